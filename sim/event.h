@@ -1,0 +1,88 @@
+/*
+ * sim/event.h - the pending-event set.
+ *
+ * Invariants:
+ *  - Events are embedded in their owners (a NIC queue, a CPU, a traffic source)
+ *    and recovered with container_of(); scheduling never allocates.
+ *  - Events fire in (time, prio, seq) order, where seq is a per-queue insertion
+ *    counter, so runs are deterministic and FIFO among equals (libuv
+ *    timer_less_than, git prio-queue.c).
+ *  - A scheduled event may be cancelled or rescheduled in O(log n).
+ *  - The clock never goes backwards: scheduling before sim_now() is a bug.
+ *
+ * The set is a 4-ary min-heap of pointers; the heap array grows by doubling
+ * (amortised, never per event) and is sized at init for the expected number of
+ * simultaneously pending events.
+ */
+#ifndef SIM_EVENT_H
+#define SIM_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "sim/time.h"
+
+#ifndef container_of
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+#endif
+
+struct sim_event;
+typedef void (*sim_event_fn)(struct sim_event *ev);
+
+struct sim_event {
+	sim_time_t time;  /* ps: when it fires */
+	uint64_t seq;	  /* insertion sequence, ties broken FIFO */
+	uint32_t heap_ix; /* index in the heap, UINT32_MAX when not pending */
+	int32_t prio;	  /* lower fires first among equal times */
+	sim_event_fn fn;  /* REQUIRED: called when the event fires */
+};
+
+struct sim_eventq {
+	struct sim_event **heap; /* 4-ary min-heap */
+	uint32_t len;		 /* pending events */
+	uint32_t cap;		 /* heap capacity */
+	uint64_t next_seq;	 /* next insertion sequence */
+	sim_time_t now;		 /* ps: time of the event being run */
+	uint64_t fired;		 /* events run so far */
+};
+
+/* Initialise the queue with room for @cap_hint pending events. 0 on success, -1 on ENOMEM. */
+int sim_eventq_init(struct sim_eventq *q, uint32_t cap_hint);
+void sim_eventq_release(struct sim_eventq *q);
+
+/* Prepare an embedded event (not pending). */
+void sim_event_init(struct sim_event *ev, sim_event_fn fn, int32_t prio);
+
+/* True while @ev is pending. */
+static inline bool sim_event_pending(const struct sim_event *ev)
+{
+	return ev->heap_ix != UINT32_MAX;
+}
+
+/*
+ * Schedule @ev at absolute time @t (>= q->now). If it is already pending it is
+ * moved (and gets a new sequence number). Aborts on allocation failure.
+ */
+void sim_event_schedule(struct sim_eventq *q, struct sim_event *ev, sim_time_t t);
+
+/* Remove @ev if pending; no-op otherwise. */
+void sim_event_cancel(struct sim_eventq *q, struct sim_event *ev);
+
+/* Earliest pending event, or NULL. */
+static inline struct sim_event *sim_eventq_peek(const struct sim_eventq *q)
+{
+	return q->len ? q->heap[0] : NULL;
+}
+
+/*
+ * Pop and run events in order while their time is <= @until. Returns the number
+ * of events run. q->now is left at the time of the last event run, then set to
+ * @until if the queue ran dry before it.
+ */
+uint64_t sim_eventq_run(struct sim_eventq *q, sim_time_t until);
+
+/* Pop the earliest event without running it (tests); sets q->now. NULL if empty. */
+struct sim_event *sim_eventq_pop(struct sim_eventq *q);
+
+#endif

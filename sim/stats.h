@@ -1,0 +1,68 @@
+/*
+ * sim/stats.h - statistics: latency histograms and time-weighted levels.
+ *
+ * sim_hist is a log-linear histogram (HdrHistogram-like): values below
+ * 2^SIM_HIST_SUB_BITS are exact; above, every power-of-two range is split into
+ * 2^SIM_HIST_SUB_BITS linear buckets, so any reported percentile is within
+ * 2^-SIM_HIST_SUB_BITS (< 0.8 %) of the true sample value. Recording is O(1)
+ * and allocation-free; the bucket array is fixed-size inside the struct.
+ *
+ * Percentiles use the nearest-rank definition: the smallest recorded value v
+ * such that at least ceil(q * count) samples are <= v, reported as the
+ * midpoint of v's bucket clamped to [min, max].
+ */
+#ifndef SIM_STATS_H
+#define SIM_STATS_H
+
+#include <stdint.h>
+
+#include "sim/time.h"
+
+#define SIM_HIST_SUB_BITS 7				  /* 128 sub-buckets per octave */
+#define SIM_HIST_SUB	  (1u << SIM_HIST_SUB_BITS)
+#define SIM_HIST_BUCKETS  ((64 - SIM_HIST_SUB_BITS + 1) * SIM_HIST_SUB) /* covers all uint64 */
+
+struct sim_hist {
+	uint64_t count;			    /* samples recorded */
+	uint64_t min, max;		    /* exact extremes (min = UINT64_MAX when empty) */
+	double sum;			    /* sum of samples, for the mean */
+	uint64_t bucket[SIM_HIST_BUCKETS];  /* sample counts per bucket */
+};
+
+void sim_hist_init(struct sim_hist *h);
+void sim_hist_record(struct sim_hist *h, uint64_t v);
+/* Add all of @src into @dst. */
+void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src);
+/* Value at quantile @q in [0, 1]; 0 when empty. */
+uint64_t sim_hist_quantile(const struct sim_hist *h, double q);
+double sim_hist_mean(const struct sim_hist *h);
+
+/* Bucket index of a value and the [lo, hi] range of a bucket (exposed for tests). */
+uint32_t sim_hist_bucket_of(uint64_t v);
+void sim_hist_bucket_range(uint32_t ix, uint64_t *lo, uint64_t *hi);
+
+/*
+ * A level that changes over time (a queue length, a buffer's bytes): the
+ * time-weighted mean and the maximum since the last reset.
+ */
+struct sim_level {
+	int64_t cur;	     /* current value */
+	int64_t max;	     /* maximum since reset */
+	sim_time_t last;     /* ps: time of the last change or reset */
+	sim_time_t start;    /* ps: time of the reset */
+	double area;	     /* integral of value over time, value*ps */
+};
+
+void sim_level_init(struct sim_level *l, sim_time_t now);
+/* Set the value at time @now (>= last change). */
+void sim_level_set(struct sim_level *l, sim_time_t now, int64_t v);
+static inline void sim_level_add(struct sim_level *l, sim_time_t now, int64_t d)
+{
+	sim_level_set(l, now, l->cur + d);
+}
+/* Restart the averaging window at @now keeping the current value (end of warm-up). */
+void sim_level_reset(struct sim_level *l, sim_time_t now);
+/* Time-weighted mean over [reset, now]. */
+double sim_level_mean(const struct sim_level *l, sim_time_t now);
+
+#endif
