@@ -64,19 +64,19 @@ enum cfg_type {
 };
 
 struct cfg_node {
-	enum cfg_type type;	  /* shape */
-	const char *file;	  /* source file name, owned by the cfg */
-	uint32_t line, col;	  /* 1-based position of the value */
-	char *str;		  /* CFG_SCALAR: the text ("" for null) */
-	bool quoted;		  /* CFG_SCALAR: written in quotes */
-	uint32_t n;		  /* CFG_MAP/CFG_SEQ: number of entries */
-	uint32_t cap;		  /* allocated entries */
-	struct cfg_node **items;  /* values (map) or items (seq) */
-	char **keys;		  /* CFG_MAP: keys */
-	uint32_t *key_line;	  /* CFG_MAP: 1-based key positions */
-	uint32_t *key_col;	  /* CFG_MAP: 1-based key positions */
-	bool *used;		  /* CFG_MAP: key read by some getter */
-	const char **known;	  /* CFG_MAP: distinct keys asked for, for suggestions */
+	enum cfg_type type;	    /* shape */
+	const char *file;	    /* source file name, owned by the cfg */
+	uint32_t line, col;	    /* 1-based position of the value */
+	char *str;		    /* CFG_SCALAR: the text ("" for null) */
+	bool quoted;		    /* CFG_SCALAR: written in quotes */
+	uint32_t n;		    /* CFG_MAP/CFG_SEQ: number of entries */
+	uint32_t cap;		    /* allocated entries */
+	struct cfg_node **items;    /* values (map) or items (seq) */
+	char **keys;		    /* CFG_MAP: keys */
+	uint32_t *key_line;	    /* CFG_MAP: 1-based key positions */
+	uint32_t *key_col;	    /* CFG_MAP: 1-based key positions */
+	bool *used;		    /* CFG_MAP: key read by some getter */
+	const char **known;	    /* CFG_MAP: distinct keys asked for, for suggestions */
 	uint32_t nknown, known_cap; /* CFG_MAP: entries in known[] */
 };
 
@@ -118,8 +118,8 @@ int cfg_get_bool(const struct cfg_node *map, const char *key, bool *out, bool de
 		 struct sim_error *err);
 int cfg_get_u64(const struct cfg_node *map, const char *key, uint64_t *out, uint64_t def,
 		uint64_t min, uint64_t max, struct sim_error *err);
-int cfg_get_double(const struct cfg_node *map, const char *key, double *out, double def,
-		   double min, double max, struct sim_error *err);
+int cfg_get_double(const struct cfg_node *map, const char *key, double *out, double def, double min,
+		   double max, struct sim_error *err);
 int cfg_get_time(const struct cfg_node *map, const char *key, sim_time_t *out, sim_time_t def,
 		 sim_time_t min, sim_time_t max, struct sim_error *err);
 int cfg_get_size(const struct cfg_node *map, const char *key, uint64_t *out, uint64_t def,
@@ -128,8 +128,8 @@ int cfg_get_bitrate(const struct cfg_node *map, const char *key, double *out, do
 		    double min, double max, struct sim_error *err);
 int cfg_get_pktrate(const struct cfg_node *map, const char *key, double *out, double def,
 		    double min, double max, struct sim_error *err);
-int cfg_get_freq(const struct cfg_node *map, const char *key, double *out, double def,
-		 double min, double max, struct sim_error *err);
+int cfg_get_freq(const struct cfg_node *map, const char *key, double *out, double def, double min,
+		 double max, struct sim_error *err);
 int cfg_get_fraction(const struct cfg_node *map, const char *key, double *out, double def,
 		     struct sim_error *err);
 /* @names is NULL-terminated; *out is the index of the match. */
@@ -139,14 +139,33 @@ int cfg_get_enum(const struct cfg_node *map, const char *key, const char *const 
 /* The same conversions on a node already in hand (a list item); @what names it in messages. */
 int cfg_node_u64(const struct cfg_node *n, const char *what, uint64_t *out, uint64_t min,
 		 uint64_t max, struct sim_error *err);
-int cfg_node_double(const struct cfg_node *n, const char *what, double *out, double min,
-		    double max, struct sim_error *err);
+int cfg_node_double(const struct cfg_node *n, const char *what, double *out, double min, double max,
+		    struct sim_error *err);
 int cfg_node_time(const struct cfg_node *n, const char *what, sim_time_t *out, sim_time_t min,
 		  sim_time_t max, struct sim_error *err);
 int cfg_node_size(const struct cfg_node *n, const char *what, uint64_t *out, uint64_t min,
 		  uint64_t max, struct sim_error *err);
 int cfg_node_str(const struct cfg_node *n, const char *what, const char **out,
 		 struct sim_error *err);
+
+/*
+ * Shape checks on a node in hand, e.g. a list item before reading it as a
+ * mapping: 0, or -1 with "'WHAT' must be a mapping" / "'WHAT' must be a list".
+ * The getters above take a mapping or NULL (read as empty); any other node
+ * is a bug (SIM_BUG_ON), so check list items with cfg_node_map() first.
+ */
+int cfg_node_map(const struct cfg_node *n, const char *what, struct sim_error *err);
+int cfg_node_seq(const struct cfg_node *n, const char *what, struct sim_error *err);
+
+/*
+ * Loader messages beyond those listed at the top of this file:
+ *   "cannot read 'PATH': <strerror>"             (no position)
+ *   "yaml: found undefined alias 'A'"            (at the alias)
+ *   "mapping keys must be scalars"               (at the key)
+ *   "only one YAML document is supported"        (at the second document)
+ *   "nesting is deeper than 256 levels"          (at the node)
+ *   "more than 1048576 nodes (aliases expanded)" (at the node)
+ */
 
 /* Report the first key of @map that no getter asked for. @what: "host 'rx'", "nic 'eth0'", ... */
 int cfg_check_unknown(const struct cfg_node *map, const char *what, struct sim_error *err);

@@ -44,10 +44,10 @@ const char *sim_nearest(const char *word, const char *const *cands, size_t n);
 
 /* Bugs: abort with file:line and the condition. Always compiled in. */
 void sim_bug(const char *file, int line, const char *cond) __attribute__((noreturn));
-#define SIM_BUG_ON(cond)                                                                          \
-	do {                                                                                      \
-		if (__builtin_expect(!!(cond), 0))                                                \
-			sim_bug(__FILE__, __LINE__, #cond);                                       \
+#define SIM_BUG_ON(cond)                                                                           \
+	do {                                                                                       \
+		if (__builtin_expect(!!(cond), 0))                                                 \
+			sim_bug(__FILE__, __LINE__, #cond);                                        \
 	} while (0)
 
 #endif

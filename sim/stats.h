@@ -9,7 +9,8 @@
  *
  * Percentiles use the nearest-rank definition: the smallest recorded value v
  * such that at least ceil(q * count) samples are <= v, reported as the
- * midpoint of v's bucket clamped to [min, max].
+ * midpoint of v's bucket clamped to [min, max]. The first and last ranks
+ * (q = 0, q = 1, or any q when count is 1) report the exact min and max.
  */
 #ifndef SIM_STATS_H
 #define SIM_STATS_H
@@ -18,15 +19,15 @@
 
 #include "sim/time.h"
 
-#define SIM_HIST_SUB_BITS 7				  /* 128 sub-buckets per octave */
+#define SIM_HIST_SUB_BITS 7 /* 128 sub-buckets per octave */
 #define SIM_HIST_SUB	  (1u << SIM_HIST_SUB_BITS)
 #define SIM_HIST_BUCKETS  ((64 - SIM_HIST_SUB_BITS + 1) * SIM_HIST_SUB) /* covers all uint64 */
 
 struct sim_hist {
-	uint64_t count;			    /* samples recorded */
-	uint64_t min, max;		    /* exact extremes (min = UINT64_MAX when empty) */
-	double sum;			    /* sum of samples, for the mean */
-	uint64_t bucket[SIM_HIST_BUCKETS];  /* sample counts per bucket */
+	uint64_t count;			   /* samples recorded */
+	uint64_t min, max;		   /* exact extremes (min = UINT64_MAX when empty) */
+	double sum;			   /* sum of samples, for the mean */
+	uint64_t bucket[SIM_HIST_BUCKETS]; /* sample counts per bucket */
 };
 
 void sim_hist_init(struct sim_hist *h);
@@ -46,11 +47,11 @@ void sim_hist_bucket_range(uint32_t ix, uint64_t *lo, uint64_t *hi);
  * time-weighted mean and the maximum since the last reset.
  */
 struct sim_level {
-	int64_t cur;	     /* current value */
-	int64_t max;	     /* maximum since reset */
-	sim_time_t last;     /* ps: time of the last change or reset */
-	sim_time_t start;    /* ps: time of the reset */
-	double area;	     /* integral of value over time, value*ps */
+	int64_t cur;	  /* current value */
+	int64_t max;	  /* maximum since reset */
+	sim_time_t last;  /* ps: time of the last change or reset */
+	sim_time_t start; /* ps: time of the reset */
+	double area;	  /* integral of value over time, value*ps */
 };
 
 void sim_level_init(struct sim_level *l, sim_time_t now);

@@ -13,11 +13,11 @@
 
 typedef int64_t sim_time_t; /* picoseconds */
 
-#define SIM_PS	 ((sim_time_t)1)
-#define SIM_NS	 ((sim_time_t)1000)
-#define SIM_US	 ((sim_time_t)1000000)
-#define SIM_MS	 ((sim_time_t)1000000000)
-#define SIM_SEC	 ((sim_time_t)1000000000000)
+#define SIM_PS	  ((sim_time_t)1)
+#define SIM_NS	  ((sim_time_t)1000)
+#define SIM_US	  ((sim_time_t)1000000)
+#define SIM_MS	  ((sim_time_t)1000000000)
+#define SIM_SEC	  ((sim_time_t)1000000000000)
 #define SIM_NEVER INT64_MAX
 
 /* Seconds as a double, for reports only. */

@@ -22,12 +22,12 @@
 
 #include "sim/time.h"
 
-int sim_parse_time(const char *s, sim_time_t *out);  /* ps; rounds to nearest ps */
-int sim_parse_size(const char *s, uint64_t *out);    /* bytes; must be integral */
-int sim_parse_bitrate(const char *s, double *out);   /* bits per second */
-int sim_parse_pktrate(const char *s, double *out);   /* packets per second */
-int sim_parse_freq(const char *s, double *out);	     /* Hz */
-int sim_parse_fraction(const char *s, double *out);  /* in [0, 1] */
+int sim_parse_time(const char *s, sim_time_t *out); /* ps; rounds to nearest ps */
+int sim_parse_size(const char *s, uint64_t *out);   /* bytes; must be integral */
+int sim_parse_bitrate(const char *s, double *out);  /* bits per second */
+int sim_parse_pktrate(const char *s, double *out);  /* packets per second */
+int sim_parse_freq(const char *s, double *out);	    /* Hz */
+int sim_parse_fraction(const char *s, double *out); /* in [0, 1] */
 
 /* Human-readable forms for reports: "50us", "1.5ms", "10Gbit", "1.5Mpps", "256KiB". */
 void sim_fmt_time(char *buf, unsigned len, sim_time_t t);

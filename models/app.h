@@ -1,0 +1,59 @@
+/*
+ * models/app.h - receiving applications: threads looping on recvmsg/recvmmsg.
+ *
+ * Kernel references: net/socket.c (__sys_recvmsg, __sys_recvmmsg with
+ * MSG_WAITFORONE), net/ipv4/udp.c (udp_recvmsg: InDatagrams counted at read,
+ * deferred checksum errors), net/core/datagram.c (__skb_wait_for_more_packets).
+ *
+ * A thread pinned to one CPU reads one socket. Each call costs `syscall`
+ * cycles plus `recv_per_msg` per datagram plus `copy_per_byte` per payload
+ * byte, in kernel mode (not preemptible); with recvmmsg it takes up to
+ * `batch` datagrams and returns once it has at least one (MSG_WAITFORONE).
+ * An empty socket puts the thread to sleep until sk_data_ready wakes it.
+ * After each call the thread spends `work` (a distribution, per datagram) in
+ * user space, where it can be preempted.
+ */
+#ifndef MODELS_APP_H
+#define MODELS_APP_H
+
+#include <stdint.h>
+
+#include "sim/cfg.h"
+#include "sim/rng.h"
+#include "models/cpu.h"
+#include "models/sock.h"
+#include "models/world.h"
+
+#define APP_MAX_BATCH 1024
+
+enum app_syscall {
+	APP_RECVMSG,
+	APP_RECVMMSG,
+};
+
+struct app {
+	char name[32];				 /* from the scenario */
+	struct host *host;			 /* owner */
+	struct thread thread;			 /* the thread */
+	struct sock *sk;			 /* socket read */
+	enum app_syscall syscall;		 /* recvmsg or recvmmsg */
+	uint32_t batch;				 /* recvmmsg vlen */
+	struct sim_dist work;			 /* ps of user work per datagram */
+	bool has_work;				 /* work is not constant 0 */
+	struct sim_rng rng;			 /* stream "app/<host>/<name>" */
+	struct sk_buff *inflight[APP_MAX_BATCH]; /* datagrams of the call under way */
+	uint32_t ninflight;			 /* entries */
+	uint32_t pending_work;			 /* datagrams whose user work is due */
+	/* statistics */
+	uint64_t calls;	 /* syscalls completed */
+	uint64_t msgs;	 /* datagrams read */
+	uint64_t bytes;	 /* payload bytes read */
+	uint64_t sleeps; /* times it blocked */
+};
+
+int app_create(struct host *h, const struct cfg_node *n, struct app **out, struct sim_error *err);
+void app_free(struct app *a);
+/* Start the thread (it runs, finds the socket empty and sleeps). */
+void app_start(struct app *a);
+
+#endif

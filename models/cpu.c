@@ -1,0 +1,554 @@
+/*
+ * models/cpu.c - CPUs: hardirq, softirq executor, ksoftirqd, CFS-like threads.
+ *
+ * See models/cpu.h for the model and its kernel references. The phases of
+ * cpu_pick() mirror the priority of Linux contexts: a pending hardirq first,
+ * then a softirq that runs on irq exit, then the thread level.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "models/cpu.h"
+#include "sim/error.h"
+
+const char *const cpu_acct_name[ACCT_NR] = {
+	[ACCT_IRQ] = "irq", [ACCT_SOFTIRQ] = "soft", [ACCT_KSOFTIRQD] = "ksoftirqd",
+	[ACCT_SYS] = "sys", [ACCT_USR] = "usr",	     [ACCT_IDLE] = "idle",
+};
+
+const struct softirq_ops *softirq_vec[NR_SOFTIRQS_MODELLED];
+
+enum { CPU_EV_PRIO = 30, IRQ_EV_PRIO = 20 };
+
+static struct world *cpu_world(const struct cpu *c)
+{
+	return c->host->w;
+}
+
+static sim_time_t cpu_now(const struct cpu *c)
+{
+	return cpu_world(c)->q.now;
+}
+
+/* Charge @d ps of @j's work to its context (and to its thread's vruntime). */
+static void cpu_account(struct cpu *c, struct cpu_job *j, sim_time_t d)
+{
+	struct thread *t = NULL;
+
+	c->acct[j->acct] += d;
+	if (c->curr && j == &c->curr->job)
+		t = c->curr;
+	else if (j == &c->ksoftirqd.job)
+		t = &c->ksoftirqd;
+	if (t) {
+		t->vruntime += d;
+		t->sum_exec += d;
+		t->slice_exec += d;
+	}
+}
+
+/* Take the running job off the CPU, keeping its remaining time. */
+static void cpu_suspend(struct cpu *c)
+{
+	struct cpu_job *j = c->running;
+	sim_time_t d = cpu_now(c) - c->run_start;
+
+	cpu_account(c, j, d);
+	j->remaining -= d;
+	sim_event_cancel(&cpu_world(c)->q, &c->ev);
+	c->running = NULL;
+}
+
+static void cpu_start(struct cpu *c, struct cpu_job *j)
+{
+	sim_time_t now = cpu_now(c);
+
+	if (c->running)
+		cpu_suspend(c);
+	else
+		c->acct[ACCT_IDLE] += now - c->idle_since;
+	c->running = j;
+	c->run_start = now;
+	sim_event_schedule(&cpu_world(c)->q, &c->ev, now + j->remaining);
+}
+
+static void cpu_go_idle(struct cpu *c)
+{
+	if (c->running)
+		cpu_suspend(c);
+	c->idle_since = cpu_now(c);
+}
+
+/* ---- softirq executor (kernel/softirq.c handle_softirqs) ---- */
+
+static struct cpu_job *sx_job(struct cpu *c)
+{
+	return c->sx.in_thread ? &c->ksoftirqd.job : &c->softirq_job;
+}
+
+static void sx_start_unit(struct cpu *c, sim_time_t ps)
+{
+	struct cpu_job *j = sx_job(c);
+
+	j->remaining = ps;
+	j->active = true;
+	j->preemptible = false;
+	j->acct = c->sx.in_thread ? ACCT_KSOFTIRQD : ACCT_SOFTIRQ;
+	c->sx.unit_running = true;
+}
+
+static void wakeup_softirqd(struct cpu *c)
+{
+	c->ksoftirqd_wakeups++;
+	thread_wake(&c->ksoftirqd);
+}
+
+/* Advance handle_softirqs until it starts a unit of work or returns. */
+static void softirq_continue(struct cpu *c)
+{
+	struct softirq_exec *sx = &c->sx;
+	struct host *h = c->host;
+	sim_time_t ps;
+
+	for (;;) {
+		if (sx->cur >= 0) {
+			if (softirq_vec[sx->cur]->step(c, &ps)) {
+				sx_start_unit(c, ps);
+				return;
+			}
+			sx->cur = -1;
+		}
+		if (sx->running) {
+			int nr = __builtin_ctz(sx->running);
+
+			sx->running &= ~(1u << nr);
+			sx->cur = nr;
+			if (softirq_vec[nr]->begin)
+				softirq_vec[nr]->begin(c);
+			continue;
+		}
+		if (!c->softirq_pending)
+			break;
+		/* if (time_before(jiffies, end) && !need_resched() && --max_restart) goto restart */
+		if (host_jiffies(h, cpu_now(c)) < sx->end_jiffies && !c->need_resched &&
+		    --sx->max_restart) {
+			c->softirq_restarts++;
+			sx->running = c->softirq_pending;
+			c->softirq_pending = 0;
+			continue;
+		}
+		if (!sx->in_thread)
+			wakeup_softirqd(c);
+		break;
+	}
+	sx->active = false;
+	sx->unit_running = false;
+}
+
+/* Unit done: let the vector commit its effects, then go on. */
+static void softirq_unit_done(struct cpu *c)
+{
+	c->sx.unit_running = false;
+	if (c->sx.cur >= 0)
+		softirq_vec[c->sx.cur]->commit(c);
+	softirq_continue(c);
+}
+
+static void softirq_job_done(struct cpu_job *j)
+{
+	softirq_unit_done(container_of(j, struct cpu, softirq_job));
+}
+
+/* Enter handle_softirqs; the first unit is the entry cost. */
+static void softirq_begin(struct cpu *c, bool in_thread)
+{
+	struct softirq_exec *sx = &c->sx;
+	struct host *h = c->host;
+
+	sx->active = true;
+	sx->in_thread = in_thread;
+	sx->max_restart = MAX_SOFTIRQ_RESTART;
+	sx->end_jiffies =
+		host_jiffies(h, cpu_now(c)) + host_usecs_to_jiffies(h, MAX_SOFTIRQ_TIME_MS * 1000);
+	sx->running = c->softirq_pending;
+	c->softirq_pending = 0;
+	sx->cur = -1;
+	sx_start_unit(c, cycles_to_ps(h, h->w->costs.softirq_entry));
+}
+
+void raise_softirq(struct cpu *c, enum softirq_nr nr)
+{
+	raise_softirq_irqoff(c, nr);
+	if (!c->sx.active && !c->irq_cur)
+		wakeup_softirqd(c);
+}
+
+/* ---- ksoftirqd (run_ksoftirqd) ---- */
+
+static void ksoftirqd_job_done(struct cpu_job *j)
+{
+	struct thread *t = container_of(j, struct thread, job);
+
+	softirq_unit_done(t->cpu);
+}
+
+static void ksoftirqd_run(struct thread *t)
+{
+	struct cpu *c = t->cpu;
+
+	if (!c->softirq_pending || c->sx.active) {
+		thread_block(t);
+		return;
+	}
+	t->job.done = ksoftirqd_job_done;
+	softirq_begin(c, true);
+}
+
+/* ---- hardirq ---- */
+
+static void irq_exit(struct cpu *c)
+{
+	if (c->softirq_pending && !c->sx.active)
+		softirq_begin(c, false);
+}
+
+static void hardirq_done(struct cpu_job *j)
+{
+	struct cpu *c = container_of(j, struct cpu, hardirq_job);
+	struct irq_desc *d = c->irq_cur;
+
+	d->pending = false;
+	d->count++;
+	d->handler(d);
+	c->irq_cur = NULL;
+	if (!c->irq_head)
+		irq_exit(c);
+}
+
+static bool hardirq_next(struct cpu *c)
+{
+	struct irq_desc *d = c->irq_head;
+
+	if (!d)
+		return false;
+	c->irq_head = d->next;
+	if (!c->irq_head)
+		c->irq_tail = NULL;
+	d->next = NULL;
+	c->irq_cur = d;
+	c->hardirq_job.remaining = cycles_to_ps(c->host, c->host->w->costs.hardirq);
+	c->hardirq_job.active = true;
+	return true;
+}
+
+void irq_desc_init(struct irq_desc *d, const char *name, struct cpu *c,
+		   void (*handler)(struct irq_desc *d))
+{
+	memset(d, 0, sizeof(*d));
+	d->name = name;
+	d->cpu = c;
+	d->handler = handler;
+}
+
+void irq_raise(struct irq_desc *d)
+{
+	struct cpu *c = d->cpu;
+
+	if (d->pending)
+		return;
+	d->pending = true;
+	if (c->irq_tail)
+		c->irq_tail->next = d;
+	else
+		c->irq_head = d;
+	c->irq_tail = d;
+	cpu_kick(c);
+}
+
+static void irq_delayed_fire(struct sim_event *ev)
+{
+	irq_raise(container_of(ev, struct irq_desc, ev));
+}
+
+void irq_raise_at(struct irq_desc *d, sim_time_t t)
+{
+	if (d->pending || sim_event_pending(&d->ev))
+		return;
+	sim_event_init(&d->ev, irq_delayed_fire, IRQ_EV_PRIO);
+	sim_event_schedule(&d->cpu->host->w->q, &d->ev, t);
+}
+
+/* ---- threads (kernel/sched/fair.c, simplified) ---- */
+
+static sim_time_t sched_ns(uint64_t ns)
+{
+	return (sim_time_t)ns * SIM_NS;
+}
+
+void thread_init(struct thread *t, struct cpu *c, const char *name, void (*run)(struct thread *t),
+		 void *priv)
+{
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->cpu = c;
+	t->run = run;
+	t->priv = priv;
+	t->state = THREAD_BLOCKED;
+}
+
+void thread_start_job(struct thread *t, sim_time_t ps, uint8_t acct, bool preemptible,
+		      void (*done)(struct cpu_job *job))
+{
+	SIM_BUG_ON(t->job.active);
+	t->job.remaining = ps;
+	t->job.acct = acct;
+	t->job.preemptible = preemptible;
+	t->job.done = done;
+	t->job.active = true;
+}
+
+void thread_block(struct thread *t)
+{
+	SIM_BUG_ON(t->job.active);
+	t->state = THREAD_BLOCKED;
+}
+
+static void rq_add(struct cpu *c, struct thread *t)
+{
+	SIM_BUG_ON(t->on_rq || c->nrq >= CPU_MAX_THREADS);
+	c->rq[c->nrq++] = t;
+	t->on_rq = true;
+}
+
+/* Leftmost (smallest vruntime, earliest added on ties) runnable thread. */
+static int rq_leftmost(const struct cpu *c)
+{
+	int best = -1;
+
+	for (uint32_t i = 0; i < c->nrq; i++)
+		if (best < 0 || c->rq[i]->vruntime < c->rq[best]->vruntime)
+			best = (int)i;
+	return best;
+}
+
+static struct thread *rq_take(struct cpu *c, int ix)
+{
+	struct thread *t = c->rq[ix];
+
+	memmove(&c->rq[ix], &c->rq[ix + 1], (c->nrq - (uint32_t)ix - 1) * sizeof(c->rq[0]));
+	c->nrq--;
+	t->on_rq = false;
+	return t;
+}
+
+static void update_min_vruntime(struct cpu *c)
+{
+	sim_time_t v = c->min_vruntime;
+	int l = rq_leftmost(c);
+	sim_time_t cand = SIM_NEVER;
+
+	if (c->curr && c->curr->state == THREAD_RUNNABLE)
+		cand = c->curr->vruntime;
+	if (l >= 0 && c->rq[l]->vruntime < cand)
+		cand = c->rq[l]->vruntime;
+	if (cand != SIM_NEVER && cand > v)
+		c->min_vruntime = cand;
+}
+
+static void cs_done(struct cpu_job *j)
+{
+	struct cpu *c = container_of(j, struct cpu, cs_job);
+
+	c->curr = c->switch_to;
+	c->switch_to = NULL;
+	c->context_switches++;
+}
+
+/* __schedule(): put prev back if runnable, pick the leftmost, switch if different. */
+static void schedule(struct cpu *c)
+{
+	struct thread *prev = c->curr;
+	struct thread *next;
+	int l;
+
+	c->need_resched = false;
+	update_min_vruntime(c);
+	if (prev && prev->state == THREAD_RUNNABLE) {
+		rq_add(c, prev);
+		if (prev->job.active)
+			prev->nivcsw++;
+	} else if (prev) {
+		prev->nvcsw++;
+	}
+	l = rq_leftmost(c);
+	next = l >= 0 ? rq_take(c, l) : NULL;
+	if (next == prev) {
+		c->curr = prev;
+		return;
+	}
+	c->curr = NULL;
+	if (!next)
+		return;
+	next->slice_exec = 0;
+	c->switch_to = next;
+	c->cs_job.remaining = cycles_to_ps(c->host, c->host->w->costs.context_switch);
+	c->cs_job.acct = ACCT_SYS;
+	c->cs_job.active = true;
+}
+
+/* sched_slice(): the period shared by the runnable threads. */
+static bool slice_expired(const struct cpu *c, const struct thread *t)
+{
+	const struct sysctls *s = &c->host->sysctl;
+	sim_time_t slice, gran = sched_ns(s->sched_min_granularity_ns);
+	int l = rq_leftmost(c);
+
+	if (l < 0 || c->rq[l]->vruntime >= t->vruntime)
+		return false;
+	slice = sched_ns(s->sched_latency_ns) / (sim_time_t)(c->nrq + 1);
+	if (slice < gran)
+		slice = gran;
+	return t->slice_exec >= slice;
+}
+
+void thread_wake(struct thread *t)
+{
+	struct cpu *c = t->cpu;
+	const struct sysctls *s = &c->host->sysctl;
+	struct thread *cur;
+	sim_time_t vmin;
+
+	if (t->state != THREAD_BLOCKED)
+		return;
+	t->state = THREAD_RUNNABLE;
+	if (t == c->curr) {
+		/* woken before it was switched out: it simply goes on */
+		cpu_kick(c);
+		return;
+	}
+	/* place_entity(): sleeper credit of half a period */
+	vmin = c->min_vruntime - sched_ns(s->sched_latency_ns) / 2;
+	if (t->vruntime < vmin)
+		t->vruntime = vmin;
+	rq_add(c, t);
+	/* check_preempt_wakeup() */
+	cur = c->switch_to ? c->switch_to : c->curr;
+	if (!cur || cur->state == THREAD_BLOCKED ||
+	    cur->vruntime - t->vruntime > sched_ns(s->sched_wakeup_granularity_ns))
+		c->need_resched = true;
+	cpu_kick(c);
+}
+
+static struct cpu_job *cpu_pick_thread(struct cpu *c)
+{
+	for (int guard = 0; guard < 4 * CPU_MAX_THREADS; guard++) {
+		struct thread *t = c->curr;
+
+		if (c->cs_job.active)
+			return &c->cs_job;
+		if (t && t->job.active) {
+			if (c->need_resched && t->job.preemptible && c->nrq) {
+				schedule(c);
+				continue;
+			}
+			return &t->job;
+		}
+		if (!t || t->state == THREAD_BLOCKED || c->need_resched || slice_expired(c, t)) {
+			schedule(c);
+			if (!c->curr && !c->cs_job.active)
+				return NULL;
+			continue;
+		}
+		t->run(t);
+		SIM_BUG_ON(!t->job.active && t->state != THREAD_BLOCKED);
+	}
+	sim_bug(__FILE__, __LINE__, "scheduler did not settle");
+}
+
+/* What should run on @c now, creating work for a level that has some pending. */
+static struct cpu_job *cpu_pick(struct cpu *c)
+{
+	if (c->hardirq_job.active || hardirq_next(c))
+		return &c->hardirq_job;
+	if (c->sx.active && !c->sx.in_thread) {
+		SIM_BUG_ON(!c->softirq_job.active);
+		return &c->softirq_job;
+	}
+	return cpu_pick_thread(c);
+}
+
+void cpu_kick(struct cpu *c)
+{
+	if (c->in_kick) {
+		c->kick_again = true;
+		return;
+	}
+	c->in_kick = true;
+	do {
+		struct cpu_job *j;
+
+		c->kick_again = false;
+		j = cpu_pick(c);
+		if (j == c->running)
+			continue;
+		if (j)
+			cpu_start(c, j);
+		else
+			cpu_go_idle(c);
+	} while (c->kick_again);
+	c->in_kick = false;
+}
+
+static void cpu_ev_fire(struct sim_event *ev)
+{
+	struct cpu *c = container_of(ev, struct cpu, ev);
+	struct cpu_job *j = c->running;
+
+	cpu_account(c, j, j->remaining);
+	j->remaining = 0;
+	j->active = false;
+	c->running = NULL;
+	c->idle_since = cpu_now(c);
+	c->in_kick = true;
+	j->done(j);
+	c->in_kick = false;
+	cpu_kick(c);
+}
+
+void cpu_acct_flush(struct cpu *c, sim_time_t now)
+{
+	if (c->running) {
+		sim_time_t d = now - c->run_start;
+
+		cpu_account(c, c->running, d);
+		c->running->remaining -= d;
+		c->run_start = now;
+	} else {
+		c->acct[ACCT_IDLE] += now - c->idle_since;
+		c->idle_since = now;
+	}
+}
+
+void cpu_acct_reset(struct cpu *c, sim_time_t now)
+{
+	cpu_acct_flush(c, now);
+	memset(c->acct, 0, sizeof(c->acct));
+}
+
+void cpu_init(struct cpu *c, struct host *h, uint32_t id)
+{
+	char name[32];
+
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->host = h;
+	sim_event_init(&c->ev, cpu_ev_fire, CPU_EV_PRIO);
+	c->hardirq_job.done = hardirq_done;
+	c->hardirq_job.acct = ACCT_IRQ;
+	c->softirq_job.done = softirq_job_done;
+	c->softirq_job.acct = ACCT_SOFTIRQ;
+	c->cs_job.done = cs_done;
+	c->sx.cur = -1;
+	snprintf(name, sizeof(name), "ksoftirqd/%u", id);
+	thread_init(&c->ksoftirqd, c, name, ksoftirqd_run, c);
+}

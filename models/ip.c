@@ -1,0 +1,278 @@
+/*
+ * models/ip.c - IPv4 receive (R15-R21) and ICMP error accounting.
+ *
+ * See models/ip.h for the kernel references and simplifications. The ICMP
+ * rate limits follow net/ipv4/icmp.c (6.10+): icmp_global_allow() refills
+ * msgs_per_sec credits (capped at msgs_burst) at most every HZ/50 jiffies and
+ * icmp_global_consume() takes 0-2 credits at random; icmpv4_xrlim_allow()
+ * applies inet_peer_xrlim_allow() per source address with a token bucket of
+ * icmp_ratelimit jiffies per message and a burst of XRLIM_BURST_FACTOR (6).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "models/ip.h"
+#include "models/nic.h"
+#include "models/netfilter.h"
+#include "models/sock.h"
+#include "sim/error.h"
+
+#define XRLIM_BURST_FACTOR 6
+#define ICMP_DEST_UNREACH  3
+
+bool ip_is_local(const struct host *h, uint32_t addr)
+{
+	if ((addr >> 24) == 127)
+		return true;
+	for (uint32_t i = 0; i < h->nlocal; i++)
+		if (h->local_addr[i] == addr)
+			return true;
+	return false;
+}
+
+/* ---- ICMP ---- */
+
+/* icmp_global_allow(). */
+static bool icmp_global_allow(struct host *h)
+{
+	uint64_t now = host_jiffies(h, h->w->q.now);
+	uint64_t delta;
+	double incr;
+
+	if (h->icmp_global_credit > 0)
+		return true;
+	delta = now - (uint64_t)h->icmp_global_stamp;
+	if (delta > h->hz)
+		delta = h->hz;
+	if (delta < h->hz / 50)
+		return false;
+	incr = (double)((uint64_t)h->sysctl.icmp_msgs_per_sec * delta / h->hz);
+	if (incr <= 0)
+		return false;
+	h->icmp_global_stamp = (sim_time_t)now;
+	h->icmp_global_credit += incr;
+	if (h->icmp_global_credit > h->sysctl.icmp_msgs_burst)
+		h->icmp_global_credit = h->sysctl.icmp_msgs_burst;
+	return true;
+}
+
+static struct inet_peer *inet_getpeer(struct host *h, uint32_t daddr)
+{
+	uint32_t mask = h->npeers_cap - 1;
+	uint32_t i = (daddr * 0x9E3779B1u) & mask;
+
+	for (uint32_t probe = 0; probe < h->npeers_cap; probe++, i = (i + 1) & mask) {
+		struct inet_peer *p = &h->peers[i];
+
+		if (p->used && p->daddr == daddr)
+			return p;
+		if (!p->used) {
+			uint64_t now = host_jiffies(h, h->w->q.now);
+
+			p->used = true;
+			p->daddr = daddr;
+			p->rate_tokens = 0;
+			p->rate_last = now - 60 * (uint64_t)h->hz;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* inet_peer_xrlim_allow(). */
+static bool inet_peer_xrlim_allow(struct inet_peer *p, uint64_t now, uint64_t timeout)
+{
+	uint64_t token, delta;
+	bool rc = false;
+
+	if (!p)
+		return true;
+	token = p->rate_tokens;
+	delta = now - p->rate_last;
+	if (delta) {
+		p->rate_last = now;
+		token += delta;
+		if (token > XRLIM_BURST_FACTOR * timeout)
+			token = XRLIM_BURST_FACTOR * timeout;
+	}
+	if (token >= timeout) {
+		token -= timeout;
+		rc = true;
+	}
+	p->rate_tokens = token;
+	return rc;
+}
+
+void icmp_send_port_unreach(struct host *h, const struct sk_buff *skb)
+{
+	const struct sysctls *s = &h->sysctl;
+	struct inet_peer *p;
+	uint64_t timeout = (uint64_t)s->icmp_ratelimit * h->hz / 1000;
+	bool limited = (s->icmp_ratemask >> ICMP_DEST_UNREACH) & 1;
+
+	if (limited && !icmp_global_allow(h)) {
+		h->icmp.OutRateLimitGlobal++;
+		return;
+	}
+	if (limited) {
+		p = inet_getpeer(h, skb->saddr);
+		if (p && !inet_peer_xrlim_allow(p, host_jiffies(h, h->w->q.now), timeout)) {
+			h->icmp.OutRateLimitHost++;
+			return;
+		}
+		/* icmp_global_consume(): 0, 1 or 2 credits */
+		h->icmp_global_credit -= (double)sim_rng_below(&h->icmp_rng, 3);
+	}
+	h->icmp.OutMsgs++;
+	h->icmp.OutDestUnreachs++;
+}
+
+/* ---- receive ---- */
+
+static struct sock *ip_drop(struct host *h, struct sk_buff *skb, enum skb_drop_reason reason,
+			    uint64_t *cycles)
+{
+	*cycles += h->w->costs.kfree_skb;
+	kfree_skb_reason(h, skb, reason);
+	return NULL;
+}
+
+static bool nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff *skb,
+		     uint64_t *cycles)
+{
+	if (!h->nf || !nf_hook_active(h->nf, hook))
+		return false;
+	return nf_hook(h->nf, hook, skb, skb->dev->name, &h->w->costs, cycles) == NF_DROP;
+}
+
+/* __udp4_lib_rcv(): R21. */
+static struct sock *udp_rcv(struct host *h, struct sk_buff *skb, uint64_t *cycles)
+{
+	struct sock *sk;
+
+	skb->stage = STAGE_R21;
+	*cycles += h->w->costs.udp_rcv;
+	sk = udp4_lib_lookup(h, skb->daddr, skb->dport);
+	if (sk)
+		return sk;
+	if (skb->flags & SKB_F_BAD_CSUM) {
+		h->udp.InCsumErrors++;
+		h->udp.InErrors++;
+		return ip_drop(h, skb, SKB_DROP_REASON_UDP_CSUM, cycles);
+	}
+	h->udp.NoPorts++;
+	*cycles += h->w->costs.icmp_send;
+	icmp_send_port_unreach(h, skb);
+	return ip_drop(h, skb, SKB_DROP_REASON_NO_SOCKET, cycles);
+}
+
+struct sock *ip_rcv(struct host *h, struct sk_buff *skb, uint64_t *cycles)
+{
+	const struct costs *k = &h->w->costs;
+
+	skb->stage = STAGE_R17;
+	*cycles += k->ip_rcv;
+	if (skb->pkt_type == PACKET_OTHERHOST)
+		return ip_drop(h, skb, SKB_DROP_REASON_OTHERHOST, cycles);
+	h->ip.InReceives++;
+	if (skb->flags & SKB_F_BAD_IPHDR) {
+		h->ip.InHdrErrors++;
+		h->ip.InCsumErrors++;
+		return ip_drop(h, skb, SKB_DROP_REASON_IP_CSUM, cycles);
+	}
+	if (nf_drops(h, NF_INET_PRE_ROUTING, skb, cycles))
+		return ip_drop(h, skb, SKB_DROP_REASON_NETFILTER_DROP, cycles);
+	skb->stage = STAGE_R18;
+	*cycles += k->ip_route_input;
+	if (!ip_is_local(h, skb->daddr)) {
+		/* RTN_UNREACHABLE with forwarding off: ip_error() */
+		h->ip.InAddrErrors++;
+		return ip_drop(h, skb, SKB_DROP_REASON_IP_INADDRERRORS, cycles);
+	}
+	skb->stage = STAGE_R20;
+	*cycles += k->ip_local_deliver;
+	if (nf_drops(h, NF_INET_LOCAL_IN, skb, cycles))
+		return ip_drop(h, skb, SKB_DROP_REASON_NETFILTER_DROP, cycles);
+	h->ip.InDelivers++;
+	return udp_rcv(h, skb, cycles);
+}
+
+/* ---- address parsing ---- */
+
+int inet_parse_addr(const char *s, uint32_t *addr)
+{
+	unsigned a[4];
+	char tail;
+
+	if (sscanf(s, "%3u.%3u.%3u.%3u%c", &a[0], &a[1], &a[2], &a[3], &tail) != 4)
+		return -1;
+	for (int i = 0; i < 4; i++)
+		if (a[i] > 255)
+			return -1;
+	*addr = a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3];
+	return 0;
+}
+
+int inet_parse_prefix(const char *s, uint32_t *addr, uint32_t *prefix_len)
+{
+	char buf[32];
+	const char *slash = strchr(s, '/');
+	unsigned len = 32;
+	char tail;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", s);
+	if (slash) {
+		buf[slash - s] = 0;
+		if (sscanf(slash + 1, "%2u%c", &len, &tail) != 1 || len > 32)
+			return -1;
+	}
+	if (inet_parse_addr(buf, addr))
+		return -1;
+	*prefix_len = len;
+	if (len < 32)
+		*addr &= len ? ~0u << (32 - len) : 0;
+	return 0;
+}
+
+int inet_parse_addr_port(const char *s, uint32_t *addr, uint16_t *port)
+{
+	char buf[32];
+	const char *colon = strrchr(s, ':');
+	unsigned p;
+	char tail;
+
+	if (!colon || strlen(s) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", s);
+	buf[colon - s] = 0;
+	if (sscanf(colon + 1, "%5u%c", &p, &tail) != 1 || p > 65535)
+		return -1;
+	if (inet_parse_addr(buf, addr))
+		return -1;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+int inet_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
+{
+	unsigned a, b;
+	char tail;
+	int n = sscanf(s, "%5u:%5u%c", &a, &b, &tail);
+
+	if (n == 1)
+		b = a;
+	else if (n != 2)
+		return -1;
+	if (a > 65535 || b > 65535 || a > b)
+		return -1;
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
+void inet_fmt(char *buf, uint32_t a)
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}

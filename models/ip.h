@@ -1,0 +1,60 @@
+/*
+ * models/ip.h - IPv4 receive: ip_rcv, PRE_ROUTING, route, LOCAL_IN, ICMP errors.
+ *
+ * Kernel references: net/ipv4/ip_input.c (ip_rcv, ip_rcv_core,
+ * ip_rcv_finish, ip_local_deliver, ip_protocol_deliver_rcu), net/ipv4/route.c
+ * (ip_route_input_slow, ip_error), net/ipv4/icmp.c (icmp_send,
+ * icmpv4_global_allow, icmpv4_xrlim_allow), net/ipv4/udp.c (__udp4_lib_rcv).
+ *
+ * Order of checks, as in ip_rcv_core: PACKET_OTHERHOST frames (a promiscuous
+ * NIC) are dropped without a MIB; every other packet counts InReceives; a bad
+ * header checksum counts InHdrErrors and InCsumErrors. Then PRE_ROUTING, the
+ * route decision (local address, else forwarding off: ip_error counts
+ * InAddrErrors and sends no ICMP), LOCAL_IN, InDelivers, and UDP: socket
+ * lookup; with no socket the checksum is verified (bad: InCsumErrors +
+ * InErrors, silent), else NoPorts and an ICMP port unreachable subject to the
+ * global (icmp_msgs_per_sec/icmp_msgs_burst) and per-peer (icmp_ratelimit,
+ * icmp_ratemask) limits, never on loopback.
+ *
+ * Simplified: ICMP errors are counted in the Icmp MIB (OutMsgs,
+ * OutDestUnreachs, OutRateLimit*) but not transmitted (the send path is a
+ * later model); forwarding (ip_forward = 1) is rejected by the scenario
+ * loader until the send path exists; no IP options, fragments or multicast.
+ */
+#ifndef MODELS_IP_H
+#define MODELS_IP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/skb.h"
+#include "models/world.h"
+
+struct sock;
+
+/*
+ * The stack from ip_rcv to the UDP socket lookup (R15-R21), run when a unit
+ * of softirq work starts. Returns the socket the skb is to be queued on at
+ * the end of the unit, or NULL when it was dropped here. Adds its CPU cost
+ * to *cycles.
+ */
+struct sock *ip_rcv(struct host *h, struct sk_buff *skb, uint64_t *cycles);
+
+/* True when @addr is one of @h's addresses. */
+bool ip_is_local(const struct host *h, uint32_t addr);
+
+/* "a.b.c.d" → host-order address. 0 or -1. */
+int inet_parse_addr(const char *s, uint32_t *addr);
+/* "a.b.c.d/len" (len defaults to 32) → masked address and prefix length. 0 or -1. */
+int inet_parse_prefix(const char *s, uint32_t *addr, uint32_t *prefix_len);
+/* "a.b.c.d:port". 0 or -1. */
+int inet_parse_addr_port(const char *s, uint32_t *addr, uint16_t *port);
+/* "N" or "N:M" (N <= M). 0 or -1. */
+int inet_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);
+/* Dotted quad into @buf (16 bytes). */
+void inet_fmt(char *buf, uint32_t addr);
+
+/* icmp_send(ICMP_DEST_UNREACH, ICMP_PORT_UNREACH) for @skb: counters and rate limits. */
+void icmp_send_port_unreach(struct host *h, const struct sk_buff *skb);
+
+#endif

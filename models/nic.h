@@ -1,0 +1,162 @@
+/*
+ * models/nic.h - a multi-queue Ethernet NIC and its driver's receive side.
+ *
+ * References: the drivers' RX paths (drivers/net/ethernet/intel/ixgbe/
+ * ixgbe_main.c ixgbe_clean_rx_irq / ixgbe_alloc_rx_buffers, mlx5 en_rx.c),
+ * Microsoft's RSS specification (Toeplitz hash, indirection table),
+ * include/linux/ethtool.h (rings, coalescing), kernel-facts §11 for the
+ * drivers' defaults. One device-state struct with its timers inside (QEMU
+ * hw/net/e1000.c style).
+ *
+ * A frame fully received from the wire (R1) is filtered by destination MAC
+ * unless promiscuous, steered by RSS to an RX queue, and needs a free
+ * descriptor there (R2) or is counted in rx_missed_errors. Its DMA takes
+ * len / dma_bandwidth on the NIC's DMA engine plus the PCIe write latency.
+ * The queue's MSI-X vector fires per the coalescing rule (R3) on its
+ * affinity CPU; the vector is masked from then on (R5) until the NAPI poll
+ * completes and napi_complete_done re-arms it (R16). The driver's poll takes
+ * completed frames in order (R8), builds skbs with the driver's truesize
+ * (R9) and refills descriptors in batches of `refill_batch` and at the end of
+ * each poll; a descriptor is reusable only once refilled.
+ *
+ * Drivers plug in through struct nic_driver (a const table found by name in
+ * models/nic_drivers.c): defaults and limits, ethtool -S names, and the
+ * interrupt-coalescing rule.
+ *
+ * Simplified: no adaptive coalescing (DIM), no header split or striding RQ,
+ * one DMA engine per NIC, frames up to the 2 KiB buffer (MTU 1500).
+ */
+#ifndef MODELS_NIC_H
+#define MODELS_NIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/cfg.h"
+#include "sim/event.h"
+#include "sim/stats.h"
+#include "models/cpu.h"
+#include "models/dev.h"
+#include "models/world.h"
+
+struct nic_rx_queue;
+struct sock;
+
+struct nic_driver {
+	const char *name;	    /* "ixgbe", ... (the scenario's `driver:`) */
+	uint32_t rx_ring_default;   /* descriptors */
+	uint32_t rx_ring_min;	    /* descriptors */
+	uint32_t rx_ring_max;	    /* descriptors */
+	uint32_t rx_usecs_default;  /* us */
+	uint32_t rx_frames_default; /* frames, 0 = off */
+	uint32_t rx_truesize;	    /* bytes per received frame's skb */
+	uint32_t refill_batch;	    /* descriptors refilled together */
+	const char *missed_stat;    /* ethtool -S name of ring-full drops */
+	const char *coalesce_kind;  /* for docs: "moderation" or "itr" */
+	/*
+	 * REQUIRED. A frame of queue @q completes its DMA at @t_ready while
+	 * the vector is armed: return when the interrupt fires, given the
+	 * queue's coalescing state (which this updates).
+	 */
+	sim_time_t (*coalesce)(struct nic_rx_queue *q, sim_time_t t_ready);
+};
+
+/* Find a driver by name; NULL when unknown. */
+const struct nic_driver *nic_driver_find(const char *name);
+/* NULL-terminated list of driver names, for error messages. */
+extern const char *const nic_driver_names[];
+
+#define NIC_MAX_QUEUES 64
+#define RSS_INDIR_SIZE 128
+#define RSS_KEY_LEN    40
+
+struct net_device;
+
+struct nic_rx_queue {
+	struct net_device *dev; /* owner */
+	uint16_t index;		/* queue number */
+	/* ring */
+	uint32_t free_desc;	  /* descriptors owned by the NIC, ready for DMA */
+	uint32_t to_refill;	  /* taken by the driver, not yet refilled */
+	struct sk_buff_head ring; /* frames written or being written, in order */
+	/* interrupt */
+	struct cpu *cpu;	  /* MSI-X affinity */
+	struct irq_desc irq;	  /* the vector */
+	char irq_name[40];	  /* "eth0-TxRx-0" */
+	bool masked;		  /* vector disabled until napi_complete_done */
+	struct sim_event coal_ev; /* the interrupt firing after coalescing */
+	uint32_t coal_frames;	  /* frames completed since the vector was armed */
+	sim_time_t coal_first;	  /* ps: first such completion */
+	sim_time_t last_irq;	  /* ps: last interrupt (ITR drivers) */
+	struct napi_struct napi;  /* this queue's NAPI */
+	/* RPS (/sys/class/net/DEV/queues/rx-N/rps_cpus) */
+	uint16_t rps_map[64]; /* CPUs */
+	uint32_t rps_len;     /* entries, 0 = RPS off */
+	/* statistics (ethtool -S) */
+	uint64_t packets;	     /* rx_queue_N_packets */
+	uint64_t bytes;		     /* rx_queue_N_bytes */
+	uint64_t missed;	     /* ring full on this queue */
+	uint64_t irqs;		     /* interrupts raised */
+	uint64_t polls;		     /* NAPI polls */
+	struct sim_level ring_level; /* frames in the ring (after warm-up) */
+	uint64_t ring_in;	     /* frames admitted (after warm-up) */
+	double wait_sum;	     /* ps spent in the ring by frames taken (after warm-up) */
+	uint64_t wait_n;	     /* frames taken that arrived after warm-up */
+};
+
+struct packet_tap;
+
+struct net_device {
+	char name[16];			     /* "eth0" */
+	struct host *host;		     /* owner */
+	const struct nic_driver *drv;	     /* driver table */
+	uint32_t addr;			     /* IPv4 address, host order */
+	uint32_t prefix_len;		     /* its prefix */
+	bool promisc;			     /* IFF_PROMISC */
+	double speed_bps;		     /* link speed, bits/s */
+	double dma_bps;			     /* DMA engine bandwidth, bits/s */
+	sim_time_t pcie_latency;	     /* ps: DMA write to visible completion */
+	sim_time_t dma_free;		     /* ps: DMA engine busy until */
+	sim_time_t wire_free;		     /* ps: the link is busy until (receive direction) */
+	uint32_t rx_ring;		     /* descriptors per queue (ethtool -G rx) */
+	uint32_t rx_usecs;		     /* ethtool -C rx-usecs */
+	uint32_t rx_frames;		     /* ethtool -C rx-frames */
+	uint32_t truesize;		     /* bytes per RX skb */
+	uint32_t nrxq;			     /* RX queues (ethtool -L combined) */
+	struct nic_rx_queue *rxq;	     /* [nrxq] */
+	uint8_t rss_key[RSS_KEY_LEN];	     /* Toeplitz key */
+	uint16_t indir[RSS_INDIR_SIZE];	     /* indirection table */
+	uint32_t ntaps;			     /* AF_PACKET sockets bound here */
+	struct sock *taps[MAX_TAPS_PER_DEV]; /* ptype_all */
+	/* struct rtnl_link_stats64 */
+	uint64_t rx_packets, rx_bytes, rx_dropped, rx_missed_errors, rx_errors;
+	uint64_t rx_crc_errors, rx_nohandler;
+	uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
+	uint64_t rx_mac_filtered; /* frames the MAC filter discarded (not a Linux counter) */
+};
+
+/* Build the device from its scenario mapping. 0 or -1 with @err set. */
+int nic_create(struct host *h, const struct cfg_node *n, struct net_device **out,
+	       struct sim_error *err);
+void nic_free(struct net_device *dev);
+
+/*
+ * A frame of @len bytes (without FCS) whose last bit reached the NIC at the
+ * current time. @skb was prepared by the traffic source (headers, hash,
+ * t_wire); the NIC takes ownership. @for_us says whether the destination
+ * MAC is this NIC's.
+ */
+void nic_receive(struct net_device *dev, struct sk_buff *skb, bool for_us);
+
+/* Wire time of an L2 frame of @len bytes without FCS: (len + 4 + 20) * 8 / speed. */
+sim_time_t nic_wire_time(const struct net_device *dev, uint32_t len);
+
+/* The RSS hash of a 4-tuple with @key (Toeplitz over saddr, daddr, sport, dport). */
+uint32_t toeplitz_hash(const uint8_t *key, uint32_t saddr, uint32_t daddr, uint16_t sport,
+		       uint16_t dport);
+extern const uint8_t rss_default_key[RSS_KEY_LEN];
+
+/* Queue statistics reset at the end of the warm-up. */
+void nic_stats_reset(struct net_device *dev, sim_time_t now);
+
+#endif

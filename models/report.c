@@ -1,0 +1,806 @@
+/*
+ * models/report.c - text report, report.json and the Linux-format counter files.
+ *
+ * Formats follow the kernel and tools that print them (kernel-facts §10):
+ * net/core/net-procfs.c softnet_seq_show and dev_seq_printf_stats,
+ * net/ipv4/proc.c snmp_seq_show_ipstats / icmp / udp, ethtool -S's
+ * "NIC statistics:" layout, iproute2 ss.c print_skmeminfo.
+ */
+#include <errno.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/app.h"
+#include "models/cpu.h"
+#include "models/dev.h"
+#include "models/ip.h"
+#include "models/netfilter.h"
+#include "models/nic.h"
+#include "models/report.h"
+#include "models/scenario.h"
+#include "models/sock.h"
+#include "models/traffic.h"
+#include "sim/units.h"
+
+#define MAX_QUEUES 4096
+
+static double meas_sec(const struct world *w)
+{
+	return sim_time_sec(w->duration - w->warmup);
+}
+
+/* ---- latency ---- */
+
+struct lat_summary {
+	uint64_t count;			       /* samples */
+	double p50, p90, p99, p999, max, mean; /* ns */
+};
+
+static struct lat_summary lat_summarize(const struct sim_hist *h)
+{
+	struct lat_summary s = { 0 };
+
+	s.count = h->count;
+	if (!h->count)
+		return s;
+	s.p50 = (double)sim_hist_quantile(h, 0.5) / 1000.0;
+	s.p90 = (double)sim_hist_quantile(h, 0.9) / 1000.0;
+	s.p99 = (double)sim_hist_quantile(h, 0.99) / 1000.0;
+	s.p999 = (double)sim_hist_quantile(h, 0.999) / 1000.0;
+	s.max = (double)h->max / 1000.0;
+	s.mean = sim_hist_mean(h) / 1000.0;
+	return s;
+}
+
+/* ---- queues ---- */
+
+static void queue_fill(struct queue_stat *q, const struct world *w, const struct sim_level *l,
+		       uint64_t in, double wait_sum_ps, uint64_t wait_n)
+{
+	q->mean_len = sim_level_mean(l, w->duration);
+	q->max_len = l->max;
+	q->arrival_rate = (double)in / meas_sec(w);
+	q->mean_wait_ns = wait_n ? wait_sum_ps / (double)wait_n / 1000.0 : 0;
+	q->departures = wait_n;
+}
+
+static uint32_t report_host_queues(const struct world *w, const struct host *h,
+				   struct queue_stat *out, uint32_t n, uint32_t max)
+{
+	for (uint32_t d = 0; d < h->ndevs; d++)
+		for (uint32_t i = 0; i < h->devs[d]->nrxq && n < max; i++, n++) {
+			const struct nic_rx_queue *q = &h->devs[d]->rxq[i];
+
+			snprintf(out[n].kind, sizeof(out[n].kind), "rx_ring");
+			snprintf(out[n].name, sizeof(out[n].name), "%s rx-%u", h->devs[d]->name, i);
+			queue_fill(&out[n], w, &q->ring_level, q->ring_in, q->wait_sum, q->wait_n);
+			snprintf(out[n].host, sizeof(out[n].host), "%s", h->name);
+		}
+	for (uint32_t c = 0; c < h->ncpus && n < max; c++, n++) {
+		const struct softnet_data *sd = h->cpus[c].sd;
+
+		snprintf(out[n].kind, sizeof(out[n].kind), "backlog");
+		snprintf(out[n].name, sizeof(out[n].name), "cpu%u", c);
+		queue_fill(&out[n], w, &sd->backlog_level, sd->backlog_in, sd->wait_sum,
+			   sd->wait_n);
+		snprintf(out[n].host, sizeof(out[n].host), "%s", h->name);
+	}
+	for (uint32_t s = 0; s < h->nsocks && n < max; s++, n++) {
+		const struct sock *sk = h->socks[s];
+
+		snprintf(out[n].kind, sizeof(out[n].kind), sk->kind == SOCK_UDP ? "socket" : "tap");
+		snprintf(out[n].name, sizeof(out[n].name), "%s", sk->name);
+		queue_fill(&out[n], w, &sk->qlen, sk->q_in, sk->sojourn.sum, sk->sojourn.count);
+		snprintf(out[n].host, sizeof(out[n].host), "%s", h->name);
+	}
+	return n;
+}
+
+uint32_t report_queues(const struct world *w, struct queue_stat *out, uint32_t max)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < w->nhosts; i++)
+		n = report_host_queues(w, w->hosts[i], out, n, max);
+	return n;
+}
+
+/* ---- CPU ---- */
+
+static double cpu_pct(const struct world *w, const struct cpu *c, enum cpu_acct a)
+{
+	double total = (double)(w->duration - w->warmup);
+
+	return total > 0 ? 100.0 * (double)c->acct[a] / total : 0;
+}
+
+/* ---- text ---- */
+
+static void text_packets(const struct world *w, FILE *f)
+{
+	double pct = w->offered ? 100.0 * (double)w->dropped / (double)w->offered : 0;
+
+	fprintf(f, "Packets (whole run)\n");
+	fprintf(f, "  offered    %12llu\n", (unsigned long long)w->offered);
+	fprintf(f, "  delivered  %12llu\n", (unsigned long long)w->delivered);
+	fprintf(f, "  dropped    %12llu  (%.3f %% of offered)\n", (unsigned long long)w->dropped,
+		pct);
+	fprintf(f, "  in flight  %12llu\n", (unsigned long long)world_in_flight(w));
+	fprintf(f, "  conservation: offered = delivered + dropped + in flight: %s\n\n",
+		world_conserved(w) ? "holds" : "VIOLATED");
+}
+
+static void text_drops(const struct world *w, FILE *f)
+{
+	bool any = false;
+
+	fprintf(f, "Drops (whole run)\n");
+	fprintf(f, "  %-6s %-16s %-5s %-30s %12s %12s  %s\n", "host", "reason", "stage", "function",
+		"count", "rate/s", "Linux counter");
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		const struct host *h = w->hosts[i];
+
+		for (unsigned d = 0; d < drop_points_nr; d++) {
+			const struct drop_point *p = &drop_points[d];
+
+			if (!h->drops[d])
+				continue;
+			any = true;
+			fprintf(f, "  %-6s %-16s %-5s %-30s %12llu %12.1f  %s\n", h->name,
+				skb_drop_reason_name[p->reason], stage_info[p->stage].id,
+				p->function, (unsigned long long)h->drops[d],
+				(double)h->drops[d] / sim_time_sec(w->duration), p->counter);
+		}
+	}
+	if (!any)
+		fprintf(f, "  (none)\n");
+	fprintf(f, "\n");
+}
+
+static void text_lat_row(FILE *f, const char *name, const struct sim_hist *h)
+{
+	struct lat_summary s = lat_summarize(h);
+
+	fprintf(f, "  %-12s %10llu %10.0f %10.0f %10.0f %10.0f %10.0f %10.0f\n", name,
+		(unsigned long long)s.count, s.p50, s.p90, s.p99, s.p999, s.max, s.mean);
+}
+
+static void text_latency(const struct world *w, FILE *f)
+{
+	fprintf(f, "Latency in ns (after warm-up; percentiles within 1 %%)\n");
+	fprintf(f, "  %-12s %10s %10s %10s %10s %10s %10s %10s\n", "stage", "count", "p50", "p90",
+		"p99", "p99.9", "max", "mean");
+	text_lat_row(f, "end to end", &w->e2e);
+	for (int i = 0; i < LAT_NR; i++)
+		text_lat_row(f, lat_stage_name[i], &w->lat[i]);
+	fprintf(f, "\n");
+}
+
+static void text_cpus(const struct world *w, FILE *f)
+{
+	fprintf(f, "CPU utilisation (after warm-up; mpstat counts ksoftirqd inside %%soft)\n");
+	fprintf(f, "  %-6s %4s %7s %7s %10s %7s %7s %7s %9s %9s\n", "host", "cpu", "%irq", "%soft",
+		"%ksoftirqd", "%sys", "%usr", "%idle", "ctxsw", "ksoftirqd");
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		const struct host *h = w->hosts[i];
+
+		for (uint32_t c = 0; c < h->ncpus; c++) {
+			const struct cpu *cp = &h->cpus[c];
+
+			fprintf(f, "  %-6s %4u %7.2f %7.2f %10.2f %7.2f %7.2f %7.2f %9llu %9llu\n",
+				h->name, c, cpu_pct(w, cp, ACCT_IRQ), cpu_pct(w, cp, ACCT_SOFTIRQ),
+				cpu_pct(w, cp, ACCT_KSOFTIRQD), cpu_pct(w, cp, ACCT_SYS),
+				cpu_pct(w, cp, ACCT_USR), cpu_pct(w, cp, ACCT_IDLE),
+				(unsigned long long)cp->context_switches,
+				(unsigned long long)cp->ksoftirqd_wakeups);
+		}
+	}
+	fprintf(f, "  (ctxsw: context switches; ksoftirqd: wakeups of ksoftirqd, whole run)\n\n");
+}
+
+static void text_queues(const struct world *w, FILE *f)
+{
+	static struct queue_stat qs[MAX_QUEUES];
+	uint32_t n = report_queues(w, qs, MAX_QUEUES);
+
+	fprintf(f, "Queues (after warm-up)\n");
+	fprintf(f, "  %-6s %-8s %-14s %10s %8s %12s %12s\n", "host", "kind", "name", "mean len",
+		"max len", "arrivals/s", "mean wait ns");
+	for (uint32_t i = 0; i < n; i++)
+		fprintf(f, "  %-6s %-8s %-14s %10.2f %8lld %12.0f %12.0f\n", qs[i].host, qs[i].kind,
+			qs[i].name, qs[i].mean_len, (long long)qs[i].max_len, qs[i].arrival_rate,
+			qs[i].mean_wait_ns);
+	fprintf(f, "\n");
+}
+
+static void text_host(const struct world *w, const struct host *h, FILE *f)
+{
+	(void)w;
+	fprintf(f, "Host %s\n", h->name);
+	fprintf(f,
+		"  Udp: InDatagrams %llu NoPorts %llu InErrors %llu RcvbufErrors %llu "
+		"InCsumErrors %llu\n",
+		(unsigned long long)h->udp.InDatagrams, (unsigned long long)h->udp.NoPorts,
+		(unsigned long long)h->udp.InErrors, (unsigned long long)h->udp.RcvbufErrors,
+		(unsigned long long)h->udp.InCsumErrors);
+	fprintf(f, "  Ip: InReceives %llu InHdrErrors %llu InAddrErrors %llu InDelivers %llu\n",
+		(unsigned long long)h->ip.InReceives, (unsigned long long)h->ip.InHdrErrors,
+		(unsigned long long)h->ip.InAddrErrors, (unsigned long long)h->ip.InDelivers);
+	fprintf(f, "  Icmp: OutDestUnreachs %llu OutRateLimitGlobal %llu OutRateLimitHost %llu\n",
+		(unsigned long long)h->icmp.OutDestUnreachs,
+		(unsigned long long)h->icmp.OutRateLimitGlobal,
+		(unsigned long long)h->icmp.OutRateLimitHost);
+	fprintf(f, "  softnet_stat: cpu processed dropped time_squeeze received_rps "
+		   "flow_limit_count\n");
+	for (uint32_t c = 0; c < h->ncpus; c++) {
+		const struct softnet_data *sd = h->cpus[c].sd;
+
+		fprintf(f, "    %u %llu %llu %llu %llu %llu\n", c,
+			(unsigned long long)sd->processed, (unsigned long long)sd->dropped,
+			(unsigned long long)sd->time_squeeze, (unsigned long long)sd->received_rps,
+			(unsigned long long)sd->flow_limit_count);
+	}
+	for (uint32_t s = 0; s < h->nsocks; s++) {
+		const struct sock *sk = h->socks[s];
+
+		if (sk->kind == SOCK_PACKET)
+			fprintf(f, "  tap %s on %s: tp_packets %llu tp_drops %llu\n", sk->name,
+				sk->tap_dev->name,
+				(unsigned long long)(sk->tp_packets + sk->tp_drops),
+				(unsigned long long)sk->tp_drops);
+		else
+			fprintf(f, "  socket %s: rcvbuf %u, drops %llu\n", sk->name, sk->sk_rcvbuf,
+				(unsigned long long)sk->sk_drops);
+	}
+	for (uint32_t a = 0; a < h->napps; a++) {
+		const struct app *ap = h->apps[a];
+
+		fprintf(f, "  app %s (cpu %u): %llu calls, %llu datagrams, %llu sleeps\n", ap->name,
+			ap->thread.cpu->id, (unsigned long long)ap->calls,
+			(unsigned long long)ap->msgs, (unsigned long long)ap->sleeps);
+	}
+	fprintf(f, "\n");
+}
+
+void report_text(const struct world *w, FILE *f)
+{
+	char dur[32], warm[32];
+
+	sim_fmt_time(dur, sizeof(dur), w->duration);
+	sim_fmt_time(warm, sizeof(warm), w->warmup);
+	fprintf(f, "skbsim %s: scenario '%s', seed %llu, %s simulated (%s warm-up)\n\n",
+		SKBSIM_VERSION, w->name, (unsigned long long)w->seed, dur, warm);
+	text_packets(w, f);
+	text_drops(w, f);
+	text_latency(w, f);
+	text_cpus(w, f);
+	text_queues(w, f);
+	for (uint32_t i = 0; i < w->nhosts; i++)
+		text_host(w, w->hosts[i], f);
+}
+
+/* ---- JSON ---- */
+
+static cJSON *json_lat(const struct sim_hist *h)
+{
+	struct lat_summary s = lat_summarize(h);
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "count", (double)s.count);
+	cJSON_AddNumberToObject(o, "p50", s.p50);
+	cJSON_AddNumberToObject(o, "p90", s.p90);
+	cJSON_AddNumberToObject(o, "p99", s.p99);
+	cJSON_AddNumberToObject(o, "p999", s.p999);
+	cJSON_AddNumberToObject(o, "max", s.max);
+	cJSON_AddNumberToObject(o, "mean", s.mean);
+	return o;
+}
+
+static cJSON *json_drops(const struct world *w)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		const struct host *h = w->hosts[i];
+
+		for (unsigned d = 0; d < drop_points_nr; d++) {
+			const struct drop_point *p = &drop_points[d];
+			cJSON *o;
+
+			if (!h->drops[d])
+				continue;
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "host", h->name);
+			cJSON_AddStringToObject(o, "reason", skb_drop_reason_name[p->reason]);
+			cJSON_AddStringToObject(o, "stage", stage_info[p->stage].id);
+			cJSON_AddStringToObject(o, "function", p->function);
+			cJSON_AddStringToObject(o, "counter", p->counter);
+			cJSON_AddNumberToObject(o, "count", (double)h->drops[d]);
+			cJSON_AddNumberToObject(o, "rate_pps",
+						(double)h->drops[d] / sim_time_sec(w->duration));
+			cJSON_AddItemToArray(a, o);
+		}
+	}
+	return a;
+}
+
+static cJSON *json_cpus(const struct world *w)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		const struct host *h = w->hosts[i];
+
+		for (uint32_t c = 0; c < h->ncpus; c++) {
+			const struct cpu *cp = &h->cpus[c];
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "host", h->name);
+			cJSON_AddNumberToObject(o, "cpu", c);
+			for (int k = 0; k < ACCT_NR; k++)
+				cJSON_AddNumberToObject(o, cpu_acct_name[k],
+							cpu_pct(w, cp, (enum cpu_acct)k));
+			cJSON_AddNumberToObject(o, "context_switches",
+						(double)cp->context_switches);
+			cJSON_AddNumberToObject(o, "softirq_restarts",
+						(double)cp->softirq_restarts);
+			cJSON_AddNumberToObject(o, "ksoftirqd_wakeups",
+						(double)cp->ksoftirqd_wakeups);
+			cJSON_AddItemToArray(a, o);
+		}
+	}
+	return a;
+}
+
+static cJSON *json_queues(const struct world *w)
+{
+	static struct queue_stat qs[MAX_QUEUES];
+	uint32_t n = report_queues(w, qs, MAX_QUEUES);
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "host", qs[i].host);
+		cJSON_AddStringToObject(o, "kind", qs[i].kind);
+		cJSON_AddStringToObject(o, "name", qs[i].name);
+		cJSON_AddNumberToObject(o, "mean_len", qs[i].mean_len);
+		cJSON_AddNumberToObject(o, "max_len", (double)qs[i].max_len);
+		cJSON_AddNumberToObject(o, "arrivals_per_s", qs[i].arrival_rate);
+		cJSON_AddNumberToObject(o, "mean_wait_ns", qs[i].mean_wait_ns);
+		cJSON_AddNumberToObject(o, "departures", (double)qs[i].departures);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+#define JNUM(o, s, f) cJSON_AddNumberToObject(o, #f, (double)(s)->f)
+
+static cJSON *json_snmp(const struct host *h)
+{
+	cJSON *o = cJSON_CreateObject(), *ip = cJSON_CreateObject(), *udp = cJSON_CreateObject();
+	cJSON *icmp = cJSON_CreateObject();
+
+	JNUM(ip, &h->ip, InReceives);
+	JNUM(ip, &h->ip, InHdrErrors);
+	JNUM(ip, &h->ip, InAddrErrors);
+	JNUM(ip, &h->ip, InDiscards);
+	JNUM(ip, &h->ip, InDelivers);
+	JNUM(ip, &h->ip, InCsumErrors);
+	JNUM(udp, &h->udp, InDatagrams);
+	JNUM(udp, &h->udp, NoPorts);
+	JNUM(udp, &h->udp, InErrors);
+	JNUM(udp, &h->udp, RcvbufErrors);
+	JNUM(udp, &h->udp, InCsumErrors);
+	JNUM(udp, &h->udp, MemErrors);
+	JNUM(icmp, &h->icmp, OutMsgs);
+	JNUM(icmp, &h->icmp, OutDestUnreachs);
+	JNUM(icmp, &h->icmp, OutRateLimitGlobal);
+	JNUM(icmp, &h->icmp, OutRateLimitHost);
+	cJSON_AddItemToObject(o, "Ip", ip);
+	cJSON_AddItemToObject(o, "Icmp", icmp);
+	cJSON_AddItemToObject(o, "Udp", udp);
+	return o;
+}
+
+static cJSON *json_softnet(const struct host *h)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t c = 0; c < h->ncpus; c++) {
+		const struct softnet_data *sd = h->cpus[c].sd;
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "cpu", c);
+		JNUM(o, sd, processed);
+		JNUM(o, sd, dropped);
+		JNUM(o, sd, time_squeeze);
+		JNUM(o, sd, received_rps);
+		JNUM(o, sd, flow_limit_count);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+static cJSON *json_devs(const struct host *h)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t d = 0; d < h->ndevs; d++) {
+		const struct net_device *dev = h->devs[d];
+		cJSON *o = cJSON_CreateObject(), *qs = cJSON_CreateArray();
+
+		cJSON_AddStringToObject(o, "name", dev->name);
+		cJSON_AddStringToObject(o, "driver", dev->drv->name);
+		JNUM(o, dev, rx_packets);
+		JNUM(o, dev, rx_bytes);
+		JNUM(o, dev, rx_dropped);
+		JNUM(o, dev, rx_missed_errors);
+		JNUM(o, dev, rx_mac_filtered);
+		for (uint32_t i = 0; i < dev->nrxq; i++) {
+			const struct nic_rx_queue *q = &dev->rxq[i];
+			cJSON *qo = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(qo, "queue", i);
+			cJSON_AddNumberToObject(qo, "cpu", q->cpu->id);
+			JNUM(qo, q, packets);
+			JNUM(qo, q, bytes);
+			JNUM(qo, q, missed);
+			JNUM(qo, q, irqs);
+			JNUM(qo, q, polls);
+			cJSON_AddItemToArray(qs, qo);
+		}
+		cJSON_AddItemToObject(o, "rx_queues", qs);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+static cJSON *json_socks(const struct host *h)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t s = 0; s < h->nsocks; s++) {
+		const struct sock *sk = h->socks[s];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", sk->name);
+		cJSON_AddStringToObject(o, "kind", sk->kind == SOCK_UDP ? "udp" : "packet");
+		JNUM(o, sk, sk_rcvbuf);
+		JNUM(o, sk, sk_rmem_alloc);
+		JNUM(o, sk, sk_drops);
+		cJSON_AddNumberToObject(o, "queued", (double)sk->qlen.cur);
+		if (sk->kind == SOCK_PACKET) {
+			cJSON_AddNumberToObject(o, "tp_packets",
+						(double)(sk->tp_packets + sk->tp_drops));
+			JNUM(o, sk, tp_drops);
+		}
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+static cJSON *json_apps(const struct host *h)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t i = 0; i < h->napps; i++) {
+		const struct app *ap = h->apps[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", ap->name);
+		cJSON_AddNumberToObject(o, "cpu", ap->thread.cpu->id);
+		JNUM(o, ap, calls);
+		JNUM(o, ap, msgs);
+		JNUM(o, ap, bytes);
+		JNUM(o, ap, sleeps);
+		cJSON_AddNumberToObject(o, "voluntary_switches", (double)ap->thread.nvcsw);
+		cJSON_AddNumberToObject(o, "involuntary_switches", (double)ap->thread.nivcsw);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+static cJSON *json_hosts(const struct world *w)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		const struct host *h = w->hosts[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", h->name);
+		cJSON_AddItemToObject(o, "snmp", json_snmp(h));
+		cJSON_AddItemToObject(o, "softnet_stat", json_softnet(h));
+		cJSON_AddItemToObject(o, "devices", json_devs(h));
+		cJSON_AddItemToObject(o, "sockets", json_socks(h));
+		cJSON_AddItemToObject(o, "apps", json_apps(h));
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+static cJSON *json_traffic(const struct world *w)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t i = 0; i < w->nsrcs; i++) {
+		const struct traffic_source *s = w->srcs[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", s->name);
+		cJSON_AddStringToObject(o, "pattern", s->ops->name);
+		JNUM(o, s, sent);
+		JNUM(o, s, bytes);
+		cJSON_AddNumberToObject(o, "mean_rate_pps", s->pps);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+cJSON *report_json(const struct world *w)
+{
+	cJSON *r = cJSON_CreateObject(), *p = cJSON_CreateObject(), *lat = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(r, "skbsim_version", SKBSIM_VERSION);
+	cJSON_AddStringToObject(r, "scenario", w->name);
+	cJSON_AddNumberToObject(r, "seed", (double)w->seed);
+	cJSON_AddNumberToObject(r, "duration_s", sim_time_sec(w->duration));
+	cJSON_AddNumberToObject(r, "warmup_s", sim_time_sec(w->warmup));
+	cJSON_AddNumberToObject(p, "offered", (double)w->offered);
+	cJSON_AddNumberToObject(p, "delivered", (double)w->delivered);
+	cJSON_AddNumberToObject(p, "dropped", (double)w->dropped);
+	cJSON_AddNumberToObject(p, "in_flight", (double)world_in_flight(w));
+	cJSON_AddBoolToObject(p, "conserved", world_conserved(w));
+	cJSON_AddItemToObject(r, "packets", p);
+	cJSON_AddItemToObject(r, "drops", json_drops(w));
+	cJSON_AddItemToObject(lat, "end_to_end", json_lat(&w->e2e));
+	for (int i = 0; i < LAT_NR; i++)
+		cJSON_AddItemToObject(lat, lat_stage_name[i], json_lat(&w->lat[i]));
+	cJSON_AddItemToObject(r, "latency_ns", lat);
+	cJSON_AddItemToObject(r, "cpus", json_cpus(w));
+	cJSON_AddItemToObject(r, "queues", json_queues(w));
+	cJSON_AddItemToObject(r, "hosts", json_hosts(w));
+	cJSON_AddItemToObject(r, "traffic", json_traffic(w));
+	cJSON_AddNumberToObject(r, "events", (double)w->q.fired);
+	return r;
+}
+
+/* ---- Linux-format files ---- */
+
+static void write_softnet_stat(const struct host *h, FILE *f)
+{
+	for (uint32_t c = 0; c < h->ncpus; c++) {
+		const struct softnet_data *sd = h->cpus[c].sd;
+		uint32_t in = sd->input_pkt_queue.qlen, pq = sd->process_queue.qlen;
+
+		fprintf(f,
+			"%08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x "
+			"%08x\n",
+			(uint32_t)sd->processed, (uint32_t)sd->dropped, (uint32_t)sd->time_squeeze,
+			0, 0, 0, 0, 0, 0, (uint32_t)sd->received_rps,
+			(uint32_t)sd->flow_limit_count, in + pq, c, in, pq);
+	}
+}
+
+#define U(x) ((unsigned long long)(x))
+
+static void write_snmp(const struct host *h, FILE *f)
+{
+	const struct ip_mib *ip = &h->ip;
+	const struct udp_mib *u = &h->udp;
+	const struct icmp_mib *ic = &h->icmp;
+
+	fprintf(f, "Ip: Forwarding DefaultTTL InReceives InHdrErrors InAddrErrors ForwDatagrams "
+		   "InUnknownProtos InDiscards InDelivers OutRequests OutDiscards OutNoRoutes "
+		   "ReasmTimeout ReasmReqds ReasmOKs ReasmFails FragOKs FragFails FragCreates "
+		   "OutTransmits\n");
+	fprintf(f,
+		"Ip: %d 64 %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu "
+		"%llu %llu %llu %llu %llu\n",
+		h->sysctl.ip_forward ? 1 : 2, U(ip->InReceives), U(ip->InHdrErrors),
+		U(ip->InAddrErrors), U(ip->ForwDatagrams), U(ip->InUnknownProtos),
+		U(ip->InDiscards), U(ip->InDelivers), U(ip->OutRequests), U(ip->OutDiscards),
+		U(ip->OutNoRoutes), U(ip->ReasmTimeout), U(ip->ReasmReqds), U(ip->ReasmOKs),
+		U(ip->ReasmFails), U(ip->FragOKs), U(ip->FragFails), U(ip->FragCreates),
+		U(ip->OutTransmits));
+	fprintf(f, "Icmp: InMsgs InErrors InCsumErrors InDestUnreachs InTimeExcds InParmProbs "
+		   "InSrcQuenchs InRedirects InEchos InEchoReps InTimestamps InTimestampReps "
+		   "InAddrMasks InAddrMaskReps OutMsgs OutErrors OutRateLimitGlobal "
+		   "OutRateLimitHost OutDestUnreachs OutTimeExcds OutParmProbs OutSrcQuenchs "
+		   "OutRedirects OutEchos OutEchoReps OutTimestamps OutTimestampReps OutAddrMasks "
+		   "OutAddrMaskReps\n");
+	fprintf(f,
+		"Icmp: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 %llu %llu %llu %llu %llu 0 0 0 0 0 0 0 0 0 "
+		"0\n",
+		U(ic->OutMsgs), U(ic->OutErrors), U(ic->OutRateLimitGlobal),
+		U(ic->OutRateLimitHost), U(ic->OutDestUnreachs));
+	if (ic->OutDestUnreachs)
+		fprintf(f, "IcmpMsg: OutType3\nIcmpMsg: %llu\n", U(ic->OutDestUnreachs));
+	for (int lite = 0; lite < 2; lite++) {
+		const char *n = lite ? "UdpLite" : "Udp";
+
+		fprintf(f,
+			"%s: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors "
+			"SndbufErrors InCsumErrors IgnoredMulti MemErrors\n",
+			n);
+		if (lite)
+			fprintf(f, "%s: 0 0 0 0 0 0 0 0 0\n", n);
+		else
+			fprintf(f, "%s: %llu %llu %llu %llu %llu %llu %llu %llu %llu\n", n,
+				U(u->InDatagrams), U(u->NoPorts), U(u->InErrors),
+				U(u->OutDatagrams), U(u->RcvbufErrors), U(u->SndbufErrors),
+				U(u->InCsumErrors), U(u->IgnoredMulti), U(u->MemErrors));
+	}
+}
+
+static void write_net_dev(const struct host *h, FILE *f)
+{
+	fprintf(f,
+		"Inter-|   Receive                                                |  Transmit\n");
+	fprintf(f, " face |bytes    packets errs drop fifo frame compressed multicast|bytes    "
+		   "packets errs drop fifo colls carrier compressed\n");
+	fprintf(f,
+		"%6s: %7llu %7llu %4llu %4llu %4llu %5llu %10llu %9llu %8llu %7llu %4llu %4llu "
+		"%4llu %5llu %7llu %10llu\n",
+		"lo", U(0), U(0), U(0), U(0), U(0), U(0), U(0), U(0), U(0), U(0), U(0), U(0), U(0),
+		U(0), U(0), U(0));
+	for (uint32_t d = 0; d < h->ndevs; d++) {
+		const struct net_device *v = h->devs[d];
+
+		fprintf(f,
+			"%6s: %7llu %7llu %4llu %4llu %4llu %5llu %10llu %9llu %8llu %7llu %4llu "
+			"%4llu %4llu %5llu %7llu %10llu\n",
+			v->name, U(v->rx_bytes), U(v->rx_packets), U(v->rx_errors),
+			U(v->rx_dropped + v->rx_missed_errors), U(0), U(v->rx_crc_errors), U(0),
+			U(0), U(v->tx_bytes), U(v->tx_packets), U(v->tx_errors), U(v->tx_dropped),
+			U(0), U(0), U(0), U(0));
+	}
+}
+
+static void write_ethtool(const struct net_device *v, FILE *f)
+{
+	fprintf(f, "NIC statistics:\n");
+	fprintf(f, "     rx_packets: %llu\n", U(v->rx_packets));
+	fprintf(f, "     rx_bytes: %llu\n", U(v->rx_bytes));
+	fprintf(f, "     rx_dropped: %llu\n", U(v->rx_dropped));
+	fprintf(f, "     %s: %llu\n", v->drv->missed_stat, U(v->rx_missed_errors));
+	if (strcmp(v->drv->missed_stat, "rx_missed_errors"))
+		fprintf(f, "     rx_missed_errors: %llu\n", U(v->rx_missed_errors));
+	for (uint32_t i = 0; i < v->nrxq; i++) {
+		fprintf(f, "     rx_queue_%u_packets: %llu\n", i, U(v->rxq[i].packets));
+		fprintf(f, "     rx_queue_%u_bytes: %llu\n", i, U(v->rxq[i].bytes));
+	}
+}
+
+static void write_ss(const struct host *h, FILE *f)
+{
+	fprintf(f, "State  Recv-Q Send-Q Local Address:Port Peer Address:Port\n");
+	for (uint32_t s = 0; s < h->nsocks; s++) {
+		const struct sock *sk = h->socks[s];
+		char a[16];
+
+		if (sk->kind != SOCK_UDP)
+			continue;
+		inet_fmt(a, sk->rcv_saddr);
+		fprintf(f, "UNCONN %-6u %-6u %s:%u *:*\n", sk->sk_rmem_alloc, 0, a, sk->num);
+		fprintf(f, "\t skmem:(r%u,rb%u,t0,tb212992,f%lld,w0,o0,bl0,d%llu)\n",
+			sk->sk_rmem_alloc, sk->sk_rcvbuf, (long long)sk->sk_forward_alloc,
+			U(sk->sk_drops));
+	}
+}
+
+static void write_interrupts(const struct host *h, FILE *f)
+{
+	fprintf(f, "     ");
+	for (uint32_t c = 0; c < h->ncpus; c++)
+		fprintf(f, "      CPU%-4u", c);
+	fprintf(f, "\n");
+	for (uint32_t d = 0; d < h->ndevs; d++)
+		for (uint32_t i = 0; i < h->devs[d]->nrxq; i++) {
+			const struct nic_rx_queue *q = &h->devs[d]->rxq[i];
+
+			fprintf(f, "%4u: ", 100 + d * 64 + i);
+			for (uint32_t c = 0; c < h->ncpus; c++)
+				fprintf(f, " %12llu", U(c == q->cpu->id ? q->irq.count : 0));
+			fprintf(f, "  PCI-MSI-X  %s\n", q->irq_name);
+		}
+	fprintf(f, " CAL: ");
+	for (uint32_t c = 0; c < h->ncpus; c++)
+		fprintf(f, " %12llu", U(h->cpus[c].sd->csd.count));
+	fprintf(f, "  Function call interrupts (RPS IPIs)\n");
+}
+
+static int write_file(const char *dir, const char *host, const char *name,
+		      void (*fn)(const void *arg, FILE *f), const void *arg, struct sim_error *err)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s%s%s", dir, host ? host : "", host ? "/" : "", name);
+	f = fopen(path, "w");
+	if (!f)
+		return sim_error_set(err, "cannot write '%s': %s", path, strerror(errno));
+	fn(arg, f);
+	if (fclose(f))
+		return sim_error_set(err, "cannot write '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+static void fn_softnet(const void *a, FILE *f)
+{
+	write_softnet_stat(a, f);
+}
+static void fn_snmp(const void *a, FILE *f)
+{
+	write_snmp(a, f);
+}
+static void fn_net_dev(const void *a, FILE *f)
+{
+	write_net_dev(a, f);
+}
+static void fn_ethtool(const void *a, FILE *f)
+{
+	write_ethtool(a, f);
+}
+static void fn_ss(const void *a, FILE *f)
+{
+	write_ss(a, f);
+}
+static void fn_interrupts(const void *a, FILE *f)
+{
+	write_interrupts(a, f);
+}
+static void fn_iptables(const void *a, FILE *f)
+{
+	nf_write_listing(a, f);
+}
+static void fn_text(const void *a, FILE *f)
+{
+	report_text(a, f);
+}
+static void fn_json(const void *a, FILE *f)
+{
+	cJSON *j = report_json(a);
+	char *s = cJSON_Print(j);
+
+	fputs(s, f);
+	fputc('\n', f);
+	cJSON_free(s);
+	cJSON_Delete(j);
+}
+
+static int write_host_files(const struct host *h, const char *dir, struct sim_error *err)
+{
+	char path[4096], name[64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, h->name);
+	if (mkdir(path, 0777) && errno != EEXIST)
+		return sim_error_set(err, "cannot create '%s': %s", path, strerror(errno));
+	if (write_file(dir, h->name, "softnet_stat", fn_softnet, h, err) ||
+	    write_file(dir, h->name, "snmp", fn_snmp, h, err) ||
+	    write_file(dir, h->name, "net_dev", fn_net_dev, h, err) ||
+	    write_file(dir, h->name, "ss", fn_ss, h, err) ||
+	    write_file(dir, h->name, "interrupts", fn_interrupts, h, err))
+		return -1;
+	if (h->nf && write_file(dir, h->name, "iptables", fn_iptables, h->nf, err))
+		return -1;
+	for (uint32_t d = 0; d < h->ndevs; d++) {
+		snprintf(name, sizeof(name), "ethtool_S_%s", h->devs[d]->name);
+		if (write_file(dir, h->name, name, fn_ethtool, h->devs[d], err))
+			return -1;
+	}
+	return 0;
+}
+
+int report_write_files(const struct world *w, const char *dir, struct sim_error *err)
+{
+	if (write_file(dir, NULL, "report.json", fn_json, w, err) ||
+	    write_file(dir, NULL, "report.txt", fn_text, w, err))
+		return -1;
+	for (uint32_t i = 0; i < w->nhosts; i++)
+		if (write_host_files(w->hosts[i], dir, err))
+			return -1;
+	return 0;
+}

@@ -1,0 +1,538 @@
+/*
+ * models/scenario.c - from a scenario tree to a running world.
+ *
+ * Hosts are built first (CPUs, sysctls, NICs, iptables, sockets, taps,
+ * applications), then traffic sources, which name a host's NIC. Sysctls use
+ * their Linux names and defaults (kernel-facts §1, §6; sched defaults scale
+ * with 1 + ilog2(min(ncpus, 8)) as kernel/sched/fair.c does).
+ */
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "models/app.h"
+#include "models/costs.h"
+#include "models/cpu.h"
+#include "models/dev.h"
+#include "models/ip.h"
+#include "models/netfilter.h"
+#include "models/nic.h"
+#include "models/scenario.h"
+#include "models/sock.h"
+#include "models/traffic.h"
+#include "sim/error.h"
+
+#define SK_RMEM_DEFAULT 212992 /* SKB_TRUESIZE(256) * 256 on x86_64 */
+#define MAX_CPUS	256
+
+enum { WARMUP_EV_PRIO = -1 };
+
+static uint32_t ilog2_u32(uint32_t v)
+{
+	return v ? 31u - (uint32_t)__builtin_clz(v) : 0;
+}
+
+static void sysctl_defaults(struct sysctls *s, uint32_t ncpus, uint32_t hz)
+{
+	uint32_t factor = 1 + ilog2_u32(ncpus < 8 ? ncpus : 8);
+
+	s->netdev_max_backlog = 1000;
+	s->netdev_budget = 300;
+	s->netdev_budget_usecs = 2 * 1000000 / hz;
+	s->dev_weight = 64;
+	s->gro_normal_batch = 8;
+	s->flow_limit_cpu_bitmap = 0;
+	s->flow_limit_table_len = 4096;
+	s->rmem_default = SK_RMEM_DEFAULT;
+	s->rmem_max = 4194304; /* 4 MiB since 6.18 (kernel-facts §6; measured) */
+	s->ip_forward = 0;
+	s->icmp_ratelimit = 1000;
+	s->icmp_ratemask = 6168;
+	s->icmp_msgs_per_sec = 1000;
+	s->icmp_msgs_burst = 50;
+	s->sched_latency_ns = 6000000ull * factor;
+	s->sched_min_granularity_ns = 750000ull * factor;
+	s->sched_wakeup_granularity_ns = 1000000ull * factor;
+}
+
+#define SYSCTL_U32(name, field, lo, hi)                                                            \
+	{                                                                                          \
+		name, offsetof(struct sysctls, field), 4, lo, hi                                   \
+	}
+#define SYSCTL_U64(name, field, lo, hi)                                                            \
+	{                                                                                          \
+		name, offsetof(struct sysctls, field), 8, lo, hi                                   \
+	}
+
+struct sysctl_desc {
+	const char *name; /* Linux name */
+	size_t off;	  /* in struct sysctls */
+	size_t size;	  /* 4 or 8 bytes */
+	uint64_t lo, hi;  /* accepted range */
+};
+
+static const struct sysctl_desc sysctl_table[] = {
+	SYSCTL_U32("net.core.netdev_max_backlog", netdev_max_backlog, 1, 1u << 30),
+	SYSCTL_U32("net.core.netdev_budget", netdev_budget, 1, 1u << 30),
+	SYSCTL_U32("net.core.netdev_budget_usecs", netdev_budget_usecs, 1, 1u << 30),
+	SYSCTL_U32("net.core.dev_weight", dev_weight, 1, 1u << 20),
+	SYSCTL_U32("net.core.gro_normal_batch", gro_normal_batch, 1, 1u << 20),
+	SYSCTL_U32("net.core.flow_limit_cpu_bitmap", flow_limit_cpu_bitmap, 0, UINT32_MAX),
+	SYSCTL_U32("net.core.flow_limit_table_len", flow_limit_table_len, 1, 1u << 20),
+	SYSCTL_U64("net.core.rmem_default", rmem_default, SOCK_MIN_RCVBUF, INT32_MAX),
+	SYSCTL_U64("net.core.rmem_max", rmem_max, SOCK_MIN_RCVBUF, INT32_MAX),
+	SYSCTL_U32("net.ipv4.ip_forward", ip_forward, 0, 1),
+	SYSCTL_U32("net.ipv4.icmp_ratelimit", icmp_ratelimit, 0, 1u << 30),
+	SYSCTL_U32("net.ipv4.icmp_ratemask", icmp_ratemask, 0, UINT32_MAX),
+	SYSCTL_U32("net.ipv4.icmp_msgs_per_sec", icmp_msgs_per_sec, 0, 1u << 30),
+	SYSCTL_U32("net.ipv4.icmp_msgs_burst", icmp_msgs_burst, 0, 1u << 30),
+	SYSCTL_U64("kernel.sched_latency_ns", sched_latency_ns, 100000, 1000000000),
+	SYSCTL_U64("kernel.sched_min_granularity_ns", sched_min_granularity_ns, 100000, 1000000000),
+	SYSCTL_U64("kernel.sched_wakeup_granularity_ns", sched_wakeup_granularity_ns, 0,
+		   1000000000),
+};
+
+static int sysctl_parse(struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	char what[64];
+
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < sizeof(sysctl_table) / sizeof(sysctl_table[0]); i++) {
+		const struct sysctl_desc *d = &sysctl_table[i];
+		char *field = (char *)&h->sysctl + d->off;
+		uint64_t v = d->size == 4 ? *(uint32_t *)(void *)field : *(uint64_t *)(void *)field;
+
+		if (cfg_get_u64(n, d->name, &v, v, d->lo, d->hi, err))
+			return -1;
+		if (d->size == 4)
+			*(uint32_t *)(void *)field = (uint32_t)v;
+		else
+			*(uint64_t *)(void *)field = v;
+	}
+	if (h->sysctl.flow_limit_table_len & (h->sysctl.flow_limit_table_len - 1))
+		return cfg_error(cfg_get(n, "net.core.flow_limit_table_len"), err,
+				 "'net.core.flow_limit_table_len' must be a power of two");
+	if (h->sysctl.ip_forward)
+		return cfg_error(cfg_get(n, "net.ipv4.ip_forward"), err,
+				 "'net.ipv4.ip_forward' = 1 needs the forwarding path (R19), "
+				 "which this version does not model");
+	snprintf(what, sizeof(what), "sysctl of host '%s'", h->name);
+	return cfg_check_unknown(n, what, err);
+}
+
+/* ---- hosts ---- */
+
+static int host_parse_cpus(struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	uint64_t ncpus, hz;
+
+	if (cfg_get_u64(n, "cpus", &ncpus, 1, 1, MAX_CPUS, err) ||
+	    cfg_get_freq(n, "clock", &h->clock_hz, 3e9, 1e8, 1e11, err) ||
+	    cfg_get_u64(n, "hz", &hz, 250, 100, 1000, err))
+		return -1;
+	if (hz != 100 && hz != 250 && hz != 300 && hz != 1000)
+		return cfg_error(cfg_get(n, "hz"), err,
+				 "'hz' must be one of 100, 250, 300, 1000, got '%llu'",
+				 (unsigned long long)hz);
+	h->ncpus = (uint32_t)ncpus;
+	h->hz = (uint32_t)hz;
+	return 0;
+}
+
+static void host_init_cpus(struct host *h)
+{
+	for (uint32_t i = 0; i < h->ncpus; i++)
+		cpu_init(&h->cpus[i], h, i);
+	for (uint32_t i = 0; i < h->ncpus; i++) {
+		struct softnet_data *sd = calloc(1, sizeof(*sd));
+
+		SIM_BUG_ON(!sd);
+		softnet_init(sd, &h->cpus[i]);
+		if (sd->flow_limit) {
+			sd->fl_buckets = calloc(h->sysctl.flow_limit_table_len, sizeof(uint16_t));
+			SIM_BUG_ON(!sd->fl_buckets);
+		}
+	}
+}
+
+/* Parse list @key of @n, calling @one for each item mapping. */
+static int host_each(struct host *h, const struct cfg_node *n, const char *key,
+		     int (*one)(struct host *h, const struct cfg_node *item, struct sim_error *err),
+		     struct sim_error *err)
+{
+	const struct cfg_node *l;
+
+	if (cfg_get_seq(n, key, &l, err))
+		return -1;
+	for (uint32_t i = 0; l && i < l->n; i++) {
+		if (cfg_node_map(l->items[i], key, err) || one(h, l->items[i], err))
+			return -1;
+	}
+	return 0;
+}
+
+static int host_add_nic(struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	struct net_device *dev = NULL;
+	int rc = nic_create(h, n, &dev, err);
+
+	h->devs[h->ndevs++] = dev;
+	if (rc)
+		return -1;
+	for (uint32_t i = 0; i + 1 < h->ndevs; i++)
+		if (!strcmp(h->devs[i]->name, dev->name))
+			return cfg_error(cfg_get(n, "name"), err, "duplicate nic name '%s'",
+					 dev->name);
+	if (dev->addr && h->nlocal < 16)
+		h->local_addr[h->nlocal++] = dev->addr;
+	return 0;
+}
+
+static int host_add_sock_kind(struct host *h, const struct cfg_node *n, enum sock_kind kind,
+			      struct sim_error *err)
+{
+	struct sock *sk = NULL;
+	int rc = sock_create(h, n, kind, &sk, err);
+
+	h->socks[h->nsocks++] = sk;
+	if (rc)
+		return -1;
+	for (uint32_t i = 0; i + 1 < h->nsocks; i++)
+		if (!strcmp(h->socks[i]->name, sk->name))
+			return cfg_error(cfg_get(n, "name"), err, "duplicate socket name '%s'",
+					 sk->name);
+	return 0;
+}
+
+static int host_add_sock(struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	return host_add_sock_kind(h, n, SOCK_UDP, err);
+}
+
+static int host_add_tap(struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	return host_add_sock_kind(h, n, SOCK_PACKET, err);
+}
+
+static int host_add_app(struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	struct app *a = NULL;
+	int rc = app_create(h, n, &a, err);
+
+	h->apps[h->napps++] = a;
+	return rc;
+}
+
+static int host_parse_iptables(struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	const struct cfg_node *l;
+
+	if (cfg_get_seq(n, "iptables", &l, err))
+		return -1;
+	if (!l)
+		return 0;
+	h->nf = calloc(1, sizeof(*h->nf));
+	if (!h->nf)
+		return sim_error_set(err, "out of memory");
+	nf_ruleset_init(h->nf);
+	for (uint32_t i = 0; i < l->n; i++)
+		if (nf_parse_rule(h->nf, l->items[i], err))
+			return -1;
+	return 0;
+}
+
+static uint32_t seq_len(const struct cfg_node *n, const char *key)
+{
+	const struct cfg_node *l = cfg_get(n, key);
+
+	return l && l->type == CFG_SEQ ? l->n : 0;
+}
+
+static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	uint32_t nsocks = seq_len(n, "sockets") + seq_len(n, "taps");
+
+	h->cpus = calloc(h->ncpus, sizeof(*h->cpus));
+	h->devs = calloc(seq_len(n, "nics") + 1, sizeof(*h->devs));
+	h->socks = calloc(nsocks + 1, sizeof(*h->socks));
+	h->apps = calloc(seq_len(n, "apps") + 1, sizeof(*h->apps));
+	if (!h->cpus || !h->devs || !h->socks || !h->apps)
+		return sim_error_set(err, "out of memory");
+	return 0;
+}
+
+static int host_create(struct world *w, const struct cfg_node *n, struct host *h,
+		       struct sim_error *err)
+{
+	const struct cfg_node *sys;
+	const char *name = NULL;
+	char what[64], stream[64];
+
+	h->w = w;
+	if (cfg_require(n, "name", "host", err) || cfg_get_str(n, "name", &name, NULL, err) ||
+	    host_parse_cpus(h, n, err))
+		return -1;
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	sysctl_defaults(&h->sysctl, h->ncpus, h->hz);
+	if (cfg_get_map(n, "sysctl", &sys, err) || sysctl_parse(h, sys, err) ||
+	    host_alloc(h, n, err))
+		return -1;
+	host_init_cpus(h);
+	snprintf(stream, sizeof(stream), "icmp/%s", h->name);
+	sim_rng_init(&h->icmp_rng, w->seed, stream);
+	h->icmp_global_stamp = -(sim_time_t)h->hz;
+	if (host_each(h, n, "nics", host_add_nic, err) || host_parse_iptables(h, n, err) ||
+	    host_each(h, n, "sockets", host_add_sock, err) ||
+	    host_each(h, n, "taps", host_add_tap, err) ||
+	    host_each(h, n, "apps", host_add_app, err))
+		return -1;
+	snprintf(what, sizeof(what), "host '%s'", h->name);
+	return cfg_check_unknown(n, what, err);
+}
+
+/* ---- the world ---- */
+
+/* Enough skbs that only a deliberately small `skb_pool` can run out. */
+static uint64_t skb_pool_default(const struct world *w)
+{
+	uint64_t n = 4096;
+
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		const struct host *h = w->hosts[i];
+
+		n += (uint64_t)h->ncpus * (2ull * h->sysctl.netdev_max_backlog + 2 + 64 * 9);
+		for (uint32_t d = 0; d < h->ndevs; d++)
+			n += (uint64_t)h->devs[d]->nrxq * (h->devs[d]->rx_ring + 64 * 9);
+		for (uint32_t s = 0; s < h->nsocks; s++)
+			n += h->socks[s]->sk_rcvbuf / 256 + 1;
+		for (uint32_t a = 0; a < h->napps; a++)
+			n += h->apps[a]->batch;
+	}
+	return n;
+}
+
+static int world_parse_hosts(struct world *w, const struct cfg_node *root, struct sim_error *err)
+{
+	const struct cfg_node *l;
+
+	if (cfg_require(root, "hosts", "scenario", err) || cfg_get_seq(root, "hosts", &l, err))
+		return -1;
+	if (!l->n)
+		return cfg_error(l, err, "'hosts' must list at least one host");
+	w->hosts = calloc(l->n, sizeof(*w->hosts));
+	if (!w->hosts)
+		return sim_error_set(err, "out of memory");
+	for (uint32_t i = 0; i < l->n; i++) {
+		struct host *h = calloc(1, sizeof(*h));
+
+		if (!h)
+			return sim_error_set(err, "out of memory");
+		w->hosts[w->nhosts++] = h;
+		if (cfg_node_map(l->items[i], "hosts", err) || host_create(w, l->items[i], h, err))
+			return -1;
+		for (uint32_t j = 0; j + 1 < w->nhosts; j++)
+			if (!strcmp(w->hosts[j]->name, h->name))
+				return cfg_error(cfg_get(l->items[i], "name"), err,
+						 "duplicate host name '%s'", h->name);
+	}
+	return 0;
+}
+
+static int world_parse_traffic(struct world *w, const struct cfg_node *root, struct sim_error *err)
+{
+	const struct cfg_node *l;
+
+	if (cfg_get_seq(root, "traffic", &l, err))
+		return -1;
+	if (!l)
+		return 0;
+	w->srcs = calloc(l->n + 1, sizeof(*w->srcs));
+	if (!w->srcs)
+		return sim_error_set(err, "out of memory");
+	for (uint32_t i = 0; i < l->n; i++) {
+		struct traffic_source *s = NULL;
+		int rc = cfg_node_map(l->items[i], "traffic", err) ||
+			 traffic_create(w, l->items[i], i, &s, err);
+
+		if (s)
+			w->srcs[w->nsrcs++] = s;
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+/* The ICMP peer table of each host holds every traffic source address aimed at it. */
+static int world_alloc_peers(struct world *w, struct sim_error *err)
+{
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		struct host *h = w->hosts[i];
+		uint64_t need = 64;
+
+		for (uint32_t s = 0; s < w->nsrcs; s++)
+			if (w->srcs[s]->host == h)
+				need += 2ull * w->srcs[s]->nflows;
+		h->npeers_cap = 64;
+		while (h->npeers_cap < need)
+			h->npeers_cap <<= 1;
+		h->peers = calloc(h->npeers_cap, sizeof(*h->peers));
+		if (!h->peers)
+			return sim_error_set(err, "out of memory");
+	}
+	return 0;
+}
+
+static int world_parse_top(struct world *w, const struct cfg_node *root, int64_t seed_override,
+			   struct sim_error *err)
+{
+	const char *name = NULL;
+	const struct cfg_node *costs;
+
+	if (cfg_require(root, "name", "scenario", err) ||
+	    cfg_get_str(root, "name", &name, NULL, err) ||
+	    cfg_get_u64(root, "seed", &w->seed, 1, 0, UINT64_MAX, err) ||
+	    cfg_require(root, "duration", "scenario", err) ||
+	    cfg_get_time(root, "duration", &w->duration, 0, SIM_US, 3600 * SIM_SEC, err) ||
+	    cfg_get_time(root, "warmup", &w->warmup, 0, 0, 3600 * SIM_SEC, err) ||
+	    cfg_get_map(root, "costs", &costs, err) || costs_parse(&w->costs, costs, err))
+		return -1;
+	if (strlen(name) >= sizeof(w->name) ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(name) ||
+	    name[0] == '.')
+		return cfg_error(cfg_get(root, "name"), err,
+				 "'name' must be letters, digits, '_', '-' or '.', got '%s'", name);
+	snprintf(w->name, sizeof(w->name), "%s", name);
+	if (w->warmup >= w->duration)
+		return cfg_error(cfg_get(root, "warmup"), err,
+				 "'warmup' must be shorter than 'duration'");
+	if (seed_override >= 0)
+		w->seed = (uint64_t)seed_override;
+	return 0;
+}
+
+static int world_build(struct world *w, const struct cfg_node *root, int64_t seed_override,
+		       struct sim_error *err)
+{
+	uint64_t pool;
+
+	costs_default(&w->costs);
+	if (world_parse_top(w, root, seed_override, err) || world_parse_hosts(w, root, err) ||
+	    world_parse_traffic(w, root, err) || world_alloc_peers(w, err) ||
+	    cfg_get_u64(root, "skb_pool", &pool, skb_pool_default(w), 16, 1ull << 28, err) ||
+	    cfg_check_unknown(root, "scenario", err))
+		return -1;
+	if (sim_pool_init(&w->skb_pool, sizeof(struct sk_buff), (uint32_t)pool) ||
+	    sim_eventq_init(&w->q, 1024))
+		return sim_error_set(err, "out of memory");
+	for (int i = 0; i < LAT_NR; i++)
+		sim_hist_init(&w->lat[i]);
+	sim_hist_init(&w->e2e);
+	return 0;
+}
+
+struct world *world_create(const struct cfg *c, int64_t seed_override, struct sim_error *err)
+{
+	struct world *w = calloc(1, sizeof(*w));
+
+	if (!w) {
+		sim_error_set(err, "out of memory");
+		return NULL;
+	}
+	net_dev_init();
+	if (world_build(w, c->root, seed_override, err)) {
+		world_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+static void host_free(struct host *h)
+{
+	for (uint32_t i = 0; i < h->napps; i++)
+		app_free(h->apps[i]);
+	for (uint32_t i = 0; i < h->nsocks; i++)
+		sock_free(h->socks[i]);
+	for (uint32_t i = 0; i < h->ndevs; i++)
+		nic_free(h->devs[i]);
+	for (uint32_t i = 0; h->cpus && i < h->ncpus; i++) {
+		if (h->cpus[i].sd)
+			free(h->cpus[i].sd->fl_buckets);
+		free(h->cpus[i].sd);
+	}
+	free(h->apps);
+	free(h->socks);
+	free(h->devs);
+	free(h->cpus);
+	free(h->nf);
+	free(h->peers);
+	free(h);
+}
+
+void world_free(struct world *w)
+{
+	if (!w)
+		return;
+	for (uint32_t i = 0; i < w->nsrcs; i++)
+		traffic_free(w->srcs[i]);
+	for (uint32_t i = 0; i < w->nhosts; i++)
+		host_free(w->hosts[i]);
+	free(w->srcs);
+	free(w->hosts);
+	sim_pool_release(&w->skb_pool);
+	sim_eventq_release(&w->q);
+	free(w);
+}
+
+/* ---- running ---- */
+
+/* End of the warm-up: statistics start from here. */
+static void world_warmup_fire(struct sim_event *ev)
+{
+	struct world *w = container_of(ev, struct world, warmup_ev);
+	sim_time_t now = w->q.now;
+
+	w->measuring = true;
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		struct host *h = w->hosts[i];
+
+		for (uint32_t c = 0; c < h->ncpus; c++) {
+			cpu_acct_reset(&h->cpus[c], now);
+			sim_level_reset(&h->cpus[c].sd->backlog_level, now);
+			h->cpus[c].sd->backlog_in = 0;
+			h->cpus[c].sd->wait_sum = 0;
+			h->cpus[c].sd->wait_n = 0;
+		}
+		for (uint32_t d = 0; d < h->ndevs; d++)
+			nic_stats_reset(h->devs[d], now);
+		for (uint32_t s = 0; s < h->nsocks; s++)
+			sock_stats_reset(h->socks[s], now);
+	}
+}
+
+bool world_conserved(const struct world *w)
+{
+	uint64_t drops = 0;
+
+	for (uint32_t i = 0; i < w->nhosts; i++)
+		for (unsigned d = 0; d < drop_points_nr; d++)
+			drops += w->hosts[i]->drops[d];
+	return drops == w->dropped && w->offered == w->delivered + w->dropped + world_in_flight(w);
+}
+
+void world_run(struct world *w)
+{
+	sim_event_init(&w->warmup_ev, world_warmup_fire, WARMUP_EV_PRIO);
+	sim_event_schedule(&w->q, &w->warmup_ev, w->warmup);
+	for (uint32_t i = 0; i < w->nhosts; i++)
+		for (uint32_t a = 0; a < w->hosts[i]->napps; a++)
+			app_start(w->hosts[i]->apps[a]);
+	for (uint32_t i = 0; i < w->nsrcs; i++)
+		traffic_start(w->srcs[i]);
+	sim_eventq_run(&w->q, w->duration);
+	for (uint32_t i = 0; i < w->nhosts; i++)
+		for (uint32_t c = 0; c < w->hosts[i]->ncpus; c++)
+			cpu_acct_flush(&w->hosts[i]->cpus[c], w->duration);
+	SIM_BUG_ON(!world_conserved(w));
+}

@@ -1,0 +1,180 @@
+/*
+ * models/skb.c - skb allocation, freeing with a reason, stage and drop tables.
+ *
+ * Kernel reference: net/core/skbuff.c (kfree_skb_reason, consume_skb),
+ * include/net/dropreason-core.h. The drop-point table below is also the
+ * source of the drop table in docs/model.md.
+ */
+#include <string.h>
+
+#include "models/skb.h"
+#include "models/world.h"
+#include "sim/error.h"
+
+const struct stage_info stage_info[STAGE_NR] = {
+	[STAGE_NONE] = { "-", "-", "not in the stack" },
+	[STAGE_R1] = { "R1", "NIC MAC filter", "frame for another MAC dropped unless promiscuous" },
+	[STAGE_R2] = { "R2", "NIC DMA", "frame written into an RX ring descriptor by DMA" },
+	[STAGE_R3] = { "R3", "MSI-X", "hard interrupt raised after the write" },
+	[STAGE_R4] = { "R4", "handle_irq", "CPU runs the driver's handler" },
+	[STAGE_R5] = { "R5", "driver irq handler", "queue interrupt masked" },
+	[STAGE_R6] = { "R6", "napi_schedule", "NET_RX softirq raised" },
+	[STAGE_R7] = { "R7", "net_rx_action", "softirq: budget and time limit" },
+	[STAGE_R8] = { "R8", "napi_poll", "driver poll takes frames from the ring" },
+	[STAGE_R9] = { "R9", "napi_build_skb", "frame becomes an skb" },
+	[STAGE_R10] = { "R10", "napi_gro_receive", "GRO" },
+	[STAGE_R11] = { "R11", "enqueue_to_backlog", "RPS: skb queued to a CPU backlog" },
+	[STAGE_R12] = { "R12", "process_backlog", "backlog drained in softirq" },
+	[STAGE_R13] = { "R13", "__netif_receive_skb_core", "no RPS: straight up the stack" },
+	[STAGE_R14] = { "R14", "deliver_skb", "AF_PACKET taps" },
+	[STAGE_R15] = { "R15", "ip_rcv", "handed to IPv4" },
+	[STAGE_R16] = { "R16", "napi_complete_done", "queue interrupt re-enabled" },
+	[STAGE_R17] = { "R17", "ip_rcv_core", "IPv4 checks, PRE_ROUTING" },
+	[STAGE_R18] = { "R18", "ip_route_input_noref", "local or forward" },
+	[STAGE_R19] = { "R19", "ip_forward", "forwarding" },
+	[STAGE_R20] = { "R20", "ip_local_deliver", "LOCAL_IN, up to UDP" },
+	[STAGE_R21] = { "R21", "__udp4_lib_rcv", "socket lookup" },
+	[STAGE_R22] = { "R22", "udp_queue_rcv_one_skb", "socket filter, receive buffer" },
+	[STAGE_R23] = { "R23", "__udp_enqueue_schedule_skb", "queued on the socket" },
+	[STAGE_R24] = { "R24", "sk_data_ready", "reader woken" },
+	[STAGE_APP] = { "APP", "udp_recvmsg", "application reads the datagram" },
+};
+
+const char *const skb_drop_reason_name[SKB_DROP_REASON_NR] = {
+#define X(n) #n,
+	SKB_DROP_REASONS(X)
+#undef X
+};
+
+const struct drop_point drop_points[] = {
+	{ SKB_DROP_REASON_NIC_MAC_FILTER, STAGE_R1, "NIC MAC filter",
+	  "none (filtered in hardware)" },
+	{ SKB_DROP_REASON_NIC_RX_MISSED, STAGE_R2, "NIC DMA: no free RX descriptor",
+	  "rx_missed_errors, /proc/net/dev drop" },
+	{ SKB_DROP_REASON_SKB_POOL, STAGE_R2, "skbsim skb pool exhausted",
+	  "none (simulator limit: raise skb_pool)" },
+	{ SKB_DROP_REASON_CPU_BACKLOG, STAGE_R11, "enqueue_to_backlog",
+	  "softnet_stat dropped, rx_dropped" },
+	{ SKB_DROP_REASON_OTHERHOST, STAGE_R17, "ip_rcv_core", "none" },
+	{ SKB_DROP_REASON_IP_CSUM, STAGE_R17, "ip_rcv_core", "Ip InHdrErrors, IpExt InCsumErrors" },
+	{ SKB_DROP_REASON_NETFILTER_DROP, STAGE_R17, "nf_hook_slow (PREROUTING)",
+	  "iptables -L PREROUTING pkts" },
+	{ SKB_DROP_REASON_IP_INADDRERRORS, STAGE_R18, "ip_error", "Ip InAddrErrors" },
+	{ SKB_DROP_REASON_NETFILTER_DROP, STAGE_R20, "nf_hook_slow (INPUT)",
+	  "iptables -L INPUT pkts" },
+	{ SKB_DROP_REASON_UDP_CSUM, STAGE_R21, "__udp4_lib_rcv", "Udp InCsumErrors, InErrors" },
+	{ SKB_DROP_REASON_NO_SOCKET, STAGE_R21, "__udp4_lib_rcv", "Udp NoPorts" },
+	{ SKB_DROP_REASON_UDP_CSUM, STAGE_R22, "udp_queue_rcv_one_skb",
+	  "Udp InCsumErrors, InErrors, ss d" },
+	{ SKB_DROP_REASON_SOCKET_FILTER, STAGE_R22, "sk_filter_trim_cap", "Udp InErrors, ss d" },
+	{ SKB_DROP_REASON_SOCKET_RCVBUFF, STAGE_R22, "__udp_enqueue_schedule_skb",
+	  "Udp RcvbufErrors, InErrors, ss d" },
+	{ SKB_DROP_REASON_UDP_CSUM, STAGE_APP, "udp_recvmsg", "Udp InCsumErrors, InErrors" },
+};
+const unsigned drop_points_nr = sizeof(drop_points) / sizeof(drop_points[0]);
+
+const char *const lat_stage_name[LAT_NR] = {
+	[LAT_DMA] = "dma",	   [LAT_RING] = "ring",	    [LAT_SOFTIRQ] = "softirq",
+	[LAT_BACKLOG] = "backlog", [LAT_SOCKET] = "socket", [LAT_APP] = "application",
+};
+
+int drop_point_find(enum skb_drop_reason reason, enum stage_id stage)
+{
+	for (unsigned i = 0; i < drop_points_nr; i++)
+		if (drop_points[i].reason == reason && drop_points[i].stage == stage)
+			return (int)i;
+	return -1;
+}
+
+struct sk_buff *skb_alloc(struct world *w)
+{
+	struct sk_buff *skb = sim_pool_get(&w->skb_pool);
+
+	if (!skb)
+		return NULL;
+	memset(skb, 0, sizeof(*skb));
+	skb->id = w->next_skb_id++;
+	skb->gso_segs = 1;
+	return skb;
+}
+
+struct sk_buff *skb_clone(struct world *w, const struct sk_buff *skb)
+{
+	struct sk_buff *c = sim_pool_get(&w->skb_pool);
+
+	if (!c)
+		return NULL;
+	*c = *skb;
+	c->next = NULL;
+	c->frag_next = NULL;
+	c->sk = NULL;
+	c->flags |= SKB_F_CLONE;
+	w->clones_live++;
+	return c;
+}
+
+void skb_lat_next(struct world *w, struct sk_buff *skb, enum lat_stage next, sim_time_t now)
+{
+	for (struct sk_buff *s = skb; s; s = s->frag_next) {
+		if (w->measuring && s->t_mark >= w->warmup)
+			sim_hist_record(&w->lat[s->lat], (uint64_t)(now - s->t_mark));
+		s->lat = (uint8_t)next;
+		s->t_mark = now;
+	}
+}
+
+static void skb_free_chain(struct world *w, struct sk_buff *skb)
+{
+	while (skb) {
+		struct sk_buff *n = skb->frag_next;
+
+		sim_pool_put(&w->skb_pool, skb);
+		skb = n;
+	}
+}
+
+void consume_skb(struct host *h, struct sk_buff *skb)
+{
+	struct world *w = h->w;
+	sim_time_t now = world_now(w);
+
+	SIM_BUG_ON(skb->flags & SKB_F_CLONE);
+	for (struct sk_buff *s = skb; s; s = s->frag_next) {
+		if (w->measuring && s->t_mark >= w->warmup)
+			sim_hist_record(&w->lat[s->lat], (uint64_t)(now - s->t_mark));
+		if (w->measuring && s->t_wire >= w->warmup)
+			sim_hist_record(&w->e2e, (uint64_t)(now - s->t_wire));
+		w->delivered++;
+	}
+	skb_free_chain(w, skb);
+}
+
+void kfree_skb_reason(struct host *h, struct sk_buff *skb, enum skb_drop_reason reason)
+{
+	struct world *w = h->w;
+	int ix = drop_point_find(reason, (enum stage_id)skb->stage);
+
+	SIM_BUG_ON(ix < 0);
+	SIM_BUG_ON(skb->flags & SKB_F_CLONE);
+	for (struct sk_buff *s = skb; s; s = s->frag_next) {
+		h->drops[ix]++;
+		w->dropped++;
+	}
+	skb_free_chain(w, skb);
+}
+
+void kfree_skb_clone(struct world *w, struct sk_buff *skb)
+{
+	SIM_BUG_ON(!(skb->flags & SKB_F_CLONE));
+	w->clones_live--;
+	sim_pool_put(&w->skb_pool, skb);
+}
+
+void skb_drop_unallocated(struct host *h, enum skb_drop_reason reason, enum stage_id stage)
+{
+	int ix = drop_point_find(reason, stage);
+
+	SIM_BUG_ON(ix < 0);
+	h->drops[ix]++;
+	h->w->dropped++;
+}

@@ -1,0 +1,360 @@
+/*
+ * models/sock.c - UDP sockets (receive side) and AF_PACKET taps.
+ *
+ * See models/sock.h for the kernel references, the measured admission rule
+ * and what is simplified.
+ */
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "models/ip.h"
+#include "models/nic.h"
+#include "models/sock.h"
+#include "sim/error.h"
+
+#define SK_MEM_QUANTUM 4096 /* PAGE_SIZE */
+
+uint32_t sock_rcvbuf_for(uint64_t val, uint64_t rmem_max)
+{
+	uint64_t v = val < rmem_max ? val : rmem_max;
+
+	if (v > INT32_MAX / 2)
+		v = INT32_MAX / 2;
+	v *= 2;
+	return v < SOCK_MIN_RCVBUF ? SOCK_MIN_RCVBUF : (uint32_t)v;
+}
+
+bool udp_rmem_admit(uint32_t rmem, uint32_t truesize, uint32_t rcvbuf)
+{
+	return (uint64_t)rmem + truesize <= rcvbuf || rmem == 0;
+}
+
+struct sock *udp4_lib_lookup(struct host *h, uint32_t daddr, uint16_t dport)
+{
+	struct sock *best = NULL;
+
+	for (uint32_t i = 0; i < h->nsocks; i++) {
+		struct sock *sk = h->socks[i];
+
+		if (sk->kind != SOCK_UDP || sk->num != dport)
+			continue;
+		if (sk->rcv_saddr == daddr)
+			return sk;
+		if (!sk->rcv_saddr && !best)
+			best = sk;
+	}
+	return best;
+}
+
+static bool sk_filter_match(const struct sk_filter *f, const struct sk_buff *skb)
+{
+	return skb->sport >= f->sport_lo && skb->sport <= f->sport_hi &&
+	       (skb->saddr & f->src_mask) == f->src;
+}
+
+/* sk_filter_trim_cap(): true when the filter lets the packet through. */
+static bool sk_filter_pass(const struct sk_filter *f, const struct sk_buff *skb)
+{
+	bool m = sk_filter_match(f, skb);
+
+	return f->drop_match ? !m : m;
+}
+
+uint64_t udp_queue_rcv_cost(const struct sock *sk)
+{
+	const struct costs *k = &sk->host->w->costs;
+	uint64_t c = k->udp_enqueue;
+
+	if (sk->filter.set)
+		c += k->sk_filter + sk->filter.cycles;
+	if (sk->nwaiters)
+		c += k->wakeup;
+	return c;
+}
+
+/* sk_data_ready = sock_def_readable: wake every sleeping reader. */
+static void sk_data_ready(struct sock *sk)
+{
+	for (uint32_t i = 0; i < sk->nwaiters; i++)
+		thread_wake(sk->waiters[i]);
+	sk->nwaiters = 0;
+}
+
+static void udp_drop(struct sock *sk, struct sk_buff *skb, enum skb_drop_reason reason)
+{
+	struct host *h = sk->host;
+
+	if (reason == SKB_DROP_REASON_UDP_CSUM)
+		h->udp.InCsumErrors++;
+	if (reason == SKB_DROP_REASON_SOCKET_RCVBUFF)
+		h->udp.RcvbufErrors++;
+	h->udp.InErrors++;
+	sk->sk_drops += skb->gso_segs;
+	kfree_skb_reason(h, skb, reason);
+}
+
+/* udp_rmem_schedule(): reserve whole pages of forward allocation for @size. */
+static void udp_rmem_schedule(struct sock *sk, uint32_t size)
+{
+	int64_t delta = (int64_t)size - sk->sk_forward_alloc;
+
+	if (delta > 0)
+		sk->sk_forward_alloc +=
+			(delta + SK_MEM_QUANTUM - 1) / SK_MEM_QUANTUM * SK_MEM_QUANTUM;
+	sk->sk_forward_alloc -= size;
+}
+
+static void sock_queue_tail(struct sock *sk, struct sk_buff *skb)
+{
+	struct world *w = sk->host->w;
+	sim_time_t now = w->q.now;
+
+	sk->sk_rmem_alloc += skb->truesize;
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+	sim_level_add(&sk->qlen, now, 1);
+	sim_level_set(&sk->rmem, now, sk->sk_rmem_alloc);
+	if (w->measuring)
+		sk->q_in++;
+	skb->t_mark = now;
+}
+
+void udp_queue_rcv_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct world *w = sk->host->w;
+
+	skb->stage = STAGE_R22;
+	if (sk->filter.set) {
+		/* a filter needs the full checksum first (udp_lib_checksum_complete) */
+		if (skb->flags & SKB_F_BAD_CSUM) {
+			udp_drop(sk, skb, SKB_DROP_REASON_UDP_CSUM);
+			return;
+		}
+		if (!sk_filter_pass(&sk->filter, skb)) {
+			udp_drop(sk, skb, SKB_DROP_REASON_SOCKET_FILTER);
+			return;
+		}
+	}
+	if (!udp_rmem_admit(sk->sk_rmem_alloc, skb->truesize, sk->sk_rcvbuf)) {
+		udp_drop(sk, skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
+		return;
+	}
+	udp_rmem_schedule(sk, skb->truesize);
+	skb->sk = sk;
+	skb->stage = STAGE_R23;
+	skb_lat_next(w, skb, LAT_SOCKET, w->q.now);
+	sock_queue_tail(sk, skb);
+	skb->stage = STAGE_R24;
+	sk_data_ready(sk);
+}
+
+uint64_t packet_rcv(struct sock *sk, const struct sk_buff *skb)
+{
+	struct world *w = sk->host->w;
+	struct sk_buff *c;
+
+	if (sk->sk_rmem_alloc >= sk->sk_rcvbuf) {
+		sk->tp_drops++;
+		sk->sk_drops++;
+		return w->costs.tap_deliver;
+	}
+	c = skb_clone(w, skb);
+	if (!c) {
+		sk->tp_drops++;
+		sk->sk_drops++;
+		return w->costs.tap_deliver;
+	}
+	sk->tp_packets++;
+	c->sk = sk;
+	sock_queue_tail(sk, c);
+	sk_data_ready(sk);
+	return w->costs.tap_deliver;
+}
+
+bool sock_readable(const struct sock *sk)
+{
+	return sk->sk_receive_queue.qlen || sk->reader_queue.qlen;
+}
+
+/* udp_rmem_release(sk, size, partial = 1): lazy return of receive memory. */
+static void udp_rmem_release(struct sock *sk, uint32_t size)
+{
+	int64_t amt;
+
+	sk->forward_deficit += size;
+	size = sk->forward_deficit;
+	if (size < (sk->sk_rcvbuf >> 2) && sk->reader_queue.qlen)
+		return;
+	sk->forward_deficit = 0;
+	sk->sk_forward_alloc += size;
+	amt = (sk->sk_forward_alloc - 1) & ~(int64_t)(SK_MEM_QUANTUM - 1);
+	sk->sk_forward_alloc -= amt;
+	sk->sk_rmem_alloc -= size;
+}
+
+struct sk_buff *sock_dequeue(struct sock *sk)
+{
+	struct world *w = sk->host->w;
+	sim_time_t now = w->q.now;
+	struct sk_buff *skb;
+
+	if (sk->kind == SOCK_PACKET) {
+		skb = __skb_dequeue(&sk->sk_receive_queue);
+		if (skb)
+			sk->sk_rmem_alloc -= skb->truesize;
+	} else {
+		if (!sk->reader_queue.qlen)
+			skb_queue_splice_tail_init(&sk->sk_receive_queue, &sk->reader_queue);
+		skb = __skb_dequeue(&sk->reader_queue);
+		if (skb)
+			udp_rmem_release(sk, skb->truesize);
+	}
+	if (!skb)
+		return NULL;
+	sim_level_add(&sk->qlen, now, -1);
+	sim_level_set(&sk->rmem, now, sk->sk_rmem_alloc);
+	if (w->measuring && skb->t_mark >= w->warmup)
+		sim_hist_record(&sk->sojourn, (uint64_t)(now - skb->t_mark));
+	skb->sk = NULL;
+	return skb;
+}
+
+void sock_add_waiter(struct sock *sk, struct thread *t)
+{
+	SIM_BUG_ON(sk->nwaiters >= SOCK_MAX_WAITERS);
+	sk->waiters[sk->nwaiters++] = t;
+}
+
+void sock_stats_reset(struct sock *sk, sim_time_t now)
+{
+	sim_level_reset(&sk->qlen, now);
+	sim_level_reset(&sk->rmem, now);
+	sim_hist_init(&sk->sojourn);
+	sk->q_in = 0;
+}
+
+/* ---- construction from the scenario ---- */
+
+static int sock_parse_filter(struct sock *sk, const struct cfg_node *n, struct sim_error *err)
+{
+	const struct cfg_node *f, *m = NULL;
+	static const char *const actions[] = { "drop", "keep", NULL };
+	const char *sport = NULL, *src = NULL;
+	int action = 0;
+	uint32_t plen = 0;
+
+	if (cfg_get_map(n, "filter", &f, err))
+		return -1;
+	if (!f)
+		return 0;
+	sk->filter.set = true;
+	sk->filter.sport_hi = 65535;
+	if (cfg_get_u64(f, "cycles", &sk->filter.cycles, 200, 0, 1000000, err) ||
+	    cfg_get_enum(f, "action", actions, &action, 0, err) || cfg_get_map(f, "match", &m, err))
+		return -1;
+	sk->filter.drop_match = action == 0;
+	if (m &&
+	    (cfg_get_str(m, "sport", &sport, NULL, err) || cfg_get_str(m, "src", &src, NULL, err) ||
+	     cfg_check_unknown(m, "filter match", err)))
+		return -1;
+	if (sport && inet_parse_port_range(sport, &sk->filter.sport_lo, &sk->filter.sport_hi))
+		return cfg_error(cfg_get(m, "sport"), err, "bad port range '%s'", sport);
+	if (src && inet_parse_prefix(src, &sk->filter.src, &plen))
+		return cfg_error(cfg_get(m, "src"), err, "bad address '%s'", src);
+	sk->filter.src_mask = plen ? ~0u << (32 - plen) : 0;
+	sk->filter.src &= sk->filter.src_mask;
+	return cfg_check_unknown(f, "filter", err);
+}
+
+static int sock_check_bind(struct host *h, const struct sock *sk, const struct cfg_node *n,
+			   struct sim_error *err)
+{
+	for (uint32_t i = 0; i < h->nsocks; i++) {
+		const struct sock *o = h->socks[i];
+
+		if (o->kind == SOCK_UDP && o->num == sk->num &&
+		    (o->rcv_saddr == sk->rcv_saddr || !o->rcv_saddr || !sk->rcv_saddr))
+			return cfg_error(
+				cfg_get(n, "bind"), err,
+				"cannot bind '%s': port %u is already bound by socket '%s'",
+				sk->name, sk->num, o->name);
+	}
+	return 0;
+}
+
+static int sock_parse_udp(struct host *h, struct sock *sk, const struct cfg_node *n,
+			  struct sim_error *err)
+{
+	const char *bind = NULL;
+	uint32_t plen = 32;
+
+	if (cfg_require(n, "bind", "socket", err) || cfg_get_str(n, "bind", &bind, NULL, err) ||
+	    cfg_get_bool(n, "udp_gro", &sk->udp_gro, false, err) || sock_parse_filter(sk, n, err))
+		return -1;
+	if (inet_parse_addr_port(bind, &sk->rcv_saddr, &sk->num) || sk->num == 0)
+		return cfg_error(cfg_get(n, "bind"), err,
+				 "'bind' must be ADDRESS:PORT like '0.0.0.0:5000', got '%s'", bind);
+	if (sk->rcv_saddr && !ip_is_local(h, sk->rcv_saddr))
+		return cfg_error(cfg_get(n, "bind"), err,
+				 "cannot bind '%s': address is not local to host '%s'", bind,
+				 h->name);
+	(void)plen;
+	return sock_check_bind(h, sk, n, err);
+}
+
+static int sock_parse_tap(struct host *h, struct sock *sk, const struct cfg_node *n,
+			  struct sim_error *err)
+{
+	const char *dev = NULL;
+
+	if (cfg_require(n, "dev", "tap", err) || cfg_get_str(n, "dev", &dev, NULL, err))
+		return -1;
+	for (uint32_t i = 0; i < h->ndevs; i++)
+		if (!strcmp(h->devs[i]->name, dev))
+			sk->tap_dev = h->devs[i];
+	if (!sk->tap_dev)
+		return cfg_error(cfg_get(n, "dev"), err, "unknown device '%s' on host '%s'", dev,
+				 h->name);
+	if (sk->tap_dev->ntaps >= MAX_TAPS_PER_DEV)
+		return cfg_error(cfg_get(n, "dev"), err, "too many taps on '%s' (at most %d)", dev,
+				 MAX_TAPS_PER_DEV);
+	sk->tap_dev->taps[sk->tap_dev->ntaps++] = sk;
+	return 0;
+}
+
+int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind, struct sock **out,
+		struct sim_error *err)
+{
+	struct sock *sk = calloc(1, sizeof(*sk));
+	const char *name = NULL;
+	uint64_t rcvbuf = 0;
+	char what[64];
+
+	if (!sk)
+		return sim_error_set(err, "out of memory");
+	sk->kind = kind;
+	sk->host = h;
+	skb_queue_head_init(&sk->sk_receive_queue);
+	skb_queue_head_init(&sk->reader_queue);
+	sim_level_init(&sk->qlen, 0);
+	sim_level_init(&sk->rmem, 0);
+	sim_hist_init(&sk->sojourn);
+	*out = sk;
+	if (cfg_require(n, "name", kind == SOCK_UDP ? "socket" : "tap", err) ||
+	    cfg_get_str(n, "name", &name, NULL, err))
+		return -1;
+	snprintf(sk->name, sizeof(sk->name), "%s", name);
+	if (cfg_get_size(n, "rcvbuf", &rcvbuf, 0, 0, (uint64_t)INT32_MAX, err))
+		return -1;
+	sk->sk_rcvbuf = cfg_has(n, "rcvbuf") ? sock_rcvbuf_for(rcvbuf, h->sysctl.rmem_max)
+					     : (uint32_t)h->sysctl.rmem_default;
+	if ((kind == SOCK_UDP ? sock_parse_udp(h, sk, n, err) : sock_parse_tap(h, sk, n, err)))
+		return -1;
+	snprintf(what, sizeof(what), "%s '%s'", kind == SOCK_UDP ? "socket" : "tap", sk->name);
+	return cfg_check_unknown(n, what, err);
+}
+
+void sock_free(struct sock *sk)
+{
+	free(sk);
+}

@@ -1,0 +1,113 @@
+/*
+ * models/sock.h - sockets: UDP (receive side) and AF_PACKET taps.
+ *
+ * Kernel references: net/ipv4/udp.c (__udp4_lib_rcv, __udp4_lib_lookup,
+ * udp_queue_rcv_one_skb, __udp_enqueue_schedule_skb, udp_rmem_release,
+ * __skb_recv_udp, udp_recvmsg), net/core/sock.c (sock_setsockopt SO_RCVBUF,
+ * __sock_set_rcvbuf, sock_def_readable), net/packet/af_packet.c (packet_rcv),
+ * iproute2 misc/ss.c (skmem line).
+ *
+ * Receive-buffer admission follows the measured 6.18 kernel (kernel-facts §7
+ * "Measured", tests/kernel-ref): a datagram of truesize T is admitted iff
+ * sk_rmem_alloc + T <= sk_rcvbuf or sk_rmem_alloc == 0. Memory is released
+ * lazily as udp_rmem_release does: dequeued truesize accumulates in
+ * forward_deficit and is returned when it reaches sk_rcvbuf / 4 or the
+ * reader queue runs empty. SO_RCVBUF is doubled and clamped to rmem_max as
+ * __sock_set_rcvbuf does; without it the buffer is rmem_default.
+ *
+ * Simplified: no udp_mem global pressure (MemErrors), no reuseport groups,
+ * no multicast, no per-NUMA producer queues.
+ */
+#ifndef MODELS_SOCK_H
+#define MODELS_SOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/cfg.h"
+#include "sim/stats.h"
+#include "models/cpu.h"
+#include "models/skb.h"
+#include "models/world.h"
+
+enum sock_kind {
+	SOCK_UDP,    /* AF_INET, SOCK_DGRAM */
+	SOCK_PACKET, /* AF_PACKET tap on a device */
+};
+
+#define SOCK_MIN_RCVBUF	 2304 /* 2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff)) */
+#define SOCK_MAX_WAITERS 8
+
+/* A socket filter (SO_ATTACH_FILTER): a match with a cost. */
+struct sk_filter {
+	bool set;		     /* a filter is attached */
+	uint64_t cycles;	     /* cost per packet */
+	bool drop_match;	     /* true: drop matching packets; false: keep only matching */
+	uint16_t sport_lo, sport_hi; /* source port range matched */
+	uint32_t src, src_mask;	     /* source prefix matched */
+};
+
+struct sock {
+	char name[32];				  /* from the scenario */
+	enum sock_kind kind;			  /* UDP or packet tap */
+	struct host *host;			  /* owner */
+	uint32_t rcv_saddr;			  /* bound address, 0 = INADDR_ANY */
+	uint16_t num;				  /* bound port */
+	uint32_t sk_rcvbuf;			  /* bytes */
+	uint32_t sk_rmem_alloc;			  /* bytes charged (truesize) */
+	int64_t sk_forward_alloc;		  /* bytes reserved but not charged */
+	uint32_t forward_deficit;		  /* udp_sock: released truesize not yet returned */
+	uint64_t sk_drops;			  /* drops on this socket (ss "d") */
+	bool udp_gro;				  /* setsockopt(UDP_GRO) */
+	struct sk_filter filter;		  /* SO_ATTACH_FILTER */
+	struct sk_buff_head sk_receive_queue;	  /* enqueued by softirq */
+	struct sk_buff_head reader_queue;	  /* udp_sock reader_queue */
+	struct thread *waiters[SOCK_MAX_WAITERS]; /* readers asleep in recvmsg */
+	uint32_t nwaiters;			  /* entries in waiters */
+	struct net_device *tap_dev;		  /* SOCK_PACKET: device tapped */
+	uint64_t tp_packets;			  /* SOCK_PACKET: PACKET_STATISTICS tp_packets */
+	uint64_t tp_drops;			  /* SOCK_PACKET: tp_drops */
+	/* statistics after warm-up */
+	struct sim_level qlen;	 /* datagrams queued */
+	struct sim_level rmem;	 /* sk_rmem_alloc */
+	uint64_t q_in;		 /* datagrams enqueued */
+	struct sim_hist sojourn; /* ps in the queue (also LAT_SOCKET) */
+};
+
+/* Create from the scenario mapping; UDP sockets bind, taps attach to a device. */
+int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind, struct sock **out,
+		struct sim_error *err);
+void sock_free(struct sock *sk);
+
+/* sk_rcvbuf after setsockopt(SO_RCVBUF, @val) with @rmem_max (kernel __sock_set_rcvbuf). */
+uint32_t sock_rcvbuf_for(uint64_t val, uint64_t rmem_max);
+/* The admission rule: may a datagram of @truesize join a socket holding @rmem of @rcvbuf? */
+bool udp_rmem_admit(uint32_t rmem, uint32_t truesize, uint32_t rcvbuf);
+
+/* __udp4_lib_lookup: best socket for (daddr, dport) on @h, or NULL. */
+struct sock *udp4_lib_lookup(struct host *h, uint32_t daddr, uint16_t dport);
+
+/*
+ * udp_queue_rcv_one_skb at R22-R24: socket filter, checksum completion when
+ * filtered, receive-buffer admission, enqueue, sk_data_ready. Frees or queues
+ * @skb. Its CPU cost is udp_queue_rcv_cost(), charged when the unit starts.
+ */
+void udp_queue_rcv_skb(struct sock *sk, struct sk_buff *skb);
+uint64_t udp_queue_rcv_cost(const struct sock *sk);
+
+/* packet_rcv: a tap's clone of @skb (R14). Returns the cycles it cost. */
+uint64_t packet_rcv(struct sock *sk, const struct sk_buff *skb);
+
+/* Any datagram ready to read. */
+bool sock_readable(const struct sock *sk);
+/*
+ * Take the next datagram for recvmsg (__skb_recv_udp: reader_queue first,
+ * refilled from sk_receive_queue), releasing memory as the kernel does.
+ */
+struct sk_buff *sock_dequeue(struct sock *sk);
+/* A reader goes to sleep on the socket / is woken by sk_data_ready. */
+void sock_add_waiter(struct sock *sk, struct thread *t);
+
+void sock_stats_reset(struct sock *sk, sim_time_t now);
+
+#endif

@@ -1,0 +1,209 @@
+/*
+ * models/world.h - one simulation run: hosts, traffic, costs, global accounting.
+ *
+ * A world owns the event queue, the skb pool and every host. Hosts mirror a
+ * Linux network namespace plus the machine under it: CPUs, sysctls (by their
+ * Linux names), devices, netfilter tables, sockets and applications, and the
+ * SNMP MIBs that /proc/net/snmp prints.
+ */
+#ifndef MODELS_WORLD_H
+#define MODELS_WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/event.h"
+#include "sim/pool.h"
+#include "sim/rng.h"
+#include "sim/stats.h"
+#include "models/skb.h"
+
+struct cpu;
+struct net_device;
+struct sock;
+struct app;
+struct traffic_source;
+struct nf_ruleset;
+
+/*
+ * Per-stage CPU costs in cycles (per_byte: cycles per byte). Defaults and
+ * their sources are in models/costs.c and docs/model.md; every entry can be
+ * overridden from the scenario's `costs:` mapping by the same name.
+ */
+#define COSTS(X)                                                                                   \
+	X(hardirq)	    /* IRQ entry, driver handler, IRQ exit */                              \
+	X(softirq_entry)    /* one pass of handle_softirqs */                                      \
+	X(napi_poll)	    /* net_rx_action's per-poll overhead */                                \
+	X(driver_rx)	    /* driver: completion read, first touch of data */                     \
+	X(build_skb)	    /* napi_build_skb + skb head init */                                   \
+	X(rx_refill)	    /* per RX descriptor refilled */                                       \
+	X(gro_receive)	    /* napi_gro_receive lookup that does not merge */                      \
+	X(gro_merge)	    /* merging a segment into a held GRO skb */                            \
+	X(netif_receive)    /* netif_receive_skb + eth_type_trans */                               \
+	X(rps_enqueue)	    /* get_rps_cpu + enqueue_to_backlog */                                 \
+	X(ipi_send)	    /* net_rps_send_ipi, per IPI */                                        \
+	X(backlog_dequeue)  /* process_backlog per packet */                                       \
+	X(tap_deliver)	    /* deliver_skb + packet_rcv per tap */                                 \
+	X(ip_rcv)	    /* ip_rcv_core checks */                                               \
+	X(nf_hook)	    /* nf_hook_slow entry, per hook with rules */                          \
+	X(nf_rule)	    /* per rule evaluated */                                               \
+	X(ip_route_input)   /* route lookup for input */                                           \
+	X(ip_local_deliver) /* ip_local_deliver + ip_protocol_deliver_rcu */                       \
+	X(udp_rcv)	    /* __udp4_lib_rcv + socket lookup */                                   \
+	X(udp_enqueue)	    /* __udp_enqueue_schedule_skb */                                       \
+	X(sk_filter)	    /* running a socket filter, base */                                    \
+	X(wakeup)	    /* sk_data_ready waking a sleeping reader (try_to_wake_up) */          \
+	X(kfree_skb)	    /* freeing a dropped skb */                                            \
+	X(syscall)	    /* syscall entry + exit */                                             \
+	X(recv_per_msg)	    /* recvmsg/recvmmsg work per message */                                \
+	X(context_switch)   /* switching threads on a CPU */                                       \
+	X(icmp_send)	    /* building an ICMP error (counted, see docs) */
+
+struct costs {
+#define X(n) uint64_t n; /* cycles */
+	COSTS(X)
+#undef X
+	double copy_per_byte;	 /* cycles per byte copied to user space */
+	sim_time_t ipi_latency;	 /* ps: IPI send to the target's hardirq */
+	sim_time_t pcie_latency; /* ps: default DMA write latency (NIC may override) */
+};
+
+/* Linux sysctls a host honours, by their Linux names in the scenario. */
+struct sysctls {
+	uint32_t netdev_max_backlog;	      /* net.core.netdev_max_backlog, packets */
+	uint32_t netdev_budget;		      /* net.core.netdev_budget, packets */
+	uint32_t netdev_budget_usecs;	      /* net.core.netdev_budget_usecs, us */
+	uint32_t dev_weight;		      /* net.core.dev_weight, packets */
+	uint32_t gro_normal_batch;	      /* net.core.gro_normal_batch, packets */
+	uint32_t flow_limit_cpu_bitmap;	      /* net.core.flow_limit_cpu_bitmap, CPU mask */
+	uint32_t flow_limit_table_len;	      /* net.core.flow_limit_table_len, buckets */
+	uint64_t rmem_default;		      /* net.core.rmem_default, bytes */
+	uint64_t rmem_max;		      /* net.core.rmem_max, bytes */
+	uint32_t ip_forward;		      /* net.ipv4.ip_forward, 0/1 */
+	uint32_t icmp_ratelimit;	      /* net.ipv4.icmp_ratelimit, ms */
+	uint32_t icmp_ratemask;		      /* net.ipv4.icmp_ratemask */
+	uint32_t icmp_msgs_per_sec;	      /* net.ipv4.icmp_msgs_per_sec */
+	uint32_t icmp_msgs_burst;	      /* net.ipv4.icmp_msgs_burst */
+	uint64_t sched_latency_ns;	      /* kernel.sched_latency_ns (CFS period) */
+	uint64_t sched_min_granularity_ns;    /* kernel.sched_min_granularity_ns */
+	uint64_t sched_wakeup_granularity_ns; /* kernel.sched_wakeup_granularity_ns */
+};
+
+/* /proc/net/snmp Ip: (the fields the receive path moves). */
+struct ip_mib {
+	uint64_t InReceives, InHdrErrors, InAddrErrors, ForwDatagrams, InUnknownProtos;
+	uint64_t InDiscards, InDelivers, OutRequests, OutDiscards, OutNoRoutes;
+	uint64_t ReasmTimeout, ReasmReqds, ReasmOKs, ReasmFails, FragOKs, FragFails, FragCreates;
+	uint64_t OutTransmits, InCsumErrors; /* InCsumErrors is in /proc/net/netstat IpExt */
+};
+
+/* /proc/net/snmp Udp:. */
+struct udp_mib {
+	uint64_t InDatagrams, NoPorts, InErrors, OutDatagrams, RcvbufErrors, SndbufErrors;
+	uint64_t InCsumErrors, IgnoredMulti, MemErrors;
+};
+
+/* /proc/net/snmp Icmp: (the output side of errors the receive path generates). */
+struct icmp_mib {
+	uint64_t OutMsgs, OutErrors, OutRateLimitGlobal, OutRateLimitHost, OutDestUnreachs;
+};
+
+/* Netfilter hooks on the receive path (full iptables tables come later). */
+enum nf_hook_id {
+	NF_INET_PRE_ROUTING,
+	NF_INET_LOCAL_IN,
+	NF_HOOK_NR,
+};
+
+/* struct inet_peer: the per-destination ICMP rate-limit state. */
+struct inet_peer {
+	uint32_t daddr;	      /* peer address */
+	bool used;	      /* slot taken */
+	uint64_t rate_tokens; /* jiffies of credit */
+	uint64_t rate_last;   /* jiffies: last update */
+};
+
+struct host {
+	char name[32];			 /* from the scenario */
+	struct world *w;		 /* back pointer */
+	uint32_t ncpus;			 /* CPUs */
+	struct cpu *cpus;		 /* [ncpus] */
+	double clock_hz;		 /* Hz: every CPU's clock */
+	uint32_t hz;			 /* CONFIG_HZ: jiffy = 1 s / hz */
+	struct sysctls sysctl;		 /* net.* and kernel.* knobs */
+	uint32_t ndevs;			 /* devices */
+	struct net_device **devs;	 /* [ndevs] */
+	uint32_t nsocks;		 /* UDP and packet sockets */
+	struct sock **socks;		 /* [nsocks] */
+	uint32_t napps;			 /* application threads */
+	struct app **apps;		 /* [napps] */
+	struct nf_ruleset *nf;		 /* iptables rules (empty: hooks cost nothing) */
+	uint32_t nlocal;		 /* local addresses */
+	uint32_t local_addr[16];	 /* IPv4, host order (127.0.0.1 is always local) */
+	struct ip_mib ip;		 /* Ip: */
+	struct udp_mib udp;		 /* Udp: */
+	struct icmp_mib icmp;		 /* Icmp: */
+	double icmp_global_credit;	 /* icmp_global_allow tokens */
+	sim_time_t icmp_global_stamp;	 /* jiffies: last refill */
+	struct sim_rng icmp_rng;	 /* icmp_global_consume's draws */
+	struct inet_peer *peers;	 /* open-addressing table */
+	uint32_t npeers_cap;		 /* slots, a power of two */
+	uint64_t drops[DROP_POINTS_MAX]; /* per drop_points[] entry */
+};
+
+struct world {
+	char name[64];		      /* scenario name (results/<name>/) */
+	struct sim_eventq q;	      /* the pending-event set */
+	uint64_t seed;		      /* scenario seed */
+	sim_time_t duration;	      /* ps: end of the run */
+	sim_time_t warmup;	      /* ps: statistics start */
+	bool measuring;		      /* past the warm-up */
+	struct sim_event warmup_ev;   /* fires at warmup */
+	struct costs costs;	      /* CPU cost table */
+	struct sim_pool skb_pool;     /* every skb of the run */
+	uint64_t next_skb_id;	      /* id of the next skb */
+	uint32_t nhosts;	      /* hosts */
+	struct host **hosts;	      /* [nhosts] */
+	uint32_t nsrcs;		      /* traffic sources */
+	struct traffic_source **srcs; /* [nsrcs] */
+	/* packet accounting, whole run (conservation: offered = delivered + dropped + in flight) */
+	uint64_t offered;     /* frames that reached a NIC */
+	uint64_t delivered;   /* datagrams read by an application */
+	uint64_t dropped;     /* frames dropped anywhere */
+	uint64_t clones_live; /* tap clones currently allocated */
+	/* latency, measured after warm-up, per packet in ps */
+	struct sim_hist lat[LAT_NR]; /* per stage */
+	struct sim_hist e2e;	     /* wire to application */
+};
+
+/* Cycles on host @h's clock to picoseconds. */
+static inline sim_time_t cycles_to_ps(const struct host *h, uint64_t cycles)
+{
+	return (sim_time_t)((double)cycles * 1e12 / h->clock_hz + 0.5);
+}
+
+static inline sim_time_t world_now(const struct world *w)
+{
+	return w->q.now;
+}
+
+/* jiffies at @t on host @h (the run starts at jiffy 0). */
+static inline uint64_t host_jiffies(const struct host *h, sim_time_t t)
+{
+	return (uint64_t)(t / (SIM_SEC / h->hz));
+}
+
+/* usecs_to_jiffies(): rounds up. */
+static inline uint64_t host_usecs_to_jiffies(const struct host *h, uint64_t us)
+{
+	uint64_t per = 1000000u / h->hz;
+	return (us + per - 1) / per;
+}
+
+/* The packets still inside the simulation (not delivered, not dropped). */
+static inline uint64_t world_in_flight(const struct world *w)
+{
+	return sim_pool_in_use(&w->skb_pool) - w->clones_live;
+}
+
+#endif

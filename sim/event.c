@@ -1,0 +1,214 @@
+/*
+ * sim/event.c - the pending-event set: a 4-ary min-heap of embedded events.
+ *
+ * Events are ordered by (time, prio, seq); seq is unique per queue, so the
+ * order is total and runs are deterministic. Each event remembers its heap
+ * slot (heap_ix), which makes cancel and reschedule O(log n). Sifting moves a
+ * hole instead of swapping, so each level costs one pointer store and one
+ * heap_ix store. This file is the simulator's hot path.
+ */
+#include "sim/event.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sim/error.h"
+
+#define EVQ_ARITY   4u		     /* children per heap node */
+#define EVQ_MIN_CAP 16u		     /* smallest heap array, events */
+#define EVQ_MAX_CAP (UINT32_MAX / 2) /* heap_ix must stay below UINT32_MAX */
+
+/* True when @a fires before @b. */
+static inline bool ev_before(const struct sim_event *a, const struct sim_event *b)
+{
+	if (a->time != b->time)
+		return a->time < b->time;
+	if (a->prio != b->prio)
+		return a->prio < b->prio;
+	return a->seq < b->seq;
+}
+
+/* Move the hole at @ix up until @ev fits there, then store @ev. */
+static inline void sift_up(struct sim_event **heap, uint32_t ix, struct sim_event *ev)
+{
+	while (ix > 0) {
+		uint32_t parent = (ix - 1) / EVQ_ARITY;
+		struct sim_event *p = heap[parent];
+
+		if (!ev_before(ev, p))
+			break;
+		heap[ix] = p;
+		p->heap_ix = ix;
+		ix = parent;
+	}
+	heap[ix] = ev;
+	ev->heap_ix = ix;
+}
+
+/* Move the hole at @ix down (heap of @len entries) until @ev fits there, then store @ev. */
+static inline void sift_down(struct sim_event **heap, uint32_t len, uint32_t ix,
+			     struct sim_event *ev)
+{
+	for (;;) {
+		uint32_t first = ix * EVQ_ARITY + 1, end, best;
+		struct sim_event *b;
+
+		if (first >= len)
+			break;
+		end = len - first > EVQ_ARITY ? first + EVQ_ARITY : len;
+		best = first;
+		b = heap[first];
+		for (uint32_t c = first + 1; c < end; c++) {
+			if (ev_before(heap[c], b)) {
+				best = c;
+				b = heap[c];
+			}
+		}
+		if (!ev_before(b, ev))
+			break;
+		heap[ix] = b;
+		b->heap_ix = ix;
+		ix = best;
+	}
+	heap[ix] = ev;
+	ev->heap_ix = ix;
+}
+
+/* Put @ev, whose key changed, back in order from its slot @ix. */
+static inline void sift_any(struct sim_eventq *q, uint32_t ix, struct sim_event *ev)
+{
+	if (ix > 0 && ev_before(ev, q->heap[(ix - 1) / EVQ_ARITY]))
+		sift_up(q->heap, ix, ev);
+	else
+		sift_down(q->heap, q->len, ix, ev);
+}
+
+/* Take @ix out of the heap; the caller owns the event afterwards. */
+static inline void heap_remove(struct sim_eventq *q, uint32_t ix)
+{
+	struct sim_event *last = q->heap[--q->len];
+
+	if (ix != q->len)
+		sift_any(q, ix, last);
+}
+
+static int heap_resize(struct sim_eventq *q, uint32_t cap)
+{
+	struct sim_event **heap = realloc(q->heap, (size_t)cap * sizeof(*heap));
+
+	if (!heap)
+		return -1;
+	q->heap = heap;
+	q->cap = cap;
+	return 0;
+}
+
+/* Double the heap array; out of memory here is fatal (scheduling cannot fail). */
+static void heap_grow(struct sim_eventq *q)
+{
+	if (q->cap >= EVQ_MAX_CAP || heap_resize(q, q->cap * 2) < 0) {
+		fprintf(stderr, "skbsim: out of memory growing the event heap past %u events\n",
+			(unsigned)q->cap);
+		abort();
+	}
+}
+
+int sim_eventq_init(struct sim_eventq *q, uint32_t cap_hint)
+{
+	uint32_t cap = cap_hint < EVQ_MIN_CAP ? EVQ_MIN_CAP : cap_hint;
+
+	if (cap > EVQ_MAX_CAP)
+		cap = EVQ_MAX_CAP;
+	q->heap = NULL;
+	q->len = 0;
+	q->cap = 0;
+	q->next_seq = 0;
+	q->now = 0;
+	q->fired = 0;
+	return heap_resize(q, cap);
+}
+
+void sim_eventq_release(struct sim_eventq *q)
+{
+	for (uint32_t i = 0; i < q->len; i++)
+		q->heap[i]->heap_ix = UINT32_MAX;
+	free(q->heap);
+	q->heap = NULL;
+	q->len = 0;
+	q->cap = 0;
+}
+
+void sim_event_init(struct sim_event *ev, sim_event_fn fn, int32_t prio)
+{
+	SIM_BUG_ON(fn == NULL);
+	ev->time = 0;
+	ev->seq = 0;
+	ev->heap_ix = UINT32_MAX;
+	ev->prio = prio;
+	ev->fn = fn;
+}
+
+void sim_event_schedule(struct sim_eventq *q, struct sim_event *ev, sim_time_t t)
+{
+	SIM_BUG_ON(t < q->now);
+	ev->time = t;
+	ev->seq = q->next_seq++;
+	if (sim_event_pending(ev)) {
+		sift_any(q, ev->heap_ix, ev);
+		return;
+	}
+	if (__builtin_expect(q->len == q->cap, 0))
+		heap_grow(q);
+	sift_up(q->heap, q->len++, ev);
+}
+
+void sim_event_cancel(struct sim_eventq *q, struct sim_event *ev)
+{
+	uint32_t ix = ev->heap_ix;
+
+	if (ix == UINT32_MAX)
+		return;
+	SIM_BUG_ON(ix >= q->len || q->heap[ix] != ev);
+	heap_remove(q, ix);
+	ev->heap_ix = UINT32_MAX;
+}
+
+/* Remove and return the earliest event (the queue must not be empty). */
+static inline struct sim_event *heap_pop(struct sim_eventq *q)
+{
+	struct sim_event *ev = q->heap[0];
+	struct sim_event *last = q->heap[--q->len];
+
+	if (q->len)
+		sift_down(q->heap, q->len, 0, last);
+	ev->heap_ix = UINT32_MAX;
+	return ev;
+}
+
+struct sim_event *sim_eventq_pop(struct sim_eventq *q)
+{
+	struct sim_event *ev;
+
+	if (!q->len)
+		return NULL;
+	ev = heap_pop(q);
+	q->now = ev->time;
+	return ev;
+}
+
+uint64_t sim_eventq_run(struct sim_eventq *q, sim_time_t until)
+{
+	uint64_t n = 0;
+
+	while (q->len && q->heap[0]->time <= until) {
+		struct sim_event *ev = heap_pop(q);
+
+		q->now = ev->time;
+		q->fired++;
+		n++;
+		ev->fn(ev);
+	}
+	if (!q->len && until > q->now)
+		q->now = until;
+	return n;
+}

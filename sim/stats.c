@@ -1,0 +1,167 @@
+/*
+ * sim/stats.c - log-linear latency histograms and time-weighted levels.
+ *
+ * Bucket layout (S = SIM_HIST_SUB_BITS, N = 2^S): values below 2N map to
+ * themselves, exactly. A value v >= N with top bit e (2^e <= v < 2^(e+1))
+ * lands in group g = e - S + 1, sub-bucket (v >> (e - S)) - N, i.e. bucket
+ * g * N + sub; its width is 2^(g-1), at most 1/N of its lower bound, so a
+ * bucket midpoint is within 1/(2N) of any value in it.
+ */
+#include "sim/stats.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "sim/error.h"
+
+void sim_hist_init(struct sim_hist *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->min = UINT64_MAX;
+}
+
+uint32_t sim_hist_bucket_of(uint64_t v)
+{
+	uint32_t e, shift;
+
+	if (v < SIM_HIST_SUB)
+		return (uint32_t)v;
+	e = 63u - (uint32_t)__builtin_clzll(v);
+	shift = e - SIM_HIST_SUB_BITS;
+	return ((shift + 1) << SIM_HIST_SUB_BITS) + (uint32_t)(v >> shift) - SIM_HIST_SUB;
+}
+
+void sim_hist_bucket_range(uint32_t ix, uint64_t *lo, uint64_t *hi)
+{
+	uint32_t group = ix >> SIM_HIST_SUB_BITS, shift;
+
+	SIM_BUG_ON(ix >= SIM_HIST_BUCKETS);
+	if (group == 0) {
+		*lo = *hi = ix;
+		return;
+	}
+	shift = group - 1;
+	*lo = (uint64_t)(SIM_HIST_SUB + (ix & (SIM_HIST_SUB - 1))) << shift;
+	*hi = *lo + ((1ull << shift) - 1);
+}
+
+void sim_hist_record(struct sim_hist *h, uint64_t v)
+{
+	h->count++;
+	h->sum += (double)v;
+	if (v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
+	h->bucket[sim_hist_bucket_of(v)]++;
+}
+
+void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src)
+{
+	if (!src->count)
+		return;
+	dst->count += src->count;
+	dst->sum += src->sum;
+	if (src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+	for (uint32_t i = 0; i < SIM_HIST_BUCKETS; i++)
+		dst->bucket[i] += src->bucket[i];
+}
+
+/*
+ * ceil(@q * @count) as a rank in [1, count], treating a product within a few
+ * ulps of an integer as that integer (0.99 * 100 is 99, not 100).
+ */
+static uint64_t nearest_rank(double q, uint64_t count)
+{
+	double r = q * (double)count, ri = nearbyint(r);
+	uint64_t rank;
+
+	if (fabs(r - ri) <= 4 * DBL_EPSILON * r)
+		r = ri;
+	r = ceil(r);
+	if (r < 1)
+		return 1;
+	if (r >= (double)count)
+		return count;
+	rank = (uint64_t)r;
+	return rank;
+}
+
+uint64_t sim_hist_quantile(const struct sim_hist *h, double q)
+{
+	uint64_t rank, seen = 0, lo, hi, mid;
+	uint32_t i;
+
+	if (!h->count)
+		return 0;
+	if (!(q > 0))
+		q = 0;
+	if (q > 1)
+		q = 1;
+	rank = nearest_rank(q, h->count);
+	/* The extreme ranks are known exactly. */
+	if (rank == 1)
+		return h->min;
+	if (rank == h->count)
+		return h->max;
+	for (i = 0; i < SIM_HIST_BUCKETS - 1; i++) {
+		seen += h->bucket[i];
+		if (seen >= rank)
+			break;
+	}
+	sim_hist_bucket_range(i, &lo, &hi);
+	mid = lo + (hi - lo) / 2;
+	if (mid < h->min)
+		return h->min;
+	if (mid > h->max)
+		return h->max;
+	return mid;
+}
+
+double sim_hist_mean(const struct sim_hist *h)
+{
+	return h->count ? h->sum / (double)h->count : 0;
+}
+
+void sim_level_init(struct sim_level *l, sim_time_t now)
+{
+	l->cur = 0;
+	l->max = 0;
+	l->last = now;
+	l->start = now;
+	l->area = 0;
+}
+
+void sim_level_set(struct sim_level *l, sim_time_t now, int64_t v)
+{
+	SIM_BUG_ON(now < l->last);
+	l->area += (double)l->cur * (double)(now - l->last);
+	l->last = now;
+	l->cur = v;
+	if (v > l->max)
+		l->max = v;
+}
+
+void sim_level_reset(struct sim_level *l, sim_time_t now)
+{
+	SIM_BUG_ON(now < l->last);
+	l->area = 0;
+	l->last = now;
+	l->start = now;
+	l->max = l->cur;
+}
+
+double sim_level_mean(const struct sim_level *l, sim_time_t now)
+{
+	double span;
+
+	SIM_BUG_ON(now < l->last);
+	span = (double)(now - l->start);
+	if (span <= 0)
+		return (double)l->cur;
+	return (l->area + (double)l->cur * (double)(now - l->last)) / span;
+}

@@ -1,0 +1,452 @@
+/*
+ * tests/test_event.c - the event queue against a sorted-array reference model.
+ *
+ * Random schedule / reschedule / cancel / pop sequences are mirrored on a
+ * plain array kept sorted by (time, prio, seq); every pop must return the
+ * reference's first entry, so FIFO ties and priorities are checked exactly.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/event.h"
+
+#define NEV 512 /* events in the random tests */
+
+struct tev {
+	struct sim_event ev; /* the embedded event */
+	uint32_t id;	     /* index in the test's array */
+};
+
+/* A reference entry: the key the queue must order by. */
+struct ref {
+	sim_time_t time; /* ps */
+	int32_t prio;	 /* lower first */
+	uint64_t seq;	 /* reference insertion counter */
+	uint32_t id;	 /* event index */
+};
+
+struct model {
+	struct ref r[NEV]; /* pending events, sorted */
+	uint32_t n;	   /* entries in r[] */
+	uint64_t seq;	   /* next sequence */
+	bool in[NEV];	   /* pending, by event index */
+};
+
+/*
+ * Check's ck_assert reports every passing check to the parent process, which
+ * is slow in loops of millions: inner loops use this instead.
+ */
+#define REQUIRE(cond)                                                                              \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #cond);                      \
+	} while (0)
+
+/* Test-local generator (splitmix64) so this suite does not depend on sim/rng.c. */
+static uint64_t trand_state;
+
+static uint64_t trand(void)
+{
+	uint64_t z = (trand_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static uint32_t trand_below(uint32_t n)
+{
+	return (uint32_t)(trand() % n);
+}
+
+static void noop_fn(struct sim_event *ev)
+{
+	(void)ev;
+}
+
+static int ref_less(const struct ref *a, const struct ref *b)
+{
+	if (a->time != b->time)
+		return a->time < b->time;
+	if (a->prio != b->prio)
+		return a->prio < b->prio;
+	return a->seq < b->seq;
+}
+
+static int model_find(const struct model *m, uint32_t id)
+{
+	for (uint32_t i = 0; i < m->n; i++)
+		if (m->r[i].id == id)
+			return (int)i;
+	return -1;
+}
+
+static void model_remove(struct model *m, uint32_t id)
+{
+	int i;
+
+	if (!m->in[id])
+		return;
+	i = model_find(m, id);
+	m->in[id] = false;
+	memmove(&m->r[i], &m->r[i + 1], (m->n - (uint32_t)i - 1) * sizeof(m->r[0]));
+	m->n--;
+}
+
+static void model_schedule(struct model *m, uint32_t id, sim_time_t t, int32_t prio)
+{
+	struct ref e = { .time = t, .prio = prio, .seq = m->seq++, .id = id };
+	uint32_t i;
+
+	model_remove(m, id);
+	for (i = m->n; i > 0 && ref_less(&e, &m->r[i - 1]); i--)
+		m->r[i] = m->r[i - 1];
+	m->r[i] = e;
+	m->n++;
+	m->in[id] = true;
+}
+
+static struct tev evs[NEV];
+
+static void init_events(struct sim_eventq *q, uint32_t cap_hint)
+{
+	ck_assert_int_eq(sim_eventq_init(q, cap_hint), 0);
+	for (uint32_t i = 0; i < NEV; i++) {
+		sim_event_init(&evs[i].ev, noop_fn, (int32_t)trand_below(3) - 1);
+		evs[i].id = i;
+	}
+}
+
+/* Pop one event from both and check they agree. */
+static void pop_and_check(struct sim_eventq *q, struct model *m)
+{
+	struct sim_event *ev = sim_eventq_pop(q);
+	struct tev *t;
+
+	if (!m->n) {
+		REQUIRE(ev == NULL);
+		return;
+	}
+	REQUIRE(ev != NULL);
+	t = container_of(ev, struct tev, ev);
+	REQUIRE(t->id == m->r[0].id);
+	REQUIRE(ev->time == m->r[0].time);
+	REQUIRE(q->now == m->r[0].time);
+	REQUIRE(!sim_event_pending(ev));
+	model_remove(m, t->id);
+}
+
+static void check_pending(const struct sim_eventq *q, const struct model *m)
+{
+	REQUIRE(q->len == m->n);
+	for (uint32_t i = 0; i < NEV; i++)
+		REQUIRE(sim_event_pending(&evs[i].ev) == m->in[i]);
+	if (m->n)
+		REQUIRE(sim_eventq_peek(q) == &evs[m->r[0].id].ev);
+	else
+		REQUIRE(sim_eventq_peek(q) == NULL);
+}
+
+/* Random operations; @spread is the time range ahead of now (small = many ties). */
+static void random_ops(uint64_t seed, sim_time_t spread, uint32_t nops, uint32_t cap_hint)
+{
+	static struct model m;
+	struct sim_eventq q;
+	sim_time_t last_now = 0;
+
+	trand_state = seed;
+	memset(&m, 0, sizeof(m));
+	init_events(&q, cap_hint);
+	for (uint32_t op = 0; op < nops; op++) {
+		uint32_t r = trand_below(100), id = trand_below(NEV);
+		struct sim_event *ev = &evs[id].ev;
+
+		if (r < 50) {
+			sim_time_t t = q.now + (sim_time_t)trand_below((uint32_t)spread + 1);
+
+			sim_event_schedule(&q, ev, t);
+			model_schedule(&m, id, t, ev->prio);
+		} else if (r < 65) {
+			sim_event_cancel(&q, ev);
+			model_remove(&m, id);
+		} else {
+			pop_and_check(&q, &m);
+		}
+		REQUIRE(q.now >= last_now);
+		last_now = q.now;
+		if (op % 16 == 0)
+			check_pending(&q, &m);
+	}
+	while (m.n)
+		pop_and_check(&q, &m);
+	ck_assert_ptr_null(sim_eventq_pop(&q));
+	ck_assert_uint_eq(q.fired, 0); /* pop does not run events */
+	sim_eventq_release(&q);
+}
+
+START_TEST(test_random_vs_reference)
+{
+	static const struct {
+		sim_time_t spread; /* ps */
+		uint32_t cap_hint; /* initial heap capacity */
+	} cases[] = {
+		{ 0, 1 }, { 1, 4 }, { 3, 16 }, { 100, 64 }, { 1000000, 1024 }, { 7, NEV },
+	};
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+		for (uint64_t seed = 1; seed <= 4; seed++)
+			random_ops(seed * 7919 + c, cases[c].spread, 20000, cases[c].cap_hint);
+}
+END_TEST
+
+START_TEST(test_fifo_and_prio_ties)
+{
+	struct sim_eventq q;
+	struct tev t[6];
+	static const int32_t prio[6] = { 0, 1, -1, 0, 1, -1 };
+	static const uint32_t want[6] = { 2, 5, 0, 3, 1, 4 };
+
+	ck_assert_int_eq(sim_eventq_init(&q, 0), 0);
+	for (uint32_t i = 0; i < 6; i++) {
+		sim_event_init(&t[i].ev, noop_fn, prio[i]);
+		t[i].id = i;
+		sim_event_schedule(&q, &t[i].ev, 10);
+	}
+	for (uint32_t i = 0; i < 6; i++) {
+		struct sim_event *ev = sim_eventq_pop(&q);
+
+		ck_assert_uint_eq(container_of(ev, struct tev, ev)->id, want[i]);
+	}
+	/* Rescheduling at the same time moves an event behind its equals. */
+	for (uint32_t i = 0; i < 3; i++) {
+		sim_event_init(&t[i].ev, noop_fn, 0);
+		sim_event_schedule(&q, &t[i].ev, 20);
+	}
+	sim_event_schedule(&q, &t[0].ev, 20);
+	ck_assert_uint_eq(container_of(sim_eventq_pop(&q), struct tev, ev)->id, 1);
+	ck_assert_uint_eq(container_of(sim_eventq_pop(&q), struct tev, ev)->id, 2);
+	ck_assert_uint_eq(container_of(sim_eventq_pop(&q), struct tev, ev)->id, 0);
+	sim_eventq_release(&q);
+}
+END_TEST
+
+START_TEST(test_cancel_arbitrary)
+{
+	static struct model m;
+	struct sim_eventq q;
+	struct sim_event *last;
+	uint32_t order[NEV];
+
+	trand_state = 99;
+	memset(&m, 0, sizeof(m));
+	init_events(&q, 8);
+	for (uint32_t i = 0; i < NEV; i++) {
+		sim_time_t t = (sim_time_t)trand_below(50);
+
+		sim_event_schedule(&q, &evs[i].ev, t);
+		model_schedule(&m, i, t, evs[i].ev.prio);
+		order[i] = i;
+	}
+	/* Cancel a random half, in random order, including the root and the last slot. */
+	for (uint32_t i = NEV - 1; i > 0; i--) {
+		uint32_t j = trand_below(i + 1), x = order[i];
+
+		order[i] = order[j];
+		order[j] = x;
+	}
+	sim_event_cancel(&q, sim_eventq_peek(&q));
+	model_remove(&m, m.r[0].id);
+	last = q.heap[q.len - 1];
+	sim_event_cancel(&q, last);
+	model_remove(&m, container_of(last, struct tev, ev)->id);
+	for (uint32_t i = 0; i < NEV / 2; i++) {
+		sim_event_cancel(&q, &evs[order[i]].ev);
+		sim_event_cancel(&q, &evs[order[i]].ev); /* twice: no-op */
+		model_remove(&m, order[i]);
+	}
+	check_pending(&q, &m);
+	while (m.n)
+		pop_and_check(&q, &m);
+	ck_assert_uint_eq(q.len, 0);
+	sim_eventq_release(&q);
+}
+END_TEST
+
+START_TEST(test_reschedule_earlier_later)
+{
+	struct sim_eventq q;
+	struct tev t[4];
+
+	ck_assert_int_eq(sim_eventq_init(&q, 4), 0);
+	for (uint32_t i = 0; i < 4; i++) {
+		sim_event_init(&t[i].ev, noop_fn, 0);
+		t[i].id = i;
+		sim_event_schedule(&q, &t[i].ev, 100 * (i + 1));
+	}
+	sim_event_schedule(&q, &t[3].ev, 50);  /* earlier: becomes first */
+	sim_event_schedule(&q, &t[0].ev, 500); /* later: becomes last */
+	ck_assert_uint_eq(q.len, 4);
+	ck_assert_uint_eq(container_of(sim_eventq_pop(&q), struct tev, ev)->id, 3);
+	ck_assert_uint_eq(container_of(sim_eventq_pop(&q), struct tev, ev)->id, 1);
+	ck_assert_uint_eq(container_of(sim_eventq_pop(&q), struct tev, ev)->id, 2);
+	ck_assert_uint_eq(container_of(sim_eventq_pop(&q), struct tev, ev)->id, 0);
+	ck_assert_int_eq(q.now, 500);
+	sim_eventq_release(&q);
+}
+END_TEST
+
+/* run() test fixture: a log of (id, now) as events fire, and chained events. */
+struct rev {
+	struct sim_event ev;  /* the embedded event */
+	struct sim_eventq *q; /* the queue it lives in */
+	uint32_t id;	      /* label */
+	sim_time_t again;     /* ps: reschedule itself this far ahead, 0 = no */
+	uint32_t left;	      /* reschedules left */
+};
+
+static uint32_t log_id[64];
+static sim_time_t log_now[64];
+static uint32_t log_n;
+
+static void rev_fn(struct sim_event *ev)
+{
+	struct rev *r = container_of(ev, struct rev, ev);
+
+	ck_assert_uint_lt(log_n, 64);
+	ck_assert(!sim_event_pending(ev));
+	ck_assert_int_eq(r->q->now, ev->time);
+	log_id[log_n] = r->id;
+	log_now[log_n++] = r->q->now;
+	if (r->left) {
+		r->left--;
+		sim_event_schedule(r->q, ev, r->q->now + r->again);
+	}
+}
+
+START_TEST(test_run_until)
+{
+	struct sim_eventq q;
+	struct rev r[4];
+	static const sim_time_t at[4] = { 10, 20, 30, 40 };
+
+	log_n = 0;
+	ck_assert_int_eq(sim_eventq_init(&q, 2), 0);
+	for (uint32_t i = 0; i < 4; i++) {
+		r[i] = (struct rev){ .q = &q, .id = i };
+		sim_event_init(&r[i].ev, rev_fn, 0);
+		sim_event_schedule(&q, &r[i].ev, at[i]);
+	}
+	/* Nothing before 10; now does not move because the queue is not dry. */
+	ck_assert_uint_eq(sim_eventq_run(&q, 9), 0);
+	ck_assert_int_eq(q.now, 0);
+	/* Events at exactly @until run; now stays at the last event run. */
+	ck_assert_uint_eq(sim_eventq_run(&q, 20), 2);
+	ck_assert_int_eq(q.now, 20);
+	ck_assert_uint_eq(q.fired, 2);
+	ck_assert_uint_eq(log_n, 2);
+	ck_assert_uint_eq(log_id[0], 0);
+	ck_assert_uint_eq(log_id[1], 1);
+	ck_assert_int_eq(log_now[1], 20);
+	/* Event 2 reschedules itself at +5 twice (35, 40 ties with 3 and comes after it). */
+	r[2].again = 5;
+	r[2].left = 2;
+	ck_assert_uint_eq(sim_eventq_run(&q, 40), 4);
+	ck_assert_uint_eq(log_id[2], 2);
+	ck_assert_int_eq(log_now[2], 30);
+	ck_assert_uint_eq(log_id[3], 2);
+	ck_assert_int_eq(log_now[3], 35);
+	ck_assert_uint_eq(log_id[4], 3);
+	ck_assert_uint_eq(log_id[5], 2);
+	ck_assert_int_eq(log_now[5], 40);
+	/* Dry queue: now moves to until. */
+	ck_assert_int_eq(q.now, 40);
+	ck_assert_uint_eq(sim_eventq_run(&q, 1000), 0);
+	ck_assert_int_eq(q.now, 1000);
+	ck_assert_uint_eq(q.fired, 6);
+	/* until in the past: nothing happens and the clock does not go back. */
+	ck_assert_uint_eq(sim_eventq_run(&q, 5), 0);
+	ck_assert_int_eq(q.now, 1000);
+	for (uint32_t i = 1; i < log_n; i++)
+		ck_assert_int_ge(log_now[i], log_now[i - 1]);
+	sim_eventq_release(&q);
+}
+END_TEST
+
+START_TEST(test_zero_delay_chain)
+{
+	struct sim_eventq q;
+	struct rev r = { .q = &q, .id = 7, .again = 0, .left = 0 };
+	struct rev s = { .q = &q, .id = 8, .again = 0, .left = 0 };
+
+	log_n = 0;
+	ck_assert_int_eq(sim_eventq_init(&q, 0), 0);
+	sim_event_init(&r.ev, rev_fn, 0);
+	sim_event_init(&s.ev, rev_fn, 0);
+	sim_event_schedule(&q, &r.ev, 100);
+	sim_event_schedule(&q, &s.ev, 100);
+	/* An event scheduled at now from a callback runs in the same call. */
+	r.again = 0;
+	r.left = 3;
+	ck_assert_uint_eq(sim_eventq_run(&q, 100), 5);
+	ck_assert_uint_eq(log_id[0], 7);
+	ck_assert_uint_eq(log_id[1], 8);
+	ck_assert_uint_eq(log_id[2], 7);
+	ck_assert_uint_eq(log_id[4], 7);
+	ck_assert_int_eq(q.now, 100);
+	sim_eventq_release(&q);
+}
+END_TEST
+
+START_TEST(test_growth_and_release)
+{
+	struct sim_eventq q;
+
+	trand_state = 5;
+	init_events(&q, 1);
+	for (uint32_t i = 0; i < NEV; i++)
+		sim_event_schedule(&q, &evs[i].ev, (sim_time_t)(NEV - i));
+	ck_assert_uint_ge(q.cap, NEV);
+	ck_assert_uint_eq(q.len, NEV);
+	ck_assert_int_eq(sim_eventq_peek(&q)->time, 1);
+	sim_eventq_release(&q);
+	/* Events still pending at release are no longer pending. */
+	for (uint32_t i = 0; i < NEV; i++)
+		ck_assert(!sim_event_pending(&evs[i].ev));
+}
+END_TEST
+
+START_TEST(test_schedule_in_past_is_bug)
+{
+	struct sim_eventq q;
+	struct sim_event ev;
+
+	sim_eventq_init(&q, 0);
+	sim_event_init(&ev, noop_fn, 0);
+	sim_event_schedule(&q, &ev, 100);
+	sim_eventq_run(&q, 100);
+	sim_event_schedule(&q, &ev, 99);
+}
+END_TEST
+
+Suite *event_suite(void);
+
+Suite *event_suite(void)
+{
+	Suite *s = suite_create("event");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_random_vs_reference);
+	tcase_add_test(tc, test_fifo_and_prio_ties);
+	tcase_add_test(tc, test_cancel_arbitrary);
+	tcase_add_test(tc, test_reschedule_earlier_later);
+	tcase_add_test(tc, test_run_until);
+	tcase_add_test(tc, test_zero_delay_chain);
+	tcase_add_test(tc, test_growth_and_release);
+	tcase_add_test_raise_signal(tc, test_schedule_in_past_is_bug, SIGABRT);
+	suite_add_tcase(s, tc);
+	return s;
+}
