@@ -241,6 +241,11 @@ static bool hardirq_next(struct cpu *c)
 	return true;
 }
 
+static void irq_delayed_fire(struct sim_event *ev)
+{
+	irq_raise(container_of(ev, struct irq_desc, ev));
+}
+
 void irq_desc_init(struct irq_desc *d, const char *name, struct cpu *c,
 		   void (*handler)(struct irq_desc *d))
 {
@@ -248,6 +253,7 @@ void irq_desc_init(struct irq_desc *d, const char *name, struct cpu *c,
 	d->name = name;
 	d->cpu = c;
 	d->handler = handler;
+	sim_event_init(&d->ev, irq_delayed_fire, IRQ_EV_PRIO);
 }
 
 void irq_raise(struct irq_desc *d)
@@ -265,16 +271,10 @@ void irq_raise(struct irq_desc *d)
 	cpu_kick(c);
 }
 
-static void irq_delayed_fire(struct sim_event *ev)
-{
-	irq_raise(container_of(ev, struct irq_desc, ev));
-}
-
 void irq_raise_at(struct irq_desc *d, sim_time_t t)
 {
 	if (d->pending || sim_event_pending(&d->ev))
 		return;
-	sim_event_init(&d->ev, irq_delayed_fire, IRQ_EV_PRIO);
 	sim_event_schedule(&d->cpu->host->w->q, &d->ev, t);
 }
 

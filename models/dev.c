@@ -350,27 +350,37 @@ static void gro_flush_held(struct cpu *c, struct napi_struct *n, bool full_weigh
 
 /* ---- the NAPI poll under way (napi_poll / __napi_poll) ---- */
 
+/*
+ * Take packets within the budget. The backlog hands one packet up the stack
+ * per unit; a driver's frames go to GRO, and its work for up to one GRO
+ * batch (the frames gro_normal_list will pass up together) is one unit.
+ */
 static bool napi_poll_rx(struct cpu *c, uint64_t *cycles)
 {
 	struct softnet_data *sd = c->sd;
 	struct napi_struct *n = sd->cur;
+	uint32_t batch = c->host->sysctl.gro_normal_batch;
+	bool took = false;
 	struct sk_buff *skb;
 
-	if (sd->work >= sd->weight)
-		return false;
-	skb = n->ops->poll_one(n, c, cycles);
-	if (!skb)
-		return false;
-	sd->work++;
-	if (!n->ops->gro) {
-		stack_unit(c, skb, false, cycles);
-		return true;
+	while (sd->work < sd->weight) {
+		skb = n->ops->poll_one(n, c, cycles);
+		if (!skb)
+			break;
+		sd->work++;
+		took = true;
+		if (!n->ops->gro) {
+			stack_unit(c, skb, false, cycles);
+			return true;
+		}
+		napi_gro_receive(c, n, skb, cycles);
+		sd->unit = UNIT_NONE;
+		if (n->rx_list.qlen >= batch) {
+			sd->pphase = POLL_FLUSH;
+			break;
+		}
 	}
-	napi_gro_receive(c, n, skb, cycles);
-	sd->unit = UNIT_NONE;
-	if (n->rx_list.qlen >= c->host->sysctl.gro_normal_batch)
-		sd->pphase = POLL_FLUSH;
-	return true;
+	return took;
 }
 
 static bool napi_poll_step(struct cpu *c, uint64_t *cycles)

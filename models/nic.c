@@ -106,8 +106,33 @@ static uint16_t nic_rss_queue(const struct net_device *dev, const struct sk_buff
 	return dev->indir[skb->hash & (RSS_INDIR_SIZE - 1)];
 }
 
-void nic_receive(struct net_device *dev, struct sk_buff *skb, bool for_us)
+static void nic_wire_fire(struct sim_event *ev)
 {
+	struct net_device *dev = container_of(ev, struct net_device, wire_ev);
+	sim_time_t now = nic_now(dev);
+
+	while (dev->wire.head && dev->wire.head->t_wire <= now)
+		nic_receive(dev, __skb_dequeue(&dev->wire));
+	if (dev->wire.head)
+		sim_event_schedule(&dev->host->w->q, &dev->wire_ev, dev->wire.head->t_wire);
+}
+
+void nic_wire_send(struct net_device *dev, struct sk_buff *skb)
+{
+	sim_time_t now = nic_now(dev);
+	sim_time_t start = now > dev->wire_free ? now : dev->wire_free;
+
+	skb->t_wire = start + nic_wire_time(dev, skb->len);
+	dev->wire_free = skb->t_wire;
+	__skb_queue_tail(&dev->wire, skb);
+	if (!sim_event_pending(&dev->wire_ev))
+		sim_event_schedule(&dev->host->w->q, &dev->wire_ev, skb->t_wire);
+}
+
+void nic_receive(struct net_device *dev, struct sk_buff *skb)
+{
+	bool for_us = !(skb->flags & SKB_F_OTHER_MAC);
+
 	struct host *h = dev->host;
 	struct world *w = h->w;
 	sim_time_t now = w->q.now, start;
@@ -411,6 +436,8 @@ int nic_create(struct host *h, const struct cfg_node *n, struct net_device **out
 		return sim_error_set(err, "out of memory");
 	*out = dev;
 	dev->host = h;
+	skb_queue_head_init(&dev->wire);
+	sim_event_init(&dev->wire_ev, nic_wire_fire, NIC_COAL_PRIO);
 	memcpy(dev->rss_key, rss_default_key, RSS_KEY_LEN);
 	if (cfg_require(n, "name", "nic", err) || cfg_get_str(n, "name", &name, NULL, err) ||
 	    cfg_get_str(n, "driver", &drv, "ixgbe", err))

@@ -118,6 +118,9 @@ struct net_device {
 	sim_time_t pcie_latency;	     /* ps: DMA write to visible completion */
 	sim_time_t dma_free;		     /* ps: DMA engine busy until */
 	sim_time_t wire_free;		     /* ps: the link is busy until (receive direction) */
+	struct sk_buff_head wire;	     /* frames on the wire, by arrival time (t_wire) */
+	uint32_t nsources;		     /* traffic sources feeding this NIC */
+	struct sim_event wire_ev;	     /* the head frame's arrival */
 	uint32_t rx_ring;		     /* descriptors per queue (ethtool -G rx) */
 	uint32_t rx_usecs;		     /* ethtool -C rx-usecs */
 	uint32_t rx_frames;		     /* ethtool -C rx-frames */
@@ -141,12 +144,14 @@ int nic_create(struct host *h, const struct cfg_node *n, struct net_device **out
 void nic_free(struct net_device *dev);
 
 /*
- * A frame of @len bytes (without FCS) whose last bit reached the NIC at the
- * current time. @skb was prepared by the traffic source (headers, hash,
- * t_wire); the NIC takes ownership. @for_us says whether the destination
- * MAC is this NIC's.
+ * Put a frame generated now on the wire towards @dev: it arrives (t_wire)
+ * after the frames before it plus its own serialisation time, and
+ * nic_receive() runs then. @skb carries headers, hash and SKB_F_OTHER_MAC;
+ * the NIC takes ownership.
  */
-void nic_receive(struct net_device *dev, struct sk_buff *skb, bool for_us);
+void nic_wire_send(struct net_device *dev, struct sk_buff *skb);
+/* The frame's last bit reached the NIC (R1, R2). */
+void nic_receive(struct net_device *dev, struct sk_buff *skb);
 
 /* Wire time of an L2 frame of @len bytes without FCS: (len + 4 + 20) * 8 / speed. */
 sim_time_t nic_wire_time(const struct net_device *dev, uint32_t len);

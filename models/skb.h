@@ -127,6 +127,7 @@ enum skb_flags {
 	SKB_F_BAD_CSUM = 1u << 0,  /* the UDP checksum is wrong */
 	SKB_F_BAD_IPHDR = 1u << 1, /* the IPv4 header checksum is wrong */
 	SKB_F_CLONE = 1u << 2,	   /* a tap's clone: outside conservation */
+	SKB_F_OTHER_MAC = 1u << 3, /* addressed to another MAC (R1) */
 };
 
 struct sk_buff {
@@ -153,6 +154,7 @@ struct sk_buff {
 	sim_time_t t_wire;  /* ps: last bit received at the NIC */
 	sim_time_t t_mark;  /* ps: entry into the current latency stage */
 	sim_time_t t_ready; /* ps: DMA completion (descriptor written back) */
+	sim_time_t t_acc;   /* ps: softirq time already spent on another CPU (RPS) */
 };
 
 /* A FIFO of skbs (struct sk_buff_head without the lock). */

@@ -50,7 +50,7 @@ static int onoff_init(struct traffic_source *s, const struct cfg_node *n, struct
 	    cfg_get_dist_time(n, "on", &s->on, 0, err) ||
 	    cfg_get_dist_time(n, "off", &s->off, 0, err))
 		return -1;
-	s->period_end = -1;
+	s->period_end = s->start + (sim_time_t)sim_dist_sample(&s->on, &s->rng);
 	return 0;
 }
 
@@ -58,10 +58,6 @@ static sim_time_t onoff_gap(struct traffic_source *s)
 {
 	sim_time_t next = s->t_gen + s->mean_gap, gap = s->mean_gap;
 
-	if (s->period_end < 0) {
-		s->period_end = s->t_gen + (sim_time_t)sim_dist_sample(&s->on, &s->rng);
-		return 0;
-	}
 	while (next >= s->period_end) {
 		sim_time_t off = (sim_time_t)sim_dist_sample(&s->off, &s->rng);
 		sim_time_t on = (sim_time_t)sim_dist_sample(&s->on, &s->rng);
@@ -147,61 +143,75 @@ static uint32_t traffic_pick_len(struct traffic_source *s)
 	return (uint32_t)(v + 0.5);
 }
 
-/* Draw the next frame and reserve the wire for it; false when the source is done. */
+/*
+ * Schedule the next frame; false when the source is done. A source that has
+ * its NIC's wire to itself reserves the wire at once and its event is the
+ * frame's arrival (one event per frame); sources that share a wire fire at
+ * generation and queue on the wire in generation order (nic_wire_send).
+ */
 static bool traffic_next(struct traffic_source *s, bool first)
 {
 	struct net_device *dev = s->dev;
-	sim_time_t arrive;
+	sim_time_t t;
 
 	if (!first)
 		s->t_gen += s->ops->next_gap(s);
 	if ((s->stop && s->t_gen >= s->stop) || (s->count && s->sent >= s->count))
 		return false;
-	s->next_len = traffic_pick_len(s);
-	s->next_flow = traffic_pick_flow(s);
-	arrive = s->t_gen > dev->wire_free ? s->t_gen : dev->wire_free;
-	arrive += nic_wire_time(dev, s->next_len - FCS_LEN);
-	dev->wire_free = arrive;
-	sim_event_schedule(&s->w->q, &s->ev, arrive);
+	t = s->t_gen;
+	if (dev->nsources == 1) {
+		s->next_len = traffic_pick_len(s);
+		t = t > dev->wire_free ? t : dev->wire_free;
+		t += nic_wire_time(dev, s->next_len - FCS_LEN);
+		dev->wire_free = t;
+	}
+	sim_event_schedule(&s->w->q, &s->ev, t);
 	return true;
 }
 
-static void traffic_fill(struct traffic_source *s, struct sk_buff *skb)
+static void traffic_fill(struct traffic_source *s, struct sk_buff *skb, uint32_t len)
 {
-	const struct traffic_flow *f = &s->flows[s->next_flow];
+	const struct traffic_flow *f = &s->flows[traffic_pick_flow(s)];
 
-	skb->len = s->next_len - FCS_LEN;
+	skb->len = len - FCS_LEN;
 	skb->saddr = f->saddr;
 	skb->daddr = s->daddr;
 	skb->sport = f->sport;
 	skb->dport = f->dport;
 	skb->hash = f->hash;
 	skb->protocol = IPPROTO_UDP_;
-	skb->flow = (uint16_t)s->next_flow;
+	skb->flow = (uint16_t)(f - s->flows);
 	skb->src = s->index;
-	skb->t_wire = s->w->q.now;
+	if (s->other_mac > 0 && sim_rng_bernoulli(&s->rng, s->other_mac))
+		skb->flags |= SKB_F_OTHER_MAC;
 	if (s->bad_csum > 0 && sim_rng_bernoulli(&s->rng, s->bad_csum))
 		skb->flags |= SKB_F_BAD_CSUM;
 	if (s->bad_iphdr > 0 && sim_rng_bernoulli(&s->rng, s->bad_iphdr))
 		skb->flags |= SKB_F_BAD_IPHDR;
 }
 
-/* The current frame's last bit reached the NIC. */
+/* A frame is generated: it goes onto the wire towards the NIC. */
 static void traffic_fire(struct sim_event *ev)
 {
 	struct traffic_source *s = container_of(ev, struct traffic_source, ev);
 	struct world *w = s->w;
-	bool for_us = !(s->other_mac > 0 && sim_rng_bernoulli(&s->rng, s->other_mac));
+	bool direct = s->dev->nsources == 1;
+	uint32_t len = direct ? s->next_len : traffic_pick_len(s);
 	struct sk_buff *skb = skb_alloc(w);
 
 	w->offered++;
 	s->sent++;
-	s->bytes += s->next_len;
+	s->bytes += len;
 	if (!skb) {
 		skb_drop_unallocated(s->host, SKB_DROP_REASON_SKB_POOL, STAGE_R2);
 	} else {
-		traffic_fill(s, skb);
-		nic_receive(s->dev, skb, for_us);
+		traffic_fill(s, skb, len);
+		if (direct) {
+			skb->t_wire = w->q.now;
+			nic_receive(s->dev, skb);
+		} else {
+			nic_wire_send(s->dev, skb);
+		}
 	}
 	traffic_next(s, false);
 }
@@ -238,6 +248,7 @@ static int traffic_parse_target(struct world *w, struct traffic_source *s, const
 		return cfg_error(
 			cfg_get(n, "to"), err,
 			"'to' must name a host's NIC as HOST/NIC, like 'rx/eth0', got '%s'", to);
+	s->dev->nsources++;
 	return 0;
 }
 

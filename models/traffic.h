@@ -8,13 +8,14 @@
  * start and stop times, and fractions of frames for another MAC address, with
  * a bad UDP checksum, or with a bad IPv4 header checksum.
  *
- * The wire serialises frames at the NIC's link speed: a frame occupies
- * (size + 20) * 8 / speed (preamble and inter-frame gap included) and
- * arrives when its last bit does. Sources sharing a NIC share its wire; a
- * source faster than the link is held back by it (the excess is never
- * offered). One event per frame: the link is reserved for the next frame
- * when the current one arrives, so two sources on one link interleave in
- * reservation order (at most one frame out of generation order).
+ * A frame is generated at its source's time, then serialised on the wire
+ * of the NIC at link speed: it occupies (size + 20) * 8 / speed (preamble
+ * and inter-frame gap included) and arrives when its last bit does (see
+ * nic_wire_send). Sources sharing a NIC share its wire in generation order
+ * (two events per frame; a NIC's only source needs one);
+ * a source faster than the link queues behind it without limit (the
+ * sender's own queue is outside this model), so keep offered rates at or
+ * below line rate, or use pattern 'burst' for line-rate bursts.
  *
  * Arrival patterns plug in through struct arrival_ops, found by name in
  * models/traffic.c's registry: constant, poisson, onoff, burst.
@@ -55,7 +56,7 @@ struct traffic_source {
 	struct host *host;	       /* target host */
 	struct net_device *dev;	       /* target NIC */
 	const struct arrival_ops *ops; /* arrival pattern */
-	struct sim_event ev;	       /* next frame's arrival at the NIC */
+	struct sim_event ev;	       /* next frame's generation */
 	struct sim_rng rng;	       /* stream "traffic/<name>" */
 	double pps;		       /* mean packets per second */
 	struct sim_dist size;	       /* frame size in bytes, FCS included */
@@ -78,10 +79,8 @@ struct traffic_source {
 	uint32_t burst_left;	      /* burst: frames left in this burst */
 	sim_time_t burst_interval;    /* burst: start-to-start, ps */
 	sim_time_t burst_start;	      /* burst: start of the current burst */
-	/* next frame */
-	sim_time_t t_gen;   /* ps: generation time */
-	uint32_t next_len;  /* frame size, FCS included */
-	uint32_t next_flow; /* flow index */
+	sim_time_t t_gen;	      /* ps: next frame's generation time */
+	uint32_t next_len;	      /* direct wire: size of the frame on its way */
 	/* statistics */
 	uint64_t sent;	/* frames that reached the NIC */
 	uint64_t bytes; /* their bytes */
