@@ -484,8 +484,11 @@ static void net_rx_action_start_poll(struct cpu *c, struct napi_struct *n)
 	n->polls++;
 }
 
-/* Splice leftovers back on poll_list, re-raise; returns the IPI cost to pay. */
-static uint64_t net_rx_action_exit(struct cpu *c)
+/*
+ * Splice leftovers back on poll_list and re-raise. Returns true when RPS IPIs
+ * are pending: their cost (*cycles) is a unit whose commit sends them.
+ */
+static bool net_rx_action_exit(struct cpu *c, uint64_t *cycles)
 {
 	struct softnet_data *sd = c->sd;
 	uint32_t nipi;
@@ -500,9 +503,10 @@ static uint64_t net_rx_action_exit(struct cpu *c)
 	sd->phase = RX_DONE;
 	nipi = rps_ipi_count(sd);
 	if (!nipi)
-		return 0;
+		return false;
 	sd->unit = UNIT_IPI;
-	return nipi * c->host->w->costs.ipi_send;
+	*cycles = nipi * c->host->w->costs.ipi_send;
+	return true;
 }
 
 static bool net_rx_action_step(struct cpu *c, sim_time_t *ps)
@@ -541,8 +545,7 @@ static bool net_rx_action_step(struct cpu *c, sim_time_t *ps)
 			}
 			continue;
 		case RX_EXIT:
-			cycles = net_rx_action_exit(c);
-			if (!cycles)
+			if (!net_rx_action_exit(c, &cycles))
 				return false;
 			*ps = cycles_to_ps(h, cycles);
 			return true;

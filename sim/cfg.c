@@ -767,6 +767,14 @@ static struct cfg_node *set_child(const struct set_op *op, const struct cfg_node
 	i = cur->type == CFG_MAP ? map_find_len(cur, seg, len) : -1;
 	if (i >= 0)
 		return cur->items[i];
+	if (cur->type == CFG_MAP) {
+		/* a missing middle key becomes an empty mapping (checked by its readers) */
+		uint32_t col = (uint32_t)(seg - op->arg) + 1;
+
+		child = node_new(CFG_MAP, set_key_file, op->n, col);
+		map_add((struct cfg_node *)cur, xstrndup(seg, len), op->n, col, child);
+		return child;
+	}
 	if (seg == op->arg)
 		set_error(op, seg, err, "no key '%.*s' in %s", (int)len, seg, scenario_what);
 	else

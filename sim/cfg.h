@@ -44,7 +44,8 @@
  *   "the top level must be a mapping"
  * and --set's (at "--set:N:C"):
  *   "expected KEY=VALUE, got 'ARG'"
- *   "no key 'SEG' in 'PATH'"            (PATH = the segments before SEG joined by '/')
+ *   "no key 'SEG' in 'PATH'"            (descending into a scalar; PATH = the segments
+ *                                        before SEG joined by '/')
  *   "no item 'SEG' in list 'PATH'"
  *   "'PATH' is a mapping or list; --set only replaces scalar values"
  */
@@ -95,8 +96,10 @@ void cfg_release(struct cfg *c);
 /*
  * Apply one "--set KEY=VALUE": KEY is a path of mapping keys separated by '/',
  * list items chosen by 0-based index or by the value of their 'name' key.
- * A missing last segment in a mapping is created; a missing middle segment is
- * an error. The new scalar's position is "--set:N:C" (see above).
+ * Missing keys in mappings are created: the last as a scalar, a middle one as
+ * an empty mapping (so --set costs/ipi_send=0 works without a `costs:` in the
+ * file; a misspelt key is then reported as unknown by its reader, at its
+ * --set position). The new scalar's position is "--set:N:C" (see above).
  */
 int cfg_apply_set(struct cfg *c, const char *assign, struct sim_error *err);
 
