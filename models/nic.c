@@ -253,9 +253,10 @@ static int parse_cpu_set(const char *s, uint32_t ncpus, uint16_t *out, uint32_t 
 	if (!strncmp(s, "0x", 2) || strspn(s, "0123456789abcdefABCDEF") == strlen(s)) {
 		unsigned long mask = strtoul(!strncmp(s, "0x", 2) ? s + 2 : s, &end, 16);
 
-		if (*end || mask >> ncpus)
+		/* a shift by >= the width of unsigned long is undefined */
+		if (*end || (ncpus < 64 && mask >> ncpus))
 			return -1;
-		for (uint32_t i = 0; i < ncpus; i++)
+		for (uint32_t i = 0; i < ncpus && i < 64; i++)
 			if (mask >> i & 1)
 				out[(*n)++] = (uint16_t)i;
 		return 0;
