@@ -530,7 +530,7 @@ void world_run(struct world *w)
 			app_start(w->hosts[i]->apps[a]);
 	for (uint32_t i = 0; i < w->nsrcs; i++)
 		traffic_start(w->srcs[i]);
-	sim_eventq_run(&w->q, w->duration);
+	sim_eventq_run(&w->q, w->duration - 1); /* the run covers [0, duration) */
 	for (uint32_t i = 0; i < w->nhosts; i++)
 		for (uint32_t c = 0; c < w->hosts[i]->ncpus; c++)
 			cpu_acct_flush(&w->hosts[i]->cpus[c], w->duration);
