@@ -33,6 +33,7 @@ static void app_recv_done(struct cpu_job *j)
 		struct sk_buff *skb = a->inflight[i];
 
 		if (a->sk->kind == SOCK_PACKET) {
+			a->msgs++;
 			kfree_skb_clone(h->w, skb);
 			continue;
 		}
@@ -40,6 +41,7 @@ static void app_recv_done(struct cpu_job *j)
 			/* checksum completed at copy time: dropped inside recvmsg */
 			h->udp.InCsumErrors++;
 			h->udp.InErrors++;
+			a->sk->sk_drops += skb->gso_segs; /* __sk_queue_drop_skb */
 			kfree_skb_reason(h, skb, SKB_DROP_REASON_UDP_CSUM);
 			continue;
 		}
@@ -116,6 +118,22 @@ void app_start(struct app *a)
 	thread_wake(&a->thread);
 }
 
+static int app_unknown_socket(const struct host *h, const struct cfg_node *v, const char *name,
+			      struct sim_error *err)
+{
+	const char *names[64];
+	uint32_t n = 0;
+	const char *near;
+
+	for (uint32_t i = 0; i < h->nsocks && n < 64; i++)
+		names[n++] = h->socks[i]->name;
+	near = sim_nearest(name, names, n);
+	if (near)
+		return cfg_error(v, err, "unknown socket '%s' on host '%s' (did you mean '%s'?)",
+				 name, h->name, near);
+	return cfg_error(v, err, "unknown socket '%s' on host '%s'", name, h->name);
+}
+
 int app_create(struct host *h, const struct cfg_node *n, struct app **out, struct sim_error *err)
 {
 	static const char *const calls[] = { "recvmsg", "recvmmsg", NULL };
@@ -144,8 +162,7 @@ int app_create(struct host *h, const struct cfg_node *n, struct app **out, struc
 		if (!strcmp(h->socks[i]->name, sock))
 			a->sk = h->socks[i];
 	if (!a->sk)
-		return cfg_error(cfg_get(n, "socket"), err, "unknown socket '%s' on host '%s'",
-				 sock, h->name);
+		return app_unknown_socket(h, cfg_get(n, "socket"), sock, err);
 	snprintf(stream, sizeof(stream), "app/%s/%s", h->name, a->name);
 	sim_rng_init(&a->rng, h->w->seed, stream);
 	thread_init(&a->thread, &h->cpus[cpu], a->name, app_run, a);

@@ -295,7 +295,10 @@ static int parse_cpu_list(const char *s, uint32_t ncpus, uint16_t *out, uint32_t
 	return *n ? 0 : -1;
 }
 
-/* rps_cpus: "0-3" (list) or "0xf" (mask), or "" / omitted for off. */
+/*
+ * rps_cpus: a hex mask as sysfs takes it ("e", "0xe"), or a CPU list when it
+ * has '-' or ',' ("1-3", "1,3"); "" or omitted for off.
+ */
 static int nic_parse_rps(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
 {
 	const struct cfg_node *v = cfg_get(n, "rps_cpus");
@@ -310,10 +313,8 @@ static int nic_parse_rps(struct net_device *dev, const struct cfg_node *n, struc
 		return -1;
 	if (!*s)
 		return 0;
-	if ((strchr(s, '-') || strchr(s, ',') || !strncmp(s, "0x", 2) == 0) &&
-	    !parse_cpu_list(s, h->ncpus, map, &len))
-		goto ok;
-	if (!parse_cpu_set(s, h->ncpus, map, &len))
+	if (strchr(s, '-') || strchr(s, ',') ? !parse_cpu_list(s, h->ncpus, map, &len)
+					     : !parse_cpu_set(s, h->ncpus, map, &len))
 		goto ok;
 	return cfg_error(v, err,
 			 "'rps_cpus' must be a CPU list like '0-3' or a mask like '0xf' within "
@@ -360,7 +361,7 @@ static void nic_init_queue(struct net_device *dev, struct nic_rx_queue *q, uint1
 	sim_event_init(&q->coal_ev, nic_coal_fire, NIC_COAL_PRIO);
 	q->napi.ops = &nic_napi_ops;
 	q->napi.priv = q;
-	q->napi.weight = 64; /* NAPI_POLL_WEIGHT */
+	q->napi.weight = dev->napi_weight; /* NAPI_POLL_WEIGHT (64) unless set */
 	skb_queue_head_init(&q->napi.rx_list);
 	sim_level_init(&q->ring_level, 0);
 }
@@ -401,7 +402,7 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 			     struct sim_error *err)
 {
 	const struct nic_driver *d = dev->drv;
-	uint64_t ring, usecs, frames, truesize, queues, equal;
+	uint64_t ring, usecs, frames, truesize, queues, equal, weight;
 
 	if (cfg_get_u64(n, "rx_queues", &queues, 1, 1, NIC_MAX_QUEUES, err) ||
 	    cfg_get_u64(n, "rx_ring", &ring, d->rx_ring_default, d->rx_ring_min, d->rx_ring_max,
@@ -414,8 +415,10 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 	    cfg_get_bitrate(n, "dma_bandwidth", &dev->dma_bps, 64e9, 1e6, 1e13, err) ||
 	    cfg_get_time(n, "pcie_latency", &dev->pcie_latency, dev->host->w->costs.pcie_latency, 0,
 			 SIM_MS, err) ||
-	    cfg_get_u64(n, "rss_equal", &equal, queues, 1, queues, err))
+	    cfg_get_u64(n, "rss_equal", &equal, queues, 1, queues, err) ||
+	    cfg_get_u64(n, "napi_weight", &weight, 64, 1, 256, err))
 		return -1;
+	dev->napi_weight = (int)weight;
 	dev->nrxq = (uint32_t)queues;
 	dev->rx_ring = (uint32_t)ring;
 	dev->rx_usecs = (uint32_t)usecs;

@@ -474,6 +474,8 @@ void world_free(struct world *w)
 {
 	if (!w)
 		return;
+	/* first: it unlinks pending events, which live inside sources and hosts */
+	sim_eventq_release(&w->q);
 	for (uint32_t i = 0; i < w->nsrcs; i++)
 		traffic_free(w->srcs[i]);
 	for (uint32_t i = 0; i < w->nhosts; i++)
@@ -481,7 +483,6 @@ void world_free(struct world *w)
 	free(w->srcs);
 	free(w->hosts);
 	sim_pool_release(&w->skb_pool);
-	sim_eventq_release(&w->q);
 	free(w);
 }
 

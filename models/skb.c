@@ -69,7 +69,7 @@ const struct drop_point drop_points[] = {
 	{ SKB_DROP_REASON_SOCKET_FILTER, STAGE_R22, "sk_filter_trim_cap", "Udp InErrors, ss d" },
 	{ SKB_DROP_REASON_SOCKET_RCVBUFF, STAGE_R22, "__udp_enqueue_schedule_skb",
 	  "Udp RcvbufErrors, InErrors, ss d" },
-	{ SKB_DROP_REASON_UDP_CSUM, STAGE_APP, "udp_recvmsg", "Udp InCsumErrors, InErrors" },
+	{ SKB_DROP_REASON_UDP_CSUM, STAGE_APP, "udp_recvmsg", "Udp InCsumErrors, InErrors, ss d" },
 };
 const unsigned drop_points_nr = sizeof(drop_points) / sizeof(drop_points[0]);
 

@@ -238,12 +238,14 @@ static int traffic_parse_target(struct world *w, struct traffic_source *s, const
 		if (strlen(h->name) != (size_t)(slash - to) ||
 		    strncmp(h->name, to, (size_t)(slash - to)))
 			continue;
+		s->host = h;
 		for (uint32_t d = 0; d < h->ndevs; d++)
-			if (!strcmp(h->devs[d]->name, slash + 1)) {
-				s->host = h;
+			if (!strcmp(h->devs[d]->name, slash + 1))
 				s->dev = h->devs[d];
-			}
 	}
+	if (s->host && !s->dev)
+		return cfg_error(cfg_get(n, "to"), err, "no nic '%s' on host '%s'", slash + 1,
+				 s->host->name);
 	if (!s->dev)
 		return cfg_error(
 			cfg_get(n, "to"), err,
@@ -271,7 +273,7 @@ static int traffic_parse_rate(struct traffic_source *s, const struct cfg_node *n
 				 "'10Gbit', got '%s'",
 				 r->type == CFG_SCALAR ? r->str : "...");
 	}
-	if (s->pps <= 0 || s->pps > 1e10)
+	if (s->pps < 1 || s->pps > 1e10)
 		return cfg_error(r, err, "'rate' must be between 1pps and 10Gpps, got '%s'",
 				 r->str);
 	return 0;

@@ -27,9 +27,9 @@
 #include "models/scenario.h"
 #include "sim/cfg.h"
 
-#define REPS	  30
-#define T_99	  2.756 /* two-sided 99 % Student t quantile, REPS - 1 = 29 degrees of freedom */
-#define TRUESIZE  2304
+#define REPS	 30
+#define T_99	 2.756 /* two-sided 99 % Student t quantile, REPS - 1 = 29 degrees of freedom */
+#define TRUESIZE 2304
 
 static const char mm1k_fmt[] =
 	"name: mm1k\n"
@@ -60,9 +60,9 @@ static const char mm1k_fmt[] =
 	"     flows: 16, dst: '10.0.0.1:5000'}\n";
 
 struct mm1k_case {
-	int k;		 /* system capacity */
-	int mean_ns;	 /* 1 / mu */
-	int rate_pps;	 /* lambda */
+	int k;	      /* system capacity */
+	int mean_ns;  /* 1 / mu */
+	int rate_pps; /* lambda */
 };
 
 static const struct mm1k_case mm1k_cases[] = {
@@ -141,11 +141,11 @@ START_TEST(test_mm1k)
 	for (int r = 0; r < REPS; r++)
 		mm1k_run(c, 100 + r, &pk[r], &wq[r]);
 	mean_ci(pk, REPS, &m, &h);
-	ck_assert_msg(fabs(m - tpk) <= h, "K=%d rho=%.2f: blocking %.5f +- %.5f, theory %.5f",
-		      c->k, c->rate_pps * c->mean_ns / 1e9, m, h, tpk);
+	ck_assert_msg(fabs(m - tpk) <= h, "K=%d rho=%.2f: blocking %.5f +- %.5f, theory %.5f", c->k,
+		      c->rate_pps * c->mean_ns / 1e9, m, h, tpk);
 	mean_ci(wq, REPS, &m, &h);
-	ck_assert_msg(fabs(m - twq) <= h, "K=%d rho=%.2f: wait %.3g +- %.3g s, theory %.3g s",
-		      c->k, c->rate_pps * c->mean_ns / 1e9, m, h, twq);
+	ck_assert_msg(fabs(m - twq) <= h, "K=%d rho=%.2f: wait %.3g +- %.3g s, theory %.3g s", c->k,
+		      c->rate_pps * c->mean_ns / 1e9, m, h, twq);
 }
 END_TEST
 
@@ -197,8 +197,8 @@ static void little(const char *path)
 START_TEST(test_little)
 {
 	static const char *const files[] = {
-		"../scenarios/default.yaml",	 "../scenarios/rps-backlog.yaml",
-		"../scenarios/socket-buffer.yaml", "../scenarios/coalescing.yaml",
+		"../scenarios/default.yaml",	     "../scenarios/rps-backlog.yaml",
+		"../scenarios/socket-buffer.yaml",   "../scenarios/coalescing.yaml",
 		"../scenarios/app-softirq-cpu.yaml",
 	};
 

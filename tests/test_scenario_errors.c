@@ -21,8 +21,7 @@
 /* Lines 3-5 (the host list starts here). */
 #define HOST "hosts:\n  - name: rx\n    cpus: 2\n"
 /* Lines 6-9 after TOP HOST. */
-#define NIC                                                                                        \
-	"    nics:\n      - name: eth0\n        driver: ixgbe\n        address: 10.0.0.1/24\n"
+#define NIC "    nics:\n      - name: eth0\n        driver: ixgbe\n        address: 10.0.0.1/24\n"
 /* Three lines after NIC. */
 #define SOCK "    sockets:\n      - name: srv\n        bind: 0.0.0.0:5000\n"
 /* Four lines; a source item's own keys follow at 4 spaces. */
@@ -38,86 +37,200 @@ struct ecase {
 
 static const struct ecase ecases[] = {
 	/* --- top level --- */
-	{ "duration: 10ms\n" HOST, { NULL }, "?" },
-	{ "name: 'a b'\nduration: 10ms\n" HOST NIC, { NULL }, "?" },
-	{ TOP "warmpu: 1ms\n" HOST NIC, { NULL }, "?" },
-	{ TOP "warmup: 10ms\n" HOST NIC, { NULL }, "?" },
-	{ "name: e\nduration: 10 parsecs\n" HOST NIC, { NULL }, "?" },
-	{ TOP "hosts: []\n", { NULL }, "?" },
-	{ TOP "skb_pool: 15\n" HOST NIC, { NULL }, "?" },
-	{ BASE "  - name: rx\n", { NULL }, "?" },
+	{ "duration: 10ms\n" HOST, { NULL }, "t.yaml:1:1: scenario needs 'name'" },
+	{ "name: 'a b'\nduration: 10ms\n" HOST NIC,
+	  { NULL },
+	  "t.yaml:1:7: 'name' must be letters, digits, '_', '-' or '.', got 'a b'" },
+	{ TOP "warmpu: 1ms\n" HOST NIC,
+	  { NULL },
+	  "t.yaml:3:1: unknown key 'warmpu' in scenario (did you mean 'warmup'?)" },
+	{ TOP "warmup: 10ms\n" HOST NIC,
+	  { NULL },
+	  "t.yaml:3:9: 'warmup' must be shorter than 'duration'" },
+	{ "name: e\nduration: 10 parsecs\n" HOST NIC,
+	  { NULL },
+	  "t.yaml:2:11: 'duration' must be a time like '50us' (units: ps, ns, us, ms, s), got '10 "
+	  "parsecs'" },
+	{ TOP "hosts: []\n", { NULL }, "t.yaml:3:8: 'hosts' must list at least one host" },
+	{ TOP "skb_pool: 15\n" HOST NIC,
+	  { NULL },
+	  "t.yaml:3:11: 'skb_pool' must be between 16 and 268435456, got '15'" },
+	{ BASE "  - name: rx\n", { NULL }, "t.yaml:13:11: duplicate host name 'rx'" },
 	/* --- hosts --- */
-	{ TOP "hosts:\n  - name: rx\n    cpu: 2\n", { NULL }, "?" },
-	{ TOP HOST "    hz: 200\n", { NULL }, "?" },
-	{ TOP "hosts:\n  - name: rx\n    cpus: 0\n", { NULL }, "?" },
+	{ TOP "hosts:\n  - name: rx\n    cpu: 2\n",
+	  { NULL },
+	  "t.yaml:5:5: unknown key 'cpu' in host 'rx' (did you mean 'cpus'?)" },
+	{ TOP HOST "    hz: 200\n",
+	  { NULL },
+	  "t.yaml:6:9: 'hz' must be one of 100, 250, 300, 1000, got '200'" },
+	{ TOP "hosts:\n  - name: rx\n    cpus: 0\n",
+	  { NULL },
+	  "t.yaml:5:11: 'cpus' must be between 1 and 256, got '0'" },
 	/* --- sysctl --- */
-	{ TOP HOST "    sysctl:\n      net.core.netdev_max_backlg: 10\n", { NULL }, "?" },
-	{ TOP HOST "    sysctl:\n      net.ipv4.ip_forward: 1\n", { NULL }, "?" },
-	{ TOP HOST "    sysctl:\n      net.core.flow_limit_table_len: 1000\n", { NULL }, "?" },
-	{ TOP HOST "    sysctl:\n      net.core.netdev_max_backlog: 0\n", { NULL }, "?" },
-	{ TOP HOST "    sysctl:\n      net.core.rmem_max: 1KiB\n", { NULL }, "?" },
+	{ TOP HOST "    sysctl:\n      net.core.netdev_max_backlg: 10\n",
+	  { NULL },
+	  "t.yaml:7:7: unknown key 'net.core.netdev_max_backlg' in sysctl of host 'rx' (did you "
+	  "mean 'net.core.netdev_max_backlog'?)" },
+	{ TOP HOST "    sysctl:\n      net.ipv4.ip_forward: 1\n",
+	  { NULL },
+	  "t.yaml:7:28: 'net.ipv4.ip_forward' = 1 needs the forwarding path (R19), which this "
+	  "version does not model" },
+	{ TOP HOST "    sysctl:\n      net.core.flow_limit_table_len: 1000\n",
+	  { NULL },
+	  "t.yaml:7:38: 'net.core.flow_limit_table_len' must be a power of two" },
+	{ TOP HOST "    sysctl:\n      net.core.netdev_max_backlog: 0\n",
+	  { NULL },
+	  "t.yaml:7:36: 'net.core.netdev_max_backlog' must be between 1 and 1073741824, got '0'" },
+	{ TOP HOST "    sysctl:\n      net.core.rmem_max: 1KiB\n",
+	  { NULL },
+	  "t.yaml:7:26: 'net.core.rmem_max' must be an integer, got '1KiB'" },
 	/* --- nics --- */
-	{ TOP HOST "    nics:\n      - name: eth0\n        driver: ixgb\n", { NULL }, "?" },
-	{ TOP HOST "    nics:\n      - name: eth0\n        driver: e1000\n", { NULL }, "?" },
-	{ TOP HOST NIC "        rx_ring: 32\n", { NULL }, "?" },
+	{ TOP HOST "    nics:\n      - name: eth0\n        driver: ixgb\n",
+	  { NULL },
+	  "t.yaml:8:17: unknown driver 'ixgb' (did you mean 'ixgbe'?)" },
+	{ TOP HOST "    nics:\n      - name: eth0\n        driver: e1000\n",
+	  { NULL },
+	  "t.yaml:8:17: unknown driver 'e1000' (known: ixgbe, i40e, mlx5, generic)" },
+	{ TOP HOST NIC "        rx_ring: 32\n",
+	  { NULL },
+	  "t.yaml:10:18: 'rx_ring' must be between 64 and 4096, got '32'" },
 	{ TOP HOST "    nics:\n      - name: eth0\n        driver: mlx5\n        rx_ring: 8193\n",
 	  { NULL },
-	  "?" },
-	{ TOP HOST "    nics:\n      - name: eth0\n        address: 10.0.0.300/24\n", { NULL }, "?" },
-	{ TOP HOST "    nics:\n      - name: eth0\n        address: 10.0.0.1/33\n", { NULL }, "?" },
-	{ TOP HOST NIC "        rx_queues: 4\n        irq_affinity: [0, 1]\n", { NULL }, "?" },
-	{ TOP HOST NIC "        irq_affinity: [2]\n", { NULL }, "?" },
-	{ TOP HOST NIC "        rps_cpus: 0-7\n", { NULL }, "?" },
-	{ TOP HOST NIC "        rps_cpus: '0x10'\n", { NULL }, "?" },
-	{ TOP HOST NIC "      - name: eth0\n", { NULL }, "?" },
-	{ TOP HOST NIC "        rx_usecs: 5us\n", { NULL }, "?" },
+	  "t.yaml:9:18: 'rx_ring' must be between 64 and 8192, got '8193'" },
+	{ TOP HOST "    nics:\n      - name: eth0\n        address: 10.0.0.300/24\n",
+	  { NULL },
+	  "t.yaml:8:18: 'address' must be an IPv4 address like '10.0.0.1/24', got "
+	  "'10.0.0.300/24'" },
+	{ TOP HOST "    nics:\n      - name: eth0\n        address: 10.0.0.1/33\n",
+	  { NULL },
+	  "t.yaml:8:18: 'address' must be an IPv4 address like '10.0.0.1/24', got '10.0.0.1/33'" },
+	{ TOP HOST NIC "        rx_queues: 4\n        irq_affinity: [0, 1]\n",
+	  { NULL },
+	  "t.yaml:11:23: 'irq_affinity' needs one CPU per RX queue (4), got 2" },
+	{ TOP HOST NIC "        irq_affinity: [2]\n",
+	  { NULL },
+	  "t.yaml:10:24: 'irq_affinity' must be between 0 and 1, got '2'" },
+	{ TOP HOST NIC "        rps_cpus: 0-7\n",
+	  { NULL },
+	  "t.yaml:10:19: 'rps_cpus' must be a CPU list like '0-3' or a mask like '0xf' within the "
+	  "host's 2 CPUs, got '0-7'" },
+	{ TOP HOST NIC "        rps_cpus: '0x10'\n",
+	  { NULL },
+	  "t.yaml:10:19: 'rps_cpus' must be a CPU list like '0-3' or a mask like '0xf' within the "
+	  "host's 2 CPUs, got '0x10'" },
+	{ TOP HOST NIC "      - name: eth0\n",
+	  { NULL },
+	  "t.yaml:10:15: duplicate nic name 'eth0'" },
+	{ TOP HOST NIC "        rx_usecs: 5us\n",
+	  { NULL },
+	  "t.yaml:10:19: 'rx_usecs' must be an integer, got '5us'" },
 	/* --- iptables --- */
-	{ TOP HOST NIC "    iptables:\n      - -A INPUT -p udp --dprot 53 -j DROP\n", { NULL }, "?" },
-	{ TOP HOST NIC "    iptables:\n      - -t nat -A PREROUTING -j DROP\n", { NULL }, "?" },
-	{ TOP HOST NIC "    iptables:\n      - -A FORWARD -j DROP\n", { NULL }, "?" },
+	{ TOP HOST NIC "    iptables:\n      - -A INPUT -p udp --dprot 53 -j DROP\n",
+	  { NULL },
+	  "t.yaml:11:25: unknown option '--dprot' in iptables rule (did you mean '--dport'?)" },
+	{ TOP HOST NIC "    iptables:\n      - -t nat -A PREROUTING -j DROP\n",
+	  { NULL },
+	  "t.yaml:11:33: the nat table does not allow DROP" },
+	{ TOP HOST NIC "    iptables:\n      - -A FORWARD -j DROP\n",
+	  { NULL },
+	  "t.yaml:11:12: unknown chain 'FORWARD' (known: PREROUTING, INPUT)" },
 	/* --- sockets --- */
-	{ TOP HOST NIC "    sockets:\n      - name: srv\n        bind: 0.0.0.0\n", { NULL }, "?" },
+	{ TOP HOST NIC "    sockets:\n      - name: srv\n        bind: 0.0.0.0\n",
+	  { NULL },
+	  "t.yaml:12:15: 'bind' must be ADDRESS:PORT like '0.0.0.0:5000', got '0.0.0.0'" },
 	{ TOP HOST NIC "    sockets:\n      - name: srv\n        bind: 10.0.0.2:5000\n",
 	  { NULL },
-	  "?" },
-	{ BASE "      - name: srv2\n        bind: 10.0.0.1:5000\n", { NULL }, "?" },
-	{ BASE "      - name: srv\n        bind: 0.0.0.0:5001\n", { NULL }, "?" },
-	{ BASE "        rcvbuff: 1MiB\n", { NULL }, "?" },
-	{ BASE "        filter:\n          action: pass\n", { NULL }, "?" },
-	/* --- taps --- */
-	{ BASE "    taps:\n      - name: cap\n        dev: eth1\n", { NULL }, "?" },
-	/* --- apps --- */
-	{ BASE "    apps:\n      - name: a\n        socket: srv1\n", { NULL }, "?" },
-	{ BASE "    apps:\n      - name: a\n        socket: srv\n        cpu: 2\n", { NULL }, "?" },
-	{ BASE "    apps:\n      - name: a\n        socket: srv\n        syscall: recvmmg\n",
+	  "t.yaml:12:15: cannot bind '10.0.0.2:5000': address is not local to host 'rx'" },
+	{ BASE "      - name: srv2\n        bind: 10.0.0.1:5000\n",
 	  { NULL },
-	  "?" },
+	  "t.yaml:14:15: cannot bind 'srv2': port 5000 is already bound by socket 'srv'" },
+	{ BASE "      - name: srv\n        bind: 0.0.0.0:5001\n",
+	  { NULL },
+	  "t.yaml:13:15: duplicate socket name 'srv'" },
+	{ BASE "        rcvbuff: 1MiB\n",
+	  { NULL },
+	  "t.yaml:13:9: unknown key 'rcvbuff' in socket 'srv' (did you mean 'rcvbuf'?)" },
+	{ BASE "        filter:\n          action: pass\n",
+	  { NULL },
+	  "t.yaml:14:19: 'action' must be one of drop, keep, got 'pass'" },
+	/* --- taps --- */
+	{ BASE "    taps:\n      - name: cap\n        dev: eth1\n",
+	  { NULL },
+	  "t.yaml:15:14: unknown device 'eth1' on host 'rx'" },
+	/* --- apps --- */
+	{ BASE "    apps:\n      - name: a\n        socket: srv1\n",
+	  { NULL },
+	  "t.yaml:15:17: unknown socket 'srv1' on host 'rx' (did you mean 'srv'?)" },
+	{ BASE "    apps:\n      - name: a\n        socket: database\n",
+	  { NULL },
+	  "t.yaml:15:17: unknown socket 'database' on host 'rx'" },
+	{ BASE "    apps:\n      - name: a\n        socket: srv\n        cpu: 2\n",
+	  { NULL },
+	  "t.yaml:16:14: 'cpu' must be between 0 and 1, got '2'" },
+	{ BASE "    apps:\n      - name: a\n        socket: srv\n        syscall: recvmmsgs\n",
+	  { NULL },
+	  "t.yaml:16:18: 'syscall' must be one of recvmsg, recvmmsg, got 'recvmmsgs' (did you mean "
+	  "'recvmmsg'?)" },
 	/* --- traffic --- */
 	{ BASE "traffic:\n  - name: t\n    to: rx-eth0\n    rate: 1kpps\n    dst: 10.0.0.1:5000\n",
 	  { NULL },
-	  "?" },
+	  "t.yaml:15:9: 'to' must name a host's NIC as HOST/NIC, like 'rx/eth0', got 'rx-eth0'" },
 	{ BASE "traffic:\n  - name: t\n    to: rx/eth1\n    rate: 1kpps\n    dst: 10.0.0.1:5000\n",
 	  { NULL },
-	  "?" },
-	{ BASE TRAFFIC "    rate: 10 kp/s\n", { NULL }, "?" },
-	{ BASE TRAFFIC "    rate: 1kpps\n    pattern: poison\n", { NULL }, "?" },
-	{ BASE TRAFFIC "    rate: 1kpps\n    pattern: onoff\n    off: 1ms\n", { NULL }, "?" },
-	{ BASE TRAFFIC "    rate: 1kpps\n    pattern: burst\n", { NULL }, "?" },
-	{ BASE TRAFFIC "    rate: 1kpps\n    size: {dist: normal, mean: 500}\n", { NULL }, "?" },
-	{ BASE TRAFFIC "    rate: 1kpps\n    size: {dist: gaussian}\n", { NULL }, "?" },
-	{ BASE TRAFFIC "    rate: 1kpps\n    size: 9000\n", { NULL }, "?" },
-	{ BASE TRAFFIC "    rate: 1kpps\n    start: 5ms\n    stop: 2ms\n", { NULL }, "?" },
-	{ BASE TRAFFIC "    rate: 1kpps\n    bad_csum: 2\n", { NULL }, "?" },
-	{ BASE TRAFFIC, { NULL }, "?" },
+	  "t.yaml:15:9: no nic 'eth1' on host 'rx'" },
+	{ BASE TRAFFIC "    rate: 10 kp/s\n",
+	  { NULL },
+	  "t.yaml:17:11: 'rate' must be a packet rate like '1.5Mpps' or a bit rate like '10Gbit', "
+	  "got '10 kp/s'" },
+	{ BASE TRAFFIC "    rate: 1kpps\n    pattern: poison\n",
+	  { NULL },
+	  "t.yaml:18:14: 'pattern' must be one of constant, poisson, onoff, burst, got 'poison' "
+	  "(did you mean 'poisson'?)" },
+	{ BASE TRAFFIC "    rate: 1kpps\n    pattern: onoff\n    off: 1ms\n",
+	  { NULL },
+	  "t.yaml:14:5: pattern 'onoff' needs 'on'" },
+	{ BASE TRAFFIC "    rate: 1kpps\n    pattern: burst\n",
+	  { NULL },
+	  "t.yaml:14:5: pattern 'burst' needs 'burst'" },
+	{ BASE TRAFFIC "    rate: 1kpps\n    size: {dist: normal, mean: 500}\n",
+	  { NULL },
+	  "t.yaml:18:11: distribution needs 'stddev'" },
+	{ BASE TRAFFIC "    rate: 1kpps\n    size: {dist: gaussian}\n",
+	  { NULL },
+	  "t.yaml:18:18: 'dist' must be one of constant, uniform, exponential, normal, lognormal, "
+	  "pareto, empirical, got 'gaussian'" },
+	{ BASE TRAFFIC "    rate: 1kpps\n    size: 9000\n",
+	  { NULL },
+	  "t.yaml:18:11: 'size' must be between 64B and 1518B, got '9000'" },
+	{ BASE TRAFFIC "    rate: 1kpps\n    start: 5ms\n    stop: 2ms\n",
+	  { NULL },
+	  "t.yaml:19:11: 'stop' must be after 'start'" },
+	{ BASE TRAFFIC "    rate: 1kpps\n    bad_csum: 2\n",
+	  { NULL },
+	  "t.yaml:18:15: 'bad_csum' must be a fraction like '5%' or '0.05', got '2'" },
+	{ BASE TRAFFIC, { NULL }, "t.yaml:14:5: traffic source 't' needs 'rate'" },
 	/* --- costs --- */
-	{ TOP "costs:\n  hardirqq: 100\n" HOST NIC, { NULL }, "?" },
-	{ TOP "costs:\n  hardirq: fast\n" HOST NIC, { NULL }, "?" },
+	{ TOP "costs:\n  hardirqq: 100\n" HOST NIC,
+	  { NULL },
+	  "t.yaml:4:3: unknown key 'hardirqq' in costs (did you mean 'hardirq'?)" },
+	{ TOP "costs:\n  hardirq: fast\n" HOST NIC,
+	  { NULL },
+	  "t.yaml:4:12: 'hardirq' must be an integer, got 'fast'" },
 	/* --- --set --- */
-	{ BASE, { "hosts/rx/sysctl/net.core.netdev_budget=abc", NULL }, "?" },
-	{ BASE, { "seed=1", "hosts/rx/nics/eth0/rx_rnig=128", NULL }, "?" },
-	{ BASE, { "hosts/tx/cpus=4", NULL }, "?" },
-	{ BASE, { "hosts/rx/nics/eth0/driver=mlx", NULL }, "?" },
-	{ BASE, { "hosts/rx/sysctl/net.ipv4.ip_forward=1", NULL }, "?" },
+	{ BASE,
+	  { "hosts/rx/sysctl/net.core.netdev_budget=abc", NULL },
+	  "--set:1:40: 'net.core.netdev_budget' must be an integer, got 'abc'" },
+	{ BASE,
+	  { "seed=1", "hosts/rx/nics/eth0/rx_rnig=128", NULL },
+	  "--set:2:20: unknown key 'rx_rnig' in nic 'eth0' (did you mean 'rx_ring'?)" },
+	{ BASE, { "hosts/tx/cpus=4", NULL }, "--set:1:7: no item 'tx' in list 'hosts'" },
+	{ BASE,
+	  { "hosts/rx/nics/eth0/driver=mlx", NULL },
+	  "--set:1:27: unknown driver 'mlx' (did you mean 'mlx5'?)" },
+	{ BASE,
+	  { "hosts/rx/sysctl/net.ipv4.ip_forward=1", NULL },
+	  "--set:1:37: 'net.ipv4.ip_forward' = 1 needs the forwarding path (R19), which this "
+	  "version does not model" },
 };
 
 /* Load @yaml, apply @sets and build the world; the error message, or "" on success. */
@@ -180,7 +293,25 @@ START_TEST(test_first_error_wins)
 
 	build(TOP HOST "    hz: 200\n    sysctl:\n      net.core.netdev_max_backlg: 10\n", NULL,
 	      &err);
-	ck_assert_str_eq(err.msg, "?");
+	ck_assert_str_eq(err.msg, "t.yaml:6:9: 'hz' must be one of 100, 250, 300, 1000, got '200'");
+}
+END_TEST
+
+/* Positions name the file as given to cfg_load_file (tests run from tests/). */
+START_TEST(test_fixture_file)
+{
+	struct sim_error err = { 0 };
+	struct cfg c = { 0 };
+	struct world *w = NULL;
+
+	ck_assert_msg(!cfg_load_file(&c, "fixtures/bad-sysctl.yaml", &err), "%s", err.msg);
+	w = world_create(&c, -1, &err);
+	ck_assert_ptr_null(w);
+	ck_assert_str_eq(err.msg,
+			 "fixtures/bad-sysctl.yaml:10:7: unknown key "
+			 "'net.core.netdev_max_backlg' in sysctl of host 'rx' (did you mean "
+			 "'net.core.netdev_max_backlog'?)");
+	cfg_release(&c);
 }
 END_TEST
 
@@ -194,6 +325,7 @@ Suite *scenario_errors_suite(void)
 	tcase_add_loop_test(tc, test_errors, 0, (int)(sizeof(ecases) / sizeof(ecases[0])));
 	tcase_add_test(tc, test_base_is_valid);
 	tcase_add_test(tc, test_first_error_wins);
+	tcase_add_test(tc, test_fixture_file);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -58,7 +58,6 @@ static const char usage[] =
 	"           --set hosts/rx/sysctl/net.core.netdev_max_backlog=300\n"
 	"  --quiet  do not print the report (files are still written)\n"
 	"  --perf   print wall-clock speed and peak memory to stderr (never in the files)\n"
-	"  --perf   print wall-clock speed and peak memory to stderr (never in the files)\n"
 	"\n"
 	"exit codes: 0 success, 1 bad scenario or value, 2 usage, 3 cannot write results\n";
 
