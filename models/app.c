@@ -11,15 +11,10 @@
 #include "models/dist_cfg.h"
 #include "sim/error.h"
 
-#define UDP_HDRS 42 /* Ethernet 14 + IPv4 20 + UDP 8: skb->len minus payload */
-
+/* Payload bytes of a datagram (a GRO skb's len covers all its segments). */
 static uint32_t skb_payload(const struct sk_buff *skb)
 {
-	uint32_t bytes = 0;
-
-	for (const struct sk_buff *s = skb; s; s = s->frag_next)
-		bytes += s->len > UDP_HDRS ? s->len - UDP_HDRS : 0;
-	return bytes;
+	return skb->len > UDP_FRAME_HDRS ? skb->len - UDP_FRAME_HDRS : 0;
 }
 
 /* End of recvmsg: udp_recvmsg's counters, then the data is in user space. */
@@ -163,6 +158,14 @@ int app_create(struct host *h, const struct cfg_node *n, struct app **out, struc
 			a->sk = h->socks[i];
 	if (!a->sk)
 		return app_unknown_socket(h, cfg_get(n, "socket"), sock, err);
+	if (++a->sk->nreaders > SOCK_MAX_WAITERS)
+		return cfg_error(cfg_get(n, "socket"), err,
+				 "too many apps read socket '%s' (at most %d)", sock,
+				 SOCK_MAX_WAITERS);
+	if (++h->cpus[cpu].nthreads > CPU_MAX_THREADS - 1)
+		return cfg_error(cfg_get(n, "cpu"), err,
+				 "too many apps on cpu %llu of host '%s' (at most %d)",
+				 (unsigned long long)cpu, h->name, CPU_MAX_THREADS - 1);
 	snprintf(stream, sizeof(stream), "app/%s/%s", h->name, a->name);
 	sim_rng_init(&a->rng, h->w->seed, stream);
 	thread_init(&a->thread, &h->cpus[cpu], a->name, app_run, a);

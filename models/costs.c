@@ -35,9 +35,8 @@ void costs_default(struct costs *k)
 	k->udp_enqueue = 200;	  /* assumed: rmem accounting + queue lock */
 	k->sk_filter = 100;	  /* assumed: BPF program entry */
 	k->wakeup = 1500;	  /* assumed: try_to_wake_up of a sleeping reader */
-	k->kfree_skb =
-		63; /* Brouer: skb_release_* + kfree_skb 5.3 + page_frag_free 6.2 + kmem_cache_free 4.6 ns */
-	k->syscall = 630;		/* sendmmsg fit: ~210 ns per syscall at 3 GHz */
+	k->kfree_skb = 64; /* Brouer: skb_release+kfree_skb 5.3, page_frag_free 6.2, cache 4.6 ns */
+	k->syscall = 630;  /* sendmmsg fit: ~210 ns per syscall at 3 GHz */
 	k->recv_per_msg = 800;		/* assumed: per datagram in udp_recvmsg besides the copy */
 	k->context_switch = 3300;	/* ~1.1 us thread switch at 3 GHz */
 	k->icmp_send = 1500;		/* assumed: building and routing an ICMP error */

@@ -152,6 +152,7 @@ struct cpu {
 	struct cpu_job cs_job;		    /* the context switch's work */
 	struct thread ksoftirqd;	    /* ksoftirqd/N */
 	uint64_t context_switches;	    /* total */
+	uint32_t nthreads;		    /* application threads pinned here (ksoftirqd aside) */
 	/* accounting, since the warm-up */
 	sim_time_t acct[ACCT_NR]; /* ps per context */
 	/* networking state of this CPU */

@@ -231,9 +231,9 @@ static void stack_unit(struct cpu *c, struct sk_buff *skb, bool from_driver, uin
 	const struct costs *k = &c->host->w->costs;
 	struct sock *sk;
 
-	*cycles += k->netif_receive;
 	sd->unit_skb = skb;
 	if (from_driver) {
+		*cycles += k->netif_receive;
 		int cpu = get_rps_cpu(&skb->dev->rxq[skb->queue_mapping], skb);
 
 		if (cpu >= 0) {
@@ -276,10 +276,11 @@ static bool gro_same_flow(const struct sk_buff *a, const struct sk_buff *b)
 	       a->dport == b->dport;
 }
 
-/* gro_normal_one(): onto rx_list, passed up in batches of gro_normal_batch. */
+/* gro_normal_one(): onto rx_list, passed up when gro_normal_batch segments wait. */
 static void gro_normal_one(struct napi_struct *n, struct sk_buff *skb)
 {
 	__skb_queue_tail(&n->rx_list, skb);
+	n->rx_count += skb->gso_segs;
 }
 
 static void gro_flush_held_ix(struct napi_struct *n, uint32_t ix)
@@ -289,7 +290,13 @@ static void gro_flush_held_ix(struct napi_struct *n, uint32_t ix)
 	n->nheld--;
 }
 
-/* Append @skb's segment to the held GRO skb @p. */
+/* The segment size of a held GRO skb (its first segment's frame length). */
+static uint32_t gro_seg_len(const struct sk_buff *p)
+{
+	return p->frag_next ? p->frag_next->len : p->len;
+}
+
+/* Append @skb's segment to the held GRO skb @p; p->len grows by the payload. */
 static void gro_merge(struct sk_buff *p, struct sk_buff *skb)
 {
 	struct sk_buff *t = p;
@@ -299,6 +306,7 @@ static void gro_merge(struct sk_buff *p, struct sk_buff *skb)
 	t->frag_next = skb;
 	p->gso_segs++;
 	p->truesize += skb->truesize;
+	p->len += skb->len - UDP_FRAME_HDRS;
 }
 
 static void napi_gro_receive(struct cpu *c, struct napi_struct *n, struct sk_buff *skb,
@@ -317,7 +325,7 @@ static void napi_gro_receive(struct cpu *c, struct napi_struct *n, struct sk_buf
 
 		if (!gro_same_flow(p, skb))
 			continue;
-		if (p->len == skb->len && p->gso_segs < UDP_GRO_CNT_MAX) {
+		if (gro_seg_len(p) == skb->len && p->gso_segs < UDP_GRO_CNT_MAX) {
 			*cycles += k->gro_merge;
 			gro_merge(p, skb);
 			return;
@@ -332,19 +340,18 @@ static void napi_gro_receive(struct cpu *c, struct napi_struct *n, struct sk_buf
 
 /*
  * gro_flush_normal() at the end of a poll: everything, except that a poll
- * that used its whole weight on HZ >= 1000 keeps packets younger than a jiffy.
+ * that used its whole weight on HZ >= 1000 flushes oldest first and stops at
+ * the first skb held since this jiffy (gro_flush with flush_old).
  */
 static void gro_flush_held(struct cpu *c, struct napi_struct *n, bool full_weight)
 {
 	struct host *h = c->host;
-	sim_time_t now = h->w->q.now, jiffy = SIM_SEC / h->hz;
-	uint32_t i = 0;
+	uint64_t now = host_jiffies(h, h->w->q.now);
 
-	while (i < n->nheld) {
-		if (full_weight && h->hz >= 1000 && now - n->held[i]->t_mark < jiffy)
-			i++;
-		else
-			gro_flush_held_ix(n, i);
+	while (n->nheld) {
+		if (full_weight && h->hz >= 1000 && host_jiffies(h, n->held[0]->t_mark) == now)
+			break;
+		gro_flush_held_ix(n, 0);
 	}
 }
 
@@ -375,7 +382,7 @@ static bool napi_poll_rx(struct cpu *c, uint64_t *cycles)
 		}
 		napi_gro_receive(c, n, skb, cycles);
 		sd->unit = UNIT_NONE;
-		if (n->rx_list.qlen >= batch) {
+		if (n->rx_count >= batch) {
 			sd->pphase = POLL_FLUSH;
 			break;
 		}
@@ -407,6 +414,7 @@ static bool napi_poll_step(struct cpu *c, uint64_t *cycles)
 		case POLL_FLUSH_FINAL:
 			skb = __skb_dequeue(&n->rx_list);
 			if (skb) {
+				n->rx_count -= skb->gso_segs;
 				stack_unit(c, skb, true, cycles);
 				return true;
 			}
@@ -562,7 +570,6 @@ static void net_rx_action_commit(struct cpu *c)
 
 	switch (sd->unit) {
 	case UNIT_NONE:
-	case UNIT_DRIVER_RX:
 		break;
 	case UNIT_BACKLOG:
 		enqueue_to_backlog(c, skb, sd->unit_cpu);

@@ -11,11 +11,16 @@
  * net/core/net-procfs.c (softnet_seq_show).
  *
  * net_rx_action is a resumable step function run by the CPU's softirq
- * executor (models/cpu.h): every packet's driver work, every packet's trip
- * up the stack and each poll's fixed overhead is one unit of CPU time. Work
- * that is invisible to other actors (checks, lookups, netfilter) runs when a
- * unit starts and is charged to it; hand-offs to a queue another actor reads
- * (a backlog, a socket) happen when the unit ends.
+ * executor (models/cpu.h): the driver work for one GRO batch, every packet's
+ * trip up the stack and each poll's fixed overhead is one unit of CPU time.
+ * Work that is invisible to other actors (checks, lookups, netfilter) runs
+ * when a unit starts and is charged to it; hand-offs to a queue another actor
+ * reads (a backlog, a socket, RPS IPIs at the end of net_rx_action) happen
+ * when the unit ends. Four effects happen at the start of their unit, up to
+ * one unit's time early: RX descriptor refills, the interrupt re-arm of
+ * napi_complete_done (R16), tap clones joining their packet socket (R14), and
+ * the IPIs process_backlog sends at its start. Drops decided at the end of a
+ * unit (backlog and socket admission) do not add kfree_skb's cost.
  *
  * Simplified: no XDP, no VLAN, no rx_handler (bridge/bond), no threaded NAPI
  * or busy polling; GRO merges only UDP for sockets with UDP_GRO (as the
@@ -68,6 +73,7 @@ struct napi_struct {
 	const struct napi_ops *ops;	    /* the poll */
 	void *priv;			    /* driver queue or softnet_data */
 	struct sk_buff_head rx_list;	    /* gro->rx_list: batched for the stack */
+	uint32_t rx_count;		    /* segments on rx_list (gro->rx_count) */
 	struct sk_buff *held[GRO_MAX_HELD]; /* UDP_GRO skbs being merged */
 	uint32_t nheld;			    /* entries in held[] */
 	uint64_t polls;			    /* times polled */
@@ -79,11 +85,10 @@ struct napi_list {
 
 /* What happens at the end of the unit under way. */
 enum rx_unit_kind {
-	UNIT_NONE,	/* fixed cost only */
-	UNIT_DRIVER_RX, /* driver took unit_skb: hand it to GRO */
-	UNIT_BACKLOG,	/* unit_skb goes to CPU unit_cpu's backlog */
-	UNIT_SOCKET,	/* unit_skb goes to socket unit_sk */
-	UNIT_IPI,	/* send the pending RPS IPIs */
+	UNIT_NONE,    /* fixed cost only */
+	UNIT_BACKLOG, /* unit_skb goes to CPU unit_cpu's backlog */
+	UNIT_SOCKET,  /* unit_skb goes to socket unit_sk */
+	UNIT_IPI,     /* send the pending RPS IPIs */
 };
 
 /* Phases of net_rx_action and of the NAPI poll under way. */

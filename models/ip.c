@@ -103,7 +103,7 @@ static bool inet_peer_xrlim_allow(struct inet_peer *p, uint64_t now, uint64_t ti
 	return rc;
 }
 
-void icmp_send_port_unreach(struct host *h, const struct sk_buff *skb)
+bool icmp_send_port_unreach(struct host *h, const struct sk_buff *skb)
 {
 	const struct sysctls *s = &h->sysctl;
 	struct inet_peer *p;
@@ -112,19 +112,20 @@ void icmp_send_port_unreach(struct host *h, const struct sk_buff *skb)
 
 	if (limited && !icmp_global_allow(h)) {
 		h->icmp.OutRateLimitGlobal++;
-		return;
+		return false;
 	}
 	if (limited) {
 		p = inet_getpeer(h, skb->saddr);
 		if (p && !inet_peer_xrlim_allow(p, host_jiffies(h, h->w->q.now), timeout)) {
 			h->icmp.OutRateLimitHost++;
-			return;
+			return false;
 		}
 		/* icmp_global_consume(): 0, 1 or 2 credits */
 		h->icmp_global_credit -= (double)sim_rng_below(&h->icmp_rng, 3);
 	}
 	h->icmp.OutMsgs++;
 	h->icmp.OutDestUnreachs++;
+	return true;
 }
 
 /* ---- receive ---- */
@@ -161,8 +162,8 @@ static struct sock *udp_rcv(struct host *h, struct sk_buff *skb, uint64_t *cycle
 		return ip_drop(h, skb, SKB_DROP_REASON_UDP_CSUM, cycles);
 	}
 	h->udp.NoPorts++;
-	*cycles += h->w->costs.icmp_send;
-	icmp_send_port_unreach(h, skb);
+	if (icmp_send_port_unreach(h, skb))
+		*cycles += h->w->costs.icmp_send;
 	return ip_drop(h, skb, SKB_DROP_REASON_NO_SOCKET, cycles);
 }
 

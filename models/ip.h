@@ -55,6 +55,7 @@ int inet_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);
 void inet_fmt(char *buf, uint32_t addr);
 
 /* icmp_send(ICMP_DEST_UNREACH, ICMP_PORT_UNREACH) for @skb: counters and rate limits. */
-void icmp_send_port_unreach(struct host *h, const struct sk_buff *skb);
+/* Returns true when the error was sent (not rate-limited). */
+bool icmp_send_port_unreach(struct host *h, const struct sk_buff *skb);
 
 #endif

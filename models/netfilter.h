@@ -8,7 +8,7 @@
  *
  * Scenarios give rules in iptables syntax, one string per rule:
  *   "-A INPUT -p udp --dport 9999 -j DROP"
- *   "-t raw -A PREROUTING -s 10.1.0.0/16 ! --sport 53 -j ACCEPT"
+ *   "-t raw -A PREROUTING -s 10.1.0.0/16 -p udp ! --sport 53 -j ACCEPT"
  *   "-P INPUT DROP"
  * Supported: -t raw|mangle|nat|filter, -A CHAIN, -P CHAIN POLICY,
  * -p udp|tcp|icmp|all (or a number), -s/-d ADDR[/PREFIX], -i DEV,

@@ -448,13 +448,8 @@ int nic_create(struct host *h, const struct cfg_node *n, struct net_device **out
 		return -1;
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
 	dev->drv = nic_driver_find(drv);
-	if (!dev->drv) {
-		const char *near = sim_nearest(drv, nic_driver_names, 4);
-
-		return cfg_error(cfg_get(n, "driver"), err, "unknown driver '%s'%s%s%s", drv,
-				 near ? " (did you mean '" : " (known: ixgbe, i40e, mlx5, generic)",
-				 near ? near : "", near ? "'?)" : "");
-	}
+	if (!dev->drv)
+		return nic_driver_unknown(cfg_get(n, "driver"), drv, err);
 	if (nic_parse_ethtool(dev, n, err) || nic_parse_addr(dev, n, err))
 		return -1;
 	dev->rxq = calloc(dev->nrxq, sizeof(*dev->rxq));

@@ -63,8 +63,8 @@ struct nic_driver {
 
 /* Find a driver by name; NULL when unknown. */
 const struct nic_driver *nic_driver_find(const char *name);
-/* NULL-terminated list of driver names, for error messages. */
-extern const char *const nic_driver_names[];
+/* Record "unknown driver 'X' (did you mean 'Y'?)" or "(known: ...)" at @v. Returns -1. */
+int nic_driver_unknown(const struct cfg_node *v, const char *name, struct sim_error *err);
 
 #define NIC_MAX_QUEUES 64
 #define RSS_INDIR_SIZE 128

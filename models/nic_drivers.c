@@ -16,6 +16,7 @@
  *  - itr (Intel ITR throttling): at most one interrupt per rx-usecs; a
  *    completion interrupts at once if the last interrupt is older than that.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "models/nic.h"
@@ -68,7 +69,7 @@ static const struct nic_driver i40e = {
 	.rx_frames_default = 0,
 	.rx_truesize = 2304,
 	.refill_batch = 32, /* I40E_RX_BUFFER_WRITE */
-	.missed_stat = "rx_dropped",
+	.missed_stat = "port.rx_dropped",
 	.coalesce_kind = "itr",
 	.coalesce = coalesce_itr,
 };
@@ -102,14 +103,37 @@ static const struct nic_driver generic = {
 	.coalesce = coalesce_moderation,
 };
 
-static const struct nic_driver *const nic_drivers[] = { &ixgbe, &i40e, &mlx5, &generic };
+/* The registry: a new driver is its table above plus one line here. */
+static const struct nic_driver *const nic_drivers[] = {
+	&ixgbe,
+	&i40e,
+	&mlx5,
+	&generic,
+};
 
-const char *const nic_driver_names[] = { "ixgbe", "i40e", "mlx5", "generic", NULL };
+#define NDRIVERS (sizeof(nic_drivers) / sizeof(nic_drivers[0]))
 
 const struct nic_driver *nic_driver_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof(nic_drivers) / sizeof(nic_drivers[0]); i++)
+	for (size_t i = 0; i < NDRIVERS; i++)
 		if (!strcmp(nic_drivers[i]->name, name))
 			return nic_drivers[i];
 	return NULL;
+}
+
+int nic_driver_unknown(const struct cfg_node *v, const char *name, struct sim_error *err)
+{
+	const char *names[NDRIVERS];
+	char known[256] = "";
+	const char *near;
+
+	for (size_t i = 0; i < NDRIVERS; i++) {
+		names[i] = nic_drivers[i]->name;
+		snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+			 i ? ", " : "", names[i]);
+	}
+	near = sim_nearest(name, names, NDRIVERS);
+	if (near)
+		return cfg_error(v, err, "unknown driver '%s' (did you mean '%s'?)", name, near);
+	return cfg_error(v, err, "unknown driver '%s' (known: %s)", name, known);
 }

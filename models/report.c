@@ -533,7 +533,9 @@ static cJSON *json_traffic(const struct world *w)
 		cJSON_AddStringToObject(o, "pattern", s->ops->name);
 		JNUM(o, s, sent);
 		JNUM(o, s, bytes);
-		cJSON_AddNumberToObject(o, "mean_rate_pps", s->pps);
+		cJSON_AddNumberToObject(o, "rate_pps", s->pps);
+		cJSON_AddNumberToObject(o, "offered_pps",
+					(double)s->sent / sim_time_sec(w->duration));
 		cJSON_AddItemToArray(a, o);
 	}
 	return a;
@@ -691,25 +693,31 @@ static void write_ss(const struct host *h, FILE *f)
 	}
 }
 
+/*
+ * /proc/interrupts as kernel/irq/proc.c show_interrupts prints it (prec 3:
+ * "%*d: ", "%10u " per CPU, chip and name) and the x86 "CAL" line for the
+ * function-call IPIs that RPS sends (arch_show_interrupts).
+ */
 static void write_interrupts(const struct host *h, FILE *f)
 {
-	fprintf(f, "     ");
+	fprintf(f, "%*s", 3 + 8, "");
 	for (uint32_t c = 0; c < h->ncpus; c++)
-		fprintf(f, "      CPU%-4u", c);
+		fprintf(f, "CPU%-8u", c);
 	fprintf(f, "\n");
-	for (uint32_t d = 0; d < h->ndevs; d++)
-		for (uint32_t i = 0; i < h->devs[d]->nrxq; i++) {
+	for (uint32_t d = 0, irq = 64; d < h->ndevs; d++)
+		for (uint32_t i = 0; i < h->devs[d]->nrxq; i++, irq++) {
 			const struct nic_rx_queue *q = &h->devs[d]->rxq[i];
 
-			fprintf(f, "%4u: ", 100 + d * 64 + i);
+			fprintf(f, "%3u: ", irq);
 			for (uint32_t c = 0; c < h->ncpus; c++)
-				fprintf(f, " %12llu", U(c == q->cpu->id ? q->irq.count : 0));
-			fprintf(f, "  PCI-MSI-X  %s\n", q->irq_name);
+				fprintf(f, "%10llu ", U(c == q->cpu->id ? q->irq.count : 0));
+			fprintf(f, " IR-PCI-MSIX-0000:%02x:00.0 %5u-edge      %s\n", 1 + d, i + 1,
+				q->irq_name);
 		}
-	fprintf(f, " CAL: ");
+	fprintf(f, "%*s: ", 3, "CAL");
 	for (uint32_t c = 0; c < h->ncpus; c++)
-		fprintf(f, " %12llu", U(h->cpus[c].sd->csd.count));
-	fprintf(f, "  Function call interrupts (RPS IPIs)\n");
+		fprintf(f, "%10llu ", U(h->cpus[c].sd->csd.count));
+	fprintf(f, "  Function call interrupts\n");
 }
 
 static int write_file(const char *dir, const char *host, const char *name,

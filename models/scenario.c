@@ -184,7 +184,10 @@ static int host_add_nic(struct host *h, const struct cfg_node *n, struct sim_err
 		if (!strcmp(h->devs[i]->name, dev->name))
 			return cfg_error(cfg_get(n, "name"), err, "duplicate nic name '%s'",
 					 dev->name);
-	if (dev->addr && h->nlocal < 16)
+	if (dev->addr && h->nlocal >= 16)
+		return cfg_error(cfg_get(n, "address"), err,
+				 "too many addresses on host '%s' (at most 16)", h->name);
+	if (dev->addr)
 		h->local_addr[h->nlocal++] = dev->addr;
 	return 0;
 }

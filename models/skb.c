@@ -72,6 +72,8 @@ const struct drop_point drop_points[] = {
 	{ SKB_DROP_REASON_UDP_CSUM, STAGE_APP, "udp_recvmsg", "Udp InCsumErrors, InErrors, ss d" },
 };
 const unsigned drop_points_nr = sizeof(drop_points) / sizeof(drop_points[0]);
+_Static_assert(sizeof(drop_points) / sizeof(drop_points[0]) <= DROP_POINTS_MAX,
+	       "raise DROP_POINTS_MAX in models/skb.h");
 
 const char *const lat_stage_name[LAT_NR] = {
 	[LAT_DMA] = "dma",	   [LAT_RING] = "ring",	    [LAT_SOFTIRQ] = "softirq",

@@ -122,6 +122,7 @@ extern const char *const lat_stage_name[LAT_NR];
 #define PACKET_HOST	 0
 #define PACKET_OTHERHOST 3
 #define IPPROTO_UDP_	 17
+#define UDP_FRAME_HDRS	 42 /* Ethernet 14 + IPv4 20 + UDP 8 bytes before the payload */
 
 enum skb_flags {
 	SKB_F_BAD_CSUM = 1u << 0,  /* the UDP checksum is wrong */

@@ -73,12 +73,21 @@ uint64_t udp_queue_rcv_cost(const struct sock *sk)
 	return c;
 }
 
-/* sk_data_ready = sock_def_readable: wake every sleeping reader. */
+/*
+ * sk_data_ready = sock_def_readable: readers sleep in
+ * __skb_wait_for_more_packets with prepare_to_wait_exclusive, so a wake-up
+ * reaches one of them, the longest waiting.
+ */
 static void sk_data_ready(struct sock *sk)
 {
-	for (uint32_t i = 0; i < sk->nwaiters; i++)
-		thread_wake(sk->waiters[i]);
-	sk->nwaiters = 0;
+	struct thread *t;
+
+	if (!sk->nwaiters)
+		return;
+	t = sk->waiters[0];
+	memmove(&sk->waiters[0], &sk->waiters[1], (sk->nwaiters - 1) * sizeof(sk->waiters[0]));
+	sk->nwaiters--;
+	thread_wake(t);
 }
 
 static void udp_drop(struct sock *sk, struct sk_buff *skb, enum skb_drop_reason reason)

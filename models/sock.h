@@ -64,9 +64,10 @@ struct sock {
 	struct sk_buff_head reader_queue;	  /* udp_sock reader_queue */
 	struct thread *waiters[SOCK_MAX_WAITERS]; /* readers asleep in recvmsg */
 	uint32_t nwaiters;			  /* entries in waiters */
-	struct net_device *tap_dev;		  /* SOCK_PACKET: device tapped */
-	uint64_t tp_packets;			  /* SOCK_PACKET: PACKET_STATISTICS tp_packets */
-	uint64_t tp_drops;			  /* SOCK_PACKET: tp_drops */
+	uint32_t nreaders;	    /* apps reading this socket (at most SOCK_MAX_WAITERS) */
+	struct net_device *tap_dev; /* SOCK_PACKET: device tapped */
+	uint64_t tp_packets;	    /* SOCK_PACKET: PACKET_STATISTICS tp_packets */
+	uint64_t tp_drops;	    /* SOCK_PACKET: tp_drops */
 	/* statistics after warm-up */
 	struct sim_level qlen;	 /* datagrams queued */
 	struct sim_level rmem;	 /* sk_rmem_alloc */

@@ -24,11 +24,11 @@ enum { TRAFFIC_EV_PRIO = 0 };
 
 /* ---- arrival patterns ---- */
 
-static int constant_init(struct traffic_source *s, const struct cfg_node *n, struct sim_error *err)
+/* constant and poisson: frames at `rate`, evenly or with exponential gaps. */
+static int rate_init(struct traffic_source *s, const struct cfg_node *n, struct sim_error *err)
 {
-	(void)s;
-	(void)n;
-	(void)err;
+	if (!s->pps)
+		return cfg_error(n, err, "traffic source '%s' needs 'rate'", s->name);
 	return 0;
 }
 
@@ -45,7 +45,7 @@ static sim_time_t poisson_gap(struct traffic_source *s)
 /* onoff: frames at `rate` during on periods, none during off periods. */
 static int onoff_init(struct traffic_source *s, const struct cfg_node *n, struct sim_error *err)
 {
-	if (cfg_require(n, "on", "pattern 'onoff'", err) ||
+	if (rate_init(s, n, err) || cfg_require(n, "on", "pattern 'onoff'", err) ||
 	    cfg_require(n, "off", "pattern 'onoff'", err) ||
 	    cfg_get_dist_time(n, "on", &s->on, 0, err) ||
 	    cfg_get_dist_time(n, "off", &s->off, 0, err))
@@ -97,18 +97,20 @@ static sim_time_t burst_gap(struct traffic_source *s)
 	return s->burst_start - s->t_gen;
 }
 
-static const struct arrival_ops constant_ops = { "constant", constant_init, constant_gap };
-static const struct arrival_ops poisson_ops = { "poisson", constant_init, poisson_gap };
+static const struct arrival_ops constant_ops = { "constant", rate_init, constant_gap };
+static const struct arrival_ops poisson_ops = { "poisson", rate_init, poisson_gap };
 static const struct arrival_ops onoff_ops = { "onoff", onoff_init, onoff_gap };
 static const struct arrival_ops burst_ops = { "burst", burst_init, burst_gap };
 
+/* The registry: a new pattern is its ops table plus one line here. */
 static const struct arrival_ops *const arrival_patterns[] = {
 	&constant_ops,
 	&poisson_ops,
 	&onoff_ops,
 	&burst_ops,
 };
-static const char *const arrival_names[] = { "constant", "poisson", "onoff", "burst", NULL };
+
+#define NPATTERNS (sizeof(arrival_patterns) / sizeof(arrival_patterns[0]))
 
 /* ---- frames ---- */
 
@@ -335,13 +337,15 @@ static int traffic_parse_flows(struct traffic_source *s, const struct cfg_node *
 static int traffic_parse_pattern(struct traffic_source *s, const struct cfg_node *n,
 				 struct sim_error *err)
 {
+	const char *names[NPATTERNS + 1];
 	int pat;
 
-	if (cfg_get_enum(n, "pattern", arrival_names, &pat, 1, err))
+	for (size_t i = 0; i < NPATTERNS; i++)
+		names[i] = arrival_patterns[i]->name;
+	names[NPATTERNS] = NULL;
+	if (cfg_get_enum(n, "pattern", names, &pat, 1, err))
 		return -1;
 	s->ops = arrival_patterns[pat];
-	if (!s->pps && s->ops != &burst_ops)
-		return cfg_error(n, err, "traffic source '%s' needs 'rate'", s->name);
 	s->mean_gap = s->pps ? (sim_time_t)(1e12 / s->pps + 0.5) : 0;
 	return s->ops->init(s, n, err);
 }

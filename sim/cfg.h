@@ -29,7 +29,7 @@
  *   time:          "'K' must be a time like '50us' (units: ps, ns, us, ms, s), got 'V'"
  *   size:          "'K' must be a size like '256KiB' (units: B, KB, KiB, MB, MiB, GB, GiB), got 'V'"
  *   bitrate:       "'K' must be a bit rate like '10Gbit' (units: bit, kbit, Mbit, Gbit, Tbit, bps, Mbps, Gbps), got 'V'"
- *   pktrate:       "'K' must be a packet rate like '1.5Mpps' (units: pps, kpps, Mpps), got 'V'"
+ *   pktrate:       "'K' must be a packet rate like '1.5Mpps' (units: pps, kpps, Mpps, Gpps), got 'V'"
  *   frequency:     "'K' must be a frequency like '3GHz' (units: Hz, kHz, MHz, GHz), got 'V'"
  *   fraction:      "'K' must be a fraction like '5%' or '0.05', got 'V'"
  *   range:         "'K' must be between MIN and MAX, got 'V'" (MIN/MAX as written by
