@@ -1096,7 +1096,8 @@ static const struct real_kind kind_bitrate = {
 	sim_parse_bitrate, sim_fmt_bitrate
 };
 static const struct real_kind kind_pktrate = {
-	"a packet rate like '1.5Mpps' (units: pps, kpps, Mpps, Gpps)", sim_parse_pktrate, sim_fmt_pktrate
+	"a packet rate like '1.5Mpps' (units: pps, kpps, Mpps, Gpps)", sim_parse_pktrate,
+	sim_fmt_pktrate
 };
 static const struct real_kind kind_freq = { "a frequency like '3GHz' (units: Hz, kHz, MHz, GHz)",
 					    sim_parse_freq, fmt_freq };

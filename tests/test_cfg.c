@@ -222,7 +222,8 @@ static const struct cfg_case cases[] = {
 	{ "pps: 1.5M\n",
 	  { NULL },
 	  "pktrate:pps:1pps:1Gpps",
-	  "t.yaml:1:6: 'pps' must be a packet rate like '1.5Mpps' (units: pps, kpps, Mpps, Gpps), got "
+	  "t.yaml:1:6: 'pps' must be a packet rate like '1.5Mpps' (units: pps, kpps, Mpps, Gpps), "
+	  "got "
 	  "'1.5M'" },
 	{ "pps: 500pps\n",
 	  { NULL },
