@@ -4,11 +4,14 @@
  * See models/app.h for the model and its references.
  */
 #include <stdlib.h>
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "models/app.h"
 #include "models/dist_cfg.h"
+#include "models/ip.h"
 #include "sim/error.h"
 
 /* Payload bytes of a datagram (a GRO skb's len covers all its segments). */
@@ -108,6 +111,168 @@ static void app_run(struct thread *t)
 		ACCT_SYS, false, app_recv_done);
 }
 
+
+/* ---- senders ---- */
+
+const char *const app_err_name[APP_ERR_NR] = {
+	[APP_EAGAIN] = "EAGAIN",	   [APP_ENOBUFS] = "ENOBUFS", [APP_ENETUNREACH] = "ENETUNREACH",
+	[APP_EMSGSIZE] = "EMSGSIZE", [APP_EPERM] = "EPERM",
+};
+
+static void app_count_error(struct app *a, int rc)
+{
+	switch (rc) {
+	case -EAGAIN:
+		a->errors[APP_EAGAIN]++;
+		break;
+	case -ENOBUFS:
+		a->errors[APP_ENOBUFS]++;
+		break;
+	case -ENETUNREACH:
+		a->errors[APP_ENETUNREACH]++;
+		break;
+	case -EMSGSIZE:
+		a->errors[APP_EMSGSIZE]++;
+		break;
+	default:
+		a->errors[APP_EPERM]++;
+		break;
+	}
+}
+
+/* The next datagram's due time after one was sent. */
+static void app_advance(struct app *a)
+{
+	double gap;
+
+	if (!a->pps)
+		return;
+	gap = 1e12 / a->pps;
+	if (a->poisson)
+		gap *= -log(sim_rng_double_open0(&a->rng));
+	a->next_send += (sim_time_t)(gap + 0.5);
+}
+
+/* End of sendto/sendmmsg: hand the datagrams to the stack, then pay for it. */
+static void app_send_done(struct cpu_job *j)
+{
+	struct thread *t = container_of(j, struct thread, job);
+	struct app *a = t->priv;
+	uint64_t cycles = 0;
+
+	for (uint32_t i = 0; i < a->ntx; i++) {
+		int err = udp_send_commit(t->cpu, a->sk, &a->tx[i], &cycles);
+
+		if (err)
+			app_count_error(a, err);
+	}
+	a->pending_work = a->ntx;
+	a->ntx = 0;
+	a->calls++;
+	a->charge_ps = cycles_to_ps(a->host, cycles);
+	local_bh_enable(t->cpu);
+}
+
+static void app_timer_fire(struct sim_event *ev)
+{
+	thread_wake(&container_of(ev, struct app, timer)->thread);
+}
+
+/* Prepare up to one call's datagrams; false when the thread blocked instead. */
+static bool app_send_prepare(struct app *a, uint64_t *cycles)
+{
+	struct thread *t = &a->thread;
+	uint32_t max = a->syscall == APP_SENDMMSG ? a->batch : 1;
+	sim_time_t now = a->host->w->q.now;
+
+	while (a->ntx < max && (!a->count || a->msgs < a->count) &&
+	       (!a->pps || a->next_send <= now)) {
+		uint32_t payload = (uint32_t)(sim_dist_sample(&a->size, &a->rng) + 0.5);
+		int rc = udp_sendmsg(a->sk, a->daddr, a->dport, payload, &a->tx[a->ntx], cycles);
+
+		if (rc == UDP_SEND_BLOCK && !a->ntx) {
+			sock_add_writer(a->sk, t);
+			a->blocks++;
+			thread_block(t);
+			return false;
+		}
+		if (rc == UDP_SEND_BLOCK)
+			break;
+		a->msgs++;
+		app_advance(a);
+		if (rc) {
+			app_count_error(a, rc);
+			break;
+		}
+		a->sent++;
+		a->bytes += payload;
+		a->ntx++;
+	}
+	return true;
+}
+
+/* The sender's loop: pace, send a call's worth, pay for the hand-off, do user work. */
+static void app_send_run(struct thread *t)
+{
+	struct app *a = t->priv;
+	struct host *h = a->host;
+	sim_time_t now = h->w->q.now;
+	uint64_t cycles = h->w->costs.syscall;
+
+	if (a->charge_ps) {
+		thread_start_job(t, a->charge_ps, ACCT_SYS, false, app_work_done);
+		a->charge_ps = 0;
+		return;
+	}
+	if (a->pending_work && a->has_work) {
+		sim_time_t work = app_user_work(a);
+
+		if (work > 0) {
+			thread_start_job(t, work, ACCT_USR, true, app_work_done);
+			return;
+		}
+	}
+	a->pending_work = 0;
+	if (a->count && a->msgs >= a->count) {
+		thread_block(t); /* done: sleeps for good */
+		return;
+	}
+	if (a->pps && a->next_send > now) {
+		sim_event_schedule(&h->w->q, &a->timer, a->next_send);
+		thread_block(t);
+		return;
+	}
+	if (!app_send_prepare(a, &cycles))
+		return;
+	thread_start_job(t, cycles_to_ps(h, cycles), ACCT_SYS, false, app_send_done);
+}
+
+static int app_parse_send(struct app *a, const struct cfg_node *n, struct sim_error *err)
+{
+	static const char *const calls[] = { "sendto", "sendmmsg", NULL };
+	static const char *const pats[] = { "constant", "poisson", NULL };
+	const struct cfg_node *s;
+	const char *to = NULL;
+	int call, pat;
+
+	if (cfg_get_map(n, "send", &s, err) || cfg_require(s, "to", "send", err) ||
+	    cfg_get_str(s, "to", &to, NULL, err) ||
+	    cfg_get_dist_size(s, "size", &a->size, 1000, 0, 65507, err) ||
+	    cfg_get_pktrate(s, "rate", &a->pps, 0, 1, 1e10, err) ||
+	    cfg_get_enum(s, "pattern", pats, &pat, 0, err) ||
+	    cfg_get_enum(s, "syscall", calls, &call, 0, err) ||
+	    cfg_get_u64(s, "count", &a->count, 0, 0, UINT64_MAX, err))
+		return -1;
+	if (inet_parse_addr_port(to, &a->daddr, &a->dport) || !a->dport)
+		return cfg_error(cfg_get(s, "to"), err,
+				 "'to' must be ADDRESS:PORT like '10.0.0.2:5000', got '%s'", to);
+	a->sender = true;
+	a->poisson = pat == 1;
+	a->syscall = call ? APP_SENDMMSG : APP_SENDTO;
+	sim_event_init(&a->timer, app_timer_fire, 40);
+	return cfg_check_unknown(s, "send", err);
+}
+
 void app_start(struct app *a)
 {
 	thread_wake(&a->thread);
@@ -145,12 +310,15 @@ int app_create(struct host *h, const struct cfg_node *n, struct app **out, struc
 	if (cfg_require(n, "name", "app", err) || cfg_get_str(n, "name", &name, NULL, err) ||
 	    cfg_require(n, "socket", "app", err) || cfg_get_str(n, "socket", &sock, NULL, err) ||
 	    cfg_get_u64(n, "cpu", &cpu, 0, 0, h->ncpus - 1, err) ||
-	    cfg_get_enum(n, "syscall", calls, &call, APP_RECVMSG, err) ||
 	    cfg_get_u64(n, "batch", &batch, 64, 1, APP_MAX_BATCH, err) ||
 	    cfg_get_dist_time(n, "work", &a->work, 0, err))
 		return -1;
+	if (cfg_has(n, "send") ? app_parse_send(a, n, err)
+			       : cfg_get_enum(n, "syscall", calls, &call, APP_RECVMSG, err))
+		return -1;
 	snprintf(a->name, sizeof(a->name), "%s", name);
-	a->syscall = (enum app_syscall)call;
+	if (!a->sender)
+		a->syscall = (enum app_syscall)call;
 	a->batch = (uint32_t)batch;
 	a->has_work = !(a->work.kind == SIM_DIST_CONSTANT && a->work.a == 0);
 	for (uint32_t i = 0; i < h->nsocks; i++)
@@ -158,6 +326,12 @@ int app_create(struct host *h, const struct cfg_node *n, struct app **out, struc
 			a->sk = h->socks[i];
 	if (!a->sk)
 		return app_unknown_socket(h, cfg_get(n, "socket"), sock, err);
+	if (a->sk->kind != SOCK_UDP && a->sender)
+		return cfg_error(cfg_get(n, "socket"), err, "app '%s' cannot send on tap '%s'",
+				 a->name, sock);
+	if (!a->sender && a->sk->kind == SOCK_UDP && !a->sk->bound)
+		return cfg_error(cfg_get(n, "socket"), err,
+				 "app '%s' reads socket '%s', which has no 'bind'", a->name, sock);
 	if (++a->sk->nreaders > SOCK_MAX_WAITERS)
 		return cfg_error(cfg_get(n, "socket"), err,
 				 "too many apps read socket '%s' (at most %d)", sock,
@@ -168,7 +342,7 @@ int app_create(struct host *h, const struct cfg_node *n, struct app **out, struc
 				 (unsigned long long)cpu, h->name, CPU_MAX_THREADS - 1);
 	snprintf(stream, sizeof(stream), "app/%s/%s", h->name, a->name);
 	sim_rng_init(&a->rng, h->w->seed, stream);
-	thread_init(&a->thread, &h->cpus[cpu], a->name, app_run, a);
+	thread_init(&a->thread, &h->cpus[cpu], a->name, a->sender ? app_send_run : app_run, a);
 	snprintf(what, sizeof(what), "app '%s'", a->name);
 	return cfg_check_unknown(n, what, err);
 }

@@ -145,12 +145,17 @@ static void softirq_continue(struct cpu *c)
 	sx->unit_running = false;
 }
 
-/* Unit done: let the vector commit its effects, then go on. */
+/* Unit done: let the vector commit its effects (and pay for them), then go on. */
 static void softirq_unit_done(struct cpu *c)
 {
 	c->sx.unit_running = false;
 	if (c->sx.cur >= 0)
 		softirq_vec[c->sx.cur]->commit(c);
+	if (c->charge_ps > 0) {
+		sx_start_unit(c, c->charge_ps);
+		c->charge_ps = 0;
+		return;
+	}
 	softirq_continue(c);
 }
 
@@ -174,6 +179,12 @@ static void softirq_begin(struct cpu *c, bool in_thread)
 	c->softirq_pending = 0;
 	sx->cur = -1;
 	sx_start_unit(c, cycles_to_ps(h, h->w->costs.softirq_entry));
+}
+
+void local_bh_enable(struct cpu *c)
+{
+	if (c->softirq_pending && !c->sx.active && !c->irq_cur && !c->hardirq_job.active)
+		softirq_begin(c, false);
 }
 
 void raise_softirq(struct cpu *c, enum softirq_nr nr)

@@ -92,6 +92,7 @@ struct thread {
 
 /* Softirq vectors modelled (kernel numbering order). */
 enum softirq_nr {
+	NET_TX_SOFTIRQ, /* runs before NET_RX, as in the kernel's numbering */
 	NET_RX_SOFTIRQ,
 	NR_SOFTIRQS_MODELLED,
 };
@@ -139,6 +140,7 @@ struct cpu {
 	/* softirq */
 	uint32_t softirq_pending;   /* bitmask of enum softirq_nr */
 	struct softirq_exec sx;	    /* handle_softirqs state */
+	sim_time_t charge_ps; /* work a commit did: run as one more unit before going on */
 	struct cpu_job softirq_job; /* inline (irq exit) softirq work */
 	uint64_t softirq_restarts;  /* times handle_softirqs looped */
 	uint64_t ksoftirqd_wakeups; /* wakeup_softirqd calls */
@@ -175,6 +177,11 @@ static inline void raise_softirq_irqoff(struct cpu *c, enum softirq_nr nr)
 {
 	c->softirq_pending |= 1u << nr;
 }
+/*
+ * local_bh_enable() from a thread: pending softirqs run now (do_softirq), on
+ * this CPU at softirq level, unless already in interrupt or softirq.
+ */
+void local_bh_enable(struct cpu *c);
 /* raise_softirq from thread context: wake ksoftirqd when not in interrupt. */
 void raise_softirq(struct cpu *c, enum softirq_nr nr);
 

@@ -11,6 +11,7 @@
 
 #include "models/dev.h"
 #include "models/ip.h"
+#include "models/neigh.h"
 #include "models/nic.h"
 #include "models/sock.h"
 #include "sim/error.h"
@@ -218,7 +219,11 @@ static struct sock *netif_receive_core(struct cpu *c, struct sk_buff *skb, uint6
 	for (uint32_t i = 0; i < dev->ntaps; i++)
 		*cycles += packet_rcv(dev->taps[i], skb);
 	skb->stage = STAGE_R15;
-	return ip_rcv(c->host, skb, cycles);
+	if (skb->eth_proto == ETH_P_ARP) {
+		arp_rcv(c, skb, cycles);
+		return NULL;
+	}
+	return ip_rcv(c, skb, cycles);
 }
 
 /*
@@ -398,6 +403,14 @@ static bool napi_poll_step(struct cpu *c, uint64_t *cycles)
 
 	for (;;) {
 		switch (sd->pphase) {
+		case POLL_BEGIN:
+			sd->pphase = POLL_RX;
+			sd->unit = UNIT_NONE;
+			if (n->ops->poll_begin)
+				*cycles += n->ops->poll_begin(n, c);
+			if (*cycles)
+				return true;
+			continue;
 		case POLL_RX:
 			if (napi_poll_rx(c, cycles))
 				return true;
@@ -433,13 +446,20 @@ static bool napi_poll_step(struct cpu *c, uint64_t *cycles)
 	}
 }
 
-/* After a poll: napi_poll() puts a NAPI that used its whole weight on repoll. */
+/*
+ * After a poll: napi_poll() puts a NAPI that is still scheduled on repoll. A
+ * driver that did not complete returned its whole budget (ixgbe with TX work
+ * left), which is what net_rx_action subtracts.
+ */
 static void napi_poll_tail(struct softnet_data *sd)
 {
 	struct napi_struct *n = sd->cur;
 
-	if (sd->work >= sd->weight && (n->state & NAPIF_STATE_SCHED))
+	if (n->state & NAPIF_STATE_SCHED) {
+		if (sd->work < sd->weight)
+			sd->work = sd->weight;
 		napi_list_add_tail(&sd->repoll, n);
+	}
 	sd->budget -= sd->work;
 	sd->cur = NULL;
 }
@@ -486,7 +506,7 @@ static void net_rx_action_start_poll(struct cpu *c, struct napi_struct *n)
 	sd->cur = n;
 	sd->work = 0;
 	sd->weight = n->weight;
-	sd->pphase = POLL_RX;
+	sd->pphase = POLL_BEGIN;
 	sd->phase = RX_POLL;
 	sd->unit = UNIT_NONE;
 	n->polls++;

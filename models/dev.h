@@ -38,6 +38,9 @@
 #include "models/world.h"
 
 struct napi_struct;
+struct nic_tx_queue;
+
+#define SOFTNET_MAX_OUTQ 256
 struct net_device;
 struct nic_rx_queue;
 
@@ -46,6 +49,8 @@ struct nic_rx_queue;
  * poll_one and poll_end are REQUIRED.
  */
 struct napi_ops {
+	/* Work before taking packets (a driver's TX clean), optional: returns cycles. */
+	uint64_t (*poll_begin)(struct napi_struct *n, struct cpu *c);
 	/*
 	 * Take the next packet, if the poll may (the caller checks the budget).
 	 * Returns the skb and sets *cycles to the driver's cost for it, or NULL
@@ -100,6 +105,7 @@ enum rx_phase {
 	RX_DONE,  /* action finished */
 };
 enum poll_phase {
+	POLL_BEGIN, /* the driver's work before RX (TX clean) */
 	POLL_RX,	  /* taking packets from the driver */
 	POLL_FLUSH,	  /* gro_normal_list mid-poll (batch full) */
 	POLL_FLUSH_FINAL, /* GRO flush at the end of the poll */
@@ -148,6 +154,11 @@ struct softnet_data {
 	uint64_t backlog_in;		/* packets enqueued */
 	double wait_sum;		/* ps waited by packets dequeued (after warm-up) */
 	uint64_t wait_n;		/* packets dequeued that arrived after warm-up */
+	/* NET_TX_SOFTIRQ */
+	struct nic_tx_queue *outq[SOFTNET_MAX_OUTQ];	/* qdiscs to run (sd->output_queue) */
+	uint32_t noutq;					/* entries */
+	struct nic_tx_queue *tx_local[SOFTNET_MAX_OUTQ]; /* net_tx_action's local copy */
+	uint32_t ntx_local, tx_pos;			/* entries, next to run */
 };
 
 void softnet_init(struct softnet_data *sd, struct cpu *c);

@@ -13,12 +13,15 @@
 
 #include "models/ip.h"
 #include "models/nic.h"
+#include "models/neigh.h"
 #include "models/netfilter.h"
+#include "models/route.h"
 #include "models/sock.h"
 #include "sim/error.h"
 
 #define XRLIM_BURST_FACTOR 6
 #define ICMP_DEST_UNREACH  3
+#define ICMP_TIME_EXCEEDED 11
 
 bool ip_is_local(const struct host *h, uint32_t addr)
 {
@@ -105,10 +108,16 @@ static bool inet_peer_xrlim_allow(struct inet_peer *p, uint64_t now, uint64_t ti
 
 bool icmp_send_port_unreach(struct host *h, const struct sk_buff *skb)
 {
+	return icmp_send_dest_unreach(h, skb);
+}
+
+/* icmpv4_global_allow + icmpv4_xrlim_allow for an error of @type to skb's source. */
+static bool icmp_allowed(struct host *h, const struct sk_buff *skb, unsigned type)
+{
 	const struct sysctls *s = &h->sysctl;
 	struct inet_peer *p;
 	uint64_t timeout = (uint64_t)s->icmp_ratelimit * h->hz / 1000;
-	bool limited = (s->icmp_ratemask >> ICMP_DEST_UNREACH) & 1;
+	bool limited = (s->icmp_ratemask >> type) & 1;
 
 	if (limited && !icmp_global_allow(h)) {
 		h->icmp.OutRateLimitGlobal++;
@@ -124,6 +133,13 @@ bool icmp_send_port_unreach(struct host *h, const struct sk_buff *skb)
 		h->icmp_global_credit -= (double)sim_rng_below(&h->icmp_rng, 3);
 	}
 	h->icmp.OutMsgs++;
+	return true;
+}
+
+bool icmp_send_dest_unreach(struct host *h, const struct sk_buff *skb)
+{
+	if (!icmp_allowed(h, skb, ICMP_DEST_UNREACH))
+		return false;
 	h->icmp.OutDestUnreachs++;
 	return true;
 }
@@ -138,12 +154,63 @@ static struct sock *ip_drop(struct host *h, struct sk_buff *skb, enum skb_drop_r
 	return NULL;
 }
 
-static bool nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff *skb,
-		     uint64_t *cycles)
+bool ip_nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff *skb, const char *in,
+		 const char *out, uint64_t *cycles)
 {
 	if (!h->nf || !nf_hook_active(h->nf, hook))
 		return false;
-	return nf_hook(h->nf, hook, skb, skb->dev->name, &h->w->costs, cycles) == NF_DROP;
+	return nf_hook(h->nf, hook, skb, in, out, &h->w->costs, cycles) == NF_DROP;
+}
+
+static bool nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff *skb,
+		     uint64_t *cycles)
+{
+	return ip_nf_drops(h, hook, skb, skb->dev->name, NULL, cycles);
+}
+
+/* icmp_send(ICMP_TIME_EXCEEDED): counted like the other errors (rate limit included). */
+static void icmp_send_time_exceeded(struct host *h, const struct sk_buff *skb)
+{
+	if (icmp_allowed(h, skb, ICMP_TIME_EXCEEDED))
+		h->icmp.OutTimeExcds++;
+}
+
+/*
+ * ip_forward (R19): TTL, route, FORWARD, then ip_output and the neighbour on
+ * the egress device. The skb is handed off here; returns NULL.
+ */
+static struct sock *ip_forward(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
+{
+	struct host *h = c->host;
+	const struct fib_route *rt;
+	struct net_device *out;
+
+	skb->stage = STAGE_R19;
+	*cycles += h->w->costs.ip_forward;
+	if (skb->ttl <= 1) {
+		h->ip.InHdrErrors++;
+		icmp_send_time_exceeded(h, skb);
+		return ip_drop(h, skb, SKB_DROP_REASON_IP_INHDR, cycles);
+	}
+	rt = fib_lookup(h, skb->daddr);
+	if (!rt || rt->type == RTN_LOCAL) {
+		skb->stage = STAGE_R18;
+		h->ip.InNoRoutes++;
+		icmp_send_dest_unreach(h, skb);
+		return ip_drop(h, skb, SKB_DROP_REASON_IP_INNOROUTES, cycles);
+	}
+	out = rt->dev;
+	if (ip_nf_drops(h, NF_INET_FORWARD, skb, skb->dev->name, out->name, cycles))
+		return ip_drop(h, skb, SKB_DROP_REASON_NETFILTER_DROP, cycles);
+	skb->ttl--;
+	h->ip.ForwDatagrams++;
+	skb->stage = STAGE_T9;
+	h->ip.OutTransmits++;
+	if (ip_nf_drops(h, NF_INET_POST_ROUTING, skb, NULL, out->name, cycles))
+		return ip_drop(h, skb, SKB_DROP_REASON_NETFILTER_DROP, cycles);
+	skb->lat = LAT_TX_STACK;
+	neigh_output(c, skb, out, rt->gw ? rt->gw : skb->daddr, cycles);
+	return NULL;
 }
 
 /* __udp4_lib_rcv(): R21. */
@@ -167,8 +234,9 @@ static struct sock *udp_rcv(struct host *h, struct sk_buff *skb, uint64_t *cycle
 	return ip_drop(h, skb, SKB_DROP_REASON_NO_SOCKET, cycles);
 }
 
-struct sock *ip_rcv(struct host *h, struct sk_buff *skb, uint64_t *cycles)
+struct sock *ip_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 {
+	struct host *h = c->host;
 	const struct costs *k = &h->w->costs;
 
 	skb->stage = STAGE_R17;
@@ -185,6 +253,8 @@ struct sock *ip_rcv(struct host *h, struct sk_buff *skb, uint64_t *cycles)
 		return ip_drop(h, skb, SKB_DROP_REASON_NETFILTER_DROP, cycles);
 	skb->stage = STAGE_R18;
 	*cycles += k->ip_route_input;
+	if (!ip_is_local(h, skb->daddr) && h->sysctl.ip_forward)
+		return ip_forward(c, skb, cycles);
 	if (!ip_is_local(h, skb->daddr)) {
 		/* RTN_UNREACHABLE with forwarding off: ip_error() */
 		h->ip.InAddrErrors++;

@@ -16,10 +16,16 @@
  * global (icmp_msgs_per_sec/icmp_msgs_burst) and per-peer (icmp_ratelimit,
  * icmp_ratemask) limits, never on loopback.
  *
+ * With net.ipv4.ip_forward = 1 a packet for another address is forwarded
+ * (ip_forward, R19): TTL check (InHdrErrors and ICMP time exceeded), route
+ * lookup (none: InNoRoutes and ICMP net unreachable), FORWARD hook, TTL
+ * decrement, ForwDatagrams, POST_ROUTING, neighbour output and
+ * dev_queue_xmit on the egress device, all in the receiving softirq.
+ *
  * Simplified: ICMP errors are counted in the Icmp MIB (OutMsgs,
- * OutDestUnreachs, OutRateLimit*) but not transmitted (the send path is a
- * later model); forwarding (ip_forward = 1) is rejected by the scenario
- * loader until the send path exists; no IP options, fragments or multicast.
+ * OutDestUnreachs, OutTimeExcds, OutRateLimit*) but not transmitted; no IP
+ * options, no fragments (DF/MTU checks are not needed below 1500 bytes), no
+ * multicast, no ICMP redirects.
  */
 #ifndef MODELS_IP_H
 #define MODELS_IP_H
@@ -38,7 +44,13 @@ struct sock;
  * the end of the unit, or NULL when it was dropped here. Adds its CPU cost
  * to *cycles.
  */
-struct sock *ip_rcv(struct host *h, struct sk_buff *skb, uint64_t *cycles);
+struct cpu;
+struct sock *ip_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles);
+/* Run netfilter hook @hook for @skb (devices may be NULL); true when it drops. */
+bool ip_nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff *skb, const char *in,
+		 const char *out, uint64_t *cycles);
+/* icmp_send(ICMP_DEST_UNREACH, any code): counters and rate limits. True when sent. */
+bool icmp_send_dest_unreach(struct host *h, const struct sk_buff *skb);
 
 /* True when @addr is one of @h's addresses. */
 bool ip_is_local(const struct host *h, uint32_t addr);

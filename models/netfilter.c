@@ -3,15 +3,24 @@
  *
  * Kernel references: net/netfilter/core.c (nf_hook_slow: the hook's tables
  * in priority order, the first NF_DROP ends the traversal),
- * include/uapi/linux/netfilter_ipv4.h (enum nf_ip_hook_priorities: raw -300,
- * mangle -150, nat dst -100 on PRE_ROUTING; mangle -150, filter 0, nat src
- * 100 on LOCAL_IN), net/ipv4/netfilter/ip_tables.c (ipt_do_table and
- * ip_packet_match: rules in order, address compared as (addr & mask) != net
- * xor the inversion flag, a protocol of 0 matches anything even when
- * inverted, ADD_COUNTER(e->counters, skb->len, 1) for every matching rule,
- * chain policy otherwise), net/netfilter/xt_tcpudp.c (port_match: min <= port
- * <= max xor invert), net/ipv4/netfilter/iptable_nat.c (the nat table only
- * sees a flow's first packet).
+ * include/uapi/linux/netfilter_ipv4.h (enum nf_ip_hook_priorities: NF_IP_PRI_RAW
+ * -300, MANGLE -150, NAT_DST -100, FILTER 0, NAT_SRC 100),
+ * net/ipv4/netfilter/iptable_{raw,mangle,filter,nat}.c (valid_hooks: raw on
+ * PRE_ROUTING and LOCAL_OUT; mangle on all five; filter on LOCAL_IN, FORWARD
+ * and LOCAL_OUT; nat at NAT_DST on PRE_ROUTING and LOCAL_OUT, at NAT_SRC on
+ * LOCAL_IN and POST_ROUTING), net/ipv4/netfilter/ip_tables.c (ipt_do_table
+ * and ip_packet_match: rules in order, address compared as (addr & mask) !=
+ * net xor the inversion flag, a protocol of 0 matches anything even when
+ * inverted, a missing in/out device is nulldevname (""), interfaces compared
+ * under the mask iptables built ("eth+" a prefix, "+" anything),
+ * ADD_COUNTER(e->counters, skb->len, 1) for every matching rule, chain
+ * policy otherwise), net/netfilter/xt_tcpudp.c (port_match: min <= port <=
+ * max xor invert), net/ipv4/netfilter/iptable_nat.c (the nat table only sees
+ * a flow's first packet).
+ *
+ * Parsing: iptables/xshared.c do_parse ("Can't use -o with PREROUTING": -o
+ * in PREROUTING/INPUT, -i in OUTPUT/POSTROUTING, checked by chain name
+ * before any table is consulted), libxtables xtables_parse_interface.
  *
  * Listing: iptables 1.8.10/1.8.11 (1.8.9 printed protocol numbers under -n),
  * iptables/iptables.c print_firewall, iptables/xshared.c print_header,
@@ -41,9 +50,9 @@
  *    a target|a port" (the header's "'-A' needs a chain" generalised)
  *   "unknown protocol 'X' (known: udp, tcp, icmp, all, 0..255)"
  *   "unknown match 'X' (known: udp, tcp)"
- *   "bad interface 'X' in iptables rule" (longer than 15 bytes, IFNAMSIZ - 1)
+ *   "bad interface 'X' in iptables rule" (-i/-o longer than 15 bytes, IFNAMSIZ - 1)
  *   "'OPT' given twice in iptables rule"
- *   "'!' can only negate -p, -s, -d, -i, --sport or --dport"
+ *   "'!' can only negate -p, -s, -d, -i, -o, --sport or --dport"
  */
 #include "models/netfilter.h"
 
@@ -53,7 +62,7 @@
 #define ETH_HLEN       14 /* skb->len includes the Ethernet header */
 #define IPPROTO_TCP_   6
 #define NF_IFNAMSIZ    16
-#define NF_HOOK_TABLES 3 /* tables on each receive hook */
+#define NF_HOOK_TABLES 4 /* tables on one hook at most (OUTPUT) */
 
 const char *const nf_table_name[NF_TABLE_NR] = {
 	[NF_TABLE_RAW] = "raw",
@@ -63,14 +72,27 @@ const char *const nf_table_name[NF_TABLE_NR] = {
 };
 
 const char *const nf_hook_chain_name[NF_HOOK_NR] = {
-	[NF_INET_PRE_ROUTING] = "PREROUTING",
-	[NF_INET_LOCAL_IN] = "INPUT",
+	[NF_INET_PRE_ROUTING] = "PREROUTING",	[NF_INET_LOCAL_IN] = "INPUT",
+	[NF_INET_FORWARD] = "FORWARD",		[NF_INET_LOCAL_OUT] = "OUTPUT",
+	[NF_INET_POST_ROUTING] = "POSTROUTING",
 };
 
 /* The tables registered on each hook, in priority order (nf_ip_hook_priorities). */
-static const enum nf_table_id nf_hook_tables[NF_HOOK_NR][NF_HOOK_TABLES] = {
-	[NF_INET_PRE_ROUTING] = { NF_TABLE_RAW, NF_TABLE_MANGLE, NF_TABLE_NAT },
-	[NF_INET_LOCAL_IN] = { NF_TABLE_MANGLE, NF_TABLE_FILTER, NF_TABLE_NAT },
+static const struct {
+	int n;				    /* tables on the hook */
+	enum nf_table_id t[NF_HOOK_TABLES]; /* lowest priority value first */
+} nf_hook_tables[NF_HOOK_NR] = {
+	/* raw -300, mangle -150, nat (NAT_DST) -100 */
+	[NF_INET_PRE_ROUTING] = { 3, { NF_TABLE_RAW, NF_TABLE_MANGLE, NF_TABLE_NAT } },
+	/* mangle -150, filter 0, nat (NAT_SRC) 100 */
+	[NF_INET_LOCAL_IN] = { 3, { NF_TABLE_MANGLE, NF_TABLE_FILTER, NF_TABLE_NAT } },
+	/* mangle -150, filter 0 */
+	[NF_INET_FORWARD] = { 2, { NF_TABLE_MANGLE, NF_TABLE_FILTER } },
+	/* raw -300, mangle -150, nat (NAT_DST) -100, filter 0 */
+	[NF_INET_LOCAL_OUT] = { 4,
+				{ NF_TABLE_RAW, NF_TABLE_MANGLE, NF_TABLE_NAT, NF_TABLE_FILTER } },
+	/* mangle -150, nat (NAT_SRC) 100 */
+	[NF_INET_POST_ROUTING] = { 2, { NF_TABLE_MANGLE, NF_TABLE_NAT } },
 };
 
 static const char *const nf_verdict_name[] = {
@@ -81,8 +103,8 @@ static const char *const nf_verdict_name[] = {
 /* Does table @t have a built-in chain on hook @h? */
 static bool nf_chain_exists(enum nf_table_id t, enum nf_hook_id h)
 {
-	for (int i = 0; i < NF_HOOK_TABLES; i++)
-		if (nf_hook_tables[h][i] == t)
+	for (int i = 0; i < nf_hook_tables[h].n; i++)
+		if (nf_hook_tables[h].t[i] == t)
 			return true;
 	return false;
 }
@@ -117,6 +139,7 @@ enum nf_opt {
 	OPT_SRC,
 	OPT_DST,
 	OPT_IN,
+	OPT_OUT,
 	OPT_MATCH,
 	OPT_JUMP,
 	OPT_SPORT,
@@ -133,6 +156,7 @@ enum nf_opt {
 	X("-s", OPT_SRC)                                                                           \
 	X("-d", OPT_DST)                                                                           \
 	X("-i", OPT_IN)                                                                            \
+	X("-o", OPT_OUT)                                                                           \
 	X("-m", OPT_MATCH)                                                                         \
 	X("-j", OPT_JUMP)                                                                          \
 	X("--sport", OPT_SPORT)                                                                    \
@@ -146,6 +170,7 @@ enum nf_opt {
 	X("--destination", OPT_DST)                                                                \
 	X("--dst", OPT_DST)                                                                        \
 	X("--in-interface", OPT_IN)                                                                \
+	X("--out-interface", OPT_OUT)                                                              \
 	X("--match", OPT_MATCH)                                                                    \
 	X("--jump", OPT_JUMP)                                                                      \
 	X("--source-port", OPT_SPORT)                                                              \
@@ -167,19 +192,20 @@ static const enum nf_opt nf_opt_ids[] = {
 
 /* What each option's argument is, for "'-A' needs a chain". */
 static const char *const nf_opt_arg[OPT_NR] = {
-	[OPT_TABLE] = "a table",    [OPT_APPEND] = "a chain", [OPT_POLICY] = "a chain",
-	[OPT_PROTO] = "a protocol", [OPT_SRC] = "an address", [OPT_DST] = "an address",
-	[OPT_IN] = "an interface",  [OPT_MATCH] = "a match",  [OPT_JUMP] = "a target",
-	[OPT_SPORT] = "a port",	    [OPT_DPORT] = "a port",
+	[OPT_TABLE] = "a table",    [OPT_APPEND] = "a chain",	[OPT_POLICY] = "a chain",
+	[OPT_PROTO] = "a protocol", [OPT_SRC] = "an address",	[OPT_DST] = "an address",
+	[OPT_IN] = "an interface",  [OPT_OUT] = "an interface", [OPT_MATCH] = "a match",
+	[OPT_JUMP] = "a target",    [OPT_SPORT] = "a port",	[OPT_DPORT] = "a port",
 };
 
 /* Options "!" may precede. */
 static const bool nf_opt_invertible[OPT_NR] = {
-	[OPT_PROTO] = true, [OPT_SRC] = true,	[OPT_DST] = true,
-	[OPT_IN] = true,    [OPT_SPORT] = true, [OPT_DPORT] = true,
+	[OPT_PROTO] = true, [OPT_SRC] = true,	[OPT_DST] = true,   [OPT_IN] = true,
+	[OPT_OUT] = true,   [OPT_SPORT] = true, [OPT_DPORT] = true,
 };
 
 #define NF_CMD_NEEDED "iptables rule needs '-A CHAIN ... -j TARGET' or '-P CHAIN TARGET'"
+#define NF_BANG_ONLY  "'!' can only negate -p, -s, -d, -i, -o, --sport or --dport"
 
 struct nf_parser {
 	const struct cfg_node *n; /* the rule's node, for positions */
@@ -199,6 +225,8 @@ struct nf_parser {
 	struct nf_word bang_w;	  /* the pending "!" */
 	struct nf_word sport_w;	  /* the --sport option word */
 	struct nf_word dport_w;	  /* the --dport option word */
+	struct nf_word in_w;	  /* the -i option word */
+	struct nf_word out_w;	  /* the -o option word */
 	struct nf_word spec_w;	  /* the first rule-specification option */
 	bool have_spec;		  /* spec_w is set */
 };
@@ -365,8 +393,10 @@ static int parse_chain(struct nf_parser *p, const struct nf_word *w)
 	int h = word_find(w, nf_hook_chain_name, NF_HOOK_NR);
 
 	if (h < 0)
-		return perr(p, w, "unknown chain '%.*s' (known: PREROUTING, INPUT)", (int)w->len,
-			    w->s);
+		return perr(p, w,
+			    "unknown chain '%.*s' (known: PREROUTING, INPUT, FORWARD, OUTPUT, "
+			    "POSTROUTING)",
+			    (int)w->len, w->s);
 	p->hook = (enum nf_hook_id)h;
 	p->chain_w = *w;
 	return 0;
@@ -384,13 +414,23 @@ static int parse_target(struct nf_parser *p, const struct nf_word *w)
 	return 0;
 }
 
-static int parse_iface(struct nf_parser *p, const struct nf_word *w)
+/* -i/-o NAME (written as @opt_w). */
+static int parse_iface(struct nf_parser *p, const struct nf_word *opt_w, const struct nf_word *w,
+		       enum nf_opt opt)
 {
+	char *dev = opt == OPT_IN ? p->rule.in_dev : p->rule.out_dev;
+
 	if (w->len >= NF_IFNAMSIZ)
 		return perr(p, w, "bad interface '%.*s' in iptables rule", (int)w->len, w->s);
-	memcpy(p->rule.in_dev, w->s, w->len);
-	p->rule.in_dev[w->len] = '\0';
-	p->rule.in_inv = p->invert;
+	memcpy(dev, w->s, w->len);
+	dev[w->len] = '\0';
+	if (opt == OPT_IN) {
+		p->rule.in_inv = p->invert;
+		p->in_w = *opt_w;
+	} else {
+		p->rule.out_inv = p->invert;
+		p->out_w = *opt_w;
+	}
 	return 0;
 }
 
@@ -478,7 +518,8 @@ static int parse_arg(struct nf_parser *p, const struct nf_word *opt_w, const str
 	case OPT_DST:
 		return parse_address(p, w, opt);
 	case OPT_IN:
-		return parse_iface(p, w);
+	case OPT_OUT:
+		return parse_iface(p, opt_w, w, opt);
 	case OPT_MATCH:
 		return parse_match(p, w);
 	case OPT_JUMP:
@@ -526,8 +567,7 @@ static int parse_option(struct nf_parser *p, const struct nf_word *w)
 		return unknown_option(p, w);
 	opt = nf_opt_ids[i];
 	if (p->invert && !nf_opt_invertible[opt])
-		return perr(p, &p->bang_w,
-			    "'!' can only negate -p, -s, -d, -i, --sport or --dport");
+		return perr(p, &p->bang_w, NF_BANG_ONLY);
 	if (opt != OPT_APPEND && opt != OPT_POLICY && (p->seen & 1u << opt))
 		return perr(p, w, "'%.*s' given twice in iptables rule", (int)w->len, w->s);
 	p->seen |= 1u << opt;
@@ -547,9 +587,7 @@ static int parse_words(struct nf_parser *p)
 	while (next_word(p->str, &p->pos, &w)) {
 		if (word_is(&w, "!")) {
 			if (p->invert)
-				return perr(p, &w,
-					    "'!' can only negate -p, -s, -d, -i, "
-					    "--sport or --dport");
+				return perr(p, &w, NF_BANG_ONLY);
 			p->invert = true;
 			p->bang_w = w;
 			continue;
@@ -558,8 +596,7 @@ static int parse_words(struct nf_parser *p)
 			return -1;
 	}
 	if (p->invert)
-		return perr(p, &p->bang_w,
-			    "'!' can only negate -p, -s, -d, -i, --sport or --dport");
+		return perr(p, &p->bang_w, NF_BANG_ONLY);
 	return 0;
 }
 
@@ -578,6 +615,24 @@ static int check_ports(struct nf_parser *p)
 	return 0;
 }
 
+/*
+ * do_parse's check, by chain name: packets on PREROUTING/INPUT have no output
+ * device, on OUTPUT/POSTROUTING no input device.
+ */
+static int check_ifaces(struct nf_parser *p)
+{
+	bool no_out = p->hook == NF_INET_PRE_ROUTING || p->hook == NF_INET_LOCAL_IN;
+	bool no_in = p->hook == NF_INET_LOCAL_OUT || p->hook == NF_INET_POST_ROUTING;
+
+	if (no_out && (p->seen & 1u << OPT_OUT))
+		return perr(p, &p->out_w, "'%.*s' cannot be used in chain '%s'", (int)p->out_w.len,
+			    p->out_w.s, nf_hook_chain_name[p->hook]);
+	if (no_in && (p->seen & 1u << OPT_IN))
+		return perr(p, &p->in_w, "'%.*s' cannot be used in chain '%s'", (int)p->in_w.len,
+			    p->in_w.s, nf_hook_chain_name[p->hook]);
+	return 0;
+}
+
 /* Whole-rule checks once every word is read. */
 static int check_rule(struct nf_parser *p, const struct nf_ruleset *rs)
 {
@@ -589,6 +644,8 @@ static int check_rule(struct nf_parser *p, const struct nf_ruleset *rs)
 		return perr(p, &p->cmd_w, NF_CMD_NEEDED);
 	if (p->cmd == OPT_POLICY && p->have_spec)
 		return perr(p, &p->spec_w, NF_CMD_NEEDED);
+	if (check_ifaces(p))
+		return -1;
 	if (!nf_chain_exists(p->table, p->hook))
 		return perr(p, &p->chain_w, "chain '%s' does not exist in table '%s'",
 			    nf_hook_chain_name[p->hook], nf_table_name[p->table]);
@@ -663,19 +720,23 @@ static bool port_match(uint16_t port, uint16_t lo, uint16_t hi, bool inv)
 	return (port >= lo && port <= hi) != inv;
 }
 
-/* -i NAME, "NAME+" for a prefix (iptables' wildcard); "" matches any. */
-static bool dev_match(const struct nf_rule *r, const char *in_dev)
+/*
+ * -i/-o NAME against device @dev ("" for none, the kernel's nulldevname):
+ * "NAME+" is a prefix (iptables' wildcard; a lone "+" matches anything), ""
+ * (no option) matches any device and is never inverted.
+ */
+static bool dev_match(const char *name, bool inv, const char *dev)
 {
-	size_t len = strlen(r->in_dev);
+	size_t len = strlen(name);
 	bool m;
 
 	if (!len)
 		m = true;
-	else if (r->in_dev[len - 1] == '+')
-		m = strncmp(in_dev, r->in_dev, len - 1) == 0;
+	else if (name[len - 1] == '+')
+		m = strncmp(dev, name, len - 1) == 0;
 	else
-		m = strcmp(in_dev, r->in_dev) == 0;
-	return m != r->in_inv;
+		m = strcmp(dev, name) == 0;
+	return m != inv;
 }
 
 /* The implied udp/tcp match: only UDP and TCP packets have ports. */
@@ -691,7 +752,8 @@ static bool ports_match(const struct nf_rule *r, const struct sk_buff *skb)
 }
 
 /* ip_packet_match plus the rule's port match. */
-static bool rule_match(const struct nf_rule *r, const struct sk_buff *skb, const char *in_dev)
+static bool rule_match(const struct nf_rule *r, const struct sk_buff *skb, const char *in_dev,
+		       const char *out_dev)
 {
 	if (r->proto >= 0 && (skb->protocol == r->proto) == r->proto_inv)
 		return false;
@@ -699,12 +761,14 @@ static bool rule_match(const struct nf_rule *r, const struct sk_buff *skb, const
 		return false;
 	if (!addr_match(skb->daddr, r->dst, r->dst_mask, r->dst_inv))
 		return false;
-	return dev_match(r, in_dev) && ports_match(r, skb);
+	if (!dev_match(r->in_dev, r->in_inv, in_dev) || !dev_match(r->out_dev, r->out_inv, out_dev))
+		return false;
+	return ports_match(r, skb);
 }
 
 /* ipt_do_table for one chain: first matching rule, else the policy. */
 static enum nf_verdict do_chain(struct nf_chain *c, const struct sk_buff *skb, const char *in_dev,
-				const struct costs *costs, uint64_t *cycles)
+				const char *out_dev, const struct costs *costs, uint64_t *cycles)
 {
 	uint64_t bytes = skb->len > ETH_HLEN ? skb->len - ETH_HLEN : 0;
 
@@ -712,7 +776,7 @@ static enum nf_verdict do_chain(struct nf_chain *c, const struct sk_buff *skb, c
 		struct nf_rule *r = &c->rules[i];
 
 		*cycles += costs->nf_rule;
-		if (!rule_match(r, skb, in_dev))
+		if (!rule_match(r, skb, in_dev, out_dev))
 			continue;
 		r->pkts++;
 		r->bytes += bytes;
@@ -728,22 +792,27 @@ bool nf_hook_active(const struct nf_ruleset *rs, enum nf_hook_id hook)
 	SIM_BUG_ON(hook >= NF_HOOK_NR);
 	if (!rs)
 		return false;
-	for (int i = 0; i < NF_HOOK_TABLES; i++)
-		if (rs->chain[nf_hook_tables[hook][i]][hook].used)
+	for (int i = 0; i < nf_hook_tables[hook].n; i++)
+		if (rs->chain[nf_hook_tables[hook].t[i]][hook].used)
 			return true;
 	return false;
 }
 
 enum nf_verdict nf_hook(struct nf_ruleset *rs, enum nf_hook_id hook, const struct sk_buff *skb,
-			const char *in_dev, const struct costs *costs, uint64_t *cycles)
+			const char *in_dev, const char *out_dev, const struct costs *costs,
+			uint64_t *cycles)
 {
 	if (!nf_hook_active(rs, hook))
 		return NF_ACCEPT;
+	if (!in_dev)
+		in_dev = ""; /* ipt_do_table: state->in ? state->in->name : nulldevname */
+	if (!out_dev)
+		out_dev = "";
 	*cycles += costs->nf_hook;
-	for (int i = 0; i < NF_HOOK_TABLES; i++) {
-		struct nf_chain *c = &rs->chain[nf_hook_tables[hook][i]][hook];
+	for (int i = 0; i < nf_hook_tables[hook].n; i++) {
+		struct nf_chain *c = &rs->chain[nf_hook_tables[hook].t[i]][hook];
 
-		if (c->used && do_chain(c, skb, in_dev ? in_dev : "", costs, cycles) == NF_DROP)
+		if (c->used && do_chain(c, skb, in_dev, out_dev, costs, cycles) == NF_DROP)
 			return NF_DROP;
 	}
 	return NF_ACCEPT;
@@ -849,7 +918,9 @@ static void write_rule_addrs(FILE *f, const struct nf_rule *r)
 	char buf[24];
 
 	snprintf(buf, sizeof(buf), "%s%s", r->in_inv ? "!" : "", r->in_dev[0] ? r->in_dev : "*");
-	fprintf(f, " %-6s %-6s ", buf, "*");
+	fprintf(f, " %-6s ", buf);
+	snprintf(buf, sizeof(buf), "%s%s", r->out_inv ? "!" : "", r->out_dev[0] ? r->out_dev : "*");
+	fprintf(f, "%-6s ", buf);
 	format_addr(buf, sizeof(buf), r->src, r->src_mask);
 	fprintf(f, "%c%-19s ", r->src_inv ? '!' : ' ', buf);
 	format_addr(buf, sizeof(buf), r->dst, r->dst_mask);
@@ -882,7 +953,10 @@ static bool table_used(const struct nf_ruleset *rs, enum nf_table_id t)
 	return false;
 }
 
-/* `iptables -t T -L -v -n -x`: the table's receive-path chains, blank line between. */
+/*
+ * `iptables -t T -L -v -n -x`: the table's built-in chains in hook order (as
+ * iptables lists them), blank line between.
+ */
 static void write_table(FILE *f, const struct nf_ruleset *rs, enum nf_table_id t)
 {
 	bool first = true;

@@ -11,12 +11,19 @@
  *   "-t raw -A PREROUTING -s 10.1.0.0/16 -p udp ! --sport 53 -j ACCEPT"
  *   "-P INPUT DROP"
  * Supported: -t raw|mangle|nat|filter, -A CHAIN, -P CHAIN POLICY,
- * -p udp|tcp|icmp|all (or a number), -s/-d ADDR[/PREFIX], -i DEV,
+ * -p udp|tcp|icmp|all (or a number), -s/-d ADDR[/PREFIX], -i DEV, -o DEV,
  * --sport/--dport PORT[:PORT] (needs -p udp or tcp, as iptables' -m udp
- * implies; "-m udp" itself is accepted), "!" before -p/-s/-d/-i/--sport/
- * --dport, -j ACCEPT|DROP. Built-in chains on the receive path: PREROUTING
- * (tables raw, mangle, nat: traversed in priority order raw -300, mangle
- * -150, nat -100) and INPUT (mangle -150, filter 0, nat 100). DROP in the nat
+ * implies; "-m udp" itself is accepted), "!" before -p/-s/-d/-i/-o/--sport/
+ * --dport, -j ACCEPT|DROP. Built-in chains, with their tables traversed in
+ * nf_ip_hook_priorities order (raw -300, mangle -150, nat dst -100, filter 0,
+ * nat src 100):
+ *   PREROUTING   raw, mangle, nat
+ *   INPUT        mangle, filter, nat
+ *   FORWARD      mangle, filter
+ *   OUTPUT       raw, mangle, nat, filter
+ *   POSTROUTING  mangle, nat
+ * -o is refused in PREROUTING and INPUT, -i in OUTPUT and POSTROUTING (those
+ * hooks have no such device), as iptables refuses them. DROP in the nat
  * table is refused, as iptables refuses it.
  *
  * Simplified: no user-defined chains, no RETURN/LOG/conntrack matches; every
@@ -50,7 +57,7 @@ enum nf_table_id {
 	NF_TABLE_NR,
 };
 extern const char *const nf_table_name[NF_TABLE_NR];
-extern const char *const nf_hook_chain_name[NF_HOOK_NR]; /* "PREROUTING", "INPUT" */
+extern const char *const nf_hook_chain_name[NF_HOOK_NR]; /* "PREROUTING" ... "POSTROUTING" */
 
 struct nf_rule {
 	char text[160];		     /* the rule as written, for reports */
@@ -62,6 +69,8 @@ struct nf_rule {
 	bool dst_inv;		     /* ! -d */
 	char in_dev[16];	     /* -i, "" = any */
 	bool in_inv;		     /* ! -i */
+	char out_dev[16];	     /* -o, "" = any */
+	bool out_inv;		     /* ! -o */
 	uint16_t sport_lo, sport_hi; /* --sport, 0..65535 = any */
 	bool sport_set, sport_inv;   /* --sport given, negated */
 	uint16_t dport_lo, dport_hi; /* --dport */
@@ -85,7 +94,7 @@ struct nf_chain {
 	bool used;			    /* has rules or a non-default policy */
 };
 
-/* A host's rule set: every (table, hook) pair that exists on the receive path. */
+/* A host's rule set: every (table, hook) pair, including those with no built-in chain. */
 struct nf_ruleset {
 	struct nf_chain chain[NF_TABLE_NR][NF_HOOK_NR]; /* unused pairs stay empty */
 };
@@ -96,8 +105,12 @@ void nf_ruleset_init(struct nf_ruleset *rs);
  * Parse one iptables rule string @text (from node @n, for error positions:
  * the column points at the offending word) into @rs. Error messages:
  *   "unknown option 'X' in iptables rule (did you mean 'Y'?)"
- *   "'-A' needs a chain"  /  "unknown chain 'X' (known: PREROUTING, INPUT)"
- *   "chain 'INPUT' does not exist in table 'raw'"
+ *   "'-A' needs a chain"
+ *   "unknown chain 'X' (known: PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING)"
+ *   "chain 'FORWARD' does not exist in table 'raw'"
+ *   "'-o' cannot be used in chain 'PREROUTING'" (also INPUT; the option as
+ *    written, e.g. '--out-interface')
+ *   "'-i' cannot be used in chain 'OUTPUT'" (also POSTROUTING)
  *   "unknown table 'X' (known: raw, mangle, nat, filter)"
  *   "bad address 'X' in iptables rule"
  *   "bad port 'X' in iptables rule"
@@ -110,12 +123,17 @@ void nf_ruleset_init(struct nf_ruleset *rs);
 int nf_parse_rule(struct nf_ruleset *rs, const struct cfg_node *n, struct sim_error *err);
 
 /*
- * Run hook @hook for @skb arriving on device @in_dev: every table's chain in
- * priority order; returns NF_DROP or NF_ACCEPT and adds the CPU cycles spent
- * to *cycles. Counters are updated.
+ * Run hook @hook for @skb arriving on device @in_dev and leaving by device
+ * @out_dev: every table's chain in priority order; returns NF_DROP or
+ * NF_ACCEPT and adds the CPU cycles spent to *cycles. Counters are updated.
+ * @in_dev or @out_dev is NULL when the hook has none (PREROUTING and INPUT
+ * have no output device, OUTPUT and POSTROUTING no input device): like the
+ * kernel's nulldevname, NULL equals no device name, so it matches an absent
+ * -i/-o ("*"), a lone "+" and a negated name, never a positive name.
  */
 enum nf_verdict nf_hook(struct nf_ruleset *rs, enum nf_hook_id hook, const struct sk_buff *skb,
-			const char *in_dev, const struct costs *costs, uint64_t *cycles);
+			const char *in_dev, const char *out_dev, const struct costs *costs,
+			uint64_t *cycles);
 
 /* True when the hook has any table with rules or a DROP policy (else it costs nothing). */
 bool nf_hook_active(const struct nf_ruleset *rs, enum nf_hook_id hook);
@@ -123,7 +141,10 @@ bool nf_hook_active(const struct nf_ruleset *rs, enum nf_hook_id hook);
 /*
  * Write `iptables -t TABLE -L -v -n -x` output for every used table to @f,
  * tables separated by a line "# table TABLE" (exact iptables column widths
- * with -x: pkts %8, bytes %10).
+ * with -x: pkts %8, bytes %10). Each table lists all its built-in chains in
+ * iptables' order (raw: PREROUTING OUTPUT; mangle: PREROUTING INPUT FORWARD
+ * OUTPUT POSTROUTING; nat: PREROUTING INPUT OUTPUT POSTROUTING; filter:
+ * INPUT FORWARD OUTPUT), used or not.
  */
 void nf_write_listing(const struct nf_ruleset *rs, FILE *f);
 

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "models/ip.h"
+#include "models/neigh.h"
 #include "models/nic.h"
+#include "models/sch_generic.h"
 #include "sim/error.h"
 #include "sim/units.h"
 
@@ -63,6 +65,8 @@ static void nic_coal_fire(struct sim_event *ev)
 
 	q->masked = true;
 	q->coal_frames = 0;
+	if (q->index < q->dev->ntxq)
+		q->dev->txq[q->index].coal_frames = 0;
 	q->irqs++;
 	q->last_irq = nic_now(q->dev);
 	irq_raise(&q->irq);
@@ -76,16 +80,22 @@ static void nic_irq_handler(struct irq_desc *d)
 	napi_schedule(d->cpu, &q->napi);
 }
 
-/* A completion while the vector is armed: when will it interrupt? */
-static void nic_coal_note(struct nic_rx_queue *q, sim_time_t t_ready)
+void nic_vector_arm(struct nic_rx_queue *q, sim_time_t t)
 {
 	struct world *w = q->dev->host->w;
-	sim_time_t t = q->dev->drv->coalesce(q, t_ready);
 
+	if (q->masked)
+		return;
 	if (t < w->q.now)
 		t = w->q.now;
 	if (!sim_event_pending(&q->coal_ev) || t < q->coal_ev.time)
 		sim_event_schedule(&w->q, &q->coal_ev, t);
+}
+
+/* A completion while the vector is armed: when will it interrupt? */
+static void nic_coal_note(struct nic_rx_queue *q, sim_time_t t_ready)
+{
+	nic_vector_arm(q, q->dev->drv->coalesce(q, t_ready));
 }
 
 /* napi_complete_done() in the driver: re-arm the vector (R16). */
@@ -97,6 +107,7 @@ static void nic_irq_enable(struct nic_rx_queue *q)
 	q->coal_frames = 0;
 	for (struct sk_buff *skb = q->ring.head; skb; skb = skb->next)
 		nic_coal_note(q, skb->t_ready > now ? skb->t_ready : now);
+	nic_tx_rearm(q);
 }
 
 /* ---- receive (R1, R2) ---- */
@@ -117,12 +128,25 @@ static void nic_wire_fire(struct sim_event *ev)
 		sim_event_schedule(&dev->host->w->q, &dev->wire_ev, dev->wire.head->t_wire);
 }
 
+void nic_wire_deliver(struct net_device *dev, struct sk_buff *skb, sim_time_t t_arrival)
+{
+	/* the receiving NIC's RSS hash and a fresh receive context */
+	skb->hash = skb->eth_proto == ETH_P_ARP
+			    ? 0
+			    : toeplitz_hash(dev->rss_key, skb->saddr, skb->daddr, skb->sport, skb->dport);
+	skb->flags &= (uint8_t)~SKB_F_OTHER_MAC;
+	skb->t_wire = t_arrival;
+	__skb_queue_tail(&dev->wire, skb);
+	if (!sim_event_pending(&dev->wire_ev))
+		sim_event_schedule(&dev->host->w->q, &dev->wire_ev, t_arrival);
+}
+
 void nic_wire_send(struct net_device *dev, struct sk_buff *skb)
 {
 	sim_time_t now = nic_now(dev);
 	sim_time_t start = now > dev->wire_free ? now : dev->wire_free;
 
-	skb->t_wire = start + nic_wire_time(dev, skb->len);
+	skb->t_wire = skb->t_born = start + nic_wire_time(dev, skb->len);
 	dev->wire_free = skb->t_wire;
 	__skb_queue_tail(&dev->wire, skb);
 	if (!sim_event_pending(&dev->wire_ev))
@@ -219,14 +243,26 @@ static uint64_t nic_poll_end(struct napi_struct *n, struct cpu *c, int work, int
 
 	(void)c;
 	q->polls++;
-	if (work < weight) {
+	if (work < weight && !q->tx_more) {
 		n->state &= ~NAPIF_STATE_SCHED;
 		nic_irq_enable(q);
 	}
 	return cycles;
 }
 
+/* ixgbe_poll: clean the TX ring first; an unfinished clean keeps the NAPI polling. */
+static uint64_t nic_poll_begin(struct napi_struct *n, struct cpu *c)
+{
+	struct nic_rx_queue *q = n->priv;
+	uint64_t cycles = 0;
+
+	(void)c;
+	q->tx_more = nic_tx_clean(q, &cycles);
+	return cycles;
+}
+
 static const struct napi_ops nic_napi_ops = {
+	.poll_begin = nic_poll_begin,
 	.poll_one = nic_poll_one,
 	.poll_end = nic_poll_end,
 	.gro = true,
@@ -459,7 +495,7 @@ int nic_create(struct host *h, const struct cfg_node *n, struct net_device **out
 		return -1;
 	for (uint32_t i = 0; i < dev->nrxq; i++)
 		nic_init_queue(dev, &dev->rxq[i], (uint16_t)i);
-	if (nic_parse_rps(dev, n, err))
+	if (nic_parse_rps(dev, n, err) || nic_tx_create(dev, n, err))
 		return -1;
 	snprintf(what, sizeof(what), "nic '%s'", dev->name);
 	return cfg_check_unknown(n, what, err);
@@ -469,6 +505,11 @@ void nic_free(struct net_device *dev)
 {
 	if (!dev)
 		return;
+	for (uint32_t i = 0; dev->txq && i < dev->ntxq; i++) {
+		qdisc_destroy(dev->txq[i].qdisc);
+		free(dev->txq[i].desc);
+	}
+	free(dev->txq);
 	free(dev->rxq);
 	free(dev);
 }

@@ -98,6 +98,7 @@ struct nic_rx_queue {
 	uint64_t missed;	     /* ring full on this queue */
 	uint64_t irqs;		     /* interrupts raised */
 	uint64_t polls;		     /* NAPI polls */
+	bool tx_more; /* the last poll left TX completions uncleaned */
 	struct sim_level ring_level; /* frames in the ring (after warm-up) */
 	uint64_t ring_in;	     /* frames admitted (after warm-up) */
 	double wait_sum;	     /* ps spent in the ring by frames taken (after warm-up) */
@@ -105,11 +106,63 @@ struct nic_rx_queue {
 };
 
 struct packet_tap;
+struct Qdisc;
+
+/* A TX descriptor: what the driver must release when it cleans it. */
+struct nic_tx_desc {
+	struct sock *sk;   /* socket whose send buffer the skb was charged to */
+	uint32_t truesize; /* bytes charged */
+	uint32_t len;	   /* frame bytes (tx_bytes) */
+};
+
+struct nic_tx_queue {
+	struct net_device *dev;	   /* owner */
+	uint16_t index;		   /* queue number (paired with RX queue index) */
+	struct nic_tx_desc *desc;  /* [size] ring */
+	uint32_t size;		   /* descriptors (ethtool -G tx) */
+	uint64_t head;		   /* next descriptor to clean */
+	uint64_t done;		   /* descriptors the NIC has completed */
+	uint64_t tail;		   /* next free descriptor */
+	bool stopped;		   /* netif_tx_stop_queue (__QUEUE_STATE_DRV_XOFF) */
+	struct sk_buff_head inflight; /* frames being fetched or sent, by completion time */
+	struct sim_event tx_ev;	   /* the head frame's completion */
+	struct Qdisc *qdisc;	   /* this queue's qdisc (child of mq, or the root) */
+	uint32_t coal_frames;	   /* completions since the vector was armed */
+	sim_time_t coal_first;	   /* ps: the first such completion */
+	uint64_t packets, bytes;   /* tx_queue_N_packets / _bytes (at clean) */
+	uint64_t stops, wakes;	   /* netif_tx_stop_queue / netif_tx_wake_queue */
+	uint64_t busy;		   /* NETDEV_TX_BUSY returned */
+	struct cpu *sched_cpu;	   /* CPU that last ran this queue's qdisc */
+	bool on_output_queue;	   /* on a CPU's NET_TX output queue */
+};
+
+/* struct net_device_ops: how a device transmits (REQUIRED). */
+struct net_device_ops {
+	/* ndo_start_xmit: NETDEV_TX_OK (the device owns @skb) or NETDEV_TX_BUSY. */
+	int (*ndo_start_xmit)(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
+			      uint16_t txq);
+};
 
 struct net_device {
 	char name[16];			     /* "eth0" */
 	struct host *host;		     /* owner */
 	const struct nic_driver *drv;	     /* driver table */
+	const struct net_device_ops *netdev_ops; /* transmit */
+	bool loopback;			 /* IFF_LOOPBACK (lo) */
+	uint32_t mtu;			 /* bytes of IP packet */
+	struct net_device *peer;	 /* other end of the link, NULL = the outside world */
+	sim_time_t link_delay;		 /* ps: propagation to the peer */
+	double link_loss;		 /* fraction of frames lost on the link */
+	struct sim_rng link_rng;	 /* loss draws */
+	sim_time_t tx_wire_free;	 /* ps: our transmitter is busy until */
+	uint32_t ntxq;			 /* TX queues (= RX queues, combined channels) */
+	struct nic_tx_queue *txq;	 /* [ntxq] */
+	uint32_t tx_ring;		 /* descriptors per TX queue (ethtool -G tx) */
+	uint32_t tx_usecs;		 /* ethtool -C tx-usecs */
+	uint32_t tx_frames;		 /* ethtool -C tx-frames */
+	uint32_t tx_work_limit;		 /* descriptors cleaned per poll (IXGBE_DEFAULT_TX_WORK) */
+	uint32_t txqueuelen;		 /* ip link txqueuelen (pfifo_fast limit per band) */
+	bool mq;			 /* root qdisc is mq (one child per TX queue) */
 	uint32_t addr;			     /* IPv4 address, host order */
 	uint32_t prefix_len;		     /* its prefix */
 	bool promisc;			     /* IFF_PROMISC */
@@ -154,6 +207,21 @@ void nic_wire_send(struct net_device *dev, struct sk_buff *skb);
 /* The frame's last bit reached the NIC (R1, R2). */
 void nic_receive(struct net_device *dev, struct sk_buff *skb);
 
+/*
+ * A frame from a linked NIC: its last bit reaches @dev at @t_arrival (>= the
+ * previous one's). nic_receive() runs then.
+ */
+void nic_wire_deliver(struct net_device *dev, struct sk_buff *skb, sim_time_t t_arrival);
+/* Build the TX side of @dev (queues, rings, qdiscs) from its mapping @n. */
+int nic_tx_create(struct net_device *dev, const struct cfg_node *n, struct sim_error *err);
+/* The loopback device of host @h (lo, 127.0.0.1/8, noqueue). */
+struct net_device *loopback_create(struct host *h, struct sim_error *err);
+/* TX completions to clean at the start of a NAPI poll; *cycles grows. true = more left. */
+bool nic_tx_clean(struct nic_rx_queue *rq, uint64_t *cycles);
+/* The queue pair's vector should fire at @t (earliest wins; ignored while masked). */
+void nic_vector_arm(struct nic_rx_queue *rq, sim_time_t t);
+/* Arm the queue pair's vector for pending TX completions (after napi_complete_done). */
+void nic_tx_rearm(struct nic_rx_queue *rq);
 /* Wire time of an L2 frame of @len bytes without FCS: (len + 4 + 20) * 8 / speed. */
 sim_time_t nic_wire_time(const struct net_device *dev, uint32_t len);
 

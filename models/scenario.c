@@ -15,7 +15,10 @@
 #include "models/cpu.h"
 #include "models/dev.h"
 #include "models/ip.h"
+#include "models/neigh.h"
 #include "models/netfilter.h"
+#include "models/route.h"
+#include "models/xmit.h"
 #include "models/nic.h"
 #include "models/scenario.h"
 #include "models/sock.h"
@@ -50,6 +53,17 @@ static void sysctl_defaults(struct sysctls *s, uint32_t ncpus, uint32_t hz)
 	s->icmp_ratemask = 6168;
 	s->icmp_msgs_per_sec = 1000;
 	s->icmp_msgs_burst = 50;
+	s->dev_tx_weight = 64;
+	s->wmem_default = SK_RMEM_DEFAULT;
+	s->wmem_max = 4194304;
+	s->port_lo = 32768;
+	s->port_hi = 60999;
+	s->ip_default_ttl = 64;
+	s->unres_qlen_bytes = SK_RMEM_DEFAULT; /* SK_WMEM_DEFAULT */
+	s->mcast_solicit = 3;
+	s->ucast_solicit = 3;
+	s->app_solicit = 0;
+	s->retrans_time_ms = 1000;
 	s->sched_latency_ns = 6000000ull * factor;
 	s->sched_min_granularity_ns = 750000ull * factor;
 	s->sched_wakeup_granularity_ns = 1000000ull * factor;
@@ -82,6 +96,15 @@ static const struct sysctl_desc sysctl_table[] = {
 	SYSCTL_U64("net.core.rmem_default", rmem_default, SOCK_MIN_RCVBUF, INT32_MAX),
 	SYSCTL_U64("net.core.rmem_max", rmem_max, SOCK_MIN_RCVBUF, INT32_MAX),
 	SYSCTL_U32("net.ipv4.ip_forward", ip_forward, 0, 1),
+	SYSCTL_U32("net.ipv4.ip_default_ttl", ip_default_ttl, 1, 255),
+	SYSCTL_U32("net.core.dev_weight_tx_bias", dev_tx_weight, 1, 1u << 20),
+	SYSCTL_U64("net.core.wmem_default", wmem_default, 4608, INT32_MAX),
+	SYSCTL_U64("net.core.wmem_max", wmem_max, 4608, INT32_MAX),
+	SYSCTL_U64("net.ipv4.neigh.default.unres_qlen_bytes", unres_qlen_bytes, 0, INT32_MAX),
+	SYSCTL_U32("net.ipv4.neigh.default.mcast_solicit", mcast_solicit, 0, 255),
+	SYSCTL_U32("net.ipv4.neigh.default.ucast_solicit", ucast_solicit, 0, 255),
+	SYSCTL_U32("net.ipv4.neigh.default.app_solicit", app_solicit, 0, 255),
+	SYSCTL_U32("net.ipv4.neigh.default.retrans_time_ms", retrans_time_ms, 10, 1u << 20),
 	SYSCTL_U32("net.ipv4.icmp_ratelimit", icmp_ratelimit, 0, 1u << 30),
 	SYSCTL_U32("net.ipv4.icmp_ratemask", icmp_ratemask, 0, UINT32_MAX),
 	SYSCTL_U32("net.ipv4.icmp_msgs_per_sec", icmp_msgs_per_sec, 0, 1u << 30),
@@ -91,6 +114,25 @@ static const struct sysctl_desc sysctl_table[] = {
 	SYSCTL_U64("kernel.sched_wakeup_granularity_ns", sched_wakeup_granularity_ns, 0,
 		   1000000000),
 };
+
+/* net.ipv4.ip_local_port_range: "LOW HIGH", as Linux prints it. */
+static int sysctl_port_range(struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	const char *key = "net.ipv4.ip_local_port_range", *v = NULL;
+	unsigned lo, hi;
+	char tail;
+
+	if (cfg_get_str(n, key, &v, NULL, err))
+		return -1;
+	if (!v)
+		return 0;
+	if (sscanf(v, "%u %u%c", &lo, &hi, &tail) != 2 || lo < 1 || hi > 65535 || lo > hi)
+		return cfg_error(cfg_get(n, key), err,
+				 "'%s' must be 'LOW HIGH' like '32768 60999', got '%s'", key, v);
+	h->sysctl.port_lo = lo;
+	h->sysctl.port_hi = hi;
+	return 0;
+}
 
 static int sysctl_parse(struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
@@ -110,13 +152,11 @@ static int sysctl_parse(struct host *h, const struct cfg_node *n, struct sim_err
 		else
 			*(uint64_t *)(void *)field = v;
 	}
+	if (sysctl_port_range(h, n, err))
+		return -1;
 	if (h->sysctl.flow_limit_table_len & (h->sysctl.flow_limit_table_len - 1))
 		return cfg_error(cfg_get(n, "net.core.flow_limit_table_len"), err,
 				 "'net.core.flow_limit_table_len' must be a power of two");
-	if (h->sysctl.ip_forward)
-		return cfg_error(cfg_get(n, "net.ipv4.ip_forward"), err,
-				 "'net.ipv4.ip_forward' = 1 needs the forwarding path (R19), "
-				 "which this version does not model");
 	snprintf(what, sizeof(what), "sysctl of host '%s'", h->name);
 	return cfg_check_unknown(n, what, err);
 }
@@ -192,6 +232,26 @@ static int host_add_nic(struct host *h, const struct cfg_node *n, struct sim_err
 	return 0;
 }
 
+static int host_add_lo(struct host *h, struct sim_error *err)
+{
+	struct net_device *lo = loopback_create(h, err);
+
+	h->devs[h->ndevs++] = lo;
+	h->lo = lo;
+	return lo && !err->set ? 0 : -1;
+}
+
+/* Routes (connected, local, `routes:`) and static neighbours (`neigh:`). */
+static int host_parse_net(struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	const struct cfg_node *routes, *neigh;
+
+	if (cfg_get_seq(n, "routes", &routes, err) || cfg_get_seq(n, "neigh", &neigh, err) ||
+	    fib_add_connected(h, err) || fib_parse(h, routes, err) || neigh_parse(h, neigh, err))
+		return -1;
+	return 0;
+}
+
 static int host_add_sock_kind(struct host *h, const struct cfg_node *n, enum sock_kind kind,
 			      struct sim_error *err)
 {
@@ -257,10 +317,12 @@ static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error
 	uint32_t nsocks = seq_len(n, "sockets") + seq_len(n, "taps");
 
 	h->cpus = calloc(h->ncpus, sizeof(*h->cpus));
-	h->devs = calloc(seq_len(n, "nics") + 1, sizeof(*h->devs));
+	h->devs = calloc(seq_len(n, "nics") + 2, sizeof(*h->devs));
+	h->fib = calloc(1, sizeof(*h->fib));
+	h->neigh = calloc(1, sizeof(*h->neigh));
 	h->socks = calloc(nsocks + 1, sizeof(*h->socks));
 	h->apps = calloc(seq_len(n, "apps") + 1, sizeof(*h->apps));
-	if (!h->cpus || !h->devs || !h->socks || !h->apps)
+	if (!h->cpus || !h->devs || !h->socks || !h->apps || !h->fib || !h->neigh)
 		return sim_error_set(err, "out of memory");
 	return 0;
 }
@@ -285,7 +347,10 @@ static int host_create(struct world *w, const struct cfg_node *n, struct host *h
 	snprintf(stream, sizeof(stream), "icmp/%s", h->name);
 	sim_rng_init(&h->icmp_rng, w->seed, stream);
 	h->icmp_global_stamp = -(sim_time_t)h->hz;
-	if (host_each(h, n, "nics", host_add_nic, err) || host_parse_iptables(h, n, err) ||
+	snprintf(stream, sizeof(stream), "autobind/%s", h->name);
+	sim_rng_init(&h->port_rng, w->seed, stream);
+	if (host_each(h, n, "nics", host_add_nic, err) || host_add_lo(h, err) ||
+	    host_parse_net(h, n, err) || host_parse_iptables(h, n, err) ||
 	    host_each(h, n, "sockets", host_add_sock, err) ||
 	    host_each(h, n, "taps", host_add_tap, err) ||
 	    host_each(h, n, "apps", host_add_app, err))
@@ -308,7 +373,11 @@ static uint64_t skb_pool_default(const struct world *w)
 		for (uint32_t d = 0; d < h->ndevs; d++)
 			n += (uint64_t)h->devs[d]->nrxq * (h->devs[d]->rx_ring + 64 * 9);
 		for (uint32_t s = 0; s < h->nsocks; s++)
-			n += h->socks[s]->sk_rcvbuf / 256 + 1;
+			n += h->socks[s]->sk_rcvbuf / 256 + h->socks[s]->sk_sndbuf / 768 + 2;
+		for (uint32_t d = 0; d < h->ndevs; d++)
+			n += (uint64_t)h->devs[d]->ntxq *
+			     (h->devs[d]->tx_ring + 3ull * h->devs[d]->txqueuelen + 64);
+		n += h->sysctl.unres_qlen_bytes / 768 * 4;
 		for (uint32_t a = 0; a < h->napps; a++)
 			n += h->apps[a]->batch;
 	}
@@ -386,6 +455,70 @@ static int world_alloc_peers(struct world *w, struct sim_error *err)
 	return 0;
 }
 
+static struct net_device *world_find_dev(struct world *w, const char *spec)
+{
+	const char *slash = strchr(spec, '/');
+
+	for (uint32_t i = 0; slash && i < w->nhosts; i++) {
+		struct host *h = w->hosts[i];
+
+		if (strlen(h->name) != (size_t)(slash - spec) ||
+		    strncmp(h->name, spec, (size_t)(slash - spec)))
+			continue;
+		for (uint32_t d = 0; d < h->ndevs; d++)
+			if (!strcmp(h->devs[d]->name, slash + 1) && !h->devs[d]->loopback)
+				return h->devs[d];
+	}
+	return NULL;
+}
+
+/* One `links:` entry: two NICs of two hosts, full duplex. */
+static int world_parse_link(struct world *w, const struct cfg_node *n, struct sim_error *err)
+{
+	const char *as = NULL, *bs = NULL;
+	struct net_device *a, *b;
+	sim_time_t delay;
+	double loss;
+
+	if (cfg_node_map(n, "links", err) || cfg_require(n, "a", "link", err) ||
+	    cfg_require(n, "b", "link", err) || cfg_get_str(n, "a", &as, NULL, err) ||
+	    cfg_get_str(n, "b", &bs, NULL, err) ||
+	    cfg_get_time(n, "delay", &delay, 500 * SIM_NS, 0, SIM_SEC, err) ||
+	    cfg_get_fraction(n, "loss", &loss, 0, err))
+		return -1;
+	if (!(a = world_find_dev(w, as)))
+		return cfg_error(cfg_get(n, "a"), err, "no nic '%s' (expected HOST/NIC)", as);
+	if (!(b = world_find_dev(w, bs)))
+		return cfg_error(cfg_get(n, "b"), err, "no nic '%s' (expected HOST/NIC)", bs);
+	if (a == b || a->host == b->host)
+		return cfg_error(n, err, "a link joins NICs of two different hosts");
+	if (a->peer || b->peer)
+		return cfg_error(n, err, "nic '%s' is already linked", a->peer ? as : bs);
+	a->peer = b;
+	b->peer = a;
+	a->link_delay = b->link_delay = delay;
+	a->link_loss = b->link_loss = loss;
+	return cfg_check_unknown(n, "link", err);
+}
+
+static int world_parse_links(struct world *w, const struct cfg_node *root, struct sim_error *err)
+{
+	const struct cfg_node *l;
+
+	if (cfg_get_seq(root, "links", &l, err))
+		return -1;
+	for (uint32_t i = 0; l && i < l->n; i++)
+		if (world_parse_link(w, l->items[i], err))
+			return -1;
+	for (uint32_t i = 0; i < w->nsrcs; i++)
+		if (w->srcs[i]->dev->peer)
+			return sim_error_set(err,
+					     "traffic source '%s' feeds nic '%s', which is linked to "
+					     "another host; send from an app instead",
+					     w->srcs[i]->name, w->srcs[i]->dev->name);
+	return 0;
+}
+
 static int world_parse_top(struct world *w, const struct cfg_node *root, int64_t seed_override,
 			   struct sim_error *err)
 {
@@ -422,7 +555,8 @@ static int world_build(struct world *w, const struct cfg_node *root, int64_t see
 
 	costs_default(&w->costs);
 	if (world_parse_top(w, root, seed_override, err) || world_parse_hosts(w, root, err) ||
-	    world_parse_traffic(w, root, err) || world_alloc_peers(w, err) ||
+	    world_parse_traffic(w, root, err) || world_parse_links(w, root, err) ||
+	    world_alloc_peers(w, err) ||
 	    cfg_get_u64(root, "skb_pool", &pool, skb_pool_default(w), 16, 1ull << 28, err) ||
 	    cfg_check_unknown(root, "scenario", err))
 		return -1;
@@ -444,6 +578,7 @@ struct world *world_create(const struct cfg *c, int64_t seed_override, struct si
 		return NULL;
 	}
 	net_dev_init();
+	net_tx_init();
 	if (world_build(w, c->root, seed_override, err)) {
 		world_free(w);
 		return NULL;
@@ -470,6 +605,8 @@ static void host_free(struct host *h)
 	free(h->cpus);
 	free(h->nf);
 	free(h->peers);
+	free(h->fib);
+	free(h->neigh);
 	free(h);
 }
 
@@ -522,7 +659,8 @@ bool world_conserved(const struct world *w)
 	for (uint32_t i = 0; i < w->nhosts; i++)
 		for (unsigned d = 0; d < drop_points_nr; d++)
 			drops += w->hosts[i]->drops[d];
-	return drops == w->dropped && w->offered == w->delivered + w->dropped + world_in_flight(w);
+	return drops == w->dropped && w->offered == w->delivered + w->consumed + w->transmitted +
+						       w->dropped + world_in_flight(w);
 }
 
 void world_run(struct world *w)

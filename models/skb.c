@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "models/skb.h"
+#include "models/sock.h"
 #include "models/world.h"
 #include "sim/error.h"
 
@@ -38,6 +39,23 @@ const struct stage_info stage_info[STAGE_NR] = {
 	[STAGE_R23] = { "R23", "__udp_enqueue_schedule_skb", "queued on the socket" },
 	[STAGE_R24] = { "R24", "sk_data_ready", "reader woken" },
 	[STAGE_APP] = { "APP", "udp_recvmsg", "application reads the datagram" },
+	[STAGE_T1] = { "T1", "socket", "socket created" },
+	[STAGE_T2] = { "T2", "inet_sendmsg", "send system call" },
+	[STAGE_T3] = { "T3", "inet_autobind", "ephemeral port" },
+	[STAGE_T4] = { "T4", "udp_sendmsg", "route lookup" },
+	[STAGE_T5] = { "T5", "ip_make_skb", "skb built, send buffer charged" },
+	[STAGE_T6] = { "T6", "udp_send_skb", "UDP header" },
+	[STAGE_T7] = { "T7", "ip_send_skb", "IP send" },
+	[STAGE_T8] = { "T8", "__ip_local_out", "LOCAL_OUT" },
+	[STAGE_T9] = { "T9", "ip_output", "POST_ROUTING" },
+	[STAGE_T10] = { "T10", "ip_finish_output", "MTU, reroute" },
+	[STAGE_T11] = { "T11", "ip_finish_output2", "neighbour resolution" },
+	[STAGE_T12] = { "T12", "neigh_output", "Ethernet header" },
+	[STAGE_T13] = { "T13", "__dev_queue_xmit", "qdisc" },
+	[STAGE_T14] = { "T14", "dev_hard_start_xmit", "TX taps, driver" },
+	[STAGE_T15] = { "T15", "ndo_start_xmit", "TX ring" },
+	[STAGE_T16] = { "T16", "TX completion", "skb freed after transmission" },
+	[STAGE_WIRE] = { "WIRE", "link", "between two hosts' NICs" },
 };
 
 const char *const skb_drop_reason_name[SKB_DROP_REASON_NR] = {
@@ -70,6 +88,24 @@ const struct drop_point drop_points[] = {
 	{ SKB_DROP_REASON_SOCKET_RCVBUFF, STAGE_R22, "__udp_enqueue_schedule_skb",
 	  "Udp RcvbufErrors, InErrors, ss d" },
 	{ SKB_DROP_REASON_UDP_CSUM, STAGE_APP, "udp_recvmsg", "Udp InCsumErrors, InErrors, ss d" },
+	{ SKB_DROP_REASON_NETFILTER_DROP, STAGE_T8, "nf_hook_slow (OUTPUT)",
+	  "iptables -L OUTPUT pkts" },
+	{ SKB_DROP_REASON_NETFILTER_DROP, STAGE_T9, "nf_hook_slow (POSTROUTING)",
+	  "iptables -L POSTROUTING pkts" },
+	{ SKB_DROP_REASON_NEIGH_QUEUEFULL, STAGE_T11, "__neigh_event_send",
+	  "ip -s neigh / ndisc unres_discards" },
+	{ SKB_DROP_REASON_NEIGH_FAILED, STAGE_T11, "neigh_invalidate",
+	  "arp_cache res_failed, Icmp OutDestUnreachs" },
+	{ SKB_DROP_REASON_QDISC_DROP, STAGE_T13, "qdisc_drop", "tc -s qdisc dropped, Ip OutDiscards" },
+	{ SKB_DROP_REASON_QDISC_OVERLIMIT, STAGE_T13, "fq_codel_drop",
+	  "tc -s qdisc dropped, drop_overlimit" },
+	{ SKB_DROP_REASON_QDISC_CONGESTED, STAGE_T13, "codel_dequeue", "tc -s qdisc dropped" },
+	{ SKB_DROP_REASON_IP_INNOROUTES, STAGE_R18, "ip_error", "Ip InNoRoutes" },
+	{ SKB_DROP_REASON_IP_INHDR, STAGE_R19, "ip_forward (TTL expired)",
+	  "Ip InHdrErrors, Icmp OutTimeExcds" },
+	{ SKB_DROP_REASON_NETFILTER_DROP, STAGE_R19, "nf_hook_slow (FORWARD)",
+	  "iptables -L FORWARD pkts" },
+	{ SKB_DROP_REASON_LINK_LOSS, STAGE_WIRE, "link (configured loss)", "none (lost on the wire)" },
 };
 const unsigned drop_points_nr = sizeof(drop_points) / sizeof(drop_points[0]);
 _Static_assert(sizeof(drop_points) / sizeof(drop_points[0]) <= DROP_POINTS_MAX,
@@ -78,6 +114,8 @@ _Static_assert(sizeof(drop_points) / sizeof(drop_points[0]) <= DROP_POINTS_MAX,
 const char *const lat_stage_name[LAT_NR] = {
 	[LAT_DMA] = "dma",	   [LAT_RING] = "ring",	    [LAT_SOFTIRQ] = "softirq",
 	[LAT_BACKLOG] = "backlog", [LAT_SOCKET] = "socket", [LAT_APP] = "application",
+	[LAT_TX_STACK] = "tx_stack", [LAT_NEIGH] = "neigh",   [LAT_QDISC] = "qdisc",
+	[LAT_TX_RING] = "tx_ring",   [LAT_WIRE] = "wire",
 };
 
 int drop_point_find(enum skb_drop_reason reason, enum stage_id stage)
@@ -144,10 +182,14 @@ void skb_lat_next(struct world *w, struct sk_buff *skb, enum lat_stage next, sim
 	}
 }
 
+/* skb_release_head_state: a send-buffer charge goes with the skb (sock_wfree). */
 static void skb_free_chain(struct world *w, struct sk_buff *skb)
 {
 	while (skb) {
 		struct sk_buff *n = skb->frag_next;
+
+		if (skb->flags & SKB_F_WMEM)
+			sock_wfree(skb->sk, skb->truesize);
 
 		sim_pool_put(&w->skb_pool, skb);
 		skb = n;
@@ -162,8 +204,8 @@ void consume_skb(struct host *h, struct sk_buff *skb)
 	SIM_BUG_ON(skb->flags & SKB_F_CLONE);
 	for (struct sk_buff *s = skb; s; s = s->frag_next) {
 		lat_close(w, s, LAT_NR, now);
-		if (w->measuring && s->t_wire >= w->warmup)
-			sim_hist_record(&w->e2e, (uint64_t)(now - s->t_wire));
+		if (w->measuring && s->t_born >= w->warmup)
+			sim_hist_record(&w->e2e, (uint64_t)(now - s->t_born));
 		w->delivered++;
 	}
 	skb_free_chain(w, skb);
@@ -197,4 +239,19 @@ void skb_drop_unallocated(struct host *h, enum skb_drop_reason reason, enum stag
 	SIM_BUG_ON(ix < 0);
 	h->drops[ix]++;
 	h->w->dropped++;
+}
+
+void consume_skb_kernel(struct host *h, struct sk_buff *skb)
+{
+	SIM_BUG_ON(skb->flags & SKB_F_CLONE);
+	for (struct sk_buff *s = skb; s; s = s->frag_next)
+		h->w->consumed++;
+	skb_free_chain(h->w, skb);
+}
+
+void skb_transmitted(struct world *w, struct sk_buff *skb)
+{
+	for (struct sk_buff *s = skb; s; s = s->frag_next)
+		w->transmitted++;
+	skb_free_chain(w, skb);
 }

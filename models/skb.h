@@ -56,6 +56,23 @@ enum stage_id {
 	STAGE_R23, /* enqueue on sk_receive_queue */
 	STAGE_R24, /* sk_data_ready */
 	STAGE_APP, /* recvmsg in the application */
+	STAGE_T1,  /* socket() */
+	STAGE_T2,  /* sendto: inet_sendmsg */
+	STAGE_T3,  /* inet_autobind */
+	STAGE_T4,  /* udp_sendmsg: route */
+	STAGE_T5,  /* ip_make_skb: send buffer */
+	STAGE_T6,  /* udp_send_skb */
+	STAGE_T7,  /* ip_send_skb */
+	STAGE_T8,  /* __ip_local_out: LOCAL_OUT */
+	STAGE_T9,  /* ip_output: POST_ROUTING */
+	STAGE_T10, /* ip_finish_output */
+	STAGE_T11, /* ip_finish_output2: neighbour */
+	STAGE_T12, /* neigh_output */
+	STAGE_T13, /* dev_queue_xmit: qdisc */
+	STAGE_T14, /* dev_hard_start_xmit: taps */
+	STAGE_T15, /* ndo_start_xmit: TX ring */
+	STAGE_T16, /* TX completion */
+	STAGE_WIRE, /* on a link between hosts */
 	STAGE_NR,
 };
 
@@ -82,7 +99,15 @@ extern const struct stage_info stage_info[STAGE_NR];
 	X(UDP_CSUM)                                                                                \
 	X(NO_SOCKET)                                                                               \
 	X(SOCKET_FILTER)                                                                           \
-	X(SOCKET_RCVBUFF)
+	X(SOCKET_RCVBUFF)                                                                         \
+	X(QDISC_DROP)                                                                             \
+	X(QDISC_OVERLIMIT)                                                                        \
+	X(QDISC_CONGESTED)                                                                        \
+	X(NEIGH_QUEUEFULL)                                                                        \
+	X(NEIGH_FAILED)                                                                           \
+	X(LINK_LOSS)                                                                              \
+	X(IP_INHDR)                                                                               \
+	X(IP_INNOROUTES)
 
 enum skb_drop_reason {
 #define X(n) SKB_DROP_REASON_##n,
@@ -105,7 +130,7 @@ struct drop_point {
 };
 extern const struct drop_point drop_points[];
 extern const unsigned drop_points_nr;
-#define DROP_POINTS_MAX 24
+#define DROP_POINTS_MAX 48
 
 /* Latency stages reported per packet (see docs/report.md). */
 enum lat_stage {
@@ -115,6 +140,11 @@ enum lat_stage {
 	LAT_BACKLOG, /* waiting in a CPU's input_pkt_queue/process_queue */
 	LAT_SOCKET,  /* waiting in the socket receive queue */
 	LAT_APP,     /* inside recvmsg until the data is in user space */
+	LAT_TX_STACK, /* send: from the syscall to the qdisc (or the neighbour queue) */
+	LAT_NEIGH,    /* send: waiting for ARP resolution */
+	LAT_QDISC,    /* send: in the qdisc */
+	LAT_TX_RING,  /* send: TX descriptor posted -> last bit on the wire */
+	LAT_WIRE,     /* send: propagation to the peer NIC */
 	LAT_NR,
 };
 extern const char *const lat_stage_name[LAT_NR];
@@ -129,6 +159,7 @@ enum skb_flags {
 	SKB_F_BAD_IPHDR = 1u << 1, /* the IPv4 header checksum is wrong */
 	SKB_F_CLONE = 1u << 2,	   /* a tap's clone: outside conservation */
 	SKB_F_OTHER_MAC = 1u << 3, /* addressed to another MAC (R1) */
+	SKB_F_WMEM = 1u << 4, /* charged to skb->sk's send buffer (destructor sock_wfree) */
 };
 
 struct sk_buff {
@@ -145,6 +176,11 @@ struct sk_buff {
 	uint16_t gso_segs;	   /* segments in this skb (1 unless GRO merged) */
 	uint8_t protocol;	   /* IP protocol */
 	uint8_t pkt_type;	   /* PACKET_HOST or PACKET_OTHERHOST */
+	uint32_t priority; /* skb->priority (SO_PRIORITY, rt_tos2priority) */
+	uint8_t tos; /* IPv4 TOS byte (ECN in the low two bits) */
+	uint8_t ttl;	   /* IPv4 TTL */
+	uint8_t arp_op;	   /* ARP opcode for ETH_P_ARP frames */
+	uint16_t eth_proto; /* ETH_P_IP or ETH_P_ARP (0 means IP) */
 	/* sim-only */
 	uint8_t flags;	    /* enum skb_flags */
 	uint8_t stage;	    /* enum stage_id: where it is now (for drops) */
@@ -156,6 +192,8 @@ struct sk_buff {
 	sim_time_t t_mark;  /* ps: entry into the current latency stage */
 	sim_time_t t_ready; /* ps: DMA completion (descriptor written back) */
 	sim_time_t t_acc;   /* ps: softirq time already spent on another CPU (RPS) */
+	sim_time_t t_qdisc; /* ps: enqueued on a qdisc (CoDel sojourn time) */
+	sim_time_t t_born; /* ps: created (sent by an app, or reached the first NIC) */
 };
 
 /* A FIFO of skbs (struct sk_buff_head without the lock). */
@@ -213,6 +251,10 @@ static inline void skb_queue_splice_tail_init(struct sk_buff_head *from, struct 
 struct sk_buff *skb_alloc(struct world *w);
 /* A clone of @skb for a tap, or NULL when the pool is exhausted. */
 struct sk_buff *skb_clone(struct world *w, const struct sk_buff *skb);
+/* The kernel consumed a control frame (ARP): the packet ends here, not dropped. */
+void consume_skb_kernel(struct host *h, struct sk_buff *skb);
+/* A frame left through a NIC with no modelled peer. */
+void skb_transmitted(struct world *w, struct sk_buff *skb);
 /* The packet reached the application: count it and its latencies. */
 void consume_skb(struct host *h, struct sk_buff *skb);
 /* Drop with @reason at skb->stage on host @h. */

@@ -30,6 +30,14 @@ bool udp_rmem_admit(uint32_t rmem, uint32_t truesize, uint32_t rcvbuf)
 	return (uint64_t)rmem + truesize <= rcvbuf || rmem == 0;
 }
 
+bool udp4_port_used(const struct host *h, uint16_t port)
+{
+	for (uint32_t i = 0; i < h->nsocks; i++)
+		if (h->socks[i]->kind == SOCK_UDP && h->socks[i]->bound && h->socks[i]->num == port)
+			return true;
+	return false;
+}
+
 struct sock *udp4_lib_lookup(struct host *h, uint32_t daddr, uint16_t dport)
 {
 	struct sock *best = NULL;
@@ -37,7 +45,7 @@ struct sock *udp4_lib_lookup(struct host *h, uint32_t daddr, uint16_t dport)
 	for (uint32_t i = 0; i < h->nsocks; i++) {
 		struct sock *sk = h->socks[i];
 
-		if (sk->kind != SOCK_UDP || sk->num != dport)
+		if (sk->kind != SOCK_UDP || !sk->bound || sk->num != dport)
 			continue;
 		if (sk->rcv_saddr == daddr)
 			return sk;
@@ -228,6 +236,41 @@ struct sk_buff *sock_dequeue(struct sock *sk)
 	return skb;
 }
 
+/*
+ * sock_wfree + sock_def_write_space: writers are woken once the buffer is
+ * writeable again, sock_writeable(): sk_wmem_alloc < sk_sndbuf / 2.
+ */
+void sock_wfree(struct sock *sk, uint32_t truesize)
+{
+	if (!sk)
+		return;
+	SIM_BUG_ON(sk->sk_wmem_alloc < truesize);
+	sk->sk_wmem_alloc -= truesize;
+	if (!sk->nwriters || sk->sk_wmem_alloc >= sk->sk_sndbuf / 2)
+		return;
+	for (uint32_t i = 0; i < sk->nwriters; i++)
+		thread_wake(sk->writers[i]);
+	sk->nwriters = 0;
+}
+
+void sock_add_writer(struct sock *sk, struct thread *t)
+{
+	SIM_BUG_ON(sk->nwriters >= SOCK_MAX_WAITERS);
+	sk->writers[sk->nwriters++] = t;
+}
+
+#define SOCK_MIN_SNDBUF 4608 /* 2 * TCP_SKB_MIN_TRUESIZE */
+
+uint32_t sock_sndbuf_for(uint64_t val, uint64_t wmem_max)
+{
+	uint64_t v = val < wmem_max ? val : wmem_max;
+
+	if (v > INT32_MAX / 2)
+		v = INT32_MAX / 2;
+	v *= 2;
+	return v < SOCK_MIN_SNDBUF ? SOCK_MIN_SNDBUF : (uint32_t)v;
+}
+
 void sock_add_waiter(struct sock *sk, struct thread *t)
 {
 	SIM_BUG_ON(sk->nwaiters >= SOCK_MAX_WAITERS);
@@ -281,7 +324,7 @@ static int sock_check_bind(struct host *h, const struct sock *sk, const struct c
 	for (uint32_t i = 0; i < h->nsocks; i++) {
 		const struct sock *o = h->socks[i];
 
-		if (o->kind == SOCK_UDP && o->num == sk->num &&
+		if (o->kind == SOCK_UDP && o->bound && o->num == sk->num &&
 		    (o->rcv_saddr == sk->rcv_saddr || !o->rcv_saddr || !sk->rcv_saddr))
 			return cfg_error(
 				cfg_get(n, "bind"), err,
@@ -295,11 +338,23 @@ static int sock_parse_udp(struct host *h, struct sock *sk, const struct cfg_node
 			  struct sim_error *err)
 {
 	const char *bind = NULL;
-	uint32_t plen = 32;
+	uint64_t sndbuf, prio, tos;
 
-	if (cfg_require(n, "bind", "socket", err) || cfg_get_str(n, "bind", &bind, NULL, err) ||
-	    cfg_get_bool(n, "udp_gro", &sk->udp_gro, false, err) || sock_parse_filter(sk, n, err))
+	if (cfg_get_str(n, "bind", &bind, NULL, err) ||
+	    cfg_get_bool(n, "udp_gro", &sk->udp_gro, false, err) || sock_parse_filter(sk, n, err) ||
+	    cfg_get_size(n, "sndbuf", &sndbuf, 0, 0, (uint64_t)INT32_MAX, err) ||
+	    cfg_get_bool(n, "recverr", &sk->recverr, false, err) ||
+	    cfg_get_bool(n, "nonblocking", &sk->nonblock, false, err) ||
+	    cfg_get_u64(n, "priority", &prio, 0, 0, 15, err) ||
+	    cfg_get_u64(n, "tos", &tos, 0, 0, 255, err))
 		return -1;
+	sk->sk_sndbuf = cfg_has(n, "sndbuf") ? sock_sndbuf_for(sndbuf, h->sysctl.wmem_max)
+					     : (uint32_t)h->sysctl.wmem_default;
+	sk->priority = (uint32_t)prio;
+	sk->tos = (uint8_t)tos;
+	if (!bind)
+		return 0; /* unbound: inet_autobind at the first send */
+	sk->bound = true;
 	if (inet_parse_addr_port(bind, &sk->rcv_saddr, &sk->num) || sk->num == 0)
 		return cfg_error(cfg_get(n, "bind"), err,
 				 "'bind' must be ADDRESS:PORT like '0.0.0.0:5000', got '%s'", bind);
@@ -307,7 +362,6 @@ static int sock_parse_udp(struct host *h, struct sock *sk, const struct cfg_node
 		return cfg_error(cfg_get(n, "bind"), err,
 				 "cannot bind '%s': address is not local to host '%s'", bind,
 				 h->name);
-	(void)plen;
 	return sock_check_bind(h, sk, n, err);
 }
 

@@ -65,6 +65,15 @@ struct sock {
 	struct thread *waiters[SOCK_MAX_WAITERS]; /* readers asleep in recvmsg */
 	uint32_t nwaiters;			  /* entries in waiters */
 	uint32_t nreaders;	    /* apps reading this socket (at most SOCK_MAX_WAITERS) */
+	uint32_t sk_sndbuf;	   /* bytes */
+	uint32_t sk_wmem_alloc;	   /* bytes charged by skbs not yet freed or orphaned */
+	bool recverr;		   /* IP_RECVERR */
+	bool nonblock;		   /* O_NONBLOCK */
+	uint32_t priority;	   /* SO_PRIORITY */
+	uint8_t tos;		   /* IP_TOS */
+	bool bound;		   /* has a local port (bound or autobound) */
+	struct thread *writers[SOCK_MAX_WAITERS]; /* senders asleep on a full send buffer */
+	uint32_t nwriters;	   /* entries in writers */
 	struct net_device *tap_dev; /* SOCK_PACKET: device tapped */
 	uint64_t tp_packets;	    /* SOCK_PACKET: PACKET_STATISTICS tp_packets */
 	uint64_t tp_drops;	    /* SOCK_PACKET: tp_drops */
@@ -85,6 +94,8 @@ uint32_t sock_rcvbuf_for(uint64_t val, uint64_t rmem_max);
 /* The admission rule: may a datagram of @truesize join a socket holding @rmem of @rcvbuf? */
 bool udp_rmem_admit(uint32_t rmem, uint32_t truesize, uint32_t rcvbuf);
 
+/* A UDP socket of @h is bound to @port (any address). */
+bool udp4_port_used(const struct host *h, uint16_t port);
 /* __udp4_lib_lookup: best socket for (daddr, dport) on @h, or NULL. */
 struct sock *udp4_lib_lookup(struct host *h, uint32_t daddr, uint16_t dport);
 
@@ -110,5 +121,12 @@ struct sk_buff *sock_dequeue(struct sock *sk);
 void sock_add_waiter(struct sock *sk, struct thread *t);
 
 void sock_stats_reset(struct sock *sk, sim_time_t now);
+
+/* sock_wfree: the skb charged @truesize to @sk's send buffer is gone. */
+void sock_wfree(struct sock *sk, uint32_t truesize);
+/* A sender sleeps until the send buffer is writeable (sock_wait_for_wmem). */
+void sock_add_writer(struct sock *sk, struct thread *t);
+/* sk_sndbuf after setsockopt(SO_SNDBUF, @val) (doubled, wmem_max clamp, SOCK_MIN_SNDBUF). */
+uint32_t sock_sndbuf_for(uint64_t val, uint64_t wmem_max);
 
 #endif

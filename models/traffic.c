@@ -209,7 +209,7 @@ static void traffic_fire(struct sim_event *ev)
 	} else {
 		traffic_fill(s, skb, len);
 		if (direct) {
-			skb->t_wire = w->q.now;
+			skb->t_wire = skb->t_born = w->q.now;
 			nic_receive(s->dev, skb);
 		} else {
 			nic_wire_send(s->dev, skb);

@@ -91,7 +91,8 @@ struct ecase {
 };
 
 #define CMDMSG	"iptables rule needs '-A CHAIN ... -j TARGET' or '-P CHAIN TARGET'"
-#define BANGMSG "'!' can only negate -p, -s, -d, -i, --sport or --dport"
+#define BANGMSG "'!' can only negate -p, -s, -d, -i, -o, --sport or --dport"
+#define CHAINS	"(known: PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING)"
 
 static const struct ecase ecases[] = {
 	{ "-A INPUT -p udp --dprot 9999 -j DROP", 4, 9, false,
@@ -104,12 +105,56 @@ static const struct ecase ecases[] = {
 	  "t.yaml:2:22: unknown option 'extra' in iptables rule" },
 	{ "-A", 4, 9, false, "t.yaml:4:9: '-A' needs a chain" },
 	{ "-A INPUT -j", 4, 9, false, "t.yaml:4:18: '-j' needs a target" },
-	{ "-A OUTPUT -j DROP", 4, 9, false,
-	  "t.yaml:4:12: unknown chain 'OUTPUT' (known: PREROUTING, INPUT)" },
+	{ "-A OUTPT -j DROP", 4, 9, false, "t.yaml:4:12: unknown chain 'OUTPT' " CHAINS },
+	{ "-P output DROP", 4, 9, false, "t.yaml:4:12: unknown chain 'output' " CHAINS },
 	{ "-t raw -A INPUT -j DROP", 4, 9, false,
 	  "t.yaml:4:19: chain 'INPUT' does not exist in table 'raw'" },
 	{ "-A PREROUTING -j ACCEPT", 4, 9, false,
 	  "t.yaml:4:12: chain 'PREROUTING' does not exist in table 'filter'" },
+	/* the five hooks' tables (iptable_*.c valid_hooks) */
+	{ "-t raw -A FORWARD -j DROP", 4, 9, false,
+	  "t.yaml:4:19: chain 'FORWARD' does not exist in table 'raw'" },
+	{ "-t raw -P POSTROUTING DROP", 4, 9, false,
+	  "t.yaml:4:19: chain 'POSTROUTING' does not exist in table 'raw'" },
+	{ "-t nat -A FORWARD -j ACCEPT", 4, 9, false,
+	  "t.yaml:4:19: chain 'FORWARD' does not exist in table 'nat'" },
+	{ "-A POSTROUTING -j ACCEPT", 4, 9, false,
+	  "t.yaml:4:12: chain 'POSTROUTING' does not exist in table 'filter'" },
+	{ "-t nat -A OUTPUT -j DROP", 4, 9, false,
+	  "t.yaml:4:29: the nat table does not allow DROP" },
+	{ "-t nat -P POSTROUTING DROP", 4, 9, false,
+	  "t.yaml:4:31: the nat table does not allow DROP" },
+	/* -o where there is no output device, -i where there is no input device */
+	{ "-t raw -A PREROUTING -o eth0 -j ACCEPT", 4, 9, false,
+	  "t.yaml:4:30: '-o' cannot be used in chain 'PREROUTING'" },
+	{ "-A INPUT ! -o eth0 -j DROP", 4, 9, false,
+	  "t.yaml:4:20: '-o' cannot be used in chain 'INPUT'" },
+	{ "-t nat -A INPUT --out-interface eth0 -j ACCEPT", 4, 9, true,
+	  "t.yaml:4:26: '--out-interface' cannot be used in chain 'INPUT'" },
+	{ "-A OUTPUT -i eth0 -j DROP", 4, 9, false,
+	  "t.yaml:4:19: '-i' cannot be used in chain 'OUTPUT'" },
+	{ "-t nat -A POSTROUTING ! -i lo -j ACCEPT", 4, 9, false,
+	  "t.yaml:4:33: '-i' cannot be used in chain 'POSTROUTING'" },
+	{ "-t mangle -A POSTROUTING --in-interface eth+ -j ACCEPT", 4, 9, false,
+	  "t.yaml:4:34: '--in-interface' cannot be used in chain 'POSTROUTING'" },
+	/* checked by chain name before the table, as iptables' do_parse does */
+	{ "-A PREROUTING -o eth0 -j ACCEPT", 4, 9, false,
+	  "t.yaml:4:23: '-o' cannot be used in chain 'PREROUTING'" },
+	{ "-t raw -A POSTROUTING -i eth0 -j ACCEPT", 4, 9, false,
+	  "t.yaml:4:31: '-i' cannot be used in chain 'POSTROUTING'" },
+	{ "-A FORWARD -o averyveryverylongname -j DROP", 4, 9, false,
+	  "t.yaml:4:23: bad interface 'averyveryverylongname' in iptables rule" },
+	{ "-A OUTPUT -o 0123456789abcdef -j DROP", 4, 9, false,
+	  "t.yaml:4:22: bad interface '0123456789abcdef' in iptables rule" },
+	{ "-A FORWARD -j DROP -o", 4, 9, false, "t.yaml:4:28: '-o' needs an interface" },
+	{ "-A FORWARD -o eth0 -o eth1 -j DROP", 4, 9, false,
+	  "t.yaml:4:28: '-o' given twice in iptables rule" },
+	{ "-A OUTPUT -o eth0 --out-interface eth1 -j DROP", 4, 9, false,
+	  "t.yaml:4:27: '--out-interface' given twice in iptables rule" },
+	{ "-A FORWARD --out-interfaces eth1 -j DROP", 4, 9, false,
+	  "t.yaml:4:20: unknown option '--out-interfaces' in iptables rule (did you mean "
+	  "'--out-interface'?)" },
+	{ "-P OUTPUT DROP -o eth0", 4, 9, false, "t.yaml:4:24: " CMDMSG },
 	{ "-t security -A INPUT -j DROP", 4, 9, false,
 	  "t.yaml:4:12: unknown table 'security' (known: raw, mangle, nat, filter)" },
 	{ "-A INPUT -s 10.0.0.256 -j DROP", 4, 9, false,
@@ -174,6 +219,17 @@ static const struct ecase ecases[] = {
 	{ "--table nat --append INPUT --protocol udp --source-port 53 --jump ACCEPT", 1, 1, false,
 	  NULL },
 	{ "-A INPUT -p udp -m udp -i eth+ -j ACCEPT", 1, 1, false, NULL },
+	{ "-A FORWARD -i eth0 ! -o eth1 -j DROP", 1, 1, false, NULL },
+	{ "-t mangle -A FORWARD --in-interface eth+ --out-interface eth1 -j DROP", 1, 1, false,
+	  NULL },
+	{ "-A OUTPUT -o 0123456789abcde -j DROP", 1, 1, false, NULL }, /* 15 bytes */
+	{ "-t raw -A OUTPUT -o lo -j ACCEPT", 1, 1, false, NULL },
+	{ "-t mangle -A POSTROUTING ! -o eth+ -j DROP", 1, 1, false, NULL },
+	{ "-t mangle -P OUTPUT DROP", 1, 1, false, NULL },
+	{ "-t nat -A OUTPUT -p udp -j ACCEPT", 1, 1, false, NULL },
+	{ "-t nat -A POSTROUTING -o eth0 -j ACCEPT", 1, 1, false, NULL },
+	{ "-A FORWARD -o + -j ACCEPT", 1, 1, false, NULL },
+	{ "-P FORWARD DROP", 1, 1, false, NULL },
 };
 
 START_TEST(test_parse_errors)
@@ -229,6 +285,8 @@ START_TEST(test_parse_fields)
 	ck_assert_uint_eq(r->dport_hi, 80);
 	ck_assert_str_eq(r->in_dev, "eth1");
 	ck_assert(r->in_inv);
+	ck_assert_str_eq(r->out_dev, ""); /* no -o */
+	ck_assert(!r->out_inv);
 	ck_assert_int_eq(r->verdict, NF_DROP);
 	ck_assert_str_eq(r->text, "-A INPUT ! -s 10.1.2.3/16 -d 192.168.7.9 -p tcp "
 				  "! --sport 1000:2000 --dport 80 ! -i eth1 -j DROP");
@@ -244,6 +302,24 @@ START_TEST(test_parse_fields)
 	ck_assert_int_eq(rs->chain[NF_TABLE_RAW][NF_INET_PRE_ROUTING].rules[1].proto, -1);
 	ck_assert_int_eq(parse1(rs, "-t raw -A PREROUTING -p 47 -j ACCEPT", &err), 0);
 	ck_assert_int_eq(rs->chain[NF_TABLE_RAW][NF_INET_PRE_ROUTING].rules[2].proto, 47);
+
+	/* -o and the new chains land in their own (table, hook) slot */
+	ck_assert_int_eq(parse1(rs, "-A FORWARD -i eth0 ! -o eth1+ -j DROP", &err), 0);
+	r = &rs->chain[NF_TABLE_FILTER][NF_INET_FORWARD].rules[0];
+	ck_assert_str_eq(r->in_dev, "eth0");
+	ck_assert(!r->in_inv);
+	ck_assert_str_eq(r->out_dev, "eth1+");
+	ck_assert(r->out_inv);
+	ck_assert(rs->chain[NF_TABLE_FILTER][NF_INET_FORWARD].used);
+	ck_assert_int_eq(parse1(rs, "-t raw -A OUTPUT --out-interface lo -j ACCEPT", &err), 0);
+	r = &rs->chain[NF_TABLE_RAW][NF_INET_LOCAL_OUT].rules[0];
+	ck_assert_str_eq(r->out_dev, "lo");
+	ck_assert_str_eq(r->in_dev, "");
+	ck_assert_int_eq(parse1(rs, "-t nat -A POSTROUTING -o eth0 -j ACCEPT", &err), 0);
+	ck_assert_uint_eq(rs->chain[NF_TABLE_NAT][NF_INET_POST_ROUTING].nrules, 1);
+	ck_assert_int_eq(parse1(rs, "-t mangle -P POSTROUTING DROP", &err), 0);
+	ck_assert_int_eq(rs->chain[NF_TABLE_MANGLE][NF_INET_POST_ROUTING].policy, NF_DROP);
+	ck_assert_uint_eq(rs->chain[NF_TABLE_MANGLE][NF_INET_LOCAL_OUT].nrules, 0);
 
 	/* -P sets the policy; a chain with only an ACCEPT policy is not used */
 	ck_assert(!rs->chain[NF_TABLE_MANGLE][NF_INET_LOCAL_IN].used);
@@ -282,8 +358,9 @@ struct tpkt {
 	const char *daddr; /* dotted quad */
 	uint16_t sport;	   /* ports */
 	uint16_t dport;
-	const char *dev; /* ingress device */
-	uint32_t len;	 /* frame length, Ethernet header included */
+	const char *dev;  /* ingress device, NULL for none */
+	uint32_t len;	  /* frame length, Ethernet header included */
+	const char *odev; /* egress device, NULL for none */
 };
 
 static struct sk_buff mk_skb(const struct tpkt *p)
@@ -314,13 +391,23 @@ struct vcase {
 
 #define UDP(sa, da, sp, dp)                                                                        \
 	{                                                                                          \
-		17, sa, da, sp, dp, "eth0", 142                                                    \
+		17, sa, da, sp, dp, "eth0", 142, NULL                                              \
 	}
-#define PKT UDP("10.1.2.3", "10.0.0.1", 5000, 9999)
-#define IN  NF_INET_LOCAL_IN
-#define PRE NF_INET_PRE_ROUTING
-#define H   NF_HOOK_CYC
-#define R   NF_RULE_CYC
+/* A forwarded packet, eth0 -> eth1, and a locally sent one leaving by eth1. */
+#define FWDP(in, out)                                                                              \
+	{                                                                                          \
+		17, "10.1.2.3", "10.2.0.1", 5000, 9999, in, 142, out                               \
+	}
+#define FPKT FWDP("eth0", "eth1")
+#define OPKT FWDP(NULL, "eth1")
+#define PKT  UDP("10.1.2.3", "10.0.0.1", 5000, 9999)
+#define IN   NF_INET_LOCAL_IN
+#define PRE  NF_INET_PRE_ROUTING
+#define FWD  NF_INET_FORWARD
+#define OUT  NF_INET_LOCAL_OUT
+#define POST NF_INET_POST_ROUTING
+#define H    NF_HOOK_CYC
+#define R    NF_RULE_CYC
 
 static const struct vcase vcases[] = {
 	{ { NULL }, IN, PKT, NF_ACCEPT, 0, { 0 }, 0 },
@@ -392,7 +479,7 @@ static const struct vcase vcases[] = {
 	{ { "-A INPUT ! -p all -j DROP" }, IN, PKT, NF_DROP, H + R, { 1 }, 0 },
 	{ { "-A INPUT -p icmp -j DROP" },
 	  IN,
-	  { 1, "1.2.3.4", "10.0.0.1", 0, 0, "eth0", 98 },
+	  { 1, "1.2.3.4", "10.0.0.1", 0, 0, "eth0", 98, NULL },
 	  NF_DROP,
 	  H + R,
 	  { 1 },
@@ -444,6 +531,132 @@ static const struct vcase vcases[] = {
 	  H + R,
 	  { 1, 0 },
 	  0 },
+	{ { "-A OUTPUT -j DROP", "-A FORWARD -j DROP", "-t mangle -A POSTROUTING -j DROP" },
+	  IN,
+	  PKT,
+	  NF_ACCEPT,
+	  0,
+	  { 0, 0, 0 },
+	  0 },
+	{ { "-A INPUT -j DROP", "-t raw -A PREROUTING -j DROP",
+	    "-t mangle -A POSTROUTING -j DROP" },
+	  FWD,
+	  FPKT,
+	  NF_ACCEPT,
+	  0,
+	  { 0, 0, 0 },
+	  0 },
+	/* -o on FORWARD: exact, prefix, negated, with -i */
+	{ { "-A FORWARD -o eth1 -j DROP" }, FWD, FPKT, NF_DROP, H + R, { 1 }, 0 },
+	{ { "-A FORWARD -o eth2 -j DROP" }, FWD, FPKT, NF_ACCEPT, H + R, { 0 }, 1 },
+	{ { "-A FORWARD ! -o eth1 -j DROP" }, FWD, FPKT, NF_ACCEPT, H + R, { 0 }, 1 },
+	{ { "-A FORWARD ! -o eth2 -j DROP" }, FWD, FPKT, NF_DROP, H + R, { 1 }, 0 },
+	{ { "-A FORWARD -o eth+ -j DROP" }, FWD, FPKT, NF_DROP, H + R, { 1 }, 0 },
+	{ { "-A FORWARD -o eth1+ -j DROP" }, FWD, FPKT, NF_DROP, H + R, { 1 }, 0 },
+	{ { "-A FORWARD -o eth0 -j DROP" }, FWD, FPKT, NF_ACCEPT, H + R, { 0 }, 1 },
+	{ { "-A FORWARD -i eth1 -j DROP" }, FWD, FPKT, NF_ACCEPT, H + R, { 0 }, 1 },
+	{ { "-A FORWARD -i eth0 -o eth0 -j DROP", "-A FORWARD -i eth0 -o eth1 -j DROP" },
+	  FWD,
+	  FPKT,
+	  NF_DROP,
+	  H + 2 * R,
+	  { 0, 1 },
+	  0 },
+	{ { "-A FORWARD --out-interface eth1 -p tcp -j DROP" },
+	  FWD,
+	  FPKT,
+	  NF_ACCEPT,
+	  H + R,
+	  { 0 },
+	  1 },
+	/* FORWARD: mangle -150, filter 0 */
+	{ { "-A FORWARD -j DROP", "-t mangle -A FORWARD -p tcp -j DROP" },
+	  FWD,
+	  FPKT,
+	  NF_DROP,
+	  H + 2 * R,
+	  { 1, 0 },
+	  1 },
+	{ { "-A FORWARD -j ACCEPT", "-t mangle -A FORWARD -o eth1 -j DROP" },
+	  FWD,
+	  FPKT,
+	  NF_DROP,
+	  H + R,
+	  { 0, 1 },
+	  0 },
+	{ { "-P FORWARD DROP", "-t mangle -A FORWARD -j ACCEPT" },
+	  FWD,
+	  FPKT,
+	  NF_DROP,
+	  H + R,
+	  { 0, 1 },
+	  1 },
+	/* OUTPUT: raw -300, mangle -150, nat -100 (reached before filter's DROP), filter 0 */
+	{ { "-A OUTPUT -j DROP", "-t nat -A OUTPUT -j ACCEPT", "-t mangle -A OUTPUT -p tcp -j DROP",
+	    "-t raw -A OUTPUT -o eth1 -j ACCEPT" },
+	  OUT,
+	  OPKT,
+	  NF_DROP,
+	  H + 4 * R,
+	  { 1, 1, 0, 1 },
+	  1 },
+	{ { "-A OUTPUT -j ACCEPT", "-t nat -A OUTPUT -j ACCEPT", "-t mangle -A OUTPUT -j ACCEPT",
+	    "-t raw -A OUTPUT -o eth1 -j DROP" },
+	  OUT,
+	  OPKT,
+	  NF_DROP,
+	  H + R,
+	  { 0, 0, 0, 1 },
+	  0 },
+	{ { "-t mangle -A OUTPUT ! -o eth1 -j DROP", "-t mangle -A OUTPUT -o eth1 -j DROP",
+	    "-A OUTPUT -j ACCEPT" },
+	  OUT,
+	  OPKT,
+	  NF_DROP,
+	  H + 2 * R,
+	  { 0, 1, 0 },
+	  0 },
+	{ { "-P OUTPUT DROP", "-t raw -A OUTPUT -o lo -j ACCEPT" },
+	  OUT,
+	  OPKT,
+	  NF_DROP,
+	  H + R,
+	  { 0, 0 },
+	  2 },
+	/* POSTROUTING: mangle -150, nat 100 */
+	{ { "-t nat -A POSTROUTING -o eth1 -j ACCEPT",
+	    "-t mangle -A POSTROUTING ! -o eth1 -j DROP" },
+	  POST,
+	  OPKT,
+	  NF_ACCEPT,
+	  H + 2 * R,
+	  { 1, 0 },
+	  1 },
+	{ { "-t nat -A POSTROUTING -j ACCEPT", "-t mangle -P POSTROUTING DROP" },
+	  POST,
+	  OPKT,
+	  NF_DROP,
+	  H,
+	  { 0, 0 },
+	  1 },
+	{ { "-t nat -A POSTROUTING -o eth1 -s 10.1.0.0/16 -p udp --dport 9999 -j ACCEPT" },
+	  POST,
+	  FPKT,
+	  NF_ACCEPT,
+	  H + R,
+	  { 1 },
+	  0 },
+	/*
+	 * A missing device is the kernel's nulldevname "": no name matches
+	 * it, "+" and a negated name do (these rules are refused where the
+	 * hook lacks the device, so only a caller passing NULL reaches this).
+	 */
+	{ { "-A FORWARD -o eth+ -j DROP" }, FWD, FWDP("eth0", NULL), NF_ACCEPT, H + R, { 0 }, 1 },
+	{ { "-A FORWARD ! -o eth1 -j DROP" }, FWD, FWDP("eth0", NULL), NF_DROP, H + R, { 1 }, 0 },
+	{ { "-A FORWARD -o + -j DROP" }, FWD, FWDP("eth0", NULL), NF_DROP, H + R, { 1 }, 0 },
+	{ { "-A FORWARD -i eth0 -j DROP" }, FWD, FWDP(NULL, NULL), NF_ACCEPT, H + R, { 0 }, 1 },
+	{ { "-A FORWARD -j DROP" }, FWD, FWDP(NULL, NULL), NF_DROP, H + R, { 1 }, 0 },
+	{ { "-A OUTPUT -p udp -j DROP" }, OUT, FWDP(NULL, NULL), NF_DROP, H + R, { 1 }, 0 },
 };
 
 /* Where rule string @i of a case went: its chain and index, or NULL for -P lines. */
@@ -496,7 +709,7 @@ START_TEST(test_verdicts)
 	enum nf_verdict v;
 
 	place_rules(rs, c->rules, pl);
-	v = nf_hook(rs, c->hook, &skb, c->pkt.dev, &costs, &cycles);
+	v = nf_hook(rs, c->hook, &skb, c->pkt.dev, c->pkt.odev, &costs, &cycles);
 	ck_assert_msg(v == c->verdict, "case %d: verdict %d", _i, v);
 	ck_assert_uint_eq(cycles, 5 + c->cycles);
 	for (int i = 0; i < MAXR && c->rules[i]; i++) {
@@ -526,7 +739,14 @@ START_TEST(test_null_ruleset)
 	uint64_t cycles = 0;
 
 	ck_assert(!nf_hook_active(NULL, NF_INET_LOCAL_IN));
-	ck_assert_int_eq(nf_hook(NULL, NF_INET_LOCAL_IN, &skb, "eth0", &costs, &cycles), NF_ACCEPT);
+	ck_assert_int_eq(nf_hook(NULL, NF_INET_LOCAL_IN, &skb, "eth0", NULL, &costs, &cycles),
+			 NF_ACCEPT);
+	for (int h = 0; h < NF_HOOK_NR; h++) {
+		ck_assert(!nf_hook_active(NULL, (enum nf_hook_id)h));
+		ck_assert_int_eq(
+			nf_hook(NULL, (enum nf_hook_id)h, &skb, NULL, NULL, &costs, &cycles),
+			NF_ACCEPT);
+	}
 	ck_assert_uint_eq(cycles, 0);
 }
 END_TEST
@@ -567,6 +787,8 @@ struct spec {
 	bool d_inv;	      /* ! -d */
 	int dev;	      /* -i pool_dev index, -1 none */
 	bool dev_inv;	      /* ! -i */
+	int odev;	      /* -o pool_dev index, -1 none */
+	bool odev_inv;	      /* ! -o */
 	int sp_lo, sp_hi;     /* --sport, -1 none */
 	bool sp_inv;	      /* ! --sport */
 	int dp_lo, dp_hi;     /* --dport, -1 none */
@@ -583,18 +805,44 @@ struct refset {
 	uint64_t pol_bytes[NF_TABLE_NR][NF_HOOK_NR];
 };
 
-static const int ref_order[NF_HOOK_NR][3] = {
-	{ NF_TABLE_RAW, NF_TABLE_MANGLE, NF_TABLE_NAT },
-	{ NF_TABLE_MANGLE, NF_TABLE_FILTER, NF_TABLE_NAT },
+/* Each hook's tables by priority, written out again from nf_ip_hook_priorities; -1 ends. */
+static const int ref_order[NF_HOOK_NR][5] = {
+	[NF_INET_PRE_ROUTING] = { NF_TABLE_RAW, NF_TABLE_MANGLE, NF_TABLE_NAT, -1 },
+	[NF_INET_LOCAL_IN] = { NF_TABLE_MANGLE, NF_TABLE_FILTER, NF_TABLE_NAT, -1 },
+	[NF_INET_FORWARD] = { NF_TABLE_MANGLE, NF_TABLE_FILTER, -1 },
+	[NF_INET_LOCAL_OUT] = { NF_TABLE_RAW, NF_TABLE_MANGLE, NF_TABLE_NAT, NF_TABLE_FILTER, -1 },
+	[NF_INET_POST_ROUTING] = { NF_TABLE_MANGLE, NF_TABLE_NAT, -1 },
 };
+static const char *const ref_chain_name[NF_HOOK_NR] = { "PREROUTING", "INPUT", "FORWARD", "OUTPUT",
+							"POSTROUTING" };
+
+static int ref_ntables(int h)
+{
+	int n = 0;
+
+	while (ref_order[h][n] >= 0)
+		n++;
+	return n;
+}
+
+/* Does hook @h see an input / output device? */
+static bool ref_has_in(int h)
+{
+	return h == NF_INET_PRE_ROUTING || h == NF_INET_LOCAL_IN || h == NF_INET_FORWARD;
+}
+
+static bool ref_has_out(int h)
+{
+	return h == NF_INET_FORWARD || h == NF_INET_LOCAL_OUT || h == NF_INET_POST_ROUTING;
+}
 
 static void random_spec(struct spec *s)
 {
 	static const uint32_t plens[] = { 0, 8, 16, 24, 32 };
 
 	memset(s, 0, sizeof(*s));
-	s->hook = (int)pick(2);
-	s->table = ref_order[s->hook][pick(3)];
+	s->hook = (int)pick(NF_HOOK_NR);
+	s->table = ref_order[s->hook][pick((uint32_t)ref_ntables(s->hook))];
 	s->proto = pick(3) ? (int)pool_proto[pick(4)] : -1;
 	s->proto_inv = s->proto >= 0 && pick(4) == 0;
 	s->splen = plens[pick(5)];
@@ -603,8 +851,10 @@ static void random_spec(struct spec *s)
 	s->dplen = plens[pick(5)];
 	s->d = ip(pool_addr[pick(5)]);
 	s->d_inv = pick(4) == 0;
-	s->dev = pick(3) ? -1 : (int)pick(3);
+	s->dev = pick(3) || !ref_has_in(s->hook) ? -1 : (int)pick(3);
 	s->dev_inv = pick(3) == 0;
+	s->odev = pick(3) || !ref_has_out(s->hook) ? -1 : (int)pick(3);
+	s->odev_inv = pick(3) == 0;
 	s->sp_lo = s->sp_hi = s->dp_lo = s->dp_hi = -1;
 	if ((s->proto == 6 || s->proto == 17) && !s->proto_inv) {
 		if (pick(2)) {
@@ -643,7 +893,7 @@ static void fmt_ports(char *buf, size_t len, const char *opt, int lo, int hi, bo
 
 static void render(const struct spec *s, char *out, size_t len)
 {
-	char proto[32] = "", src[48], dst[48], dev[32] = "", sp[32], dp[32];
+	char proto[32] = "", src[48], dst[48], dev[32] = "", odev[32] = "", sp[32], dp[32];
 
 	if (s->proto >= 0)
 		snprintf(proto, sizeof(proto), " %s-p %d", s->proto_inv ? "! " : "", s->proto);
@@ -651,10 +901,13 @@ static void render(const struct spec *s, char *out, size_t len)
 	fmt_addr(dst, sizeof(dst), "-d", s->d, s->dplen, s->d_inv);
 	if (s->dev >= 0)
 		snprintf(dev, sizeof(dev), " %s-i %s", s->dev_inv ? "! " : "", pool_dev[s->dev]);
+	if (s->odev >= 0)
+		snprintf(odev, sizeof(odev), " %s-o %s", s->odev_inv ? "! " : "",
+			 pool_dev[s->odev]);
 	fmt_ports(sp, sizeof(sp), "--sport", s->sp_lo, s->sp_hi, s->sp_inv);
 	fmt_ports(dp, sizeof(dp), "--dport", s->dp_lo, s->dp_hi, s->dp_inv);
-	snprintf(out, len, "-t %s -A %s%s%s%s%s%s%s -j %s", nf_table_name[s->table],
-		 s->hook ? "INPUT" : "PREROUTING", proto, src, dst, dev, sp, dp,
+	snprintf(out, len, "-t %s -A %s%s%s%s%s%s%s%s -j %s", nf_table_name[s->table],
+		 ref_chain_name[s->hook], proto, src, dst, dev, odev, sp, dp,
 		 s->drop ? "DROP" : "ACCEPT");
 }
 
@@ -663,7 +916,14 @@ static bool ref_prefix(uint32_t a, uint32_t net, uint32_t plen)
 	return plen == 0 || (a >> (32 - plen)) == (net >> (32 - plen));
 }
 
-static bool ref_match(const struct spec *s, const struct sk_buff *skb, const char *dev)
+/* One -i/-o test; a missing device (NULL) equals no pool name. */
+static bool ref_dev(int want, bool inv, const char *dev)
+{
+	return want < 0 || ((dev && strcmp(dev, pool_dev[want]) == 0) != inv);
+}
+
+static bool ref_match(const struct spec *s, const struct sk_buff *skb, const char *dev,
+		      const char *odev)
 {
 	bool in_range;
 
@@ -673,7 +933,7 @@ static bool ref_match(const struct spec *s, const struct sk_buff *skb, const cha
 		return false;
 	if (s->dplen && ref_prefix(skb->daddr, s->d, s->dplen) == s->d_inv)
 		return false;
-	if (s->dev >= 0 && (strcmp(dev, pool_dev[s->dev]) == 0) == s->dev_inv)
+	if (!ref_dev(s->dev, s->dev_inv, dev) || !ref_dev(s->odev, s->odev_inv, odev))
 		return false;
 	if (s->sp_lo >= 0) {
 		in_range = skb->sport >= s->sp_lo && skb->sport <= s->sp_hi;
@@ -690,7 +950,7 @@ static bool ref_match(const struct spec *s, const struct sk_buff *skb, const cha
 
 /* One table's chain: the verdict (true = drop); -1 when the chain is unused. */
 static int ref_chain(struct refset *rf, int t, int h, const struct sk_buff *skb, const char *dev,
-		     uint64_t *cycles)
+		     const char *odev, uint64_t *cycles)
 {
 	uint64_t len = skb->len - ETH;
 	int nrules = 0;
@@ -705,7 +965,7 @@ static int ref_chain(struct refset *rf, int t, int h, const struct sk_buff *skb,
 		if (s->table != t || s->hook != h)
 			continue;
 		*cycles += NF_RULE_CYC;
-		if (ref_match(s, skb, dev)) {
+		if (ref_match(s, skb, dev, odev)) {
 			s->pkts++;
 			s->bytes += len;
 			return s->drop;
@@ -717,13 +977,13 @@ static int ref_chain(struct refset *rf, int t, int h, const struct sk_buff *skb,
 }
 
 static bool ref_hook(struct refset *rf, int h, const struct sk_buff *skb, const char *dev,
-		     uint64_t *cycles)
+		     const char *odev, uint64_t *cycles)
 {
 	uint64_t c = 0;
 	bool any = false, drop = false;
 
-	for (int i = 0; i < 3 && !drop; i++) {
-		int v = ref_chain(rf, ref_order[h][i], h, skb, dev, &c);
+	for (int i = 0; ref_order[h][i] >= 0 && !drop; i++) {
+		int v = ref_chain(rf, ref_order[h][i], h, skb, dev, odev, &c);
 
 		any |= v >= 0;
 		drop = v == 1;
@@ -733,7 +993,8 @@ static bool ref_hook(struct refset *rf, int h, const struct sk_buff *skb, const 
 	return drop;
 }
 
-static void random_packet(struct sk_buff *skb, const char **dev)
+/* A packet on hook @h, with the devices that hook has (NULL for the other). */
+static void random_packet(int h, struct sk_buff *skb, const char **dev, const char **odev)
 {
 	memset(skb, 0, sizeof(*skb));
 	skb->protocol = pool_proto[pick(4)];
@@ -742,16 +1003,17 @@ static void random_packet(struct sk_buff *skb, const char **dev)
 	skb->sport = (uint16_t)(pool_port[pick(5)] + pick(3));
 	skb->dport = (uint16_t)(pool_port[pick(5)] + pick(3) * 50);
 	skb->len = ETH + 20 + pick(1500);
-	*dev = pool_dev[pick(3)];
+	*dev = ref_has_in(h) ? pool_dev[pick(3)] : NULL;
+	*odev = ref_has_out(h) ? pool_dev[pick(3)] : NULL;
 }
 
 static void random_ruleset(struct nf_ruleset *rs, struct refset *rf)
 {
 	struct sim_error err = { 0 };
-	char text[256];
+	char text[320];
 
 	memset(rf, 0, sizeof(*rf));
-	rf->n = (int)pick(24);
+	rf->n = (int)pick(40);
 	for (int i = 0; i < rf->n; i++) {
 		random_spec(&rf->r[i]);
 		render(&rf->r[i], text, sizeof(text));
@@ -759,13 +1021,14 @@ static void random_ruleset(struct nf_ruleset *rs, struct refset *rf)
 	}
 	for (int t = 0; t < NF_TABLE_NR; t++) {
 		for (int h = 0; h < NF_HOOK_NR; h++) {
-			bool exists = ref_order[h][0] == t || ref_order[h][1] == t ||
-				      ref_order[h][2] == t;
+			bool exists = false;
 
+			for (int i = 0; ref_order[h][i] >= 0; i++)
+				exists |= ref_order[h][i] == t;
 			if (!exists || t == NF_TABLE_NAT || pick(6))
 				continue;
 			snprintf(text, sizeof(text), "-t %s -P %s DROP", nf_table_name[t],
-				 h ? "INPUT" : "PREROUTING");
+				 ref_chain_name[h]);
 			ck_assert_msg(parse1(rs, text, &err) == 0, "%s: %s", text, err.msg);
 			rf->pol_drop[t][h] = true;
 		}
@@ -805,14 +1068,14 @@ START_TEST(test_random_vs_reference)
 		random_ruleset(rs, rf);
 		for (int k = 0; k < 200; k++) {
 			struct sk_buff skb;
-			const char *dev;
+			const char *dev, *odev;
 			uint64_t c_got = 0, c_ref = 0;
-			int h = (int)pick(2);
+			int h = (int)pick(NF_HOOK_NR);
 			bool drop;
 
-			random_packet(&skb, &dev);
-			drop = ref_hook(rf, h, &skb, dev, &c_ref);
-			REQUIRE(nf_hook(rs, (enum nf_hook_id)h, &skb, dev, &costs, &c_got) ==
+			random_packet(h, &skb, &dev, &odev);
+			drop = ref_hook(rf, h, &skb, dev, odev, &c_ref);
+			REQUIRE(nf_hook(rs, (enum nf_hook_id)h, &skb, dev, odev, &costs, &c_got) ==
 				(drop ? NF_DROP : NF_ACCEPT));
 			REQUIRE(c_got == c_ref);
 			REQUIRE(nf_hook_active(rs, (enum nf_hook_id)h) == (c_ref > 0));
@@ -845,7 +1108,7 @@ static void run(struct nf_ruleset *rs, enum nf_hook_id h, const struct tpkt *p)
 	struct sk_buff skb = mk_skb(p);
 	uint64_t cycles = 0;
 
-	nf_hook(rs, h, &skb, p->dev, &costs, &cycles);
+	nf_hook(rs, h, &skb, p->dev, p->odev, &costs, &cycles);
 }
 
 /* iptables' header line (print_header with -v -n -x), trailing padding included. */
@@ -861,6 +1124,7 @@ static const char expect_listing[] =
 	"       0        0 DROP       47   --  *      *       0.0.0.0/0            0.0.0.0/0"
 	"           \n"
 	"\n"
+	"Chain OUTPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
 	"# table filter\n"
 	"Chain INPUT (policy DROP 1 packets, 84 bytes)\n" HDR
 	"       1      128 DROP       udp  --  *      *       0.0.0.0/0            0.0.0.0/0"
@@ -872,7 +1136,10 @@ static const char expect_listing[] =
 	"       0        0 ACCEPT     udp  --  *      *       0.0.0.0/0            0.0.0.0/0"
 	"            udp\n"
 	"       0        0 DROP      !icmp --  eth+   *      !192.168.0.0/24      !10.0.0.0/8"
-	"          \n";
+	"          \n"
+	"\n"
+	"Chain FORWARD (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
+	"Chain OUTPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR;
 
 START_TEST(test_listing)
 {
@@ -886,10 +1153,10 @@ START_TEST(test_listing)
 		"-A INPUT ! -p icmp -i eth+ ! -s 192.168.0.0/24 ! -d 10.0.0.0/8 -j DROP",
 		"-P INPUT DROP",
 	};
-	static const struct tpkt p1 = { 17, "10.1.2.3", "10.0.0.1", 1500, 9999, "eth0", 142 };
-	static const struct tpkt p2 = { 6, "172.16.0.1", "10.0.0.1", 80, 22, "eth0", 74 };
-	static const struct tpkt p3 = { 1, "172.16.0.1", "10.0.0.1", 0, 0, "eth0", 98 };
-	static const struct tpkt p4 = { 17, "10.1.0.5", "10.0.0.1", 53, 53, "eth0", 142 };
+	static const struct tpkt p1 = { 17, "10.1.2.3", "10.0.0.1", 1500, 9999, "eth0", 142, NULL };
+	static const struct tpkt p2 = { 6, "172.16.0.1", "10.0.0.1", 80, 22, "eth0", 74, NULL };
+	static const struct tpkt p3 = { 1, "172.16.0.1", "10.0.0.1", 0, 0, "eth0", 98, NULL };
+	static const struct tpkt p4 = { 17, "10.1.0.5", "10.0.0.1", 53, 53, "eth0", 142, NULL };
 	struct nf_ruleset *rs = rs_new();
 	struct sim_error err = { 0 };
 	char *text;
@@ -926,12 +1193,96 @@ START_TEST(test_listing_tables)
 			 "# table mangle\n"
 			 "Chain PREROUTING (policy DROP 0 packets, 0 bytes)\n" HDR "\n"
 			 "Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
+			 "Chain FORWARD (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
+			 "Chain OUTPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
+			 "Chain POSTROUTING (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
 			 "# table nat\n"
 			 "Chain PREROUTING (policy ACCEPT 0 packets, 0 bytes)\n" HDR
 			 "       0        0 ACCEPT     all  --  *      *       10.0.0.1           "
 			 "  0.0.0.0/0           \n"
 			 "\n"
-			 "Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR);
+			 "Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
+			 "Chain OUTPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
+			 "Chain POSTROUTING (policy ACCEPT 0 packets, 0 bytes)\n" HDR);
+	free(text);
+
+	/* a table used only through a new chain: raw is PREROUTING, OUTPUT */
+	nf_ruleset_init(rs);
+	ck_assert_int_eq(parse1(rs, "-t raw -P OUTPUT DROP", &err), 0);
+	text = listing(rs);
+	ck_assert_str_eq(text, "# table raw\n"
+			       "Chain PREROUTING (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
+			       "Chain OUTPUT (policy DROP 0 packets, 0 bytes)\n" HDR);
+	free(text);
+	free(rs);
+}
+END_TEST
+
+/* The out column, FORWARD/OUTPUT/POSTROUTING counters, every table's chains. */
+static const char expect_listing_out[] =
+	"# table mangle\n"
+	"Chain PREROUTING (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
+	"Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
+	"Chain FORWARD (policy ACCEPT 1 packets, 60 bytes)\n" HDR
+	"       1      128 ACCEPT     all  --  eth0   eth1    0.0.0.0/0            0.0.0.0/0"
+	"           \n"
+	"\n"
+	"Chain OUTPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
+	"Chain POSTROUTING (policy ACCEPT 1 packets, 84 bytes)\n" HDR
+	"       1       86 ACCEPT     udp  --  *      !lo     0.0.0.0/0            0.0.0.0/0"
+	"            udp dpt:53\n"
+	"\n"
+	"# table nat\n"
+	"Chain PREROUTING (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
+	"Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
+	"Chain OUTPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR
+	"       1      128 ACCEPT     all  --  *      lo      0.0.0.0/0            0.0.0.0/0"
+	"           \n"
+	"\n"
+	"Chain POSTROUTING (policy ACCEPT 1 packets, 84 bytes)\n" HDR
+	"       1       86 ACCEPT     all  --  *      eth+    10.0.0.0/8           0.0.0.0/0"
+	"           \n"
+	"\n"
+	"# table filter\n"
+	"Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
+	"Chain FORWARD (policy DROP 1 packets, 128 bytes)\n" HDR
+	"       1       60 DROP       all  --  !eth0  !eth1   0.0.0.0/0            0.0.0.0/0"
+	"           \n"
+	"\n"
+	"Chain OUTPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR
+	"       1      128 DROP       all  --  *      !averylongname15  0.0.0.0/0            "
+	"0.0.0.0/0           \n";
+
+START_TEST(test_listing_out)
+{
+	static const char *const rules[] = {
+		"-t mangle -A FORWARD -i eth0 -o eth1 -j ACCEPT",
+		"-t mangle -A POSTROUTING ! -o lo -p udp --dport 53 -j ACCEPT",
+		"-t nat -A OUTPUT -o lo -j ACCEPT",
+		"-t nat -A POSTROUTING -o eth+ -s 10.0.0.0/8 -j ACCEPT",
+		"-A FORWARD ! -i eth0 ! -o eth1 -j DROP",
+		"-A OUTPUT ! -o averylongname15 -j DROP",
+		"-P FORWARD DROP",
+	};
+	/* proto, saddr, daddr, sport, dport, in, len, out */
+	static const struct tpkt f1 = { 17, "10.1.2.3", "10.2.0.1", 5000, 80, "eth0", 142, "eth1" };
+	static const struct tpkt f2 = { 6, "10.2.0.1", "10.1.2.3", 80, 5000, "eth1", 74, "eth0" };
+	static const struct tpkt o1 = { 17, "10.0.0.1", "127.0.0.1", 5000, 53, NULL, 142, "lo" };
+	static const struct tpkt p1 = { 17, "10.0.0.1", "8.8.8.8", 5000, 53, NULL, 100, "eth0" };
+	static const struct tpkt p2 = { 1, "127.0.0.1", "127.0.0.1", 0, 0, NULL, 98, "lo" };
+	struct nf_ruleset *rs = rs_new();
+	struct sim_error err = { 0 };
+	char *text;
+
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		ck_assert_msg(parse1(rs, rules[i], &err) == 0, "%s: %s", rules[i], err.msg);
+	run(rs, NF_INET_FORWARD, &f1);	    /* mangle rule; filter policy DROP (from eth0) */
+	run(rs, NF_INET_FORWARD, &f2);	    /* mangle policy; filter rule: !eth0 -> !eth1 */
+	run(rs, NF_INET_LOCAL_OUT, &o1);    /* nat rule (-o lo), then filter rule */
+	run(rs, NF_INET_POST_ROUTING, &p1); /* mangle rule (dpt 53, not lo), nat rule */
+	run(rs, NF_INET_POST_ROUTING, &p2); /* mangle policy (lo), nat policy (lo) */
+	text = listing(rs);
+	ck_assert_str_eq(text, expect_listing_out);
 	free(text);
 	free(rs);
 }
@@ -953,6 +1304,7 @@ Suite *netfilter_suite(void)
 	tcase_add_test(tc, test_random_vs_reference);
 	tcase_add_test(tc, test_listing);
 	tcase_add_test(tc, test_listing_tables);
+	tcase_add_test(tc, test_listing_out);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -71,10 +71,10 @@ static const struct ecase ecases[] = {
 	  { NULL },
 	  "t.yaml:7:7: unknown key 'net.core.netdev_max_backlg' in sysctl of host 'rx' (did you "
 	  "mean 'net.core.netdev_max_backlog'?)" },
-	{ TOP HOST "    sysctl:\n      net.ipv4.ip_forward: 1\n",
+	{ TOP HOST "    sysctl:\n      net.ipv4.ip_local_port_range: 1000\n",
 	  { NULL },
-	  "t.yaml:7:28: 'net.ipv4.ip_forward' = 1 needs the forwarding path (R19), which this "
-	  "version does not model" },
+	  "t.yaml:7:37: 'net.ipv4.ip_local_port_range' must be 'LOW HIGH' like '32768 60999', "
+	  "got '1000'" },
 	{ TOP HOST "    sysctl:\n      net.core.flow_limit_table_len: 1000\n",
 	  { NULL },
 	  "t.yaml:7:38: 'net.core.flow_limit_table_len' must be a power of two" },
@@ -131,9 +131,10 @@ static const struct ecase ecases[] = {
 	{ TOP HOST NIC "    iptables:\n      - -t nat -A PREROUTING -j DROP\n",
 	  { NULL },
 	  "t.yaml:11:33: the nat table does not allow DROP" },
-	{ TOP HOST NIC "    iptables:\n      - -A FORWARD -j DROP\n",
+	{ TOP HOST NIC "    iptables:\n      - -A FORWRD -j DROP\n",
 	  { NULL },
-	  "t.yaml:11:12: unknown chain 'FORWARD' (known: PREROUTING, INPUT)" },
+	  "t.yaml:11:12: unknown chain 'FORWRD' (known: PREROUTING, INPUT, FORWARD, OUTPUT, "
+	  "POSTROUTING)" },
 	/* --- sockets --- */
 	{ TOP HOST NIC "    sockets:\n      - name: srv\n        bind: 0.0.0.0\n",
 	  { NULL },
@@ -228,9 +229,8 @@ static const struct ecase ecases[] = {
 	  { "hosts/rx/nics/eth0/driver=mlx", NULL },
 	  "--set:1:27: unknown driver 'mlx' (did you mean 'mlx5'?)" },
 	{ BASE,
-	  { "hosts/rx/sysctl/net.ipv4.ip_forward=1", NULL },
-	  "--set:1:37: 'net.ipv4.ip_forward' = 1 needs the forwarding path (R19), which this "
-	  "version does not model" },
+	  { "hosts/rx/sysctl/net.ipv4.ip_forward=2", NULL },
+	  "--set:1:37: 'net.ipv4.ip_forward' must be between 0 and 1, got '2'" },
 };
 
 /* Load @yaml, apply @sets and build the world; the error message, or "" on success. */

@@ -1,0 +1,327 @@
+/*
+ * models/nic_tx.c - NIC transmit (T15, T16), links between hosts, loopback.
+ *
+ * References: ixgbe_main.c (ixgbe_xmit_frame_ring, ixgbe_maybe_stop_tx with
+ * DESC_NEEDED = MAX_SKB_FRAGS + 4, ixgbe_clean_tx_irq with TX_WAKE_THRESHOLD
+ * = 2 * DESC_NEEDED and IXGBE_DEFAULT_TX_WORK 256), drivers/net/loopback.c
+ * (loopback_xmit), kernel-facts §8 "TX completion".
+ *
+ * A descriptor posted by ndo_start_xmit holds the skb's send-buffer charge.
+ * The NIC fetches the frame by DMA (PCIe latency + bytes / DMA bandwidth)
+ * and serialises it on the link at line rate after the frames before it;
+ * when its last bit is out the descriptor is complete, the frame travels the
+ * link (propagation delay, optional loss) to the peer NIC's receive side,
+ * and the queue pair's vector is armed per tx-usecs / tx-frames. The NAPI
+ * poll cleans up to tx_work_limit completed descriptors first (releasing
+ * send-buffer charges: sock_wfree, which wakes blocked senders), stops the
+ * queue when fewer than DESC_NEEDED descriptors are free and wakes it (and
+ * the qdisc) past TX_WAKE_THRESHOLD. A poll that leaves completions uncleaned
+ * returns its budget and stays scheduled, as ixgbe does.
+ *
+ * Simplified: TX and RX of queue i share one vector and one NAPI (combined
+ * channels); the transmitter serves queues in posting order; no TSO, no
+ * pause frames, no TX taps.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/neigh.h"
+#include "models/nic.h"
+#include "models/sch_generic.h"
+#include "models/sock.h"
+#include "models/xmit.h"
+#include "sim/error.h"
+
+enum { NIC_TX_PRIO = 12 };
+
+#define DESC_NEEDED 21 /* MAX_SKB_FRAGS + 4 */
+
+static uint32_t tx_free_desc(const struct nic_tx_queue *q)
+{
+	return q->size - (uint32_t)(q->tail - q->head);
+}
+
+static uint32_t tx_stop_threshold(const struct nic_tx_queue *q)
+{
+	return q->size > 4 * DESC_NEEDED ? DESC_NEEDED : q->size / 4 + 1;
+}
+
+/* ---- the transmitter ---- */
+
+/* The queue pair's vector: a TX completion while armed (tx-usecs, tx-frames). */
+static void nic_tx_coal_note(struct nic_tx_queue *q, sim_time_t t)
+{
+	struct net_device *dev = q->dev;
+	struct nic_rx_queue *rq = &dev->rxq[q->index];
+	sim_time_t fire = t;
+
+	if (rq->masked)
+		return;
+	if (dev->tx_usecs) {
+		if (q->coal_frames++ == 0)
+			q->coal_first = t;
+		fire = q->coal_first + (sim_time_t)dev->tx_usecs * SIM_US;
+		if (dev->tx_frames && q->coal_frames >= dev->tx_frames && t < fire)
+			fire = t;
+	}
+	nic_vector_arm(rq, fire);
+}
+
+/* A frame's last bit left: the descriptor completes, the frame goes on the link. */
+static void nic_tx_done(struct nic_tx_queue *q, struct sk_buff *skb)
+{
+	struct net_device *dev = q->dev;
+	struct world *w = dev->host->w;
+
+	q->done++;
+	skb->stage = STAGE_WIRE;
+	skb_lat_next(w, skb, LAT_WIRE, w->q.now);
+	if (!dev->peer) {
+		skb_transmitted(w, skb);
+	} else if (dev->link_loss > 0 && sim_rng_bernoulli(&dev->link_rng, dev->link_loss)) {
+		kfree_skb_reason(dev->host, skb, SKB_DROP_REASON_LINK_LOSS);
+	} else {
+		nic_wire_deliver(dev->peer, skb, w->q.now + dev->link_delay);
+	}
+	nic_tx_coal_note(q, w->q.now);
+}
+
+static void nic_tx_fire(struct sim_event *ev)
+{
+	struct nic_tx_queue *q = container_of(ev, struct nic_tx_queue, tx_ev);
+	struct world *w = q->dev->host->w;
+
+	while (q->inflight.head && q->inflight.head->t_ready <= w->q.now)
+		nic_tx_done(q, __skb_dequeue(&q->inflight));
+	if (q->inflight.head)
+		sim_event_schedule(&w->q, &q->tx_ev, q->inflight.head->t_ready);
+}
+
+/* ndo_start_xmit for a NIC (T15): post a descriptor, ring the doorbell. */
+static int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
+			  uint16_t i)
+{
+	struct nic_tx_queue *q = &dev->txq[i];
+	struct world *w = dev->host->w;
+	struct nic_tx_desc *d;
+	sim_time_t fetch, start;
+
+	(void)c;
+	if (q->stopped || !tx_free_desc(q)) {
+		q->busy++;
+		return NETDEV_TX_BUSY;
+	}
+	d = &q->desc[q->tail++ % q->size];
+	d->sk = skb->flags & SKB_F_WMEM ? skb->sk : NULL;
+	d->truesize = skb->truesize;
+	d->len = skb->len;
+	skb->sk = NULL;
+	skb->flags &= (uint8_t)~SKB_F_WMEM;
+	skb->stage = STAGE_T15;
+	fetch = w->q.now + dev->pcie_latency +
+		(sim_time_t)((double)skb->len * 8.0 * 1e12 / dev->dma_bps);
+	start = fetch > dev->tx_wire_free ? fetch : dev->tx_wire_free;
+	skb->t_ready = start + nic_wire_time(dev, skb->len);
+	dev->tx_wire_free = skb->t_ready;
+	__skb_queue_tail(&q->inflight, skb);
+	if (!sim_event_pending(&q->tx_ev))
+		sim_event_schedule(&w->q, &q->tx_ev, skb->t_ready);
+	if (tx_free_desc(q) < tx_stop_threshold(q)) {
+		q->stopped = true;
+		q->stops++;
+	}
+	return NETDEV_TX_OK;
+}
+
+static const struct net_device_ops nic_netdev_ops = {
+	.ndo_start_xmit = nic_start_xmit,
+};
+
+/* ---- cleaning in the NAPI poll (T16) ---- */
+
+bool nic_tx_clean(struct nic_rx_queue *rq, uint64_t *cycles)
+{
+	struct net_device *dev = rq->dev;
+	struct nic_tx_queue *q;
+	uint32_t n = 0;
+
+	if (rq->index >= dev->ntxq)
+		return false;
+	q = &dev->txq[rq->index];
+	while (q->head < q->done && n < dev->tx_work_limit) {
+		struct nic_tx_desc *d = &q->desc[q->head++ % q->size];
+
+		sock_wfree(d->sk, d->truesize);
+		q->packets++;
+		q->bytes += d->len;
+		dev->tx_packets++;
+		dev->tx_bytes += d->len;
+		n++;
+	}
+	*cycles += n * dev->host->w->costs.tx_clean;
+	if (q->stopped && tx_free_desc(q) >= 2 * tx_stop_threshold(q)) {
+		q->stopped = false;
+		q->wakes++;
+		netif_schedule_qdisc(rq->cpu, q->qdisc);
+	}
+	return q->head < q->done;
+}
+
+void nic_tx_rearm(struct nic_rx_queue *rq)
+{
+	struct net_device *dev = rq->dev;
+
+	if (rq->index < dev->ntxq && dev->txq[rq->index].head < dev->txq[rq->index].done) {
+		dev->txq[rq->index].coal_frames = 0;
+		nic_tx_coal_note(&dev->txq[rq->index], dev->host->w->q.now);
+	}
+}
+
+/* ---- qdiscs ---- */
+
+/* qdisc_watchdog expiry (tbf): __netif_schedule on the CPU that ran the queue. */
+static void nic_qdisc_wake(struct Qdisc *q)
+{
+	struct nic_tx_queue *txq = q->wake_arg;
+	struct cpu *c = txq->sched_cpu ? txq->sched_cpu : &txq->dev->host->cpus[0];
+
+	netif_schedule_qdisc(c, q);
+	local_bh_enable(c);
+	cpu_kick(c);
+}
+
+static int nic_tx_qdiscs(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
+{
+	const struct cfg_node *qn = NULL;
+	const char *kind = dev->loopback ? "noqueue" : "pfifo_fast";
+	struct world *w = dev->host->w;
+
+	if (cfg_get_map(n, "qdisc", &qn, err))
+		return -1;
+	if (qn && cfg_has(qn, "kind")) {
+		const char *k = NULL;
+
+		if (cfg_get_str(qn, "kind", &k, NULL, err))
+			return -1;
+		dev->mq = !strcmp(k, "mq");
+	} else {
+		dev->mq = dev->ntxq > 1;
+	}
+	for (uint32_t i = 0; i < dev->ntxq; i++) {
+		struct Qdisc *q = qdisc_create(w, dev, dev->mq ? NULL : qn, kind,
+					       dev->mq ? 0x80010000u + i + 1 : 0x80010000u, err);
+
+		if (!q)
+			return -1;
+		q->wake = nic_qdisc_wake;
+		q->wake_arg = &dev->txq[i];
+		dev->txq[i].qdisc = q;
+	}
+	return 0;
+}
+
+static int nic_tx_alloc(struct net_device *dev)
+{
+	dev->txq = calloc(dev->ntxq, sizeof(*dev->txq));
+	if (!dev->txq)
+		return -1;
+	for (uint32_t i = 0; i < dev->ntxq; i++) {
+		struct nic_tx_queue *q = &dev->txq[i];
+
+		q->dev = dev;
+		q->index = (uint16_t)i;
+		q->size = dev->tx_ring;
+		q->desc = calloc(q->size ? q->size : 1, sizeof(*q->desc));
+		if (!q->desc)
+			return -1;
+		skb_queue_head_init(&q->inflight);
+		sim_event_init(&q->tx_ev, nic_tx_fire, NIC_TX_PRIO);
+	}
+	return 0;
+}
+
+int nic_tx_create(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
+{
+	uint64_t ring, usecs, frames, work, qlen, mtu;
+	char stream[64];
+
+	if (cfg_get_u64(n, "tx_ring", &ring, dev->drv->rx_ring_default, dev->drv->rx_ring_min,
+			dev->drv->rx_ring_max, err) ||
+	    cfg_get_u64(n, "tx_usecs", &usecs, dev->drv->rx_usecs_default, 0, 10000, err) ||
+	    cfg_get_u64(n, "tx_frames", &frames, dev->drv->rx_frames_default, 0, 65535, err) ||
+	    cfg_get_u64(n, "tx_work_limit", &work, 256, 1, 65536, err) ||
+	    cfg_get_u64(n, "txqueuelen", &qlen, 1000, 0, 1u << 20, err) ||
+	    cfg_get_u64(n, "mtu", &mtu, 1500, 68, 1500, err))
+		return -1;
+	dev->netdev_ops = &nic_netdev_ops;
+	dev->tx_ring = (uint32_t)ring;
+	dev->tx_usecs = (uint32_t)usecs;
+	dev->tx_frames = (uint32_t)frames;
+	dev->tx_work_limit = (uint32_t)work;
+	dev->txqueuelen = (uint32_t)qlen;
+	dev->mtu = (uint32_t)mtu;
+	dev->ntxq = dev->nrxq;
+	snprintf(stream, sizeof(stream), "link/%s/%s", dev->host->name, dev->name);
+	sim_rng_init(&dev->link_rng, dev->host->w->seed, stream);
+	if (nic_tx_alloc(dev))
+		return sim_error_set(err, "out of memory");
+	return nic_tx_qdiscs(dev, n, err);
+}
+
+/* ---- loopback ---- */
+
+/*
+ * loopback_xmit: skb_orphan (the sender's charge is released here), count,
+ * then __netif_rx onto this CPU's backlog; the softirq runs when the sender
+ * re-enables bottom halves.
+ */
+static int loopback_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
+			 uint16_t txq)
+{
+	struct world *w = dev->host->w;
+
+	(void)txq;
+	if (skb->flags & SKB_F_WMEM) /* skb_orphan */
+		sock_wfree(skb->sk, skb->truesize);
+	skb->sk = NULL;
+	skb->flags &= (uint8_t)~SKB_F_WMEM;
+	dev->tx_packets++;
+	dev->tx_bytes += skb->len;
+	dev->rx_packets++;
+	dev->rx_bytes += skb->len;
+	skb->pkt_type = PACKET_HOST;
+	skb->t_wire = w->q.now;
+	skb_lat_next(w, skb, LAT_SOFTIRQ, w->q.now);
+	enqueue_to_backlog(c, skb, c->sd);
+	return NETDEV_TX_OK;
+}
+
+static const struct net_device_ops loopback_netdev_ops = {
+	.ndo_start_xmit = loopback_xmit,
+};
+
+struct net_device *loopback_create(struct host *h, struct sim_error *err)
+{
+	struct net_device *dev = calloc(1, sizeof(*dev));
+
+	if (!dev) {
+		sim_error_set(err, "out of memory");
+		return NULL;
+	}
+	snprintf(dev->name, sizeof(dev->name), "lo");
+	dev->host = h;
+	dev->loopback = true;
+	dev->addr = 0x7f000001;
+	dev->prefix_len = 8;
+	dev->mtu = 65536;
+	dev->drv = nic_driver_find("generic");
+	dev->netdev_ops = &loopback_netdev_ops;
+	dev->ntxq = 1;
+	dev->tx_ring = 1;
+	skb_queue_head_init(&dev->wire);
+	if (nic_tx_alloc(dev) || nic_tx_qdiscs(dev, NULL, err)) {
+		sim_error_set(err, "out of memory");
+		return dev;
+	}
+	return dev;
+}

@@ -1,0 +1,220 @@
+/*
+ * models/sch_generic.h - queueing disciplines (tc qdiscs).
+ *
+ * Kernel references: include/net/sch_generic.h (struct Qdisc, struct
+ * Qdisc_ops, qdisc_qstats_*), net/sched/sch_generic.c (pfifo_fast, noqueue,
+ * qdisc_drop, __qdisc_run), net/sched/sch_fifo.c (pfifo, bfifo),
+ * net/sched/sch_fq_codel.c + include/net/codel*.h, net/sched/sch_tbf.c,
+ * net/sched/sch_mq.c, iproute2 tc/tc_qdisc.c + tc_util.c print_tcstats2_attr
+ * (the `tc -s qdisc` format), kernel-facts §9.
+ *
+ * A discipline is a few small functions and one const struct Qdisc_ops,
+ * found by name in the registry (models/sch_api.c: qdisc_lookup_ops). The
+ * scenario selects it per device with tc-like keys, e.g.
+ *     qdisc: {kind: fq_codel, target: 5ms, interval: 100ms, limit: 10240}
+ * Drops are handed back on a to_free list, never freed inside enqueue
+ * (kernel sch_fifo.c style); the caller frees them with a reason.
+ *
+ * Time: disciplines read the simulated clock through qdisc_now(); a
+ * discipline that must wait (tbf) arms q->watchdog, whose expiry calls the
+ * owner's q->wake(q) (the device layer's __netif_schedule).
+ */
+#ifndef MODELS_SCH_GENERIC_H
+#define MODELS_SCH_GENERIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim/cfg.h"
+#include "sim/error.h"
+#include "sim/event.h"
+#include "models/skb.h"
+#include "models/world.h"
+
+/* Ethernet defaults, when the device does not say (ether_setup, psched_mtu). */
+#define DEFAULT_TX_QUEUE_LEN 1000 /* packets: dev->tx_queue_len */
+#define PSCHED_MTU	     1514 /* bytes: psched_mtu(dev) = MTU 1500 + hard_header_len 14 */
+
+/* Return codes of enqueue (include/linux/netdevice.h). */
+#define NET_XMIT_SUCCESS 0x00
+#define NET_XMIT_DROP	 0x01 /* skb dropped */
+#define NET_XMIT_CN	 0x02 /* congestion notification: another skb was dropped */
+
+struct Qdisc;
+
+/* struct gnet_stats_basic_sync + gnet_stats_queue, as tc -s prints them. */
+struct qdisc_stats {
+	uint64_t bytes;	     /* Sent <bytes> (dequeued to the device) */
+	uint64_t packets;    /* Sent <pkts> */
+	uint32_t qlen;	     /* packets queued now (backlog <N>p) */
+	uint64_t backlog;    /* bytes queued now (backlog <N>b), skb->len */
+	uint64_t drops;	     /* dropped */
+	uint64_t requeues;   /* handed back by a busy driver */
+	uint64_t overlimits; /* tbf: throttle events; fq_codel: unused */
+};
+
+struct Qdisc_ops {
+	const char *id; /* "pfifo_fast", ... (the scenario's `kind:`) */
+	size_t priv_size; /* bytes of private state, zeroed, at qdisc_priv(q) */
+	/*
+	 * REQUIRED. Read the discipline's own keys from @opts (a mapping or
+	 * NULL for defaults; call cfg_check_unknown with what = "qdisc 'KIND'")
+	 * and set q->limit. 0 or -1 with @err set.
+	 */
+	int (*init)(struct Qdisc *q, const struct cfg_node *opts, struct sim_error *err);
+	/*
+	 * REQUIRED except for noqueue (NULL enqueue means "no queue", as in the
+	 * kernel). Queue @skb or put it (or others) on *to_free; returns
+	 * NET_XMIT_SUCCESS, NET_XMIT_DROP (this skb was dropped) or NET_XMIT_CN
+	 * (queued, but another skb of this flow was dropped). Keeps q->stats
+	 * qlen/backlog/drops/overlimits up to date.
+	 */
+	int (*enqueue)(struct sk_buff *skb, struct Qdisc *q, struct sk_buff **to_free);
+	/*
+	 * REQUIRED with enqueue. Next skb to send, or NULL (empty or throttled);
+	 * updates qlen/backlog and Sent (bytes, packets), and may drop (CoDel):
+	 * dropped skbs at dequeue go to kfree via qdisc_drop_dequeued().
+	 */
+	struct sk_buff *(*dequeue)(struct Qdisc *q);
+	/* Release private allocations (optional). */
+	void (*destroy)(struct Qdisc *q);
+	/*
+	 * Print the kind-specific parameters after "qdisc KIND HANDLE: dev DEV
+	 * root refcnt 2 " on the same line (e.g. "limit 10240p flows 1024 ...",
+	 * optional) and the xstats lines after the generic ones (optional),
+	 * exactly as `tc -s qdisc show` does.
+	 */
+	void (*dump_opts)(const struct Qdisc *q, FILE *f);
+	void (*dump_xstats)(const struct Qdisc *q, FILE *f);
+};
+
+struct net_device;
+
+struct Qdisc {
+	const struct Qdisc_ops *ops;   /* the discipline */
+	struct net_device *dev;	       /* owner */
+	struct world *w;	       /* for the clock and the skb pool */
+	uint32_t handle;	       /* major:minor as 0xMMMMmmmm ("8001:") */
+	uint32_t limit;		       /* packets or bytes, per discipline */
+	struct qdisc_stats stats;      /* tc -s counters */
+	struct sk_buff *gso_skb;       /* requeued by a busy driver (dev_requeue_skb) */
+	struct sim_event watchdog;     /* qdisc_watchdog: call wake() then */
+	void (*wake)(struct Qdisc *q); /* set by the owner: __netif_schedule */
+	void *wake_arg;		       /* owner's context for wake() */
+	struct sim_rng rng;	       /* per-qdisc stream (fq_codel perturbation) */
+	void *priv;		       /* priv_size bytes */
+	/* sim-only */
+	enum skb_drop_reason drop_reason; /* why the skbs on to_free were dropped (tcf_*_drop_reason) */
+};
+
+static inline void *qdisc_priv(const struct Qdisc *q)
+{
+	return q->priv;
+}
+
+static inline sim_time_t qdisc_now(const struct Qdisc *q)
+{
+	return q->w->q.now;
+}
+
+/* The disciplines of the registry (models/sch_api.c qdisc_ops[]). */
+extern const struct Qdisc_ops pfifo_fast_ops; /* models/sch_generic.c */
+extern const struct Qdisc_ops noqueue_ops;    /* models/sch_generic.c */
+extern const struct Qdisc_ops pfifo_ops;      /* models/sch_fifo.c */
+extern const struct Qdisc_ops bfifo_ops;      /* models/sch_fifo.c */
+extern const struct Qdisc_ops fq_codel_ops;   /* models/sch_fq_codel.c */
+extern const struct Qdisc_ops tbf_ops;	      /* models/sch_tbf.c */
+
+/* The registry (models/sch_api.c). */
+const struct Qdisc_ops *qdisc_lookup_ops(const char *kind);
+/* Record "unknown qdisc 'X' (did you mean 'Y'?)" / "(known: ...)" at @v; -1. */
+int qdisc_unknown(const struct cfg_node *v, const char *kind, struct sim_error *err);
+
+/*
+ * Create a qdisc of the kind named by @n's `kind:` key (or @default_kind when
+ * @n is NULL or has no `kind:`) for @dev with the rest of @n as options. @n
+ * may also be a scalar naming the kind (`qdisc: fq_codel`, no options). Its
+ * rng stream is "qdisc/<dev name>/<major>:". NULL with @err set.
+ */
+struct Qdisc *qdisc_create(struct world *w, struct net_device *dev, const struct cfg_node *n,
+			   const char *default_kind, uint32_t handle, struct sim_error *err);
+void qdisc_destroy(struct Qdisc *q);
+
+/* Helpers for disciplines (sch_generic.h's inline helpers). */
+static inline void qdisc_qstats_add(struct Qdisc *q, const struct sk_buff *skb)
+{
+	q->stats.qlen++;
+	q->stats.backlog += skb->len;
+}
+static inline void qdisc_qstats_sub(struct Qdisc *q, const struct sk_buff *skb)
+{
+	q->stats.qlen--;
+	q->stats.backlog -= skb->len;
+}
+/* qdisc_drop(): count and hand back for freeing. Returns NET_XMIT_DROP. */
+static inline int qdisc_drop(struct sk_buff *skb, struct Qdisc *q, struct sk_buff **to_free)
+{
+	q->stats.drops++;
+	skb->next = *to_free;
+	*to_free = skb;
+	return NET_XMIT_DROP;
+}
+/*
+ * qdisc_drop_reason(): qdisc_drop() that records why (tcf_set_drop_reason).
+ * A discipline whose enqueue drops for another reason than QDISC_DROP
+ * (fq_codel: QDISC_OVERLIMIT) uses this one.
+ */
+static inline int qdisc_drop_reason(struct sk_buff *skb, struct Qdisc *q, struct sk_buff **to_free,
+				    enum skb_drop_reason reason)
+{
+	q->drop_reason = reason;
+	return qdisc_drop(skb, q, to_free);
+}
+/* qdisc_bstats_update(): @skb leaves for the device (Sent bytes/pkt). */
+static inline void qdisc_bstats_update(struct Qdisc *q, const struct sk_buff *skb)
+{
+	q->stats.bytes += skb->len;
+	q->stats.packets++;
+}
+/*
+ * __dev_xmit_skb's kfree_skb_list_reason(to_free, tcf_get_drop_reason()):
+ * free every skb of the list @to_free built by one enqueue at stage T13 on the
+ * device's host, with the reason the discipline recorded (QDISC_DROP unless it
+ * said otherwise), then reset that reason to QDISC_DROP. NULL is fine.
+ */
+void qdisc_kfree_skb_list(struct Qdisc *q, struct sk_buff *to_free);
+/*
+ * A discipline drops @skb inside dequeue (CoDel): counted in drops, freed
+ * with @reason at stage T13 on the device's host.
+ */
+void qdisc_drop_dequeued(struct Qdisc *q, struct sk_buff *skb, enum skb_drop_reason reason);
+/*
+ * The owner device's tx_queue_len (packets; DEFAULT_TX_QUEUE_LEN without a
+ * device or when 0) and psched_mtu(dev) (bytes: MTU + 14; PSCHED_MTU without
+ * one): the defaults of pfifo_fast/pfifo/bfifo limits and fq_codel's quantum.
+ */
+uint32_t qdisc_dev_tx_queue_len(const struct Qdisc *q);
+uint32_t qdisc_psched_mtu(const struct Qdisc *q);
+/* Arm the watchdog to fire at @t (qdisc_watchdog_schedule_ns). */
+void qdisc_watchdog_schedule(struct Qdisc *q, sim_time_t t);
+
+/*
+ * The `tc -s qdisc show` entry for @q: "qdisc KIND HANDLE: dev DEV PARENT
+ * refcnt 2 <opts>" then the Sent/backlog lines and the xstats. @parent is
+ * "root" or e.g. "parent 8001:1" (a child of mq); tc omits "refcnt N" when
+ * N is 1, which is the case for a child, so it is printed for root only.
+ */
+void qdisc_dump(const struct Qdisc *q, const char *devname, const char *parent, FILE *f);
+
+/*
+ * iproute2's formatters for dump_opts, into @buf (@len >= 64 bytes):
+ *   tc_sprint_size  bytes as sprint_size: "32Mb", "2Kb", "1514000b"
+ *   tc_sprint_time  microseconds as sprint_time: "5ms", "100ms", "1.5s", "40us"
+ *   tc_sprint_rate  bytes per second as print_rate: "1Gbit", "1500Mbit"
+ */
+char *tc_sprint_size(char *buf, size_t len, uint64_t bytes);
+char *tc_sprint_time(char *buf, size_t len, uint32_t usecs);
+char *tc_sprint_rate(char *buf, size_t len, uint64_t bytes_ps);
+
+#endif

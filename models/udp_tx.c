@@ -1,0 +1,177 @@
+/*
+ * models/udp_tx.c - udp_sendmsg, ip_make_skb, ip_send_skb, ip_output (T2-T10).
+ *
+ * See models/udp_tx.h for references and simplifications.
+ */
+#include <errno.h>
+
+#include "models/ip.h"
+#include "models/neigh.h"
+#include "models/nic.h"
+#include "models/route.h"
+#include "models/sch_generic.h"
+#include "models/udp_tx.h"
+#include "models/xmit.h"
+#include "sim/error.h"
+
+/*
+ * __ip_append_data's linear skb: alloclen = payload + 59 (UDP + IP headers,
+ * LL_RESERVED_SPACE 16, alloc_extra 15), head = SKB_HEAD_ALIGN(alloclen)
+ * rounded to the small-head cache (576 on the measured kernel) or a kmalloc
+ * bucket, truesize = head + 256 (struct sk_buff). Larger than 16005 bytes
+ * the data goes to page frags: truesize = payload + 832. Measured on 6.18:
+ * tests/kernel-ref/udp_rcvbuf.csv (832 up to 197 bytes, 1280 up to 645,
+ * 2304 up to 1669, 4352 up to 3717, 8448 up to 7813, 16640 up to 16005).
+ */
+uint32_t udp_tx_truesize(uint32_t payload)
+{
+	uint32_t obj = ((payload + 59 + 63) & ~63u) + 320, head = 576;
+
+	if (payload > 16005)
+		return payload + 832;
+	if (obj > head) {
+		head = 1024;
+		while (head < obj)
+			head <<= 1;
+	}
+	return head + 256;
+}
+
+/* inet_autobind -> udp_lib_get_port(sk, 0): a random start in the range, first free. */
+static int inet_autobind(struct sock *sk)
+{
+	struct host *h = sk->host;
+	uint32_t lo = h->sysctl.port_lo, hi = h->sysctl.port_hi, n = hi - lo + 1;
+	uint32_t start = lo + (uint32_t)sim_rng_below(&h->port_rng, n);
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint16_t port = (uint16_t)(lo + (start - lo + i) % n);
+
+		if (!udp4_port_used(h, port)) {
+			sk->num = port;
+			sk->bound = true;
+			return 0;
+		}
+	}
+	return -EAGAIN;
+}
+
+/* A hash of the 4-tuple for TX queue selection and fq_codel (skb_get_hash). */
+static uint32_t flow_hash(const struct sk_buff *skb)
+{
+	uint64_t x = (uint64_t)skb->saddr << 32 | skb->daddr;
+
+	x ^= (uint64_t)skb->sport << 16 | skb->dport;
+	x *= 0x9E3779B97F4A7C15ull;
+	return (uint32_t)(x >> 32);
+}
+
+static struct sk_buff *ip_make_skb(struct sock *sk, const struct fib_route *rt, uint32_t daddr,
+				   uint16_t dport, uint32_t payload)
+{
+	struct world *w = sk->host->w;
+	struct sk_buff *skb = skb_alloc(w);
+
+	if (!skb)
+		return NULL;
+	w->offered++;
+	skb->len = payload + UDP_FRAME_HDRS;
+	skb->truesize = udp_tx_truesize(payload);
+	skb->saddr = sk->rcv_saddr ? sk->rcv_saddr : rt->src;
+	skb->daddr = daddr;
+	skb->sport = sk->num;
+	skb->dport = dport;
+	skb->protocol = IPPROTO_UDP_;
+	skb->eth_proto = ETH_P_IP;
+	skb->ttl = (uint8_t)sk->host->sysctl.ip_default_ttl;
+	skb->priority = sk->priority;
+	skb->tos = sk->tos;
+	skb->hash = flow_hash(skb);
+	skb->t_born = skb->t_mark = w->q.now;
+	skb->lat = LAT_TX_STACK;
+	skb->sk = sk;
+	skb->flags |= SKB_F_WMEM;
+	sk->sk_wmem_alloc += skb->truesize;
+	return skb;
+}
+
+/* The egress device of a route: a local destination leaves through lo. */
+static struct net_device *route_dev(const struct host *h, const struct fib_route *rt)
+{
+	return rt->type == RTN_LOCAL ? h->lo : rt->dev;
+}
+
+/* __ip_local_out (LOCAL_OUT, T8) and ip_output (POST_ROUTING, T9). */
+static int ip_local_out(struct host *h, struct sk_buff *skb, struct net_device *dev,
+			uint64_t *cycles)
+{
+	skb->stage = STAGE_T8;
+	if (ip_nf_drops(h, NF_INET_LOCAL_OUT, skb, NULL, dev->name, cycles))
+		return -EPERM;
+	skb->stage = STAGE_T9;
+	h->ip.OutTransmits++;
+	if (ip_nf_drops(h, NF_INET_POST_ROUTING, skb, NULL, dev->name, cycles))
+		return -EPERM;
+	skb->stage = STAGE_T10;
+	return 0;
+}
+
+int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payload,
+		struct udp_tx *tx, uint64_t *cycles)
+{
+	struct host *h = sk->host;
+	const struct costs *k = &h->w->costs;
+	const struct fib_route *rt;
+	struct sk_buff *skb;
+	int rc;
+
+	*cycles += k->send_per_msg + (uint64_t)((double)payload * k->copy_per_byte);
+	if (!sk->bound && inet_autobind(sk))
+		return -EAGAIN;
+	*cycles += k->ip_route_output;
+	rt = fib_lookup(h, daddr);
+	if (!rt) {
+		h->ip.OutNoRoutes++;
+		return -ENETUNREACH;
+	}
+	if (payload + 28 > route_dev(h, rt)->mtu)
+		return -EMSGSIZE;
+	if (sk->sk_wmem_alloc >= sk->sk_sndbuf && !sk->nonblock)
+		return UDP_SEND_BLOCK;
+	skb = sk->sk_wmem_alloc >= sk->sk_sndbuf ? NULL : ip_make_skb(sk, rt, daddr, dport, payload);
+	if (!skb) {
+		/* __ip_append_data's error path, then udp_sendmsg's "out:" (SOCK_NOSPACE) */
+		h->ip.OutDiscards++;
+		h->udp.SndbufErrors++;
+		return sk->sk_wmem_alloc >= sk->sk_sndbuf ? -EAGAIN : -ENOBUFS;
+	}
+	h->ip.OutRequests++;
+	*cycles += k->ip_output;
+	tx->skb = skb;
+	tx->dev = route_dev(h, rt);
+	tx->nexthop = rt->gw ? rt->gw : daddr;
+	rc = ip_local_out(h, skb, tx->dev, cycles);
+	if (rc) {
+		*cycles += k->kfree_skb;
+		kfree_skb_reason(h, skb, SKB_DROP_REASON_NETFILTER_DROP);
+		tx->skb = NULL;
+	}
+	return rc;
+}
+
+int udp_send_commit(struct cpu *c, struct sock *sk, struct udp_tx *tx, uint64_t *cycles)
+{
+	struct host *h = sk->host;
+	int rc = neigh_output(c, tx->skb, tx->dev, tx->nexthop, cycles);
+	int err = rc == NET_XMIT_DROP ? -ENOBUFS : 0;
+
+	tx->skb = NULL;
+	if (err)
+		h->ip.OutDiscards++;
+	if (err == -ENOBUFS) {
+		h->udp.SndbufErrors++;
+		return sk->recverr ? err : 0;
+	}
+	h->udp.OutDatagrams++;
+	return 0;
+}

@@ -1,0 +1,196 @@
+/*
+ * models/xmit.c - dev_queue_xmit, qdisc_run, net_tx_action, loopback_xmit.
+ *
+ * See models/xmit.h for the kernel references and simplifications. Work of
+ * net_tx_action happens when its unit starts (the dequeues and driver calls
+ * are computed, then charged), one unit per qdisc run.
+ */
+#include <string.h>
+
+#include "models/dev.h"
+#include "models/neigh.h"
+#include "models/nic.h"
+#include "models/sch_generic.h"
+#include "models/sock.h"
+#include "models/xmit.h"
+#include "sim/error.h"
+
+static uint32_t reciprocal_scale(uint32_t val, uint32_t n)
+{
+	return (uint32_t)(((uint64_t)val * n) >> 32);
+}
+
+/* netdev_core_pick_tx without XPS: skb_tx_hash. */
+static uint16_t netdev_pick_tx(const struct net_device *dev, const struct sk_buff *skb)
+{
+	return dev->ntxq > 1 ? (uint16_t)reciprocal_scale(skb->hash, dev->ntxq) : 0;
+}
+
+
+
+/* TCQ_F_CAN_BYPASS: every modelled discipline but tbf (and noqueue, which has no queue). */
+static bool qdisc_can_bypass(const struct Qdisc *q)
+{
+	return strcmp(q->ops->id, "tbf") != 0;
+}
+
+/* dev_hard_start_xmit -> ndo_start_xmit (T14, T15). */
+static int xmit_one(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t txq,
+		    uint64_t *cycles)
+{
+	skb->stage = STAGE_T14;
+	*cycles += dev->host->w->costs.driver_xmit;
+	return dev->netdev_ops->ndo_start_xmit(c, dev, skb, txq);
+}
+
+/* Next skb for qdisc_restart: a requeued one first (dequeue_skb). */
+static struct sk_buff *qdisc_next(struct Qdisc *q)
+{
+	struct sk_buff *skb = q->gso_skb;
+
+	if (skb) {
+		q->gso_skb = NULL;
+		qdisc_qstats_sub(q, skb);
+		return skb;
+	}
+	return q->ops->dequeue(q);
+}
+
+/* dev_requeue_skb: the driver is busy; qlen and backlog still count the skb. */
+static void dev_requeue_skb(struct Qdisc *q, struct sk_buff *skb)
+{
+	q->gso_skb = skb;
+	q->stats.requeues++;
+	qdisc_qstats_add(q, skb);
+}
+
+/* __qdisc_run: up to dev_tx_weight packets, then NET_TX_SOFTIRQ does the rest. */
+static void qdisc_run(struct cpu *c, struct nic_tx_queue *txq, uint64_t *cycles)
+{
+	struct Qdisc *q = txq->qdisc;
+	struct net_device *dev = txq->dev;
+	const struct costs *k = &dev->host->w->costs;
+	int quota = (int)dev->host->sysctl.dev_tx_weight;
+	struct sk_buff *skb;
+
+	txq->sched_cpu = c;
+	while (!txq->stopped) {
+		if (quota <= 0) {
+			netif_schedule_qdisc(c, q);
+			return;
+		}
+		*cycles += k->qdisc_dequeue;
+		skb = qdisc_next(q);
+		if (!skb)
+			return;
+		skb_lat_next(dev->host->w, skb, LAT_TX_RING, dev->host->w->q.now);
+		if (xmit_one(c, dev, skb, txq->index, cycles) != NETDEV_TX_OK) {
+			skb_lat_next(dev->host->w, skb, LAT_QDISC, dev->host->w->q.now);
+			dev_requeue_skb(q, skb);
+			return;
+		}
+		quota--;
+	}
+}
+
+/* noqueue (loopback, veth): straight to the driver. */
+static int dev_xmit_noqueue(struct cpu *c, struct sk_buff *skb, struct net_device *dev,
+			    struct nic_tx_queue *txq, uint64_t *cycles)
+{
+	SIM_BUG_ON(txq->stopped);
+	skb_lat_next(dev->host->w, skb, LAT_TX_RING, dev->host->w->q.now);
+	if (xmit_one(c, dev, skb, txq->index, cycles) == NETDEV_TX_OK)
+		return NET_XMIT_SUCCESS;
+	sim_bug(__FILE__, __LINE__, "Virtual device asks to queue packet");
+}
+
+int dev_queue_xmit(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint64_t *cycles)
+{
+	uint16_t i = netdev_pick_tx(dev, skb);
+	struct nic_tx_queue *txq = &dev->txq[i];
+	struct Qdisc *q = txq->qdisc;
+	struct world *w = dev->host->w;
+	struct sk_buff *to_free = NULL;
+	int rc;
+
+	skb->dev = dev;
+	skb->queue_mapping = i;
+	skb->stage = STAGE_T13;
+	if (!q->ops->enqueue)
+		return dev_xmit_noqueue(c, skb, dev, txq, cycles);
+	*cycles += w->costs.qdisc_enqueue;
+	if (qdisc_can_bypass(q) && !q->stats.qlen && !q->gso_skb && !txq->stopped) {
+		/* __dev_xmit_skb bypass: qdisc_bstats_update, sch_direct_xmit */
+		q->stats.packets++;
+		q->stats.bytes += skb->len;
+		skb_lat_next(w, skb, LAT_TX_RING, w->q.now);
+		if (xmit_one(c, dev, skb, i, cycles) != NETDEV_TX_OK)
+			dev_requeue_skb(q, skb);
+		return NET_XMIT_SUCCESS;
+	}
+	skb->t_qdisc = w->q.now;
+	skb_lat_next(w, skb, LAT_QDISC, w->q.now);
+	rc = q->ops->enqueue(skb, q, &to_free);
+	qdisc_kfree_skb_list(q, to_free);
+	qdisc_run(c, txq, cycles);
+	return rc;
+}
+
+/* ---- NET_TX_SOFTIRQ ---- */
+
+void netif_schedule_qdisc(struct cpu *c, struct Qdisc *q)
+{
+	struct softnet_data *sd = c->sd;
+	struct nic_tx_queue *txq = q->wake_arg;
+
+	if (txq->on_output_queue)
+		return;
+	SIM_BUG_ON(sd->noutq >= SOFTNET_MAX_OUTQ);
+	txq->on_output_queue = true;
+	sd->outq[sd->noutq++] = txq;
+	raise_softirq_irqoff(c, NET_TX_SOFTIRQ);
+}
+
+/* net_tx_action: take this CPU's output queue; each qdisc runs as one unit. */
+static void net_tx_action_begin(struct cpu *c)
+{
+	struct softnet_data *sd = c->sd;
+
+	memcpy(sd->tx_local, sd->outq, sd->noutq * sizeof(sd->outq[0]));
+	sd->ntx_local = sd->noutq;
+	sd->tx_pos = 0;
+	sd->noutq = 0;
+}
+
+static bool net_tx_action_step(struct cpu *c, sim_time_t *ps)
+{
+	struct softnet_data *sd = c->sd;
+	uint64_t cycles = 0;
+
+	if (sd->tx_pos >= sd->ntx_local)
+		return false;
+	{
+		struct nic_tx_queue *txq = sd->tx_local[sd->tx_pos++];
+
+		txq->on_output_queue = false;
+		qdisc_run(c, txq, &cycles);
+	}
+	*ps = cycles_to_ps(c->host, cycles);
+	return true;
+}
+
+static void net_tx_action_commit(struct cpu *c)
+{
+	(void)c;
+}
+
+static const struct softirq_ops net_tx_softirq = {
+	.begin = net_tx_action_begin,
+	.step = net_tx_action_step,
+	.commit = net_tx_action_commit,
+};
+
+void net_tx_init(void)
+{
+	softirq_vec[NET_TX_SOFTIRQ] = &net_tx_softirq;
+}
