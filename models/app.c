@@ -111,11 +111,10 @@ static void app_run(struct thread *t)
 		ACCT_SYS, false, app_recv_done);
 }
 
-
 /* ---- senders ---- */
 
 const char *const app_err_name[APP_ERR_NR] = {
-	[APP_EAGAIN] = "EAGAIN",	   [APP_ENOBUFS] = "ENOBUFS", [APP_ENETUNREACH] = "ENETUNREACH",
+	[APP_EAGAIN] = "EAGAIN",     [APP_ENOBUFS] = "ENOBUFS", [APP_ENETUNREACH] = "ENETUNREACH",
 	[APP_EMSGSIZE] = "EMSGSIZE", [APP_EPERM] = "EPERM",
 };
 

@@ -64,21 +64,21 @@ struct app {
 	uint64_t bytes;	 /* payload bytes read */
 	uint64_t sleeps; /* times it blocked */
 	/* sender (a `send:` mapping) */
-	bool sender;		   /* sends instead of receiving */
-	uint32_t daddr;		   /* destination */
-	uint16_t dport;		   /* destination port */
-	struct sim_dist size;	   /* payload bytes per datagram */
-	double pps;		   /* target rate, 0 = as fast as the socket allows */
-	bool poisson;		   /* exponential gaps instead of constant */
-	uint64_t count;		   /* datagrams to send, 0 = no limit */
-	sim_time_t next_send;	   /* ps: when the next datagram is due */
-	struct sim_event timer;	   /* wakes the thread when it is due */
+	bool sender;			 /* sends instead of receiving */
+	uint32_t daddr;			 /* destination */
+	uint16_t dport;			 /* destination port */
+	struct sim_dist size;		 /* payload bytes per datagram */
+	double pps;			 /* target rate, 0 = as fast as the socket allows */
+	bool poisson;			 /* exponential gaps instead of constant */
+	uint64_t count;			 /* datagrams to send, 0 = no limit */
+	sim_time_t next_send;		 /* ps: when the next datagram is due */
+	struct sim_event timer;		 /* wakes the thread when it is due */
 	struct udp_tx tx[APP_MAX_BATCH]; /* datagrams of the call under way */
-	uint32_t ntx;		   /* entries */
-	sim_time_t charge_ps;	   /* kernel work of the hand-off still to run */
-	uint64_t sent;		   /* datagrams the kernel accepted */
-	uint64_t errors[APP_ERR_NR]; /* send errors seen, by errno */
-	uint64_t blocks;	   /* times it slept on a full send buffer */
+	uint32_t ntx;			 /* entries */
+	sim_time_t charge_ps;		 /* kernel work of the hand-off still to run */
+	uint64_t sent;			 /* datagrams the kernel accepted */
+	uint64_t errors[APP_ERR_NR];	 /* send errors seen, by errno */
+	uint64_t blocks;		 /* times it slept on a full send buffer */
 };
 
 int app_create(struct host *h, const struct cfg_node *n, struct app **out, struct sim_error *err);

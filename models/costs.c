@@ -37,11 +37,21 @@ void costs_default(struct costs *k)
 	k->wakeup = 1500;	  /* assumed: try_to_wake_up of a sleeping reader */
 	k->kfree_skb = 64; /* Brouer: skb_release+kfree_skb 5.3, page_frag_free 6.2, cache 4.6 ns */
 	k->syscall = 630;  /* sendmmsg fit: ~210 ns per syscall at 3 GHz */
-	k->recv_per_msg = 800;		/* assumed: per datagram in udp_recvmsg besides the copy */
-	k->context_switch = 3300;	/* ~1.1 us thread switch at 3 GHz */
-	k->icmp_send = 1500;		/* assumed: building and routing an ICMP error */
-	k->copy_per_byte = 0.34;	/* Cai et al.: 0.10 ns/byte at 3.4 GHz */
-	k->ipi_latency = 2 * SIM_US;	/* costs.md: IPI round trip 1-3 us */
+	k->recv_per_msg = 800;	     /* assumed: per datagram in udp_recvmsg besides the copy */
+	k->context_switch = 3300;    /* ~1.1 us thread switch at 3 GHz */
+	k->icmp_send = 1500;	     /* assumed: building and routing an ICMP error */
+	k->send_per_msg = 600;	     /* assumed: udp_sendmsg + ip_make_skb + sock_alloc_send_pskb */
+	k->ip_route_output = 150;    /* assumed: fib lookup for output */
+	k->ip_output = 150;	     /* assumed: ip_local_out + ip_output + ip_finish_output */
+	k->neigh_output = 60;	     /* assumed: neighbour lookup + cached header copy */
+	k->arp_rcv = 300;	     /* assumed: arp_process */
+	k->qdisc_enqueue = 100;	     /* assumed: root lock (spin_lock 15 ns) + enqueue */
+	k->qdisc_dequeue = 80;	     /* assumed: one qdisc_restart dequeue */
+	k->driver_xmit = 92;	     /* Brouer: mlx5e_xmit ~23 ns with the doorbell */
+	k->tx_clean = 60;	     /* assumed: completion read + napi_consume_skb */
+	k->ip_forward = 200;	     /* assumed: ip_forward + ip_forward_finish */
+	k->copy_per_byte = 0.34;     /* Cai et al.: 0.10 ns/byte at 3.4 GHz */
+	k->ipi_latency = 2 * SIM_US; /* costs.md: IPI round trip 1-3 us */
 	k->pcie_latency = 500 * SIM_NS; /* costs.md: PCIe write ~0.5-1 us */
 }
 

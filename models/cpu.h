@@ -140,7 +140,7 @@ struct cpu {
 	/* softirq */
 	uint32_t softirq_pending;   /* bitmask of enum softirq_nr */
 	struct softirq_exec sx;	    /* handle_softirqs state */
-	sim_time_t charge_ps; /* work a commit did: run as one more unit before going on */
+	sim_time_t charge_ps;	    /* work a commit did: run as one more unit before going on */
 	struct cpu_job softirq_job; /* inline (irq exit) softirq work */
 	uint64_t softirq_restarts;  /* times handle_softirqs looped */
 	uint64_t ksoftirqd_wakeups; /* wakeup_softirqd calls */

@@ -105,7 +105,7 @@ enum rx_phase {
 	RX_DONE,  /* action finished */
 };
 enum poll_phase {
-	POLL_BEGIN, /* the driver's work before RX (TX clean) */
+	POLL_BEGIN,	  /* the driver's work before RX (TX clean) */
 	POLL_RX,	  /* taking packets from the driver */
 	POLL_FLUSH,	  /* gro_normal_list mid-poll (batch full) */
 	POLL_FLUSH_FINAL, /* GRO flush at the end of the poll */
@@ -155,10 +155,10 @@ struct softnet_data {
 	double wait_sum;		/* ps waited by packets dequeued (after warm-up) */
 	uint64_t wait_n;		/* packets dequeued that arrived after warm-up */
 	/* NET_TX_SOFTIRQ */
-	struct nic_tx_queue *outq[SOFTNET_MAX_OUTQ];	/* qdiscs to run (sd->output_queue) */
-	uint32_t noutq;					/* entries */
+	struct nic_tx_queue *outq[SOFTNET_MAX_OUTQ];	 /* qdiscs to run (sd->output_queue) */
+	uint32_t noutq;					 /* entries */
 	struct nic_tx_queue *tx_local[SOFTNET_MAX_OUTQ]; /* net_tx_action's local copy */
-	uint32_t ntx_local, tx_pos;			/* entries, next to run */
+	uint32_t ntx_local, tx_pos;			 /* entries, next to run */
 };
 
 void softnet_init(struct softnet_data *sd, struct cpu *c);

@@ -17,8 +17,8 @@
 enum { NEIGH_TIMER_PRIO = 15 };
 
 static const char *const nud_name[] = {
-	[NUD_NONE] = "NONE",	       [NUD_INCOMPLETE] = "INCOMPLETE", [NUD_REACHABLE] = "REACHABLE",
-	[NUD_FAILED] = "FAILED",       [NUD_PERMANENT] = "PERMANENT",
+	[NUD_NONE] = "NONE",	 [NUD_INCOMPLETE] = "INCOMPLETE", [NUD_REACHABLE] = "REACHABLE",
+	[NUD_FAILED] = "FAILED", [NUD_PERMANENT] = "PERMANENT",
 };
 
 static struct neighbour *neigh_find(struct host *h, const struct net_device *dev, uint32_t ip)
@@ -234,11 +234,13 @@ int neigh_parse(struct host *h, const struct cfg_node *list, struct sim_error *e
 		uint32_t addr;
 
 		if (cfg_node_map(e, "neigh", err) || cfg_require(e, "ip", "neigh entry", err) ||
-		    cfg_get_str(e, "ip", &ip, NULL, err) || cfg_require(e, "dev", "neigh entry", err) ||
+		    cfg_get_str(e, "ip", &ip, NULL, err) ||
+		    cfg_require(e, "dev", "neigh entry", err) ||
 		    cfg_get_str(e, "dev", &devname, NULL, err))
 			return -1;
 		if (inet_parse_addr(ip, &addr))
-			return cfg_error(cfg_get(e, "ip"), err, "'ip' must be an address, got '%s'", ip);
+			return cfg_error(cfg_get(e, "ip"), err, "'ip' must be an address, got '%s'",
+					 ip);
 		for (uint32_t d = 0; d < h->ndevs; d++)
 			if (!strcmp(h->devs[d]->name, devname))
 				dev = h->devs[d];

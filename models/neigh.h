@@ -44,15 +44,15 @@ enum nud_state {
 };
 
 struct neighbour {
-	uint32_t ip;		      /* next hop */
-	struct net_device *dev;	      /* on this device */
-	enum nud_state nud_state;     /* see enum */
+	uint32_t ip;		       /* next hop */
+	struct net_device *dev;	       /* on this device */
+	enum nud_state nud_state;      /* see enum */
 	struct sk_buff_head arp_queue; /* packets waiting for resolution */
-	uint32_t arp_queue_len_bytes; /* their truesize */
-	uint32_t probes;	      /* requests sent for this resolution */
-	struct sim_event timer;	      /* retransmission / failure */
-	struct host *host;	      /* owner */
-	bool used;		      /* slot taken */
+	uint32_t arp_queue_len_bytes;  /* their truesize */
+	uint32_t probes;	       /* requests sent for this resolution */
+	struct sim_event timer;	       /* retransmission / failure */
+	struct host *host;	       /* owner */
+	bool used;		       /* slot taken */
 };
 
 #define NEIGH_MAX 256

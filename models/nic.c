@@ -130,10 +130,12 @@ static void nic_wire_fire(struct sim_event *ev)
 
 void nic_wire_deliver(struct net_device *dev, struct sk_buff *skb, sim_time_t t_arrival)
 {
+	/* the wire stage ends when the last bit arrives */
+	skb_lat_next(dev->host->w, skb, LAT_DMA, t_arrival);
 	/* the receiving NIC's RSS hash and a fresh receive context */
-	skb->hash = skb->eth_proto == ETH_P_ARP
-			    ? 0
-			    : toeplitz_hash(dev->rss_key, skb->saddr, skb->daddr, skb->sport, skb->dport);
+	skb->hash = skb->eth_proto == ETH_P_ARP ? 0
+						: toeplitz_hash(dev->rss_key, skb->saddr,
+								skb->daddr, skb->sport, skb->dport);
 	skb->flags &= (uint8_t)~SKB_F_OTHER_MAC;
 	skb->t_wire = t_arrival;
 	__skb_queue_tail(&dev->wire, skb);

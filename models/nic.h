@@ -98,7 +98,7 @@ struct nic_rx_queue {
 	uint64_t missed;	     /* ring full on this queue */
 	uint64_t irqs;		     /* interrupts raised */
 	uint64_t polls;		     /* NAPI polls */
-	bool tx_more; /* the last poll left TX completions uncleaned */
+	bool tx_more;		     /* the last poll left TX completions uncleaned */
 	struct sim_level ring_level; /* frames in the ring (after warm-up) */
 	uint64_t ring_in;	     /* frames admitted (after warm-up) */
 	double wait_sum;	     /* ps spent in the ring by frames taken (after warm-up) */
@@ -116,24 +116,24 @@ struct nic_tx_desc {
 };
 
 struct nic_tx_queue {
-	struct net_device *dev;	   /* owner */
-	uint16_t index;		   /* queue number (paired with RX queue index) */
-	struct nic_tx_desc *desc;  /* [size] ring */
-	uint32_t size;		   /* descriptors (ethtool -G tx) */
-	uint64_t head;		   /* next descriptor to clean */
-	uint64_t done;		   /* descriptors the NIC has completed */
-	uint64_t tail;		   /* next free descriptor */
-	bool stopped;		   /* netif_tx_stop_queue (__QUEUE_STATE_DRV_XOFF) */
+	struct net_device *dev;	      /* owner */
+	uint16_t index;		      /* queue number (paired with RX queue index) */
+	struct nic_tx_desc *desc;     /* [size] ring */
+	uint32_t size;		      /* descriptors (ethtool -G tx) */
+	uint64_t head;		      /* next descriptor to clean */
+	uint64_t done;		      /* descriptors the NIC has completed */
+	uint64_t tail;		      /* next free descriptor */
+	bool stopped;		      /* netif_tx_stop_queue (__QUEUE_STATE_DRV_XOFF) */
 	struct sk_buff_head inflight; /* frames being fetched or sent, by completion time */
-	struct sim_event tx_ev;	   /* the head frame's completion */
-	struct Qdisc *qdisc;	   /* this queue's qdisc (child of mq, or the root) */
-	uint32_t coal_frames;	   /* completions since the vector was armed */
-	sim_time_t coal_first;	   /* ps: the first such completion */
-	uint64_t packets, bytes;   /* tx_queue_N_packets / _bytes (at clean) */
-	uint64_t stops, wakes;	   /* netif_tx_stop_queue / netif_tx_wake_queue */
-	uint64_t busy;		   /* NETDEV_TX_BUSY returned */
-	struct cpu *sched_cpu;	   /* CPU that last ran this queue's qdisc */
-	bool on_output_queue;	   /* on a CPU's NET_TX output queue */
+	struct sim_event tx_ev;	      /* the head frame's completion */
+	struct Qdisc *qdisc;	      /* this queue's qdisc (child of mq, or the root) */
+	uint32_t coal_frames;	      /* completions since the vector was armed */
+	sim_time_t coal_first;	      /* ps: the first such completion */
+	uint64_t packets, bytes;      /* tx_queue_N_packets / _bytes (at clean) */
+	uint64_t stops, wakes;	      /* netif_tx_stop_queue / netif_tx_wake_queue */
+	uint64_t busy;		      /* NETDEV_TX_BUSY returned */
+	struct cpu *sched_cpu;	      /* CPU that last ran this queue's qdisc */
+	bool on_output_queue;	      /* on a CPU's NET_TX output queue */
 };
 
 /* struct net_device_ops: how a device transmits (REQUIRED). */
@@ -144,46 +144,46 @@ struct net_device_ops {
 };
 
 struct net_device {
-	char name[16];			     /* "eth0" */
-	struct host *host;		     /* owner */
-	const struct nic_driver *drv;	     /* driver table */
+	char name[16];				 /* "eth0" */
+	struct host *host;			 /* owner */
+	const struct nic_driver *drv;		 /* driver table */
 	const struct net_device_ops *netdev_ops; /* transmit */
-	bool loopback;			 /* IFF_LOOPBACK (lo) */
-	uint32_t mtu;			 /* bytes of IP packet */
-	struct net_device *peer;	 /* other end of the link, NULL = the outside world */
-	sim_time_t link_delay;		 /* ps: propagation to the peer */
-	double link_loss;		 /* fraction of frames lost on the link */
-	struct sim_rng link_rng;	 /* loss draws */
-	sim_time_t tx_wire_free;	 /* ps: our transmitter is busy until */
-	uint32_t ntxq;			 /* TX queues (= RX queues, combined channels) */
-	struct nic_tx_queue *txq;	 /* [ntxq] */
-	uint32_t tx_ring;		 /* descriptors per TX queue (ethtool -G tx) */
-	uint32_t tx_usecs;		 /* ethtool -C tx-usecs */
-	uint32_t tx_frames;		 /* ethtool -C tx-frames */
-	uint32_t tx_work_limit;		 /* descriptors cleaned per poll (IXGBE_DEFAULT_TX_WORK) */
-	uint32_t txqueuelen;		 /* ip link txqueuelen (pfifo_fast limit per band) */
-	bool mq;			 /* root qdisc is mq (one child per TX queue) */
-	uint32_t addr;			     /* IPv4 address, host order */
-	uint32_t prefix_len;		     /* its prefix */
-	bool promisc;			     /* IFF_PROMISC */
-	double speed_bps;		     /* link speed, bits/s */
-	double dma_bps;			     /* DMA engine bandwidth, bits/s */
-	sim_time_t pcie_latency;	     /* ps: DMA write to visible completion */
-	sim_time_t dma_free;		     /* ps: DMA engine busy until */
-	sim_time_t wire_free;		     /* ps: the link is busy until (receive direction) */
-	struct sk_buff_head wire;	     /* frames on the wire, by arrival time (t_wire) */
-	uint32_t nsources;		     /* traffic sources feeding this NIC */
-	struct sim_event wire_ev;	     /* the head frame's arrival */
-	uint32_t rx_ring;		     /* descriptors per queue (ethtool -G rx) */
-	uint32_t rx_usecs;		     /* ethtool -C rx-usecs */
-	uint32_t rx_frames;		     /* ethtool -C rx-frames */
-	uint32_t truesize;		     /* bytes per RX skb */
-	int napi_weight;		     /* packets per NAPI poll (netif_napi_add_weight) */
-	uint32_t nrxq;			     /* RX queues (ethtool -L combined) */
-	struct nic_rx_queue *rxq;	     /* [nrxq] */
-	uint8_t rss_key[RSS_KEY_LEN];	     /* Toeplitz key */
-	uint16_t indir[RSS_INDIR_SIZE];	     /* indirection table */
-	uint32_t ntaps;			     /* AF_PACKET sockets bound here */
+	bool loopback;				 /* IFF_LOOPBACK (lo) */
+	uint32_t mtu;				 /* bytes of IP packet */
+	struct net_device *peer;	/* other end of the link, NULL = the outside world */
+	sim_time_t link_delay;		/* ps: propagation to the peer */
+	double link_loss;		/* fraction of frames lost on the link */
+	struct sim_rng link_rng;	/* loss draws */
+	sim_time_t tx_wire_free;	/* ps: our transmitter is busy until */
+	uint32_t ntxq;			/* TX queues (= RX queues, combined channels) */
+	struct nic_tx_queue *txq;	/* [ntxq] */
+	uint32_t tx_ring;		/* descriptors per TX queue (ethtool -G tx) */
+	uint32_t tx_usecs;		/* ethtool -C tx-usecs */
+	uint32_t tx_frames;		/* ethtool -C tx-frames */
+	uint32_t tx_work_limit;		/* descriptors cleaned per poll (IXGBE_DEFAULT_TX_WORK) */
+	uint32_t txqueuelen;		/* ip link txqueuelen (pfifo_fast limit per band) */
+	bool mq;			/* root qdisc is mq (one child per TX queue) */
+	uint32_t addr;			/* IPv4 address, host order */
+	uint32_t prefix_len;		/* its prefix */
+	bool promisc;			/* IFF_PROMISC */
+	double speed_bps;		/* link speed, bits/s */
+	double dma_bps;			/* DMA engine bandwidth, bits/s */
+	sim_time_t pcie_latency;	/* ps: DMA write to visible completion */
+	sim_time_t dma_free;		/* ps: DMA engine busy until */
+	sim_time_t wire_free;		/* ps: the link is busy until (receive direction) */
+	struct sk_buff_head wire;	/* frames on the wire, by arrival time (t_wire) */
+	uint32_t nsources;		/* traffic sources feeding this NIC */
+	struct sim_event wire_ev;	/* the head frame's arrival */
+	uint32_t rx_ring;		/* descriptors per queue (ethtool -G rx) */
+	uint32_t rx_usecs;		/* ethtool -C rx-usecs */
+	uint32_t rx_frames;		/* ethtool -C rx-frames */
+	uint32_t truesize;		/* bytes per RX skb */
+	int napi_weight;		/* packets per NAPI poll (netif_napi_add_weight) */
+	uint32_t nrxq;			/* RX queues (ethtool -L combined) */
+	struct nic_rx_queue *rxq;	/* [nrxq] */
+	uint8_t rss_key[RSS_KEY_LEN];	/* Toeplitz key */
+	uint16_t indir[RSS_INDIR_SIZE]; /* indirection table */
+	uint32_t ntaps;			/* AF_PACKET sockets bound here */
 	struct sock *taps[MAX_TAPS_PER_DEV]; /* ptype_all */
 	/* struct rtnl_link_stats64 */
 	uint64_t rx_packets, rx_bytes, rx_dropped, rx_missed_errors, rx_errors;

@@ -98,8 +98,7 @@ static void nic_tx_fire(struct sim_event *ev)
 }
 
 /* ndo_start_xmit for a NIC (T15): post a descriptor, ring the doorbell. */
-static int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
-			  uint16_t i)
+static int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t i)
 {
 	struct nic_tx_queue *q = &dev->txq[i];
 	struct world *w = dev->host->w;
@@ -208,8 +207,9 @@ static int nic_tx_qdiscs(struct net_device *dev, const struct cfg_node *n, struc
 		dev->mq = dev->ntxq > 1;
 	}
 	for (uint32_t i = 0; i < dev->ntxq; i++) {
+		/* a configured root gets handle 8001:, defaults and mq children 0: */
 		struct Qdisc *q = qdisc_create(w, dev, dev->mq ? NULL : qn, kind,
-					       dev->mq ? 0x80010000u + i + 1 : 0x80010000u, err);
+					       dev->mq || !qn ? 0 : 0x80010000u, err);
 
 		if (!q)
 			return -1;
@@ -275,8 +275,7 @@ int nic_tx_create(struct net_device *dev, const struct cfg_node *n, struct sim_e
  * then __netif_rx onto this CPU's backlog; the softirq runs when the sender
  * re-enables bottom halves.
  */
-static int loopback_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
-			 uint16_t txq)
+static int loopback_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t txq)
 {
 	struct world *w = dev->host->w;
 

@@ -15,7 +15,9 @@
 #include "models/cpu.h"
 #include "models/dev.h"
 #include "models/ip.h"
+#include "models/neigh.h"
 #include "models/netfilter.h"
+#include "models/sch_generic.h"
 #include "models/nic.h"
 #include "models/report.h"
 #include "models/scenario.h"
@@ -24,6 +26,7 @@
 #include "sim/units.h"
 
 #define MAX_QUEUES 4096
+#define U(x)	   ((unsigned long long)(x))
 
 static double meas_sec(const struct world *w)
 {
@@ -126,8 +129,16 @@ static void text_packets(const struct world *w, FILE *f)
 	fprintf(f, "  delivered  %12llu\n", (unsigned long long)w->delivered);
 	fprintf(f, "  dropped    %12llu  (%.3f %% of offered)\n", (unsigned long long)w->dropped,
 		pct);
+	if (w->consumed)
+		fprintf(f, "  consumed   %12llu  (ARP frames the kernel used)\n",
+			(unsigned long long)w->consumed);
+	if (w->transmitted)
+		fprintf(f, "  transmitted%12llu  (sent out of a NIC with no modelled peer)\n",
+			(unsigned long long)w->transmitted);
 	fprintf(f, "  in flight  %12llu\n", (unsigned long long)world_in_flight(w));
-	fprintf(f, "  conservation: offered = delivered + dropped + in flight: %s\n\n",
+	fprintf(f,
+		"  conservation: offered = delivered + consumed + transmitted + dropped + in "
+		"flight: %s\n\n",
 		world_conserved(w) ? "holds" : "VIOLATED");
 }
 
@@ -227,6 +238,13 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 	fprintf(f, "  Ip: InReceives %llu InHdrErrors %llu InAddrErrors %llu InDelivers %llu\n",
 		(unsigned long long)h->ip.InReceives, (unsigned long long)h->ip.InHdrErrors,
 		(unsigned long long)h->ip.InAddrErrors, (unsigned long long)h->ip.InDelivers);
+	if (h->ip.OutRequests || h->ip.ForwDatagrams)
+		fprintf(f,
+			"  Udp: OutDatagrams %llu SndbufErrors %llu  Ip: OutRequests %llu "
+			"OutDiscards %llu OutNoRoutes %llu ForwDatagrams %llu OutTransmits %llu\n",
+			U(h->udp.OutDatagrams), U(h->udp.SndbufErrors), U(h->ip.OutRequests),
+			U(h->ip.OutDiscards), U(h->ip.OutNoRoutes), U(h->ip.ForwDatagrams),
+			U(h->ip.OutTransmits));
 	fprintf(f, "  Icmp: OutDestUnreachs %llu OutRateLimitGlobal %llu OutRateLimitHost %llu\n",
 		(unsigned long long)h->icmp.OutDestUnreachs,
 		(unsigned long long)h->icmp.OutRateLimitGlobal,
@@ -256,6 +274,18 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 	for (uint32_t a = 0; a < h->napps; a++) {
 		const struct app *ap = h->apps[a];
 
+		if (ap->sender) {
+			fprintf(f,
+				"  app %s (cpu %u): %llu calls, %llu sent, %llu blocked on sndbuf, "
+				"errors EAGAIN %llu ENOBUFS %llu ENETUNREACH %llu EMSGSIZE %llu "
+				"EPERM "
+				"%llu\n",
+				ap->name, ap->thread.cpu->id, U(ap->calls), U(ap->sent),
+				U(ap->blocks), U(ap->errors[APP_EAGAIN]),
+				U(ap->errors[APP_ENOBUFS]), U(ap->errors[APP_ENETUNREACH]),
+				U(ap->errors[APP_EMSGSIZE]), U(ap->errors[APP_EPERM]));
+			continue;
+		}
 		fprintf(f, "  app %s (cpu %u): %llu calls, %llu datagrams, %llu sleeps\n", ap->name,
 			ap->thread.cpu->id, (unsigned long long)ap->calls,
 			(unsigned long long)ap->msgs, (unsigned long long)ap->sleeps);
@@ -388,6 +418,15 @@ static cJSON *json_snmp(const struct host *h)
 	JNUM(ip, &h->ip, InDiscards);
 	JNUM(ip, &h->ip, InDelivers);
 	JNUM(ip, &h->ip, InCsumErrors);
+	JNUM(ip, &h->ip, InNoRoutes);
+	JNUM(ip, &h->ip, ForwDatagrams);
+	JNUM(ip, &h->ip, OutRequests);
+	JNUM(ip, &h->ip, OutDiscards);
+	JNUM(ip, &h->ip, OutNoRoutes);
+	JNUM(ip, &h->ip, OutTransmits);
+	JNUM(udp, &h->udp, OutDatagrams);
+	JNUM(udp, &h->udp, SndbufErrors);
+	JNUM(icmp, &h->icmp, OutTimeExcds);
 	JNUM(udp, &h->udp, InDatagrams);
 	JNUM(udp, &h->udp, NoPorts);
 	JNUM(udp, &h->udp, InErrors);
@@ -438,6 +477,9 @@ static cJSON *json_devs(const struct host *h)
 		JNUM(o, dev, rx_dropped);
 		JNUM(o, dev, rx_missed_errors);
 		JNUM(o, dev, rx_mac_filtered);
+		JNUM(o, dev, tx_packets);
+		JNUM(o, dev, tx_bytes);
+		JNUM(o, dev, tx_dropped);
 		for (uint32_t i = 0; i < dev->nrxq; i++) {
 			const struct nic_rx_queue *q = &dev->rxq[i];
 			cJSON *qo = cJSON_CreateObject();
@@ -497,6 +539,15 @@ static cJSON *json_apps(const struct host *h)
 		JNUM(o, ap, sleeps);
 		cJSON_AddNumberToObject(o, "voluntary_switches", (double)ap->thread.nvcsw);
 		cJSON_AddNumberToObject(o, "involuntary_switches", (double)ap->thread.nivcsw);
+		if (ap->sender) {
+			cJSON *e = cJSON_CreateObject();
+
+			JNUM(o, ap, sent);
+			JNUM(o, ap, blocks);
+			for (int k = 0; k < APP_ERR_NR; k++)
+				cJSON_AddNumberToObject(e, app_err_name[k], (double)ap->errors[k]);
+			cJSON_AddItemToObject(o, "errors", e);
+		}
 		cJSON_AddItemToArray(a, o);
 	}
 	return a;
@@ -553,6 +604,8 @@ cJSON *report_json(const struct world *w)
 	cJSON_AddNumberToObject(p, "offered", (double)w->offered);
 	cJSON_AddNumberToObject(p, "delivered", (double)w->delivered);
 	cJSON_AddNumberToObject(p, "dropped", (double)w->dropped);
+	cJSON_AddNumberToObject(p, "consumed", (double)w->consumed);
+	cJSON_AddNumberToObject(p, "transmitted", (double)w->transmitted);
 	cJSON_AddNumberToObject(p, "in_flight", (double)world_in_flight(w));
 	cJSON_AddBoolToObject(p, "conserved", world_conserved(w));
 	cJSON_AddItemToObject(r, "packets", p);
@@ -585,8 +638,6 @@ static void write_softnet_stat(const struct host *h, FILE *f)
 			(uint32_t)sd->flow_limit_count, in + pq, c, in, pq);
 	}
 }
-
-#define U(x) ((unsigned long long)(x))
 
 static void write_snmp(const struct host *h, FILE *f)
 {
@@ -643,11 +694,6 @@ static void write_net_dev(const struct host *h, FILE *f)
 		"Inter-|   Receive                                                |  Transmit\n");
 	fprintf(f, " face |bytes    packets errs drop fifo frame compressed multicast|bytes    "
 		   "packets errs drop fifo colls carrier compressed\n");
-	fprintf(f,
-		"%6s: %7llu %7llu %4llu %4llu %4llu %5llu %10llu %9llu %8llu %7llu %4llu %4llu "
-		"%4llu %5llu %7llu %10llu\n",
-		"lo", U(0), U(0), U(0), U(0), U(0), U(0), U(0), U(0), U(0), U(0), U(0), U(0), U(0),
-		U(0), U(0), U(0));
 	for (uint32_t d = 0; d < h->ndevs; d++) {
 		const struct net_device *v = h->devs[d];
 
@@ -673,6 +719,44 @@ static void write_ethtool(const struct net_device *v, FILE *f)
 	for (uint32_t i = 0; i < v->nrxq; i++) {
 		fprintf(f, "     rx_queue_%u_packets: %llu\n", i, U(v->rxq[i].packets));
 		fprintf(f, "     rx_queue_%u_bytes: %llu\n", i, U(v->rxq[i].bytes));
+	}
+}
+
+/* `tc -s qdisc show`: every device; a multi-queue root is mq with one child per queue. */
+static void write_tc_qdisc(const struct host *h, FILE *f)
+{
+	for (uint32_t d = 0; d < h->ndevs; d++) {
+		const struct net_device *v = h->devs[d];
+		struct qdisc_stats sum = { 0 };
+		char parent[32];
+
+		if (!v->mq) {
+			qdisc_dump(v->txq[0].qdisc, v->name, "root", f);
+			continue;
+		}
+		for (uint32_t i = 0; i < v->ntxq; i++) {
+			const struct qdisc_stats *s = &v->txq[i].qdisc->stats;
+
+			sum.bytes += s->bytes;
+			sum.packets += s->packets;
+			sum.drops += s->drops;
+			sum.overlimits += s->overlimits;
+			sum.requeues += s->requeues;
+			sum.backlog += s->backlog;
+			sum.qlen += s->qlen;
+		}
+		fprintf(f, "qdisc mq 0: dev %s root \n", v->name);
+		fprintf(f,
+			" Sent %llu bytes %llu pkt (dropped %llu, overlimits %llu requeues %llu) "
+			"\n",
+			U(sum.bytes), U(sum.packets), U(sum.drops), U(sum.overlimits),
+			U(sum.requeues));
+		fprintf(f, " backlog %llub %up requeues %llu\n", U(sum.backlog), sum.qlen,
+			U(sum.requeues));
+		for (uint32_t i = 0; i < v->ntxq; i++) {
+			snprintf(parent, sizeof(parent), "parent :%x", i + 1);
+			qdisc_dump(v->txq[i].qdisc, v->name, parent, f);
+		}
 	}
 }
 
@@ -760,6 +844,14 @@ static void fn_interrupts(const void *a, FILE *f)
 {
 	write_interrupts(a, f);
 }
+static void fn_tc(const void *a, FILE *f)
+{
+	write_tc_qdisc(a, f);
+}
+static void fn_neigh(const void *a, FILE *f)
+{
+	neigh_write(a, f);
+}
 static void fn_iptables(const void *a, FILE *f)
 {
 	nf_write_listing(a, f);
@@ -790,11 +882,15 @@ static int write_host_files(const struct host *h, const char *dir, struct sim_er
 	    write_file(dir, h->name, "snmp", fn_snmp, h, err) ||
 	    write_file(dir, h->name, "net_dev", fn_net_dev, h, err) ||
 	    write_file(dir, h->name, "ss", fn_ss, h, err) ||
-	    write_file(dir, h->name, "interrupts", fn_interrupts, h, err))
+	    write_file(dir, h->name, "interrupts", fn_interrupts, h, err) ||
+	    write_file(dir, h->name, "tc_qdisc", fn_tc, h, err) ||
+	    write_file(dir, h->name, "neigh", fn_neigh, h, err))
 		return -1;
 	if (h->nf && write_file(dir, h->name, "iptables", fn_iptables, h->nf, err))
 		return -1;
 	for (uint32_t d = 0; d < h->ndevs; d++) {
+		if (h->devs[d]->loopback)
+			continue;
 		snprintf(name, sizeof(name), "ethtool_S_%s", h->devs[d]->name);
 		if (write_file(dir, h->name, name, fn_ethtool, h->devs[d], err))
 			return -1;

@@ -40,8 +40,8 @@ struct fib_route {
 #define FIB_MAX_ROUTES 64
 
 struct fib_table {
-	uint32_t n;			       /* routes */
-	struct fib_route r[FIB_MAX_ROUTES];    /* in insertion order */
+	uint32_t n;			    /* routes */
+	struct fib_route r[FIB_MAX_ROUTES]; /* in insertion order */
 };
 
 /* Connected and local routes of @h's devices (after they are created). */

@@ -512,10 +512,11 @@ static int world_parse_links(struct world *w, const struct cfg_node *root, struc
 			return -1;
 	for (uint32_t i = 0; i < w->nsrcs; i++)
 		if (w->srcs[i]->dev->peer)
-			return sim_error_set(err,
-					     "traffic source '%s' feeds nic '%s', which is linked to "
-					     "another host; send from an app instead",
-					     w->srcs[i]->name, w->srcs[i]->dev->name);
+			return sim_error_set(
+				err,
+				"traffic source '%s' feeds nic '%s', which is linked to "
+				"another host; send from an app instead",
+				w->srcs[i]->name, w->srcs[i]->dev->name);
 	return 0;
 }
 
@@ -660,7 +661,7 @@ bool world_conserved(const struct world *w)
 		for (unsigned d = 0; d < drop_points_nr; d++)
 			drops += w->hosts[i]->drops[d];
 	return drops == w->dropped && w->offered == w->delivered + w->consumed + w->transmitted +
-						       w->dropped + world_in_flight(w);
+							    w->dropped + world_in_flight(w);
 }
 
 void world_run(struct world *w)

@@ -279,8 +279,7 @@ char *tc_sprint_rate(char *buf, size_t len, uint64_t bytes_ps)
 /* ---- tc -s qdisc show ---- */
 
 /* print_qdisc(): the first line, up to the kind-specific options. */
-static void qdisc_dump_head(const struct Qdisc *q, const char *devname, const char *parent,
-			    FILE *f)
+static void qdisc_dump_head(const struct Qdisc *q, const char *devname, const char *parent, FILE *f)
 {
 	fprintf(f, "qdisc %s %" PRIx32 ": dev %s %s ", q->ops->id, q->handle >> 16, devname,
 		parent);

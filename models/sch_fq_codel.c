@@ -382,8 +382,8 @@ static void drop_func(struct Qdisc *sch, struct sk_buff *skb)
 	qdisc_drop_dequeued(sch, skb, SKB_DROP_REASON_QDISC_CONGESTED);
 }
 
-static bool codel_should_drop(const struct sk_buff *skb, struct Qdisc *sch,
-			      struct codel_vars *vars, codel_time_t now)
+static bool codel_should_drop(const struct sk_buff *skb, struct Qdisc *sch, struct codel_vars *vars,
+			      codel_time_t now)
 {
 	struct fq_codel_sched_data *q = qdisc_priv(sch);
 	const struct codel_params *params = &q->cparams;
@@ -421,8 +421,8 @@ static struct sk_buff *codel_drop_due(struct Qdisc *sch, struct fq_codel_flow *f
 		codel_Newton_step(vars);
 		if (params->ecn && inet_ecn_set_ce(skb)) {
 			q->cstats.ecn_mark++;
-			vars->drop_next =
-				codel_control_law(vars->drop_next, params->interval, vars->rec_inv_sqrt);
+			vars->drop_next = codel_control_law(vars->drop_next, params->interval,
+							    vars->rec_inv_sqrt);
 			return skb;
 		}
 		drop_func(sch, skb);
@@ -549,8 +549,7 @@ static struct sk_buff *fq_codel_dequeue(struct Qdisc *sch)
 #define CODEL_TIME_MAX ((sim_time_t)UINT32_MAX * SIM_US) /* tc's u32 of microseconds */
 
 /* fq_codel_init() defaults, then fq_codel_change() with the scenario's keys. */
-static int fq_codel_read_opts(struct Qdisc *sch, const struct cfg_node *opts,
-			      struct sim_error *err)
+static int fq_codel_read_opts(struct Qdisc *sch, const struct cfg_node *opts, struct sim_error *err)
 {
 	struct fq_codel_sched_data *q = qdisc_priv(sch);
 	uint32_t mtu = qdisc_psched_mtu(sch);
@@ -565,8 +564,7 @@ static int fq_codel_read_opts(struct Qdisc *sch, const struct cfg_node *opts,
 	    cfg_get_u64(opts, "flows", &flows, 1024, 1, 65536, err) ||
 	    cfg_get_size(opts, "quantum", &quantum, mtu, 1, FQ_CODEL_QUANTUM_MAX, err) ||
 	    cfg_get_time(opts, "target", &target, 5 * SIM_MS, SIM_US, CODEL_TIME_MAX, err) ||
-	    cfg_get_time(opts, "interval", &interval, 100 * SIM_MS, SIM_US, CODEL_TIME_MAX,
-			 err) ||
+	    cfg_get_time(opts, "interval", &interval, 100 * SIM_MS, SIM_US, CODEL_TIME_MAX, err) ||
 	    cfg_get_size(opts, "memory_limit", &mem, 32u << 20, 1, UINT32_MAX, err) ||
 	    cfg_get_bool(opts, "ecn", &ecn, true, err) ||
 	    cfg_get_u64(opts, "drop_batch", &batch, 64, 1, UINT32_MAX, err) ||

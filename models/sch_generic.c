@@ -45,8 +45,9 @@ const struct Qdisc_ops noqueue_ops = {
 #define PFIFO_FAST_BANDS 3
 #define TC_PRIO_MAX	 15
 
-static const uint8_t prio2band[TC_PRIO_MAX + 1] = { 1, 2, 2, 2, 1, 2, 0, 0,
-						    1, 1, 1, 1, 1, 1, 1, 1 };
+static const uint8_t prio2band[TC_PRIO_MAX + 1] = {
+	1, 2, 2, 2, 1, 2, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1
+};
 
 struct pfifo_fast_priv {
 	struct sk_buff_head q[PFIFO_FAST_BANDS]; /* the bands, 0 dequeued first */

@@ -55,7 +55,7 @@ struct qdisc_stats {
 };
 
 struct Qdisc_ops {
-	const char *id; /* "pfifo_fast", ... (the scenario's `kind:`) */
+	const char *id;	  /* "pfifo_fast", ... (the scenario's `kind:`) */
 	size_t priv_size; /* bytes of private state, zeroed, at qdisc_priv(q) */
 	/*
 	 * REQUIRED. Read the discipline's own keys from @opts (a mapping or
@@ -105,7 +105,8 @@ struct Qdisc {
 	struct sim_rng rng;	       /* per-qdisc stream (fq_codel perturbation) */
 	void *priv;		       /* priv_size bytes */
 	/* sim-only */
-	enum skb_drop_reason drop_reason; /* why the skbs on to_free were dropped (tcf_*_drop_reason) */
+	enum skb_drop_reason
+		drop_reason; /* why the skbs on to_free were dropped (tcf_*_drop_reason) */
 };
 
 static inline void *qdisc_priv(const struct Qdisc *q)

@@ -36,12 +36,12 @@
 
 #include "models/sch_generic.h"
 
-#define NSEC_PER_SEC   1000000000ULL
-#define PSCHED_SHIFT   6		       /* a psched tick is 64 ns */
-#define TICK_IN_USEC   (1000.0 / 64)	       /* tc_core_init with /proc/net/psched */
-#define TBF_TIME_MAX   ((sim_time_t)UINT32_MAX * SIM_US) /* tc's u32 of microseconds */
-#define TBF_RATE_MAX   1e15		       /* bit/s */
-#define TBF_WHAT       "qdisc 'tbf'"
+#define NSEC_PER_SEC 1000000000ULL
+#define PSCHED_SHIFT 6				       /* a psched tick is 64 ns */
+#define TICK_IN_USEC (1000.0 / 64)		       /* tc_core_init with /proc/net/psched */
+#define TBF_TIME_MAX ((sim_time_t)UINT32_MAX * SIM_US) /* tc's u32 of microseconds */
+#define TBF_RATE_MAX 1e15			       /* bit/s */
+#define TBF_WHAT     "qdisc 'tbf'"
 
 struct psched_ratecfg {
 	uint64_t rate_bytes_ps; /* bytes per second, 0 when absent */
@@ -296,7 +296,8 @@ static void tbf_dump_opts(const struct Qdisc *sch, FILE *f)
 	}
 	if (lat >= 0)
 		fprintf(f, "lat %s ",
-			tc_sprint_time(b, sizeof(b), lat >= UINT32_MAX ? UINT32_MAX : (uint32_t)lat));
+			tc_sprint_time(b, sizeof(b),
+				       lat >= UINT32_MAX ? UINT32_MAX : (uint32_t)lat));
 	else
 		fprintf(f, "limit %s ", tc_sprint_size(b, sizeof(b), q->limit));
 }

@@ -96,7 +96,8 @@ const struct drop_point drop_points[] = {
 	  "ip -s neigh / ndisc unres_discards" },
 	{ SKB_DROP_REASON_NEIGH_FAILED, STAGE_T11, "neigh_invalidate",
 	  "arp_cache res_failed, Icmp OutDestUnreachs" },
-	{ SKB_DROP_REASON_QDISC_DROP, STAGE_T13, "qdisc_drop", "tc -s qdisc dropped, Ip OutDiscards" },
+	{ SKB_DROP_REASON_QDISC_DROP, STAGE_T13, "qdisc_drop",
+	  "tc -s qdisc dropped, Ip OutDiscards" },
 	{ SKB_DROP_REASON_QDISC_OVERLIMIT, STAGE_T13, "fq_codel_drop",
 	  "tc -s qdisc dropped, drop_overlimit" },
 	{ SKB_DROP_REASON_QDISC_CONGESTED, STAGE_T13, "codel_dequeue", "tc -s qdisc dropped" },
@@ -105,15 +106,16 @@ const struct drop_point drop_points[] = {
 	  "Ip InHdrErrors, Icmp OutTimeExcds" },
 	{ SKB_DROP_REASON_NETFILTER_DROP, STAGE_R19, "nf_hook_slow (FORWARD)",
 	  "iptables -L FORWARD pkts" },
-	{ SKB_DROP_REASON_LINK_LOSS, STAGE_WIRE, "link (configured loss)", "none (lost on the wire)" },
+	{ SKB_DROP_REASON_LINK_LOSS, STAGE_WIRE, "link (configured loss)",
+	  "none (lost on the wire)" },
 };
 const unsigned drop_points_nr = sizeof(drop_points) / sizeof(drop_points[0]);
 _Static_assert(sizeof(drop_points) / sizeof(drop_points[0]) <= DROP_POINTS_MAX,
 	       "raise DROP_POINTS_MAX in models/skb.h");
 
 const char *const lat_stage_name[LAT_NR] = {
-	[LAT_DMA] = "dma",	   [LAT_RING] = "ring",	    [LAT_SOFTIRQ] = "softirq",
-	[LAT_BACKLOG] = "backlog", [LAT_SOCKET] = "socket", [LAT_APP] = "application",
+	[LAT_DMA] = "dma",	     [LAT_RING] = "ring",     [LAT_SOFTIRQ] = "softirq",
+	[LAT_BACKLOG] = "backlog",   [LAT_SOCKET] = "socket", [LAT_APP] = "application",
 	[LAT_TX_STACK] = "tx_stack", [LAT_NEIGH] = "neigh",   [LAT_QDISC] = "qdisc",
 	[LAT_TX_RING] = "tx_ring",   [LAT_WIRE] = "wire",
 };

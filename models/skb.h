@@ -31,47 +31,47 @@ struct world;
 /* Stages of ../shared/seed/stages.md, plus the application read. */
 enum stage_id {
 	STAGE_NONE,
-	STAGE_R1,  /* MAC filter */
-	STAGE_R2,  /* DMA into the RX ring */
-	STAGE_R3,  /* hard IRQ raised */
-	STAGE_R4,  /* IRQ dispatch */
-	STAGE_R5,  /* IRQ masked */
-	STAGE_R6,  /* NET_RX softirq raised */
-	STAGE_R7,  /* net_rx_action */
-	STAGE_R8,  /* driver poll */
-	STAGE_R9,  /* skb built */
-	STAGE_R10, /* GRO */
-	STAGE_R11, /* RPS enqueue_to_backlog */
-	STAGE_R12, /* process_backlog */
-	STAGE_R13, /* no RPS: straight to __netif_receive_skb_core */
-	STAGE_R14, /* packet taps */
-	STAGE_R15, /* handed to L3 */
-	STAGE_R16, /* IRQ re-enabled */
-	STAGE_R17, /* ip_rcv + PRE_ROUTING */
-	STAGE_R18, /* route decision */
-	STAGE_R19, /* ip_forward */
-	STAGE_R20, /* ip_local_deliver + LOCAL_IN */
-	STAGE_R21, /* udp_rcv, socket lookup */
-	STAGE_R22, /* sock_queue_rcv_skb: rcvbuf, sk_filter */
-	STAGE_R23, /* enqueue on sk_receive_queue */
-	STAGE_R24, /* sk_data_ready */
-	STAGE_APP, /* recvmsg in the application */
-	STAGE_T1,  /* socket() */
-	STAGE_T2,  /* sendto: inet_sendmsg */
-	STAGE_T3,  /* inet_autobind */
-	STAGE_T4,  /* udp_sendmsg: route */
-	STAGE_T5,  /* ip_make_skb: send buffer */
-	STAGE_T6,  /* udp_send_skb */
-	STAGE_T7,  /* ip_send_skb */
-	STAGE_T8,  /* __ip_local_out: LOCAL_OUT */
-	STAGE_T9,  /* ip_output: POST_ROUTING */
-	STAGE_T10, /* ip_finish_output */
-	STAGE_T11, /* ip_finish_output2: neighbour */
-	STAGE_T12, /* neigh_output */
-	STAGE_T13, /* dev_queue_xmit: qdisc */
-	STAGE_T14, /* dev_hard_start_xmit: taps */
-	STAGE_T15, /* ndo_start_xmit: TX ring */
-	STAGE_T16, /* TX completion */
+	STAGE_R1,   /* MAC filter */
+	STAGE_R2,   /* DMA into the RX ring */
+	STAGE_R3,   /* hard IRQ raised */
+	STAGE_R4,   /* IRQ dispatch */
+	STAGE_R5,   /* IRQ masked */
+	STAGE_R6,   /* NET_RX softirq raised */
+	STAGE_R7,   /* net_rx_action */
+	STAGE_R8,   /* driver poll */
+	STAGE_R9,   /* skb built */
+	STAGE_R10,  /* GRO */
+	STAGE_R11,  /* RPS enqueue_to_backlog */
+	STAGE_R12,  /* process_backlog */
+	STAGE_R13,  /* no RPS: straight to __netif_receive_skb_core */
+	STAGE_R14,  /* packet taps */
+	STAGE_R15,  /* handed to L3 */
+	STAGE_R16,  /* IRQ re-enabled */
+	STAGE_R17,  /* ip_rcv + PRE_ROUTING */
+	STAGE_R18,  /* route decision */
+	STAGE_R19,  /* ip_forward */
+	STAGE_R20,  /* ip_local_deliver + LOCAL_IN */
+	STAGE_R21,  /* udp_rcv, socket lookup */
+	STAGE_R22,  /* sock_queue_rcv_skb: rcvbuf, sk_filter */
+	STAGE_R23,  /* enqueue on sk_receive_queue */
+	STAGE_R24,  /* sk_data_ready */
+	STAGE_APP,  /* recvmsg in the application */
+	STAGE_T1,   /* socket() */
+	STAGE_T2,   /* sendto: inet_sendmsg */
+	STAGE_T3,   /* inet_autobind */
+	STAGE_T4,   /* udp_sendmsg: route */
+	STAGE_T5,   /* ip_make_skb: send buffer */
+	STAGE_T6,   /* udp_send_skb */
+	STAGE_T7,   /* ip_send_skb */
+	STAGE_T8,   /* __ip_local_out: LOCAL_OUT */
+	STAGE_T9,   /* ip_output: POST_ROUTING */
+	STAGE_T10,  /* ip_finish_output */
+	STAGE_T11,  /* ip_finish_output2: neighbour */
+	STAGE_T12,  /* neigh_output */
+	STAGE_T13,  /* dev_queue_xmit: qdisc */
+	STAGE_T14,  /* dev_hard_start_xmit: taps */
+	STAGE_T15,  /* ndo_start_xmit: TX ring */
+	STAGE_T16,  /* TX completion */
 	STAGE_WIRE, /* on a link between hosts */
 	STAGE_NR,
 };
@@ -99,14 +99,14 @@ extern const struct stage_info stage_info[STAGE_NR];
 	X(UDP_CSUM)                                                                                \
 	X(NO_SOCKET)                                                                               \
 	X(SOCKET_FILTER)                                                                           \
-	X(SOCKET_RCVBUFF)                                                                         \
-	X(QDISC_DROP)                                                                             \
-	X(QDISC_OVERLIMIT)                                                                        \
-	X(QDISC_CONGESTED)                                                                        \
-	X(NEIGH_QUEUEFULL)                                                                        \
-	X(NEIGH_FAILED)                                                                           \
-	X(LINK_LOSS)                                                                              \
-	X(IP_INHDR)                                                                               \
+	X(SOCKET_RCVBUFF)                                                                          \
+	X(QDISC_DROP)                                                                              \
+	X(QDISC_OVERLIMIT)                                                                         \
+	X(QDISC_CONGESTED)                                                                         \
+	X(NEIGH_QUEUEFULL)                                                                         \
+	X(NEIGH_FAILED)                                                                            \
+	X(LINK_LOSS)                                                                               \
+	X(IP_INHDR)                                                                                \
 	X(IP_INNOROUTES)
 
 enum skb_drop_reason {
@@ -134,12 +134,12 @@ extern const unsigned drop_points_nr;
 
 /* Latency stages reported per packet (see docs/report.md). */
 enum lat_stage {
-	LAT_DMA,     /* frame received at the NIC -> DMA complete in the ring */
-	LAT_RING,    /* DMA complete -> taken by the driver's poll */
-	LAT_SOFTIRQ, /* softirq processing, driver poll to socket (or to backlog) */
-	LAT_BACKLOG, /* waiting in a CPU's input_pkt_queue/process_queue */
-	LAT_SOCKET,  /* waiting in the socket receive queue */
-	LAT_APP,     /* inside recvmsg until the data is in user space */
+	LAT_DMA,      /* frame received at the NIC -> DMA complete in the ring */
+	LAT_RING,     /* DMA complete -> taken by the driver's poll */
+	LAT_SOFTIRQ,  /* softirq processing, driver poll to socket (or to backlog) */
+	LAT_BACKLOG,  /* waiting in a CPU's input_pkt_queue/process_queue */
+	LAT_SOCKET,   /* waiting in the socket receive queue */
+	LAT_APP,      /* inside recvmsg until the data is in user space */
 	LAT_TX_STACK, /* send: from the syscall to the qdisc (or the neighbour queue) */
 	LAT_NEIGH,    /* send: waiting for ARP resolution */
 	LAT_QDISC,    /* send: in the qdisc */
@@ -159,7 +159,7 @@ enum skb_flags {
 	SKB_F_BAD_IPHDR = 1u << 1, /* the IPv4 header checksum is wrong */
 	SKB_F_CLONE = 1u << 2,	   /* a tap's clone: outside conservation */
 	SKB_F_OTHER_MAC = 1u << 3, /* addressed to another MAC (R1) */
-	SKB_F_WMEM = 1u << 4, /* charged to skb->sk's send buffer (destructor sock_wfree) */
+	SKB_F_WMEM = 1u << 4,	   /* charged to skb->sk's send buffer (destructor sock_wfree) */
 };
 
 struct sk_buff {
@@ -176,11 +176,11 @@ struct sk_buff {
 	uint16_t gso_segs;	   /* segments in this skb (1 unless GRO merged) */
 	uint8_t protocol;	   /* IP protocol */
 	uint8_t pkt_type;	   /* PACKET_HOST or PACKET_OTHERHOST */
-	uint32_t priority; /* skb->priority (SO_PRIORITY, rt_tos2priority) */
-	uint8_t tos; /* IPv4 TOS byte (ECN in the low two bits) */
-	uint8_t ttl;	   /* IPv4 TTL */
-	uint8_t arp_op;	   /* ARP opcode for ETH_P_ARP frames */
-	uint16_t eth_proto; /* ETH_P_IP or ETH_P_ARP (0 means IP) */
+	uint32_t priority;	   /* skb->priority (SO_PRIORITY, rt_tos2priority) */
+	uint8_t tos;		   /* IPv4 TOS byte (ECN in the low two bits) */
+	uint8_t ttl;		   /* IPv4 TTL */
+	uint8_t arp_op;		   /* ARP opcode for ETH_P_ARP frames */
+	uint16_t eth_proto;	   /* ETH_P_IP or ETH_P_ARP (0 means IP) */
 	/* sim-only */
 	uint8_t flags;	    /* enum skb_flags */
 	uint8_t stage;	    /* enum stage_id: where it is now (for drops) */
@@ -193,7 +193,7 @@ struct sk_buff {
 	sim_time_t t_ready; /* ps: DMA completion (descriptor written back) */
 	sim_time_t t_acc;   /* ps: softirq time already spent on another CPU (RPS) */
 	sim_time_t t_qdisc; /* ps: enqueued on a qdisc (CoDel sojourn time) */
-	sim_time_t t_born; /* ps: created (sent by an app, or reached the first NIC) */
+	sim_time_t t_born;  /* ps: created (sent by an app, or reached the first NIC) */
 };
 
 /* A FIFO of skbs (struct sk_buff_head without the lock). */

@@ -64,19 +64,19 @@ struct sock {
 	struct sk_buff_head reader_queue;	  /* udp_sock reader_queue */
 	struct thread *waiters[SOCK_MAX_WAITERS]; /* readers asleep in recvmsg */
 	uint32_t nwaiters;			  /* entries in waiters */
-	uint32_t nreaders;	    /* apps reading this socket (at most SOCK_MAX_WAITERS) */
-	uint32_t sk_sndbuf;	   /* bytes */
-	uint32_t sk_wmem_alloc;	   /* bytes charged by skbs not yet freed or orphaned */
-	bool recverr;		   /* IP_RECVERR */
-	bool nonblock;		   /* O_NONBLOCK */
-	uint32_t priority;	   /* SO_PRIORITY */
-	uint8_t tos;		   /* IP_TOS */
-	bool bound;		   /* has a local port (bound or autobound) */
+	uint32_t nreaders;	/* apps reading this socket (at most SOCK_MAX_WAITERS) */
+	uint32_t sk_sndbuf;	/* bytes */
+	uint32_t sk_wmem_alloc; /* bytes charged by skbs not yet freed or orphaned */
+	bool recverr;		/* IP_RECVERR */
+	bool nonblock;		/* O_NONBLOCK */
+	uint32_t priority;	/* SO_PRIORITY */
+	uint8_t tos;		/* IP_TOS */
+	bool bound;		/* has a local port (bound or autobound) */
 	struct thread *writers[SOCK_MAX_WAITERS]; /* senders asleep on a full send buffer */
-	uint32_t nwriters;	   /* entries in writers */
-	struct net_device *tap_dev; /* SOCK_PACKET: device tapped */
-	uint64_t tp_packets;	    /* SOCK_PACKET: PACKET_STATISTICS tp_packets */
-	uint64_t tp_drops;	    /* SOCK_PACKET: tp_drops */
+	uint32_t nwriters;			  /* entries in writers */
+	struct net_device *tap_dev;		  /* SOCK_PACKET: device tapped */
+	uint64_t tp_packets;			  /* SOCK_PACKET: PACKET_STATISTICS tp_packets */
+	uint64_t tp_drops;			  /* SOCK_PACKET: tp_drops */
 	/* statistics after warm-up */
 	struct sim_level qlen;	 /* datagrams queued */
 	struct sim_level rmem;	 /* sk_rmem_alloc */

@@ -138,7 +138,8 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 		return -EMSGSIZE;
 	if (sk->sk_wmem_alloc >= sk->sk_sndbuf && !sk->nonblock)
 		return UDP_SEND_BLOCK;
-	skb = sk->sk_wmem_alloc >= sk->sk_sndbuf ? NULL : ip_make_skb(sk, rt, daddr, dport, payload);
+	skb = sk->sk_wmem_alloc >= sk->sk_sndbuf ? NULL
+						 : ip_make_skb(sk, rt, daddr, dport, payload);
 	if (!skb) {
 		/* __ip_append_data's error path, then udp_sendmsg's "out:" (SOCK_NOSPACE) */
 		h->ip.OutDiscards++;

@@ -59,16 +59,16 @@ struct neigh_table;
 	X(syscall)	    /* syscall entry + exit */                                             \
 	X(recv_per_msg)	    /* recvmsg/recvmmsg work per message */                                \
 	X(context_switch)   /* switching threads on a CPU */                                       \
-	X(icmp_send)	    /* building an ICMP error (counted, see docs) */                   \
-	X(send_per_msg)	    /* udp_sendmsg + ip_make_skb per datagram besides the copy */     \
-	X(ip_route_output)  /* ip_route_output_flow */                                        \
-	X(ip_output)	    /* ip_local_out + ip_output + ip_finish_output */                 \
-	X(neigh_output)	    /* neigh lookup + header (neigh_hh_output) */                     \
-	X(arp_rcv)	    /* arp_process */                                                 \
-	X(qdisc_enqueue)    /* __dev_xmit_skb enqueue (with lock) */                          \
-	X(qdisc_dequeue)    /* one dequeue in qdisc_restart */                                \
-	X(driver_xmit)	    /* ndo_start_xmit: descriptor, doorbell */                        \
-	X(tx_clean)	    /* per TX descriptor cleaned, skb freed */                        \
+	X(icmp_send)	    /* building an ICMP error (counted, see docs) */                       \
+	X(send_per_msg)	    /* udp_sendmsg + ip_make_skb per datagram besides the copy */          \
+	X(ip_route_output)  /* ip_route_output_flow */                                             \
+	X(ip_output)	    /* ip_local_out + ip_output + ip_finish_output */                      \
+	X(neigh_output)	    /* neigh lookup + header (neigh_hh_output) */                          \
+	X(arp_rcv)	    /* arp_process */                                                      \
+	X(qdisc_enqueue)    /* __dev_xmit_skb enqueue (with lock) */                               \
+	X(qdisc_dequeue)    /* one dequeue in qdisc_restart */                                     \
+	X(driver_xmit)	    /* ndo_start_xmit: descriptor, doorbell */                             \
+	X(tx_clean)	    /* per TX descriptor cleaned, skb freed */                             \
 	X(ip_forward)	    /* ip_forward + ip_forward_finish */
 
 struct costs {
@@ -99,16 +99,16 @@ struct sysctls {
 	uint64_t sched_latency_ns;	      /* kernel.sched_latency_ns (CFS period) */
 	uint64_t sched_min_granularity_ns;    /* kernel.sched_min_granularity_ns */
 	uint64_t sched_wakeup_granularity_ns; /* kernel.sched_wakeup_granularity_ns */
-	uint32_t dev_tx_weight;	  /* net.core.dev_weight_tx_bias * dev_weight: qdisc quota */
-	uint64_t wmem_default;		  /* net.core.wmem_default, bytes */
-	uint64_t wmem_max;		  /* net.core.wmem_max, bytes */
-	uint32_t port_lo, port_hi;	  /* net.ipv4.ip_local_port_range */
-	uint32_t ip_default_ttl;	  /* net.ipv4.ip_default_ttl */
-	uint64_t unres_qlen_bytes;	  /* net.ipv4.neigh.default.unres_qlen_bytes */
-	uint32_t mcast_solicit;		  /* net.ipv4.neigh.default.mcast_solicit */
-	uint32_t ucast_solicit;		  /* net.ipv4.neigh.default.ucast_solicit */
-	uint32_t app_solicit;		  /* net.ipv4.neigh.default.app_solicit */
-	uint32_t retrans_time_ms;	  /* net.ipv4.neigh.default.retrans_time_ms */
+	uint32_t dev_tx_weight;	   /* net.core.dev_weight_tx_bias * dev_weight: qdisc quota */
+	uint64_t wmem_default;	   /* net.core.wmem_default, bytes */
+	uint64_t wmem_max;	   /* net.core.wmem_max, bytes */
+	uint32_t port_lo, port_hi; /* net.ipv4.ip_local_port_range */
+	uint32_t ip_default_ttl;   /* net.ipv4.ip_default_ttl */
+	uint64_t unres_qlen_bytes; /* net.ipv4.neigh.default.unres_qlen_bytes */
+	uint32_t mcast_solicit;	   /* net.ipv4.neigh.default.mcast_solicit */
+	uint32_t ucast_solicit;	   /* net.ipv4.neigh.default.ucast_solicit */
+	uint32_t app_solicit;	   /* net.ipv4.neigh.default.app_solicit */
+	uint32_t retrans_time_ms;  /* net.ipv4.neigh.default.retrans_time_ms */
 };
 
 /* /proc/net/snmp Ip: (the fields the receive path moves). */
@@ -165,10 +165,10 @@ struct host {
 	uint32_t napps;			 /* application threads */
 	struct app **apps;		 /* [napps] */
 	struct nf_ruleset *nf;		 /* iptables rules (empty: hooks cost nothing) */
-	struct fib_table *fib;     /* routing table */
-	struct neigh_table *neigh;  /* ARP table */
-	struct net_device *lo;      /* the loopback device */
-	uint16_t next_port;         /* next ephemeral port to try */
+	struct fib_table *fib;		 /* routing table */
+	struct neigh_table *neigh;	 /* ARP table */
+	struct net_device *lo;		 /* the loopback device */
+	uint16_t next_port;		 /* next ephemeral port to try */
 	uint32_t nlocal;		 /* local addresses */
 	uint32_t local_addr[16];	 /* IPv4, host order (127.0.0.1 is always local) */
 	struct ip_mib ip;		 /* Ip: */
@@ -177,7 +177,7 @@ struct host {
 	double icmp_global_credit;	 /* icmp_global_allow tokens */
 	sim_time_t icmp_global_stamp;	 /* jiffies: last refill */
 	struct sim_rng icmp_rng;	 /* icmp_global_consume's draws */
-	struct sim_rng port_rng; /* inet_autobind's random start */
+	struct sim_rng port_rng;	 /* inet_autobind's random start */
 	struct inet_peer *peers;	 /* open-addressing table */
 	uint32_t npeers_cap;		 /* slots, a power of two */
 	uint64_t drops[DROP_POINTS_MAX]; /* per drop_points[] entry */

@@ -26,8 +26,6 @@ static uint16_t netdev_pick_tx(const struct net_device *dev, const struct sk_buf
 	return dev->ntxq > 1 ? (uint16_t)reciprocal_scale(skb->hash, dev->ntxq) : 0;
 }
 
-
-
 /* TCQ_F_CAN_BYPASS: every modelled discipline but tbf (and noqueue, which has no queue). */
 static bool qdisc_can_bypass(const struct Qdisc *q)
 {
