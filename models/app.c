@@ -45,6 +45,9 @@ static void app_recv_done(struct cpu_job *j)
 		}
 		h->udp.InDatagrams++;
 		a->msgs += skb->gso_segs;
+		for (struct sk_buff *s = skb; s; s = s->frag_next)
+			if (h->w->measuring && s->t_born >= h->w->warmup)
+				sim_hist_record(&a->e2e, (uint64_t)(h->w->q.now - s->t_born));
 		consume_skb(h, skb);
 	}
 	a->pending_work = a->ninflight;
@@ -306,6 +309,7 @@ int app_create(struct host *h, const struct cfg_node *n, struct app **out, struc
 		return sim_error_set(err, "out of memory");
 	*out = a;
 	a->host = h;
+	sim_hist_init(&a->e2e);
 	if (cfg_require(n, "name", "app", err) || cfg_get_str(n, "name", &name, NULL, err) ||
 	    cfg_require(n, "socket", "app", err) || cfg_get_str(n, "socket", &sock, NULL, err) ||
 	    cfg_get_u64(n, "cpu", &cpu, 0, 0, h->ncpus - 1, err) ||

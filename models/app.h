@@ -20,6 +20,7 @@
 
 #include "sim/cfg.h"
 #include "sim/rng.h"
+#include "sim/stats.h"
 #include "models/cpu.h"
 #include "models/sock.h"
 #include "models/udp_tx.h"
@@ -59,10 +60,11 @@ struct app {
 	uint32_t ninflight;			 /* entries */
 	uint32_t pending_work;			 /* datagrams whose user work is due */
 	/* statistics */
-	uint64_t calls;	 /* syscalls completed */
-	uint64_t msgs;	 /* datagrams read */
-	uint64_t bytes;	 /* payload bytes read */
-	uint64_t sleeps; /* times it blocked */
+	uint64_t calls;	     /* syscalls completed */
+	uint64_t msgs;	     /* datagrams read */
+	uint64_t bytes;	     /* payload bytes read */
+	uint64_t sleeps;     /* times it blocked */
+	struct sim_hist e2e; /* ps from creation to this app's read (after warm-up) */
 	/* sender (a `send:` mapping) */
 	bool sender;			 /* sends instead of receiving */
 	uint32_t daddr;			 /* destination */

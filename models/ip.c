@@ -117,7 +117,9 @@ static bool icmp_allowed(struct host *h, const struct sk_buff *skb, unsigned typ
 	const struct sysctls *s = &h->sysctl;
 	struct inet_peer *p;
 	uint64_t timeout = (uint64_t)s->icmp_ratelimit * h->hz / 1000;
-	bool limited = (s->icmp_ratemask >> type) & 1;
+	/* icmp_send: no global limit for packets that came in on loopback, and
+	 * icmpv4_xrlim_allow: no per-peer limit for a route through loopback */
+	bool limited = ((s->icmp_ratemask >> type) & 1) && !(skb->dev && skb->dev->loopback);
 
 	if (limited && !icmp_global_allow(h)) {
 		h->icmp.OutRateLimitGlobal++;

@@ -116,14 +116,16 @@ struct nic_tx_desc {
 };
 
 struct nic_tx_queue {
-	struct net_device *dev;	      /* owner */
-	uint16_t index;		      /* queue number (paired with RX queue index) */
-	struct nic_tx_desc *desc;     /* [size] ring */
-	uint32_t size;		      /* descriptors (ethtool -G tx) */
-	uint64_t head;		      /* next descriptor to clean */
-	uint64_t done;		      /* descriptors the NIC has completed */
-	uint64_t tail;		      /* next free descriptor */
-	bool stopped;		      /* netif_tx_stop_queue (__QUEUE_STATE_DRV_XOFF) */
+	struct net_device *dev;	  /* owner */
+	uint16_t index;		  /* queue number (paired with RX queue index) */
+	struct nic_tx_desc *desc; /* [size] ring */
+	uint32_t size;		  /* descriptors (ethtool -G tx) */
+	uint64_t head;		  /* next descriptor to clean */
+	uint64_t done;		  /* descriptors the NIC has completed */
+	uint64_t tail;		  /* next free descriptor */
+	bool stopped;		  /* netif_tx_stop_queue (__QUEUE_STATE_DRV_XOFF) */
+	bool stack_xoff;	  /* BQL: __QUEUE_STATE_STACK_XOFF */
+	uint64_t bql_inflight; /* bytes posted, not yet cleaned (dql num_queued - num_completed) */
 	struct sk_buff_head inflight; /* frames being fetched or sent, by completion time */
 	struct sim_event tx_ev;	      /* the head frame's completion */
 	struct Qdisc *qdisc;	      /* this queue's qdisc (child of mq, or the root) */
@@ -162,6 +164,7 @@ struct net_device {
 	uint32_t tx_frames;		/* ethtool -C tx-frames */
 	uint32_t tx_work_limit;		/* descriptors cleaned per poll (IXGBE_DEFAULT_TX_WORK) */
 	uint32_t txqueuelen;		/* ip link txqueuelen (pfifo_fast limit per band) */
+	uint32_t bql_limit;		/* BQL byte limit per TX queue, 0 = BQL off */
 	bool mq;			/* root qdisc is mq (one child per TX queue) */
 	uint32_t addr;			/* IPv4 address, host order */
 	uint32_t prefix_len;		/* its prefix */

@@ -18,6 +18,12 @@
  * the qdisc) past TX_WAKE_THRESHOLD. A poll that leaves completions uncleaned
  * returns its budget and stays scheduled, as ixgbe does.
  *
+ * Optional BQL (`bql_limit`, bytes): a queue stops for the stack once that
+ * many bytes are posted and not yet cleaned (netdev_tx_sent_queue) and
+ * restarts when cleaning brings it below (netdev_tx_completed_queue). The
+ * limit is fixed, as with limit_min = limit_max; dql's adaptive limit is not
+ * modelled.
+ *
  * Simplified: TX and RX of queue i share one vector and one NAPI (combined
  * channels); the transmitter serves queues in posting order; no TSO, no
  * pause frames, no TX taps.
@@ -106,7 +112,7 @@ static int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff 
 	sim_time_t fetch, start;
 
 	(void)c;
-	if (q->stopped || !tx_free_desc(q)) {
+	if (q->stopped || q->stack_xoff || !tx_free_desc(q)) {
 		q->busy++;
 		return NETDEV_TX_BUSY;
 	}
@@ -129,6 +135,10 @@ static int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff 
 		q->stopped = true;
 		q->stops++;
 	}
+	/* netdev_tx_sent_queue: BQL stops the stack above its byte limit */
+	q->bql_inflight += skb->len;
+	if (dev->bql_limit && q->bql_inflight >= dev->bql_limit)
+		q->stack_xoff = true;
 	return NETDEV_TX_OK;
 }
 
@@ -151,6 +161,7 @@ bool nic_tx_clean(struct nic_rx_queue *rq, uint64_t *cycles)
 		struct nic_tx_desc *d = &q->desc[q->head++ % q->size];
 
 		sock_wfree(d->sk, d->truesize);
+		q->bql_inflight -= d->len;
 		q->packets++;
 		q->bytes += d->len;
 		dev->tx_packets++;
@@ -161,6 +172,11 @@ bool nic_tx_clean(struct nic_rx_queue *rq, uint64_t *cycles)
 	if (q->stopped && tx_free_desc(q) >= 2 * tx_stop_threshold(q)) {
 		q->stopped = false;
 		q->wakes++;
+		netif_schedule_qdisc(rq->cpu, q->qdisc);
+	}
+	/* netdev_tx_completed_queue: below the limit again, the stack may send */
+	if (q->stack_xoff && q->bql_inflight < dev->bql_limit) {
+		q->stack_xoff = false;
 		netif_schedule_qdisc(rq->cpu, q->qdisc);
 	}
 	return q->head < q->done;
@@ -189,27 +205,33 @@ static void nic_qdisc_wake(struct Qdisc *q)
 	cpu_kick(c);
 }
 
+/*
+ * One qdisc per TX queue: a single-queue device's root, or on a multi-queue
+ * NIC the children of the root mq (`qdisc:` then configures every child, as
+ * `tc qdisc replace dev eth0 parent :N ...` would). Defaults: pfifo_fast,
+ * noqueue for loopback.
+ */
 static int nic_tx_qdiscs(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
 {
 	const struct cfg_node *qn = NULL;
-	const char *kind = dev->loopback ? "noqueue" : "pfifo_fast";
+	const char *kind = dev->loopback ? "noqueue" : "pfifo_fast", *k = NULL;
 	struct world *w = dev->host->w;
 
 	if (cfg_get_map(n, "qdisc", &qn, err))
 		return -1;
-	if (qn && cfg_has(qn, "kind")) {
-		const char *k = NULL;
-
-		if (cfg_get_str(qn, "kind", &k, NULL, err))
-			return -1;
-		dev->mq = !strcmp(k, "mq");
-	} else {
-		dev->mq = dev->ntxq > 1;
+	if (qn && cfg_get_str(qn, "kind", &k, NULL, err))
+		return -1;
+	if (k && !strcmp(k, "mq")) {
+		if (dev->ntxq < 2)
+			return cfg_error(cfg_get(qn, "kind"), err,
+					 "qdisc 'mq' needs a multi-queue device (rx_queues > 1)");
+		qn = NULL; /* mq with its default children */
 	}
+	dev->mq = dev->ntxq > 1;
 	for (uint32_t i = 0; i < dev->ntxq; i++) {
-		/* a configured root gets handle 8001:, defaults and mq children 0: */
-		struct Qdisc *q = qdisc_create(w, dev, dev->mq ? NULL : qn, kind,
-					       dev->mq || !qn ? 0 : 0x80010000u, err);
+		/* a configured qdisc gets handle 8001: (8001+i: under mq), defaults 0: */
+		uint32_t handle = qn ? (0x8001u + (dev->mq ? i : 0)) << 16 : 0;
+		struct Qdisc *q = qdisc_create(w, dev, qn, kind, handle, err);
 
 		if (!q)
 			return -1;
@@ -242,7 +264,7 @@ static int nic_tx_alloc(struct net_device *dev)
 
 int nic_tx_create(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
 {
-	uint64_t ring, usecs, frames, work, qlen, mtu;
+	uint64_t ring, usecs, frames, work, qlen, mtu, bql;
 	char stream[64];
 
 	if (cfg_get_u64(n, "tx_ring", &ring, dev->drv->rx_ring_default, dev->drv->rx_ring_min,
@@ -251,8 +273,10 @@ int nic_tx_create(struct net_device *dev, const struct cfg_node *n, struct sim_e
 	    cfg_get_u64(n, "tx_frames", &frames, dev->drv->rx_frames_default, 0, 65535, err) ||
 	    cfg_get_u64(n, "tx_work_limit", &work, 256, 1, 65536, err) ||
 	    cfg_get_u64(n, "txqueuelen", &qlen, 1000, 0, 1u << 20, err) ||
-	    cfg_get_u64(n, "mtu", &mtu, 1500, 68, 1500, err))
+	    cfg_get_u64(n, "mtu", &mtu, 1500, 68, 1500, err) ||
+	    cfg_get_size(n, "bql_limit", &bql, 0, 0, 1u << 30, err))
 		return -1;
+	dev->bql_limit = (uint32_t)bql;
 	dev->netdev_ops = &nic_netdev_ops;
 	dev->tx_ring = (uint32_t)ring;
 	dev->tx_usecs = (uint32_t)usecs;

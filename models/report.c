@@ -286,6 +286,14 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 				U(ap->errors[APP_EMSGSIZE]), U(ap->errors[APP_EPERM]));
 			continue;
 		}
+		if (ap->e2e.count)
+			fprintf(f,
+				"  app %s: end-to-end ns p50 %.0f p99 %.0f max %.0f (%llu "
+				"datagrams "
+				"after warm-up)\n",
+				ap->name, (double)sim_hist_quantile(&ap->e2e, 0.5) / 1e3,
+				(double)sim_hist_quantile(&ap->e2e, 0.99) / 1e3,
+				(double)ap->e2e.max / 1e3, U(ap->e2e.count));
 		fprintf(f, "  app %s (cpu %u): %llu calls, %llu datagrams, %llu sleeps\n", ap->name,
 			ap->thread.cpu->id, (unsigned long long)ap->calls,
 			(unsigned long long)ap->msgs, (unsigned long long)ap->sleeps);
@@ -539,6 +547,8 @@ static cJSON *json_apps(const struct host *h)
 		JNUM(o, ap, sleeps);
 		cJSON_AddNumberToObject(o, "voluntary_switches", (double)ap->thread.nvcsw);
 		cJSON_AddNumberToObject(o, "involuntary_switches", (double)ap->thread.nivcsw);
+		if (!ap->sender)
+			cJSON_AddItemToObject(o, "latency_ns", json_lat(&ap->e2e));
 		if (ap->sender) {
 			cJSON *e = cJSON_CreateObject();
 
@@ -716,6 +726,22 @@ static void write_ethtool(const struct net_device *v, FILE *f)
 	fprintf(f, "     %s: %llu\n", v->drv->missed_stat, U(v->rx_missed_errors));
 	if (strcmp(v->drv->missed_stat, "rx_missed_errors"))
 		fprintf(f, "     rx_missed_errors: %llu\n", U(v->rx_missed_errors));
+	fprintf(f, "     tx_packets: %llu\n", U(v->tx_packets));
+	fprintf(f, "     tx_bytes: %llu\n", U(v->tx_bytes));
+	{
+		uint64_t restart = 0, busy = 0;
+
+		for (uint32_t i = 0; i < v->ntxq; i++) {
+			restart += v->txq[i].wakes;
+			busy += v->txq[i].busy;
+		}
+		fprintf(f, "     tx_restart_queue: %llu\n", U(restart));
+		fprintf(f, "     tx_busy: %llu\n", U(busy));
+	}
+	for (uint32_t i = 0; i < v->ntxq; i++) {
+		fprintf(f, "     tx_queue_%u_packets: %llu\n", i, U(v->txq[i].packets));
+		fprintf(f, "     tx_queue_%u_bytes: %llu\n", i, U(v->txq[i].bytes));
+	}
 	for (uint32_t i = 0; i < v->nrxq; i++) {
 		fprintf(f, "     rx_queue_%u_packets: %llu\n", i, U(v->rxq[i].packets));
 		fprintf(f, "     rx_queue_%u_bytes: %llu\n", i, U(v->rxq[i].bytes));

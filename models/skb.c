@@ -97,7 +97,7 @@ const struct drop_point drop_points[] = {
 	{ SKB_DROP_REASON_NEIGH_FAILED, STAGE_T11, "neigh_invalidate",
 	  "arp_cache res_failed, Icmp OutDestUnreachs" },
 	{ SKB_DROP_REASON_QDISC_DROP, STAGE_T13, "qdisc_drop",
-	  "tc -s qdisc dropped, Ip OutDiscards" },
+	  "tc -s qdisc dropped (local senders: Ip OutDiscards, Udp SndbufErrors)" },
 	{ SKB_DROP_REASON_QDISC_OVERLIMIT, STAGE_T13, "fq_codel_drop",
 	  "tc -s qdisc dropped, drop_overlimit" },
 	{ SKB_DROP_REASON_QDISC_CONGESTED, STAGE_T13, "codel_dequeue", "tc -s qdisc dropped" },

@@ -41,11 +41,19 @@ static int xmit_one(struct cpu *c, struct net_device *dev, struct sk_buff *skb, 
 	return dev->netdev_ops->ndo_start_xmit(c, dev, skb, txq);
 }
 
-/* Next skb for qdisc_restart: a requeued one first (dequeue_skb). */
-static struct sk_buff *qdisc_next(struct Qdisc *q)
+/*
+ * Next skb for qdisc_restart (dequeue_skb): a requeued one first. Every
+ * modelled qdisc feeds exactly one TX queue (TCQ_F_ONETXQUEUE: the root of a
+ * single-queue device, or a child of mq), so nothing is dequeued while that
+ * queue is stopped by the driver or by BQL; requeues then only count a
+ * driver that refuses a packet on a running queue.
+ */
+static struct sk_buff *qdisc_next(struct Qdisc *q, const struct nic_tx_queue *txq)
 {
 	struct sk_buff *skb = q->gso_skb;
 
+	if (txq->stopped || txq->stack_xoff)
+		return NULL;
 	if (skb) {
 		q->gso_skb = NULL;
 		qdisc_qstats_sub(q, skb);
@@ -72,13 +80,13 @@ static void qdisc_run(struct cpu *c, struct nic_tx_queue *txq, uint64_t *cycles)
 	struct sk_buff *skb;
 
 	txq->sched_cpu = c;
-	while (!txq->stopped) {
+	for (;;) {
 		if (quota <= 0) {
 			netif_schedule_qdisc(c, q);
 			return;
 		}
 		*cycles += k->qdisc_dequeue;
-		skb = qdisc_next(q);
+		skb = qdisc_next(q, txq);
 		if (!skb)
 			return;
 		skb_lat_next(dev->host->w, skb, LAT_TX_RING, dev->host->w->q.now);
@@ -117,7 +125,8 @@ int dev_queue_xmit(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 	if (!q->ops->enqueue)
 		return dev_xmit_noqueue(c, skb, dev, txq, cycles);
 	*cycles += w->costs.qdisc_enqueue;
-	if (qdisc_can_bypass(q) && !q->stats.qlen && !q->gso_skb && !txq->stopped) {
+	if (qdisc_can_bypass(q) && !q->stats.qlen && !q->gso_skb && !txq->stopped &&
+	    !txq->stack_xoff) {
 		/* __dev_xmit_skb bypass: qdisc_bstats_update, sch_direct_xmit */
 		q->stats.packets++;
 		q->stats.bytes += skb->len;
