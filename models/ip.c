@@ -126,7 +126,8 @@ static bool icmp_allowed(struct host *h, const struct sk_buff *skb, unsigned typ
 		return false;
 	}
 	if (limited) {
-		p = inet_getpeer(h, skb->saddr);
+		/* a local destination routes through lo: no per-peer limit */
+		p = ip_is_local(h, skb->saddr) ? NULL : inet_getpeer(h, skb->saddr);
 		if (p && !inet_peer_xrlim_allow(p, host_jiffies(h, h->w->q.now), timeout)) {
 			h->icmp.OutRateLimitHost++;
 			return false;

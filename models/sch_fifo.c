@@ -32,8 +32,8 @@ static int fifo_init(struct Qdisc *q, const struct cfg_node *opts, bool bytes,
 	int rc;
 
 	if (bytes)
-		rc = cfg_get_size(opts, "limit", &limit, def * qdisc_psched_mtu(q), 1, UINT32_MAX,
-				  err);
+		rc = cfg_get_size(opts, "limit", &limit, def * qdisc_psched_mtu(q), 1,
+				  QDISC_SIZE_MAX, err);
 	else
 		rc = cfg_get_u64(opts, "limit", &limit, def, 1, UINT32_MAX, err);
 	if (rc)

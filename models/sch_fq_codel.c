@@ -546,7 +546,7 @@ static struct sk_buff *fq_codel_dequeue(struct Qdisc *sch)
 
 /* ---- configuration ---- */
 
-#define CODEL_TIME_MAX ((sim_time_t)UINT32_MAX * SIM_US) /* tc's u32 of microseconds */
+#define CODEL_TIME_MAX (1000 * SIM_SEC) /* well inside CoDel's signed 2^31 * 1024 ns */
 
 /* fq_codel_init() defaults, then fq_codel_change() with the scenario's keys. */
 static int fq_codel_read_opts(struct Qdisc *sch, const struct cfg_node *opts, struct sim_error *err)
@@ -565,7 +565,7 @@ static int fq_codel_read_opts(struct Qdisc *sch, const struct cfg_node *opts, st
 	    cfg_get_size(opts, "quantum", &quantum, mtu, 1, FQ_CODEL_QUANTUM_MAX, err) ||
 	    cfg_get_time(opts, "target", &target, 5 * SIM_MS, SIM_US, CODEL_TIME_MAX, err) ||
 	    cfg_get_time(opts, "interval", &interval, 100 * SIM_MS, SIM_US, CODEL_TIME_MAX, err) ||
-	    cfg_get_size(opts, "memory_limit", &mem, 32u << 20, 1, UINT32_MAX, err) ||
+	    cfg_get_size(opts, "memory_limit", &mem, 32u << 20, 1, QDISC_SIZE_MAX, err) ||
 	    cfg_get_bool(opts, "ecn", &ecn, true, err) ||
 	    cfg_get_u64(opts, "drop_batch", &batch, 64, 1, UINT32_MAX, err) ||
 	    cfg_get_time(opts, "ce_threshold", &ce, -1, 0, CODEL_TIME_MAX, err))
@@ -579,7 +579,7 @@ static int fq_codel_read_opts(struct Qdisc *sch, const struct cfg_node *opts, st
 		ce < 0 ? CODEL_DISABLED_THRESHOLD : codel_us_to_time((uint64_t)(ce / SIM_US));
 	q->cparams.mtu = mtu;
 	q->cparams.ecn = ecn;
-	q->memory_limit = mem > (1u << 31) ? 1u << 31 : (uint32_t)mem;
+	q->memory_limit = (uint32_t)mem; /* the kernel's min(1U << 31, ...) is the range */
 	q->drop_batch_size = (uint32_t)batch;
 	return cfg_check_unknown(opts, "qdisc 'fq_codel'", err);
 }

@@ -35,6 +35,8 @@
 /* Ethernet defaults, when the device does not say (ether_setup, psched_mtu). */
 #define DEFAULT_TX_QUEUE_LEN 1000 /* packets: dev->tx_queue_len */
 #define PSCHED_MTU	     1514 /* bytes: psched_mtu(dev) = MTU 1500 + hard_header_len 14 */
+/* Range of byte-size keys (u32 in netlink; 2GiB so range messages print exactly). */
+#define QDISC_SIZE_MAX (1ULL << 31)
 
 /* Return codes of enqueue (include/linux/netdevice.h). */
 #define NET_XMIT_SUCCESS 0x00

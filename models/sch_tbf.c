@@ -39,7 +39,7 @@
 #define NSEC_PER_SEC 1000000000ULL
 #define PSCHED_SHIFT 6				       /* a psched tick is 64 ns */
 #define TICK_IN_USEC (1000.0 / 64)		       /* tc_core_init with /proc/net/psched */
-#define TBF_TIME_MAX ((sim_time_t)UINT32_MAX * SIM_US) /* tc's u32 of microseconds */
+#define TBF_TIME_MAX   (1000 * SIM_SEC) /* tc's u32 of microseconds is 4294 s */
 #define TBF_RATE_MAX 1e15			       /* bit/s */
 #define TBF_WHAT     "qdisc 'tbf'"
 
@@ -167,11 +167,11 @@ static int tbf_read_opts(const struct cfg_node *opts, struct tbf_opts *o, struct
 	sim_time_t latency = 0;
 
 	if (cfg_get_bitrate(opts, "rate", &rate, 0, 8, TBF_RATE_MAX, err) ||
-	    cfg_get_size(opts, "burst", &o->burst, 0, 1, UINT32_MAX, err) ||
-	    cfg_get_size(opts, "limit", &o->limit, 0, 1, UINT32_MAX, err) ||
+	    cfg_get_size(opts, "burst", &o->burst, 0, 1, QDISC_SIZE_MAX, err) ||
+	    cfg_get_size(opts, "limit", &o->limit, 0, 1, QDISC_SIZE_MAX, err) ||
 	    cfg_get_time(opts, "latency", &latency, 0, SIM_US, TBF_TIME_MAX, err) ||
 	    cfg_get_bitrate(opts, "peakrate", &prate, 0, 8, TBF_RATE_MAX, err) ||
-	    cfg_get_size(opts, "mtu", &o->mtu, 0, 1, UINT32_MAX, err))
+	    cfg_get_size(opts, "mtu", &o->mtu, 0, 1, QDISC_SIZE_MAX, err))
 		return -1;
 	if (cfg_check_unknown(opts, TBF_WHAT, err))
 		return -1;
