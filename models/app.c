@@ -45,6 +45,14 @@ static void app_recv_done(struct cpu_job *j)
 		}
 		h->udp.InDatagrams++;
 		a->msgs += skb->gso_segs;
+		if (a->echo && a->nechos < APP_MAX_BATCH) {
+			struct app_echo *e = &a->echoq[a->nechos++];
+
+			e->addr = skb->saddr;
+			e->port = skb->sport;
+			e->len = skb_payload(skb);
+			e->t_app = skb->t_app ? skb->t_app : skb->t_born;
+		}
 		for (struct sk_buff *s = skb; s; s = s->frag_next)
 			if (h->w->measuring && s->t_born >= h->w->warmup)
 				sim_hist_record(&a->e2e, (uint64_t)(h->w->q.now - s->t_born));
@@ -71,6 +79,8 @@ static sim_time_t app_user_work(struct app *a)
 }
 
 /* The thread's loop: user work, then recvmsg/recvmmsg, sleeping when empty. */
+static void app_echo_send(struct app *a);
+
 static void app_run(struct thread *t)
 {
 	struct app *a = t->priv;
@@ -80,6 +90,11 @@ static void app_run(struct thread *t)
 	uint64_t bytes = 0;
 	sim_time_t now = h->w->q.now, work;
 
+	if (a->charge_ps) {
+		thread_start_job(t, a->charge_ps, ACCT_SYS, false, app_work_done);
+		a->charge_ps = 0;
+		return;
+	}
 	if (a->pending_work && a->has_work) {
 		work = app_user_work(a);
 		if (work > 0) {
@@ -88,6 +103,10 @@ static void app_run(struct thread *t)
 		}
 	}
 	a->pending_work = 0;
+	if (a->nechos) {
+		app_echo_send(a);
+		return;
+	}
 	if (!sock_readable(a->sk)) {
 		sock_add_waiter(a->sk, t);
 		a->sleeps++;
@@ -167,12 +186,109 @@ static void app_send_done(struct cpu_job *j)
 
 		if (err)
 			app_count_error(a, err);
+		else if (a->await_reply)
+			a->outstanding++;
 	}
+	if (a->await_reply)
+		a->reply_deadline = a->host->w->q.now + a->reply_timeout;
 	a->pending_work = a->ntx;
 	a->ntx = 0;
 	a->calls++;
 	a->charge_ps = cycles_to_ps(a->host, cycles);
 	local_bh_enable(t->cpu);
+}
+
+/* An echo server sends back what it read (recvmsg, then sendto per datagram). */
+static void app_echo_send(struct app *a)
+{
+	struct thread *t = &a->thread;
+	struct host *h = a->host;
+	uint64_t cycles = h->w->costs.syscall;
+	uint32_t done = 0;
+
+	while (done < a->nechos) {
+		struct app_echo *e = &a->echoq[done];
+		int rc = udp_sendmsg(a->sk, e->addr, e->port, e->len, &a->tx[a->ntx], &cycles);
+
+		if (rc == UDP_SEND_BLOCK && !a->ntx) {
+			sock_add_writer(a->sk, t);
+			a->blocks++;
+			thread_block(t);
+			return;
+		}
+		if (rc == UDP_SEND_BLOCK)
+			break;
+		done++;
+		if (rc) {
+			app_count_error(a, rc);
+			continue;
+		}
+		a->tx[a->ntx++].skb->t_app = e->t_app;
+		a->sent++;
+	}
+	memmove(&a->echoq[0], &a->echoq[done], (a->nechos - done) * sizeof(a->echoq[0]));
+	a->nechos -= done;
+	thread_start_job(t, cycles_to_ps(h, cycles), ACCT_SYS, false, app_send_done);
+}
+
+/* A client's replies have been read: their round-trip times. */
+static void app_reply_done(struct cpu_job *j)
+{
+	struct thread *t = container_of(j, struct thread, job);
+	struct app *a = t->priv;
+	struct host *h = a->host;
+
+	for (uint32_t i = 0; i < a->ninflight; i++) {
+		struct sk_buff *skb = a->inflight[i];
+
+		h->udp.InDatagrams++;
+		if (h->w->measuring && skb->t_app >= h->w->warmup)
+			sim_hist_record(&a->rtt, (uint64_t)(h->w->q.now - skb->t_app));
+		if (a->outstanding)
+			a->outstanding--;
+		consume_skb(h, skb);
+	}
+	a->ninflight = 0;
+	a->calls++;
+}
+
+/* A client waits for its replies (or gives up at the deadline). False when it blocked. */
+static bool app_await(struct app *a)
+{
+	struct thread *t = &a->thread;
+	struct host *h = a->host;
+	const struct costs *k = &h->w->costs;
+	uint64_t bytes = 0;
+
+	if (!a->outstanding)
+		return true;
+	if (!sock_readable(a->sk)) {
+		if (h->w->q.now >= a->reply_deadline) {
+			a->timeouts += a->outstanding;
+			a->outstanding = 0;
+			return true;
+		}
+		sock_add_waiter(a->sk, t);
+		sim_event_schedule(&h->w->q, &a->timer, a->reply_deadline);
+		thread_block(t);
+		return false;
+	}
+	while (a->ninflight < APP_MAX_BATCH) {
+		struct sk_buff *skb = sock_dequeue(a->sk);
+
+		if (!skb)
+			break;
+		skb->stage = STAGE_APP;
+		skb_lat_next(h->w, skb, LAT_APP, h->w->q.now);
+		bytes += skb_payload(skb);
+		a->inflight[a->ninflight++] = skb;
+	}
+	thread_start_job(
+		t,
+		cycles_to_ps(h, k->syscall + a->ninflight * k->recv_per_msg) +
+			(sim_time_t)((double)bytes * k->copy_per_byte * 1e12 / h->clock_hz),
+		ACCT_SYS, false, app_reply_done);
+	return false;
 }
 
 static void app_timer_fire(struct sim_event *ev)
@@ -235,6 +351,8 @@ static void app_send_run(struct thread *t)
 		}
 	}
 	a->pending_work = 0;
+	if (a->await_reply && !app_await(a))
+		return;
 	if (a->count && a->msgs >= a->count) {
 		thread_block(t); /* done: sleeps for good */
 		return;
@@ -263,7 +381,9 @@ static int app_parse_send(struct app *a, const struct cfg_node *n, struct sim_er
 	    cfg_get_pktrate(s, "rate", &a->pps, 0, 1, 1e10, err) ||
 	    cfg_get_enum(s, "pattern", pats, &pat, 0, err) ||
 	    cfg_get_enum(s, "syscall", calls, &call, 0, err) ||
-	    cfg_get_u64(s, "count", &a->count, 0, 0, UINT64_MAX, err))
+	    cfg_get_u64(s, "count", &a->count, 0, 0, UINT64_MAX, err) ||
+	    cfg_get_bool(s, "await_reply", &a->await_reply, false, err) ||
+	    cfg_get_time(s, "timeout", &a->reply_timeout, SIM_SEC, SIM_US, 3600 * SIM_SEC, err))
 		return -1;
 	if (inet_parse_addr_port(to, &a->daddr, &a->dport) || !a->dport)
 		return cfg_error(cfg_get(s, "to"), err,
@@ -310,11 +430,14 @@ int app_create(struct host *h, const struct cfg_node *n, struct app **out, struc
 	*out = a;
 	a->host = h;
 	sim_hist_init(&a->e2e);
+	sim_hist_init(&a->rtt);
 	if (cfg_require(n, "name", "app", err) || cfg_get_str(n, "name", &name, NULL, err) ||
 	    cfg_require(n, "socket", "app", err) || cfg_get_str(n, "socket", &sock, NULL, err) ||
 	    cfg_get_u64(n, "cpu", &cpu, 0, 0, h->ncpus - 1, err) ||
 	    cfg_get_u64(n, "batch", &batch, 64, 1, APP_MAX_BATCH, err) ||
 	    cfg_get_dist_time(n, "work", &a->work, 0, err))
+		return -1;
+	if (cfg_get_bool(n, "echo", &a->echo, false, err))
 		return -1;
 	if (cfg_has(n, "send") ? app_parse_send(a, n, err)
 			       : cfg_get_enum(n, "syscall", calls, &call, APP_RECVMSG, err))

@@ -81,6 +81,21 @@ struct app {
 	uint64_t sent;			 /* datagrams the kernel accepted */
 	uint64_t errors[APP_ERR_NR];	 /* send errors seen, by errno */
 	uint64_t blocks;		 /* times it slept on a full send buffer */
+	/* request/response */
+	bool echo;		   /* server: send every datagram back to its source */
+	bool await_reply;	   /* client: wait for the replies before the next request */
+	sim_time_t reply_timeout;  /* client: ps to wait for a reply */
+	sim_time_t reply_deadline; /* client: ps, when waiting gives up */
+	uint32_t outstanding;	   /* client: requests without a reply */
+	uint64_t timeouts;	   /* client: replies that never came */
+	struct sim_hist rtt;	   /* client: ps from sending a request to reading its reply */
+	struct app_echo {
+		uint32_t addr;	  /* where the request came from */
+		uint16_t port;	  /* its port */
+		uint32_t len;	  /* payload bytes to send back */
+		sim_time_t t_app; /* ps: when the request was sent */
+	} echoq[APP_MAX_BATCH];	  /* server: replies still to send */
+	uint32_t nechos;	  /* entries in echoq */
 };
 
 int app_create(struct host *h, const struct cfg_node *n, struct app **out, struct sim_error *err);

@@ -284,6 +284,16 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 				U(ap->blocks), U(ap->errors[APP_EAGAIN]),
 				U(ap->errors[APP_ENOBUFS]), U(ap->errors[APP_ENETUNREACH]),
 				U(ap->errors[APP_EMSGSIZE]), U(ap->errors[APP_EPERM]));
+			if (ap->await_reply)
+				fprintf(f,
+					"  app %s: round trip ns p50 %.0f p90 %.0f p99 %.0f max "
+					"%.0f "
+					"(%llu replies after warm-up, %llu timed out)\n",
+					ap->name, (double)sim_hist_quantile(&ap->rtt, 0.5) / 1e3,
+					(double)sim_hist_quantile(&ap->rtt, 0.9) / 1e3,
+					(double)sim_hist_quantile(&ap->rtt, 0.99) / 1e3,
+					(double)ap->rtt.max / 1e3, U(ap->rtt.count),
+					U(ap->timeouts));
 			continue;
 		}
 		if (ap->e2e.count)
@@ -554,6 +564,10 @@ static cJSON *json_apps(const struct host *h)
 
 			JNUM(o, ap, sent);
 			JNUM(o, ap, blocks);
+			if (ap->await_reply) {
+				cJSON_AddItemToObject(o, "rtt_ns", json_lat(&ap->rtt));
+				JNUM(o, ap, timeouts);
+			}
 			for (int k = 0; k < APP_ERR_NR; k++)
 				cJSON_AddNumberToObject(e, app_err_name[k], (double)ap->errors[k]);
 			cJSON_AddItemToObject(o, "errors", e);

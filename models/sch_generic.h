@@ -107,8 +107,7 @@ struct Qdisc {
 	struct sim_rng rng;	       /* per-qdisc stream (fq_codel perturbation) */
 	void *priv;		       /* priv_size bytes */
 	/* sim-only */
-	enum skb_drop_reason
-		drop_reason; /* why the skbs on to_free were dropped (tcf_*_drop_reason) */
+	enum skb_drop_reason drop_reason; /* of the skbs on to_free (tcf_set_drop_reason) */
 };
 
 static inline void *qdisc_priv(const struct Qdisc *q)

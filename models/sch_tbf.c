@@ -37,10 +37,10 @@
 #include "models/sch_generic.h"
 
 #define NSEC_PER_SEC 1000000000ULL
-#define PSCHED_SHIFT 6				       /* a psched tick is 64 ns */
-#define TICK_IN_USEC (1000.0 / 64)		       /* tc_core_init with /proc/net/psched */
-#define TBF_TIME_MAX   (1000 * SIM_SEC) /* tc's u32 of microseconds is 4294 s */
-#define TBF_RATE_MAX 1e15			       /* bit/s */
+#define PSCHED_SHIFT 6		      /* a psched tick is 64 ns */
+#define TICK_IN_USEC (1000.0 / 64)    /* tc_core_init with /proc/net/psched */
+#define TBF_TIME_MAX (1000 * SIM_SEC) /* tc's u32 of microseconds is 4294 s */
+#define TBF_RATE_MAX 1e15	      /* bit/s */
 #define TBF_WHAT     "qdisc 'tbf'"
 
 struct psched_ratecfg {

@@ -194,6 +194,7 @@ struct sk_buff {
 	sim_time_t t_acc;   /* ps: softirq time already spent on another CPU (RPS) */
 	sim_time_t t_qdisc; /* ps: enqueued on a qdisc (CoDel sojourn time) */
 	sim_time_t t_born;  /* ps: created (sent by an app, or reached the first NIC) */
+	sim_time_t t_app;   /* ps: request/response: when the request was sent (echoed back) */
 };
 
 /* A FIFO of skbs (struct sk_buff_head without the lock). */

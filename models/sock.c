@@ -255,6 +255,9 @@ void sock_wfree(struct sock *sk, uint32_t truesize)
 
 void sock_add_writer(struct sock *sk, struct thread *t)
 {
+	for (uint32_t i = 0; i < sk->nwriters; i++)
+		if (sk->writers[i] == t)
+			return;
 	SIM_BUG_ON(sk->nwriters >= SOCK_MAX_WAITERS);
 	sk->writers[sk->nwriters++] = t;
 }
@@ -273,6 +276,9 @@ uint32_t sock_sndbuf_for(uint64_t val, uint64_t wmem_max)
 
 void sock_add_waiter(struct sock *sk, struct thread *t)
 {
+	for (uint32_t i = 0; i < sk->nwaiters; i++)
+		if (sk->waiters[i] == t)
+			return;
 	SIM_BUG_ON(sk->nwaiters >= SOCK_MAX_WAITERS);
 	sk->waiters[sk->nwaiters++] = t;
 }
