@@ -15,14 +15,20 @@
 
 #define SK_MEM_QUANTUM 4096 /* PAGE_SIZE */
 
-uint32_t sock_rcvbuf_for(uint64_t val, uint64_t rmem_max)
+/* __sock_set_rcvbuf / __sock_set_sndbuf: clamp to the sysctl, double, floor. */
+static uint32_t sock_buf_for(uint64_t val, uint64_t max, uint32_t min)
 {
-	uint64_t v = val < rmem_max ? val : rmem_max;
+	uint64_t v = val < max ? val : max;
 
 	if (v > INT32_MAX / 2)
 		v = INT32_MAX / 2;
 	v *= 2;
-	return v < SOCK_MIN_RCVBUF ? SOCK_MIN_RCVBUF : (uint32_t)v;
+	return v < min ? min : (uint32_t)v;
+}
+
+uint32_t sock_rcvbuf_for(uint64_t val, uint64_t rmem_max)
+{
+	return sock_buf_for(val, rmem_max, SOCK_MIN_RCVBUF);
 }
 
 bool udp_rmem_admit(uint32_t rmem, uint32_t truesize, uint32_t rcvbuf)
@@ -266,12 +272,7 @@ void sock_add_writer(struct sock *sk, struct thread *t)
 
 uint32_t sock_sndbuf_for(uint64_t val, uint64_t wmem_max)
 {
-	uint64_t v = val < wmem_max ? val : wmem_max;
-
-	if (v > INT32_MAX / 2)
-		v = INT32_MAX / 2;
-	v *= 2;
-	return v < SOCK_MIN_SNDBUF ? SOCK_MIN_SNDBUF : (uint32_t)v;
+	return sock_buf_for(val, wmem_max, SOCK_MIN_SNDBUF);
 }
 
 void sock_add_waiter(struct sock *sk, struct thread *t)
