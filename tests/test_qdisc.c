@@ -31,11 +31,27 @@
 #include "models/sch_generic.h"
 #include "models/skb.h"
 
-#define POOL	   65536		/* skbs in the test pool */
-#define HANDLE	   0x80010000u		/* "8001:" */
+#define POOL	   16384		 /* skbs in the test pool */
+#define HANDLE	   0x80010000u		 /* "8001:" */
 #define FLOW(i)	   ((uint32_t)(i) << 22) /* a hash that fq_codel puts in bucket i of 1024 */
-#define CODEL_TICK (1024 * SIM_NS)	/* CoDel's clock unit */
-#define INTERVAL   (100 * SIM_MS)	/* CoDel's default interval */
+#define CODEL_TICK (1024 * SIM_NS)	 /* CoDel's clock unit */
+#define INTERVAL   (100 * SIM_MS)	 /* CoDel's default interval */
+
+/*
+ * ck_assert() writes a record per call (Check's mark point), which dominates
+ * loops of a million packets: this one only does work when it fails.
+ */
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			ck_abort_msg("Assertion '%s' failed", #cond);                              \
+	} while (0)
+#define CHECK_EQ(a, b)                                                                             \
+	do {                                                                                       \
+		long long a_ = (long long)(a), b_ = (long long)(b);                                \
+		if (a_ != b_)                                                                      \
+			ck_abort_msg("Assertion '%s == %s' failed: %lld != %lld", #a, #b, a_, b_); \
+	} while (0)
 
 /* ---- a tiny world ---- */
 
@@ -117,7 +133,7 @@ static struct sk_buff *mkskb(uint32_t len, uint32_t hash, uint32_t prio)
 {
 	struct sk_buff *skb = skb_alloc(T.w);
 
-	ck_assert_ptr_nonnull(skb);
+	CHECK(skb);
 	skb->len = len;
 	skb->truesize = len + 768;
 	skb->hash = hash;
@@ -257,13 +273,15 @@ static const struct ecase ecases[] = {
 	{ "qdisc: {kind: fq_codle}\n", "pfifo_fast",
 	  "t.yaml:1:15: unknown qdisc 'fq_codle' (did you mean 'fq_codel'?)" },
 	{ "qdisc: {kind: htb}\n", "pfifo_fast",
-	  "t.yaml:1:15: unknown qdisc 'htb' (known: pfifo_fast, pfifo, bfifo, fq_codel, tbf, "
-	  "noqueue)" },
+	  "t.yaml:1:15: unknown qdisc 'htb' (did you mean 'tbf'?)" },
 	{ "qdisc: pfifo_fats\n", "pfifo_fast",
 	  "t.yaml:1:8: unknown qdisc 'pfifo_fats' (did you mean 'pfifo_fast'?)" },
-	{ NULL, "sfq", "unknown qdisc 'sfq' (did you mean 'tbf'?)" },
-	{ NULL, "cake", "unknown qdisc 'cake' (known: pfifo_fast, pfifo, bfifo, fq_codel, tbf, "
-			"noqueue)" },
+	{ NULL, "sfq",
+	  "unknown qdisc 'sfq' (known: pfifo_fast, pfifo, bfifo, fq_codel, tbf, "
+	  "noqueue)" },
+	{ NULL, "cake",
+	  "unknown qdisc 'cake' (known: pfifo_fast, pfifo, bfifo, fq_codel, tbf, "
+	  "noqueue)" },
 	{ "qdisc: [pfifo]\n", "pfifo_fast", "t.yaml:1:8: 'qdisc' must be a mapping" },
 	{ "qdisc: {kind: pfifo, limt: 5}\n", "pfifo_fast",
 	  "t.yaml:1:22: unknown key 'limt' in qdisc 'pfifo' (did you mean 'limit'?)" },
@@ -293,15 +311,20 @@ static const struct ecase ecases[] = {
 	{ "qdisc: {kind: tbf, rate: 1Gbit, burst: 10KB}\n", "pfifo_fast",
 	  "t.yaml:1:8: qdisc 'tbf' needs 'limit' or 'latency'" },
 	{ "qdisc: {kind: tbf, rate: 1Gbit, burst: 10KB, limit: 1MB, latency: 5ms}\n", "pfifo_fast",
-	  "t.yaml:1:66: qdisc 'tbf' takes 'limit' or 'latency', not both" },
+	  "t.yaml:1:67: qdisc 'tbf' takes 'limit' or 'latency', not both" },
 	{ "qdisc: {kind: tbf, rate: 1Gbit, burst: 10KB, limit: 1MB, peakrate: 2Gbit}\n",
 	  "pfifo_fast", "t.yaml:1:8: qdisc 'tbf' with 'peakrate' needs 'mtu'" },
 	{ "qdisc: {kind: tbf, rate: 1Gbit, burst: 10KB, limit: 1MB, peakrate: 1Gbit, mtu: 1514}\n",
-	  "pfifo_fast", "t.yaml:1:69: 'peakrate' must be above 'rate' (1Gbit), got '1Gbit'" },
+	  "pfifo_fast", "t.yaml:1:68: 'peakrate' must be above 'rate' (1Gbit), got '1Gbit'" },
 	{ "qdisc: {kind: tbf, rate: 1Gbit, burst: 0, limit: 1MB}\n", "pfifo_fast",
-	  "t.yaml:1:40: 'burst' must be between 1B and 4294967295B, got '0'" },
+	  "t.yaml:1:40: 'burst' must be between 1B and 2GiB, got '0'" },
+	{ "qdisc: {kind: tbf, rate: 1Gbit, brust: 10KB, limit: 1MB}\n", "pfifo_fast",
+	  "t.yaml:1:33: unknown key 'brust' in qdisc 'tbf' (did you mean 'burst'?)" },
 	{ "qdisc: {kind: tbf, rate: 1Gbit, bucket: 10KB, limit: 1MB}\n", "pfifo_fast",
-	  "t.yaml:1:33: unknown key 'bucket' in qdisc 'tbf' (did you mean 'burst'?)" },
+	  "t.yaml:1:33: unknown key 'bucket' in qdisc 'tbf' (known: kind, rate, burst, limit, "
+	  "latency, peakrate, mtu)" },
+	{ "qdisc: {kind: fq_codel, memory_limit: 3GiB}\n", "pfifo_fast",
+	  "t.yaml:1:39: 'memory_limit' must be between 1B and 2GiB, got '3GiB'" },
 	{ NULL, "tbf", "qdisc 'tbf' needs 'rate'" },
 };
 
@@ -329,7 +352,7 @@ struct ref_fifo {
 
 static void ref_push(struct ref_fifo *r, const struct sk_buff *skb)
 {
-	ck_assert_uint_lt(r->n, REF_CAP);
+	CHECK(r->n < REF_CAP);
 	r->id[(r->head + r->n) % REF_CAP] = skb->id;
 	r->len[(r->head + r->n) % REF_CAP] = skb->len;
 	r->n++;
@@ -339,9 +362,9 @@ static void ref_push(struct ref_fifo *r, const struct sk_buff *skb)
 /* Pop the head and check @skb is it. */
 static void ref_pop(struct ref_fifo *r, const struct sk_buff *skb)
 {
-	ck_assert_uint_gt(r->n, 0);
-	ck_assert_ptr_nonnull(skb);
-	ck_assert_uint_eq(skb->id, r->id[r->head]);
+	CHECK(r->n > 0);
+	CHECK(skb);
+	CHECK_EQ(skb->id, r->id[r->head]);
 	r->bytes -= r->len[r->head];
 	r->head = (r->head + 1) % REF_CAP;
 	r->n--;
@@ -362,10 +385,10 @@ static const struct fcase fcases[] = {
 	{ "qdisc: {kind: bfifo, limit: 4KiB}\n", true, 4096 },
 };
 
-/* Mostly enqueues for 500 steps, then mostly dequeues, and so on. */
+/* Mostly enqueues for 3000 steps (past a limit of 1000), then mostly dequeues, and so on. */
 static bool pick_enqueue(struct sim_rng *r, int step)
 {
-	return sim_rng_double(r) < ((step / 500) % 2 ? 0.2 : 0.8);
+	return sim_rng_double(r) < ((step / 3000) % 2 ? 0.2 : 0.8);
 }
 
 START_TEST(test_fifo_vs_array)
@@ -381,18 +404,19 @@ START_TEST(test_fifo_vs_array)
 	for (int step = 0; step < 20000; step++) {
 		if (pick_enqueue(&r, step)) {
 			struct sk_buff *skb = mkskb(60 + (uint32_t)sim_rng_below(&r, 1455), 0, 0);
-			bool fits = c->bytes ? ref->bytes + skb->len <= c->limit : ref->n < c->limit;
+			bool fits =
+				c->bytes ? ref->bytes + skb->len <= c->limit : ref->n < c->limit;
 
 			if (fits)
 				ref_push(ref, skb);
 			else
 				drops++;
-			ck_assert_int_eq(enq(q, skb), fits ? NET_XMIT_SUCCESS : NET_XMIT_DROP);
+			CHECK_EQ(enq(q, skb), fits ? NET_XMIT_SUCCESS : NET_XMIT_DROP);
 		} else {
 			struct sk_buff *skb = deq(q);
 
 			if (!ref->n) {
-				ck_assert_ptr_null(skb);
+				CHECK(!skb);
 				continue;
 			}
 			ref_pop(ref, skb);
@@ -400,8 +424,8 @@ START_TEST(test_fifo_vs_array)
 			sent_bytes += skb->len;
 			consume_skb(T.h, skb);
 		}
-		ck_assert_uint_eq(q->stats.qlen, ref->n);
-		ck_assert_uint_eq(q->stats.backlog, ref->bytes);
+		CHECK_EQ(q->stats.qlen, ref->n);
+		CHECK_EQ(q->stats.backlog, ref->bytes);
 	}
 	ck_assert_uint_gt(drops, 0);
 	ck_assert_uint_eq(q->stats.drops, drops);
@@ -442,19 +466,19 @@ START_TEST(test_pfifo_fast_vs_arrays)
 				ref_push(b, skb);
 			else
 				drops++;
-			ck_assert_int_eq(enq(q, skb), fits ? NET_XMIT_SUCCESS : NET_XMIT_DROP);
+			CHECK_EQ(enq(q, skb), fits ? NET_XMIT_SUCCESS : NET_XMIT_DROP);
 		} else {
 			struct sk_buff *skb = deq(q);
 			int k = band[0].n ? 0 : band[1].n ? 1 : band[2].n ? 2 : -1;
 
 			if (k < 0) {
-				ck_assert_ptr_null(skb);
+				CHECK(!skb);
 				continue;
 			}
 			ref_pop(&band[k], skb);
 			consume_skb(T.h, skb);
 		}
-		ck_assert_uint_eq(q->stats.qlen, band[0].n + band[1].n + band[2].n);
+		CHECK_EQ(q->stats.qlen, band[0].n + band[1].n + band[2].n);
 	}
 	ck_assert_uint_gt(drops, 0);
 	ck_assert_uint_eq(q->stats.drops, drops);
@@ -547,10 +571,10 @@ START_TEST(test_fq_codel_sparse_first)
 END_TEST
 
 struct drrcase {
-	const char *yaml;      /* the qdisc */
-	uint32_t len_a, n_a;   /* flow A: bytes per packet, packets (enqueued first) */
-	uint32_t len_b, n_b;   /* flow B */
-	const char *order;     /* the flows of the dequeued packets */
+	const char *yaml;    /* the qdisc */
+	uint32_t len_a, n_a; /* flow A: bytes per packet, packets (enqueued first) */
+	uint32_t len_b, n_b; /* flow B */
+	const char *order;   /* the flows of the dequeued packets */
 };
 
 static const struct drrcase drrcases[] = {
@@ -601,8 +625,8 @@ START_TEST(test_fq_codel_byte_fairness)
 		bytes[f] += skb->len;
 		left[f]--;
 		consume_skb(T.h, skb);
-		ck_assert_uint_le(bytes[0] > bytes[1] ? bytes[0] - bytes[1] : bytes[1] - bytes[0],
-				  1514 + 1514);
+		CHECK((bytes[0] > bytes[1] ? bytes[0] - bytes[1] : bytes[1] - bytes[0]) <=
+		      1514 + 1514);
 	}
 	drain_destroy(q);
 }
@@ -611,13 +635,13 @@ END_TEST
 /* ---- fq_codel: overflow ---- */
 
 struct ocase {
-	const char *yaml;  /* the qdisc */
-	uint32_t n[3];	   /* packets queued per flow before */
-	uint32_t len[3];   /* their length per flow */
-	uint32_t newflow;  /* flow of the packet that may overflow */
-	uint32_t newlen;   /* its length */
-	uint32_t limit;	   /* packets */
-	uint32_t batch;	   /* drop_batch */
+	const char *yaml; /* the qdisc */
+	uint32_t n[3];	  /* packets queued per flow before */
+	uint32_t len[3];  /* their length per flow */
+	uint32_t newflow; /* flow of the packet that may overflow */
+	uint32_t newlen;  /* its length */
+	uint32_t limit;	  /* packets */
+	uint32_t batch;	  /* drop_batch */
 };
 
 static const struct ocase ocases[] = {
@@ -676,14 +700,14 @@ START_TEST(test_fq_codel_overflow)
 	for (uint32_t f = 0; f < 3; f++) {
 		n[f] = c->n[f];
 		for (uint32_t k = 0; k < n[f]; k++) {
-			skb = mkskb(c->len[f], FLOW(f), 0);
+			skb = mkskb(c->len[f], FLOW(f + 1), 0);
 			lens[f][k] = skb->len;
 			ids[f][k] = skb->id;
 			ck_assert_int_eq(enq(q, skb), NET_XMIT_SUCCESS);
 		}
 		total += n[f];
 	}
-	skb = mkskb(c->newlen, FLOW(c->newflow), 0);
+	skb = mkskb(c->newlen, FLOW(c->newflow + 1), 0);
 	lens[c->newflow][n[c->newflow]] = skb->len;
 	ids[c->newflow][n[c->newflow]++] = skb->id;
 	overflow = total + 1 > c->limit;
@@ -699,8 +723,8 @@ START_TEST(test_fq_codel_overflow)
 		ck_assert_uint_eq(skb->id, ids[dflow][k]);
 	}
 	ck_assert_ptr_null(skb);
-	ck_assert_int_eq(q->drop_reason, dcount ? SKB_DROP_REASON_QDISC_OVERLIMIT
-						: SKB_DROP_REASON_QDISC_DROP);
+	ck_assert_int_eq(q->drop_reason,
+			 dcount ? SKB_DROP_REASON_QDISC_OVERLIMIT : SKB_DROP_REASON_QDISC_DROP);
 	qdisc_kfree_skb_list(q, to_free);
 	ck_assert_uint_eq(drops_at(SKB_DROP_REASON_QDISC_OVERLIMIT), dcount);
 	ck_assert_int_eq(q->drop_reason, SKB_DROP_REASON_QDISC_DROP);
@@ -710,7 +734,7 @@ START_TEST(test_fq_codel_overflow)
 	ck_assert_uint_eq(xstat(q, "drop_overmemory"), 0);
 	/* the survivors, oldest first per flow */
 	while ((skb = deq(q))) {
-		uint32_t f = skb->hash >> 22;
+		uint32_t f = (skb->hash >> 22) - 1;
 
 		ck_assert_uint_eq(skb->id, ids[f][(f == dflow ? dcount : 0) + left[f]]);
 		left[f]++;
@@ -766,7 +790,7 @@ static void drip_enq(struct Qdisc *q, const struct drip *d)
 	struct sk_buff *skb = mkskb(1000, FLOW(5), 0);
 
 	skb->tos = d->tos;
-	ck_assert_int_eq(enq(q, skb), NET_XMIT_SUCCESS);
+	CHECK_EQ(enq(q, skb), NET_XMIT_SUCCESS);
 }
 
 static void drip_run(struct Qdisc *q, struct drip *d)
@@ -783,8 +807,8 @@ static void drip_run(struct Qdisc *q, struct drip *d)
 		T.w->q.now = t;
 		drip_enq(q, d);
 		skb = deq(q);
-		ck_assert_ptr_nonnull(skb);
-		ck_assert_uint_le(q->stats.drops - drops, 1);
+		CHECK(skb);
+		CHECK(q->stats.drops - drops <= 1);
 		if ((q->stats.drops > drops || skb->tos != d->tos) && d->nev < 64)
 			d->t_ev[d->nev++] = t;
 		d->changed += skb->tos != d->tos;
@@ -863,11 +887,11 @@ struct ecncase {
 };
 
 static const struct ecncase ecncases[] = {
-	{ "qdisc: fq_codel\n", 0x00, false },			/* Not-ECT: dropped */
-	{ "qdisc: fq_codel\n", 0x01, true },			/* ECT(1) */
-	{ "qdisc: fq_codel\n", 0x02, true },			/* ECT(0) */
-	{ "qdisc: fq_codel\n", 0xb8 | 0x02, true },		/* EF + ECT(0): DSCP kept */
-	{ "qdisc: fq_codel\n", 0x03, true },			/* already CE: counted as marked */
+	{ "qdisc: fq_codel\n", 0x00, false },	    /* Not-ECT: dropped */
+	{ "qdisc: fq_codel\n", 0x01, true },	    /* ECT(1) */
+	{ "qdisc: fq_codel\n", 0x02, true },	    /* ECT(0) */
+	{ "qdisc: fq_codel\n", 0xb8 | 0x02, true }, /* EF + ECT(0): DSCP kept */
+	{ "qdisc: fq_codel\n", 0x03, true },	    /* already CE: counted as marked */
 	{ "qdisc: {kind: fq_codel, ecn: false}\n", 0x02, false }, /* ecn off: dropped */
 };
 
@@ -908,7 +932,9 @@ END_TEST
 START_TEST(test_codel_ce_threshold)
 {
 	struct Qdisc *q = mkq("qdisc: {kind: fq_codel, ce_threshold: 1ms}\n");
-	struct drip d = { .step = 100 * SIM_US, .standing = 20, .tos = 0x02, .until = 300 * SIM_MS };
+	struct drip d = {
+		.step = 100 * SIM_US, .standing = 20, .tos = 0x02, .until = 300 * SIM_MS
+	};
 	char *text;
 
 	drip_run(q, &d); /* 2 ms standing: above 1 ms, below target */
@@ -962,6 +988,33 @@ START_TEST(test_tbf_burst_and_watchdog)
 }
 END_TEST
 
+/* However long the bucket fills (idle from creation, then after a busy spell), it holds burst. */
+START_TEST(test_tbf_bucket_cap)
+{
+	struct Qdisc *q = mkq("qdisc: {kind: tbf, rate: 100Mbit, burst: 15140, limit: 100KB}\n");
+
+	for (int round = 0; round < 2; round++) {
+		struct sk_buff *skb;
+
+		T.w->q.now += 10 * SIM_SEC;
+		for (int i = 0; i < 20; i++)
+			enq(q, mkskb(1514, 0, 0));
+		for (int i = 0; i < 10; i++) {
+			skb = deq(q);
+			ck_assert_ptr_nonnull(skb);
+			consume_skb(T.h, skb);
+		}
+		ck_assert_ptr_null(deq(q));
+		while (q->stats.qlen)
+			if ((skb = deq(q)))
+				consume_skb(T.h, skb);
+			else
+				ck_assert(run_watchdog(q));
+	}
+	drain_destroy(q);
+}
+END_TEST
+
 struct ratecase {
 	const char *yaml; /* the qdisc */
 	double rate;	  /* bytes per second */
@@ -976,7 +1029,11 @@ static const struct ratecase ratecases[] = {
 	{ "qdisc: {kind: tbf, rate: 9.5Gbit, burst: 64KiB, limit: 1MB}\n", 1.1875e9, 65536, 1514 },
 };
 
-/* Kept busy for a simulated second, tbf sends burst + rate * t bytes. */
+/*
+ * Kept busy for a simulated second, tbf sends burst + rate * t bytes, within
+ * a packet or two and the kernel's own error: psched_l2t_ns() rounds each
+ * packet's time down to a whole ns (0.07 % fast for 1514 bytes at 9.5Gbit).
+ */
 START_TEST(test_tbf_long_run_rate)
 {
 	const struct ratecase *c = &ratecases[_i];
@@ -988,22 +1045,23 @@ START_TEST(test_tbf_long_run_rate)
 		struct sk_buff *skb;
 
 		while (q->stats.qlen < 8)
-			ck_assert_int_eq(enq(q, mkskb(c->len, 0, 0)), NET_XMIT_SUCCESS);
+			CHECK_EQ(enq(q, mkskb(c->len, 0, 0)), NET_XMIT_SUCCESS);
 		skb = deq(q);
 		if (skb) {
 			bytes += skb->len;
 			consume_skb(T.h, skb);
 			continue;
 		}
-		ck_assert_int_gt(q->watchdog.time, T.w->q.now);
-		ck_assert(run_watchdog(q));
+		CHECK(q->watchdog.time > T.w->q.now);
+		CHECK(run_watchdog(q));
 	}
 	t = sim_time_sec(T.w->q.now);
 	want = c->burst + c->rate * t;
 	ck_assert_msg(fabs((double)(bytes - c->burst) / t - c->rate) < 0.01 * c->rate,
 		      "%.0f bytes/s, want %.0f", (double)(bytes - c->burst) / t, c->rate);
-	ck_assert_msg(fabs((double)bytes - want) <= 2.0 * c->len, "%lu bytes, want %.0f",
-		      (unsigned long)bytes, want);
+	ck_assert_msg(fabs((double)bytes - want) <=
+			      2.0 * c->len + (double)bytes / c->len * c->rate / 1e9,
+		      "%lu bytes, want %.0f", (unsigned long)bytes, want);
 	ck_assert_uint_eq(T.wakes, q->stats.overlimits);
 	ck_assert_uint_gt(q->stats.overlimits, 0);
 	drain_destroy(q);
@@ -1116,16 +1174,19 @@ static const struct dcase dcases[] = {
 	  "  maxpacket 0 drop_overlimit 0 new_flow_count 0 ecn_mark 0\n"
 	  "  new_flows_len 0 old_flows_len 0\n" },
 	{ "qdisc: {kind: tbf, rate: 1Gbit, burst: 32KiB, latency: 50ms}\n", NULL, HANDLE, "eth0",
-	  "root", "qdisc tbf 8001: dev eth0 root refcnt 2 rate 1Gbit burst 32Kb lat 50ms \n" STATS0 },
+	  "root",
+	  "qdisc tbf 8001: dev eth0 root refcnt 2 rate 1Gbit burst 32Kb lat 50ms \n" STATS0 },
 	{ "qdisc: {kind: tbf, rate: 10Mbit, burst: 15140, limit: 100000, peakrate: 100Mbit, "
 	  "mtu: 1514}\n",
 	  NULL, HANDLE, "eth0", "root",
 	  "qdisc tbf 8001: dev eth0 root refcnt 2 rate 10Mbit burst 15140b peakrate 100Mbit "
 	  "minburst 1513b lat 67.9ms \n" STATS0 },
 	{ "qdisc: {kind: tbf, rate: 1Mbit, burst: 10KiB, limit: 5000}\n", NULL, HANDLE, "eth0",
-	  "root", "qdisc tbf 8001: dev eth0 root refcnt 2 rate 1Mbit burst 10Kb limit 5000b \n" STATS0 },
+	  "root",
+	  "qdisc tbf 8001: dev eth0 root refcnt 2 rate 1Mbit burst 10Kb limit 5000b \n" STATS0 },
 	{ "qdisc: {kind: tbf, rate: 1500Mbit, burst: 1MiB, latency: 1s}\n", NULL, 0x10000, "eth0",
-	  "root", "qdisc tbf 1: dev eth0 root refcnt 2 rate 1500Mbit burst 1Mb lat 1s \n" STATS0 },
+	  "root",
+	  "qdisc tbf 1: dev eth0 root refcnt 2 rate 1500Mbit burst 1024Kb lat 1s \n" STATS0 },
 };
 
 START_TEST(test_dump)
@@ -1210,6 +1271,7 @@ Suite *qdisc_suite(void)
 	tcase_add_loop_test(tc, test_codel_ecn, 0, (int)(sizeof(ecncases) / sizeof(ecncases[0])));
 	tcase_add_test(tc, test_codel_ce_threshold);
 	tcase_add_test(tc, test_tbf_burst_and_watchdog);
+	tcase_add_test(tc, test_tbf_bucket_cap);
 	tcase_add_loop_test(tc, test_tbf_long_run_rate, 0,
 			    (int)(sizeof(ratecases) / sizeof(ratecases[0])));
 	tcase_add_test(tc, test_tbf_peakrate);
