@@ -80,6 +80,7 @@ static sim_time_t app_user_work(struct app *a)
 
 /* The thread's loop: user work, then recvmsg/recvmmsg, sleeping when empty. */
 static void app_echo_send(struct app *a);
+static bool app_call_continue(struct app *a);
 
 static void app_run(struct thread *t)
 {
@@ -90,6 +91,8 @@ static void app_run(struct thread *t)
 	uint64_t bytes = 0;
 	sim_time_t now = h->w->q.now, work;
 
+	if (app_call_continue(a))
+		return;
 	if (a->charge_ps) {
 		thread_start_job(t, a->charge_ps, ACCT_SYS, false, app_work_done);
 		a->charge_ps = 0;
@@ -174,41 +177,84 @@ static void app_advance(struct app *a)
 	a->next_send += (sim_time_t)(gap + 0.5);
 }
 
-/* End of sendto/sendmmsg: hand the datagrams to the stack, then pay for it. */
-static void app_send_done(struct cpu_job *j)
+/* The call has handed off all its datagrams (sendto / sendmmsg returns). */
+static void app_call_finish(struct app *a)
 {
-	struct thread *t = container_of(j, struct thread, job);
-	struct app *a = t->priv;
-	uint64_t cycles = 0;
-
-	for (uint32_t i = 0; i < a->ntx; i++) {
-		int err = udp_send_commit(t->cpu, a->sk, &a->tx[i], &cycles);
-
-		if (err)
-			app_count_error(a, err);
-		else if (a->await_reply)
-			a->outstanding++;
-	}
 	if (a->await_reply)
 		a->reply_deadline = a->host->w->q.now + a->reply_timeout;
 	a->pending_work = a->ntx;
 	a->ntx = 0;
+	a->txi = 0;
 	a->calls++;
-	a->charge_ps = cycles_to_ps(a->host, cycles);
+}
+
+/*
+ * One datagram of a call reached the end of its way down: hand it off
+ * (neighbour, qdisc, driver), then re-enable bottom halves as
+ * rcu_read_unlock_bh does after dev_queue_xmit, so the softirq it raised
+ * (loopback, veth) runs before the next datagram is built.
+ */
+static void app_send_one_done(struct cpu_job *j)
+{
+	struct thread *t = container_of(j, struct thread, job);
+	struct app *a = t->priv;
+	uint64_t cycles = 0;
+	int err = udp_send_commit(t->cpu, a->sk, &a->tx[a->txi++], &cycles);
+
+	if (err)
+		app_count_error(a, err);
+	else if (a->await_reply)
+		a->outstanding++;
+	a->charge_ps += cycles_to_ps(a->host, cycles);
+	if (a->txi == a->ntx)
+		app_call_finish(a);
 	local_bh_enable(t->cpu);
+}
+
+static void app_call_empty_done(struct cpu_job *j)
+{
+	app_call_finish(container_of(j, struct thread, job)->priv);
+}
+
+/* Start a prepared call: its entry cost (and failed attempts) with the first datagram. */
+static void app_call_start(struct app *a, uint64_t lead)
+{
+	struct host *h = a->host;
+
+	a->txi = 0;
+	if (!a->ntx) {
+		thread_start_job(&a->thread, cycles_to_ps(h, lead), ACCT_SYS, false,
+				 app_call_empty_done);
+		return;
+	}
+	thread_start_job(&a->thread, cycles_to_ps(h, lead + a->tx_cycles[0]), ACCT_SYS, false,
+			 app_send_one_done);
+}
+
+/* Mid-call: the next datagram's way down (after the previous hand-off's cost). */
+static bool app_call_continue(struct app *a)
+{
+	sim_time_t ps;
+
+	if (a->txi >= a->ntx || !a->txi)
+		return false;
+	ps = cycles_to_ps(a->host, a->tx_cycles[a->txi]) + a->charge_ps;
+	a->charge_ps = 0;
+	thread_start_job(&a->thread, ps, ACCT_SYS, false, app_send_one_done);
+	return true;
 }
 
 /* An echo server sends back what it read (recvmsg, then sendto per datagram). */
 static void app_echo_send(struct app *a)
 {
 	struct thread *t = &a->thread;
-	struct host *h = a->host;
-	uint64_t cycles = h->w->costs.syscall;
+	uint64_t lead = a->host->w->costs.syscall;
 	uint32_t done = 0;
 
 	while (done < a->nechos) {
 		struct app_echo *e = &a->echoq[done];
-		int rc = udp_sendmsg(a->sk, e->addr, e->port, e->len, &a->tx[a->ntx], &cycles);
+		uint64_t c = 0;
+		int rc = udp_sendmsg(a->sk, e->addr, e->port, e->len, &a->tx[a->ntx], &c);
 
 		if (rc == UDP_SEND_BLOCK && !a->ntx) {
 			sock_add_writer(a->sk, t);
@@ -220,15 +266,17 @@ static void app_echo_send(struct app *a)
 			break;
 		done++;
 		if (rc) {
+			lead += c;
 			app_count_error(a, rc);
 			continue;
 		}
+		a->tx_cycles[a->ntx] = c;
 		a->tx[a->ntx++].skb->t_app = e->t_app;
 		a->sent++;
 	}
 	memmove(&a->echoq[0], &a->echoq[done], (a->nechos - done) * sizeof(a->echoq[0]));
 	a->nechos -= done;
-	thread_start_job(t, cycles_to_ps(h, cycles), ACCT_SYS, false, app_send_done);
+	app_call_start(a, lead);
 }
 
 /* A client's replies have been read: their round-trip times. */
@@ -306,7 +354,8 @@ static bool app_send_prepare(struct app *a, uint64_t *cycles)
 	while (a->ntx < max && (!a->count || a->msgs < a->count) &&
 	       (!a->pps || a->next_send <= now)) {
 		uint32_t payload = (uint32_t)(sim_dist_sample(&a->size, &a->rng) + 0.5);
-		int rc = udp_sendmsg(a->sk, a->daddr, a->dport, payload, &a->tx[a->ntx], cycles);
+		uint64_t c = 0;
+		int rc = udp_sendmsg(a->sk, a->daddr, a->dport, payload, &a->tx[a->ntx], &c);
 
 		if (rc == UDP_SEND_BLOCK && !a->ntx) {
 			sock_add_writer(a->sk, t);
@@ -319,12 +368,13 @@ static bool app_send_prepare(struct app *a, uint64_t *cycles)
 		a->msgs++;
 		app_advance(a);
 		if (rc) {
+			*cycles += c;
 			app_count_error(a, rc);
 			break;
 		}
 		a->sent++;
 		a->bytes += payload;
-		a->ntx++;
+		a->tx_cycles[a->ntx++] = c;
 	}
 	return true;
 }
@@ -337,6 +387,8 @@ static void app_send_run(struct thread *t)
 	sim_time_t now = h->w->q.now;
 	uint64_t cycles = h->w->costs.syscall;
 
+	if (app_call_continue(a))
+		return;
 	if (a->charge_ps) {
 		thread_start_job(t, a->charge_ps, ACCT_SYS, false, app_work_done);
 		a->charge_ps = 0;
@@ -364,7 +416,7 @@ static void app_send_run(struct thread *t)
 	}
 	if (!app_send_prepare(a, &cycles))
 		return;
-	thread_start_job(t, cycles_to_ps(h, cycles), ACCT_SYS, false, app_send_done);
+	app_call_start(a, cycles);
 }
 
 static int app_parse_send(struct app *a, const struct cfg_node *n, struct sim_error *err)

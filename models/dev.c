@@ -179,7 +179,7 @@ static bool skb_flow_limit(struct softnet_data *sd, const struct sk_buff *skb, u
 
 int enqueue_to_backlog(struct cpu *from, struct sk_buff *skb, struct softnet_data *sd)
 {
-	struct host *h = from->host;
+	struct host *h = skb->dev->host; /* the packet's namespace */
 	uint32_t max_backlog = h->sysctl.netdev_max_backlog;
 	uint32_t qlen = sd->input_pkt_queue.qlen;
 	sim_time_t now = sd_now(sd);
@@ -321,7 +321,7 @@ static void napi_gro_receive(struct cpu *c, struct napi_struct *n, struct sk_buf
 
 	skb->stage = STAGE_R10;
 	*cycles += k->gro_receive;
-	if (!udp_gro_eligible(c->host, skb)) {
+	if (!udp_gro_eligible(skb->dev->host, skb)) {
 		gro_normal_one(n, skb);
 		return;
 	}

@@ -184,7 +184,7 @@ static void icmp_send_time_exceeded(struct host *h, const struct sk_buff *skb)
  */
 static struct sock *ip_forward(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 {
-	struct host *h = c->host;
+	struct host *h = skb->dev->host;
 	const struct fib_route *rt;
 	struct net_device *out;
 
@@ -239,11 +239,17 @@ static struct sock *udp_rcv(struct host *h, struct sk_buff *skb, uint64_t *cycle
 
 struct sock *ip_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 {
-	struct host *h = c->host;
+	struct host *h = skb->dev->host; /* the namespace of the receiving device */
 	const struct costs *k = &h->w->costs;
 
 	skb->stage = STAGE_R17;
 	*cycles += k->ip_rcv;
+	if (skb->flags & SKB_F_WMEM) {
+		/* skb_orphan in ip_rcv_core: a veth sender's charge ends here */
+		sock_wfree(skb->sk, skb->truesize);
+		skb->sk = NULL;
+		skb->flags &= (uint8_t)~SKB_F_WMEM;
+	}
 	if (skb->pkt_type == PACKET_OTHERHOST)
 		return ip_drop(h, skb, SKB_DROP_REASON_OTHERHOST, cycles);
 	h->ip.InReceives++;

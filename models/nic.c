@@ -488,6 +488,12 @@ int nic_create(struct host *h, const struct cfg_node *n, struct net_device **out
 	dev->drv = nic_driver_find(drv);
 	if (!dev->drv)
 		return nic_driver_unknown(cfg_get(n, "driver"), drv, err);
+	if (dev->drv->virt) {
+		if (nic_parse_addr(dev, n, err) || veth_setup(dev, n, err))
+			return -1;
+		snprintf(what, sizeof(what), "nic '%s'", dev->name);
+		return cfg_check_unknown(n, what, err);
+	}
 	if (nic_parse_ethtool(dev, n, err) || nic_parse_addr(dev, n, err))
 		return -1;
 	dev->rxq = calloc(dev->nrxq, sizeof(*dev->rxq));

@@ -53,6 +53,7 @@ struct nic_driver {
 	uint32_t refill_batch;	    /* descriptors refilled together */
 	const char *missed_stat;    /* ethtool -S name of ring-full drops */
 	const char *coalesce_kind;  /* for docs: "moderation" or "itr" */
+	bool virt;		    /* a virtual device (veth): no rings, DMA or interrupts */
 	/*
 	 * REQUIRED. A frame of queue @q completes its DMA at @t_ready while
 	 * the vector is armed: return when the interrupt fires, given the
@@ -166,6 +167,7 @@ struct net_device {
 	uint32_t txqueuelen;		/* ip link txqueuelen (pfifo_fast limit per band) */
 	uint32_t bql_limit;		/* BQL byte limit per TX queue, 0 = BQL off */
 	bool mq;			/* root qdisc is mq (one child per TX queue) */
+	char peer_name[48];		/* veth: the other end, HOST/DEV, until resolved */
 	uint32_t addr;			/* IPv4 address, host order */
 	uint32_t prefix_len;		/* its prefix */
 	bool promisc;			/* IFF_PROMISC */
@@ -217,6 +219,12 @@ void nic_receive(struct net_device *dev, struct sk_buff *skb);
 void nic_wire_deliver(struct net_device *dev, struct sk_buff *skb, sim_time_t t_arrival);
 /* Build the TX side of @dev (queues, rings, qdiscs) from its mapping @n. */
 int nic_tx_create(struct net_device *dev, const struct cfg_node *n, struct sim_error *err);
+/* A virtual device's TX side: one queue, a qdisc (default noqueue), @ops. */
+int nic_tx_setup_virtual(struct net_device *dev, const struct cfg_node *n,
+			 const struct net_device_ops *ops, struct sim_error *err);
+/* veth (models/veth.c): the device's own keys, and joining the pairs of a world. */
+int veth_setup(struct net_device *dev, const struct cfg_node *n, struct sim_error *err);
+int veth_link_peers(struct world *w, struct sim_error *err);
 /* The loopback device of host @h (lo, 127.0.0.1/8, noqueue). */
 struct net_device *loopback_create(struct host *h, struct sim_error *err);
 /* TX completions to clean at the start of a NAPI poll; *cycles grows. true = more left. */

@@ -103,12 +103,23 @@ static const struct nic_driver generic = {
 	.coalesce = coalesce_moderation,
 };
 
+/* veth (drivers/net/veth.c): a virtual pair; see models/veth.c. */
+static const struct nic_driver veth = {
+	.name = "veth",
+	.rx_ring_default = 1,
+	.rx_ring_min = 1,
+	.rx_ring_max = 1,
+	.rx_truesize = 2304,
+	.refill_batch = 1,
+	.missed_stat = "rx_missed_errors",
+	.coalesce_kind = "none",
+	.coalesce = coalesce_moderation,
+	.virt = true,
+};
+
 /* The registry: a new driver is its table above plus one line here. */
 static const struct nic_driver *const nic_drivers[] = {
-	&ixgbe,
-	&i40e,
-	&mlx5,
-	&generic,
+	&ixgbe, &i40e, &mlx5, &generic, &veth,
 };
 
 #define NDRIVERS (sizeof(nic_drivers) / sizeof(nic_drivers[0]))

@@ -214,7 +214,7 @@ static void nic_qdisc_wake(struct Qdisc *q)
 static int nic_tx_qdiscs(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
 {
 	const struct cfg_node *qn = NULL;
-	const char *kind = dev->loopback ? "noqueue" : "pfifo_fast", *k = NULL;
+	const char *kind = dev->loopback || dev->drv->virt ? "noqueue" : "pfifo_fast", *k = NULL;
 	struct world *w = dev->host->w;
 
 	if (cfg_get_map(n, "qdisc", &qn, err))
@@ -322,6 +322,17 @@ static int loopback_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *
 static const struct net_device_ops loopback_netdev_ops = {
 	.ndo_start_xmit = loopback_xmit,
 };
+
+int nic_tx_setup_virtual(struct net_device *dev, const struct cfg_node *n,
+			 const struct net_device_ops *ops, struct sim_error *err)
+{
+	dev->netdev_ops = ops;
+	dev->ntxq = 1;
+	dev->tx_ring = 1;
+	if (nic_tx_alloc(dev))
+		return sim_error_set(err, "out of memory");
+	return nic_tx_qdiscs(dev, n, err);
+}
 
 struct net_device *loopback_create(struct host *h, struct sim_error *err)
 {

@@ -80,7 +80,7 @@ static uint32_t report_host_queues(const struct world *w, const struct host *h,
 			queue_fill(&out[n], w, &q->ring_level, q->ring_in, q->wait_sum, q->wait_n);
 			snprintf(out[n].host, sizeof(out[n].host), "%s", h->name);
 		}
-	for (uint32_t c = 0; c < h->ncpus && n < max; c++, n++) {
+	for (uint32_t c = 0; h->machine == h && c < h->ncpus && n < max; c++, n++) {
 		const struct softnet_data *sd = h->cpus[c].sd;
 
 		snprintf(out[n].kind, sizeof(out[n].kind), "backlog");
@@ -196,7 +196,8 @@ static void text_cpus(const struct world *w, FILE *f)
 	for (uint32_t i = 0; i < w->nhosts; i++) {
 		const struct host *h = w->hosts[i];
 
-		for (uint32_t c = 0; c < h->ncpus; c++) {
+		/* CPUs are listed once, under the host that owns them */
+		for (uint32_t c = 0; h->machine == h && c < h->ncpus; c++) {
 			const struct cpu *cp = &h->cpus[c];
 
 			fprintf(f, "  %-6s %4u %7.2f %7.2f %10.2f %7.2f %7.2f %7.2f %9llu %9llu\n",
@@ -380,7 +381,8 @@ static cJSON *json_cpus(const struct world *w)
 	for (uint32_t i = 0; i < w->nhosts; i++) {
 		const struct host *h = w->hosts[i];
 
-		for (uint32_t c = 0; c < h->ncpus; c++) {
+		/* CPUs are listed once, under the host that owns them */
+		for (uint32_t c = 0; h->machine == h && c < h->ncpus; c++) {
 			const struct cpu *cp = &h->cpus[c];
 			cJSON *o = cJSON_CreateObject();
 

@@ -163,9 +163,46 @@ static int sysctl_parse(struct host *h, const struct cfg_node *n, struct sim_err
 
 /* ---- hosts ---- */
 
+/*
+ * `machine: OTHER`: this host is another network namespace on OTHER's machine
+ * and shares its CPUs, clock and HZ (machine-wide sysctls such as
+ * net.core.netdev_budget and kernel.sched_* are then OTHER's).
+ */
+static int host_share_machine(struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	struct world *w = h->w;
+	const char *m = NULL;
+	static const char *const own[] = { "cpus", "clock", "hz" };
+
+	if (cfg_get_str(n, "machine", &m, NULL, err))
+		return -1;
+	for (uint32_t i = 0; i + 1 < w->nhosts; i++)
+		if (!strcmp(w->hosts[i]->name, m))
+			h->machine = w->hosts[i]->machine;
+	if (!h->machine)
+		return cfg_error(cfg_get(n, "machine"), err,
+				 "'machine' must name a host defined before '%s', got '%s'",
+				 h->name, m);
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (cfg_has(n, own[i]))
+			return cfg_error(
+				cfg_get(n, own[i]), err,
+				"'%s' cannot be set for host '%s': it shares the CPUs of '%s'",
+				own[i], h->name, h->machine->name);
+	h->ncpus = h->machine->ncpus;
+	h->cpus = h->machine->cpus;
+	h->clock_hz = h->machine->clock_hz;
+	h->hz = h->machine->hz;
+	return 0;
+}
+
 static int host_parse_cpus(struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
 	uint64_t ncpus, hz;
+
+	if (cfg_has(n, "machine"))
+		return host_share_machine(h, n, err);
+	h->machine = h;
 
 	if (cfg_get_u64(n, "cpus", &ncpus, 1, 1, MAX_CPUS, err) ||
 	    cfg_get_freq(n, "clock", &h->clock_hz, 3e9, 1e8, 1e11, err) ||
@@ -316,7 +353,8 @@ static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error
 {
 	uint32_t nsocks = seq_len(n, "sockets") + seq_len(n, "taps");
 
-	h->cpus = calloc(h->ncpus, sizeof(*h->cpus));
+	if (h->machine == h)
+		h->cpus = calloc(h->ncpus, sizeof(*h->cpus));
 	h->devs = calloc(seq_len(n, "nics") + 2, sizeof(*h->devs));
 	h->fib = calloc(1, sizeof(*h->fib));
 	h->neigh = calloc(1, sizeof(*h->neigh));
@@ -343,7 +381,8 @@ static int host_create(struct world *w, const struct cfg_node *n, struct host *h
 	if (cfg_get_map(n, "sysctl", &sys, err) || sysctl_parse(h, sys, err) ||
 	    host_alloc(h, n, err))
 		return -1;
-	host_init_cpus(h);
+	if (h->machine == h)
+		host_init_cpus(h);
 	snprintf(stream, sizeof(stream), "icmp/%s", h->name);
 	sim_rng_init(&h->icmp_rng, w->seed, stream);
 	h->icmp_global_stamp = -(sim_time_t)h->hz;
@@ -556,8 +595,8 @@ static int world_build(struct world *w, const struct cfg_node *root, int64_t see
 
 	costs_default(&w->costs);
 	if (world_parse_top(w, root, seed_override, err) || world_parse_hosts(w, root, err) ||
-	    world_parse_traffic(w, root, err) || world_parse_links(w, root, err) ||
-	    world_alloc_peers(w, err) ||
+	    world_parse_traffic(w, root, err) || veth_link_peers(w, err) ||
+	    world_parse_links(w, root, err) || world_alloc_peers(w, err) ||
 	    cfg_get_u64(root, "skb_pool", &pool, skb_pool_default(w), 16, 1ull << 28, err) ||
 	    cfg_check_unknown(root, "scenario", err))
 		return -1;
@@ -595,7 +634,7 @@ static void host_free(struct host *h)
 		sock_free(h->socks[i]);
 	for (uint32_t i = 0; i < h->ndevs; i++)
 		nic_free(h->devs[i]);
-	for (uint32_t i = 0; h->cpus && i < h->ncpus; i++) {
+	for (uint32_t i = 0; h->machine == h && h->cpus && i < h->ncpus; i++) {
 		if (h->cpus[i].sd)
 			free(h->cpus[i].sd->fl_buckets);
 		free(h->cpus[i].sd);
@@ -603,7 +642,8 @@ static void host_free(struct host *h)
 	free(h->apps);
 	free(h->socks);
 	free(h->devs);
-	free(h->cpus);
+	if (h->machine == h)
+		free(h->cpus);
 	free(h->nf);
 	free(h->peers);
 	free(h->fib);

@@ -155,6 +155,7 @@ struct host {
 	struct world *w;		 /* back pointer */
 	uint32_t ncpus;			 /* CPUs */
 	struct cpu *cpus;		 /* [ncpus] */
+	struct host *machine;		 /* host whose CPUs these are (itself, or via `machine:`) */
 	double clock_hz;		 /* Hz: every CPU's clock */
 	uint32_t hz;			 /* CONFIG_HZ: jiffy = 1 s / hz */
 	struct sysctls sysctl;		 /* net.* and kernel.* knobs */

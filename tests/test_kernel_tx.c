@@ -3,13 +3,15 @@
  *
  * The reference data was measured on Linux 6.18 in network namespaces by
  * tests/kernel-ref/measure.py and measure_tx.py (see tests/kernel-ref/README.md):
- *  - udp_rcvbuf.csv, loopback rows: a sender over lo into a socket nobody
- *    reads, for 21 payload sizes and 6 SO_RCVBUF settings: the truesize of a
- *    locally built datagram, how many are admitted, RcvbufErrors;
+ *  - udp_rcvbuf.csv, loopback and veth rows: a sender over lo (or a veth
+ *    pair between two namespaces) into a socket nobody reads, for up to 21
+ *    payload sizes and 7 SO_RCVBUF settings: the truesize of a locally built
+ *    datagram, how many are admitted, RcvbufErrors;
  *  - udp_tx_qdisc.csv, tbf rows with 1000-byte payloads: 200 datagrams sent
  *    back to back into `tbf rate 1mbit burst 1540 limit L`, with and without
  *    IP_RECVERR: what send() returns and what Udp/Ip count;
- *  - noports.csv, loopback row: 50 datagrams to a closed port.
+ *  - noports.csv: 50 datagrams to a closed port over loopback (ICMP not
+ *    rate-limited) and over veth (6 sent, 44 limited per peer).
  * The simulator runs the same experiment and must give the same counts.
  */
 #include <check.h>
@@ -91,7 +93,28 @@ static const char lo_fmt[] =
 	"      - {name: tx, socket: cli, cpu: 0, batch: 64,\n"
 	"         send: {to: '127.0.0.1:5000', size: %ld, syscall: sendmmsg, count: %ld}}\n";
 
-START_TEST(test_loopback_admission)
+static const char veth_fmt[] =
+	"name: ktx-veth\n"
+	"duration: 50ms\n"
+	"hosts:\n"
+	"  - name: a\n"
+	"    cpus: 2\n"
+	"    nics:\n"
+	"      - {name: a0, driver: veth, peer: b/b0, address: 10.77.0.1/24}\n"
+	"    sockets:\n"
+	"      - {name: cli}\n"
+	"    apps:\n"
+	"      - {name: tx, socket: cli, cpu: 0, batch: 64,\n"
+	"         send: {to: '10.77.0.2:5000', size: %ld, syscall: sendmmsg, count: %ld}}\n"
+	"  - name: b\n"
+	"    machine: a\n"
+	"    nics:\n"
+	"      - {name: b0, driver: veth, peer: a/a0, address: 10.77.0.2/24}\n"
+	"    sockets:\n"
+	"      - {name: srv, bind: '10.77.0.2:5000'%s}\n";
+
+/* Every row of udp_rcvbuf.csv for @path ("loopback" or "veth"). */
+static void admission_rows(const char *path_want)
 {
 	FILE *f = fopen("kernel-ref/udp_rcvbuf.csv", "r");
 	char hdr[4096], line[4096], set[64], rcvbuf[96], yaml[2048];
@@ -114,29 +137,44 @@ START_TEST(test_loopback_admission)
 		struct sock *sk;
 
 		csv_field(line, c_path, path, sizeof(path));
-		if (strcmp(path, "loopback"))
+		if (strcmp(path, path_want))
 			continue;
 		ck_assert_msg(udp_tx_truesize((uint32_t)payload) == csv_long(line, c_T),
 			      "payload %ld: truesize %u, kernel %ld", payload,
 			      udp_tx_truesize((uint32_t)payload), csv_long(line, c_T));
 		csv_field(line, c_set, set, sizeof(set));
 		snprintf(rcvbuf, sizeof(rcvbuf), *set ? ", rcvbuf: %s" : "%s", set);
-		snprintf(yaml, sizeof(yaml), lo_fmt, rcvbuf, payload, sent);
+		if (!strcmp(path, "veth"))
+			snprintf(yaml, sizeof(yaml), veth_fmt, payload, sent, rcvbuf);
+		else
+			snprintf(yaml, sizeof(yaml), lo_fmt, rcvbuf, payload, sent);
 		w = build(yaml);
-		h = w->hosts[0];
+		h = w->hosts[w->nhosts - 1];
 		sk = h->socks[0];
-		ck_assert_msg(sk->sk_receive_queue.qlen == (uint32_t)csv_long(line, c_read) &&
-				      h->udp.RcvbufErrors == (uint64_t)csv_long(line, c_err),
-			      "payload %ld SO_RCVBUF '%s': queued %u refused %llu, kernel %ld %ld",
-			      payload, set, sk->sk_receive_queue.qlen,
-			      (unsigned long long)h->udp.RcvbufErrors, csv_long(line, c_read),
-			      csv_long(line, c_err));
-		ck_assert_uint_eq(h->udp.OutDatagrams, (uint64_t)sent);
+		ck_assert_msg(
+			sk->sk_receive_queue.qlen == (uint32_t)csv_long(line, c_read) &&
+				h->udp.RcvbufErrors == (uint64_t)csv_long(line, c_err),
+			"%s payload %ld SO_RCVBUF '%s': queued %u refused %llu, kernel %ld %ld",
+			path, payload, set, sk->sk_receive_queue.qlen,
+			(unsigned long long)h->udp.RcvbufErrors, csv_long(line, c_read),
+			csv_long(line, c_err));
+		ck_assert_uint_eq(w->hosts[0]->udp.OutDatagrams, (uint64_t)sent);
 		world_free(w);
 		rows++;
 	}
 	fclose(f);
-	ck_assert_int_ge(rows, 100);
+	ck_assert_int_ge(rows, 80);
+}
+
+START_TEST(test_loopback_admission)
+{
+	admission_rows("loopback");
+}
+END_TEST
+
+START_TEST(test_veth_admission)
+{
+	admission_rows("veth");
 }
 END_TEST
 
@@ -212,30 +250,23 @@ START_TEST(test_tbf_sender_view)
 }
 END_TEST
 
-/* ---- NoPorts and ICMP over loopback ---- */
+/* ---- NoPorts and ICMP over loopback and veth ---- */
 
-START_TEST(test_noports_loopback)
+static void noports_row(const char *path, const char *yaml)
 {
-	static const char yaml[] =
-		"name: ktx-noports\n"
-		"duration: 20ms\n"
-		"hosts:\n"
-		"  - name: box\n"
-		"    sockets:\n"
-		"      - {name: cli}\n"
-		"    apps:\n"
-		"      - {name: tx, socket: cli, batch: 64,\n"
-		"         send: {to: '127.0.0.1:7', size: 100, syscall: sendmmsg, count: 50}}\n";
 	FILE *f = fopen("kernel-ref/noports.csv", "r");
-	char hdr[256], line[256];
+	char hdr[256], line[256], want[32];
 	struct world *w = build(yaml);
-	struct host *h = w->hosts[0];
+	struct host *h = w->hosts[w->nhosts - 1];
+	int rows = 0;
 
+	snprintf(want, sizeof(want), "%s,", path);
 	ck_assert(f != NULL);
 	ck_assert(fgets(hdr, sizeof(hdr), f));
 	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "loopback,", 9))
+		if (strncmp(line, want, strlen(want)))
 			continue;
+		rows++;
 		ck_assert_uint_eq(h->udp.NoPorts,
 				  (uint64_t)csv_long(line, csv_col(hdr, "noports")));
 		ck_assert_uint_eq(h->icmp.OutDestUnreachs,
@@ -246,7 +277,44 @@ START_TEST(test_noports_loopback)
 				  (uint64_t)csv_long(line, csv_col(hdr, "ratelimit_global")));
 	}
 	fclose(f);
+	ck_assert_int_eq(rows, 1);
 	world_free(w);
+}
+
+START_TEST(test_noports_loopback)
+{
+	noports_row("loopback", "name: ktx-noports\n"
+				"duration: 20ms\n"
+				"hosts:\n"
+				"  - name: box\n"
+				"    sockets:\n"
+				"      - {name: cli}\n"
+				"    apps:\n"
+				"      - {name: tx, socket: cli, batch: 64,\n"
+				"         send: {to: '127.0.0.1:7', size: 100, syscall: sendmmsg, "
+				"count: 50}}\n");
+}
+END_TEST
+
+START_TEST(test_noports_veth)
+{
+	noports_row("veth",
+		    "name: ktx-noports-veth\n"
+		    "duration: 20ms\n"
+		    "hosts:\n"
+		    "  - name: a\n"
+		    "    nics:\n"
+		    "      - {name: a0, driver: veth, peer: b/b0, address: 10.77.0.1/24}\n"
+		    "    sockets:\n"
+		    "      - {name: cli}\n"
+		    "    apps:\n"
+		    "      - {name: tx, socket: cli, batch: 64,\n"
+		    "         send: {to: '10.77.0.2:7', size: 100, syscall: sendmmsg, "
+		    "count: 50}}\n"
+		    "  - name: b\n"
+		    "    machine: a\n"
+		    "    nics:\n"
+		    "      - {name: b0, driver: veth, peer: a/a0, address: 10.77.0.2/24}\n");
 }
 END_TEST
 
@@ -259,6 +327,8 @@ Suite *kernel_tx_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_loopback_admission);
+	tcase_add_test(tc, test_veth_admission);
+	tcase_add_test(tc, test_noports_veth);
 	tcase_add_test(tc, test_tbf_sender_view);
 	tcase_add_test(tc, test_noports_loopback);
 	suite_add_tcase(s, tc);

@@ -90,7 +90,7 @@ static const struct ecase ecases[] = {
 	  "t.yaml:8:17: unknown driver 'ixgb' (did you mean 'ixgbe'?)" },
 	{ TOP HOST "    nics:\n      - name: eth0\n        driver: e1000\n",
 	  { NULL },
-	  "t.yaml:8:17: unknown driver 'e1000' (known: ixgbe, i40e, mlx5, generic)" },
+	  "t.yaml:8:17: unknown driver 'e1000' (known: ixgbe, i40e, mlx5, generic, veth)" },
 	{ TOP HOST NIC "        rx_ring: 32\n",
 	  { NULL },
 	  "t.yaml:10:18: 'rx_ring' must be between 64 and 4096, got '32'" },
