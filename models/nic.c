@@ -46,6 +46,37 @@ uint32_t toeplitz_hash(const uint8_t *key, uint32_t saddr, uint32_t daddr, uint1
 	return result;
 }
 
+/* Byte i of the input with value v contributes the key window at bit 8i for each set bit. */
+void toeplitz_table_init(uint32_t tbl[12][256], const uint8_t *key)
+{
+	for (int i = 0; i < 12; i++)
+		for (int v = 0; v < 256; v++) {
+			uint32_t h = 0;
+
+			for (int b = 0; b < 8; b++) {
+				int bit = 8 * i + (7 - b); /* input bit position, MSB first */
+				uint32_t window = 0;
+
+				if (!(v & (1 << b)))
+					continue;
+				for (int k = 0; k < 32; k++)
+					window = window << 1 |
+						 ((key[(bit + k) / 8] >> (7 - (bit + k) % 8)) & 1u);
+				h ^= window;
+			}
+			tbl[i][v] = h;
+		}
+}
+
+uint32_t toeplitz_hash_tbl(const uint32_t tbl[12][256], uint32_t saddr, uint32_t daddr,
+			   uint16_t sport, uint16_t dport)
+{
+	return tbl[0][saddr >> 24] ^ tbl[1][(saddr >> 16) & 255] ^ tbl[2][(saddr >> 8) & 255] ^
+	       tbl[3][saddr & 255] ^ tbl[4][daddr >> 24] ^ tbl[5][(daddr >> 16) & 255] ^
+	       tbl[6][(daddr >> 8) & 255] ^ tbl[7][daddr & 255] ^ tbl[8][sport >> 8] ^
+	       tbl[9][sport & 255] ^ tbl[10][dport >> 8] ^ tbl[11][dport & 255];
+}
+
 sim_time_t nic_wire_time(const struct net_device *dev, uint32_t len)
 {
 	return (sim_time_t)((double)(len + 4 + 20) * 8.0 * 1e12 / dev->speed_bps + 0.5);
@@ -133,9 +164,10 @@ void nic_wire_deliver(struct net_device *dev, struct sk_buff *skb, sim_time_t t_
 	/* the wire stage ends when the last bit arrives */
 	skb_lat_next(dev->host->w, skb, LAT_DMA, t_arrival);
 	/* the receiving NIC's RSS hash and a fresh receive context */
-	skb->hash = skb->eth_proto == ETH_P_ARP ? 0
-						: toeplitz_hash(dev->rss_key, skb->saddr,
-								skb->daddr, skb->sport, skb->dport);
+	skb->hash = skb->eth_proto == ETH_P_ARP
+			    ? 0
+			    : toeplitz_hash_tbl(dev->rss_tbl, skb->saddr, skb->daddr, skb->sport,
+						skb->dport);
 	skb->flags &= (uint8_t)~SKB_F_OTHER_MAC;
 	skb->t_wire = t_arrival;
 	__skb_queue_tail(&dev->wire, skb);
@@ -481,6 +513,7 @@ int nic_create(struct host *h, const struct cfg_node *n, struct net_device **out
 	skb_queue_head_init(&dev->wire);
 	sim_event_init(&dev->wire_ev, nic_wire_fire, NIC_COAL_PRIO);
 	memcpy(dev->rss_key, rss_default_key, RSS_KEY_LEN);
+	toeplitz_table_init(dev->rss_tbl, dev->rss_key);
 	if (cfg_require(n, "name", "nic", err) || cfg_get_str(n, "name", &name, NULL, err) ||
 	    cfg_get_str(n, "driver", &drv, "ixgbe", err))
 		return -1;

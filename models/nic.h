@@ -187,6 +187,7 @@ struct net_device {
 	uint32_t nrxq;			/* RX queues (ethtool -L combined) */
 	struct nic_rx_queue *rxq;	/* [nrxq] */
 	uint8_t rss_key[RSS_KEY_LEN];	/* Toeplitz key */
+	uint32_t rss_tbl[12][256];	/* Toeplitz contribution of each input byte value */
 	uint16_t indir[RSS_INDIR_SIZE]; /* indirection table */
 	uint32_t ntaps;			/* AF_PACKET sockets bound here */
 	struct sock *taps[MAX_TAPS_PER_DEV]; /* ptype_all */
@@ -240,6 +241,10 @@ sim_time_t nic_wire_time(const struct net_device *dev, uint32_t len);
 uint32_t toeplitz_hash(const uint8_t *key, uint32_t saddr, uint32_t daddr, uint16_t sport,
 		       uint16_t dport);
 extern const uint8_t rss_default_key[RSS_KEY_LEN];
+/* The same hash from a table built by toeplitz_table_init (one XOR per input byte). */
+void toeplitz_table_init(uint32_t tbl[12][256], const uint8_t *key);
+uint32_t toeplitz_hash_tbl(const uint32_t tbl[12][256], uint32_t saddr, uint32_t daddr,
+			   uint16_t sport, uint16_t dport);
 
 /* Queue statistics reset at the end of the warm-up. */
 void nic_stats_reset(struct net_device *dev, sim_time_t now);

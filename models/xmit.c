@@ -29,7 +29,7 @@ static uint16_t netdev_pick_tx(const struct net_device *dev, const struct sk_buf
 /* TCQ_F_CAN_BYPASS: every modelled discipline but tbf (and noqueue, which has no queue). */
 static bool qdisc_can_bypass(const struct Qdisc *q)
 {
-	return strcmp(q->ops->id, "tbf") != 0;
+	return q->ops != &tbf_ops;
 }
 
 /* dev_hard_start_xmit -> ndo_start_xmit (T14, T15). */
