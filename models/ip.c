@@ -188,19 +188,19 @@ static struct sock *ip_forward(struct cpu *c, struct sk_buff *skb, uint64_t *cyc
 	const struct fib_route *rt;
 	struct net_device *out;
 
+	/* ip_route_input first: no route is ip_error's, before ip_forward sees it */
+	rt = fib_lookup(h, skb->daddr);
+	if (!rt || rt->type == RTN_LOCAL) {
+		h->ip.InNoRoutes++;
+		icmp_send_dest_unreach(h, skb);
+		return ip_drop(h, skb, SKB_DROP_REASON_IP_INNOROUTES, cycles);
+	}
 	skb->stage = STAGE_R19;
 	*cycles += h->w->costs.ip_forward;
 	if (skb->ttl <= 1) {
 		h->ip.InHdrErrors++;
 		icmp_send_time_exceeded(h, skb);
 		return ip_drop(h, skb, SKB_DROP_REASON_IP_INHDR, cycles);
-	}
-	rt = fib_lookup(h, skb->daddr);
-	if (!rt || rt->type == RTN_LOCAL) {
-		skb->stage = STAGE_R18;
-		h->ip.InNoRoutes++;
-		icmp_send_dest_unreach(h, skb);
-		return ip_drop(h, skb, SKB_DROP_REASON_IP_INNOROUTES, cycles);
 	}
 	out = rt->dev;
 	if (ip_nf_drops(h, NF_INET_FORWARD, skb, skb->dev->name, out->name, cycles))

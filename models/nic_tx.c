@@ -137,7 +137,7 @@ static int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff 
 	}
 	/* netdev_tx_sent_queue: BQL stops the stack above its byte limit */
 	q->bql_inflight += skb->len;
-	if (dev->bql_limit && q->bql_inflight >= dev->bql_limit)
+	if (dev->bql_limit && q->bql_inflight > dev->bql_limit) /* dql_avail < 0 */
 		q->stack_xoff = true;
 	return NETDEV_TX_OK;
 }
@@ -175,7 +175,7 @@ bool nic_tx_clean(struct nic_rx_queue *rq, uint64_t *cycles)
 		netif_schedule_qdisc(rq->cpu, q->qdisc);
 	}
 	/* netdev_tx_completed_queue: below the limit again, the stack may send */
-	if (q->stack_xoff && q->bql_inflight < dev->bql_limit) {
+	if (q->stack_xoff && q->bql_inflight <= dev->bql_limit) {
 		q->stack_xoff = false;
 		netif_schedule_qdisc(rq->cpu, q->qdisc);
 	}
@@ -217,10 +217,18 @@ static int nic_tx_qdiscs(struct net_device *dev, const struct cfg_node *n, struc
 	const char *kind = dev->loopback || dev->drv->virt ? "noqueue" : "pfifo_fast", *k = NULL;
 	struct world *w = dev->host->w;
 
-	if (cfg_get_map(n, "qdisc", &qn, err))
+	qn = n ? cfg_get(n, "qdisc") : NULL;
+	if (qn && qn->type == CFG_SEQ)
+		return cfg_error(qn, err, "'qdisc' must be a kind or a mapping");
+	if (qn && qn->type == CFG_SCALAR)
+		k = qn->str; /* `qdisc: fq_codel` */
+	else if (qn && cfg_get_str(qn, "kind", &k, NULL, err))
 		return -1;
-	if (qn && cfg_get_str(qn, "kind", &k, NULL, err))
-		return -1;
+	if (k && !strcmp(k, "noqueue") && !dev->loopback && !dev->drv->virt)
+		return cfg_error(qn, err,
+				 "qdisc 'noqueue' needs a device without a TX ring (lo, veth), not "
+				 "nic '%s'",
+				 dev->name);
 	if (k && !strcmp(k, "mq")) {
 		if (dev->ntxq < 2)
 			return cfg_error(cfg_get(qn, "kind"), err,
@@ -308,14 +316,18 @@ static int loopback_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *
 		sock_wfree(skb->sk, skb->truesize);
 	skb->sk = NULL;
 	skb->flags &= (uint8_t)~SKB_F_WMEM;
-	dev->tx_packets++;
-	dev->tx_bytes += skb->len;
-	dev->rx_packets++;
-	dev->rx_bytes += skb->len;
+	uint32_t len = skb->len - 14; /* lo has no Ethernet header */
+
 	skb->pkt_type = PACKET_HOST;
 	skb->t_wire = w->q.now;
 	skb_lat_next(w, skb, LAT_SOFTIRQ, w->q.now);
-	enqueue_to_backlog(c, skb, c->sd);
+	if (enqueue_to_backlog(c, skb, c->sd) == NET_RX_SUCCESS) {
+		/* counted only when netif_rx accepted it, as loopback_xmit does */
+		dev->tx_packets++;
+		dev->tx_bytes += len;
+		dev->rx_packets++;
+		dev->rx_bytes += len;
+	}
 	return NETDEV_TX_OK;
 }
 

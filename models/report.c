@@ -275,7 +275,7 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 	for (uint32_t a = 0; a < h->napps; a++) {
 		const struct app *ap = h->apps[a];
 
-		if (ap->sender) {
+		if (ap->sender || ap->echo) {
 			fprintf(f,
 				"  app %s (cpu %u): %llu calls, %llu sent, %llu blocked on sndbuf, "
 				"errors EAGAIN %llu ENOBUFS %llu ENETUNREACH %llu EMSGSIZE %llu "
@@ -561,7 +561,7 @@ static cJSON *json_apps(const struct host *h)
 		cJSON_AddNumberToObject(o, "involuntary_switches", (double)ap->thread.nivcsw);
 		if (!ap->sender)
 			cJSON_AddItemToObject(o, "latency_ns", json_lat(&ap->e2e));
-		if (ap->sender) {
+		if (ap->sender || ap->echo) {
 			cJSON *e = cJSON_CreateObject();
 
 			JNUM(o, ap, sent);
@@ -676,14 +676,14 @@ static void write_snmp(const struct host *h, FILE *f)
 		   "ReasmTimeout ReasmReqds ReasmOKs ReasmFails FragOKs FragFails FragCreates "
 		   "OutTransmits\n");
 	fprintf(f,
-		"Ip: %d 64 %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu "
+		"Ip: %d %u %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu "
 		"%llu %llu %llu %llu %llu\n",
-		h->sysctl.ip_forward ? 1 : 2, U(ip->InReceives), U(ip->InHdrErrors),
-		U(ip->InAddrErrors), U(ip->ForwDatagrams), U(ip->InUnknownProtos),
-		U(ip->InDiscards), U(ip->InDelivers), U(ip->OutRequests), U(ip->OutDiscards),
-		U(ip->OutNoRoutes), U(ip->ReasmTimeout), U(ip->ReasmReqds), U(ip->ReasmOKs),
-		U(ip->ReasmFails), U(ip->FragOKs), U(ip->FragFails), U(ip->FragCreates),
-		U(ip->OutTransmits));
+		h->sysctl.ip_forward ? 1 : 2, h->sysctl.ip_default_ttl, U(ip->InReceives),
+		U(ip->InHdrErrors), U(ip->InAddrErrors), U(ip->ForwDatagrams),
+		U(ip->InUnknownProtos), U(ip->InDiscards), U(ip->InDelivers), U(ip->OutRequests),
+		U(ip->OutDiscards), U(ip->OutNoRoutes), U(ip->ReasmTimeout), U(ip->ReasmReqds),
+		U(ip->ReasmOKs), U(ip->ReasmFails), U(ip->FragOKs), U(ip->FragFails),
+		U(ip->FragCreates), U(ip->OutTransmits));
 	fprintf(f, "Icmp: InMsgs InErrors InCsumErrors InDestUnreachs InTimeExcds InParmProbs "
 		   "InSrcQuenchs InRedirects InEchos InEchoReps InTimestamps InTimestampReps "
 		   "InAddrMasks InAddrMaskReps OutMsgs OutErrors OutRateLimitGlobal "
@@ -691,12 +691,16 @@ static void write_snmp(const struct host *h, FILE *f)
 		   "OutRedirects OutEchos OutEchoReps OutTimestamps OutTimestampReps OutAddrMasks "
 		   "OutAddrMaskReps\n");
 	fprintf(f,
-		"Icmp: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 %llu %llu %llu %llu %llu 0 0 0 0 0 0 0 0 0 "
+		"Icmp: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 %llu %llu %llu %llu %llu %llu 0 0 0 0 0 0 0 0 "
 		"0\n",
 		U(ic->OutMsgs), U(ic->OutErrors), U(ic->OutRateLimitGlobal),
-		U(ic->OutRateLimitHost), U(ic->OutDestUnreachs));
-	if (ic->OutDestUnreachs)
-		fprintf(f, "IcmpMsg: OutType3\nIcmpMsg: %llu\n", U(ic->OutDestUnreachs));
+		U(ic->OutRateLimitHost), U(ic->OutDestUnreachs), U(ic->OutTimeExcds));
+	if (ic->OutDestUnreachs && ic->OutTimeExcds)
+		fprintf(f, "IcmpMsg: OutType3 OutType11\nIcmpMsg: %llu %llu\n",
+			U(ic->OutDestUnreachs), U(ic->OutTimeExcds));
+	else if (ic->OutDestUnreachs || ic->OutTimeExcds)
+		fprintf(f, "IcmpMsg: OutType%d\nIcmpMsg: %llu\n", ic->OutDestUnreachs ? 3 : 11,
+			U(ic->OutDestUnreachs + ic->OutTimeExcds));
 	for (int lite = 0; lite < 2; lite++) {
 		const char *n = lite ? "UdpLite" : "Udp";
 
@@ -812,10 +816,11 @@ static void write_ss(const struct host *h, FILE *f)
 		if (sk->kind != SOCK_UDP)
 			continue;
 		inet_fmt(a, sk->rcv_saddr);
-		fprintf(f, "UNCONN %-6u %-6u %s:%u *:*\n", sk->sk_rmem_alloc, 0, a, sk->num);
-		fprintf(f, "\t skmem:(r%u,rb%u,t0,tb212992,f%lld,w0,o0,bl0,d%llu)\n",
-			sk->sk_rmem_alloc, sk->sk_rcvbuf, (long long)sk->sk_forward_alloc,
-			U(sk->sk_drops));
+		fprintf(f, "UNCONN %-6u %-6u %s:%u *:*\n", sk->sk_rmem_alloc, sk->sk_wmem_alloc, a,
+			sk->num);
+		fprintf(f, "\t skmem:(r%u,rb%u,t%u,tb%u,f%lld,w0,o0,bl0,d%llu)\n",
+			sk->sk_rmem_alloc, sk->sk_rcvbuf, sk->sk_wmem_alloc, sk->sk_sndbuf,
+			(long long)sk->sk_forward_alloc, U(sk->sk_drops));
 	}
 }
 

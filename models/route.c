@@ -42,7 +42,13 @@ int fib_add_connected(struct host *h, struct sim_error *err)
 		r.type = RTN_LOCAL;
 		if (fib_add(h, &r, NULL, err))
 			return -1;
-		if (dev->prefix_len < 32 && !dev->loopback) {
+		if (dev->loopback) {
+			/* the local table's "local 127.0.0.0/8 dev lo" */
+			r.plen = dev->prefix_len;
+			r.dst = dev->addr & prefix_mask(r.plen);
+			if (fib_add(h, &r, NULL, err))
+				return -1;
+		} else if (dev->prefix_len < 32) {
 			r.plen = dev->prefix_len;
 			r.dst = dev->addr & prefix_mask(r.plen);
 			r.type = RTN_UNICAST;

@@ -53,7 +53,7 @@ static void sysctl_defaults(struct sysctls *s, uint32_t ncpus, uint32_t hz)
 	s->icmp_ratemask = 6168;
 	s->icmp_msgs_per_sec = 1000;
 	s->icmp_msgs_burst = 50;
-	s->dev_tx_weight = 64;
+	s->dev_tx_weight = 1; /* dev_weight_tx_bias: quota = dev_weight * bias */
 	s->wmem_default = SK_RMEM_DEFAULT;
 	s->wmem_max = 4194304;
 	s->port_lo = 32768;
@@ -373,10 +373,11 @@ static int host_create(struct world *w, const struct cfg_node *n, struct host *h
 	char what[64], stream[64];
 
 	h->w = w;
-	if (cfg_require(n, "name", "host", err) || cfg_get_str(n, "name", &name, NULL, err) ||
-	    host_parse_cpus(h, n, err))
+	if (cfg_require(n, "name", "host", err) || cfg_get_str(n, "name", &name, NULL, err))
 		return -1;
 	snprintf(h->name, sizeof(h->name), "%s", name);
+	if (host_parse_cpus(h, n, err))
+		return -1;
 	sysctl_defaults(&h->sysctl, h->ncpus, h->hz);
 	if (cfg_get_map(n, "sysctl", &sys, err) || sysctl_parse(h, sys, err) ||
 	    host_alloc(h, n, err))

@@ -247,6 +247,10 @@ static int traffic_parse_target(struct world *w, struct traffic_source *s, const
 			if (!strcmp(h->devs[d]->name, slash + 1))
 				s->dev = h->devs[d];
 	}
+	if (s->dev && (s->dev->loopback || s->dev->drv->virt))
+		return cfg_error(cfg_get(n, "to"), err,
+				 "a traffic source feeds a NIC, not '%s'; send from an app instead",
+				 to);
 	if (s->host && !s->dev)
 		return cfg_error(cfg_get(n, "to"), err, "no nic '%s' on host '%s'", slash + 1,
 				 s->host->name);

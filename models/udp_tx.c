@@ -153,6 +153,7 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 	tx->nexthop = rt->gw ? rt->gw : daddr;
 	rc = ip_local_out(h, skb, tx->dev, cycles);
 	if (rc) {
+		h->ip.OutDiscards++; /* ip_send_skb: any error */
 		*cycles += k->kfree_skb;
 		kfree_skb_reason(h, skb, SKB_DROP_REASON_NETFILTER_DROP);
 		tx->skb = NULL;

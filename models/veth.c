@@ -28,16 +28,21 @@ static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
 	struct net_device *peer = dev->peer;
 	struct world *w = dev->host->w;
 
+	uint32_t len = skb->len;
+
 	(void)txq;
-	dev->tx_packets++;
-	dev->tx_bytes += skb->len;
-	peer->rx_packets++;
-	peer->rx_bytes += skb->len;
 	skb->dev = peer;
 	skb->pkt_type = PACKET_HOST;
 	skb->t_wire = w->q.now;
 	skb_lat_next(w, skb, LAT_SOFTIRQ, w->q.now);
-	enqueue_to_backlog(c, skb, c->sd);
+	if (enqueue_to_backlog(c, skb, c->sd) != NET_RX_SUCCESS) {
+		dev->tx_dropped++; /* veth_xmit: priv->dropped */
+		return NETDEV_TX_OK;
+	}
+	dev->tx_packets++;
+	dev->tx_bytes += len;
+	peer->rx_packets++;
+	peer->rx_bytes += len;
 	return NETDEV_TX_OK;
 }
 

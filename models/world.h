@@ -99,7 +99,7 @@ struct sysctls {
 	uint64_t sched_latency_ns;	      /* kernel.sched_latency_ns (CFS period) */
 	uint64_t sched_min_granularity_ns;    /* kernel.sched_min_granularity_ns */
 	uint64_t sched_wakeup_granularity_ns; /* kernel.sched_wakeup_granularity_ns */
-	uint32_t dev_tx_weight;	   /* net.core.dev_weight_tx_bias * dev_weight: qdisc quota */
+	uint32_t dev_tx_weight;	   /* net.core.dev_weight_tx_bias (qdisc quota = dev_weight * it) */
 	uint64_t wmem_default;	   /* net.core.wmem_default, bytes */
 	uint64_t wmem_max;	   /* net.core.wmem_max, bytes */
 	uint32_t port_lo, port_hi; /* net.ipv4.ip_local_port_range */

@@ -70,13 +70,13 @@ static void dev_requeue_skb(struct Qdisc *q, struct sk_buff *skb)
 	qdisc_qstats_add(q, skb);
 }
 
-/* __qdisc_run: up to dev_tx_weight packets, then NET_TX_SOFTIRQ does the rest. */
+/* __qdisc_run: up to dev_tx_weight (dev_weight * dev_weight_tx_bias) packets, then NET_TX. */
 static void qdisc_run(struct cpu *c, struct nic_tx_queue *txq, uint64_t *cycles)
 {
 	struct Qdisc *q = txq->qdisc;
 	struct net_device *dev = txq->dev;
 	const struct costs *k = &dev->host->w->costs;
-	int quota = (int)dev->host->sysctl.dev_tx_weight;
+	int quota = (int)(dev->host->sysctl.dev_weight * dev->host->sysctl.dev_tx_weight);
 	struct sk_buff *skb;
 
 	txq->sched_cpu = c;

@@ -18,8 +18,9 @@
  * the local CPU's backlog, processed by the softirq that runs when the sender
  * re-enables bottom halves.
  *
- * Simplified: no BQL (byte queue limits), no XPS (queue chosen by hash), no
- * GSO segmentation, no defer_list batching, TX taps are not modelled.
+ * Simplified: BQL only with a fixed limit (models/nic_tx.c), no XPS (queue
+ * chosen by hash), no GSO segmentation, no defer_list batching, TX taps are
+ * not modelled.
  */
 #ifndef MODELS_XMIT_H
 #define MODELS_XMIT_H

@@ -4,8 +4,8 @@
  * The reference data was measured on Linux 6.18 in network namespaces by
  * tests/kernel-ref/measure.py and measure_tx.py (see tests/kernel-ref/README.md):
  *  - udp_rcvbuf.csv, loopback and veth rows: a sender over lo (or a veth
- *    pair between two namespaces) into a socket nobody reads, for up to 21
- *    payload sizes and 7 SO_RCVBUF settings: the truesize of a locally built
+ *    pair between two namespaces) into a socket nobody reads, for 18 payload
+ *    sizes over lo and 12 over veth, each with 7 SO_RCVBUF settings: the truesize of a locally built
  *    datagram, how many are admitted, RcvbufErrors;
  *  - udp_tx_qdisc.csv, tbf rows with 1000-byte payloads: 200 datagrams sent
  *    back to back into `tbf rate 1mbit burst 1540 limit L`, with and without
