@@ -270,6 +270,38 @@ static int nic_tx_alloc(struct net_device *dev)
 	return 0;
 }
 
+/* xps_cpus: one hex CPU mask per TX queue, as /sys/class/net/DEV/queues/tx-N/xps_cpus. */
+static int nic_tx_parse_xps(struct net_device *dev, const struct cfg_node *n,
+			    struct sim_error *err)
+{
+	const struct cfg_node *l;
+
+	if (cfg_get_seq(n, "xps_cpus", &l, err))
+		return -1;
+	if (!l)
+		return 0;
+	if (l->n != dev->ntxq)
+		return cfg_error(l, err, "'xps_cpus' needs one mask per TX queue (%u), got %u",
+				 dev->ntxq, l->n);
+	for (uint32_t i = 0; i < l->n; i++) {
+		const char *s = NULL;
+		char *end;
+		unsigned long long m;
+
+		if (cfg_node_str(l->items[i], "xps_cpus", &s, err))
+			return -1;
+		m = strtoull(!strncmp(s, "0x", 2) ? s + 2 : s, &end, 16);
+		if (!*s || *end || (dev->host->ncpus < 64 && m >> dev->host->ncpus))
+			return cfg_error(l->items[i], err,
+					 "'xps_cpus' must be hex CPU masks like 'f' within the host's "
+					 "%u CPUs, got '%s'",
+					 dev->host->ncpus, s);
+		dev->txq[i].xps_mask = m;
+		dev->xps = dev->xps || m;
+	}
+	return 0;
+}
+
 int nic_tx_create(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
 {
 	uint64_t ring, usecs, frames, work, qlen, mtu, bql;
@@ -297,6 +329,8 @@ int nic_tx_create(struct net_device *dev, const struct cfg_node *n, struct sim_e
 	sim_rng_init(&dev->link_rng, dev->host->w->seed, stream);
 	if (nic_tx_alloc(dev))
 		return sim_error_set(err, "out of memory");
+	if (nic_tx_parse_xps(dev, n, err))
+		return -1;
 	return nic_tx_qdiscs(dev, n, err);
 }
 

@@ -20,9 +20,27 @@ static uint32_t reciprocal_scale(uint32_t val, uint32_t n)
 	return (uint32_t)(((uint64_t)val * n) >> 32);
 }
 
-/* netdev_core_pick_tx without XPS: skb_tx_hash. */
-static uint16_t netdev_pick_tx(const struct net_device *dev, const struct sk_buff *skb)
+/* get_xps_queue: the queues mapped to CPU @c, one chosen by hash; -1 when none. */
+static int get_xps_queue(const struct cpu *c, const struct net_device *dev,
+			 const struct sk_buff *skb)
 {
+	uint16_t map[NIC_MAX_QUEUES];
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < dev->ntxq && c->id < 64; i++)
+		if (dev->txq[i].xps_mask >> c->id & 1)
+			map[n++] = (uint16_t)i;
+	return n ? map[reciprocal_scale(skb->hash, n)] : -1;
+}
+
+/* netdev_core_pick_tx: XPS for the sending CPU, else skb_tx_hash. */
+static uint16_t netdev_pick_tx(const struct cpu *c, const struct net_device *dev,
+			       const struct sk_buff *skb)
+{
+	int q = dev->xps ? get_xps_queue(c, dev, skb) : -1;
+
+	if (q >= 0)
+		return (uint16_t)q;
 	return dev->ntxq > 1 ? (uint16_t)reciprocal_scale(skb->hash, dev->ntxq) : 0;
 }
 
@@ -33,10 +51,17 @@ static bool qdisc_can_bypass(const struct Qdisc *q)
 }
 
 /* dev_hard_start_xmit -> ndo_start_xmit (T14, T15). */
+/*
+ * dev_hard_start_xmit -> xmit_one (T14, T15): dev_queue_xmit_nit gives every
+ * packet socket on the device a copy (after the qdisc, as tcpdump sees it),
+ * then the driver's ndo_start_xmit.
+ */
 static int xmit_one(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t txq,
 		    uint64_t *cycles)
 {
 	skb->stage = STAGE_T14;
+	for (uint32_t i = 0; i < dev->ntaps; i++)
+		*cycles += packet_rcv(dev->taps[i], skb);
 	*cycles += dev->host->w->costs.driver_xmit;
 	return dev->netdev_ops->ndo_start_xmit(c, dev, skb, txq);
 }
@@ -112,7 +137,7 @@ static int dev_xmit_noqueue(struct cpu *c, struct sk_buff *skb, struct net_devic
 
 int dev_queue_xmit(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint64_t *cycles)
 {
-	uint16_t i = netdev_pick_tx(dev, skb);
+	uint16_t i = netdev_pick_tx(c, dev, skb);
 	struct nic_tx_queue *txq = &dev->txq[i];
 	struct Qdisc *q = txq->qdisc;
 	struct world *w = dev->host->w;

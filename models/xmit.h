@@ -18,9 +18,12 @@
  * the local CPU's backlog, processed by the softirq that runs when the sender
  * re-enables bottom halves.
  *
- * Simplified: BQL only with a fixed limit (models/nic_tx.c), no XPS (queue
- * chosen by hash), no GSO segmentation, no defer_list batching, TX taps are
- * not modelled.
+ * TX queue choice: XPS when the device has `xps_cpus` (the queues whose mask
+ * holds the sending CPU, then by hash among them), else skb_tx_hash. Packet
+ * sockets on the device get their copy in xmit_one, after the qdisc.
+ *
+ * Simplified: BQL only with a fixed limit (models/nic_tx.c), no XPS by
+ * receive queue (xps_rxqs), no GSO segmentation, no defer_list batching.
  */
 #ifndef MODELS_XMIT_H
 #define MODELS_XMIT_H
