@@ -426,6 +426,7 @@ static int app_parse_send(struct app *a, const struct cfg_node *n, struct sim_er
 	const struct cfg_node *s;
 	const char *to = NULL;
 	int call, pat;
+	bool connect;
 
 	if (cfg_get_map(n, "send", &s, err) || cfg_require(s, "to", "send", err) ||
 	    cfg_get_str(s, "to", &to, NULL, err) ||
@@ -435,12 +436,14 @@ static int app_parse_send(struct app *a, const struct cfg_node *n, struct sim_er
 	    cfg_get_enum(s, "syscall", calls, &call, 0, err) ||
 	    cfg_get_u64(s, "count", &a->count, 0, 0, UINT64_MAX, err) ||
 	    cfg_get_bool(s, "await_reply", &a->await_reply, false, err) ||
+	    cfg_get_bool(s, "connect", &connect, false, err) ||
 	    cfg_get_time(s, "timeout", &a->reply_timeout, SIM_SEC, SIM_US, 3600 * SIM_SEC, err))
 		return -1;
 	if (inet_parse_addr_port(to, &a->daddr, &a->dport) || !a->dport)
 		return cfg_error(cfg_get(s, "to"), err,
 				 "'to' must be ADDRESS:PORT like '10.0.0.2:5000', got '%s'", to);
 	a->sender = true;
+	a->connect = connect;
 	a->poisson = pat == 1;
 	a->syscall = call ? APP_SENDMMSG : APP_SENDTO;
 	sim_event_init(&a->timer, app_timer_fire, 40);
@@ -504,6 +507,8 @@ int app_create(struct host *h, const struct cfg_node *n, struct app **out, struc
 			a->sk = h->socks[i];
 	if (!a->sk)
 		return app_unknown_socket(h, cfg_get(n, "socket"), sock, err);
+	if (a->sender && a->connect)
+		a->sk->connected = true;
 	if (a->sk->kind != SOCK_UDP && a->sender)
 		return cfg_error(cfg_get(n, "socket"), err, "app '%s' cannot send on tap '%s'",
 				 a->name, sock);

@@ -72,6 +72,7 @@ struct app {
 	struct sim_dist size;		   /* payload bytes per datagram */
 	double pps;			   /* target rate, 0 = as fast as the socket allows */
 	bool poisson;			   /* exponential gaps instead of constant */
+	bool connect;			   /* connect() before sending (route cached) */
 	uint64_t count;			   /* datagrams to send, 0 = no limit */
 	sim_time_t next_send;		   /* ps: when the next datagram is due */
 	struct sim_event timer;		   /* wakes the thread when it is due */

@@ -137,7 +137,7 @@ struct nic_tx_queue {
 	uint64_t busy;		      /* NETDEV_TX_BUSY returned */
 	struct cpu *sched_cpu;	      /* CPU that last ran this queue's qdisc */
 	bool on_output_queue;	      /* on a CPU's NET_TX output queue */
-	uint64_t xps_mask; /* CPUs that send on this queue (xps_cpus), 0 = none */
+	uint64_t xps_mask;	      /* CPUs that send on this queue (xps_cpus), 0 = none */
 };
 
 /* struct net_device_ops: how a device transmits (REQUIRED). */
@@ -168,7 +168,7 @@ struct net_device {
 	uint32_t txqueuelen;		/* ip link txqueuelen (pfifo_fast limit per band) */
 	uint32_t bql_limit;		/* BQL byte limit per TX queue, 0 = BQL off */
 	bool mq;			/* root qdisc is mq (one child per TX queue) */
-	bool xps; /* some TX queue has an xps_cpus mask */
+	bool xps;			/* some TX queue has an xps_cpus mask */
 	char peer_name[48];		/* veth: the other end, HOST/DEV, until resolved */
 	uint32_t addr;			/* IPv4 address, host order */
 	uint32_t prefix_len;		/* its prefix */

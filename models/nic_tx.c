@@ -271,8 +271,7 @@ static int nic_tx_alloc(struct net_device *dev)
 }
 
 /* xps_cpus: one hex CPU mask per TX queue, as /sys/class/net/DEV/queues/tx-N/xps_cpus. */
-static int nic_tx_parse_xps(struct net_device *dev, const struct cfg_node *n,
-			    struct sim_error *err)
+static int nic_tx_parse_xps(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
 {
 	const struct cfg_node *l;
 
@@ -292,10 +291,11 @@ static int nic_tx_parse_xps(struct net_device *dev, const struct cfg_node *n,
 			return -1;
 		m = strtoull(!strncmp(s, "0x", 2) ? s + 2 : s, &end, 16);
 		if (!*s || *end || (dev->host->ncpus < 64 && m >> dev->host->ncpus))
-			return cfg_error(l->items[i], err,
-					 "'xps_cpus' must be hex CPU masks like 'f' within the host's "
-					 "%u CPUs, got '%s'",
-					 dev->host->ncpus, s);
+			return cfg_error(
+				l->items[i], err,
+				"'xps_cpus' must be hex CPU masks like 'f' within the host's "
+				"%u CPUs, got '%s'",
+				dev->host->ncpus, s);
 		dev->txq[i].xps_mask = m;
 		dev->xps = dev->xps || m;
 	}

@@ -38,6 +38,8 @@ enum sock_kind {
 #define SOCK_MIN_RCVBUF	 2304 /* 2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff)) */
 #define SOCK_MAX_WAITERS 8
 
+struct fib_route;
+
 /* A socket filter (SO_ATTACH_FILTER): a match with a cost. */
 struct sk_filter {
 	bool set;		     /* a filter is attached */
@@ -64,14 +66,16 @@ struct sock {
 	struct sk_buff_head reader_queue;	  /* udp_sock reader_queue */
 	struct thread *waiters[SOCK_MAX_WAITERS]; /* readers asleep in recvmsg */
 	uint32_t nwaiters;			  /* entries in waiters */
-	uint32_t nreaders;	/* apps reading this socket (at most SOCK_MAX_WAITERS) */
-	uint32_t sk_sndbuf;	/* bytes */
-	uint32_t sk_wmem_alloc; /* bytes charged by skbs not yet freed or orphaned */
-	bool recverr;		/* IP_RECVERR */
-	bool nonblock;		/* O_NONBLOCK */
-	uint32_t priority;	/* SO_PRIORITY */
-	uint8_t tos;		/* IP_TOS */
-	bool bound;		/* has a local port (bound or autobound) */
+	uint32_t nreaders;		   /* apps reading this socket (at most SOCK_MAX_WAITERS) */
+	uint32_t sk_sndbuf;		   /* bytes */
+	uint32_t sk_wmem_alloc;		   /* bytes charged by skbs not yet freed or orphaned */
+	bool recverr;			   /* IP_RECVERR */
+	bool nonblock;			   /* O_NONBLOCK */
+	uint32_t priority;		   /* SO_PRIORITY */
+	uint8_t tos;			   /* IP_TOS */
+	bool bound;			   /* has a local port (bound or autobound) */
+	bool connected;			   /* connect()ed: the route is cached (sk_dst_cache) */
+	const struct fib_route *dst_cache; /* connected sockets: the cached route */
 	struct thread *writers[SOCK_MAX_WAITERS]; /* senders asleep on a full send buffer */
 	uint32_t nwriters;			  /* entries in writers */
 	struct net_device *tap_dev;		  /* SOCK_PACKET: device tapped */

@@ -128,8 +128,14 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 	*cycles += k->send_per_msg + (uint64_t)((double)payload * k->copy_per_byte);
 	if (!sk->bound && inet_autobind(sk))
 		return -EAGAIN;
-	*cycles += k->ip_route_output;
-	rt = fib_lookup(h, daddr);
+	/* a connected socket reuses its cached route (sk_dst_check) */
+	rt = sk->connected ? sk->dst_cache : NULL;
+	if (!rt) {
+		*cycles += k->ip_route_output;
+		rt = fib_lookup(h, daddr);
+		if (sk->connected)
+			sk->dst_cache = rt;
+	}
 	if (!rt) {
 		h->ip.OutNoRoutes++;
 		return -ENETUNREACH;

@@ -16,6 +16,9 @@
  * Ip OutDiscards and Udp SndbufErrors and is reported to the application
  * only with IP_RECVERR; otherwise Udp OutDatagrams.
  *
+ * A connect()ed socket keeps its route (sk_dst_cache) and pays for the
+ * lookup once; an unconnected one looks it up on every send.
+ *
  * Simplified: no corking (MSG_MORE), no fragmentation (a datagram larger
  * than the route's MTU fails with EMSGSIZE), no IP options, no cmsg.
  */

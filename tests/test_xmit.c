@@ -4,6 +4,8 @@
 #include <check.h>
 #include <stdio.h>
 
+#include "models/app.h"
+#include "models/cpu.h"
 #include "models/nic.h"
 #include "models/scenario.h"
 #include "models/sock.h"
@@ -94,6 +96,63 @@ START_TEST(test_forward_order)
 }
 END_TEST
 
+/* inet_autobind: with two ports in the range the third unbound socket gets EAGAIN. */
+START_TEST(test_autobind_exhausted)
+{
+	static const char yaml[] =
+		"name: x\n"
+		"duration: 5ms\n"
+		"hosts:\n"
+		"  - name: a\n"
+		"    sysctl: {net.ipv4.ip_local_port_range: '40000 40001'}\n"
+		"    sockets: [{name: s1}, {name: s2}, {name: s3}]\n"
+		"    apps:\n"
+		"      - {name: t1, socket: s1, send: {to: '127.0.0.1:9', count: 1}}\n"
+		"      - {name: t2, socket: s2, send: {to: '127.0.0.1:9', count: 1}}\n"
+		"      - {name: t3, socket: s3, send: {to: '127.0.0.1:9', count: 1}}\n";
+	struct world *w = run(yaml);
+	struct host *h = w->hosts[0];
+	uint64_t eagain = 0, ports = 0;
+
+	for (uint32_t i = 0; i < 3; i++) {
+		eagain += h->apps[i]->errors[APP_EAGAIN];
+		ports |= 1ull << (h->socks[i]->num - 40000) % 64;
+	}
+	ck_assert_uint_eq(eagain, 1);
+	ck_assert_uint_eq(ports, 3);
+	world_free(w);
+}
+END_TEST
+
+/* A connected sender pays for the route lookup once, an unconnected one per datagram. */
+START_TEST(test_connect_caches_route)
+{
+	static const char *const fmt =
+		"name: x\n"
+		"duration: 5ms\n"
+		"costs: {ip_route_output: 1000000}\n"
+		"hosts:\n"
+		"  - name: a\n"
+		"    sockets: [{name: s}]\n"
+		"    apps:\n"
+		"      - {name: t, socket: s, send: {to: '127.0.0.1:9', count: 10, connect: %s}}\n";
+	char yaml[1024];
+	double sys[2];
+
+	for (int k = 0; k < 2; k++) {
+		struct world *w;
+
+		snprintf(yaml, sizeof(yaml), fmt, k ? "true" : "false");
+		w = run(yaml);
+		sys[k] = (double)w->hosts[0]->cpus[0].acct[ACCT_SYS];
+		world_free(w);
+	}
+	/* 10 lookups against 1, each 1e6 cycles (333 us at 3 GHz) */
+	ck_assert_msg(sys[0] - sys[1] > 8.5 * 333e6, "unconnected %g ps, connected %g ps", sys[0],
+		      sys[1]);
+}
+END_TEST
+
 Suite *xmit_suite(void);
 
 Suite *xmit_suite(void)
@@ -104,6 +163,8 @@ Suite *xmit_suite(void)
 	tcase_add_test(tc, test_tx_tap);
 	tcase_add_loop_test(tc, test_xps, 0, 2);
 	tcase_add_test(tc, test_forward_order);
+	tcase_add_test(tc, test_autobind_exhausted);
+	tcase_add_test(tc, test_connect_caches_route);
 	suite_add_tcase(s, tc);
 	return s;
 }
