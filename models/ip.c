@@ -8,6 +8,7 @@
  * applies inet_peer_xrlim_allow() per source address with a token bucket of
  * icmp_ratelimit jiffies per message and a burst of XRLIM_BURST_FACTOR (6).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,8 +21,6 @@
 #include "sim/error.h"
 
 #define XRLIM_BURST_FACTOR 6
-#define ICMP_DEST_UNREACH  3
-#define ICMP_TIME_EXCEEDED 11
 
 bool ip_is_local(const struct host *h, uint32_t addr)
 {
@@ -106,45 +105,126 @@ static bool inet_peer_xrlim_allow(struct inet_peer *p, uint64_t now, uint64_t ti
 	return rc;
 }
 
-bool icmp_send_port_unreach(struct host *h, const struct sk_buff *skb)
-{
-	return icmp_send_dest_unreach(h, skb);
-}
-
-/* icmpv4_global_allow + icmpv4_xrlim_allow for an error of @type to skb's source. */
-static bool icmp_allowed(struct host *h, const struct sk_buff *skb, unsigned type)
+/*
+ * icmpv4_global_allow: the type mask and the global credit, skipped for
+ * packets that came in on loopback. True when allowed; *limited says whether
+ * the per-peer limit applies too.
+ */
+static bool icmp_global_check(struct host *h, const struct sk_buff *skb, unsigned type,
+			      bool *limited)
 {
 	const struct sysctls *s = &h->sysctl;
-	struct inet_peer *p;
-	uint64_t timeout = (uint64_t)s->icmp_ratelimit * h->hz / 1000;
-	/* icmp_send: no global limit for packets that came in on loopback, and
-	 * icmpv4_xrlim_allow: no per-peer limit for a route through loopback */
-	bool limited = ((s->icmp_ratemask >> type) & 1) && !(skb->dev && skb->dev->loopback);
 
-	if (limited && !icmp_global_allow(h)) {
+	*limited = ((s->icmp_ratemask >> type) & 1) && !(skb->dev && skb->dev->loopback);
+	if (*limited && !icmp_global_allow(h)) {
 		h->icmp.OutRateLimitGlobal++;
 		return false;
 	}
-	if (limited) {
-		/* a local destination routes through lo: no per-peer limit */
-		p = ip_is_local(h, skb->saddr) ? NULL : inet_getpeer(h, skb->saddr);
-		if (p && !inet_peer_xrlim_allow(p, host_jiffies(h, h->w->q.now), timeout)) {
-			h->icmp.OutRateLimitHost++;
-			return false;
-		}
-		/* icmp_global_consume(): 0, 1 or 2 credits */
-		h->icmp_global_credit -= (double)sim_rng_below(&h->icmp_rng, 3);
-	}
-	h->icmp.OutMsgs++;
 	return true;
 }
 
-bool icmp_send_dest_unreach(struct host *h, const struct sk_buff *skb)
+/* icmpv4_xrlim_allow: per destination, none through lo; consumes global credit. */
+static bool icmp_peer_check(struct host *h, const struct sk_buff *skb, bool limited, bool via_lo)
 {
-	if (!icmp_allowed(h, skb, ICMP_DEST_UNREACH))
+	uint64_t timeout = (uint64_t)h->sysctl.icmp_ratelimit * h->hz / 1000;
+	struct inet_peer *p;
+
+	if (!limited)
+		return true;
+	p = via_lo ? NULL : inet_getpeer(h, skb->saddr);
+	if (p && !inet_peer_xrlim_allow(p, host_jiffies(h, h->w->q.now), timeout)) {
+		h->icmp.OutRateLimitHost++;
 		return false;
-	h->icmp.OutDestUnreachs++;
+	}
+	/* icmp_global_consume(): 0, 1 or 2 credits */
+	h->icmp_global_credit -= (double)sim_rng_below(&h->icmp_rng, 3);
 	return true;
+}
+
+/* The ICMP packet: IP 20 + ICMP 8 + the offending IP header and 8 bytes. */
+static struct sk_buff *icmp_build(struct host *h, const struct sk_buff *skb_in,
+				  const struct fib_route *rt, unsigned type)
+{
+	struct sk_buff *skb = skb_alloc(h->w);
+
+	if (!skb)
+		return NULL;
+	h->w->offered++;
+	skb->len = 14 + 20 + 8 + 28;
+	skb->truesize = 832;
+	skb->eth_proto = 0x0800;
+	skb->protocol = IPPROTO_ICMP_;
+	skb->icmp_type = (uint8_t)type;
+	skb->saddr = rt->type == RTN_LOCAL ? skb_in->daddr : rt->src;
+	skb->daddr = skb_in->saddr;
+	skb->ttl = (uint8_t)h->sysctl.ip_default_ttl;
+	skb->hash = skb->saddr * 0x9E3779B1u ^ skb->daddr;
+	skb->t_born = skb->t_mark = h->w->q.now;
+	skb->lat = LAT_TX_STACK;
+	return skb;
+}
+
+bool icmp_send(struct cpu *c, struct host *h, const struct sk_buff *skb_in, unsigned type,
+	       uint64_t *cycles)
+{
+	const struct fib_route *rt;
+	struct net_device *dev;
+	struct sk_buff *skb;
+	bool limited;
+
+	if (skb_in->protocol == IPPROTO_ICMP_ || !icmp_global_check(h, skb_in, type, &limited))
+		return false;
+	*cycles += h->w->costs.ip_route_output;
+	rt = fib_lookup(h, skb_in->saddr);
+	if (!rt)
+		return false;
+	dev = rt->type == RTN_LOCAL ? h->lo : rt->dev;
+	if (!icmp_peer_check(h, skb_in, limited, dev->loopback))
+		return false;
+	skb = icmp_build(h, skb_in, rt, type);
+	if (!skb)
+		return false;
+	*cycles += h->w->costs.icmp_send;
+	h->icmp.OutMsgs++;
+	if (type == ICMP_TIME_EXCEEDED)
+		h->icmp.OutTimeExcds++;
+	else
+		h->icmp.OutDestUnreachs++;
+	h->ip.OutRequests++;
+	if (ip_local_out_hooks(h, skb, dev, cycles)) {
+		h->ip.OutDiscards++;
+		kfree_skb_reason(h, skb, SKB_DROP_REASON_NETFILTER_DROP);
+		return true;
+	}
+	neigh_output(c, skb, dev, rt->gw ? rt->gw : skb->daddr, cycles);
+	return true;
+}
+
+int ip_local_out_hooks(struct host *h, struct sk_buff *skb, struct net_device *dev,
+		       uint64_t *cycles)
+{
+	skb->stage = STAGE_T8;
+	if (ip_nf_drops(h, NF_INET_LOCAL_OUT, skb, NULL, dev->name, cycles))
+		return -EPERM;
+	skb->stage = STAGE_T9;
+	h->ip.OutTransmits++;
+	if (ip_nf_drops(h, NF_INET_POST_ROUTING, skb, NULL, dev->name, cycles))
+		return -EPERM;
+	skb->stage = STAGE_T10;
+	return 0;
+}
+
+/* icmp_rcv: an ICMP error reached its destination (no socket error queue). */
+static struct sock *icmp_rcv(struct host *h, struct sk_buff *skb, uint64_t *cycles)
+{
+	*cycles += h->w->costs.arp_rcv;
+	h->icmp.InMsgs++;
+	if (skb->icmp_type == ICMP_TIME_EXCEEDED)
+		h->icmp.InTimeExcds++;
+	else
+		h->icmp.InDestUnreachs++;
+	consume_skb_kernel(h, skb);
+	return NULL;
 }
 
 /* ---- receive ---- */
@@ -171,13 +251,6 @@ static bool nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff 
 	return ip_nf_drops(h, hook, skb, skb->dev->name, NULL, cycles);
 }
 
-/* icmp_send(ICMP_TIME_EXCEEDED): counted like the other errors (rate limit included). */
-static void icmp_send_time_exceeded(struct host *h, const struct sk_buff *skb)
-{
-	if (icmp_allowed(h, skb, ICMP_TIME_EXCEEDED))
-		h->icmp.OutTimeExcds++;
-}
-
 /*
  * ip_forward (R19): TTL, route, FORWARD, then ip_output and the neighbour on
  * the egress device. The skb is handed off here; returns NULL.
@@ -192,14 +265,14 @@ static struct sock *ip_forward(struct cpu *c, struct sk_buff *skb, uint64_t *cyc
 	rt = fib_lookup(h, skb->daddr);
 	if (!rt || rt->type == RTN_LOCAL) {
 		h->ip.InNoRoutes++;
-		icmp_send_dest_unreach(h, skb);
+		icmp_send(c, h, skb, ICMP_DEST_UNREACH, cycles);
 		return ip_drop(h, skb, SKB_DROP_REASON_IP_INNOROUTES, cycles);
 	}
 	skb->stage = STAGE_R19;
 	*cycles += h->w->costs.ip_forward;
 	if (skb->ttl <= 1) {
 		h->ip.InHdrErrors++;
-		icmp_send_time_exceeded(h, skb);
+		icmp_send(c, h, skb, ICMP_TIME_EXCEEDED, cycles);
 		return ip_drop(h, skb, SKB_DROP_REASON_IP_INHDR, cycles);
 	}
 	out = rt->dev;
@@ -217,7 +290,7 @@ static struct sock *ip_forward(struct cpu *c, struct sk_buff *skb, uint64_t *cyc
 }
 
 /* __udp4_lib_rcv(): R21. */
-static struct sock *udp_rcv(struct host *h, struct sk_buff *skb, uint64_t *cycles)
+static struct sock *udp_rcv(struct cpu *c, struct host *h, struct sk_buff *skb, uint64_t *cycles)
 {
 	struct sock *sk;
 
@@ -232,8 +305,7 @@ static struct sock *udp_rcv(struct host *h, struct sk_buff *skb, uint64_t *cycle
 		return ip_drop(h, skb, SKB_DROP_REASON_UDP_CSUM, cycles);
 	}
 	h->udp.NoPorts++;
-	if (icmp_send_port_unreach(h, skb))
-		*cycles += h->w->costs.icmp_send;
+	icmp_send(c, h, skb, ICMP_DEST_UNREACH, cycles); /* ICMP_PORT_UNREACH */
 	return ip_drop(h, skb, SKB_DROP_REASON_NO_SOCKET, cycles);
 }
 
@@ -274,7 +346,9 @@ struct sock *ip_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 	if (nf_drops(h, NF_INET_LOCAL_IN, skb, cycles))
 		return ip_drop(h, skb, SKB_DROP_REASON_NETFILTER_DROP, cycles);
 	h->ip.InDelivers++;
-	return udp_rcv(h, skb, cycles);
+	if (skb->protocol == IPPROTO_ICMP_)
+		return icmp_rcv(h, skb, cycles);
+	return udp_rcv(c, h, skb, cycles);
 }
 
 /* ---- address parsing ---- */

@@ -22,10 +22,14 @@
  * decrement, ForwDatagrams, POST_ROUTING, neighbour output and
  * dev_queue_xmit on the egress device, all in the receiving softirq.
  *
- * Simplified: ICMP errors are counted in the Icmp MIB (OutMsgs,
- * OutDestUnreachs, OutTimeExcds, OutRateLimit*) but not transmitted; no IP
- * options, no fragments (DF/MTU checks are not needed below 1500 bytes), no
- * multicast, no ICMP redirects.
+ * ICMP errors (port unreachable, host unreachable after a neighbour failure,
+ * net unreachable, TTL exceeded) are real packets sent back to the source
+ * and received by icmp_rcv (InMsgs, InDestUnreachs, InTimeExcds).
+ *
+ * Simplified: an ICMP error is not delivered to the UDP socket that caused it
+ * (no IP_RECVERR error queue, no ECONNREFUSED); no IP options, no fragments
+ * (DF/MTU checks are not needed below 1500 bytes), no multicast, no ICMP
+ * redirects.
  */
 #ifndef MODELS_IP_H
 #define MODELS_IP_H
@@ -49,8 +53,20 @@ struct sock *ip_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles);
 /* Run netfilter hook @hook for @skb (devices may be NULL); true when it drops. */
 bool ip_nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff *skb, const char *in,
 		 const char *out, uint64_t *cycles);
-/* icmp_send(ICMP_DEST_UNREACH, any code): counters and rate limits. True when sent. */
-bool icmp_send_dest_unreach(struct host *h, const struct sk_buff *skb);
+#define ICMP_DEST_UNREACH  3
+#define ICMP_TIME_EXCEEDED 11
+/*
+ * icmp_send: an ICMP error of @type about @skb_in, from CPU @c of host @h:
+ * the type mask and global limit, the route back to the source (none: no
+ * error, nothing counted), the per-peer limit (not through lo), then a real
+ * packet through LOCAL_OUT, POST_ROUTING, the neighbour and dev_queue_xmit.
+ * Never about an ICMP error. Adds the cycles; true when it was sent.
+ */
+bool icmp_send(struct cpu *c, struct host *h, const struct sk_buff *skb_in, unsigned type,
+	       uint64_t *cycles);
+/* __ip_local_out + ip_output hooks for a locally built packet (T8, T9): 0 or -EPERM. */
+int ip_local_out_hooks(struct host *h, struct sk_buff *skb, struct net_device *dev,
+		       uint64_t *cycles);
 
 /* True when @addr is one of @h's addresses. */
 bool ip_is_local(const struct host *h, uint32_t addr);
@@ -65,9 +81,5 @@ int inet_parse_addr_port(const char *s, uint32_t *addr, uint16_t *port);
 int inet_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);
 /* Dotted quad into @buf (16 bytes). */
 void inet_fmt(char *buf, uint32_t addr);
-
-/* icmp_send(ICMP_DEST_UNREACH, ICMP_PORT_UNREACH) for @skb: counters and rate limits. */
-/* Returns true when the error was sent (not rate-limited). */
-bool icmp_send_port_unreach(struct host *h, const struct sk_buff *skb);
 
 #endif

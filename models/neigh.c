@@ -100,14 +100,14 @@ static void neigh_arm(struct neighbour *n)
 }
 
 /* neigh_invalidate: every queued packet fails (arp_error_report -> ICMP host unreachable). */
-static void neigh_invalidate(struct neighbour *n)
+static void neigh_invalidate(struct cpu *c, struct neighbour *n, uint64_t *cycles)
 {
 	struct host *h = n->host;
 	struct sk_buff *skb;
 
 	h->neigh->res_failed++;
 	while ((skb = __skb_dequeue(&n->arp_queue))) {
-		icmp_send_dest_unreach(h, skb);
+		icmp_send(c, h, skb, ICMP_DEST_UNREACH, cycles); /* ICMP_HOST_UNREACH */
 		kfree_skb_reason(h, skb, SKB_DROP_REASON_NEIGH_FAILED);
 	}
 	n->arp_queue_len_bytes = 0;
@@ -125,13 +125,16 @@ static void neigh_timer_fire(struct sim_event *ev)
 		return;
 	if (n->probes >= s->ucast_solicit + s->app_solicit + s->mcast_solicit) {
 		n->nud_state = NUD_FAILED;
-		neigh_invalidate(n);
-		return;
+		neigh_invalidate(c, n, &cycles);
+	} else {
+		n->probes++;
+		arp_send(c, n->dev, ARPOP_REQUEST, n->ip, &cycles);
+		neigh_arm(n);
 	}
-	n->probes++;
-	arp_send(c, n->dev, ARPOP_REQUEST, n->ip, &cycles);
+	/* timers run in softirq context: their work, and what they raised, runs there */
 	c->charge_ps += cycles_to_ps(n->host, cycles);
-	neigh_arm(n);
+	local_bh_enable(c);
+	cpu_kick(c);
 }
 
 /* Queue @skb on an unresolved entry, dropping the oldest to stay within unres_qlen_bytes. */

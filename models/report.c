@@ -447,6 +447,9 @@ static cJSON *json_snmp(const struct host *h)
 	JNUM(udp, &h->udp, OutDatagrams);
 	JNUM(udp, &h->udp, SndbufErrors);
 	JNUM(icmp, &h->icmp, OutTimeExcds);
+	JNUM(icmp, &h->icmp, InMsgs);
+	JNUM(icmp, &h->icmp, InDestUnreachs);
+	JNUM(icmp, &h->icmp, InTimeExcds);
 	JNUM(udp, &h->udp, InDatagrams);
 	JNUM(udp, &h->udp, NoPorts);
 	JNUM(udp, &h->udp, InErrors);
@@ -691,10 +694,15 @@ static void write_snmp(const struct host *h, FILE *f)
 		   "OutRedirects OutEchos OutEchoReps OutTimestamps OutTimestampReps OutAddrMasks "
 		   "OutAddrMaskReps\n");
 	fprintf(f,
-		"Icmp: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 %llu %llu %llu %llu %llu %llu 0 0 0 0 0 0 0 0 "
-		"0\n",
-		U(ic->OutMsgs), U(ic->OutErrors), U(ic->OutRateLimitGlobal),
-		U(ic->OutRateLimitHost), U(ic->OutDestUnreachs), U(ic->OutTimeExcds));
+		"Icmp: %llu 0 0 %llu %llu 0 0 0 0 0 0 0 0 0 %llu %llu %llu %llu %llu %llu 0 0 0 0 "
+		"0 "
+		"0 0 0 0\n",
+		U(ic->InMsgs), U(ic->InDestUnreachs), U(ic->InTimeExcds), U(ic->OutMsgs),
+		U(ic->OutErrors), U(ic->OutRateLimitGlobal), U(ic->OutRateLimitHost),
+		U(ic->OutDestUnreachs), U(ic->OutTimeExcds));
+	if (ic->InDestUnreachs || ic->InTimeExcds)
+		fprintf(f, "IcmpMsg: InType3 InType11\nIcmpMsg: %llu %llu\n", U(ic->InDestUnreachs),
+			U(ic->InTimeExcds));
 	if (ic->OutDestUnreachs && ic->OutTimeExcds)
 		fprintf(f, "IcmpMsg: OutType3 OutType11\nIcmpMsg: %llu %llu\n",
 			U(ic->OutDestUnreachs), U(ic->OutTimeExcds));

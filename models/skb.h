@@ -152,6 +152,7 @@ extern const char *const lat_stage_name[LAT_NR];
 #define PACKET_HOST	 0
 #define PACKET_OTHERHOST 3
 #define IPPROTO_UDP_	 17
+#define IPPROTO_ICMP_	 1
 #define UDP_FRAME_HDRS	 42 /* Ethernet 14 + IPv4 20 + UDP 8 bytes before the payload */
 
 enum skb_flags {
@@ -180,6 +181,7 @@ struct sk_buff {
 	uint8_t tos;		   /* IPv4 TOS byte (ECN in the low two bits) */
 	uint8_t ttl;		   /* IPv4 TTL */
 	uint8_t arp_op;		   /* ARP opcode for ETH_P_ARP frames */
+	uint8_t icmp_type;	   /* ICMP type of an ICMP packet (3, 11) */
 	uint16_t eth_proto;	   /* ETH_P_IP or ETH_P_ARP (0 means IP) */
 	/* sim-only */
 	uint8_t flags;	    /* enum skb_flags */

@@ -101,21 +101,6 @@ static struct net_device *route_dev(const struct host *h, const struct fib_route
 	return rt->type == RTN_LOCAL ? h->lo : rt->dev;
 }
 
-/* __ip_local_out (LOCAL_OUT, T8) and ip_output (POST_ROUTING, T9). */
-static int ip_local_out(struct host *h, struct sk_buff *skb, struct net_device *dev,
-			uint64_t *cycles)
-{
-	skb->stage = STAGE_T8;
-	if (ip_nf_drops(h, NF_INET_LOCAL_OUT, skb, NULL, dev->name, cycles))
-		return -EPERM;
-	skb->stage = STAGE_T9;
-	h->ip.OutTransmits++;
-	if (ip_nf_drops(h, NF_INET_POST_ROUTING, skb, NULL, dev->name, cycles))
-		return -EPERM;
-	skb->stage = STAGE_T10;
-	return 0;
-}
-
 int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payload,
 		struct udp_tx *tx, uint64_t *cycles)
 {
@@ -157,7 +142,7 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 	tx->skb = skb;
 	tx->dev = route_dev(h, rt);
 	tx->nexthop = rt->gw ? rt->gw : daddr;
-	rc = ip_local_out(h, skb, tx->dev, cycles);
+	rc = ip_local_out_hooks(h, skb, tx->dev, cycles);
 	if (rc) {
 		h->ip.OutDiscards++; /* ip_send_skb: any error */
 		*cycles += k->kfree_skb;

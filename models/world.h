@@ -130,6 +130,7 @@ struct udp_mib {
 struct icmp_mib {
 	uint64_t OutMsgs, OutErrors, OutRateLimitGlobal, OutRateLimitHost, OutDestUnreachs;
 	uint64_t OutTimeExcds;
+	uint64_t InMsgs, InDestUnreachs, InTimeExcds; /* errors received */
 };
 
 /* Netfilter hooks on the receive path (full iptables tables come later). */

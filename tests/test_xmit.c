@@ -133,7 +133,7 @@ START_TEST(test_connect_caches_route)
 		"costs: {ip_route_output: 1000000}\n"
 		"hosts:\n"
 		"  - name: a\n"
-		"    sockets: [{name: s}]\n"
+		"    sockets: [{name: s}, {name: sink, bind: '127.0.0.1:9', rcvbuf: 1MiB}]\n"
 		"    apps:\n"
 		"      - {name: t, socket: s, send: {to: '127.0.0.1:9', count: 10, connect: %s}}\n";
 	char yaml[1024];
