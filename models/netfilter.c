@@ -144,6 +144,7 @@ enum nf_opt {
 	OPT_JUMP,
 	OPT_SPORT,
 	OPT_DPORT,
+	OPT_FRAG,
 	OPT_NR,
 };
 
@@ -161,6 +162,7 @@ enum nf_opt {
 	X("-j", OPT_JUMP)                                                                          \
 	X("--sport", OPT_SPORT)                                                                    \
 	X("--dport", OPT_DPORT)                                                                    \
+	X("-f", OPT_FRAG)                                                                          \
 	X("--table", OPT_TABLE)                                                                    \
 	X("--append", OPT_APPEND)                                                                  \
 	X("--policy", OPT_POLICY)                                                                  \
@@ -174,7 +176,8 @@ enum nf_opt {
 	X("--match", OPT_MATCH)                                                                    \
 	X("--jump", OPT_JUMP)                                                                      \
 	X("--source-port", OPT_SPORT)                                                              \
-	X("--destination-port", OPT_DPORT)
+	X("--destination-port", OPT_DPORT)                                                         \
+	X("--fragment", OPT_FRAG)
 
 static const char *const nf_opt_names[] = {
 #define X(name, id) name,
@@ -201,11 +204,11 @@ static const char *const nf_opt_arg[OPT_NR] = {
 /* Options "!" may precede. */
 static const bool nf_opt_invertible[OPT_NR] = {
 	[OPT_PROTO] = true, [OPT_SRC] = true,	[OPT_DST] = true,   [OPT_IN] = true,
-	[OPT_OUT] = true,   [OPT_SPORT] = true, [OPT_DPORT] = true,
+	[OPT_OUT] = true,   [OPT_SPORT] = true, [OPT_DPORT] = true, [OPT_FRAG] = true,
 };
 
 #define NF_CMD_NEEDED "iptables rule needs '-A CHAIN ... -j TARGET' or '-P CHAIN TARGET'"
-#define NF_BANG_ONLY  "'!' can only negate -p, -s, -d, -i, -o, --sport or --dport"
+#define NF_BANG_ONLY  "'!' can only negate -p, -s, -d, -i, -o, -f, --sport or --dport"
 
 struct nf_parser {
 	const struct cfg_node *n; /* the rule's node, for positions */
@@ -527,6 +530,7 @@ static int parse_arg(struct nf_parser *p, const struct nf_word *opt_w, const str
 	case OPT_SPORT:
 	case OPT_DPORT:
 		return parse_port_opt(p, opt_w, w, opt);
+	case OPT_FRAG:
 	case OPT_NR:
 		break;
 	}
@@ -572,6 +576,13 @@ static int parse_option(struct nf_parser *p, const struct nf_word *w)
 		return perr(p, w, "'%.*s' given twice in iptables rule", (int)w->len, w->s);
 	p->seen |= 1u << opt;
 	note_spec(p, w, opt);
+	if (opt == OPT_FRAG) {
+		/* a flag: no argument */
+		p->rule.frag = true;
+		p->rule.frag_inv = p->invert;
+		p->invert = false;
+		return 0;
+	}
 	if (!next_word(p->str, &p->pos, &arg))
 		return perr(p, w, "'%.*s' needs %s", (int)w->len, w->s, nf_opt_arg[opt]);
 	if (parse_arg(p, w, &arg, opt))
@@ -744,7 +755,8 @@ static bool ports_match(const struct nf_rule *r, const struct sk_buff *skb)
 {
 	if (!r->sport_set && !r->dport_set)
 		return true;
-	if (skb->protocol != IPPROTO_UDP_ && skb->protocol != IPPROTO_TCP_)
+	/* udp_mt/tcp_mt: a later fragment has no header to match */
+	if ((skb->protocol != IPPROTO_UDP_ && skb->protocol != IPPROTO_TCP_) || skb->frag_off)
 		return false;
 	if (r->sport_set && !port_match(skb->sport, r->sport_lo, r->sport_hi, r->sport_inv))
 		return false;
@@ -762,6 +774,9 @@ static bool rule_match(const struct nf_rule *r, const struct sk_buff *skb, const
 	if (!addr_match(skb->daddr, r->dst, r->dst_mask, r->dst_inv))
 		return false;
 	if (!dev_match(r->in_dev, r->in_inv, in_dev) || !dev_match(r->out_dev, r->out_inv, out_dev))
+		return false;
+	/* IPT_F_FRAG: a second or later fragment (non-zero offset) */
+	if (r->frag && (skb->frag_off != 0) == r->frag_inv)
 		return false;
 	return ports_match(r, skb);
 }
@@ -909,7 +924,8 @@ static void write_rule_head(FILE *f, const struct nf_rule *r)
 		fprintf(f, "%-4s ", pname);
 	else
 		fprintf(f, "%-4d ", r->proto);
-	fputs("-- ", f);
+	/* print_fragment */
+	fprintf(f, "%c%c ", r->frag_inv ? '!' : '-', r->frag ? 'f' : '-');
 }
 
 /* print_ifaces + print_ipv4_addresses. */

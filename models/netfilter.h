@@ -75,6 +75,7 @@ struct nf_rule {
 	bool sport_set, sport_inv;   /* --sport given, negated */
 	uint16_t dport_lo, dport_hi; /* --dport */
 	bool dport_set, dport_inv;   /* --dport given, negated */
+	bool frag, frag_inv;	     /* -f: later fragments only; ! -f: all but those */
 	enum nf_verdict verdict;     /* -j */
 	uint64_t pkts;		     /* packets that matched */
 	uint64_t bytes;		     /* bytes that matched (IP length) */

@@ -107,7 +107,10 @@ extern const struct stage_info stage_info[STAGE_NR];
 	X(NEIGH_FAILED)                                                                            \
 	X(LINK_LOSS)                                                                               \
 	X(IP_INHDR)                                                                                \
-	X(IP_INNOROUTES)
+	X(IP_INNOROUTES)                                                                           \
+	X(PKT_TOO_BIG)                                                                             \
+	X(FRAG_REASM_TIMEOUT)                                                                      \
+	X(NOT_SPECIFIED)
 
 enum skb_drop_reason {
 #define X(n) SKB_DROP_REASON_##n,
@@ -161,6 +164,9 @@ enum skb_flags {
 	SKB_F_CLONE = 1u << 2,	   /* a tap's clone: outside conservation */
 	SKB_F_OTHER_MAC = 1u << 3, /* addressed to another MAC (R1) */
 	SKB_F_WMEM = 1u << 4,	   /* charged to skb->sk's send buffer (destructor sock_wfree) */
+	SKB_F_FRAG = 1u << 5,	   /* an IPv4 fragment (MF set or offset > 0) */
+	SKB_F_MF = 1u << 6,	   /* more fragments follow */
+	SKB_F_DF = 1u << 7,	   /* don't fragment */
 };
 
 struct sk_buff {
@@ -182,6 +188,8 @@ struct sk_buff {
 	uint8_t ttl;		   /* IPv4 TTL */
 	uint8_t arp_op;		   /* ARP opcode for ETH_P_ARP frames */
 	uint8_t icmp_type;	   /* ICMP type of an ICMP packet (3, 11) */
+	uint16_t ip_id;		   /* IPv4 identification */
+	uint16_t frag_off;	   /* bytes: this fragment's offset in the IP payload */
 	uint16_t eth_proto;	   /* ETH_P_IP or ETH_P_ARP (0 means IP) */
 	/* sim-only */
 	uint8_t flags;	    /* enum skb_flags */

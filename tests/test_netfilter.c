@@ -91,7 +91,7 @@ struct ecase {
 };
 
 #define CMDMSG	"iptables rule needs '-A CHAIN ... -j TARGET' or '-P CHAIN TARGET'"
-#define BANGMSG "'!' can only negate -p, -s, -d, -i, -o, --sport or --dport"
+#define BANGMSG "'!' can only negate -p, -s, -d, -i, -o, -f, --sport or --dport"
 #define CHAINS	"(known: PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING)"
 
 static const struct ecase ecases[] = {
@@ -358,9 +358,10 @@ struct tpkt {
 	const char *daddr; /* dotted quad */
 	uint16_t sport;	   /* ports */
 	uint16_t dport;
-	const char *dev;  /* ingress device, NULL for none */
-	uint32_t len;	  /* frame length, Ethernet header included */
-	const char *odev; /* egress device, NULL for none */
+	const char *dev;   /* ingress device, NULL for none */
+	uint32_t len;	   /* frame length, Ethernet header included */
+	const char *odev;  /* egress device, NULL for none */
+	uint16_t frag_off; /* bytes: fragment offset (0: first fragment or whole) */
 };
 
 static struct sk_buff mk_skb(const struct tpkt *p)
@@ -374,6 +375,7 @@ static struct sk_buff mk_skb(const struct tpkt *p)
 	skb.sport = p->sport;
 	skb.dport = p->dport;
 	skb.len = p->len;
+	skb.frag_off = p->frag_off;
 	return skb;
 }
 
@@ -391,12 +393,12 @@ struct vcase {
 
 #define UDP(sa, da, sp, dp)                                                                        \
 	{                                                                                          \
-		17, sa, da, sp, dp, "eth0", 142, NULL                                              \
+		17, sa, da, sp, dp, "eth0", 142, NULL, 0                                           \
 	}
 /* A forwarded packet, eth0 -> eth1, and a locally sent one leaving by eth1. */
 #define FWDP(in, out)                                                                              \
 	{                                                                                          \
-		17, "10.1.2.3", "10.2.0.1", 5000, 9999, in, 142, out                               \
+		17, "10.1.2.3", "10.2.0.1", 5000, 9999, in, 142, out, 0                            \
 	}
 #define FPKT FWDP("eth0", "eth1")
 #define OPKT FWDP(NULL, "eth1")
@@ -409,8 +411,22 @@ struct vcase {
 #define H    NF_HOOK_CYC
 #define R    NF_RULE_CYC
 
+/* A later fragment of PKT's datagram (offset 1480: no UDP header). */
+#define FRAG                                                                                       \
+	{                                                                                          \
+		17, "10.1.2.3", "10.0.0.1", 5000, 9999, "eth0", 142, NULL, 1480                    \
+	}
+
 static const struct vcase vcases[] = {
 	{ { NULL }, IN, PKT, NF_ACCEPT, 0, { 0 }, 0 },
+	/* -f: IPT_F_FRAG matches a non-zero offset; udp_mt never matches one */
+	{ { "-A INPUT -f -j DROP" }, IN, FRAG, NF_DROP, H + R, { 1 }, 0 },
+	{ { "-A INPUT -f -j DROP" }, IN, PKT, NF_ACCEPT, H + R, { 0 }, 1 },
+	{ { "-A INPUT ! -f -j DROP" }, IN, FRAG, NF_ACCEPT, H + R, { 0 }, 1 },
+	{ { "-A INPUT ! --fragment -j DROP" }, IN, PKT, NF_DROP, H + R, { 1 }, 0 },
+	{ { "-A INPUT -p udp --dport 9999 -j DROP" }, IN, FRAG, NF_ACCEPT, H + R, { 0 }, 1 },
+	{ { "-A INPUT -p udp ! --dport 53 -j DROP" }, IN, FRAG, NF_ACCEPT, H + R, { 0 }, 1 },
+	{ { "-A INPUT -p udp -f -j DROP" }, IN, FRAG, NF_DROP, H + R, { 1 }, 0 },
 	{ { "-A INPUT -p udp --dport 9999 -j DROP" }, IN, PKT, NF_DROP, H + R, { 1 }, 0 },
 	{ { "-A INPUT -p udp --dport 9999 -j DROP" },
 	  IN,
@@ -479,7 +495,7 @@ static const struct vcase vcases[] = {
 	{ { "-A INPUT ! -p all -j DROP" }, IN, PKT, NF_DROP, H + R, { 1 }, 0 },
 	{ { "-A INPUT -p icmp -j DROP" },
 	  IN,
-	  { 1, "1.2.3.4", "10.0.0.1", 0, 0, "eth0", 98, NULL },
+	  { 1, "1.2.3.4", "10.0.0.1", 0, 0, "eth0", 98, NULL, 0 },
 	  NF_DROP,
 	  H + R,
 	  { 1 },
@@ -1153,10 +1169,12 @@ START_TEST(test_listing)
 		"-A INPUT ! -p icmp -i eth+ ! -s 192.168.0.0/24 ! -d 10.0.0.0/8 -j DROP",
 		"-P INPUT DROP",
 	};
-	static const struct tpkt p1 = { 17, "10.1.2.3", "10.0.0.1", 1500, 9999, "eth0", 142, NULL };
-	static const struct tpkt p2 = { 6, "172.16.0.1", "10.0.0.1", 80, 22, "eth0", 74, NULL };
-	static const struct tpkt p3 = { 1, "172.16.0.1", "10.0.0.1", 0, 0, "eth0", 98, NULL };
-	static const struct tpkt p4 = { 17, "10.1.0.5", "10.0.0.1", 53, 53, "eth0", 142, NULL };
+	static const struct tpkt p1 = {
+		17, "10.1.2.3", "10.0.0.1", 1500, 9999, "eth0", 142, NULL, 0
+	};
+	static const struct tpkt p2 = { 6, "172.16.0.1", "10.0.0.1", 80, 22, "eth0", 74, NULL, 0 };
+	static const struct tpkt p3 = { 1, "172.16.0.1", "10.0.0.1", 0, 0, "eth0", 98, NULL, 0 };
+	static const struct tpkt p4 = { 17, "10.1.0.5", "10.0.0.1", 53, 53, "eth0", 142, NULL, 0 };
 	struct nf_ruleset *rs = rs_new();
 	struct sim_error err = { 0 };
 	char *text;
@@ -1265,11 +1283,15 @@ START_TEST(test_listing_out)
 		"-P FORWARD DROP",
 	};
 	/* proto, saddr, daddr, sport, dport, in, len, out */
-	static const struct tpkt f1 = { 17, "10.1.2.3", "10.2.0.1", 5000, 80, "eth0", 142, "eth1" };
-	static const struct tpkt f2 = { 6, "10.2.0.1", "10.1.2.3", 80, 5000, "eth1", 74, "eth0" };
-	static const struct tpkt o1 = { 17, "10.0.0.1", "127.0.0.1", 5000, 53, NULL, 142, "lo" };
-	static const struct tpkt p1 = { 17, "10.0.0.1", "8.8.8.8", 5000, 53, NULL, 100, "eth0" };
-	static const struct tpkt p2 = { 1, "127.0.0.1", "127.0.0.1", 0, 0, NULL, 98, "lo" };
+	static const struct tpkt f1 = {
+		17, "10.1.2.3", "10.2.0.1", 5000, 80, "eth0", 142, "eth1", 0
+	};
+	static const struct tpkt f2 = {
+		6, "10.2.0.1", "10.1.2.3", 80, 5000, "eth1", 74, "eth0", 0
+	};
+	static const struct tpkt o1 = { 17, "10.0.0.1", "127.0.0.1", 5000, 53, NULL, 142, "lo", 0 };
+	static const struct tpkt p1 = { 17, "10.0.0.1", "8.8.8.8", 5000, 53, NULL, 100, "eth0", 0 };
+	static const struct tpkt p2 = { 1, "127.0.0.1", "127.0.0.1", 0, 0, NULL, 98, "lo", 0 };
 	struct nf_ruleset *rs = rs_new();
 	struct sim_error err = { 0 };
 	char *text;
