@@ -269,7 +269,8 @@ static bool udp_gro_eligible(struct host *h, const struct sk_buff *skb)
 	struct sock *sk;
 
 	if (skb->protocol != IPPROTO_UDP_ || skb->pkt_type != PACKET_HOST ||
-	    (skb->flags & (SKB_F_BAD_CSUM | SKB_F_BAD_IPHDR)) || !ip_is_local(h, skb->daddr))
+	    (skb->flags & (SKB_F_BAD_CSUM | SKB_F_BAD_IPHDR | SKB_F_FRAG)) ||
+	    !ip_is_local(h, skb->daddr))
 		return false;
 	sk = udp4_lib_lookup(h, skb->daddr, skb->dport);
 	return sk && sk->udp_gro;

@@ -26,10 +26,14 @@
  * net unreachable, TTL exceeded) are real packets sent back to the source
  * and received by icmp_rcv (InMsgs, InDestUnreachs, InTimeExcds).
  *
+ * Fragments are reassembled before LOCAL_IN (models/ip_fragment.h); a
+ * forwarded packet longer than the egress MTU is dropped with an ICMP
+ * fragmentation needed when it has DF, else fragmented. ForwDatagrams counts
+ * before the MTU check and the FORWARD hook, as current kernels do.
+ *
  * Simplified: an ICMP error is not delivered to the UDP socket that caused it
- * (no IP_RECVERR error queue, no ECONNREFUSED); no IP options, no fragments
- * (DF/MTU checks are not needed below 1500 bytes), no multicast, no ICMP
- * redirects.
+ * (no IP_RECVERR error queue, no ECONNREFUSED) and no path MTU is learnt from
+ * one; no IP options, no multicast, no ICMP redirects.
  */
 #ifndef MODELS_IP_H
 #define MODELS_IP_H

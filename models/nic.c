@@ -163,11 +163,14 @@ void nic_wire_deliver(struct net_device *dev, struct sk_buff *skb, sim_time_t t_
 {
 	/* the wire stage ends when the last bit arrives */
 	skb_lat_next(dev->host->w, skb, LAT_DMA, t_arrival);
-	/* the receiving NIC's RSS hash and a fresh receive context */
-	skb->hash = skb->eth_proto == ETH_P_ARP
-			    ? 0
-			    : toeplitz_hash_tbl(dev->rss_tbl, skb->saddr, skb->daddr, skb->sport,
-						skb->dport);
+	/* the receiving NIC's RSS hash (2-tuple for a fragment) and a fresh receive context */
+	if (skb->eth_proto == ETH_P_ARP)
+		skb->hash = 0;
+	else if (skb->flags & SKB_F_FRAG)
+		skb->hash = toeplitz_hash_tbl(dev->rss_tbl, skb->saddr, skb->daddr, 0, 0);
+	else
+		skb->hash = toeplitz_hash_tbl(dev->rss_tbl, skb->saddr, skb->daddr, skb->sport,
+					      skb->dport);
 	skb->flags &= (uint8_t)~SKB_F_OTHER_MAC;
 	skb->t_wire = t_arrival;
 	__skb_queue_tail(&dev->wire, skb);

@@ -147,7 +147,7 @@ static void text_drops(const struct world *w, FILE *f)
 	bool any = false;
 
 	fprintf(f, "Drops (whole run)\n");
-	fprintf(f, "  %-6s %-16s %-5s %-30s %12s %12s  %s\n", "host", "reason", "stage", "function",
+	fprintf(f, "  %-6s %-18s %-5s %-30s %12s %12s  %s\n", "host", "reason", "stage", "function",
 		"count", "rate/s", "Linux counter");
 	for (uint32_t i = 0; i < w->nhosts; i++) {
 		const struct host *h = w->hosts[i];
@@ -158,7 +158,7 @@ static void text_drops(const struct world *w, FILE *f)
 			if (!h->drops[d])
 				continue;
 			any = true;
-			fprintf(f, "  %-6s %-16s %-5s %-30s %12llu %12.1f  %s\n", h->name,
+			fprintf(f, "  %-6s %-18s %-5s %-30s %12llu %12.1f  %s\n", h->name,
 				skb_drop_reason_name[p->reason], stage_info[p->stage].id,
 				p->function, (unsigned long long)h->drops[d],
 				(double)h->drops[d] / sim_time_sec(w->duration), p->counter);
@@ -246,6 +246,13 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 			U(h->udp.OutDatagrams), U(h->udp.SndbufErrors), U(h->ip.OutRequests),
 			U(h->ip.OutDiscards), U(h->ip.OutNoRoutes), U(h->ip.ForwDatagrams),
 			U(h->ip.OutTransmits));
+	if (h->ip.ReasmReqds || h->ip.FragCreates || h->ip.FragFails)
+		fprintf(f,
+			"  Ip: ReasmReqds %llu ReasmOKs %llu ReasmFails %llu ReasmTimeout %llu "
+			"FragOKs %llu FragFails %llu FragCreates %llu\n",
+			U(h->ip.ReasmReqds), U(h->ip.ReasmOKs), U(h->ip.ReasmFails),
+			U(h->ip.ReasmTimeout), U(h->ip.FragOKs), U(h->ip.FragFails),
+			U(h->ip.FragCreates));
 	fprintf(f, "  Icmp: OutDestUnreachs %llu OutRateLimitGlobal %llu OutRateLimitHost %llu\n",
 		(unsigned long long)h->icmp.OutDestUnreachs,
 		(unsigned long long)h->icmp.OutRateLimitGlobal,
@@ -444,6 +451,13 @@ static cJSON *json_snmp(const struct host *h)
 	JNUM(ip, &h->ip, OutDiscards);
 	JNUM(ip, &h->ip, OutNoRoutes);
 	JNUM(ip, &h->ip, OutTransmits);
+	JNUM(ip, &h->ip, ReasmTimeout);
+	JNUM(ip, &h->ip, ReasmReqds);
+	JNUM(ip, &h->ip, ReasmOKs);
+	JNUM(ip, &h->ip, ReasmFails);
+	JNUM(ip, &h->ip, FragOKs);
+	JNUM(ip, &h->ip, FragFails);
+	JNUM(ip, &h->ip, FragCreates);
 	JNUM(udp, &h->udp, OutDatagrams);
 	JNUM(udp, &h->udp, SndbufErrors);
 	JNUM(icmp, &h->icmp, OutTimeExcds);
@@ -668,6 +682,35 @@ static void write_softnet_stat(const struct host *h, FILE *f)
 	}
 }
 
+/* icmpmsg_put: the non-zero per-type counters, In then Out, one header and one value line. */
+static void write_icmpmsg(FILE *f, const struct icmp_mib *ic)
+{
+	const struct {
+		const char *name;
+		uint64_t v;
+	} t[] = {
+		{ "InType3", ic->InDestUnreachs },
+		{ "InType11", ic->InTimeExcds },
+		{ "OutType3", ic->OutDestUnreachs },
+		{ "OutType11", ic->OutTimeExcds },
+	};
+	bool any = false;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		any |= t[i].v != 0;
+	if (!any)
+		return;
+	fputs("IcmpMsg:", f);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i].v)
+			fprintf(f, " %s", t[i].name);
+	fputs("\nIcmpMsg:", f);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i].v)
+			fprintf(f, " %llu", U(t[i].v));
+	fputc('\n', f);
+}
+
 static void write_snmp(const struct host *h, FILE *f)
 {
 	const struct ip_mib *ip = &h->ip;
@@ -700,15 +743,7 @@ static void write_snmp(const struct host *h, FILE *f)
 		U(ic->InMsgs), U(ic->InDestUnreachs), U(ic->InTimeExcds), U(ic->OutMsgs),
 		U(ic->OutErrors), U(ic->OutRateLimitGlobal), U(ic->OutRateLimitHost),
 		U(ic->OutDestUnreachs), U(ic->OutTimeExcds));
-	if (ic->InDestUnreachs || ic->InTimeExcds)
-		fprintf(f, "IcmpMsg: InType3 InType11\nIcmpMsg: %llu %llu\n", U(ic->InDestUnreachs),
-			U(ic->InTimeExcds));
-	if (ic->OutDestUnreachs && ic->OutTimeExcds)
-		fprintf(f, "IcmpMsg: OutType3 OutType11\nIcmpMsg: %llu %llu\n",
-			U(ic->OutDestUnreachs), U(ic->OutTimeExcds));
-	else if (ic->OutDestUnreachs || ic->OutTimeExcds)
-		fprintf(f, "IcmpMsg: OutType%d\nIcmpMsg: %llu\n", ic->OutDestUnreachs ? 3 : 11,
-			U(ic->OutDestUnreachs + ic->OutTimeExcds));
+	write_icmpmsg(f, ic);
 	for (int lite = 0; lite < 2; lite++) {
 		const char *n = lite ? "UdpLite" : "Udp";
 

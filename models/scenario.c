@@ -15,6 +15,7 @@
 #include "models/cpu.h"
 #include "models/dev.h"
 #include "models/ip.h"
+#include "models/ip_fragment.h"
 #include "models/neigh.h"
 #include "models/netfilter.h"
 #include "models/route.h"
@@ -64,6 +65,8 @@ static void sysctl_defaults(struct sysctls *s, uint32_t ncpus, uint32_t hz)
 	s->ucast_solicit = 3;
 	s->app_solicit = 0;
 	s->retrans_time_ms = 1000;
+	s->ipfrag_high_thresh = 4u << 20;
+	s->ipfrag_time = 30;
 	s->sched_latency_ns = 6000000ull * factor;
 	s->sched_min_granularity_ns = 750000ull * factor;
 	s->sched_wakeup_granularity_ns = 1000000ull * factor;
@@ -105,6 +108,8 @@ static const struct sysctl_desc sysctl_table[] = {
 	SYSCTL_U32("net.ipv4.neigh.default.ucast_solicit", ucast_solicit, 0, 255),
 	SYSCTL_U32("net.ipv4.neigh.default.app_solicit", app_solicit, 0, 255),
 	SYSCTL_U32("net.ipv4.neigh.default.retrans_time_ms", retrans_time_ms, 10, 1u << 20),
+	SYSCTL_U64("net.ipv4.ipfrag_high_thresh", ipfrag_high_thresh, 0, INT32_MAX),
+	SYSCTL_U32("net.ipv4.ipfrag_time", ipfrag_time, 1, 3600),
 	SYSCTL_U32("net.ipv4.icmp_ratelimit", icmp_ratelimit, 0, 1u << 30),
 	SYSCTL_U32("net.ipv4.icmp_ratemask", icmp_ratemask, 0, UINT32_MAX),
 	SYSCTL_U32("net.ipv4.icmp_msgs_per_sec", icmp_msgs_per_sec, 0, 1u << 30),
@@ -360,7 +365,7 @@ static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error
 	h->neigh = calloc(1, sizeof(*h->neigh));
 	h->socks = calloc(nsocks + 1, sizeof(*h->socks));
 	h->apps = calloc(seq_len(n, "apps") + 1, sizeof(*h->apps));
-	if (!h->cpus || !h->devs || !h->socks || !h->apps || !h->fib || !h->neigh)
+	if (!h->cpus || !h->devs || !h->socks || !h->apps || !h->fib || !h->neigh || ipfrag_init(h))
 		return sim_error_set(err, "out of memory");
 	return 0;
 }
@@ -649,6 +654,7 @@ static void host_free(struct host *h)
 	free(h->peers);
 	free(h->fib);
 	free(h->neigh);
+	ipfrag_release(h);
 	free(h);
 }
 

@@ -344,8 +344,10 @@ static int sock_check_bind(struct host *h, const struct sock *sk, const struct c
 static int sock_parse_udp(struct host *h, struct sock *sk, const struct cfg_node *n,
 			  struct sim_error *err)
 {
+	static const char *const pmtudisc_names[] = { "dont", "want", "do", NULL };
 	const char *bind = NULL;
 	uint64_t sndbuf, prio, tos;
+	int pmtudisc;
 
 	if (cfg_get_str(n, "bind", &bind, NULL, err) ||
 	    cfg_get_bool(n, "udp_gro", &sk->udp_gro, false, err) || sock_parse_filter(sk, n, err) ||
@@ -353,8 +355,10 @@ static int sock_parse_udp(struct host *h, struct sock *sk, const struct cfg_node
 	    cfg_get_bool(n, "recverr", &sk->recverr, false, err) ||
 	    cfg_get_bool(n, "nonblocking", &sk->nonblock, false, err) ||
 	    cfg_get_u64(n, "priority", &prio, 0, 0, 15, err) ||
-	    cfg_get_u64(n, "tos", &tos, 0, 0, 255, err))
+	    cfg_get_u64(n, "tos", &tos, 0, 0, 255, err) ||
+	    cfg_get_enum(n, "mtu_discover", pmtudisc_names, &pmtudisc, IP_PMTUDISC_WANT, err))
 		return -1;
+	sk->pmtudisc = (uint8_t)pmtudisc;
 	sk->sk_sndbuf = cfg_has(n, "sndbuf") ? sock_sndbuf_for(sndbuf, h->sysctl.wmem_max)
 					     : (uint32_t)h->sysctl.wmem_default;
 	sk->priority = (uint32_t)prio;

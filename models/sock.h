@@ -49,6 +49,13 @@ struct sk_filter {
 	uint32_t src, src_mask;	     /* source prefix matched */
 };
 
+/* IP_MTU_DISCOVER values (include/uapi/linux/in.h); `mtu_discover:` in a scenario. */
+enum ip_pmtudisc {
+	IP_PMTUDISC_DONT, /* never set DF: fragment locally */
+	IP_PMTUDISC_WANT, /* DF on what fits the route's MTU (the default) */
+	IP_PMTUDISC_DO,	  /* always DF: larger than the MTU is EMSGSIZE */
+};
+
 struct sock {
 	char name[32];				  /* from the scenario */
 	enum sock_kind kind;			  /* UDP or packet tap */
@@ -70,6 +77,7 @@ struct sock {
 	uint32_t sk_sndbuf;		   /* bytes */
 	uint32_t sk_wmem_alloc;		   /* bytes charged by skbs not yet freed or orphaned */
 	bool recverr;			   /* IP_RECVERR */
+	uint8_t pmtudisc;		   /* IP_MTU_DISCOVER: enum ip_pmtudisc */
 	bool nonblock;			   /* O_NONBLOCK */
 	uint32_t priority;		   /* SO_PRIORITY */
 	uint8_t tos;			   /* IP_TOS */

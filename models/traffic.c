@@ -184,6 +184,9 @@ static void traffic_fill(struct traffic_source *s, struct sk_buff *skb, uint32_t
 	skb->protocol = IPPROTO_UDP_;
 	skb->eth_proto = 0x0800;
 	skb->ttl = s->ttl;
+	skb->ip_id = s->ip_id++;
+	if (s->df)
+		skb->flags |= SKB_F_DF;
 	skb->flow = (uint16_t)(f - s->flows);
 	skb->src = s->index;
 	if (s->other_mac > 0 && sim_rng_bernoulli(&s->rng, s->other_mac))
@@ -385,7 +388,8 @@ int traffic_create(struct world *w, const struct cfg_node *n, uint32_t index,
 	    cfg_get_fraction(n, "other_mac", &s->other_mac, 0, err) ||
 	    cfg_get_fraction(n, "bad_csum", &s->bad_csum, 0, err) ||
 	    cfg_get_fraction(n, "bad_ip_header", &s->bad_iphdr, 0, err) ||
-	    cfg_get_u64(n, "ttl", &ttl, 64, 1, 255, err) || traffic_parse_pattern(s, n, err))
+	    cfg_get_u64(n, "ttl", &ttl, 64, 1, 255, err) ||
+	    cfg_get_bool(n, "df", &s->df, false, err) || traffic_parse_pattern(s, n, err))
 		return -1;
 	s->ttl = (uint8_t)ttl;
 	if (s->stop && s->stop <= s->start)

@@ -70,6 +70,8 @@ struct traffic_source {
 	double bad_csum;	       /* fraction with a bad UDP checksum */
 	double bad_iphdr;	       /* fraction with a bad IPv4 header checksum */
 	uint8_t ttl;		       /* IPv4 TTL of the frames */
+	bool df;		       /* frames carry IP DF (don't fragment) */
+	uint16_t ip_id;		       /* next IPv4 identification */
 	/* arrival pattern state */
 	sim_time_t mean_gap;	      /* ps between generations at the mean rate */
 	sim_time_t on_mean, off_mean; /* onoff: mean period lengths, ps */

@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "models/ip.h"
+#include "models/ip_fragment.h"
 #include "models/neigh.h"
 #include "models/nic.h"
 #include "models/route.h"
@@ -66,8 +67,26 @@ static uint32_t flow_hash(const struct sk_buff *skb)
 	return (uint32_t)(x >> 32);
 }
 
+/*
+ * The truesize of a datagram the route's @mtu splits: __ip_append_data
+ * builds one skb per fragment, each charged to the socket.
+ */
+static uint32_t udp_tx_truesize_mtu(uint32_t payload, uint32_t mtu)
+{
+	uint32_t total = payload + 8, fs = ip_frag_size(mtu), sum = 0;
+
+	if (total + 20 <= mtu)
+		return udp_tx_truesize(payload);
+	for (uint32_t off = 0; off < total; off += fs) {
+		uint32_t data = total - off < fs ? total - off : fs;
+
+		sum += udp_tx_truesize(data - 8);
+	}
+	return sum;
+}
+
 static struct sk_buff *ip_make_skb(struct sock *sk, const struct fib_route *rt, uint32_t daddr,
-				   uint16_t dport, uint32_t payload)
+				   uint16_t dport, uint32_t payload, uint32_t mtu)
 {
 	struct world *w = sk->host->w;
 	struct sk_buff *skb = skb_alloc(w);
@@ -76,7 +95,12 @@ static struct sk_buff *ip_make_skb(struct sock *sk, const struct fib_route *rt, 
 		return NULL;
 	w->offered++;
 	skb->len = payload + UDP_FRAME_HDRS;
-	skb->truesize = udp_tx_truesize(payload);
+	skb->truesize = udp_tx_truesize_mtu(payload, mtu);
+	skb->ip_id = sk->host->ip_id_next++;
+	/* __ip_make_skb: DF with IP_PMTUDISC_DO, or WANT on what fits (ip_dont_fragment) */
+	if (sk->pmtudisc == IP_PMTUDISC_DO ||
+	    (sk->pmtudisc == IP_PMTUDISC_WANT && payload + 28 <= mtu))
+		skb->flags |= SKB_F_DF;
 	skb->saddr = sk->rcv_saddr ? sk->rcv_saddr : rt->src;
 	skb->daddr = daddr;
 	skb->sport = sk->num;
@@ -125,12 +149,15 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 		h->ip.OutNoRoutes++;
 		return -ENETUNREACH;
 	}
-	if (payload + 28 > route_dev(h, rt)->mtu)
+	/* __ip_append_data: only IP_PMTUDISC_DO refuses to fragment */
+	if (payload > UDP_MAX_PAYLOAD ||
+	    (sk->pmtudisc == IP_PMTUDISC_DO && payload + 28 > route_dev(h, rt)->mtu))
 		return -EMSGSIZE;
 	if (sk->sk_wmem_alloc >= sk->sk_sndbuf && !sk->nonblock)
 		return UDP_SEND_BLOCK;
-	skb = sk->sk_wmem_alloc >= sk->sk_sndbuf ? NULL
-						 : ip_make_skb(sk, rt, daddr, dport, payload);
+	skb = sk->sk_wmem_alloc >= sk->sk_sndbuf
+		      ? NULL
+		      : ip_make_skb(sk, rt, daddr, dport, payload, route_dev(h, rt)->mtu);
 	if (!skb) {
 		/* __ip_append_data's error path, then udp_sendmsg's "out:" (SOCK_NOSPACE) */
 		h->ip.OutDiscards++;
@@ -155,7 +182,9 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 int udp_send_commit(struct cpu *c, struct sock *sk, struct udp_tx *tx, uint64_t *cycles)
 {
 	struct host *h = sk->host;
-	int rc = neigh_output(c, tx->skb, tx->dev, tx->nexthop, cycles);
+	struct sk_buff *skb = tx->skb;
+	int rc = skb->len - 14 > tx->dev->mtu ? ip_do_fragment(c, skb, tx->dev, tx->nexthop, cycles)
+					      : neigh_output(c, skb, tx->dev, tx->nexthop, cycles);
 	int err = rc == NET_XMIT_DROP ? -ENOBUFS : 0;
 
 	tx->skb = NULL;

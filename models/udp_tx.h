@@ -19,8 +19,15 @@
  * A connect()ed socket keeps its route (sk_dst_cache) and pays for the
  * lookup once; an unconnected one looks it up on every send.
  *
- * Simplified: no corking (MSG_MORE), no fragmentation (a datagram larger
- * than the route's MTU fails with EMSGSIZE), no IP options, no cmsg.
+ * A datagram larger than the route's MTU is fragmented
+ * (models/ip_fragment.h) unless the socket's IP_MTU_DISCOVER is
+ * IP_PMTUDISC_DO (then EMSGSIZE); one larger than 65507 bytes always fails
+ * with EMSGSIZE. DF is set as __ip_make_skb does: always with DO, never with
+ * DONT, with WANT (the default) when the datagram fits the MTU.
+ *
+ * Simplified: no corking (MSG_MORE), no path MTU cache (an ICMP
+ * fragmentation needed is received and counted, the route's MTU does not
+ * change), no IP options, no cmsg.
  */
 #ifndef MODELS_UDP_TX_H
 #define MODELS_UDP_TX_H
@@ -40,7 +47,8 @@ struct udp_tx {
 	uint32_t nexthop;	/* gateway or destination */
 };
 
-#define UDP_SEND_BLOCK 1 /* the send buffer is full and the socket blocks */
+#define UDP_SEND_BLOCK	1     /* the send buffer is full and the socket blocks */
+#define UDP_MAX_PAYLOAD 65507 /* 65535 - 20 - 8: larger is EMSGSIZE */
 
 /* The truesize of a locally built UDP datagram of @payload bytes (measured table). */
 uint32_t udp_tx_truesize(uint32_t payload);

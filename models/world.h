@@ -26,6 +26,7 @@ struct traffic_source;
 struct nf_ruleset;
 struct fib_table;
 struct neigh_table;
+struct ipfrag_table;
 
 /*
  * Per-stage CPU costs in cycles (per_byte: cycles per byte). Defaults and
@@ -109,6 +110,8 @@ struct sysctls {
 	uint32_t ucast_solicit;	   /* net.ipv4.neigh.default.ucast_solicit */
 	uint32_t app_solicit;	   /* net.ipv4.neigh.default.app_solicit */
 	uint32_t retrans_time_ms;  /* net.ipv4.neigh.default.retrans_time_ms */
+	uint64_t ipfrag_high_thresh; /* net.ipv4.ipfrag_high_thresh, bytes */
+	uint32_t ipfrag_time;	     /* net.ipv4.ipfrag_time, seconds */
 };
 
 /* /proc/net/snmp Ip: (the fields the receive path moves). */
@@ -169,6 +172,8 @@ struct host {
 	struct nf_ruleset *nf;		 /* iptables rules (empty: hooks cost nothing) */
 	struct fib_table *fib;		 /* routing table */
 	struct neigh_table *neigh;	 /* ARP table */
+	struct ipfrag_table *frags;	 /* IPv4 reassembly queues */
+	uint16_t ip_id_next;		 /* IPv4 identification counter */
 	struct net_device *lo;		 /* the loopback device */
 	uint16_t next_port;		 /* next ephemeral port to try */
 	uint32_t nlocal;		 /* local addresses */

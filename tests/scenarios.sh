@@ -56,6 +56,19 @@ done
 grep -q '^Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors$' \
 	"$tmp/files/rx/snmp" && ok || bad "snmp Udp header"
 
+# snmp pairs: every header line is followed by a value line with as many fields (as nstat
+# pairs them); one IcmpMsg pair with In before Out, as icmpmsg_put prints it.
+$bin run scenarios/fragments.yaml --quiet -o "$tmp/frag"
+for h in tx router rx; do
+	awk 'NR % 2 == 1 { n = NF; p = $1 } NR % 2 == 0 && (NF != n || $1 != p) { e = 1 }
+		END { exit e }' "$tmp/frag/$h/snmp" && ok || bad "$h/snmp: header and value lines differ"
+	[ "$(grep -c '^IcmpMsg:' "$tmp/frag/$h/snmp")" -le 2 ] && ok || bad "$h/snmp: IcmpMsg split"
+done
+grep -q '^IcmpMsg: InType11$' "$tmp/frag/tx/snmp" && ok || bad "tx/snmp IcmpMsg types"
+json_get "$tmp/frag/report.json" \
+	"[h['snmp']['Ip']['FragCreates'] == 3 * h['snmp']['Ip']['FragOKs'] for h in r['hosts'] if h['name'] == 'tx'][0]" |
+	grep -q True && ok || bad "fragments: tx FragCreates != 3 x FragOKs"
+
 # Bad input: one message on stderr, the documented exit code, no output directory.
 expect() { # code "expected stderr first line" args...
 	local code=$1 msg=$2

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Reference measurements of IPv4 fragmentation and reassembly counters on the
+real kernel, for skbsim tests (tests/check_frag.c reads frag.csv).
+
+Run as root:   sudo python3 tests/kernel-ref/measure_frag.py [--out DIR]
+
+Three fresh network namespaces, names starting with "kfr<pid>-", deleted
+afterwards (also on error); no traffic leaves them:
+  A  veth a0 10.78.0.1/24 (mtu 1500)                       sender
+  R  veth r0 10.78.0.254/24 (mtu 1500), r1 10.78.1.254/24  router, ip_forward=1
+  B  veth b0 10.78.1.2/24                                  UDP socket on :5000
+Permanent neighbour entries everywhere (no ARP), IPv6 off.
+
+Cases (N datagrams each, one sendto() per datagram, then /proc/net/snmp Ip and
+Icmp deltas in every namespace):
+  local     r1/b0 mtu 1500, payload 4000: A fragments, B reassembles
+  forward   r1/b0 mtu 1000, payload 1400, IP_MTU_DISCOVER=IP_PMTUDISC_DONT on
+            A's socket (no DF): R fragments each datagram, B reassembles
+  df        r1/b0 mtu 1000, payload 1400, default socket (IP_PMTUDISC_WANT:
+            DF set because it fits A's MTU), ONE datagram: R drops it
+            (FragFails) and sends ICMP fragmentation needed back to A
+
+Output: frag.csv with columns case,ns,counter,value (deltas).
+Only the Python standard library; shells out to `ip` and `sysctl`.
+"""
+import argparse
+import csv
+import os
+import socket
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+N = 20
+IP_MTU_DISCOVER = 10
+IP_PMTUDISC_DONT = 0
+
+
+def sh(*args):
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+
+
+def nsx(ns, *args):
+    sh("ip", "netns", "exec", ns, *args)
+
+
+def snmp(ns):
+    out = subprocess.run(["ip", "netns", "exec", ns, "cat", "/proc/net/snmp"],
+                         check=True, capture_output=True, text=True).stdout
+    lines = out.splitlines()
+    vals = {}
+    for i in range(0, len(lines) - 1, 2):
+        keys, nums = lines[i].split(), lines[i + 1].split()
+        proto = keys[0].rstrip(":")
+        for k, v in zip(keys[1:], nums[1:]):
+            vals[proto + "." + k] = int(v)
+    return vals
+
+
+def setup(p, mtu_rb):
+    A, R, B = p + "A", p + "R", p + "B"
+    for ns in (A, R, B):
+        sh("ip", "netns", "add", ns)
+        nsx(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
+        nsx(ns, "ip", "link", "set", "lo", "up")
+    sh("ip", "link", "add", "a0", "netns", A, "type", "veth", "peer", "r0", "netns", R)
+    sh("ip", "link", "add", "r1", "netns", R, "type", "veth", "peer", "b0", "netns", B)
+    nsx(R, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+    for ns, dev, addr, mtu in ((A, "a0", "10.78.0.1/24", 1500), (R, "r0", "10.78.0.254/24", 1500),
+                               (R, "r1", "10.78.1.254/24", mtu_rb), (B, "b0", "10.78.1.2/24", mtu_rb)):
+        nsx(ns, "ip", "link", "set", dev, "mtu", str(mtu))
+        nsx(ns, "ip", "addr", "add", addr, "dev", dev)
+        nsx(ns, "ip", "link", "set", dev, "up")
+    nsx(A, "ip", "route", "add", "default", "via", "10.78.0.254")
+    nsx(B, "ip", "route", "add", "default", "via", "10.78.1.254")
+    mac = lambda ns, dev: subprocess.run(
+        ["ip", "netns", "exec", ns, "cat", "/sys/class/net/%s/address" % dev],
+        check=True, capture_output=True, text=True).stdout.strip()
+    for ns, dev, ip, pns, pdev in ((A, "a0", "10.78.0.254", R, "r0"), (R, "r0", "10.78.0.1", A, "a0"),
+                                   (R, "r1", "10.78.1.2", B, "b0"), (B, "b0", "10.78.1.254", R, "r1")):
+        nsx(ns, "ip", "neigh", "replace", ip, "lladdr", mac(pns, pdev), "nud", "permanent", "dev", dev)
+    return A, R, B
+
+
+def in_ns(ns):
+    fd = os.open("/run/netns/" + ns, os.O_RDONLY)
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.setns(fd, 0x40000000) != 0:
+        raise OSError(ctypes.get_errno(), "setns")
+    os.close(fd)
+
+
+def run_case(name, mtu_rb, payload, n, dont):
+    p = "kfr%d-" % os.getpid()
+    rows = []
+    self_ns = os.open("/proc/self/ns/net", os.O_RDONLY)
+    try:
+        A, R, B = setup(p, mtu_rb)
+        before = {ns: snmp(ns) for ns in (A, R, B)}
+        in_ns(B)
+        rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+        rx.bind(("0.0.0.0", 5000))
+        in_ns(A)
+        tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        if dont:
+            tx.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT)
+        for _ in range(n):
+            tx.sendto(b"x" * payload, ("10.78.1.2", 5000))
+        time.sleep(0.3)
+        rx.setblocking(False)
+        got = 0
+        try:
+            while True:
+                rx.recv(70000)
+                got += 1
+        except BlockingIOError:
+            pass
+        after = {ns: snmp(ns) for ns in (A, R, B)}
+        for ns, tag in ((A, "A"), (R, "R"), (B, "B")):
+            for k, v in sorted(after[ns].items()):
+                d = v - before[ns].get(k, 0)
+                if d and (k.startswith("Ip.") or k.startswith("Icmp.") or k.startswith("Udp.")):
+                    rows.append((name, tag, k, d))
+        rows.append((name, "B", "recv", got))
+    finally:
+        import ctypes
+        ctypes.CDLL(None).setns(self_ns, 0x40000000)
+        for s in ("A", "R", "B"):
+            subprocess.run(["ip", "netns", "del", p + s], stderr=subprocess.DEVNULL)
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=HERE)
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("measure_frag.py: must run as root")
+    rows = []
+    rows += run_case("local", 1500, 4000, N, False)
+    rows += run_case("forward", 1000, 1400, N, True)
+    rows += run_case("df", 1000, 1400, 1, False)
+    with open(os.path.join(a.out, "frag.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["case", "ns", "counter", "value"])
+        w.writerows(rows)
+    for r in rows:
+        print(*r)
+
+
+if __name__ == "__main__":
+    main()
