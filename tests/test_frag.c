@@ -20,29 +20,11 @@
 #include "models/scenario.h"
 #include "models/sock.h"
 #include "sim/cfg.h"
+#include "tests/test_world.h"
 
 static struct world *build(const char *yaml)
 {
-	struct sim_error err = { 0 };
-	struct cfg c = { 0 };
-	struct world *w;
-
-	ck_assert_msg(cfg_load_string(&c, "frag.yaml", yaml, &err) == 0, "%s", err.msg);
-	w = world_create(&c, -1, &err);
-	cfg_release(&c);
-	ck_assert_msg(w != NULL, "%s", err.msg);
-	world_run(w);
-	ck_assert(world_conserved(w));
-	return w;
-}
-
-static struct host *host_by_name(struct world *w, const char *name)
-{
-	for (uint32_t i = 0; i < w->nhosts; i++)
-		if (!strcmp(w->hosts[i]->name, name))
-			return w->hosts[i];
-	ck_abort_msg("no host '%s'", name);
-	return NULL;
+	return test_world_run("frag.yaml", yaml);
 }
 
 /* The three namespaces of measure_frag.py; %u: mtu of r1/b0, %u payload, %u count, %s socket opts. */
@@ -183,7 +165,7 @@ START_TEST(test_kernel_reference)
 		 rc->mtu);
 	w = build(yaml);
 	for (size_t n = 0; n < 3; n++) {
-		struct host *h = host_by_name(w, ns[n]);
+		struct host *h = test_world_host(w, ns[n]);
 
 		for (size_t i = 0; i < sizeof(compared) / sizeof(compared[0]); i++) {
 			long want = ref_value(rc->name, ns[n], compared[i]);
@@ -194,7 +176,7 @@ START_TEST(test_kernel_reference)
 		}
 	}
 	{
-		struct host *b = host_by_name(w, "B");
+		struct host *b = test_world_host(w, "B");
 
 		ck_assert_uint_eq(b->apps[0]->msgs, (uint64_t)ref_value(rc->name, "B", "recv"));
 	}
@@ -267,8 +249,8 @@ START_TEST(test_link_fragments)
 	snprintf(yaml, sizeof(yaml), link_fmt, link_rows[_i].mtu, link_rows[_i].pmtudisc,
 		 link_rows[_i].payload, link_rows[_i].mtu);
 	w = build(yaml);
-	a = host_by_name(w, "A");
-	b = host_by_name(w, "B");
+	a = test_world_host(w, "A");
+	b = test_world_host(w, "B");
 	if (link_rows[_i].emsgsize) {
 		ck_assert_uint_eq(a->apps[0]->errors[APP_EMSGSIZE], link_rows[_i].emsgsize);
 		ck_assert_uint_eq(a->ip.OutRequests, 0);
@@ -357,8 +339,8 @@ START_TEST(test_reasm_failures)
 
 	snprintf(yaml, sizeof(yaml), fail_fmt, fail_rows[_i].thresh, fail_rows[_i].rule);
 	w = build(yaml);
-	a = host_by_name(w, "A");
-	b = host_by_name(w, "B");
+	a = test_world_host(w, "A");
+	b = test_world_host(w, "B");
 	ck_assert_uint_eq(a->ip.FragCreates, 30);
 	ck_assert_uint_eq(b->ip.ReasmReqds, fail_rows[_i].reqds);
 	ck_assert_uint_eq(b->ip.ReasmOKs, fail_rows[_i].oks);

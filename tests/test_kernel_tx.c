@@ -26,20 +26,11 @@
 #include "models/sock.h"
 #include "models/udp_tx.h"
 #include "sim/cfg.h"
+#include "tests/test_world.h"
 
 static struct world *build(const char *yaml)
 {
-	struct sim_error err = { 0 };
-	struct cfg c = { 0 };
-	struct world *w;
-
-	ck_assert_msg(cfg_load_string(&c, "ktx.yaml", yaml, &err) == 0, "%s", err.msg);
-	w = world_create(&c, -1, &err);
-	cfg_release(&c);
-	ck_assert_msg(w != NULL, "%s", err.msg);
-	world_run(w);
-	ck_assert(world_conserved(w));
-	return w;
+	return test_world_run("ktx.yaml", yaml);
 }
 
 /* Column @name's index in the header line @hdr (comma separated). */

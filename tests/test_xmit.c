@@ -10,20 +10,11 @@
 #include "models/scenario.h"
 #include "models/sock.h"
 #include "sim/cfg.h"
+#include "tests/test_world.h"
 
 static struct world *run(const char *yaml)
 {
-	struct sim_error err = { 0 };
-	struct cfg c = { 0 };
-	struct world *w;
-
-	ck_assert_msg(cfg_load_string(&c, "x.yaml", yaml, &err) == 0, "%s", err.msg);
-	w = world_create(&c, -1, &err);
-	cfg_release(&c);
-	ck_assert_msg(w != NULL, "%s", err.msg);
-	world_run(w);
-	ck_assert(world_conserved(w));
-	return w;
+	return test_world_run("x.yaml", yaml);
 }
 
 #define SENDER_HOST(extra_nic, cpu)                                                                \
