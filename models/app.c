@@ -171,7 +171,11 @@ static void app_advance(struct app *a)
 
 	if (!a->pps)
 		return;
-	gap = 1e12 / a->pps;
+	/* a burst's datagrams are due together; the next burst keeps the mean rate */
+	if (++a->in_burst < a->burst)
+		return;
+	a->in_burst = 0;
+	gap = 1e12 * a->burst / a->pps;
 	if (a->poisson)
 		gap *= -log(sim_rng_double_open0(&a->rng));
 	a->next_send += (sim_time_t)(gap + 0.5);
@@ -421,10 +425,11 @@ static void app_send_run(struct thread *t)
 
 static int app_parse_send(struct app *a, const struct cfg_node *n, struct sim_error *err)
 {
-	static const char *const calls[] = { "sendto", "sendmmsg", NULL };
-	static const char *const pats[] = { "constant", "poisson", NULL };
+	static const char *const calls[] = { "sendto", "sendmmsg", "sendmsg", NULL };
+	static const char *const pats[] = { "constant", "poisson", "burst", NULL };
 	const struct cfg_node *s;
 	const char *to = NULL;
+	uint64_t burst;
 	int call, pat;
 	bool connect;
 
@@ -433,6 +438,7 @@ static int app_parse_send(struct app *a, const struct cfg_node *n, struct sim_er
 	    cfg_get_dist_size(s, "size", &a->size, 1000, 0, 65507, err) ||
 	    cfg_get_pktrate(s, "rate", &a->pps, 0, 1, 1e10, err) ||
 	    cfg_get_enum(s, "pattern", pats, &pat, 0, err) ||
+	    cfg_get_u64(s, "burst", &burst, 32, 1, APP_MAX_BATCH, err) ||
 	    cfg_get_enum(s, "syscall", calls, &call, 0, err) ||
 	    cfg_get_u64(s, "count", &a->count, 0, 0, UINT64_MAX, err) ||
 	    cfg_get_bool(s, "await_reply", &a->await_reply, false, err) ||
@@ -445,7 +451,13 @@ static int app_parse_send(struct app *a, const struct cfg_node *n, struct sim_er
 	a->sender = true;
 	a->connect = connect;
 	a->poisson = pat == 1;
-	a->syscall = call ? APP_SENDMMSG : APP_SENDTO;
+	a->burst = pat == 2 ? (uint32_t)burst : 1;
+	if (pat == 2 && !a->pps)
+		return cfg_error(cfg_get(s, "pattern"), err, "'pattern: burst' needs a 'rate'");
+	if (pat != 2 && cfg_has(s, "burst"))
+		return cfg_error(cfg_get(s, "burst"), err, "'burst' needs 'pattern: burst'");
+	/* sendmsg is sendto with a msghdr: one datagram per call */
+	a->syscall = call == 1 ? APP_SENDMMSG : APP_SENDTO;
 	sim_event_init(&a->timer, app_timer_fire, 40);
 	return cfg_check_unknown(s, "send", err);
 }

@@ -72,6 +72,8 @@ struct app {
 	struct sim_dist size;		   /* payload bytes per datagram */
 	double pps;			   /* target rate, 0 = as fast as the socket allows */
 	bool poisson;			   /* exponential gaps instead of constant */
+	uint32_t burst;			   /* datagrams due together (pattern burst), else 1 */
+	uint32_t in_burst;		   /* datagrams of the current burst already sent */
 	bool connect;			   /* connect() before sending (route cached) */
 	uint64_t count;			   /* datagrams to send, 0 = no limit */
 	sim_time_t next_send;		   /* ps: when the next datagram is due */

@@ -172,6 +172,24 @@ static const struct ecase ecases[] = {
 	  { NULL },
 	  "t.yaml:16:18: 'syscall' must be one of recvmsg, recvmmsg, got 'recvmmsgs' (did you mean "
 	  "'recvmmsg'?)" },
+	{ BASE "    apps:\n      - name: a\n        socket: srv\n"
+	       "        send: {to: '10.0.0.2:9', pattern: burst}\n",
+	  { NULL },
+	  "t.yaml:16:43: 'pattern: burst' needs a 'rate'" },
+	{ BASE "    apps:\n      - name: a\n        socket: srv\n"
+	       "        send: {to: '10.0.0.2:9', rate: 1kpps, burst: 8}\n",
+	  { NULL },
+	  "t.yaml:16:54: 'burst' needs 'pattern: burst'" },
+	{ BASE "    apps:\n      - name: a\n        socket: srv\n"
+	       "        send: {to: '10.0.0.2:9', rate: 1kpps, pattern: burst, burst: 0}\n",
+	  { NULL },
+	  "t.yaml:16:70: 'burst' must be between 1 and 1024, got '0'" },
+	{ BASE "    apps:\n      - name: a\n        socket: srv\n"
+	       "        send: {to: '10.0.0.2:9', syscall: sendmsgs}\n",
+	  { NULL },
+	  "t.yaml:16:43: 'syscall' must be one of sendto, sendmmsg, sendmsg, got 'sendmsgs' (did "
+	  "you "
+	  "mean 'sendmsg'?)" },
 	/* --- traffic --- */
 	{ BASE "traffic:\n  - name: t\n    to: rx-eth0\n    rate: 1kpps\n    dst: 10.0.0.1:5000\n",
 	  { NULL },

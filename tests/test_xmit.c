@@ -144,6 +144,57 @@ START_TEST(test_connect_caches_route)
 }
 END_TEST
 
+/* ---- sender pacing: constant gaps, bursts, one datagram per call or sendmmsg ---- */
+
+static const char pace_fmt[] = "name: pace\n"
+			       "duration: 15500us\n"
+			       "hosts:\n"
+			       "  - name: a\n"
+			       "    cpus: 2\n"
+			       "    nics:\n"
+			       "      - {name: eth0, address: 10.0.0.1/24}\n"
+			       "    neigh:\n"
+			       "      - {ip: 10.0.0.2, dev: eth0}\n"
+			       "    sockets:\n"
+			       "      - {name: s}\n"
+			       "    apps:\n"
+			       "      - {name: tx, socket: s, cpu: 1, batch: 16,\n"
+			       "         send: {to: '10.0.0.2:9', size: 100, rate: 1kpps%s}}\n";
+
+static const struct {
+	const char *opts;     /* extra `send:` keys */
+	uint64_t msgs, calls; /* datagrams and system calls in 15.5 ms at 1000/s */
+} pace_rows[] = {
+	/* due at 0, 1, ..., 15 ms: 16 datagrams, one per call */
+	{ "", 16, 16 },
+	{ ", syscall: sendmsg", 16, 16 },
+	{ ", syscall: sendmmsg", 16, 16 },
+	/* bursts of 10 at 0 and 10 ms */
+	{ ", pattern: burst, burst: 10", 20, 20 },
+	{ ", pattern: burst, burst: 10, syscall: sendmmsg", 20, 2 },
+	/* bursts of 4 at 0, 4, 8, 12 ms */
+	{ ", pattern: burst, burst: 4, syscall: sendmmsg", 16, 4 },
+	/* a burst larger than the batch takes two calls */
+	{ ", pattern: burst, burst: 20, syscall: sendmmsg", 20, 2 },
+};
+
+START_TEST(test_sender_pacing)
+{
+	char yaml[2048];
+	struct world *w;
+	struct app *a;
+
+	snprintf(yaml, sizeof(yaml), pace_fmt, pace_rows[_i].opts);
+	w = run(yaml);
+	a = w->hosts[0]->apps[0];
+	ck_assert_msg(a->msgs == pace_rows[_i].msgs, "row %d: %llu datagrams", _i,
+		      (unsigned long long)a->msgs);
+	ck_assert_msg(a->calls == pace_rows[_i].calls, "row %d: %llu calls", _i,
+		      (unsigned long long)a->calls);
+	world_free(w);
+}
+END_TEST
+
 Suite *xmit_suite(void);
 
 Suite *xmit_suite(void)
@@ -156,6 +207,8 @@ Suite *xmit_suite(void)
 	tcase_add_test(tc, test_forward_order);
 	tcase_add_test(tc, test_autobind_exhausted);
 	tcase_add_test(tc, test_connect_caches_route);
+	tcase_add_loop_test(tc, test_sender_pacing, 0,
+			    (int)(sizeof(pace_rows) / sizeof(pace_rows[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }
