@@ -250,8 +250,7 @@ struct sk_buff *ip_defrag(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 	return head;
 }
 
-/* A fragment's truesize: the measured linear-skb truesize for its size. */
-static uint32_t frag_truesize(uint32_t data)
+uint32_t ip_frag_truesize(uint32_t data)
 {
 	return udp_tx_truesize(data > 8 ? data - 8 : 0);
 }
@@ -266,7 +265,7 @@ static struct sk_buff *frag_make(struct world *w, const struct sk_buff *skb, uin
 		return NULL;
 	w->offered++;
 	f->len = 34 + data;
-	f->truesize = frag_truesize(data);
+	f->truesize = ip_frag_truesize(data);
 	f->saddr = skb->saddr;
 	f->daddr = skb->daddr;
 	f->sport = skb->sport;
@@ -338,7 +337,7 @@ int ip_do_fragment(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 	skb->flags |= SKB_F_FRAG | SKB_F_MF;
 	skb->flags &= (uint8_t)~SKB_F_DF;
 	if (!(skb->flags & SKB_F_WMEM))
-		skb->truesize = frag_truesize(fs);
+		skb->truesize = ip_frag_truesize(fs);
 	f = skb;
 	for (;;) {
 		h->ip.FragCreates++;

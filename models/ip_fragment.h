@@ -53,6 +53,12 @@ static inline uint32_t ip_frag_size(uint32_t mtu)
 	return (mtu - 20) & ~7u;
 }
 
+/*
+ * The truesize of a locally built fragment skb carrying @data bytes of IP
+ * payload: the measured linear-skb truesize (udp_tx_truesize) for its size.
+ */
+uint32_t ip_frag_truesize(uint32_t data);
+
 /* Allocate @h's reassembly table (sized from ipfrag_high_thresh). 0 or -1 (no memory). */
 int ipfrag_init(struct host *h);
 /* Free the table; queued fragments go with the skb pool. */

@@ -80,7 +80,7 @@ static uint32_t udp_tx_truesize_mtu(uint32_t payload, uint32_t mtu)
 	for (uint32_t off = 0; off < total; off += fs) {
 		uint32_t data = total - off < fs ? total - off : fs;
 
-		sum += udp_tx_truesize(data - 8);
+		sum += ip_frag_truesize(data);
 	}
 	return sum;
 }

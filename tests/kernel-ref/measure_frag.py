@@ -20,6 +20,11 @@ Icmp deltas in every namespace):
             DF set because it fits A's MTU), ONE datagram: R drops it
             (FragFails) and sends ICMP fragmentation needed back to A
 
+  truesize  all MTUs 1500, ONE datagram of each payload in TRUESIZE_PAYLOADS
+            into B's socket, nobody reading: B's rx_queue in /proc/net/udp
+            (sk_rmem_alloc) is the truesize of the reassembled skb (counter
+            "truesize.<payload>")
+
 Output: frag.csv with columns case,ns,counter,value (deltas).
 Only the Python standard library; shells out to `ip` and `sysctl`.
 """
@@ -33,6 +38,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 N = 20
+TRUESIZE_PAYLOADS = [1000, 1472, 1473, 2000, 2952, 2953, 4000, 8000, 20000, 65507]
 IP_MTU_DISCOVER = 10
 IP_PMTUDISC_DONT = 0
 
@@ -133,6 +139,37 @@ def run_case(name, mtu_rb, payload, n, dont):
     return rows
 
 
+def rx_queue(ns, port):
+    out = subprocess.run(["ip", "netns", "exec", ns, "cat", "/proc/net/udp"],
+                         check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines()[1:]:
+        f = line.split()
+        if f[1].endswith(":%04X" % port):
+            return int(f[4].split(":")[1], 16)
+    raise RuntimeError("no socket on port %d" % port)
+
+
+def truesize_case(payload):
+    p = "kfr%d-" % os.getpid()
+    self_ns = os.open("/proc/self/ns/net", os.O_RDONLY)
+    try:
+        A, R, B = setup(p, 1500)
+        in_ns(B)
+        rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+        rx.bind(("0.0.0.0", 5000))
+        in_ns(A)
+        tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        tx.sendto(b"x" * payload, ("10.78.1.2", 5000))
+        time.sleep(0.2)
+        return [("truesize", "B", "truesize.%d" % payload, rx_queue(B, 5000))]
+    finally:
+        import ctypes
+        ctypes.CDLL(None).setns(self_ns, 0x40000000)
+        for s in ("A", "R", "B"):
+            subprocess.run(["ip", "netns", "del", p + s], stderr=subprocess.DEVNULL)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=HERE)
@@ -143,6 +180,8 @@ def main():
     rows += run_case("local", 1500, 4000, N, False)
     rows += run_case("forward", 1000, 1400, N, True)
     rows += run_case("df", 1000, 1400, 1, False)
+    for payload in TRUESIZE_PAYLOADS:
+        rows += truesize_case(payload)
     with open(os.path.join(a.out, "frag.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["case", "ns", "counter", "value"])
