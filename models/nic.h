@@ -35,6 +35,7 @@
 #include "sim/cfg.h"
 #include "sim/event.h"
 #include "sim/stats.h"
+#include "models/dql.h"
 #include "models/cpu.h"
 #include "models/dev.h"
 #include "models/world.h"
@@ -126,6 +127,7 @@ struct nic_tx_queue {
 	uint64_t tail;		  /* next free descriptor */
 	bool stopped;		  /* netif_tx_stop_queue (__QUEUE_STATE_DRV_XOFF) */
 	bool stack_xoff;	  /* BQL: __QUEUE_STATE_STACK_XOFF */
+	struct dql dql;		  /* BQL state (used when dev->bql is set) */
 	uint64_t bql_inflight; /* bytes posted, not yet cleaned (dql num_queued - num_completed) */
 	struct sk_buff_head inflight; /* frames being fetched or sent, by completion time */
 	struct sim_event tx_ev;	      /* the head frame's completion */
@@ -166,7 +168,8 @@ struct net_device {
 	uint32_t tx_frames;		/* ethtool -C tx-frames */
 	uint32_t tx_work_limit;		/* descriptors cleaned per poll (IXGBE_DEFAULT_TX_WORK) */
 	uint32_t txqueuelen;		/* ip link txqueuelen (pfifo_fast limit per band) */
-	uint32_t bql_limit;		/* BQL byte limit per TX queue, 0 = BQL off */
+	uint32_t bql_limit;		/* BQL fixed byte limit per TX queue, 0 = not fixed */
+	bool bql;			/* BQL on: adaptive, or fixed at bql_limit */
 	bool mq;			/* root qdisc is mq (one child per TX queue) */
 	bool xps;			/* some TX queue has an xps_cpus mask */
 	char peer_name[48];		/* veth: the other end, HOST/DEV, until resolved */

@@ -18,11 +18,12 @@
  * the qdisc) past TX_WAKE_THRESHOLD. A poll that leaves completions uncleaned
  * returns its budget and stays scheduled, as ixgbe does.
  *
- * Optional BQL (`bql_limit`, bytes): a queue stops for the stack once that
- * many bytes are posted and not yet cleaned (netdev_tx_sent_queue) and
- * restarts when cleaning brings it below (netdev_tx_completed_queue). The
- * limit is fixed, as with limit_min = limit_max; dql's adaptive limit is not
- * modelled.
+ * Optional BQL (models/dql.h): netdev_tx_sent_queue adds each posted frame
+ * to the queue's dql and stops the queue for the stack when dql_avail() < 0;
+ * netdev_tx_completed_queue gives dql the bytes each clean freed and restarts
+ * the queue when dql_avail() >= 0 again. `bql: true` is the kernel's adaptive
+ * limit (limit_min 0, limit_max DQL_MAX_LIMIT, hold_time 1 s);
+ * `bql_limit: N` fixes it (limit_min = limit_max = N).
  *
  * Simplified: TX and RX of queue i share one vector and one NAPI (combined
  * channels); the transmitter serves queues in posting order; no TSO, no
@@ -137,8 +138,11 @@ static int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff 
 	}
 	/* netdev_tx_sent_queue: BQL stops the stack above its byte limit */
 	q->bql_inflight += skb->len;
-	if (dev->bql_limit && q->bql_inflight > dev->bql_limit) /* dql_avail < 0 */
-		q->stack_xoff = true;
+	if (dev->bql) {
+		dql_queued(&q->dql, skb->len);
+		if (dql_avail(&q->dql) < 0)
+			q->stack_xoff = true;
+	}
 	return NETDEV_TX_OK;
 }
 
@@ -152,7 +156,7 @@ bool nic_tx_clean(struct nic_rx_queue *rq, uint64_t *cycles)
 {
 	struct net_device *dev = rq->dev;
 	struct nic_tx_queue *q;
-	uint32_t n = 0;
+	uint32_t n = 0, bytes = 0;
 
 	if (rq->index >= dev->ntxq)
 		return false;
@@ -162,6 +166,7 @@ bool nic_tx_clean(struct nic_rx_queue *rq, uint64_t *cycles)
 
 		sock_wfree(d->sk, d->truesize);
 		q->bql_inflight -= d->len;
+		bytes += d->len;
 		q->packets++;
 		q->bytes += d->len;
 		dev->tx_packets++;
@@ -175,9 +180,12 @@ bool nic_tx_clean(struct nic_rx_queue *rq, uint64_t *cycles)
 		netif_schedule_qdisc(rq->cpu, q->qdisc);
 	}
 	/* netdev_tx_completed_queue: below the limit again, the stack may send */
-	if (q->stack_xoff && q->bql_inflight <= dev->bql_limit) {
-		q->stack_xoff = false;
-		netif_schedule_qdisc(rq->cpu, q->qdisc);
+	if (dev->bql && bytes) {
+		dql_completed(&q->dql, bytes, host_jiffies(dev->host, dev->host->w->q.now));
+		if (q->stack_xoff && dql_avail(&q->dql) >= 0) {
+			q->stack_xoff = false;
+			netif_schedule_qdisc(rq->cpu, q->qdisc);
+		}
 	}
 	return q->head < q->done;
 }
@@ -266,6 +274,11 @@ static int nic_tx_alloc(struct net_device *dev)
 			return -1;
 		skb_queue_head_init(&q->inflight);
 		sim_event_init(&q->tx_ev, nic_tx_fire, NIC_TX_PRIO);
+		/* dql_init: fixed at bql_limit, or the kernel's defaults (hold_time HZ) */
+		if (dev->bql_limit)
+			dql_init(&q->dql, dev->bql_limit, dev->bql_limit, dev->host->hz, 0);
+		else
+			dql_init(&q->dql, 0, DQL_MAX_LIMIT, dev->host->hz, 0);
 	}
 	return 0;
 }
@@ -305,6 +318,7 @@ static int nic_tx_parse_xps(struct net_device *dev, const struct cfg_node *n, st
 int nic_tx_create(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
 {
 	uint64_t ring, usecs, frames, work, qlen, mtu, bql;
+	bool adaptive;
 	char stream[64];
 
 	if (cfg_get_u64(n, "tx_ring", &ring, dev->drv->rx_ring_default, dev->drv->rx_ring_min,
@@ -314,9 +328,14 @@ int nic_tx_create(struct net_device *dev, const struct cfg_node *n, struct sim_e
 	    cfg_get_u64(n, "tx_work_limit", &work, 256, 1, 65536, err) ||
 	    cfg_get_u64(n, "txqueuelen", &qlen, 1000, 0, 1u << 20, err) ||
 	    cfg_get_u64(n, "mtu", &mtu, 1500, 68, 1500, err) ||
-	    cfg_get_size(n, "bql_limit", &bql, 0, 0, 1u << 30, err))
+	    cfg_get_size(n, "bql_limit", &bql, 0, 0, 1u << 30, err) ||
+	    cfg_get_bool(n, "bql", &adaptive, false, err))
 		return -1;
+	if (adaptive && bql)
+		return cfg_error(cfg_get(n, "bql"), err,
+				 "'bql: true' adapts the limit; 'bql_limit' fixes it: give one");
 	dev->bql_limit = (uint32_t)bql;
+	dev->bql = adaptive || bql;
 	dev->netdev_ops = &nic_netdev_ops;
 	dev->tx_ring = (uint32_t)ring;
 	dev->tx_usecs = (uint32_t)usecs;

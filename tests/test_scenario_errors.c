@@ -158,6 +158,9 @@ static const struct ecase ecases[] = {
 	{ BASE "    taps:\n      - name: cap\n        dev: eth1\n",
 	  { NULL },
 	  "t.yaml:15:14: unknown device 'eth1' on host 'rx'" },
+	{ BASE,
+	  { "hosts/rx/nics/eth0/bql=true", "hosts/rx/nics/eth0/bql_limit=6KiB", NULL },
+	  "--set:1:24: 'bql: true' adapts the limit; 'bql_limit' fixes it: give one" },
 	/* --- apps --- */
 	{ BASE "    apps:\n      - name: a\n        socket: srv1\n",
 	  { NULL },
