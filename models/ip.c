@@ -199,7 +199,7 @@ bool icmp_send(struct cpu *c, struct host *h, const struct sk_buff *skb_in, unsi
 		kfree_skb_reason(h, skb, SKB_DROP_REASON_NETFILTER_DROP);
 		return true;
 	}
-	neigh_output(c, skb, dev, rt->gw ? rt->gw : skb->daddr, cycles);
+	ip_finish_output(c, skb, dev, rt->gw ? rt->gw : skb->daddr, cycles);
 	return true;
 }
 
@@ -281,7 +281,7 @@ static struct sock *ip_forward(struct cpu *c, struct sk_buff *skb, uint64_t *cyc
 	out = rt->dev;
 	/* counted before the MTU check and the FORWARD hook (current kernels; measured on 6.18) */
 	h->ip.ForwDatagrams++;
-	if (skb->len - 14 > out->mtu && (skb->flags & SKB_F_DF)) {
+	if (skb->len - ETH_HLEN > out->mtu && (skb->flags & SKB_F_DF)) {
 		/* ip_exceeds_mtu */
 		h->ip.FragFails++;
 		icmp_send(c, h, skb, ICMP_DEST_UNREACH, cycles); /* ICMP_FRAG_NEEDED */
@@ -295,10 +295,7 @@ static struct sock *ip_forward(struct cpu *c, struct sk_buff *skb, uint64_t *cyc
 	if (ip_nf_drops(h, NF_INET_POST_ROUTING, skb, NULL, out->name, cycles))
 		return ip_drop(h, skb, SKB_DROP_REASON_NETFILTER_DROP, cycles);
 	skb->lat = LAT_TX_STACK;
-	if (skb->len - 14 > out->mtu)
-		ip_do_fragment(c, skb, out, rt->gw ? rt->gw : skb->daddr, cycles);
-	else
-		neigh_output(c, skb, out, rt->gw ? rt->gw : skb->daddr, cycles);
+	ip_finish_output(c, skb, out, rt->gw ? rt->gw : skb->daddr, cycles);
 	return NULL;
 }
 

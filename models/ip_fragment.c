@@ -358,3 +358,12 @@ int ip_do_fragment(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 	}
 	return rc;
 }
+
+int ip_finish_output(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop,
+		     uint64_t *cycles)
+{
+	if (skb->len - ETH_HLEN > dev->mtu)
+		return ip_do_fragment(c, skb, dev, nexthop, cycles);
+	skb->stage = STAGE_T10;
+	return neigh_output(c, skb, dev, nexthop, cycles);
+}

@@ -78,4 +78,12 @@ struct sk_buff *ip_defrag(struct cpu *c, struct sk_buff *skb, uint64_t *cycles);
 int ip_do_fragment(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop,
 		   uint64_t *cycles);
 
+/*
+ * ip_finish_output (T10) for every IPv4 packet leaving a host: longer than
+ * @dev's MTU it goes to ip_do_fragment, else straight to neigh_output for
+ * @nexthop. Returns what they return.
+ */
+int ip_finish_output(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop,
+		     uint64_t *cycles);
+
 #endif

@@ -59,7 +59,6 @@
 #include <stdarg.h>
 #include <string.h>
 
-#define ETH_HLEN       14 /* skb->len includes the Ethernet header */
 #define IPPROTO_TCP_   6
 #define NF_IFNAMSIZ    16
 #define NF_HOOK_TABLES 4 /* tables on one hook at most (OUTPUT) */

@@ -156,6 +156,7 @@ extern const char *const lat_stage_name[LAT_NR];
 #define PACKET_OTHERHOST 3
 #define IPPROTO_UDP_	 17
 #define IPPROTO_ICMP_	 1
+#define ETH_HLEN	 14 /* Ethernet header bytes: skb->len includes them */
 #define UDP_FRAME_HDRS	 42 /* Ethernet 14 + IPv4 20 + UDP 8 bytes before the payload */
 
 enum skb_flags {

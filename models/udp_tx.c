@@ -183,8 +183,7 @@ int udp_send_commit(struct cpu *c, struct sock *sk, struct udp_tx *tx, uint64_t 
 {
 	struct host *h = sk->host;
 	struct sk_buff *skb = tx->skb;
-	int rc = skb->len - 14 > tx->dev->mtu ? ip_do_fragment(c, skb, tx->dev, tx->nexthop, cycles)
-					      : neigh_output(c, skb, tx->dev, tx->nexthop, cycles);
+	int rc = ip_finish_output(c, skb, tx->dev, tx->nexthop, cycles);
 	int err = rc == NET_XMIT_DROP ? -ENOBUFS : 0;
 
 	tx->skb = NULL;
