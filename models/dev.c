@@ -239,7 +239,9 @@ static void stack_unit(struct cpu *c, struct sk_buff *skb, bool from_driver, uin
 	sd->unit_skb = skb;
 	if (from_driver) {
 		*cycles += k->netif_receive;
-		int cpu = get_rps_cpu(&skb->dev->rxq[skb->queue_mapping], skb);
+		int cpu = skb->queue_mapping < skb->dev->nrxq
+				  ? get_rps_cpu(&skb->dev->rxq[skb->queue_mapping], skb)
+				  : -1; /* veth: no rx queue attributes modelled */
 
 		if (cpu >= 0) {
 			*cycles += k->rps_enqueue;

@@ -10,6 +10,7 @@
 #include "models/ip.h"
 #include "models/neigh.h"
 #include "models/nic.h"
+#include "models/veth.h"
 #include "models/sch_generic.h"
 #include "sim/error.h"
 #include "sim/units.h"
@@ -555,5 +556,6 @@ void nic_free(struct net_device *dev)
 	}
 	free(dev->txq);
 	free(dev->rxq);
+	veth_free(dev);
 	free(dev);
 }

@@ -109,6 +109,7 @@ struct nic_rx_queue {
 
 struct packet_tap;
 struct Qdisc;
+struct veth_priv;
 
 /* A TX descriptor: what the driver must release when it cleans it. */
 struct nic_tx_desc {
@@ -144,7 +145,10 @@ struct nic_tx_queue {
 
 /* struct net_device_ops: how a device transmits (REQUIRED). */
 struct net_device_ops {
-	/* ndo_start_xmit: NETDEV_TX_OK (the device owns @skb) or NETDEV_TX_BUSY. */
+	/*
+	 * ndo_start_xmit: NETDEV_TX_OK (the device owns @skb), NETDEV_TX_BUSY
+	 * (requeue it) or NET_XMIT_DROP (the device dropped and freed it).
+	 */
 	int (*ndo_start_xmit)(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
 			      uint16_t txq);
 };
@@ -173,6 +177,7 @@ struct net_device {
 	bool mq;			/* root qdisc is mq (one child per TX queue) */
 	bool xps;			/* some TX queue has an xps_cpus mask */
 	char peer_name[48];		/* veth: the other end, HOST/DEV, until resolved */
+	struct veth_priv *veth;		/* veth: private state, NULL for other devices */
 	uint32_t addr;			/* IPv4 address, host order */
 	uint32_t prefix_len;		/* its prefix */
 	bool promisc;			/* IFF_PROMISC */

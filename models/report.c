@@ -20,6 +20,7 @@
 #include "models/sch_generic.h"
 #include "models/nic.h"
 #include "models/report.h"
+#include "models/veth.h"
 #include "models/scenario.h"
 #include "models/sock.h"
 #include "models/traffic.h"
@@ -780,8 +781,45 @@ static void write_net_dev(const struct host *h, FILE *f)
 	}
 }
 
+/* The ifindex of @dev in its namespace: lo is 1, the scenario's devices follow in order. */
+static unsigned dev_ifindex(const struct net_device *dev)
+{
+	const struct host *h = dev->host;
+	unsigned idx = 2;
+
+	for (uint32_t d = 0; d < h->ndevs && h->devs[d] != dev; d++)
+		if (!h->devs[d]->loopback)
+			idx++;
+	return idx;
+}
+
+/* veth_get_ethtool_stats: per-queue XDP counters (NAPI mode) of one rx and one tx queue. */
+static void write_ethtool_veth(const struct net_device *v, FILE *f)
+{
+	const struct veth_rq *rq = v->veth->rq;
+	const struct veth_rq none = { 0 };
+
+	if (!rq)
+		rq = &none;
+	fprintf(f, "NIC statistics:\n");
+	fprintf(f, "     peer_ifindex: %u\n", dev_ifindex(v->peer));
+	fprintf(f, "     rx_queue_0_xdp_packets: %llu\n", U(rq->xdp_packets));
+	fprintf(f, "     rx_queue_0_xdp_bytes: %llu\n", U(rq->xdp_bytes));
+	fprintf(f, "     rx_queue_0_drops: %llu\n", U(0));
+	fprintf(f, "     rx_queue_0_xdp_redirect: %llu\n", U(0));
+	fprintf(f, "     rx_queue_0_xdp_drops: %llu\n", U(rq->xdp_drops));
+	fprintf(f, "     rx_queue_0_xdp_tx: %llu\n", U(0));
+	fprintf(f, "     rx_queue_0_xdp_tx_errors: %llu\n", U(0));
+	fprintf(f, "     tx_queue_0_xdp_xmit: %llu\n", U(0));
+	fprintf(f, "     tx_queue_0_xdp_xmit_errors: %llu\n", U(0));
+}
+
 static void write_ethtool(const struct net_device *v, FILE *f)
 {
+	if (v->veth) {
+		write_ethtool_veth(v, f);
+		return;
+	}
 	fprintf(f, "NIC statistics:\n");
 	fprintf(f, "     rx_packets: %llu\n", U(v->rx_packets));
 	fprintf(f, "     rx_bytes: %llu\n", U(v->rx_bytes));

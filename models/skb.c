@@ -114,6 +114,10 @@ const struct drop_point drop_points[] = {
 	  "Ip ReasmFails" },
 	{ SKB_DROP_REASON_NOT_SPECIFIED, STAGE_T10, "ip_do_fragment (output failed)",
 	  "Ip FragFails" },
+	{ SKB_DROP_REASON_NOT_SPECIFIED, STAGE_T15, "veth_xmit (peer's ptr_ring full, noqueue)",
+	  "ip -s link tx_dropped (sender)" },
+	{ SKB_DROP_REASON_NOT_SPECIFIED, STAGE_R9, "veth_xdp_rcv_skb (XDP_DROP)",
+	  "ethtool -S rx_queue_0_xdp_drops" },
 	{ SKB_DROP_REASON_LINK_LOSS, STAGE_WIRE, "link (configured loss)",
 	  "none (lost on the wire)" },
 };

@@ -1,43 +1,124 @@
 /*
  * models/veth.c - veth pairs between network namespaces (hosts sharing a machine).
  *
- * Kernel reference: drivers/net/veth.c (veth_xmit, veth_forward_skb),
- * net/core/dev.c (__dev_forward_skb, __netif_rx), kernel-facts §2 and §8.
+ * Kernel reference: drivers/net/veth.c (veth_xmit, veth_forward_skb,
+ * veth_skb_is_eligible_for_gro, veth_xdp_rx, __veth_xdp_flush, veth_poll,
+ * veth_xdp_rcv, veth_xdp_rcv_skb, veth_get_stats64, veth_newlink's
+ * veth_disable_gro), net/core/dev.c (__dev_forward_skb, __netif_rx),
+ * kernel-facts §2 and §8; measured on 6.18 in tests/kernel-ref
+ * (measure_veth_napi.py).
  *
- * A veth has no queue (noqueue) and no hardware: veth_xmit hands the skb to
- * the peer device with __netif_rx, i.e. onto the backlog of the CPU that is
- * sending (netdev_max_backlog applies, a full backlog counts in the peer's
- * rx_dropped and softnet_stat), and the receive half runs as NET_RX softirq
- * when the sender re-enables bottom halves. The sender's send-buffer charge is
- * released by the skb_orphan in the peer's ip_rcv, after the backlog.
- * Namespaces share CPUs: give the hosts of a veth pair the same `machine:`.
+ * A veth has no hardware: veth_xmit hands the skb to the peer device in one
+ * of two ways, as Linux 6.18 does.
  *
- * Simplified: the NAPI mode (XDP or GRO enabled on the peer) is not
- * modelled; no TX taps; the peer is given as HOST/DEV in `peer:`.
+ * - netif_rx mode (the default): __netif_rx puts the skb on the backlog of
+ *   the CPU that is sending (netdev_max_backlog applies; a full backlog
+ *   counts in the peer's rx_dropped, softnet_stat and the sender's
+ *   tx_dropped, and veth_xmit returns NET_XMIT_DROP to the sender), and the
+ *   receive half runs as NET_RX softirq when the sender re-enables bottom
+ *   halves.
+ * - NAPI mode: when the receiving veth has GRO on (`gro: true`, ethtool -K
+ *   gro on; off on new veths) or an XDP program attached (`xdp:`), its rx
+ *   queue has a NAPI and a ptr_ring of VETH_RING_SIZE skbs. veth_xmit uses
+ *   them for a packet that veth_skb_is_eligible_for_gro() accepts: an XDP
+ *   program is attached, or the sending veth has TSO off (`tso: false`), or
+ *   the packet comes from a local socket (sock_wfree) and the receiving veth
+ *   has rx-gro-list or rx-udp-gro-forwarding. Others still take netif_rx. The
+ *   skb goes on the ring and __veth_xdp_flush schedules the NAPI on the
+ *   sending CPU unless it is scheduled already; veth_poll (weight 64) takes
+ *   skbs through napi_gro_receive, wakes the peer's stopped TX queue, and
+ *   completes when it did less than its weight, rescheduling itself if the
+ *   ring refilled meanwhile. A full ring drops the skb when the sending veth
+ *   has no qdisc (noqueue, the default: tx_dropped, NET_XMIT_DROP); with a
+ *   qdisc it stops the TX queue and returns NETDEV_TX_BUSY, so the qdisc
+ *   requeues and holds the backlog (veth backpressure, Linux 6.16).
+ *   Packet and byte counts of NAPI-mode packets are taken at the poll
+ *   (rx_queue_0_xdp_packets; veth_get_stats64 adds them to the sender's tx
+ *   and the receiver's rx).
+ *
+ * The XDP program is a verdict for every packet: `pass` or `drop` (XDP_DROP:
+ * rx_queue_0_xdp_drops, kfree_skb). The sender's send-buffer charge is
+ * released by the skb_orphan in the peer's ip_rcv, after the backlog or
+ * ring. Namespaces share CPUs: give the hosts of a veth pair the same
+ * `machine:`.
+ *
+ * Simplified: one queue each way; XDP_TX and XDP_REDIRECT are not modelled,
+ * nor the copy veth_convert_skb_to_xdp_buff may make (its time is in the
+ * xdp_run cost); GRO merges only for UDP_GRO sockets (fraglist and
+ * forwarding GRO would re-segment before the socket, which sees the same
+ * datagrams); no TX taps; the peer is given as HOST/DEV in `peer:`.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/dev.h"
 #include "models/nic.h"
+#include "models/sch_generic.h"
+#include "models/veth.h"
 #include "models/xmit.h"
 #include "sim/error.h"
+
+static const char *const veth_xdp_names[] = { "none", "pass", "drop", NULL };
+
+/* __veth_xdp_flush: schedule the peer's NAPI on the sending CPU unless it is scheduled. */
+static void veth_xdp_flush(struct cpu *c, struct veth_rq *rq)
+{
+	napi_schedule(c, &rq->napi);
+}
+
+/* veth_skb_is_eligible_for_gro: worth the NAPI/GRO path? */
+static bool veth_skb_is_eligible(const struct net_device *dev, const struct net_device *rcv,
+				 const struct sk_buff *skb)
+{
+	const struct veth_priv *s = dev->veth, *r = rcv->veth;
+
+	return r->xdp != VETH_XDP_NONE || !s->tso ||
+	       (skb->sk && (r->rx_gro_list || r->rx_udp_gro_forwarding));
+}
+
+/* The ring is full: drop without a qdisc, else stop the queue for the qdisc to requeue. */
+static int veth_ring_full(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t txq,
+			  struct veth_rq *rq)
+{
+	struct nic_tx_queue *q = &dev->txq[txq];
+
+	veth_xdp_flush(c, rq);
+	if (!q->qdisc->ops->enqueue) {
+		dev->tx_dropped++; /* priv->dropped */
+		kfree_skb_reason(dev->host, skb, SKB_DROP_REASON_NOT_SPECIFIED);
+		return NET_XMIT_DROP;
+	}
+	q->stopped = true;
+	q->stops++;
+	q->busy++;
+	skb->dev = dev;
+	return NETDEV_TX_BUSY;
+}
 
 static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t txq)
 {
 	struct net_device *peer = dev->peer;
 	struct world *w = dev->host->w;
-
+	struct veth_rq *rq = peer->veth->rq;
 	uint32_t len = skb->len;
 
-	(void)txq;
 	skb->dev = peer;
 	skb->pkt_type = PACKET_HOST;
 	skb->t_wire = w->q.now;
+	skb->stage = STAGE_T15;
+	if (rq && veth_skb_is_eligible(dev, peer, skb)) {
+		if (rq->ring.qlen >= VETH_RING_SIZE)
+			return veth_ring_full(c, dev, skb, txq, rq);
+		__skb_queue_tail(&rq->ring, skb);
+		skb_lat_next(w, skb, LAT_RING, w->q.now);
+		veth_xdp_flush(c, rq);
+		return NETDEV_TX_OK;
+	}
 	skb_lat_next(w, skb, LAT_SOFTIRQ, w->q.now);
 	if (enqueue_to_backlog(c, skb, c->sd) != NET_RX_SUCCESS) {
 		dev->tx_dropped++; /* veth_xmit: priv->dropped */
-		return NETDEV_TX_OK;
+		return NET_XMIT_DROP;
 	}
 	dev->tx_packets++;
 	dev->tx_bytes += len;
@@ -49,6 +130,110 @@ static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
 static const struct net_device_ops veth_netdev_ops = {
 	.ndo_start_xmit = veth_xmit,
 };
+
+/* ---- veth_poll: the NAPI of the receiving veth ---- */
+
+/* veth_xdp_rcv_skb with the attached program; false when it dropped the skb. */
+static bool veth_xdp_run(struct veth_rq *rq, struct sk_buff *skb, uint64_t *cycles)
+{
+	struct net_device *dev = rq->dev;
+
+	if (dev->veth->xdp == VETH_XDP_NONE)
+		return true;
+	*cycles += dev->host->w->costs.xdp_run;
+	if (dev->veth->xdp == VETH_XDP_PASS)
+		return true;
+	rq->xdp_drops++;
+	kfree_skb_reason(dev->host, skb, SKB_DROP_REASON_NOT_SPECIFIED);
+	return false;
+}
+
+static struct sk_buff *veth_poll_one(struct napi_struct *n, struct cpu *c, uint64_t *cycles)
+{
+	struct veth_rq *rq = n->priv;
+	struct net_device *dev = rq->dev;
+	struct world *w = dev->host->w;
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&rq->ring))) {
+		/* veth_xdp_rcv: every skb consumed counts in done and xdp_packets */
+		rq->xdp_packets++;
+		rq->xdp_bytes += skb->len;
+		dev->rx_packets++;
+		dev->rx_bytes += skb->len;
+		dev->peer->tx_packets++;
+		dev->peer->tx_bytes += skb->len;
+		*cycles += w->costs.veth_xdp_rcv;
+		skb->stage = STAGE_R9;
+		skb_lat_next(w, skb, LAT_SOFTIRQ, w->q.now);
+		if (veth_xdp_run(rq, skb, cycles))
+			return skb;
+		if (++c->sd->work >= c->sd->weight)
+			return NULL;
+	}
+	return NULL;
+}
+
+static uint64_t veth_poll_end(struct napi_struct *n, struct cpu *c, int work, int weight)
+{
+	struct veth_rq *rq = n->priv;
+	struct nic_tx_queue *ptxq = &rq->dev->peer->txq[0];
+
+	rq->polls++;
+	if (ptxq->stopped) { /* veth_xdp_rcv: netif_tx_wake_queue(peer_txq) */
+		ptxq->stopped = false;
+		ptxq->wakes++;
+		netif_schedule_qdisc(c, ptxq->qdisc);
+	}
+	if (work < weight) { /* napi_complete_done, then the ring re-check */
+		n->state &= ~NAPIF_STATE_SCHED;
+		if (rq->ring.qlen)
+			napi_schedule(c, n);
+	}
+	return 0;
+}
+
+static const struct napi_ops veth_napi_ops = {
+	.poll_one = veth_poll_one,
+	.poll_end = veth_poll_end,
+	.gro = true,
+};
+
+/* ---- setup ---- */
+
+static int veth_parse_features(struct veth_priv *v, const struct cfg_node *n, struct sim_error *err)
+{
+	int xdp;
+
+	if (cfg_get_bool(n, "gro", &v->gro, false, err) ||
+	    cfg_get_bool(n, "rx_gro_list", &v->rx_gro_list, false, err) ||
+	    cfg_get_bool(n, "rx_udp_gro_forwarding", &v->rx_udp_gro_forwarding, false, err) ||
+	    cfg_get_bool(n, "tso", &v->tso, true, err) ||
+	    cfg_get_enum(n, "xdp", veth_xdp_names, &xdp, VETH_XDP_NONE, err))
+		return -1;
+	v->xdp = (enum veth_xdp)xdp;
+	return 0;
+}
+
+/* veth_napi_enable: the rq's NAPI and ring exist when GRO or XDP is on. */
+static int veth_napi_add(struct net_device *dev, struct sim_error *err)
+{
+	struct veth_rq *rq;
+
+	if (!dev->veth->gro && dev->veth->xdp == VETH_XDP_NONE)
+		return 0;
+	rq = calloc(1, sizeof(*rq));
+	if (!rq)
+		return sim_error_set(err, "out of memory");
+	rq->dev = dev;
+	skb_queue_head_init(&rq->ring);
+	rq->napi.ops = &veth_napi_ops;
+	rq->napi.priv = rq;
+	rq->napi.weight = VETH_NAPI_WEIGHT;
+	skb_queue_head_init(&rq->napi.rx_list);
+	dev->veth->rq = rq;
+	return 0;
+}
 
 int veth_setup(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
 {
@@ -65,7 +250,21 @@ int veth_setup(struct net_device *dev, const struct cfg_node *n, struct sim_erro
 			peer);
 	snprintf(dev->peer_name, sizeof(dev->peer_name), "%s", peer);
 	dev->mtu = (uint32_t)mtu;
+	dev->veth = calloc(1, sizeof(*dev->veth));
+	if (!dev->veth)
+		return sim_error_set(err, "out of memory");
+	if (veth_parse_features(dev->veth, n, err) || veth_napi_add(dev, err))
+		return -1;
 	return nic_tx_setup_virtual(dev, n, &veth_netdev_ops, err);
+}
+
+void veth_free(struct net_device *dev)
+{
+	if (!dev->veth)
+		return;
+	free(dev->veth->rq);
+	free(dev->veth);
+	dev->veth = NULL;
 }
 
 static struct net_device *veth_find(struct world *w, const char *spec)

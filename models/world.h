@@ -70,7 +70,9 @@ struct ipfrag_table;
 	X(qdisc_dequeue)    /* one dequeue in qdisc_restart */                                     \
 	X(driver_xmit)	    /* ndo_start_xmit: descriptor, doorbell */                             \
 	X(tx_clean)	    /* per TX descriptor cleaned, skb freed */                             \
-	X(ip_forward)	    /* ip_forward + ip_forward_finish */
+	X(ip_forward)	    /* ip_forward + ip_forward_finish */                                   \
+	X(veth_xdp_rcv)	    /* veth_poll per skb: ptr_ring consume, veth_xdp_rcv_skb */            \
+	X(xdp_run)	    /* veth: skb to xdp_buff (may copy), bpf_prog_run_xdp, back */
 
 struct costs {
 #define X(n) uint64_t n; /* cycles */

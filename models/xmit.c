@@ -115,7 +115,7 @@ static void qdisc_run(struct cpu *c, struct nic_tx_queue *txq, uint64_t *cycles)
 		if (!skb)
 			return;
 		skb_lat_next(dev->host->w, skb, LAT_TX_RING, dev->host->w->q.now);
-		if (xmit_one(c, dev, skb, txq->index, cycles) != NETDEV_TX_OK) {
+		if (xmit_one(c, dev, skb, txq->index, cycles) == NETDEV_TX_BUSY) {
 			skb_lat_next(dev->host->w, skb, LAT_QDISC, dev->host->w->q.now);
 			dev_requeue_skb(q, skb);
 			return;
@@ -128,11 +128,14 @@ static void qdisc_run(struct cpu *c, struct nic_tx_queue *txq, uint64_t *cycles)
 static int dev_xmit_noqueue(struct cpu *c, struct sk_buff *skb, struct net_device *dev,
 			    struct nic_tx_queue *txq, uint64_t *cycles)
 {
+	int rc;
+
 	SIM_BUG_ON(txq->stopped);
 	skb_lat_next(dev->host->w, skb, LAT_TX_RING, dev->host->w->q.now);
-	if (xmit_one(c, dev, skb, txq->index, cycles) == NETDEV_TX_OK)
-		return NET_XMIT_SUCCESS;
-	sim_bug(__FILE__, __LINE__, "Virtual device asks to queue packet");
+	rc = xmit_one(c, dev, skb, txq->index, cycles);
+	if (rc == NETDEV_TX_BUSY)
+		sim_bug(__FILE__, __LINE__, "Virtual device asks to queue packet");
+	return rc; /* dev_xmit_complete: NET_XMIT_SUCCESS or the driver's NET_XMIT_DROP */
 }
 
 int dev_queue_xmit(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint64_t *cycles)
@@ -156,7 +159,7 @@ int dev_queue_xmit(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 		q->stats.packets++;
 		q->stats.bytes += skb->len;
 		skb_lat_next(w, skb, LAT_TX_RING, w->q.now);
-		if (xmit_one(c, dev, skb, i, cycles) != NETDEV_TX_OK)
+		if (xmit_one(c, dev, skb, i, cycles) == NETDEV_TX_BUSY)
 			dev_requeue_skb(q, skb);
 		return NET_XMIT_SUCCESS;
 	}

@@ -91,6 +91,14 @@ static const struct ecase ecases[] = {
 	{ TOP HOST "    nics:\n      - name: eth0\n        driver: e1000\n",
 	  { NULL },
 	  "t.yaml:8:17: unknown driver 'e1000' (known: ixgbe, i40e, mlx5, generic, veth)" },
+	{ TOP HOST "    nics:\n      - name: eth0\n        driver: veth\n        peer: x/eth0\n"
+		   "        xdp: tx\n",
+	  { NULL },
+	  "t.yaml:10:14: 'xdp' must be one of none, pass, drop, got 'tx'" },
+	{ TOP HOST "    nics:\n      - name: eth0\n        driver: veth\n        peer: x/eth0\n"
+		   "        gro: maybe\n",
+	  { NULL },
+	  "t.yaml:10:14: 'gro' must be true or false, got 'maybe'" },
 	{ TOP HOST NIC "        rx_ring: 32\n",
 	  { NULL },
 	  "t.yaml:10:18: 'rx_ring' must be between 64 and 4096, got '32'" },
