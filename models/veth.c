@@ -37,16 +37,22 @@
  *   and the receiver's rx).
  *
  * The XDP program is a verdict for every packet: `pass` or `drop` (XDP_DROP:
- * rx_queue_0_xdp_drops, kfree_skb). The sender's send-buffer charge is
+ * rx_queue_0_xdp_drops, kfree_skb). Before it runs, veth_convert_skb_to_xdp_buff
+ * copies the skb into the rq's page_pool (skb_pp_cow_data: a local or
+ * forwarded skb never has XDP_PACKET_HEADROOM), so a passed skb's truesize
+ * is that of a page fragment and varies from packet to packet (measured:
+ * 896/1152 bytes for a 1-byte datagram, 4352 for 1472) and the original's
+ * send-buffer charge is released there. Otherwise the sender's charge is
  * released by the skb_orphan in the peer's ip_rcv, after the backlog or
- * ring. Namespaces share CPUs: give the hosts of a veth pair the same
- * `machine:`.
+ * ring. Attaching XDP also turns TSO off on the peer (veth_fix_features),
+ * which the eligibility rule already covers. Namespaces share CPUs: give the
+ * hosts of a veth pair the same `machine:`.
  *
- * Simplified: one queue each way; XDP_TX and XDP_REDIRECT are not modelled,
- * nor the copy veth_convert_skb_to_xdp_buff may make (its time is in the
- * xdp_run cost); GRO merges only for UDP_GRO sockets (fraglist and
- * forwarding GRO would re-segment before the socket, which sees the same
- * datagrams); no TX taps; the peer is given as HOST/DEV in `peer:`.
+ * Simplified: one queue each way; XDP_TX and XDP_REDIRECT are not modelled;
+ * GRO merges only for UDP_GRO sockets (fraglist and forwarding GRO would
+ * re-segment before the socket, which sees the same datagrams and truesize,
+ * as measured); no TX taps; no RPS on a veth; the peer is given as HOST/DEV
+ * in `peer:`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +61,7 @@
 #include "models/dev.h"
 #include "models/nic.h"
 #include "models/sch_generic.h"
+#include "models/sock.h"
 #include "models/veth.h"
 #include "models/xmit.h"
 #include "sim/error.h"
@@ -133,7 +140,46 @@ static const struct net_device_ops veth_netdev_ops = {
 
 /* ---- veth_poll: the NAPI of the receiving veth ---- */
 
-/* veth_xdp_rcv_skb with the attached program; false when it dropped the skb. */
+/* page_pool_alloc_netmem / page_pool_alloc_frag_netmem: the fragment's truesize. */
+static uint32_t veth_pp_alloc(struct veth_rq *rq, uint32_t size)
+{
+	uint32_t offset;
+
+	if (size << 1 > VETH_PP_PAGE)
+		return VETH_PP_PAGE;
+	if (rq->pp_page && rq->pp_frag_offset + size > VETH_PP_PAGE)
+		rq->pp_page = false; /* page_pool_drain_frag: a fresh page */
+	offset = rq->pp_page ? rq->pp_frag_offset : 0;
+	rq->pp_page = true;
+	rq->pp_frag_offset = offset + size;
+	if (rq->pp_frag_offset + size > VETH_PP_PAGE) {
+		size = VETH_PP_PAGE - offset;
+		rq->pp_frag_offset = VETH_PP_PAGE;
+	}
+	return size;
+}
+
+/* SKB_DATA_ALIGN (64-byte cache lines) */
+#define VETH_SKB_DATA_ALIGN(x) (((x) + 63u) & ~63u)
+#define VETH_SHINFO_SIZE       320u /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
+#define VETH_SK_BUFF_SIZE      256u /* SKB_DATA_ALIGN(sizeof(struct sk_buff)) */
+
+uint32_t veth_pp_cow_truesize(struct veth_rq *rq, uint32_t len)
+{
+	uint32_t max_head = VETH_PP_PAGE - XDP_PACKET_HEADROOM - VETH_SHINFO_SIZE;
+	uint32_t size = len < max_head ? len : max_head;
+
+	return veth_pp_alloc(rq,
+			     VETH_SKB_DATA_ALIGN(size) + VETH_SHINFO_SIZE + XDP_PACKET_HEADROOM) +
+	       VETH_SK_BUFF_SIZE;
+}
+
+/*
+ * veth_xdp_rcv_skb with the attached program: the skb is first copied into
+ * the rq's page_pool (veth_convert_skb_to_xdp_buff: a locally built or
+ * forwarded skb never has XDP_PACKET_HEADROOM), which changes its truesize.
+ * False when the program dropped it.
+ */
 static bool veth_xdp_run(struct veth_rq *rq, struct sk_buff *skb, uint64_t *cycles)
 {
 	struct net_device *dev = rq->dev;
@@ -141,6 +187,12 @@ static bool veth_xdp_run(struct veth_rq *rq, struct sk_buff *skb, uint64_t *cycl
 	if (dev->veth->xdp == VETH_XDP_NONE)
 		return true;
 	*cycles += dev->host->w->costs.xdp_run;
+	if (skb->flags & SKB_F_WMEM) { /* the original skb is consumed: sock_wfree */
+		sock_wfree(skb->sk, skb->truesize);
+		skb->sk = NULL;
+		skb->flags &= (uint8_t)~SKB_F_WMEM;
+	}
+	skb->truesize = veth_pp_cow_truesize(rq, skb->len);
 	if (dev->veth->xdp == VETH_XDP_PASS)
 		return true;
 	rq->xdp_drops++;
@@ -156,13 +208,19 @@ static struct sk_buff *veth_poll_one(struct napi_struct *n, struct cpu *c, uint6
 	struct sk_buff *skb;
 
 	while ((skb = __skb_dequeue(&rq->ring))) {
-		/* veth_xdp_rcv: every skb consumed counts in done and xdp_packets */
+		/*
+		 * veth_xdp_rcv: every skb consumed counts in done and xdp_packets,
+		 * its bytes after eth_type_trans pulled the Ethernet header;
+		 * veth_get_stats64 reports them as the peer's tx and our rx.
+		 */
+		uint32_t bytes = skb->len - ETH_HLEN;
+
 		rq->xdp_packets++;
-		rq->xdp_bytes += skb->len;
+		rq->xdp_bytes += bytes;
 		dev->rx_packets++;
-		dev->rx_bytes += skb->len;
+		dev->rx_bytes += bytes;
 		dev->peer->tx_packets++;
-		dev->peer->tx_bytes += skb->len;
+		dev->peer->tx_bytes += bytes;
 		*cycles += w->costs.veth_xdp_rcv;
 		skb->stage = STAGE_R9;
 		skb_lat_next(w, skb, LAT_SOFTIRQ, w->q.now);

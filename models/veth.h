@@ -12,8 +12,20 @@
 #include "models/dev.h"
 #include "models/skb.h"
 
-#define VETH_RING_SIZE	 256 /* VETH_RING_SIZE: ptr_ring entries per rx queue */
-#define VETH_NAPI_WEIGHT 64  /* NAPI_POLL_WEIGHT (netif_napi_add) */
+#define VETH_RING_SIZE	    256	 /* VETH_RING_SIZE: ptr_ring entries per rx queue */
+#define VETH_NAPI_WEIGHT    64	 /* NAPI_POLL_WEIGHT (netif_napi_add) */
+#define VETH_PP_PAGE	    4096 /* PAGE_SIZE << pool->p.order (order 0) */
+#define XDP_PACKET_HEADROOM 256	 /* headroom skb_pp_cow_data leaves for XDP */
+
+/*
+ * The truesize of the skb that skb_pp_cow_data() builds for a packet of
+ * @len bytes (Ethernet header included) from @rq's page_pool: a fragment of
+ * SKB_HEAD_ALIGN(len) + XDP_PACKET_HEADROOM, the rest of the page when no
+ * second fragment of that size would fit, a whole page when two never do;
+ * napi_build_skb adds sizeof(struct sk_buff) (256).
+ */
+struct veth_rq;
+uint32_t veth_pp_cow_truesize(struct veth_rq *rq, uint32_t len);
 
 /* The attached XDP program's verdict for every packet. */
 enum veth_xdp {
@@ -31,6 +43,9 @@ struct veth_rq {
 	uint64_t xdp_bytes;	  /* rx_queue_0_xdp_bytes */
 	uint64_t xdp_drops;	  /* rx_queue_0_xdp_drops: XDP_DROP verdicts */
 	uint64_t polls;		  /* veth_poll calls */
+	/* the rq's page_pool as the XDP path uses it (page_pool_alloc_netmem) */
+	bool pp_page;		 /* a page is being cut into fragments (pool->frag_page) */
+	uint32_t pp_frag_offset; /* bytes of it handed out (pool->frag_offset) */
 };
 
 /* struct veth_priv plus the ethtool features the model reads. */

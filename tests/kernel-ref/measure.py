@@ -20,7 +20,9 @@ Outputs (in the directory of this script unless --out is given):
   noports_runs.csv     every run, with extra columns
   misc.json            environment, sysctls, softnet_stat/loopback check,
                        repeatability diffs
-  README.md            generated description and summary of the data
+  README.md            generated description and summary of the data (its own
+                       part only: the sections from measure_tx.py's marker on
+                       belong to the other scripts and are kept)
 """
 
 import argparse
@@ -841,8 +843,20 @@ def write_readme(outdir, meta, rcv_rows, rcv_all, nop_rows, nop_all, diffs, lo_c
     w("- `noports.csv`, `noports_runs.csv`: NoPorts / ICMP (run 1 / all runs)")
     w("- `misc.json`: environment, sysctls, softnet_stat and loopback check, run diffs")
     w("")
-    with open(os.path.join(outdir, "README.md"), "w") as f:
+    # The README's later sections belong to the other measure_*.py scripts
+    # (they start at measure_tx.py's marker): keep them, rewrite only ours.
+    fn = os.path.join(outdir, "README.md")
+    rest = ""
+    if os.path.exists(fn):
+        with open(fn) as f:
+            old = f.read()
+        i = old.find("<!-- measure_tx.py: begin generated section -->")
+        if i >= 0:
+            rest = old[i:]
+    with open(fn, "w") as f:
         f.write("\n".join(L))
+        if rest:
+            f.write("\n" + rest)
 
 
 # --------------------------------------------------------------------------
