@@ -81,6 +81,24 @@ static sim_time_t app_user_work(struct app *a)
 /* The thread's loop: user work, then recvmsg/recvmmsg, sleeping when empty. */
 static void app_echo_send(struct app *a);
 static bool app_call_continue(struct app *a);
+static void app_count_error(struct app *a, int rc);
+
+/*
+ * __skb_recv_udp starts with sock_error: a pending ICMP error (sk_err) is
+ * what a recv call returns, before any queued datagram. True when it did.
+ */
+static bool app_recv_error(struct app *a)
+{
+	struct host *h = a->host;
+
+	if (!a->sk->sk_err)
+		return false;
+	app_count_error(a, sock_error(a->sk));
+	a->calls++;
+	thread_start_job(&a->thread, cycles_to_ps(h, h->w->costs.syscall), ACCT_SYS, false,
+			 app_work_done);
+	return true;
+}
 
 static void app_run(struct thread *t)
 {
@@ -110,6 +128,8 @@ static void app_run(struct thread *t)
 		app_echo_send(a);
 		return;
 	}
+	if (app_recv_error(a))
+		return;
 	if (!sock_readable(a->sk)) {
 		sock_add_waiter(a->sk, t);
 		a->sleeps++;
@@ -140,12 +160,29 @@ static void app_run(struct thread *t)
 
 const char *const app_err_name[APP_ERR_NR] = {
 	[APP_EAGAIN] = "EAGAIN",     [APP_ENOBUFS] = "ENOBUFS", [APP_ENETUNREACH] = "ENETUNREACH",
-	[APP_EMSGSIZE] = "EMSGSIZE", [APP_EPERM] = "EPERM",
+	[APP_EMSGSIZE] = "EMSGSIZE", [APP_EPERM] = "EPERM",	[APP_EHOSTUNREACH] = "EHOSTUNREACH",
+	[APP_EACCES] = "EACCES",     [APP_EINVAL] = "EINVAL",	[APP_ECONNREFUSED] = "ECONNREFUSED",
+	[APP_EOTHER] = "other",
 };
 
 static void app_count_error(struct app *a, int rc)
 {
 	switch (rc) {
+	case -EHOSTUNREACH:
+		a->errors[APP_EHOSTUNREACH]++;
+		break;
+	case -EACCES:
+		a->errors[APP_EACCES]++;
+		break;
+	case -EINVAL:
+		a->errors[APP_EINVAL]++;
+		break;
+	case -ECONNREFUSED:
+		a->errors[APP_ECONNREFUSED]++;
+		break;
+	case -EPERM:
+		a->errors[APP_EPERM]++;
+		break;
 	case -EAGAIN:
 		a->errors[APP_EAGAIN]++;
 		break;
@@ -159,7 +196,7 @@ static void app_count_error(struct app *a, int rc)
 		a->errors[APP_EMSGSIZE]++;
 		break;
 	default:
-		a->errors[APP_EPERM]++;
+		a->errors[APP_EOTHER]++;
 		break;
 	}
 }
@@ -314,6 +351,11 @@ static bool app_await(struct app *a)
 
 	if (!a->outstanding)
 		return true;
+	if (a->sk->sk_err) { /* the replies will not come: the request failed */
+		a->outstanding = 0;
+		app_recv_error(a);
+		return false;
+	}
 	if (!sock_readable(a->sk)) {
 		if (h->w->q.now >= a->reply_deadline) {
 			a->timeouts += a->outstanding;

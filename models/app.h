@@ -35,15 +35,22 @@ enum app_syscall {
 	APP_SENDMMSG,
 };
 
-/* Errors a sender counts, by errno. */
+/* Errors an application counts, by errno (send calls, and recv calls for sk_err). */
 enum app_err {
 	APP_EAGAIN,
 	APP_ENOBUFS,
 	APP_ENETUNREACH,
 	APP_EMSGSIZE,
 	APP_EPERM,
+	APP_EHOSTUNREACH, /* unreachable route; ICMP host unreachable/prohibited (sk_err) */
+	APP_EACCES,	  /* prohibit route */
+	APP_EINVAL,	  /* blackhole route */
+	APP_ECONNREFUSED, /* ICMP port unreachable (sk_err) */
+	APP_EOTHER,	  /* any other errno from an ICMP error (sk_err) */
 	APP_ERR_NR,
 };
+/* The first entries, always printed in the text report (the others when non-zero). */
+#define APP_ERR_ALWAYS (APP_EPERM + 1)
 extern const char *const app_err_name[APP_ERR_NR];
 
 struct app {

@@ -144,7 +144,8 @@ static bool icmp_peer_check(struct host *h, const struct sk_buff *skb, bool limi
 
 /* The ICMP packet: IP 20 + ICMP 8 + the offending IP header and 8 bytes. */
 static struct sk_buff *icmp_build(struct host *h, const struct sk_buff *skb_in,
-				  const struct fib_route *rt, unsigned type)
+				  const struct fib_route *rt, unsigned type, unsigned code,
+				  uint32_t info)
 {
 	struct sk_buff *skb = skb_alloc(h->w);
 
@@ -156,6 +157,11 @@ static struct sk_buff *icmp_build(struct host *h, const struct sk_buff *skb_in,
 	skb->eth_proto = 0x0800;
 	skb->protocol = IPPROTO_ICMP_;
 	skb->icmp_type = (uint8_t)type;
+	skb->icmp_code = (uint8_t)code;
+	skb->icmp_info = (uint16_t)info;
+	skb->icmp_orig_daddr = skb_in->daddr;
+	skb->sport = skb_in->sport; /* the quoted UDP header, for udp_err */
+	skb->dport = skb_in->dport;
 	skb->saddr = rt->type == RTN_LOCAL ? skb_in->daddr : rt->src;
 	skb->daddr = skb_in->saddr;
 	skb->ttl = (uint8_t)h->sysctl.ip_default_ttl;
@@ -166,7 +172,7 @@ static struct sk_buff *icmp_build(struct host *h, const struct sk_buff *skb_in,
 }
 
 bool icmp_send(struct cpu *c, struct host *h, const struct sk_buff *skb_in, unsigned type,
-	       uint64_t *cycles)
+	       unsigned code, uint32_t info, uint64_t *cycles)
 {
 	const struct fib_route *rt;
 	struct net_device *dev;
@@ -179,12 +185,12 @@ bool icmp_send(struct cpu *c, struct host *h, const struct sk_buff *skb_in, unsi
 		return false;
 	*cycles += h->w->costs.ip_route_output;
 	rt = fib_lookup(h, skb_in->saddr);
-	if (!rt)
+	if (!rt || fib_route_error(rt))
 		return false;
 	dev = rt->type == RTN_LOCAL ? h->lo : rt->dev;
 	if (!icmp_peer_check(h, skb_in, limited, dev->loopback))
 		return false;
-	skb = icmp_build(h, skb_in, rt, type);
+	skb = icmp_build(h, skb_in, rt, type, code, info);
 	if (!skb)
 		return false;
 	*cycles += h->w->costs.icmp_send;
@@ -217,7 +223,11 @@ int ip_local_out_hooks(struct host *h, struct sk_buff *skb, struct net_device *d
 	return 0;
 }
 
-/* icmp_rcv: an ICMP error reached its destination (no socket error queue). */
+/*
+ * icmp_rcv: an ICMP error reached its destination; icmp_unreach and
+ * icmp_socket_deliver hand it to the UDP socket that sent the datagram
+ * (udp_err: path MTU, sk_err, error queue).
+ */
 static struct sock *icmp_rcv(struct host *h, struct sk_buff *skb, uint64_t *cycles)
 {
 	*cycles += h->w->costs.arp_rcv;
@@ -226,6 +236,7 @@ static struct sock *icmp_rcv(struct host *h, struct sk_buff *skb, uint64_t *cycl
 		h->icmp.InTimeExcds++;
 	else
 		h->icmp.InDestUnreachs++;
+	udp_err(h, skb);
 	consume_skb_kernel(h, skb);
 	return NULL;
 }
@@ -255,6 +266,32 @@ static bool nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff 
 }
 
 /*
+ * ip_error: the input route failed with @err (forwarding on): ENETUNREACH
+ * counts InNoRoutes and sends net unreachable, EHOSTUNREACH host
+ * unreachable, EACCES communication prohibited; EINVAL (blackhole) drops
+ * silently. Measured on 6.18 (tests/kernel-ref/route_err.csv).
+ */
+static struct sock *ip_error(struct cpu *c, struct host *h, struct sk_buff *skb, int err,
+			     uint64_t *cycles)
+{
+	switch (err) {
+	case -ENETUNREACH:
+		h->ip.InNoRoutes++;
+		icmp_send(c, h, skb, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, 0, cycles);
+		return ip_drop(h, skb, SKB_DROP_REASON_IP_INNOROUTES, cycles);
+	case -EHOSTUNREACH:
+		icmp_send(c, h, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, cycles);
+		break;
+	case -EACCES:
+		icmp_send(c, h, skb, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED, 0, cycles);
+		break;
+	default:
+		break;
+	}
+	return ip_drop(h, skb, SKB_DROP_REASON_NOT_SPECIFIED, cycles);
+}
+
+/*
  * ip_forward (R19): TTL, route, FORWARD, then ip_output and the neighbour on
  * the egress device. The skb is handed off here; returns NULL.
  */
@@ -263,28 +300,29 @@ static struct sock *ip_forward(struct cpu *c, struct sk_buff *skb, uint64_t *cyc
 	struct host *h = skb->dev->host;
 	const struct fib_route *rt;
 	struct net_device *out;
+	uint32_t mtu;
 
-	/* ip_route_input first: no route is ip_error's, before ip_forward sees it */
+	/* ip_route_input first: a failed lookup is ip_error's, before ip_forward sees it */
 	rt = fib_lookup(h, skb->daddr);
-	if (!rt || rt->type == RTN_LOCAL) {
-		h->ip.InNoRoutes++;
-		icmp_send(c, h, skb, ICMP_DEST_UNREACH, cycles);
-		return ip_drop(h, skb, SKB_DROP_REASON_IP_INNOROUTES, cycles);
-	}
+	if (!rt || rt->type == RTN_LOCAL)
+		return ip_error(c, h, skb, -ENETUNREACH, cycles);
+	if (fib_route_error(rt))
+		return ip_error(c, h, skb, fib_route_error(rt), cycles);
 	skb->stage = STAGE_R19;
 	*cycles += h->w->costs.ip_forward;
 	if (skb->ttl <= 1) {
 		h->ip.InHdrErrors++;
-		icmp_send(c, h, skb, ICMP_TIME_EXCEEDED, cycles);
+		icmp_send(c, h, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0, cycles);
 		return ip_drop(h, skb, SKB_DROP_REASON_IP_INHDR, cycles);
 	}
 	out = rt->dev;
+	mtu = ip_dst_mtu(h, rt, skb->daddr);
 	/* counted before the MTU check and the FORWARD hook (current kernels; measured on 6.18) */
 	h->ip.ForwDatagrams++;
-	if (skb->len - ETH_HLEN > out->mtu && (skb->flags & SKB_F_DF)) {
+	if (skb->len - ETH_HLEN > mtu && (skb->flags & SKB_F_DF)) {
 		/* ip_exceeds_mtu */
 		h->ip.FragFails++;
-		icmp_send(c, h, skb, ICMP_DEST_UNREACH, cycles); /* ICMP_FRAG_NEEDED */
+		icmp_send(c, h, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu, cycles);
 		return ip_drop(h, skb, SKB_DROP_REASON_PKT_TOO_BIG, cycles);
 	}
 	if (ip_nf_drops(h, NF_INET_FORWARD, skb, skb->dev->name, out->name, cycles))
@@ -315,7 +353,7 @@ static struct sock *udp_rcv(struct cpu *c, struct host *h, struct sk_buff *skb, 
 		return ip_drop(h, skb, SKB_DROP_REASON_UDP_CSUM, cycles);
 	}
 	h->udp.NoPorts++;
-	icmp_send(c, h, skb, ICMP_DEST_UNREACH, cycles); /* ICMP_PORT_UNREACH */
+	icmp_send(c, h, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, cycles);
 	return ip_drop(h, skb, SKB_DROP_REASON_NO_SOCKET, cycles);
 }
 

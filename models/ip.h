@@ -59,15 +59,25 @@ bool ip_nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff *skb
 		 const char *out, uint64_t *cycles);
 #define ICMP_DEST_UNREACH  3
 #define ICMP_TIME_EXCEEDED 11
+/* codes of ICMP_DEST_UNREACH */
+#define ICMP_NET_UNREACH  0
+#define ICMP_HOST_UNREACH 1
+#define ICMP_PORT_UNREACH 3
+#define ICMP_FRAG_NEEDED  4
+#define ICMP_PKT_FILTERED 13
+/* codes of ICMP_TIME_EXCEEDED */
+#define ICMP_EXC_TTL	  0
+#define ICMP_EXC_FRAGTIME 1
 /*
- * icmp_send: an ICMP error of @type about @skb_in, from CPU @c of host @h:
+ * icmp_send: an ICMP error of @type and @code about @skb_in (@info: the MTU
+ * of ICMP_FRAG_NEEDED, else 0), from CPU @c of host @h:
  * the type mask and global limit, the route back to the source (none: no
  * error, nothing counted), the per-peer limit (not through lo), then a real
  * packet through LOCAL_OUT, POST_ROUTING, the neighbour and dev_queue_xmit.
  * Never about an ICMP error. Adds the cycles; true when it was sent.
  */
 bool icmp_send(struct cpu *c, struct host *h, const struct sk_buff *skb_in, unsigned type,
-	       uint64_t *cycles);
+	       unsigned code, uint32_t info, uint64_t *cycles);
 /* __ip_local_out + ip_output hooks for a locally built packet (T8, T9): 0 or -EPERM. */
 int ip_local_out_hooks(struct host *h, struct sk_buff *skb, struct net_device *dev,
 		       uint64_t *cycles);

@@ -8,6 +8,7 @@
 #include "models/cpu.h"
 #include "models/ip.h"
 #include "models/ip_fragment.h"
+#include "models/route.h"
 #include "models/neigh.h"
 #include "models/nic.h"
 #include "models/sch_generic.h"
@@ -189,7 +190,7 @@ static void ip_expire(struct sim_event *ev)
 	head = ipq_first(q);
 	ipq_kill(h->frags, q);
 	if (first)
-		icmp_send(c, h, head, ICMP_TIME_EXCEEDED, &cycles); /* ICMP_EXC_FRAGTIME */
+		icmp_send(c, h, head, ICMP_TIME_EXCEEDED, ICMP_EXC_FRAGTIME, 0, &cycles);
 	for (struct sk_buff *s = head; s; s = s->frag_next)
 		s->stage = STAGE_R20;
 	cycles += h->w->costs.kfree_skb;
@@ -307,7 +308,7 @@ int ip_do_fragment(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 		   uint64_t *cycles)
 {
 	struct host *h = dev->host;
-	uint32_t total = skb->len - 34, fs = ip_frag_size(dev->mtu);
+	uint32_t total = skb->len - 34, fs = ip_frag_size(ip_dev_pmtu(h, dev, skb->daddr));
 	struct sk_buff *list = NULL, **tailp = &list, *f;
 	/* a fragment being fragmented again: its last piece keeps its MF */
 	bool more = skb->flags & SKB_F_MF;
@@ -362,7 +363,7 @@ int ip_do_fragment(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 int ip_finish_output(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop,
 		     uint64_t *cycles)
 {
-	if (skb->len - ETH_HLEN > dev->mtu)
+	if (skb->len - (uint32_t)ETH_HLEN > ip_dev_pmtu(dev->host, dev, skb->daddr))
 		return ip_do_fragment(c, skb, dev, nexthop, cycles);
 	skb->stage = STAGE_T10;
 	return neigh_output(c, skb, dev, nexthop, cycles);

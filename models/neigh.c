@@ -107,7 +107,7 @@ static void neigh_invalidate(struct cpu *c, struct neighbour *n, uint64_t *cycle
 
 	h->neigh->res_failed++;
 	while ((skb = __skb_dequeue(&n->arp_queue))) {
-		icmp_send(c, h, skb, ICMP_DEST_UNREACH, cycles); /* ICMP_HOST_UNREACH */
+		icmp_send(c, h, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, cycles);
 		kfree_skb_reason(h, skb, SKB_DROP_REASON_NEIGH_FAILED);
 	}
 	n->arp_queue_len_bytes = 0;

@@ -286,13 +286,13 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 		if (ap->sender || ap->echo) {
 			fprintf(f,
 				"  app %s (cpu %u): %llu calls, %llu sent, %llu blocked on sndbuf, "
-				"errors EAGAIN %llu ENOBUFS %llu ENETUNREACH %llu EMSGSIZE %llu "
-				"EPERM "
-				"%llu\n",
+				"errors",
 				ap->name, ap->thread.cpu->id, U(ap->calls), U(ap->sent),
-				U(ap->blocks), U(ap->errors[APP_EAGAIN]),
-				U(ap->errors[APP_ENOBUFS]), U(ap->errors[APP_ENETUNREACH]),
-				U(ap->errors[APP_EMSGSIZE]), U(ap->errors[APP_EPERM]));
+				U(ap->blocks));
+			for (int k = 0; k < APP_ERR_NR; k++)
+				if (k < APP_ERR_ALWAYS || ap->errors[k])
+					fprintf(f, " %s %llu", app_err_name[k], U(ap->errors[k]));
+			fputc('\n', f);
 			if (ap->await_reply)
 				fprintf(f,
 					"  app %s: round trip ns p50 %.0f p90 %.0f p99 %.0f max "
@@ -463,6 +463,7 @@ static cJSON *json_snmp(const struct host *h)
 	JNUM(udp, &h->udp, SndbufErrors);
 	JNUM(icmp, &h->icmp, OutTimeExcds);
 	JNUM(icmp, &h->icmp, InMsgs);
+	JNUM(icmp, &h->icmp, InErrors);
 	JNUM(icmp, &h->icmp, InDestUnreachs);
 	JNUM(icmp, &h->icmp, InTimeExcds);
 	JNUM(udp, &h->udp, InDatagrams);
@@ -738,12 +739,11 @@ static void write_snmp(const struct host *h, FILE *f)
 		   "OutRedirects OutEchos OutEchoReps OutTimestamps OutTimestampReps OutAddrMasks "
 		   "OutAddrMaskReps\n");
 	fprintf(f,
-		"Icmp: %llu 0 0 %llu %llu 0 0 0 0 0 0 0 0 0 %llu %llu %llu %llu %llu %llu 0 0 0 0 "
-		"0 "
-		"0 0 0 0\n",
-		U(ic->InMsgs), U(ic->InDestUnreachs), U(ic->InTimeExcds), U(ic->OutMsgs),
-		U(ic->OutErrors), U(ic->OutRateLimitGlobal), U(ic->OutRateLimitHost),
-		U(ic->OutDestUnreachs), U(ic->OutTimeExcds));
+		"Icmp: %llu %llu 0 %llu %llu 0 0 0 0 0 0 0 0 0 %llu %llu %llu %llu %llu %llu 0 0 0 "
+		"0 0 0 0 0 0\n",
+		U(ic->InMsgs), U(ic->InErrors), U(ic->InDestUnreachs), U(ic->InTimeExcds),
+		U(ic->OutMsgs), U(ic->OutErrors), U(ic->OutRateLimitGlobal),
+		U(ic->OutRateLimitHost), U(ic->OutDestUnreachs), U(ic->OutTimeExcds));
 	write_icmpmsg(f, ic);
 	for (int lite = 0; lite < 2; lite++) {
 		const char *n = lite ? "UdpLite" : "Udp";

@@ -5,6 +5,7 @@
  * FIB_MAX_ROUTES entries (fib_trie's result, not its speed; the cost is the
  * cost table's, not this loop's).
  */
+#include <errno.h>
 #include <string.h>
 
 #include "models/ip.h"
@@ -74,6 +75,59 @@ const struct fib_route *fib_lookup(const struct host *h, uint32_t daddr)
 	return best;
 }
 
+int fib_route_error(const struct fib_route *r)
+{
+	switch (r->type) {
+	case RTN_UNREACHABLE:
+		return -EHOSTUNREACH;
+	case RTN_PROHIBIT:
+		return -EACCES;
+	case RTN_BLACKHOLE:
+		return -EINVAL;
+	default:
+		return 0;
+	}
+}
+
+static struct fib_nh_exception *fnhe_find(const struct host *h, uint32_t daddr)
+{
+	for (uint32_t i = 0; i < FNHE_MAX; i++)
+		if (h->fib->fnhe[i].daddr == daddr)
+			return (struct fib_nh_exception *)&h->fib->fnhe[i];
+	return NULL;
+}
+
+uint32_t ip_dev_pmtu(const struct host *h, const struct net_device *dev, uint32_t daddr)
+{
+	const struct fib_nh_exception *e = fnhe_find(h, daddr);
+
+	if (e && e->expires > h->w->q.now && e->pmtu < dev->mtu)
+		return e->pmtu;
+	return dev->mtu;
+}
+
+uint32_t ip_dst_mtu(const struct host *h, const struct fib_route *r, uint32_t daddr)
+{
+	return ip_dev_pmtu(h, r->type == RTN_LOCAL ? h->lo : r->dev, daddr);
+}
+
+void ip_rt_update_pmtu(struct host *h, uint32_t daddr, uint32_t mtu)
+{
+	struct fib_nh_exception *e = fnhe_find(h, daddr);
+
+	if (mtu < h->sysctl.route_min_pmtu)
+		mtu = h->sysctl.route_min_pmtu;
+	if (!e) { /* a free slot, else the one that expires first */
+		e = &h->fib->fnhe[0];
+		for (uint32_t i = 0; i < FNHE_MAX && e->daddr; i++)
+			if (!h->fib->fnhe[i].daddr || h->fib->fnhe[i].expires < e->expires)
+				e = &h->fib->fnhe[i];
+	}
+	e->daddr = daddr;
+	e->pmtu = mtu;
+	e->expires = h->w->q.now + (sim_time_t)h->sysctl.route_mtu_expires * SIM_SEC;
+}
+
 static struct net_device *dev_by_name(const struct host *h, const char *name)
 {
 	for (uint32_t i = 0; i < h->ndevs; i++)
@@ -114,13 +168,42 @@ static int fib_gw_dev(struct host *h, const struct cfg_node *n, struct fib_route
 	return 0;
 }
 
+/* `type:` values, and the route type of each */
+static const char *const rtn_names[] = { "unicast", "unreachable", "prohibit", "blackhole", NULL };
+static const enum rtn_type rtn_types[] = { RTN_UNICAST, RTN_UNREACHABLE, RTN_PROHIBIT,
+					   RTN_BLACKHOLE };
+
+/* `type: unreachable|prohibit|blackhole`: no device, no gateway. */
+static int fib_parse_type(const struct cfg_node *n, struct fib_route *r, struct sim_error *err)
+{
+	int type;
+
+	if (cfg_get_enum(n, "type", rtn_names, &type, 0, err))
+		return -1;
+	r->type = rtn_types[type];
+	if (r->type == RTN_UNICAST)
+		return 0;
+	for (const char *const *k = (const char *const[]){ "via", "dev", "src", NULL }; *k; k++)
+		if (cfg_get(n, *k))
+			return cfg_error(cfg_get(n, *k), err, "a route of type '%s' takes no '%s'",
+					 rtn_names[type], *k);
+	return 1;
+}
+
 static int fib_parse_one(struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
 	struct fib_route r = { .type = RTN_UNICAST };
 	const char *via = NULL, *dev = NULL, *src = NULL;
+	int special;
 
-	if (cfg_node_map(n, "routes", err) || fib_parse_dst(n, &r, err) ||
-	    cfg_get_str(n, "via", &via, NULL, err) || cfg_get_str(n, "dev", &dev, NULL, err) ||
+	if (cfg_node_map(n, "routes", err) || fib_parse_dst(n, &r, err))
+		return -1;
+	special = fib_parse_type(n, &r, err);
+	if (special < 0)
+		return -1;
+	if (special)
+		return fib_add(h, &r, n, err) ? -1 : cfg_check_unknown(n, "route", err);
+	if (cfg_get_str(n, "via", &via, NULL, err) || cfg_get_str(n, "dev", &dev, NULL, err) ||
 	    cfg_get_str(n, "src", &src, NULL, err))
 		return -1;
 	if (dev && !(r.dev = dev_by_name(h, dev)))

@@ -10,8 +10,16 @@
  *     routes:
  *       - {dst: 10.2.0.0/16, via: 10.0.0.2}        # dev found from the gateway
  *       - {dst: default, via: 10.0.0.254, dev: eth0, src: 10.0.0.1}
+ *       - {dst: 10.9.0.0/16, type: unreachable}    # or prohibit, blackhole
+ * A lookup that ends on an unreachable, prohibit or blackhole route fails
+ * with EHOSTUNREACH, EACCES or EINVAL (fib_props); only "no route at all"
+ * is ENETUNREACH and counts OutNoRoutes (measured on 6.18:
+ * tests/kernel-ref/route_err.csv). Path MTUs learnt from ICMP fragmentation
+ * needed are kept per destination (next-hop exceptions) and lower dst_mtu
+ * until net.ipv4.route.mtu_expires.
  * Simplified: one table, no metrics or multipath, no policy routing, no
- * route cache; lookups cost `ip_route_output` (or `ip_route_input`) cycles.
+ * route cache besides the PMTU exceptions; lookups cost `ip_route_output`
+ * (or `ip_route_input`) cycles.
  */
 #ifndef MODELS_ROUTE_H
 #define MODELS_ROUTE_H
@@ -24,8 +32,11 @@
 struct net_device;
 
 enum rtn_type {
-	RTN_UNICAST, /* via a device, maybe a gateway */
-	RTN_LOCAL,   /* one of our addresses: deliver locally (through lo) */
+	RTN_UNICAST,	 /* via a device, maybe a gateway */
+	RTN_LOCAL,	 /* one of our addresses: deliver locally (through lo) */
+	RTN_UNREACHABLE, /* `ip route add unreachable`: EHOSTUNREACH, ICMP host unreachable */
+	RTN_PROHIBIT,	 /* `prohibit`: EACCES, ICMP communication prohibited */
+	RTN_BLACKHOLE,	 /* `blackhole`: EINVAL, dropped silently */
 };
 
 struct fib_route {
@@ -39,10 +50,26 @@ struct fib_route {
 
 #define FIB_MAX_ROUTES 64
 
-struct fib_table {
-	uint32_t n;			    /* routes */
-	struct fib_route r[FIB_MAX_ROUTES]; /* in insertion order */
+/*
+ * A path MTU learnt from ICMP fragmentation needed (struct fib_nh_exception,
+ * __ip_rt_update_pmtu): the next hop's MTU for one destination until expires.
+ */
+struct fib_nh_exception {
+	uint32_t daddr;	    /* destination, host order (0: free slot) */
+	uint32_t pmtu;	    /* bytes */
+	sim_time_t expires; /* ps: net.ipv4.route.mtu_expires after it was learnt */
 };
+
+#define FNHE_MAX 64 /* exceptions per host (the oldest is replaced) */
+
+struct fib_table {
+	uint32_t n;				/* routes */
+	struct fib_route r[FIB_MAX_ROUTES];	/* in insertion order */
+	struct fib_nh_exception fnhe[FNHE_MAX]; /* learnt path MTUs */
+};
+
+/* fib_props[type].error: the errno a lookup hitting a route of @type returns (0: usable). */
+int fib_route_error(const struct fib_route *r);
 
 /* Connected and local routes of @h's devices (after they are created). */
 int fib_add_connected(struct host *h, struct sim_error *err);
@@ -50,5 +77,19 @@ int fib_add_connected(struct host *h, struct sim_error *err);
 int fib_parse(struct host *h, const struct cfg_node *list, struct sim_error *err);
 /* Longest-prefix match for @daddr; NULL when there is no route (ENETUNREACH). */
 const struct fib_route *fib_lookup(const struct host *h, uint32_t daddr);
+
+/*
+ * dst_mtu of the route @r to @daddr: its device's MTU, or the path MTU learnt
+ * for @daddr while that has not expired.
+ */
+uint32_t ip_dst_mtu(const struct host *h, const struct fib_route *r, uint32_t daddr);
+/* The same for a packet to @daddr leaving through @dev. */
+uint32_t ip_dev_pmtu(const struct host *h, const struct net_device *dev, uint32_t daddr);
+/*
+ * __ip_rt_update_pmtu: ICMP fragmentation needed said @mtu for @daddr. Below
+ * net.ipv4.route.min_pmtu the MTU is min_pmtu (and locked); never above the
+ * device's MTU. The exception expires after net.ipv4.route.mtu_expires.
+ */
+void ip_rt_update_pmtu(struct host *h, uint32_t daddr, uint32_t mtu);
 
 #endif

@@ -102,6 +102,8 @@ const struct drop_point drop_points[] = {
 	  "tc -s qdisc dropped, drop_overlimit" },
 	{ SKB_DROP_REASON_QDISC_CONGESTED, STAGE_T13, "codel_dequeue", "tc -s qdisc dropped" },
 	{ SKB_DROP_REASON_IP_INNOROUTES, STAGE_R18, "ip_error", "Ip InNoRoutes" },
+	{ SKB_DROP_REASON_NOT_SPECIFIED, STAGE_R18, "ip_error (unreachable/prohibit/blackhole)",
+	  "Icmp OutDestUnreachs (none for blackhole)" },
 	{ SKB_DROP_REASON_IP_INHDR, STAGE_R19, "ip_forward (TTL expired)",
 	  "Ip InHdrErrors, Icmp OutTimeExcds" },
 	{ SKB_DROP_REASON_NETFILTER_DROP, STAGE_R19, "nf_hook_slow (FORWARD)",

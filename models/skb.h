@@ -189,6 +189,10 @@ struct sk_buff {
 	uint8_t ttl;		   /* IPv4 TTL */
 	uint8_t arp_op;		   /* ARP opcode for ETH_P_ARP frames */
 	uint8_t icmp_type;	   /* ICMP type of an ICMP packet (3, 11) */
+	uint8_t icmp_code;	   /* its code (ICMP_PORT_UNREACH, ICMP_FRAG_NEEDED, ...) */
+	uint16_t icmp_info;	   /* ICMP_FRAG_NEEDED: the next hop's MTU, bytes */
+	uint32_t icmp_orig_daddr;  /* the offending datagram's destination (its source is
+				      daddr, its UDP ports are sport and dport) */
 	uint16_t ip_id;		   /* IPv4 identification */
 	uint16_t frag_off;	   /* bytes: this fragment's offset in the IP payload */
 	uint16_t eth_proto;	   /* ETH_P_IP or ETH_P_ARP (0 means IP) */

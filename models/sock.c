@@ -4,12 +4,14 @@
  * See models/sock.h for the kernel references, the measured admission rule
  * and what is simplified.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "models/ip.h"
 #include "models/nic.h"
+#include "models/route.h"
 #include "models/sock.h"
 #include "sim/error.h"
 
@@ -102,6 +104,75 @@ static void sk_data_ready(struct sock *sk)
 	memmove(&sk->waiters[0], &sk->waiters[1], (sk->nwaiters - 1) * sizeof(sk->waiters[0]));
 	sk->nwaiters--;
 	thread_wake(t);
+}
+
+/* icmp_err_convert[]: errno and fatality of each ICMP_DEST_UNREACH code. */
+static const struct {
+	int errno_;
+	bool fatal;
+} icmp_err_convert[16] = {
+	{ ENETUNREACH, false },	 /* ICMP_NET_UNREACH */
+	{ EHOSTUNREACH, false }, /* ICMP_HOST_UNREACH */
+	{ ENOPROTOOPT, true },	 /* ICMP_PROT_UNREACH */
+	{ ECONNREFUSED, true },	 /* ICMP_PORT_UNREACH */
+	{ EMSGSIZE, false },	 /* ICMP_FRAG_NEEDED (handled apart) */
+	{ EOPNOTSUPP, false },	 /* ICMP_SR_FAILED */
+	{ ENETUNREACH, true },	 /* ICMP_NET_UNKNOWN */
+	{ EHOSTDOWN, true },	 /* ICMP_HOST_UNKNOWN */
+	{ ENONET, true },	 /* ICMP_HOST_ISOLATED */
+	{ ENETUNREACH, true },	 /* ICMP_NET_ANO */
+	{ EHOSTUNREACH, true },	 /* ICMP_HOST_ANO */
+	{ ENETUNREACH, false },	 /* ICMP_NET_UNR_TOS */
+	{ EHOSTUNREACH, false }, /* ICMP_HOST_UNR_TOS */
+	{ EHOSTUNREACH, true },	 /* ICMP_PKT_FILTERED */
+	{ EHOSTUNREACH, true },	 /* ICMP_PREC_VIOLATION */
+	{ EHOSTUNREACH, true },	 /* ICMP_PREC_CUTOFF */
+};
+
+void udp_err(struct host *h, const struct sk_buff *icmp)
+{
+	struct sock *sk = udp4_lib_lookup(h, icmp->daddr, icmp->sport);
+	bool harderr = false;
+	int err;
+
+	if (!sk || sk->kind != SOCK_UDP) {
+		h->icmp.InErrors++;
+		return;
+	}
+	if (icmp->icmp_type == ICMP_TIME_EXCEEDED) {
+		err = EHOSTUNREACH;
+	} else if (icmp->icmp_code == ICMP_FRAG_NEEDED) {
+		ip_rt_update_pmtu(h, icmp->icmp_orig_daddr, icmp->icmp_info);
+		if (sk->pmtudisc == IP_PMTUDISC_DONT)
+			return;
+		err = EMSGSIZE;
+		harderr = true;
+	} else if (icmp->icmp_code < 16) {
+		err = icmp_err_convert[icmp->icmp_code].errno_;
+		harderr = icmp_err_convert[icmp->icmp_code].fatal;
+	} else {
+		return;
+	}
+	if (!sk->recverr) {
+		if (!harderr || !sk->connected)
+			return;
+	} else {
+		sk->err_queued++; /* ip_icmp_error: a sock_extended_err on the error queue */
+	}
+	sk->sk_err = err;
+	while (sk->nwaiters) /* sk_error_report: EPOLLERR wakes every reader */
+		sk_data_ready(sk);
+}
+
+int sock_error(struct sock *sk)
+{
+	int err = sk->sk_err;
+
+	if (!err)
+		return 0;
+	sk->sk_err = 0;
+	sk->err_reported++;
+	return -err;
 }
 
 static void udp_drop(struct sock *sk, struct sk_buff *skb, enum skb_drop_reason reason)

@@ -84,6 +84,9 @@ struct sock {
 	bool bound;			   /* has a local port (bound or autobound) */
 	bool connected;			   /* connect()ed: the route is cached (sk_dst_cache) */
 	const struct fib_route *dst_cache; /* connected sockets: the cached route */
+	int sk_err;			   /* pending error (positive errno), 0 = none */
+	uint64_t err_queued;		   /* IP_RECVERR: errors queued on sk_error_queue */
+	uint64_t err_reported;		   /* sk_err returned to a send or recv call */
 	struct thread *writers[SOCK_MAX_WAITERS]; /* senders asleep on a full send buffer */
 	uint32_t nwriters;			  /* entries in writers */
 	struct net_device *tap_dev;		  /* SOCK_PACKET: device tapped */
@@ -133,6 +136,18 @@ struct sk_buff *sock_dequeue(struct sock *sk);
 void sock_add_waiter(struct sock *sk, struct thread *t);
 
 void sock_stats_reset(struct sock *sk, sim_time_t now);
+
+/*
+ * __udp4_lib_err: ICMP error @icmp (received by @h) about a datagram one of
+ * @h's UDP sockets sent. Fragmentation needed updates the path MTU
+ * (ipv4_sk_update_pmtu). Hard errors (port unreachable, communication
+ * prohibited, fragmentation needed unless IP_PMTUDISC_DONT) set sk_err on a
+ * connected socket; with IP_RECVERR every error is queued and sets sk_err.
+ * Readers are woken (sk_error_report). No socket: Icmp InErrors.
+ */
+void udp_err(struct host *h, const struct sk_buff *icmp);
+/* sock_error: take the pending error (negative errno), 0 when there is none. */
+int sock_error(struct sock *sk);
 
 /* sock_wfree: the skb charged @truesize to @sk's send buffer is gone. */
 void sock_wfree(struct sock *sk, uint32_t truesize);

@@ -132,6 +132,7 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 	const struct costs *k = &h->w->costs;
 	const struct fib_route *rt;
 	struct sk_buff *skb;
+	uint32_t mtu;
 	int rc;
 
 	*cycles += k->send_per_msg + (uint64_t)((double)payload * k->copy_per_byte);
@@ -149,15 +150,24 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 		h->ip.OutNoRoutes++;
 		return -ENETUNREACH;
 	}
+	/* unreachable, prohibit, blackhole: the lookup's error, nothing counted */
+	rc = fib_route_error(rt);
+	if (rc)
+		return rc;
+	mtu = ip_dst_mtu(h, rt, daddr);
 	/* __ip_append_data: only IP_PMTUDISC_DO refuses to fragment */
-	if (payload > UDP_MAX_PAYLOAD ||
-	    (sk->pmtudisc == IP_PMTUDISC_DO && payload + 28 > route_dev(h, rt)->mtu))
+	if (payload > UDP_MAX_PAYLOAD || (sk->pmtudisc == IP_PMTUDISC_DO && payload + 28 > mtu))
 		return -EMSGSIZE;
+	/* sock_alloc_send_pskb: a pending ICMP error fails the call (OutDiscards) */
+	rc = sock_error(sk);
+	if (rc) {
+		h->ip.OutDiscards++;
+		return rc;
+	}
 	if (sk->sk_wmem_alloc >= sk->sk_sndbuf && !sk->nonblock)
 		return UDP_SEND_BLOCK;
-	skb = sk->sk_wmem_alloc >= sk->sk_sndbuf
-		      ? NULL
-		      : ip_make_skb(sk, rt, daddr, dport, payload, route_dev(h, rt)->mtu);
+	skb = sk->sk_wmem_alloc >= sk->sk_sndbuf ? NULL
+						 : ip_make_skb(sk, rt, daddr, dport, payload, mtu);
 	if (!skb) {
 		/* __ip_append_data's error path, then udp_sendmsg's "out:" (SOCK_NOSPACE) */
 		h->ip.OutDiscards++;

@@ -114,6 +114,8 @@ struct sysctls {
 	uint32_t retrans_time_ms;  /* net.ipv4.neigh.default.retrans_time_ms */
 	uint64_t ipfrag_high_thresh; /* net.ipv4.ipfrag_high_thresh, bytes */
 	uint32_t ipfrag_time;	     /* net.ipv4.ipfrag_time, seconds */
+	uint32_t route_mtu_expires;  /* net.ipv4.route.mtu_expires, seconds */
+	uint32_t route_min_pmtu;     /* net.ipv4.route.min_pmtu, bytes */
 };
 
 /* /proc/net/snmp Ip: (the fields the receive path moves). */
@@ -136,6 +138,7 @@ struct icmp_mib {
 	uint64_t OutMsgs, OutErrors, OutRateLimitGlobal, OutRateLimitHost, OutDestUnreachs;
 	uint64_t OutTimeExcds;
 	uint64_t InMsgs, InDestUnreachs, InTimeExcds; /* errors received */
+	uint64_t InErrors; /* received errors about no socket (__udp4_lib_err) */
 };
 
 /* Netfilter hooks on the receive path (full iptables tables come later). */

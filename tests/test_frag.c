@@ -84,50 +84,6 @@ static const struct ref_case ref_cases[] = {
 	{ "df", 1000, 1400, 1, "" },
 };
 
-/* The counters compared, by their /proc/net/snmp name. */
-static uint64_t counter(const struct world *w, struct host *h, const char *name)
-{
-	const struct ip_mib *ip = &h->ip;
-	const struct icmp_mib *ic = &h->icmp;
-	static const struct {
-		const char *name;
-		size_t off;
-		int mib; /* 0 ip, 1 icmp, 2 udp */
-	} tbl[] = {
-#define IPF(f) { "Ip." #f, offsetof(struct ip_mib, f), 0 }
-#define ICF(f)                                                                                     \
-	{                                                                                          \
-		"Icmp." #f, offsetof(struct icmp_mib, f), 1                                        \
-	}
-#define UDF(f)                                                                                     \
-	{                                                                                          \
-		"Udp." #f, offsetof(struct udp_mib, f), 2                                          \
-	}
-		IPF(InReceives),   IPF(InHdrErrors),	IPF(InAddrErrors), IPF(ForwDatagrams),
-		IPF(InDelivers),   IPF(OutRequests),	IPF(OutDiscards),  IPF(OutNoRoutes),
-		IPF(ReasmTimeout), IPF(ReasmReqds),	IPF(ReasmOKs),	   IPF(ReasmFails),
-		IPF(FragOKs),	   IPF(FragFails),	IPF(FragCreates),  IPF(OutTransmits),
-		ICF(InMsgs),	   ICF(InDestUnreachs), ICF(InTimeExcds),  ICF(OutDestUnreachs),
-		ICF(OutTimeExcds), UDF(InDatagrams),	UDF(NoPorts),	   UDF(InErrors),
-		UDF(OutDatagrams), UDF(RcvbufErrors),	UDF(SndbufErrors),
-#undef IPF
-#undef ICF
-#undef UDF
-	};
-	(void)w;
-	if (!strcmp(name, "Icmp.OutMsgs"))
-		return ic->OutDestUnreachs + ic->OutTimeExcds;
-	for (size_t i = 0; i < sizeof(tbl) / sizeof(tbl[0]); i++) {
-		const char *base = tbl[i].mib == 0   ? (const char *)ip
-				   : tbl[i].mib == 1 ? (const char *)ic
-						     : (const char *)&h->udp;
-
-		if (!strcmp(tbl[i].name, name))
-			return *(const uint64_t *)(const void *)(base + tbl[i].off);
-	}
-	return UINT64_MAX; /* not modelled */
-}
-
 static const char *const compared[] = {
 	"Ip.InReceives",  "Ip.InHdrErrors",	  "Ip.ForwDatagrams", "Ip.InDelivers",
 	"Ip.OutRequests", "Ip.OutDiscards",	  "Ip.ReasmTimeout",  "Ip.ReasmReqds",
@@ -172,7 +128,7 @@ START_TEST(test_kernel_reference)
 
 		for (size_t i = 0; i < sizeof(compared) / sizeof(compared[0]); i++) {
 			long want = ref_value(rc->name, ns[n], compared[i]);
-			uint64_t got = counter(w, h, compared[i]);
+			uint64_t got = test_snmp_counter(h, compared[i]);
 
 			ck_assert_msg(got == (uint64_t)want, "%s: %s %s = %llu, kernel %ld",
 				      rc->name, ns[n], compared[i], (unsigned long long)got, want);

@@ -99,6 +99,14 @@ static const struct ecase ecases[] = {
 		   "        gro: maybe\n",
 	  { NULL },
 	  "t.yaml:10:14: 'gro' must be true or false, got 'maybe'" },
+	{ TOP HOST NIC
+	  "    routes:\n      - {dst: 10.9.0.0/16, type: unreachable, via: 10.0.0.2}\n",
+	  { NULL },
+	  "t.yaml:11:52: a route of type 'unreachable' takes no 'via'" },
+	{ TOP HOST NIC "    routes:\n      - {dst: 10.9.0.0/16, type: nat}\n",
+	  { NULL },
+	  "t.yaml:11:34: 'type' must be one of unicast, unreachable, prohibit, blackhole, got "
+	  "'nat'" },
 	{ TOP HOST NIC "        rx_ring: 32\n",
 	  { NULL },
 	  "t.yaml:10:18: 'rx_ring' must be between 64 and 4096, got '32'" },

@@ -2,9 +2,11 @@
  * tests/test_world.c - see tests/test_world.h.
  */
 #include <check.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "sim/cfg.h"
+#include "models/world.h"
 #include "tests/test_world.h"
 
 struct world *test_world_run(const char *file, const char *yaml)
@@ -29,4 +31,48 @@ struct host *test_world_host(struct world *w, const char *name)
 			return w->hosts[i];
 	ck_abort_msg("no host '%s'", name);
 	return NULL;
+}
+
+uint64_t test_snmp_counter(const struct host *h, const char *name)
+{
+	const struct ip_mib *ip = &h->ip;
+	const struct icmp_mib *ic = &h->icmp;
+	static const struct {
+		const char *name;
+		size_t off;
+		int mib; /* 0 ip, 1 icmp, 2 udp */
+	} tbl[] = {
+#define IPF(f) { "Ip." #f, offsetof(struct ip_mib, f), 0 }
+#define ICF(f)                                                                                     \
+	{                                                                                          \
+		"Icmp." #f, offsetof(struct icmp_mib, f), 1                                        \
+	}
+#define UDF(f)                                                                                     \
+	{                                                                                          \
+		"Udp." #f, offsetof(struct udp_mib, f), 2                                          \
+	}
+		IPF(InReceives),      IPF(InNoRoutes),	 IPF(InHdrErrors),    IPF(InAddrErrors),
+		IPF(ForwDatagrams),   IPF(InDelivers),	 IPF(OutRequests),    IPF(OutDiscards),
+		IPF(OutNoRoutes),     IPF(ReasmTimeout), IPF(ReasmReqds),     IPF(ReasmOKs),
+		IPF(ReasmFails),      IPF(FragOKs),	 IPF(FragFails),      IPF(FragCreates),
+		IPF(OutTransmits),    ICF(InMsgs),	 ICF(InDestUnreachs), ICF(InTimeExcds),
+		ICF(OutDestUnreachs), ICF(OutTimeExcds), UDF(InDatagrams),    UDF(NoPorts),
+		UDF(InErrors),	      UDF(OutDatagrams), UDF(RcvbufErrors),   UDF(SndbufErrors),
+#undef IPF
+#undef ICF
+#undef UDF
+	};
+	if (!strcmp(name, "IpExt.InNoRoutes"))
+		return ip->InNoRoutes;
+	if (!strcmp(name, "Icmp.OutMsgs"))
+		return ic->OutDestUnreachs + ic->OutTimeExcds;
+	for (size_t i = 0; i < sizeof(tbl) / sizeof(tbl[0]); i++) {
+		const char *base = tbl[i].mib == 0   ? (const char *)ip
+				   : tbl[i].mib == 1 ? (const char *)ic
+						     : (const char *)&h->udp;
+
+		if (!strcmp(tbl[i].name, name))
+			return *(const uint64_t *)(const void *)(base + tbl[i].off);
+	}
+	return UINT64_MAX; /* not modelled */
 }
