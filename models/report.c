@@ -533,6 +533,19 @@ static cJSON *json_devs(const struct host *h)
 			cJSON_AddItemToArray(qs, qo);
 		}
 		cJSON_AddItemToObject(o, "rx_queues", qs);
+		if (dev->veth) {
+			cJSON *vo = cJSON_CreateObject();
+			const struct veth_rq *rq = dev->veth->rq;
+
+			cJSON_AddBoolToObject(vo, "napi", rq != NULL);
+			cJSON_AddStringToObject(vo, "xdp", veth_xdp_name(dev->veth->xdp));
+			cJSON_AddNumberToObject(vo, "xdp_packets",
+						rq ? (double)rq->xdp_packets : 0);
+			cJSON_AddNumberToObject(vo, "xdp_bytes", rq ? (double)rq->xdp_bytes : 0);
+			cJSON_AddNumberToObject(vo, "xdp_drops", rq ? (double)rq->xdp_drops : 0);
+			cJSON_AddNumberToObject(vo, "polls", rq ? (double)rq->polls : 0);
+			cJSON_AddItemToObject(o, "veth", vo);
+		}
 		cJSON_AddItemToArray(a, o);
 	}
 	return a;

@@ -68,6 +68,11 @@
 
 static const char *const veth_xdp_names[] = { "none", "pass", "drop", NULL };
 
+const char *veth_xdp_name(enum veth_xdp x)
+{
+	return veth_xdp_names[x];
+}
+
 /* __veth_xdp_flush: schedule the peer's NAPI on the sending CPU unless it is scheduled. */
 static void veth_xdp_flush(struct cpu *c, struct veth_rq *rq)
 {

@@ -59,6 +59,8 @@ struct veth_priv {
 };
 
 struct net_device;
+/* "none", "pass" or "drop". */
+const char *veth_xdp_name(enum veth_xdp x);
 /* Release what veth_setup allocated (called by nic_free). */
 void veth_free(struct net_device *dev);
 

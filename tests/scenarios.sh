@@ -69,6 +69,25 @@ json_get "$tmp/frag/report.json" \
 	"[h['snmp']['Ip']['FragCreates'] == 3 * h['snmp']['Ip']['FragOKs'] for h in r['hosts'] if h['name'] == 'tx'][0]" |
 	grep -q True && ok || bad "fragments: tx FragCreates != 3 x FragOKs"
 
+# veth NAPI mode: a full ring under noqueue drops in veth_xmit, and the senders see
+# NET_XMIT_DROP as SndbufErrors; with a qdisc the same overload becomes requeues and
+# qdisc drops.
+$bin run scenarios/veth-napi.yaml --quiet -o "$tmp/vn"
+json_get "$tmp/vn/report.json" \
+	"[d['count'] for d in r['drops'] if d['stage'] == 'T15'] == [[h['snmp']['Udp']['SndbufErrors'] for h in r['hosts'] if h['name'] == 'c1'][0]]" |
+	grep -q True && ok || bad "veth-napi: T15 ring drops != c1 SndbufErrors"
+$bin run scenarios/veth-napi.yaml --quiet -o "$tmp/vnq" --set hosts/c1/nics/eth0/qdisc=pfifo
+json_get "$tmp/vnq/report.json" "sorted(set(d['stage'] for d in r['drops']))" | grep -qx "\['T13'\]" &&
+	grep -q 'requeues [1-9]' "$tmp/vnq/c1/tc_qdisc" && ok ||
+	bad "veth-napi with pfifo: drops must move to the qdisc, with requeues"
+
+# Path MTU: after the first ICMP the WANT client fragments, the DO client gets EMSGSIZE.
+$bin run scenarios/pmtu.yaml --quiet -o "$tmp/pm"
+json_get "$tmp/pm/report.json" \
+	"[(a['name'], a['sent'], a['errors']['EMSGSIZE']) for h in r['hosts'] for a in h['apps'] if a['name'].startswith('pmtu-')]" |
+	grep -qx "\[('pmtu-want', 99, 1), ('pmtu-do', 1, 99)\]" && ok ||
+	bad "pmtu: unexpected sends or EMSGSIZE counts"
+
 # Bad input: one message on stderr, the documented exit code, no output directory.
 expect() { # code "expected stderr first line" args...
 	local code=$1 msg=$2
