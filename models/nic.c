@@ -551,7 +551,8 @@ void nic_free(struct net_device *dev)
 	if (!dev)
 		return;
 	for (uint32_t i = 0; dev->txq && i < dev->ntxq; i++) {
-		qdisc_destroy(dev->txq[i].qdisc);
+		if (!i || dev->txq[i].qdisc != dev->txq[0].qdisc) /* a shared root once */
+			qdisc_destroy(dev->txq[i].qdisc);
 		free(dev->txq[i].desc);
 	}
 	free(dev->txq);

@@ -213,24 +213,51 @@ static void nic_qdisc_wake(struct Qdisc *q)
 	cpu_kick(c);
 }
 
+/* `parent:` of a configured qdisc on a multi-queue NIC */
+static const char *const qdisc_parent_names[] = { "mq", "root", NULL };
+
+/*
+ * tc qdisc replace dev DEV root KIND on a multi-queue NIC: one discipline is
+ * the root of every TX queue (handle 8001:). qdisc_restart dequeues any skb
+ * and sends it to its own TX queue; a stopped one requeues it and stalls
+ * the root until that queue wakes (head-of-line blocking, as in Linux).
+ */
+static int nic_tx_shared_root(struct net_device *dev, const struct cfg_node *qn,
+			      struct sim_error *err)
+{
+	struct Qdisc *q = qdisc_create(dev->host->w, dev, qn, NULL, 0x8001u << 16, err);
+
+	if (!q)
+		return -1;
+	q->wake = nic_qdisc_wake;
+	q->wake_arg = &dev->txq[0];
+	q->multi_txq = true;
+	for (uint32_t i = 0; i < dev->ntxq; i++)
+		dev->txq[i].qdisc = q;
+	return 0;
+}
+
 /*
  * One qdisc per TX queue: a single-queue device's root, or on a multi-queue
  * NIC the children of the root mq (`qdisc:` then configures every child, as
- * `tc qdisc replace dev eth0 parent :N ...` would). Defaults: pfifo_fast,
- * noqueue for loopback.
+ * `tc qdisc replace dev eth0 parent :N ...` would), unless `parent: root`
+ * makes it the one root of all queues. Defaults: pfifo_fast, noqueue for
+ * loopback and veth.
  */
 static int nic_tx_qdiscs(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
 {
 	const struct cfg_node *qn = NULL;
 	const char *kind = dev->loopback || dev->drv->virt ? "noqueue" : "pfifo_fast", *k = NULL;
 	struct world *w = dev->host->w;
+	int parent = 0;
 
 	qn = n ? cfg_get(n, "qdisc") : NULL;
 	if (qn && qn->type == CFG_SEQ)
 		return cfg_error(qn, err, "'qdisc' must be a kind or a mapping");
 	if (qn && qn->type == CFG_SCALAR)
 		k = qn->str; /* `qdisc: fq_codel` */
-	else if (qn && cfg_get_str(qn, "kind", &k, NULL, err))
+	else if (qn && (cfg_get_str(qn, "kind", &k, NULL, err) ||
+			cfg_get_enum(qn, "parent", qdisc_parent_names, &parent, 0, err)))
 		return -1;
 	if (k && !strcmp(k, "noqueue") && !dev->loopback && !dev->drv->virt)
 		return cfg_error(qn, err,
@@ -241,8 +268,13 @@ static int nic_tx_qdiscs(struct net_device *dev, const struct cfg_node *n, struc
 		if (dev->ntxq < 2)
 			return cfg_error(cfg_get(qn, "kind"), err,
 					 "qdisc 'mq' needs a multi-queue device (rx_queues > 1)");
+		if (parent)
+			return cfg_error(cfg_get(qn, "parent"), err,
+					 "qdisc 'mq' is always the root: drop 'parent'");
 		qn = NULL; /* mq with its default children */
 	}
+	if (parent && dev->ntxq > 1)
+		return nic_tx_shared_root(dev, qn, err);
 	dev->mq = dev->ntxq > 1;
 	for (uint32_t i = 0; i < dev->ntxq; i++) {
 		/* a configured qdisc gets handle 8001: (8001+i: under mq), defaults 0: */

@@ -105,7 +105,9 @@ struct Qdisc {
 	void (*wake)(struct Qdisc *q); /* set by the owner: __netif_schedule */
 	void *wake_arg;		       /* owner's context for wake() */
 	struct sim_rng rng;	       /* per-qdisc stream (fq_codel perturbation) */
-	void *priv;		       /* priv_size bytes */
+	bool multi_txq; /* root of several TX queues (no TCQ_F_ONETXQUEUE): each skb's
+			   own queue is checked at transmit */
+	void *priv;	/* priv_size bytes */
 	/* sim-only */
 	enum skb_drop_reason drop_reason; /* of the skbs on to_free (tcf_set_drop_reason) */
 };

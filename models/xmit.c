@@ -66,24 +66,32 @@ static int xmit_one(struct cpu *c, struct net_device *dev, struct sk_buff *skb, 
 	return dev->netdev_ops->ndo_start_xmit(c, dev, skb, txq);
 }
 
+static bool txq_frozen(const struct nic_tx_queue *txq)
+{
+	return txq->stopped || txq->stack_xoff; /* netif_xmit_frozen_or_stopped */
+}
+
 /*
- * Next skb for qdisc_restart (dequeue_skb): a requeued one first. Every
- * modelled qdisc feeds exactly one TX queue (TCQ_F_ONETXQUEUE: the root of a
- * single-queue device, or a child of mq), so nothing is dequeued while that
- * queue is stopped by the driver or by BQL; requeues then only count a
- * driver that refuses a packet on a running queue.
+ * Next skb for qdisc_restart (dequeue_skb): a requeued one first, once its
+ * own TX queue runs again. A qdisc that feeds one TX queue
+ * (TCQ_F_ONETXQUEUE: the root of a single-queue device, or a child of mq)
+ * dequeues nothing while that queue is stopped by the driver or by BQL; a
+ * root shared by several queues (`parent: root`) dequeues, and
+ * qdisc_run() checks the skb's own queue.
  */
 static struct sk_buff *qdisc_next(struct Qdisc *q, const struct nic_tx_queue *txq)
 {
 	struct sk_buff *skb = q->gso_skb;
 
-	if (txq->stopped || txq->stack_xoff)
-		return NULL;
 	if (skb) {
+		if (txq_frozen(&txq->dev->txq[skb->queue_mapping]))
+			return NULL;
 		q->gso_skb = NULL;
 		qdisc_qstats_sub(q, skb);
 		return skb;
 	}
+	if (!q->multi_txq && txq_frozen(txq))
+		return NULL;
 	return q->ops->dequeue(q);
 }
 
@@ -102,6 +110,7 @@ static void qdisc_run(struct cpu *c, struct nic_tx_queue *txq, uint64_t *cycles)
 	struct net_device *dev = txq->dev;
 	const struct costs *k = &dev->host->w->costs;
 	int quota = (int)(dev->host->sysctl.dev_weight * dev->host->sysctl.dev_tx_weight);
+	struct nic_tx_queue *tq;
 	struct sk_buff *skb;
 
 	txq->sched_cpu = c;
@@ -114,8 +123,15 @@ static void qdisc_run(struct cpu *c, struct nic_tx_queue *txq, uint64_t *cycles)
 		skb = qdisc_next(q, txq);
 		if (!skb)
 			return;
+		/* sch_direct_xmit: the skb's own queue (a shared root's skbs differ) */
+		tq = &dev->txq[skb->queue_mapping];
+		tq->sched_cpu = c;
+		if (txq_frozen(tq)) {
+			dev_requeue_skb(q, skb);
+			return;
+		}
 		skb_lat_next(dev->host->w, skb, LAT_TX_RING, dev->host->w->q.now);
-		if (xmit_one(c, dev, skb, txq->index, cycles) == NETDEV_TX_BUSY) {
+		if (xmit_one(c, dev, skb, tq->index, cycles) == NETDEV_TX_BUSY) {
 			skb_lat_next(dev->host->w, skb, LAT_QDISC, dev->host->w->q.now);
 			dev_requeue_skb(q, skb);
 			return;

@@ -107,6 +107,14 @@ static const struct ecase ecases[] = {
 	  { NULL },
 	  "t.yaml:11:34: 'type' must be one of unicast, unreachable, prohibit, blackhole, got "
 	  "'nat'" },
+	{ TOP HOST "    nics:\n      - name: eth0\n        rx_queues: 2\n"
+		   "        qdisc: {kind: fq_codel, parent: top}\n",
+	  { NULL },
+	  "t.yaml:9:41: 'parent' must be one of mq, root, got 'top'" },
+	{ TOP HOST "    nics:\n      - name: eth0\n        rx_queues: 2\n"
+		   "        qdisc: {kind: mq, parent: root}\n",
+	  { NULL },
+	  "t.yaml:9:35: qdisc 'mq' is always the root: drop 'parent'" },
 	{ TOP HOST NIC "        rx_ring: 32\n",
 	  { NULL },
 	  "t.yaml:10:18: 'rx_ring' must be between 64 and 4096, got '32'" },

@@ -8,6 +8,7 @@
 #include "models/cpu.h"
 #include "models/nic.h"
 #include "models/scenario.h"
+#include "models/sch_generic.h"
 #include "models/sock.h"
 #include "sim/cfg.h"
 #include "tests/test_world.h"
@@ -61,6 +62,118 @@ START_TEST(test_xps)
 	dev = w->hosts[0]->devs[0];
 	ck_assert_uint_eq(dev->txq[_i].packets, 100);
 	ck_assert_uint_eq(dev->txq[1 - _i].packets, 0);
+	world_free(w);
+}
+END_TEST
+
+/*
+ * Four senders on four CPUs, four flows spread over a 4-queue NIC by hash,
+ * through a tbf of 100 Mbit/s: `parent: root` is one shaper for the device
+ * (tc qdisc replace dev eth0 root tbf ...), `parent: mq` one per TX queue.
+ */
+static const char shaper_fmt[] =
+	"name: shaper\n"
+	"duration: 50ms\n"
+	"hosts:\n"
+	"  - name: a\n"
+	"    cpus: 4\n"
+	"    nics:\n"
+	"      - {name: eth0, address: 10.0.0.1/24, rx_queues: 4,\n"
+	"         qdisc: {kind: tbf, rate: 100Mbit, burst: 10KiB, limit: 30KiB, parent: %s}}\n"
+	"    neigh:\n"
+	"      - {ip: 10.0.0.2, dev: eth0}\n"
+	"    sockets:\n"
+	"      - {name: s0, bind: '10.0.0.1:1000'}\n"
+	"      - {name: s1, bind: '10.0.0.1:1001'}\n"
+	"      - {name: s2, bind: '10.0.0.1:1002'}\n"
+	"      - {name: s3, bind: '10.0.0.1:1003'}\n"
+	"    apps:\n"
+	"      - {name: t0, socket: s0, cpu: 0, send: {to: '10.0.0.2:9', size: 958}}\n"
+	"      - {name: t1, socket: s1, cpu: 1, send: {to: '10.0.0.2:9', size: 958}}\n"
+	"      - {name: t2, socket: s2, cpu: 2, send: {to: '10.0.0.2:9', size: 958}}\n"
+	"      - {name: t3, socket: s3, cpu: 3, send: {to: '10.0.0.2:9', size: 958}}\n";
+
+static uint64_t shaped_bytes(const char *parent, uint32_t *queues_used, bool *shared)
+{
+	char yaml[2048];
+	struct world *w;
+	struct net_device *dev;
+	uint64_t bytes = 0;
+
+	snprintf(yaml, sizeof(yaml), shaper_fmt, parent);
+	w = run(yaml);
+	dev = w->hosts[0]->devs[0];
+	*queues_used = 0;
+	*shared = dev->txq[1].qdisc == dev->txq[0].qdisc;
+	for (uint32_t i = 0; i < dev->ntxq; i++) {
+		*queues_used += dev->txq[i].packets > 0;
+		if (!i || dev->txq[i].qdisc != dev->txq[0].qdisc)
+			bytes += dev->txq[i].qdisc->stats.bytes;
+	}
+	world_free(w);
+	return bytes;
+}
+
+START_TEST(test_shared_root_shapes_the_device)
+{
+	/* rate x duration + burst, in bytes; frames of 958 + 42 = 1000 bytes */
+	const double budget = 100e6 / 8 * 0.050 + 10 * 1024;
+	uint32_t used;
+	bool shared;
+	uint64_t root = shaped_bytes("root", &used, &shared);
+
+	ck_assert(shared);
+	ck_assert_uint_ge(used, 2); /* the flows really use several TX queues */
+	ck_assert_msg(root <= budget + 1000 && root >= 0.95 * (budget - 10 * 1024),
+		      "root tbf sent %llu bytes, budget %.0f", (unsigned long long)root, budget);
+	root = shaped_bytes("mq", &used, &shared);
+	ck_assert(!shared);
+	ck_assert_msg(root >= 0.95 * used * (budget - 10 * 1024),
+		      "per-queue tbf sent %llu bytes over %u queues", (unsigned long long)root,
+		      used);
+}
+END_TEST
+
+/*
+ * A shared root sends each skb to its own TX queue: when that queue is
+ * stopped (a small ring on a slow link), the skb is requeued and the root
+ * waits for that queue, whatever the others' state (head-of-line blocking).
+ */
+START_TEST(test_shared_root_requeues_on_stopped_queue)
+{
+	static const char yaml[] =
+		"name: hol\n"
+		"duration: 20ms\n"
+		"hosts:\n"
+		"  - name: a\n"
+		"    cpus: 2\n"
+		"    nics:\n"
+		"      - {name: eth0, address: 10.0.0.1/24, rx_queues: 2, speed: 100Mbit,\n"
+		"         tx_ring: 64, qdisc: {kind: pfifo, limit: 50, parent: root}}\n"
+		"    neigh:\n"
+		"      - {ip: 10.0.0.2, dev: eth0}\n"
+		"    sockets:\n"
+		"      - {name: s0, bind: '10.0.0.1:1000'}\n"
+		"      - {name: s1, bind: '10.0.0.1:1003'}\n"
+		"    apps:\n"
+		"      - {name: t0, socket: s0, cpu: 0, send: {to: '10.0.0.2:9', size: 958}}\n"
+		"      - {name: t1, socket: s1, cpu: 1, send: {to: '10.0.0.2:9', size: 958}}\n";
+	struct world *w = run(yaml);
+	struct net_device *dev = w->hosts[0]->devs[0];
+	const struct Qdisc *q = dev->txq[0].qdisc;
+
+	ck_assert_ptr_eq(dev->txq[1].qdisc, q);
+	ck_assert_uint_gt(dev->txq[0].packets, 0);
+	ck_assert_uint_gt(dev->txq[1].packets, 0);
+	ck_assert_uint_gt(q->stats.requeues, 0);
+	ck_assert_uint_gt(q->stats.drops, 0);
+	/* sch_direct_xmit checks the skb's queue first: the driver never sees a stopped one */
+	ck_assert_uint_eq(dev->txq[0].busy + dev->txq[1].busy, 0);
+	/* everything the root dequeued is in one of the two rings, or requeued */
+	ck_assert_uint_eq(q->stats.packets, dev->txq[0].packets + dev->txq[1].packets +
+						    (dev->txq[0].tail - dev->txq[0].head) +
+						    (dev->txq[1].tail - dev->txq[1].head) +
+						    (q->gso_skb != NULL));
 	world_free(w);
 }
 END_TEST
@@ -206,6 +319,8 @@ Suite *xmit_suite(void)
 	tcase_add_loop_test(tc, test_xps, 0, 2);
 	tcase_add_test(tc, test_forward_order);
 	tcase_add_test(tc, test_autobind_exhausted);
+	tcase_add_test(tc, test_shared_root_shapes_the_device);
+	tcase_add_test(tc, test_shared_root_requeues_on_stopped_queue);
 	tcase_add_test(tc, test_connect_caches_route);
 	tcase_add_loop_test(tc, test_sender_pacing, 0,
 			    (int)(sizeof(pace_rows) / sizeof(pace_rows[0])));
