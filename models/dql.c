@@ -3,6 +3,8 @@
  *
  * See models/dql.h.
  */
+#include <stdbool.h>
+
 #include "models/dql.h"
 #include "sim/error.h"
 
@@ -29,7 +31,77 @@ void dql_init(struct dql *dql, uint32_t min_limit, uint32_t max_limit, uint32_t 
 	dql->limit = min_limit;
 	dql->lowest_slack = UINT32_MAX;
 	dql->slack_start_time = now_jiffies;
+	dql->last_reap = now_jiffies;
+	dql->history_head = now_jiffies / DQL_HIST_BITS;
 	/* adj_limit stays 0 until the first completion: the first frame stops the stack */
+}
+
+void dql_set_stall_thrs(struct dql *dql, uint16_t thrs_jiffies, uint64_t now)
+{
+	if (!dql->stall_thrs && thrs_jiffies)
+		dql->last_reap = now;
+	dql->stall_thrs = thrs_jiffies;
+}
+
+static uint64_t *hist_ent(struct dql *dql, uint64_t idx)
+{
+	return &dql->history[idx % DQL_HIST_LEN];
+}
+
+void dql_queue_stall(struct dql *dql, uint64_t now)
+{
+	uint64_t now_hi = now / DQL_HIST_BITS;
+
+	if (now_hi != dql->history_head) {
+		/* about to reuse words: clear those between the old head and now */
+		for (uint64_t i = 0; i < DQL_HIST_LEN; i++) {
+			if (now_hi == dql->history_head + i)
+				break;
+			*hist_ent(dql, dql->history_head + i + 1) = 0;
+		}
+		dql->history_head = now_hi;
+	}
+	*hist_ent(dql, now_hi) |= 1ull << (now % DQL_HIST_BITS);
+}
+
+static bool hist_test(const struct dql *dql, uint64_t t)
+{
+	uint64_t bit = t % (DQL_HIST_LEN * DQL_HIST_BITS);
+
+	return dql->history[bit / DQL_HIST_BITS] >> (bit % DQL_HIST_BITS) & 1;
+}
+
+/*
+ * dql_check_stall: at least stall_thrs jiffies since the previous
+ * completion, and something queued since then but at least stall_thrs / 2
+ * ago: a stall of now - (that jiffy).
+ */
+static void dql_check_stall(struct dql *dql, uint64_t now)
+{
+	uint64_t start, end, t;
+
+	if (!dql->stall_thrs)
+		return;
+	if (now >= dql->last_reap + dql->stall_thrs) {
+		start = (dql->history_head - DQL_HIST_LEN + 1) * DQL_HIST_BITS;
+		if (start < dql->last_reap + 1 || dql->history_head + 1 < DQL_HIST_LEN)
+			start = dql->last_reap + 1;
+		end = dql->history_head * DQL_HIST_BITS + (DQL_HIST_BITS - 1);
+		if (now < end + dql->stall_thrs / 2)
+			end = now - dql->stall_thrs / 2;
+		for (t = start; t <= end; t++)
+			if (hist_test(dql, t))
+				break;
+		if (t <= end) {
+			/* max_t(unsigned short, ...): the length is truncated to 16 bits */
+			uint16_t len = (uint16_t)(now - t);
+
+			dql->stall_cnt++;
+			if (len > dql->stall_max)
+				dql->stall_max = len;
+		}
+	}
+	dql->last_reap = now;
 }
 
 /* The queue ran dry while over its limit: grow by what it could have sent. */
@@ -92,4 +164,5 @@ void dql_completed(struct dql *dql, uint32_t count, uint64_t now_jiffies)
 	dql->prev_last_obj_cnt = dql->last_obj_cnt;
 	dql->num_completed = completed;
 	dql->prev_num_queued = num_queued;
+	dql_check_stall(dql, now_jiffies);
 }

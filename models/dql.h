@@ -14,8 +14,15 @@
  * shrinks by the smallest slack seen over slack_hold_time when the queue
  * stayed busy; it is clamped to [min_limit, max_limit].
  *
- * Simplified: no stall detection (stall_thrs, stall_max); counters are 32-bit
- * like the kernel's and wrap the same way.
+ * Stall detection (6.9+, off unless stall_thrs is set): dql_queued marks the
+ * jiffy of each queuing in a 256-jiffy bitmap; each completion looks for a
+ * jiffy, since the previous completion and at least stall_thrs / 2 ago, in
+ * which something was queued; when the gap since the previous completion is
+ * at least stall_thrs it counts a stall (stall_cnt) and keeps the longest
+ * (stall_max, jiffies since that queuing).
+ *
+ * Counters are 32-bit like the kernel's and wrap the same way; jiffies are
+ * 64-bit (BITS_PER_LONG 64).
  */
 #ifndef MODELS_DQL_H
 #define MODELS_DQL_H
@@ -24,12 +31,17 @@
 
 #define DQL_MAX_OBJECT (UINT32_MAX / 16)
 #define DQL_MAX_LIMIT  ((UINT32_MAX / 2) - DQL_MAX_OBJECT)
+#define DQL_HIST_LEN   4  /* history words */
+#define DQL_HIST_BITS  64 /* BITS_PER_LONG */
 
 struct dql {
 	/* fields the enqueue side writes */
-	uint32_t num_queued;   /* bytes: total ever queued */
-	uint32_t adj_limit;    /* bytes: limit + num_completed */
-	uint32_t last_obj_cnt; /* bytes: the last frame queued */
+	uint32_t num_queued;		/* bytes: total ever queued */
+	uint32_t adj_limit;		/* bytes: limit + num_completed */
+	uint32_t last_obj_cnt;		/* bytes: the last frame queued */
+	uint16_t stall_thrs;		/* jiffies: stall threshold, 0 = detection off */
+	uint64_t history_head;		/* jiffies / 64 of the newest history word */
+	uint64_t history[DQL_HIST_LEN]; /* a bit per jiffy in which something was queued */
 	/* fields the completion side writes */
 	uint32_t limit;		    /* bytes: the current limit */
 	uint32_t num_completed;	    /* bytes: total ever completed */
@@ -42,6 +54,10 @@ struct dql {
 	uint32_t max_limit;	  /* bytes: limit_max */
 	uint32_t min_limit;	  /* bytes: limit_min */
 	uint32_t slack_hold_time; /* jiffies: hold_time */
+	/* stall detection results */
+	uint16_t stall_max; /* jiffies: longest stall detected */
+	uint64_t last_reap; /* jiffies: last completion */
+	uint64_t stall_cnt; /* stalls detected */
 };
 
 /*
@@ -52,12 +68,23 @@ struct dql {
 void dql_init(struct dql *dql, uint32_t min_limit, uint32_t max_limit, uint32_t hold_jiffies,
 	      uint64_t now_jiffies);
 
-/* dql_queued: @count bytes were posted. */
-static inline void dql_queued(struct dql *dql, uint32_t count)
+/* dql_queue_stall: mark jiffy @now in the history, clearing the words it reuses. */
+void dql_queue_stall(struct dql *dql, uint64_t now);
+
+/* dql_queued: @count bytes were posted at jiffy @now. */
+static inline void dql_queued(struct dql *dql, uint32_t count, uint64_t now)
 {
 	dql->last_obj_cnt = count;
 	dql->num_queued += count;
+	if (dql->stall_thrs)
+		dql_queue_stall(dql, now);
 }
+
+/*
+ * Writing byte_queue_limits/stall_thrs: @thrs_jiffies (msecs_to_jiffies of
+ * the milliseconds written), 0 turns detection off.
+ */
+void dql_set_stall_thrs(struct dql *dql, uint16_t thrs_jiffies, uint64_t now);
 
 /* dql_avail: bytes that may still be queued; negative: the stack must stop. */
 static inline int32_t dql_avail(const struct dql *dql)

@@ -173,6 +173,10 @@ struct net_device {
 	uint32_t tx_work_limit;		/* descriptors cleaned per poll (IXGBE_DEFAULT_TX_WORK) */
 	uint32_t txqueuelen;		/* ip link txqueuelen (pfifo_fast limit per band) */
 	uint32_t bql_limit;		/* BQL fixed byte limit per TX queue, 0 = not fixed */
+	uint32_t bql_limit_min;		/* adaptive BQL: limit_min, bytes */
+	uint32_t bql_limit_max;		/* adaptive BQL: limit_max, bytes */
+	uint32_t bql_hold;		/* BQL hold_time, jiffies */
+	uint16_t bql_stall_thrs;	/* BQL stall_thrs, jiffies (0 = off) */
 	bool bql;			/* BQL on: adaptive, or fixed at bql_limit */
 	bool mq;			/* root qdisc is mq (one child per TX queue) */
 	bool xps;			/* some TX queue has an xps_cpus mask */

@@ -139,7 +139,7 @@ static int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff 
 	/* netdev_tx_sent_queue: BQL stops the stack above its byte limit */
 	q->bql_inflight += skb->len;
 	if (dev->bql) {
-		dql_queued(&q->dql, skb->len);
+		dql_queued(&q->dql, skb->len, host_jiffies(dev->host, w->q.now));
 		if (dql_avail(&q->dql) < 0)
 			q->stack_xoff = true;
 	}
@@ -306,11 +306,11 @@ static int nic_tx_alloc(struct net_device *dev)
 			return -1;
 		skb_queue_head_init(&q->inflight);
 		sim_event_init(&q->tx_ev, nic_tx_fire, NIC_TX_PRIO);
-		/* dql_init: fixed at bql_limit, or the kernel's defaults (hold_time HZ) */
-		if (dev->bql_limit)
-			dql_init(&q->dql, dev->bql_limit, dev->bql_limit, dev->host->hz, 0);
-		else
-			dql_init(&q->dql, 0, DQL_MAX_LIMIT, dev->host->hz, 0);
+		/* dql_init, then the byte_queue_limits writes of the scenario */
+		if (dev->bql) {
+			dql_init(&q->dql, dev->bql_limit_min, dev->bql_limit_max, dev->bql_hold, 0);
+			dql_set_stall_thrs(&q->dql, dev->bql_stall_thrs, 0);
+		}
 	}
 	return 0;
 }
@@ -347,6 +347,53 @@ static int nic_tx_parse_xps(struct net_device *dev, const struct cfg_node *n, st
 	return 0;
 }
 
+/* A time in jiffies, rounded up (msecs_to_jiffies of what sysfs takes in ms). */
+static uint64_t time_to_jiffies(const struct host *h, sim_time_t t)
+{
+	return (uint64_t)((t * h->hz + SIM_SEC - 1) / SIM_SEC);
+}
+
+/*
+ * /sys/class/net/DEV/queues/tx-N/byte_queue_limits: limit_min, limit_max and
+ * hold_time tune the adaptive limit (`bql: true`); stall_thrs turns on stall
+ * detection with either kind of BQL.
+ */
+static int nic_tx_parse_bql(struct net_device *dev, const struct cfg_node *n, bool adaptive,
+			    struct sim_error *err)
+{
+	static const char *const tuning[] = { "bql_limit_min", "bql_limit_max", "bql_hold_time" };
+	uint64_t lmin, lmax, stall;
+	sim_time_t hold, thrs;
+
+	for (size_t i = 0; i < sizeof(tuning) / sizeof(tuning[0]); i++)
+		if (!adaptive && cfg_get(n, tuning[i]))
+			return cfg_error(cfg_get(n, tuning[i]), err,
+					 "'%s' tunes the adaptive limit: it needs 'bql: true'",
+					 tuning[i]);
+	if (!dev->bql && cfg_get(n, "bql_stall_thrs"))
+		return cfg_error(cfg_get(n, "bql_stall_thrs"), err,
+				 "'bql_stall_thrs' needs BQL ('bql: true' or 'bql_limit')");
+	if (cfg_get_size(n, "bql_limit_min", &lmin, 0, 0, DQL_MAX_LIMIT, err) ||
+	    cfg_get_size(n, "bql_limit_max", &lmax, DQL_MAX_LIMIT, 0, DQL_MAX_LIMIT, err) ||
+	    cfg_get_time(n, "bql_hold_time", &hold, SIM_SEC, SIM_MS, 3600 * SIM_SEC, err) ||
+	    cfg_get_time(n, "bql_stall_thrs", &thrs, 0, 0, 1000 * SIM_SEC, err))
+		return -1;
+	if (lmin > lmax)
+		return cfg_error(cfg_get(n, "bql_limit_min"), err,
+				 "'bql_limit_min' must not exceed 'bql_limit_max'");
+	stall = time_to_jiffies(dev->host, thrs);
+	if (stall > UINT16_MAX) /* bql_set_stall_thrs: -ERANGE */
+		return cfg_error(
+			cfg_get(n, "bql_stall_thrs"), err,
+			"'bql_stall_thrs' must be at most 65535 jiffies (%llu ms at HZ %u)",
+			(unsigned long long)(65535ull * 1000 / dev->host->hz), dev->host->hz);
+	dev->bql_limit_min = dev->bql_limit ? dev->bql_limit : (uint32_t)lmin;
+	dev->bql_limit_max = dev->bql_limit ? dev->bql_limit : (uint32_t)lmax;
+	dev->bql_hold = (uint32_t)time_to_jiffies(dev->host, hold);
+	dev->bql_stall_thrs = (uint16_t)stall;
+	return 0;
+}
+
 int nic_tx_create(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
 {
 	uint64_t ring, usecs, frames, work, qlen, mtu, bql;
@@ -368,6 +415,8 @@ int nic_tx_create(struct net_device *dev, const struct cfg_node *n, struct sim_e
 				 "'bql: true' adapts the limit; 'bql_limit' fixes it: give one");
 	dev->bql_limit = (uint32_t)bql;
 	dev->bql = adaptive || bql;
+	if (nic_tx_parse_bql(dev, n, adaptive, err))
+		return -1;
 	dev->netdev_ops = &nic_netdev_ops;
 	dev->tx_ring = (uint32_t)ring;
 	dev->tx_usecs = (uint32_t)usecs;

@@ -501,6 +501,38 @@ static cJSON *json_softnet(const struct host *h)
 	return a;
 }
 
+/* jiffies_to_msecs */
+static unsigned long long jiffies_ms(const struct host *h, uint64_t j)
+{
+	return (unsigned long long)(j * 1000 / h->hz);
+}
+
+/* byte_queue_limits of each TX queue (sysfs units: bytes, ms). */
+static cJSON *json_bql(const struct net_device *dev)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t i = 0; i < dev->ntxq; i++) {
+		const struct dql *d = &dev->txq[i].dql;
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "queue", i);
+		cJSON_AddNumberToObject(o, "limit", d->limit);
+		cJSON_AddNumberToObject(o, "limit_min", d->min_limit);
+		cJSON_AddNumberToObject(o, "limit_max", d->max_limit);
+		cJSON_AddNumberToObject(o, "inflight", d->num_queued - d->num_completed);
+		cJSON_AddNumberToObject(o, "hold_time_ms",
+					(double)jiffies_ms(dev->host, d->slack_hold_time));
+		cJSON_AddNumberToObject(o, "stall_thrs_ms",
+					(double)jiffies_ms(dev->host, d->stall_thrs));
+		cJSON_AddNumberToObject(o, "stall_cnt", (double)d->stall_cnt);
+		cJSON_AddNumberToObject(o, "stall_max_ms",
+					(double)jiffies_ms(dev->host, d->stall_max));
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
 static cJSON *json_devs(const struct host *h)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -533,6 +565,8 @@ static cJSON *json_devs(const struct host *h)
 			cJSON_AddItemToArray(qs, qo);
 		}
 		cJSON_AddItemToObject(o, "rx_queues", qs);
+		if (dev->bql)
+			cJSON_AddItemToObject(o, "byte_queue_limits", json_bql(dev));
 		if (dev->veth) {
 			cJSON *vo = cJSON_CreateObject();
 			const struct veth_rq *rq = dev->veth->rq;
@@ -862,6 +896,48 @@ static void write_ethtool(const struct net_device *v, FILE *f)
 	}
 }
 
+/*
+ * `grep . /sys/class/net/DEV/queues/tx-* /byte_queue_limits/ *`: the shell's
+ * order (tx-0, tx-1, tx-10, ..., tx-2), the files alphabetically.
+ */
+static void write_bql(const struct net_device *v, FILE *f)
+{
+	char names[NIC_MAX_QUEUES][16];
+	uint32_t order[NIC_MAX_QUEUES];
+
+	for (uint32_t i = 0; i < v->ntxq; i++) {
+		uint32_t j = i;
+
+		snprintf(names[i], sizeof(names[i]), "tx-%u", i);
+		for (; j > 0 && strcmp(names[order[j - 1]], names[i]) > 0; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	for (uint32_t k = 0; k < v->ntxq; k++) {
+		const struct dql *d = &v->txq[order[k]].dql;
+		const char *q = names[order[k]];
+		const struct host *h = v->host;
+
+#define BQL_LINE(file, fmt, val)                                                                   \
+	fprintf(f, "/sys/class/net/%s/queues/%s/byte_queue_limits/" file ":" fmt "\n", v->name, q, \
+		val)
+		BQL_LINE("hold_time", "%llu", jiffies_ms(h, d->slack_hold_time));
+		BQL_LINE("inflight", "%u", d->num_queued - d->num_completed);
+		BQL_LINE("limit", "%u", d->limit);
+		BQL_LINE("limit_max", "%u", d->max_limit);
+		BQL_LINE("limit_min", "%u", d->min_limit);
+		BQL_LINE("stall_cnt", "%llu", U(d->stall_cnt));
+		BQL_LINE("stall_max", "%llu", jiffies_ms(h, d->stall_max));
+		BQL_LINE("stall_thrs", "%llu", jiffies_ms(h, d->stall_thrs));
+#undef BQL_LINE
+	}
+}
+
+static void fn_bql(const void *a, FILE *f)
+{
+	write_bql(a, f);
+}
+
 /* `tc -s qdisc show`: every device; a multi-queue root is mq with one child per queue. */
 static void write_tc_qdisc(const struct host *h, FILE *f)
 {
@@ -1034,6 +1110,9 @@ static int write_host_files(const struct host *h, const char *dir, struct sim_er
 			continue;
 		snprintf(name, sizeof(name), "ethtool_S_%s", h->devs[d]->name);
 		if (write_file(dir, h->name, name, fn_ethtool, h->devs[d], err))
+			return -1;
+		snprintf(name, sizeof(name), "byte_queue_limits_%s", h->devs[d]->name);
+		if (h->devs[d]->bql && write_file(dir, h->name, name, fn_bql, h->devs[d], err))
 			return -1;
 	}
 	return 0;

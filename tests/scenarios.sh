@@ -81,6 +81,12 @@ json_get "$tmp/vnq/report.json" "sorted(set(d['stage'] for d in r['drops']))" | 
 	grep -q 'requeues [1-9]' "$tmp/vnq/c1/tc_qdisc" && ok ||
 	bad "veth-napi with pfifo: drops must move to the qdisc, with requeues"
 
+# BQL state as sysfs prints it, for a NIC with BQL (fq-codel.yaml: bql_limit 6 KiB).
+$bin run scenarios/fq-codel.yaml --quiet -o "$tmp/fq"
+grep -qx '/sys/class/net/eth0/queues/tx-0/byte_queue_limits/limit_min:6144' \
+	"$tmp/fq/tx/byte_queue_limits_eth0" && [ "$(wc -l <"$tmp/fq/tx/byte_queue_limits_eth0")" -eq 8 ] &&
+	ok || bad "fq-codel: byte_queue_limits_eth0"
+
 # Path MTU: after the first ICMP the WANT client fragments, the DO client gets EMSGSIZE.
 $bin run scenarios/pmtu.yaml --quiet -o "$tmp/pm"
 json_get "$tmp/pm/report.json" \

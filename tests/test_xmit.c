@@ -178,6 +178,55 @@ START_TEST(test_shared_root_requeues_on_stopped_queue)
 }
 END_TEST
 
+/*
+ * BQL stall detection: with tx-usecs 10 ms a completion comes 10 ms after
+ * the frame was posted, beyond stall_thrs 8 ms (2 jiffies at HZ 250); with
+ * 50 us nothing stalls. Either way the adaptive limit stays within
+ * [limit_min, limit_max].
+ */
+START_TEST(test_bql_stalls)
+{
+	static const char fmt[] =
+		"name: bql\n"
+		"duration: 200ms\n"
+		"hosts:\n"
+		"  - name: a\n"
+		"    cpus: 1\n"
+		"    nics:\n"
+		"      - {name: eth0, address: 10.0.0.1/24, bql: true, bql_stall_thrs: 8ms,\n"
+		"         bql_limit_min: 3000, bql_limit_max: 20000, tx_usecs: %d, tx_frames: 0}\n"
+		"    neigh:\n"
+		"      - {ip: 10.0.0.2, dev: eth0}\n"
+		"    sockets:\n"
+		"      - {name: s}\n"
+		"    apps:\n"
+		"      - {name: t, socket: s, cpu: 0, send: {to: '10.0.0.2:9', size: 100, rate: "
+		"50pps}}\n";
+	static const int usecs[] = { 10000, 50 };
+	char yaml[1024];
+
+	for (int i = 0; i < 2; i++) {
+		struct world *w;
+		const struct dql *d;
+
+		snprintf(yaml, sizeof(yaml), fmt, usecs[i]);
+		w = run(yaml);
+		d = &w->hosts[0]->devs[0]->txq[0].dql;
+		ck_assert_uint_eq(d->stall_thrs, 2);
+		ck_assert_uint_eq(d->min_limit, 3000);
+		ck_assert_uint_eq(d->max_limit, 20000);
+		ck_assert(d->limit >= 3000 && d->limit <= 20000);
+		if (i == 0) {
+			ck_assert_uint_ge(d->stall_cnt, 8); /* most of the 10 frames */
+			ck_assert_uint_ge(d->stall_max, 2);
+		} else {
+			ck_assert_uint_eq(d->stall_cnt, 0);
+		}
+		world_free(w);
+	}
+}
+END_TEST
+
 /* ip_route_input comes before ip_forward: a TTL-1 packet with no route is InNoRoutes. */
 START_TEST(test_forward_order)
 {
@@ -320,6 +369,7 @@ Suite *xmit_suite(void)
 	tcase_add_test(tc, test_forward_order);
 	tcase_add_test(tc, test_autobind_exhausted);
 	tcase_add_test(tc, test_shared_root_shapes_the_device);
+	tcase_add_test(tc, test_bql_stalls);
 	tcase_add_test(tc, test_shared_root_requeues_on_stopped_queue);
 	tcase_add_test(tc, test_connect_caches_route);
 	tcase_add_loop_test(tc, test_sender_pacing, 0,
