@@ -89,11 +89,14 @@ int fib_route_error(const struct fib_route *r)
 	}
 }
 
+/* The exception for @daddr, or NULL (most hosts have none: no scan at all). */
 static struct fib_nh_exception *fnhe_find(const struct host *h, uint32_t daddr)
 {
-	for (uint32_t i = 0; i < FNHE_MAX; i++)
-		if (h->fib->fnhe[i].daddr == daddr)
-			return (struct fib_nh_exception *)&h->fib->fnhe[i];
+	struct fib_table *t = h->fib;
+
+	for (uint32_t i = 0; i < t->nfnhe; i++)
+		if (t->fnhe[i].daddr == daddr)
+			return &t->fnhe[i];
 	return NULL;
 }
 
@@ -117,10 +120,12 @@ void ip_rt_update_pmtu(struct host *h, uint32_t daddr, uint32_t mtu)
 
 	if (mtu < h->sysctl.route_min_pmtu)
 		mtu = h->sysctl.route_min_pmtu;
-	if (!e) { /* a free slot, else the one that expires first */
+	if (!e && h->fib->nfnhe < FNHE_MAX) {
+		e = &h->fib->fnhe[h->fib->nfnhe++];
+	} else if (!e) { /* full: replace the one that expires first */
 		e = &h->fib->fnhe[0];
-		for (uint32_t i = 0; i < FNHE_MAX && e->daddr; i++)
-			if (!h->fib->fnhe[i].daddr || h->fib->fnhe[i].expires < e->expires)
+		for (uint32_t i = 1; i < FNHE_MAX; i++)
+			if (h->fib->fnhe[i].expires < e->expires)
 				e = &h->fib->fnhe[i];
 	}
 	e->daddr = daddr;

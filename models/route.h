@@ -65,7 +65,8 @@ struct fib_nh_exception {
 struct fib_table {
 	uint32_t n;				/* routes */
 	struct fib_route r[FIB_MAX_ROUTES];	/* in insertion order */
-	struct fib_nh_exception fnhe[FNHE_MAX]; /* learnt path MTUs */
+	struct fib_nh_exception fnhe[FNHE_MAX]; /* learnt path MTUs, [0, nfnhe) used */
+	uint32_t nfnhe;				/* entries used */
 };
 
 /* fib_props[type].error: the errno a lookup hitting a route of @type returns (0: usable). */
