@@ -165,40 +165,21 @@ const char *const app_err_name[APP_ERR_NR] = {
 	[APP_EOTHER] = "other",
 };
 
+/* The errno each counter counts (APP_EOTHER: any other). */
+static const int app_err_errno[APP_ERR_NR] = {
+	[APP_EAGAIN] = EAGAIN,	   [APP_ENOBUFS] = ENOBUFS, [APP_ENETUNREACH] = ENETUNREACH,
+	[APP_EMSGSIZE] = EMSGSIZE, [APP_EPERM] = EPERM,	    [APP_EHOSTUNREACH] = EHOSTUNREACH,
+	[APP_EACCES] = EACCES,	   [APP_EINVAL] = EINVAL,   [APP_ECONNREFUSED] = ECONNREFUSED,
+	[APP_EOTHER] = 0,
+};
+
 static void app_count_error(struct app *a, int rc)
 {
-	switch (rc) {
-	case -EHOSTUNREACH:
-		a->errors[APP_EHOSTUNREACH]++;
-		break;
-	case -EACCES:
-		a->errors[APP_EACCES]++;
-		break;
-	case -EINVAL:
-		a->errors[APP_EINVAL]++;
-		break;
-	case -ECONNREFUSED:
-		a->errors[APP_ECONNREFUSED]++;
-		break;
-	case -EPERM:
-		a->errors[APP_EPERM]++;
-		break;
-	case -EAGAIN:
-		a->errors[APP_EAGAIN]++;
-		break;
-	case -ENOBUFS:
-		a->errors[APP_ENOBUFS]++;
-		break;
-	case -ENETUNREACH:
-		a->errors[APP_ENETUNREACH]++;
-		break;
-	case -EMSGSIZE:
-		a->errors[APP_EMSGSIZE]++;
-		break;
-	default:
-		a->errors[APP_EOTHER]++;
-		break;
-	}
+	int k = 0;
+
+	while (k < APP_EOTHER && app_err_errno[k] != -rc)
+		k++;
+	a->errors[k]++;
 }
 
 /* The next datagram's due time after one was sent. */

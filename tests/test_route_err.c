@@ -124,6 +124,20 @@ static struct app *app_named(struct host *h, const char *name)
 	return NULL;
 }
 
+/*
+ * Run @yaml (named @file) and compare it with case @c: the errnos of A's
+ * app "s" (rows errno.@key*) and the counters of the namespaces @ns.
+ */
+static struct world *run_case(const char *file, const char *yaml, const char *c, const char *key,
+			      const char *const *ns, int nns)
+{
+	struct world *w = test_world_run(file, yaml);
+
+	compare_errnos(app_named(test_world_host(w, "A"), "s"), c, key);
+	compare_counters(w, c, ns, nns);
+	return w;
+}
+
 /* ---- A: route types on the sender ---- */
 
 static const char local_fmt[] = "name: re-local\n"
@@ -160,9 +174,7 @@ START_TEST(test_local_route_types)
 	struct world *w;
 
 	snprintf(yaml, sizeof(yaml), local_fmt, local_rows[_i].dest);
-	w = test_world_run("re-local.yaml", yaml);
-	compare_errnos(app_named(test_world_host(w, "A"), "s"), local_rows[_i].c, "sendto");
-	compare_counters(w, local_rows[_i].c, ns, 1);
+	w = run_case("re-local.yaml", yaml, local_rows[_i].c, "sendto", ns, 1);
 	world_free(w);
 }
 END_TEST
@@ -234,9 +246,7 @@ START_TEST(test_forward_route_types)
 	/* measure_route_err.py: a connected socket, two datagrams of 100 bytes */
 	snprintf(yaml, sizeof(yaml), fwd_fmt, "", fwd_rows[_i].dest,
 		 ", size: 100, count: 2, connect: true", 1500, 1500);
-	w = test_world_run("re-fwd.yaml", yaml);
-	compare_errnos(app_named(test_world_host(w, "A"), "s"), fwd_rows[_i].c, "send");
-	compare_counters(w, fwd_rows[_i].c, ns, 2);
+	w = run_case("re-fwd.yaml", yaml, fwd_rows[_i].c, "send", ns, 2);
 	world_free(w);
 }
 END_TEST
@@ -263,9 +273,7 @@ START_TEST(test_pmtu)
 	snprintf(send, sizeof(send), ", size: 1400, count: 3%s", pmtu_rows[_i].sendopt);
 	snprintf(yaml, sizeof(yaml), fwd_fmt, pmtu_rows[_i].sockopt, "10.82.1.2:5000", send, 1000,
 		 1000);
-	w = test_world_run("re-fwd.yaml", yaml);
-	compare_errnos(app_named(test_world_host(w, "A"), "s"), pmtu_rows[_i].c, "send");
-	compare_counters(w, pmtu_rows[_i].c, ns, 3);
+	w = run_case("re-fwd.yaml", yaml, pmtu_rows[_i].c, "send", ns, 3);
 	world_free(w);
 }
 END_TEST
@@ -314,10 +322,8 @@ START_TEST(test_port_unreachable)
 	long queued;
 
 	snprintf(yaml, sizeof(yaml), port_fmt, port_rows[_i].sockopt, port_rows[_i].sendopt);
-	w = test_world_run("re-port.yaml", yaml);
+	w = run_case("re-port.yaml", yaml, port_rows[_i].c, "send", ns, 2);
 	a = test_world_host(w, "A");
-	compare_errnos(app_named(a, "s"), port_rows[_i].c, "send");
-	compare_counters(w, port_rows[_i].c, ns, 2);
 	/* IP_RECVERR queues one sock_extended_err per ICMP error */
 	queued = ref_sum(port_rows[_i].c, "A", "errq.count", &found);
 	ck_assert(found);

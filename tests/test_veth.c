@@ -20,9 +20,12 @@
 #include "models/veth.h"
 #include "tests/test_world.h"
 
-/* A sends 100 datagrams of 100 bytes to B's socket, one sendto() each; no ARP. */
-static const char mode_fmt[] =
-	"name: veth-mode\n"
+/*
+ * A sends datagrams to B's socket, one sendto() each, no ARP. Arguments: a0's
+ * extra keys, payload, count, b0's extra keys, B's SO_RCVBUF, B's apps.
+ */
+static const char pair_fmt[] =
+	"name: veth-pair\n"
 	"duration: 20ms\n"
 	"hosts:\n"
 	"  - name: A\n"
@@ -35,15 +38,26 @@ static const char mode_fmt[] =
 	"      - {name: cli}\n"
 	"    apps:\n"
 	"      - {name: tx, socket: cli, cpu: 0,\n"
-	"         send: {to: '10.79.0.2:5000', size: 100, count: 100}}\n"
+	"         send: {to: '10.79.0.2:5000', size: %d, count: %llu}}\n"
 	"  - name: B\n"
 	"    machine: A\n"
 	"    nics:\n"
 	"      - {name: b0, driver: veth, peer: A/a0, address: 10.79.0.2/24%s}\n"
 	"    sockets:\n"
-	"      - {name: srv, bind: '10.79.0.2:5000', rcvbuf: 4MiB}\n"
-	"    apps:\n"
-	"      - {name: rx, socket: srv, cpu: 1}\n";
+	"      - {name: srv, bind: '10.79.0.2:5000', rcvbuf: %s}\n"
+	"%s";
+
+/* B's reader, for the cases where B reads everything. */
+static const char reader[] = "    apps:\n      - {name: rx, socket: srv, cpu: 1}\n";
+
+/* 100 datagrams of 100 bytes into a 4 MiB buffer that B reads. */
+static struct world *run_hundred(const char *a0, const char *b0)
+{
+	char yaml[2048];
+
+	snprintf(yaml, sizeof(yaml), pair_fmt, a0, 100, 100ull, b0, "4MiB", reader);
+	return test_world_run("veth-pair.yaml", yaml);
+}
 
 /* veth_napi.csv (measure_veth_napi.py): case,counter,value. */
 static const char *ref_path = "kernel-ref/veth_napi.csv";
@@ -96,15 +110,14 @@ static const struct veth_rq *rq_of(struct host *h)
 /* Which path 100 datagrams take, against the kernel's rx_queue_0_xdp_packets. */
 START_TEST(test_mode_selection)
 {
-	char yaml[2048], c[64];
+	char c[64];
 	struct world *w;
 	struct host *a, *b;
 	const struct veth_rq *rq;
 	uint64_t xdp_packets, bytes;
 
 	snprintf(c, sizeof(c), "mode.%s", mode_rows[_i].name);
-	snprintf(yaml, sizeof(yaml), mode_fmt, mode_rows[_i].a0, mode_rows[_i].b0);
-	w = test_world_run("veth-mode.yaml", yaml);
+	w = run_hundred(mode_rows[_i].a0, mode_rows[_i].b0);
 	a = test_world_host(w, "A");
 	b = test_world_host(w, "B");
 	rq = rq_of(b);
@@ -128,11 +141,9 @@ END_TEST
 /* Not measured, from the rule: without GRO or XDP the rq has no NAPI at all. */
 START_TEST(test_gro_list_without_gro)
 {
-	char yaml[2048];
 	struct world *w;
 
-	snprintf(yaml, sizeof(yaml), mode_fmt, "", ", rx_gro_list: true");
-	w = test_world_run("veth-mode.yaml", yaml);
+	w = run_hundred("", ", rx_gro_list: true");
 	ck_assert_ptr_null(rq_of(test_world_host(w, "B")));
 	ck_assert_uint_eq(test_world_host(w, "B")->udp.InDatagrams, 100);
 	world_free(w);
@@ -140,28 +151,6 @@ START_TEST(test_gro_list_without_gro)
 END_TEST
 
 /* A socket nobody reads, per mode, payload and SO_RCVBUF: admitted and rmem_alloc. */
-static const char adm_fmt[] =
-	"name: veth-adm\n"
-	"duration: 20ms\n"
-	"hosts:\n"
-	"  - name: A\n"
-	"    cpus: 2\n"
-	"    nics:\n"
-	"      - {name: a0, driver: veth, peer: B/b0, address: 10.79.0.1/24%s}\n"
-	"    neigh:\n"
-	"      - {ip: 10.79.0.2, dev: a0}\n"
-	"    sockets:\n"
-	"      - {name: cli}\n"
-	"    apps:\n"
-	"      - {name: tx, socket: cli, cpu: 0,\n"
-	"         send: {to: '10.79.0.2:5000', size: %d, count: %llu}}\n"
-	"  - name: B\n"
-	"    machine: A\n"
-	"    nics:\n"
-	"      - {name: b0, driver: veth, peer: A/a0, address: 10.79.0.2/24%s}\n"
-	"    sockets:\n"
-	"      - {name: srv, bind: '10.79.0.2:5000', rcvbuf: %d}\n";
-
 static const struct {
 	const char *mode;    /* "admit.MODE..." in veth_napi.csv */
 	const char *a0, *b0; /* veth keys */
@@ -180,7 +169,7 @@ START_TEST(test_admission_by_mode)
 
 	for (size_t p = 0; p < sizeof(adm_payloads) / sizeof(adm_payloads[0]); p++)
 		for (size_t r = 0; r < sizeof(adm_rcvbufs) / sizeof(adm_rcvbufs[0]); r++) {
-			char c[96], yaml[2048];
+			char c[96], yaml[2048], rcvbuf[16];
 			struct world *w;
 			const struct sock *sk;
 			uint64_t sent;
@@ -188,9 +177,10 @@ START_TEST(test_admission_by_mode)
 			snprintf(c, sizeof(c), "admit.%s.p%d.rb%d", adm_modes[_i].mode,
 				 adm_payloads[p], adm_rcvbufs[r]);
 			sent = ref_u64(c, "sent");
-			snprintf(yaml, sizeof(yaml), adm_fmt, adm_modes[_i].a0, adm_payloads[p],
-				 (unsigned long long)sent, adm_modes[_i].b0, adm_rcvbufs[r]);
-			w = test_world_run("veth-adm.yaml", yaml);
+			snprintf(rcvbuf, sizeof(rcvbuf), "%d", adm_rcvbufs[r]);
+			snprintf(yaml, sizeof(yaml), pair_fmt, adm_modes[_i].a0, adm_payloads[p],
+				 (unsigned long long)sent, adm_modes[_i].b0, rcvbuf, "");
+			w = test_world_run("veth-pair.yaml", yaml);
 			sk = test_world_host(w, "B")->socks[0];
 			ck_assert_msg(sk->sk_receive_queue.qlen == ref_u64(c, "admitted") &&
 					      sk->sk_rmem_alloc == ref_u64(c, "rmem_alloc"),
@@ -293,12 +283,10 @@ END_TEST
 /* XDP_DROP on the receiver: every datagram counted in xdp_packets and xdp_drops. */
 START_TEST(test_xdp_drop)
 {
-	char yaml[2048];
 	struct world *w;
 	struct host *b;
 
-	snprintf(yaml, sizeof(yaml), mode_fmt, "", ", xdp: drop");
-	w = test_world_run("veth-mode.yaml", yaml);
+	w = run_hundred("", ", xdp: drop");
 	b = test_world_host(w, "B");
 	ck_assert_uint_eq(b->udp.InDatagrams, 0);
 	ck_assert_uint_eq(rq_of(b)->xdp_packets, 100);
