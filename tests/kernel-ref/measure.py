@@ -27,7 +27,6 @@ Outputs (in the directory of this script unless --out is given):
 
 import argparse
 import csv
-import ctypes
 import datetime
 import gzip
 import json
@@ -36,9 +35,10 @@ import platform
 import re
 import socket
 import struct
-import subprocess
 import sys
 import time
+
+from knetns import Netns, meminfo, nsexec, read_snmp, udp_socket_in, veth_link
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -53,142 +53,33 @@ PACE_EVERY = 32                  # sleep PACE_SLEEP after every PACE_EVERY sends
 PACE_SLEEP = 0.0005
 LO_CHECK_CASE = ("loopback", 1000, None)   # case used for the lo counter check
 
-CLONE_NEWNET = 0x40000000
 SO_RXQ_OVFL = getattr(socket, "SO_RXQ_OVFL", 40)
-SO_MEMINFO = getattr(socket, "SO_MEMINFO", 55)
-# include/uapi/linux/sock_diag.h, enum SK_MEMINFO_*
-MEMINFO_FIELDS = ["rmem_alloc", "rcvbuf", "wmem_alloc", "sndbuf", "fwd_alloc",
-                  "wmem_queued", "optmem", "backlog", "drops"]
 
 VETH_A_IP = "10.201.0.1"
 VETH_B_IP = "10.201.0.2"
 VETH_MAC_A = "02:00:0a:c9:00:01"
 VETH_MAC_B = "02:00:0a:c9:00:02"
 
-_libc = ctypes.CDLL(None, use_errno=True)
 PREFIX = "kref%d-" % os.getpid()
-_CREATED = []          # namespaces that still exist and must be deleted
-_seq = [0]
+_NETNS = Netns(PREFIX)
+ns_new, ns_del, ns_del_all = _NETNS.new, _NETNS.delete, _NETNS.delete_all
 
 
 # --------------------------------------------------------------------------
 # helpers: commands, namespaces
 # --------------------------------------------------------------------------
 
-def sh(*args, check=True):
-    p = subprocess.run(list(args), stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True)
-    if check and p.returncode != 0:
-        raise RuntimeError("command failed (%d): %s\n%s" %
-                           (p.returncode, " ".join(args), p.stderr))
-    return p.stdout
-
-
-def ns_new():
-    _seq[0] += 1
-    name = "%s%d" % (PREFIX, _seq[0])
-    sh("ip", "netns", "add", name)
-    _CREATED.append(name)
-    sh("ip", "-n", name, "link", "set", "lo", "up")
-    return name
-
-
-def ns_del(name):
-    if name in _CREATED:
-        sh("ip", "netns", "del", name, check=False)
-        _CREATED.remove(name)
-
-
-def ns_del_all():
-    for name in list(_CREATED):
-        ns_del(name)
-
-
-def nsexec(ns, *args, check=True):
-    return sh("ip", "netns", "exec", ns, *args, check=check)
-
-
-class InNetns:
-    """Context manager: the calling thread enters namespace `ns` (setns)."""
-
-    def __init__(self, ns):
-        self.ns = ns
-
-    def __enter__(self):
-        self.orig = os.open("/proc/self/ns/net", os.O_RDONLY)
-        fd = os.open("/run/netns/" + self.ns, os.O_RDONLY)
-        try:
-            if _libc.setns(fd, CLONE_NEWNET) != 0:
-                e = ctypes.get_errno()
-                raise OSError(e, "setns(%s): %s" % (self.ns, os.strerror(e)))
-        finally:
-            os.close(fd)
-        return self
-
-    def __exit__(self, *exc):
-        try:
-            if _libc.setns(self.orig, CLONE_NEWNET) != 0:
-                e = ctypes.get_errno()
-                raise OSError(e, "setns(back): %s" % os.strerror(e))
-        finally:
-            os.close(self.orig)
-        return False
-
-
-def udp_socket_in(ns):
-    with InNetns(ns):
-        return socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-
-
 def make_veth_pair():
     """Two namespaces A and B joined by veth va (A) <-> vb (B)."""
     a = ns_new()
     b = ns_new()
-    for ns in (a, b):
-        nsexec(ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1",
-               check=False)
-        nsexec(ns, "sysctl", "-q", "-w",
-               "net.ipv6.conf.default.disable_ipv6=1", check=False)
-    sh("ip", "-n", a, "link", "add", "va", "address", VETH_MAC_A, "type",
-       "veth", "peer", "name", "vb", "address", VETH_MAC_B, "netns", b)
-    sh("ip", "-n", a, "addr", "add", VETH_A_IP + "/24", "dev", "va")
-    sh("ip", "-n", b, "addr", "add", VETH_B_IP + "/24", "dev", "vb")
-    sh("ip", "-n", a, "link", "set", "va", "up")
-    sh("ip", "-n", b, "link", "set", "vb", "up")
-    # static neighbours: no ARP resolution (and no arp_queue) in the data path
-    sh("ip", "-n", a, "neigh", "replace", VETH_B_IP, "lladdr", VETH_MAC_B,
-       "dev", "va", "nud", "permanent")
-    sh("ip", "-n", b, "neigh", "replace", VETH_A_IP, "lladdr", VETH_MAC_A,
-       "dev", "vb", "nud", "permanent")
-    # wait for carrier on both ends
-    for _ in range(200):
-        oa = sh("ip", "-n", a, "-o", "link", "show", "va")
-        ob = sh("ip", "-n", b, "-o", "link", "show", "vb")
-        if "LOWER_UP" in oa and "LOWER_UP" in ob:
-            break
-        time.sleep(0.01)
-    else:
-        raise RuntimeError("veth carrier never came up")
+    veth_link(a, b, (("va", VETH_A_IP, VETH_MAC_A), ("vb", VETH_B_IP, VETH_MAC_B)))
     return a, b
 
 
 # --------------------------------------------------------------------------
 # helpers: counters
 # --------------------------------------------------------------------------
-
-def read_snmp(ns):
-    """Parse /proc/net/snmp of namespace ns -> {'Udp': {...}, 'Icmp': {...}}"""
-    txt = nsexec(ns, "cat", "/proc/net/snmp")
-    out = {}
-    lines = txt.splitlines()
-    for i in range(0, len(lines) - 1, 2):
-        hk, _, hv = lines[i].partition(":")
-        vk, _, vv = lines[i + 1].partition(":")
-        if hk != vk:
-            raise RuntimeError("unexpected /proc/net/snmp layout")
-        out[hk] = dict(zip(hv.split(), (int(x) for x in vv.split())))
-    return out
-
 
 def snmp_delta(before, after, table, field):
     return after.get(table, {}).get(field, 0) - before.get(table, {}).get(field, 0)
@@ -216,12 +107,6 @@ def read_softnet():
 
 def softnet_col_sum(rows, col):
     return sum(r[col] for r in rows if len(r) > col)
-
-
-def meminfo(sock):
-    raw = sock.getsockopt(socket.SOL_SOCKET, SO_MEMINFO, 4 * len(MEMINFO_FIELDS))
-    vals = struct.unpack("%dI" % (len(raw) // 4), raw)
-    return dict(zip(MEMINFO_FIELDS, vals))
 
 
 def ss_skmem(ns, port):
@@ -838,7 +723,7 @@ def write_readme(outdir, meta, rcv_rows, rcv_all, nop_rows, nop_all, diffs, lo_c
     w("")
     w("## Files")
     w("")
-    w("- `measure.py`: the script")
+    w("- `measure.py`: the script; `knetns.py`: the namespace helpers all the measure_*.py scripts share")
     w("- `udp_rcvbuf.csv`, `udp_rcvbuf_runs.csv`: receive-buffer admission (run 1 / all runs)")
     w("- `noports.csv`, `noports_runs.csv`: NoPorts / ICMP (run 1 / all runs)")
     w("- `misc.json`: environment, sysctls, softnet_stat and loopback check, run diffs")

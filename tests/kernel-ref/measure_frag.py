@@ -29,39 +29,19 @@ Output: frag.csv with columns case,ns,counter,value (deltas).
 Only the Python standard library; shells out to `ip` and `sysctl`.
 """
 import argparse
-import csv
 import os
 import socket
 import subprocess
 import sys
 import time
 
+from knetns import write_long_csv, enter_netns as in_ns, nsexec as nsx, sh, snmp_flat as snmp
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 N = 20
 TRUESIZE_PAYLOADS = [1000, 1472, 1473, 2000, 2952, 2953, 4000, 8000, 20000, 65507]
 IP_MTU_DISCOVER = 10
 IP_PMTUDISC_DONT = 0
-
-
-def sh(*args):
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
-
-
-def nsx(ns, *args):
-    sh("ip", "netns", "exec", ns, *args)
-
-
-def snmp(ns):
-    out = subprocess.run(["ip", "netns", "exec", ns, "cat", "/proc/net/snmp"],
-                         check=True, capture_output=True, text=True).stdout
-    lines = out.splitlines()
-    vals = {}
-    for i in range(0, len(lines) - 1, 2):
-        keys, nums = lines[i].split(), lines[i + 1].split()
-        proto = keys[0].rstrip(":")
-        for k, v in zip(keys[1:], nums[1:]):
-            vals[proto + "." + k] = int(v)
-    return vals
 
 
 def setup(p, mtu_rb):
@@ -87,15 +67,6 @@ def setup(p, mtu_rb):
                                    (R, "r1", "10.78.1.2", B, "b0"), (B, "b0", "10.78.1.254", R, "r1")):
         nsx(ns, "ip", "neigh", "replace", ip, "lladdr", mac(pns, pdev), "nud", "permanent", "dev", dev)
     return A, R, B
-
-
-def in_ns(ns):
-    fd = os.open("/run/netns/" + ns, os.O_RDONLY)
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.setns(fd, 0x40000000) != 0:
-        raise OSError(ctypes.get_errno(), "setns")
-    os.close(fd)
 
 
 def run_case(name, mtu_rb, payload, n, dont):
@@ -182,12 +153,7 @@ def main():
     rows += run_case("df", 1000, 1400, 1, False)
     for payload in TRUESIZE_PAYLOADS:
         rows += truesize_case(payload)
-    with open(os.path.join(a.out, "frag.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["case", "ns", "counter", "value"])
-        w.writerows(rows)
-    for r in rows:
-        print(*r)
+    write_long_csv(os.path.join(a.out, "frag.csv"), rows)
 
 
 if __name__ == "__main__":

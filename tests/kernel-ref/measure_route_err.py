@@ -65,8 +65,6 @@ Output: route_err.csv with columns case,ns,counter,value.
 Only the Python standard library; shells out to `ip` and `sysctl`.
 """
 import argparse
-import csv
-import ctypes
 import errno
 import os
 import re
@@ -77,48 +75,30 @@ import subprocess
 import sys
 import time
 
+from knetns import write_long_csv, enter_netns as in_ns, nsexec, setns_fd, sh, snmp_flat
+
+nsx = nsout = nsexec
+
+
+def snmp(ns):
+    """/proc/net/snmp (Ip, Icmp, IcmpMsg, Udp, ...) plus /proc/net/netstat
+    (IpExt holds InNoRoutes), one dict "<Proto>.<Counter>" -> value."""
+    return snmp_flat(ns, ("/proc/net/snmp", "/proc/net/netstat"))
+
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 IP_MTU_DISCOVER = 10
 IP_PMTUDISC_DONT, IP_PMTUDISC_WANT, IP_PMTUDISC_DO = 0, 1, 2
 IP_RECVERR = 11
 IP_MTU = 14
 MSG_ERRQUEUE = 0x2000
-CLONE_NEWNET = 0x40000000
 ROUTE_TYPES = (("unreachable", "10.90"), ("prohibit", "10.91"),
                ("blackhole", "10.92"), ("noroute", "10.93"))
 SYSCTLS = ("net.ipv4.route.mtu_expires", "net.ipv4.route.min_pmtu",
            "net.ipv4.ip_no_pmtu_disc", "net.ipv4.icmp_ratelimit",
            "net.ipv4.icmp_ratemask", "net.ipv4.icmp_msgs_per_sec")
 
-libc = ctypes.CDLL(None, use_errno=True)
 _seq = [0]
-
-
-def sh(*args):
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
-
-
-def nsx(ns, *args):
-    sh("ip", "netns", "exec", ns, *args)
-
-
-def nsout(ns, *args):
-    return subprocess.run(["ip", "netns", "exec", ns] + list(args),
-                          check=True, capture_output=True, text=True).stdout
-
-
-def snmp(ns):
-    """/proc/net/snmp (Ip, Icmp, IcmpMsg, Udp, ...) plus /proc/net/netstat
-    (IpExt holds InNoRoutes), one dict "<Proto>.<Counter>" -> value."""
-    vals = {}
-    for path in ("/proc/net/snmp", "/proc/net/netstat"):
-        lines = nsout(ns, "cat", path).splitlines()
-        for i in range(0, len(lines) - 1, 2):
-            keys, nums = lines[i].split(), lines[i + 1].split()
-            proto = keys[0].rstrip(":")
-            for k, v in zip(keys[1:], nums[1:]):
-                vals[proto + "." + k] = int(v)
-    return vals
 
 
 def deltas(case, tags, before, after):
@@ -129,15 +109,6 @@ def deltas(case, tags, before, after):
             if d and k.split(".")[0] in ("Ip", "IpExt", "Icmp", "IcmpMsg", "Udp"):
                 rows.append((case, tag, k, d))
     return rows
-
-
-def in_ns(ns):
-    fd = os.open("/run/netns/" + ns, os.O_RDONLY)
-    try:
-        if libc.setns(fd, CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), "setns " + ns)
-    finally:
-        os.close(fd)
 
 
 def mac(ns, dev):
@@ -177,7 +148,7 @@ class Namespaces:
         return ns
 
     def __exit__(self, *exc):
-        libc.setns(self.self_ns, CLONE_NEWNET)
+        setns_fd(self.self_ns, "back")
         os.close(self.self_ns)
         for full in self.made:
             subprocess.run(["ip", "netns", "del", full], stderr=subprocess.DEVNULL)
@@ -441,12 +412,7 @@ def main():
     if os.geteuid() != 0:
         sys.exit("measure_route_err.py: must run as root")
     rows = sysctls() + case_a() + case_b() + case_c() + case_d()
-    with open(os.path.join(a.out, "route_err.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["case", "ns", "counter", "value"])
-        w.writerows(rows)
-    for r in rows:
-        print(*r)
+    write_long_csv(os.path.join(a.out, "route_err.csv"), rows)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,6 @@ Outputs (in the directory of this script unless --out is given):
 import argparse
 import collections
 import csv
-import ctypes
 import datetime
 import errno
 import json
@@ -45,11 +44,11 @@ import os
 import platform
 import re
 import socket
-import struct
-import subprocess
 import sys
 import threading
 import time
+
+from knetns import Netns, meminfo, nsexec, read_snmp, sh, udp_socket_in, veth_link
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -66,10 +65,6 @@ DRAIN_TIMEOUT = 30.0
 SETTLE = 0.3                             # extra sleep after the qdisc is empty
 
 IP_RECVERR = getattr(socket, "IP_RECVERR", 11)
-SO_MEMINFO = getattr(socket, "SO_MEMINFO", 55)
-MEMINFO_FIELDS = ["rmem_alloc", "rcvbuf", "wmem_alloc", "sndbuf", "fwd_alloc",
-                  "wmem_queued", "optmem", "backlog", "drops"]
-CLONE_NEWNET = 0x40000000
 
 A_IP = "10.77.0.1"
 B_IP = "10.77.0.2"
@@ -80,10 +75,9 @@ RX_PORT = 7777
 MARK_BEGIN = "<!-- measure_tx.py: begin generated section -->"
 MARK_END = "<!-- measure_tx.py: end generated section -->"
 
-_libc = ctypes.CDLL(None, use_errno=True)
 PREFIX = "ktx%d-" % os.getpid()
-_CREATED = []
-_seq = [0]
+_NETNS = Netns(PREFIX)
+ns_new, ns_del, ns_del_all = _NETNS.new, _NETNS.delete, _NETNS.delete_all
 
 # The CSV columns asked for, then extra cross-check columns.
 COLS = [
@@ -113,110 +107,12 @@ REPEAT_COLS = COLS[1:24]
 # helpers
 # --------------------------------------------------------------------------
 
-def sh(*args, check=True):
-    p = subprocess.run(list(args), stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True)
-    if check and p.returncode != 0:
-        raise RuntimeError("command failed (%d): %s\n%s" %
-                           (p.returncode, " ".join(args), p.stderr))
-    return p.stdout
-
-
-def ns_new():
-    _seq[0] += 1
-    name = "%s%d" % (PREFIX, _seq[0])
-    sh("ip", "netns", "add", name)
-    _CREATED.append(name)
-    sh("ip", "-n", name, "link", "set", "lo", "up")
-    return name
-
-
-def ns_del(name):
-    if name in _CREATED:
-        sh("ip", "netns", "del", name, check=False)
-        _CREATED.remove(name)
-
-
-def ns_del_all():
-    for name in list(_CREATED):
-        ns_del(name)
-
-
-def nsexec(ns, *args, check=True):
-    return sh("ip", "netns", "exec", ns, *args, check=check)
-
-
-class InNetns:
-    """Context manager: the calling thread enters namespace `ns` (setns)."""
-
-    def __init__(self, ns):
-        self.ns = ns
-
-    def __enter__(self):
-        self.orig = os.open("/proc/self/ns/net", os.O_RDONLY)
-        fd = os.open("/run/netns/" + self.ns, os.O_RDONLY)
-        try:
-            if _libc.setns(fd, CLONE_NEWNET) != 0:
-                e = ctypes.get_errno()
-                raise OSError(e, "setns(%s): %s" % (self.ns, os.strerror(e)))
-        finally:
-            os.close(fd)
-        return self
-
-    def __exit__(self, *exc):
-        try:
-            if _libc.setns(self.orig, CLONE_NEWNET) != 0:
-                e = ctypes.get_errno()
-                raise OSError(e, "setns(back): %s" % os.strerror(e))
-        finally:
-            os.close(self.orig)
-        return False
-
-
-def udp_socket_in(ns):
-    with InNetns(ns):
-        return socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-
-
 def make_pair():
     """Namespaces A and B joined by veth a0 (A, 10.77.0.1) <-> b0 (B, 10.77.0.2)."""
     a = ns_new()
     b = ns_new()
-    for ns in (a, b):
-        nsexec(ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", check=False)
-        nsexec(ns, "sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=1", check=False)
-    sh("ip", "-n", a, "link", "add", "a0", "address", A_MAC, "type", "veth",
-       "peer", "name", "b0", "address", B_MAC, "netns", b)
-    sh("ip", "-n", a, "addr", "add", A_IP + "/24", "dev", "a0")
-    sh("ip", "-n", b, "addr", "add", B_IP + "/24", "dev", "b0")
-    sh("ip", "-n", a, "link", "set", "a0", "up")
-    sh("ip", "-n", b, "link", "set", "b0", "up")
-    sh("ip", "-n", a, "neigh", "replace", B_IP, "lladdr", B_MAC, "dev", "a0",
-       "nud", "permanent")
-    sh("ip", "-n", b, "neigh", "replace", A_IP, "lladdr", A_MAC, "dev", "b0",
-       "nud", "permanent")
-    for _ in range(200):
-        oa = sh("ip", "-n", a, "-o", "link", "show", "a0")
-        ob = sh("ip", "-n", b, "-o", "link", "show", "b0")
-        if "LOWER_UP" in oa and "LOWER_UP" in ob:
-            break
-        time.sleep(0.01)
-    else:
-        raise RuntimeError("veth carrier never came up")
+    veth_link(a, b, (("a0", A_IP, A_MAC), ("b0", B_IP, B_MAC)))
     return a, b
-
-
-def read_snmp(ns):
-    txt = nsexec(ns, "cat", "/proc/net/snmp")
-    out = {}
-    lines = txt.splitlines()
-    for i in range(0, len(lines) - 1, 2):
-        hk, _, hv = lines[i].partition(":")
-        vk, _, vv = lines[i + 1].partition(":")
-        if hk != vk:
-            raise RuntimeError("unexpected /proc/net/snmp layout")
-        out[hk] = dict(zip(hv.split(), (int(x) for x in vv.split())))
-    return out
 
 
 def d(before, after, table, field):
@@ -251,11 +147,6 @@ def qdisc_stats(ns):
             "bytes": q.get("bytes", 0), "drops": q.get("drops", 0),
             "overlimits": q.get("overlimits", 0), "requeues": q.get("requeues", 0),
             "backlog": q.get("backlog", 0), "qlen": q.get("qlen", 0)}
-
-
-def meminfo(sock):
-    raw = sock.getsockopt(socket.SOL_SOCKET, SO_MEMINFO, 4 * len(MEMINFO_FIELDS))
-    return dict(zip(MEMINFO_FIELDS, struct.unpack("%dI" % (len(raw) // 4), raw)))
 
 
 class Receiver(threading.Thread):
@@ -505,7 +396,6 @@ def all_cases(quick=False):
         for sb in SNDBUFS:
             cases.append(("sndbuf", s, SNDBUF_TBF_LIMIT, 0, 1, sb))
     return cases
-
 
 
 # --------------------------------------------------------------------------

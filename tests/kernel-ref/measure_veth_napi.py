@@ -63,7 +63,6 @@ sysctl, cat and clang.
 """
 import argparse
 import csv
-import ctypes
 import datetime
 import json
 import os
@@ -71,21 +70,27 @@ import platform
 import re
 import shutil
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 
+from knetns import Netns, meminfo, nsexec, sh, udp_socket_in, veth_link
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 PREFIX = "kvn%d-" % os.getpid()
+_NETNS = Netns(PREFIX)
+ns_del_all = _NETNS.delete_all
+nsx = nsexec
+
+
+def ns_new():
+    return _NETNS.new(no_ipv6=True)
+
+
 A_IP, B_IP = "10.79.0.1", "10.79.0.2"
 A_MAC, B_MAC = "02:00:0a:4f:00:01", "02:00:0a:4f:00:02"
 PORT = 5000
-CLONE_NEWNET = 0x40000000
-SO_MEMINFO = getattr(socket, "SO_MEMINFO", 55)
-MEMINFO_FIELDS = ["rmem_alloc", "rcvbuf", "wmem_alloc", "sndbuf", "fwd_alloc",
-                  "wmem_queued", "optmem", "backlog", "drops"]
 
 N_MODE = 100
 MODE_PAYLOAD = 100
@@ -117,83 +122,12 @@ SEC("xdp") int pass(void *ctx) { return 2; /* XDP_PASS */ }
 char _license[] SEC("license") = "GPL";
 '''
 
-_libc = ctypes.CDLL(None, use_errno=True)
-_created = []
-_seq = [0]
 XDP = {"obj": None, "method": None, "error": None}
-
-
-def sh(*args, check=True):
-    p = subprocess.run(list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if check and p.returncode != 0:
-        raise RuntimeError("command failed (%d): %s\n%s" % (p.returncode, " ".join(args), p.stderr))
-    return p.stdout
-
-
-def nsx(ns, *args, check=True):
-    return sh("ip", "netns", "exec", ns, *args, check=check)
-
-
-def ns_new():
-    _seq[0] += 1
-    name = "%s%d" % (PREFIX, _seq[0])
-    sh("ip", "netns", "add", name)
-    _created.append(name)
-    sh("ip", "-n", name, "link", "set", "lo", "up")
-    nsx(name, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
-    nsx(name, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")
-    return name
-
-
-def ns_del_all():
-    while _created:
-        sh("ip", "netns", "del", _created.pop(), check=False)
-
-
-class InNetns:
-    def __init__(self, ns):
-        self.ns = ns
-
-    def __enter__(self):
-        self.orig = os.open("/proc/self/ns/net", os.O_RDONLY)
-        fd = os.open("/run/netns/" + self.ns, os.O_RDONLY)
-        try:
-            if _libc.setns(fd, CLONE_NEWNET) != 0:
-                raise OSError(ctypes.get_errno(), "setns " + self.ns)
-        finally:
-            os.close(fd)
-
-    def __exit__(self, *exc):
-        try:
-            if _libc.setns(self.orig, CLONE_NEWNET) != 0:
-                raise OSError(ctypes.get_errno(), "setns back")
-        finally:
-            os.close(self.orig)
-        return False
-
-
-def udp_socket_in(ns):
-    with InNetns(ns):
-        return socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 
 
 def make_pair():
     a, b = ns_new(), ns_new()
-    sh("ip", "-n", a, "link", "add", "a0", "address", A_MAC, "type", "veth",
-       "peer", "name", "b0", "address", B_MAC, "netns", b)
-    sh("ip", "-n", a, "addr", "add", A_IP + "/24", "dev", "a0")
-    sh("ip", "-n", b, "addr", "add", B_IP + "/24", "dev", "b0")
-    sh("ip", "-n", a, "link", "set", "a0", "up")
-    sh("ip", "-n", b, "link", "set", "b0", "up")
-    sh("ip", "-n", a, "neigh", "replace", B_IP, "lladdr", B_MAC, "dev", "a0", "nud", "permanent")
-    sh("ip", "-n", b, "neigh", "replace", A_IP, "lladdr", A_MAC, "dev", "b0", "nud", "permanent")
-    for _ in range(200):
-        if ("LOWER_UP" in sh("ip", "-n", a, "-o", "link", "show", "a0") and
-                "LOWER_UP" in sh("ip", "-n", b, "-o", "link", "show", "b0")):
-            break
-        time.sleep(0.01)
-    else:
-        raise RuntimeError("veth carrier never came up")
+    veth_link(a, b, (("a0", A_IP, A_MAC), ("b0", B_IP, B_MAC)), no_ipv6=False)
     return a, b
 
 
@@ -261,11 +195,6 @@ def sysfs_stats(ns, dev):
 def udp_snmp(ns):
     lines = [l for l in nsx(ns, "cat", "/proc/net/snmp").splitlines() if l.startswith("Udp:")]
     return dict(zip(lines[0].split()[1:], (int(x) for x in lines[1].split()[1:])))
-
-
-def meminfo(sock):
-    raw = sock.getsockopt(socket.SOL_SOCKET, SO_MEMINFO, 4 * len(MEMINFO_FIELDS))
-    return dict(zip(MEMINFO_FIELDS, struct.unpack("%dI" % (len(raw) // 4), raw)))
 
 
 def case_meta(a, b):
