@@ -308,6 +308,7 @@ static const struct napi_ops nic_napi_ops = {
 
 void nic_stats_reset(struct net_device *dev, sim_time_t now)
 {
+	veth_stats_reset(dev, now);
 	for (uint32_t i = 0; i < dev->nrxq; i++) {
 		sim_level_reset(&dev->rxq[i].ring_level, now);
 		dev->rxq[i].ring_in = 0;

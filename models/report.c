@@ -81,6 +81,17 @@ static uint32_t report_host_queues(const struct world *w, const struct host *h,
 			queue_fill(&out[n], w, &q->ring_level, q->ring_in, q->wait_sum, q->wait_n);
 			snprintf(out[n].host, sizeof(out[n].host), "%s", h->name);
 		}
+	for (uint32_t d = 0; d < h->ndevs && n < max; d++) {
+		const struct veth_rq *rq = h->devs[d]->veth ? h->devs[d]->veth->rq : NULL;
+
+		if (!rq)
+			continue;
+		snprintf(out[n].kind, sizeof(out[n].kind), "veth_ring");
+		snprintf(out[n].name, sizeof(out[n].name), "%s rx-0", h->devs[d]->name);
+		queue_fill(&out[n], w, &rq->ring_level, rq->ring_in, rq->wait_sum, rq->wait_n);
+		snprintf(out[n].host, sizeof(out[n].host), "%s", h->name);
+		n++;
+	}
 	for (uint32_t c = 0; h->machine == h && c < h->ncpus && n < max; c++, n++) {
 		const struct softnet_data *sd = h->cpus[c].sd;
 
@@ -218,10 +229,10 @@ static void text_queues(const struct world *w, FILE *f)
 	uint32_t n = report_queues(w, qs, MAX_QUEUES);
 
 	fprintf(f, "Queues (after warm-up)\n");
-	fprintf(f, "  %-6s %-8s %-14s %10s %8s %12s %12s\n", "host", "kind", "name", "mean len",
+	fprintf(f, "  %-6s %-9s %-14s %10s %8s %12s %12s\n", "host", "kind", "name", "mean len",
 		"max len", "arrivals/s", "mean wait ns");
 	for (uint32_t i = 0; i < n; i++)
-		fprintf(f, "  %-6s %-8s %-14s %10.2f %8lld %12.0f %12.0f\n", qs[i].host, qs[i].kind,
+		fprintf(f, "  %-6s %-9s %-14s %10.2f %8lld %12.0f %12.0f\n", qs[i].host, qs[i].kind,
 			qs[i].name, qs[i].mean_len, (long long)qs[i].max_len, qs[i].arrival_rate,
 			qs[i].mean_wait_ns);
 	fprintf(f, "\n");

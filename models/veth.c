@@ -123,6 +123,9 @@ static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
 		if (rq->ring.qlen >= VETH_RING_SIZE)
 			return veth_ring_full(c, dev, skb, txq, rq);
 		__skb_queue_tail(&rq->ring, skb);
+		sim_level_add(&rq->ring_level, w->q.now, 1);
+		if (w->measuring)
+			rq->ring_in++;
 		skb_lat_next(w, skb, LAT_RING, w->q.now);
 		veth_xdp_flush(c, rq);
 		return NETDEV_TX_OK;
@@ -213,6 +216,11 @@ static struct sk_buff *veth_poll_one(struct napi_struct *n, struct cpu *c, uint6
 	struct sk_buff *skb;
 
 	while ((skb = __skb_dequeue(&rq->ring))) {
+		sim_level_add(&rq->ring_level, w->q.now, -1);
+		if (w->measuring && skb->t_wire >= w->warmup) {
+			rq->wait_sum += (double)(w->q.now - skb->t_wire);
+			rq->wait_n++;
+		}
 		/*
 		 * veth_xdp_rcv: every skb consumed counts in done and xdp_packets,
 		 * its bytes after eth_type_trans pulled the Ethernet header;
@@ -294,6 +302,7 @@ static int veth_napi_add(struct net_device *dev, struct sim_error *err)
 	rq->napi.priv = rq;
 	rq->napi.weight = VETH_NAPI_WEIGHT;
 	skb_queue_head_init(&rq->napi.rx_list);
+	sim_level_init(&rq->ring_level, 0);
 	dev->veth->rq = rq;
 	return 0;
 }
@@ -319,6 +328,18 @@ int veth_setup(struct net_device *dev, const struct cfg_node *n, struct sim_erro
 	if (veth_parse_features(dev->veth, n, err) || veth_napi_add(dev, err))
 		return -1;
 	return nic_tx_setup_virtual(dev, n, &veth_netdev_ops, err);
+}
+
+void veth_stats_reset(struct net_device *dev, sim_time_t now)
+{
+	struct veth_rq *rq = dev->veth ? dev->veth->rq : NULL;
+
+	if (!rq)
+		return;
+	sim_level_reset(&rq->ring_level, now);
+	rq->ring_in = 0;
+	rq->wait_sum = 0;
+	rq->wait_n = 0;
 }
 
 void veth_free(struct net_device *dev)

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/stats.h"
 #include "models/dev.h"
 #include "models/skb.h"
 
@@ -36,13 +37,17 @@ enum veth_xdp {
 
 /* struct veth_rq: the NAPI side of a veth's receive queue (NAPI mode only). */
 struct veth_rq {
-	struct napi_struct napi;  /* xdp_napi, polled by veth_poll */
-	struct net_device *dev;	  /* the receiving veth */
-	struct sk_buff_head ring; /* xdp_ring (ptr_ring of VETH_RING_SIZE skbs) */
-	uint64_t xdp_packets;	  /* rx_queue_0_xdp_packets: skbs consumed by the poll */
-	uint64_t xdp_bytes;	  /* rx_queue_0_xdp_bytes */
-	uint64_t xdp_drops;	  /* rx_queue_0_xdp_drops: XDP_DROP verdicts */
-	uint64_t polls;		  /* veth_poll calls */
+	struct napi_struct napi;     /* xdp_napi, polled by veth_poll */
+	struct net_device *dev;	     /* the receiving veth */
+	struct sk_buff_head ring;    /* xdp_ring (ptr_ring of VETH_RING_SIZE skbs) */
+	uint64_t xdp_packets;	     /* rx_queue_0_xdp_packets: skbs consumed by the poll */
+	uint64_t xdp_bytes;	     /* rx_queue_0_xdp_bytes */
+	uint64_t xdp_drops;	     /* rx_queue_0_xdp_drops: XDP_DROP verdicts */
+	uint64_t polls;		     /* veth_poll calls */
+	struct sim_level ring_level; /* skbs in the ring (after warm-up) */
+	uint64_t ring_in;	     /* skbs added (after warm-up) */
+	double wait_sum;	     /* ps spent in the ring by skbs taken (after warm-up) */
+	uint64_t wait_n;	     /* skbs taken that arrived after warm-up */
 	/* the rq's page_pool as the XDP path uses it (page_pool_alloc_netmem) */
 	bool pp_page;		 /* a page is being cut into fragments (pool->frag_page) */
 	uint32_t pp_frag_offset; /* bytes of it handed out (pool->frag_offset) */
@@ -61,6 +66,8 @@ struct veth_priv {
 struct net_device;
 /* "none", "pass" or "drop". */
 const char *veth_xdp_name(enum veth_xdp x);
+/* The ring's queue statistics restart at the end of the warm-up. */
+void veth_stats_reset(struct net_device *dev, sim_time_t now);
 /* Release what veth_setup allocated (called by nic_free). */
 void veth_free(struct net_device *dev);
 

@@ -199,7 +199,7 @@ START_TEST(test_little)
 	static const char *const files[] = {
 		"../scenarios/default.yaml",	     "../scenarios/rps-backlog.yaml",
 		"../scenarios/socket-buffer.yaml",   "../scenarios/coalescing.yaml",
-		"../scenarios/app-softirq-cpu.yaml",
+		"../scenarios/app-softirq-cpu.yaml", "../scenarios/veth-napi.yaml",
 	};
 
 	little(files[_i]);
@@ -219,7 +219,7 @@ Suite *analytic_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("little");
 	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_little, 0, 5);
+	tcase_add_loop_test(tc, test_little, 0, 6);
 	suite_add_tcase(s, tc);
 	return s;
 }
