@@ -68,6 +68,9 @@ grep -q '^IcmpMsg: InType11$' "$tmp/frag/tx/snmp" && ok || bad "tx/snmp IcmpMsg 
 json_get "$tmp/frag/report.json" \
 	"[h['snmp']['Ip']['FragCreates'] == 3 * h['snmp']['Ip']['FragOKs'] for h in r['hosts'] if h['name'] == 'tx'][0]" |
 	grep -q True && ok || bad "fragments: tx FragCreates != 3 x FragOKs"
+json_get "$tmp/frag/report.json" \
+	"[h['snmp']['Icmp']['OutDestUnreachs'] == h['snmp']['Ip']['FragFails'] > 0 for h in r['hosts'] if h['name'] == 'router'][0]" |
+	grep -q True && ok || bad "fragments: every DF drop must get its (never rate-limited) ICMP"
 
 # veth NAPI mode: a full ring under noqueue drops in veth_xmit, and the senders see
 # NET_XMIT_DROP as SndbufErrors; with a qdisc the same overload becomes requeues and

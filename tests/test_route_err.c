@@ -22,7 +22,7 @@
 #include "models/sock.h"
 #include "tests/test_world.h"
 
-static const char *ref_path = "kernel-ref/route_err.csv";
+static const char *ref_path = "kernel-ref/route_err.csv"; /* the CSV ref_sum reads */
 
 /*
  * Sum of @counter in namespace @ns over the rows of case @c and of its
@@ -184,7 +184,7 @@ END_TEST
 /* A -- R -- B; A's socket keys, A's send keys, R's r1 and B's MTU, B's socket. */
 static const char fwd_fmt[] =
 	"name: re-fwd\n"
-	"duration: 200ms\n"
+	"duration: %s\n"
 	"hosts:\n"
 	"  - name: A\n"
 	"    cpus: 2\n"
@@ -198,7 +198,7 @@ static const char fwd_fmt[] =
 	"      - {name: tx%s}\n"
 	"    apps:\n"
 	"      - {name: s, socket: tx, cpu: 0,\n"
-	"         send: {to: '%s', rate: 20pps%s}}\n"
+	"         send: {to: '%s'%s}}\n"
 	"  - name: R\n"
 	"    machine: A\n"
 	"    sysctl: {net.ipv4.ip_forward: 1}\n"
@@ -244,8 +244,8 @@ START_TEST(test_forward_route_types)
 	struct world *w;
 
 	/* measure_route_err.py: a connected socket, two datagrams of 100 bytes */
-	snprintf(yaml, sizeof(yaml), fwd_fmt, "", fwd_rows[_i].dest,
-		 ", size: 100, count: 2, connect: true", 1500, 1500);
+	snprintf(yaml, sizeof(yaml), fwd_fmt, "200ms", "", fwd_rows[_i].dest,
+		 ", rate: 20pps, size: 100, count: 2, connect: true", 1500, 1500);
 	w = run_case("re-fwd.yaml", yaml, fwd_rows[_i].c, "send", ns, 2);
 	world_free(w);
 }
@@ -270,10 +270,67 @@ START_TEST(test_pmtu)
 	char yaml[4096], send[128];
 	struct world *w;
 
-	snprintf(send, sizeof(send), ", size: 1400, count: 3%s", pmtu_rows[_i].sendopt);
-	snprintf(yaml, sizeof(yaml), fwd_fmt, pmtu_rows[_i].sockopt, "10.82.1.2:5000", send, 1000,
-		 1000);
+	snprintf(send, sizeof(send), ", rate: 20pps, size: 1400, count: 3%s",
+		 pmtu_rows[_i].sendopt);
+	snprintf(yaml, sizeof(yaml), fwd_fmt, "200ms", pmtu_rows[_i].sockopt, "10.82.1.2:5000",
+		 send, 1000, 1000);
 	w = run_case("re-fwd.yaml", yaml, pmtu_rows[_i].c, "send", ns, 3);
+	world_free(w);
+}
+END_TEST
+
+/*
+ * ip_error's own limit and icmp_send's per-peer limit share the source's
+ * tokens: a steady stream to an unreachable (or unrouted) prefix gets only a
+ * few ICMPs (ip_error.csv: R's OutDestUnreachs and OutRateLimitHost).
+ */
+static const struct {
+	const char *c;	      /* case in ip_error.csv */
+	const char *dest;     /* destination */
+	const char *send;     /* rate and count */
+	const char *duration; /* long enough for every datagram and its ICMP */
+} ipe_rows[] = {
+	{ "unreachable-100pps", "10.90.0.1:5000", ", rate: 100pps, size: 100, count: 300",
+	  "3100ms" },
+	{ "noroute-100pps", "10.93.0.1:5000", ", rate: 100pps, size: 100, count: 300", "3100ms" },
+	{ "unreachable-2pps", "10.90.0.1:5000", ", rate: 2pps, size: 100, count: 12", "5600ms" },
+};
+
+/* The CSV's value of @counter for case @c in @ns (ip_error.csv). */
+static long ipe_value(const char *c, const char *ns, const char *counter)
+{
+	const char *saved = ref_path;
+	bool found;
+	long v;
+
+	ref_path = "kernel-ref/ip_error.csv";
+	v = ref_sum(c, ns, counter, &found);
+	ref_path = saved;
+	ck_assert_msg(found, "ip_error.csv: no %s %s %s", c, ns, counter);
+	return v;
+}
+
+START_TEST(test_ip_error_rate_limit)
+{
+	static const char *const counters[][2] = {
+		{ "R", "Icmp.OutDestUnreachs" },    { "R", "Icmp.OutRateLimitHost" },
+		{ "R", "Icmp.OutRateLimitGlobal" }, { "R", "Ip.InReceives" },
+		{ "A", "Icmp.InDestUnreachs" },	    { "A", "Udp.OutDatagrams" },
+	};
+	char yaml[4096];
+	struct world *w;
+
+	snprintf(yaml, sizeof(yaml), fwd_fmt, ipe_rows[_i].duration, "", ipe_rows[_i].dest,
+		 ipe_rows[_i].send, 1500, 1500);
+	w = test_world_run("re-ipe.yaml", yaml);
+	for (size_t k = 0; k < sizeof(counters) / sizeof(counters[0]); k++) {
+		uint64_t got =
+			test_snmp_counter(test_world_host(w, counters[k][0]), counters[k][1]);
+		long want = ipe_value(ipe_rows[_i].c, counters[k][0], counters[k][1]);
+
+		ck_assert_msg(got == (uint64_t)want, "%s: %s %s = %llu, kernel %ld", ipe_rows[_i].c,
+			      counters[k][0], counters[k][1], (unsigned long long)got, want);
+	}
 	world_free(w);
 }
 END_TEST
@@ -367,6 +424,8 @@ Suite *route_err_suite(void)
 	tcase_add_loop_test(tc, test_forward_route_types, 0,
 			    (int)(sizeof(fwd_rows) / sizeof(fwd_rows[0])));
 	tcase_add_loop_test(tc, test_pmtu, 0, (int)(sizeof(pmtu_rows) / sizeof(pmtu_rows[0])));
+	tcase_add_loop_test(tc, test_ip_error_rate_limit, 0,
+			    (int)(sizeof(ipe_rows) / sizeof(ipe_rows[0])));
 	tcase_add_loop_test(tc, test_port_unreachable, 0,
 			    (int)(sizeof(port_rows) / sizeof(port_rows[0])));
 	tcase_add_test(tc, test_pmtu_expiry_and_floor);

@@ -51,13 +51,21 @@ uint64_t test_snmp_counter(const struct host *h, const char *name)
 	{                                                                                          \
 		"Udp." #f, offsetof(struct udp_mib, f), 2                                          \
 	}
-		IPF(InReceives),      IPF(InNoRoutes),	 IPF(InHdrErrors),    IPF(InAddrErrors),
-		IPF(ForwDatagrams),   IPF(InDelivers),	 IPF(OutRequests),    IPF(OutDiscards),
-		IPF(OutNoRoutes),     IPF(ReasmTimeout), IPF(ReasmReqds),     IPF(ReasmOKs),
-		IPF(ReasmFails),      IPF(FragOKs),	 IPF(FragFails),      IPF(FragCreates),
-		IPF(OutTransmits),    ICF(InMsgs),	 ICF(InDestUnreachs), ICF(InTimeExcds),
-		ICF(OutDestUnreachs), ICF(OutTimeExcds), UDF(InDatagrams),    UDF(NoPorts),
-		UDF(InErrors),	      UDF(OutDatagrams), UDF(RcvbufErrors),   UDF(SndbufErrors),
+		IPF(InReceives),	 IPF(InNoRoutes),
+		IPF(InHdrErrors),	 IPF(InAddrErrors),
+		IPF(ForwDatagrams),	 IPF(InDelivers),
+		IPF(OutRequests),	 IPF(OutDiscards),
+		IPF(OutNoRoutes),	 IPF(ReasmTimeout),
+		IPF(ReasmReqds),	 IPF(ReasmOKs),
+		IPF(ReasmFails),	 IPF(FragOKs),
+		IPF(FragFails),		 IPF(FragCreates),
+		IPF(OutTransmits),	 ICF(InMsgs),
+		ICF(InDestUnreachs),	 ICF(InTimeExcds),
+		ICF(OutDestUnreachs),	 ICF(OutRateLimitHost),
+		ICF(OutRateLimitGlobal), ICF(OutTimeExcds),
+		UDF(InDatagrams),	 UDF(NoPorts),
+		UDF(InErrors),		 UDF(OutDatagrams),
+		UDF(RcvbufErrors),	 UDF(SndbufErrors),
 #undef IPF
 #undef ICF
 #undef UDF
