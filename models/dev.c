@@ -323,6 +323,10 @@ static void napi_gro_receive(struct cpu *c, struct napi_struct *n, struct sk_buf
 	const struct costs *k = &c->host->w->costs;
 
 	skb->stage = STAGE_R10;
+	if (n->gro_off) { /* dev_gro_receive: netif_elide_gro, straight to GRO_NORMAL */
+		gro_normal_one(n, skb);
+		return;
+	}
 	*cycles += k->gro_receive;
 	if (!udp_gro_eligible(skb->dev->host, skb)) {
 		gro_normal_one(n, skb);

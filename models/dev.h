@@ -81,7 +81,8 @@ struct napi_struct {
 	uint32_t rx_count;		    /* segments on rx_list (gro->rx_count) */
 	struct sk_buff *held[GRO_MAX_HELD]; /* UDP_GRO skbs being merged */
 	uint32_t nheld;			    /* entries in held[] */
-	uint64_t polls;			    /* times polled */
+	bool gro_off;	/* netif_elide_gro: the device's GRO is off (ethtool -K DEV gro off) */
+	uint64_t polls; /* times polled */
 };
 
 struct napi_list {

@@ -437,6 +437,7 @@ static void nic_init_queue(struct net_device *dev, struct nic_rx_queue *q, uint1
 	q->napi.ops = &nic_napi_ops;
 	q->napi.priv = q;
 	q->napi.weight = dev->napi_weight; /* NAPI_POLL_WEIGHT (64) unless set */
+	q->napi.gro_off = !dev->gro;
 	skb_queue_head_init(&q->napi.rx_list);
 	sim_level_init(&q->ring_level, 0);
 }
@@ -491,7 +492,8 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 	    cfg_get_time(n, "pcie_latency", &dev->pcie_latency, dev->host->w->costs.pcie_latency, 0,
 			 SIM_MS, err) ||
 	    cfg_get_u64(n, "rss_equal", &equal, queues, 1, queues, err) ||
-	    cfg_get_u64(n, "napi_weight", &weight, 64, 1, 256, err))
+	    cfg_get_u64(n, "napi_weight", &weight, 64, 1, 256, err) ||
+	    cfg_get_bool(n, "gro", &dev->gro, true, err))
 		return -1;
 	dev->napi_weight = (int)weight;
 	dev->nrxq = (uint32_t)queues;

@@ -198,6 +198,7 @@ struct net_device {
 	uint32_t rx_frames;		/* ethtool -C rx-frames */
 	uint32_t truesize;		/* bytes per RX skb */
 	int napi_weight;		/* packets per NAPI poll (netif_napi_add_weight) */
+	bool gro;			/* NETIF_F_GRO (ethtool -K gro), on for a NIC */
 	uint32_t nrxq;			/* RX queues (ethtool -L combined) */
 	struct nic_rx_queue *rxq;	/* [nrxq] */
 	uint8_t rss_key[RSS_KEY_LEN];	/* Toeplitz key */

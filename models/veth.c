@@ -301,6 +301,7 @@ static int veth_napi_add(struct net_device *dev, struct sim_error *err)
 	rq->napi.ops = &veth_napi_ops;
 	rq->napi.priv = rq;
 	rq->napi.weight = VETH_NAPI_WEIGHT;
+	rq->napi.gro_off = !dev->veth->gro; /* XDP alone: napi_gro_receive elides GRO */
 	skb_queue_head_init(&rq->napi.rx_list);
 	sim_level_init(&rq->ring_level, 0);
 	dev->veth->rq = rq;

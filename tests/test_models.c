@@ -34,6 +34,7 @@
 #include "models/traffic.h"
 #include "models/skb.h"
 #include "models/sock.h"
+#include "tests/test_world.h"
 
 #define RCVBUF_CSV  "kernel-ref/udp_rcvbuf.csv"
 #define NOPORTS_CSV "kernel-ref/noports.csv"
@@ -472,6 +473,38 @@ static void drop_yaml(char *buf, size_t n, const char *top, const char *host, co
 {
 	fmt(buf, n, DROP_YAML, top, host, nic, socks, k, k, traffic);
 }
+
+/*
+ * UDP GRO: one burst of 64 frames of one flow reaches a UDP_GRO socket that
+ * nobody reads. With the NIC's GRO on, udp_gro_receive merges them into
+ * skbs of up to 64 segments; with `gro: false` (netif_elide_gro) each frame
+ * is its own skb. The segments are the same either way.
+ */
+START_TEST(test_gro_toggle)
+{
+	static const char *const nic[] = { "", "        gro: false\n" };
+	char yaml[4096];
+	uint32_t skbs[2];
+
+	for (int i = 0; i < 2; i++) {
+		struct world *w;
+		struct sock *sk;
+		uint32_t segs = 0;
+
+		drop_yaml(yaml, sizeof(yaml), "", "", nic[i],
+			  SOCK_SRV "        udp_gro: true\n        rcvbuf: 4MiB\n", 64, DST_OK);
+		w = test_world_run("gro.yaml", yaml);
+		sk = w->hosts[0]->socks[0];
+		for (struct sk_buff *skb = sk->sk_receive_queue.head; skb; skb = skb->next)
+			segs += skb->gso_segs;
+		skbs[i] = sk->sk_receive_queue.qlen;
+		ck_assert_uint_eq(segs, 64);
+		world_free(w);
+	}
+	ck_assert_uint_lt(skbs[0], 8); /* merged */
+	ck_assert_uint_eq(skbs[1], 64);
+}
+END_TEST
 
 struct drop_expect {
 	enum skb_drop_reason reason; /* drop point */
@@ -1135,6 +1168,7 @@ Suite *models_suite(void)
 	tcase_add_test(tc, test_determinism);
 	tcase_add_test(tc, test_icmp_noports_veth);
 	tcase_add_test(tc, test_wide_hosts);
+	tcase_add_test(tc, test_gro_toggle);
 	suite_add_tcase(s, tc);
 	return s;
 }
