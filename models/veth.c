@@ -239,6 +239,11 @@ static struct sk_buff *veth_poll_one(struct napi_struct *n, struct cpu *c, uint6
 		skb_lat_next(w, skb, LAT_SOFTIRQ, w->q.now);
 		if (veth_xdp_run(rq, skb, cycles))
 			return skb;
+		/*
+		 * XDP_DROP: the skb still counts in veth_xdp_rcv's done, i.e. the
+		 * poll's work against its weight (the caller counts only the skbs
+		 * returned); at the weight the poll stops, as the kernel's loop does.
+		 */
 		if (++c->sd->work >= c->sd->weight)
 			return NULL;
 	}
