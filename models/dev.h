@@ -22,9 +22,10 @@
  * the IPIs process_backlog sends at its start. Drops decided at the end of a
  * unit (backlog and socket admission) do not add kfree_skb's cost.
  *
- * Simplified: no XDP on NICs (veth has its own, models/veth.c), no VLAN, no rx_handler (bridge/bond), no threaded NAPI
- * or busy polling; GRO merges only UDP for sockets with UDP_GRO (as the
- * kernel does for plain UDP) and holds at most 8 flows; RFS is not modelled.
+ * Simplified: no XDP on NICs (veth has its own, models/veth.c), no VLAN, no
+ * rx_handler (bridge/bond), no threaded NAPI or busy polling; GRO merges
+ * only UDP for sockets with UDP_GRO (as the kernel does for plain UDP) and
+ * holds at most 8 flows; RFS is not modelled.
  */
 #ifndef MODELS_DEV_H
 #define MODELS_DEV_H
