@@ -485,8 +485,21 @@ static int app_parse_send(struct app *a, const struct cfg_node *n, struct sim_er
 	return cfg_check_unknown(s, "send", err);
 }
 
+/*
+ * The run starts: a sender with `connect` connects its socket first. If
+ * connect() fails the application gives up: the error is counted and the
+ * thread never runs.
+ */
 void app_start(struct app *a)
 {
+	if (a->sender && a->connect) {
+		int rc = udp_connect(a->sk, a->daddr);
+
+		if (rc) {
+			app_count_error(a, rc);
+			return;
+		}
+	}
 	thread_wake(&a->thread);
 }
 
@@ -542,8 +555,6 @@ int app_create(struct host *h, const struct cfg_node *n, struct app **out, struc
 			a->sk = h->socks[i];
 	if (!a->sk)
 		return app_unknown_socket(h, cfg_get(n, "socket"), sock, err);
-	if (a->sender && a->connect)
-		a->sk->connected = true;
 	if (a->sk->kind != SOCK_UDP && a->sender)
 		return cfg_error(cfg_get(n, "socket"), err, "app '%s' cannot send on tap '%s'",
 				 a->name, sock);

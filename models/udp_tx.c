@@ -125,6 +125,27 @@ static struct net_device *route_dev(const struct host *h, const struct fib_route
 	return rt->type == RTN_LOCAL ? h->lo : rt->dev;
 }
 
+int udp_connect(struct sock *sk, uint32_t daddr)
+{
+	struct host *h = sk->host;
+	const struct fib_route *rt;
+	int rc;
+
+	if (!sk->bound && inet_autobind(sk))
+		return -EAGAIN;
+	rt = fib_lookup(h, daddr);
+	if (!rt) {
+		h->ip.OutNoRoutes++;
+		return -ENETUNREACH;
+	}
+	rc = fib_route_error(rt);
+	if (rc)
+		return rc;
+	sk->dst_cache = rt;
+	sk->connected = true;
+	return 0;
+}
+
 int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payload,
 		struct udp_tx *tx, uint64_t *cycles)
 {

@@ -59,6 +59,14 @@ uint32_t udp_tx_truesize(uint32_t payload);
  * send buffer or no free ephemeral port; -ENETUNREACH; -EMSGSIZE; -EPERM:
  * netfilter dropped it; -ENOBUFS: no skb). Adds the CPU cycles to *cycles.
  */
+/*
+ * ip4_datagram_connect: autobind, then the route to @daddr, cached for the
+ * socket's sends. 0, or the errno the lookup gives (ENETUNREACH counting
+ * OutNoRoutes, or an unreachable/prohibit/blackhole route's), as connect()
+ * returns it.
+ */
+int udp_connect(struct sock *sk, uint32_t daddr);
+
 int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payload,
 		struct udp_tx *tx, uint64_t *cycles);
 /* T11-T13 and udp_send_skb's accounting. Returns the errno the caller sees (0 = success). */

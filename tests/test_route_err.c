@@ -155,16 +155,23 @@ static const char local_fmt[] = "name: re-local\n"
 				"      - {name: tx}\n"
 				"    apps:\n"
 				"      - {name: s, socket: tx, cpu: 0,\n"
-				"         send: {to: '%s:5000', size: 100, count: 1}}\n";
+				"         send: {to: '%s:5000', size: 100, count: 1%s}}\n";
 
 static const struct {
 	const char *c;	  /* case in route_err.csv */
 	const char *dest; /* destination */
+	const char *send; /* extra send keys */
+	const char *key;  /* the errno rows: errno.KEY */
 } local_rows[] = {
-	{ "A-unreachable-sendto", "10.90.0.1" },
-	{ "A-prohibit-sendto", "10.91.0.1" },
-	{ "A-blackhole-sendto", "10.92.0.1" },
-	{ "A-noroute-sendto", "10.93.0.1" },
+	{ "A-unreachable-sendto", "10.90.0.1", "", "sendto" },
+	{ "A-prohibit-sendto", "10.91.0.1", "", "sendto" },
+	{ "A-blackhole-sendto", "10.92.0.1", "", "sendto" },
+	{ "A-noroute-sendto", "10.93.0.1", "", "sendto" },
+	/* connect() fails the same way: the app gives up before sending */
+	{ "A-unreachable-connect", "10.90.0.1", ", connect: true", "connect" },
+	{ "A-prohibit-connect", "10.91.0.1", ", connect: true", "connect" },
+	{ "A-blackhole-connect", "10.92.0.1", ", connect: true", "connect" },
+	{ "A-noroute-connect", "10.93.0.1", ", connect: true", "connect" },
 };
 
 START_TEST(test_local_route_types)
@@ -173,8 +180,8 @@ START_TEST(test_local_route_types)
 	char yaml[2048];
 	struct world *w;
 
-	snprintf(yaml, sizeof(yaml), local_fmt, local_rows[_i].dest);
-	w = run_case("re-local.yaml", yaml, local_rows[_i].c, "sendto", ns, 1);
+	snprintf(yaml, sizeof(yaml), local_fmt, local_rows[_i].dest, local_rows[_i].send);
+	w = run_case("re-local.yaml", yaml, local_rows[_i].c, local_rows[_i].key, ns, 1);
 	world_free(w);
 }
 END_TEST
@@ -396,7 +403,7 @@ START_TEST(test_pmtu_expiry_and_floor)
 	struct host *h;
 	char yaml[2048];
 
-	snprintf(yaml, sizeof(yaml), local_fmt, "10.80.0.9");
+	snprintf(yaml, sizeof(yaml), local_fmt, "10.80.0.9", "");
 	w = test_world_run("re-local.yaml", yaml);
 	h = test_world_host(w, "A");
 	ck_assert_uint_eq(ip_dev_pmtu(h, h->devs[0], 0x0a500009), 1500);
