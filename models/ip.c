@@ -269,7 +269,8 @@ static bool nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff 
 
 /*
  * ip_error's own limit on the source's inet_peer: a token bucket of
- * ip_rt_error_cost (HZ) per error, at most ip_rt_error_burst (5 HZ). Its
+ * net.ipv4.route.error_cost (HZ jiffies) per error, at most error_burst
+ * (5 HZ). Its
  * tokens are the same rate_tokens icmp_send's per-peer limit then draws on,
  * so under a steady stream both rarely agree: the 6.18 kernel sent 2 ICMPs
  * for 300 datagrams at 100 pps (tests/kernel-ref/ip_error.csv).
@@ -277,7 +278,8 @@ static bool nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff 
 static bool ip_error_allow(struct host *h, const struct sk_buff *skb)
 {
 	struct inet_peer *p = inet_getpeer(h, skb->saddr);
-	uint64_t now = host_jiffies(h, h->w->q.now), cost = h->hz, burst = 5 * (uint64_t)h->hz;
+	uint64_t now = host_jiffies(h, h->w->q.now);
+	uint64_t cost = h->sysctl.route_error_cost, burst = h->sysctl.route_error_burst;
 
 	if (!p)
 		return true;

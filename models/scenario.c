@@ -69,6 +69,8 @@ static void sysctl_defaults(struct sysctls *s, uint32_t ncpus, uint32_t hz)
 	s->ipfrag_time = 30;
 	s->route_mtu_expires = 600;
 	s->route_min_pmtu = 552;
+	s->route_error_cost = hz;
+	s->route_error_burst = 5 * hz;
 	s->sched_latency_ns = 6000000ull * factor;
 	s->sched_min_granularity_ns = 750000ull * factor;
 	s->sched_wakeup_granularity_ns = 1000000ull * factor;
@@ -114,6 +116,8 @@ static const struct sysctl_desc sysctl_table[] = {
 	SYSCTL_U32("net.ipv4.ipfrag_time", ipfrag_time, 1, 3600),
 	SYSCTL_U32("net.ipv4.route.mtu_expires", route_mtu_expires, 1, 1u << 30),
 	SYSCTL_U32("net.ipv4.route.min_pmtu", route_min_pmtu, 68, 65536),
+	SYSCTL_U32("net.ipv4.route.error_cost", route_error_cost, 0, 1u << 30),
+	SYSCTL_U32("net.ipv4.route.error_burst", route_error_burst, 0, 1u << 30),
 	SYSCTL_U32("net.ipv4.icmp_ratelimit", icmp_ratelimit, 0, 1u << 30),
 	SYSCTL_U32("net.ipv4.icmp_ratemask", icmp_ratemask, 0, UINT32_MAX),
 	SYSCTL_U32("net.ipv4.icmp_msgs_per_sec", icmp_msgs_per_sec, 0, 1u << 30),

@@ -116,6 +116,8 @@ struct sysctls {
 	uint32_t ipfrag_time;	     /* net.ipv4.ipfrag_time, seconds */
 	uint32_t route_mtu_expires;  /* net.ipv4.route.mtu_expires, seconds */
 	uint32_t route_min_pmtu;     /* net.ipv4.route.min_pmtu, bytes */
+	uint32_t route_error_cost;   /* net.ipv4.route.error_cost, jiffies (ip_error) */
+	uint32_t route_error_burst;  /* net.ipv4.route.error_burst, jiffies (ip_error) */
 };
 
 /* /proc/net/snmp Ip: (the fields the receive path moves). */
