@@ -85,8 +85,8 @@ struct sock {
 	bool connected;			   /* connect()ed: the route is cached (sk_dst_cache) */
 	const struct fib_route *dst_cache; /* connected sockets: the cached route */
 	int sk_err;			   /* pending error (positive errno), 0 = none */
-	uint64_t err_queued;		   /* IP_RECVERR: errors queued on sk_error_queue */
-	uint64_t err_reported;		   /* sk_err returned to a send or recv call */
+	uint64_t err_queued;   /* IP_RECVERR: errors queued on sk_error_queue (charged to rmem) */
+	uint64_t err_reported; /* sk_err returned to a send or recv call */
 	struct thread *writers[SOCK_MAX_WAITERS]; /* senders asleep on a full send buffer */
 	uint32_t nwriters;			  /* entries in writers */
 	struct net_device *tap_dev;		  /* SOCK_PACKET: device tapped */
@@ -142,7 +142,9 @@ void sock_stats_reset(struct sock *sk, sim_time_t now);
  * @h's UDP sockets sent. Fragmentation needed updates the path MTU
  * (ipv4_sk_update_pmtu). Hard errors (port unreachable, communication
  * prohibited, fragmentation needed unless IP_PMTUDISC_DONT) set sk_err on a
- * connected socket; with IP_RECVERR every error is queued and sets sk_err.
+ * connected socket; with IP_RECVERR every error is queued (the ICMP skb's
+ * truesize charged to sk_rmem_alloc, while the buffer has room; never read
+ * by the model's applications) and sets sk_err.
  * Readers are woken (sk_error_report). No socket: Icmp InErrors.
  */
 void udp_err(struct host *h, const struct sk_buff *icmp);

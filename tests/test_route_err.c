@@ -392,6 +392,11 @@ START_TEST(test_port_unreachable)
 	queued = ref_sum(port_rows[_i].c, "A", "errq.count", &found);
 	ck_assert(found);
 	ck_assert_uint_eq(a->socks[0]->err_queued, (uint64_t)queued);
+	/* ... charged to the receive buffer until read (the app never reads it) */
+	ck_assert_uint_eq(
+		a->socks[0]->sk_rmem_alloc,
+		(uint64_t)ref_sum(port_rows[_i].c, "A", "rmem_alloc.before_errq", &found));
+	ck_assert(found);
 	world_free(w);
 }
 END_TEST

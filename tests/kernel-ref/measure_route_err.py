@@ -55,7 +55,9 @@ D  ICMP port unreachable.  A (a0 10.83.0.1/24) -- B (b0 10.83.0.2/24),
    (IP_RECVERR=1).  send 1 (to 10.83.0.2:6000), sleep 50 ms, send 2,
    recv(MSG_DONTWAIT), then recvmsg(MSG_ERRQUEUE|MSG_DONTWAIT) until it fails:
    errq.count, errq<i>.ee_errno/ee_origin/ee_type/ee_code/ee_info/offender,
-   errno.errq (the errno that ended the loop), errno.recv_after_errq.
+   errno.errq (the errno that ended the loop), errno.recv_after_errq,
+   rmem_alloc.before_errq / rmem_alloc.after_errq (SO_MEMINFO: the queued
+   errors are charged to the receive buffer until read).
 
 Also case "sysctl": net.ipv4.route.mtu_expires, net.ipv4.route.min_pmtu,
 net.ipv4.ip_no_pmtu_disc, net.ipv4.icmp_ratelimit, net.ipv4.icmp_ratemask,
@@ -75,7 +77,7 @@ import subprocess
 import sys
 import time
 
-from knetns import write_long_csv, enter_netns as in_ns, nsexec, setns_fd, sh, snmp_flat
+from knetns import write_long_csv, enter_netns as in_ns, meminfo, nsexec, setns_fd, sh, snmp_flat
 
 nsx = nsout = nsexec
 
@@ -372,6 +374,8 @@ def case_d():
             rows.append((case, "A", "errno.send2", err_of(send)))
             time.sleep(0.05)
             rows.append((case, "A", "errno.recv", err_of(lambda: s.recv(2000, socket.MSG_DONTWAIT))))
+            # the error queue's skbs are charged to the receive buffer until read
+            rows.append((case, "A", "rmem_alloc.before_errq", meminfo(s)["rmem_alloc"]))
             n = 0
             while True:
                 try:
@@ -392,6 +396,7 @@ def case_d():
                         if len(data) >= 24:
                             rows.append((case, "A", p + "offender", socket.inet_ntoa(data[20:24])))
             rows.append((case, "A", "errq.count", n))
+            rows.append((case, "A", "rmem_alloc.after_errq", meminfo(s)["rmem_alloc"]))
             rows.append((case, "A", "errno.recv_after_errq",
                          err_of(lambda: s.recv(2000, socket.MSG_DONTWAIT))))
             after = {n_: snmp(n_) for _, n_ in tags}
