@@ -125,20 +125,29 @@ static struct net_device *route_dev(const struct host *h, const struct fib_route
 	return rt->type == RTN_LOCAL ? h->lo : rt->dev;
 }
 
+/*
+ * ip_route_output_flow for a UDP socket: the route to @daddr in *rt, or the
+ * errno of the lookup: ENETUNREACH (counting OutNoRoutes) when there is no
+ * route, an unreachable/prohibit/blackhole route's own error (nothing counted).
+ */
+static int udp_route(struct host *h, uint32_t daddr, const struct fib_route **rt)
+{
+	*rt = fib_lookup(h, daddr);
+	if (!*rt) {
+		h->ip.OutNoRoutes++;
+		return -ENETUNREACH;
+	}
+	return fib_route_error(*rt);
+}
+
 int udp_connect(struct sock *sk, uint32_t daddr)
 {
-	struct host *h = sk->host;
 	const struct fib_route *rt;
 	int rc;
 
 	if (!sk->bound && inet_autobind(sk))
 		return -EAGAIN;
-	rt = fib_lookup(h, daddr);
-	if (!rt) {
-		h->ip.OutNoRoutes++;
-		return -ENETUNREACH;
-	}
-	rc = fib_route_error(rt);
+	rc = udp_route(sk->host, daddr, &rt);
 	if (rc)
 		return rc;
 	sk->dst_cache = rt;
@@ -159,22 +168,14 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 	*cycles += k->send_per_msg + (uint64_t)((double)payload * k->copy_per_byte);
 	if (!sk->bound && inet_autobind(sk))
 		return -EAGAIN;
-	/* a connected socket reuses its cached route (sk_dst_check) */
+	/* a connected socket reuses the route connect() cached (sk_dst_check) */
 	rt = sk->connected ? sk->dst_cache : NULL;
 	if (!rt) {
 		*cycles += k->ip_route_output;
-		rt = fib_lookup(h, daddr);
-		if (sk->connected)
-			sk->dst_cache = rt;
+		rc = udp_route(h, daddr, &rt);
+		if (rc)
+			return rc;
 	}
-	if (!rt) {
-		h->ip.OutNoRoutes++;
-		return -ENETUNREACH;
-	}
-	/* unreachable, prohibit, blackhole: the lookup's error, nothing counted */
-	rc = fib_route_error(rt);
-	if (rc)
-		return rc;
 	mtu = ip_dst_mtu(h, rt, daddr);
 	/* __ip_append_data: only IP_PMTUDISC_DO refuses to fragment */
 	if (payload > UDP_MAX_PAYLOAD || (sk->pmtudisc == IP_PMTUDISC_DO && payload + 28 > mtu))
