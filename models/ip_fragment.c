@@ -12,6 +12,7 @@
 #include "models/neigh.h"
 #include "models/nic.h"
 #include "models/sch_generic.h"
+#include "models/sock.h"
 #include "models/udp_tx.h"
 #include "sim/event.h"
 
@@ -304,11 +305,23 @@ static void frag_list_free(struct host *h, struct sk_buff *l)
 	}
 }
 
+/*
+ * ip_skb_dst_mtu: the path MTU (the device's, or the one learnt for the
+ * destination), except for a socket with IP_PMTUDISC_PROBE, which probes at
+ * the device's.
+ */
+static uint32_t ip_skb_dst_mtu(const struct sk_buff *skb, const struct net_device *dev)
+{
+	if ((skb->flags & SKB_F_WMEM) && skb->sk && skb->sk->pmtudisc == IP_PMTUDISC_PROBE)
+		return dev->mtu;
+	return ip_dev_pmtu(dev->host, dev, skb->daddr);
+}
+
 int ip_do_fragment(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop,
 		   uint64_t *cycles)
 {
 	struct host *h = dev->host;
-	uint32_t total = skb->len - 34, fs = ip_frag_size(ip_dev_pmtu(h, dev, skb->daddr));
+	uint32_t total = skb->len - 34, fs = ip_frag_size(ip_skb_dst_mtu(skb, dev));
 	struct sk_buff *list = NULL, **tailp = &list, *f;
 	/* a fragment being fragmented again: its last piece keeps its MF */
 	bool more = skb->flags & SKB_F_MF;
@@ -363,7 +376,7 @@ int ip_do_fragment(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 int ip_finish_output(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop,
 		     uint64_t *cycles)
 {
-	if (skb->len - (uint32_t)ETH_HLEN > ip_dev_pmtu(dev->host, dev, skb->daddr))
+	if (skb->len - (uint32_t)ETH_HLEN > ip_skb_dst_mtu(skb, dev))
 		return ip_do_fragment(c, skb, dev, nexthop, cycles);
 	skb->stage = STAGE_T10;
 	return neigh_output(c, skb, dev, nexthop, cycles);

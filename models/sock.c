@@ -423,7 +423,7 @@ static int sock_check_bind(struct host *h, const struct sock *sk, const struct c
 static int sock_parse_udp(struct host *h, struct sock *sk, const struct cfg_node *n,
 			  struct sim_error *err)
 {
-	static const char *const pmtudisc_names[] = { "dont", "want", "do", NULL };
+	static const char *const pmtudisc_names[] = { "dont", "want", "do", "probe", NULL };
 	const char *bind = NULL;
 	uint64_t sndbuf, prio, tos;
 	int pmtudisc;

@@ -51,9 +51,10 @@ struct sk_filter {
 
 /* IP_MTU_DISCOVER values (include/uapi/linux/in.h); `mtu_discover:` in a scenario. */
 enum ip_pmtudisc {
-	IP_PMTUDISC_DONT, /* never set DF: fragment locally */
-	IP_PMTUDISC_WANT, /* DF on what fits the route's MTU (the default) */
-	IP_PMTUDISC_DO,	  /* always DF: larger than the MTU is EMSGSIZE */
+	IP_PMTUDISC_DONT,  /* never set DF: fragment locally */
+	IP_PMTUDISC_WANT,  /* DF on what fits the route's MTU (the default) */
+	IP_PMTUDISC_DO,	   /* always DF: larger than the MTU is EMSGSIZE */
+	IP_PMTUDISC_PROBE, /* always DF at the device's MTU, ignoring the learnt path MTU */
 };
 
 struct sock {

@@ -97,8 +97,8 @@ static struct sk_buff *ip_make_skb(struct sock *sk, const struct fib_route *rt, 
 	skb->len = payload + UDP_FRAME_HDRS;
 	skb->truesize = udp_tx_truesize_mtu(payload, mtu);
 	skb->ip_id = sk->host->ip_id_next++;
-	/* __ip_make_skb: DF with IP_PMTUDISC_DO, or WANT on what fits (ip_dont_fragment) */
-	if (sk->pmtudisc == IP_PMTUDISC_DO ||
+	/* __ip_make_skb: DF with IP_PMTUDISC_DO/PROBE, or WANT on what fits (ip_dont_fragment) */
+	if (sk->pmtudisc == IP_PMTUDISC_DO || sk->pmtudisc == IP_PMTUDISC_PROBE ||
 	    (sk->pmtudisc == IP_PMTUDISC_WANT && payload + 28 <= mtu))
 		skb->flags |= SKB_F_DF;
 	skb->saddr = sk->rcv_saddr ? sk->rcv_saddr : rt->src;
@@ -176,9 +176,10 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 		if (rc)
 			return rc;
 	}
-	mtu = ip_dst_mtu(h, rt, daddr);
-	/* __ip_append_data: only IP_PMTUDISC_DO refuses to fragment */
-	if (payload > UDP_MAX_PAYLOAD || (sk->pmtudisc == IP_PMTUDISC_DO && payload + 28 > mtu))
+	/* ip_sk_use_pmtu: PROBE ignores the learnt path MTU and uses the device's */
+	mtu = sk->pmtudisc == IP_PMTUDISC_PROBE ? route_dev(h, rt)->mtu : ip_dst_mtu(h, rt, daddr);
+	/* __ip_append_data: IP_PMTUDISC_DO and PROBE refuse to fragment */
+	if (payload > UDP_MAX_PAYLOAD || (sk->pmtudisc >= IP_PMTUDISC_DO && payload + 28 > mtu))
 		return -EMSGSIZE;
 	/* sock_alloc_send_pskb: a pending ICMP error fails the call (OutDiscards) */
 	rc = sock_error(sk);

@@ -268,6 +268,8 @@ static const struct {
 	{ "C-do_conn", ", mtu_discover: do", ", connect: true" },
 	{ "C-dont_unconn", ", mtu_discover: dont", "" },
 	{ "C-dont_conn", ", mtu_discover: dont", ", connect: true" },
+	{ "C-probe_unconn", ", mtu_discover: probe", "" },
+	{ "C-probe_conn", ", mtu_discover: probe", ", connect: true" },
 };
 
 /* Three 1400-byte datagrams to B behind a 1000-byte link: PMTU learnt from ICMP. */

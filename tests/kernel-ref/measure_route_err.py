@@ -43,6 +43,8 @@ C  Path MTU discovery.  A (a0 10.82.0.1/24 mtu 1500, default via R) -- R (r0
      do_conn_recv      IP_PMTUDISC_DO, connect()ed, recv after datagram 1
      dont_unconn       IP_PMTUDISC_DONT, not connected
      dont_conn         IP_PMTUDISC_DONT, connect()ed
+     probe_unconn      IP_PMTUDISC_PROBE, not connected
+     probe_conn        IP_PMTUDISC_PROBE, connect()ed
    Datagrams 1, 2, 3 of 1400 bytes payload to 10.82.1.2:5000, 50 ms sleep
    after each; case "C-<mode>.d<i>" holds the counter deltas of datagram i,
    errno.send in A and recv (datagrams B read) in B.  Case "C-<mode>" holds
@@ -90,7 +92,7 @@ def snmp(ns):
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IP_MTU_DISCOVER = 10
-IP_PMTUDISC_DONT, IP_PMTUDISC_WANT, IP_PMTUDISC_DO = 0, 1, 2
+IP_PMTUDISC_DONT, IP_PMTUDISC_WANT, IP_PMTUDISC_DO, IP_PMTUDISC_PROBE = 0, 1, 2, 3
 IP_RECVERR = 11
 IP_MTU = 14
 MSG_ERRQUEUE = 0x2000
@@ -272,7 +274,9 @@ PMTU_MODES = (("want_unconn", IP_PMTUDISC_WANT, False, False),
               ("do_conn", IP_PMTUDISC_DO, True, False),
               ("do_conn_recv", IP_PMTUDISC_DO, True, True),
               ("dont_unconn", IP_PMTUDISC_DONT, False, False),
-              ("dont_conn", IP_PMTUDISC_DONT, True, False))
+              ("dont_conn", IP_PMTUDISC_DONT, True, False),
+              ("probe_unconn", IP_PMTUDISC_PROBE, False, False),
+              ("probe_conn", IP_PMTUDISC_PROBE, True, False))
 
 
 def drain(sock):
