@@ -14,6 +14,7 @@
 #include "models/neigh.h"
 #include "models/nic.h"
 #include "models/sock.h"
+#include "models/veth.h"
 #include "sim/error.h"
 
 #define FLOW_LIMIT_HISTORY 128
@@ -95,11 +96,26 @@ static uint32_t reciprocal_scale(uint32_t val, uint32_t n)
 	return (uint32_t)(((uint64_t)val * n) >> 32);
 }
 
+int rps_map_cpu(const uint16_t *map, uint32_t len, uint32_t hash)
+{
+	return len ? map[reciprocal_scale(hash, len)] : -1;
+}
+
 int get_rps_cpu(const struct nic_rx_queue *q, const struct sk_buff *skb)
 {
-	if (!q->rps_len)
-		return -1;
-	return q->rps_map[reciprocal_scale(skb->hash, q->rps_len)];
+	return rps_map_cpu(q->rps_map, q->rps_len, skb->hash);
+}
+
+/* The RPS CPU of @skb on its device's receive queue (a NIC's, or a veth's one), or -1. */
+static int dev_rps_cpu(const struct sk_buff *skb)
+{
+	const struct net_device *dev = skb->dev;
+
+	if (dev->veth)
+		return rps_map_cpu(dev->veth->rps_map, dev->veth->rps_len, skb->hash);
+	if (skb->queue_mapping < dev->nrxq)
+		return get_rps_cpu(&dev->rxq[skb->queue_mapping], skb);
+	return -1;
 }
 
 /* rps_trigger_softirq(): the IPI handler on the target CPU. */
@@ -239,9 +255,7 @@ static void stack_unit(struct cpu *c, struct sk_buff *skb, bool from_driver, uin
 	sd->unit_skb = skb;
 	if (from_driver) {
 		*cycles += k->netif_receive;
-		int cpu = skb->queue_mapping < skb->dev->nrxq
-				  ? get_rps_cpu(&skb->dev->rxq[skb->queue_mapping], skb)
-				  : -1; /* veth: no rx queue attributes modelled */
+		int cpu = dev_rps_cpu(skb);
 
 		if (cpu >= 0) {
 			*cycles += k->rps_enqueue;

@@ -172,6 +172,8 @@ void napi_schedule(struct cpu *c, struct napi_struct *n);
 
 /* RPS: the CPU for @skb from queue @q's rps map, or -1 (get_rps_cpu). */
 int get_rps_cpu(const struct nic_rx_queue *q, const struct sk_buff *skb);
+/* The CPU an rps map of @len entries gives @hash (reciprocal_scale), or -1 when @len is 0. */
+int rps_map_cpu(const uint16_t *map, uint32_t len, uint32_t hash);
 
 /* enqueue_to_backlog() at the end of the current unit on @from. NET_RX_SUCCESS or _DROP. */
 #define NET_RX_SUCCESS 0

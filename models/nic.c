@@ -374,29 +374,36 @@ static int parse_cpu_list(const char *s, uint32_t ncpus, uint16_t *out, uint32_t
  * rps_cpus: a hex mask as sysfs takes it ("e", "0xe"), or a CPU list when it
  * has '-' or ',' ("1-3", "1,3"); "" or omitted for off.
  */
-static int nic_parse_rps(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
+int nic_parse_rps_cpus(const struct host *h, const struct cfg_node *n, uint16_t map[64],
+		       uint32_t *len, struct sim_error *err)
 {
 	const struct cfg_node *v = cfg_get(n, "rps_cpus");
-	struct host *h = dev->host;
 	const char *s;
-	uint16_t map[64];
-	uint32_t len;
 
+	*len = 0;
 	if (!v)
 		return 0;
 	if (cfg_get_str(n, "rps_cpus", &s, "", err))
 		return -1;
 	if (!*s)
 		return 0;
-	if (strchr(s, '-') || strchr(s, ',') ? !parse_cpu_list(s, h->ncpus, map, &len)
-					     : !parse_cpu_set(s, h->ncpus, map, &len))
-		goto ok;
+	if (strchr(s, '-') || strchr(s, ',') ? !parse_cpu_list(s, h->ncpus, map, len)
+					     : !parse_cpu_set(s, h->ncpus, map, len))
+		return 0;
 	return cfg_error(v, err,
 			 "'rps_cpus' must be a CPU list like '0-3' or a mask like '0xf' within "
 			 "the host's %u CPUs, got '%s'",
 			 h->ncpus, s);
-ok:
-	for (uint32_t i = 0; i < dev->nrxq; i++) {
+}
+
+static int nic_parse_rps(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
+{
+	uint16_t map[64];
+	uint32_t len;
+
+	if (nic_parse_rps_cpus(dev->host, n, map, &len, err))
+		return -1;
+	for (uint32_t i = 0; len && i < dev->nrxq; i++) {
 		memcpy(dev->rxq[i].rps_map, map, len * sizeof(map[0]));
 		dev->rxq[i].rps_len = len;
 	}

@@ -238,6 +238,12 @@ int nic_tx_create(struct net_device *dev, const struct cfg_node *n, struct sim_e
 /* A virtual device's TX side: one queue, a qdisc (default noqueue), @ops. */
 int nic_tx_setup_virtual(struct net_device *dev, const struct cfg_node *n,
 			 const struct net_device_ops *ops, struct sim_error *err);
+/*
+ * The `rps_cpus` key of mapping @n (a CPU list "0-3,6" or a hex mask "f"
+ * within @h's CPUs) into @map; *len 0 when absent or "". 0 or -1.
+ */
+int nic_parse_rps_cpus(const struct host *h, const struct cfg_node *n, uint16_t map[64],
+		       uint32_t *len, struct sim_error *err);
 /* veth (models/veth.c): the device's own keys, and joining the pairs of a world. */
 int veth_setup(struct net_device *dev, const struct cfg_node *n, struct sim_error *err);
 int veth_link_peers(struct world *w, struct sim_error *err);

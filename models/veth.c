@@ -12,7 +12,8 @@
  * of two ways, as Linux 6.18 does.
  *
  * - netif_rx mode (the default): __netif_rx puts the skb on the backlog of
- *   the CPU that is sending (netdev_max_backlog applies; a full backlog
+ *   the CPU that is sending, or of the CPU the receiving end's rps_cpus picks
+ *   (netdev_max_backlog applies; a full backlog
  *   counts in the peer's rx_dropped, softnet_stat and the sender's
  *   tx_dropped, and veth_xmit returns NET_XMIT_DROP to the sender), and the
  *   receive half runs as NET_RX softirq when the sender re-enables bottom
@@ -51,8 +52,7 @@
  * Simplified: one queue each way; XDP_TX and XDP_REDIRECT are not modelled;
  * GRO merges only for UDP_GRO sockets (fraglist and forwarding GRO would
  * re-segment before the socket, which sees the same datagrams and truesize,
- * as measured); no TX taps; no RPS on a veth; the peer is given as HOST/DEV
- * in `peer:`.
+ * as measured); no TX taps; the peer is given as HOST/DEV in `peer:`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +114,7 @@ static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
 	struct world *w = dev->host->w;
 	struct veth_rq *rq = peer->veth->rq;
 	uint32_t len = skb->len;
+	int cpu;
 
 	skb->dev = peer;
 	skb->pkt_type = PACKET_HOST;
@@ -131,7 +132,10 @@ static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
 		return NETDEV_TX_OK;
 	}
 	skb_lat_next(w, skb, LAT_SOFTIRQ, w->q.now);
-	if (enqueue_to_backlog(c, skb, c->sd) != NET_RX_SUCCESS) {
+	/* netif_rx_internal: the backlog of the RPS CPU of the peer's queue, else this CPU's */
+	cpu = rps_map_cpu(peer->veth->rps_map, peer->veth->rps_len, skb->hash);
+	if (enqueue_to_backlog(c, skb, cpu >= 0 ? c->host->cpus[cpu].sd : c->sd) !=
+	    NET_RX_SUCCESS) {
 		dev->tx_dropped++; /* veth_xmit: priv->dropped */
 		return NET_XMIT_DROP;
 	}
@@ -277,11 +281,14 @@ static const struct napi_ops veth_napi_ops = {
 
 /* ---- setup ---- */
 
-static int veth_parse_features(struct veth_priv *v, const struct cfg_node *n, struct sim_error *err)
+static int veth_parse_features(struct net_device *dev, const struct cfg_node *n,
+			       struct sim_error *err)
 {
+	struct veth_priv *v = dev->veth;
 	int xdp;
 
-	if (cfg_get_bool(n, "gro", &v->gro, false, err) ||
+	if (nic_parse_rps_cpus(dev->host, n, v->rps_map, &v->rps_len, err) ||
+	    cfg_get_bool(n, "gro", &v->gro, false, err) ||
 	    cfg_get_bool(n, "rx_gro_list", &v->rx_gro_list, false, err) ||
 	    cfg_get_bool(n, "rx_udp_gro_forwarding", &v->rx_udp_gro_forwarding, false, err) ||
 	    cfg_get_bool(n, "tso", &v->tso, true, err) ||
@@ -331,7 +338,7 @@ int veth_setup(struct net_device *dev, const struct cfg_node *n, struct sim_erro
 	dev->veth = calloc(1, sizeof(*dev->veth));
 	if (!dev->veth)
 		return sim_error_set(err, "out of memory");
-	if (veth_parse_features(dev->veth, n, err) || veth_napi_add(dev, err))
+	if (veth_parse_features(dev, n, err) || veth_napi_add(dev, err))
 		return -1;
 	return nic_tx_setup_virtual(dev, n, &veth_netdev_ops, err);
 }

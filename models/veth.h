@@ -60,6 +60,8 @@ struct veth_priv {
 	bool rx_udp_gro_forwarding; /* ethtool -K rx-udp-gro-forwarding (NETIF_F_GRO_UDP_FWD) */
 	bool tso;		    /* ethtool -K tso (NETIF_F_ALL_TSO), on by default */
 	enum veth_xdp xdp;	    /* attached XDP program */
+	uint16_t rps_map[64];	    /* /sys/class/net/DEV/queues/rx-0/rps_cpus: CPUs */
+	uint32_t rps_len;	    /* entries, 0 = RPS off */
 	struct veth_rq *rq;	    /* rq[0] when NAPI is enabled (GRO or XDP), else NULL */
 };
 

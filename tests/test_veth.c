@@ -280,6 +280,26 @@ START_TEST(test_ring_full_backpressure)
 }
 END_TEST
 
+/*
+ * RPS on the receiving veth (rps_cpus mask 2: CPU 1; the sender runs on CPU 0):
+ * netif_rx_internal puts every datagram on CPU 1's backlog in netif_rx
+ * mode, and so does the NAPI poll's netif_receive_skb in NAPI mode.
+ */
+START_TEST(test_veth_rps)
+{
+	static const char *const b0[] = { ", rps_cpus: '2'",
+					  ", rps_cpus: '2', gro: true, rx_gro_list: true" };
+	struct world *w = run_hundred("", b0[_i]);
+	struct host *a = test_world_host(w, "A");
+
+	ck_assert_uint_eq(test_world_host(w, "B")->udp.InDatagrams, 100);
+	ck_assert_uint_eq(a->cpus[0].sd->processed, 0);
+	ck_assert_uint_eq(a->cpus[1].sd->processed, 100);
+	ck_assert_uint_gt(a->cpus[1].sd->received_rps, 0);
+	world_free(w);
+}
+END_TEST
+
 /* XDP_DROP on the receiver: every datagram counted in xdp_packets and xdp_drops. */
 START_TEST(test_xdp_drop)
 {
@@ -310,6 +330,7 @@ Suite *veth_suite(void)
 	tcase_add_test(tc, test_ring_full_noqueue);
 	tcase_add_test(tc, test_ring_full_backpressure);
 	tcase_add_test(tc, test_xdp_drop);
+	tcase_add_loop_test(tc, test_veth_rps, 0, 2);
 	tcase_add_test(tc, test_gro_list_without_gro);
 	tcase_add_loop_test(tc, test_admission_by_mode, 0,
 			    (int)(sizeof(adm_modes) / sizeof(adm_modes[0])));
