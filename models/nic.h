@@ -235,9 +235,9 @@ void nic_receive(struct net_device *dev, struct sk_buff *skb);
 void nic_wire_deliver(struct net_device *dev, struct sk_buff *skb, sim_time_t t_arrival);
 /* Build the TX side of @dev (queues, rings, qdiscs) from its mapping @n. */
 int nic_tx_create(struct net_device *dev, const struct cfg_node *n, struct sim_error *err);
-/* A virtual device's TX side: one queue, a qdisc (default noqueue), @ops. */
+/* A virtual device's TX side: @ntxq queues, each with a qdisc (default noqueue), @ops. */
 int nic_tx_setup_virtual(struct net_device *dev, const struct cfg_node *n,
-			 const struct net_device_ops *ops, struct sim_error *err);
+			 const struct net_device_ops *ops, uint32_t ntxq, struct sim_error *err);
 /*
  * The `rps_cpus` key of mapping @n (a CPU list "0-3,6" or a hex mask "f"
  * within @h's CPUs) into @map; *len 0 when absent or "". 0 or -1.

@@ -470,10 +470,10 @@ static const struct net_device_ops loopback_netdev_ops = {
 };
 
 int nic_tx_setup_virtual(struct net_device *dev, const struct cfg_node *n,
-			 const struct net_device_ops *ops, struct sim_error *err)
+			 const struct net_device_ops *ops, uint32_t ntxq, struct sim_error *err)
 {
 	dev->netdev_ops = ops;
-	dev->ntxq = 1;
+	dev->ntxq = ntxq;
 	dev->tx_ring = 1;
 	if (nic_tx_alloc(dev))
 		return sim_error_set(err, "out of memory");

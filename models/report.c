@@ -81,16 +81,18 @@ static uint32_t report_host_queues(const struct world *w, const struct host *h,
 			queue_fill(&out[n], w, &q->ring_level, q->ring_in, q->wait_sum, q->wait_n);
 			snprintf(out[n].host, sizeof(out[n].host), "%s", h->name);
 		}
-	for (uint32_t d = 0; d < h->ndevs && n < max; d++) {
-		const struct veth_rq *rq = h->devs[d]->veth ? h->devs[d]->veth->rq : NULL;
+	for (uint32_t d = 0; d < h->ndevs; d++) {
+		const struct veth_priv *v = h->devs[d]->veth;
 
-		if (!rq)
-			continue;
-		snprintf(out[n].kind, sizeof(out[n].kind), "veth_ring");
-		snprintf(out[n].name, sizeof(out[n].name), "%s rx-0", h->devs[d]->name);
-		queue_fill(&out[n], w, &rq->ring_level, rq->ring_in, rq->wait_sum, rq->wait_n);
-		snprintf(out[n].host, sizeof(out[n].host), "%s", h->name);
-		n++;
+		for (uint32_t i = 0; v && v->rq && i < v->nq && n < max; i++, n++) {
+			const struct veth_rq *rq = &v->rq[i];
+
+			snprintf(out[n].kind, sizeof(out[n].kind), "veth_ring");
+			snprintf(out[n].name, sizeof(out[n].name), "%s rx-%u", h->devs[d]->name, i);
+			queue_fill(&out[n], w, &rq->ring_level, rq->ring_in, rq->wait_sum,
+				   rq->wait_n);
+			snprintf(out[n].host, sizeof(out[n].host), "%s", h->name);
+		}
 	}
 	for (uint32_t c = 0; h->machine == h && c < h->ncpus && n < max; c++, n++) {
 		const struct softnet_data *sd = h->cpus[c].sd;
@@ -579,16 +581,24 @@ static cJSON *json_devs(const struct host *h)
 		if (dev->bql)
 			cJSON_AddItemToObject(o, "byte_queue_limits", json_bql(dev));
 		if (dev->veth) {
-			cJSON *vo = cJSON_CreateObject();
-			const struct veth_rq *rq = dev->veth->rq;
+			const struct veth_priv *p = dev->veth;
+			cJSON *vo = cJSON_CreateObject(), *qa = cJSON_CreateArray();
 
-			cJSON_AddBoolToObject(vo, "napi", rq != NULL);
-			cJSON_AddStringToObject(vo, "xdp", veth_xdp_name(dev->veth->xdp));
-			cJSON_AddNumberToObject(vo, "xdp_packets",
-						rq ? (double)rq->xdp_packets : 0);
-			cJSON_AddNumberToObject(vo, "xdp_bytes", rq ? (double)rq->xdp_bytes : 0);
-			cJSON_AddNumberToObject(vo, "xdp_drops", rq ? (double)rq->xdp_drops : 0);
-			cJSON_AddNumberToObject(vo, "polls", rq ? (double)rq->polls : 0);
+			cJSON_AddBoolToObject(vo, "napi", p->rq != NULL);
+			cJSON_AddStringToObject(vo, "xdp", veth_xdp_name(p->xdp));
+			cJSON_AddNumberToObject(vo, "queues", p->nq);
+			for (uint32_t i = 0; p->rq && i < p->nq; i++) {
+				const struct veth_rq *rq = &p->rq[i];
+				cJSON *qo = cJSON_CreateObject();
+
+				cJSON_AddNumberToObject(qo, "queue", i);
+				JNUM(qo, rq, xdp_packets);
+				JNUM(qo, rq, xdp_bytes);
+				JNUM(qo, rq, xdp_drops);
+				JNUM(qo, rq, polls);
+				cJSON_AddItemToArray(qa, qo);
+			}
+			cJSON_AddItemToObject(vo, "rx_queues", qa);
 			cJSON_AddItemToObject(o, "veth", vo);
 		}
 		cJSON_AddItemToArray(a, o);
@@ -852,24 +862,32 @@ static unsigned dev_ifindex(const struct net_device *dev)
 }
 
 /* veth_get_ethtool_stats: per-queue XDP counters (NAPI mode) of one rx and one tx queue. */
+/*
+ * veth_get_ethtool_stats: the peer's ifindex, VETH_RQ_STATS for every rx
+ * queue, then VETH_TQ_STATS for every tx queue (XDP counters: NAPI mode).
+ */
 static void write_ethtool_veth(const struct net_device *v, FILE *f)
 {
-	const struct veth_rq *rq = v->veth->rq;
+	const struct veth_priv *p = v->veth;
 	const struct veth_rq none = { 0 };
 
-	if (!rq)
-		rq = &none;
 	fprintf(f, "NIC statistics:\n");
 	fprintf(f, "     peer_ifindex: %u\n", dev_ifindex(v->peer));
-	fprintf(f, "     rx_queue_0_xdp_packets: %llu\n", U(rq->xdp_packets));
-	fprintf(f, "     rx_queue_0_xdp_bytes: %llu\n", U(rq->xdp_bytes));
-	fprintf(f, "     rx_queue_0_drops: %llu\n", U(0));
-	fprintf(f, "     rx_queue_0_xdp_redirect: %llu\n", U(0));
-	fprintf(f, "     rx_queue_0_xdp_drops: %llu\n", U(rq->xdp_drops));
-	fprintf(f, "     rx_queue_0_xdp_tx: %llu\n", U(0));
-	fprintf(f, "     rx_queue_0_xdp_tx_errors: %llu\n", U(0));
-	fprintf(f, "     tx_queue_0_xdp_xmit: %llu\n", U(0));
-	fprintf(f, "     tx_queue_0_xdp_xmit_errors: %llu\n", U(0));
+	for (uint32_t i = 0; i < p->nq; i++) {
+		const struct veth_rq *rq = p->rq ? &p->rq[i] : &none;
+
+		fprintf(f, "     rx_queue_%u_xdp_packets: %llu\n", i, U(rq->xdp_packets));
+		fprintf(f, "     rx_queue_%u_xdp_bytes: %llu\n", i, U(rq->xdp_bytes));
+		fprintf(f, "     rx_queue_%u_drops: %llu\n", i, U(0));
+		fprintf(f, "     rx_queue_%u_xdp_redirect: %llu\n", i, U(0));
+		fprintf(f, "     rx_queue_%u_xdp_drops: %llu\n", i, U(rq->xdp_drops));
+		fprintf(f, "     rx_queue_%u_xdp_tx: %llu\n", i, U(0));
+		fprintf(f, "     rx_queue_%u_xdp_tx_errors: %llu\n", i, U(0));
+	}
+	for (uint32_t i = 0; i < v->ntxq; i++) {
+		fprintf(f, "     tx_queue_%u_xdp_xmit: %llu\n", i, U(0));
+		fprintf(f, "     tx_queue_%u_xdp_xmit_errors: %llu\n", i, U(0));
+	}
 }
 
 static void write_ethtool(const struct net_device *v, FILE *f)

@@ -57,13 +57,22 @@ static int inet_autobind(struct sock *sk)
 	return -EAGAIN;
 }
 
-/* A hash of the 4-tuple for TX queue selection and fq_codel (skb_get_hash). */
+/*
+ * A hash of the 4-tuple for TX queue selection, RPS and fq_codel, standing
+ * for skb_get_hash (a jhash of the flow keys): the splitmix64 finalizer, so
+ * that every input bit reaches every output bit and neighbouring ports spread
+ * over all queues, as they do in Linux.
+ */
 static uint32_t flow_hash(const struct sk_buff *skb)
 {
 	uint64_t x = (uint64_t)skb->saddr << 32 | skb->daddr;
 
-	x ^= (uint64_t)skb->sport << 16 | skb->dport;
-	x *= 0x9E3779B97F4A7C15ull;
+	x ^= ((uint64_t)skb->sport << 16 | skb->dport) * 0x9E3779B97F4A7C15ull;
+	x ^= x >> 30;
+	x *= 0xBF58476D1CE4E5B9ull;
+	x ^= x >> 27;
+	x *= 0x94D049BB133111EBull;
+	x ^= x >> 31;
 	return (uint32_t)(x >> 32);
 }
 

@@ -49,7 +49,10 @@
  * which the eligibility rule already covers. Namespaces share CPUs: give the
  * hosts of a veth pair the same `machine:`.
  *
- * Simplified: one queue each way; XDP_TX and XDP_REDIRECT are not modelled;
+ * `queues: N` gives each end N TX and N RX queues: a packet sent on TX queue
+ * i uses the peer's rq i (if it has one) in NAPI mode.
+ *
+ * Simplified: XDP_TX and XDP_REDIRECT are not modelled;
  * GRO merges only for UDP_GRO sockets (fraglist and forwarding GRO would
  * re-segment before the socket, which sees the same datagrams and truesize,
  * as measured); no TX taps; the peer is given as HOST/DEV in `peer:`.
@@ -112,7 +115,8 @@ static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
 {
 	struct net_device *peer = dev->peer;
 	struct world *w = dev->host->w;
-	struct veth_rq *rq = peer->veth->rq;
+	/* veth_xmit: the peer's rq of the same index, if it has that many queues */
+	struct veth_rq *rq = peer->veth->rq && txq < peer->veth->nq ? &peer->veth->rq[txq] : NULL;
 	uint32_t len = skb->len;
 	int cpu;
 
@@ -257,10 +261,11 @@ static struct sk_buff *veth_poll_one(struct napi_struct *n, struct cpu *c, uint6
 static uint64_t veth_poll_end(struct napi_struct *n, struct cpu *c, int work, int weight)
 {
 	struct veth_rq *rq = n->priv;
-	struct nic_tx_queue *ptxq = &rq->dev->peer->txq[0];
+	struct net_device *peer = rq->dev->peer;
+	struct nic_tx_queue *ptxq = rq->index < peer->ntxq ? &peer->txq[rq->index] : NULL;
 
 	rq->polls++;
-	if (ptxq->stopped) { /* veth_xdp_rcv: netif_tx_wake_queue(peer_txq) */
+	if (ptxq && ptxq->stopped) { /* veth_xdp_rcv: netif_tx_wake_queue(peer_txq) */
 		ptxq->stopped = false;
 		ptxq->wakes++;
 		netif_schedule_qdisc(c, ptxq->qdisc);
@@ -285,9 +290,11 @@ static int veth_parse_features(struct net_device *dev, const struct cfg_node *n,
 			       struct sim_error *err)
 {
 	struct veth_priv *v = dev->veth;
+	uint64_t nq;
 	int xdp;
 
 	if (nic_parse_rps_cpus(dev->host, n, v->rps_map, &v->rps_len, err) ||
+	    cfg_get_u64(n, "queues", &nq, 1, 1, VETH_MAX_QUEUES, err) ||
 	    cfg_get_bool(n, "gro", &v->gro, false, err) ||
 	    cfg_get_bool(n, "rx_gro_list", &v->rx_gro_list, false, err) ||
 	    cfg_get_bool(n, "rx_udp_gro_forwarding", &v->rx_udp_gro_forwarding, false, err) ||
@@ -295,28 +302,33 @@ static int veth_parse_features(struct net_device *dev, const struct cfg_node *n,
 	    cfg_get_enum(n, "xdp", veth_xdp_names, &xdp, VETH_XDP_NONE, err))
 		return -1;
 	v->xdp = (enum veth_xdp)xdp;
+	v->nq = (uint32_t)nq;
 	return 0;
 }
 
-/* veth_napi_enable: the rq's NAPI and ring exist when GRO or XDP is on. */
+/* veth_napi_enable: each rq's NAPI and ring exist when GRO or XDP is on. */
 static int veth_napi_add(struct net_device *dev, struct sim_error *err)
 {
-	struct veth_rq *rq;
+	struct veth_priv *v = dev->veth;
 
-	if (!dev->veth->gro && dev->veth->xdp == VETH_XDP_NONE)
+	if (!v->gro && v->xdp == VETH_XDP_NONE)
 		return 0;
-	rq = calloc(1, sizeof(*rq));
-	if (!rq)
+	v->rq = calloc(v->nq, sizeof(*v->rq));
+	if (!v->rq)
 		return sim_error_set(err, "out of memory");
-	rq->dev = dev;
-	skb_queue_head_init(&rq->ring);
-	rq->napi.ops = &veth_napi_ops;
-	rq->napi.priv = rq;
-	rq->napi.weight = VETH_NAPI_WEIGHT;
-	rq->napi.gro_off = !dev->veth->gro; /* XDP alone: napi_gro_receive elides GRO */
-	skb_queue_head_init(&rq->napi.rx_list);
-	sim_level_init(&rq->ring_level, 0);
-	dev->veth->rq = rq;
+	for (uint32_t i = 0; i < v->nq; i++) {
+		struct veth_rq *rq = &v->rq[i];
+
+		rq->dev = dev;
+		rq->index = (uint16_t)i;
+		skb_queue_head_init(&rq->ring);
+		rq->napi.ops = &veth_napi_ops;
+		rq->napi.priv = rq;
+		rq->napi.weight = VETH_NAPI_WEIGHT;
+		rq->napi.gro_off = !v->gro; /* XDP alone: napi_gro_receive elides GRO */
+		skb_queue_head_init(&rq->napi.rx_list);
+		sim_level_init(&rq->ring_level, 0);
+	}
 	return 0;
 }
 
@@ -340,19 +352,19 @@ int veth_setup(struct net_device *dev, const struct cfg_node *n, struct sim_erro
 		return sim_error_set(err, "out of memory");
 	if (veth_parse_features(dev, n, err) || veth_napi_add(dev, err))
 		return -1;
-	return nic_tx_setup_virtual(dev, n, &veth_netdev_ops, err);
+	return nic_tx_setup_virtual(dev, n, &veth_netdev_ops, dev->veth->nq, err);
 }
 
 void veth_stats_reset(struct net_device *dev, sim_time_t now)
 {
-	struct veth_rq *rq = dev->veth ? dev->veth->rq : NULL;
+	for (uint32_t i = 0; dev->veth && dev->veth->rq && i < dev->veth->nq; i++) {
+		struct veth_rq *rq = &dev->veth->rq[i];
 
-	if (!rq)
-		return;
-	sim_level_reset(&rq->ring_level, now);
-	rq->ring_in = 0;
-	rq->wait_sum = 0;
-	rq->wait_n = 0;
+		sim_level_reset(&rq->ring_level, now);
+		rq->ring_in = 0;
+		rq->wait_sum = 0;
+		rq->wait_n = 0;
+	}
 }
 
 void veth_free(struct net_device *dev)

@@ -39,6 +39,7 @@ enum veth_xdp {
 struct veth_rq {
 	struct napi_struct napi;     /* xdp_napi, polled by veth_poll */
 	struct net_device *dev;	     /* the receiving veth */
+	uint16_t index;		     /* rx queue number (= the sender's TX queue) */
 	struct sk_buff_head ring;    /* xdp_ring (ptr_ring of VETH_RING_SIZE skbs) */
 	uint64_t xdp_packets;	     /* rx_queue_0_xdp_packets: skbs consumed by the poll */
 	uint64_t xdp_bytes;	     /* rx_queue_0_xdp_bytes */
@@ -53,6 +54,8 @@ struct veth_rq {
 	uint32_t pp_frag_offset; /* bytes of it handed out (pool->frag_offset) */
 };
 
+#define VETH_MAX_QUEUES 64 /* `queues:` at most */
+
 /* struct veth_priv plus the ethtool features the model reads. */
 struct veth_priv {
 	bool gro;		    /* ethtool -K gro (NETIF_F_GRO), off on a new veth */
@@ -62,7 +65,8 @@ struct veth_priv {
 	enum veth_xdp xdp;	    /* attached XDP program */
 	uint16_t rps_map[64];	    /* /sys/class/net/DEV/queues/rx-0/rps_cpus: CPUs */
 	uint32_t rps_len;	    /* entries, 0 = RPS off */
-	struct veth_rq *rq;	    /* rq[0] when NAPI is enabled (GRO or XDP), else NULL */
+	uint32_t nq;		    /* queues each way (numrxqueues = numtxqueues) */
+	struct veth_rq *rq;	    /* rq[nq] when NAPI is enabled (GRO or XDP), else NULL */
 };
 
 struct net_device;

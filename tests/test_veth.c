@@ -300,6 +300,76 @@ START_TEST(test_veth_rps)
 }
 END_TEST
 
+/*
+ * Multi-queue veth (`queues: 4` on both ends, NAPI on B): 8 flows spread
+ * over the TX queues by hash, and each lands on the peer's rq of the same
+ * index. When B has fewer queues than A, the packets of A's higher queues
+ * have no rq and take netif_rx (veth_xmit's rxq < real_num_rx_queues).
+ */
+static const char mq_fmt[] =
+	"name: veth-mq\n"
+	"duration: 20ms\n"
+	"hosts:\n"
+	"  - name: A\n"
+	"    cpus: 2\n"
+	"    nics:\n"
+	"      - {name: a0, driver: veth, peer: B/b0, address: 10.79.0.1/24, queues: 4}\n"
+	"    neigh:\n"
+	"      - {ip: 10.79.0.2, dev: a0}\n"
+	"    sockets:\n"
+	"%s"
+	"    apps:\n"
+	"%s"
+	"  - name: B\n"
+	"    machine: A\n"
+	"    nics:\n"
+	"      - {name: b0, driver: veth, peer: A/a0, address: 10.79.0.2/24, queues: %d,\n"
+	"         gro: true, rx_gro_list: true}\n"
+	"    sockets:\n"
+	"      - {name: srv, bind: '10.79.0.2:5000', rcvbuf: 16MiB}\n";
+
+START_TEST(test_veth_multiqueue)
+{
+	char socks[1024] = "", apps[2048] = "", yaml[4096];
+	struct world *w;
+	const struct veth_priv *v;
+	const struct net_device *a0;
+	uint64_t napi = 0, used = 0;
+	int bq = _i ? 1 : 4;
+
+	for (int f = 0; f < 8; f++) {
+		char l[256];
+
+		snprintf(l, sizeof(l), "      - {name: s%d, bind: '10.79.0.1:%d'}\n", f, 4000 + f);
+		strcat(socks, l);
+		snprintf(l, sizeof(l),
+			 "      - {name: t%d, socket: s%d, cpu: %d,\n"
+			 "         send: {to: '10.79.0.2:5000', size: 100, count: 50}}\n",
+			 f, f, f % 2);
+		strcat(apps, l);
+	}
+	snprintf(yaml, sizeof(yaml), mq_fmt, socks, apps, bq);
+	w = test_world_run("veth-mq.yaml", yaml);
+	v = test_world_host(w, "B")->devs[0]->veth;
+	a0 = test_world_host(w, "A")->devs[0];
+	ck_assert_uint_eq(v->nq, (uint32_t)bq);
+	for (uint32_t i = 0; i < v->nq; i++) {
+		napi += v->rq[i].xdp_packets;
+		used += v->rq[i].xdp_packets > 0;
+	}
+	ck_assert_uint_eq(a0->ntxq, 4);
+	ck_assert_uint_eq(test_world_host(w, "B")->socks[0]->sk_receive_queue.qlen, 400);
+	if (bq == 4) {
+		ck_assert_uint_eq(napi, 400); /* every queue has its rq */
+		ck_assert_uint_eq(used, 4);   /* the 8 flows spread over all 4 */
+	} else {
+		ck_assert_uint_gt(napi, 0);   /* queue 0's flows */
+		ck_assert_uint_lt(napi, 400); /* the others took netif_rx */
+	}
+	world_free(w);
+}
+END_TEST
+
 /* XDP_DROP on the receiver: every datagram counted in xdp_packets and xdp_drops. */
 START_TEST(test_xdp_drop)
 {
@@ -330,6 +400,7 @@ Suite *veth_suite(void)
 	tcase_add_test(tc, test_ring_full_noqueue);
 	tcase_add_test(tc, test_ring_full_backpressure);
 	tcase_add_test(tc, test_xdp_drop);
+	tcase_add_loop_test(tc, test_veth_multiqueue, 0, 2);
 	tcase_add_loop_test(tc, test_veth_rps, 0, 2);
 	tcase_add_test(tc, test_gro_list_without_gro);
 	tcase_add_loop_test(tc, test_admission_by_mode, 0,

@@ -154,7 +154,7 @@ START_TEST(test_shared_root_requeues_on_stopped_queue)
 		"      - {ip: 10.0.0.2, dev: eth0}\n"
 		"    sockets:\n"
 		"      - {name: s0, bind: '10.0.0.1:1000'}\n"
-		"      - {name: s1, bind: '10.0.0.1:1003'}\n"
+		"      - {name: s1, bind: '10.0.0.1:1001'}\n"
 		"    apps:\n"
 		"      - {name: t0, socket: s0, cpu: 0, send: {to: '10.0.0.2:9', size: 958}}\n"
 		"      - {name: t1, socket: s1, cpu: 1, send: {to: '10.0.0.2:9', size: 958}}\n";
