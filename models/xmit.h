@@ -9,11 +9,15 @@
  * (loopback_xmit), kernel-facts §8.
  *
  * Each device has one qdisc per TX queue (a multi-queue NIC's root is `mq`
- * with one child per queue; loopback is `noqueue`). dev_queue_xmit picks the
- * TX queue by the skb's hash, bypasses an empty CAN_BYPASS qdisc, else
- * enqueues and runs qdisc_run with quota dev_tx_weight (64); what remains is
- * rescheduled on NET_TX_SOFTIRQ. A driver that refuses (ring full, queue
- * stopped) gets the skb requeued (requeues++). Loopback's xmit orphans the
+ * with one child per queue; loopback is `noqueue`), or one root shared by all
+ * its TX queues (`parent: root`, no TCQ_F_ONETXQUEUE: each dequeued skb goes
+ * to its own queue, and waits requeued while that one is stopped).
+ * dev_queue_xmit picks the TX queue by the skb's hash, bypasses an empty
+ * CAN_BYPASS qdisc, else enqueues and runs qdisc_run with quota
+ * dev_tx_weight (64); what remains is rescheduled on NET_TX_SOFTIRQ. A
+ * driver that refuses (NETDEV_TX_BUSY: ring full, veth backpressure) gets
+ * the skb requeued (requeues++); one that drops it returns NET_XMIT_DROP,
+ * which a noqueue device passes up to the sender. Loopback's xmit orphans the
  * skb (its sender's send-buffer charge is released) and hands it to netif_rx:
  * the local CPU's backlog, processed by the softirq that runs when the sender
  * re-enables bottom halves.
@@ -22,8 +26,8 @@
  * holds the sending CPU, then by hash among them), else skb_tx_hash. Packet
  * sockets on the device get their copy in xmit_one, after the qdisc.
  *
- * Simplified: BQL only with a fixed limit (models/nic_tx.c), no XPS by
- * receive queue (xps_rxqs), no GSO segmentation, no defer_list batching.
+ * Simplified: no XPS by receive queue (xps_rxqs), no GSO segmentation, no
+ * defer_list batching.
  */
 #ifndef MODELS_XMIT_H
 #define MODELS_XMIT_H
