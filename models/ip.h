@@ -4,7 +4,8 @@
  * Kernel references: net/ipv4/ip_input.c (ip_rcv, ip_rcv_core,
  * ip_rcv_finish, ip_local_deliver, ip_protocol_deliver_rcu), net/ipv4/route.c
  * (ip_route_input_slow, ip_error), net/ipv4/icmp.c (icmp_send,
- * icmpv4_global_allow, icmpv4_xrlim_allow), net/ipv4/udp.c (__udp4_lib_rcv).
+ * icmpv4_global_allow, icmpv4_mask_allow, icmpv4_xrlim_allow, icmp_unreach),
+ * net/ipv4/udp.c (__udp4_lib_rcv, __udp4_lib_err).
  *
  * Order of checks, as in ip_rcv_core: PACKET_OTHERHOST frames (a promiscuous
  * NIC) are dropped without a MIB; every other packet counts InReceives; a bad
@@ -17,23 +18,27 @@
  * icmp_ratemask) limits, never on loopback.
  *
  * With net.ipv4.ip_forward = 1 a packet for another address is forwarded
- * (ip_forward, R19): TTL check (InHdrErrors and ICMP time exceeded), route
- * lookup (none: InNoRoutes and ICMP net unreachable), FORWARD hook, TTL
- * decrement, ForwDatagrams, POST_ROUTING, neighbour output and
- * dev_queue_xmit on the egress device, all in the receiving softirq.
+ * (ip_forward, R19): the route lookup first (ip_error: no route is
+ * InNoRoutes and ICMP net unreachable, an unreachable or prohibit route ICMP
+ * host unreachable or communication prohibited, a blackhole nothing; its own
+ * per-source limit, route.error_cost/error_burst, draws on the tokens
+ * icmp_send's per-peer limit uses), TTL check (InHdrErrors and ICMP time
+ * exceeded), FORWARD hook, TTL decrement, ForwDatagrams, POST_ROUTING,
+ * neighbour output and dev_queue_xmit on the egress device, all in the
+ * receiving softirq.
  *
  * ICMP errors (port unreachable, host unreachable after a neighbour failure,
- * net unreachable, TTL exceeded) are real packets sent back to the source
- * and received by icmp_rcv (InMsgs, InDestUnreachs, InTimeExcds).
+ * net unreachable, TTL exceeded, fragmentation needed with the next hop's
+ * MTU, which is never rate-limited) are real packets sent back to the source
+ * and received by icmp_rcv (InMsgs, InDestUnreachs, InTimeExcds), which hands
+ * them to the sending UDP socket (udp_err: path MTU, sk_err, error queue).
  *
  * Fragments are reassembled before LOCAL_IN (models/ip_fragment.h); a
  * forwarded packet longer than the egress MTU is dropped with an ICMP
  * fragmentation needed when it has DF, else fragmented. ForwDatagrams counts
  * before the MTU check and the FORWARD hook, as current kernels do.
  *
- * Simplified: an ICMP error is not delivered to the UDP socket that caused it
- * (no IP_RECVERR error queue, no ECONNREFUSED) and no path MTU is learnt from
- * one; no IP options, no multicast, no ICMP redirects.
+ * Simplified: no IP options, no multicast, no ICMP redirects.
  */
 #ifndef MODELS_IP_H
 #define MODELS_IP_H
