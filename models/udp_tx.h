@@ -16,18 +16,22 @@
  * Ip OutDiscards and Udp SndbufErrors and is reported to the application
  * only with IP_RECVERR; otherwise Udp OutDatagrams.
  *
- * A connect()ed socket keeps its route (sk_dst_cache) and pays for the
- * lookup once; an unconnected one looks it up on every send.
+ * A connect()ed socket (connected at the start of the run: udp_connect)
+ * keeps its route (sk_dst_cache) and pays for the lookup once; an unconnected
+ * one looks it up on every send. A lookup that ends on no route is
+ * ENETUNREACH (OutNoRoutes), on an unreachable/prohibit/blackhole route
+ * EHOSTUNREACH/EACCES/EINVAL.
  *
- * A datagram larger than the route's MTU is fragmented
+ * A datagram larger than the route's MTU (the device's, or the path MTU
+ * learnt for the destination from ICMP fragmentation needed) is fragmented
  * (models/ip_fragment.h) unless the socket's IP_MTU_DISCOVER is
- * IP_PMTUDISC_DO (then EMSGSIZE); one larger than 65507 bytes always fails
- * with EMSGSIZE. DF is set as __ip_make_skb does: always with DO, never with
- * DONT, with WANT (the default) when the datagram fits the MTU.
+ * IP_PMTUDISC_DO or PROBE (then EMSGSIZE; PROBE compares with the device's
+ * MTU); one larger than 65507 bytes always fails with EMSGSIZE. DF is set as
+ * __ip_make_skb does: always with DO and PROBE, never with DONT, with WANT
+ * (the default) when the datagram fits the MTU. A pending ICMP error
+ * (sk_err) fails the next send (OutDiscards).
  *
- * Simplified: no corking (MSG_MORE), no path MTU cache (an ICMP
- * fragmentation needed is received and counted, the route's MTU does not
- * change), no IP options, no cmsg.
+ * Simplified: no corking (MSG_MORE), no IP options, no cmsg.
  */
 #ifndef MODELS_UDP_TX_H
 #define MODELS_UDP_TX_H
