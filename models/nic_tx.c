@@ -22,8 +22,12 @@
  * to the queue's dql and stops the queue for the stack when dql_avail() < 0;
  * netdev_tx_completed_queue gives dql the bytes each clean freed and restarts
  * the queue when dql_avail() >= 0 again. `bql: true` is the kernel's adaptive
- * limit (limit_min 0, limit_max DQL_MAX_LIMIT, hold_time 1 s);
- * `bql_limit: N` fixes it (limit_min = limit_max = N).
+ * limit (limit_min 0, limit_max DQL_MAX_LIMIT, hold_time 1 s, or
+ * `bql_limit_min`, `bql_limit_max`, `bql_hold_time`); `bql_limit: N` fixes
+ * it (limit_min = limit_max = N); `bql_stall_thrs` turns on stall detection.
+ *
+ * A qdisc with `parent: root` on a multi-queue NIC is the single root of all
+ * its TX queues (nic_tx_shared_root); otherwise each queue has its own.
  *
  * Simplified: TX and RX of queue i share one vector and one NAPI (combined
  * channels); the transmitter serves queues in posting order; no TSO, no
