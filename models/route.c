@@ -116,10 +116,24 @@ uint32_t ip_dst_mtu(const struct host *h, const struct fib_route *r, uint32_t da
 
 void ip_rt_update_pmtu(struct host *h, uint32_t daddr, uint32_t mtu)
 {
+	const struct fib_route *rt = fib_lookup(h, daddr);
+	sim_time_t now = h->w->q.now, life = (sim_time_t)h->sysctl.route_mtu_expires * SIM_SEC;
 	struct fib_nh_exception *e = fnhe_find(h, daddr);
+	uint32_t old;
+	bool lock = false;
 
-	if (mtu < h->sysctl.route_min_pmtu)
-		mtu = h->sysctl.route_min_pmtu;
+	if (!rt || fib_route_error(rt))
+		return;
+	old = ip_dst_mtu(h, rt, daddr);
+	if (old < mtu) /* only ever lowered */
+		return;
+	if (mtu < h->sysctl.route_min_pmtu) {
+		lock = true;
+		mtu = old < h->sysctl.route_min_pmtu ? old : h->sysctl.route_min_pmtu;
+	}
+	/* the same MTU again only renews an exception in the second half of its life */
+	if (e && e->expires > now && e->pmtu == mtu && !lock && now < e->expires - life / 2)
+		return;
 	if (!e && h->fib->nfnhe < FNHE_MAX) {
 		e = &h->fib->fnhe[h->fib->nfnhe++];
 	} else if (!e) { /* full: replace the one that expires first */
@@ -130,7 +144,7 @@ void ip_rt_update_pmtu(struct host *h, uint32_t daddr, uint32_t mtu)
 	}
 	e->daddr = daddr;
 	e->pmtu = mtu;
-	e->expires = h->w->q.now + (sim_time_t)h->sysctl.route_mtu_expires * SIM_SEC;
+	e->expires = now + life;
 }
 
 static struct net_device *dev_by_name(const struct host *h, const char *name)

@@ -87,9 +87,11 @@ uint32_t ip_dst_mtu(const struct host *h, const struct fib_route *r, uint32_t da
 /* The same for a packet to @daddr leaving through @dev. */
 uint32_t ip_dev_pmtu(const struct host *h, const struct net_device *dev, uint32_t daddr);
 /*
- * __ip_rt_update_pmtu: ICMP fragmentation needed said @mtu for @daddr. Below
- * net.ipv4.route.min_pmtu the MTU is min_pmtu (and locked); never above the
- * device's MTU. The exception expires after net.ipv4.route.mtu_expires.
+ * __ip_rt_update_pmtu: ICMP fragmentation needed said @mtu for @daddr. Only
+ * a lower MTU than the path's current one is taken; below
+ * net.ipv4.route.min_pmtu it is min_pmtu (or the current MTU if lower). The
+ * exception expires after net.ipv4.route.mtu_expires; the same MTU again
+ * renews it only in the second half of its life.
  */
 void ip_rt_update_pmtu(struct host *h, uint32_t daddr, uint32_t mtu);
 

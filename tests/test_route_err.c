@@ -419,6 +419,8 @@ START_TEST(test_pmtu_expiry_and_floor)
 	ck_assert_uint_eq(ip_dev_pmtu(h, h->devs[0], 0x0a50000a), 1500); /* per destination */
 	ip_rt_update_pmtu(h, 0x0a500009, 300);				 /* below min_pmtu */
 	ck_assert_uint_eq(ip_dev_pmtu(h, h->devs[0], 0x0a500009), 552);
+	ip_rt_update_pmtu(h, 0x0a500009, 1200); /* never raised by an ICMP */
+	ck_assert_uint_eq(ip_dev_pmtu(h, h->devs[0], 0x0a500009), 552);
 	w->q.now += 600 * SIM_SEC; /* mtu_expires */
 	ck_assert_uint_eq(ip_dev_pmtu(h, h->devs[0], 0x0a500009), 1500);
 	world_free(w);
