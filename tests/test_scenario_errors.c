@@ -125,6 +125,14 @@ static const struct ecase ecases[] = {
 	  "        bql: true\n        bql_limit_min: 2000\n        bql_limit_max: 1000\n",
 	  { NULL },
 	  "t.yaml:11:24: 'bql_limit_min' must not exceed 'bql_limit_max'" },
+	{ TOP HOST NIC "        bql: true\n        bql_stall_thrs: 300s\n",
+	  { NULL },
+	  "t.yaml:11:25: 'bql_stall_thrs' must be at most 65535 jiffies (262140 ms at HZ 250)" },
+	{ TOP HOST "    nics:\n      - name: eth0\n        driver: veth\n        peer: x/eth0\n"
+		   "        rps_cpus: '0-9'\n",
+	  { NULL },
+	  "t.yaml:10:19: 'rps_cpus' must be a CPU list like '0-3' or a mask like '0xf' within the "
+	  "host's 2 CPUs, got '0-9'" },
 	{ TOP HOST NIC "        rx_ring: 32\n",
 	  { NULL },
 	  "t.yaml:10:18: 'rx_ring' must be between 64 and 4096, got '32'" },
