@@ -400,12 +400,7 @@ struct sock *ip_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 
 	skb->stage = STAGE_R17;
 	*cycles += k->ip_rcv;
-	if (skb->flags & SKB_F_WMEM) {
-		/* skb_orphan in ip_rcv_core: a veth sender's charge ends here */
-		sock_wfree(skb->sk, skb->truesize);
-		skb->sk = NULL;
-		skb->flags &= (uint8_t)~SKB_F_WMEM;
-	}
+	skb_orphan(skb); /* ip_rcv_core: a veth sender's charge ends here */
 	if (skb->pkt_type == PACKET_OTHERHOST)
 		return ip_drop(h, skb, SKB_DROP_REASON_OTHERHOST, cycles);
 	h->ip.InReceives++;

@@ -450,10 +450,7 @@ static int loopback_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *
 	struct world *w = dev->host->w;
 
 	(void)txq;
-	if (skb->flags & SKB_F_WMEM) /* skb_orphan */
-		sock_wfree(skb->sk, skb->truesize);
-	skb->sk = NULL;
-	skb->flags &= (uint8_t)~SKB_F_WMEM;
+	skb_orphan(skb);
 	uint32_t len = skb->len - 14; /* lo has no Ethernet header */
 
 	skb->pkt_type = PACKET_HOST;

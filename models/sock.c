@@ -338,6 +338,14 @@ void sock_wfree(struct sock *sk, uint32_t truesize)
 	sk->nwriters = 0;
 }
 
+void skb_orphan(struct sk_buff *skb)
+{
+	if (skb->flags & SKB_F_WMEM)
+		sock_wfree(skb->sk, skb->truesize);
+	skb->sk = NULL;
+	skb->flags &= (uint8_t)~SKB_F_WMEM;
+}
+
 void sock_add_writer(struct sock *sk, struct thread *t)
 {
 	for (uint32_t i = 0; i < sk->nwriters; i++)

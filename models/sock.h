@@ -152,6 +152,12 @@ void udp_err(struct host *h, const struct sk_buff *icmp);
 /* sock_error: take the pending error (negative errno), 0 when there is none. */
 int sock_error(struct sock *sk);
 
+/*
+ * skb_orphan: @skb stops belonging to its sender's socket; the send-buffer
+ * charge it carried (SKB_F_WMEM) is released (sock_wfree).
+ */
+void skb_orphan(struct sk_buff *skb);
+
 /* sock_wfree: the skb charged @truesize to @sk's send buffer is gone. */
 void sock_wfree(struct sock *sk, uint32_t truesize);
 /* A sender sleeps until the send buffer is writeable (sock_wait_for_wmem). */

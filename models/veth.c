@@ -203,11 +203,7 @@ static bool veth_xdp_run(struct veth_rq *rq, struct sk_buff *skb, uint64_t *cycl
 	if (dev->veth->xdp == VETH_XDP_NONE)
 		return true;
 	*cycles += dev->host->w->costs.xdp_run;
-	if (skb->flags & SKB_F_WMEM) { /* the original skb is consumed: sock_wfree */
-		sock_wfree(skb->sk, skb->truesize);
-		skb->sk = NULL;
-		skb->flags &= (uint8_t)~SKB_F_WMEM;
-	}
+	skb_orphan(skb); /* the original skb is consumed: its sock_wfree */
 	skb->truesize = veth_pp_cow_truesize(rq, skb->len);
 	if (dev->veth->xdp == VETH_XDP_PASS)
 		return true;
