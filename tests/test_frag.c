@@ -96,19 +96,13 @@ static const char *const compared[] = {
 /* The measured delta of @counter in namespace @ns for @case_name (0 when not listed). */
 static long ref_value(const char *case_name, const char *ns, const char *name)
 {
-	FILE *f = fopen("kernel-ref/frag.csv", "r");
-	char line[256];
+	FILE *f = test_ref_open("kernel-ref/frag.csv");
+	struct ref_row r;
 	long v = 0;
 
-	ck_assert_msg(f != NULL, "kernel-ref/frag.csv is missing");
-	while (fgets(line, sizeof(line), f)) {
-		char c[32], n[8], k[64];
-		long val;
-
-		if (sscanf(line, "%31[^,],%7[^,],%63[^,],%ld", c, n, k, &val) == 4 &&
-		    !strcmp(c, case_name) && !strcmp(n, ns) && !strcmp(k, name))
-			v = val;
-	}
+	while (test_ref_next(f, true, &r))
+		if (!strcmp(r.c, case_name) && !strcmp(r.ns, ns) && !strcmp(r.k, name))
+			v = atol(r.val);
 	fclose(f);
 	return v;
 }

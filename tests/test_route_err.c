@@ -24,31 +24,32 @@
 
 static const char *ref_path = "kernel-ref/route_err.csv"; /* the CSV ref_sum reads */
 
+/* Row @r is of case @c or of its per-datagram cases "@c.dN". */
+static bool ref_case(const struct ref_row *r, const char *c)
+{
+	size_t n = strlen(c);
+
+	return !strncmp(r->c, c, n) && (!r->c[n] || !strncmp(r->c + n, ".d", 2));
+}
+
 /*
  * Sum of @counter in namespace @ns over the rows of case @c and of its
  * per-datagram cases "@c.dN"; *found says whether any row matched.
  */
 static long ref_sum(const char *c, const char *ns, const char *counter, bool *found)
 {
-	FILE *f = fopen(ref_path, "r");
-	char line[512];
-	size_t n = strlen(c);
+	FILE *f = test_ref_open(ref_path);
+	struct ref_row r;
 	long v = 0;
 
-	ck_assert_msg(f != NULL, "%s is missing", ref_path);
 	if (found)
 		*found = false;
-	while (fgets(line, sizeof(line), f)) {
-		char cs[64], nss[8], k[64], val[256];
-
-		if (sscanf(line, "%63[^,],%7[^,],%63[^,],%255[^\r\n]", cs, nss, k, val) != 4)
-			continue;
-		if (strncmp(cs, c, n) || (cs[n] && strncmp(cs + n, ".d", 2)) || strcmp(nss, ns) ||
-		    strcmp(k, counter))
+	while (test_ref_next(f, true, &r)) {
+		if (!ref_case(&r, c) || strcmp(r.ns, ns) || strcmp(r.k, counter))
 			continue;
 		if (found)
 			*found = true;
-		v += atol(val);
+		v += atol(r.val);
 	}
 	fclose(f);
 	return v;
@@ -57,23 +58,14 @@ static long ref_sum(const char *c, const char *ns, const char *counter, bool *fo
 /* How many of case @c's send errno rows (`errno.@key`, also in its .dN cases) say @name. */
 static uint64_t ref_errno_count(const char *c, const char *key, const char *name)
 {
-	FILE *f = fopen(ref_path, "r");
-	char line[512];
-	size_t n = strlen(c);
+	FILE *f = test_ref_open(ref_path);
+	struct ref_row r;
 	uint64_t count = 0;
 
-	ck_assert_msg(f != NULL, "%s is missing", ref_path);
-	while (fgets(line, sizeof(line), f)) {
-		char cs[64], nss[8], k[64], val[256];
-
-		if (sscanf(line, "%63[^,],%7[^,],%63[^,],%255[^\r\n]", cs, nss, k, val) != 4)
-			continue;
-		if (strncmp(cs, c, n) || (cs[n] && strncmp(cs + n, ".d", 2)) ||
-		    strncmp(k, "errno.", 6) || strncmp(k + 6, key, strlen(key)))
-			continue;
-		if (!strcmp(val, name))
+	while (test_ref_next(f, true, &r))
+		if (ref_case(&r, c) && !strncmp(r.k, "errno.", 6) &&
+		    !strncmp(r.k + 6, key, strlen(key)) && !strcmp(r.val, name))
 			count++;
-	}
 	fclose(f);
 	return count;
 }

@@ -65,17 +65,13 @@ static const char *ref_path = "kernel-ref/veth_napi.csv";
 /* The value of @counter in @case_name, or -1 when the CSV has no such row. */
 static double ref_value(const char *case_name, const char *counter)
 {
-	FILE *f = fopen(ref_path, "r");
-	char line[256], want[192];
+	FILE *f = test_ref_open(ref_path);
+	struct ref_row r;
 	double v = -1;
 
-	ck_assert_msg(f != NULL, "%s is missing", ref_path);
-	snprintf(want, sizeof(want), "%s,%s,", case_name, counter);
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, want, strlen(want))) {
-			v = atof(line + strlen(want));
-			break;
-		}
+	while (v < 0 && test_ref_next(f, false, &r))
+		if (!strcmp(r.c, case_name) && !strcmp(r.k, counter))
+			v = atof(r.val);
 	fclose(f);
 	return v;
 }

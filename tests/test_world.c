@@ -84,3 +84,25 @@ uint64_t test_snmp_counter(const struct host *h, const char *name)
 	}
 	return UINT64_MAX; /* not modelled */
 }
+
+FILE *test_ref_open(const char *path)
+{
+	FILE *f = fopen(path, "r");
+
+	ck_assert_msg(f != NULL, "%s is missing", path);
+	return f;
+}
+
+bool test_ref_next(FILE *f, bool has_ns, struct ref_row *r)
+{
+	char line[512];
+
+	while (fgets(line, sizeof(line), f)) {
+		r->ns[0] = 0;
+		if (has_ns ? sscanf(line, "%63[^,],%15[^,],%95[^,],%255[^\r\n]", r->c, r->ns, r->k,
+				    r->val) == 4
+			   : sscanf(line, "%63[^,],%95[^,],%255[^\r\n]", r->c, r->k, r->val) == 3)
+			return true;
+	}
+	return false;
+}

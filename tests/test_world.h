@@ -4,7 +4,9 @@
 #ifndef TESTS_TEST_WORLD_H
 #define TESTS_TEST_WORLD_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "models/scenario.h"
 
@@ -21,5 +23,21 @@ struct host *test_world_host(struct world *w, const char *name);
  * "Udp.NoPorts", "IpExt.InNoRoutes", ...) of @h; UINT64_MAX when not modelled.
  */
 uint64_t test_snmp_counter(const struct host *h, const char *name);
+
+/*
+ * One row of a long-format reference CSV of tests/kernel-ref:
+ * case,ns,counter,value (or case,counter,value, @ns then "").
+ */
+struct ref_row {
+	char c[64];    /* case */
+	char ns[16];   /* namespace */
+	char k[96];    /* counter */
+	char val[256]; /* value as written (no line end) */
+};
+
+/* Open reference CSV @path; fails the test when it is missing. */
+FILE *test_ref_open(const char *path);
+/* The next row of @f with 4 columns (@has_ns) or 3; false at the end of the file. */
+bool test_ref_next(FILE *f, bool has_ns, struct ref_row *r);
 
 #endif
