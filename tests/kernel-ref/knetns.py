@@ -3,12 +3,14 @@
 Only the Python standard library. Run as root: every helper shells out to
 `ip` or enters a namespace with setns(2).
 """
+import argparse
 import csv
 import ctypes
 import os
 import socket
 import struct
 import subprocess
+import sys
 import time
 
 CLONE_NEWNET = 0x40000000
@@ -18,6 +20,19 @@ MEMINFO_FIELDS = ["rmem_alloc", "rcvbuf", "wmem_alloc", "sndbuf", "fwd_alloc",
                   "wmem_queued", "optmem", "backlog", "drops"]
 
 _libc = ctypes.CDLL(None, use_errno=True)
+
+
+def script_args(doc, script, extra=None):
+    """The options of a measure_*.py script: --out (default: the script's
+    directory) and what extra(parser) adds; exits unless run as root."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--out", default=os.path.dirname(os.path.abspath(script)))
+    if extra:
+        extra(ap)
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("%s: must run as root" % os.path.basename(script))
+    return a
 
 
 def sh(*args, check=True):

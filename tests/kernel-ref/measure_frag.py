@@ -28,16 +28,13 @@ Icmp deltas in every namespace):
 Output: frag.csv with columns case,ns,counter,value (deltas).
 Only the Python standard library; shells out to `ip` and `sysctl`.
 """
-import argparse
 import os
 import socket
 import subprocess
-import sys
 import time
 
-from knetns import write_long_csv, enter_netns as in_ns, nsexec as nsx, sh, snmp_flat as snmp
+from knetns import script_args, write_long_csv, enter_netns as in_ns, nsexec as nsx, sh, snmp_flat as snmp
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 N = 20
 TRUESIZE_PAYLOADS = [1000, 1472, 1473, 2000, 2952, 2953, 4000, 8000, 20000, 65507]
 IP_MTU_DISCOVER = 10
@@ -142,11 +139,7 @@ def truesize_case(payload):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default=HERE)
-    a = ap.parse_args()
-    if os.geteuid() != 0:
-        sys.exit("measure_frag.py: must run as root")
+    a = script_args(__doc__, __file__)
     rows = []
     rows += run_case("local", 1500, 4000, N, False)
     rows += run_case("forward", 1000, 1400, N, True)

@@ -18,14 +18,11 @@ limit draw on the same inet_peer token bucket (rate_tokens).
 
 Output: ip_error.csv, columns case,ns,counter,value.
 """
-import argparse
 import os
-import sys
 import time
 
-from knetns import Netns, sh, snmp_flat, udp_socket_in, veth_link, write_long_csv
+from knetns import script_args, Netns, sh, snmp_flat, udp_socket_in, veth_link, write_long_csv
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 CASES = [  # name, destination, count, gap (s)
     ("unreachable-100pps", "10.90.0.1", 300, 0.01),
     ("noroute-100pps", "10.93.0.1", 300, 0.01),
@@ -63,11 +60,7 @@ def run(ns, name, dest, count, gap):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default=HERE)
-    a = ap.parse_args()
-    if os.geteuid() != 0:
-        sys.exit("measure_ip_error.py: must run as root")
+    a = script_args(__doc__, __file__)
     ns = Netns("kie%d-" % os.getpid())
     try:
         rows = []

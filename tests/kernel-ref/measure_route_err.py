@@ -68,7 +68,6 @@ net.ipv4.icmp_msgs_per_sec read inside a fresh namespace.
 Output: route_err.csv with columns case,ns,counter,value.
 Only the Python standard library; shells out to `ip` and `sysctl`.
 """
-import argparse
 import errno
 import os
 import re
@@ -76,10 +75,9 @@ import select
 import socket
 import struct
 import subprocess
-import sys
 import time
 
-from knetns import write_long_csv, enter_netns as in_ns, meminfo, nsexec, setns_fd, sh, snmp_flat
+from knetns import script_args, write_long_csv, enter_netns as in_ns, meminfo, nsexec, setns_fd, sh, snmp_flat
 
 nsx = nsout = nsexec
 
@@ -90,7 +88,6 @@ def snmp(ns):
     return snmp_flat(ns, ("/proc/net/snmp", "/proc/net/netstat"))
 
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 IP_MTU_DISCOVER = 10
 IP_PMTUDISC_DONT, IP_PMTUDISC_WANT, IP_PMTUDISC_DO, IP_PMTUDISC_PROBE = 0, 1, 2, 3
 IP_RECVERR = 11
@@ -415,11 +412,7 @@ def sysctls():
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default=HERE)
-    a = ap.parse_args()
-    if os.geteuid() != 0:
-        sys.exit("measure_route_err.py: must run as root")
+    a = script_args(__doc__, __file__)
     rows = sysctls() + case_a() + case_b() + case_c() + case_d()
     write_long_csv(os.path.join(a.out, "route_err.csv"), rows)
 

@@ -42,7 +42,6 @@ Output: veth_ring.csv, columns case,ns,counter,value. Exact counts vary from
 run to run (timing-dependent); --runs K writes K runs with case names
 suffixed "#<run>" when K > 1.
 """
-import argparse
 import errno
 import multiprocessing as mp
 import os
@@ -51,10 +50,9 @@ import socket
 import sys
 import time
 
-from knetns import (InNetns, Netns, enter_netns, nsexec, sh, snmp_flat, udp_socket_in,
+from knetns import (script_args, InNetns, Netns, enter_netns, nsexec, sh, snmp_flat, udp_socket_in,
                     veth_link, write_long_csv)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 DST = ("10.86.0.2", 9000)
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
 SO_SNDBUFFORCE = getattr(socket, "SO_SNDBUFFORCE", 32)
@@ -208,15 +206,13 @@ def run(ns, name, napi, qdisc, sndbuf, seconds, slow_filters):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default=HERE)
-    ap.add_argument("--seconds", type=float, default=2.0)
-    ap.add_argument("--slow-filters", type=int, default=1000)
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--cases", default=",".join(c[0] for c in CASES))
-    a = ap.parse_args()
-    if os.geteuid() != 0:
-        sys.exit("measure_veth_ring.py: must run as root")
+    def options(ap):
+        ap.add_argument("--seconds", type=float, default=2.0)
+        ap.add_argument("--slow-filters", type=int, default=1000)
+        ap.add_argument("--runs", type=int, default=3)
+        ap.add_argument("--cases", default=",".join(c[0] for c in CASES))
+
+    a = script_args(__doc__, __file__, options)
     want = a.cases.split(",")
     ns = Netns("kvr%d-" % os.getpid())
     try:
