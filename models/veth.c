@@ -88,8 +88,9 @@ static bool veth_skb_is_eligible(const struct net_device *dev, const struct net_
 {
 	const struct veth_priv *s = dev->veth, *r = rcv->veth;
 
+	/* skb->destructor == sock_wfree: still charged to a local socket */
 	return r->xdp != VETH_XDP_NONE || !s->tso ||
-	       (skb->sk && (r->rx_gro_list || r->rx_udp_gro_forwarding));
+	       ((skb->flags & SKB_F_WMEM) && (r->rx_gro_list || r->rx_udp_gro_forwarding));
 }
 
 /* The ring is full: drop without a qdisc, else stop the queue for the qdisc to requeue. */
