@@ -95,7 +95,7 @@ static bool app_recv_error(struct app *a)
 		return false;
 	app_count_error(a, sock_error(a->sk));
 	a->calls++;
-	thread_start_job(&a->thread, cycles_to_ps(h, h->w->costs.syscall), ACCT_SYS, false,
+	thread_start_job(&a->thread, cycles_to_ps(h, h->costs.syscall), ACCT_SYS, false,
 			 app_work_done);
 	return true;
 }
@@ -104,7 +104,7 @@ static void app_run(struct thread *t)
 {
 	struct app *a = t->priv;
 	struct host *h = a->host;
-	const struct costs *k = &h->w->costs;
+	const struct costs *k = &h->costs;
 	uint32_t max = a->syscall == APP_RECVMMSG ? a->batch : 1;
 	uint64_t bytes = 0;
 	sim_time_t now = h->w->q.now, work;
@@ -270,7 +270,7 @@ static bool app_call_continue(struct app *a)
 static void app_echo_send(struct app *a)
 {
 	struct thread *t = &a->thread;
-	uint64_t lead = a->host->w->costs.syscall;
+	uint64_t lead = a->host->costs.syscall;
 	uint32_t done = 0;
 
 	while (done < a->nechos) {
@@ -327,7 +327,7 @@ static bool app_await(struct app *a)
 {
 	struct thread *t = &a->thread;
 	struct host *h = a->host;
-	const struct costs *k = &h->w->costs;
+	const struct costs *k = &h->costs;
 	uint64_t bytes = 0;
 
 	if (!a->outstanding)
@@ -412,7 +412,7 @@ static void app_send_run(struct thread *t)
 	struct app *a = t->priv;
 	struct host *h = a->host;
 	sim_time_t now = h->w->q.now;
-	uint64_t cycles = h->w->costs.syscall;
+	uint64_t cycles = h->costs.syscall;
 
 	if (app_call_continue(a))
 		return;

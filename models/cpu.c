@@ -178,7 +178,7 @@ static void softirq_begin(struct cpu *c, bool in_thread)
 	sx->running = c->softirq_pending;
 	c->softirq_pending = 0;
 	sx->cur = -1;
-	sx_start_unit(c, cycles_to_ps(h, h->w->costs.softirq_entry));
+	sx_start_unit(c, cycles_to_ps(h, h->costs.softirq_entry));
 }
 
 void local_bh_enable(struct cpu *c)
@@ -247,7 +247,7 @@ static bool hardirq_next(struct cpu *c)
 		c->irq_tail = NULL;
 	d->next = NULL;
 	c->irq_cur = d;
-	c->hardirq_job.remaining = cycles_to_ps(c->host, c->host->w->costs.hardirq);
+	c->hardirq_job.remaining = cycles_to_ps(c->host, c->host->costs.hardirq);
 	c->hardirq_job.active = true;
 	return true;
 }
@@ -402,7 +402,7 @@ static void schedule(struct cpu *c)
 		return;
 	next->slice_exec = 0;
 	c->switch_to = next;
-	c->cs_job.remaining = cycles_to_ps(c->host, c->host->w->costs.context_switch);
+	c->cs_job.remaining = cycles_to_ps(c->host, c->host->costs.context_switch);
 	c->cs_job.acct = ACCT_SYS;
 	c->cs_job.active = true;
 }

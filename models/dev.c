@@ -131,7 +131,7 @@ static void rps_trigger_softirq(struct irq_desc *d)
 static void net_rps_send_ipi(struct softnet_data *mysd)
 {
 	struct softnet_data *sd = mysd->rps_ipi_list;
-	sim_time_t at = sd_now(mysd) + sd_world(mysd)->costs.ipi_latency;
+	sim_time_t at = sd_now(mysd) + mysd->cpu->host->costs.ipi_latency;
 
 	mysd->rps_ipi_list = NULL;
 	while (sd) {
@@ -249,7 +249,7 @@ static struct sock *netif_receive_core(struct cpu *c, struct sk_buff *skb, uint6
 static void stack_unit(struct cpu *c, struct sk_buff *skb, bool from_driver, uint64_t *cycles)
 {
 	struct softnet_data *sd = c->sd;
-	const struct costs *k = &c->host->w->costs;
+	const struct costs *k = &c->host->costs;
 	struct sock *sk;
 
 	sd->unit_skb = skb;
@@ -334,7 +334,7 @@ static void gro_merge(struct sk_buff *p, struct sk_buff *skb)
 static void napi_gro_receive(struct cpu *c, struct napi_struct *n, struct sk_buff *skb,
 			     uint64_t *cycles)
 {
-	const struct costs *k = &c->host->w->costs;
+	const struct costs *k = &c->host->costs;
 
 	skb->stage = STAGE_R10;
 	if (n->gro_off) { /* dev_gro_receive: netif_elide_gro, straight to GRO_NORMAL */
@@ -554,7 +554,7 @@ static bool net_rx_action_exit(struct cpu *c, uint64_t *cycles)
 	if (!nipi)
 		return false;
 	sd->unit = UNIT_IPI;
-	*cycles = nipi * c->host->w->costs.ipi_send;
+	*cycles = nipi * c->host->costs.ipi_send;
 	return true;
 }
 
@@ -578,7 +578,7 @@ static bool net_rx_action_step(struct cpu *c, sim_time_t *ps)
 				return false;
 			}
 			net_rx_action_start_poll(c, napi_list_pop(&sd->list));
-			*ps = cycles_to_ps(h, h->w->costs.napi_poll);
+			*ps = cycles_to_ps(h, h->costs.napi_poll);
 			return true;
 		case RX_POLL:
 			if (napi_poll_step(c, &cycles)) {
@@ -641,7 +641,7 @@ static struct sk_buff *backlog_poll_one(struct napi_struct *n, struct cpu *c, ui
 
 	/* "Check if we have pending ipi, its better to send them now" */
 	if (sd->work == 0 && sd->rps_ipi_list) {
-		*cycles += rps_ipi_count(sd) * c->host->w->costs.ipi_send;
+		*cycles += rps_ipi_count(sd) * c->host->costs.ipi_send;
 		net_rps_send_ipi(sd);
 	}
 	for (;;) {
@@ -654,7 +654,7 @@ static struct sk_buff *backlog_poll_one(struct napi_struct *n, struct cpu *c, ui
 				sd->wait_sum += (double)(now - skb->t_mark);
 				sd->wait_n++;
 			}
-			*cycles += c->host->w->costs.backlog_dequeue;
+			*cycles += c->host->costs.backlog_dequeue;
 			skb->stage = STAGE_R12;
 			skb_lat_next(c->host->w, skb, LAT_SOFTIRQ, now);
 			return skb;

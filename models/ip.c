@@ -185,7 +185,7 @@ bool icmp_send(struct cpu *c, struct host *h, const struct sk_buff *skb_in, unsi
 	if (skb_in->protocol == IPPROTO_ICMP_ || skb_in->frag_off ||
 	    !icmp_global_check(h, skb_in, type, code, &limited))
 		return false;
-	*cycles += h->w->costs.ip_route_output;
+	*cycles += h->costs.ip_route_output;
 	rt = fib_lookup(h, skb_in->saddr);
 	if (!rt || fib_route_error(rt))
 		return false;
@@ -195,7 +195,7 @@ bool icmp_send(struct cpu *c, struct host *h, const struct sk_buff *skb_in, unsi
 	skb = icmp_build(h, skb_in, rt, type, code, info);
 	if (!skb)
 		return false;
-	*cycles += h->w->costs.icmp_send;
+	*cycles += h->costs.icmp_send;
 	h->icmp.OutMsgs++;
 	if (type == ICMP_TIME_EXCEEDED)
 		h->icmp.OutTimeExcds++;
@@ -232,7 +232,7 @@ int ip_local_out_hooks(struct host *h, struct sk_buff *skb, struct net_device *d
  */
 static struct sock *icmp_rcv(struct host *h, struct sk_buff *skb, uint64_t *cycles)
 {
-	*cycles += h->w->costs.arp_rcv;
+	*cycles += h->costs.arp_rcv;
 	h->icmp.InMsgs++;
 	if (skb->icmp_type == ICMP_TIME_EXCEEDED)
 		h->icmp.InTimeExcds++;
@@ -248,7 +248,7 @@ static struct sock *icmp_rcv(struct host *h, struct sk_buff *skb, uint64_t *cycl
 static struct sock *ip_drop(struct host *h, struct sk_buff *skb, enum skb_drop_reason reason,
 			    uint64_t *cycles)
 {
-	*cycles += h->w->costs.kfree_skb;
+	*cycles += h->costs.kfree_skb;
 	kfree_skb_reason(h, skb, reason);
 	return NULL;
 }
@@ -258,7 +258,7 @@ bool ip_nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff *skb
 {
 	if (!h->nf || !nf_hook_active(h->nf, hook))
 		return false;
-	return nf_hook(h->nf, hook, skb, in, out, &h->w->costs, cycles) == NF_DROP;
+	return nf_hook(h->nf, hook, skb, in, out, &h->costs, cycles) == NF_DROP;
 }
 
 static bool nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff *skb,
@@ -345,7 +345,7 @@ static struct sock *ip_forward(struct cpu *c, struct sk_buff *skb, uint64_t *cyc
 	if (fib_route_error(rt))
 		return ip_error(c, h, skb, fib_route_error(rt), cycles);
 	skb->stage = STAGE_R19;
-	*cycles += h->w->costs.ip_forward;
+	*cycles += h->costs.ip_forward;
 	if (skb->ttl <= 1) {
 		h->ip.InHdrErrors++;
 		icmp_send(c, h, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0, cycles);
@@ -379,7 +379,7 @@ static struct sock *udp_rcv(struct cpu *c, struct host *h, struct sk_buff *skb, 
 	struct sock *sk;
 
 	skb->stage = STAGE_R21;
-	*cycles += h->w->costs.udp_rcv;
+	*cycles += h->costs.udp_rcv;
 	sk = udp4_lib_lookup(h, skb->daddr, skb->dport);
 	if (sk)
 		return sk;
@@ -396,7 +396,7 @@ static struct sock *udp_rcv(struct cpu *c, struct host *h, struct sk_buff *skb, 
 struct sock *ip_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 {
 	struct host *h = skb->dev->host; /* the namespace of the receiving device */
-	const struct costs *k = &h->w->costs;
+	const struct costs *k = &h->costs;
 
 	skb->stage = STAGE_R17;
 	*cycles += k->ip_rcv;

@@ -194,7 +194,7 @@ static void ip_expire(struct sim_event *ev)
 		icmp_send(c, h, head, ICMP_TIME_EXCEEDED, ICMP_EXC_FRAGTIME, 0, &cycles);
 	for (struct sk_buff *s = head; s; s = s->frag_next)
 		s->stage = STAGE_R20;
-	cycles += h->w->costs.kfree_skb;
+	cycles += h->costs.kfree_skb;
 	kfree_skb_reason(h, head, SKB_DROP_REASON_FRAG_REASM_TIMEOUT);
 	/* timers run in softirq context: their work, and what they raised, runs there */
 	c->charge_ps += cycles_to_ps(h, cycles);
@@ -214,7 +214,7 @@ struct sk_buff *ip_defrag(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 	q = ip_find(t, skb);
 	if (!q) {
 		h->ip.ReasmFails++;
-		*cycles += h->w->costs.kfree_skb;
+		*cycles += h->costs.kfree_skb;
 		kfree_skb_reason(h, skb, SKB_DROP_REASON_NOT_SPECIFIED);
 		return NULL;
 	}
@@ -361,7 +361,7 @@ int ip_do_fragment(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 		f = list;
 		list = f->frag_next;
 		f->frag_next = NULL;
-		*cycles += h->w->costs.ip_output;
+		*cycles += h->costs.ip_output;
 		h->ip.OutTransmits++; /* ip_finish_output2 counts each fragment */
 	}
 	if (rc == NET_XMIT_SUCCESS) {

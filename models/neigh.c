@@ -173,7 +173,7 @@ int neigh_output(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uin
 	struct neighbour *n;
 
 	skb->stage = STAGE_T11;
-	*cycles += h->w->costs.neigh_output;
+	*cycles += h->costs.neigh_output;
 	if (dev->loopback)
 		return dev_queue_xmit(c, skb, dev, cycles);
 	n = neigh_lookup_create(h, dev, nexthop);
@@ -212,7 +212,7 @@ void arp_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 	struct host *h = dev->host;
 	struct neighbour *n;
 
-	*cycles += h->w->costs.arp_rcv;
+	*cycles += h->costs.arp_rcv;
 	n = neigh_find(h, dev, skb->saddr);
 	if (skb->arp_op == ARPOP_REQUEST && skb->daddr == dev->addr) {
 		/* arp_process: learn the requester, answer for our own address */

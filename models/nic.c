@@ -239,7 +239,7 @@ static uint64_t nic_refill(struct nic_rx_queue *q)
 
 	q->free_desc += q->to_refill;
 	q->to_refill = 0;
-	return n * q->dev->host->w->costs.rx_refill;
+	return n * q->dev->host->costs.rx_refill;
 }
 
 static struct sk_buff *nic_poll_one(struct napi_struct *n, struct cpu *c, uint64_t *cycles)
@@ -256,7 +256,7 @@ static struct sk_buff *nic_poll_one(struct napi_struct *n, struct cpu *c, uint64
 	__skb_dequeue(&q->ring);
 	sim_level_add(&q->ring_level, now, -1);
 	q->to_refill++;
-	*cycles += w->costs.driver_rx + w->costs.build_skb;
+	*cycles += dev->host->costs.driver_rx + dev->host->costs.build_skb;
 	if (q->to_refill >= dev->drv->refill_batch)
 		*cycles += nic_refill(q);
 	skb->stage = STAGE_R9;
@@ -496,7 +496,7 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 	    cfg_get_bool(n, "promisc", &dev->promisc, false, err) ||
 	    cfg_get_bitrate(n, "speed", &dev->speed_bps, 10e9, 1e6, 1e13, err) ||
 	    cfg_get_bitrate(n, "dma_bandwidth", &dev->dma_bps, 64e9, 1e6, 1e13, err) ||
-	    cfg_get_time(n, "pcie_latency", &dev->pcie_latency, dev->host->w->costs.pcie_latency, 0,
+	    cfg_get_time(n, "pcie_latency", &dev->pcie_latency, dev->host->costs.pcie_latency, 0,
 			 SIM_MS, err) ||
 	    cfg_get_u64(n, "rss_equal", &equal, queues, 1, queues, err) ||
 	    cfg_get_u64(n, "napi_weight", &weight, 64, 1, 256, err) ||

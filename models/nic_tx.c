@@ -177,7 +177,7 @@ bool nic_tx_clean(struct nic_rx_queue *rq, uint64_t *cycles)
 		dev->tx_bytes += d->len;
 		n++;
 	}
-	*cycles += n * dev->host->w->costs.tx_clean;
+	*cycles += n * dev->host->costs.tx_clean;
 	if (q->stopped && tx_free_desc(q) >= 2 * tx_stop_threshold(q)) {
 		q->stopped = false;
 		q->wakes++;

@@ -381,11 +381,12 @@ static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error
 static int host_create(struct world *w, const struct cfg_node *n, struct host *h,
 		       struct sim_error *err)
 {
-	const struct cfg_node *sys;
+	const struct cfg_node *sys, *costs;
 	const char *name = NULL;
 	char what[64], stream[64];
 
 	h->w = w;
+	h->costs = w->costs;
 	if (cfg_require(n, "name", "host", err) || cfg_get_str(n, "name", &name, NULL, err))
 		return -1;
 	snprintf(h->name, sizeof(h->name), "%s", name);
@@ -393,6 +394,7 @@ static int host_create(struct world *w, const struct cfg_node *n, struct host *h
 		return -1;
 	sysctl_defaults(&h->sysctl, h->ncpus, h->hz);
 	if (cfg_get_map(n, "sysctl", &sys, err) || sysctl_parse(h, sys, err) ||
+	    cfg_get_map(n, "costs", &costs, err) || costs_parse(&h->costs, costs, err) ||
 	    host_alloc(h, n, err))
 		return -1;
 	if (h->machine == h)

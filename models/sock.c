@@ -79,7 +79,7 @@ static bool sk_filter_pass(const struct sk_filter *f, const struct sk_buff *skb)
 
 uint64_t udp_queue_rcv_cost(const struct sock *sk)
 {
-	const struct costs *k = &sk->host->w->costs;
+	const struct costs *k = &sk->host->costs;
 	uint64_t c = k->udp_enqueue;
 
 	if (sk->filter.set)
@@ -258,19 +258,19 @@ uint64_t packet_rcv(struct sock *sk, const struct sk_buff *skb)
 	if (sk->sk_rmem_alloc >= sk->sk_rcvbuf) {
 		sk->tp_drops++;
 		sk->sk_drops++;
-		return w->costs.tap_deliver;
+		return sk->host->costs.tap_deliver;
 	}
 	c = skb_clone(w, skb);
 	if (!c) {
 		sk->tp_drops++;
 		sk->sk_drops++;
-		return w->costs.tap_deliver;
+		return sk->host->costs.tap_deliver;
 	}
 	sk->tp_packets++;
 	c->sk = sk;
 	sock_queue_tail(sk, c);
 	sk_data_ready(sk);
-	return w->costs.tap_deliver;
+	return sk->host->costs.tap_deliver;
 }
 
 bool sock_readable(const struct sock *sk)

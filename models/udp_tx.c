@@ -168,7 +168,7 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 		struct udp_tx *tx, uint64_t *cycles)
 {
 	struct host *h = sk->host;
-	const struct costs *k = &h->w->costs;
+	const struct costs *k = &h->costs;
 	const struct fib_route *rt;
 	struct sk_buff *skb;
 	uint32_t mtu;

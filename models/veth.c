@@ -203,7 +203,7 @@ static bool veth_xdp_run(struct veth_rq *rq, struct sk_buff *skb, uint64_t *cycl
 
 	if (dev->veth->xdp == VETH_XDP_NONE)
 		return true;
-	*cycles += dev->host->w->costs.xdp_run;
+	*cycles += dev->host->costs.xdp_run;
 	skb_orphan(skb); /* the original skb is consumed: its sock_wfree */
 	skb->truesize = veth_pp_cow_truesize(rq, skb->len);
 	if (dev->veth->xdp == VETH_XDP_PASS)
@@ -239,7 +239,7 @@ static struct sk_buff *veth_poll_one(struct napi_struct *n, struct cpu *c, uint6
 		dev->rx_bytes += bytes;
 		dev->peer->tx_packets++;
 		dev->peer->tx_bytes += bytes;
-		*cycles += w->costs.veth_xdp_rcv;
+		*cycles += dev->host->costs.veth_xdp_rcv;
 		skb->stage = STAGE_R9;
 		skb_lat_next(w, skb, LAT_SOFTIRQ, w->q.now);
 		if (veth_xdp_run(rq, skb, cycles))

@@ -31,7 +31,11 @@ struct ipfrag_table;
 /*
  * Per-stage CPU costs in cycles (per_byte: cycles per byte). Defaults and
  * their sources are in models/costs.c and docs/model.md; every entry can be
- * overridden from the scenario's `costs:` mapping by the same name.
+ * overridden from the scenario's top-level `costs:` mapping (every host) and
+ * from a host's own `costs:` by the same name. Each host holds its own table;
+ * work on a CPU is charged from the table of the host that does it (a
+ * namespace sharing a machine's CPUs charges its own stack costs, the
+ * machine's host its interrupt, softirq-entry and scheduler costs).
  */
 #define COSTS(X)                                                                                   \
 	X(hardirq)	    /* IRQ entry, driver handler, IRQ exit */                              \
@@ -170,6 +174,7 @@ struct host {
 	double clock_hz;		 /* Hz: every CPU's clock */
 	uint32_t hz;			 /* CONFIG_HZ: jiffy = 1 s / hz */
 	struct sysctls sysctl;		 /* net.* and kernel.* knobs */
+	struct costs costs;		 /* CPU costs: the world's, then the host's `costs:` */
 	uint32_t ndevs;			 /* devices */
 	struct net_device **devs;	 /* [ndevs] */
 	uint32_t nsocks;		 /* UDP and packet sockets */
@@ -205,7 +210,7 @@ struct world {
 	sim_time_t warmup;	      /* ps: statistics start */
 	bool measuring;		      /* past the warm-up */
 	struct sim_event warmup_ev;   /* fires at warmup */
-	struct costs costs;	      /* CPU cost table */
+	struct costs costs;	      /* scenario-wide costs (defaults + top-level `costs:`) */
 	struct sim_pool skb_pool;     /* every skb of the run */
 	uint64_t next_skb_id;	      /* id of the next skb */
 	uint32_t nhosts;	      /* hosts */

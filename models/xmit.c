@@ -62,7 +62,7 @@ static int xmit_one(struct cpu *c, struct net_device *dev, struct sk_buff *skb, 
 	skb->stage = STAGE_T14;
 	for (uint32_t i = 0; i < dev->ntaps; i++)
 		*cycles += packet_rcv(dev->taps[i], skb);
-	*cycles += dev->host->w->costs.driver_xmit;
+	*cycles += dev->host->costs.driver_xmit;
 	return dev->netdev_ops->ndo_start_xmit(c, dev, skb, txq);
 }
 
@@ -108,7 +108,7 @@ static void qdisc_run(struct cpu *c, struct nic_tx_queue *txq, uint64_t *cycles)
 {
 	struct Qdisc *q = txq->qdisc;
 	struct net_device *dev = txq->dev;
-	const struct costs *k = &dev->host->w->costs;
+	const struct costs *k = &dev->host->costs;
 	int quota = (int)(dev->host->sysctl.dev_weight * dev->host->sysctl.dev_tx_weight);
 	struct nic_tx_queue *tq;
 	struct sk_buff *skb;
@@ -168,7 +168,7 @@ int dev_queue_xmit(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 	skb->stage = STAGE_T13;
 	if (!q->ops->enqueue)
 		return dev_xmit_noqueue(c, skb, dev, txq, cycles);
-	*cycles += w->costs.qdisc_enqueue;
+	*cycles += dev->host->costs.qdisc_enqueue;
 	if (qdisc_can_bypass(q) && !q->stats.qlen && !q->gso_skb && !txq->stopped &&
 	    !txq->stack_xoff) {
 		/* __dev_xmit_skb bypass: qdisc_bstats_update, sch_direct_xmit */

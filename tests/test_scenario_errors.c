@@ -280,6 +280,12 @@ static const struct ecase ecases[] = {
 	{ TOP "costs:\n  hardirq: fast\n" HOST NIC,
 	  { NULL },
 	  "t.yaml:4:12: 'hardirq' must be an integer, got 'fast'" },
+	{ TOP HOST "    costs:\n      udp_rcvv: 100\n" NIC,
+	  { NULL },
+	  "t.yaml:7:7: unknown key 'udp_rcvv' in costs (did you mean 'udp_rcv'?)" },
+	{ BASE,
+	  { "hosts/rx/costs/udp_rcv=-1", NULL },
+	  "--set:1:24: 'udp_rcv' must be an integer, got '-1'" },
 	/* --- --set --- */
 	{ BASE,
 	  { "hosts/rx/sysctl/net.core.netdev_budget=abc", NULL },
