@@ -455,6 +455,37 @@ END_TEST
 
 /* ---- the shipped profiles ---- */
 
+/*
+ * Every cost key missing from any built-in profile, all listed at once
+ * ("profiles/NAME.yaml: no cost 'KEY'", one a line), so that adding a key to
+ * the table shows every file that needs its line.
+ */
+START_TEST(test_shipped_profiles_have_every_key)
+{
+	static char missing[16384];
+	size_t used = 0;
+
+	for (size_t i = 0; i < profile_builtins_nr; i++) {
+		struct sim_error err = { 0 };
+		const struct cfg_node *costs;
+		struct cfg c = { 0 };
+
+		ck_assert_msg(!cfg_load_string(&c, "p.yaml", profile_builtins[i].text, &err), "%s",
+			      err.msg);
+		costs = cfg_get(c.root, "costs");
+		for (size_t k = 0; k < cost_keys_nr; k++)
+			if ((!costs || !cfg_get(costs, cost_keys[k].name)) &&
+			    used < sizeof(missing) - 128)
+				used += (size_t)snprintf(missing + used, sizeof(missing) - used,
+							 "\n  profiles/%s.yaml: no cost '%s'",
+							 profile_builtins[i].name,
+							 cost_keys[k].name);
+		cfg_release(&c);
+	}
+	ck_assert_msg(used == 0, "cost keys missing from shipped profiles:%s", missing);
+}
+END_TEST
+
 /* Every built-in profile loads: every key present with a value and a source. */
 START_TEST(test_shipped_profiles_load)
 {
@@ -480,6 +511,25 @@ START_TEST(test_shipped_profiles_load)
 		ck_assert(p.clock_hz > 0);
 		profile_release(&p);
 	}
+}
+END_TEST
+
+/*
+ * The default profile is the Xeon Gold 6128 of Cai et al. (docs/profiles.md
+ * says why), value for value: the two files cannot drift apart.
+ */
+START_TEST(test_default_is_cai_xeon_gold_6128)
+{
+	struct profile d = prec_profile(PROFILE_DEFAULT), c = prec_profile("cai-xeon-gold-6128");
+
+	for (size_t k = 0; k < cost_keys_nr; k++)
+		ck_assert_msg(!memcmp((char *)&d.costs + cost_keys[k].off,
+				      (char *)&c.costs + cost_keys[k].off, 8),
+			      "cost '%s' differs between default and cai-xeon-gold-6128",
+			      cost_keys[k].name);
+	ck_assert(d.clock_hz == c.clock_hz);
+	profile_release(&d);
+	profile_release(&c);
 }
 END_TEST
 
@@ -595,8 +645,10 @@ Suite *profile_suite(void)
 	tcase_add_loop_test(tc, test_profile_precedence, 0,
 			    (int)(sizeof(prec_cases) / sizeof(prec_cases[0])));
 	tcase_add_test(tc, test_profile_precedence_distinct);
+	tcase_add_test(tc, test_shipped_profiles_have_every_key);
 	tcase_add_test(tc, test_shipped_profiles_load);
 	tcase_add_test(tc, test_shipped_profiles_match_files);
+	tcase_add_test(tc, test_default_is_cai_xeon_gold_6128);
 	tcase_add_test(tc, test_profile_changes_results);
 	suite_add_tcase(s, tc);
 	return s;
