@@ -190,6 +190,16 @@ static int profile_machine(struct profile *p, const struct cfg_node *r, struct s
 	return 0;
 }
 
+/* A profile name: letters, digits, '-', '_', '.', shorter than PROFILE_NAME_MAX. */
+static bool profile_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n && n < PROFILE_NAME_MAX &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
+		       n;
+}
+
 static int profile_header(struct profile *p, const struct cfg_node *r, const char *want,
 			  struct sim_error *err)
 {
@@ -206,6 +216,9 @@ static int profile_header(struct profile *p, const struct cfg_node *r, const cha
 				 PROFILE_FORMAT, cfg_get(r, "format")->str);
 	if (cfg_require(r, "name", what, err) || cfg_get_str(r, "name", &name, NULL, err))
 		return -1;
+	if (!profile_name_ok(name))
+		return cfg_error(cfg_get(r, "name"), err,
+				 "'name' must be letters, digits, '-', '_' or '.', got '%s'", name);
 	if (strcmp(name, want))
 		return cfg_error(cfg_get(r, "name"), err,
 				 "'name' must be the file name '%s', got '%s'", want, name);

@@ -16,6 +16,7 @@
  *                                                              suggestion optional)
  *   "cannot open profile 'PATH': <strerror>"                  (at the scenario's value)
  *   "'format' must be 1, got 'V'"
+ *   "'name' must be letters, digits, '-', '_' or '.', got 'V'"
  *   "'name' must be the file name 'F', got 'V'"
  *   "profile 'F' needs 'K'"                                   (format, name, description,
  *                                                              machine, clock, costs)

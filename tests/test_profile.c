@@ -108,6 +108,8 @@ static const struct pcase pcases[] = {
 	  "profiles/x.yaml:1:1: profile 'x' needs 'format'" },
 	{ H_FORMAT "name: y\n" H_REST, NULL, NULL, NULL, NULL,
 	  "profiles/x.yaml:2:7: 'name' must be the file name 'x', got 'y'" },
+	{ H_FORMAT "name: 'x y'\n" H_REST, NULL, NULL, NULL, NULL,
+	  "profiles/x.yaml:2:7: 'name' must be letters, digits, '-', '_' or '.', got 'x y'" },
 	{ H_FORMAT "naem: x\n" H_REST, NULL, NULL, NULL, NULL,
 	  "profiles/x.yaml:1:1: profile 'x' needs 'name'" },
 	{ "format: 1\nname: x\nmachine: {cpu: a}\nclock: 2GHz\ncosts:\n", NULL, NULL, NULL, NULL,
@@ -236,7 +238,7 @@ END_TEST
 
 /* ---- PATH profiles on disk ---- */
 
-static char tmpdir[64];
+static char tmpdir[256];
 
 static void write_file(const char *path, const char *text)
 {
@@ -251,9 +253,10 @@ static void write_file(const char *path, const char *text)
 static void path_setup(const char *spec, const char *ppath, const char *ptext, char *scenario,
 		       size_t len)
 {
-	char path[256];
+	const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char path[512];
 
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/skbsim-profile-XXXXXX");
+	snprintf(tmpdir, sizeof(tmpdir), "%s/skbsim-profile-XXXXXX", base);
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 	snprintf(path, sizeof(path), "%s/p", tmpdir);
 	ck_assert_int_eq(mkdir(path, 0700), 0);
@@ -269,7 +272,7 @@ static void path_setup(const char *spec, const char *ppath, const char *ptext, c
 
 static void path_cleanup(void)
 {
-	char cmd[128];
+	char cmd[384];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	ck_assert_int_eq(system(cmd), 0);
@@ -291,7 +294,7 @@ START_TEST(test_profile_path_relative)
 {
 	static char text[TEXT_MAX];
 	struct sim_error err = { 0 };
-	char scenario[128];
+	char scenario[384];
 	struct world *w;
 
 	profile_text(text, sizeof(text), NULL, NULL, NULL, NULL, NULL);
@@ -310,7 +313,7 @@ START_TEST(test_profile_path_errors)
 {
 	static char text[TEXT_MAX];
 	struct sim_error err = { 0 };
-	char scenario[128], want[SIM_ERROR_MSG];
+	char scenario[384], want[SIM_ERROR_MSG];
 
 	/* an error inside the file names the profile file's position */
 	profile_text(text, sizeof(text), NULL, "hardirq",
