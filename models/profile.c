@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "models/costs.h"
 
@@ -308,16 +309,23 @@ static int profile_load_path(struct profile *p, const char *spec, const char *ba
 			     const struct cfg_node *at, struct sim_error *err)
 {
 	char path[PROFILE_PATH], want[PROFILE_PATH];
+	struct stat st;
 	FILE *f;
+	int e = 0;
 
 	memset(p, 0, sizeof(*p));
 	profile_path(path, sizeof(path), spec, base_file);
 	f = fopen(path, "r");
-	if (!f && at)
-		return cfg_error(at, err, "cannot open profile '%s': %s", path, strerror(errno));
 	if (!f)
-		return sim_error_set(err, "cannot open profile '%s': %s", path, strerror(errno));
-	fclose(f);
+		e = errno;
+	else if (fstat(fileno(f), &st) || S_ISDIR(st.st_mode))
+		e = EISDIR;
+	if (f)
+		fclose(f);
+	if (e && at)
+		return cfg_error(at, err, "cannot open profile '%s': %s", path, strerror(e));
+	if (e)
+		return sim_error_set(err, "cannot open profile '%s': %s", path, strerror(e));
 	profile_path_name(want, sizeof(want), path);
 	if (cfg_load_file(&p->cfg, path, err)) {
 		profile_release(p);

@@ -336,6 +336,15 @@ START_TEST(test_profile_path_errors)
 	ck_assert_str_eq(err.msg, want);
 	path_cleanup();
 
+	/* a directory is no profile */
+	memset(&err, 0, sizeof(err));
+	path_setup("./p", NULL, NULL, scenario, sizeof(scenario));
+	ck_assert_ptr_null(load_scenario(scenario, &err));
+	snprintf(want, sizeof(want), "%s:3:10: cannot open profile '%s/./p': Is a directory",
+		 scenario, tmpdir);
+	ck_assert_str_eq(err.msg, want);
+	path_cleanup();
+
 	/* the name must be the file's */
 	memset(&err, 0, sizeof(err));
 	profile_text(text, sizeof(text), NULL, NULL, NULL, NULL, NULL);
