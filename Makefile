@@ -25,15 +25,18 @@ CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 SIM_SRC    := $(sort $(wildcard sim/*.c))
 MODEL_SRC  := $(sort $(wildcard models/*.c))
 LIB_SRC    := $(SIM_SRC) $(MODEL_SRC)
-MAIN_SRC   := tools/skbsim.c
+MAIN_SRC   := $(sort $(wildcard tools/*.c))
 TEST_SRC   := $(sort $(wildcard tests/*.c))
+PROFILES   := $(sort $(wildcard profiles/*.yaml))
 
 B          := build
-LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o)
+GEN_OBJ    := $(B)/gen/profiles.o
+LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o) $(GEN_OBJ)
+MAIN_OBJ   := $(MAIN_SRC:%.c=$(B)/%.o)
 TEST_OBJ   := $(TEST_SRC:%.c=$(B)/%.o)
 A          := build/asan
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-ASAN_LIB_OBJ  := $(LIB_SRC:%.c=$(A)/%.o)
+ASAN_LIB_OBJ  := $(LIB_SRC:%.c=$(A)/%.o) $(A)/gen/profiles.o
 ASAN_TEST_OBJ := $(TEST_SRC:%.c=$(A)/%.o)
 
 .PHONY: all run check test test-asan bench lint format clean install deps scenarios-check
@@ -48,8 +51,20 @@ $(B)/.deps-ok:
 	@mkdir -p $(B) && touch $@
 
 # --- the simulator ----------------------------------------------------------
-skbsim: $(B)/.deps-ok $(LIB_OBJ) $(B)/tools/skbsim.o
-	$(CC) $(OPT) -o $@ $(LIB_OBJ) $(B)/tools/skbsim.o $(DEP_LIBS)
+skbsim: $(B)/.deps-ok $(LIB_OBJ) $(MAIN_OBJ)
+	$(CC) $(OPT) -o $@ $(LIB_OBJ) $(MAIN_OBJ) $(DEP_LIBS)
+
+# The shipped profiles, compiled in (models/profile.h: profile_builtins[]).
+$(B)/gen/profiles.c: $(PROFILES) profiles tools/embed-profiles.sh
+	@mkdir -p $(dir $@)
+	./tools/embed-profiles.sh $@ $(PROFILES)
+
+$(B)/gen/profiles.o: $(B)/gen/profiles.c $(B)/.deps-ok
+	$(CC) $(BASE_CFLAGS) $(OPT) -MMD -MP -c -o $@ $<
+
+$(A)/gen/profiles.o: $(B)/gen/profiles.c $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(ASAN_FLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/%.o: %.c $(B)/.deps-ok
 	@mkdir -p $(dir $@)
@@ -59,7 +74,7 @@ $(A)/%.o: %.c $(B)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(ASAN_FLAGS) $(DEP_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/tools/skbsim.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 -include $(ASAN_LIB_OBJ:.o=.d) $(ASAN_TEST_OBJ:.o=.d)
 
 run: all
@@ -98,9 +113,11 @@ format:
 	clang-format -i $(C_FILES)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/skbsim/scenarios
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/skbsim/scenarios \
+		$(DESTDIR)$(PREFIX)/share/skbsim/profiles
 	install -m 0755 skbsim $(DESTDIR)$(PREFIX)/bin/skbsim
 	install -m 0644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/skbsim/scenarios/
+	install -m 0644 profiles/*.yaml $(DESTDIR)$(PREFIX)/share/skbsim/profiles/
 
 clean:
 	rm -rf $(B) skbsim

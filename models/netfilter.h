@@ -30,7 +30,7 @@
  * packet is a new flow for the nat table (it is traversed, never rewrites).
  *
  * Costs: each hook traversal with at least one table costs `nf_hook`, each
- * rule evaluated `nf_rule` cycles (models/costs.c).
+ * rule evaluated `nf_rule` cycles (the host's cost profile, docs/profiles.md).
  */
 #ifndef MODELS_NETFILTER_H
 #define MODELS_NETFILTER_H

@@ -243,7 +243,7 @@ static void text_queues(const struct world *w, FILE *f)
 static void text_host(const struct world *w, const struct host *h, FILE *f)
 {
 	(void)w;
-	fprintf(f, "Host %s\n", h->name);
+	fprintf(f, "Host %s (profile %s, %.3g GHz)\n", h->name, h->profile, h->clock_hz / 1e9);
 	fprintf(f,
 		"  Udp: InDatagrams %llu NoPorts %llu InErrors %llu RcvbufErrors %llu "
 		"InCsumErrors %llu\n",
@@ -675,6 +675,8 @@ static cJSON *json_hosts(const struct world *w)
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(o, "name", h->name);
+		cJSON_AddStringToObject(o, "profile", h->profile);
+		cJSON_AddNumberToObject(o, "clock_hz", h->clock_hz);
 		cJSON_AddItemToObject(o, "snmp", json_snmp(h));
 		cJSON_AddItemToObject(o, "softnet_stat", json_softnet(h));
 		cJSON_AddItemToObject(o, "devices", json_devs(h));

@@ -17,6 +17,7 @@
 #include "models/ip.h"
 #include "models/ip_fragment.h"
 #include "models/neigh.h"
+#include "models/profile.h"
 #include "models/netfilter.h"
 #include "models/route.h"
 #include "models/xmit.h"
@@ -218,7 +219,7 @@ static int host_parse_cpus(struct host *h, const struct cfg_node *n, struct sim_
 	h->machine = h;
 
 	if (cfg_get_u64(n, "cpus", &ncpus, 1, 1, MAX_CPUS, err) ||
-	    cfg_get_freq(n, "clock", &h->clock_hz, 3e9, 1e8, 1e11, err) ||
+	    cfg_get_freq(n, "clock", &h->clock_hz, h->clock_hz, 1e8, 1e11, err) ||
 	    cfg_get_u64(n, "hz", &hz, 250, 100, 1000, err))
 		return -1;
 	if (hz != 100 && hz != 250 && hz != 300 && hz != 1000)
@@ -378,19 +379,54 @@ static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error
 	return 0;
 }
 
-static int host_create(struct world *w, const struct cfg_node *n, struct host *h,
-		       struct sim_error *err)
+/* Load the profile that @n's `profile:` names (the default when it names none). */
+static int scenario_profile_load(struct profile *p, const struct cfg_node *root,
+				 const struct cfg_node *n, struct sim_error *err)
+{
+	const char *spec = NULL;
+
+	if (cfg_get_str(n, "profile", &spec, PROFILE_DEFAULT, err))
+		return -1;
+	return profile_load(p, spec, root->file, cfg_get(n, "profile"), err);
+}
+
+/*
+ * The base of a host's costs and default clock: the scenario's (its profile
+ * and top-level `costs:`), or the host's own `profile:` with the top-level
+ * `costs:` over it. The host's `costs:` come later (docs/profiles.md).
+ */
+static int host_parse_profile(struct host *h, const struct cfg_node *root, const struct cfg_node *n,
+			      struct sim_error *err)
+{
+	const struct cfg_node *top;
+	struct profile p;
+
+	h->costs = h->w->costs;
+	h->clock_hz = h->w->clock_hz;
+	snprintf(h->profile, sizeof(h->profile), "%s", h->w->profile);
+	if (!cfg_has(n, "profile"))
+		return 0;
+	if (scenario_profile_load(&p, root, n, err))
+		return -1;
+	h->costs = p.costs;
+	h->clock_hz = p.clock_hz;
+	snprintf(h->profile, sizeof(h->profile), "%s", p.name);
+	profile_release(&p);
+	return cfg_get_map(root, "costs", &top, err) || costs_parse(&h->costs, top, err) ? -1 : 0;
+}
+
+static int host_create(struct world *w, const struct cfg_node *root, const struct cfg_node *n,
+		       struct host *h, struct sim_error *err)
 {
 	const struct cfg_node *sys, *costs;
 	const char *name = NULL;
 	char what[64], stream[64];
 
 	h->w = w;
-	h->costs = w->costs;
 	if (cfg_require(n, "name", "host", err) || cfg_get_str(n, "name", &name, NULL, err))
 		return -1;
 	snprintf(h->name, sizeof(h->name), "%s", name);
-	if (host_parse_cpus(h, n, err))
+	if (host_parse_profile(h, root, n, err) || host_parse_cpus(h, n, err))
 		return -1;
 	sysctl_defaults(&h->sysctl, h->ncpus, h->hz);
 	if (cfg_get_map(n, "sysctl", &sys, err) || sysctl_parse(h, sys, err) ||
@@ -456,7 +492,8 @@ static int world_parse_hosts(struct world *w, const struct cfg_node *root, struc
 		if (!h)
 			return sim_error_set(err, "out of memory");
 		w->hosts[w->nhosts++] = h;
-		if (cfg_node_map(l->items[i], "hosts", err) || host_create(w, l->items[i], h, err))
+		if (cfg_node_map(l->items[i], "hosts", err) ||
+		    host_create(w, root, l->items[i], h, err))
 			return -1;
 		for (uint32_t j = 0; j + 1 < w->nhosts; j++)
 			if (!strcmp(w->hosts[j]->name, h->name))
@@ -575,6 +612,20 @@ static int world_parse_links(struct world *w, const struct cfg_node *root, struc
 	return 0;
 }
 
+/* The scenario's `profile:` (or the default): the base of every host's costs and clock. */
+static int world_parse_profile(struct world *w, const struct cfg_node *root, struct sim_error *err)
+{
+	struct profile p;
+
+	if (scenario_profile_load(&p, root, root, err))
+		return -1;
+	w->costs = p.costs;
+	w->clock_hz = p.clock_hz;
+	snprintf(w->profile, sizeof(w->profile), "%s", p.name);
+	profile_release(&p);
+	return 0;
+}
+
 static int world_parse_top(struct world *w, const struct cfg_node *root, int64_t seed_override,
 			   struct sim_error *err)
 {
@@ -587,7 +638,8 @@ static int world_parse_top(struct world *w, const struct cfg_node *root, int64_t
 	    cfg_require(root, "duration", "scenario", err) ||
 	    cfg_get_time(root, "duration", &w->duration, 0, SIM_US, 3600 * SIM_SEC, err) ||
 	    cfg_get_time(root, "warmup", &w->warmup, 0, 0, 3600 * SIM_SEC, err) ||
-	    cfg_get_map(root, "costs", &costs, err) || costs_parse(&w->costs, costs, err))
+	    world_parse_profile(w, root, err) || cfg_get_map(root, "costs", &costs, err) ||
+	    costs_parse(&w->costs, costs, err))
 		return -1;
 	if (strlen(name) >= sizeof(w->name) ||
 	    strspn(name, "abcdefghijklmnopqrstuvwxyz"
@@ -609,7 +661,6 @@ static int world_build(struct world *w, const struct cfg_node *root, int64_t see
 {
 	uint64_t pool;
 
-	costs_default(&w->costs);
 	if (world_parse_top(w, root, seed_override, err) || world_parse_hosts(w, root, err) ||
 	    world_parse_traffic(w, root, err) || veth_link_peers(w, err) ||
 	    world_parse_links(w, root, err) || world_alloc_peers(w, err) ||

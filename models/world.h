@@ -29,10 +29,12 @@ struct neigh_table;
 struct ipfrag_table;
 
 /*
- * Per-stage CPU costs in cycles (per_byte: cycles per byte). Defaults and
- * their sources are in models/costs.c and docs/model.md; every entry can be
- * overridden from the scenario's top-level `costs:` mapping (every host) and
- * from a host's own `costs:` by the same name. Each host holds its own table;
+ * Per-stage CPU costs in cycles (per_byte: cycles per byte). The values and
+ * their sources come from a profile (profiles/NAME.yaml, docs/profiles.md: the
+ * scenario's or the host's `profile:`, else profiles/default.yaml); every
+ * entry can be overridden from the scenario's top-level `costs:` mapping
+ * (every host) and from a host's own `costs:` by the same name. A key added
+ * here must be added to every profile. Each host holds its own table;
  * work on a CPU is charged from the table of the host that does it (a
  * namespace sharing a machine's CPUs charges its own stack costs, the
  * machine's host its interrupt, softirq-entry and scheduler costs).
@@ -174,7 +176,8 @@ struct host {
 	double clock_hz;		 /* Hz: every CPU's clock */
 	uint32_t hz;			 /* CONFIG_HZ: jiffy = 1 s / hz */
 	struct sysctls sysctl;		 /* net.* and kernel.* knobs */
-	struct costs costs;		 /* CPU costs: the world's, then the host's `costs:` */
+	struct costs costs;		 /* CPU costs: its profile's, then the `costs:` */
+	char profile[64];		 /* name of the profile its costs start from */
 	uint32_t ndevs;			 /* devices */
 	struct net_device **devs;	 /* [ndevs] */
 	uint32_t nsocks;		 /* UDP and packet sockets */
@@ -210,7 +213,9 @@ struct world {
 	sim_time_t warmup;	      /* ps: statistics start */
 	bool measuring;		      /* past the warm-up */
 	struct sim_event warmup_ev;   /* fires at warmup */
-	struct costs costs;	      /* scenario-wide costs (defaults + top-level `costs:`) */
+	struct costs costs;	      /* scenario-wide costs (its profile + top-level `costs:`) */
+	double clock_hz;	      /* Hz: default clock of a host (the scenario's profile's) */
+	char profile[64];	      /* name of the scenario's profile */
 	struct sim_pool skb_pool;     /* every skb of the run */
 	uint64_t next_skb_id;	      /* id of the next skb */
 	uint32_t nhosts;	      /* hosts */

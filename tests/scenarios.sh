@@ -122,10 +122,40 @@ expect 1 "--set:1:45: 'net.core.netdev_max_backlog' must be between 1 and 107374
 	check scenarios/default.yaml --set hosts/rx/sysctl/net.core.netdev_max_backlog=0
 expect 1 "skbsim: '--seed' must be a non-negative integer, got 'x'" run scenarios/default.yaml --seed x
 expect 2 "skbsim: unknown option '--sed'" run scenarios/default.yaml --sed 1
-expect 2 "skbsim: unknown command (known: run, check): 'go'" go scenarios/default.yaml
+expect 2 "skbsim: unknown command (known: run, check, profiles, profile): 'go'" go scenarios/default.yaml
 expect 2 "skbsim: missing scenario file for 'run'" run
 [ "$($bin --version)" = "skbsim $(cat VERSION)" ] && ok || bad "--version"
 $bin --help | grep -q '^usage: skbsim run FILE' && ok || bad "--help"
+
+# Profiles: `skbsim profiles` lists every shipped file, `skbsim profile NAME` prints
+# each with a source per cost, every profile runs the default scenario, and a PATH
+# profile next to a scenario gives the same results as the built-in of the same text.
+nkeys=$($bin profile default | sed -n 's/^costs: \([0-9]*\) .*/\1/p')
+[ -n "$nkeys" ] && [ "$nkeys" -gt 40 ] && ok || bad "skbsim profile default: no cost count"
+for f in profiles/*.yaml; do
+	p=$(basename "$f" .yaml)
+	$bin profiles | grep -q "^$p " && ok || bad "skbsim profiles does not list $p"
+	out=$($bin profile "$p") && ok || bad "skbsim profile $p failed"
+	[ "$(echo "$out" | head -n 1)" = "profile $p (format 1)" ] && ok || bad "skbsim profile $p: header"
+	[ "$(echo "$out" | grep -c '^      source: ')" = "$nkeys" ] && ok ||
+		bad "skbsim profile $p: not one source per cost"
+	$bin run scenarios/default.yaml --quiet --set profile="$p" -o "$tmp/prof-$p" && ok ||
+		bad "scenarios/default.yaml with profile $p"
+done
+[ "$($bin profiles | wc -l)" = $(($(ls profiles/*.yaml | wc -l) + 1)) ] && ok ||
+	bad "skbsim profiles lists other profiles than profiles/*.yaml"
+mkdir -p "$tmp/own/p" && cp profiles/legacy-0.1.yaml "$tmp/own/p/" &&
+	sed 's/^hosts:/profile: p\/legacy-0.1.yaml\nhosts:/' scenarios/default.yaml >"$tmp/own/s.yaml"
+$bin run "$tmp/own/s.yaml" --quiet -o "$tmp/own/out" &&
+	diff -r "$tmp/own/out" "$tmp/prof-legacy-0.1" >/dev/null && ok ||
+	bad "a PATH profile gave other results than the built-in of the same text"
+$bin profile "$tmp/own/p/legacy-0.1.yaml" >/dev/null && ok || bad "skbsim profile PATH"
+expect 1 "unknown profile 'defualt' (did you mean 'default'? known: $(ls profiles | sed 's/\.yaml$//' | LC_ALL=C sort | paste -sd, | sed 's/,/, /g'))" \
+	profile defualt
+expect 2 "skbsim: 'profile' takes one NAME or PATH" profile
+expect 2 "skbsim: 'profiles' takes no arguments" profiles x
+expect 1 "--set:1:9: unknown profile 'zz' (known: $(ls profiles | sed 's/\.yaml$//' | LC_ALL=C sort | paste -sd, | sed 's/,/, /g'))" \
+	check scenarios/default.yaml --set profile=zz
 
 echo "scenarios: $pass passed, $fail failed"
 [ "$fail" = 0 ]

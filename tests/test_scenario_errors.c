@@ -28,6 +28,8 @@
 #define TRAFFIC "traffic:\n  - name: t\n    to: rx/eth0\n    dst: 10.0.0.1:5000\n"
 
 #define BASE TOP HOST NIC SOCK
+/* The shipped profiles, as an unknown profile's message lists them. */
+#define KNOWN_PROFILES "brouer-i7-6700k-mlx5, cai-xeon-gold-6128, default, epyc-vm-6.18, legacy-0.1"
 
 struct ecase {
 	const char *yaml;	    /* the scenario */
@@ -286,6 +288,28 @@ static const struct ecase ecases[] = {
 	{ BASE,
 	  { "hosts/rx/costs/udp_rcv=-1", NULL },
 	  "--set:1:24: 'udp_rcv' must be an integer, got '-1'" },
+	/* --- profiles (errors inside a profile: tests/test_profile.c) --- */
+	{ TOP "profile: defualt\n" HOST NIC,
+	  { NULL },
+	  "t.yaml:3:10: unknown profile 'defualt' (did you mean 'default'? known: " KNOWN_PROFILES
+	  ")" },
+	{ TOP HOST "    profile: zzz\n" NIC,
+	  { NULL },
+	  "t.yaml:6:14: unknown profile 'zzz' (known: " KNOWN_PROFILES ")" },
+	{ TOP HOST "    profile: nosuch.yaml\n" NIC,
+	  { NULL },
+	  "t.yaml:6:14: cannot open profile 'nosuch.yaml': No such file or directory" },
+	{ TOP "profile: [default]\n" HOST NIC,
+	  { NULL },
+	  "t.yaml:3:10: 'profile' must be a scalar" },
+	{ TOP "profile: legacy-0.1\n" HOST "    profile: legacy-0.2\n" NIC,
+	  { NULL },
+	  "t.yaml:7:14: unknown profile 'legacy-0.2' (did you mean 'legacy-0.1'? "
+	  "known: " KNOWN_PROFILES ")" },
+	{ BASE,
+	  { "profile=epyc-vm-6.81", NULL },
+	  "--set:1:9: unknown profile 'epyc-vm-6.81' (did you mean 'epyc-vm-6.18'? "
+	  "known: " KNOWN_PROFILES ")" },
 	/* --- --set --- */
 	{ BASE,
 	  { "hosts/rx/sysctl/net.core.netdev_budget=abc", NULL },

@@ -3,6 +3,7 @@
  *
  *   skbsim run FILE [-o DIR] [--seed N] [--set KEY=VALUE]... [--quiet]
  *   skbsim check FILE [--set KEY=VALUE]...
+ *   skbsim profiles | profile NAME|PATH   (tools/cmd_profile.c)
  *   skbsim --help | --version
  *
  * Exit codes: 0 success; 1 bad scenario or option value; 2 usage error;
@@ -25,6 +26,7 @@
 #include "models/scenario.h"
 #include "sim/cfg.h"
 #include "sim/error.h"
+#include "tools/cmd_profile.h"
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 3 };
 
@@ -44,12 +46,15 @@ struct options {
 static const char usage[] =
 	"usage: skbsim run FILE [-o DIR] [--seed N] [--set KEY=VALUE]... [--quiet] [--perf]\n"
 	"       skbsim check FILE [--set KEY=VALUE]...\n"
+	"       skbsim profiles | profile NAME|PATH\n"
 	"       skbsim --help | --version\n"
 	"\n"
 	"  run      simulate the scenario, print the report and write DIR/report.json,\n"
 	"           DIR/report.txt and per-host Linux counter files (default DIR:\n"
 	"           results/<scenario name>)\n"
 	"  check    validate the scenario only\n"
+	"  profiles list the built-in cost profiles\n"
+	"  profile  print one profile: every cost, its unit and its source\n"
 	"  -o DIR   where to write the results\n"
 	"  --seed N replace the scenario's seed\n"
 	"  --set KEY=VALUE\n"
@@ -122,7 +127,8 @@ static int parse_args(struct options *o, int argc, char **argv)
 		return usage_error("missing command (run or check)", NULL);
 	o->cmd = argv[1];
 	if (strcmp(o->cmd, "run") && strcmp(o->cmd, "check"))
-		return usage_error("unknown command (known: run, check):", o->cmd);
+		return usage_error("unknown command (known: run, check, profiles, profile):",
+				   o->cmd);
 	for (int i = 2; i < argc; i++) {
 		int rc;
 
@@ -281,6 +287,10 @@ int main(int argc, char **argv)
 		printf("skbsim %s\n", SKBSIM_VERSION);
 		return 0;
 	}
+	if (argc >= 2 && !strcmp(argv[1], "profiles"))
+		return cmd_profiles(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "profile"))
+		return cmd_profile(argc - 1, argv + 1);
 	rc = parse_args(&o, argc, argv);
 	if (rc)
 		return rc;
