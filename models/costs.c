@@ -13,7 +13,9 @@
 
 void costs_default(struct costs *k)
 {
-	k->hardirq = 1200;	/* assumed: irq entry + handler + exit, ~0.4 us at 3 GHz */
+	k->irq_entry = 800;	/* assumed: 2/3 of the old 1200 for entry, irq_enter, handler */
+	k->irq_exit = 400;	/* assumed: irq_exit_rcu + return, 1/3 of the old 1200 */
+	k->idle_cold = 2000;	/* assumed: ~50 cold lines refilled from LLC/DRAM after C6 */
 	k->softirq_entry = 150; /* assumed: __do_softirq bookkeeping per pass */
 	k->napi_poll = 60;	/* assumed: napi_poll/__napi_poll per call */
 	k->driver_rx = 182;	/* Brouer: mlx5e_handle_rx_cqe 42.0 + get_cqe 3.6 ns */
@@ -34,7 +36,8 @@ void costs_default(struct costs *k)
 	k->udp_rcv = 150;	  /* assumed: __udp4_lib_rcv + socket hash lookup */
 	k->udp_enqueue = 200;	  /* assumed: rmem accounting + queue lock */
 	k->sk_filter = 100;	  /* assumed: BPF program entry */
-	k->wakeup = 1500;	  /* assumed: try_to_wake_up of a sleeping reader */
+	k->wakeup = 1500;	  /* assumed: try_to_wake_up of a sleeping reader, same CPU */
+	k->wakeup_remote = 1000;  /* assumed: ttwu to another CPU: wakelist or remote rq + IPI */
 	k->kfree_skb = 64; /* Brouer: skb_release+kfree_skb 5.3, page_frag_free 6.2, cache 4.6 ns */
 	k->syscall = 630;  /* sendmmsg fit: ~210 ns per syscall at 3 GHz */
 	k->recv_per_msg = 800;	  /* assumed: per datagram in udp_recvmsg besides the copy */
@@ -52,9 +55,13 @@ void costs_default(struct costs *k)
 	k->ip_forward = 200;	  /* assumed: ip_forward + ip_forward_finish */
 	k->veth_xdp_rcv = 60;	  /* assumed: __ptr_ring_consume + veth_xdp_rcv_skb, no program */
 	k->xdp_run = 400; /* assumed: veth_convert_skb_to_xdp_buff copy + a trivial program */
-	k->copy_per_byte = 0.34;	/* Cai et al.: 0.10 ns/byte at 3.4 GHz */
-	k->ipi_latency = 2 * SIM_US;	/* costs.md: IPI round trip 1-3 us */
-	k->pcie_latency = 500 * SIM_NS; /* costs.md: PCIe write ~0.5-1 us */
+	k->copy_per_byte = 0.34;	     /* Cai et al.: 0.10 ns/byte at 3.4 GHz */
+	k->ipi_latency = 2 * SIM_US;	     /* costs.md: IPI round trip 1-3 us */
+	k->pcie_latency = 500 * SIM_NS;	     /* costs.md: PCIe write ~0.5-1 us */
+	k->cost_cv = 0;			     /* assumed: no variability unless a profile sets it */
+	k->cpu_dma_latency = 2000 * SIM_SEC; /* PM_QOS_CPU_LATENCY_DEFAULT_VALUE: no limit */
+	cpuidle_preset(&k->idle, "c6");	     /* intel_idle skx_cstates: POLL, C1, C1E, C6 */
+	k->irq_time_accounting = false;	     /* Debian config (and this VM's 6.18): not set */
 }
 
 int costs_parse(struct costs *k, const struct cfg_node *n, struct sim_error *err)
@@ -68,7 +75,13 @@ int costs_parse(struct costs *k, const struct cfg_node *n, struct sim_error *err
 #undef X
 	if (cfg_get_double(n, "copy_per_byte", &k->copy_per_byte, k->copy_per_byte, 0, 1000, err) ||
 	    cfg_get_time(n, "ipi_latency", &k->ipi_latency, k->ipi_latency, 0, SIM_MS, err) ||
-	    cfg_get_time(n, "pcie_latency", &k->pcie_latency, k->pcie_latency, 0, SIM_MS, err))
+	    cfg_get_time(n, "pcie_latency", &k->pcie_latency, k->pcie_latency, 0, SIM_MS, err) ||
+	    cfg_get_double(n, "cost_cv", &k->cost_cv, k->cost_cv, 0, 1, err) ||
+	    cfg_get_time(n, "cpu_dma_latency", &k->cpu_dma_latency, k->cpu_dma_latency, 0,
+			 2000 * SIM_SEC, err) ||
+	    cpuidle_parse(&k->idle, n, err) ||
+	    cfg_get_bool(n, "irq_time_accounting", &k->irq_time_accounting, k->irq_time_accounting,
+			 err))
 		return -1;
 	return cfg_check_unknown(n, "costs", err);
 }

@@ -1025,8 +1025,10 @@ static void write_ss(const struct host *h, FILE *f)
 
 /*
  * /proc/interrupts as kernel/irq/proc.c show_interrupts prints it (prec 3:
- * "%*d: ", "%10u " per CPU, chip and name) and the x86 "CAL" line for the
- * function-call IPIs that RPS sends (arch_show_interrupts).
+ * "%*d: ", "%10u " per CPU, chip and name) and the x86 "RES" and "CAL" lines
+ * for the reschedule IPIs and the function-call IPIs that RPS and remote
+ * wake-ups send (arch_show_interrupts); an IPI a polling idle CPU takes as a
+ * flag is not counted, as in the kernel.
  */
 static void write_interrupts(const struct host *h, FILE *f)
 {
@@ -1044,9 +1046,13 @@ static void write_interrupts(const struct host *h, FILE *f)
 			fprintf(f, " IR-PCI-MSIX-0000:%02x:00.0 %5u-edge      %s\n", 1 + d, i + 1,
 				q->irq_name);
 		}
+	fprintf(f, "%*s: ", 3, "RES");
+	for (uint32_t c = 0; c < h->ncpus; c++)
+		fprintf(f, "%10llu ", U(h->cpus[c].ipi_resched.count));
+	fprintf(f, "  Rescheduling interrupts\n");
 	fprintf(f, "%*s: ", 3, "CAL");
 	for (uint32_t c = 0; c < h->ncpus; c++)
-		fprintf(f, "%10llu ", U(h->cpus[c].sd->csd.count));
+		fprintf(f, "%10llu ", U(h->cpus[c].sd->csd.count + h->cpus[c].ipi_call.count));
 	fprintf(f, "  Function call interrupts\n");
 }
 
