@@ -58,7 +58,7 @@ void costs_default(struct costs *k)
 	k->copy_per_byte = 0.34;	     /* Cai et al.: 0.10 ns/byte at 3.4 GHz */
 	k->ipi_latency = 2 * SIM_US;	     /* costs.md: IPI round trip 1-3 us */
 	k->pcie_latency = 500 * SIM_NS;	     /* costs.md: PCIe write ~0.5-1 us */
-	k->cost_cv = 0;			     /* assumed: no variability unless a profile sets it */
+	k->cost_cv = 0.1;		     /* assumed: see docs/model.md */
 	k->cpu_dma_latency = 2000 * SIM_SEC; /* PM_QOS_CPU_LATENCY_DEFAULT_VALUE: no limit */
 	cpuidle_preset(&k->idle, "c6");	     /* intel_idle skx_cstates: POLL, C1, C1E, C6 */
 	k->irq_time_accounting = false;	     /* Debian config (and this VM's 6.18): not set */

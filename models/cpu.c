@@ -455,7 +455,8 @@ void thread_start_job(struct thread *t, sim_time_t ps, uint8_t acct, bool preemp
 		      void (*done)(struct cpu_job *job))
 {
 	SIM_BUG_ON(t->job.active);
-	t->job.remaining = cost_vary(t->cpu, ps);
+	/* user work (an app's `work:`) is the scenario's own distribution: not varied */
+	t->job.remaining = acct == ACCT_USR ? ps : cost_vary(t->cpu, ps);
 	t->job.acct = acct;
 	t->job.preemptible = preemptible;
 	t->job.done = done;
