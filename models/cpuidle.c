@@ -49,7 +49,7 @@ static int state_parse(struct cpuidle_state *s, const struct cfg_node *n, uint32
 
 	snprintf(def, sizeof(def), "state%u", ix);
 	snprintf(what, sizeof(what), "idle state %u", ix);
-	if (cfg_node_map(n, "idle", err) || cfg_get_str(n, "name", &name, def, err) ||
+	if (cfg_node_map(n, what, err) || cfg_get_str(n, "name", &name, def, err) ||
 	    cfg_get_time(n, "latency", &s->exit_latency, 0, 0, SIM_SEC, err) ||
 	    cfg_get_time(n, "residency", &s->target_residency, 0, 0, SIM_SEC, err) ||
 	    cfg_get_bool(n, "cold", &s->cold, false, err) ||
@@ -98,10 +98,13 @@ int cpuidle_parse(struct cpuidle_table *t, const struct cfg_node *costs, struct 
 		return 0;
 	if (n->type == CFG_SEQ)
 		return table_parse_list(t, n, err);
-	if (n->type == CFG_SCALAR && !cpuidle_preset(t, n->str))
-		return 0;
-	return cfg_error(n, err, "'idle' must be poll, c1, c6 or a list of states, got '%s'",
-			 n->type == CFG_SCALAR ? n->str : "a mapping");
+	if (n->type != CFG_SCALAR)
+		return cfg_error(n, err, "'idle' must be poll, c1, c6 or a list of states");
+	if (cpuidle_preset(t, n->str))
+		return cfg_error(n, err,
+				 "'idle' must be poll, c1, c6 or a list of states, got '%s'",
+				 n->str);
+	return 0;
 }
 
 /*

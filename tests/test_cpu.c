@@ -295,6 +295,111 @@ START_TEST(test_cost_cv_overflow)
 }
 END_TEST
 
+/* ---- an application sharing its CPU with a flood ---- */
+
+/*
+ * One CPU: an application reads a 50 kpps stream and spends 15 us of user
+ * work on each datagram (75 % of the CPU); a flood to another socket nobody
+ * reads arrives on the same queue. While the NIC still interrupts, the flood's
+ * softirq runs inline on irq exit, outside the scheduler, and takes the
+ * application's time: its throughput falls with the flood rate. Once NAPI
+ * never completes (every poll uses its whole weight) the interrupt stays
+ * masked and ksoftirqd does all the work as an ordinary thread: the
+ * application gets about its fair share of the CPU again.
+ */
+static const char starve_fmt[] =
+	"name: starve\n"
+	"seed: 3\n"
+	"duration: 300ms\n"
+	"warmup: 0s\n"
+	"costs: {irq_time_accounting: %s}\n"
+	"hosts:\n"
+	"  - name: rx\n"
+	"    cpus: 1\n"
+	"    nics:\n"
+	"      - {name: eth0, driver: mlx5, address: 10.0.0.1/24, irq_affinity: [0]}\n"
+	"    sockets:\n"
+	"      - {name: srv, bind: '0.0.0.0:5000', rcvbuf: 4MiB}\n"
+	"      - {name: sink, bind: '0.0.0.0:6000', rcvbuf: 64KiB}\n"
+	"    apps:\n"
+	"      - {name: app, socket: srv, cpu: 0, syscall: recvmmsg,\n"
+	"         work: {dist: constant, value: 15us}}\n"
+	"traffic:\n"
+	"  - {name: a, to: rx/eth0, rate: 50kpps, pattern: poisson, size: 64, flows: 4,\n"
+	"     dst: '10.0.0.1:5000'}\n"
+	"  - {name: flood, to: rx/eth0, rate: %dpps, pattern: poisson, size: 64, flows: 64,\n"
+	"     dst: '10.0.0.1:6000'}\n";
+
+struct starve_out {
+	uint64_t msgs;	     /* datagrams the application read */
+	double app_share;    /* its %sys + %usr of CPU 0, as a fraction */
+	double ksoftirqd;    /* ksoftirqd's share */
+	sim_time_t sum_exec; /* ps: the application's scheduler clock */
+};
+
+static void starve_run(int flood_pps, const char *ita, struct starve_out *o)
+{
+	char yaml[4096];
+	struct world *w;
+	const struct cpu *c;
+	double total = 0;
+
+	snprintf(yaml, sizeof(yaml), starve_fmt, ita, flood_pps);
+	w = test_world_run("starve.yaml", yaml);
+	c = &w->hosts[0]->cpus[0];
+	for (int i = 0; i < ACCT_NR; i++)
+		total += (double)c->acct[i];
+	o->msgs = w->hosts[0]->apps[0]->msgs;
+	o->app_share = (double)(c->acct[ACCT_SYS] + c->acct[ACCT_USR]) / total;
+	o->ksoftirqd = (double)c->acct[ACCT_KSOFTIRQD] / total;
+	o->sum_exec = w->hosts[0]->apps[0]->thread.sum_exec;
+	world_free(w);
+}
+
+START_TEST(test_flood_starves_app)
+{
+	static const int inline_rates[] = { 1000, 300000, 1000000, 1500000, 2000000 };
+	struct starve_out o, first = { 0 };
+	uint64_t prev = UINT64_MAX;
+
+	for (size_t i = 0; i < sizeof(inline_rates) / sizeof(inline_rates[0]); i++) {
+		starve_run(inline_rates[i], "false", &o);
+		if (!i)
+			first = o;
+		ck_assert_msg(o.msgs <= prev + prev / 100, "flood %d pps: %llu msgs after %llu",
+			      inline_rates[i], (unsigned long long)o.msgs,
+			      (unsigned long long)prev);
+		ck_assert_msg(o.ksoftirqd < 0.01, "flood %d pps: ksoftirqd %.3f", inline_rates[i],
+			      o.ksoftirqd);
+		prev = o.msgs;
+	}
+	ck_assert_msg(o.msgs < first.msgs / 2, "2 Mpps flood: %llu msgs of %llu",
+		      (unsigned long long)o.msgs, (unsigned long long)first.msgs);
+	/* ksoftirqd's regime: two runnable threads, about half the CPU each */
+	starve_run(3000000, "false", &o);
+	ck_assert_msg(o.ksoftirqd > 0.4, "3 Mpps: ksoftirqd %.3f", o.ksoftirqd);
+	ck_assert_msg(o.app_share > 0.35 && o.app_share < 0.65, "3 Mpps: app %.3f", o.app_share);
+	ck_assert_uint_gt(o.msgs, prev);
+}
+END_TEST
+
+/*
+ * Without CONFIG_IRQ_TIME_ACCOUNTING the interrupted task's clock runs through
+ * the hardirq and inline softirq time (here a third of the CPU); with it the
+ * task is charged its own time only.
+ */
+START_TEST(test_irq_time_accounting)
+{
+	struct starve_out off, on;
+
+	starve_run(1000000, "false", &off);
+	starve_run(1000000, "true", &on);
+	ck_assert_uint_eq(on.msgs, off.msgs);
+	ck_assert_msg((double)off.sum_exec > 1.2 * (double)on.sum_exec, "off %lld on %lld ps",
+		      (long long)off.sum_exec, (long long)on.sum_exec);
+}
+END_TEST
+
 Suite *cpu_suite(void);
 
 Suite *cpu_suite(void)
@@ -311,6 +416,8 @@ Suite *cpu_suite(void)
 			    (int)(sizeof(wake_cases) / sizeof(wake_cases[0])));
 	tcase_add_test(tc, test_cost_cv_table);
 	tcase_add_test(tc, test_cost_cv_overflow);
+	tcase_add_test(tc, test_flood_starves_app);
+	tcase_add_test(tc, test_irq_time_accounting);
 	suite_add_tcase(s, tc);
 	return s;
 }
