@@ -109,6 +109,7 @@ static void cost_vary_init(struct cpu *c, double cv)
 
 	snprintf(stream, sizeof(stream), "cost_cv/%s/%u", c->host->name, c->id);
 	sim_rng_init(&c->vary_rng, c->host->w->seed, stream);
+	c->vary_state = sim_rng_u64(&c->vary_rng) | 1;
 	c->vary_on = cv > 0;
 	if (!c->vary_on)
 		return;
@@ -121,12 +122,24 @@ static void cost_vary_init(struct cpu *c, double cv)
 		c->vary[i] = (float)(c->vary[i] * COST_VARY_N / sum);
 }
 
+/* xorshift64* (Vigna, 2016): three shifts and a multiply, inlined, per job. */
+static inline uint32_t cost_vary_index(struct cpu *c)
+{
+	uint64_t x = c->vary_state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	c->vary_state = x;
+	return (uint32_t)((x * 0x2545F4914F6CDD1DULL) >> 54);
+}
+
 /* One job's duration: @ps times one multiplier (one draw per job). */
 static sim_time_t cost_vary(struct cpu *c, sim_time_t ps)
 {
 	if (!c->vary_on || !ps)
 		return ps;
-	return (sim_time_t)((double)ps * c->vary[sim_rng_u64(&c->vary_rng) >> 54] + 0.5);
+	return (sim_time_t)((double)ps * c->vary[cost_vary_index(c)] + 0.5);
 }
 
 /* ---- idle (kernel/sched/idle.c do_idle, cpuidle_idle_call) ---- */

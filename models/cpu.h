@@ -15,8 +15,9 @@
  * preempts threads. A preempted job keeps its remaining time and resumes
  * when the higher level is done. Work is charged in cycles from the cost
  * table and converted with the host's clock. With `cost_cv` > 0 each job's
- * duration is multiplied by a draw from a mean-1 lognormal table (one draw
- * per job: per hardirq part, softirq unit, thread job or context switch).
+ * duration is multiplied by an entry of a mean-1 lognormal table, picked by
+ * one xorshift64* draw per job (per hardirq part, softirq unit, kernel-mode
+ * thread job or context switch; an app's user work is not varied).
  *
  * An interrupt is two jobs: entry (`irq_entry`: common_interrupt,
  * irq_enter_rcu, the handler, which runs at its end) and exit (`irq_exit`:
@@ -197,7 +198,8 @@ struct cpu {
 	struct irq_desc ipi_resched;		   /* RES: reschedule IPI */
 	uint64_t ttwu_remote;			   /* wake-ups from another CPU */
 	/* cost variability */
-	struct sim_rng vary_rng; /* one draw per job */
+	struct sim_rng vary_rng; /* the stream cost_cv/<host>/<cpu>: the table and the seed */
+	uint64_t vary_state;	 /* xorshift64* state: one draw per job */
 	float vary[COST_VARY_N]; /* mean-1 multipliers (empty when cost_cv is 0) */
 	bool vary_on;		 /* cost_cv > 0 */
 	/* accounting, since the warm-up */
