@@ -80,8 +80,10 @@ static void cpu_start(struct cpu *c, struct cpu_job *j)
 		cpu_suspend(c);
 	else
 		c->acct[ACCT_IDLE] += now - c->idle_since;
-	j->remaining += c->cold_ps;
-	c->cold_ps = 0;
+	if (j != &c->wake_job) {
+		j->remaining += c->cold_ps;
+		c->cold_ps = 0;
+	}
 	c->running = j;
 	c->run_start = now;
 	sim_event_schedule(&cpu_world(c)->q, &c->ev, now + j->remaining);

@@ -395,6 +395,22 @@ static cJSON *json_drops(const struct world *w)
 	return a;
 }
 
+/* cpuidle's per-state usage and time, as /sys/devices/system/cpu/cpuN/cpuidle/stateK/ shows them. */
+static cJSON *json_idle_states(const struct host *h, const struct cpu *cp)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t i = 0; i < h->costs.idle.n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", h->costs.idle.s[i].name);
+		cJSON_AddNumberToObject(o, "usage", (double)cp->idle.usage[i]);
+		cJSON_AddNumberToObject(o, "time_us", (double)(cp->idle.time[i] / SIM_US));
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
 static cJSON *json_cpus(const struct world *w)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -418,6 +434,8 @@ static cJSON *json_cpus(const struct world *w)
 						(double)cp->softirq_restarts);
 			cJSON_AddNumberToObject(o, "ksoftirqd_wakeups",
 						(double)cp->ksoftirqd_wakeups);
+			cJSON_AddNumberToObject(o, "ttwu_remote", (double)cp->ttwu_remote);
+			cJSON_AddItemToObject(o, "idle_states", json_idle_states(h, cp));
 			cJSON_AddItemToArray(a, o);
 		}
 	}

@@ -167,6 +167,65 @@ START_TEST(test_exit_latency_at_low_load)
 }
 END_TEST
 
+/*
+ * One frame reaches an idle CPU in a state with a 50 us exit latency: the
+ * interrupt costs exactly irq_entry + irq_exit, plus idle_cold when the state
+ * loses the caches, and the exit latency is idle time (the frame's wait in
+ * the ring grows by it, the CPU's busy time does not).
+ */
+static const char one_fmt[] =
+	"name: one\n"
+	"duration: 5ms\n"
+	"warmup: 0s\n"
+	"costs: {cost_cv: 0, idle: [{name: POLL}, {name: CX, latency: %s, cold: %s}]}\n"
+	"hosts:\n"
+	"  - name: rx\n"
+	"    cpus: 1\n"
+	"    nics:\n"
+	"      - {name: eth0, driver: generic, address: 10.0.0.1/24}\n"
+	"    sockets:\n"
+	"      - {name: srv, bind: '0.0.0.0:5000'}\n"
+	"traffic:\n"
+	"  - {name: t, to: rx/eth0, rate: 1kpps, pattern: burst, burst: 1, count: 1,\n"
+	"     dst: '10.0.0.1:5000'}\n";
+
+struct one_case {
+	const char *latency; /* CX's exit latency */
+	const char *cold;    /* CX loses the caches */
+	uint64_t extra;	     /* cycles besides irq_entry + irq_exit */
+	sim_time_t wait;     /* exit latency */
+};
+
+static const struct one_case one_cases[] = {
+	{ "0us", "false", 0, 0 },
+	{ "50us", "false", 0, 50 * SIM_US },
+	{ "50us", "true", 2000, 50 * SIM_US },
+};
+
+START_TEST(test_idle_exit_one_frame)
+{
+	const struct one_case *oc = &one_cases[_i];
+	char yaml[2048];
+	struct world *w;
+	const struct host *h;
+	uint64_t lat_ps;
+
+	snprintf(yaml, sizeof(yaml), one_fmt, oc->latency, oc->cold);
+	w = test_world_run("one.yaml", yaml);
+	h = w->hosts[0];
+	ck_assert_int_eq(h->cpus[0].acct[ACCT_IRQ],
+			 cycles_to_ps(h, h->costs.irq_entry + h->costs.irq_exit + oc->extra));
+	ck_assert_uint_eq(h->cpus[0].idle.usage[1], 2); /* at the start and after the frame */
+	/* the ring wait grows by the exit latency and the cold refill inside the hardirq */
+	lat_ps = w->lat[LAT_RING].max - (uint64_t)cycles_to_ps(h, oc->extra);
+	world_free(w);
+	snprintf(yaml, sizeof(yaml), one_fmt, "0us", "false");
+	w = test_world_run("one.yaml", yaml);
+	ck_assert_uint_eq(lat_ps - w->lat[LAT_RING].max, (uint64_t)oc->wait);
+	world_free(w);
+}
+END_TEST
+
 /* ---- remote wake-ups ---- */
 
 /* A halting C1 (polling: false, like a VM's haltpoll/HLT state) needs an IPI to wake. */
@@ -412,6 +471,8 @@ Suite *cpu_suite(void)
 	tcase_add_test(tc, test_governor_forgets);
 	tcase_add_test(tc, test_busy_per_packet_falls_with_load);
 	tcase_add_test(tc, test_exit_latency_at_low_load);
+	tcase_add_loop_test(tc, test_idle_exit_one_frame, 0,
+			    (int)(sizeof(one_cases) / sizeof(one_cases[0])));
 	tcase_add_loop_test(tc, test_remote_wakeup, 0,
 			    (int)(sizeof(wake_cases) / sizeof(wake_cases[0])));
 	tcase_add_test(tc, test_cost_cv_table);
