@@ -748,15 +748,23 @@ static struct cpu_job *cpu_pick(struct cpu *c)
 	return cpu_pick_thread(c);
 }
 
+static void cpu_kick_run(struct cpu *c);
+
 void cpu_kick(struct cpu *c)
 {
-	struct world *w = cpu_world(c);
-	struct cpu *prev_cpu = w->this_cpu;
-
 	if (c->in_kick) {
 		c->kick_again = true;
 		return;
 	}
+	cpu_kick_run(c);
+}
+
+/* Pick and start work until the choice settles; with nothing to run, enter an idle state. */
+static void cpu_kick_run(struct cpu *c)
+{
+	struct world *w = cpu_world(c);
+	struct cpu *prev_cpu = w->this_cpu;
+
 	c->in_kick = true;
 	w->this_cpu = c;
 	do {
