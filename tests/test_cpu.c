@@ -4,8 +4,9 @@
  * The idle governor against a plain reference (the deepest state that fits
  * the mean of the recorded intervals and the PM QoS limit); what idle states
  * do to a receiver (busy time per packet falls with load, the exit latency
- * shows in the latency at low load); remote wake-ups (wake list IPI only from
- * a halting state, none on the same CPU); cost variability (a mean-1 table,
+ * shows in the latency at low load, exactly for one frame); remote wake-ups
+ * (wake list IPI only from a halting state, none on the same CPU, a
+ * reschedule IPI to a busy CPU); cost variability (a mean-1 table,
  * rare overflows near saturation that a constant cost never shows, the mean
  * cost unchanged); and an application sharing its CPU with a flood.
  */
@@ -264,6 +265,47 @@ START_TEST(test_remote_wakeup)
 }
 END_TEST
 
+/*
+ * The reader's CPU is busy with another thread (a hog with 50 us of user
+ * work per datagram of its own stream): a wake-up from CPU 0's softirq finds
+ * something runnable there, so it enqueues the reader directly and, as the
+ * sleeper should preempt the hog, sends a reschedule IPI (RES), no wake-list
+ * IPI (CAL).
+ */
+static const char res_yaml[] =
+	"name: res\n"
+	"duration: 100ms\n"
+	"warmup: 10ms\n"
+	"hosts:\n"
+	"  - name: rx\n"
+	"    cpus: 2\n"
+	"    nics:\n"
+	"      - {name: eth0, driver: ixgbe, address: 10.0.0.1/24, irq_affinity: [0]}\n"
+	"    sockets:\n"
+	"      - {name: srv, bind: '0.0.0.0:5000'}\n"
+	"      - {name: hogs, bind: '0.0.0.0:6000', rcvbuf: 8MiB}\n"
+	"    apps:\n"
+	"      - {name: reader, socket: srv, cpu: 1}\n"
+	"      - {name: hog, socket: hogs, cpu: 1, work: {dist: constant, value: 50us}}\n"
+	"traffic:\n"
+	"  - {name: a, to: rx/eth0, rate: 2kpps, pattern: poisson, size: 64, flows: 4,\n"
+	"     dst: '10.0.0.1:5000'}\n"
+	"  - {name: b, to: rx/eth0, rate: 50kpps, pattern: poisson, size: 64, flows: 4,\n"
+	"     dst: '10.0.0.1:6000'}\n";
+
+START_TEST(test_remote_wakeup_busy)
+{
+	struct world *w = test_world_run("res.yaml", res_yaml);
+	const struct cpu *c = &w->hosts[0]->cpus[1];
+
+	ck_assert_uint_gt(c->ttwu_remote, 100);
+	ck_assert_uint_eq(c->ipi_call.count, 0);
+	ck_assert_uint_gt(c->ipi_resched.count, c->ttwu_remote * 9 / 10);
+	ck_assert_uint_le(c->ipi_resched.count, c->ttwu_remote);
+	world_free(w);
+}
+END_TEST
+
 /* ---- cost variability ---- */
 
 /* The multiplier table has mean 1 and about the configured coefficient of variation. */
@@ -475,6 +517,7 @@ Suite *cpu_suite(void)
 			    (int)(sizeof(one_cases) / sizeof(one_cases[0])));
 	tcase_add_loop_test(tc, test_remote_wakeup, 0,
 			    (int)(sizeof(wake_cases) / sizeof(wake_cases[0])));
+	tcase_add_test(tc, test_remote_wakeup_busy);
 	tcase_add_test(tc, test_cost_cv_table);
 	tcase_add_test(tc, test_cost_cv_overflow);
 	tcase_add_test(tc, test_flood_starves_app);
