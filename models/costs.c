@@ -4,7 +4,9 @@
  * The values and their sources live in the profiles (profiles/NAME.yaml,
  * docs/profiles.md); profiles/legacy-0.1.yaml holds the table this file
  * compiled in up to version 0.1. Cycles keys are integers up to 10^8,
- * cycles per byte up to 1000, times up to 1 ms.
+ * cycles per byte up to 1000, times up to 1 ms (the PM QoS limit up to its
+ * "no limit" value of 2000 s), fractions from 0 to 1; `idle` is a preset name
+ * or a list of idle states (models/cpuidle.h).
  */
 #include "models/costs.h"
 
@@ -20,13 +22,18 @@ const struct cost_key cost_keys[] = {
 		{ "copy_per_byte", COST_CYCLES_PER_BYTE, offsetof(struct costs, copy_per_byte) },
 	{ "ipi_latency", COST_TIME, offsetof(struct costs, ipi_latency) },
 	{ "pcie_latency", COST_TIME, offsetof(struct costs, pcie_latency) },
+	{ "cost_cv", COST_FRACTION, offsetof(struct costs, cost_cv) },
+	{ "cpu_dma_latency", COST_QOS_TIME, offsetof(struct costs, cpu_dma_latency) },
+	{ "idle", COST_IDLE_STATES, offsetof(struct costs, idle) },
+	{ "irq_time_accounting", COST_BOOL, offsetof(struct costs, irq_time_accounting) },
 };
 
 const size_t cost_keys_nr = sizeof(cost_keys) / sizeof(cost_keys[0]);
 
 const char *cost_unit_name(enum cost_unit u)
 {
-	static const char *const names[] = { "cycles", "cycles/byte", "time" };
+	static const char *const names[] = { "cycles",	 "cycles/byte", "time",	 "time",
+					     "fraction", "bool",	"states" };
 
 	return names[u];
 }
@@ -51,6 +58,14 @@ int cost_key_read(const struct cost_key *k, struct costs *c, const struct cfg_no
 		return cfg_get_double(n, key, field, *(double *)field, 0, COST_MAX_PER_BYTE, err);
 	case COST_TIME:
 		return cfg_get_time(n, key, field, *(sim_time_t *)field, 0, SIM_MS, err);
+	case COST_QOS_TIME:
+		return cfg_get_time(n, key, field, *(sim_time_t *)field, 0, 2000 * SIM_SEC, err);
+	case COST_FRACTION:
+		return cfg_get_double(n, key, field, *(double *)field, 0, 1, err);
+	case COST_BOOL:
+		return cfg_get_bool(n, key, field, *(bool *)field, err);
+	case COST_IDLE_STATES:
+		return cpuidle_parse(field, n, key, err);
 	}
 	return -1;
 }

@@ -18,7 +18,11 @@
 enum cost_unit {
 	COST_CYCLES,	      /* "cycles": an integer count of CPU cycles */
 	COST_CYCLES_PER_BYTE, /* "cycles/byte": a number */
-	COST_TIME,	      /* "time": a duration like "2us" */
+	COST_TIME,	      /* "time": a duration like "2us", up to 1 ms */
+	COST_QOS_TIME,	      /* "time": a latency limit, up to 2000 s (PM QoS "no limit") */
+	COST_FRACTION,	      /* "fraction": a number from 0 to 1 */
+	COST_BOOL,	      /* "bool": true or false */
+	COST_IDLE_STATES,     /* "states": poll, c1, c6 or a list of idle states */
 };
 
 /* One key of the cost table. */
@@ -31,7 +35,7 @@ struct cost_key {
 extern const struct cost_key cost_keys[]; /* every field of struct costs, in order */
 extern const size_t cost_keys_nr;	  /* entries in cost_keys[] */
 
-/* The profile name of @u: "cycles", "cycles/byte" or "time". */
+/* The profile name of @u: "cycles", "cycles/byte", "time", "fraction", "bool", "states". */
 const char *cost_unit_name(enum cost_unit u);
 /* The key called @name, or NULL. */
 const struct cost_key *cost_key_find(const char *name);

@@ -10,6 +10,7 @@
 
 #include "models/cpu.h"
 #include "sim/error.h"
+#include "sim/rng.h"
 
 const char *const cpu_acct_name[ACCT_NR] = {
 	[ACCT_IRQ] = "irq", [ACCT_SOFTIRQ] = "soft", [ACCT_KSOFTIRQD] = "ksoftirqd",
@@ -30,16 +31,28 @@ static sim_time_t cpu_now(const struct cpu *c)
 	return cpu_world(c)->q.now;
 }
 
+/*
+ * The thread whose clock @j's time advances: its own jobs, and without
+ * CONFIG_IRQ_TIME_ACCOUNTING the hardirq and inline softirq time that
+ * interrupts the current task (update_rq_clock_task does not subtract it).
+ */
+static struct thread *acct_thread(struct cpu *c, const struct cpu_job *j)
+{
+	if (c->curr && j == &c->curr->job)
+		return c->curr;
+	if (j == &c->ksoftirqd.job)
+		return &c->ksoftirqd;
+	if (!c->host->costs.irq_time_accounting && (j->acct == ACCT_IRQ || j->acct == ACCT_SOFTIRQ))
+		return c->curr;
+	return NULL;
+}
+
 /* Charge @d ps of @j's work to its context (and to its thread's vruntime). */
 static void cpu_account(struct cpu *c, struct cpu_job *j, sim_time_t d)
 {
-	struct thread *t = NULL;
+	struct thread *t = acct_thread(c, j);
 
 	c->acct[j->acct] += d;
-	if (c->curr && j == &c->curr->job)
-		t = c->curr;
-	else if (j == &c->ksoftirqd.job)
-		t = &c->ksoftirqd;
 	if (t) {
 		t->vruntime += d;
 		t->sum_exec += d;
@@ -67,6 +80,10 @@ static void cpu_start(struct cpu *c, struct cpu_job *j)
 		cpu_suspend(c);
 	else
 		c->acct[ACCT_IDLE] += now - c->idle_since;
+	if (j != &c->wake_job) {
+		j->remaining += c->cold_ps;
+		c->cold_ps = 0;
+	}
 	c->running = j;
 	c->run_start = now;
 	sim_event_schedule(&cpu_world(c)->q, &c->ev, now + j->remaining);
@@ -77,6 +94,102 @@ static void cpu_go_idle(struct cpu *c)
 	if (c->running)
 		cpu_suspend(c);
 	c->idle_since = cpu_now(c);
+}
+
+/* ---- cost variability ---- */
+
+/*
+ * COST_VARY_N draws of a lognormal with mean 1 and standard deviation
+ * @cv, rescaled so that the table's mean is exactly 1: the mean cost of a
+ * job stays the cost table's.
+ */
+static void cost_vary_init(struct cpu *c, double cv)
+{
+	struct sim_dist d;
+	char stream[64];
+	double sum = 0;
+
+	snprintf(stream, sizeof(stream), "cost_cv/%s/%u", c->host->name, c->id);
+	sim_rng_init(&c->vary_rng, c->host->w->seed, stream);
+	c->vary_state = sim_rng_u64(&c->vary_rng) | 1;
+	c->vary_on = cv > 0;
+	if (!c->vary_on)
+		return;
+	sim_dist_lognormal(&d, 1.0, cv);
+	for (uint32_t i = 0; i < COST_VARY_N; i++) {
+		c->vary[i] = (float)sim_dist_sample(&d, &c->vary_rng);
+		sum += c->vary[i];
+	}
+	for (uint32_t i = 0; i < COST_VARY_N; i++)
+		c->vary[i] = (float)(c->vary[i] * COST_VARY_N / sum);
+}
+
+/* xorshift64* (Vigna, 2016): three shifts and a multiply, inlined, per job. */
+static inline uint32_t cost_vary_index(struct cpu *c)
+{
+	uint64_t x = c->vary_state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	c->vary_state = x;
+	return (uint32_t)((x * 0x2545F4914F6CDD1DULL) >> 54);
+}
+
+/* One job's duration: @ps times one multiplier (one draw per job). */
+static sim_time_t cost_vary(struct cpu *c, sim_time_t ps)
+{
+	if (!c->vary_on || !ps)
+		return ps;
+	return (sim_time_t)((double)ps * c->vary[cost_vary_index(c)] + 0.5);
+}
+
+/* ---- idle (kernel/sched/idle.c do_idle, cpuidle_idle_call) ---- */
+
+/* cpuidle_idle_call(): the governor picks a state under the PM QoS limit. */
+static void cpu_idle_enter(struct cpu *c)
+{
+	const struct costs *k = &c->host->costs;
+
+	c->in_idle = true;
+	c->idle_entered = cpu_now(c);
+	c->idle.state = cpuidle_select(&k->idle, &c->idle, k->cpu_dma_latency);
+	c->idle.usage[c->idle.state]++;
+}
+
+/*
+ * Out of the idle state: the governor learns the idle time; the exit latency
+ * runs as the wake job (accounted idle), a cold state owes its cache refill
+ * to the first job. True when there is an exit latency to wait for.
+ */
+static bool cpu_idle_exit(struct cpu *c)
+{
+	const struct costs *k = &c->host->costs;
+	const struct cpuidle_state *s = &k->idle.s[c->idle.state];
+	sim_time_t now = cpu_now(c);
+
+	cpuidle_reflect(&c->idle, now - c->idle_entered);
+	c->idle.time[c->idle.state] += now - c->idle_entered;
+	c->in_idle = false;
+	c->idle.state = -1;
+	if (s->cold)
+		c->cold_ps = cycles_to_ps(c->host, k->idle_cold);
+	if (!s->exit_latency)
+		return false;
+	c->wake_job.remaining = s->exit_latency;
+	c->wake_job.active = true;
+	return true;
+}
+
+/* In a polling idle state: an IPI is a flag write, no interrupt (set_nr_if_polling). */
+static bool cpu_idle_polling(const struct cpu *c)
+{
+	return c->in_idle && c->host->costs.idle.s[c->idle.state].polling;
+}
+
+static void wake_job_done(struct cpu_job *j)
+{
+	(void)j;
 }
 
 /* ---- softirq executor (kernel/softirq.c handle_softirqs) ---- */
@@ -90,7 +203,7 @@ static void sx_start_unit(struct cpu *c, sim_time_t ps)
 {
 	struct cpu_job *j = sx_job(c);
 
-	j->remaining = ps;
+	j->remaining = cost_vary(c, ps);
 	j->active = true;
 	j->preemptible = false;
 	j->acct = c->sx.in_thread ? ACCT_KSOFTIRQD : ACCT_SOFTIRQ;
@@ -223,14 +336,27 @@ static void irq_exit(struct cpu *c)
 		softirq_begin(c, false);
 }
 
+static void hardirq_job_set(struct cpu *c, uint64_t cycles)
+{
+	c->hardirq_job.remaining = cost_vary(c, cycles_to_ps(c->host, cycles));
+	c->hardirq_job.active = true;
+}
+
+/* End of the entry part: the handler runs, then irq_exit_rcu; end of the exit part: softirqs. */
 static void hardirq_done(struct cpu_job *j)
 {
 	struct cpu *c = container_of(j, struct cpu, hardirq_job);
 	struct irq_desc *d = c->irq_cur;
 
-	d->pending = false;
-	d->count++;
-	d->handler(d);
+	if (!c->irq_in_exit) {
+		d->pending = false;
+		d->count++;
+		d->handler(d);
+		c->irq_in_exit = true;
+		hardirq_job_set(c, c->host->costs.irq_exit);
+		return;
+	}
+	c->irq_in_exit = false;
 	c->irq_cur = NULL;
 	if (!c->irq_head)
 		irq_exit(c);
@@ -247,9 +373,27 @@ static bool hardirq_next(struct cpu *c)
 		c->irq_tail = NULL;
 	d->next = NULL;
 	c->irq_cur = d;
-	c->hardirq_job.remaining = cycles_to_ps(c->host, c->host->costs.hardirq);
-	c->hardirq_job.active = true;
+	hardirq_job_set(c, c->host->costs.irq_entry);
 	return true;
+}
+
+/*
+ * flush_smp_call_function_queue() from the idle loop: the IPIs a polling idle
+ * CPU took as flags run their handlers (not counted as interrupts), then
+ * pending softirqs run (do_softirq).
+ */
+static void cpu_flush_csd(struct cpu *c)
+{
+	while (c->csd_head) {
+		struct irq_desc *d = c->csd_head;
+
+		c->csd_head = d->next;
+		d->next = NULL;
+		d->pending = false;
+		d->handler(d);
+	}
+	c->csd_tail = NULL;
+	irq_exit(c);
 }
 
 static void irq_delayed_fire(struct sim_event *ev)
@@ -267,6 +411,22 @@ void irq_desc_init(struct irq_desc *d, const char *name, struct cpu *c,
 	sim_event_init(&d->ev, irq_delayed_fire, IRQ_EV_PRIO);
 }
 
+void ipi_desc_init(struct irq_desc *d, const char *name, struct cpu *c,
+		   void (*handler)(struct irq_desc *d))
+{
+	irq_desc_init(d, name, c, handler);
+	d->ipi = true;
+}
+
+static void irq_list_add(struct irq_desc **head, struct irq_desc **tail, struct irq_desc *d)
+{
+	if (*tail)
+		(*tail)->next = d;
+	else
+		*head = d;
+	*tail = d;
+}
+
 void irq_raise(struct irq_desc *d)
 {
 	struct cpu *c = d->cpu;
@@ -274,11 +434,10 @@ void irq_raise(struct irq_desc *d)
 	if (d->pending)
 		return;
 	d->pending = true;
-	if (c->irq_tail)
-		c->irq_tail->next = d;
+	if (d->ipi && cpu_idle_polling(c))
+		irq_list_add(&c->csd_head, &c->csd_tail, d);
 	else
-		c->irq_head = d;
-	c->irq_tail = d;
+		irq_list_add(&c->irq_head, &c->irq_tail, d);
 	cpu_kick(c);
 }
 
@@ -311,7 +470,8 @@ void thread_start_job(struct thread *t, sim_time_t ps, uint8_t acct, bool preemp
 		      void (*done)(struct cpu_job *job))
 {
 	SIM_BUG_ON(t->job.active);
-	t->job.remaining = ps;
+	/* user work (an app's `work:`) is the scenario's own distribution: not varied */
+	t->job.remaining = acct == ACCT_USR ? ps : cost_vary(t->cpu, ps);
 	t->job.acct = acct;
 	t->job.preemptible = preemptible;
 	t->job.done = done;
@@ -402,7 +562,7 @@ static void schedule(struct cpu *c)
 		return;
 	next->slice_exec = 0;
 	c->switch_to = next;
-	c->cs_job.remaining = cycles_to_ps(c->host, c->host->costs.context_switch);
+	c->cs_job.remaining = cost_vary(c, cycles_to_ps(c->host, c->host->costs.context_switch));
 	c->cs_job.acct = ACCT_SYS;
 	c->cs_job.active = true;
 }
@@ -422,32 +582,115 @@ static bool slice_expired(const struct cpu *c, const struct thread *t)
 	return t->slice_exec >= slice;
 }
 
-void thread_wake(struct thread *t)
+uint32_t cpu_nr_running(const struct cpu *c)
+{
+	uint32_t n = c->nrq;
+
+	if (c->curr && c->curr->state == THREAD_RUNNABLE)
+		n++;
+	if (c->switch_to && c->switch_to != c->curr)
+		n++;
+	return n;
+}
+
+/* place_entity(): sleeper credit of half a period; then onto the run queue. */
+static void ttwu_activate(struct thread *t)
 {
 	struct cpu *c = t->cpu;
-	const struct sysctls *s = &c->host->sysctl;
-	struct thread *cur;
-	sim_time_t vmin;
+	sim_time_t vmin = c->min_vruntime - sched_ns(c->host->sysctl.sched_latency_ns) / 2;
 
-	if (t->state != THREAD_BLOCKED)
-		return;
 	t->state = THREAD_RUNNABLE;
-	if (t == c->curr) {
-		/* woken before it was switched out: it simply goes on */
-		cpu_kick(c);
-		return;
-	}
-	/* place_entity(): sleeper credit of half a period */
-	vmin = c->min_vruntime - sched_ns(s->sched_latency_ns) / 2;
 	if (t->vruntime < vmin)
 		t->vruntime = vmin;
 	rq_add(c, t);
-	/* check_preempt_wakeup() */
-	cur = c->switch_to ? c->switch_to : c->curr;
-	if (!cur || cur->state == THREAD_BLOCKED ||
-	    cur->vruntime - t->vruntime > sched_ns(s->sched_wakeup_granularity_ns))
+}
+
+/* check_preempt_wakeup(): does woken @t preempt what @c runs? */
+static bool wakeup_preempt(const struct cpu *c, const struct thread *t)
+{
+	const struct thread *cur = c->switch_to ? c->switch_to : c->curr;
+
+	return !cur || cur->state != THREAD_RUNNABLE ||
+	       cur->vruntime - t->vruntime > sched_ns(c->host->sysctl.sched_wakeup_granularity_ns);
+}
+
+/* ttwu_do_activate() on @t's own CPU (also sched_ttwu_pending from the wake list IPI). */
+static void ttwu_local(struct thread *t)
+{
+	struct cpu *c = t->cpu;
+
+	if (t == c->curr) {
+		/* woken before it was switched out: it simply goes on */
+		t->state = THREAD_RUNNABLE;
+		cpu_kick(c);
+		return;
+	}
+	ttwu_activate(t);
+	if (wakeup_preempt(c, t))
 		c->need_resched = true;
 	cpu_kick(c);
+}
+
+/* sched_ttwu_pending(): the call-function IPI activates the wake list. */
+static void ipi_call_handler(struct irq_desc *d)
+{
+	struct cpu *c = d->cpu;
+
+	while (c->nwake) {
+		struct thread *t = c->wake_list[0];
+
+		memmove(&c->wake_list[0], &c->wake_list[1], --c->nwake * sizeof(c->wake_list[0]));
+		ttwu_local(t);
+	}
+}
+
+/* scheduler_ipi(): the reschedule IPI sets need_resched. */
+static void ipi_resched_handler(struct irq_desc *d)
+{
+	d->cpu->need_resched = true;
+}
+
+/*
+ * try_to_wake_up() from @from for @t on another CPU: onto that CPU's wake
+ * list when nothing runs there (ttwu_queue_cond), else enqueued from here
+ * and, when it should preempt, a reschedule IPI (resched_curr).
+ */
+static void ttwu_remote(struct cpu *from, struct thread *t)
+{
+	struct cpu *c = t->cpu;
+	sim_time_t at = cpu_now(from) + from->host->costs.ipi_latency;
+
+	c->ttwu_remote++;
+	if (!cpu_nr_running(c)) {
+		SIM_BUG_ON(c->nwake >= CPU_MAX_THREADS);
+		t->state = THREAD_WAKING;
+		c->wake_list[c->nwake++] = t;
+		irq_raise_at(&c->ipi_call, at);
+		return;
+	}
+	ttwu_activate(t);
+	if (wakeup_preempt(c, t) && !c->need_resched)
+		irq_raise_at(&c->ipi_resched, at);
+	cpu_kick(c);
+}
+
+void thread_wake(struct thread *t)
+{
+	struct cpu *from = t->cpu->host->w->this_cpu;
+
+	if (t->state != THREAD_BLOCKED)
+		return;
+	if (from && from != t->cpu)
+		ttwu_remote(from, t);
+	else
+		ttwu_local(t);
+}
+
+uint64_t ttwu_cost(const struct costs *k, const struct thread *t)
+{
+	const struct cpu *from = t->cpu->host->w->this_cpu;
+
+	return from && from != t->cpu ? k->wakeup_remote : k->wakeup;
 }
 
 static struct cpu_job *cpu_pick_thread(struct cpu *c)
@@ -476,9 +719,26 @@ static struct cpu_job *cpu_pick_thread(struct cpu *c)
 	sim_bug(__FILE__, __LINE__, "scheduler did not settle");
 }
 
+/* Anything to run on @c: an interrupt, an IPI taken as a flag, softirq or thread work. */
+static bool cpu_has_work(const struct cpu *c)
+{
+	return c->irq_head || c->csd_head || c->hardirq_job.active || c->sx.active ||
+	       c->cs_job.active || cpu_nr_running(c);
+}
+
 /* What should run on @c now, creating work for a level that has some pending. */
 static struct cpu_job *cpu_pick(struct cpu *c)
 {
+	if (c->wake_job.active)
+		return &c->wake_job;
+	if (c->in_idle) {
+		if (!cpu_has_work(c))
+			return NULL;
+		if (cpu_idle_exit(c))
+			return &c->wake_job;
+	}
+	if (c->csd_head)
+		cpu_flush_csd(c);
 	if (c->hardirq_job.active || hardirq_next(c))
 		return &c->hardirq_job;
 	if (c->sx.active && !c->sx.in_thread) {
@@ -488,13 +748,25 @@ static struct cpu_job *cpu_pick(struct cpu *c)
 	return cpu_pick_thread(c);
 }
 
+static void cpu_kick_run(struct cpu *c);
+
 void cpu_kick(struct cpu *c)
 {
 	if (c->in_kick) {
 		c->kick_again = true;
 		return;
 	}
+	cpu_kick_run(c);
+}
+
+/* Pick and start work until the choice settles; with nothing to run, enter an idle state. */
+static void cpu_kick_run(struct cpu *c)
+{
+	struct world *w = cpu_world(c);
+	struct cpu *prev_cpu = w->this_cpu;
+
 	c->in_kick = true;
+	w->this_cpu = c;
 	do {
 		struct cpu_job *j;
 
@@ -507,6 +779,9 @@ void cpu_kick(struct cpu *c)
 		else
 			cpu_go_idle(c);
 	} while (c->kick_again);
+	if (!c->running && !c->in_idle)
+		cpu_idle_enter(c);
+	w->this_cpu = prev_cpu;
 	c->in_kick = false;
 }
 
@@ -521,7 +796,9 @@ static void cpu_ev_fire(struct sim_event *ev)
 	c->running = NULL;
 	c->idle_since = cpu_now(c);
 	c->in_kick = true;
+	cpu_world(c)->this_cpu = c;
 	j->done(j);
+	cpu_world(c)->this_cpu = NULL;
 	c->in_kick = false;
 	cpu_kick(c);
 }
@@ -559,7 +836,13 @@ void cpu_init(struct cpu *c, struct host *h, uint32_t id)
 	c->softirq_job.done = softirq_job_done;
 	c->softirq_job.acct = ACCT_SOFTIRQ;
 	c->cs_job.done = cs_done;
+	c->wake_job.done = wake_job_done;
+	c->wake_job.acct = ACCT_IDLE;
 	c->sx.cur = -1;
 	snprintf(name, sizeof(name), "ksoftirqd/%u", id);
 	thread_init(&c->ksoftirqd, c, name, ksoftirqd_run, c);
+	ipi_desc_init(&c->ipi_call, "IPI-CAL", c, ipi_call_handler);
+	ipi_desc_init(&c->ipi_resched, "IPI-RES", c, ipi_resched_handler);
+	cost_vary_init(c, h->costs.cost_cv);
+	cpu_idle_enter(c);
 }

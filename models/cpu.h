@@ -3,13 +3,37 @@
  *
  * Kernel references: kernel/softirq.c (handle_softirqs, __irq_exit_rcu,
  * wakeup_softirqd, run_ksoftirqd), kernel/sched/fair.c (CFS: vruntime,
- * place_entity, check_preempt_wakeup, sched_slice).
+ * place_entity, check_preempt_wakeup, sched_slice), kernel/sched/core.c
+ * (try_to_wake_up, ttwu_queue_cond, ttwu_queue_wakelist, sched_ttwu_pending,
+ * resched_curr, set_nr_if_polling), kernel/sched/cputime.c and
+ * kernel/sched/core.c update_rq_clock_task (CONFIG_IRQ_TIME_ACCOUNTING),
+ * kernel/sched/idle.c (do_idle), kernel/smp.c (send_call_function_single_ipi,
+ * flush_smp_call_function_queue), arch/x86/kernel/irq.c (common_interrupt).
  *
  * A CPU runs one piece of work (a struct cpu_job: a duration and a callback)
  * at a time, at one of three levels: hardirq preempts softirq, softirq
  * preempts threads. A preempted job keeps its remaining time and resumes
  * when the higher level is done. Work is charged in cycles from the cost
- * table and converted with the host's clock.
+ * table and converted with the host's clock. With `cost_cv` > 0 each job's
+ * duration is multiplied by an entry of a mean-1 lognormal table, picked by
+ * one xorshift64* draw per job (per hardirq part, softirq unit, kernel-mode
+ * thread job or context switch; an app's user work is not varied).
+ *
+ * An interrupt is two jobs: entry (`irq_entry`: common_interrupt,
+ * irq_enter_rcu, the handler, which runs at its end) and exit (`irq_exit`:
+ * irq_exit_rcu), after which pending softirqs run. A CPU with nothing to run
+ * enters an idle state (models/cpuidle.h); the first work after it waits for
+ * the state's exit latency (accounted idle) and, after a cold state, pays
+ * `idle_cold` extra. An IPI (RPS, a remote wake-up, a reschedule) to a CPU
+ * idle in a polling state is no interrupt: the idle loop runs its handler
+ * (flush_smp_call_function_queue) and then any pending softirq.
+ *
+ * Wake-ups (try_to_wake_up): on the waker's CPU (or from a timer of the
+ * thread's CPU) the thread is enqueued at once; on another CPU with nothing
+ * runnable (ttwu_queue_cond) it goes on that CPU's wake list and a
+ * call-function IPI activates it `ipi_latency` later; on a busy other CPU
+ * it is enqueued at once and, when it should preempt, a reschedule IPI sets
+ * need_resched there `ipi_latency` later.
  *
  * Softirqs run at irq exit when the CPU was not already in softirq (the
  * executor below), restart at most MAX_SOFTIRQ_RESTART (10) times or for
@@ -18,7 +42,8 @@
  * (6.5+ behaviour: no deferral to a runnable ksoftirqd).
  *
  * Threads share a CPU under a CFS-like scheduler: equal weights (nice 0),
- * vruntime advanced by the thread's own execution (IRQ time accounting on),
+ * vruntime advanced by the thread's own execution, plus the hardirq and
+ * inline softirq time that interrupts it unless `irq_time_accounting`,
  * sleeper placement at min_vruntime - sched_latency/2, wake-up preemption
  * when the woken thread's vruntime is ahead by more than the wake-up
  * granularity, and slice expiry (sched_latency / nr_running, at least
@@ -35,6 +60,7 @@
 #include <stdint.h>
 
 #include "sim/event.h"
+#include "sim/rng.h"
 #include "models/world.h"
 
 /* What a CPU's time is charged to, like mpstat's columns. */
@@ -66,11 +92,13 @@ struct irq_desc {
 	bool pending;			     /* raised, handler not yet run */
 	struct sim_event ev;		     /* delayed raise (IPI latency) */
 	uint64_t count;			     /* interrupts handled (/proc/interrupts) */
+	bool ipi; /* an IPI: a polling idle CPU takes it without interrupt */
 };
 
 enum thread_state {
 	THREAD_RUNNABLE, /* on the run queue or running */
 	THREAD_BLOCKED,	 /* sleeping on a wait queue */
+	THREAD_WAKING,	 /* woken, on another CPU's wake list until its IPI (TASK_WAKING) */
 };
 
 struct thread {
@@ -89,6 +117,7 @@ struct thread {
 };
 
 #define CPU_MAX_THREADS 16
+#define COST_VARY_N	1024 /* entries of a CPU's cost multiplier table */
 
 /* Softirq vectors modelled (kernel numbering order). */
 enum softirq_nr {
@@ -133,10 +162,18 @@ struct cpu {
 	sim_time_t idle_since;	 /* ps: start of the current idle period */
 	bool in_kick;		 /* cpu_kick is on the stack */
 	bool kick_again;	 /* re-evaluate after the current kick */
+	/* idle (kernel/sched/idle.c do_idle) */
+	struct cpuidle_device idle;	      /* governor history, per-state usage and time */
+	bool in_idle;			      /* in the idle state idle.state */
+	sim_time_t idle_entered;	      /* ps: when that state was entered */
+	struct cpu_job wake_job;	      /* the state's exit latency, accounted idle */
+	sim_time_t cold_ps;		      /* ps: cache refill owed by the next job started */
+	struct irq_desc *csd_head, *csd_tail; /* IPIs taken as flags while polling idle */
 	/* hardirq */
 	struct irq_desc *irq_head, *irq_tail; /* raised, not yet handled */
 	struct irq_desc *irq_cur;	      /* being handled */
-	struct cpu_job hardirq_job;	      /* the handler's work */
+	struct cpu_job hardirq_job;	      /* entry (handler at its end), then exit */
+	bool irq_in_exit;		      /* hardirq_job is the irq_exit part */
 	/* softirq */
 	uint32_t softirq_pending;   /* bitmask of enum softirq_nr */
 	struct softirq_exec sx;	    /* handle_softirqs state */
@@ -155,6 +192,16 @@ struct cpu {
 	struct thread ksoftirqd;	    /* ksoftirqd/N */
 	uint64_t context_switches;	    /* total */
 	uint32_t nthreads;		    /* application threads pinned here (ksoftirqd aside) */
+	struct thread *wake_list[CPU_MAX_THREADS]; /* THREAD_WAKING, activated by ipi_call */
+	uint32_t nwake;				   /* entries in wake_list */
+	struct irq_desc ipi_call;		   /* CAL: the wake list's call-function IPI */
+	struct irq_desc ipi_resched;		   /* RES: reschedule IPI */
+	uint64_t ttwu_remote;			   /* wake-ups from another CPU */
+	/* cost variability */
+	struct sim_rng vary_rng; /* the stream cost_cv/<host>/<cpu>: the table and the seed */
+	uint64_t vary_state;	 /* xorshift64* state: one draw per job */
+	float vary[COST_VARY_N]; /* mean-1 multipliers (empty when cost_cv is 0) */
+	bool vary_on;		 /* cost_cv > 0 */
 	/* accounting, since the warm-up */
 	sim_time_t acct[ACCT_NR]; /* ps per context */
 	/* networking state of this CPU */
@@ -171,6 +218,9 @@ void irq_desc_init(struct irq_desc *d, const char *name, struct cpu *c,
 		   void (*handler)(struct irq_desc *d));
 void irq_raise(struct irq_desc *d);
 void irq_raise_at(struct irq_desc *d, sim_time_t t);
+/* An IPI's descriptor (irq_desc_init with ipi set). */
+void ipi_desc_init(struct irq_desc *d, const char *name, struct cpu *c,
+		   void (*handler)(struct irq_desc *d));
 
 /* Mark a softirq pending on @c (__raise_softirq_irqoff; runs at the next irq exit). */
 static inline void raise_softirq_irqoff(struct cpu *c, enum softirq_nr nr)
@@ -193,8 +243,15 @@ void thread_start_job(struct thread *t, sim_time_t ps, uint8_t acct, bool preemp
 		      void (*done)(struct cpu_job *job));
 /* The thread sleeps (from its run() or its job's done()). */
 void thread_block(struct thread *t);
-/* try_to_wake_up. */
+/*
+ * try_to_wake_up, from the CPU whose work is running (world.this_cpu) or,
+ * outside any CPU's work (a timer), from the thread's own CPU.
+ */
 void thread_wake(struct thread *t);
+/* The waker's cycles for waking @t from the running CPU: `wakeup` or `wakeup_remote`. */
+uint64_t ttwu_cost(const struct costs *k, const struct thread *t);
+/* Threads runnable on @c (rq->nr_running): curr when runnable, a switch target, the queue. */
+uint32_t cpu_nr_running(const struct cpu *c);
 
 /* Re-evaluate what @c runs (after state changed from outside its own jobs). */
 void cpu_kick(struct cpu *c);

@@ -695,7 +695,7 @@ void softnet_init(struct softnet_data *sd, struct cpu *c)
 	sd->backlog.priv = sd;
 	sd->backlog.weight = (int)h->sysctl.dev_weight;
 	skb_queue_head_init(&sd->backlog.rx_list);
-	irq_desc_init(&sd->csd, "IPI-RPS", c, rps_trigger_softirq);
+	ipi_desc_init(&sd->csd, "IPI-RPS", c, rps_trigger_softirq);
 	sd->flow_limit = c->id < 32 && (h->sysctl.flow_limit_cpu_bitmap >> c->id) & 1;
 	sim_level_init(&sd->backlog_level, 0);
 }

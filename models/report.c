@@ -395,6 +395,22 @@ static cJSON *json_drops(const struct world *w)
 	return a;
 }
 
+/* cpuidle's per-state usage and time, as /sys/devices/system/cpu/cpuN/cpuidle/stateK/ shows them. */
+static cJSON *json_idle_states(const struct host *h, const struct cpu *cp)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t i = 0; i < h->costs.idle.n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", h->costs.idle.s[i].name);
+		cJSON_AddNumberToObject(o, "usage", (double)cp->idle.usage[i]);
+		cJSON_AddNumberToObject(o, "time_us", (double)(cp->idle.time[i] / SIM_US));
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
 static cJSON *json_cpus(const struct world *w)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -418,6 +434,8 @@ static cJSON *json_cpus(const struct world *w)
 						(double)cp->softirq_restarts);
 			cJSON_AddNumberToObject(o, "ksoftirqd_wakeups",
 						(double)cp->ksoftirqd_wakeups);
+			cJSON_AddNumberToObject(o, "ttwu_remote", (double)cp->ttwu_remote);
+			cJSON_AddItemToObject(o, "idle_states", json_idle_states(h, cp));
 			cJSON_AddItemToArray(a, o);
 		}
 	}
@@ -1027,8 +1045,10 @@ static void write_ss(const struct host *h, FILE *f)
 
 /*
  * /proc/interrupts as kernel/irq/proc.c show_interrupts prints it (prec 3:
- * "%*d: ", "%10u " per CPU, chip and name) and the x86 "CAL" line for the
- * function-call IPIs that RPS sends (arch_show_interrupts).
+ * "%*d: ", "%10u " per CPU, chip and name) and the x86 "RES" and "CAL" lines
+ * for the reschedule IPIs and the function-call IPIs that RPS and remote
+ * wake-ups send (arch_show_interrupts); an IPI a polling idle CPU takes as a
+ * flag is not counted, as in the kernel.
  */
 static void write_interrupts(const struct host *h, FILE *f)
 {
@@ -1046,9 +1066,13 @@ static void write_interrupts(const struct host *h, FILE *f)
 			fprintf(f, " IR-PCI-MSIX-0000:%02x:00.0 %5u-edge      %s\n", 1 + d, i + 1,
 				q->irq_name);
 		}
+	fprintf(f, "%*s: ", 3, "RES");
+	for (uint32_t c = 0; c < h->ncpus; c++)
+		fprintf(f, "%10llu ", U(h->cpus[c].ipi_resched.count));
+	fprintf(f, "  Rescheduling interrupts\n");
 	fprintf(f, "%*s: ", 3, "CAL");
 	for (uint32_t c = 0; c < h->ncpus; c++)
-		fprintf(f, "%10llu ", U(h->cpus[c].sd->csd.count));
+		fprintf(f, "%10llu ", U(h->cpus[c].sd->csd.count + h->cpus[c].ipi_call.count));
 	fprintf(f, "  Function call interrupts\n");
 }
 

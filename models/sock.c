@@ -85,7 +85,7 @@ uint64_t udp_queue_rcv_cost(const struct sock *sk)
 	if (sk->filter.set)
 		c += k->sk_filter + sk->filter.cycles;
 	if (sk->nwaiters)
-		c += k->wakeup;
+		c += ttwu_cost(k, sk->waiters[0]);
 	return c;
 }
 

@@ -16,6 +16,7 @@
 #include "sim/pool.h"
 #include "sim/rng.h"
 #include "sim/stats.h"
+#include "models/cpuidle.h"
 #include "models/skb.h"
 
 struct cpu;
@@ -40,7 +41,9 @@ struct ipfrag_table;
  * machine's host its interrupt, softirq-entry and scheduler costs).
  */
 #define COSTS(X)                                                                                   \
-	X(hardirq)	    /* IRQ entry, driver handler, IRQ exit */                              \
+	X(irq_entry)	    /* common_interrupt, irq_enter_rcu, the handler */                     \
+	X(irq_exit)	    /* irq_exit_rcu and the return from interrupt */                       \
+	X(idle_cold)	    /* cache refill after waking from a state that loses the caches */     \
 	X(softirq_entry)    /* one pass of handle_softirqs */                                      \
 	X(napi_poll)	    /* net_rx_action's per-poll overhead */                                \
 	X(driver_rx)	    /* driver: completion read, first touch of data */                     \
@@ -61,7 +64,8 @@ struct ipfrag_table;
 	X(udp_rcv)	    /* __udp4_lib_rcv + socket lookup */                                   \
 	X(udp_enqueue)	    /* __udp_enqueue_schedule_skb */                                       \
 	X(sk_filter)	    /* running a socket filter, base */                                    \
-	X(wakeup)	    /* sk_data_ready waking a sleeping reader (try_to_wake_up) */          \
+	X(wakeup)	    /* try_to_wake_up of a thread on the waker's own CPU */                \
+	X(wakeup_remote)    /* try_to_wake_up of a thread on another CPU, waker's side */          \
 	X(kfree_skb)	    /* freeing a dropped skb */                                            \
 	X(syscall)	    /* syscall entry + exit */                                             \
 	X(recv_per_msg)	    /* recvmsg/recvmmsg work per message */                                \
@@ -84,9 +88,13 @@ struct costs {
 #define X(n) uint64_t n; /* cycles */
 	COSTS(X)
 #undef X
-	double copy_per_byte;	 /* cycles per byte copied to user space */
-	sim_time_t ipi_latency;	 /* ps: IPI send to the target's hardirq */
-	sim_time_t pcie_latency; /* ps: default DMA write latency (NIC may override) */
+	double copy_per_byte;	    /* cycles per byte copied to user space */
+	sim_time_t ipi_latency;	    /* ps: IPI send to the target's hardirq */
+	sim_time_t pcie_latency;    /* ps: default DMA write latency (NIC may override) */
+	double cost_cv;		    /* coefficient of variation of every CPU job's duration */
+	sim_time_t cpu_dma_latency; /* ps: PM QoS CPU latency limit on idle exit latency */
+	struct cpuidle_table idle;  /* the CPUs' idle states (cost key `idle`) */
+	bool irq_time_accounting;   /* CONFIG_IRQ_TIME_ACCOUNTING: irq time not charged to tasks */
 };
 
 /* Linux sysctls a host honours, by their Linux names in the scenario. */
@@ -213,6 +221,7 @@ struct world {
 	sim_time_t warmup;	      /* ps: statistics start */
 	bool measuring;		      /* past the warm-up */
 	struct sim_event warmup_ev;   /* fires at warmup */
+	struct cpu *this_cpu;	      /* CPU whose work runs now (smp_processor_id), or NULL */
 	struct costs costs;	      /* scenario-wide costs (its profile + top-level `costs:`) */
 	double clock_hz;	      /* Hz: default clock of a host (the scenario's profile's) */
 	char profile[64];	      /* name of the scenario's profile */

@@ -1,7 +1,7 @@
 /*
  * tests/test_analytic.c - the whole model against queueing theory.
  *
- * M/M/1/K: one Poisson source, every CPU cost zero, and the receiving
+ * M/M/1/K: one Poisson source, every CPU cost zero (no idle exit latency), and the receiving
  * application's exponential user work as the only server. The socket holds
  * K - 1 datagrams (rcvbuf = (K - 1) * truesize; with K - 1 < 4 the lazy
  * release threshold rcvbuf / 4 is below one truesize, so memory returns at
@@ -36,13 +36,14 @@ static const char mm1k_fmt[] =
 	"seed: %d\n"
 	"duration: 2s\n"
 	"warmup: 100ms\n"
-	"costs: {hardirq: 0, softirq_entry: 0, napi_poll: 0, driver_rx: 0, build_skb: 0,\n"
+	"costs: {irq_entry: 0, irq_exit: 0, softirq_entry: 0, napi_poll: 0, driver_rx: 0, "
+	"build_skb: 0,\n"
 	"        rx_refill: 0, gro_receive: 0, gro_merge: 0, netif_receive: 0, rps_enqueue: 0,\n"
 	"        ipi_send: 0, backlog_dequeue: 0, tap_deliver: 0, ip_rcv: 0, nf_hook: 0,\n"
 	"        nf_rule: 0, ip_route_input: 0, ip_local_deliver: 0, udp_rcv: 0,\n"
 	"        udp_enqueue: 0, sk_filter: 0, wakeup: 0, kfree_skb: 0, syscall: 0,\n"
 	"        recv_per_msg: 0, context_switch: 0, icmp_send: 0, copy_per_byte: 0,\n"
-	"        pcie_latency: 0}\n"
+	"        wakeup_remote: 0, ipi_latency: 0, pcie_latency: 0, idle: poll}\n"
 	"hosts:\n"
 	"  - name: rx\n"
 	"    cpus: 2\n"

@@ -46,10 +46,14 @@
 #define HEAD		H_FORMAT H_NAME H_REST
 #define FIRST_COST_LINE 9
 
-/* A valid entry for @k: 7 cycles, 0.5 cycles/byte or 3us, assumed. */
+/* A valid entry for @k (7 cycles, 0.5 cycles/byte, 3us, 0.5, true, c1), assumed. */
 static void entry_line(char *buf, size_t len, const struct cost_key *k)
 {
-	static const char *const value[] = { "7", "0.5", "3us" };
+	static const char *const value[] = {
+		[COST_CYCLES] = "7",	   [COST_CYCLES_PER_BYTE] = "0.5", [COST_TIME] = "3us",
+		[COST_QOS_TIME] = "3us",   [COST_FRACTION] = "0.5",	   [COST_BOOL] = "true",
+		[COST_IDLE_STATES] = "c1",
+	};
 
 	snprintf(buf, len, "  %s: {value: %s, unit: %s, source: assumed}\n", k->name,
 		 value[k->unit], cost_unit_name(k->unit));
@@ -96,7 +100,7 @@ struct pcase {
 	const char *want;   /* the message; "%u" is the line of @key */
 };
 
-#define ENTRY_HEAD "  hardirq: {value: 7, unit: cycles, source: "
+#define ENTRY_HEAD "  irq_entry: {value: 7, unit: cycles, source: "
 
 static const struct pcase pcases[] = {
 	/* --- the header --- */
@@ -135,17 +139,17 @@ static const struct pcase pcases[] = {
 	  "profiles/x.yaml:9:3: costs of profile 'x' needs 'udp_rcv'" },
 	{ NULL, "pcie_latency", "", NULL, NULL,
 	  "profiles/x.yaml:9:3: costs of profile 'x' needs 'pcie_latency'" },
-	{ NULL, "hardirq", "  hardirq: 1200\n", NULL, NULL,
-	  "profiles/x.yaml:%u:12: 'hardirq' must be a mapping" },
+	{ NULL, "irq_entry", "  irq_entry: 1200\n", NULL, NULL,
+	  "profiles/x.yaml:%u:14: 'irq_entry' must be a mapping" },
 	/* --- an entry --- */
-	{ NULL, "hardirq", "  hardirq: {unit: cycles, source: assumed}\n", NULL, NULL,
-	  "profiles/x.yaml:%u:12: cost 'hardirq' needs 'value'" },
-	{ NULL, "hardirq", "  hardirq: {value: 7, source: assumed}\n", NULL, NULL,
-	  "profiles/x.yaml:%u:12: cost 'hardirq' needs 'unit'" },
-	{ NULL, "hardirq", "  hardirq: {value: 7, unit: cycles}\n", NULL, NULL,
-	  "profiles/x.yaml:%u:12: cost 'hardirq' needs 'source'" },
-	{ NULL, "hardirq", "  hardirq: {value: 7, unit: ns, source: assumed}\n", NULL, NULL,
-	  "profiles/x.yaml:%u:29: 'unit' of cost 'hardirq' must be 'cycles', got 'ns'" },
+	{ NULL, "irq_entry", "  irq_entry: {unit: cycles, source: assumed}\n", NULL, NULL,
+	  "profiles/x.yaml:%u:14: cost 'irq_entry' needs 'value'" },
+	{ NULL, "irq_entry", "  irq_entry: {value: 7, source: assumed}\n", NULL, NULL,
+	  "profiles/x.yaml:%u:14: cost 'irq_entry' needs 'unit'" },
+	{ NULL, "irq_entry", "  irq_entry: {value: 7, unit: cycles}\n", NULL, NULL,
+	  "profiles/x.yaml:%u:14: cost 'irq_entry' needs 'source'" },
+	{ NULL, "irq_entry", "  irq_entry: {value: 7, unit: ns, source: assumed}\n", NULL, NULL,
+	  "profiles/x.yaml:%u:31: 'unit' of cost 'irq_entry' must be 'cycles', got 'ns'" },
 	{ NULL, "ipi_latency", "  ipi_latency: {value: 2us, unit: cycles, source: assumed}\n", NULL,
 	  NULL,
 	  "profiles/x.yaml:%u:35: 'unit' of cost 'ipi_latency' must be 'time', got 'cycles'" },
@@ -153,39 +157,40 @@ static const struct pcase pcases[] = {
 	  NULL, NULL,
 	  "profiles/x.yaml:%u:35: 'unit' of cost 'copy_per_byte' must be 'cycles/byte', got "
 	  "'cycles'" },
-	{ NULL, "hardirq", "  hardirq: {value: 1.5, unit: cycles, source: assumed}\n", NULL, NULL,
-	  "profiles/x.yaml:%u:20: 'value' must be an integer, got '1.5'" },
+	{ NULL, "irq_entry", "  irq_entry: {value: 1.5, unit: cycles, source: assumed}\n", NULL,
+	  NULL, "profiles/x.yaml:%u:22: 'value' must be an integer, got '1.5'" },
 	{ NULL, "ipi_latency", "  ipi_latency: {value: 2, unit: time, source: assumed}\n", NULL,
 	  NULL,
 	  "profiles/x.yaml:%u:24: 'value' must be a time like '50us' (units: ps, ns, us, ms, s), "
 	  "got '2'" },
-	{ NULL, "hardirq", "  hardirq: {value: 7, unit: cycles, source: assumed, note: x}\n", NULL,
-	  NULL,
-	  "profiles/x.yaml:%u:54: unknown key 'note' in cost 'hardirq' (known: value, unit, "
+	{ NULL, "irq_entry", "  irq_entry: {value: 7, unit: cycles, source: assumed, note: x}\n",
+	  NULL, NULL,
+	  "profiles/x.yaml:%u:56: unknown key 'note' in cost 'irq_entry' (known: value, unit, "
 	  "source)" },
 	/* --- sources --- */
-	{ NULL, "hardirq", ENTRY_HEAD "guessed}\n", NULL, NULL,
-	  "profiles/x.yaml:%u:45: 'source' of cost 'hardirq' must be 'assumed' or a mapping, got "
+	{ NULL, "irq_entry", ENTRY_HEAD "guessed}\n", NULL, NULL,
+	  "profiles/x.yaml:%u:47: 'source' of cost 'irq_entry' must be 'assumed' or a mapping, got "
 	  "'guessed'" },
-	{ NULL, "hardirq", ENTRY_HEAD "{ref: a}}\n", NULL, NULL,
-	  "profiles/x.yaml:%u:45: source of cost 'hardirq' needs 'kind'" },
-	{ NULL, "hardirq", ENTRY_HEAD "{kind: pubished, ref: a}}\n", NULL, NULL,
-	  "profiles/x.yaml:%u:52: 'kind' must be one of published, measured, assumed, derived, got "
+	{ NULL, "irq_entry", ENTRY_HEAD "{ref: a}}\n", NULL, NULL,
+	  "profiles/x.yaml:%u:47: source of cost 'irq_entry' needs 'kind'" },
+	{ NULL, "irq_entry", ENTRY_HEAD "{kind: pubished, ref: a}}\n", NULL, NULL,
+	  "profiles/x.yaml:%u:54: 'kind' must be one of published, measured, assumed, derived, got "
 	  "'pubished' (did you mean 'published'?)" },
-	{ NULL, "hardirq", ENTRY_HEAD "{kind: published}}\n", NULL, NULL,
-	  "profiles/x.yaml:%u:45: published source of cost 'hardirq' needs 'ref'" },
-	{ NULL, "hardirq", ENTRY_HEAD "{kind: derived, ref: a}}\n", NULL, NULL,
-	  "profiles/x.yaml:%u:45: derived source of cost 'hardirq' needs 'note'" },
-	{ NULL, "hardirq", ENTRY_HEAD "{kind: measured, by: a, kernel: b, cpu: c, date: d}}\n",
-	  NULL, NULL, "profiles/x.yaml:%u:45: measured source of cost 'hardirq' needs 'residual'" },
-	{ NULL, "hardirq",
+	{ NULL, "irq_entry", ENTRY_HEAD "{kind: published}}\n", NULL, NULL,
+	  "profiles/x.yaml:%u:47: published source of cost 'irq_entry' needs 'ref'" },
+	{ NULL, "irq_entry", ENTRY_HEAD "{kind: derived, ref: a}}\n", NULL, NULL,
+	  "profiles/x.yaml:%u:47: derived source of cost 'irq_entry' needs 'note'" },
+	{ NULL, "irq_entry", ENTRY_HEAD "{kind: measured, by: a, kernel: b, cpu: c, date: d}}\n",
+	  NULL, NULL,
+	  "profiles/x.yaml:%u:47: measured source of cost 'irq_entry' needs 'residual'" },
+	{ NULL, "irq_entry",
 	  ENTRY_HEAD "{kind: measured, by: a, kernel: b, cpu: c, date: d, residual: low}}\n", NULL,
-	  NULL, "profiles/x.yaml:%u:107: 'residual' must be a number, got 'low'" },
-	{ NULL, "hardirq", ENTRY_HEAD "{kind: published, ref: a, reff: b}}\n", NULL, NULL,
-	  "profiles/x.yaml:%u:71: unknown key 'reff' in source of cost 'hardirq' (did you mean "
+	  NULL, "profiles/x.yaml:%u:109: 'residual' must be a number, got 'low'" },
+	{ NULL, "irq_entry", ENTRY_HEAD "{kind: published, ref: a, reff: b}}\n", NULL, NULL,
+	  "profiles/x.yaml:%u:73: unknown key 'reff' in source of cost 'irq_entry' (did you mean "
 	  "'ref'?)" },
-	{ NULL, "hardirq", ENTRY_HEAD "{kind: published, ref: [a]}}\n", NULL, NULL,
-	  "profiles/x.yaml:%u:68: 'ref' must be a scalar" },
+	{ NULL, "irq_entry", ENTRY_HEAD "{kind: published, ref: [a]}}\n", NULL, NULL,
+	  "profiles/x.yaml:%u:70: 'ref' must be a scalar" },
 };
 
 /* @fmt with its "%u" (if any) replaced by @line. */
@@ -316,13 +321,13 @@ START_TEST(test_profile_path_errors)
 	char scenario[384], want[SIM_ERROR_MSG];
 
 	/* an error inside the file names the profile file's position */
-	profile_text(text, sizeof(text), NULL, "hardirq",
-		     "  hardirq: {value: 7, unit: ns, source: assumed}\n", NULL, NULL);
+	profile_text(text, sizeof(text), NULL, "irq_entry",
+		     "  irq_entry: {value: 7, unit: ns, source: assumed}\n", NULL, NULL);
 	path_setup("p/x.yaml", "p/x.yaml", text, scenario, sizeof(scenario));
 	ck_assert_ptr_null(load_scenario(scenario, &err));
 	snprintf(want, sizeof(want),
-		 "%s/p/x.yaml:%u:29: 'unit' of cost 'hardirq' must be 'cycles', got 'ns'", tmpdir,
-		 cost_line("hardirq"));
+		 "%s/p/x.yaml:%u:31: 'unit' of cost 'irq_entry' must be 'cycles', got 'ns'", tmpdir,
+		 cost_line("irq_entry"));
 	ck_assert_str_eq(err.msg, want);
 	path_cleanup();
 

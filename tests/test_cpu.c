@@ -1,0 +1,529 @@
+/*
+ * tests/test_cpu.c - the CPU mechanisms of models/cpu.c and models/cpuidle.c.
+ *
+ * The idle governor against a plain reference (the deepest state that fits
+ * the mean of the recorded intervals and the PM QoS limit); what idle states
+ * do to a receiver (busy time per packet falls with load, the exit latency
+ * shows in the latency at low load, exactly for one frame); remote wake-ups
+ * (wake list IPI only from a halting state, none on the same CPU, a
+ * reschedule IPI to a busy CPU); cost variability (a mean-1 table,
+ * rare overflows near saturation that a constant cost never shows, the mean
+ * cost unchanged); and an application sharing its CPU with a flood.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "models/cpu.h"
+#include "models/cpuidle.h"
+#include "models/app.h"
+#include "models/dev.h"
+#include "models/scenario.h"
+#include "tests/test_world.h"
+
+/* ---- the governor ---- */
+
+struct gov_case {
+	const char *name;
+	uint64_t intervals_us[CPUIDLE_INTERVALS]; /* recorded idle times */
+	uint32_t n;				  /* how many */
+	sim_time_t latency_req;			  /* PM QoS limit */
+	const char *expect;			  /* state picked from the c6 preset */
+};
+
+static const struct gov_case gov_cases[] = {
+	{ "no history: deepest", { 0 }, 0, SIM_SEC, "C6" },
+	{ "1 ms idles: C6", { 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 }, 8, SIM_SEC, "C6" },
+	{ "100 us idles: C1E", { 100, 100, 100, 100, 100, 100, 100, 100 }, 8, SIM_SEC, "C1E" },
+	{ "10 us idles: C1", { 10, 10, 10, 10, 10, 10, 10, 10 }, 8, SIM_SEC, "C1" },
+	{ "1 us idles: POLL", { 1, 1, 1, 1, 1, 1, 1, 1 }, 8, SIM_SEC, "POLL" },
+	{ "one outlier dropped", { 10, 10, 10, 10, 10, 10, 10, 5000 }, 8, SIM_SEC, "C1" },
+	{ "spread: no prediction", { 1, 3000, 5, 9000, 2, 7000, 4, 8000 }, 8, SIM_SEC, "C6" },
+	{ "PM QoS 20 us caps at C1E",
+	  { 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 },
+	  8,
+	  20 * SIM_US,
+	  "C1E" },
+	{ "PM QoS 0 keeps POLL", { 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 }, 8, 0, "POLL" },
+};
+
+START_TEST(test_governor)
+{
+	const struct gov_case *gc = &gov_cases[_i];
+	struct cpuidle_table t;
+	struct cpuidle_device d = { 0 };
+	int ix;
+
+	ck_assert_int_eq(cpuidle_preset(&t, "c6"), 0);
+	for (uint32_t i = 0; i < gc->n; i++)
+		cpuidle_reflect(&d, (sim_time_t)gc->intervals_us[i] * SIM_US);
+	ix = cpuidle_select(&t, &d, gc->latency_req);
+	ck_assert_msg(!strcmp(t.s[ix].name, gc->expect), "%s: picked %s, expected %s", gc->name,
+		      t.s[ix].name, gc->expect);
+}
+END_TEST
+
+/* The ring of intervals keeps the last CPUIDLE_INTERVALS: old long idles are forgotten. */
+START_TEST(test_governor_forgets)
+{
+	struct cpuidle_table t;
+	struct cpuidle_device d = { 0 };
+
+	cpuidle_preset(&t, "c6");
+	for (int i = 0; i < 8; i++)
+		cpuidle_reflect(&d, 5 * SIM_MS);
+	ck_assert_str_eq(t.s[cpuidle_select(&t, &d, SIM_SEC)].name, "C6");
+	for (int i = 0; i < 8; i++)
+		cpuidle_reflect(&d, 50 * SIM_US);
+	ck_assert_uint_eq(cpuidle_typical_interval_us(&d), 50);
+	ck_assert_str_eq(t.s[cpuidle_select(&t, &d, SIM_SEC)].name, "C1E");
+}
+END_TEST
+
+/* ---- idle states and load ---- */
+
+static const char rx_fmt[] = "name: cpu\n"
+			     "seed: %d\n"
+			     "duration: %s\n"
+			     "warmup: 20ms\n"
+			     "costs: {idle: %s %s}\n"
+			     "hosts:\n"
+			     "  - name: rx\n"
+			     "    cpus: 2\n"
+			     "    nics:\n"
+			     "      - {name: eth0, driver: ixgbe, address: 10.0.0.1/24,\n"
+			     "         irq_affinity: [0]}\n"
+			     "    sockets:\n"
+			     "      - {name: srv, bind: '0.0.0.0:5000', rcvbuf: 8MiB}\n"
+			     "    apps:\n"
+			     "      - {name: reader, socket: srv, cpu: %d, syscall: recvmmsg}\n"
+			     "traffic:\n"
+			     "  - {name: t, to: rx/eth0, rate: %dpps, pattern: poisson, size: 64,\n"
+			     "     flows: 16, dst: '10.0.0.1:5000'}\n";
+
+static struct world *rx_run(int seed, const char *dur, const char *idle, const char *extra,
+			    int app_cpu, int rate)
+{
+	char yaml[4096];
+
+	snprintf(yaml, sizeof(yaml), rx_fmt, seed, dur, idle, extra, app_cpu, rate);
+	return test_world_run("cpu.yaml", yaml);
+}
+
+/* Busy time (irq + softirq) of @c per packet delivered after the warm-up, in ns. */
+static double busy_ns_per_packet(const struct world *w, const struct cpu *c)
+{
+	double busy = (double)(c->acct[ACCT_IRQ] + c->acct[ACCT_SOFTIRQ] + c->acct[ACCT_KSOFTIRQD]);
+
+	return busy / 1e3 / (double)w->e2e.count;
+}
+
+/*
+ * Concave CPU against load: at low load every packet pays an interrupt, a
+ * softirq entry, a poll and (after C6) the cold caches; at high load NAPI
+ * polls amortise them. Busy time per packet on the IRQ's CPU must fall at
+ * every step of the load, by more than the Poisson noise of the packet count.
+ */
+START_TEST(test_busy_per_packet_falls_with_load)
+{
+	static const int rates[] = { 1000, 10000, 100000, 500000 };
+	double prev = INFINITY;
+
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		struct world *w = rx_run(1, "300ms", "c6", "", 1, rates[i]);
+		double b = busy_ns_per_packet(w, &w->hosts[0]->cpus[0]);
+
+		ck_assert_msg(b < prev * 0.9, "%d pps: %.0f ns busy per packet, not below %.0f",
+			      rates[i], b, prev * 0.9);
+		prev = b;
+		world_free(w);
+	}
+}
+END_TEST
+
+/*
+ * The exit latency shows in the latency at low load: at 1 kpps the CPUs go
+ * to C6 between packets (133 us exit) and the mean end-to-end latency is at
+ * least that much above the same run with `idle: poll`; at 100 kpps idle
+ * periods are too short for C6 and the latency is lower than at 1 kpps.
+ */
+START_TEST(test_exit_latency_at_low_load)
+{
+	struct world *w;
+	double low_c6, low_poll, mid_c6;
+
+	w = rx_run(2, "300ms", "c6", "", 1, 1000);
+	low_c6 = sim_hist_mean(&w->e2e) / SIM_US;
+	ck_assert_uint_gt(w->hosts[0]->cpus[0].idle.usage[3], 100); /* C6 entered */
+	world_free(w);
+	w = rx_run(2, "300ms", "poll", "", 1, 1000);
+	low_poll = sim_hist_mean(&w->e2e) / SIM_US;
+	world_free(w);
+	w = rx_run(2, "100ms", "c6", "", 1, 100000);
+	mid_c6 = sim_hist_mean(&w->e2e) / SIM_US;
+	world_free(w);
+	ck_assert_msg(low_c6 - low_poll >= 133, "c6 %.1f us, poll %.1f us", low_c6, low_poll);
+	ck_assert_msg(mid_c6 < low_c6, "100 kpps %.1f us not below 1 kpps %.1f us", mid_c6, low_c6);
+}
+END_TEST
+
+/*
+ * One frame reaches an idle CPU in a state with a 50 us exit latency: the
+ * interrupt costs exactly irq_entry + irq_exit, plus idle_cold when the state
+ * loses the caches, and the exit latency is idle time (the frame's wait in
+ * the ring grows by it, the CPU's busy time does not).
+ */
+static const char one_fmt[] =
+	"name: one\n"
+	"duration: 5ms\n"
+	"warmup: 0s\n"
+	"costs: {cost_cv: 0, idle: [{name: POLL}, {name: CX, latency: %s, cold: %s}]}\n"
+	"hosts:\n"
+	"  - name: rx\n"
+	"    cpus: 1\n"
+	"    nics:\n"
+	"      - {name: eth0, driver: generic, address: 10.0.0.1/24}\n"
+	"    sockets:\n"
+	"      - {name: srv, bind: '0.0.0.0:5000'}\n"
+	"traffic:\n"
+	"  - {name: t, to: rx/eth0, rate: 1kpps, pattern: burst, burst: 1, count: 1,\n"
+	"     dst: '10.0.0.1:5000'}\n";
+
+struct one_case {
+	const char *latency; /* CX's exit latency */
+	const char *cold;    /* CX loses the caches */
+	uint64_t extra;	     /* cycles besides irq_entry + irq_exit */
+	sim_time_t wait;     /* exit latency */
+};
+
+static const struct one_case one_cases[] = {
+	{ "0us", "false", 0, 0 },
+	{ "50us", "false", 0, 50 * SIM_US },
+	{ "50us", "true", 2000, 50 * SIM_US },
+};
+
+START_TEST(test_idle_exit_one_frame)
+{
+	const struct one_case *oc = &one_cases[_i];
+	char yaml[2048];
+	struct world *w;
+	const struct host *h;
+	uint64_t lat_ps;
+
+	snprintf(yaml, sizeof(yaml), one_fmt, oc->latency, oc->cold);
+	w = test_world_run("one.yaml", yaml);
+	h = w->hosts[0];
+	ck_assert_int_eq(h->cpus[0].acct[ACCT_IRQ],
+			 cycles_to_ps(h, h->costs.irq_entry + h->costs.irq_exit + oc->extra));
+	ck_assert_uint_eq(h->cpus[0].idle.usage[1], 2); /* at the start and after the frame */
+	/* the ring wait grows by the exit latency and the cold refill inside the hardirq */
+	lat_ps = w->lat[LAT_RING].max - (uint64_t)cycles_to_ps(h, oc->extra);
+	world_free(w);
+	snprintf(yaml, sizeof(yaml), one_fmt, "0us", "false");
+	w = test_world_run("one.yaml", yaml);
+	ck_assert_uint_eq(lat_ps - w->lat[LAT_RING].max, (uint64_t)oc->wait);
+	world_free(w);
+}
+END_TEST
+
+/* ---- remote wake-ups ---- */
+
+/* A halting C1 (polling: false, like a VM's haltpoll/HLT state) needs an IPI to wake. */
+#define HLT_IDLE "[{name: POLL}, {name: C1, latency: 1us, residency: 1us, polling: false}]"
+
+struct wake_case {
+	const char *name;
+	const char *idle; /* costs: idle */
+	int app_cpu;	  /* the reader's CPU (the IRQ's is 0) */
+	bool remote;	  /* wake-ups come from another CPU */
+	bool cal;	  /* the reader's CPU counts call-function IPIs */
+};
+
+static const struct wake_case wake_cases[] = {
+	{ "same CPU: no IPI", HLT_IDLE, 0, false, false },
+	{ "other CPU, halting idle: wake list IPI", HLT_IDLE, 1, true, true },
+	{ "other CPU, mwait idle: flag write, no IPI", "c6", 1, true, false },
+};
+
+START_TEST(test_remote_wakeup)
+{
+	const struct wake_case *wc = &wake_cases[_i];
+	struct world *w = rx_run(3, "100ms", wc->idle, "", wc->app_cpu, 2000);
+	const struct cpu *app = &w->hosts[0]->cpus[wc->app_cpu];
+	const struct app *a = w->hosts[0]->apps[0];
+
+	ck_assert_msg((app->ttwu_remote > 0) == wc->remote, "%s: %llu remote wake-ups", wc->name,
+		      (unsigned long long)app->ttwu_remote);
+	ck_assert_msg((app->ipi_call.count > 0) == wc->cal, "%s: %llu CAL", wc->name,
+		      (unsigned long long)app->ipi_call.count);
+	/* every remote wake of a sleeping reader went through the wake list once */
+	if (wc->cal)
+		ck_assert_uint_le(app->ttwu_remote - app->ipi_call.count, 1); /* one in flight */
+	ck_assert_uint_gt(a->thread.nvcsw, 100);
+	world_free(w);
+}
+END_TEST
+
+/*
+ * The reader's CPU is busy with another thread (a hog with 50 us of user
+ * work per datagram of its own stream): a wake-up from CPU 0's softirq finds
+ * something runnable there, so it enqueues the reader directly and, as the
+ * sleeper should preempt the hog, sends a reschedule IPI (RES), no wake-list
+ * IPI (CAL).
+ */
+static const char res_yaml[] =
+	"name: res\n"
+	"duration: 100ms\n"
+	"warmup: 10ms\n"
+	"hosts:\n"
+	"  - name: rx\n"
+	"    cpus: 2\n"
+	"    nics:\n"
+	"      - {name: eth0, driver: ixgbe, address: 10.0.0.1/24, irq_affinity: [0]}\n"
+	"    sockets:\n"
+	"      - {name: srv, bind: '0.0.0.0:5000'}\n"
+	"      - {name: hogs, bind: '0.0.0.0:6000', rcvbuf: 8MiB}\n"
+	"    apps:\n"
+	"      - {name: reader, socket: srv, cpu: 1}\n"
+	"      - {name: hog, socket: hogs, cpu: 1, work: {dist: constant, value: 50us}}\n"
+	"traffic:\n"
+	"  - {name: a, to: rx/eth0, rate: 2kpps, pattern: poisson, size: 64, flows: 4,\n"
+	"     dst: '10.0.0.1:5000'}\n"
+	"  - {name: b, to: rx/eth0, rate: 50kpps, pattern: poisson, size: 64, flows: 4,\n"
+	"     dst: '10.0.0.1:6000'}\n";
+
+START_TEST(test_remote_wakeup_busy)
+{
+	struct world *w = test_world_run("res.yaml", res_yaml);
+	const struct cpu *c = &w->hosts[0]->cpus[1];
+
+	ck_assert_uint_gt(c->ttwu_remote, 100);
+	ck_assert_uint_eq(c->ipi_call.count, 0);
+	ck_assert_uint_gt(c->ipi_resched.count, c->ttwu_remote * 9 / 10);
+	ck_assert_uint_le(c->ipi_resched.count, c->ttwu_remote);
+	world_free(w);
+}
+END_TEST
+
+/* ---- cost variability ---- */
+
+/* The multiplier table has mean 1 and about the configured coefficient of variation. */
+START_TEST(test_cost_cv_table)
+{
+	struct world *w = rx_run(4, "30ms", "poll", ", cost_cv: 0.3", 1, 1000);
+	const struct cpu *c = &w->hosts[0]->cpus[1];
+	double s = 0, s2 = 0, cv;
+
+	for (int i = 0; i < COST_VARY_N; i++) {
+		s += c->vary[i];
+		s2 += (double)c->vary[i] * c->vary[i];
+	}
+	s /= COST_VARY_N;
+	cv = sqrt(s2 / COST_VARY_N - s * s) / s;
+	ck_assert_msg(fabs(s - 1) < 1e-5, "table mean %.7f", s);
+	/* sample sd of 1024 lognormal draws: a few percent; 15 % is far outside */
+	ck_assert_msg(fabs(cv - 0.3) < 0.3 * 0.15, "table cv %.3f", cv);
+	world_free(w);
+}
+END_TEST
+
+/*
+ * A backlog loaded to 95 % of its service rate. CPU 1 serves RPS'd packets at
+ * 1 us each (ip_rcv: 3000 cycles at 3 GHz; every other cost zero) from
+ * near-periodic arrivals at 950 kpps. With constant costs the queue never
+ * grows and nothing is dropped; with cost_cv 0.5 the backlog
+ * (netdev_max_backlog 4) overflows now and then. The mean service time must
+ * stay 1 us: the mean of n per-packet multipliers has standard error
+ * cv / sqrt(n), and the tolerance is four of those.
+ */
+static const char backlog_fmt[] =
+	"name: cv\n"
+	"seed: 9\n"
+	"duration: 100ms\n"
+	"warmup: 0s\n"
+	"costs: {irq_entry: 0, irq_exit: 0, softirq_entry: 0, napi_poll: 0, driver_rx: 0,\n"
+	"        build_skb: 0, rx_refill: 0, gro_receive: 0, netif_receive: 0, rps_enqueue: 0,\n"
+	"        ipi_send: 0, ipi_latency: 0, backlog_dequeue: 0, ip_rcv: 3000,\n"
+	"        ip_route_input: 0, ip_local_deliver: 0, udp_rcv: 0, udp_enqueue: 0,\n"
+	"        wakeup: 0, wakeup_remote: 0, syscall: 0, recv_per_msg: 0, context_switch: 0,\n"
+	"        copy_per_byte: 0, pcie_latency: 0, idle: poll, cost_cv: %s}\n"
+	"hosts:\n"
+	"  - name: rx\n"
+	"    cpus: 3\n"
+	"    clock: 3GHz\n"
+	"    sysctl: {net.core.netdev_max_backlog: 4}\n"
+	"    nics:\n"
+	"      - {name: eth0, driver: generic, address: 10.0.0.1/24, irq_affinity: [0],\n"
+	"         rps_cpus: '1-1'}\n"
+	"    sockets:\n"
+	"      - {name: srv, bind: '0.0.0.0:5000', rcvbuf: 64MiB}\n"
+	"    apps:\n"
+	"      - {name: reader, socket: srv, cpu: 2, syscall: recvmmsg}\n"
+	"traffic:\n"
+	"  - {name: t, to: rx/eth0, rate: 950kpps, pattern: constant, size: 64,\n"
+	"     flows: 16, dst: '10.0.0.1:5000'}\n";
+
+static struct world *backlog_run(const char *cv, uint64_t *drops, double *service_ns)
+{
+	char yaml[4096];
+	struct world *w;
+	const struct cpu *c;
+
+	snprintf(yaml, sizeof(yaml), backlog_fmt, cv);
+	w = test_world_run("cv.yaml", yaml);
+	c = &w->hosts[0]->cpus[1];
+	*drops = c->sd->dropped;
+	*service_ns = (double)c->acct[ACCT_SOFTIRQ] / 1e3 / (double)c->sd->processed;
+	return w;
+}
+
+START_TEST(test_cost_cv_overflow)
+{
+	uint64_t d0, d1;
+	double s0, s1, n;
+	struct world *w;
+
+	world_free(backlog_run("0", &d0, &s0));
+	w = backlog_run("0.5", &d1, &s1);
+	n = (double)w->hosts[0]->cpus[1].sd->processed;
+	world_free(w);
+	ck_assert_uint_eq(d0, 0);
+	ck_assert_msg(d1 > 0 && d1 < n / 100, "cv 0.5: %llu drops of %.0f", (unsigned long long)d1,
+		      n);
+	ck_assert_msg(fabs(s0 - 1000) < 1, "cv 0: %.2f ns per packet", s0);
+	ck_assert_msg(fabs(s1 - s0) < 4 * 0.5 / sqrt(n) * s0, "cv 0.5: %.2f ns against %.2f", s1,
+		      s0);
+}
+END_TEST
+
+/* ---- an application sharing its CPU with a flood ---- */
+
+/*
+ * One CPU: an application reads a 50 kpps stream and spends 15 us of user
+ * work on each datagram (75 % of the CPU); a flood to another socket nobody
+ * reads arrives on the same queue. While the NIC still interrupts, the flood's
+ * softirq runs inline on irq exit, outside the scheduler, and takes the
+ * application's time: its throughput falls with the flood rate. Once NAPI
+ * never completes (every poll uses its whole weight) the interrupt stays
+ * masked and ksoftirqd does all the work as an ordinary thread: the
+ * application gets about its fair share of the CPU again.
+ */
+static const char starve_fmt[] =
+	"name: starve\n"
+	"seed: 3\n"
+	"duration: 300ms\n"
+	"warmup: 0s\n"
+	"costs: {irq_time_accounting: %s}\n"
+	"hosts:\n"
+	"  - name: rx\n"
+	"    cpus: 1\n"
+	"    clock: 3GHz\n"
+	"    nics:\n"
+	"      - {name: eth0, driver: mlx5, address: 10.0.0.1/24, irq_affinity: [0]}\n"
+	"    sockets:\n"
+	"      - {name: srv, bind: '0.0.0.0:5000', rcvbuf: 4MiB}\n"
+	"      - {name: sink, bind: '0.0.0.0:6000', rcvbuf: 64KiB}\n"
+	"    apps:\n"
+	"      - {name: app, socket: srv, cpu: 0, syscall: recvmmsg,\n"
+	"         work: {dist: constant, value: 15us}}\n"
+	"traffic:\n"
+	"  - {name: a, to: rx/eth0, rate: 50kpps, pattern: poisson, size: 64, flows: 4,\n"
+	"     dst: '10.0.0.1:5000'}\n"
+	"  - {name: flood, to: rx/eth0, rate: %dpps, pattern: poisson, size: 64, flows: 64,\n"
+	"     dst: '10.0.0.1:6000'}\n";
+
+struct starve_out {
+	uint64_t msgs;	     /* datagrams the application read */
+	double app_share;    /* its %sys + %usr of CPU 0, as a fraction */
+	double ksoftirqd;    /* ksoftirqd's share */
+	sim_time_t sum_exec; /* ps: the application's scheduler clock */
+};
+
+static void starve_run(int flood_pps, const char *ita, struct starve_out *o)
+{
+	char yaml[4096];
+	struct world *w;
+	const struct cpu *c;
+	double total = 0;
+
+	snprintf(yaml, sizeof(yaml), starve_fmt, ita, flood_pps);
+	w = test_world_run("starve.yaml", yaml);
+	c = &w->hosts[0]->cpus[0];
+	for (int i = 0; i < ACCT_NR; i++)
+		total += (double)c->acct[i];
+	o->msgs = w->hosts[0]->apps[0]->msgs;
+	o->app_share = (double)(c->acct[ACCT_SYS] + c->acct[ACCT_USR]) / total;
+	o->ksoftirqd = (double)c->acct[ACCT_KSOFTIRQD] / total;
+	o->sum_exec = w->hosts[0]->apps[0]->thread.sum_exec;
+	world_free(w);
+}
+
+START_TEST(test_flood_starves_app)
+{
+	static const int inline_rates[] = { 1000, 300000, 1000000, 1500000, 2000000 };
+	struct starve_out o, first = { 0 };
+	uint64_t prev = UINT64_MAX;
+
+	for (size_t i = 0; i < sizeof(inline_rates) / sizeof(inline_rates[0]); i++) {
+		starve_run(inline_rates[i], "false", &o);
+		if (!i)
+			first = o;
+		ck_assert_msg(o.msgs <= prev + prev / 100, "flood %d pps: %llu msgs after %llu",
+			      inline_rates[i], (unsigned long long)o.msgs,
+			      (unsigned long long)prev);
+		ck_assert_msg(o.ksoftirqd < 0.01, "flood %d pps: ksoftirqd %.3f", inline_rates[i],
+			      o.ksoftirqd);
+		prev = o.msgs;
+	}
+	ck_assert_msg(o.msgs < first.msgs / 2, "2 Mpps flood: %llu msgs of %llu",
+		      (unsigned long long)o.msgs, (unsigned long long)first.msgs);
+	/* ksoftirqd's regime: two runnable threads, about half the CPU each */
+	starve_run(3000000, "false", &o);
+	ck_assert_msg(o.ksoftirqd > 0.4, "3 Mpps: ksoftirqd %.3f", o.ksoftirqd);
+	ck_assert_msg(o.app_share > 0.35 && o.app_share < 0.65, "3 Mpps: app %.3f", o.app_share);
+	ck_assert_uint_gt(o.msgs, prev);
+}
+END_TEST
+
+/*
+ * Without CONFIG_IRQ_TIME_ACCOUNTING the interrupted task's clock runs through
+ * the hardirq and inline softirq time (here a third of the CPU); with it the
+ * task is charged its own time only.
+ */
+START_TEST(test_irq_time_accounting)
+{
+	struct starve_out off, on;
+
+	starve_run(1000000, "false", &off);
+	starve_run(1000000, "true", &on);
+	ck_assert_uint_eq(on.msgs, off.msgs);
+	ck_assert_msg((double)off.sum_exec > 1.2 * (double)on.sum_exec, "off %lld on %lld ps",
+		      (long long)off.sum_exec, (long long)on.sum_exec);
+}
+END_TEST
+
+Suite *cpu_suite(void);
+
+Suite *cpu_suite(void)
+{
+	Suite *s = suite_create("cpu");
+	TCase *tc = tcase_create("cpu");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_governor, 0, (int)(sizeof(gov_cases) / sizeof(gov_cases[0])));
+	tcase_add_test(tc, test_governor_forgets);
+	tcase_add_test(tc, test_busy_per_packet_falls_with_load);
+	tcase_add_test(tc, test_exit_latency_at_low_load);
+	tcase_add_loop_test(tc, test_idle_exit_one_frame, 0,
+			    (int)(sizeof(one_cases) / sizeof(one_cases[0])));
+	tcase_add_loop_test(tc, test_remote_wakeup, 0,
+			    (int)(sizeof(wake_cases) / sizeof(wake_cases[0])));
+	tcase_add_test(tc, test_remote_wakeup_busy);
+	tcase_add_test(tc, test_cost_cv_table);
+	tcase_add_test(tc, test_cost_cv_overflow);
+	tcase_add_test(tc, test_flood_starves_app);
+	tcase_add_test(tc, test_irq_time_accounting);
+	suite_add_tcase(s, tc);
+	return s;
+}
