@@ -283,6 +283,8 @@ static uint64_t nic_poll_end(struct napi_struct *n, struct cpu *c, int work, int
 	q->polls++;
 	if (work < weight && !q->tx_more) {
 		n->state &= ~NAPIF_STATE_SCHED;
+		if (q->dev->adaptive_rx)
+			q->dev->drv->dim->update(q, work);
 		nic_irq_enable(q);
 	}
 	return cycles;
@@ -311,6 +313,7 @@ void nic_stats_reset(struct net_device *dev, sim_time_t now)
 	veth_stats_reset(dev, now);
 	for (uint32_t i = 0; i < dev->nrxq; i++) {
 		sim_level_reset(&dev->rxq[i].ring_level, now);
+		sim_level_reset(&dev->rxq[i].usecs_level, now);
 		dev->rxq[i].ring_in = 0;
 		dev->rxq[i].wait_sum = 0;
 		dev->rxq[i].wait_n = 0;
@@ -447,6 +450,12 @@ static void nic_init_queue(struct net_device *dev, struct nic_rx_queue *q, uint1
 	q->napi.gro_off = !dev->gro;
 	skb_queue_head_init(&q->napi.rx_list);
 	sim_level_init(&q->ring_level, 0);
+	q->rx_usecs = dev->rx_usecs;
+	q->rx_frames = dev->rx_frames;
+	if (dev->adaptive_rx)
+		dev->drv->dim->init(q);
+	sim_level_init(&q->usecs_level, 0);
+	sim_level_set(&q->usecs_level, 0, q->rx_usecs);
 }
 
 static int nic_parse_addr(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
@@ -500,8 +509,14 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 			 SIM_MS, err) ||
 	    cfg_get_u64(n, "rss_equal", &equal, queues, 1, queues, err) ||
 	    cfg_get_u64(n, "napi_weight", &weight, 64, 1, 256, err) ||
-	    cfg_get_bool(n, "gro", &dev->gro, true, err))
+	    cfg_get_bool(n, "gro", &dev->gro, true, err) ||
+	    cfg_get_bool(n, "adaptive_rx", &dev->adaptive_rx, false, err))
 		return -1;
+	if (dev->adaptive_rx && !d->dim)
+		return cfg_error(cfg_get(n, "adaptive_rx"), err,
+				 "driver '%s' has no adaptive moderation (adaptive_rx needs ixgbe "
+				 "or mlx5)",
+				 d->name);
 	dev->napi_weight = (int)weight;
 	dev->nrxq = (uint32_t)queues;
 	dev->rx_ring = (uint32_t)ring;

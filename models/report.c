@@ -240,9 +240,29 @@ static void text_queues(const struct world *w, FILE *f)
 	fprintf(f, "\n");
 }
 
+/* Adaptive moderation (adaptive-rx on): each queue's rx-usecs/rx-frames in force at the end. */
+static void text_moderation(const struct world *w, const struct host *h, FILE *f)
+{
+	for (uint32_t d = 0; d < h->ndevs; d++) {
+		const struct net_device *dev = h->devs[d];
+
+		if (!dev->adaptive_rx)
+			continue;
+		fprintf(f,
+			"  nic %s adaptive-rx on (%s): queue rx-usecs rx-frames mean-rx-usecs "
+			"changes\n",
+			dev->name, dev->drv->dim->name);
+		for (uint32_t i = 0; i < dev->nrxq; i++) {
+			const struct nic_rx_queue *q = &dev->rxq[i];
+
+			fprintf(f, "    %u %u %u %.1f %llu\n", i, q->rx_usecs, q->rx_frames,
+				sim_level_mean(&q->usecs_level, w->duration), U(q->moder_changes));
+		}
+	}
+}
+
 static void text_host(const struct world *w, const struct host *h, FILE *f)
 {
-	(void)w;
 	fprintf(f, "Host %s\n", h->name);
 	fprintf(f,
 		"  Udp: InDatagrams %llu NoPorts %llu InErrors %llu RcvbufErrors %llu "
@@ -281,6 +301,7 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 			(unsigned long long)sd->time_squeeze, (unsigned long long)sd->received_rps,
 			(unsigned long long)sd->flow_limit_count);
 	}
+	text_moderation(w, h, f);
 	for (uint32_t s = 0; s < h->nsocks; s++) {
 		const struct sock *sk = h->socks[s];
 
@@ -556,6 +577,8 @@ static cJSON *json_devs(const struct host *h)
 
 		cJSON_AddStringToObject(o, "name", dev->name);
 		cJSON_AddStringToObject(o, "driver", dev->drv->name);
+		if (dev->adaptive_rx)
+			cJSON_AddStringToObject(o, "adaptive_rx", dev->drv->dim->name);
 		JNUM(o, dev, rx_packets);
 		JNUM(o, dev, rx_bytes);
 		JNUM(o, dev, rx_dropped);
@@ -575,6 +598,14 @@ static cJSON *json_devs(const struct host *h)
 			JNUM(qo, q, missed);
 			JNUM(qo, q, irqs);
 			JNUM(qo, q, polls);
+			JNUM(qo, q, rx_usecs);
+			JNUM(qo, q, rx_frames);
+			if (dev->adaptive_rx) {
+				cJSON_AddNumberToObject(
+					qo, "mean_rx_usecs",
+					sim_level_mean(&q->usecs_level, h->w->duration));
+				JNUM(qo, q, moder_changes);
+			}
 			cJSON_AddItemToArray(qs, qo);
 		}
 		cJSON_AddItemToObject(o, "rx_queues", qs);
@@ -1050,6 +1081,41 @@ static void write_interrupts(const struct host *h, FILE *f)
 	fprintf(f, "  Function call interrupts\n");
 }
 
+/*
+ * ethtool -c (netlink coalesce reply as ethtool 6.x prints it): the values
+ * the driver reports. Like the real drivers, adaptive mode reports the
+ * configured values, not the moderation in force (see the report for that):
+ * ixgbe reports rx-usecs 1 (its "adaptive" setting), mlx5 the configured
+ * rx-usecs/rx-frames with Adaptive RX on.
+ */
+static void write_ethtool_c(const struct net_device *dev, FILE *f)
+{
+	bool itr = !strcmp(dev->drv->coalesce_kind, "itr");
+	unsigned rx_usecs = itr && dev->adaptive_rx ? 1 : dev->rx_usecs;
+
+	fprintf(f, "Coalesce parameters for %s:\n", dev->name);
+	fprintf(f, "Adaptive RX: %s  TX: n/a\n", !itr && dev->adaptive_rx ? "on" : "off");
+	fprintf(f, "stats-block-usecs:\tn/a\nsample-interval:\tn/a\npkt-rate-low:\t\tn/a\n"
+		   "pkt-rate-high:\t\tn/a\n\n");
+	fprintf(f, "rx-usecs:\t%u\n", rx_usecs);
+	if (itr)
+		fprintf(f, "rx-frames:\tn/a\n");
+	else
+		fprintf(f, "rx-frames:\t%u\n", dev->rx_frames);
+	fprintf(f, "rx-usecs-irq:\tn/a\nrx-frames-irq:\tn/a\n\n");
+	fprintf(f, "tx-usecs:\t%u\n", dev->tx_usecs);
+	if (itr)
+		fprintf(f, "tx-frames:\tn/a\n");
+	else
+		fprintf(f, "tx-frames:\t%u\n", dev->tx_frames);
+	fprintf(f, "tx-usecs-irq:\tn/a\ntx-frames-irq:\tn/a\n");
+}
+
+static void fn_ethtool_c(const void *a, FILE *f)
+{
+	write_ethtool_c(a, f);
+}
+
 static int write_file(const char *dir, const char *host, const char *name,
 		      void (*fn)(const void *arg, FILE *f), const void *arg, struct sim_error *err)
 {
@@ -1139,6 +1205,10 @@ static int write_host_files(const struct host *h, const char *dir, struct sim_er
 			continue;
 		snprintf(name, sizeof(name), "ethtool_S_%s", h->devs[d]->name);
 		if (write_file(dir, h->name, name, fn_ethtool, h->devs[d], err))
+			return -1;
+		snprintf(name, sizeof(name), "ethtool_c_%s", h->devs[d]->name);
+		if (!h->devs[d]->drv->virt &&
+		    write_file(dir, h->name, name, fn_ethtool_c, h->devs[d], err))
 			return -1;
 		snprintf(name, sizeof(name), "byte_queue_limits_%s", h->devs[d]->name);
 		if (h->devs[d]->bql && write_file(dir, h->name, name, fn_bql, h->devs[d], err))

@@ -91,6 +91,11 @@ static const struct ecase ecases[] = {
 	{ TOP HOST "    nics:\n      - name: eth0\n        driver: e1000\n",
 	  { NULL },
 	  "t.yaml:8:17: unknown driver 'e1000' (known: ixgbe, i40e, mlx5, generic, veth)" },
+	{ TOP HOST
+	  "    nics:\n      - name: eth0\n        driver: i40e\n        adaptive_rx: true\n",
+	  { NULL },
+	  "t.yaml:9:22: driver 'i40e' has no adaptive moderation (adaptive_rx needs ixgbe or "
+	  "mlx5)" },
 	{ TOP HOST "    nics:\n      - name: eth0\n        driver: veth\n        peer: x/eth0\n"
 		   "        xdp: tx\n",
 	  { NULL },
