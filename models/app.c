@@ -106,7 +106,7 @@ static void app_run(struct thread *t)
 	struct host *h = a->host;
 	const struct costs *k = &h->costs;
 	uint32_t max = a->syscall == APP_RECVMMSG ? a->batch : 1;
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, cold = 0;
 	sim_time_t now = h->w->q.now, work;
 
 	if (app_call_continue(a))
@@ -146,12 +146,14 @@ static void app_run(struct thread *t)
 			skb_lat_next(h->w, skb, LAT_APP, now);
 		}
 		bytes += skb_payload(skb);
+		cold += skb_touch(t->cpu, skb); /* udp_recvmsg reads it on the reader's CPU */
 		a->inflight[a->ninflight++] = skb;
 	}
 	a->bytes += bytes;
 	thread_start_job(
 		t,
 		cycles_to_ps(h, k->syscall + a->ninflight * k->recv_per_msg) +
+			cycles_to_ps(t->cpu->host, cold) +
 			(sim_time_t)((double)bytes * k->copy_per_byte * 1e12 / h->clock_hz),
 		ACCT_SYS, false, app_recv_done);
 }
@@ -293,6 +295,7 @@ static void app_echo_send(struct app *a)
 			continue;
 		}
 		a->tx_cycles[a->ntx] = c;
+		a->tx[a->ntx].skb->touch_cpu = t->cpu;
 		a->tx[a->ntx++].skb->t_app = e->t_app;
 		a->sent++;
 	}
@@ -328,7 +331,7 @@ static bool app_await(struct app *a)
 	struct thread *t = &a->thread;
 	struct host *h = a->host;
 	const struct costs *k = &h->costs;
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, cold = 0;
 
 	if (!a->outstanding)
 		return true;
@@ -356,11 +359,13 @@ static bool app_await(struct app *a)
 		skb->stage = STAGE_APP;
 		skb_lat_next(h->w, skb, LAT_APP, h->w->q.now);
 		bytes += skb_payload(skb);
+		cold += skb_touch(t->cpu, skb);
 		a->inflight[a->ninflight++] = skb;
 	}
 	thread_start_job(
 		t,
 		cycles_to_ps(h, k->syscall + a->ninflight * k->recv_per_msg) +
+			cycles_to_ps(t->cpu->host, cold) +
 			(sim_time_t)((double)bytes * k->copy_per_byte * 1e12 / h->clock_hz),
 		ACCT_SYS, false, app_reply_done);
 	return false;
@@ -401,6 +406,7 @@ static bool app_send_prepare(struct app *a, uint64_t *cycles)
 		}
 		a->sent++;
 		a->bytes += payload;
+		a->tx[a->ntx].skb->touch_cpu = t->cpu; /* ip_make_skb writes it here */
 		a->tx_cycles[a->ntx++] = c;
 	}
 	return true;

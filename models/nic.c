@@ -173,6 +173,7 @@ void nic_wire_deliver(struct net_device *dev, struct sk_buff *skb, sim_time_t t_
 		skb->hash = toeplitz_hash_tbl(dev->rss_tbl, skb->saddr, skb->daddr, skb->sport,
 					      skb->dport);
 	skb->flags &= (uint8_t)~SKB_F_OTHER_MAC;
+	skb->touch_cpu = NULL; /* a fresh DMA on this machine: in no core's cache */
 	skb->t_wire = t_arrival;
 	__skb_queue_tail(&dev->wire, skb);
 	if (!sim_event_pending(&dev->wire_ev))
@@ -250,7 +251,6 @@ static struct sk_buff *nic_poll_one(struct napi_struct *n, struct cpu *c, uint64
 	sim_time_t now = w->q.now;
 	struct sk_buff *skb = q->ring.head;
 
-	(void)c;
 	if (!skb || skb->t_ready > now)
 		return NULL;
 	__skb_dequeue(&q->ring);
@@ -260,6 +260,7 @@ static struct sk_buff *nic_poll_one(struct napi_struct *n, struct cpu *c, uint64
 	if (q->to_refill >= dev->drv->refill_batch)
 		*cycles += nic_refill(q);
 	skb->stage = STAGE_R9;
+	skb->touch_cpu = c; /* napi_build_skb writes the skb on the polling CPU */
 	skb->truesize = dev->truesize;
 	q->packets++;
 	q->bytes += skb->len;

@@ -77,16 +77,16 @@ static bool sk_filter_pass(const struct sk_filter *f, const struct sk_buff *skb)
 	return f->drop_match ? !m : m;
 }
 
-uint64_t udp_queue_rcv_cost(const struct sock *sk)
+uint64_t udp_queue_rcv_cost(const struct cpu *c, const struct sock *sk)
 {
 	const struct costs *k = &sk->host->costs;
-	uint64_t c = k->udp_enqueue;
+	uint64_t cy = k->udp_enqueue;
 
 	if (sk->filter.set)
-		c += k->sk_filter + sk->filter.cycles;
-	if (sk->nwaiters)
-		c += k->wakeup;
-	return c;
+		cy += k->sk_filter + sk->filter.cycles;
+	if (sk->nwaiters) /* sk_data_ready wakes waiters[0] */
+		cy += k->wakeup + (sk->waiters[0]->cpu != c ? c->host->costs.wakeup_remote : 0);
+	return cy;
 }
 
 /*

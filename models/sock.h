@@ -121,7 +121,11 @@ struct sock *udp4_lib_lookup(struct host *h, uint32_t daddr, uint16_t dport);
  * @skb. Its CPU cost is udp_queue_rcv_cost(), charged when the unit starts.
  */
 void udp_queue_rcv_skb(struct sock *sk, struct sk_buff *skb);
-uint64_t udp_queue_rcv_cost(const struct sock *sk);
+/*
+ * The cycles on CPU @c: enqueue, the filter, and the wake-up of a sleeping
+ * reader (wakeup, plus wakeup_remote when its CPU is not @c).
+ */
+uint64_t udp_queue_rcv_cost(const struct cpu *c, const struct sock *sk);
 
 /* packet_rcv: a tap's clone of @skb (R14). Returns the cycles it cost. */
 uint64_t packet_rcv(struct sock *sk, const struct sk_buff *skb);

@@ -76,15 +76,18 @@ struct ipfrag_table;
 	X(tx_clean)	    /* per TX descriptor cleaned, skb freed */                             \
 	X(ip_forward)	    /* ip_forward + ip_forward_finish */                                   \
 	X(veth_xdp_rcv)	    /* veth_poll per skb: ptr_ring consume, veth_xdp_rcv_skb */            \
-	X(xdp_run)	    /* veth: skb to xdp_buff (may copy), bpf_prog_run_xdp, back */
+	X(xdp_run)	    /* veth: skb to xdp_buff (may copy), bpf_prog_run_xdp, back */         \
+	X(cacheline_remote) /* one cache line last written by another core (an LLC hit) */         \
+	X(wakeup_remote)    /* try_to_wake_up of a thread on another CPU, over `wakeup` */
 
 struct costs {
 #define X(n) uint64_t n; /* cycles */
 	COSTS(X)
 #undef X
-	double copy_per_byte;	 /* cycles per byte copied to user space */
-	sim_time_t ipi_latency;	 /* ps: IPI send to the target's hardirq */
-	sim_time_t pcie_latency; /* ps: default DMA write latency (NIC may override) */
+	double copy_per_byte;	  /* cycles per byte copied to user space */
+	uint32_t skb_cache_lines; /* lines of an skb the softirq writes (struct, shinfo, headers) */
+	sim_time_t ipi_latency;	  /* ps: IPI send to the target's hardirq */
+	sim_time_t pcie_latency;  /* ps: default DMA write latency (NIC may override) */
 };
 
 /* Linux sysctls a host honours, by their Linux names in the scenario. */

@@ -42,7 +42,7 @@ static const char mm1k_fmt[] =
 	"        nf_rule: 0, ip_route_input: 0, ip_local_deliver: 0, udp_rcv: 0,\n"
 	"        udp_enqueue: 0, sk_filter: 0, wakeup: 0, kfree_skb: 0, syscall: 0,\n"
 	"        recv_per_msg: 0, context_switch: 0, icmp_send: 0, copy_per_byte: 0,\n"
-	"        pcie_latency: 0}\n"
+	"        cacheline_remote: 0, wakeup_remote: 0, pcie_latency: 0}\n"
 	"hosts:\n"
 	"  - name: rx\n"
 	"    cpus: 2\n"

@@ -11,9 +11,12 @@
  *    bottom (net_dim) or to the latency-mode interval (ixgbe).
  */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "models/app.h"
+#include "models/cpu.h"
 #include "models/net_dim.h"
 #include "models/nic.h"
 #include "models/scenario.h"
@@ -341,6 +344,102 @@ START_TEST(test_dim_falls_when_latency_bound)
 }
 END_TEST
 
+/* ---- cache locality ---- */
+
+/*
+ * 20 kpps of 64-byte datagrams into one queue whose IRQ is on CPU 0; every
+ * datagram wakes the reader. Arguments: the nic's extra keys (rps_cpus), the
+ * reader's CPU, the costs mapping.
+ */
+static const char cache_fmt[] =
+	"name: cache\n"
+	"duration: 50ms\n"
+	"warmup: 0s\n"
+	"costs: {%s}\n"
+	"hosts:\n"
+	"  - name: rx\n"
+	"    cpus: 2\n"
+	"    nics:\n"
+	"      - {name: eth0, driver: mlx5, address: 10.0.0.1/24, rx_queues: 1,\n"
+	"         irq_affinity: [0]%s}\n"
+	"    sockets:\n"
+	"      - {name: srv, bind: '0.0.0.0:5000', rcvbuf: 4MiB}\n"
+	"    apps:\n"
+	"      - {name: reader, socket: srv, cpu: %d}\n"
+	"traffic:\n"
+	"  - {name: load, to: rx/eth0, rate: 20kpps, size: 64, flows: 4,\n"
+	"     dst: 10.0.0.1:5000}\n";
+
+struct cache_run {
+	double busy_ps;	 /* CPU time of both CPUs, whole run */
+	uint64_t msgs;	 /* datagrams read */
+	uint64_t sleeps; /* times the reader slept */
+};
+
+static struct cache_run run_cache(const char *nic, int reader_cpu, const char *costs)
+{
+	char yaml[2048];
+	struct world *w;
+	struct cache_run r = { 0 };
+	struct host *h;
+
+	snprintf(yaml, sizeof(yaml), cache_fmt, costs, nic, reader_cpu);
+	w = test_world_run("cache.yaml", yaml);
+	h = test_world_host(w, "rx");
+	for (uint32_t c = 0; c < h->ncpus; c++)
+		for (int a = 0; a < ACCT_NR; a++)
+			if (a != ACCT_IDLE)
+				r.busy_ps += (double)h->cpus[c].acct[a];
+	r.msgs = h->apps[0]->msgs;
+	r.sleeps = h->apps[0]->sleeps;
+	world_free(w);
+	return r;
+}
+
+#define NO_CACHE "cacheline_remote: 0, wakeup_remote: 0"
+#define CYCLE_PS (1e12 / 3e9) /* the default 3 GHz clock */
+
+/*
+ * A reader on another CPU than the softirq: each datagram's 6 lines cost
+ * 24 cycles each in recvmsg, and each wake-up 300 more (remote); the same
+ * flow with the reader on the softirq's CPU pays neither. The difference to
+ * the run with those costs at 0 is exactly that (within one datagram, for
+ * the work in progress at the end).
+ */
+START_TEST(test_cache_remote_reader)
+{
+	struct cache_run local = run_cache("", 0, ""), remote = run_cache("", 1, "");
+	struct cache_run zero = run_cache("", 1, NO_CACHE);
+	double want = ((double)remote.msgs * 6 * 24 + (double)(remote.sleeps - 1) * 300) * CYCLE_PS;
+	double got = remote.busy_ps - zero.busy_ps;
+
+	ck_assert_uint_eq(remote.msgs, zero.msgs);
+	ck_assert_uint_gt(remote.msgs, 900);
+	ck_assert_double_gt(remote.busy_ps / (double)remote.msgs,
+			    local.busy_ps / (double)local.msgs);
+	ck_assert_msg(fabs(got - want) <= (6 * 24 + 300) * CYCLE_PS,
+		      "remote reader: %.0f ps more than without cache costs, want %.0f", got, want);
+}
+END_TEST
+
+/*
+ * RPS to CPU 1 with the reader there: process_backlog pays for the lines
+ * the polling CPU 0 wrote, recvmsg finds them warm, and the wake-up is
+ * local.
+ */
+START_TEST(test_cache_rps_target)
+{
+	struct cache_run rps = run_cache(", rps_cpus: '2'", 1, "");
+	struct cache_run zero = run_cache(", rps_cpus: '2'", 1, NO_CACHE);
+	double want = (double)rps.msgs * 6 * 24 * CYCLE_PS;
+	double got = rps.busy_ps - zero.busy_ps;
+
+	ck_assert_uint_eq(rps.msgs, zero.msgs);
+	ck_assert_msg(fabs(got - want) <= 6 * 24 * CYCLE_PS,
+		      "RPS target: %.0f ps more than without cache costs, want %.0f", got, want);
+}
+END_TEST
+
 Suite *nicmech_suite(void);
 
 Suite *nicmech_suite(void)
@@ -356,6 +455,8 @@ Suite *nicmech_suite(void)
 	tcase_add_loop_test(tc, test_ixgbe_itr, 0, (int)(sizeof(itr_rows) / sizeof(itr_rows[0])));
 	tcase_add_loop_test(tc, test_dim_rises_under_bulk, 0, 2);
 	tcase_add_loop_test(tc, test_dim_falls_when_latency_bound, 0, 2);
+	tcase_add_test(tc, test_cache_remote_reader);
+	tcase_add_test(tc, test_cache_rps_target);
 	suite_add_tcase(s, tc);
 	return s;
 }
