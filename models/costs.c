@@ -52,8 +52,11 @@ void costs_default(struct costs *k)
 	k->ip_forward = 200;	  /* assumed: ip_forward + ip_forward_finish */
 	k->veth_xdp_rcv = 60;	  /* assumed: __ptr_ring_consume + veth_xdp_rcv_skb, no program */
 	k->xdp_run = 400; /* assumed: veth_convert_skb_to_xdp_buff copy + a trivial program */
-	k->cacheline_remote = 24;   /* costs.md: L3 hit ~7.9 ns (E5-26xx), ~24 cycles at 3 GHz */
+	k->cacheline_remote = 24;    /* costs.md: L3 hit ~7.9 ns (E5-26xx), ~24 cycles at 3 GHz */
 	k->wakeup_remote = 300;	     /* assumed: remote rq lock and task lines, ~100 ns */
+	k->lock_bounce = 100;	     /* assumed: a lock line modified on another core, ~33 ns */
+	k->udp_queue_hold = 60;	     /* assumed: spin_lock+unlock 15 ns + the queue ops */
+	k->mem_bandwidth = 80e9;     /* 8 x DDR4-3200 = 204.8 GB/s, a copy moves 2 B/B, ~80 % */
 	k->skb_cache_lines = 6;	     /* sizeof(sk_buff) 232 B: 4 lines + shinfo + headers */
 	k->copy_per_byte = 0.34;     /* Cai et al.: 0.10 ns/byte at 3.4 GHz */
 	k->ipi_latency = 2 * SIM_US; /* costs.md: IPI round trip 1-3 us */
@@ -63,6 +66,7 @@ void costs_default(struct costs *k)
 int costs_parse(struct costs *k, const struct cfg_node *n, struct sim_error *err)
 {
 	uint64_t lines;
+	double bits;
 
 	if (!n)
 		return 0;
@@ -74,6 +78,9 @@ int costs_parse(struct costs *k, const struct cfg_node *n, struct sim_error *err
 	if (cfg_get_u64(n, "skb_cache_lines", &lines, k->skb_cache_lines, 0, 1024, err))
 		return -1;
 	k->skb_cache_lines = (uint32_t)lines;
+	if (cfg_get_bitrate(n, "mem_bandwidth", &bits, k->mem_bandwidth * 8, 0, 1e16, err))
+		return -1;
+	k->mem_bandwidth = bits / 8;
 	if (cfg_get_double(n, "copy_per_byte", &k->copy_per_byte, k->copy_per_byte, 0, 1000, err) ||
 	    cfg_get_time(n, "ipi_latency", &k->ipi_latency, k->ipi_latency, 0, SIM_MS, err) ||
 	    cfg_get_time(n, "pcie_latency", &k->pcie_latency, k->pcie_latency, 0, SIM_MS, err))

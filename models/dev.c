@@ -272,7 +272,7 @@ static void stack_unit(struct cpu *c, struct sk_buff *skb, bool from_driver, uin
 		sd->unit_skb = NULL;
 		return;
 	}
-	*cycles += udp_queue_rcv_cost(c, sk);
+	*cycles += udp_queue_rcv_cost(c, sk, c->host->w->q.now + cycles_to_ps(c->host, *cycles));
 	sd->unit = UNIT_SOCKET;
 	sd->unit_sk = sk;
 }

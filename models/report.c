@@ -240,6 +240,68 @@ static void text_queues(const struct world *w, FILE *f)
 	fprintf(f, "\n");
 }
 
+/* Calls @fn for every lock of @h that was taken: qdisc root locks and busylocks, socket locks. */
+static void for_each_lock(const struct host *h,
+			  void (*fn)(const char *owner, const char *lock,
+				     const struct sim_spinlock *l, void *arg),
+			  void *arg)
+{
+	char owner[64];
+
+	for (uint32_t d = 0; d < h->ndevs; d++) {
+		const struct net_device *dev = h->devs[d];
+
+		for (uint32_t i = 0; dev->txq && i < dev->ntxq; i++) {
+			const struct Qdisc *q = dev->txq[i].qdisc;
+
+			if (!q || (i && q == dev->txq[0].qdisc) || !q->root_lock.acquired)
+				continue;
+			snprintf(owner, sizeof(owner), "%s:%x:", dev->name, q->handle >> 16);
+			fn(owner, "qdisc_lock", &q->root_lock, arg);
+			if (q->busylock.acquired)
+				fn(owner, "busylock", &q->busylock, arg);
+		}
+	}
+	for (uint32_t s = 0; s < h->nsocks; s++) {
+		const struct sock *sk = h->socks[s];
+
+		if (sk->rq_lock.acquired)
+			fn(sk->name, "sk_receive_queue.lock", &sk->rq_lock, arg);
+		if (sk->reader_lock.acquired)
+			fn(sk->name, "reader_queue.lock", &sk->reader_lock, arg);
+	}
+}
+
+static void text_lock(const char *owner, const char *lock, const struct sim_spinlock *l, void *arg)
+{
+	if (!l->contended && !l->bounced)
+		return;
+	fprintf(arg, "  lock %s %s: acquired %llu contended %llu bounced %llu spin %.1f us\n",
+		owner, lock, U(l->acquired), U(l->contended), U(l->bounced),
+		sim_time_sec(l->spin_ps) * 1e6);
+}
+
+static void json_lock(const char *owner, const char *lock, const struct sim_spinlock *l, void *arg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "owner", owner);
+	cJSON_AddStringToObject(o, "lock", lock);
+	cJSON_AddNumberToObject(o, "acquired", (double)l->acquired);
+	cJSON_AddNumberToObject(o, "contended", (double)l->contended);
+	cJSON_AddNumberToObject(o, "bounced", (double)l->bounced);
+	cJSON_AddNumberToObject(o, "spin_ns", (double)l->spin_ps / 1000.0);
+	cJSON_AddItemToArray(arg, o);
+}
+
+static cJSON *json_locks(const struct host *h)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for_each_lock(h, json_lock, a);
+	return a;
+}
+
 /* Adaptive moderation (adaptive-rx on): each queue's rx-usecs/rx-frames in force at the end. */
 static void text_moderation(const struct world *w, const struct host *h, FILE *f)
 {
@@ -302,6 +364,7 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 			(unsigned long long)sd->flow_limit_count);
 	}
 	text_moderation(w, h, f);
+	for_each_lock(h, text_lock, f);
 	for (uint32_t s = 0; s < h->nsocks; s++) {
 		const struct sock *sk = h->socks[s];
 
@@ -710,6 +773,7 @@ static cJSON *json_hosts(const struct world *w)
 		cJSON_AddItemToObject(o, "softnet_stat", json_softnet(h));
 		cJSON_AddItemToObject(o, "devices", json_devs(h));
 		cJSON_AddItemToObject(o, "sockets", json_socks(h));
+		cJSON_AddItemToObject(o, "locks", json_locks(h));
 		cJSON_AddItemToObject(o, "apps", json_apps(h));
 		cJSON_AddItemToArray(a, o);
 	}

@@ -16,6 +16,7 @@
 #include "sim/pool.h"
 #include "sim/rng.h"
 #include "sim/stats.h"
+#include "models/contention.h"
 #include "models/skb.h"
 
 struct cpu;
@@ -78,7 +79,9 @@ struct ipfrag_table;
 	X(veth_xdp_rcv)	    /* veth_poll per skb: ptr_ring consume, veth_xdp_rcv_skb */            \
 	X(xdp_run)	    /* veth: skb to xdp_buff (may copy), bpf_prog_run_xdp, back */         \
 	X(cacheline_remote) /* one cache line last written by another core (an LLC hit) */         \
-	X(wakeup_remote)    /* try_to_wake_up of a thread on another CPU, over `wakeup` */
+	X(wakeup_remote)    /* try_to_wake_up of a thread on another CPU, over `wakeup` */         \
+	X(lock_bounce)	    /* taking a lock (and its data) last held by another CPU */            \
+	X(udp_queue_hold)   /* sk_receive_queue.lock held: one enqueue or a reader's splice */
 
 struct costs {
 #define X(n) uint64_t n; /* cycles */
@@ -86,8 +89,9 @@ struct costs {
 #undef X
 	double copy_per_byte;	  /* cycles per byte copied to user space */
 	uint32_t skb_cache_lines; /* lines of an skb the softirq writes (struct, shinfo, headers) */
-	sim_time_t ipi_latency;	  /* ps: IPI send to the target's hardirq */
-	sim_time_t pcie_latency;  /* ps: default DMA write latency (NIC may override) */
+	double mem_bandwidth;	 /* bytes/s of user copies the machine's CPUs share, 0 = no limit */
+	sim_time_t ipi_latency;	 /* ps: IPI send to the target's hardirq */
+	sim_time_t pcie_latency; /* ps: default DMA write latency (NIC may override) */
 };
 
 /* Linux sysctls a host honours, by their Linux names in the scenario. */
@@ -203,6 +207,7 @@ struct host {
 	struct inet_peer *peers;	 /* open-addressing table */
 	uint32_t npeers_cap;		 /* slots, a power of two */
 	uint64_t drops[DROP_POINTS_MAX]; /* per drop_points[] entry */
+	struct membw membw;		 /* the machine's copy traffic (used in h->machine) */
 };
 
 struct world {
