@@ -97,7 +97,9 @@ static sim_time_t app_recv_take(struct app *a, uint32_t max, uint64_t *bytes)
 	while (a->ninflight < max && sock_readable(a->sk)) {
 		struct sk_buff *skb;
 
-		extra += udp_recv_lock_cost(c, a->sk, now + cycles_to_ps(h, cycles + extra));
+		if (udp_recv_locks(a->sk))
+			extra +=
+				udp_recv_lock_cost(c, a->sk, now + cycles_to_ps(h, cycles + extra));
 		skb = sock_dequeue(a->sk);
 		if (!(skb->flags & SKB_F_CLONE)) {
 			skb->stage = STAGE_APP;

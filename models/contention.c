@@ -3,8 +3,6 @@
  *
  * See models/contention.h for the model and what it simplifies.
  */
-#include <math.h>
-
 #include "models/contention.h"
 #include "models/cpu.h"
 
@@ -45,7 +43,15 @@ void spin_lock_reserve(struct sim_spinlock *l, const struct cpu *c, sim_time_t t
 sim_time_t spin_lock_hold(struct sim_spinlock *l, const struct cpu *c, sim_time_t t,
 			  sim_time_t hold)
 {
-	sim_time_t start = spin_lock_start(l, c, t, hold);
+	sim_time_t start;
+
+	if (l->owner == c && t >= l->free_at) { /* free, and its line is ours: the common case */
+		l->acquired++;
+		l->busy_from = t;
+		l->free_at = t + hold;
+		return 0;
+	}
+	start = spin_lock_start(l, c, t, hold);
 
 	spin_lock_reserve(l, c, t, start, start + hold);
 	return start - t;
@@ -53,7 +59,12 @@ sim_time_t spin_lock_hold(struct sim_spinlock *l, const struct cpu *c, sim_time_
 
 uint64_t spin_ps_to_cycles(const struct cpu *c, sim_time_t ps)
 {
-	return (uint64_t)ceil((double)ps * c->host->clock_hz / 1e12);
+	double cy;
+
+	if (ps <= 0) /* the common case: no wait */
+		return 0;
+	cy = (double)ps * c->host->clock_hz / 1e12;
+	return (uint64_t)cy + ((double)(uint64_t)cy < cy);
 }
 
 /* Move the window on to the one holding @t; the last complete one gives the utilisation. */

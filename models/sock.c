@@ -90,11 +90,13 @@ uint64_t udp_recv_lock_cost(const struct cpu *c, struct sock *sk, sim_time_t t)
 {
 	uint64_t cy = 0;
 
-	if (sk->kind != SOCK_UDP)
+	if (!udp_recv_locks(sk))
 		return 0;
 	if (!sk->reader_queue.qlen && sk->sk_receive_queue.qlen) /* the splice */
 		cy += sk_lock_cost(c, &sk->rq_lock, sk, t);
-	return cy + sk_lock_cost(c, &sk->reader_lock, sk, t + cycles_to_ps(c->host, cy));
+	if (sk->nreaders > 1)
+		cy += sk_lock_cost(c, &sk->reader_lock, sk, t + cycles_to_ps(c->host, cy));
+	return cy;
 }
 
 uint64_t udp_queue_rcv_cost(const struct cpu *c, struct sock *sk, sim_time_t t)

@@ -138,10 +138,18 @@ void udp_queue_rcv_skb(struct sock *sk, struct sk_buff *skb);
 uint64_t udp_queue_rcv_cost(const struct cpu *c, struct sock *sk, sim_time_t t);
 /*
  * The locks a reader on @c takes at @t to dequeue the next datagram
- * (reader_queue.lock, and sk_receive_queue.lock when it splices): the
- * cycles it waits. Call before sock_dequeue().
+ * (reader_queue.lock when several readers share the socket, since a lone
+ * reader never waits for it; sk_receive_queue.lock when it splices): the
+ * cycles it waits. Call before sock_dequeue(), when udp_recv_locks() says
+ * there is a lock to take.
  */
 uint64_t udp_recv_lock_cost(const struct cpu *c, struct sock *sk, sim_time_t t);
+
+static inline bool udp_recv_locks(const struct sock *sk)
+{
+	return sk->kind == SOCK_UDP &&
+	       (sk->nreaders > 1 || (!sk->reader_queue.qlen && sk->sk_receive_queue.qlen));
+}
 
 /* packet_rcv: a tap's clone of @skb (R14). Returns the cycles it cost. */
 uint64_t packet_rcv(struct sock *sk, const struct sk_buff *skb);
