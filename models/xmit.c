@@ -208,12 +208,14 @@ int dev_queue_xmit(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 	*cycles += qdisc_lock_enqueue(c, q, *cycles) + dev->host->costs.qdisc_enqueue;
 	if (qdisc_can_bypass(q) && !q->stats.qlen && !q->gso_skb && !txq->stopped &&
 	    !txq->stack_xoff) {
-		/* __dev_xmit_skb bypass: qdisc_bstats_update, sch_direct_xmit */
+		/* __dev_xmit_skb bypass: qdisc_run_begin, qdisc_bstats_update, sch_direct_xmit */
 		q->stats.packets++;
 		q->stats.bytes += skb->len;
 		skb_lat_next(w, skb, LAT_TX_RING, w->q.now);
+		q->running_cpu = c;
 		if (xmit_one(c, dev, skb, i, cycles) == NETDEV_TX_BUSY)
 			dev_requeue_skb(q, skb);
+		q->running_until = xmit_at(c, *cycles); /* qdisc_run_end */
 		return NET_XMIT_SUCCESS;
 	}
 	skb->t_qdisc = w->q.now;
