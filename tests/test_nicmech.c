@@ -589,6 +589,52 @@ START_TEST(test_socket_lock_contention)
 END_TEST
 
 /*
+ * Readers of one socket: @n readers on CPUs 1..n take reader_queue.lock per
+ * datagram and contend for it; a lone reader never waits for it, so it is
+ * not taken. Returns the lock's contended acquisitions; *acquired its
+ * acquisitions.
+ */
+static uint64_t run_readers(int n, uint64_t *acquired)
+{
+	char yaml[2048];
+	int len;
+	struct world *w;
+	const struct sock *sk;
+	uint64_t contended;
+
+	len = snprintf(
+		yaml, sizeof(yaml),
+		"name: readers\nduration: 20ms\nwarmup: 0s\n"
+		"hosts:\n  - name: rx\n    cpus: 3\n    nics:\n"
+		"      - {name: eth0, driver: mlx5, address: 10.0.0.1/24, irq_affinity: [0]}\n"
+		"    sockets:\n      - {name: srv, bind: '0.0.0.0:5000', rcvbuf: 4MiB}\n"
+		"    apps:\n");
+	for (int i = 0; i < n; i++)
+		len += snprintf(yaml + len, sizeof(yaml) - (size_t)len,
+				"      - {name: r%d, socket: srv, cpu: %d}\n", i, i + 1);
+	snprintf(yaml + len, sizeof(yaml) - (size_t)len,
+		 "traffic:\n  - {name: load, to: rx/eth0, rate: 800kpps, pattern: poisson,\n"
+		 "     size: 64, flows: 16, dst: 10.0.0.1:5000}\n");
+	w = test_world_run("readers.yaml", yaml);
+	sk = test_world_host(w, "rx")->socks[0];
+	*acquired = sk->reader_lock.acquired;
+	contended = sk->reader_lock.contended + sk->reader_lock.bounced;
+	world_free(w);
+	return contended;
+}
+
+START_TEST(test_socket_readers_contend)
+{
+	uint64_t acq1, acq2;
+
+	ck_assert_uint_eq(run_readers(1, &acq1), 0);
+	ck_assert_uint_eq(acq1, 0);
+	ck_assert_uint_gt(run_readers(2, &acq2), 100);
+	ck_assert_uint_gt(acq2, 1000);
+}
+END_TEST
+
+/*
  * @n independent senders on CPUs 0..n-1, each sendto() of 1400 bytes as fast
  * as it can through lo to its own socket (which nobody reads: full, it drops),
  * so every CPU does the same work alone. @bw: mem_bandwidth.
@@ -681,6 +727,7 @@ Suite *nicmech_suite(void)
 	tcase_add_test(tc, test_qdisc_lock_scaling);
 	tcase_add_test(tc, test_membw_scaling);
 	tcase_add_test(tc, test_socket_lock_contention);
+	tcase_add_test(tc, test_socket_readers_contend);
 	suite_add_tcase(s, tc);
 	return s;
 }
