@@ -78,6 +78,42 @@ static sim_time_t app_user_work(struct app *a)
 	return (sim_time_t)(ps + 0.5);
 }
 
+/*
+ * A read call takes up to @max datagrams (at least one is queued): for each,
+ * the locks of the dequeue, and the lines the softirq wrote when that was
+ * another CPU (udp_recvmsg reads them on the reader's); then the copy of
+ * their *bytes payload on the machine's memory bandwidth. Returns the call's
+ * CPU time.
+ */
+static sim_time_t app_recv_take(struct app *a, uint32_t max, uint64_t *bytes)
+{
+	struct host *h = a->host;
+	const struct costs *k = &h->costs;
+	const struct cpu *c = a->thread.cpu;
+	sim_time_t now = h->w->q.now;
+	uint64_t cycles = k->syscall, extra = 0;
+
+	*bytes = 0;
+	while (a->ninflight < max && sock_readable(a->sk)) {
+		struct sk_buff *skb;
+
+		if (udp_recv_locks(a->sk))
+			extra +=
+				udp_recv_lock_cost(c, a->sk, now + cycles_to_ps(h, cycles + extra));
+		skb = sock_dequeue(a->sk);
+		if (!(skb->flags & SKB_F_CLONE)) {
+			skb->stage = STAGE_APP;
+			skb_lat_next(h->w, skb, LAT_APP, now);
+		}
+		*bytes += skb_payload(skb);
+		extra += skb_touch(c, skb);
+		cycles += k->recv_per_msg;
+		a->inflight[a->ninflight++] = skb;
+	}
+	return cycles_to_ps(h, cycles) + cycles_to_ps(c->host, extra) +
+	       (sim_time_t)(membw_copy_cycles(h, now, *bytes) * 1e12 / h->clock_hz);
+}
+
 /* The thread's loop: user work, then recvmsg/recvmmsg, sleeping when empty. */
 static void app_echo_send(struct app *a);
 static bool app_call_continue(struct app *a);
@@ -103,11 +139,9 @@ static bool app_recv_error(struct app *a)
 static void app_run(struct thread *t)
 {
 	struct app *a = t->priv;
-	struct host *h = a->host;
-	const struct costs *k = &h->costs;
 	uint32_t max = a->syscall == APP_RECVMMSG ? a->batch : 1;
 	uint64_t bytes = 0;
-	sim_time_t now = h->w->q.now, work;
+	sim_time_t work;
 
 	if (app_call_continue(a))
 		return;
@@ -136,24 +170,8 @@ static void app_run(struct thread *t)
 		thread_block(t);
 		return;
 	}
-	while (a->ninflight < max) {
-		struct sk_buff *skb = sock_dequeue(a->sk);
-
-		if (!skb)
-			break;
-		if (!(skb->flags & SKB_F_CLONE)) {
-			skb->stage = STAGE_APP;
-			skb_lat_next(h->w, skb, LAT_APP, now);
-		}
-		bytes += skb_payload(skb);
-		a->inflight[a->ninflight++] = skb;
-	}
+	thread_start_job(t, app_recv_take(a, max, &bytes), ACCT_SYS, false, app_recv_done);
 	a->bytes += bytes;
-	thread_start_job(
-		t,
-		cycles_to_ps(h, k->syscall + a->ninflight * k->recv_per_msg) +
-			(sim_time_t)((double)bytes * k->copy_per_byte * 1e12 / h->clock_hz),
-		ACCT_SYS, false, app_recv_done);
 }
 
 /* ---- senders ---- */
@@ -293,6 +311,7 @@ static void app_echo_send(struct app *a)
 			continue;
 		}
 		a->tx_cycles[a->ntx] = c;
+		a->tx[a->ntx].skb->touch_cpu = t->cpu;
 		a->tx[a->ntx++].skb->t_app = e->t_app;
 		a->sent++;
 	}
@@ -327,8 +346,7 @@ static bool app_await(struct app *a)
 {
 	struct thread *t = &a->thread;
 	struct host *h = a->host;
-	const struct costs *k = &h->costs;
-	uint64_t bytes = 0;
+	uint64_t bytes;
 
 	if (!a->outstanding)
 		return true;
@@ -348,21 +366,8 @@ static bool app_await(struct app *a)
 		thread_block(t);
 		return false;
 	}
-	while (a->ninflight < APP_MAX_BATCH) {
-		struct sk_buff *skb = sock_dequeue(a->sk);
-
-		if (!skb)
-			break;
-		skb->stage = STAGE_APP;
-		skb_lat_next(h->w, skb, LAT_APP, h->w->q.now);
-		bytes += skb_payload(skb);
-		a->inflight[a->ninflight++] = skb;
-	}
-	thread_start_job(
-		t,
-		cycles_to_ps(h, k->syscall + a->ninflight * k->recv_per_msg) +
-			(sim_time_t)((double)bytes * k->copy_per_byte * 1e12 / h->clock_hz),
-		ACCT_SYS, false, app_reply_done);
+	thread_start_job(t, app_recv_take(a, APP_MAX_BATCH, &bytes), ACCT_SYS, false,
+			 app_reply_done);
 	return false;
 }
 
@@ -401,6 +406,7 @@ static bool app_send_prepare(struct app *a, uint64_t *cycles)
 		}
 		a->sent++;
 		a->bytes += payload;
+		a->tx[a->ntx].skb->touch_cpu = t->cpu; /* ip_make_skb writes it here */
 		a->tx_cycles[a->ntx++] = c;
 	}
 	return true;

@@ -7,7 +7,9 @@
  *
  * A thread pinned to one CPU reads one socket. Each call costs `syscall`
  * cycles plus `recv_per_msg` per datagram plus `copy_per_byte` per payload
- * byte, in kernel mode (not preemptible); with recvmmsg it takes up to
+ * byte (on the machine's memory bandwidth), plus per datagram the socket
+ * locks' waits and, when the softirq ran on another CPU, its lines
+ * (cacheline_remote each), in kernel mode (not preemptible); with recvmmsg it takes up to
  * `batch` datagrams and returns once it has at least one (MSG_WAITFORONE).
  * An empty socket puts the thread to sleep until sk_data_ready wakes it.
  * After each call the thread spends `work` (a distribution, per datagram) in

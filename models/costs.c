@@ -6,7 +6,9 @@
  * compiled in up to version 0.1. Cycles keys are integers up to 10^8,
  * cycles per byte up to 1000, times up to 1 ms (the PM QoS limit up to its
  * "no limit" value of 2000 s), fractions from 0 to 1; `idle` is a preset name
- * or a list of idle states (models/cpuidle.h).
+ * or a list of idle states (models/cpuidle.h); `skb_cache_lines` is a count
+ * of lines up to 1024 and `mem_bandwidth` a bit rate up to 10000 Tbit/s
+ * (stored as bytes per second; 0 means no limit).
  */
 #include "models/costs.h"
 
@@ -26,14 +28,16 @@ const struct cost_key cost_keys[] = {
 	{ "cpu_dma_latency", COST_QOS_TIME, offsetof(struct costs, cpu_dma_latency) },
 	{ "idle", COST_IDLE_STATES, offsetof(struct costs, idle) },
 	{ "irq_time_accounting", COST_BOOL, offsetof(struct costs, irq_time_accounting) },
+	{ "skb_cache_lines", COST_LINES, offsetof(struct costs, skb_cache_lines) },
+	{ "mem_bandwidth", COST_BITRATE, offsetof(struct costs, mem_bandwidth) },
 };
 
 const size_t cost_keys_nr = sizeof(cost_keys) / sizeof(cost_keys[0]);
 
 const char *cost_unit_name(enum cost_unit u)
 {
-	static const char *const names[] = { "cycles",	 "cycles/byte", "time",	 "time",
-					     "fraction", "bool",	"states" };
+	static const char *const names[] = { "cycles", "cycles/byte", "time",  "time", "fraction",
+					     "bool",   "states",      "lines", "bit/s" };
 
 	return names[u];
 }
@@ -44,6 +48,30 @@ const struct cost_key *cost_key_find(const char *name)
 		if (!strcmp(cost_keys[i].name, name))
 			return &cost_keys[i];
 	return NULL;
+}
+
+/* A count of cache lines, 0 - 1024. */
+static int cost_read_lines(const struct cfg_node *n, const char *key, uint32_t *field,
+			   struct sim_error *err)
+{
+	uint64_t v;
+
+	if (cfg_get_u64(n, key, &v, *field, 0, 1024, err))
+		return -1;
+	*field = (uint32_t)v;
+	return 0;
+}
+
+/* A bit rate in the scenario ("640Gbit", "0bit" = no limit), stored as bytes/s. */
+static int cost_read_bitrate(const struct cfg_node *n, const char *key, double *field,
+			     struct sim_error *err)
+{
+	double bits;
+
+	if (cfg_get_bitrate(n, key, &bits, *field * 8, 0, 1e16, err))
+		return -1;
+	*field = bits / 8;
+	return 0;
 }
 
 int cost_key_read(const struct cost_key *k, struct costs *c, const struct cfg_node *n,
@@ -66,6 +94,10 @@ int cost_key_read(const struct cost_key *k, struct costs *c, const struct cfg_no
 		return cfg_get_bool(n, key, field, *(bool *)field, err);
 	case COST_IDLE_STATES:
 		return cpuidle_parse(field, n, key, err);
+	case COST_LINES:
+		return cost_read_lines(n, key, field, err);
+	case COST_BITRATE:
+		return cost_read_bitrate(n, key, field, err);
 	}
 	return -1;
 }

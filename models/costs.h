@@ -23,6 +23,8 @@ enum cost_unit {
 	COST_FRACTION,	      /* "fraction": a number from 0 to 1 */
 	COST_BOOL,	      /* "bool": true or false */
 	COST_IDLE_STATES,     /* "states": poll, c1, c6 or a list of idle states */
+	COST_LINES,	      /* "lines": a count of cache lines, 0 - 1024 */
+	COST_BITRATE,	      /* "bit/s": a bit rate like "640Gbit", stored as bytes/s */
 };
 
 /* One key of the cost table. */
@@ -35,7 +37,7 @@ struct cost_key {
 extern const struct cost_key cost_keys[]; /* every field of struct costs, in order */
 extern const size_t cost_keys_nr;	  /* entries in cost_keys[] */
 
-/* The profile name of @u: "cycles", "cycles/byte", "time", "fraction", "bool", "states". */
+/* The profile name of @u: "cycles", "cycles/byte", "time", "fraction", "bool", "states", ... */
 const char *cost_unit_name(enum cost_unit u);
 /* The key called @name, or NULL. */
 const struct cost_key *cost_key_find(const char *name);

@@ -272,7 +272,7 @@ static void stack_unit(struct cpu *c, struct sk_buff *skb, bool from_driver, uin
 		sd->unit_skb = NULL;
 		return;
 	}
-	*cycles += udp_queue_rcv_cost(sk);
+	*cycles += udp_queue_rcv_cost(c, sk, c->host->w->q.now + cycles_to_ps(c->host, *cycles));
 	sd->unit = UNIT_SOCKET;
 	sd->unit_sk = sk;
 }
@@ -654,7 +654,7 @@ static struct sk_buff *backlog_poll_one(struct napi_struct *n, struct cpu *c, ui
 				sd->wait_sum += (double)(now - skb->t_mark);
 				sd->wait_n++;
 			}
-			*cycles += c->host->costs.backlog_dequeue;
+			*cycles += c->host->costs.backlog_dequeue + skb_touch(c, skb);
 			skb->stage = STAGE_R12;
 			skb_lat_next(c->host->w, skb, LAT_SOFTIRQ, now);
 			return skb;

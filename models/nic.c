@@ -173,6 +173,7 @@ void nic_wire_deliver(struct net_device *dev, struct sk_buff *skb, sim_time_t t_
 		skb->hash = toeplitz_hash_tbl(dev->rss_tbl, skb->saddr, skb->daddr, skb->sport,
 					      skb->dport);
 	skb->flags &= (uint8_t)~SKB_F_OTHER_MAC;
+	skb->touch_cpu = NULL; /* a fresh DMA on this machine: in no core's cache */
 	skb->t_wire = t_arrival;
 	__skb_queue_tail(&dev->wire, skb);
 	if (!sim_event_pending(&dev->wire_ev))
@@ -250,7 +251,6 @@ static struct sk_buff *nic_poll_one(struct napi_struct *n, struct cpu *c, uint64
 	sim_time_t now = w->q.now;
 	struct sk_buff *skb = q->ring.head;
 
-	(void)c;
 	if (!skb || skb->t_ready > now)
 		return NULL;
 	__skb_dequeue(&q->ring);
@@ -260,6 +260,7 @@ static struct sk_buff *nic_poll_one(struct napi_struct *n, struct cpu *c, uint64
 	if (q->to_refill >= dev->drv->refill_batch)
 		*cycles += nic_refill(q);
 	skb->stage = STAGE_R9;
+	skb->touch_cpu = c; /* napi_build_skb writes the skb on the polling CPU */
 	skb->truesize = dev->truesize;
 	q->packets++;
 	q->bytes += skb->len;
@@ -283,6 +284,8 @@ static uint64_t nic_poll_end(struct napi_struct *n, struct cpu *c, int work, int
 	q->polls++;
 	if (work < weight && !q->tx_more) {
 		n->state &= ~NAPIF_STATE_SCHED;
+		if (q->dev->adaptive_rx)
+			q->dev->drv->dim->update(q, work);
 		nic_irq_enable(q);
 	}
 	return cycles;
@@ -311,6 +314,7 @@ void nic_stats_reset(struct net_device *dev, sim_time_t now)
 	veth_stats_reset(dev, now);
 	for (uint32_t i = 0; i < dev->nrxq; i++) {
 		sim_level_reset(&dev->rxq[i].ring_level, now);
+		sim_level_reset(&dev->rxq[i].usecs_level, now);
 		dev->rxq[i].ring_in = 0;
 		dev->rxq[i].wait_sum = 0;
 		dev->rxq[i].wait_n = 0;
@@ -447,6 +451,12 @@ static void nic_init_queue(struct net_device *dev, struct nic_rx_queue *q, uint1
 	q->napi.gro_off = !dev->gro;
 	skb_queue_head_init(&q->napi.rx_list);
 	sim_level_init(&q->ring_level, 0);
+	q->rx_usecs = dev->rx_usecs;
+	q->rx_frames = dev->rx_frames;
+	if (dev->adaptive_rx)
+		dev->drv->dim->init(q);
+	sim_level_init(&q->usecs_level, 0);
+	sim_level_set(&q->usecs_level, 0, q->rx_usecs);
 }
 
 static int nic_parse_addr(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
@@ -500,8 +510,14 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 			 SIM_MS, err) ||
 	    cfg_get_u64(n, "rss_equal", &equal, queues, 1, queues, err) ||
 	    cfg_get_u64(n, "napi_weight", &weight, 64, 1, 256, err) ||
-	    cfg_get_bool(n, "gro", &dev->gro, true, err))
+	    cfg_get_bool(n, "gro", &dev->gro, true, err) ||
+	    cfg_get_bool(n, "adaptive_rx", &dev->adaptive_rx, false, err))
 		return -1;
+	if (dev->adaptive_rx && !d->dim)
+		return cfg_error(cfg_get(n, "adaptive_rx"), err,
+				 "driver '%s' has no adaptive moderation (adaptive_rx needs ixgbe "
+				 "or mlx5)",
+				 d->name);
 	dev->napi_weight = (int)weight;
 	dev->nrxq = (uint32_t)queues;
 	dev->rx_ring = (uint32_t)ring;

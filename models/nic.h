@@ -20,11 +20,14 @@
  * each poll; a descriptor is reusable only once refilled.
  *
  * Drivers plug in through struct nic_driver (a const table found by name in
- * models/nic_drivers.c): defaults and limits, ethtool -S names, and the
- * interrupt-coalescing rule.
+ * models/nic_drivers.c): defaults and limits, ethtool -S names, the
+ * interrupt-coalescing rule and, optionally, an adaptive moderation
+ * algorithm (`adaptive_rx: true`, ethtool -C adaptive-rx on; models/net_dim.h)
+ * that sets each queue's rx-usecs and rx-frames at the end of every poll
+ * that completes.
  *
- * Simplified: no adaptive coalescing (DIM), no header split or striding RQ,
- * one DMA engine per NIC, frames up to the 2 KiB buffer (MTU 1500).
+ * Simplified: no header split or striding RQ, one DMA engine per NIC,
+ * frames up to the 2 KiB buffer (MTU 1500).
  */
 #ifndef MODELS_NIC_H
 #define MODELS_NIC_H
@@ -38,23 +41,42 @@
 #include "models/dql.h"
 #include "models/cpu.h"
 #include "models/dev.h"
+#include "models/net_dim.h"
 #include "models/world.h"
 
 struct nic_rx_queue;
 struct sock;
 
+/*
+ * An adaptive interrupt moderation algorithm (ethtool -C adaptive-rx on).
+ * Both hooks are REQUIRED.
+ */
+struct nic_dim_ops {
+	const char *name; /* "net_dim", "ixgbe_itr" (reports, docs) */
+	/* Set the queue's starting moderation (q->rx_usecs, q->rx_frames) and state. */
+	void (*init)(struct nic_rx_queue *q);
+	/*
+	 * The queue's NAPI poll completed (napi_complete_done) with @work
+	 * packets: update the moderation in force before the vector is re-armed.
+	 */
+	void (*update)(struct nic_rx_queue *q, int work);
+};
+extern const struct nic_dim_ops net_dim_ops;   /* lib/dim (mlx5) */
+extern const struct nic_dim_ops ixgbe_itr_ops; /* ixgbe_update_itr */
+
 struct nic_driver {
-	const char *name;	    /* "ixgbe", ... (the scenario's `driver:`) */
-	uint32_t rx_ring_default;   /* descriptors */
-	uint32_t rx_ring_min;	    /* descriptors */
-	uint32_t rx_ring_max;	    /* descriptors */
-	uint32_t rx_usecs_default;  /* us */
-	uint32_t rx_frames_default; /* frames, 0 = off */
-	uint32_t rx_truesize;	    /* bytes per received frame's skb */
-	uint32_t refill_batch;	    /* descriptors refilled together */
-	const char *missed_stat;    /* ethtool -S name of ring-full drops */
-	const char *coalesce_kind;  /* for docs: "moderation" or "itr" */
-	bool virt;		    /* a virtual device (veth): no rings, DMA or interrupts */
+	const char *name;	       /* "ixgbe", ... (the scenario's `driver:`) */
+	uint32_t rx_ring_default;      /* descriptors */
+	uint32_t rx_ring_min;	       /* descriptors */
+	uint32_t rx_ring_max;	       /* descriptors */
+	uint32_t rx_usecs_default;     /* us */
+	uint32_t rx_frames_default;    /* frames, 0 = off */
+	uint32_t rx_truesize;	       /* bytes per received frame's skb */
+	uint32_t refill_batch;	       /* descriptors refilled together */
+	const char *missed_stat;       /* ethtool -S name of ring-full drops */
+	const char *coalesce_kind;     /* for docs: "moderation" or "itr" */
+	bool virt;		       /* a virtual device (veth): no rings, DMA or interrupts */
+	const struct nic_dim_ops *dim; /* adaptive moderation, NULL = not supported */
 	/*
 	 * REQUIRED. A frame of queue @q completes its DMA at @t_ready while
 	 * the vector is armed: return when the interrupt fires, given the
@@ -82,15 +104,23 @@ struct nic_rx_queue {
 	uint32_t to_refill;	  /* taken by the driver, not yet refilled */
 	struct sk_buff_head ring; /* frames written or being written, in order */
 	/* interrupt */
-	struct cpu *cpu;	  /* MSI-X affinity */
-	struct irq_desc irq;	  /* the vector */
-	char irq_name[40];	  /* "eth0-TxRx-0" */
-	bool masked;		  /* vector disabled until napi_complete_done */
-	struct sim_event coal_ev; /* the interrupt firing after coalescing */
-	uint32_t coal_frames;	  /* frames completed since the vector was armed */
-	sim_time_t coal_first;	  /* ps: first such completion */
-	sim_time_t last_irq;	  /* ps: last interrupt (ITR drivers) */
-	struct napi_struct napi;  /* this queue's NAPI */
+	struct cpu *cpu;		    /* MSI-X affinity */
+	struct irq_desc irq;		    /* the vector */
+	char irq_name[40];		    /* "eth0-TxRx-0" */
+	bool masked;			    /* vector disabled until napi_complete_done */
+	struct sim_event coal_ev;	    /* the interrupt firing after coalescing */
+	uint32_t coal_frames;		    /* frames completed since the vector was armed */
+	sim_time_t coal_first;		    /* ps: first such completion */
+	sim_time_t last_irq;		    /* ps: last interrupt (ITR drivers) */
+	uint32_t rx_usecs;		    /* us: moderation in force (ethtool -C, or adaptive) */
+	uint32_t rx_frames;		    /* frames: moderation in force, 0 = no frame limit */
+	struct dim dim;			    /* adaptive: net_dim state */
+	struct ixgbe_ring_container itr_rc; /* adaptive: ixgbe RX ring container */
+	uint32_t q_itr;			    /* adaptive: ixgbe q_vector->itr (us << 2) */
+	uint64_t itr_pkts, itr_bytes;	    /* adaptive: q->packets, q->bytes at the last update */
+	uint64_t moder_changes;		    /* adaptive: times the moderation changed */
+	struct sim_level usecs_level;	    /* rx_usecs over time (after warm-up) */
+	struct napi_struct napi;	    /* this queue's NAPI */
 	/* RPS (/sys/class/net/DEV/queues/rx-N/rps_cpus) */
 	uint16_t rps_map[64]; /* CPUs */
 	uint32_t rps_len;     /* entries, 0 = RPS off */
@@ -196,6 +226,7 @@ struct net_device {
 	uint32_t rx_ring;		/* descriptors per queue (ethtool -G rx) */
 	uint32_t rx_usecs;		/* ethtool -C rx-usecs */
 	uint32_t rx_frames;		/* ethtool -C rx-frames */
+	bool adaptive_rx;		/* ethtool -C adaptive-rx on (the driver's dim) */
 	uint32_t truesize;		/* bytes per RX skb */
 	int napi_weight;		/* packets per NAPI poll (netif_napi_add_weight) */
 	bool gro;			/* NETIF_F_GRO (ethtool -K gro), on for a NIC */

@@ -240,6 +240,89 @@ static void text_queues(const struct world *w, FILE *f)
 	fprintf(f, "\n");
 }
 
+/* Calls @fn for every lock of @h that was taken: qdisc root locks and busylocks, socket locks. */
+static void for_each_lock(const struct host *h,
+			  void (*fn)(const char *owner, const char *lock,
+				     const struct sim_spinlock *l, void *arg),
+			  void *arg)
+{
+	char owner[64];
+
+	for (uint32_t d = 0; d < h->ndevs; d++) {
+		const struct net_device *dev = h->devs[d];
+
+		for (uint32_t i = 0; dev->txq && i < dev->ntxq; i++) {
+			const struct Qdisc *q = dev->txq[i].qdisc;
+
+			if (!q || (i && q == dev->txq[0].qdisc) || !q->root_lock.acquired)
+				continue;
+			snprintf(owner, sizeof(owner), "%s:%x:", dev->name, q->handle >> 16);
+			fn(owner, "qdisc_lock", &q->root_lock, arg);
+			if (q->busylock.acquired)
+				fn(owner, "busylock", &q->busylock, arg);
+		}
+	}
+	for (uint32_t s = 0; s < h->nsocks; s++) {
+		const struct sock *sk = h->socks[s];
+
+		if (sk->rq_lock.acquired)
+			fn(sk->name, "sk_receive_queue.lock", &sk->rq_lock, arg);
+		if (sk->reader_lock.acquired)
+			fn(sk->name, "reader_queue.lock", &sk->reader_lock, arg);
+	}
+}
+
+static void text_lock(const char *owner, const char *lock, const struct sim_spinlock *l, void *arg)
+{
+	if (!l->contended && !l->bounced)
+		return;
+	fprintf(arg, "  lock %s %s: acquired %llu contended %llu bounced %llu spin %.1f us\n",
+		owner, lock, U(l->acquired), U(l->contended), U(l->bounced),
+		sim_time_sec(l->spin_ps) * 1e6);
+}
+
+static void json_lock(const char *owner, const char *lock, const struct sim_spinlock *l, void *arg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "owner", owner);
+	cJSON_AddStringToObject(o, "lock", lock);
+	cJSON_AddNumberToObject(o, "acquired", (double)l->acquired);
+	cJSON_AddNumberToObject(o, "contended", (double)l->contended);
+	cJSON_AddNumberToObject(o, "bounced", (double)l->bounced);
+	cJSON_AddNumberToObject(o, "spin_ns", (double)l->spin_ps / 1000.0);
+	cJSON_AddItemToArray(arg, o);
+}
+
+static cJSON *json_locks(const struct host *h)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for_each_lock(h, json_lock, a);
+	return a;
+}
+
+/* Adaptive moderation (adaptive-rx on): each queue's rx-usecs/rx-frames in force at the end. */
+static void text_moderation(const struct world *w, const struct host *h, FILE *f)
+{
+	for (uint32_t d = 0; d < h->ndevs; d++) {
+		const struct net_device *dev = h->devs[d];
+
+		if (!dev->adaptive_rx)
+			continue;
+		fprintf(f,
+			"  nic %s adaptive-rx on (%s): queue rx-usecs rx-frames mean-rx-usecs "
+			"changes\n",
+			dev->name, dev->drv->dim->name);
+		for (uint32_t i = 0; i < dev->nrxq; i++) {
+			const struct nic_rx_queue *q = &dev->rxq[i];
+
+			fprintf(f, "    %u %u %u %.1f %llu\n", i, q->rx_usecs, q->rx_frames,
+				sim_level_mean(&q->usecs_level, w->duration), U(q->moder_changes));
+		}
+	}
+}
+
 static void text_host(const struct world *w, const struct host *h, FILE *f)
 {
 	(void)w;
@@ -281,6 +364,8 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 			(unsigned long long)sd->time_squeeze, (unsigned long long)sd->received_rps,
 			(unsigned long long)sd->flow_limit_count);
 	}
+	text_moderation(w, h, f);
+	for_each_lock(h, text_lock, f);
 	for (uint32_t s = 0; s < h->nsocks; s++) {
 		const struct sock *sk = h->socks[s];
 
@@ -574,6 +659,8 @@ static cJSON *json_devs(const struct host *h)
 
 		cJSON_AddStringToObject(o, "name", dev->name);
 		cJSON_AddStringToObject(o, "driver", dev->drv->name);
+		if (dev->adaptive_rx)
+			cJSON_AddStringToObject(o, "adaptive_rx", dev->drv->dim->name);
 		JNUM(o, dev, rx_packets);
 		JNUM(o, dev, rx_bytes);
 		JNUM(o, dev, rx_dropped);
@@ -593,6 +680,14 @@ static cJSON *json_devs(const struct host *h)
 			JNUM(qo, q, missed);
 			JNUM(qo, q, irqs);
 			JNUM(qo, q, polls);
+			JNUM(qo, q, rx_usecs);
+			JNUM(qo, q, rx_frames);
+			if (dev->adaptive_rx) {
+				cJSON_AddNumberToObject(
+					qo, "mean_rx_usecs",
+					sim_level_mean(&q->usecs_level, h->w->duration));
+				JNUM(qo, q, moder_changes);
+			}
 			cJSON_AddItemToArray(qs, qo);
 		}
 		cJSON_AddItemToObject(o, "rx_queues", qs);
@@ -699,6 +794,7 @@ static cJSON *json_hosts(const struct world *w)
 		cJSON_AddItemToObject(o, "softnet_stat", json_softnet(h));
 		cJSON_AddItemToObject(o, "devices", json_devs(h));
 		cJSON_AddItemToObject(o, "sockets", json_socks(h));
+		cJSON_AddItemToObject(o, "locks", json_locks(h));
 		cJSON_AddItemToObject(o, "apps", json_apps(h));
 		cJSON_AddItemToArray(a, o);
 	}
@@ -1076,6 +1172,41 @@ static void write_interrupts(const struct host *h, FILE *f)
 	fprintf(f, "  Function call interrupts\n");
 }
 
+/*
+ * ethtool -c (netlink coalesce reply as ethtool 6.x prints it): the values
+ * the driver reports. Like the real drivers, adaptive mode reports the
+ * configured values, not the moderation in force (see the report for that):
+ * ixgbe reports rx-usecs 1 (its "adaptive" setting), mlx5 the configured
+ * rx-usecs/rx-frames with Adaptive RX on.
+ */
+static void write_ethtool_c(const struct net_device *dev, FILE *f)
+{
+	bool itr = !strcmp(dev->drv->coalesce_kind, "itr");
+	unsigned rx_usecs = itr && dev->adaptive_rx ? 1 : dev->rx_usecs;
+
+	fprintf(f, "Coalesce parameters for %s:\n", dev->name);
+	fprintf(f, "Adaptive RX: %s  TX: n/a\n", !itr && dev->adaptive_rx ? "on" : "off");
+	fprintf(f, "stats-block-usecs:\tn/a\nsample-interval:\tn/a\npkt-rate-low:\t\tn/a\n"
+		   "pkt-rate-high:\t\tn/a\n\n");
+	fprintf(f, "rx-usecs:\t%u\n", rx_usecs);
+	if (itr)
+		fprintf(f, "rx-frames:\tn/a\n");
+	else
+		fprintf(f, "rx-frames:\t%u\n", dev->rx_frames);
+	fprintf(f, "rx-usecs-irq:\tn/a\nrx-frames-irq:\tn/a\n\n");
+	fprintf(f, "tx-usecs:\t%u\n", dev->tx_usecs);
+	if (itr)
+		fprintf(f, "tx-frames:\tn/a\n");
+	else
+		fprintf(f, "tx-frames:\t%u\n", dev->tx_frames);
+	fprintf(f, "tx-usecs-irq:\tn/a\ntx-frames-irq:\tn/a\n");
+}
+
+static void fn_ethtool_c(const void *a, FILE *f)
+{
+	write_ethtool_c(a, f);
+}
+
 static int write_file(const char *dir, const char *host, const char *name,
 		      void (*fn)(const void *arg, FILE *f), const void *arg, struct sim_error *err)
 {
@@ -1165,6 +1296,10 @@ static int write_host_files(const struct host *h, const char *dir, struct sim_er
 			continue;
 		snprintf(name, sizeof(name), "ethtool_S_%s", h->devs[d]->name);
 		if (write_file(dir, h->name, name, fn_ethtool, h->devs[d], err))
+			return -1;
+		snprintf(name, sizeof(name), "ethtool_c_%s", h->devs[d]->name);
+		if (!h->devs[d]->drv->virt &&
+		    write_file(dir, h->name, name, fn_ethtool_c, h->devs[d], err))
 			return -1;
 		snprintf(name, sizeof(name), "byte_queue_limits_%s", h->devs[d]->name);
 		if (h->devs[d]->bql && write_file(dir, h->name, name, fn_bql, h->devs[d], err))

@@ -29,6 +29,7 @@
 #include "sim/cfg.h"
 #include "sim/error.h"
 #include "sim/event.h"
+#include "models/contention.h"
 #include "models/skb.h"
 #include "models/world.h"
 
@@ -110,6 +111,10 @@ struct Qdisc {
 	void *priv;	/* priv_size bytes */
 	/* sim-only */
 	enum skb_drop_reason drop_reason; /* of the skbs on to_free (tcf_set_drop_reason) */
+	struct sim_spinlock root_lock;	  /* qdisc_lock(q): enqueue and each dequeue */
+	struct sim_spinlock busylock;	  /* q->busylock: enqueuers while another CPU runs it */
+	const struct cpu *running_cpu;	  /* CPU whose qdisc_run was computed last */
+	sim_time_t running_until;	  /* ps: when that run ends (__QDISC_STATE_RUNNING) */
 };
 
 static inline void *qdisc_priv(const struct Qdisc *q)

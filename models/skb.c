@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "models/cpu.h"
 #include "models/skb.h"
 #include "models/sock.h"
 #include "models/world.h"
@@ -270,4 +271,15 @@ void skb_transmitted(struct world *w, struct sk_buff *skb)
 	for (struct sk_buff *s = skb; s; s = s->frag_next)
 		w->transmitted++;
 	skb_free_chain(w, skb);
+}
+
+uint64_t skb_touch(const struct cpu *c, struct sk_buff *skb)
+{
+	const struct costs *k = &c->host->costs;
+	const struct cpu *was = skb->touch_cpu;
+
+	skb->touch_cpu = c;
+	if (!was || was == c)
+		return 0;
+	return (uint64_t)skb->gso_segs * k->skb_cache_lines * k->cacheline_remote;
 }

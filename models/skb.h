@@ -25,6 +25,7 @@
 
 struct net_device;
 struct sock;
+struct cpu;
 struct host;
 struct world;
 
@@ -210,6 +211,7 @@ struct sk_buff {
 	sim_time_t t_qdisc; /* ps: enqueued on a qdisc (CoDel sojourn time) */
 	sim_time_t t_born;  /* ps: created (sent by an app, or reached the first NIC) */
 	sim_time_t t_app;   /* ps: request/response: when the request was sent (echoed back) */
+	const struct cpu *touch_cpu; /* CPU whose cache holds the skb's lines, NULL = none */
 };
 
 /* A FIFO of skbs (struct sk_buff_head without the lock). */
@@ -279,6 +281,17 @@ void kfree_skb_reason(struct host *h, struct sk_buff *skb, enum skb_drop_reason 
 void skb_drop_unallocated(struct host *h, enum skb_drop_reason reason, enum stage_id stage);
 /* Free a tap clone (read or dropped by its packet socket). */
 void kfree_skb_clone(struct world *w, struct sk_buff *skb);
+
+/*
+ * Cache locality: CPU @c is about to read @skb's metadata and headers (and
+ * its GRO segments'). When another CPU of the machine wrote them last (the
+ * softirq CPU, for an RPS target or a reader elsewhere), each of the
+ * skb_cache_lines lines per segment costs cacheline_remote cycles (an LLC
+ * hit on a core of the same socket). The lines are @c's from then on.
+ * Returns the cycles; 0 on the CPU that touched them, or for an skb no CPU
+ * has touched since its DMA (whose first touch is in driver_rx).
+ */
+uint64_t skb_touch(const struct cpu *c, struct sk_buff *skb);
 
 /* Close the current latency stage of @skb (and its segments) at @now and open @next. */
 void skb_lat_next(struct world *w, struct sk_buff *skb, enum lat_stage next, sim_time_t now);

@@ -77,16 +77,38 @@ static bool sk_filter_pass(const struct sk_filter *f, const struct sk_buff *skb)
 	return f->drop_match ? !m : m;
 }
 
-uint64_t udp_queue_rcv_cost(const struct sock *sk)
+/* spin_lock(@l) for udp_queue_hold: the cycles @c waits. */
+static uint64_t sk_lock_cost(const struct cpu *c, struct sim_spinlock *l, const struct sock *sk,
+			     sim_time_t t)
+{
+	sim_time_t hold = cycles_to_ps(c->host, sk->host->costs.udp_queue_hold);
+
+	return spin_ps_to_cycles(c, spin_lock_hold(l, c, t, hold));
+}
+
+uint64_t udp_recv_lock_cost(const struct cpu *c, struct sock *sk, sim_time_t t)
+{
+	uint64_t cy = 0;
+
+	if (!udp_recv_locks(sk))
+		return 0;
+	if (!sk->reader_queue.qlen && sk->sk_receive_queue.qlen) /* the splice */
+		cy += sk_lock_cost(c, &sk->rq_lock, sk, t);
+	if (sk->nreaders > 1)
+		cy += sk_lock_cost(c, &sk->reader_lock, sk, t + cycles_to_ps(c->host, cy));
+	return cy;
+}
+
+uint64_t udp_queue_rcv_cost(const struct cpu *c, struct sock *sk, sim_time_t t)
 {
 	const struct costs *k = &sk->host->costs;
-	uint64_t c = k->udp_enqueue;
+	uint64_t cy = k->udp_enqueue + sk_lock_cost(c, &sk->rq_lock, sk, t);
 
 	if (sk->filter.set)
-		c += k->sk_filter + sk->filter.cycles;
-	if (sk->nwaiters)
-		c += ttwu_cost(k, sk->waiters[0]);
-	return c;
+		cy += k->sk_filter + sk->filter.cycles;
+	if (sk->nwaiters) /* sk_data_ready wakes waiters[0] */
+		cy += ttwu_cost(k, sk->waiters[0]);
+	return cy;
 }
 
 /*

@@ -15,8 +15,14 @@
  * reader queue runs empty. SO_RCVBUF is doubled and clamped to rmem_max as
  * __sock_set_rcvbuf does; without it the buffer is rmem_default.
  *
+ * Locks (models/contention.h): each enqueue holds sk_receive_queue.lock
+ * for udp_queue_hold (also for a datagram then refused); a reader holds
+ * reader_queue.lock per datagram and sk_receive_queue.lock when it splices.
+ * Waking a reader costs `wakeup` on the softirq's own CPU, `wakeup_remote`
+ * on another (ttwu_cost()).
+ *
  * Simplified: no udp_mem global pressure (MemErrors), no reuseport groups,
- * no multicast, no per-NUMA producer queues.
+ * no multicast, no per-NUMA producer queues (so the lock is per datagram).
  */
 #ifndef MODELS_SOCK_H
 #define MODELS_SOCK_H
@@ -26,6 +32,7 @@
 
 #include "sim/cfg.h"
 #include "sim/stats.h"
+#include "models/contention.h"
 #include "models/cpu.h"
 #include "models/skb.h"
 #include "models/world.h"
@@ -72,6 +79,8 @@ struct sock {
 	struct sk_filter filter;		  /* SO_ATTACH_FILTER */
 	struct sk_buff_head sk_receive_queue;	  /* enqueued by softirq */
 	struct sk_buff_head reader_queue;	  /* udp_sock reader_queue */
+	struct sim_spinlock rq_lock;		  /* sk_receive_queue.lock */
+	struct sim_spinlock reader_lock;	  /* reader_queue.lock (readers only) */
 	struct thread *waiters[SOCK_MAX_WAITERS]; /* readers asleep in recvmsg */
 	uint32_t nwaiters;			  /* entries in waiters */
 	uint32_t nreaders;		   /* apps reading this socket (at most SOCK_MAX_WAITERS) */
@@ -121,7 +130,27 @@ struct sock *udp4_lib_lookup(struct host *h, uint32_t daddr, uint16_t dport);
  * @skb. Its CPU cost is udp_queue_rcv_cost(), charged when the unit starts.
  */
 void udp_queue_rcv_skb(struct sock *sk, struct sk_buff *skb);
-uint64_t udp_queue_rcv_cost(const struct sock *sk);
+/*
+ * The cycles on CPU @c, whose unit reaches the enqueue at @t: enqueue, the
+ * filter, waiting for sk_receive_queue.lock (held udp_queue_hold per
+ * enqueue), and the wake-up of a sleeping reader (ttwu_cost(): wakeup, or
+ * wakeup_remote when its CPU is not the running one).
+ */
+uint64_t udp_queue_rcv_cost(const struct cpu *c, struct sock *sk, sim_time_t t);
+/*
+ * The locks a reader on @c takes at @t to dequeue the next datagram
+ * (reader_queue.lock when several readers share the socket, since a lone
+ * reader never waits for it; sk_receive_queue.lock when it splices): the
+ * cycles it waits. Call before sock_dequeue(), when udp_recv_locks() says
+ * there is a lock to take.
+ */
+uint64_t udp_recv_lock_cost(const struct cpu *c, struct sock *sk, sim_time_t t);
+
+static inline bool udp_recv_locks(const struct sock *sk)
+{
+	return sk->kind == SOCK_UDP &&
+	       (sk->nreaders > 1 || (!sk->reader_queue.qlen && sk->sk_receive_queue.qlen));
+}
 
 /* packet_rcv: a tap's clone of @skb (R14). Returns the cycles it cost. */
 uint64_t packet_rcv(struct sock *sk, const struct sk_buff *skb);

@@ -11,6 +11,7 @@
 #include "models/nic.h"
 #include "models/route.h"
 #include "models/sch_generic.h"
+#include "models/contention.h"
 #include "models/udp_tx.h"
 #include "models/xmit.h"
 #include "sim/error.h"
@@ -174,7 +175,7 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 	uint32_t mtu;
 	int rc;
 
-	*cycles += k->send_per_msg + (uint64_t)((double)payload * k->copy_per_byte);
+	*cycles += k->send_per_msg + (uint64_t)membw_copy_cycles(h, h->w->q.now, payload);
 	if (!sk->bound && inet_autobind(sk))
 		return -EAGAIN;
 	/* a connected socket reuses the route connect() cached (sk_dst_check) */

@@ -17,6 +17,7 @@
 #include "sim/rng.h"
 #include "sim/stats.h"
 #include "models/cpuidle.h"
+#include "models/contention.h"
 #include "models/skb.h"
 
 struct cpu;
@@ -82,16 +83,21 @@ struct ipfrag_table;
 	X(tx_clean)	    /* per TX descriptor cleaned, skb freed */                             \
 	X(ip_forward)	    /* ip_forward + ip_forward_finish */                                   \
 	X(veth_xdp_rcv)	    /* veth_poll per skb: ptr_ring consume, veth_xdp_rcv_skb */            \
-	X(xdp_run)	    /* veth: skb to xdp_buff (may copy), bpf_prog_run_xdp, back */
+	X(xdp_run)	    /* veth: skb to xdp_buff (may copy), bpf_prog_run_xdp, back */         \
+	X(cacheline_remote) /* one cache line last written by another core (an LLC hit) */         \
+	X(lock_bounce)	    /* taking a lock (and its data) last held by another CPU */            \
+	X(udp_queue_hold)   /* sk_receive_queue.lock held: one enqueue or a reader's splice */
 
 struct costs {
 #define X(n) uint64_t n; /* cycles */
 	COSTS(X)
 #undef X
-	double copy_per_byte;	    /* cycles per byte copied to user space */
-	sim_time_t ipi_latency;	    /* ps: IPI send to the target's hardirq */
-	sim_time_t pcie_latency;    /* ps: default DMA write latency (NIC may override) */
-	double cost_cv;		    /* coefficient of variation of every CPU job's duration */
+	double copy_per_byte;	  /* cycles per byte copied to user space */
+	uint32_t skb_cache_lines; /* lines of an skb the softirq writes (struct, shinfo, headers) */
+	double mem_bandwidth;	 /* bytes/s of user copies the machine's CPUs share, 0 = no limit */
+	sim_time_t ipi_latency;	 /* ps: IPI send to the target's hardirq */
+	sim_time_t pcie_latency; /* ps: default DMA write latency (NIC may override) */
+	double cost_cv;		 /* coefficient of variation of every CPU job's duration */
 	sim_time_t cpu_dma_latency; /* ps: PM QoS CPU latency limit on idle exit latency */
 	struct cpuidle_table idle;  /* the CPUs' idle states (cost key `idle`) */
 	bool irq_time_accounting;   /* CONFIG_IRQ_TIME_ACCOUNTING: irq time not charged to tasks */
@@ -211,6 +217,7 @@ struct host {
 	struct inet_peer *peers;	 /* open-addressing table */
 	uint32_t npeers_cap;		 /* slots, a power of two */
 	uint64_t drops[DROP_POINTS_MAX]; /* per drop_points[] entry */
+	struct membw membw;		 /* the machine's copy traffic (used in h->machine) */
 };
 
 struct world {

@@ -103,6 +103,40 @@ static void dev_requeue_skb(struct Qdisc *q, struct sk_buff *skb)
 	qdisc_qstats_add(q, skb);
 }
 
+/* When CPU @c's work that has cost *cycles so far reaches the next step (ps). */
+static sim_time_t xmit_at(const struct cpu *c, uint64_t cycles)
+{
+	return c->host->w->q.now + cycles_to_ps(c->host, cycles);
+}
+
+/* qdisc_restart's dequeue under qdisc_lock(q), held qdisc_dequeue: the cycles @c waits. */
+static uint64_t qdisc_lock_dequeue(struct cpu *c, struct Qdisc *q, uint64_t cycles)
+{
+	sim_time_t hold = cycles_to_ps(c->host, q->dev->host->costs.qdisc_dequeue);
+
+	return spin_ps_to_cycles(c, spin_lock_hold(&q->root_lock, c, xmit_at(c, cycles), hold));
+}
+
+/*
+ * __dev_xmit_skb's locks: a CPU that finds the qdisc running on another CPU
+ * (qdisc_is_running) first serializes on q->busylock, which it keeps until it
+ * has enqueued under qdisc_lock(q) (held qdisc_enqueue). The cycles @c waits.
+ */
+static uint64_t qdisc_lock_enqueue(struct cpu *c, struct Qdisc *q, uint64_t cycles)
+{
+	sim_time_t t = xmit_at(c, cycles), start = t, rstart;
+	sim_time_t hold = cycles_to_ps(c->host, q->dev->host->costs.qdisc_enqueue);
+	bool contended = q->running_cpu && q->running_cpu != c && t < q->running_until;
+
+	if (contended)
+		start = spin_lock_start(&q->busylock, c, t, hold);
+	rstart = spin_lock_start(&q->root_lock, c, start, hold);
+	spin_lock_reserve(&q->root_lock, c, start, rstart, rstart + hold);
+	if (contended)
+		spin_lock_reserve(&q->busylock, c, t, start, rstart + hold);
+	return spin_ps_to_cycles(c, rstart - t);
+}
+
 /* __qdisc_run: up to dev_tx_weight (dev_weight * dev_weight_tx_bias) packets, then NET_TX. */
 static void qdisc_run(struct cpu *c, struct nic_tx_queue *txq, uint64_t *cycles)
 {
@@ -114,12 +148,15 @@ static void qdisc_run(struct cpu *c, struct nic_tx_queue *txq, uint64_t *cycles)
 	struct sk_buff *skb;
 
 	txq->sched_cpu = c;
+	q->running_cpu = c;
 	for (;;) {
+		q->running_until = xmit_at(c, *cycles);
 		if (quota <= 0) {
 			netif_schedule_qdisc(c, q);
 			return;
 		}
-		*cycles += k->qdisc_dequeue;
+		*cycles += qdisc_lock_dequeue(c, q, *cycles) + k->qdisc_dequeue;
+		q->running_until = xmit_at(c, *cycles);
 		skb = qdisc_next(q, txq);
 		if (!skb)
 			return;
@@ -168,15 +205,17 @@ int dev_queue_xmit(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 	skb->stage = STAGE_T13;
 	if (!q->ops->enqueue)
 		return dev_xmit_noqueue(c, skb, dev, txq, cycles);
-	*cycles += dev->host->costs.qdisc_enqueue;
+	*cycles += qdisc_lock_enqueue(c, q, *cycles) + dev->host->costs.qdisc_enqueue;
 	if (qdisc_can_bypass(q) && !q->stats.qlen && !q->gso_skb && !txq->stopped &&
 	    !txq->stack_xoff) {
-		/* __dev_xmit_skb bypass: qdisc_bstats_update, sch_direct_xmit */
+		/* __dev_xmit_skb bypass: qdisc_run_begin, qdisc_bstats_update, sch_direct_xmit */
 		q->stats.packets++;
 		q->stats.bytes += skb->len;
 		skb_lat_next(w, skb, LAT_TX_RING, w->q.now);
+		q->running_cpu = c;
 		if (xmit_one(c, dev, skb, i, cycles) == NETDEV_TX_BUSY)
 			dev_requeue_skb(q, skb);
+		q->running_until = xmit_at(c, *cycles); /* qdisc_run_end */
 		return NET_XMIT_SUCCESS;
 	}
 	skb->t_qdisc = w->q.now;

@@ -26,8 +26,15 @@
  * holds the sending CPU, then by hash among them), else skb_tx_hash. Packet
  * sockets on the device get their copy in xmit_one, after the qdisc.
  *
+ * Locks (models/contention.h): every enqueue holds the qdisc root lock for
+ * qdisc_enqueue and every dequeue for qdisc_dequeue; a CPU that finds the
+ * qdisc running on another CPU first serializes on q->busylock. The wait
+ * (spin, and lock_bounce after another CPU) is added to the caller's work.
+ *
  * Simplified: no XPS by receive queue (xps_rxqs), no GSO segmentation, no
- * defer_list batching.
+ * defer_list batching (later kernels); the dequeues of a run are charged to
+ * the CPU that computed it, even when the kernel's running owner would
+ * dequeue for an enqueuer that found the qdisc running.
  */
 #ifndef MODELS_XMIT_H
 #define MODELS_XMIT_H

@@ -48,7 +48,7 @@ done
 # The files a run writes.
 $bin run scenarios/default.yaml --quiet -o "$tmp/files"
 for x in report.json report.txt rx/softnet_stat rx/snmp rx/net_dev rx/ss rx/interrupts \
-	rx/iptables rx/ethtool_S_eth0; do
+	rx/iptables rx/ethtool_S_eth0 rx/ethtool_c_eth0; do
 	[ -s "$tmp/files/$x" ] && ok || bad "missing $x"
 done
 [ "$(awk '{print NF}' "$tmp/files/rx/softnet_stat" | sort -u)" = 15 ] && ok ||

@@ -50,9 +50,11 @@
 static void entry_line(char *buf, size_t len, const struct cost_key *k)
 {
 	static const char *const value[] = {
-		[COST_CYCLES] = "7",	   [COST_CYCLES_PER_BYTE] = "0.5", [COST_TIME] = "3us",
-		[COST_QOS_TIME] = "3us",   [COST_FRACTION] = "0.5",	   [COST_BOOL] = "true",
-		[COST_IDLE_STATES] = "c1",
+		[COST_CYCLES] = "7",	   [COST_CYCLES_PER_BYTE] = "0.5",
+		[COST_TIME] = "3us",	   [COST_QOS_TIME] = "3us",
+		[COST_FRACTION] = "0.5",   [COST_BOOL] = "true",
+		[COST_IDLE_STATES] = "c1", [COST_LINES] = "6",
+		[COST_BITRATE] = "10Gbit",
 	};
 
 	snprintf(buf, len, "  %s: {value: %s, unit: %s, source: assumed}\n", k->name,

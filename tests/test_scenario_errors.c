@@ -93,6 +93,11 @@ static const struct ecase ecases[] = {
 	{ TOP HOST "    nics:\n      - name: eth0\n        driver: e1000\n",
 	  { NULL },
 	  "t.yaml:8:17: unknown driver 'e1000' (known: ixgbe, i40e, mlx5, generic, veth)" },
+	{ TOP HOST
+	  "    nics:\n      - name: eth0\n        driver: i40e\n        adaptive_rx: true\n",
+	  { NULL },
+	  "t.yaml:9:22: driver 'i40e' has no adaptive moderation (adaptive_rx needs ixgbe or "
+	  "mlx5)" },
 	{ TOP HOST "    nics:\n      - name: eth0\n        driver: veth\n        peer: x/eth0\n"
 		   "        xdp: tx\n",
 	  { NULL },
@@ -315,6 +320,12 @@ static const struct ecase ecases[] = {
 	  { NULL },
 	  "t.yaml:4:20: 'cpu_dma_latency' must be a time like '50us' (units: ps, ns, us, ms, s), "
 	  "got '5'" },
+	{ TOP "costs:\n  skb_cache_lines: 2000\n" HOST NIC,
+	  { NULL },
+	  "t.yaml:4:20: 'skb_cache_lines' must be between 0 and 1024, got '2000'" },
+	{ TOP "costs:\n  mem_bandwidth: 20000Tbit\n" HOST NIC,
+	  { NULL },
+	  "t.yaml:4:18: 'mem_bandwidth' must be between 0bit and 10000Tbit, got '20000Tbit'" },
 	{ TOP HOST "    costs:\n      udp_rcvv: 100\n" NIC,
 	  { NULL },
 	  "t.yaml:7:7: unknown key 'udp_rcvv' in costs (did you mean 'udp_rcv'?)" },
