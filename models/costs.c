@@ -30,6 +30,7 @@ void costs_default(struct costs *k)
 	k->nf_hook = 80;	  /* assumed: nf_hook_slow entry */
 	k->nf_rule = 40;	  /* assumed: one ipt_entry match */
 	k->ip_route_input = 150;  /* assumed: fib lookup, no cache */
+	k->fib_lookup_level = 10; /* assumed: one cached key_vector: index, compare, child load */
 	k->ip_local_deliver = 60; /* assumed */
 	k->udp_rcv = 150;	  /* assumed: __udp4_lib_rcv + socket hash lookup */
 	k->udp_enqueue = 200;	  /* assumed: rmem accounting + queue lock */

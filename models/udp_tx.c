@@ -158,9 +158,9 @@ static struct net_device *route_dev(const struct host *h, const struct fib_route
  * errno of the lookup: ENETUNREACH (counting OutNoRoutes) when there is no
  * route, an unreachable/prohibit/blackhole route's own error (nothing counted).
  */
-static int udp_route(struct host *h, uint32_t daddr, const struct fib_route **rt)
+static int udp_route(struct host *h, uint32_t daddr, const struct fib_route **rt, uint64_t *cycles)
 {
-	*rt = fib_lookup(h, daddr);
+	*rt = fib_lookup_cost(h, daddr, h->w->costs.ip_route_output, cycles);
 	if (!*rt) {
 		h->ip.OutNoRoutes++;
 		return -ENETUNREACH;
@@ -171,11 +171,12 @@ static int udp_route(struct host *h, uint32_t daddr, const struct fib_route **rt
 int udp_connect(struct sock *sk, uint32_t daddr)
 {
 	const struct fib_route *rt;
+	uint64_t cycles = 0; /* connect() runs before the run: its time is not simulated */
 	int rc;
 
 	if (!sk->bound && inet_autobind(sk))
 		return -EAGAIN;
-	rc = udp_route(sk->host, daddr, &rt);
+	rc = udp_route(sk->host, daddr, &rt, &cycles);
 	if (rc)
 		return rc;
 	sk->dst_cache = rt;
@@ -199,8 +200,7 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 	/* a connected socket reuses the route connect() cached (sk_dst_check) */
 	rt = sk->connected ? sk->dst_cache : NULL;
 	if (!rt) {
-		*cycles += k->ip_route_output;
-		rc = udp_route(h, daddr, &rt);
+		rc = udp_route(h, daddr, &rt, cycles);
 		if (rc)
 			return rc;
 	}
