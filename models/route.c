@@ -352,6 +352,8 @@ static int fib_build(struct host *h, struct sim_error *err)
 	if (l.n)
 		t->child[t->kv[0].base] = top;
 	free(l.first);
+	for (uint32_t i = 0; i < FIB_MEMO_SLOTS; i++)
+		t->memo[i].levels = UINT32_MAX;
 	shrink((void **)&t->kv, &t->kv_cap, t->nkv, sizeof(*t->kv));
 	shrink((void **)&t->child, &t->child_cap, t->nchild, sizeof(*t->child));
 	return 0;
@@ -371,13 +373,25 @@ static const struct fib_route *fib_scan(const struct fib_table *t, uint32_t n, u
 	return best;
 }
 
+/*
+ * The trie walk's result for @daddr, memoised: the table is fixed once
+ * built, so the same destination always takes the same walk; only the
+ * simulator's time is saved, the modelled cost is the walk's.
+ */
 const struct fib_route *fib_lookup_levels(const struct host *h, uint32_t daddr, uint32_t *levels)
 {
-	const struct fib_table *t = h->fib;
+	struct fib_table *t = h->fib;
+	struct fib_memo *m = &t->memo[(daddr * 2654435761u) >> 24];
 
 	if (!t->nkv) /* still reading the scenario */
 		return fib_scan(t, t->n, daddr);
-	return trie_lookup(t, daddr, levels);
+	if (m->levels == UINT32_MAX || m->daddr != daddr) {
+		m->levels = 0;
+		m->rt = trie_lookup(t, daddr, &m->levels);
+		m->daddr = daddr;
+	}
+	*levels += m->levels;
+	return m->rt;
 }
 
 const struct fib_route *fib_lookup(const struct host *h, uint32_t daddr)

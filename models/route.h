@@ -91,6 +91,15 @@ struct fib_kv {
 
 #define FIB_KV_NONE UINT32_MAX
 
+/* A memo of one lookup's result (the table does not change during a run). */
+struct fib_memo {
+	uint32_t daddr;		    /* destination looked up */
+	uint32_t levels;	    /* trie nodes the walk visited; UINT32_MAX: empty */
+	const struct fib_route *rt; /* what it found, or NULL */
+};
+
+#define FIB_MEMO_SLOTS 256 /* direct-mapped by destination */
+
 struct fib_table {
 	uint32_t n;		    /* routes */
 	uint32_t cap;		    /* routes allocated */
@@ -101,6 +110,7 @@ struct fib_table {
 	uint32_t *child;	    /* tnode child slots (node index or FIB_KV_NONE) */
 	uint32_t nchild, child_cap; /* slots used, allocated */
 	uint32_t max_depth;	    /* deepest leaf: nodes from the top to it */
+	struct fib_memo memo[FIB_MEMO_SLOTS];	/* recent lookups, for the simulator's speed */
 	struct fib_nh_exception fnhe[FNHE_MAX]; /* learnt path MTUs, [0, nfnhe) used */
 	uint32_t nfnhe;				/* entries used */
 };
