@@ -50,14 +50,19 @@ static void shrink(void **p, uint32_t *cap, uint32_t used, size_t size)
 	}
 }
 
+int fib_table_add(struct fib_table *t, const struct fib_route *r)
+{
+	if (grow((void **)&t->r, &t->cap, t->n, sizeof(*t->r)))
+		return -1;
+	t->r[t->n++] = *r;
+	return 0;
+}
+
 static int fib_add(struct host *h, const struct fib_route *r, const struct cfg_node *n,
 		   struct sim_error *err)
 {
-	struct fib_table *t = h->fib;
-
-	if (grow((void **)&t->r, &t->cap, t->n, sizeof(*t->r)))
+	if (fib_table_add(h->fib, r))
 		return cfg_error(n, err, "out of memory for the routes of host '%s'", h->name);
-	t->r[t->n++] = *r;
 	return 0;
 }
 
@@ -304,9 +309,16 @@ static int route_cmp(const void *a, const void *b)
 /* Sort r[] for the trie; NULL on no memory. The leaf starts are in l->first. */
 static int trie_sort(struct fib_table *t, struct leaves *l)
 {
-	uint32_t *ix = malloc((size_t)t->n * sizeof(*ix));
-	struct fib_route *sorted = malloc((size_t)t->n * sizeof(*sorted));
+	uint32_t *ix;
+	struct fib_route *sorted;
 
+	if (!t->n) {
+		l->first = calloc(1, sizeof(*l->first));
+		l->n = 0;
+		return l->first ? 0 : -1;
+	}
+	ix = malloc((size_t)t->n * sizeof(*ix));
+	sorted = malloc((size_t)t->n * sizeof(*sorted));
 	l->first = malloc(((size_t)t->n + 1) * sizeof(*l->first));
 	if (!ix || !sorted || !l->first) {
 		free(ix);
@@ -332,30 +344,35 @@ static int trie_sort(struct fib_table *t, struct leaves *l)
 	return 0;
 }
 
-/* Build @h's trie from its routes (once, after all are added). */
-static int fib_build(struct host *h, struct sim_error *err)
+int fib_table_build(struct fib_table *t)
 {
-	struct fib_table *t = h->fib;
 	struct leaves l = { 0 };
 	uint32_t top;
+	int rc = -1;
 
 	if (trie_sort(t, &l) || kv_new(t, 0, 32, 0, FIB_KV_NONE) ||
-	    grow((void **)&t->child, &t->child_cap, t->nchild, sizeof(*t->child))) {
-		free(l.first);
-		return sim_error_set(err, "out of memory for the routes of host '%s'", h->name);
-	}
+	    grow((void **)&t->child, &t->child_cap, t->nchild, sizeof(*t->child)))
+		goto out;
 	t->child[t->nchild++] = FIB_KV_NONE; /* the trie's one slot: the top node */
-	if (l.n && trie_build(t, &l, 0, l.n, 0, 1, &top)) {
-		free(l.first);
-		return sim_error_set(err, "out of memory for the routes of host '%s'", h->name);
-	}
+	if (l.n && trie_build(t, &l, 0, l.n, 0, 1, &top))
+		goto out;
 	if (l.n)
 		t->child[t->kv[0].base] = top;
-	free(l.first);
 	for (uint32_t i = 0; i < FIB_MEMO_SLOTS; i++)
 		t->memo[i].levels = UINT32_MAX;
 	shrink((void **)&t->kv, &t->kv_cap, t->nkv, sizeof(*t->kv));
 	shrink((void **)&t->child, &t->child_cap, t->nchild, sizeof(*t->child));
+	rc = 0;
+out:
+	free(l.first);
+	return rc;
+}
+
+/* Build @h's trie from its routes (once, after all are added). */
+static int fib_build(struct host *h, struct sim_error *err)
+{
+	if (fib_table_build(h->fib))
+		return sim_error_set(err, "out of memory for the routes of host '%s'", h->name);
 	return 0;
 }
 
@@ -409,6 +426,39 @@ const struct fib_route *fib_lookup_cost(const struct host *h, uint32_t daddr, ui
 
 	*cycles += base + (uint64_t)levels * h->w->costs.fib_lookup_level;
 	return rt;
+}
+
+/* The node @n at @depth tnodes below the top, and everything below it. */
+static void stat_walk(const struct fib_table *t, uint32_t n, uint32_t depth,
+		      struct fib_trie_stat *s)
+{
+	const struct fib_kv *kv = &t->kv[n];
+
+	if (!kv->bits) {
+		s->leaves++;
+		s->prefixes += kv->nroutes;
+		s->totdepth += depth;
+		if (depth > s->maxdepth)
+			s->maxdepth = depth;
+		return;
+	}
+	s->tnodes++;
+	s->nodesizes[kv->bits]++;
+	for (uint32_t i = 0; i < 1u << kv->bits; i++) {
+		uint32_t c = t->child[kv->base + i];
+
+		if (c == FIB_KV_NONE)
+			s->nullpointers++;
+		else
+			stat_walk(t, c, depth + 1, s);
+	}
+}
+
+void fib_trie_stat(const struct fib_table *t, struct fib_trie_stat *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (t->nkv && t->child[t->kv[0].base] != FIB_KV_NONE)
+		stat_walk(t, t->child[t->kv[0].base], 0, s);
 }
 
 uint64_t fib_table_bytes(const struct fib_table *t)

@@ -350,6 +350,125 @@ START_TEST(test_depth_cost)
 }
 END_TEST
 
+/* ---- 5. the kernel's trie for the same tables ---- */
+
+/*
+ * gen_prefixes: tests/gen_routes.py's prefixes(n, 1), written again: n
+ * distinct prefixes clustered in n / 250 /16 blocks (xorshift64, as there).
+ */
+static uint64_t gen_state;
+
+static uint32_t gen_rnd(void)
+{
+	gen_state ^= gen_state << 13;
+	gen_state ^= gen_state >> 7;
+	gen_state ^= gen_state << 17;
+	return (uint32_t)(gen_state >> 16);
+}
+
+static void gen_prefixes(uint32_t n, struct fib_table *t)
+{
+	uint32_t nblocks = n / 250 ? n / 250 : 1, nseen = 1;
+	uint32_t *blocks = malloc(nblocks * sizeof(*blocks));
+	uint64_t *seen; /* open addressing: address << 6 | length, 0 = empty */
+
+	while (nseen < 2 * n)
+		nseen <<= 1;
+	seen = calloc(nseen, sizeof(*seen));
+	ck_assert(blocks && seen);
+	gen_state = 0x9E3779B97F4A7C15ull ^ 1;
+	for (uint32_t i = 0; i < nblocks; i++) {
+		uint32_t top = 1 + gen_rnd() % 223;
+
+		blocks[i] = top << 24 | (gen_rnd() & 0xff) << 16;
+	}
+	while (t->n < n) {
+		uint32_t b = blocks[gen_rnd() % nblocks], kind = gen_rnd() % 16, a, plen;
+		struct fib_route r = { .type = RTN_BLACKHOLE };
+		uint64_t key, h;
+
+		if (kind < 12) {
+			a = b | (gen_rnd() & 0xff) << 8, plen = 24;
+		} else if (kind < 14) {
+			a = b | (gen_rnd() & 0xfc) << 8, plen = 22;
+		} else if (kind < 15) {
+			a = b | (gen_rnd() & 0xf0) << 8, plen = 20;
+		} else {
+			a = b | (gen_rnd() & 0xffff), plen = 32;
+		}
+		key = (uint64_t)a << 6 | plen;
+		for (h = (key * 0x9E3779B97F4A7C15ull) >> 40 & (nseen - 1);
+		     seen[h] && seen[h] != key; h = (h + 1) & (nseen - 1))
+			;
+		if (seen[h])
+			continue;
+		seen[h] = key;
+		r.dst = a;
+		r.plen = (uint8_t)plen;
+		ck_assert_int_eq(fib_table_add(t, &r), 0);
+	}
+	free(blocks);
+	free(seen);
+}
+
+/* The value of @counter for @c in fib_trie.csv; -1 when it is not there. */
+static long triestat_ref(const char *c, const char *counter)
+{
+	FILE *f = test_ref_open("kernel-ref/fib_trie.csv");
+	struct ref_row r;
+	long v = -1;
+
+	while (test_ref_next(f, false, &r))
+		if (!strcmp(r.c, c) && !strcmp(r.k, counter))
+			v = atol(r.val);
+	fclose(f);
+	return v;
+}
+
+/*
+ * Sizes measured, and where the model knowingly differs: the kernel's trie
+ * grows one insert at a time (trie_rebalance resizes the nodes on the path,
+ * a parent's inflate takes the top bit of its full children), the model's
+ * is built at once with the same inflate rule, top down. Up to 10^4 routes
+ * the two are the same in every count measured; at 10^5 and 10^6 the model
+ * has a few more 3- and 4-bit nodes (its internal nodes differ by 0.1% and
+ * 1%, the average depth by 0.01 at 10^6).
+ */
+static const struct {
+	uint32_t n;	      /* routes */
+	long tnodes_diff;     /* model - kernel internal nodes */
+	long depth_x100_diff; /* model - kernel average depth, x100 */
+} kernel_sizes[] = {
+	{ 10, 0, 0 },	 { 100, 0, 0 },	     { 1000, 0, 0 },
+	{ 10000, 0, 0 }, { 100000, -12, 0 }, { 1000000, 1039, -1 },
+};
+
+START_TEST(test_kernel_trie)
+{
+	uint32_t n = kernel_sizes[_i].n;
+	struct fib_table t = { 0 };
+	struct fib_trie_stat st;
+	char c[16];
+
+	snprintf(c, sizeof(c), "n%u", n);
+	gen_prefixes(n, &t);
+	ck_assert_int_eq(fib_table_build(&t), 0);
+	fib_trie_stat(&t, &st);
+	ck_assert_uint_eq(st.prefixes, triestat_ref(c, "prefixes"));
+	ck_assert_uint_eq(st.leaves, triestat_ref(c, "leaves"));
+	ck_assert_msg((long)(st.totdepth * 100 / st.leaves) ==
+			      triestat_ref(c, "aver_depth_x100") + kernel_sizes[_i].depth_x100_diff,
+		      "%s: average depth %.2f, kernel %.2f", c, (double)st.totdepth / st.leaves,
+		      (double)triestat_ref(c, "aver_depth_x100") / 100.0);
+	ck_assert_uint_eq(st.maxdepth, triestat_ref(c, "max_depth"));
+	ck_assert_msg((long)st.tnodes ==
+			      triestat_ref(c, "internal_nodes") + kernel_sizes[_i].tnodes_diff,
+		      "%s: %u internal nodes, kernel %ld", c, st.tnodes,
+		      triestat_ref(c, "internal_nodes"));
+	fib_table_release(&t);
+}
+END_TEST
+
 /* ---- 4. the fixture and the errors ---- */
 
 static const char fixture_yaml[] = "name: small\n"
@@ -467,6 +586,8 @@ Suite *route_suite(void)
 	tcase_add_test(tc, test_fixture);
 	tcase_add_loop_test(tc, test_file_errors, 0, sizeof(bad_rows) / sizeof(bad_rows[0]));
 	tcase_add_test(tc, test_file_missing);
+	tcase_add_loop_test(tc, test_kernel_trie, 0,
+			    sizeof(kernel_sizes) / sizeof(kernel_sizes[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
