@@ -3,9 +3,12 @@
  * held in an LPC-trie as net/ipv4/fib_trie.c holds them.
  *
  * See models/route.h. The routes are collected while the scenario is read
- * (r[] in insertion order), then sorted by (prefix, length desc, insertion)
- * and built into the trie once; every lookup after that walks the trie as
- * fib_table_lookup does and counts the nodes it visits.
+ * (r[] in insertion order). Once all are in, the trie is grown from them one
+ * at a time as fib_table_insert grows it (fib_insert_node, trie_rebalance,
+ * resize with inflate, halve and collapse: the same shape as the kernel's
+ * for the same routes in the same order), then r[] is sorted by (prefix,
+ * length desc, insertion) and the trie copied into flat arrays; every lookup
+ * walks those as fib_table_lookup does and counts the nodes it visits.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -219,76 +222,375 @@ static uint32_t leaf_key(const struct leaves *l, uint32_t i)
 	return l->r[l->first[i]].dst;
 }
 
-/* Children that leaves [lo, hi) fill in a node branching on bits [pos, 32 - ...). */
-static uint32_t used_children(const struct leaves *l, uint32_t lo, uint32_t hi, uint32_t pos)
-{
-	uint32_t used = 1;
-
-	for (uint32_t i = lo + 1; i < hi; i++)
-		used += (leaf_key(l, i) ^ leaf_key(l, i - 1)) >> pos != 0;
-	return used;
-}
+/* ---- growing the trie one route at a time, as fib_table_insert does ---- */
 
 /*
- * The width of a tnode over leaves [lo, hi) whose highest differing bit is
- * @top: start from one bit and double as resize() would while
- * should_inflate() holds, i.e. while the doubled node would have at least
- * 50% of its children used (30% for the top node: inflate_threshold_root).
+ * A node while the trie grows (struct key_vector with its tnode_info): the
+ * trie itself has pos 32 and one child; a leaf has bits 0.
  */
-static uint32_t tnode_bits(const struct leaves *l, uint32_t lo, uint32_t hi, uint32_t top,
-			   bool root)
+struct gnode {
+	uint32_t key;	       /* as fib_kv's */
+	uint8_t pos, bits;     /* as fib_kv's */
+	uint32_t empty;	       /* tnode: empty_children */
+	uint32_t full;	       /* tnode: full_children */
+	struct gnode *parent;  /* NULL for the trie */
+	struct gnode *child[]; /* tnode: 1 << bits slots; the trie: 1 */
+};
+
+enum {
+	HALVE_THRESHOLD = 25,	     /* halve_threshold */
+	INFLATE_THRESHOLD = 50,	     /* inflate_threshold */
+	HALVE_THRESHOLD_ROOT = 15,   /* halve_threshold_root */
+	INFLATE_THRESHOLD_ROOT = 30, /* inflate_threshold_root */
+	MAX_WORK = 10,		     /* resize()'s inflates or halvings per call */
+};
+
+static bool g_is_trie(const struct gnode *n)
 {
-	uint32_t bits = 1, pct = root ? 30 : 50;
-
-	while (bits <= top) { /* the node's pos (top + 1 - bits) is above 0 */
-		uint64_t slots = 1ull << (bits + 1);
-
-		if (100 * (uint64_t)used_children(l, lo, hi, top - bits) < pct * slots)
-			break;
-		bits++;
-	}
-	return bits;
+	return n->pos >= 32;
 }
 
-/* Build the subtrie of leaves [lo, hi) under @parent; its node index in *@out. */
-static int trie_build(struct fib_table *t, const struct leaves *l, uint32_t lo, uint32_t hi,
-		      uint32_t parent, uint32_t depth, uint32_t *out)
+static bool g_is_tnode(const struct gnode *n)
 {
-	uint32_t self = t->nkv, top, bits, pos, i;
+	return n->bits && !g_is_trie(n);
+}
 
-	if (hi - lo == 1) {
-		const struct fib_route *r = &l->r[l->first[lo]];
-		uint32_t nr = l->first[lo + 1] - l->first[lo];
+static uint64_t g_len(const struct gnode *n)
+{
+	return g_is_tnode(n) ? 1ull << n->bits : 0;
+}
 
-		if (kv_new(t, r->dst, 0, 0, parent))
-			return -1;
-		t->kv[self].base = l->first[lo];
-		t->kv[self].nroutes = (uint8_t)nr;
-		t->kv[self].slen = (uint8_t)(32 - r[nr - 1].plen); /* the shortest prefix */
-		if (depth > t->max_depth)
-			t->max_depth = depth;
-		*out = self;
-		return 0;
+static uint32_t g_index(uint32_t key, const struct gnode *n)
+{
+	return (uint32_t)((uint64_t)(key ^ n->key) >> n->pos);
+}
+
+/* tnode_new: NULL on no memory. */
+static struct gnode *g_new(uint32_t key, uint32_t pos, uint32_t bits)
+{
+	size_t slots = bits ? (size_t)1 << bits : 0;
+	struct gnode *n = calloc(1, sizeof(*n) + slots * sizeof(n->child[0]));
+
+	if (!n)
+		return NULL;
+	n->key = pos + bits < 32 ? key >> (pos + bits) << (pos + bits) : 0;
+	n->pos = (uint8_t)pos;
+	n->bits = (uint8_t)bits;
+	n->empty = (uint32_t)slots;
+	return n;
+}
+
+/* tnode_full */
+static bool g_full(const struct gnode *tn, const struct gnode *n)
+{
+	return n && g_is_tnode(n) && n->pos + n->bits == tn->pos;
+}
+
+/* put_child: the slot, and the empty and full counts. */
+static void g_put(struct gnode *tn, uint32_t i, struct gnode *n)
+{
+	struct gnode *chi = tn->child[i];
+
+	if (!n && chi)
+		tn->empty++;
+	else if (n && !chi)
+		tn->empty--;
+	if (g_full(tn, chi) && !g_full(tn, n))
+		tn->full--;
+	else if (!g_full(tn, chi) && g_full(tn, n))
+		tn->full++;
+	tn->child[i] = n;
+}
+
+/* put_child_root */
+static void g_put_root(struct gnode *tp, uint32_t key, struct gnode *n)
+{
+	if (g_is_trie(tp))
+		tp->child[0] = n;
+	else
+		g_put(tp, g_index(key, tp), n);
+}
+
+/* update_children */
+static void g_update_children(struct gnode *tn)
+{
+	for (uint64_t i = g_len(tn); i;) {
+		struct gnode *c = tn->child[--i];
+
+		if (!c)
+			continue;
+		if (c->parent == tn)
+			g_update_children(c);
+		else
+			c->parent = tn;
 	}
-	top = 31 - (uint32_t)__builtin_clz(leaf_key(l, lo) ^ leaf_key(l, hi - 1));
-	bits = tnode_bits(l, lo, hi, top, parent == 0);
-	pos = top + 1 - bits;
-	if (kv_new(t, leaf_key(l, lo), pos, bits, parent))
-		return -1;
-	for (i = lo; i < hi;) {
-		uint32_t j = i + 1, cindex = kv_index(leaf_key(l, i), &t->kv[self]), c;
+}
 
-		while (j < hi && kv_index(leaf_key(l, j), &t->kv[self]) == cindex)
-			j++;
-		if (trie_build(t, l, i, j, self, depth + 1, &c))
+static struct gnode *g_resize(struct gnode *tn);
+
+/* replace: @tn takes @old's place; then its full children are resized. */
+static struct gnode *g_replace(struct gnode *old, struct gnode *tn)
+{
+	struct gnode *tp = old->parent;
+
+	tn->parent = tp;
+	g_put_root(tp, tn->key, tn);
+	g_update_children(tn);
+	free(old);
+	for (uint64_t i = g_len(tn); i;) {
+		struct gnode *c = tn->child[--i];
+
+		if (g_full(tn, c))
+			tn = g_resize(c);
+	}
+	return tp;
+}
+
+/* inflate: NULL on no memory (the trie is left as it was). */
+static struct gnode *g_inflate(struct gnode *old)
+{
+	struct gnode *tn = g_new(old->key, old->pos - 1u, old->bits + 1u);
+	uint32_t m;
+
+	if (!tn)
+		return NULL;
+	m = 1u << tn->pos;
+	for (uint64_t i = g_len(old); i;) {
+		struct gnode *in = old->child[--i], *n0, *n1;
+
+		if (!in)
+			continue;
+		if (!g_full(old, in)) {
+			g_put(tn, g_index(in->key, tn), in);
+			continue;
+		}
+		if (in->bits == 1) {
+			g_put(tn, (uint32_t)(2 * i + 1), in->child[1]);
+			g_put(tn, (uint32_t)(2 * i), in->child[0]);
+			free(in);
+			continue;
+		}
+		n1 = g_new(in->key | m, in->pos, in->bits - 1u);
+		n0 = g_new(in->key, in->pos, in->bits - 1u);
+		if (!n0 || !n1)
+			abort(); /* out of memory half-way through: not recoverable here */
+		for (uint64_t k = g_len(in), j = k / 2; j;) {
+			--j;
+			--k;
+			g_put(n1, (uint32_t)j, in->child[k]);
+			g_put(n0, (uint32_t)j, in->child[j]);
+		}
+		n1->parent = tn;
+		n0->parent = tn;
+		g_put(tn, (uint32_t)(2 * i + 1), n1);
+		g_put(tn, (uint32_t)(2 * i), n0);
+		free(in);
+	}
+	return g_replace(old, tn);
+}
+
+/* halve */
+static struct gnode *g_halve(struct gnode *old)
+{
+	struct gnode *tn = g_new(old->key, old->pos + 1u, old->bits - 1u);
+
+	if (!tn)
+		return NULL;
+	for (uint64_t i = g_len(old); i;) {
+		struct gnode *n1 = old->child[--i], *n0 = old->child[--i], *in;
+
+		if (!n1 || !n0) {
+			g_put(tn, (uint32_t)(i / 2), n1 ? n1 : n0);
+			continue;
+		}
+		in = g_new(n0->key, old->pos, 1);
+		if (!in)
+			abort();
+		g_put(in, 1, n1);
+		g_put(in, 0, n0);
+		in->parent = tn;
+		g_put(tn, (uint32_t)(i / 2), in);
+	}
+	return g_replace(old, tn);
+}
+
+/* collapse: the one child left takes the node's place. */
+static struct gnode *g_collapse(struct gnode *old)
+{
+	struct gnode *n = NULL, *tp = old->parent;
+
+	for (uint64_t i = g_len(old); !n && i;)
+		n = old->child[--i];
+	g_put_root(tp, old->key, n);
+	if (n)
+		n->parent = tp;
+	free(old);
+	return tp;
+}
+
+static bool g_should_inflate(const struct gnode *tp, const struct gnode *tn)
+{
+	uint64_t used = g_len(tn), threshold = used;
+
+	threshold *= g_is_trie(tp) ? INFLATE_THRESHOLD_ROOT : INFLATE_THRESHOLD;
+	used -= tn->empty;
+	used += tn->full;
+	return used > 1 && tn->pos && 50 * used >= threshold;
+}
+
+static bool g_should_halve(const struct gnode *tp, const struct gnode *tn)
+{
+	uint64_t used = g_len(tn), threshold = used;
+
+	threshold *= g_is_trie(tp) ? HALVE_THRESHOLD_ROOT : HALVE_THRESHOLD;
+	used -= tn->empty;
+	return used > 1 && tn->bits > 1 && 100 * used < threshold;
+}
+
+static bool g_should_collapse(const struct gnode *tn)
+{
+	return g_len(tn) - tn->empty < 2;
+}
+
+/* resize: returns the parent. */
+static struct gnode *g_resize(struct gnode *tn)
+{
+	struct gnode *tp = tn->parent;
+	uint32_t cindex = g_index(tn->key, tp);
+	int work = MAX_WORK;
+
+	while (g_should_inflate(tp, tn) && work) {
+		tp = g_inflate(tn);
+		if (!tp)
+			break;
+		work--;
+		tn = tp->child[g_is_trie(tp) ? 0 : cindex];
+	}
+	tp = tn->parent;
+	if (work != MAX_WORK)
+		return tp;
+	while (g_should_halve(tp, tn) && work) {
+		tp = g_halve(tn);
+		if (!tp)
+			break;
+		work--;
+		tn = tp->child[g_is_trie(tp) ? 0 : cindex];
+	}
+	if (g_should_collapse(tn))
+		return g_collapse(tn);
+	return tn->parent;
+}
+
+/* Free a grown subtrie (after a failure). */
+static void g_free(struct gnode *g)
+{
+	if (!g)
+		return;
+	for (uint64_t i = g_len(g); i;)
+		g_free(g->child[--i]);
+	free(g);
+}
+
+/* fib_find_node + fib_insert_node + trie_rebalance for a new key; 0 or -1. */
+static int g_insert(struct gnode *trie, uint32_t key)
+{
+	struct gnode *tp, *n = trie, *l, *tn;
+	uint32_t index = 0;
+
+	do {
+		tp = n;
+		n = tp->child[index];
+		if (!n)
+			break;
+		index = g_index(key, n);
+		if ((uint64_t)index >> n->bits) {
+			n = NULL;
+			break;
+		}
+	} while (g_is_tnode(n));
+	if (n)
+		return 0; /* a leaf with this key: one more alias */
+	l = g_new(key, 0, 0);
+	if (!l)
+		return -1;
+	n = g_is_trie(tp) ? tp->child[0] : tp->child[g_index(key, tp)];
+	if (n) {
+		tn = g_new(key, 31u - (uint32_t)__builtin_clz(key ^ n->key), 1);
+		if (!tn) {
+			free(l);
 			return -1;
-		t->child[t->kv[self].base + cindex] = c;
-		if (t->kv[c].slen > t->kv[self].slen) /* update_suffix */
-			t->kv[self].slen = t->kv[c].slen;
-		i = j;
+		}
+		tn->parent = tp;
+		g_put(tn, g_index(key, tn) ^ 1, n);
+		g_put_root(tp, key, tn);
+		n->parent = tn;
+		tp = tn;
+	}
+	l->parent = tp;
+	g_put_root(tp, key, l);
+	while (!g_is_trie(tp))
+		tp = g_resize(tp);
+	return 0;
+}
+
+/* The leaf of @key: its index in @l (the keys are sorted). */
+static uint32_t leaf_find(const struct leaves *l, uint32_t key)
+{
+	uint32_t lo = 0, hi = l->n;
+
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (leaf_key(l, mid) <= key)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Copy the grown subtrie @g into t->kv under @parent; its index in *@out. Frees @g. */
+static int trie_flatten(struct fib_table *t, const struct leaves *l, struct gnode *g,
+			uint32_t parent, uint32_t depth, uint32_t *out)
+{
+	uint32_t self = t->nkv;
+	int rc = 0;
+
+	if (kv_new(t, g->key, g->pos, g->bits, parent)) {
+		g_free(g);
+		return -1;
 	}
 	*out = self;
-	return 0;
+	if (!g->bits) {
+		uint32_t i = leaf_find(l, g->key), nr = l->first[i + 1] - l->first[i];
+
+		t->kv[self].base = l->first[i];
+		t->kv[self].nroutes = (uint8_t)nr;
+		t->kv[self].slen = (uint8_t)(32 - l->r[l->first[i] + nr - 1].plen);
+		if (depth > t->max_depth)
+			t->max_depth = depth;
+		free(g);
+		return 0;
+	}
+	for (uint32_t i = 0; i < 1u << g->bits; i++) {
+		uint32_t c;
+
+		if (!g->child[i])
+			continue;
+		if (rc) {
+			g_free(g->child[i]);
+			continue;
+		}
+		if (trie_flatten(t, l, g->child[i], self, depth + 1, &c)) {
+			rc = -1;
+			continue;
+		}
+		t->child[t->kv[self].base + i] = c;
+		if (t->kv[c].slen > t->kv[self].slen) /* update_suffix */
+			t->kv[self].slen = t->kv[c].slen;
+	}
+	free(g);
+	return rc;
 }
 
 /* Sort order of the trie's routes: prefix, then longest first, then insertion. */
@@ -346,24 +648,38 @@ static int trie_sort(struct fib_table *t, struct leaves *l)
 
 int fib_table_build(struct fib_table *t)
 {
+	struct gnode *trie = calloc(1, sizeof(*trie) + sizeof(trie->child[0]));
 	struct leaves l = { 0 };
 	uint32_t top;
 	int rc = -1;
 
+	if (!trie)
+		return -1;
+	trie->pos = 32;
+	/* fib_table_insert, route after route in the order they were given */
+	for (uint32_t i = 0; i < t->n; i++)
+		if (g_insert(trie, t->r[i].dst))
+			goto out;
 	if (trie_sort(t, &l) || kv_new(t, 0, 32, 0, FIB_KV_NONE) ||
 	    grow((void **)&t->child, &t->child_cap, t->nchild, sizeof(*t->child)))
 		goto out;
 	t->child[t->nchild++] = FIB_KV_NONE; /* the trie's one slot: the top node */
-	if (l.n && trie_build(t, &l, 0, l.n, 0, 1, &top))
-		goto out;
-	if (l.n)
+	if (trie->child[0]) {
+		struct gnode *g = trie->child[0];
+
+		trie->child[0] = NULL;
+		if (trie_flatten(t, &l, g, 0, 1, &top))
+			goto out;
 		t->child[t->kv[0].base] = top;
+	}
 	for (uint32_t i = 0; i < FIB_MEMO_SLOTS; i++)
 		t->memo[i].levels = UINT32_MAX;
 	shrink((void **)&t->kv, &t->kv_cap, t->nkv, sizeof(*t->kv));
 	shrink((void **)&t->child, &t->child_cap, t->nchild, sizeof(*t->child));
 	rc = 0;
 out:
+	g_free(trie->child[0]);
+	free(trie);
 	free(l.first);
 	return rc;
 }

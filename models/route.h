@@ -28,12 +28,12 @@
  * its base plus `fib_lookup_level` cycles per node.
  *
  * Simplified: one table, no metrics or multipath, no policy routing, no
- * route cache besides the PMTU exceptions. The trie is built once, when the
- * host's routes are all known (they never change during a run), choosing
- * each tnode's width with resize()'s inflate rule (50% of the children used
- * after doubling, 30% at the top); the kernel reaches its shape one insert
- * at a time: the same as the kernel's for tables up to 10^4 routes, 1% more
- * internal nodes at 10^6 (tests/kernel-ref/fib_trie.csv). A gateway must be
+ * route cache besides the PMTU exceptions. The trie is grown once, when the
+ * host's routes are all known (they never change during a run), route by
+ * route in the order given, as fib_table_insert grows it (resize's inflate,
+ * halve and collapse with the kernel's thresholds): the same shape as the
+ * kernel's, measured on 6.18 for 10 to 10^6 routes
+ * (tests/kernel-ref/fib_trie.csv). A gateway must be
  * on a connected network (fib_check_nh_v4_gw looks it up among link-scope
  * routes only).
  */
