@@ -608,10 +608,14 @@ static int route_cmp(const void *a, const void *b)
 	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
 }
 
-/* Sort r[] for the trie; NULL on no memory. The leaf starts are in l->first. */
+/*
+ * Sort r[] for the trie (a leaf's routes together, longest first: at most
+ * 33), dropping repeated prefixes; -1 on no memory. The leaf starts are in
+ * l->first.
+ */
 static int trie_sort(struct fib_table *t, struct leaves *l)
 {
-	uint32_t *ix;
+	uint32_t *ix, nkept = 0;
 	struct fib_route *sorted;
 
 	if (!t->n) {
@@ -632,12 +636,19 @@ static int trie_sort(struct fib_table *t, struct leaves *l)
 	sort_base = t->r;
 	qsort(ix, t->n, sizeof(*ix), route_cmp);
 	l->n = 0;
-	for (uint32_t i = 0; i < t->n; i++) {
-		sorted[i] = t->r[ix[i]];
-		if (!i || sorted[i].dst != sorted[i - 1].dst)
-			l->first[l->n++] = i;
+	for (uint32_t i = 0, k = 0; i < t->n; i++) {
+		const struct fib_route *r = &t->r[ix[i]];
+
+		/* a repeated prefix is never reached (the first one wins): dropped */
+		if (k && r->dst == sorted[k - 1].dst && r->plen == sorted[k - 1].plen)
+			continue;
+		if (!k || r->dst != sorted[k - 1].dst)
+			l->first[l->n++] = k;
+		sorted[k++] = *r;
+		nkept = k;
 	}
-	l->first[l->n] = t->n;
+	l->first[l->n] = nkept;
+	t->n = nkept;
 	free(ix);
 	free(t->r);
 	t->r = sorted;

@@ -186,7 +186,7 @@ START_TEST(test_lpm_vs_linear)
 	write_table("lpm.txt", t + nconn, n);
 	w = build_file("lpm.txt");
 	h = test_world_host(w, "h");
-	ck_assert_uint_eq(h->fib->n, n + nconn + 1); /* + local 127.0.0.1/32 */
+	ck_assert_uint_le(h->fib->n, n + nconn + 1); /* + 127.0.0.1/32; repeats dropped */
 	for (uint32_t k = 0; k < lookups; k++) {
 		const struct ref_route *base = &t[nconn + rnd() % n];
 		uint32_t a, pick = rnd() % 4;
@@ -554,6 +554,28 @@ START_TEST(test_file_errors)
 }
 END_TEST
 
+/* The same prefix 300 times (more than a leaf could count): the first one wins. */
+START_TEST(test_repeats)
+{
+	char p[512];
+	struct world *w;
+	FILE *f;
+
+	tmpdir_make();
+	snprintf(p, sizeof(p), "%s/rep.txt", tmpdir);
+	f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	for (int i = 0; i < 300; i++)
+		fprintf(f, "203.0.113.0/24 via 10.0.0.%d\n", 2 + i % 250);
+	fclose(f);
+	w = build_file("rep.txt");
+	ck_assert_uint_eq(fib_lookup(test_world_host(w, "h"), 0xcb007101)->gw, 0x0a000002);
+	ck_assert_uint_eq(test_world_host(w, "h")->fib->n, 5); /* + 10.0.0.1, 10.0.0/24, lo's two */
+	world_free(w);
+	tmpdir_remove("rep.txt");
+}
+END_TEST
+
 /* A routes file that is not there: the error is at the YAML key, path relative to the scenario. */
 START_TEST(test_file_missing)
 {
@@ -581,6 +603,7 @@ Suite *route_suite(void)
 	tcase_add_test(tc, test_fixture);
 	tcase_add_loop_test(tc, test_file_errors, 0, sizeof(bad_rows) / sizeof(bad_rows[0]));
 	tcase_add_test(tc, test_file_missing);
+	tcase_add_test(tc, test_repeats);
 	tcase_add_loop_test(tc, test_kernel_trie, 0,
 			    sizeof(kernel_sizes) / sizeof(kernel_sizes[0]));
 	suite_add_tcase(s, tc);
