@@ -185,8 +185,7 @@ bool icmp_send(struct cpu *c, struct host *h, const struct sk_buff *skb_in, unsi
 	if (skb_in->protocol == IPPROTO_ICMP_ || skb_in->frag_off ||
 	    !icmp_global_check(h, skb_in, type, code, &limited))
 		return false;
-	*cycles += h->costs.ip_route_output;
-	rt = fib_lookup(h, skb_in->saddr);
+	rt = fib_lookup_cost(h, skb_in->saddr, h->costs.ip_route_output, cycles);
 	if (!rt || fib_route_error(rt))
 		return false;
 	dev = rt->type == RTN_LOCAL ? h->lo : rt->dev;
@@ -331,15 +330,14 @@ static struct sock *ip_error(struct cpu *c, struct host *h, struct sk_buff *skb,
  * ip_forward (R19): TTL, route, FORWARD, then ip_output and the neighbour on
  * the egress device. The skb is handed off here; returns NULL.
  */
-static struct sock *ip_forward(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
+static struct sock *ip_forward(struct cpu *c, struct sk_buff *skb, const struct fib_route *rt,
+			       uint64_t *cycles)
 {
 	struct host *h = skb->dev->host;
-	const struct fib_route *rt;
 	struct net_device *out;
 	uint32_t mtu;
 
 	/* ip_route_input first: a failed lookup is ip_error's, before ip_forward sees it */
-	rt = fib_lookup(h, skb->daddr);
 	if (!rt || rt->type == RTN_LOCAL)
 		return ip_error(c, h, skb, -ENETUNREACH, cycles);
 	if (fib_route_error(rt))
@@ -397,6 +395,7 @@ struct sock *ip_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 {
 	struct host *h = skb->dev->host; /* the namespace of the receiving device */
 	const struct costs *k = &h->costs;
+	const struct fib_route *rt;
 
 	skb->stage = STAGE_R17;
 	*cycles += k->ip_rcv;
@@ -412,9 +411,10 @@ struct sock *ip_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 	if (nf_drops(h, NF_INET_PRE_ROUTING, skb, cycles))
 		return ip_drop(h, skb, SKB_DROP_REASON_NETFILTER_DROP, cycles);
 	skb->stage = STAGE_R18;
-	*cycles += k->ip_route_input;
+	/* ip_route_input_slow: fib_lookup for every packet, local ones too */
+	rt = fib_lookup_cost(h, skb->daddr, k->ip_route_input, cycles);
 	if (!ip_is_local(h, skb->daddr) && h->sysctl.ip_forward)
-		return ip_forward(c, skb, cycles);
+		return ip_forward(c, skb, rt, cycles);
 	if (!ip_is_local(h, skb->daddr)) {
 		/* RTN_UNREACHABLE with forwarding off: ip_error() */
 		h->ip.InAddrErrors++;

@@ -202,6 +202,47 @@ static void ip_expire(struct sim_event *ev)
 	cpu_kick(c);
 }
 
+/* The fragment of @q with the lowest offset above @off (any offset if @any), or NULL. */
+static const struct sk_buff *ipq_next(const struct ipq *q, uint32_t off, bool any)
+{
+	const struct sk_buff *best = NULL;
+
+	for (const struct sk_buff *s = q->head; s; s = s->frag_next)
+		if ((any || s->frag_off > off) && (!best || s->frag_off < best->frag_off))
+			best = s;
+	return best;
+}
+
+/*
+ * inet_frag_reasm_finish: the reassembled skb's truesize. The head (offset
+ * 0) keeps its own; the others, in offset order, go through
+ * skb_try_coalesce(head, fp): while the head is linear and fp's data fits
+ * its tailroom, the data is copied there and fp's truesize freed with it;
+ * otherwise fp is chained on the frag_list (head->truesize += fp->truesize)
+ * and the head is non-linear from then on (skb_tailroom 0). A fragment's
+ * kmalloc'd head is locked (skb_head_is_locked), so it is never stolen as a
+ * page frag. ip_frag_coalesce_ok: only for local delivery, which is the
+ * only reassembly modelled (no conntrack defrag).
+ */
+static uint32_t ipq_reasm_truesize(const struct ipq *q)
+{
+	const struct sk_buff *head = ipq_next(q, 0, true), *fp;
+	uint64_t ts = head->truesize;
+	uint32_t room = head->tailroom;
+
+	for (fp = ipq_next(q, head->frag_off, false); fp; fp = ipq_next(q, fp->frag_off, false)) {
+		uint32_t data = fp->len - 34;
+
+		if (room && data <= room) {
+			room -= data;
+			continue;
+		}
+		room = 0;
+		ts += fp->truesize;
+	}
+	return (uint32_t)ts;
+}
+
 struct sk_buff *ip_defrag(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 {
 	struct host *h = skb->dev->host;
@@ -243,7 +284,7 @@ struct sk_buff *ip_defrag(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 	 * head (skb_morph), so the caller goes on with the skb it passed in
 	 */
 	head = ipq_front(q, skb);
-	head->truesize = (uint32_t)q->truesize;
+	head->truesize = ipq_reasm_truesize(q);
 	head->len = 34 + q->len;
 	head->flags &= (uint8_t) ~(SKB_F_FRAG | SKB_F_MF);
 	head->frag_off = 0;
@@ -252,9 +293,20 @@ struct sk_buff *ip_defrag(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 	return head;
 }
 
+/*
+ * __ip_append_data's skb for a fragment (the first one's 8 bytes of UDP
+ * header change nothing: its headers fit the small head either way).
+ */
 uint32_t ip_frag_truesize(uint32_t data)
 {
-	return udp_tx_truesize(data > 8 ? data - 8 : 0);
+	return ip_append_truesize(20 + data, 0);
+}
+
+/* The truesize and tailroom of fragment @f carrying @data bytes. */
+static void frag_set_size(struct sk_buff *f, uint32_t data)
+{
+	f->truesize = ip_frag_truesize(data);
+	f->tailroom = (uint16_t)ip_append_tailroom(20 + data);
 }
 
 /* The piece of @skb at offset @off (bytes into @skb's data) with @data bytes, as a new skb. */
@@ -267,7 +319,7 @@ static struct sk_buff *frag_make(struct world *w, const struct sk_buff *skb, uin
 		return NULL;
 	w->offered++;
 	f->len = 34 + data;
-	f->truesize = ip_frag_truesize(data);
+	frag_set_size(f, data);
 	f->saddr = skb->saddr;
 	f->daddr = skb->daddr;
 	f->sport = skb->sport;
@@ -350,8 +402,10 @@ int ip_do_fragment(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 	skb->len = 34 + fs;
 	skb->flags |= SKB_F_FRAG | SKB_F_MF;
 	skb->flags &= (uint8_t)~SKB_F_DF;
-	if (!(skb->flags & SKB_F_WMEM))
-		skb->truesize = ip_frag_truesize(fs);
+	if (skb->flags & SKB_F_WMEM)
+		skb->tailroom = (uint16_t)ip_append_tailroom(20 + fs);
+	else
+		frag_set_size(skb, fs);
 	f = skb;
 	for (;;) {
 		h->ip.FragCreates++;

@@ -23,7 +23,9 @@
  * Receiving (ip_local_deliver before LOCAL_IN, no conntrack): every fragment
  * counts ReasmReqds and joins the queue of (saddr, daddr, id, protocol);
  * when all bytes are in, the datagram goes on (ReasmOKs) as one skb whose
- * truesize is the sum of its fragments'. A queue not complete ipfrag_time
+ * truesize is the head's plus that of every fragment chained on its
+ * frag_list (inet_frag_reasm_finish: skb_try_coalesce copies a fragment into
+ * the still-linear head's tailroom when it fits, and its truesize goes). A queue not complete ipfrag_time
  * seconds after its first fragment expires (ip_expire: ReasmTimeout,
  * ReasmFails, its fragments dropped FRAG_REASM_TIMEOUT, and an ICMP time
  * exceeded if the first fragment had arrived). While the fragments queued
@@ -33,8 +35,12 @@
  * Simplified: fragments never overlap or repeat (no link duplicates them), so
  * ip_frag_queue's overlap and duplicate checks are not modelled; no
  * ipfrag_low_thresh eviction, no ipfrag_max_dist; the IP ID is a per-host
- * counter (ip_select_ident hashes per destination); fragment truesize is
- * the measured linear-skb truesize for the fragment's size.
+ * counter (ip_select_ident hashes per destination); every fragment's
+ * truesize and tailroom are those of __ip_append_data's skb for its size
+ * (also for a forwarded packet that ip_do_fragment cuts, whose fragments the
+ * kernel allocates as alloc_skb(len + hlen + ll_rs)); a fragment from a NIC
+ * has no modelled tailroom and is never coalesced or stolen. Matches the
+ * kernel for every payload 0..65507 over veth (tests/kernel-ref/payload.csv).
  */
 #ifndef MODELS_IP_FRAGMENT_H
 #define MODELS_IP_FRAGMENT_H
@@ -55,7 +61,7 @@ static inline uint32_t ip_frag_size(uint32_t mtu)
 
 /*
  * The truesize of a locally built fragment skb carrying @data bytes of IP
- * payload: the measured linear-skb truesize (udp_tx_truesize) for its size.
+ * payload: __ip_append_data's (ip_append_truesize) for its size.
  */
 uint32_t ip_frag_truesize(uint32_t data);
 

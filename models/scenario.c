@@ -295,10 +295,10 @@ static int host_add_lo(struct host *h, struct sim_error *err)
 /* Routes (connected, local, `routes:`) and static neighbours (`neigh:`). */
 static int host_parse_net(struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
-	const struct cfg_node *routes, *neigh;
+	const struct cfg_node *neigh;
 
-	if (cfg_get_seq(n, "routes", &routes, err) || cfg_get_seq(n, "neigh", &neigh, err) ||
-	    fib_add_connected(h, err) || fib_parse(h, routes, err) || neigh_parse(h, neigh, err))
+	if (cfg_get_seq(n, "neigh", &neigh, err) || fib_add_connected(h, err) ||
+	    fib_parse(h, n, err) || neigh_parse(h, neigh, err))
 		return -1;
 	return 0;
 }
@@ -713,6 +713,8 @@ static void host_free(struct host *h)
 		free(h->cpus);
 	free(h->nf);
 	free(h->peers);
+	if (h->fib)
+		fib_table_release(h->fib);
 	free(h->fib);
 	free(h->neigh);
 	ipfrag_release(h);

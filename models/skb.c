@@ -1,8 +1,8 @@
 /*
  * models/skb.c - skb allocation, freeing with a reason, stage and drop tables.
  *
- * Kernel reference: net/core/skbuff.c (kfree_skb_reason, consume_skb),
- * include/net/dropreason-core.h. The drop-point table below is also the
+ * Kernel reference: net/core/skbuff.c (kfree_skb_reason, consume_skb,
+ * __alloc_skb and kmalloc_reserve for truesize), include/net/dropreason-core.h. The drop-point table below is also the
  * source of the drop table in docs/model.md.
  */
 #include <string.h>
@@ -141,6 +141,28 @@ int drop_point_find(enum skb_drop_reason reason, enum stage_id stage)
 		if (drop_points[i].reason == reason && drop_points[i].stage == stage)
 			return (int)i;
 	return -1;
+}
+
+/* kmalloc_reserve: the small-head cache, or kmalloc_size_roundup's bucket. */
+static uint32_t skb_head_alloc(uint32_t size)
+{
+	uint32_t obj = SKB_DATA_ALIGN(size) + SKB_SHINFO_SIZE, bucket = 1024;
+
+	if (obj <= SKB_SMALL_HEAD_CACHE_SIZE)
+		return SKB_SMALL_HEAD_CACHE_SIZE;
+	while (bucket < obj)
+		bucket <<= 1;
+	return bucket;
+}
+
+uint32_t skb_alloc_truesize(uint32_t size)
+{
+	return skb_head_alloc(size) + SKB_STRUCT_SIZE;
+}
+
+uint32_t skb_alloc_room(uint32_t size)
+{
+	return skb_head_alloc(size) - SKB_SHINFO_SIZE;
 }
 
 struct sk_buff *skb_alloc(struct world *w)

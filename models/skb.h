@@ -185,6 +185,8 @@ struct sk_buff {
 	uint16_t gso_segs;	   /* segments in this skb (1 unless GRO merged) */
 	uint8_t protocol;	   /* IP protocol */
 	uint8_t pkt_type;	   /* PACKET_HOST or PACKET_OTHERHOST */
+	uint16_t tailroom;	   /* bytes: skb_tailroom of a fragment's linear head built by the
+				      stack (ip_frag_reasm coalesces into it); 0 when not modelled */
 	uint32_t priority;	   /* skb->priority (SO_PRIORITY, rt_tos2priority) */
 	uint8_t tos;		   /* IPv4 TOS byte (ECN in the low two bits) */
 	uint8_t ttl;		   /* IPv4 TTL */
@@ -213,6 +215,30 @@ struct sk_buff {
 	sim_time_t t_app;   /* ps: request/response: when the request was sent (echoed back) */
 	const struct cpu *touch_cpu; /* CPU whose cache holds the skb's lines, NULL = none */
 };
+
+/*
+ * The sizes behind truesize (include/linux/skbuff.h, net/core/skbuff.c,
+ * x86-64): SKB_DATA_ALIGN rounds up to the 64-byte cache line; __alloc_skb
+ * takes SKB_HEAD_ALIGN(size) = SKB_DATA_ALIGN(size) + SKB_DATA_ALIGN(sizeof(
+ * struct skb_shared_info)) from the small-head cache when it fits
+ * SKB_SMALL_HEAD_CACHE_SIZE, else kmalloc_size_roundup() of it (a power of
+ * two: kmalloc-1k, -2k, ... then whole pages); the skb may use all of it
+ * (SKB_WITH_OVERHEAD), and truesize = SKB_TRUESIZE(that) = the allocation
+ * plus SKB_DATA_ALIGN(sizeof(struct sk_buff)). The cache size is what 6.18
+ * measures (tests/kernel-ref/udp_rcvbuf.csv: 832 bytes up to 197 of payload).
+ */
+#define SKB_CACHE_BYTES		  64u
+#define SKB_DATA_ALIGN(x)	  (((x) + SKB_CACHE_BYTES - 1) & ~(SKB_CACHE_BYTES - 1))
+#define SKB_SHINFO_SIZE		  320u /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
+#define SKB_STRUCT_SIZE		  256u /* SKB_DATA_ALIGN(sizeof(struct sk_buff)) */
+#define SKB_SMALL_HEAD_CACHE_SIZE 576u /* bytes of a skb_small_head_cache object */
+#define SKB_MAX_ALLOC		  (16384u - SKB_SHINFO_SIZE) /* SKB_MAX_ORDER(0, 2) */
+#define LL_RESERVED_SPACE_ETH	  16u /* LL_RESERVED_SPACE of lo and veth: ALIGN(14, 16) */
+
+/* truesize of alloc_skb(@size): a linear head of at least @size bytes. */
+uint32_t skb_alloc_truesize(uint32_t size);
+/* The bytes that head can hold (SKB_WITH_OVERHEAD of its allocation), >= @size. */
+uint32_t skb_alloc_room(uint32_t size);
 
 /* A FIFO of skbs (struct sk_buff_head without the lock). */
 struct sk_buff_head {

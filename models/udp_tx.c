@@ -17,26 +17,45 @@
 #include "sim/error.h"
 
 /*
- * __ip_append_data's linear skb: alloclen = payload + 59 (UDP + IP headers,
- * LL_RESERVED_SPACE 16, alloc_extra 15), head = SKB_HEAD_ALIGN(alloclen)
- * rounded to the small-head cache (576 on the measured kernel) or a kmalloc
- * bucket, truesize = head + 256 (struct sk_buff). Larger than 16005 bytes
- * the data goes to page frags: truesize = payload + 832. Measured on 6.18:
- * tests/kernel-ref/udp_rcvbuf.csv (832 up to 197 bytes, 1280 up to 645,
- * 2304 up to 1669, 4352 up to 3717, 8448 up to 7813, 16640 up to 16005).
+ * __ip_append_data (net/ipv4/ip_output.c) sizes each skb it builds for
+ * fraglen bytes (IP header + data): alloc_extra = hh_len (LL_RESERVED_SPACE)
+ * + 15; while fraglen + alloc_extra < SKB_MAX_ALLOC the whole fragment goes
+ * in the linear head, alloc_skb(fraglen + alloc_extra) (sock_alloc_send_skb
+ * for the first, which has the transport header); beyond that only the
+ * headers are linear and the data is copied into page frags (the socket's
+ * page_frag), each byte adding 1 to truesize (skb_len_add).
+ */
+#define IP_APPEND_ALLOC_EXTRA (LL_RESERVED_SPACE_ETH + 15)
+
+static bool ip_append_linear(uint32_t fraglen)
+{
+	return fraglen + IP_APPEND_ALLOC_EXTRA < SKB_MAX_ALLOC;
+}
+
+uint32_t ip_append_truesize(uint32_t fraglen, uint32_t transhdrlen)
+{
+	uint32_t hdrs = 20 + transhdrlen;
+
+	if (ip_append_linear(fraglen))
+		return skb_alloc_truesize(fraglen + IP_APPEND_ALLOC_EXTRA);
+	return skb_alloc_truesize(hdrs + IP_APPEND_ALLOC_EXTRA) + (fraglen - hdrs);
+}
+
+uint32_t ip_append_tailroom(uint32_t fraglen)
+{
+	if (!ip_append_linear(fraglen))
+		return 0; /* non-linear: skb_tailroom is 0 */
+	return skb_alloc_room(fraglen + IP_APPEND_ALLOC_EXTRA) - LL_RESERVED_SPACE_ETH - fraglen;
+}
+
+/*
+ * One skb: 832 bytes up to 197 bytes of payload, 1280 up to 645, 2304 up to
+ * 1669, 4352 up to 3717, 8448 up to 7813, 16640 up to 16004, then payload +
+ * 832 (tests/kernel-ref/payload.csv, every size measured on 6.18).
  */
 uint32_t udp_tx_truesize(uint32_t payload)
 {
-	uint32_t obj = ((payload + 59 + 63) & ~63u) + 320, head = 576;
-
-	if (payload > 16005)
-		return payload + 832;
-	if (obj > head) {
-		head = 1024;
-		while (head < obj)
-			head <<= 1;
-	}
-	return head + 256;
+	return ip_append_truesize(payload + 28, 8);
 }
 
 /* inet_autobind -> udp_lib_get_port(sk, 0): a random start in the range, first free. */
@@ -140,9 +159,9 @@ static struct net_device *route_dev(const struct host *h, const struct fib_route
  * errno of the lookup: ENETUNREACH (counting OutNoRoutes) when there is no
  * route, an unreachable/prohibit/blackhole route's own error (nothing counted).
  */
-static int udp_route(struct host *h, uint32_t daddr, const struct fib_route **rt)
+static int udp_route(struct host *h, uint32_t daddr, const struct fib_route **rt, uint64_t *cycles)
 {
-	*rt = fib_lookup(h, daddr);
+	*rt = fib_lookup_cost(h, daddr, h->costs.ip_route_output, cycles);
 	if (!*rt) {
 		h->ip.OutNoRoutes++;
 		return -ENETUNREACH;
@@ -153,11 +172,12 @@ static int udp_route(struct host *h, uint32_t daddr, const struct fib_route **rt
 int udp_connect(struct sock *sk, uint32_t daddr)
 {
 	const struct fib_route *rt;
+	uint64_t cycles = 0; /* connect() runs before the run: its time is not simulated */
 	int rc;
 
 	if (!sk->bound && inet_autobind(sk))
 		return -EAGAIN;
-	rc = udp_route(sk->host, daddr, &rt);
+	rc = udp_route(sk->host, daddr, &rt, &cycles);
 	if (rc)
 		return rc;
 	sk->dst_cache = rt;
@@ -181,8 +201,7 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 	/* a connected socket reuses the route connect() cached (sk_dst_check) */
 	rt = sk->connected ? sk->dst_cache : NULL;
 	if (!rt) {
-		*cycles += k->ip_route_output;
-		rc = udp_route(h, daddr, &rt);
+		rc = udp_route(h, daddr, &rt, cycles);
 		if (rc)
 			return rc;
 	}

@@ -54,8 +54,15 @@ struct udp_tx {
 #define UDP_SEND_BLOCK	1     /* the send buffer is full and the socket blocks */
 #define UDP_MAX_PAYLOAD 65507 /* 65535 - 20 - 8: larger is EMSGSIZE */
 
-/* The truesize of a locally built UDP datagram of @payload bytes (measured table). */
+/* The truesize of a locally built UDP datagram of @payload bytes in one skb. */
 uint32_t udp_tx_truesize(uint32_t payload);
+/*
+ * __ip_append_data's skb for @fraglen bytes (IP header and data, of which
+ * @transhdrlen the transport header): its truesize, and the tailroom its
+ * linear head keeps (0 when the data went to page frags).
+ */
+uint32_t ip_append_truesize(uint32_t fraglen, uint32_t transhdrlen);
+uint32_t ip_append_tailroom(uint32_t fraglen);
 
 /*
  * T2-T10 for one datagram of @payload bytes to @daddr:@dport. Returns 0 with

@@ -176,19 +176,13 @@ static uint32_t veth_pp_alloc(struct veth_rq *rq, uint32_t size)
 	return size;
 }
 
-/* SKB_DATA_ALIGN (64-byte cache lines) */
-#define VETH_SKB_DATA_ALIGN(x) (((x) + 63u) & ~63u)
-#define VETH_SHINFO_SIZE       320u /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
-#define VETH_SK_BUFF_SIZE      256u /* SKB_DATA_ALIGN(sizeof(struct sk_buff)) */
-
 uint32_t veth_pp_cow_truesize(struct veth_rq *rq, uint32_t len)
 {
-	uint32_t max_head = VETH_PP_PAGE - XDP_PACKET_HEADROOM - VETH_SHINFO_SIZE;
+	uint32_t max_head = VETH_PP_PAGE - XDP_PACKET_HEADROOM - SKB_SHINFO_SIZE;
 	uint32_t size = len < max_head ? len : max_head;
 
-	return veth_pp_alloc(rq,
-			     VETH_SKB_DATA_ALIGN(size) + VETH_SHINFO_SIZE + XDP_PACKET_HEADROOM) +
-	       VETH_SK_BUFF_SIZE;
+	return veth_pp_alloc(rq, SKB_DATA_ALIGN(size) + SKB_SHINFO_SIZE + XDP_PACKET_HEADROOM) +
+	       SKB_STRUCT_SIZE;
 }
 
 /*

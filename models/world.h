@@ -61,6 +61,7 @@ struct ipfrag_table;
 	X(nf_hook)	    /* nf_hook_slow entry, per hook with rules */                          \
 	X(nf_rule)	    /* per rule evaluated */                                               \
 	X(ip_route_input)   /* route lookup for input */                                           \
+	X(fib_lookup_level) /* per LPC-trie node a route lookup visits (fib_table_lookup) */       \
 	X(ip_local_deliver) /* ip_local_deliver + ip_protocol_deliver_rcu */                       \
 	X(udp_rcv)	    /* __udp4_lib_rcv + socket lookup */                                   \
 	X(udp_enqueue)	    /* __udp_enqueue_schedule_skb */                                       \
