@@ -270,6 +270,9 @@ static int host_add_nic(struct host *h, const struct cfg_node *n, struct sim_err
 	h->devs[h->ndevs++] = dev;
 	if (rc)
 		return -1;
+	if (!strcmp(dev->name, "lo"))
+		return cfg_error(cfg_get(n, "name"), err,
+				 "nic name 'lo' is taken by the loopback device");
 	for (uint32_t i = 0; i + 1 < h->ndevs; i++)
 		if (!strcmp(h->devs[i]->name, dev->name))
 			return cfg_error(cfg_get(n, "name"), err, "duplicate nic name '%s'",
@@ -334,7 +337,13 @@ static int host_add_app(struct host *h, const struct cfg_node *n, struct sim_err
 	int rc = app_create(h, n, &a, err);
 
 	h->apps[h->napps++] = a;
-	return rc;
+	if (rc)
+		return -1;
+	for (uint32_t i = 0; i + 1 < h->napps; i++)
+		if (!strcmp(h->apps[i]->name, a->name))
+			return cfg_error(cfg_get(n, "name"), err, "duplicate app name '%s'",
+					 a->name);
+	return 0;
 }
 
 static int host_parse_iptables(struct host *h, const struct cfg_node *n, struct sim_error *err)
@@ -386,7 +395,8 @@ static int host_create(struct world *w, const struct cfg_node *n, struct host *h
 	char what[64], stream[64];
 
 	h->w = w;
-	if (cfg_require(n, "name", "host", err) || cfg_get_str(n, "name", &name, NULL, err))
+	if (cfg_require(n, "name", "host", err) ||
+	    cfg_get_name(n, "name", &name, sizeof(h->name) - 1, err))
 		return -1;
 	snprintf(h->name, sizeof(h->name), "%s", name);
 	if (host_parse_cpus(h, n, err))
@@ -484,6 +494,10 @@ static int world_parse_traffic(struct world *w, const struct cfg_node *root, str
 			w->srcs[w->nsrcs++] = s;
 		if (rc)
 			return -1;
+		for (uint32_t j = 0; j + 1 < w->nsrcs; j++)
+			if (!strcmp(w->srcs[j]->name, s->name))
+				return cfg_error(cfg_get(l->items[i], "name"), err,
+						 "duplicate traffic source name '%s'", s->name);
 	}
 	return 0;
 }
@@ -580,19 +594,13 @@ static int world_parse_top(struct world *w, const struct cfg_node *root, int64_t
 	const struct cfg_node *costs;
 
 	if (cfg_require(root, "name", "scenario", err) ||
-	    cfg_get_str(root, "name", &name, NULL, err) ||
+	    cfg_get_name(root, "name", &name, sizeof(w->name) - 1, err) ||
 	    cfg_get_u64(root, "seed", &w->seed, 1, 0, UINT64_MAX, err) ||
 	    cfg_require(root, "duration", "scenario", err) ||
 	    cfg_get_time(root, "duration", &w->duration, 0, SIM_US, 3600 * SIM_SEC, err) ||
 	    cfg_get_time(root, "warmup", &w->warmup, 0, 0, 3600 * SIM_SEC, err) ||
 	    cfg_get_map(root, "costs", &costs, err) || costs_parse(&w->costs, costs, err))
 		return -1;
-	if (strlen(name) >= sizeof(w->name) ||
-	    strspn(name, "abcdefghijklmnopqrstuvwxyz"
-			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(name) ||
-	    name[0] == '.')
-		return cfg_error(cfg_get(root, "name"), err,
-				 "'name' must be letters, digits, '_', '-' or '.', got '%s'", name);
 	snprintf(w->name, sizeof(w->name), "%s", name);
 	if (w->warmup >= w->duration)
 		return cfg_error(cfg_get(root, "warmup"), err,

@@ -374,7 +374,7 @@ int traffic_create(struct world *w, const struct cfg_node *n, uint32_t index,
 	s->index = index;
 	sim_event_init(&s->ev, traffic_fire, TRAFFIC_EV_PRIO);
 	if (cfg_require(n, "name", "traffic source", err) ||
-	    cfg_get_str(n, "name", &name, NULL, err))
+	    cfg_get_name(n, "name", &name, sizeof(s->name) - 1, err))
 		return -1;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	snprintf(stream, sizeof(stream), "traffic/%s", s->name);

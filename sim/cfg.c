@@ -1035,13 +1035,16 @@ static int conv_size(const struct cfg_node *n, const char *name, uint64_t *out, 
 	return out_of_range(n, name, lo, hi, err);
 }
 
-/* A plain number: optional sign, digits with an optional fraction, optional exponent. */
+/*
+ * A plain number: an optional '-', digits with an optional fraction, an
+ * optional exponent. No leading '+' or space (as for integers).
+ */
 static int parse_number(const char *s, double *out)
 {
 	const char *p = s;
 	int digits = 0;
 
-	if (*p == '+' || *p == '-')
+	if (*p == '-')
 		p++;
 	for (; *p >= '0' && *p <= '9'; p++)
 		digits++;
@@ -1169,6 +1172,53 @@ int cfg_get_str(const struct cfg_node *map, const char *key, const char **out, c
 		return -1;
 	if (n)
 		*out = n->str;
+	return 0;
+}
+
+static const char name_chars[] = "abcdefghijklmnopqrstuvwxyz"
+				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
+
+enum cfg_name_fault cfg_name_check(const char *s, size_t maxlen)
+{
+	size_t len = strlen(s);
+
+	if (!len)
+		return CFG_NAME_EMPTY;
+	if (len > maxlen)
+		return CFG_NAME_LONG;
+	if (strspn(s, name_chars) != len)
+		return CFG_NAME_CHARS;
+	if (s[0] == '.' || s[0] == '-')
+		return CFG_NAME_START;
+	return CFG_NAME_OK;
+}
+
+int cfg_get_name(const struct cfg_node *map, const char *key, const char **out, size_t maxlen,
+		 struct sim_error *err)
+{
+	const struct cfg_node *n;
+
+	*out = NULL;
+	if (get_scalar(map, key, &n, err))
+		return -1;
+	if (!n)
+		return 0;
+	switch (cfg_name_check(n->str, maxlen)) {
+	case CFG_NAME_EMPTY:
+		return cfg_error(n, err, "'%s' must not be empty", key);
+	case CFG_NAME_LONG:
+		return cfg_error(n, err, "'%s' must be at most %zu characters, got '%s'", key,
+				 maxlen, n->str);
+	case CFG_NAME_CHARS:
+		return cfg_error(n, err, "'%s' must be letters, digits, '_', '-' or '.', got '%s'",
+				 key, n->str);
+	case CFG_NAME_START:
+		return cfg_error(n, err, "'%s' must not start with '.' or '-', got '%s'", key,
+				 n->str);
+	case CFG_NAME_OK:
+		break;
+	}
+	*out = n->str;
 	return 0;
 }
 

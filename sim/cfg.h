@@ -117,6 +117,23 @@ int cfg_require(const struct cfg_node *map, const char *key, const char *what,
 
 int cfg_get_str(const struct cfg_node *map, const char *key, const char **out, const char *def,
 		struct sim_error *err);
+/*
+ * Names (scenario, host, nic, socket, tap, app, traffic source) are
+ * identifiers, never paths: 1 to @maxlen characters from letters, digits,
+ * '_', '-' and '.', not starting with '.' or '-' (so never '', '.', '..', a
+ * '/' or a hidden file). They name result files and directories.
+ */
+enum cfg_name_fault {
+	CFG_NAME_OK,
+	CFG_NAME_EMPTY, /* "'K' must not be empty" */
+	CFG_NAME_LONG,	/* "'K' must be at most N characters, got 'V'" */
+	CFG_NAME_CHARS, /* "'K' must be letters, digits, '_', '-' or '.', got 'V'" */
+	CFG_NAME_START, /* "'K' must not start with '.' or '-', got 'V'" */
+};
+enum cfg_name_fault cfg_name_check(const char *s, size_t maxlen);
+/* A name (see above); a missing key leaves *out NULL. */
+int cfg_get_name(const struct cfg_node *map, const char *key, const char **out, size_t maxlen,
+		 struct sim_error *err);
 int cfg_get_bool(const struct cfg_node *map, const char *key, bool *out, bool def,
 		 struct sim_error *err);
 int cfg_get_u64(const struct cfg_node *map, const char *key, uint64_t *out, uint64_t def,
