@@ -25,11 +25,12 @@ CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 SIM_SRC    := $(sort $(wildcard sim/*.c))
 MODEL_SRC  := $(sort $(wildcard models/*.c))
 LIB_SRC    := $(SIM_SRC) $(MODEL_SRC)
-MAIN_SRC   := tools/skbsim.c
+MAIN_SRC   := $(sort $(wildcard tools/*.c))
 TEST_SRC   := $(sort $(wildcard tests/*.c))
 
 B          := build
 LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o)
+MAIN_OBJ   := $(MAIN_SRC:%.c=$(B)/%.o)
 TEST_OBJ   := $(TEST_SRC:%.c=$(B)/%.o)
 A          := build/asan
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -48,8 +49,8 @@ $(B)/.deps-ok:
 	@mkdir -p $(B) && touch $@
 
 # --- the simulator ----------------------------------------------------------
-skbsim: $(B)/.deps-ok $(LIB_OBJ) $(B)/tools/skbsim.o
-	$(CC) $(OPT) -o $@ $(LIB_OBJ) $(B)/tools/skbsim.o $(DEP_LIBS)
+skbsim: $(B)/.deps-ok $(LIB_OBJ) $(MAIN_OBJ)
+	$(CC) $(OPT) -o $@ $(LIB_OBJ) $(MAIN_OBJ) $(DEP_LIBS)
 
 $(B)/%.o: %.c $(B)/.deps-ok
 	@mkdir -p $(dir $@)
@@ -59,7 +60,7 @@ $(A)/%.o: %.c $(B)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(ASAN_FLAGS) $(DEP_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/tools/skbsim.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 -include $(ASAN_LIB_OBJ:.o=.d) $(ASAN_TEST_OBJ:.o=.d)
 
 run: all
@@ -80,6 +81,7 @@ test-asan: all $(A)/check_all
 
 scenarios-check: all
 	./tests/scenarios.sh
+	./tests/safety.sh
 
 check: all test test-asan scenarios-check lint
 
@@ -88,7 +90,7 @@ bench: all
 	./tests/bench.sh
 
 # --- style ------------------------------------------------------------------
-C_FILES = $(sort $(wildcard sim/*.[ch] models/*.[ch] tools/*.c tests/*.[ch]))
+C_FILES = $(sort $(wildcard sim/*.[ch] models/*.[ch] tools/*.[ch] tests/*.[ch] tests/fuzz/*.[ch]))
 lint:
 	@if command -v clang-format >/dev/null 2>&1; then \
 		clang-format --dry-run --Werror $(C_FILES) && echo "lint: clang-format clean"; \

@@ -727,7 +727,7 @@ bool world_conserved(const struct world *w)
 							    w->dropped + world_in_flight(w);
 }
 
-void world_run(struct world *w)
+void world_start(struct world *w)
 {
 	sim_event_init(&w->warmup_ev, world_warmup_fire, WARMUP_EV_PRIO);
 	sim_event_schedule(&w->q, &w->warmup_ev, w->warmup);
@@ -736,9 +736,32 @@ void world_run(struct world *w)
 			app_start(w->hosts[i]->apps[a]);
 	for (uint32_t i = 0; i < w->nsrcs; i++)
 		traffic_start(w->srcs[i]);
-	sim_eventq_run(&w->q, w->duration - 1); /* the run covers [0, duration) */
+}
+
+bool world_advance(struct world *w, sim_time_t until)
+{
+	sim_time_t last = w->duration - 1; /* the run covers [0, duration) */
+
+	sim_eventq_run(&w->q, until < last ? until : last);
+	if (w->q.stop && *w->q.stop)
+		return false;
+	return until >= last;
+}
+
+void world_finish(struct world *w, const char *stop_reason)
+{
+	w->complete = !stop_reason;
+	w->stop_reason = stop_reason;
+	w->end = w->complete ? w->duration : w->q.now;
 	for (uint32_t i = 0; i < w->nhosts; i++)
 		for (uint32_t c = 0; c < w->hosts[i]->ncpus; c++)
-			cpu_acct_flush(&w->hosts[i]->cpus[c], w->duration);
+			cpu_acct_flush(&w->hosts[i]->cpus[c], w->end);
 	SIM_BUG_ON(!world_conserved(w));
+}
+
+void world_run(struct world *w)
+{
+	world_start(w);
+	world_advance(w, w->duration);
+	world_finish(w, NULL);
 }

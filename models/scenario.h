@@ -21,6 +21,19 @@ void world_free(struct world *w);
 /* Run to the end; afterwards the conservation law is checked (a bug aborts). */
 void world_run(struct world *w);
 
+/*
+ * The same in steps, for a run that may stop early (a signal, a wall-clock or
+ * memory limit, a fuzzer's event budget): world_start() schedules the first
+ * events; world_advance() runs events up to @until (at most to the end of the
+ * run) and returns true once the end is reached, false when @until came first
+ * or *w->q.stop was set; world_finish() closes the accounting at the end, or
+ * at the time reached with @stop_reason (then the report says "complete":
+ * false), and checks conservation (it holds between any two events).
+ */
+void world_start(struct world *w);
+bool world_advance(struct world *w, sim_time_t until);
+void world_finish(struct world *w, const char *stop_reason);
+
 /* offered == delivered + dropped + in flight, and per-host drop sums agree. */
 bool world_conserved(const struct world *w);
 

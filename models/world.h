@@ -203,6 +203,9 @@ struct world {
 	uint64_t seed;		      /* scenario seed */
 	sim_time_t duration;	      /* ps: end of the run */
 	sim_time_t warmup;	      /* ps: statistics start */
+	sim_time_t end;		      /* ps: time the run reached (duration when complete) */
+	bool complete;		      /* the run reached its duration */
+	const char *stop_reason;      /* why a partial run stopped ("SIGINT"), NULL if complete */
 	bool measuring;		      /* past the warm-up */
 	struct sim_event warmup_ev;   /* fires at warmup */
 	struct costs costs;	      /* CPU cost table */
