@@ -29,6 +29,25 @@
 #define SK_RMEM_DEFAULT 212992 /* SKB_TRUESIZE(256) * 256 on x86_64 */
 #define MAX_CPUS	256
 
+/*
+ * Limits on what drives memory and events, checked at load time (see
+ * docs/scenarios.md, "Limits"): list lengths, CPUs over all machines, and
+ * the skb pool (an explicit `skb_pool` up to SKB_POOL_MAX, the computed
+ * default capped at SKB_POOL_DEFAULT_MAX).
+ */
+#define MAX_HOSTS	     256
+#define MAX_TOTAL_CPUS	     4096
+#define MAX_NICS	     64
+#define MAX_SOCKS	     4096 /* sockets and taps of one host */
+#define MAX_APPS	     1024
+#define MAX_RULES	     10000 /* iptables rules of one host */
+#define MAX_ROUTES	     10000
+#define MAX_NEIGH	     10000
+#define MAX_TRAFFIC	     1024
+#define MAX_LINKS	     4096
+#define SKB_POOL_MAX	     (1u << 22)
+#define SKB_POOL_DEFAULT_MAX (1u << 21)
+
 enum { WARMUP_EV_PRIO = -1 };
 
 static uint32_t ilog2_u32(uint32_t v)
@@ -371,6 +390,32 @@ static uint32_t seq_len(const struct cfg_node *n, const char *key)
 	return l && l->type == CFG_SEQ ? l->n : 0;
 }
 
+/* "'KEY' may list at most MAX items, got N", at the list. */
+static int list_limit(const struct cfg_node *n, const char *key, uint32_t max,
+		      struct sim_error *err)
+{
+	const struct cfg_node *l = cfg_get(n, key);
+
+	if (!l || l->type != CFG_SEQ || l->n <= max)
+		return 0;
+	return cfg_error(l, err, "'%s' may list at most %u items, got %u", key, max, l->n);
+}
+
+static int host_limits(const struct cfg_node *n, struct sim_error *err)
+{
+	const struct cfg_node *taps = cfg_get(n, "taps");
+
+	if (list_limit(n, "nics", MAX_NICS, err) || list_limit(n, "sockets", MAX_SOCKS, err) ||
+	    list_limit(n, "apps", MAX_APPS, err) || list_limit(n, "iptables", MAX_RULES, err) ||
+	    list_limit(n, "routes", MAX_ROUTES, err) || list_limit(n, "neigh", MAX_NEIGH, err))
+		return -1;
+	if (seq_len(n, "sockets") + seq_len(n, "taps") > MAX_SOCKS)
+		return cfg_error(taps, err,
+				 "'sockets' and 'taps' may list at most %u items together",
+				 MAX_SOCKS);
+	return 0;
+}
+
 static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
 	uint32_t nsocks = seq_len(n, "sockets") + seq_len(n, "taps");
@@ -403,7 +448,7 @@ static int host_create(struct world *w, const struct cfg_node *n, struct host *h
 		return -1;
 	sysctl_defaults(&h->sysctl, h->ncpus, h->hz);
 	if (cfg_get_map(n, "sysctl", &sys, err) || sysctl_parse(h, sys, err) ||
-	    host_alloc(h, n, err))
+	    host_limits(n, err) || host_alloc(h, n, err))
 		return -1;
 	if (h->machine == h)
 		host_init_cpus(h);
@@ -424,7 +469,11 @@ static int host_create(struct world *w, const struct cfg_node *n, struct host *h
 
 /* ---- the world ---- */
 
-/* Enough skbs that only a deliberately small `skb_pool` can run out. */
+/*
+ * Enough skbs that only a deliberately small `skb_pool` can run out, capped
+ * at SKB_POOL_DEFAULT_MAX. Each term is at most 2^30 * 2^12, and there are
+ * fewer than 2^20 of them, so the sum cannot overflow 64 bits.
+ */
 static uint64_t skb_pool_default(const struct world *w)
 {
 	uint64_t n = 4096;
@@ -444,17 +493,22 @@ static uint64_t skb_pool_default(const struct world *w)
 		for (uint32_t a = 0; a < h->napps; a++)
 			n += h->apps[a]->batch;
 	}
-	return n;
+	return n < SKB_POOL_DEFAULT_MAX ? n : SKB_POOL_DEFAULT_MAX;
 }
 
 static int world_parse_hosts(struct world *w, const struct cfg_node *root, struct sim_error *err)
 {
 	const struct cfg_node *l;
+	uint32_t ncpus = 0;
 
 	if (cfg_require(root, "hosts", "scenario", err) || cfg_get_seq(root, "hosts", &l, err))
 		return -1;
 	if (!l->n)
 		return cfg_error(l, err, "'hosts' must list at least one host");
+	if (list_limit(root, "hosts", MAX_HOSTS, err) ||
+	    list_limit(root, "traffic", MAX_TRAFFIC, err) ||
+	    list_limit(root, "links", MAX_LINKS, err))
+		return -1;
 	w->hosts = calloc(l->n, sizeof(*w->hosts));
 	if (!w->hosts)
 		return sim_error_set(err, "out of memory");
@@ -466,6 +520,9 @@ static int world_parse_hosts(struct world *w, const struct cfg_node *root, struc
 		w->hosts[w->nhosts++] = h;
 		if (cfg_node_map(l->items[i], "hosts", err) || host_create(w, l->items[i], h, err))
 			return -1;
+		if (h->machine == h && (ncpus += h->ncpus) > MAX_TOTAL_CPUS)
+			return cfg_error(cfg_get(l->items[i], "cpus"), err,
+					 "more than %u CPUs over all machines", MAX_TOTAL_CPUS);
 		for (uint32_t j = 0; j + 1 < w->nhosts; j++)
 			if (!strcmp(w->hosts[j]->name, h->name))
 				return cfg_error(cfg_get(l->items[i], "name"), err,
@@ -558,9 +615,10 @@ static int world_parse_link(struct world *w, const struct cfg_node *n, struct si
 	if (!(b = world_find_dev(w, bs)))
 		return cfg_error(cfg_get(n, "b"), err, "no nic '%s' (expected HOST/NIC)", bs);
 	if (a == b || a->host == b->host)
-		return cfg_error(n, err, "a link joins NICs of two different hosts");
+		return cfg_error(cfg_get(n, "b"), err, "a link joins NICs of two different hosts");
 	if (a->peer || b->peer)
-		return cfg_error(n, err, "nic '%s' is already linked", a->peer ? as : bs);
+		return cfg_error(cfg_get(n, a->peer ? "a" : "b"), err, "nic '%s' is already linked",
+				 a->peer ? as : bs);
 	a->peer = b;
 	b->peer = a;
 	a->link_delay = b->link_delay = delay;
@@ -579,12 +637,43 @@ static int world_parse_links(struct world *w, const struct cfg_node *root, struc
 			return -1;
 	for (uint32_t i = 0; i < w->nsrcs; i++)
 		if (w->srcs[i]->dev->peer)
-			return sim_error_set(
-				err,
-				"traffic source '%s' feeds nic '%s', which is linked to "
-				"another host; send from an app instead",
-				w->srcs[i]->name, w->srcs[i]->dev->name);
+			return cfg_error(cfg_get(cfg_get(root, "traffic")->items[i], "to"), err,
+					 "traffic source '%s' feeds nic '%s', which is linked to "
+					 "another host; send from an app instead",
+					 w->srcs[i]->name, w->srcs[i]->dev->name);
 	return 0;
+}
+
+/* The scenario node of nic @d of host @h (hosts and their nics are built in list order). */
+static const struct cfg_node *world_nic_node(const struct world *w, const struct cfg_node *root,
+					     const struct net_device *dev)
+{
+	const struct cfg_node *hosts = cfg_get(root, "hosts"), *nics;
+
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		if (w->hosts[i] != dev->host)
+			continue;
+		nics = cfg_get(hosts->items[i], "nics");
+		for (uint32_t d = 0; nics && d < nics->n && d < dev->host->ndevs; d++)
+			if (dev->host->devs[d] == dev)
+				return nics->items[d];
+	}
+	return NULL;
+}
+
+/* veth pairing, found after parsing: the error goes to the veth's 'peer'. */
+static int world_link_veths(struct world *w, const struct cfg_node *root, struct sim_error *err)
+{
+	struct sim_error local = { 0 };
+	struct net_device *bad = NULL;
+	const struct cfg_node *n;
+
+	if (!veth_link_peers(w, &bad, &local))
+		return 0;
+	n = bad ? world_nic_node(w, root, bad) : NULL;
+	if (n && cfg_get(n, "peer"))
+		return cfg_error(cfg_get(n, "peer"), err, "%s", local.msg);
+	return sim_error_set(err, "%s", local.msg);
 }
 
 static int world_parse_top(struct world *w, const struct cfg_node *root, int64_t seed_override,
@@ -617,9 +706,9 @@ static int world_build(struct world *w, const struct cfg_node *root, int64_t see
 
 	costs_default(&w->costs);
 	if (world_parse_top(w, root, seed_override, err) || world_parse_hosts(w, root, err) ||
-	    world_parse_traffic(w, root, err) || veth_link_peers(w, err) ||
+	    world_parse_traffic(w, root, err) || world_link_veths(w, root, err) ||
 	    world_parse_links(w, root, err) || world_alloc_peers(w, err) ||
-	    cfg_get_u64(root, "skb_pool", &pool, skb_pool_default(w), 16, 1ull << 28, err) ||
+	    cfg_get_u64(root, "skb_pool", &pool, skb_pool_default(w), 16, SKB_POOL_MAX, err) ||
 	    cfg_check_unknown(root, "scenario", err))
 		return -1;
 	if (sim_pool_init(&w->skb_pool, sizeof(struct sk_buff), (uint32_t)pool) ||
@@ -688,6 +777,47 @@ void world_free(struct world *w)
 	free(w->hosts);
 	sim_pool_release(&w->skb_pool);
 	free(w);
+}
+
+/* ---- estimates ---- */
+
+/* Events per packet per host it crosses, measured on the shipped scenarios (2.6 - 4). */
+#define EST_EVENTS_PER_PACKET 4.0
+/* A sender with no rate: as fast as its CPU allows, about this many datagrams a second. */
+#define EST_UNPACED_PPS 2e6
+
+static double est_span_sec(const struct world *w, sim_time_t start, sim_time_t stop)
+{
+	sim_time_t end = stop && stop < w->duration ? stop : w->duration;
+
+	return end > start ? sim_time_sec(end - start) : 0;
+}
+
+void world_estimate(const struct world *w, uint64_t *mem_bytes, double *events)
+{
+	double pkts = 0;
+	uint64_t mem = 4u << 20; /* code, the tree, the report */
+
+	mem += (uint64_t)w->skb_pool.cap * (sizeof(struct sk_buff) + sizeof(void *));
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		const struct host *h = w->hosts[i];
+
+		for (uint32_t c = 0; h->machine == h && c < h->ncpus; c++)
+			mem += sizeof(struct cpu) + sizeof(struct softnet_data) +
+			       (h->cpus[c].sd->fl_buckets ? 2u * h->sysctl.flow_limit_table_len
+							  : 0);
+		mem += h->npeers_cap * sizeof(*h->peers);
+		for (uint32_t a = 0; a < h->napps; a++)
+			if (h->apps[a]->sender)
+				pkts += (h->apps[a]->pps ? h->apps[a]->pps : EST_UNPACED_PPS) *
+					sim_time_sec(w->duration);
+	}
+	for (uint32_t s = 0; s < w->nsrcs; s++) {
+		mem += w->srcs[s]->nflows * (sizeof(*w->srcs[s]->flows) + sizeof(double));
+		pkts += w->srcs[s]->pps * est_span_sec(w, w->srcs[s]->start, w->srcs[s]->stop);
+	}
+	*mem_bytes = mem;
+	*events = pkts * EST_EVENTS_PER_PACKET;
 }
 
 /* ---- running ---- */

@@ -34,6 +34,14 @@ void world_start(struct world *w);
 bool world_advance(struct world *w, sim_time_t until);
 void world_finish(struct world *w, const char *stop_reason);
 
+/*
+ * Roughly what a run will need: bytes of memory (the skb pool, CPUs, flow
+ * tables) and events (offered packets times a measured events-per-packet
+ * factor; an unpaced sender counts as 2 M datagrams a second). For
+ * `skbsim check`, which warns about large runs.
+ */
+void world_estimate(const struct world *w, uint64_t *mem_bytes, double *events);
+
 /* offered == delivered + dropped + in flight, and per-host drop sums agree. */
 bool world_conserved(const struct world *w);
 

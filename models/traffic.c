@@ -72,11 +72,15 @@ static sim_time_t onoff_gap(struct traffic_source *s)
 /* burst: `burst` frames back to back (at line rate), bursts `interval` apart. */
 static int burst_init(struct traffic_source *s, const struct cfg_node *n, struct sim_error *err)
 {
+	double gap;
 	uint64_t len;
 
 	if (cfg_require(n, "burst", "pattern 'burst'", err) ||
-	    cfg_get_u64(n, "burst", &len, 1, 1, 100000000, err) ||
-	    cfg_get_time(n, "interval", &s->burst_interval, (sim_time_t)len * s->mean_gap, 1,
+	    cfg_get_u64(n, "burst", &len, 1, 1, TRAFFIC_MAX_BURST, err))
+		return -1;
+	gap = (double)len * (double)s->mean_gap; /* without overflow; capped by the range */
+	if (cfg_get_time(n, "interval", &s->burst_interval,
+			 gap < 1000.0 * SIM_SEC ? (sim_time_t)gap : 1000 * SIM_SEC, SIM_NS,
 			 1000 * SIM_SEC, err))
 		return -1;
 	if (!s->pps && !cfg_has(n, "interval"))
@@ -85,6 +89,10 @@ static int burst_init(struct traffic_source *s, const struct cfg_node *n, struct
 	s->burst_left = s->burst_len;
 	s->burst_start = s->start;
 	s->pps = (double)len * 1e12 / (double)s->burst_interval;
+	if (s->pps > TRAFFIC_MAX_PPS)
+		return cfg_error(cfg_get(n, "interval"), err,
+				 "'burst' of %llu frames every '%s' is more than 10Gpps",
+				 (unsigned long long)len, cfg_get(n, "interval")->str);
 	return 0;
 }
 
@@ -284,7 +292,7 @@ static int traffic_parse_rate(struct traffic_source *s, const struct cfg_node *n
 				 "'10Gbit', got '%s'",
 				 r->type == CFG_SCALAR ? r->str : "...");
 	}
-	if (s->pps < 1 || s->pps > 1e10)
+	if (s->pps < 1 || s->pps > TRAFFIC_MAX_PPS)
 		return cfg_error(r, err, "'rate' must be between 1pps and 10Gpps, got '%s'",
 				 r->str);
 	return 0;
@@ -304,7 +312,7 @@ static int traffic_parse_flows(struct traffic_source *s, const struct cfg_node *
 	if (cfg_require(n, "dst", "traffic source", err) ||
 	    cfg_get_str(n, "dst", &dst, NULL, err) ||
 	    cfg_get_str(n, "src", &src, "10.1.0.0/16", err) ||
-	    cfg_get_u64(n, "flows", &flows, 1, 1, 1000000, err) ||
+	    cfg_get_u64(n, "flows", &flows, 1, 1, TRAFFIC_MAX_FLOWS, err) ||
 	    cfg_get_u64(n, "dst_ports", &ports, 1, 1, 65535, err) ||
 	    cfg_get_enum(n, "popularity", pops, &pop, 0, err) ||
 	    cfg_get_double(n, "zipf_s", &zs, 1.0, 0.01, 10, err))

@@ -308,6 +308,33 @@ static int cmd_run(const struct options *o, struct world *w)
 	return why ? EXIT_STOPPED : 0;
 }
 
+/* A run this large deserves a warning (and --max-wall / --max-memory). */
+#define LARGE_MEM    (1ull << 30)
+#define LARGE_EVENTS 1e9
+
+static int cmd_check(const struct options *o, const struct world *w)
+{
+	char mem[32];
+	uint64_t bytes;
+	double events;
+
+	world_estimate(w, &bytes, &events);
+	sim_fmt_size(mem, sizeof(mem), bytes);
+	printf("%s: ok\n", o->file);
+	printf("estimate: about %s of memory, %.3g events\n", mem, events);
+	if (bytes > LARGE_MEM || events > LARGE_EVENTS)
+		fprintf(stderr,
+			"skbsim: warning: a large run (about %s of memory, %.3g events); "
+			"consider --max-wall and --max-memory\n",
+			mem, events);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "skbsim: cannot write to stdout: %s\n",
+			strerror(errno ? errno : EIO));
+		return EXIT_OUTPUT;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -336,9 +363,9 @@ int main(int argc, char **argv)
 	}
 	cfg_release(&c);
 	if (!strcmp(o.cmd, "check")) {
-		printf("%s: ok\n", o.file);
+		rc = cmd_check(&o, w);
 		world_free(w);
-		return 0;
+		return rc;
 	}
 	rc = cmd_run(&o, w);
 	world_free(w);
