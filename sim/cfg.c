@@ -23,12 +23,15 @@
 #include "sim/cfg.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "sim/units.h"
@@ -629,22 +632,61 @@ static int read_all(FILE *f, char **buf, size_t *len)
 	return 0;
 }
 
+/*
+ * Open @path for reading only if it is a regular file (a FIFO or a device
+ * would block or never end) no larger than CFG_FILE_MAX.
+ */
+static FILE *open_scenario(const char *path, struct sim_error *err)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st = { 0 };
+	FILE *f;
+
+	if (fd < 0) {
+		sim_error_set(err, "cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > CFG_FILE_MAX) {
+		if (S_ISDIR(st.st_mode))
+			sim_error_set(err, "cannot read '%s': %s", path, strerror(EISDIR));
+		else if (!S_ISREG(st.st_mode))
+			sim_error_set(err, "cannot read '%s': not a regular file", path);
+		else
+			sim_error_set(err, "cannot read '%s': larger than %u MiB", path,
+				      CFG_FILE_MAX >> 20);
+		close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "rb");
+	if (!f) {
+		sim_error_set(err, "cannot open '%s': %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 int cfg_load_file(struct cfg *c, const char *path, struct sim_error *err)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
 	size_t len;
 	char *text;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
+	f = open_scenario(path, err);
 	if (!f)
-		return sim_error_set(err, "cannot open '%s': %s", path, strerror(errno));
+		return -1;
 	rc = read_all(f, &text, &len);
 	if (rc)
 		sim_error_set(err, "cannot read '%s': %s", path, strerror(errno));
 	fclose(f);
 	if (rc)
 		return -1;
+	if (len > CFG_FILE_MAX) {
+		free(text);
+		return sim_error_set(err, "cannot read '%s': larger than %u MiB", path,
+				     CFG_FILE_MAX >> 20);
+	}
 	rc = cfg_load_text(c, path, text, len, err);
 	free(text);
 	return rc;

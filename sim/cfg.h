@@ -87,7 +87,10 @@ struct cfg {
 	uint32_t nsets;	       /* --set options applied so far */
 };
 
-/* Load and parse a YAML file. 0, or -1 with @err set. */
+/* The largest scenario file read, bytes. */
+#define CFG_FILE_MAX (16u << 20)
+
+/* Load and parse a YAML file (a regular file, at most CFG_FILE_MAX). 0, or -1 with @err set. */
 int cfg_load_file(struct cfg *c, const char *path, struct sim_error *err);
 /* The same from memory; @name is used as the file name in positions. */
 int cfg_load_string(struct cfg *c, const char *name, const char *text, struct sim_error *err);
@@ -180,6 +183,8 @@ int cfg_node_seq(const struct cfg_node *n, const char *what, struct sim_error *e
 /*
  * Loader messages beyond those listed at the top of this file:
  *   "cannot read 'PATH': <strerror>"             (no position)
+ *   "cannot read 'PATH': not a regular file"     (a FIFO, a device: never read)
+ *   "cannot read 'PATH': larger than 16 MiB"     (CFG_FILE_MAX)
  *   "yaml: found undefined alias 'A'"            (at the alias)
  *   "mapping keys must be scalars"               (at the key)
  *   "only one YAML document is supported"        (at the second document)

@@ -63,6 +63,9 @@ static const struct ecase ecases[] = {
 	{ TOP HOST "    nics:\n      - {name: v0, driver: veth, peer: rx/v1}\n",
 	  { NULL },
 	  "t.yaml:7:40: veth 'rx/v0': no veth 'rx/v1' to pair with" },
+	{ TOP HOST "    nics:\n      - {name: eth0, qdisc: mq}\n", /* was a SIM_BUG_ON */
+	  { NULL },
+	  "t.yaml:7:29: qdisc 'mq' needs a multi-queue device (rx_queues > 1)" },
 	{ TOP HOST "    nics:\n      - {name: eth0, address: 10.0.0.1/24, qdisc: tbf}\n",
 	  { NULL },
 	  "t.yaml:7:51: qdisc 'tbf' needs 'rate'" },
