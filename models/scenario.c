@@ -375,7 +375,7 @@ static int host_parse_iptables(struct host *h, const struct cfg_node *n, struct 
 		return 0;
 	h->nf = calloc(1, sizeof(*h->nf));
 	if (!h->nf)
-		return sim_error_set(err, "out of memory");
+		return cfg_error(l, err, "out of memory");
 	nf_ruleset_init(h->nf);
 	for (uint32_t i = 0; i < l->n; i++)
 		if (nf_parse_rule(h->nf, l->items[i], err))
@@ -428,8 +428,20 @@ static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error
 	h->socks = calloc(nsocks + 1, sizeof(*h->socks));
 	h->apps = calloc(seq_len(n, "apps") + 1, sizeof(*h->apps));
 	if (!h->cpus || !h->devs || !h->socks || !h->apps || !h->fib || !h->neigh || ipfrag_init(h))
-		return sim_error_set(err, "out of memory");
+		return cfg_error(n, err, "out of memory");
 	return 0;
+}
+
+/* A host's unknown keys before its nics, sockets and apps (file order, see world_check_top()). */
+static int host_check_keys(const struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	static const char *const lists[] = { "iptables", "routes", "neigh" };
+	char what[64];
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		(void)cfg_has(n, lists[i]);
+	snprintf(what, sizeof(what), "host '%s'", h->name);
+	return cfg_check_unknown(n, what, err);
 }
 
 static int host_create(struct world *w, const struct cfg_node *n, struct host *h,
@@ -448,7 +460,7 @@ static int host_create(struct world *w, const struct cfg_node *n, struct host *h
 		return -1;
 	sysctl_defaults(&h->sysctl, h->ncpus, h->hz);
 	if (cfg_get_map(n, "sysctl", &sys, err) || sysctl_parse(h, sys, err) ||
-	    host_limits(n, err) || host_alloc(h, n, err))
+	    host_limits(n, err) || host_alloc(h, n, err) || host_check_keys(h, n, err))
 		return -1;
 	if (h->machine == h)
 		host_init_cpus(h);
@@ -511,12 +523,12 @@ static int world_parse_hosts(struct world *w, const struct cfg_node *root, struc
 		return -1;
 	w->hosts = calloc(l->n, sizeof(*w->hosts));
 	if (!w->hosts)
-		return sim_error_set(err, "out of memory");
+		return cfg_error(l, err, "out of memory");
 	for (uint32_t i = 0; i < l->n; i++) {
 		struct host *h = calloc(1, sizeof(*h));
 
 		if (!h)
-			return sim_error_set(err, "out of memory");
+			return cfg_error(l->items[i], err, "out of memory");
 		w->hosts[w->nhosts++] = h;
 		if (cfg_node_map(l->items[i], "hosts", err) || host_create(w, l->items[i], h, err))
 			return -1;
@@ -541,7 +553,7 @@ static int world_parse_traffic(struct world *w, const struct cfg_node *root, str
 		return 0;
 	w->srcs = calloc(l->n + 1, sizeof(*w->srcs));
 	if (!w->srcs)
-		return sim_error_set(err, "out of memory");
+		return cfg_error(l, err, "out of memory");
 	for (uint32_t i = 0; i < l->n; i++) {
 		struct traffic_source *s = NULL;
 		int rc = cfg_node_map(l->items[i], "traffic", err) ||
@@ -699,21 +711,38 @@ static int world_parse_top(struct world *w, const struct cfg_node *root, int64_t
 	return 0;
 }
 
+/*
+ * The top level's own keys and values before the hosts, so that the first
+ * error in file order is the one reported: an unknown top-level key or a bad
+ * `skb_pool` near the top is not hidden by a mistake further down.
+ */
+static int world_check_top(const struct cfg_node *root, struct sim_error *err)
+{
+	static const char *const lists[] = { "hosts", "traffic", "links" };
+	uint64_t pool;
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		(void)cfg_has(root, lists[i]);
+	return cfg_get_u64(root, "skb_pool", &pool, 16, 16, SKB_POOL_MAX, err) ||
+	       cfg_check_unknown(root, "scenario", err);
+}
+
 static int world_build(struct world *w, const struct cfg_node *root, int64_t seed_override,
 		       struct sim_error *err)
 {
 	uint64_t pool;
 
 	costs_default(&w->costs);
-	if (world_parse_top(w, root, seed_override, err) || world_parse_hosts(w, root, err) ||
-	    world_parse_traffic(w, root, err) || world_link_veths(w, root, err) ||
-	    world_parse_links(w, root, err) || world_alloc_peers(w, err) ||
-	    cfg_get_u64(root, "skb_pool", &pool, skb_pool_default(w), 16, SKB_POOL_MAX, err) ||
-	    cfg_check_unknown(root, "scenario", err))
+	if (world_parse_top(w, root, seed_override, err) || world_check_top(root, err) ||
+	    world_parse_hosts(w, root, err) || world_parse_traffic(w, root, err) ||
+	    world_link_veths(w, root, err) || world_parse_links(w, root, err) ||
+	    world_alloc_peers(w, err) ||
+	    cfg_get_u64(root, "skb_pool", &pool, skb_pool_default(w), 16, SKB_POOL_MAX, err))
 		return -1;
 	if (sim_pool_init(&w->skb_pool, sizeof(struct sk_buff), (uint32_t)pool) ||
 	    sim_eventq_init(&w->q, 1024))
-		return sim_error_set(err, "out of memory");
+		return cfg_error(cfg_get(root, "skb_pool") ? cfg_get(root, "skb_pool") : root, err,
+				 "out of memory");
 	for (int i = 0; i < LAT_NR; i++)
 		sim_hist_init(&w->lat[i]);
 	sim_hist_init(&w->e2e);

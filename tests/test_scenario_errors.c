@@ -87,6 +87,16 @@ static const struct ecase ecases[] = {
 	{ BASE TRAFFIC "    pattern: burst\n    burst: 1000001\n    rate: 1pps\n",
 	  { NULL },
 	  "t.yaml:18:12: 'burst' must be between 1 and 1000000, got '1000001'" },
+	/* --- the first error in file order --- */
+	{ TOP "sed: 1\n" HOST "    hz: 7\n",
+	  { NULL },
+	  "t.yaml:3:1: unknown key 'sed' in scenario (did you mean 'seed'?)" },
+	{ TOP "skb_pool: 1\n" HOST "    hz: 7\n",
+	  { NULL },
+	  "t.yaml:3:11: 'skb_pool' must be between 16 and 4194304, got '1'" },
+	{ TOP "hosts:\n  - name: rx\n    cpuz: 2\n" NIC "        rx_ring: 1\n",
+	  { NULL },
+	  "t.yaml:5:5: unknown key 'cpuz' in host 'rx' (did you mean 'cpus'?)" },
 	/* --- names are identifiers, never paths --- */
 	{ "name: ''\nduration: 10ms\n" HOST, { NULL }, "t.yaml:1:7: 'name' must not be empty" },
 	{ "name: .hidden\nduration: 10ms\n" HOST,
