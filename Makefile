@@ -144,7 +144,8 @@ define fuzz_run
 endef
 
 fuzz: all $(FZ)/.clang-ok
-	@if [ -f $(FZ)/.clang-ok ]; then $(MAKE) --no-print-directory fuzz-go FUZZ_T=$(FUZZ_SECONDS); fi
+	@if [ -f $(FZ)/.clang-ok ]; then $(MAKE) --no-print-directory fuzz-go FUZZ_T=$(FUZZ_SECONDS); \
+	else echo "fuzz: needs $(FUZZ_CC) with libFuzzer" >&2; exit 1; fi
 
 fuzz-check: all $(FZ)/.clang-ok
 	@if [ -f $(FZ)/.clang-ok ]; then $(MAKE) --no-print-directory fuzz-go FUZZ_T=$(FUZZ_CHECK_SECONDS); \

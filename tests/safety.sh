@@ -59,6 +59,29 @@ ln -s "$tmp/victim" empty/rx
 $bin run "$sc" --quiet -o empty && [ "$(cat victim/f)" = keep ] && [ ! -L empty/report.json ] &&
 	[ -f empty/report.json ] && ok || bad "planted symlinks were followed"
 
+# a previous result in which the user saved a file of theirs: refused, then --force
+cp "$sc" empty/my.yaml
+msg=$($bin run "$sc" --quiet -o empty 2>&1)
+[ $? = 3 ] && [ "$msg" = "skbsim: 'empty' holds 'empty/my.yaml', which skbsim did not write; use --force to replace it" ] &&
+	[ -f empty/my.yaml ] && ok || bad "a user's file in an old result: '$msg'"
+rm empty/my.yaml && mkdir empty/box/notes
+msg=$($bin run "$sc" --quiet -o empty 2>&1)
+rc=$?
+[ $rc = 3 ] && [ "$msg" = "skbsim: 'empty' holds 'empty/box/notes', which skbsim did not write; use --force to replace it" ] &&
+	[ -d empty/box/notes ] && ok || bad "a user's directory in an old result: '$msg'"
+rm -rf empty/box/notes
+# ... or saved it there while the run was running: refused at the commit
+$bin run "$long" --quiet -o empty --set duration=600s --max-wall 1s 2>late.err &
+pid=$!
+sleep 0.3
+echo mine >empty/late.txt
+wait $pid
+[ $? = 3 ] && [ "$(cat empty/late.txt)" = mine ] &&
+	grep -qx "skbsim: 'empty' holds 'empty/late.txt', which skbsim did not write; use --force to replace it" late.err &&
+	ok || bad "a file saved during the run: $(cat late.err)"
+ls -a | grep -q '^\.empty\.tmp-' && bad "a refused commit left its temporary directory" || ok
+$bin run "$sc" --quiet -o empty --force && [ ! -e empty/late.txt ] && ok || bad "--force over an old result"
+
 $bin run "$sc" --quiet -o link --force && [ -d mine ] && [ "$(cat mine/notes)" = precious ] &&
 	[ ! -L link ] && [ -s link/report.json ] && ok || bad "--force replaces the symlink, not its target"
 $bin run "$sc" --quiet -o file --force && [ -s file/report.json ] && ok || bad "--force replaces a file"

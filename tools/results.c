@@ -66,6 +66,70 @@ static bool dir_empty(const char *path)
 	return empty;
 }
 
+/* Files skbsim writes in a host's directory (models/report.c), and prefixes of per-nic ones. */
+static const char *const host_files[] = { "softnet_stat", "snmp",     "net_dev", "ss",
+					  "interrupts",	  "tc_qdisc", "neigh",	 "iptables" };
+static const char *const host_prefixes[] = { "ethtool_S_", "byte_queue_limits_" };
+static const char *const top_files[] = { RESULTS_MARKER, "report.json", "report.txt" };
+
+static bool in_list(const char *name, const char *const *l, size_t n, bool prefix)
+{
+	for (size_t i = 0; i < n; i++)
+		if (prefix ? !strncmp(name, l[i], strlen(l[i])) : !strcmp(name, l[i]))
+			return true;
+	return false;
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Whether entry @name (type from lstat @st) of a result directory is one
+ * skbsim writes: @depth 0 is DIR itself (its report files and host
+ * directories), 1 a host directory. A symlink may be removed whatever its
+ * name (removing it never touches its target).
+ */
+static bool entry_ours(const char *name, const struct stat *st, int depth)
+{
+	if (S_ISLNK(st->st_mode))
+		return true;
+	if (depth == 0 && S_ISDIR(st->st_mode))
+		return true;
+	if (S_ISDIR(st->st_mode))
+		return false;
+	if (depth == 0)
+		return in_list(name, top_files, N(top_files), false);
+	return in_list(name, host_files, N(host_files), false) ||
+	       in_list(name, host_prefixes, N(host_prefixes), true);
+}
+
+/* The first entry under @dir that skbsim did not write, into @bad; false when there is none. */
+static bool find_foreign(const char *dir, int depth, char *bad, size_t len)
+{
+	char path[PATH_MAX];
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct stat st;
+	bool found = false;
+
+	if (!d) {
+		snprintf(bad, len, "%s", dir);
+		return true;
+	}
+	while (!found && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path) ||
+		    lstat(path, &st) || !entry_ours(e->d_name, &st, depth) ||
+		    (depth == 0 && S_ISDIR(st.st_mode) && find_foreign(path, 1, bad, len))) {
+			if (!bad[0])
+				snprintf(bad, len, "%s", path);
+			found = true;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
 enum results_state results_classify(const char *path, dev_t *dev, ino_t *ino)
 {
 	struct stat st;
@@ -186,9 +250,11 @@ static int write_marker(const char *dir, struct sim_error *err)
 
 int results_open(struct results *r, const char *dir, bool force, struct sim_error *err)
 {
+	char bad[PATH_MAX] = "";
 	mode_t mask;
 
 	memset(r, 0, sizeof(*r));
+	r->force = force;
 	if (results_split(r, dir))
 		return sim_error_set(err, "'%s' cannot be a results directory", dir);
 	r->state = results_classify(r->dir, &r->dev, &r->ino);
@@ -197,6 +263,11 @@ int results_open(struct results *r, const char *dir, bool force, struct sim_erro
 				     "'%s' exists and is not a skbsim result (no %s inside); use "
 				     "--force to replace it",
 				     r->dir, RESULTS_MARKER);
+	if (r->state == RESULTS_OURS && !force && find_foreign(r->dir, 0, bad, sizeof(bad)))
+		return sim_error_set(err,
+				     "'%s' holds '%s', which skbsim did not write; use --force to "
+				     "replace it",
+				     r->dir, bad);
 	if (mkdir_p(r->parent))
 		return sim_error_set(err, "cannot create '%s': %s", r->parent, strerror(errno));
 	results_clean_stale(r);
@@ -277,12 +348,19 @@ static int lock_parent(const struct results *r)
 int results_commit(struct results *r, struct sim_error *err)
 {
 	int lock = lock_parent(r), rc = 0;
+	char bad[PATH_MAX] = "";
 
 	if (!results_unchanged(r)) {
 		rc = sim_error_set(err,
 				   "'%s' changed while this run was running (another skbsim "
 				   "run?); not replaced",
 				   r->dir);
+	} else if (r->state == RESULTS_OURS && !r->force &&
+		   find_foreign(r->dir, 0, bad, sizeof(bad))) {
+		rc = sim_error_set(err,
+				   "'%s' holds '%s', which skbsim did not write; use --force to "
+				   "replace it",
+				   r->dir, bad);
 	} else if (results_swap(r)) {
 		rc = sim_error_set(err, "cannot replace '%s': %s", r->dir, strerror(errno));
 	} else if (r->state == RESULTS_ABSENT) {

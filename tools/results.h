@@ -10,8 +10,11 @@
  *
  * Invariants:
  *  - DIR is replaced only when it is absent, an empty directory, or a
- *    directory holding the marker (a previous result), unless --force.
- *    Anything else is refused before the run starts, nothing touched.
+ *    directory holding the marker (a previous result) and nothing but what
+ *    skbsim writes there (report files, host directories of counter files;
+ *    symlinks, which are removed, never followed), unless --force. Anything
+ *    else is refused before the run starts, nothing touched: a scenario or
+ *    notes a user saved in an old result survive.
  *  - Nothing is ever followed through a symlink: a symlink at DIR is not a
  *    result; an old result is removed without following links inside it.
  *  - Commits into one parent directory are serialised by flock() on it; a
@@ -23,6 +26,7 @@
  *
  * Messages (exit code 3 in skbsim), without position:
  *   "'DIR' exists and is not a skbsim result (no .skbsim-result inside); use --force to replace it"
+ *   "'DIR' holds 'PATH', which skbsim did not write; use --force to replace it"
  *   "'DIR' changed while this run was running (another skbsim run?); not replaced"
  *   "cannot create 'PATH': <strerror>" / "cannot replace 'DIR': <strerror>"
  */
@@ -52,6 +56,7 @@ struct results {
 	enum results_state state; /* what DIR was when the run started */
 	dev_t dev;		  /* DIR's device then (when not absent) */
 	ino_t ino;		  /* DIR's inode then (when not absent) */
+	bool force;		  /* --force: replace whatever DIR is */
 };
 
 /*
