@@ -118,7 +118,7 @@ const char *guard_check(void)
 		why = "max-wall";
 	else if (guard_mem_limit && guard_rss() > guard_mem_limit)
 		why = "max-memory";
-	if (!why && guard_tick) {
+	if (!why) { /* a tick within the limits: go on */
 		guard_tick = 0;
 		guard_stop = 0;
 	}
