@@ -79,7 +79,8 @@ test: all $(B)/check_all
 	cd tests && ../$(B)/check_all
 
 test-asan: all $(A)/check_all
-	cd tests && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ../$(A)/check_all
+	cd tests && CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-3} ASAN_OPTIONS=detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 ../$(A)/check_all
 
 scenarios-check: all
 	./tests/scenarios.sh

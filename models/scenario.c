@@ -249,20 +249,37 @@ static int host_parse_cpus(struct host *h, const struct cfg_node *n, struct sim_
 	return 0;
 }
 
-static void host_init_cpus(struct host *h)
+/* The CPUs and their softnet_data; -1 (out of memory, located by the caller) on failure. */
+static int host_init_cpus(struct host *h, struct sim_error *err)
 {
 	for (uint32_t i = 0; i < h->ncpus; i++)
 		cpu_init(&h->cpus[i], h, i);
 	for (uint32_t i = 0; i < h->ncpus; i++) {
 		struct softnet_data *sd = calloc(1, sizeof(*sd));
 
-		SIM_BUG_ON(!sd);
+		if (!sd)
+			return sim_error_set(err, "out of memory");
 		softnet_init(sd, &h->cpus[i]);
 		if (sd->flow_limit) {
 			sd->fl_buckets = calloc(h->sysctl.flow_limit_table_len, sizeof(uint16_t));
-			SIM_BUG_ON(!sd->fl_buckets);
+			if (!sd->fl_buckets)
+				return sim_error_set(err, "out of memory");
 		}
 	}
+	return 0;
+}
+
+/*
+ * Pass @local on to @err; an error without a position (out of memory in a
+ * model, and any other found away from the tree) gets @n's, the item being
+ * built, so that every error is located.
+ */
+static int error_locate(const struct cfg_node *n, const struct sim_error *local,
+			struct sim_error *err)
+{
+	if (local->located || !n)
+		return err->set ? -1 : (*err = *local, -1);
+	return cfg_error(n, err, "%s", local->msg);
 }
 
 /* Parse list @key of @n, calling @one for each item mapping. */
@@ -275,8 +292,12 @@ static int host_each(struct host *h, const struct cfg_node *n, const char *key,
 	if (cfg_get_seq(n, key, &l, err))
 		return -1;
 	for (uint32_t i = 0; l && i < l->n; i++) {
-		if (cfg_node_map(l->items[i], key, err) || one(h, l->items[i], err))
+		struct sim_error local = { 0 };
+
+		if (cfg_node_map(l->items[i], key, err))
 			return -1;
+		if (one(h, l->items[i], &local))
+			return error_locate(l->items[i], &local, err);
 	}
 	return 0;
 }
@@ -462,8 +483,8 @@ static int host_create(struct world *w, const struct cfg_node *n, struct host *h
 	if (cfg_get_map(n, "sysctl", &sys, err) || sysctl_parse(h, sys, err) ||
 	    host_limits(n, err) || host_alloc(h, n, err) || host_check_keys(h, n, err))
 		return -1;
-	if (h->machine == h)
-		host_init_cpus(h);
+	if (h->machine == h && host_init_cpus(h, err))
+		return -1;
 	snprintf(stream, sizeof(stream), "icmp/%s", h->name);
 	sim_rng_init(&h->icmp_rng, w->seed, stream);
 	h->icmp_global_stamp = -(sim_time_t)h->hz;
@@ -526,12 +547,15 @@ static int world_parse_hosts(struct world *w, const struct cfg_node *root, struc
 		return cfg_error(l, err, "out of memory");
 	for (uint32_t i = 0; i < l->n; i++) {
 		struct host *h = calloc(1, sizeof(*h));
+		struct sim_error local = { 0 };
 
 		if (!h)
 			return cfg_error(l->items[i], err, "out of memory");
 		w->hosts[w->nhosts++] = h;
-		if (cfg_node_map(l->items[i], "hosts", err) || host_create(w, l->items[i], h, err))
+		if (cfg_node_map(l->items[i], "hosts", err))
 			return -1;
+		if (host_create(w, l->items[i], h, &local))
+			return error_locate(l->items[i], &local, err);
 		if (h->machine == h && (ncpus += h->ncpus) > MAX_TOTAL_CPUS)
 			return cfg_error(cfg_get(l->items[i], "cpus"), err,
 					 "more than %u CPUs over all machines", MAX_TOTAL_CPUS);
@@ -556,13 +580,16 @@ static int world_parse_traffic(struct world *w, const struct cfg_node *root, str
 		return cfg_error(l, err, "out of memory");
 	for (uint32_t i = 0; i < l->n; i++) {
 		struct traffic_source *s = NULL;
-		int rc = cfg_node_map(l->items[i], "traffic", err) ||
-			 traffic_create(w, l->items[i], i, &s, err);
+		struct sim_error local = { 0 };
+		int rc;
 
+		if (cfg_node_map(l->items[i], "traffic", err))
+			return -1;
+		rc = traffic_create(w, l->items[i], i, &s, &local);
 		if (s)
 			w->srcs[w->nsrcs++] = s;
 		if (rc)
-			return -1;
+			return error_locate(l->items[i], &local, err);
 		for (uint32_t j = 0; j + 1 < w->nsrcs; j++)
 			if (!strcmp(w->srcs[j]->name, s->name))
 				return cfg_error(cfg_get(l->items[i], "name"), err,

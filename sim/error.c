@@ -61,6 +61,7 @@ int sim_error_at(struct sim_error *e, const char *file, uint32_t line, uint32_t 
 	va_end(ap);
 	error_escape(e);
 	e->set = 1;
+	e->located = 1;
 	return -1;
 }
 
@@ -82,6 +83,7 @@ int sim_error_set(struct sim_error *e, const char *fmt, ...)
 void sim_error_clear(struct sim_error *e)
 {
 	e->set = 0;
+	e->located = 0;
 	e->msg[0] = '\0';
 }
 

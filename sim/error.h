@@ -21,6 +21,7 @@
 
 struct sim_error {
 	int set;		 /* non-zero once an error is recorded */
+	int located;		 /* the message starts with a "file:line:col: " position */
 	char msg[SIM_ERROR_MSG]; /* the full message, location included */
 };
 

@@ -148,6 +148,12 @@ $bin run "$long" --quiet -o nop --set duration=600s --max-wall 200ms --no-partia
 $bin run "$long" --quiet -o lim --set duration=200ms --max-wall 1000s --max-memory 1GiB &&
 	diff -r ref lim >/dev/null && ok || bad "an unreached limit changed the results"
 
+# --- out of memory: located, nothing written -------------------------------------
+printf 'name: h\nduration: 1ms\nskb_pool: 4194304\nhosts:\n  - name: rx\n' >oom.yaml
+msg=$(ulimit -v 300000; $bin run oom.yaml -o oom 2>&1)
+[ $? = 1 ] && [ "$msg" = "oom.yaml:3:11: out of memory" ] && [ ! -e oom ] && ok ||
+	bad "out of memory: '$msg'"
+
 # --- output errors --------------------------------------------------------------
 $bin run "$sc" -o full >/dev/full 2>full.err
 [ $? = 3 ] && grep -qx "skbsim: cannot write the report to stdout: No space left on device" full.err &&
