@@ -249,6 +249,18 @@ static int host_parse_cpus(struct host *h, const struct cfg_node *n, struct sim_
 	return 0;
 }
 
+int world_charge(struct world *w, const struct cfg_node *at, uint64_t bytes, struct sim_error *err)
+{
+	if (bytes <= WORLD_MEM_MAX - w->mem_charged) {
+		w->mem_charged += bytes;
+		return 0;
+	}
+	if (!at)
+		return sim_error_set(err,
+				     "the scenario's tables would need more than 2GiB of memory");
+	return cfg_error(at, err, "the scenario's tables would need more than 2GiB of memory");
+}
+
 /* The CPUs and their softnet_data; -1 (out of memory, located by the caller) on failure. */
 static int host_init_cpus(struct host *h, struct sim_error *err)
 {
@@ -260,6 +272,9 @@ static int host_init_cpus(struct host *h, struct sim_error *err)
 		if (!sd)
 			return sim_error_set(err, "out of memory");
 		softnet_init(sd, &h->cpus[i]);
+		if (sd->flow_limit &&
+		    world_charge(h->w, NULL, 2ull * h->sysctl.flow_limit_table_len, err))
+			return -1;
 		if (sd->flow_limit) {
 			sd->fl_buckets = calloc(h->sysctl.flow_limit_table_len, sizeof(uint16_t));
 			if (!sd->fl_buckets)
@@ -765,6 +780,8 @@ static int world_build(struct world *w, const struct cfg_node *root, int64_t see
 	    world_link_veths(w, root, err) || world_parse_links(w, root, err) ||
 	    world_alloc_peers(w, err) ||
 	    cfg_get_u64(root, "skb_pool", &pool, skb_pool_default(w), 16, SKB_POOL_MAX, err))
+		return -1;
+	if (world_charge(w, cfg_get(root, "skb_pool"), pool * (sizeof(struct sk_buff) + 4), err))
 		return -1;
 	if (sim_pool_init(&w->skb_pool, sizeof(struct sk_buff), (uint32_t)pool) ||
 	    sim_eventq_init(&w->q, 1024))

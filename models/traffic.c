@@ -12,6 +12,7 @@
 #include "models/dist_cfg.h"
 #include "models/ip.h"
 #include "models/nic.h"
+#include "models/scenario.h"
 #include "models/traffic.h"
 #include "sim/error.h"
 #include "sim/units.h"
@@ -325,6 +326,11 @@ static int traffic_parse_flows(struct traffic_source *s, const struct cfg_node *
 				 "'src' must be an address or prefix like '10.1.0.0/16', got '%s'",
 				 src);
 	nsrc = plen >= 32 ? 1 : plen <= 16 ? 65536 : 1u << (32 - plen);
+	if (world_charge(s->w, cfg_get(n, "flows"),
+			 flows * (sizeof(*s->flows) + (pop == 1 ? sizeof(double) : 0) +
+				  4 * sizeof(struct inet_peer)),
+			 err)) /* with its share of the ICMP peer table (2 slots, rounded up) */
+		return -1;
 	s->nflows = (uint32_t)flows;
 	s->flows = calloc(flows, sizeof(*s->flows));
 	if (!s->flows)

@@ -211,6 +211,7 @@ struct world {
 	struct costs costs;	      /* CPU cost table */
 	struct sim_pool skb_pool;     /* every skb of the run */
 	uint64_t next_skb_id;	      /* id of the next skb */
+	uint64_t mem_charged;	      /* bytes: large tables allocated at load (world_charge()) */
 	uint32_t nhosts;	      /* hosts */
 	struct host **hosts;	      /* [nhosts] */
 	uint32_t nsrcs;		      /* traffic sources */

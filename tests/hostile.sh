@@ -67,6 +67,15 @@ gen_traffic1025() {
 gen_rules10001() {
 	{ printf '%b' "$BASE"; printf '    iptables:\n'; for i in $(seq 10001); do printf '      - "-A INPUT -j ACCEPT"\n'; done; } >"$1"
 }
+gen_fqcodel() { # 20 nics of 64 queues, each with a 65536-flow fq_codel: far past the table budget
+	{ printf 'name: h\nduration: 1ms\nhosts:\n  - name: rx\n    nics:\n'; for i in $(seq 20); do printf "      - {name: e$i, rx_queues: 64, qdisc: {kind: fq_codel, flows: 65536}}\n"; done; } >"$1"
+}
+gen_tflows() { # 200 sources of 10^6 flows each
+	{ printf '%b' "$BASE"; printf 'traffic:\n'; for i in $(seq 200); do printf "  - {name: t$i, to: rx/eth0, rate: 1pps, flows: 1000000, dst: 10.0.0.1:5000}\n"; done; } >"$1"
+}
+gen_flowlimit() { # flow-limit tables of 2^20 buckets on 40 x 32 CPUs
+	{ printf 'name: h\nduration: 1ms\nhosts:\n'; for i in $(seq 40); do printf "  - {name: h$i, cpus: 32, sysctl: {net.core.flow_limit_cpu_bitmap: 0xffffffff, net.core.flow_limit_table_len: 1048576}}\n"; done; } >"$1"
+}
 gen_longkey() { { printf '%b' "$BASE"; printf 'k%.0s' $(seq 5000); printf ': 1\n'; } >"$1"; }
 gen_nodes() { # more than 1048576 nodes without aliases (1100000 list items)
 	{ printf 'name: h\nduration: 1ms\nx: ['; head -c 1100000 /dev/zero | tr '\0' '1' | sed 's/1/1,/g'; printf '1]\n'; } >"$1"
@@ -94,8 +103,9 @@ run_case() { # exit message scenario args
 	done
 	[ "$yaml" = @sets257 ] && for i in $(seq 257); do argv+=(--set "seed=$i"); done
 	before=$(listing "$work")
-	got=$(cd "$work" && "$bin" "${argv[@]}" 2>&1 >/dev/null | head -n 1)
-	rc=$(cd "$work" && "$bin" "${argv[@]}" >/dev/null 2>&1; echo $?)
+	(cd "$work" && exec "$bin" "${argv[@]}" >/dev/null 2>"$tmp/stderr")
+	rc=$?
+	got=$(head -n 1 "$tmp/stderr")
 	after=$(listing "$work")
 	want=${want//\$F/$F}; want=${want//\$O/$O}; want=${want//\$D/$D}
 	got=${got//$F/\$F}; got=${got//$O/\$O}; got=${got//$D/\$D}
