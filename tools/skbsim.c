@@ -234,6 +234,24 @@ static void print_perf(const struct world *w, double sec)
 		(double)ru.ru_maxrss / 1024.0);
 }
 
+/* A run this large deserves a warning (and --max-wall / --max-memory). */
+#define LARGE_MEM    (1ull << 30)
+#define LARGE_EVENTS 1e9
+
+/* Warn on stderr when the estimate of world_estimate() is large; the estimate in @mem, @events. */
+static void warn_large(const struct world *w, const char *hint, char *mem, size_t len,
+		       double *events)
+{
+	uint64_t bytes;
+
+	world_estimate(w, &bytes, events);
+	sim_fmt_size(mem, (unsigned)len, bytes);
+	if (bytes > LARGE_MEM || *events > LARGE_EVENTS)
+		fprintf(stderr,
+			"skbsim: warning: a large run (about %s of memory, %.3g events); %s\n", mem,
+			*events, hint);
+}
+
 /* Run to the end, or until a signal or a limit stops it: NULL, or why it stopped. */
 static const char *run_guarded(struct world *w)
 {
@@ -266,8 +284,9 @@ static int cmd_run(const struct options *o, struct world *w)
 	struct sim_error err = { 0 };
 	struct results res;
 	char out[PATH_MAX];
-	double t0 = wall_sec();
+	double t0 = wall_sec(), events;
 	const char *why;
+	char mem[32];
 
 	if (o->out)
 		snprintf(out, sizeof(out), "%s", o->out);
@@ -282,6 +301,10 @@ static int cmd_run(const struct options *o, struct world *w)
 		results_abort(&res);
 		return EXIT_OUTPUT;
 	}
+	warn_large(w,
+		   o->max_wall > 0 || o->max_mem ? "the limits given stop it"
+						 : "Ctrl-C stops it with a partial report",
+		   mem, sizeof(mem), &events);
 	w->q.stop = &guard_stop;
 	why = run_guarded(w);
 	if (o->perf)
@@ -308,25 +331,14 @@ static int cmd_run(const struct options *o, struct world *w)
 	return why ? EXIT_STOPPED : 0;
 }
 
-/* A run this large deserves a warning (and --max-wall / --max-memory). */
-#define LARGE_MEM    (1ull << 30)
-#define LARGE_EVENTS 1e9
-
 static int cmd_check(const struct options *o, const struct world *w)
 {
 	char mem[32];
-	uint64_t bytes;
 	double events;
 
-	world_estimate(w, &bytes, &events);
-	sim_fmt_size(mem, sizeof(mem), bytes);
+	warn_large(w, "consider --max-wall and --max-memory", mem, sizeof(mem), &events);
 	printf("%s: ok\n", o->file);
 	printf("estimate: about %s of memory, %.3g events\n", mem, events);
-	if (bytes > LARGE_MEM || events > LARGE_EVENTS)
-		fprintf(stderr,
-			"skbsim: warning: a large run (about %s of memory, %.3g events); "
-			"consider --max-wall and --max-memory\n",
-			mem, events);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "skbsim: cannot write to stdout: %s\n",
 			strerror(errno ? errno : EIO));
