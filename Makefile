@@ -4,6 +4,7 @@
 #   make check   the same, then every test (plain and ASan+UBSan builds, scenario checks)
 #   make bench   the benchmark scenarios, printing simulated packets per wall-second
 #   make lint    clang-format check of every C file
+#   make fuzz    the libFuzzer targets of tests/fuzz/, FUZZ_SECONDS each (default 60)
 #   make install PREFIX=/usr/local
 
 PREFIX    ?= /usr/local
@@ -39,7 +40,8 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 ASAN_LIB_OBJ  := $(LIB_SRC:%.c=$(A)/%.o) $(A)/gen/profiles.o
 ASAN_TEST_OBJ := $(TEST_SRC:%.c=$(A)/%.o)
 
-.PHONY: all run check test test-asan bench lint format clean install deps scenarios-check
+.PHONY: all run check test test-asan bench lint format clean install deps scenarios-check \
+	hostile-check fuzz fuzz-check fuzz-regress
 
 all: deps skbsim
 
@@ -91,19 +93,94 @@ test: all $(B)/check_all
 	cd tests && ../$(B)/check_all
 
 test-asan: all $(A)/check_all
-	cd tests && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ../$(A)/check_all
+	cd tests && CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-3} ASAN_OPTIONS=detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 ../$(A)/check_all
 
 scenarios-check: all
 	./tests/scenarios.sh
+	./tests/safety.sh
 
-check: all test test-asan scenarios-check lint
+hostile-check: all
+	./tests/hostile.sh
+
+check: all test test-asan scenarios-check hostile-check fuzz-check lint
+
+# --- fuzzing ----------------------------------------------------------------
+# libFuzzer targets (clang, ASan+UBSan) in tests/fuzz/. `make fuzz` runs each
+# for FUZZ_SECONDS on a corpus seeded from scenarios/ and the regression
+# inputs of tests/fuzz/regress/<target>/ (every input that ever crashed or
+# hung); new crashes land in build/fuzz/artifacts/. `make check` runs the
+# regression inputs and FUZZ_CHECK_SECONDS of each target, and skips with a
+# message when clang with libFuzzer cannot be installed.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 25
+FUZZ_TARGETS := load set run
+FZ           := build/fuzz
+FUZZ_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FZ)/%.o) $(FZ)/gen/profiles.o
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FZ)/fuzz_%)
+FUZZ_RUN_OPTS = -timeout=10 -rss_limit_mb=2560 -dict=tests/fuzz/scenario.dict \
+		-print_final_stats=0
+
+$(FZ)/.clang-ok:
+	@./tools/install-deps.sh cmd:$(FUZZ_CC) -- clang || true
+	@mkdir -p $(FZ)
+	@printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }\n' \
+		>$(FZ)/probe.c
+	@if $(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $(FZ)/probe $(FZ)/probe.c \
+		2>/dev/null; then touch $@; else \
+		echo "fuzz: $(FUZZ_CC) with libFuzzer is not available (install clang); fuzzing skipped"; fi
+
+$(FZ)/%.o: %.c $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(BASE_CFLAGS) -w $(FUZZ_FLAGS) \
+		-fsanitize=fuzzer-no-link $(DEP_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FZ)/gen/profiles.o: $(B)/gen/profiles.c $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(BASE_CFLAGS) -w $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FZ)/fuzz_%: $(FUZZ_LIB_OBJ) $(FZ)/tests/fuzz/fuzz_%.o
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(DEP_LIBS)
+
+.SECONDARY: $(FUZZ_LIB_OBJ) $(FUZZ_TARGETS:%=$(FZ)/tests/fuzz/fuzz_%.o)
+-include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_TARGETS:%=$(FZ)/tests/fuzz/fuzz_%.d)
+
+# $(call fuzz_run,target,seconds): the regression inputs once, then fuzz for a while
+define fuzz_run
+	@mkdir -p $(FZ)/corpus/$(1) $(FZ)/artifacts tests/fuzz/regress/$(1)
+	@if ls tests/fuzz/regress/$(1)/* >/dev/null 2>&1; then \
+		$(FZ)/fuzz_$(1) $(FUZZ_RUN_OPTS) tests/fuzz/regress/$(1)/* 2>$(FZ)/$(1).regress.log || \
+		{ tail -n 40 $(FZ)/$(1).regress.log; exit 1; }; fi
+	@echo "fuzz: $(1): $$(ls tests/fuzz/regress/$(1) | wc -l) regression inputs pass; fuzzing $(2) s"
+	@$(FZ)/fuzz_$(1) $(FUZZ_RUN_OPTS) -max_total_time=$(2) -artifact_prefix=$(FZ)/artifacts/$(1)- \
+		$(FZ)/corpus/$(1) scenarios tests/fuzz/regress/$(1) 2>$(FZ)/$(1).log || \
+		{ tail -n 60 $(FZ)/$(1).log; echo "fuzz: $(1) found a problem: $$(ls $(FZ)/artifacts/$(1)-*)"; \
+		  echo "fuzz: keep it as a regression input in tests/fuzz/regress/$(1)/"; exit 1; }
+	@echo "fuzz: $(1): $$(grep -o 'cov: [0-9]*' $(FZ)/$(1).log | tail -n 1), corpus $$(ls $(FZ)/corpus/$(1) | wc -l) inputs"
+endef
+
+fuzz: all $(FZ)/.clang-ok
+	@if [ -f $(FZ)/.clang-ok ]; then $(MAKE) --no-print-directory fuzz-go FUZZ_T=$(FUZZ_SECONDS); \
+	else echo "fuzz: needs $(FUZZ_CC) with libFuzzer" >&2; exit 1; fi
+
+fuzz-check: all $(FZ)/.clang-ok
+	@if [ -f $(FZ)/.clang-ok ]; then $(MAKE) --no-print-directory fuzz-go FUZZ_T=$(FUZZ_CHECK_SECONDS); \
+	else echo "fuzz: skipped (no clang with libFuzzer)"; fi
+
+fuzz-go: $(FUZZ_BINS)
+	$(call fuzz_run,load,$(FUZZ_T))
+	$(call fuzz_run,set,$(FUZZ_T))
+	$(call fuzz_run,run,$(FUZZ_T))
 
 # --- benchmark --------------------------------------------------------------
 bench: all
 	./tests/bench.sh
 
 # --- style ------------------------------------------------------------------
-C_FILES = $(sort $(wildcard sim/*.[ch] models/*.[ch] tools/*.c tests/*.[ch]))
+C_FILES = $(sort $(wildcard sim/*.[ch] models/*.[ch] tools/*.[ch] tests/*.[ch] tests/fuzz/*.[ch]))
 lint:
 	@if command -v clang-format >/dev/null 2>&1; then \
 		clang-format --dry-run --Werror $(C_FILES) && echo "lint: clang-format clean"; \

@@ -540,7 +540,8 @@ int app_create(struct host *h, const struct cfg_node *n, struct app **out, struc
 	a->host = h;
 	sim_hist_init(&a->e2e);
 	sim_hist_init(&a->rtt);
-	if (cfg_require(n, "name", "app", err) || cfg_get_str(n, "name", &name, NULL, err) ||
+	if (cfg_require(n, "name", "app", err) ||
+	    cfg_get_name(n, "name", &name, sizeof(a->name) - 1, err) ||
 	    cfg_require(n, "socket", "app", err) || cfg_get_str(n, "socket", &sock, NULL, err) ||
 	    cfg_get_u64(n, "cpu", &cpu, 0, 0, h->ncpus - 1, err) ||
 	    cfg_get_u64(n, "batch", &batch, 64, 1, APP_MAX_BATCH, err) ||

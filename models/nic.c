@@ -544,7 +544,8 @@ int nic_create(struct host *h, const struct cfg_node *n, struct net_device **out
 	sim_event_init(&dev->wire_ev, nic_wire_fire, NIC_COAL_PRIO);
 	memcpy(dev->rss_key, rss_default_key, RSS_KEY_LEN);
 	toeplitz_table_init(dev->rss_tbl, dev->rss_key);
-	if (cfg_require(n, "name", "nic", err) || cfg_get_str(n, "name", &name, NULL, err) ||
+	if (cfg_require(n, "name", "nic", err) ||
+	    cfg_get_name(n, "name", &name, sizeof(dev->name) - 1, err) ||
 	    cfg_get_str(n, "driver", &drv, "ixgbe", err))
 		return -1;
 	snprintf(dev->name, sizeof(dev->name), "%s", name);

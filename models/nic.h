@@ -277,7 +277,8 @@ int nic_parse_rps_cpus(const struct host *h, const struct cfg_node *n, uint16_t 
 		       uint32_t *len, struct sim_error *err);
 /* veth (models/veth.c): the device's own keys, and joining the pairs of a world. */
 int veth_setup(struct net_device *dev, const struct cfg_node *n, struct sim_error *err);
-int veth_link_peers(struct world *w, struct sim_error *err);
+/* Pair every veth with its peer; on error *@bad is the veth whose 'peer' is wrong. */
+int veth_link_peers(struct world *w, struct net_device **bad, struct sim_error *err);
 /* The loopback device of host @h (lo, 127.0.0.1/8, noqueue). */
 struct net_device *loopback_create(struct host *h, struct sim_error *err);
 /* TX completions to clean at the start of a NAPI poll; *cycles grows. true = more left. */

@@ -270,7 +270,7 @@ static int nic_tx_qdiscs(struct net_device *dev, const struct cfg_node *n, struc
 				 dev->name);
 	if (k && !strcmp(k, "mq")) {
 		if (dev->ntxq < 2)
-			return cfg_error(cfg_get(qn, "kind"), err,
+			return cfg_error(qn->type == CFG_SCALAR ? qn : cfg_get(qn, "kind"), err,
 					 "qdisc 'mq' needs a multi-queue device (rx_queues > 1)");
 		if (parent)
 			return cfg_error(cfg_get(qn, "parent"), err,

@@ -7,7 +7,9 @@
  * "NIC statistics:" layout, iproute2 ss.c print_skmeminfo.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,9 +31,16 @@
 #define MAX_QUEUES 4096
 #define U(x)	   ((unsigned long long)(x))
 
+/* Seconds measured: from the warm-up to the time the run reached (0 when stopped before). */
 static double meas_sec(const struct world *w)
 {
-	return sim_time_sec(w->duration - w->warmup);
+	return w->end > w->warmup ? sim_time_sec(w->end - w->warmup) : 0;
+}
+
+/* @n per second of @sec; 0 for an empty interval (a run stopped at once). */
+static double per_sec(double n, double sec)
+{
+	return sec > 0 ? n / sec : 0;
 }
 
 /* ---- latency ---- */
@@ -62,9 +71,9 @@ static struct lat_summary lat_summarize(const struct sim_hist *h)
 static void queue_fill(struct queue_stat *q, const struct world *w, const struct sim_level *l,
 		       uint64_t in, double wait_sum_ps, uint64_t wait_n)
 {
-	q->mean_len = sim_level_mean(l, w->duration);
+	q->mean_len = sim_level_mean(l, w->end);
 	q->max_len = l->max;
-	q->arrival_rate = (double)in / meas_sec(w);
+	q->arrival_rate = per_sec((double)in, meas_sec(w));
 	q->mean_wait_ns = wait_n ? wait_sum_ps / (double)wait_n / 1000.0 : 0;
 	q->departures = wait_n;
 }
@@ -127,7 +136,7 @@ uint32_t report_queues(const struct world *w, struct queue_stat *out, uint32_t m
 
 static double cpu_pct(const struct world *w, const struct cpu *c, enum cpu_acct a)
 {
-	double total = (double)(w->duration - w->warmup);
+	double total = (double)(w->end - w->warmup);
 
 	return total > 0 ? 100.0 * (double)c->acct[a] / total : 0;
 }
@@ -175,7 +184,7 @@ static void text_drops(const struct world *w, FILE *f)
 			fprintf(f, "  %-6s %-18s %-5s %-30s %12llu %12.1f  %s\n", h->name,
 				skb_drop_reason_name[p->reason], stage_info[p->stage].id,
 				p->function, (unsigned long long)h->drops[d],
-				(double)h->drops[d] / sim_time_sec(w->duration), p->counter);
+				per_sec((double)h->drops[d], sim_time_sec(w->end)), p->counter);
 		}
 	}
 	if (!any)
@@ -420,12 +429,17 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 
 void report_text(const struct world *w, FILE *f)
 {
-	char dur[32], warm[32];
+	char dur[32], warm[32], end[32];
 
 	sim_fmt_time(dur, sizeof(dur), w->duration);
 	sim_fmt_time(warm, sizeof(warm), w->warmup);
-	fprintf(f, "skbsim %s: scenario '%s', seed %llu, %s simulated (%s warm-up)\n\n",
+	fprintf(f, "skbsim %s: scenario '%s', seed %llu, %s simulated (%s warm-up)\n",
 		SKBSIM_VERSION, w->name, (unsigned long long)w->seed, dur, warm);
+	if (!w->complete) {
+		sim_fmt_time(end, sizeof(end), w->end);
+		fprintf(f, "PARTIAL: stopped by %s at %s of simulated time\n", w->stop_reason, end);
+	}
+	fprintf(f, "\n");
 	text_packets(w, f);
 	text_drops(w, f);
 	text_latency(w, f);
@@ -473,7 +487,7 @@ static cJSON *json_drops(const struct world *w)
 			cJSON_AddStringToObject(o, "counter", p->counter);
 			cJSON_AddNumberToObject(o, "count", (double)h->drops[d]);
 			cJSON_AddNumberToObject(o, "rate_pps",
-						(double)h->drops[d] / sim_time_sec(w->duration));
+						per_sec((double)h->drops[d], sim_time_sec(w->end)));
 			cJSON_AddItemToArray(a, o);
 		}
 	}
@@ -815,7 +829,7 @@ static cJSON *json_traffic(const struct world *w)
 		JNUM(o, s, bytes);
 		cJSON_AddNumberToObject(o, "rate_pps", s->pps);
 		cJSON_AddNumberToObject(o, "offered_pps",
-					(double)s->sent / sim_time_sec(w->duration));
+					per_sec((double)s->sent, sim_time_sec(w->end)));
 		cJSON_AddItemToArray(a, o);
 	}
 	return a;
@@ -830,6 +844,12 @@ cJSON *report_json(const struct world *w)
 	cJSON_AddNumberToObject(r, "seed", (double)w->seed);
 	cJSON_AddNumberToObject(r, "duration_s", sim_time_sec(w->duration));
 	cJSON_AddNumberToObject(r, "warmup_s", sim_time_sec(w->warmup));
+	cJSON_AddBoolToObject(r, "complete", w->complete);
+	cJSON_AddNumberToObject(r, "time_reached_s", sim_time_sec(w->end));
+	if (w->complete)
+		cJSON_AddNullToObject(r, "stopped_by");
+	else
+		cJSON_AddStringToObject(r, "stopped_by", w->stop_reason);
 	cJSON_AddNumberToObject(p, "offered", (double)w->offered);
 	cJSON_AddNumberToObject(p, "delivered", (double)w->delivered);
 	cJSON_AddNumberToObject(p, "dropped", (double)w->dropped);
@@ -1207,16 +1227,33 @@ static void fn_ethtool_c(const void *a, FILE *f)
 	write_ethtool_c(a, f);
 }
 
+/* A file or directory name under the results directory: one safe path component. */
+static bool safe_component(const char *s)
+{
+	return cfg_name_check(s, 255) == CFG_NAME_OK;
+}
+
+/*
+ * Create @dir/[@host/]@name: new (O_EXCL), never through a symlink
+ * (O_NOFOLLOW), and only from names that cannot leave @dir.
+ */
 static int write_file(const char *dir, const char *host, const char *name,
 		      void (*fn)(const void *arg, FILE *f), const void *arg, struct sim_error *err)
 {
 	char path[4096];
-	FILE *f;
+	FILE *f = NULL;
+	int fd = -1;
 
 	snprintf(path, sizeof(path), "%s/%s%s%s", dir, host ? host : "", host ? "/" : "", name);
-	f = fopen(path, "w");
-	if (!f)
+	SIM_BUG_ON((host && !safe_component(host)) || !safe_component(name));
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd >= 0)
+		f = fdopen(fd, "w");
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return sim_error_set(err, "cannot write '%s': %s", path, strerror(errno));
+	}
 	fn(arg, f);
 	if (fclose(f))
 		return sim_error_set(err, "cannot write '%s': %s", path, strerror(errno));
@@ -1279,7 +1316,8 @@ static int write_host_files(const struct host *h, const char *dir, struct sim_er
 	char path[4096], name[64];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, h->name);
-	if (mkdir(path, 0777) && errno != EEXIST)
+	SIM_BUG_ON(!safe_component(h->name));
+	if (mkdir(path, 0777))
 		return sim_error_set(err, "cannot create '%s': %s", path, strerror(errno));
 	if (write_file(dir, h->name, "softnet_stat", fn_softnet, h, err) ||
 	    write_file(dir, h->name, "snmp", fn_snmp, h, err) ||

@@ -30,6 +30,25 @@
 #define SK_RMEM_DEFAULT 212992 /* SKB_TRUESIZE(256) * 256 on x86_64 */
 #define MAX_CPUS	256
 
+/*
+ * Limits on what drives memory and events, checked at load time (see
+ * docs/scenarios.md, "Limits"): list lengths, CPUs over all machines, and
+ * the skb pool (an explicit `skb_pool` up to SKB_POOL_MAX, the computed
+ * default capped at SKB_POOL_DEFAULT_MAX).
+ */
+#define MAX_HOSTS	     256
+#define MAX_TOTAL_CPUS	     4096
+#define MAX_NICS	     64
+#define MAX_SOCKS	     4096 /* sockets and taps of one host */
+#define MAX_APPS	     1024
+#define MAX_RULES	     10000 /* iptables rules of one host */
+#define MAX_ROUTES	     10000
+#define MAX_NEIGH	     10000
+#define MAX_TRAFFIC	     1024
+#define MAX_LINKS	     4096
+#define SKB_POOL_MAX	     (1u << 22)
+#define SKB_POOL_DEFAULT_MAX (1u << 21)
+
 enum { WARMUP_EV_PRIO = -1 };
 
 static uint32_t ilog2_u32(uint32_t v)
@@ -231,20 +250,52 @@ static int host_parse_cpus(struct host *h, const struct cfg_node *n, struct sim_
 	return 0;
 }
 
-static void host_init_cpus(struct host *h)
+int world_charge(struct world *w, const struct cfg_node *at, uint64_t bytes, struct sim_error *err)
+{
+	if (bytes <= WORLD_MEM_MAX - w->mem_charged) {
+		w->mem_charged += bytes;
+		return 0;
+	}
+	if (!at)
+		return sim_error_set(err,
+				     "the scenario's tables would need more than 2GiB of memory");
+	return cfg_error(at, err, "the scenario's tables would need more than 2GiB of memory");
+}
+
+/* The CPUs and their softnet_data; -1 (out of memory, located by the caller) on failure. */
+static int host_init_cpus(struct host *h, struct sim_error *err)
 {
 	for (uint32_t i = 0; i < h->ncpus; i++)
 		cpu_init(&h->cpus[i], h, i);
 	for (uint32_t i = 0; i < h->ncpus; i++) {
 		struct softnet_data *sd = calloc(1, sizeof(*sd));
 
-		SIM_BUG_ON(!sd);
+		if (!sd)
+			return sim_error_set(err, "out of memory");
 		softnet_init(sd, &h->cpus[i]);
+		if (sd->flow_limit &&
+		    world_charge(h->w, NULL, 2ull * h->sysctl.flow_limit_table_len, err))
+			return -1;
 		if (sd->flow_limit) {
 			sd->fl_buckets = calloc(h->sysctl.flow_limit_table_len, sizeof(uint16_t));
-			SIM_BUG_ON(!sd->fl_buckets);
+			if (!sd->fl_buckets)
+				return sim_error_set(err, "out of memory");
 		}
 	}
+	return 0;
+}
+
+/*
+ * Pass @local on to @err; an error without a position (out of memory in a
+ * model, and any other found away from the tree) gets @n's, the item being
+ * built, so that every error is located.
+ */
+static int error_locate(const struct cfg_node *n, const struct sim_error *local,
+			struct sim_error *err)
+{
+	if (local->located || !n)
+		return err->set ? -1 : (*err = *local, -1);
+	return cfg_error(n, err, "%s", local->msg);
 }
 
 /* Parse list @key of @n, calling @one for each item mapping. */
@@ -257,8 +308,12 @@ static int host_each(struct host *h, const struct cfg_node *n, const char *key,
 	if (cfg_get_seq(n, key, &l, err))
 		return -1;
 	for (uint32_t i = 0; l && i < l->n; i++) {
-		if (cfg_node_map(l->items[i], key, err) || one(h, l->items[i], err))
+		struct sim_error local = { 0 };
+
+		if (cfg_node_map(l->items[i], key, err))
 			return -1;
+		if (one(h, l->items[i], &local))
+			return error_locate(l->items[i], &local, err);
 	}
 	return 0;
 }
@@ -271,6 +326,9 @@ static int host_add_nic(struct host *h, const struct cfg_node *n, struct sim_err
 	h->devs[h->ndevs++] = dev;
 	if (rc)
 		return -1;
+	if (!strcmp(dev->name, "lo"))
+		return cfg_error(cfg_get(n, "name"), err,
+				 "nic name 'lo' is taken by the loopback device");
 	for (uint32_t i = 0; i + 1 < h->ndevs; i++)
 		if (!strcmp(h->devs[i]->name, dev->name))
 			return cfg_error(cfg_get(n, "name"), err, "duplicate nic name '%s'",
@@ -335,7 +393,13 @@ static int host_add_app(struct host *h, const struct cfg_node *n, struct sim_err
 	int rc = app_create(h, n, &a, err);
 
 	h->apps[h->napps++] = a;
-	return rc;
+	if (rc)
+		return -1;
+	for (uint32_t i = 0; i + 1 < h->napps; i++)
+		if (!strcmp(h->apps[i]->name, a->name))
+			return cfg_error(cfg_get(n, "name"), err, "duplicate app name '%s'",
+					 a->name);
+	return 0;
 }
 
 static int host_parse_iptables(struct host *h, const struct cfg_node *n, struct sim_error *err)
@@ -348,7 +412,7 @@ static int host_parse_iptables(struct host *h, const struct cfg_node *n, struct 
 		return 0;
 	h->nf = calloc(1, sizeof(*h->nf));
 	if (!h->nf)
-		return sim_error_set(err, "out of memory");
+		return cfg_error(l, err, "out of memory");
 	nf_ruleset_init(h->nf);
 	for (uint32_t i = 0; i < l->n; i++)
 		if (nf_parse_rule(h->nf, l->items[i], err))
@@ -363,6 +427,32 @@ static uint32_t seq_len(const struct cfg_node *n, const char *key)
 	return l && l->type == CFG_SEQ ? l->n : 0;
 }
 
+/* "'KEY' may list at most MAX items, got N", at the list. */
+static int list_limit(const struct cfg_node *n, const char *key, uint32_t max,
+		      struct sim_error *err)
+{
+	const struct cfg_node *l = cfg_get(n, key);
+
+	if (!l || l->type != CFG_SEQ || l->n <= max)
+		return 0;
+	return cfg_error(l, err, "'%s' may list at most %u items, got %u", key, max, l->n);
+}
+
+static int host_limits(const struct cfg_node *n, struct sim_error *err)
+{
+	const struct cfg_node *taps = cfg_get(n, "taps");
+
+	if (list_limit(n, "nics", MAX_NICS, err) || list_limit(n, "sockets", MAX_SOCKS, err) ||
+	    list_limit(n, "apps", MAX_APPS, err) || list_limit(n, "iptables", MAX_RULES, err) ||
+	    list_limit(n, "routes", MAX_ROUTES, err) || list_limit(n, "neigh", MAX_NEIGH, err))
+		return -1;
+	if (seq_len(n, "sockets") + seq_len(n, "taps") > MAX_SOCKS)
+		return cfg_error(taps, err,
+				 "'sockets' and 'taps' may list at most %u items together",
+				 MAX_SOCKS);
+	return 0;
+}
+
 static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
 	uint32_t nsocks = seq_len(n, "sockets") + seq_len(n, "taps");
@@ -375,8 +465,20 @@ static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error
 	h->socks = calloc(nsocks + 1, sizeof(*h->socks));
 	h->apps = calloc(seq_len(n, "apps") + 1, sizeof(*h->apps));
 	if (!h->cpus || !h->devs || !h->socks || !h->apps || !h->fib || !h->neigh || ipfrag_init(h))
-		return sim_error_set(err, "out of memory");
+		return cfg_error(n, err, "out of memory");
 	return 0;
+}
+
+/* A host's unknown keys before its nics, sockets and apps (file order, see world_check_top()). */
+static int host_check_keys(const struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	static const char *const lists[] = { "iptables", "routes", "routes_file", "neigh" };
+	char what[64];
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		(void)cfg_has(n, lists[i]);
+	snprintf(what, sizeof(what), "host '%s'", h->name);
+	return cfg_check_unknown(n, what, err);
 }
 
 /* Load the profile that @n's `profile:` names (the default when it names none). */
@@ -423,7 +525,8 @@ static int host_create(struct world *w, const struct cfg_node *root, const struc
 	char what[64], stream[64];
 
 	h->w = w;
-	if (cfg_require(n, "name", "host", err) || cfg_get_str(n, "name", &name, NULL, err))
+	if (cfg_require(n, "name", "host", err) ||
+	    cfg_get_name(n, "name", &name, sizeof(h->name) - 1, err))
 		return -1;
 	snprintf(h->name, sizeof(h->name), "%s", name);
 	if (host_parse_profile(h, root, n, err) || host_parse_cpus(h, n, err))
@@ -431,10 +534,10 @@ static int host_create(struct world *w, const struct cfg_node *root, const struc
 	sysctl_defaults(&h->sysctl, h->ncpus, h->hz);
 	if (cfg_get_map(n, "sysctl", &sys, err) || sysctl_parse(h, sys, err) ||
 	    cfg_get_map(n, "costs", &costs, err) || costs_parse(&h->costs, costs, err) ||
-	    host_alloc(h, n, err))
+	    host_limits(n, err) || host_alloc(h, n, err) || host_check_keys(h, n, err))
 		return -1;
-	if (h->machine == h)
-		host_init_cpus(h);
+	if (h->machine == h && host_init_cpus(h, err))
+		return -1;
 	snprintf(stream, sizeof(stream), "icmp/%s", h->name);
 	sim_rng_init(&h->icmp_rng, w->seed, stream);
 	h->icmp_global_stamp = -(sim_time_t)h->hz;
@@ -452,7 +555,11 @@ static int host_create(struct world *w, const struct cfg_node *root, const struc
 
 /* ---- the world ---- */
 
-/* Enough skbs that only a deliberately small `skb_pool` can run out. */
+/*
+ * Enough skbs that only a deliberately small `skb_pool` can run out, capped
+ * at SKB_POOL_DEFAULT_MAX. Each term is at most 2^30 * 2^12, and there are
+ * fewer than 2^20 of them, so the sum cannot overflow 64 bits.
+ */
 static uint64_t skb_pool_default(const struct world *w)
 {
 	uint64_t n = 4096;
@@ -472,29 +579,39 @@ static uint64_t skb_pool_default(const struct world *w)
 		for (uint32_t a = 0; a < h->napps; a++)
 			n += h->apps[a]->batch;
 	}
-	return n;
+	return n < SKB_POOL_DEFAULT_MAX ? n : SKB_POOL_DEFAULT_MAX;
 }
 
 static int world_parse_hosts(struct world *w, const struct cfg_node *root, struct sim_error *err)
 {
 	const struct cfg_node *l;
+	uint32_t ncpus = 0;
 
 	if (cfg_require(root, "hosts", "scenario", err) || cfg_get_seq(root, "hosts", &l, err))
 		return -1;
 	if (!l->n)
 		return cfg_error(l, err, "'hosts' must list at least one host");
+	if (list_limit(root, "hosts", MAX_HOSTS, err) ||
+	    list_limit(root, "traffic", MAX_TRAFFIC, err) ||
+	    list_limit(root, "links", MAX_LINKS, err))
+		return -1;
 	w->hosts = calloc(l->n, sizeof(*w->hosts));
 	if (!w->hosts)
-		return sim_error_set(err, "out of memory");
+		return cfg_error(l, err, "out of memory");
 	for (uint32_t i = 0; i < l->n; i++) {
 		struct host *h = calloc(1, sizeof(*h));
+		struct sim_error local = { 0 };
 
 		if (!h)
-			return sim_error_set(err, "out of memory");
+			return cfg_error(l->items[i], err, "out of memory");
 		w->hosts[w->nhosts++] = h;
-		if (cfg_node_map(l->items[i], "hosts", err) ||
-		    host_create(w, root, l->items[i], h, err))
+		if (cfg_node_map(l->items[i], "hosts", err))
 			return -1;
+		if (host_create(w, root, l->items[i], h, &local))
+			return error_locate(l->items[i], &local, err);
+		if (h->machine == h && (ncpus += h->ncpus) > MAX_TOTAL_CPUS)
+			return cfg_error(cfg_get(l->items[i], "cpus"), err,
+					 "more than %u CPUs over all machines", MAX_TOTAL_CPUS);
 		for (uint32_t j = 0; j + 1 < w->nhosts; j++)
 			if (!strcmp(w->hosts[j]->name, h->name))
 				return cfg_error(cfg_get(l->items[i], "name"), err,
@@ -513,16 +630,23 @@ static int world_parse_traffic(struct world *w, const struct cfg_node *root, str
 		return 0;
 	w->srcs = calloc(l->n + 1, sizeof(*w->srcs));
 	if (!w->srcs)
-		return sim_error_set(err, "out of memory");
+		return cfg_error(l, err, "out of memory");
 	for (uint32_t i = 0; i < l->n; i++) {
 		struct traffic_source *s = NULL;
-		int rc = cfg_node_map(l->items[i], "traffic", err) ||
-			 traffic_create(w, l->items[i], i, &s, err);
+		struct sim_error local = { 0 };
+		int rc;
 
+		if (cfg_node_map(l->items[i], "traffic", err))
+			return -1;
+		rc = traffic_create(w, l->items[i], i, &s, &local);
 		if (s)
 			w->srcs[w->nsrcs++] = s;
 		if (rc)
-			return -1;
+			return error_locate(l->items[i], &local, err);
+		for (uint32_t j = 0; j + 1 < w->nsrcs; j++)
+			if (!strcmp(w->srcs[j]->name, s->name))
+				return cfg_error(cfg_get(l->items[i], "name"), err,
+						 "duplicate traffic source name '%s'", s->name);
 	}
 	return 0;
 }
@@ -583,9 +707,10 @@ static int world_parse_link(struct world *w, const struct cfg_node *n, struct si
 	if (!(b = world_find_dev(w, bs)))
 		return cfg_error(cfg_get(n, "b"), err, "no nic '%s' (expected HOST/NIC)", bs);
 	if (a == b || a->host == b->host)
-		return cfg_error(n, err, "a link joins NICs of two different hosts");
+		return cfg_error(cfg_get(n, "b"), err, "a link joins NICs of two different hosts");
 	if (a->peer || b->peer)
-		return cfg_error(n, err, "nic '%s' is already linked", a->peer ? as : bs);
+		return cfg_error(cfg_get(n, a->peer ? "a" : "b"), err, "nic '%s' is already linked",
+				 a->peer ? as : bs);
 	a->peer = b;
 	b->peer = a;
 	a->link_delay = b->link_delay = delay;
@@ -604,11 +729,10 @@ static int world_parse_links(struct world *w, const struct cfg_node *root, struc
 			return -1;
 	for (uint32_t i = 0; i < w->nsrcs; i++)
 		if (w->srcs[i]->dev->peer)
-			return sim_error_set(
-				err,
-				"traffic source '%s' feeds nic '%s', which is linked to "
-				"another host; send from an app instead",
-				w->srcs[i]->name, w->srcs[i]->dev->name);
+			return cfg_error(cfg_get(cfg_get(root, "traffic")->items[i], "to"), err,
+					 "traffic source '%s' feeds nic '%s', which is linked to "
+					 "another host; send from an app instead",
+					 w->srcs[i]->name, w->srcs[i]->dev->name);
 	return 0;
 }
 
@@ -626,6 +750,38 @@ static int world_parse_profile(struct world *w, const struct cfg_node *root, str
 	return 0;
 }
 
+/* The scenario node of nic @d of host @h (hosts and their nics are built in list order). */
+static const struct cfg_node *world_nic_node(const struct world *w, const struct cfg_node *root,
+					     const struct net_device *dev)
+{
+	const struct cfg_node *hosts = cfg_get(root, "hosts"), *nics;
+
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		if (w->hosts[i] != dev->host)
+			continue;
+		nics = cfg_get(hosts->items[i], "nics");
+		for (uint32_t d = 0; nics && d < nics->n && d < dev->host->ndevs; d++)
+			if (dev->host->devs[d] == dev)
+				return nics->items[d];
+	}
+	return NULL;
+}
+
+/* veth pairing, found after parsing: the error goes to the veth's 'peer'. */
+static int world_link_veths(struct world *w, const struct cfg_node *root, struct sim_error *err)
+{
+	struct sim_error local = { 0 };
+	struct net_device *bad = NULL;
+	const struct cfg_node *n;
+
+	if (!veth_link_peers(w, &bad, &local))
+		return 0;
+	n = bad ? world_nic_node(w, root, bad) : NULL;
+	if (n && cfg_get(n, "peer"))
+		return cfg_error(cfg_get(n, "peer"), err, "%s", local.msg);
+	return sim_error_set(err, "%s", local.msg);
+}
+
 static int world_parse_top(struct world *w, const struct cfg_node *root, int64_t seed_override,
 			   struct sim_error *err)
 {
@@ -633,7 +789,7 @@ static int world_parse_top(struct world *w, const struct cfg_node *root, int64_t
 	const struct cfg_node *costs;
 
 	if (cfg_require(root, "name", "scenario", err) ||
-	    cfg_get_str(root, "name", &name, NULL, err) ||
+	    cfg_get_name(root, "name", &name, sizeof(w->name) - 1, err) ||
 	    cfg_get_u64(root, "seed", &w->seed, 1, 0, UINT64_MAX, err) ||
 	    cfg_require(root, "duration", "scenario", err) ||
 	    cfg_get_time(root, "duration", &w->duration, 0, SIM_US, 3600 * SIM_SEC, err) ||
@@ -641,12 +797,6 @@ static int world_parse_top(struct world *w, const struct cfg_node *root, int64_t
 	    world_parse_profile(w, root, err) || cfg_get_map(root, "costs", &costs, err) ||
 	    costs_parse(&w->costs, costs, err))
 		return -1;
-	if (strlen(name) >= sizeof(w->name) ||
-	    strspn(name, "abcdefghijklmnopqrstuvwxyz"
-			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(name) ||
-	    name[0] == '.')
-		return cfg_error(cfg_get(root, "name"), err,
-				 "'name' must be letters, digits, '_', '-' or '.', got '%s'", name);
 	snprintf(w->name, sizeof(w->name), "%s", name);
 	if (w->warmup >= w->duration)
 		return cfg_error(cfg_get(root, "warmup"), err,
@@ -656,20 +806,39 @@ static int world_parse_top(struct world *w, const struct cfg_node *root, int64_t
 	return 0;
 }
 
+/*
+ * The top level's own keys and values before the hosts, so that the first
+ * error in file order is the one reported: an unknown top-level key or a bad
+ * `skb_pool` near the top is not hidden by a mistake further down.
+ */
+static int world_check_top(const struct cfg_node *root, struct sim_error *err)
+{
+	static const char *const lists[] = { "hosts", "traffic", "links" };
+	uint64_t pool;
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		(void)cfg_has(root, lists[i]);
+	return cfg_get_u64(root, "skb_pool", &pool, 16, 16, SKB_POOL_MAX, err) ||
+	       cfg_check_unknown(root, "scenario", err);
+}
+
 static int world_build(struct world *w, const struct cfg_node *root, int64_t seed_override,
 		       struct sim_error *err)
 {
 	uint64_t pool;
 
-	if (world_parse_top(w, root, seed_override, err) || world_parse_hosts(w, root, err) ||
-	    world_parse_traffic(w, root, err) || veth_link_peers(w, err) ||
-	    world_parse_links(w, root, err) || world_alloc_peers(w, err) ||
-	    cfg_get_u64(root, "skb_pool", &pool, skb_pool_default(w), 16, 1ull << 28, err) ||
-	    cfg_check_unknown(root, "scenario", err))
+	if (world_parse_top(w, root, seed_override, err) || world_check_top(root, err) ||
+	    world_parse_hosts(w, root, err) || world_parse_traffic(w, root, err) ||
+	    world_link_veths(w, root, err) || world_parse_links(w, root, err) ||
+	    world_alloc_peers(w, err) ||
+	    cfg_get_u64(root, "skb_pool", &pool, skb_pool_default(w), 16, SKB_POOL_MAX, err))
+		return -1;
+	if (world_charge(w, cfg_get(root, "skb_pool"), pool * (sizeof(struct sk_buff) + 4), err))
 		return -1;
 	if (sim_pool_init(&w->skb_pool, sizeof(struct sk_buff), (uint32_t)pool) ||
 	    sim_eventq_init(&w->q, 1024))
-		return sim_error_set(err, "out of memory");
+		return cfg_error(cfg_get(root, "skb_pool") ? cfg_get(root, "skb_pool") : root, err,
+				 "out of memory");
 	for (int i = 0; i < LAT_NR; i++)
 		sim_hist_init(&w->lat[i]);
 	sim_hist_init(&w->e2e);
@@ -737,6 +906,47 @@ void world_free(struct world *w)
 	free(w);
 }
 
+/* ---- estimates ---- */
+
+/* Events per packet per host it crosses, measured on the shipped scenarios (2.6 - 4). */
+#define EST_EVENTS_PER_PACKET 4.0
+/* A sender with no rate: as fast as its CPU allows, about this many datagrams a second. */
+#define EST_UNPACED_PPS 2e6
+
+static double est_span_sec(const struct world *w, sim_time_t start, sim_time_t stop)
+{
+	sim_time_t end = stop && stop < w->duration ? stop : w->duration;
+
+	return end > start ? sim_time_sec(end - start) : 0;
+}
+
+void world_estimate(const struct world *w, uint64_t *mem_bytes, double *events)
+{
+	double pkts = 0;
+	uint64_t mem = 4u << 20; /* code, the tree, the report */
+
+	mem += (uint64_t)w->skb_pool.cap * (sizeof(struct sk_buff) + sizeof(void *));
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		const struct host *h = w->hosts[i];
+
+		for (uint32_t c = 0; h->machine == h && c < h->ncpus; c++)
+			mem += sizeof(struct cpu) + sizeof(struct softnet_data) +
+			       (h->cpus[c].sd->fl_buckets ? 2u * h->sysctl.flow_limit_table_len
+							  : 0);
+		mem += h->npeers_cap * sizeof(*h->peers);
+		for (uint32_t a = 0; a < h->napps; a++)
+			if (h->apps[a]->sender)
+				pkts += (h->apps[a]->pps ? h->apps[a]->pps : EST_UNPACED_PPS) *
+					sim_time_sec(w->duration);
+	}
+	for (uint32_t s = 0; s < w->nsrcs; s++) {
+		mem += w->srcs[s]->nflows * (sizeof(*w->srcs[s]->flows) + sizeof(double));
+		pkts += w->srcs[s]->pps * est_span_sec(w, w->srcs[s]->start, w->srcs[s]->stop);
+	}
+	*mem_bytes = mem;
+	*events = pkts * EST_EVENTS_PER_PACKET;
+}
+
 /* ---- running ---- */
 
 /* End of the warm-up: statistics start from here. */
@@ -774,7 +984,7 @@ bool world_conserved(const struct world *w)
 							    w->dropped + world_in_flight(w);
 }
 
-void world_run(struct world *w)
+void world_start(struct world *w)
 {
 	sim_event_init(&w->warmup_ev, world_warmup_fire, WARMUP_EV_PRIO);
 	sim_event_schedule(&w->q, &w->warmup_ev, w->warmup);
@@ -783,9 +993,32 @@ void world_run(struct world *w)
 			app_start(w->hosts[i]->apps[a]);
 	for (uint32_t i = 0; i < w->nsrcs; i++)
 		traffic_start(w->srcs[i]);
-	sim_eventq_run(&w->q, w->duration - 1); /* the run covers [0, duration) */
+}
+
+bool world_advance(struct world *w, sim_time_t until)
+{
+	sim_time_t last = w->duration - 1; /* the run covers [0, duration) */
+
+	sim_eventq_run(&w->q, until < last ? until : last);
+	if (w->q.stop && *w->q.stop)
+		return false;
+	return until >= last;
+}
+
+void world_finish(struct world *w, const char *stop_reason)
+{
+	w->complete = !stop_reason;
+	w->stop_reason = stop_reason;
+	w->end = w->complete ? w->duration : w->q.now;
 	for (uint32_t i = 0; i < w->nhosts; i++)
 		for (uint32_t c = 0; c < w->hosts[i]->ncpus; c++)
-			cpu_acct_flush(&w->hosts[i]->cpus[c], w->duration);
+			cpu_acct_flush(&w->hosts[i]->cpus[c], w->end);
 	SIM_BUG_ON(!world_conserved(w));
+}
+
+void world_run(struct world *w)
+{
+	world_start(w);
+	world_advance(w, w->duration);
+	world_finish(w, NULL);
 }

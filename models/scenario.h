@@ -21,6 +21,38 @@ void world_free(struct world *w);
 /* Run to the end; afterwards the conservation law is checked (a bug aborts). */
 void world_run(struct world *w);
 
+/*
+ * The same in steps, for a run that may stop early (a signal, a wall-clock or
+ * memory limit, a fuzzer's event budget): world_start() schedules the first
+ * events; world_advance() runs events up to @until (at most to the end of the
+ * run) and returns true once the end is reached, false when @until came first
+ * or *w->q.stop was set; world_finish() closes the accounting at the end, or
+ * at the time reached with @stop_reason (then the report says "complete":
+ * false), and checks conservation (it holds between any two events).
+ */
+void world_start(struct world *w);
+bool world_advance(struct world *w, sim_time_t until);
+void world_finish(struct world *w, const char *stop_reason);
+
+/*
+ * Charge @bytes of a table sized by the scenario (the skb pool, flow-limit
+ * buckets, fq_codel flows, traffic flows with their share of the ICMP peer
+ * table) to the world's load-time budget of WORLD_MEM_MAX, before allocating
+ * it: a scenario whose tables would pass it is an error at @at ("the
+ * scenario's tables would need more than 2GiB of memory"), not an
+ * out-of-memory kill.
+ */
+#define WORLD_MEM_MAX (2ull << 30)
+int world_charge(struct world *w, const struct cfg_node *at, uint64_t bytes, struct sim_error *err);
+
+/*
+ * Roughly what a run will need: bytes of memory (the skb pool, CPUs, flow
+ * tables) and events (offered packets times a measured events-per-packet
+ * factor; an unpaced sender counts as 2 M datagrams a second). For
+ * `skbsim check`, which warns about large runs.
+ */
+void world_estimate(const struct world *w, uint64_t *mem_bytes, double *events);
+
 /* offered == delivered + dropped + in flight, and per-host drop sums agree. */
 bool world_conserved(const struct world *w);
 

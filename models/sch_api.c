@@ -131,6 +131,22 @@ static struct Qdisc *qdisc_alloc(struct world *w, struct net_device *dev,
 	return q;
 }
 
+/*
+ * ops->init(); a discipline given by name only (`qdisc: tbf`) has no options
+ * mapping to locate a missing option at, so its error goes to the name.
+ */
+static int qdisc_init_at(struct Qdisc *q, const struct cfg_node *opts, const struct cfg_node *at,
+			 struct sim_error *err)
+{
+	struct sim_error local = { 0 };
+
+	if (opts || !at)
+		return q->ops->init(q, opts, err);
+	if (!q->ops->init(q, opts, &local))
+		return 0;
+	return cfg_error(at, err, "%s", local.msg);
+}
+
 struct Qdisc *qdisc_create(struct world *w, struct net_device *dev, const struct cfg_node *n,
 			   const char *default_kind, uint32_t handle, struct sim_error *err)
 {
@@ -151,7 +167,7 @@ struct Qdisc *qdisc_create(struct world *w, struct net_device *dev, const struct
 		sim_error_set(err, "out of memory");
 		return NULL;
 	}
-	if (ops->init(q, opts, err)) {
+	if (qdisc_init_at(q, opts, at, err)) {
 		qdisc_destroy(q);
 		return NULL;
 	}

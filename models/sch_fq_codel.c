@@ -41,6 +41,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "models/scenario.h"
 #include "models/sch_generic.h"
 
 /* ---- CoDel (include/net/codel.h, codel_impl.h) ---- */
@@ -590,7 +591,9 @@ static int fq_codel_init(struct Qdisc *sch, const struct cfg_node *opts, struct 
 
 	INIT_LIST_HEAD(&q->new_flows);
 	INIT_LIST_HEAD(&q->old_flows);
-	if (fq_codel_read_opts(sch, opts, err))
+	if (fq_codel_read_opts(sch, opts, err) ||
+	    world_charge(sch->w, opts ? cfg_get(opts, "flows") : NULL,
+			 (uint64_t)q->flows_cnt * (sizeof(*q->flows) + sizeof(*q->backlogs)), err))
 		return -1;
 	q->flows = calloc(q->flows_cnt, sizeof(*q->flows));
 	q->backlogs = calloc(q->flows_cnt, sizeof(*q->backlogs));

@@ -524,7 +524,7 @@ int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind, s
 	sim_hist_init(&sk->sojourn);
 	*out = sk;
 	if (cfg_require(n, "name", kind == SOCK_UDP ? "socket" : "tap", err) ||
-	    cfg_get_str(n, "name", &name, NULL, err))
+	    cfg_get_name(n, "name", &name, sizeof(sk->name) - 1, err))
 		return -1;
 	snprintf(sk->name, sizeof(sk->name), "%s", name);
 	if (cfg_get_size(n, "rcvbuf", &rcvbuf, 0, 0, (uint64_t)INT32_MAX, err))

@@ -12,6 +12,7 @@
 #include "models/dist_cfg.h"
 #include "models/ip.h"
 #include "models/nic.h"
+#include "models/scenario.h"
 #include "models/traffic.h"
 #include "sim/error.h"
 #include "sim/units.h"
@@ -72,11 +73,15 @@ static sim_time_t onoff_gap(struct traffic_source *s)
 /* burst: `burst` frames back to back (at line rate), bursts `interval` apart. */
 static int burst_init(struct traffic_source *s, const struct cfg_node *n, struct sim_error *err)
 {
+	double gap;
 	uint64_t len;
 
 	if (cfg_require(n, "burst", "pattern 'burst'", err) ||
-	    cfg_get_u64(n, "burst", &len, 1, 1, 100000000, err) ||
-	    cfg_get_time(n, "interval", &s->burst_interval, (sim_time_t)len * s->mean_gap, 1,
+	    cfg_get_u64(n, "burst", &len, 1, 1, TRAFFIC_MAX_BURST, err))
+		return -1;
+	gap = (double)len * (double)s->mean_gap; /* without overflow; capped by the range */
+	if (cfg_get_time(n, "interval", &s->burst_interval,
+			 gap < 1000.0 * SIM_SEC ? (sim_time_t)gap : 1000 * SIM_SEC, SIM_NS,
 			 1000 * SIM_SEC, err))
 		return -1;
 	if (!s->pps && !cfg_has(n, "interval"))
@@ -85,6 +90,10 @@ static int burst_init(struct traffic_source *s, const struct cfg_node *n, struct
 	s->burst_left = s->burst_len;
 	s->burst_start = s->start;
 	s->pps = (double)len * 1e12 / (double)s->burst_interval;
+	if (s->pps > TRAFFIC_MAX_PPS)
+		return cfg_error(cfg_get(n, "interval"), err,
+				 "'burst' of %llu frames every '%s' is more than 10Gpps",
+				 (unsigned long long)len, cfg_get(n, "interval")->str);
 	return 0;
 }
 
@@ -284,7 +293,7 @@ static int traffic_parse_rate(struct traffic_source *s, const struct cfg_node *n
 				 "'10Gbit', got '%s'",
 				 r->type == CFG_SCALAR ? r->str : "...");
 	}
-	if (s->pps < 1 || s->pps > 1e10)
+	if (s->pps < 1 || s->pps > TRAFFIC_MAX_PPS)
 		return cfg_error(r, err, "'rate' must be between 1pps and 10Gpps, got '%s'",
 				 r->str);
 	return 0;
@@ -304,7 +313,7 @@ static int traffic_parse_flows(struct traffic_source *s, const struct cfg_node *
 	if (cfg_require(n, "dst", "traffic source", err) ||
 	    cfg_get_str(n, "dst", &dst, NULL, err) ||
 	    cfg_get_str(n, "src", &src, "10.1.0.0/16", err) ||
-	    cfg_get_u64(n, "flows", &flows, 1, 1, 1000000, err) ||
+	    cfg_get_u64(n, "flows", &flows, 1, 1, TRAFFIC_MAX_FLOWS, err) ||
 	    cfg_get_u64(n, "dst_ports", &ports, 1, 1, 65535, err) ||
 	    cfg_get_enum(n, "popularity", pops, &pop, 0, err) ||
 	    cfg_get_double(n, "zipf_s", &zs, 1.0, 0.01, 10, err))
@@ -317,6 +326,11 @@ static int traffic_parse_flows(struct traffic_source *s, const struct cfg_node *
 				 "'src' must be an address or prefix like '10.1.0.0/16', got '%s'",
 				 src);
 	nsrc = plen >= 32 ? 1 : plen <= 16 ? 65536 : 1u << (32 - plen);
+	if (world_charge(s->w, cfg_get(n, "flows"),
+			 flows * (sizeof(*s->flows) + (pop == 1 ? sizeof(double) : 0) +
+				  4 * sizeof(struct inet_peer)),
+			 err)) /* with its share of the ICMP peer table (2 slots, rounded up) */
+		return -1;
 	s->nflows = (uint32_t)flows;
 	s->flows = calloc(flows, sizeof(*s->flows));
 	if (!s->flows)
@@ -374,7 +388,7 @@ int traffic_create(struct world *w, const struct cfg_node *n, uint32_t index,
 	s->index = index;
 	sim_event_init(&s->ev, traffic_fire, TRAFFIC_EV_PRIO);
 	if (cfg_require(n, "name", "traffic source", err) ||
-	    cfg_get_str(n, "name", &name, NULL, err))
+	    cfg_get_name(n, "name", &name, sizeof(s->name) - 1, err))
 		return -1;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	snprintf(stream, sizeof(stream), "traffic/%s", s->name);

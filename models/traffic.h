@@ -49,6 +49,10 @@ struct traffic_flow {
 	uint32_t hash;	/* Toeplitz hash with the target NIC's key */
 };
 
+#define TRAFFIC_MAX_PPS	  1e10	  /* packets per second of one source */
+#define TRAFFIC_MAX_BURST 1000000 /* frames in one burst */
+#define TRAFFIC_MAX_FLOWS 1000000 /* flows of one source */
+
 struct traffic_source {
 	char name[32];		       /* from the scenario */
 	uint32_t index;		       /* in world->srcs */

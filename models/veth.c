@@ -394,6 +394,8 @@ static int veth_link_one(struct world *w, struct net_device *dev, struct sim_err
 	if (!p || !p->drv->virt)
 		return sim_error_set(err, "veth '%s': no veth '%s' to pair with", me,
 				     dev->peer_name);
+	if (p == dev)
+		return sim_error_set(err, "veth '%s' names itself as peer", me);
 	if (strcmp(p->peer_name, me))
 		return sim_error_set(err, "veth '%s' and '%s' do not name each other as peer", me,
 				     dev->peer_name);
@@ -405,14 +407,16 @@ static int veth_link_one(struct world *w, struct net_device *dev, struct sim_err
 	return 0;
 }
 
-int veth_link_peers(struct world *w, struct sim_error *err)
+int veth_link_peers(struct world *w, struct net_device **bad, struct sim_error *err)
 {
 	for (uint32_t i = 0; i < w->nhosts; i++)
 		for (uint32_t d = 0; d < w->hosts[i]->ndevs; d++) {
 			struct net_device *dev = w->hosts[i]->devs[d];
 
-			if (dev->drv->virt && veth_link_one(w, dev, err))
+			if (dev->drv->virt && veth_link_one(w, dev, err)) {
+				*bad = dev;
 				return -1;
+			}
 		}
 	return 0;
 }

@@ -227,6 +227,9 @@ struct world {
 	uint64_t seed;		      /* scenario seed */
 	sim_time_t duration;	      /* ps: end of the run */
 	sim_time_t warmup;	      /* ps: statistics start */
+	sim_time_t end;		      /* ps: time the run reached (duration when complete) */
+	bool complete;		      /* the run reached its duration */
+	const char *stop_reason;      /* why a partial run stopped ("SIGINT"), NULL if complete */
 	bool measuring;		      /* past the warm-up */
 	struct sim_event warmup_ev;   /* fires at warmup */
 	struct cpu *this_cpu;	      /* CPU whose work runs now (smp_processor_id), or NULL */
@@ -235,6 +238,7 @@ struct world {
 	char profile[64];	      /* name of the scenario's profile */
 	struct sim_pool skb_pool;     /* every skb of the run */
 	uint64_t next_skb_id;	      /* id of the next skb */
+	uint64_t mem_charged;	      /* bytes: large tables allocated at load (world_charge()) */
 	uint32_t nhosts;	      /* hosts */
 	struct host **hosts;	      /* [nhosts] */
 	uint32_t nsrcs;		      /* traffic sources */

@@ -23,12 +23,15 @@
 #include "sim/cfg.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "sim/units.h"
@@ -629,22 +632,61 @@ static int read_all(FILE *f, char **buf, size_t *len)
 	return 0;
 }
 
+/*
+ * Open @path for reading only if it is a regular file (a FIFO or a device
+ * would block or never end) no larger than CFG_FILE_MAX.
+ */
+static FILE *open_scenario(const char *path, struct sim_error *err)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st = { 0 };
+	FILE *f;
+
+	if (fd < 0) {
+		sim_error_set(err, "cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > CFG_FILE_MAX) {
+		if (S_ISDIR(st.st_mode))
+			sim_error_set(err, "cannot read '%s': %s", path, strerror(EISDIR));
+		else if (!S_ISREG(st.st_mode))
+			sim_error_set(err, "cannot read '%s': not a regular file", path);
+		else
+			sim_error_set(err, "cannot read '%s': larger than %u MiB", path,
+				      CFG_FILE_MAX >> 20);
+		close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "rb");
+	if (!f) {
+		sim_error_set(err, "cannot open '%s': %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 int cfg_load_file(struct cfg *c, const char *path, struct sim_error *err)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
 	size_t len;
 	char *text;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
+	f = open_scenario(path, err);
 	if (!f)
-		return sim_error_set(err, "cannot open '%s': %s", path, strerror(errno));
+		return -1;
 	rc = read_all(f, &text, &len);
 	if (rc)
 		sim_error_set(err, "cannot read '%s': %s", path, strerror(errno));
 	fclose(f);
 	if (rc)
 		return -1;
+	if (len > CFG_FILE_MAX) {
+		free(text);
+		return sim_error_set(err, "cannot read '%s': larger than %u MiB", path,
+				     CFG_FILE_MAX >> 20);
+	}
 	rc = cfg_load_text(c, path, text, len, err);
 	free(text);
 	return rc;
@@ -1035,13 +1077,16 @@ static int conv_size(const struct cfg_node *n, const char *name, uint64_t *out, 
 	return out_of_range(n, name, lo, hi, err);
 }
 
-/* A plain number: optional sign, digits with an optional fraction, optional exponent. */
+/*
+ * A plain number: an optional '-', digits with an optional fraction, an
+ * optional exponent. No leading '+' or space (as for integers).
+ */
 static int parse_number(const char *s, double *out)
 {
 	const char *p = s;
 	int digits = 0;
 
-	if (*p == '+' || *p == '-')
+	if (*p == '-')
 		p++;
 	for (; *p >= '0' && *p <= '9'; p++)
 		digits++;
@@ -1169,6 +1214,53 @@ int cfg_get_str(const struct cfg_node *map, const char *key, const char **out, c
 		return -1;
 	if (n)
 		*out = n->str;
+	return 0;
+}
+
+static const char name_chars[] = "abcdefghijklmnopqrstuvwxyz"
+				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
+
+enum cfg_name_fault cfg_name_check(const char *s, size_t maxlen)
+{
+	size_t len = strlen(s);
+
+	if (!len)
+		return CFG_NAME_EMPTY;
+	if (len > maxlen)
+		return CFG_NAME_LONG;
+	if (strspn(s, name_chars) != len)
+		return CFG_NAME_CHARS;
+	if (s[0] == '.' || s[0] == '-')
+		return CFG_NAME_START;
+	return CFG_NAME_OK;
+}
+
+int cfg_get_name(const struct cfg_node *map, const char *key, const char **out, size_t maxlen,
+		 struct sim_error *err)
+{
+	const struct cfg_node *n;
+
+	*out = NULL;
+	if (get_scalar(map, key, &n, err))
+		return -1;
+	if (!n)
+		return 0;
+	switch (cfg_name_check(n->str, maxlen)) {
+	case CFG_NAME_EMPTY:
+		return cfg_error(n, err, "'%s' must not be empty", key);
+	case CFG_NAME_LONG:
+		return cfg_error(n, err, "'%s' must be at most %zu characters, got '%s'", key,
+				 maxlen, n->str);
+	case CFG_NAME_CHARS:
+		return cfg_error(n, err, "'%s' must be letters, digits, '_', '-' or '.', got '%s'",
+				 key, n->str);
+	case CFG_NAME_START:
+		return cfg_error(n, err, "'%s' must not start with '.' or '-', got '%s'", key,
+				 n->str);
+	case CFG_NAME_OK:
+		break;
+	}
+	*out = n->str;
 	return 0;
 }
 

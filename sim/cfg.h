@@ -87,7 +87,10 @@ struct cfg {
 	uint32_t nsets;	       /* --set options applied so far */
 };
 
-/* Load and parse a YAML file. 0, or -1 with @err set. */
+/* The largest scenario file read, bytes. */
+#define CFG_FILE_MAX (16u << 20)
+
+/* Load and parse a YAML file (a regular file, at most CFG_FILE_MAX). 0, or -1 with @err set. */
 int cfg_load_file(struct cfg *c, const char *path, struct sim_error *err);
 /* The same from memory; @name is used as the file name in positions. */
 int cfg_load_string(struct cfg *c, const char *name, const char *text, struct sim_error *err);
@@ -117,6 +120,23 @@ int cfg_require(const struct cfg_node *map, const char *key, const char *what,
 
 int cfg_get_str(const struct cfg_node *map, const char *key, const char **out, const char *def,
 		struct sim_error *err);
+/*
+ * Names (scenario, host, nic, socket, tap, app, traffic source) are
+ * identifiers, never paths: 1 to @maxlen characters from letters, digits,
+ * '_', '-' and '.', not starting with '.' or '-' (so never '', '.', '..', a
+ * '/' or a hidden file). They name result files and directories.
+ */
+enum cfg_name_fault {
+	CFG_NAME_OK,
+	CFG_NAME_EMPTY, /* "'K' must not be empty" */
+	CFG_NAME_LONG,	/* "'K' must be at most N characters, got 'V'" */
+	CFG_NAME_CHARS, /* "'K' must be letters, digits, '_', '-' or '.', got 'V'" */
+	CFG_NAME_START, /* "'K' must not start with '.' or '-', got 'V'" */
+};
+enum cfg_name_fault cfg_name_check(const char *s, size_t maxlen);
+/* A name (see above); a missing key leaves *out NULL. */
+int cfg_get_name(const struct cfg_node *map, const char *key, const char **out, size_t maxlen,
+		 struct sim_error *err);
 int cfg_get_bool(const struct cfg_node *map, const char *key, bool *out, bool def,
 		 struct sim_error *err);
 int cfg_get_u64(const struct cfg_node *map, const char *key, uint64_t *out, uint64_t def,
@@ -163,6 +183,8 @@ int cfg_node_seq(const struct cfg_node *n, const char *what, struct sim_error *e
 /*
  * Loader messages beyond those listed at the top of this file:
  *   "cannot read 'PATH': <strerror>"             (no position)
+ *   "cannot read 'PATH': not a regular file"     (a FIFO, a device: never read)
+ *   "cannot read 'PATH': larger than 16 MiB"     (CFG_FILE_MAX)
  *   "yaml: found undefined alias 'A'"            (at the alias)
  *   "mapping keys must be scalars"               (at the key)
  *   "only one YAML document is supported"        (at the second document)

@@ -22,6 +22,30 @@ static void error_vappend(struct sim_error *e, size_t used, const char *fmt, va_
 		vsnprintf(e->msg + used, sizeof(e->msg) - used, fmt, ap);
 }
 
+/*
+ * Control characters (a quoted value from a binary file, a tab, an escape
+ * sequence) are shown as \xNN, so a message is always one printable line and
+ * cannot drive the terminal. The message is truncated to fit.
+ */
+static void error_escape(struct sim_error *e)
+{
+	char buf[SIM_ERROR_MSG];
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)e->msg; *p; p++) {
+		int ctl = *p < 0x20 || *p == 0x7f;
+
+		if (o + (ctl ? 4 : 1) >= sizeof(buf))
+			break;
+		if (ctl)
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\x%02x", *p);
+		else
+			buf[o++] = (char)*p;
+	}
+	buf[o] = '\0';
+	memcpy(e->msg, buf, o + 1);
+}
+
 int sim_error_at(struct sim_error *e, const char *file, uint32_t line, uint32_t col,
 		 const char *fmt, ...)
 {
@@ -35,7 +59,9 @@ int sim_error_at(struct sim_error *e, const char *file, uint32_t line, uint32_t 
 	va_start(ap, fmt);
 	error_vappend(e, n > 0 ? (size_t)n : 0, fmt, ap);
 	va_end(ap);
+	error_escape(e);
 	e->set = 1;
+	e->located = 1;
 	return -1;
 }
 
@@ -49,6 +75,7 @@ int sim_error_set(struct sim_error *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	error_vappend(e, 0, fmt, ap);
 	va_end(ap);
+	error_escape(e);
 	e->set = 1;
 	return -1;
 }
@@ -56,6 +83,7 @@ int sim_error_set(struct sim_error *e, const char *fmt, ...)
 void sim_error_clear(struct sim_error *e)
 {
 	e->set = 0;
+	e->located = 0;
 	e->msg[0] = '\0';
 }
 

@@ -8,7 +8,8 @@
  *
  * Messages follow git's rules: lowercase, no final period, the offending value
  * quoted, the problem first, and a location "file:line:col: " (1-based) in
- * front when the input has one.
+ * front when the input has one. Control characters in a message (from a
+ * quoted value) are written as \xNN, so it is always one printable line.
  */
 #ifndef SIM_ERROR_H
 #define SIM_ERROR_H
@@ -20,6 +21,7 @@
 
 struct sim_error {
 	int set;		 /* non-zero once an error is recorded */
+	int located;		 /* the message starts with a "file:line:col: " position */
 	char msg[SIM_ERROR_MSG]; /* the full message, location included */
 };
 

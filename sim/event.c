@@ -125,6 +125,7 @@ int sim_eventq_init(struct sim_eventq *q, uint32_t cap_hint)
 	q->next_seq = 0;
 	q->now = 0;
 	q->fired = 0;
+	q->stop = NULL;
 	return heap_resize(q, cap);
 }
 
@@ -201,8 +202,11 @@ uint64_t sim_eventq_run(struct sim_eventq *q, sim_time_t until)
 	uint64_t n = 0;
 
 	while (q->len && q->heap[0]->time <= until) {
-		struct sim_event *ev = heap_pop(q);
+		struct sim_event *ev;
 
+		if (__builtin_expect(q->stop && *q->stop, 0))
+			return n;
+		ev = heap_pop(q);
 		q->now = ev->time;
 		q->fired++;
 		n++;

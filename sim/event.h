@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <signal.h>
 
 #include "sim/time.h"
 
@@ -45,6 +46,11 @@ struct sim_eventq {
 	uint64_t next_seq;	 /* next insertion sequence */
 	sim_time_t now;		 /* ps: time of the event being run */
 	uint64_t fired;		 /* events run so far */
+	/*
+	 * When non-NULL and non-zero, sim_eventq_run() returns before the next
+	 * event: a signal handler may set it (it is only read, never written).
+	 */
+	const volatile sig_atomic_t *stop;
 };
 
 /* Initialise the queue with room for @cap_hint pending events. 0 on success, -1 on ENOMEM. */
@@ -78,7 +84,8 @@ static inline struct sim_event *sim_eventq_peek(const struct sim_eventq *q)
 /*
  * Pop and run events in order while their time is <= @until. Returns the number
  * of events run. q->now is left at the time of the last event run, then set to
- * @until if the queue ran dry before it.
+ * @until if the queue ran dry before it. A set *q->stop ends the loop between
+ * two events (q->now stays at the last event run).
  */
 uint64_t sim_eventq_run(struct sim_eventq *q, sim_time_t until);
 

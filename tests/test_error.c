@@ -35,6 +35,23 @@ START_TEST(test_first_error_wins)
 }
 END_TEST
 
+/* Control characters are shown as \xNN; a position makes the error "located". */
+START_TEST(test_escape_and_located)
+{
+	struct sim_error e = { 0 };
+
+	sim_error_set(&e, "got '%s'", "a\tb\x1b[2J\x7f");
+	ck_assert_str_eq(e.msg, "got 'a\\x09b\\x1b[2J\\x7f'");
+	ck_assert_int_eq(e.located, 0);
+	sim_error_clear(&e);
+	sim_error_at(&e, "t.yaml", 3, 4, "bad '%s'", "\n");
+	ck_assert_str_eq(e.msg, "t.yaml:3:4: bad '\\x0a'");
+	ck_assert_int_eq(e.located, 1);
+	sim_error_clear(&e);
+	ck_assert_int_eq(e.located, 0);
+}
+END_TEST
+
 START_TEST(test_long_message_truncated)
 {
 	static char big[3 * SIM_ERROR_MSG];
@@ -146,6 +163,7 @@ Suite *error_suite(void)
 
 	tcase_add_test(tc, test_first_error_wins);
 	tcase_add_test(tc, test_long_message_truncated);
+	tcase_add_test(tc, test_escape_and_located);
 	tcase_add_test(tc, test_nearest);
 	tcase_add_test(tc, test_nearest_ties_and_threshold);
 	tcase_add_test(tc, test_bug_message);

@@ -418,6 +418,40 @@ START_TEST(test_growth_and_release)
 }
 END_TEST
 
+/* A set stop flag ends sim_eventq_run() between two events; clearing it resumes in order. */
+static volatile sig_atomic_t stop_flag;
+static int stop_fired;
+
+static void stop_fn(struct sim_event *ev)
+{
+	(void)ev;
+	if (++stop_fired == 3)
+		stop_flag = 1; /* as a signal handler would, during the third event */
+}
+
+START_TEST(test_stop_flag)
+{
+	struct sim_eventq q;
+	struct sim_event ev[6];
+
+	ck_assert_int_eq(sim_eventq_init(&q, 8), 0);
+	q.stop = &stop_flag;
+	for (int i = 0; i < 6; i++) {
+		sim_event_init(&ev[i], stop_fn, 0);
+		sim_event_schedule(&q, &ev[i], (sim_time_t)(10 * (i + 1)));
+	}
+	ck_assert_uint_eq(sim_eventq_run(&q, 1000), 3);
+	ck_assert_int_eq(q.now, 30);
+	ck_assert_uint_eq(q.len, 3);
+	ck_assert_uint_eq(sim_eventq_run(&q, 1000), 0); /* still set: nothing runs */
+	stop_flag = 0;
+	ck_assert_uint_eq(sim_eventq_run(&q, 1000), 3);
+	ck_assert_int_eq(q.now, 1000);
+	ck_assert_int_eq(stop_fired, 6);
+	sim_eventq_release(&q);
+}
+END_TEST
+
 START_TEST(test_schedule_in_past_is_bug)
 {
 	struct sim_eventq q;
@@ -446,6 +480,7 @@ Suite *event_suite(void)
 	tcase_add_test(tc, test_run_until);
 	tcase_add_test(tc, test_zero_delay_chain);
 	tcase_add_test(tc, test_growth_and_release);
+	tcase_add_test(tc, test_stop_flag);
 	tcase_add_test_raise_signal(tc, test_schedule_in_past_is_bug, SIGABRT);
 	suite_add_tcase(s, tc);
 	return s;

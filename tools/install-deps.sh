@@ -1,6 +1,7 @@
 #!/bin/sh
-# Usage: install-deps.sh PKGCONFIG_NAME... -- DEBIAN_PACKAGE...
-# Installs the Debian packages when any pkg-config module (or the C compiler) is missing.
+# Usage: install-deps.sh PKGCONFIG_NAME|cmd:COMMAND... -- DEBIAN_PACKAGE...
+# Installs the Debian packages when any pkg-config module, command (cmd:NAME)
+# or the C compiler is missing.
 set -eu
 mods=""
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do mods="$mods $1"; shift; done
@@ -9,11 +10,14 @@ debs="$*"
 missing=""
 command -v cc >/dev/null 2>&1 || missing="$missing cc"
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
-if command -v pkg-config >/dev/null 2>&1; then
-	for m in $mods; do
+for m in $mods; do
+	case "$m" in
+	cmd:*) command -v "${m#cmd:}" >/dev/null 2>&1 || missing="$missing ${m#cmd:}" ;;
+	*) if command -v pkg-config >/dev/null 2>&1; then
 		pkg-config --exists "$m" || missing="$missing $m"
-	done
-fi
+	fi ;;
+	esac
+done
 [ -z "$missing" ] && exit 0
 echo "deps: missing:$missing"
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -1,24 +1,25 @@
 /*
  * tools/skbsim.c - the command line: run or check a scenario.
  *
- *   skbsim run FILE [-o DIR] [--seed N] [--set KEY=VALUE]... [--quiet]
+ *   skbsim run FILE [-o DIR] [--force] [--seed N] [--set KEY=VALUE]... [--quiet]
+ *              [--perf] [--no-partial] [--max-wall TIME] [--max-memory SIZE]
  *   skbsim check FILE [--set KEY=VALUE]...
  *   skbsim profiles | profile NAME|PATH   (tools/cmd_profile.c)
  *   skbsim --help | --version
  *
  * Exit codes: 0 success; 1 bad scenario or option value; 2 usage error;
- * 3 results could not be written. A run writes into a temporary directory
- * beside DIR and renames it into place only when every file is complete, so
- * a failed run leaves nothing half-written.
+ * 3 results could not be written (or DIR may not be replaced); 4 the run
+ * stopped before its end (SIGINT, SIGTERM, --max-wall, --max-memory) and
+ * its partial report was written (nothing with --no-partial). Results go
+ * through tools/results.c: whole or not at all, never over someone else's
+ * data.
  */
-#define _XOPEN_SOURCE 700
+#define _GNU_SOURCE
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,8 +28,11 @@
 #include "sim/cfg.h"
 #include "sim/error.h"
 #include "tools/cmd_profile.h"
+#include "sim/units.h"
+#include "tools/guard.h"
+#include "tools/results.h"
 
-enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 3 };
+enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 3, EXIT_STOPPED = 4 };
 
 #define MAX_SETS 256
 
@@ -41,10 +45,15 @@ struct options {
 	int nsets;		    /* entries */
 	int quiet;		    /* --quiet: no text report on stdout */
 	int perf;		    /* --perf: wall-clock figures on stderr */
+	int force;		    /* --force: replace DIR even if it is not a result */
+	int no_partial;		    /* --no-partial: write nothing when stopped early */
+	double max_wall;	    /* --max-wall, s; 0: none */
+	uint64_t max_mem;	    /* --max-memory, bytes; 0: none */
 };
 
 static const char usage[] =
-	"usage: skbsim run FILE [-o DIR] [--seed N] [--set KEY=VALUE]... [--quiet] [--perf]\n"
+	"usage: skbsim run FILE [-o DIR] [--force] [--seed N] [--set KEY=VALUE]... [--quiet]\n"
+	"                  [--perf] [--no-partial] [--max-wall TIME] [--max-memory SIZE]\n"
 	"       skbsim check FILE [--set KEY=VALUE]...\n"
 	"       skbsim profiles | profile NAME|PATH\n"
 	"       skbsim --help | --version\n"
@@ -55,7 +64,9 @@ static const char usage[] =
 	"  check    validate the scenario only\n"
 	"  profiles list the built-in cost profiles\n"
 	"  profile  print one profile: every cost, its unit and its source\n"
-	"  -o DIR   where to write the results\n"
+	"  -o DIR   where to write the results; DIR is replaced only when it is absent,\n"
+	"           empty or a previous result (it holds .skbsim-result)\n"
+	"  --force  replace DIR whatever it is\n"
 	"  --seed N replace the scenario's seed\n"
 	"  --set KEY=VALUE\n"
 	"           override a scenario value; KEY is a path of mapping keys separated\n"
@@ -63,8 +74,15 @@ static const char usage[] =
 	"           --set hosts/rx/sysctl/net.core.netdev_max_backlog=300\n"
 	"  --quiet  do not print the report (files are still written)\n"
 	"  --perf   print wall-clock speed and peak memory to stderr (never in the files)\n"
+	"  --max-wall TIME, --max-memory SIZE\n"
+	"           stop the run after TIME of wall-clock time (like '30s') or when it\n"
+	"           holds more than SIZE of memory (like '2GiB'); SIGINT and SIGTERM\n"
+	"           stop it too; a partial report is written (\"complete\": false)\n"
+	"  --no-partial\n"
+	"           write nothing when the run is stopped early\n"
 	"\n"
-	"exit codes: 0 success, 1 bad scenario or value, 2 usage, 3 cannot write results\n";
+	"exit codes: 0 success, 1 bad scenario or value, 2 usage, 3 cannot write results,\n"
+	"4 stopped early (partial report written unless --no-partial)\n";
 
 static int usage_error(const char *what, const char *arg)
 {
@@ -86,6 +104,30 @@ static int parse_seed(const char *s, int64_t *out)
 	return 0;
 }
 
+static int parse_max_wall(struct options *o, const char *s)
+{
+	sim_time_t t;
+
+	if (sim_parse_time(s, &t) || t < SIM_MS || t > 1000000 * SIM_SEC) {
+		fprintf(stderr,
+			"skbsim: '--max-wall' must be a time from 1ms to 1000000s, got '%s'\n", s);
+		return EXIT_INPUT;
+	}
+	o->max_wall = sim_time_sec(t);
+	return 0;
+}
+
+static int parse_max_mem(struct options *o, const char *s)
+{
+	if (sim_parse_size(s, &o->max_mem) || o->max_mem < (1u << 20) ||
+	    o->max_mem > (1ull << 50)) {
+		fprintf(stderr,
+			"skbsim: '--max-memory' must be a size from 1MiB to 1PiB, got '%s'\n", s);
+		return EXIT_INPUT;
+	}
+	return 0;
+}
+
 static int parse_option(struct options *o, int argc, char **argv, int *i)
 {
 	const char *a = argv[*i];
@@ -98,13 +140,28 @@ static int parse_option(struct options *o, int argc, char **argv, int *i)
 		o->perf = 1;
 		return 0;
 	}
-	if (strcmp(a, "-o") && strcmp(a, "--seed") && strcmp(a, "--set"))
+	if (!strcmp(a, "--force")) {
+		o->force = 1;
+		return 0;
+	}
+	if (!strcmp(a, "--no-partial")) {
+		o->no_partial = 1;
+		return 0;
+	}
+	if (strcmp(a, "-o") && strcmp(a, "--seed") && strcmp(a, "--set") &&
+	    strcmp(a, "--max-wall") && strcmp(a, "--max-memory"))
 		return usage_error("unknown option", a);
 	if (*i + 1 >= argc)
 		return usage_error("missing value for option", a);
 	(*i)++;
 	if (!strcmp(a, "-o")) {
+		if (o->out)
+			return usage_error("'-o' given twice", NULL);
 		o->out = argv[*i];
+	} else if (!strcmp(a, "--max-wall")) {
+		return parse_max_wall(o, argv[*i]);
+	} else if (!strcmp(a, "--max-memory")) {
+		return parse_max_mem(o, argv[*i]);
 	} else if (!strcmp(a, "--seed")) {
 		if (parse_seed(argv[*i], &o->seed)) {
 			fprintf(stderr,
@@ -144,75 +201,11 @@ static int parse_args(struct options *o, int argc, char **argv)
 	}
 	if (!o->file)
 		return usage_error("missing scenario file for", o->cmd);
-	if (!strcmp(o->cmd, "check") && (o->out || o->seed >= 0 || o->quiet || o->perf))
+	if (!strcmp(o->cmd, "check") &&
+	    (o->out || o->seed >= 0 || o->quiet || o->perf || o->force || o->no_partial ||
+	     o->max_wall > 0 || o->max_mem))
 		return usage_error("'check' takes only FILE and --set", NULL);
 	return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rm_tree(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static int mkdir_p(const char *dir)
-{
-	char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s", dir);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0777) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0777) && errno != EEXIST ? -1 : 0;
-}
-
-/* Write into DIR.tmp.PID, then swap it into place. */
-static int write_results(const struct world *w, const char *out, struct sim_error *err)
-{
-	char tmp[4200], old[4200], parent[4096];
-	char *slash;
-
-	snprintf(parent, sizeof(parent), "%s", out);
-	slash = strrchr(parent, '/');
-	if (slash && slash != parent) {
-		*slash = 0;
-		if (mkdir_p(parent))
-			return sim_error_set(err, "cannot create '%s': %s", parent,
-					     strerror(errno));
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out, (long)getpid());
-	snprintf(old, sizeof(old), "%s.old.%ld", out, (long)getpid());
-	rm_tree(tmp);
-	if (mkdir(tmp, 0777))
-		return sim_error_set(err, "cannot create '%s': %s", tmp, strerror(errno));
-	if (report_write_files(w, tmp, err))
-		goto out_rm_tmp;
-	if (rename(out, old) && errno != ENOENT) {
-		sim_error_set(err, "cannot replace '%s': %s", out, strerror(errno));
-		goto out_rm_tmp;
-	}
-	if (rename(tmp, out)) {
-		sim_error_set(err, "cannot create '%s': %s", out, strerror(errno));
-		rename(old, out);
-		goto out_rm_tmp;
-	}
-	rm_tree(old);
-	return 0;
-out_rm_tmp:
-	rm_tree(tmp);
-	return -1;
 }
 
 static int load(const struct options *o, struct cfg *c, struct sim_error *err)
@@ -247,26 +240,115 @@ static void print_perf(const struct world *w, double sec)
 		(double)ru.ru_maxrss / 1024.0);
 }
 
+/* A run this large deserves a warning (and --max-wall / --max-memory). */
+#define LARGE_MEM    (1ull << 30)
+#define LARGE_EVENTS 1e9
+
+/* Warn on stderr when the estimate of world_estimate() is large; the estimate in @mem, @events. */
+static void warn_large(const struct world *w, const char *hint, char *mem, size_t len,
+		       double *events)
+{
+	uint64_t bytes;
+
+	world_estimate(w, &bytes, events);
+	sim_fmt_size(mem, (unsigned)len, bytes);
+	if (bytes > LARGE_MEM || *events > LARGE_EVENTS)
+		fprintf(stderr,
+			"skbsim: warning: a large run (about %s of memory, %.3g events); %s\n", mem,
+			*events, hint);
+}
+
+/* Run to the end, or until a signal or a limit stops it: NULL, or why it stopped. */
+static const char *run_guarded(struct world *w)
+{
+	const char *why = NULL;
+
+	world_start(w);
+	while (!world_advance(w, w->duration))
+		if ((why = guard_check()))
+			break;
+	guard_disarm();
+	world_finish(w, why);
+	return why;
+}
+
+/* The text report on stdout; a failed write (a full disk, a closed pipe) counts. */
+static int print_report(const struct world *w, const char *out)
+{
+	report_text(w, stdout);
+	printf("Results: %s/ (report.json, report.txt, per-host counter files)\n", out);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "skbsim: cannot write the report to stdout: %s\n",
+			strerror(errno ? errno : EIO));
+		return EXIT_OUTPUT;
+	}
+	return 0;
+}
+
 static int cmd_run(const struct options *o, struct world *w)
 {
 	struct sim_error err = { 0 };
-	char out[4096];
-	double t0 = wall_sec();
+	struct results res;
+	char out[PATH_MAX];
+	double t0 = wall_sec(), events;
+	const char *why;
+	char mem[32];
 
-	world_run(w);
-	if (o->perf)
-		print_perf(w, wall_sec() - t0);
 	if (o->out)
 		snprintf(out, sizeof(out), "%s", o->out);
 	else
 		snprintf(out, sizeof(out), "results/%s", w->name);
-	if (write_results(w, out, &err)) {
+	if (results_open(&res, out, o->force, &err)) {
 		fprintf(stderr, "skbsim: %s\n", err.msg);
 		return EXIT_OUTPUT;
 	}
-	if (!o->quiet) {
-		report_text(w, stdout);
-		printf("Results: %s/ (report.json, report.txt, per-host counter files)\n", out);
+	if (guard_install(o->max_wall, o->max_mem)) {
+		fprintf(stderr, "skbsim: cannot install signal handlers: %s\n", strerror(errno));
+		results_abort(&res);
+		return EXIT_OUTPUT;
+	}
+	warn_large(w,
+		   o->max_wall > 0 || o->max_mem ? "the limits given stop it"
+						 : "Ctrl-C stops it with a partial report",
+		   mem, sizeof(mem), &events);
+	w->q.stop = &guard_stop;
+	why = run_guarded(w);
+	if (o->perf)
+		print_perf(w, wall_sec() - t0);
+	if (why) {
+		char t[32];
+
+		sim_fmt_time(t, sizeof(t), w->end);
+		fprintf(stderr, "skbsim: stopped by %s at %s of simulated time; %s\n", why, t,
+			o->no_partial ? "nothing written (--no-partial)"
+				      : "writing a partial report");
+	}
+	if (why && o->no_partial) {
+		results_abort(&res);
+		return EXIT_STOPPED;
+	}
+	if (report_write_files(w, res.tmp, &err) || results_commit(&res, &err)) {
+		results_abort(&res);
+		fprintf(stderr, "skbsim: %s\n", err.msg);
+		return EXIT_OUTPUT;
+	}
+	if (!o->quiet && print_report(w, out))
+		return EXIT_OUTPUT;
+	return why ? EXIT_STOPPED : 0;
+}
+
+static int cmd_check(const struct options *o, const struct world *w)
+{
+	char mem[32];
+	double events;
+
+	warn_large(w, "consider --max-wall and --max-memory", mem, sizeof(mem), &events);
+	printf("%s: ok\n", o->file);
+	printf("estimate: about %s of memory, %.3g events\n", mem, events);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "skbsim: cannot write to stdout: %s\n",
+			strerror(errno ? errno : EIO));
+		return EXIT_OUTPUT;
 	}
 	return 0;
 }
@@ -303,9 +385,9 @@ int main(int argc, char **argv)
 	}
 	cfg_release(&c);
 	if (!strcmp(o.cmd, "check")) {
-		printf("%s: ok\n", o.file);
+		rc = cmd_check(&o, w);
 		world_free(w);
-		return 0;
+		return rc;
 	}
 	rc = cmd_run(&o, w);
 	world_free(w);
