@@ -1005,6 +1005,26 @@ static void write_tc_qdisc(const struct host *h, FILE *f)
 	}
 }
 
+/*
+ * `tc -s class show`: the classes of every device's classful root (prio,
+ * htb) and of their classful children; empty when there are none.
+ */
+static void write_tc_class(const struct host *h, FILE *f)
+{
+	for (uint32_t d = 0; d < h->ndevs; d++) {
+		const struct net_device *v = h->devs[d];
+
+		for (uint32_t i = 0; i < v->ntxq; i++)
+			if (i == 0 || v->txq[i].qdisc != v->txq[0].qdisc)
+				qdisc_dump_classes(v->txq[i].qdisc, v->name, f);
+	}
+}
+
+static void fn_tc_class(const void *a, FILE *f)
+{
+	write_tc_class(a, f);
+}
+
 static void write_ss(const struct host *h, FILE *f)
 {
 	fprintf(f, "State  Recv-Q Send-Q Local Address:Port Peer Address:Port\n");
@@ -1130,6 +1150,7 @@ static int write_host_files(const struct host *h, const char *dir, struct sim_er
 	    write_file(dir, h->name, "ss", fn_ss, h, err) ||
 	    write_file(dir, h->name, "interrupts", fn_interrupts, h, err) ||
 	    write_file(dir, h->name, "tc_qdisc", fn_tc, h, err) ||
+	    write_file(dir, h->name, "tc_class", fn_tc_class, h, err) ||
 	    write_file(dir, h->name, "neigh", fn_neigh, h, err))
 		return -1;
 	if (h->nf && write_file(dir, h->name, "iptables", fn_iptables, h->nf, err))
