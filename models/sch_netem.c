@@ -118,11 +118,11 @@ static void tfifo_enqueue(struct sk_buff *nskb, struct netem_sched_data *q)
 {
 	struct sk_buff **pp;
 
-	if (!q->tfifo.tail || q->tfifo.tail->time_to_send <= nskb->time_to_send) {
+	if (!q->tfifo.tail || q->tfifo.tail->t_netem <= nskb->t_netem) {
 		__skb_queue_tail(&q->tfifo, nskb);
 		return;
 	}
-	for (pp = &q->tfifo.head; (*pp)->time_to_send <= nskb->time_to_send; pp = &(*pp)->next)
+	for (pp = &q->tfifo.head; (*pp)->t_netem <= nskb->t_netem; pp = &(*pp)->next)
 		;
 	nskb->next = *pp;
 	*pp = nskb;
@@ -164,7 +164,7 @@ static int netem_enqueue(struct sk_buff *skb, struct Qdisc *sch, struct sk_buff 
 			const struct sk_buff *last = netem_last(q);
 
 			if (last) {
-				int64_t t_last = last->time_to_send / SIM_NS;
+				int64_t t_last = last->t_netem / SIM_NS;
 
 				delay -= t_last - now;
 				if (delay < 0)
@@ -173,12 +173,12 @@ static int netem_enqueue(struct sk_buff *skb, struct Qdisc *sch, struct sk_buff 
 			}
 			delay += packet_time_ns(skb->len, q);
 		}
-		skb->time_to_send = (now + delay) * SIM_NS;
+		skb->t_netem = (now + delay) * SIM_NS;
 		++q->counter;
 		tfifo_enqueue(skb, q);
 	} else {
 		/* one out of N packets to the front of the queue */
-		skb->time_to_send = now * SIM_NS;
+		skb->t_netem = now * SIM_NS;
 		q->counter = 0;
 		netem_enqueue_head(&q->q, skb);
 		sch->stats.requeues++;
@@ -203,9 +203,9 @@ static struct sk_buff *netem_dequeue(struct Qdisc *sch)
 	skb = q->tfifo.head;
 	if (!skb)
 		return NULL;
-	if (skb->time_to_send <= qdisc_now(sch))
+	if (skb->t_netem <= qdisc_now(sch))
 		return netem_deliver(sch, __skb_dequeue(&q->tfifo));
-	qdisc_watchdog_schedule(sch, skb->time_to_send);
+	qdisc_watchdog_schedule(sch, skb->t_netem);
 	return NULL;
 }
 

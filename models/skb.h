@@ -197,20 +197,20 @@ struct sk_buff {
 	uint16_t frag_off;	   /* bytes: this fragment's offset in the IP payload */
 	uint16_t eth_proto;	   /* ETH_P_IP or ETH_P_ARP (0 means IP) */
 	/* sim-only */
-	uint8_t flags;		 /* enum skb_flags */
-	uint8_t stage;		 /* enum stage_id: where it is now (for drops) */
-	uint8_t lat;		 /* enum lat_stage it is waiting or running in */
-	uint16_t flow;		 /* flow index within its source */
-	uint32_t src;		 /* traffic source index */
-	uint64_t id;		 /* unique per run, in creation order */
-	sim_time_t t_wire;	 /* ps: last bit received at the NIC */
-	sim_time_t t_mark;	 /* ps: entry into the current latency stage */
-	sim_time_t t_ready;	 /* ps: DMA completion (descriptor written back) */
-	sim_time_t t_acc;	 /* ps: softirq time already spent on another CPU (RPS) */
-	sim_time_t t_qdisc;	 /* ps: enqueued on a qdisc (CoDel sojourn time) */
-	sim_time_t time_to_send; /* ps: netem_skb_cb: when netem releases it */
-	sim_time_t t_born;	 /* ps: created (sent by an app, or reached the first NIC) */
-	sim_time_t t_app;	 /* ps: request/response: when the request was sent (echoed back) */
+	uint8_t flags;	    /* enum skb_flags */
+	uint8_t stage;	    /* enum stage_id: where it is now (for drops) */
+	uint8_t lat;	    /* enum lat_stage it is waiting or running in */
+	uint16_t flow;	    /* flow index within its source */
+	uint32_t src;	    /* traffic source index */
+	uint64_t id;	    /* unique per run, in creation order */
+	sim_time_t t_wire;  /* ps: last bit received at the NIC */
+	sim_time_t t_mark;  /* ps: entry into the current latency stage */
+	sim_time_t t_ready; /* ps: DMA completion (descriptor written back) */
+	sim_time_t t_acc;   /* ps: softirq time already spent on another CPU (RPS) */
+	sim_time_t t_qdisc; /* ps: enqueued on a qdisc (CoDel sojourn time) */
+	sim_time_t t_netem; /* ps: netem_skb_cb->time_to_send, when netem releases it */
+	sim_time_t t_born;  /* ps: created (sent by an app, or reached the first NIC) */
+	sim_time_t t_app;   /* ps: request/response: when the request was sent (echoed back) */
 };
 
 /* A FIFO of skbs (struct sk_buff_head without the lock). */
