@@ -474,6 +474,8 @@ def write_readme(outdir, meta, rcv_rows, rcv_all, nop_rows, nop_all, diffs, lo_c
     w('| `measure_route_err.py` | `route_err.csv` | `tests/test_route_err.c` |')
     w('| `measure_veth_napi.py` | `veth_napi.csv` | `tests/test_veth.c` |')
     w('| `measure_ip_error.py` | `ip_error.csv` | `tests/test_route_err.c` |')
+    w('| `measure_htb.py` | `htb_rate.csv`, `htb_class_dump.txt` (htb on a veth: shaped rates over 2 s, '
+      'the `tc -s class show` text of a fresh tree) | `tests/test_qdisc_class.c` |')
     w('| `measure_veth_ring.py` | `veth_ring.csv` (varies run to run) | docs/model.md (the rules it confirmed are unit-tested) |')
     w('')
     w("## Environment")
