@@ -44,7 +44,7 @@ static uint16_t netdev_pick_tx(const struct cpu *c, const struct net_device *dev
 	return dev->ntxq > 1 ? (uint16_t)reciprocal_scale(skb->hash, dev->ntxq) : 0;
 }
 
-/* TCQ_F_CAN_BYPASS: pfifo_fast, pfifo, bfifo and fq_codel set it (Qdisc_ops static_flags). */
+/* TCQ_F_CAN_BYPASS: the kind's Qdisc_ops static_flags (pfifo_fast, pfifo, bfifo, fq_codel, sfq). */
 static bool qdisc_can_bypass(const struct Qdisc *q)
 {
 	return q->flags & TCQ_F_CAN_BYPASS;

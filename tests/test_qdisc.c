@@ -224,7 +224,7 @@ static uint32_t xstat(const struct Qdisc *q, const char *name)
 START_TEST(test_registry)
 {
 	static const char *const kinds[] = { "pfifo_fast", "pfifo", "bfifo", "fq_codel", "tbf",
-					     "noqueue",	   "prio",  "netem", "htb" };
+					     "noqueue",	   "prio",  "netem", "htb",	 "sfq" };
 	struct sim_error err = { 0 };
 	struct Qdisc *q;
 
@@ -276,12 +276,10 @@ static const struct ecase ecases[] = {
 	  "t.yaml:1:15: unknown qdisc 'hbt' (did you mean 'htb'?)" },
 	{ "qdisc: pfifo_fats\n", "pfifo_fast",
 	  "t.yaml:1:8: unknown qdisc 'pfifo_fats' (did you mean 'pfifo_fast'?)" },
-	{ NULL, "sfq",
-	  "unknown qdisc 'sfq' (known: pfifo_fast, pfifo, bfifo, fq_codel, tbf, "
-	  "noqueue, prio, netem, htb)" },
+	{ NULL, "sfb", "unknown qdisc 'sfb' (did you mean 'sfq'?)" },
 	{ NULL, "cake",
 	  "unknown qdisc 'cake' (known: pfifo_fast, pfifo, bfifo, fq_codel, tbf, "
-	  "noqueue, prio, netem, htb)" },
+	  "noqueue, prio, netem, htb, sfq)" },
 	{ "qdisc: [pfifo]\n", "pfifo_fast", "t.yaml:1:8: 'qdisc' must be a mapping" },
 	{ "qdisc: {kind: pfifo, limt: 5}\n", "pfifo_fast",
 	  "t.yaml:1:22: unknown key 'limt' in qdisc 'pfifo' (did you mean 'limit'?)" },

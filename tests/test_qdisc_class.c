@@ -209,9 +209,8 @@ static const struct ecase ecases[] = {
 	  "t.yaml:1:55: 'classid' must be a band of qdisc '1:' (1:1 to 1:3), got '1:4'" },
 	{ "qdisc: {kind: prio, handle: '1:', classes: [{classid: '1:1'}, {classid: '1:1'}]}\n",
 	  "t.yaml:1:73: class '1:1' is given twice" },
-	{ "qdisc: {kind: prio, handle: '1:', classes: [{classid: '1:1', qdisc: {kind: sfq}}]}\n",
-	  "t.yaml:1:76: unknown qdisc 'sfq' (known: pfifo_fast, pfifo, bfifo, fq_codel, tbf, "
-	  "noqueue, prio, netem, htb)" },
+	{ "qdisc: {kind: prio, handle: '1:', classes: [{classid: '1:1', qdisc: {kind: sfqq}}]}\n",
+	  "t.yaml:1:76: unknown qdisc 'sfqq' (did you mean 'sfq'?)" },
 	{ "qdisc: {kind: prio, bnds: 3}\n",
 	  "t.yaml:1:21: unknown key 'bnds' in qdisc 'prio' (did you mean 'bands'?)" },
 	{ "qdisc: {kind: prio, handle: '1:', filters: [{match: ip dport 80, flowid: '1:1'}]}\n",
@@ -859,6 +858,137 @@ START_TEST(test_htb_leaf_qdiscs)
 }
 END_TEST
 
+/* ---- sfq ---- */
+
+/* An skb of flow @f: skb->priority 8001:f+1 picks bucket f (sfq_classify). */
+static struct sk_buff *sfq_skb(uint32_t f, uint32_t len, uint64_t id)
+{
+	struct sk_buff *skb = mkskb(len, 5000, HANDLE | (f + 1));
+
+	skb->id = id;
+	return skb;
+}
+
+/*
+ * Random enqueues on 6 flows and dequeues against a reference round robin:
+ * an active list in activation order (a new flow joins at the tail), each
+ * flow sending `quantum` bytes (here 2 packets of 500) per turn and moving
+ * to the tail at the next dequeue (so a flow that joins in between goes
+ * before it, as in sfq_dequeue), a flow that empties leaving the list.
+ */
+START_TEST(test_sfq_vs_round_robin)
+{
+	struct Qdisc *q = mkq("qdisc: {kind: sfq, quantum: 1000, limit: 10000}\n");
+	uint64_t fifo[6][512], ids = 0;
+	uint32_t n[6] = { 0 }, act[6], nact = 0, sent_turn = 0;
+	struct sim_rng r;
+
+	sim_rng_init(&r, 11, "sfq");
+	for (int step = 0; step < 50000; step++) {
+		if (sim_rng_below(&r, 100) < 52) {
+			uint32_t f = (uint32_t)sim_rng_below(&r, 6);
+
+			if (n[f] >= 100)
+				continue;
+			fifo[f][n[f]++] = ++ids;
+			if (n[f] == 1) { /* a new flow joins at the tail of the round */
+				act[nact++] = f;
+				if (nact == 1)
+					sent_turn = 0;
+			}
+			CHECK(enq(q, sfq_skb(f, 500, ids)) == NET_XMIT_SUCCESS);
+		} else {
+			struct sk_buff *skb = deq(q);
+			uint32_t f;
+
+			if (!nact) {
+				CHECK(!skb);
+				continue;
+			}
+			if (sent_turn == 2) { /* quantum spent: to the tail, at this dequeue */
+				f = act[0];
+				memmove(&act[0], &act[1], (nact - 1) * sizeof(act[0]));
+				act[nact - 1] = f;
+				sent_turn = 0;
+			}
+			f = act[0];
+			CHECK(skb && skb->id == fifo[f][0]);
+			memmove(&fifo[f][0], &fifo[f][1], --n[f] * sizeof(fifo[f][0]));
+			consume_skb(T.h, skb);
+			sent_turn++;
+			if (!n[f]) { /* leaves the round */
+				memmove(&act[0], &act[1], --nact * sizeof(act[0]));
+				sent_turn = 0;
+			}
+		}
+	}
+	drain_destroy(q);
+}
+END_TEST
+
+/* depth per flow, then the limit: the longest flow loses its tail. */
+START_TEST(test_sfq_depth_and_limit)
+{
+	struct Qdisc *q = mkq("qdisc: {kind: sfq, depth: 4, limit: 6}\n");
+
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(enq(q, sfq_skb(0, 100, (uint64_t)i)), NET_XMIT_SUCCESS);
+	ck_assert_int_eq(enq(q, sfq_skb(0, 100, 99)), NET_XMIT_DROP); /* depth */
+	ck_assert_int_eq(enq(q, sfq_skb(1, 100, 10)), NET_XMIT_SUCCESS);
+	ck_assert_int_eq(enq(q, sfq_skb(1, 100, 11)), NET_XMIT_SUCCESS);
+	/* 7 > limit 6: flow 0 (4 packets) loses its tail; not this flow: success */
+	ck_assert_int_eq(enq(q, sfq_skb(2, 100, 20)), NET_XMIT_SUCCESS);
+	ck_assert_uint_eq(q->stats.qlen, 6);
+	ck_assert_uint_eq(q->stats.drops, 2);
+	/* flow 1 grows to 3 = flow 0's 3, reached last: its own tail goes, NET_XMIT_CN */
+	ck_assert_int_eq(enq(q, sfq_skb(1, 100, 12)), NET_XMIT_CN);
+	ck_assert_uint_eq(q->stats.drops, 3);
+	ck_assert_uint_eq(T.h->drops[drop_point_find(SKB_DROP_REASON_QDISC_DROP, STAGE_T13)], 3);
+	drain_destroy(q);
+}
+END_TEST
+
+/* perturb: the key changes every period, the packets are rehashed, none is lost. */
+START_TEST(test_sfq_perturb)
+{
+	struct Qdisc *q = mkq("qdisc: {kind: sfq, perturb: 1}\n");
+	const struct sim_event *ev;
+	uint64_t sent = 0;
+
+	for (uint32_t i = 0; i < 100; i++) {
+		struct sk_buff *skb = mkskb(100, 5000, 0);
+
+		skb->hash = i * 2654435761u;
+		enq(q, skb);
+	}
+	ev = sim_eventq_peek(&T.w->q);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_int_eq(ev->time, SIM_SEC);
+	sim_eventq_run(&T.w->q, SIM_SEC);
+	ck_assert_uint_eq(q->stats.qlen, 100);
+	for (struct sk_buff *skb; (skb = deq(q)); sent++)
+		consume_skb(T.h, skb);
+	ck_assert_uint_eq(sent, 100);
+	ck_assert_int_eq(sim_eventq_peek(&T.w->q)->time, 2 * SIM_SEC);
+	qdisc_destroy(q);
+}
+END_TEST
+
+START_TEST(test_sfq_dump)
+{
+	struct Qdisc *q = mkq("qdisc: {kind: sfq, perturb: 10, headdrop: true}\n");
+	char *text = dump_with(q, false);
+
+	ck_assert_str_eq(text,
+			 "qdisc sfq 8001: dev eth0 root refcnt 2 limit 127p quantum 1514b depth "
+			 "127 headdrop divisor 1024 perturb 10sec \n"
+			 " Sent 0 bytes 0 pkt (dropped 0, overlimits 0 requeues 0) \n"
+			 " backlog 0b 0p requeues 0\n");
+	free(text);
+	qdisc_destroy(q);
+}
+END_TEST
+
 /* ---- against the kernel (tests/kernel-ref/measure_htb.py) ---- */
 
 static char *slurp(const char *path)
@@ -989,6 +1119,10 @@ Suite *qdisc_class_suite(void)
 	tcase_add_loop_test(tc, test_htb_rates, 0, (int)(sizeof(htbcases) / sizeof(htbcases[0])));
 	tcase_add_test(tc, test_htb_direct);
 	tcase_add_test(tc, test_htb_leaf_qdiscs);
+	tcase_add_test(tc, test_sfq_vs_round_robin);
+	tcase_add_test(tc, test_sfq_depth_and_limit);
+	tcase_add_test(tc, test_sfq_perturb);
+	tcase_add_test(tc, test_sfq_dump);
 	tcase_add_test(tc, test_htb_kernel_dump);
 	tcase_add_test(tc, test_htb_kernel_rates);
 	suite_add_tcase(s, tc);
