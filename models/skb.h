@@ -103,6 +103,7 @@ extern const struct stage_info stage_info[STAGE_NR];
 	X(QDISC_DROP)                                                                              \
 	X(QDISC_OVERLIMIT)                                                                         \
 	X(QDISC_CONGESTED)                                                                         \
+	X(FQ_FLOW_LIMIT)                                                                           \
 	X(NEIGH_QUEUEFULL)                                                                         \
 	X(NEIGH_FAILED)                                                                            \
 	X(LINK_LOSS)                                                                               \

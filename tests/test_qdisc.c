@@ -279,7 +279,7 @@ static const struct ecase ecases[] = {
 	{ NULL, "sfb", "unknown qdisc 'sfb' (did you mean 'sfq'?)" },
 	{ NULL, "cake",
 	  "unknown qdisc 'cake' (known: pfifo_fast, pfifo, bfifo, fq_codel, tbf, "
-	  "noqueue, prio, netem, htb, sfq)" },
+	  "noqueue, prio, netem, htb, sfq, fq)" },
 	{ "qdisc: [pfifo]\n", "pfifo_fast", "t.yaml:1:8: 'qdisc' must be a mapping" },
 	{ "qdisc: {kind: pfifo, limt: 5}\n", "pfifo_fast",
 	  "t.yaml:1:22: unknown key 'limt' in qdisc 'pfifo' (did you mean 'limit'?)" },

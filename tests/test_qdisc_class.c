@@ -35,9 +35,11 @@
 #include "models/nic.h"
 #include "models/sch_generic.h"
 #include "models/skb.h"
+#include "models/sock.h"
 
-#define POOL   16384	   /* skbs in the test pool */
-#define HANDLE 0x80010000u /* "8001:", replaced by `handle:` */
+#define TC_PRIO_CONTROL_ 7	     /* include/uapi/linux/pkt_sched.h TC_PRIO_CONTROL */
+#define POOL		 16384	     /* skbs in the test pool */
+#define HANDLE		 0x80010000u /* "8001:", replaced by `handle:` */
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
@@ -989,6 +991,158 @@ START_TEST(test_sfq_dump)
 }
 END_TEST
 
+/* ---- fq ---- */
+
+static struct sock fq_socks[4]; /* flow keys: fq tells flows by skb->sk */
+
+static struct sk_buff *fq_skb(int sk, uint32_t len, uint64_t id)
+{
+	struct sk_buff *skb = mkskb(len, 5000, 0);
+
+	skb->sk = sk >= 0 ? &fq_socks[sk] : NULL;
+	skb->id = id;
+	return skb;
+}
+
+/* A new (sparse) flow goes before a backlogged one; the old one then gets its credit back. */
+START_TEST(test_fq_new_flow_first)
+{
+	struct Qdisc *q = mkq("qdisc: {kind: fq}\n");
+	struct sk_buff *skb;
+
+	for (int i = 0; i < 50; i++)
+		enq(q, fq_skb(0, 1514, 0));
+	for (int i = 0; i < 20; i++) /* initial_quantum 15140: 10 packets, then quantum 3028 */
+		consume_skb(T.h, deq(q));
+	enq(q, fq_skb(1, 100, 42));
+	skb = deq(q);
+	ck_assert_uint_eq(skb->id, 42);
+	consume_skb(T.h, skb);
+	drain_destroy(q);
+}
+END_TEST
+
+/* Two backlogged sockets with 500- and 1500-byte packets: equal bytes (DRR). */
+START_TEST(test_fq_byte_fairness)
+{
+	struct Qdisc *q = mkq("qdisc: {kind: fq, flow_limit: 1000, limit: 100000}\n");
+	uint64_t bytes[2] = { 0 };
+
+	for (int i = 0; i < 900; i++)
+		enq(q, fq_skb(0, 500, 0));
+	for (int i = 0; i < 300; i++)
+		enq(q, fq_skb(1, 1500, 0));
+	for (int i = 0; i < 600; i++) {
+		struct sk_buff *skb = deq(q);
+
+		bytes[skb->sk == &fq_socks[1]] += skb->len;
+		consume_skb(T.h, skb);
+	}
+	/* both sent within one quantum plus the initial burst of each other */
+	ck_assert_int_lt(llabs((long long)bytes[0] - (long long)bytes[1]), 2 * 15140 + 3028);
+	drain_destroy(q);
+}
+END_TEST
+
+START_TEST(test_fq_limits)
+{
+	struct Qdisc *q = mkq("qdisc: {kind: fq, flow_limit: 3, limit: 5}\n");
+	char *text;
+
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(enq(q, fq_skb(0, 100, 0)), NET_XMIT_SUCCESS);
+	ck_assert_int_eq(enq(q, fq_skb(0, 100, 0)), NET_XMIT_DROP);
+	ck_assert_uint_eq(T.h->drops[drop_point_find(SKB_DROP_REASON_FQ_FLOW_LIMIT, STAGE_T13)], 1);
+	ck_assert_int_eq(enq(q, fq_skb(1, 100, 0)), NET_XMIT_SUCCESS);
+	ck_assert_int_eq(enq(q, fq_skb(2, 100, 0)), NET_XMIT_SUCCESS);
+	ck_assert_int_eq(enq(q, fq_skb(3, 100, 0)), NET_XMIT_DROP);
+	ck_assert_uint_eq(T.h->drops[drop_point_find(SKB_DROP_REASON_QDISC_OVERLIMIT, STAGE_T13)],
+			  1);
+	text = dump_with(q, false);
+	ck_assert_str_eq(
+		text, "qdisc fq 8001: dev eth0 root refcnt 2 limit 5p flow_limit 3p buckets 1024 "
+		      "orphan_mask 1023 quantum 3028b initial_quantum 15140b "
+		      "low_rate_threshold 550Kbit refill_delay 40ms \n"
+		      " Sent 0 bytes 0 pkt (dropped 2, overlimits 0 requeues 0) \n"
+		      " backlog 500b 5p requeues 0\n"
+		      "  flows 3 (inactive 0 throttled 0)\n"
+		      "  gc 0 highprio 0 throttled 0 flows_plimit 1\n");
+	free(text);
+	drain_destroy(q);
+}
+END_TEST
+
+/* TC_PRIO_CONTROL goes to the internal flow, first; sk-less packets are keyed by hash & orphan_mask. */
+START_TEST(test_fq_internal_and_orphans)
+{
+	struct Qdisc *q = mkq("qdisc: {kind: fq, flow_limit: 2}\n");
+	struct sk_buff *skb;
+
+	for (int i = 0; i < 2; i++) {
+		skb = fq_skb(-1, 100, 0);
+		skb->hash = 5 + 1024u * (uint32_t)i; /* the same orphan flow */
+		ck_assert_int_eq(enq(q, skb), NET_XMIT_SUCCESS);
+	}
+	skb = fq_skb(-1, 100, 0);
+	skb->hash = 5 + 4096;
+	ck_assert_int_eq(enq(q, skb), NET_XMIT_DROP); /* flow_limit of that flow */
+	skb = fq_skb(-1, 100, 0);
+	skb->hash = 6;
+	ck_assert_int_eq(enq(q, skb), NET_XMIT_SUCCESS); /* another flow */
+	skb = fq_skb(0, 100, 77);
+	skb->priority = TC_PRIO_CONTROL_;
+	enq(q, skb);
+	skb = deq(q);
+	ck_assert_uint_eq(skb->id, 77);
+	consume_skb(T.h, skb);
+	drain_destroy(q);
+}
+END_TEST
+
+struct fqratecase {
+	const char *yaml; /* the fq */
+	uint32_t len;	  /* bytes per packet */
+	double want_bps;  /* long-run rate */
+	sim_time_t gap;	  /* exact spacing of packets once paced, 0: not checked */
+};
+
+static const struct fqratecase fqratecases[] = {
+	{ "qdisc: {kind: fq, maxrate: 8Mbit}\n", 1000, 8e6, 0 },
+	{ "qdisc: {kind: fq, maxrate: 80Mbit, quantum: 1000}\n", 1000, 80e6, 100 * SIM_US },
+	/* below low_rate_threshold: each packet paced by its own length */
+	{ "qdisc: {kind: fq, maxrate: 400kbit}\n", 1000, 400e3, 20 * SIM_MS },
+};
+
+START_TEST(test_fq_maxrate)
+{
+	const struct fqratecase *c = &fqratecases[_i];
+	struct Qdisc *q = mkq(c->yaml);
+	sim_time_t warm = 200 * SIM_MS, end = 2200 * SIM_MS, last = -1;
+	uint64_t bytes = 0;
+
+	while (T.w->q.now < end) {
+		struct sk_buff *skb;
+
+		while (q->stats.qlen < 50)
+			enq(q, fq_skb(0, c->len, 0));
+		skb = deq(q);
+		if (!skb) {
+			ck_assert(run_next_event());
+			continue;
+		}
+		if (T.w->q.now >= warm) {
+			bytes += skb->len;
+			if (c->gap && last >= 0)
+				ck_assert_int_eq(T.w->q.now - last, c->gap);
+			last = T.w->q.now;
+		}
+		consume_skb(T.h, skb);
+	}
+	ck_assert_double_lt(fabs((double)bytes * 8 / 2.0 / c->want_bps - 1), 0.01);
+	drain_destroy(q);
+}
+END_TEST
+
 /* ---- against the kernel (tests/kernel-ref/measure_htb.py) ---- */
 
 static char *slurp(const char *path)
@@ -1123,6 +1277,12 @@ Suite *qdisc_class_suite(void)
 	tcase_add_test(tc, test_sfq_depth_and_limit);
 	tcase_add_test(tc, test_sfq_perturb);
 	tcase_add_test(tc, test_sfq_dump);
+	tcase_add_test(tc, test_fq_new_flow_first);
+	tcase_add_test(tc, test_fq_byte_fairness);
+	tcase_add_test(tc, test_fq_limits);
+	tcase_add_test(tc, test_fq_internal_and_orphans);
+	tcase_add_loop_test(tc, test_fq_maxrate, 0,
+			    (int)(sizeof(fqratecases) / sizeof(fqratecases[0])));
 	tcase_add_test(tc, test_htb_kernel_dump);
 	tcase_add_test(tc, test_htb_kernel_rates);
 	suite_add_tcase(s, tc);
