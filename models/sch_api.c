@@ -28,7 +28,7 @@
 
 static const struct Qdisc_ops *const qdisc_ops[] = {
 	&pfifo_fast_ops, &pfifo_ops, &bfifo_ops, &fq_codel_ops, &tbf_ops, &noqueue_ops,
-	&prio_ops,	 &netem_ops, &htb_ops,	 &sfq_ops,	&fq_ops,
+	&prio_ops,	 &netem_ops, &htb_ops,	 &sfq_ops,	&fq_ops,  &cake_ops,
 };
 #define NQDISC_OPS (sizeof(qdisc_ops) / sizeof(qdisc_ops[0]))
 

@@ -5,7 +5,8 @@
  * Qdisc_ops, qdisc_qstats_*), net/sched/sch_generic.c (pfifo_fast, noqueue,
  * qdisc_drop, __qdisc_run), net/sched/sch_fifo.c (pfifo, bfifo),
  * net/sched/sch_fq_codel.c + include/net/codel*.h, net/sched/sch_tbf.c,
- * net/sched/sch_mq.c, sch_prio.c, sch_netem.c, sch_htb.c, sch_sfq.c, sch_fq.c, iproute2 tc/tc_qdisc.c + tc_util.c print_tcstats2_attr
+ * net/sched/sch_mq.c, sch_prio.c, sch_netem.c, sch_htb.c, sch_sfq.c, sch_fq.c, sch_cake.c,
+ * iproute2 tc/tc_qdisc.c + tc_util.c print_tcstats2_attr
  * (the `tc -s qdisc` format), kernel-facts §9.
  *
  * A discipline is a few small functions and one const struct Qdisc_ops,
@@ -143,6 +144,7 @@ extern const struct Qdisc_ops netem_ops;      /* models/sch_netem.c */
 extern const struct Qdisc_ops htb_ops;	      /* models/sch_htb.c */
 extern const struct Qdisc_ops sfq_ops;	      /* models/sch_sfq.c */
 extern const struct Qdisc_ops fq_ops;	      /* models/sch_fq.c */
+extern const struct Qdisc_ops cake_ops;	      /* models/sch_cake.c */
 extern const struct Qdisc_ops pfifo_fast_ops; /* models/sch_generic.c */
 extern const struct Qdisc_ops noqueue_ops;    /* models/sch_generic.c */
 extern const struct Qdisc_ops pfifo_ops;      /* models/sch_fifo.c */

@@ -186,12 +186,28 @@ static bool sfq_add(struct Qdisc *sch, struct sk_buff *skb, uint32_t hash)
 	return true;
 }
 
+/*
+ * The perturbation timer runs from the qdisc's creation at time 0 every
+ * perturb_period (sfq_init's mod_timer); it is armed at the first enqueue for
+ * the next period boundary, because the event queue starts after the
+ * scenario is built.
+ */
+static void sfq_arm_perturbation(struct Qdisc *sch, struct sfq_sched_data *q)
+{
+	sim_time_t p = (sim_time_t)q->perturb_period * SIM_SEC;
+
+	if (p && !sim_event_pending(&q->perturb_timer))
+		sim_event_schedule(&sch->w->q, &q->perturb_timer, (qdisc_now(sch) / p + 1) * p);
+}
+
 static int sfq_enqueue(struct sk_buff *skb, struct Qdisc *sch, struct sk_buff **to_free)
 {
 	struct sfq_sched_data *q = qdisc_priv(sch);
 	uint32_t hash = sfq_classify(sch, skb), qlen;
 	uint16_t x = q->ht[hash];
 	struct sfq_slot *slot;
+
+	sfq_arm_perturbation(sch, q);
 
 	if (x != SFQ_EMPTY_SLOT && q->slots[x].q.qlen >= q->maxdepth) {
 		struct sk_buff *head;
@@ -348,9 +364,6 @@ static int sfq_init(struct Qdisc *sch, const struct cfg_node *opts, struct sim_e
 		q->free[q->nfree++] = (uint16_t)(q->maxflows - 1 - i);
 	}
 	q->perturbation = (uint32_t)(sim_rng_u64(&sch->rng) >> 32);
-	if (q->perturb_period)
-		sim_event_schedule(&sch->w->q, &q->perturb_timer,
-				   qdisc_now(sch) + (sim_time_t)q->perturb_period * SIM_SEC);
 	return 0;
 }
 

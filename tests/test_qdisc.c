@@ -277,9 +277,9 @@ static const struct ecase ecases[] = {
 	{ "qdisc: pfifo_fats\n", "pfifo_fast",
 	  "t.yaml:1:8: unknown qdisc 'pfifo_fats' (did you mean 'pfifo_fast'?)" },
 	{ NULL, "sfb", "unknown qdisc 'sfb' (did you mean 'sfq'?)" },
-	{ NULL, "cake",
-	  "unknown qdisc 'cake' (known: pfifo_fast, pfifo, bfifo, fq_codel, tbf, "
-	  "noqueue, prio, netem, htb, sfq, fq)" },
+	{ NULL, "drr",
+	  "unknown qdisc 'drr' (known: pfifo_fast, pfifo, bfifo, fq_codel, tbf, "
+	  "noqueue, prio, netem, htb, sfq, fq, cake)" },
 	{ "qdisc: [pfifo]\n", "pfifo_fast", "t.yaml:1:8: 'qdisc' must be a mapping" },
 	{ "qdisc: {kind: pfifo, limt: 5}\n", "pfifo_fast",
 	  "t.yaml:1:22: unknown key 'limt' in qdisc 'pfifo' (did you mean 'limit'?)" },

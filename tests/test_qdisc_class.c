@@ -260,6 +260,20 @@ static const struct ecase ecases[] = {
 	  "pfifo},\n"
 	  "  {classid: '1:2', parent: '1:1', rate: 1Mbit}]}\n",
 	  "t.yaml:1:81: class '1:1' has classes under it: no 'qdisc'" },
+	{ "qdisc: {kind: sfq, divisor: 1000}\n",
+	  "t.yaml:1:29: 'divisor' must be a power of 2, got '1000'" },
+	{ "qdisc: {kind: sfq, depth: 128}\n",
+	  "t.yaml:1:27: 'depth' must be between 1 and 127, got '128'" },
+	{ "qdisc: {kind: fq, maxrate: 1}\n",
+	  "t.yaml:1:28: 'maxrate' must be a bit rate like '10Gbit' (units: bit, kbit, Mbit, Gbit, "
+	  "Tbit, bps, Mbps, Gbps), got '1'" },
+	{ "qdisc: {kind: fq, flow_limt: 5}\n",
+	  "t.yaml:1:19: unknown key 'flow_limt' in qdisc 'fq' (did you mean 'flow_limit'?)" },
+	{ "qdisc: {kind: cake, overhead: atm}\n", "t.yaml:1:31: 'overhead' must be bytes (-64 to "
+						  "256) or raw, ethernet, docsis, got 'atm'" },
+	{ "qdisc: {kind: cake, flow_mode: triple}\n",
+	  "t.yaml:1:32: 'flow_mode' must be one of flowblind, srchost, dsthost, hosts, flows, "
+	  "dual-srchost, dual-dsthost, triple-isolate, got 'triple'" },
 	{ "qdisc: {kind: htb, handle: '1:', classes: [{classid: '1:1', rate: 1Mbit, cel: "
 	  "2Mbit}]}\n",
 	  "t.yaml:1:74: unknown key 'cel' in htb class (did you mean 'ceil'?)" },
@@ -1143,6 +1157,130 @@ START_TEST(test_fq_maxrate)
 }
 END_TEST
 
+/* ---- cake ---- */
+
+struct cakeratecase {
+	const char *yaml; /* the cake */
+	uint32_t len;	  /* frame bytes */
+	uint32_t charged; /* bytes the shaper charges per packet */
+};
+
+static const struct cakeratecase cakeratecases[] = {
+	{ "qdisc: {kind: cake, bandwidth: 10Mbit}\n", 1042, 1042 }, /* raw */
+	{ "qdisc: {kind: cake, bandwidth: 10Mbit, overhead: ethernet}\n", 1042,
+	  1066 }, /* -14 + 38 */
+	{ "qdisc: {kind: cake, bandwidth: 10Mbit, overhead: 18, mpu: 200}\n", 100, 200 },
+};
+
+/* One backlogged flow: packets leave exactly charged * 8 / bandwidth apart. */
+START_TEST(test_cake_shaper)
+{
+	const struct cakeratecase *c = &cakeratecases[_i];
+	struct Qdisc *q = mkq(c->yaml);
+	sim_time_t last = -1, gap = (sim_time_t)c->charged * 800 * SIM_NS; /* 10 Mbit/s: 800 ns/B */
+
+	for (int i = 0; i < 300; i++) {
+		struct sk_buff *skb;
+
+		while (q->stats.qlen < 10)
+			enq(q, mkskb(c->len, 5000, 0));
+		while (!(skb = deq(q)))
+			ck_assert(run_next_event());
+		if (last >= 0)
+			ck_assert_int_le(llabs(T.w->q.now - last - gap), SIM_NS);
+		last = T.w->q.now;
+		consume_skb(T.h, skb);
+	}
+	ck_assert_uint_gt(q->stats.overlimits, 0);
+	drain_destroy(q);
+}
+END_TEST
+
+struct isocase {
+	const char *mode; /* flow_mode */
+	double share_a;	  /* host A's share (4 flows) against host B's (1 flow) */
+};
+
+static const struct isocase isocases[] = {
+	{ "triple-isolate", 0.5 }, /* per host, then per flow */
+	{ "flows", 0.8 },	   /* per flow */
+	{ "dual-srchost", 0.5 },   /* per source host */
+};
+
+/* Host A sends 4 flows to 4 destinations, host B 1 flow: the isolation mode decides the split. */
+START_TEST(test_cake_isolation)
+{
+	const struct isocase *c = &isocases[_i];
+	char yaml[128];
+	struct Qdisc *q;
+	uint64_t bytes[2] = { 0 };
+	int inq[5] = { 0 };
+
+	snprintf(yaml, sizeof(yaml), "qdisc: {kind: cake, bandwidth: 100Mbit, flow_mode: %s}\n",
+		 c->mode);
+	q = mkq(yaml);
+	for (int n = 0; n < 20000;) {
+		struct sk_buff *skb;
+
+		for (int f = 0; f < 5; f++)
+			for (; inq[f] < 8; inq[f]++) {
+				skb = mkskb(1000, (uint16_t)(6000 + f), 0);
+				skb->saddr = f < 4 ? 0x0a000001 : 0x0a000009;
+				skb->daddr = 0x0a010000 + (uint32_t)f;
+				skb->src = (uint32_t)f;
+				enq(q, skb);
+			}
+		skb = deq(q);
+		if (!skb) {
+			ck_assert(run_next_event());
+			continue;
+		}
+		inq[skb->src]--;
+		if (n++ >= 2000)
+			bytes[skb->src == 4] += skb->len;
+		consume_skb(T.h, skb);
+	}
+	ck_assert_double_lt(fabs((double)bytes[0] / (double)(bytes[0] + bytes[1]) - c->share_a),
+			    0.02);
+	drain_destroy(q);
+}
+END_TEST
+
+/* Over memlimit, the fattest flow loses its head (QDISC_OVERLIMIT). */
+START_TEST(test_cake_overflow)
+{
+	struct Qdisc *q = mkq("qdisc: {kind: cake, bandwidth: 1Mbit, memlimit: 20000}\n");
+	struct sk_buff *skb;
+	char *text;
+
+	for (int i = 0; i < 2; i++) {
+		skb = mkskb(200, 7000, 0);
+		skb->id = 1000 + (uint64_t)i;
+		enq(q, skb);
+	}
+	for (int i = 0; i < 20; i++) { /* truesize 968 each: 22 > 20000 bytes */
+		skb = mkskb(200, 7001, 0);
+		skb->id = (uint64_t)i;
+		enq(q, skb);
+	}
+	ck_assert_uint_eq(q->stats.drops, 2);
+	ck_assert_uint_eq(T.h->drops[drop_point_find(SKB_DROP_REASON_QDISC_OVERLIMIT, STAGE_T13)],
+			  2);
+	text = dump_with(q, false);
+	ck_assert_str_eq(text, "qdisc cake 8001: dev eth0 root refcnt 2 bandwidth 1Mbit besteffort "
+			       "triple-isolate nonat nowash no-ack-filter split-gso rtt 100ms raw "
+			       "overhead 0 memlimit 20000b \n"
+			       " Sent 0 bytes 0 pkt (dropped 2, overlimits 0 requeues 0) \n"
+			       " backlog 4000b 20p requeues 0\n");
+	free(text);
+	/* the sparse flow (2 packets) first, then the bulk one from its third packet */
+	skb = deq(q);
+	ck_assert_uint_eq(skb->id, 1000);
+	consume_skb(T.h, skb);
+	drain_destroy(q);
+}
+END_TEST
+
 /* ---- against the kernel (tests/kernel-ref/measure_htb.py) ---- */
 
 static char *slurp(const char *path)
@@ -1283,6 +1421,11 @@ Suite *qdisc_class_suite(void)
 	tcase_add_test(tc, test_fq_internal_and_orphans);
 	tcase_add_loop_test(tc, test_fq_maxrate, 0,
 			    (int)(sizeof(fqratecases) / sizeof(fqratecases[0])));
+	tcase_add_loop_test(tc, test_cake_shaper, 0,
+			    (int)(sizeof(cakeratecases) / sizeof(cakeratecases[0])));
+	tcase_add_loop_test(tc, test_cake_isolation, 0,
+			    (int)(sizeof(isocases) / sizeof(isocases[0])));
+	tcase_add_test(tc, test_cake_overflow);
 	tcase_add_test(tc, test_htb_kernel_dump);
 	tcase_add_test(tc, test_htb_kernel_rates);
 	suite_add_tcase(s, tc);
