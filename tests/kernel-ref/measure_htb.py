@@ -24,10 +24,13 @@ Cases:
           ceil 20mbit prio 1: the excess goes to prio 0.
 
 Output: htb_rate.csv (case, class, rate_bps measured from tc's Sent bytes,
-the configured rates) and htb_class_dump.txt. Only the Python standard library.
+the configured rates), htb_class_dump.txt and this script's section of
+README.md (between its markers). Only the Python standard library.
 """
 import csv
+import datetime
 import os
+import platform
 import re
 import socket
 import threading
@@ -40,6 +43,8 @@ A_MAC, B_MAC = "02:00:0a:4e:00:01", "02:00:0a:4e:00:02"
 PAYLOAD = 1000
 WARMUP, MEASURE = 0.5, 2.0
 NETNS = Netns("kref%d-" % os.getpid())
+MARK_BEGIN = "<!-- measure_htb.py: begin generated section -->"
+MARK_END = "<!-- measure_htb.py: end generated section -->"
 
 
 def tc(ns, *args):
@@ -158,6 +163,33 @@ def case_two(rows, name, c10, c20):
         NETNS.delete_all()
 
 
+def write_readme_section(outdir, rows):
+    """(Re)write this script's section of README.md; the rest is left alone."""
+    L = [MARK_BEGIN, "", "## htb on a veth (measure_htb.py)", "",
+         "Kernel `%s`, %s UTC. Two fresh namespaces joined by a veth pair, htb on the sender's "
+         "end, blocking UDP senders of %d-byte payloads (frames of %d bytes) that keep every "
+         "class backlogged; rates from tc's `Sent` bytes of each class over %.1f s after %.1f s "
+         "of warm-up. `htb_class_dump.txt` is `tc -s class show` of a fresh tree (1:1 rate 10mbit; "
+         "1:10 rate 6mbit ceil 10mbit prio 1; 1:20 rate 4mbit ceil 8mbit), before any traffic. "
+         "This kernel has no sch_netem, sch_prio, sch_sfq, sch_fq or sch_cake "
+         "(CONFIG_NET_SCH_* off), so only htb is measured."
+         % (platform.release(), datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M"),
+            PAYLOAD, PAYLOAD + 42, MEASURE, WARMUP), "",
+         "| case | class | rate | ceil | measured bit/s |", "|---|---|---|---|---|"]
+    L += ["| %s | %s | %s | %s | %s |" % r for r in rows]
+    L += ["", MARK_END]
+    fn = os.path.join(outdir, "README.md")
+    old = open(fn).read() if os.path.exists(fn) else ""
+    section = "\n".join(L)
+    if MARK_BEGIN in old and MARK_END in old:
+        i, j = old.index(MARK_BEGIN), old.index(MARK_END) + len(MARK_END)
+        new = old[:i] + section + old[j:]
+    else:
+        new = old.rstrip("\n") + "\n\n" + section + "\n"
+    with open(fn, "w") as f:
+        f.write(new)
+
+
 def main():
     a = script_args(__doc__, __file__)
     rows = []
@@ -174,6 +206,7 @@ def main():
         w.writerows(rows)
     for r in rows:
         print(*r)
+    write_readme_section(a.out, rows)
 
 
 if __name__ == "__main__":
