@@ -31,13 +31,17 @@
  * in place of prandom_u32_state; the correlation state starts at 0 (the
  * kernel seeds it with a random value).
  *
- * Simplified: no distribution tables (`distribution normal|pareto` needs
- * iproute2's table files), no duplicate, corrupt, ECN marking, slot or
+ * `distribution normal` uses the table iproute2's normal.c generates (built
+ * here the same way at init) through the kernel's tabledist arithmetic.
+ *
+ * Simplified: no pareto/paretonormal/experimental tables, no duplicate, corrupt, ECN marking, slot or
  * Gilbert-Elliott / 4-state loss models, no cell size for rate, no child
  * qdisc. This VM's kernel is built without sch_netem, so neither the model
  * nor the dump was compared with a real one.
  */
 #include <inttypes.h>
+#include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +49,11 @@
 #include "models/sch_generic.h"
 #include "sim/units.h"
 
-#define NETEM_WHAT   "qdisc 'netem'"
-#define NETEM_WORDS  4 /* words of one key's value */
-#define NSEC_PER_SEC 1000000000ULL
+#define NETEM_WHAT	 "qdisc 'netem'"
+#define NETEM_DIST_SCALE 8192 /* include/uapi/linux/pkt_sched.h */
+#define NETEM_DIST_SIZE	 4096 /* entries of iproute2's normal.dist */
+#define NETEM_WORDS	 4    /* words of one key's value */
+#define NSEC_PER_SEC	 1000000000ULL
 
 struct crndstate {
 	uint32_t last; /* the previous correlated draw */
@@ -68,6 +74,7 @@ struct netem_sched_data {
 	struct crndstate delay_cor;   /* jitter correlation */
 	struct crndstate loss_cor;    /* loss correlation */
 	struct crndstate reorder_cor; /* reorder correlation */
+	int16_t *delay_dist;	      /* `distribution normal`: NETEM_DIST_SIZE entries, or NULL */
 };
 
 static int64_t netem_now_ns(const struct Qdisc *sch)
@@ -95,15 +102,50 @@ static uint32_t get_crandom(struct crndstate *state, struct Qdisc *sch)
 	return answer;
 }
 
-/* tabledist() without a table: uniform in [mu - sigma, mu + sigma). */
-static int64_t tabledist(int64_t mu, int64_t sigma, struct crndstate *state, struct Qdisc *sch)
+/*
+ * tabledist(): uniform in [mu - sigma, mu + sigma) without a table, else
+ * mu + sigma * table[rnd % size] / NETEM_DIST_SCALE, rounded as the kernel does.
+ */
+static int64_t tabledist(int64_t mu, int64_t sigma, struct crndstate *state, struct Qdisc *sch,
+			 const int16_t *dist)
 {
+	int64_t x, t;
 	uint32_t rnd;
 
 	if (sigma == 0)
 		return mu;
 	rnd = get_crandom(state, sch);
-	return (int64_t)(rnd % (2 * (uint32_t)sigma)) + mu - sigma;
+	if (!dist)
+		return (int64_t)(rnd % (2 * (uint32_t)sigma)) + mu - sigma;
+	t = dist[rnd % NETEM_DIST_SIZE];
+	x = (sigma % NETEM_DIST_SCALE) * t;
+	x += x >= 0 ? NETEM_DIST_SCALE / 2 : -NETEM_DIST_SCALE / 2;
+	return x / NETEM_DIST_SCALE + (sigma / NETEM_DIST_SCALE) * t + mu;
+}
+
+/*
+ * iproute2 netem/normal.c, which makes normal.dist: table[i] is the largest
+ * x on a 0.00005 grid of [-10, 10.05) with rint(16384 * Phi(x)) == i, every
+ * fourth entry kept, scaled by NETEM_DIST_SCALE and clamped to a short.
+ */
+static void netem_normal_table(int16_t *out)
+{
+	static double table[16384 + 1];
+
+	for (int k = 0; k <= 401000; k++) {
+		double x = -10.0 + k * 0.00005;
+		int i;
+
+		if (x >= 10.05)
+			break;
+		i = (int)rint(16384 * (.5 + .5 * erf(x / sqrt(2.0))));
+		table[i] = x;
+	}
+	for (int i = 0, n = 0; i < 16384; i += 4, n++) {
+		double v = rint(table[i] * NETEM_DIST_SCALE);
+
+		out[n] = (int16_t)(v < SHRT_MIN ? SHRT_MIN : v > SHRT_MAX ? SHRT_MAX : v);
+	}
 }
 
 /* packet_time_ns(): serialisation time of @len bytes plus overhead at q->rate. */
@@ -159,7 +201,7 @@ static int netem_enqueue(struct sk_buff *skb, struct Qdisc *sch, struct sk_buff 
 	qdisc_qstats_add(sch, skb);
 	if (q->gap == 0 || q->counter < q->gap - 1 ||
 	    q->reorder < get_crandom(&q->reorder_cor, sch)) {
-		delay = tabledist(q->latency, q->jitter, &q->delay_cor, sch);
+		delay = tabledist(q->latency, q->jitter, &q->delay_cor, sch, q->delay_dist);
 		if (q->rate) {
 			const struct sk_buff *last = netem_last(q);
 
@@ -374,6 +416,34 @@ static int netem_parse_rate(const struct cfg_node *opts, struct netem_sched_data
 	return 0;
 }
 
+/* `distribution normal` (iproute2's table; pareto and paretonormal are not modelled). */
+static int netem_parse_dist(const struct cfg_node *opts, struct netem_sched_data *q,
+			    struct sim_error *err)
+{
+	static const char *const dists[] = { "uniform", "normal", NULL };
+	int d;
+
+	if (cfg_get_enum(opts, "distribution", dists, &d, 0, err))
+		return -1;
+	if (d == 1 && !q->jitter)
+		return cfg_error(cfg_get(opts, "distribution"), err,
+				 NETEM_WHAT " with 'distribution' needs a jitter in 'delay'");
+	if (d != 1)
+		return 0;
+	q->delay_dist = malloc(NETEM_DIST_SIZE * sizeof(q->delay_dist[0]));
+	if (!q->delay_dist)
+		return sim_error_set(err, "out of memory");
+	netem_normal_table(q->delay_dist);
+	return 0;
+}
+
+static void netem_destroy(struct Qdisc *sch)
+{
+	struct netem_sched_data *q = qdisc_priv(sch);
+
+	free(q->delay_dist);
+}
+
 static int netem_init(struct Qdisc *sch, const struct cfg_node *opts, struct sim_error *err)
 {
 	struct netem_sched_data *q = qdisc_priv(sch);
@@ -382,9 +452,9 @@ static int netem_init(struct Qdisc *sch, const struct cfg_node *opts, struct sim
 	skb_queue_head_init(&q->tfifo);
 	skb_queue_head_init(&q->q);
 	if (cfg_get_u64(opts, "limit", &limit, 1000, 1, UINT32_MAX, err) ||
-	    netem_parse_delay(opts, q, err) || netem_parse_loss(opts, q, err) ||
-	    netem_parse_reorder(opts, q, err) || netem_parse_rate(opts, q, err) ||
-	    cfg_check_unknown(opts, NETEM_WHAT, err))
+	    netem_parse_delay(opts, q, err) || netem_parse_dist(opts, q, err) ||
+	    netem_parse_loss(opts, q, err) || netem_parse_reorder(opts, q, err) ||
+	    netem_parse_rate(opts, q, err) || cfg_check_unknown(opts, NETEM_WHAT, err))
 		return -1;
 	sch->limit = (uint32_t)limit;
 	return 0;
@@ -442,5 +512,6 @@ const struct Qdisc_ops netem_ops = {
 	.init = netem_init,
 	.enqueue = netem_enqueue,
 	.dequeue = netem_dequeue,
+	.destroy = netem_destroy,
 	.dump_opts = netem_dump_opts,
 };

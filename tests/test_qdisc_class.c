@@ -240,8 +240,8 @@ static const struct ecase ecases[] = {
 	{ "qdisc: {kind: netem, rate: fast}\n",
 	  "t.yaml:1:28: 'rate' must be like '10Mbit 20', got 'fast'" },
 	{ "qdisc: {kind: netem, jitter: 1ms}\n",
-	  "t.yaml:1:22: unknown key 'jitter' in qdisc 'netem' (known: kind, limit, delay, loss, "
-	  "reorder, gap, rate)" },
+	  "t.yaml:1:22: unknown key 'jitter' in qdisc 'netem' (known: kind, limit, delay, "
+	  "distribution, loss, reorder, gap, rate)" },
 	{ "qdisc: {kind: htb, classes: [{classid: '1:10', rate: 1Mbit}]}\n",
 	  "t.yaml:1:40: 'classid' must be a class of qdisc '8001:', got '1:10'" },
 	{ "qdisc: {kind: htb, handle: '1:', classes: [{classid: '1:10'}]}\n",
@@ -260,6 +260,10 @@ static const struct ecase ecases[] = {
 	  "pfifo},\n"
 	  "  {classid: '1:2', parent: '1:1', rate: 1Mbit}]}\n",
 	  "t.yaml:1:81: class '1:1' has classes under it: no 'qdisc'" },
+	{ "qdisc: {kind: netem, delay: 10ms, distribution: normal}\n",
+	  "t.yaml:1:49: qdisc 'netem' with 'distribution' needs a jitter in 'delay'" },
+	{ "qdisc: {kind: netem, delay: 10ms 1ms, distribution: pareto}\n",
+	  "t.yaml:1:53: 'distribution' must be one of uniform, normal, got 'pareto'" },
 	{ "qdisc: {kind: sfq, divisor: 1000}\n",
 	  "t.yaml:1:29: 'divisor' must be a power of 2, got '1000'" },
 	{ "qdisc: {kind: sfq, depth: 128}\n",
@@ -571,6 +575,32 @@ START_TEST(test_netem_jitter)
 	ck_assert_double_gt(j.hi, 13.99);
 	ck_assert_double_lt(fabs(j.sum / n - 10.0), 4 * (4 / sqrt(3.0)) / sqrt(n));
 	qdisc_destroy(q);
+}
+END_TEST
+
+/* distribution normal: mean delay, standard deviation jitter (iproute2's table). */
+START_TEST(test_netem_normal)
+{
+	struct Qdisc *q =
+		mkq("qdisc: {kind: netem, delay: 20ms 5ms, distribution: normal, limit: 20000}\n");
+	const int n = 10000;
+	double sum = 0, sum2 = 0, mean, sd;
+
+	/* each packet's time to send, read as it is queued at time 0 */
+	for (int i = 0; i < n; i++) {
+		struct sk_buff *skb = mkskb(100, 5000, 0);
+		double d;
+
+		enq(q, skb);
+		d = (double)skb->t_netem / SIM_MS;
+		sum += d;
+		sum2 += d * d;
+	}
+	mean = sum / n;
+	sd = sqrt(sum2 / n - mean * mean);
+	ck_assert_double_lt(fabs(mean - 20.0), 4 * 5.0 / sqrt(n));
+	ck_assert_double_lt(fabs(sd / 5.0 - 1), 0.03); /* 4 standard errors of sd: 2.8 % */
+	drain_destroy(q);
 }
 END_TEST
 
@@ -1401,6 +1431,7 @@ Suite *qdisc_class_suite(void)
 	tcase_add_test(tc, test_prio_child_dequeue_drop);
 	tcase_add_test(tc, test_netem_fixed_delay);
 	tcase_add_test(tc, test_netem_jitter);
+	tcase_add_test(tc, test_netem_normal);
 	tcase_add_loop_test(tc, test_netem_loss, 0,
 			    (int)(sizeof(losscases) / sizeof(losscases[0])));
 	tcase_add_test(tc, test_netem_reorder_gap);
