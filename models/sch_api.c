@@ -329,8 +329,14 @@ int qdisc_parse_handle(struct Qdisc *q, const struct cfg_node *opts, uint32_t *n
 	if (n && h & 0xffff)
 		return cfg_error(n, err, "'handle' must be a qdisc handle like '1:', got '%s'",
 				 n->str);
-	if (n)
+	if (n) {
+		char name[64];
+
 		q->handle = h;
+		/* the stream follows the handle, so that a child 8001: has its own */
+		snprintf(name, sizeof(name), "qdisc/%s/%x:", q->dev ? q->dev->name : "-", h >> 16);
+		sim_rng_init(&q->rng, q->w->seed, name);
+	}
 	*next_handle = q->handle >> 16 == 0x8001 ? 0x8002 : 0x8001;
 	return 0;
 }

@@ -161,7 +161,8 @@ int qdisc_unknown(const struct cfg_node *v, const char *kind, struct sim_error *
  * Create a qdisc of the kind named by @n's `kind:` key (or @default_kind when
  * @n is NULL or has no `kind:`) for @dev with the rest of @n as options. @n
  * may also be a scalar naming the kind (`qdisc: fq_codel`, no options). Its
- * rng stream is "qdisc/<dev name>/<major>:". NULL with @err set.
+ * rng stream is "qdisc/<dev name>/<major>:" (of the `handle:` when a classful qdisc has one).
+ * NULL with @err set.
  */
 struct Qdisc *qdisc_create(struct world *w, struct net_device *dev, const struct cfg_node *n,
 			   const char *default_kind, uint32_t handle, struct sim_error *err);
