@@ -440,8 +440,9 @@ static void qdisc_dump_head(const struct Qdisc *q, const char *devname, const ch
 {
 	fprintf(f, "qdisc %s %" PRIx32 ": dev %s %s ", q->ops->id, q->handle >> 16, devname,
 		parent);
+	/* one reference per TX queue it is the qdisc of, one for dev->qdisc */
 	if (!strcmp(parent, "root"))
-		fprintf(f, "refcnt 2 ");
+		fprintf(f, "refcnt %" PRIu32 " ", q->multi_txq && q->dev ? 1 + q->dev->ntxq : 2);
 }
 
 /* print_tcstats2_attr() with TCA_STATS_BASIC and TCA_STATS_QUEUE, prefix " ". */

@@ -1311,6 +1311,22 @@ START_TEST(test_cake_overflow)
 }
 END_TEST
 
+/* A root of four TX queues holds five references (measured on a 4-queue veth). */
+START_TEST(test_refcnt_multi_txq)
+{
+	struct Qdisc *q = mkq("qdisc: {kind: htb, handle: '1:'}\n");
+	char *text;
+
+	T.dev->ntxq = 4;
+	q->multi_txq = true;
+	text = dump_with(q, false);
+	ck_assert_ptr_nonnull(
+		strstr(text, "qdisc htb 1: dev eth0 root refcnt 5 r2q 10 default 0 "));
+	free(text);
+	qdisc_destroy(q);
+}
+END_TEST
+
 /* ---- against the kernel (tests/kernel-ref/measure_htb.py) ---- */
 
 static char *slurp(const char *path)
@@ -1457,6 +1473,7 @@ Suite *qdisc_class_suite(void)
 	tcase_add_loop_test(tc, test_cake_isolation, 0,
 			    (int)(sizeof(isocases) / sizeof(isocases[0])));
 	tcase_add_test(tc, test_cake_overflow);
+	tcase_add_test(tc, test_refcnt_multi_txq);
 	tcase_add_test(tc, test_htb_kernel_dump);
 	tcase_add_test(tc, test_htb_kernel_rates);
 	suite_add_tcase(s, tc);
