@@ -1141,6 +1141,26 @@ static void write_tc_qdisc(const struct host *h, FILE *f)
 	}
 }
 
+/*
+ * `tc -s class show`: the classes of every device's classful root (prio,
+ * htb) and of their classful children; empty when there are none.
+ */
+static void write_tc_class(const struct host *h, FILE *f)
+{
+	for (uint32_t d = 0; d < h->ndevs; d++) {
+		const struct net_device *v = h->devs[d];
+
+		for (uint32_t i = 0; i < v->ntxq; i++)
+			if (i == 0 || v->txq[i].qdisc != v->txq[0].qdisc)
+				qdisc_dump_classes(v->txq[i].qdisc, v->name, f);
+	}
+}
+
+static void fn_tc_class(const void *a, FILE *f)
+{
+	write_tc_class(a, f);
+}
+
 static void write_ss(const struct host *h, FILE *f)
 {
 	fprintf(f, "State  Recv-Q Send-Q Local Address:Port Peer Address:Port\n");
@@ -1311,6 +1331,12 @@ static void fn_json(const void *a, FILE *f)
 	cJSON_Delete(j);
 }
 
+const char *const report_host_files[] = { "softnet_stat", "snmp",     "net_dev",  "ss",
+					  "interrupts",	  "tc_qdisc", "tc_class", "neigh",
+					  "iptables",	  NULL };
+const char *const report_host_prefixes[] = { "ethtool_S_", "ethtool_c_", "byte_queue_limits_",
+					     NULL };
+
 static int write_host_files(const struct host *h, const char *dir, struct sim_error *err)
 {
 	char path[4096], name[64];
@@ -1325,6 +1351,7 @@ static int write_host_files(const struct host *h, const char *dir, struct sim_er
 	    write_file(dir, h->name, "ss", fn_ss, h, err) ||
 	    write_file(dir, h->name, "interrupts", fn_interrupts, h, err) ||
 	    write_file(dir, h->name, "tc_qdisc", fn_tc, h, err) ||
+	    write_file(dir, h->name, "tc_class", fn_tc_class, h, err) ||
 	    write_file(dir, h->name, "neigh", fn_neigh, h, err))
 		return -1;
 	if (h->nf && write_file(dir, h->name, "iptables", fn_iptables, h->nf, err))

@@ -47,4 +47,12 @@ cJSON *report_json(const struct world *w);
  */
 int report_write_files(const struct world *w, const char *dir, struct sim_error *err);
 
+/*
+ * The names report_write_files() may write in a host's directory, and the
+ * prefixes of its per-nic files (NULL-terminated): what a results directory
+ * may hold besides report.json and report.txt (tools/results.c).
+ */
+extern const char *const report_host_files[];
+extern const char *const report_host_prefixes[];
+
 #endif

@@ -28,6 +28,7 @@
 
 static const struct Qdisc_ops *const qdisc_ops[] = {
 	&pfifo_fast_ops, &pfifo_ops, &bfifo_ops, &fq_codel_ops, &tbf_ops, &noqueue_ops,
+	&prio_ops,	 &netem_ops, &htb_ops,	 &sfq_ops,	&fq_ops,  &cake_ops,
 };
 #define NQDISC_OPS (sizeof(qdisc_ops) / sizeof(qdisc_ops[0]))
 
@@ -69,11 +70,13 @@ static struct host *qdisc_host(const struct Qdisc *q)
 	return q->dev->host;
 }
 
-/* qdisc_watchdog(): the hrtimer expired, reschedule the root qdisc. */
+/* qdisc_watchdog(): the hrtimer expired, reschedule the root qdisc (qdisc_root). */
 static void qdisc_watchdog_fire(struct sim_event *ev)
 {
 	struct Qdisc *q = container_of(ev, struct Qdisc, watchdog);
 
+	while (q->parent)
+		q = q->parent;
 	if (q->wake)
 		q->wake(q);
 }
@@ -125,6 +128,7 @@ static struct Qdisc *qdisc_alloc(struct world *w, struct net_device *dev,
 	q->w = w;
 	q->handle = handle;
 	q->drop_reason = SKB_DROP_REASON_QDISC_DROP;
+	q->flags = ops->static_flags;
 	sim_event_init(&q->watchdog, qdisc_watchdog_fire, 0);
 	snprintf(name, sizeof(name), "qdisc/%s/%x:", dev ? dev->name : "-", handle >> 16);
 	sim_rng_init(&q->rng, w->seed, name);
@@ -234,12 +238,165 @@ void qdisc_kfree_skb_list(struct Qdisc *q, struct sk_buff *to_free)
 	q->drop_reason = SKB_DROP_REASON_QDISC_DROP;
 }
 
+/*
+ * qdisc_tree_reduce_backlog(): a child dropped @skb outside its parents'
+ * enqueue/dequeue; every ancestor forgets it and counts the drop.
+ */
+static void qdisc_tree_reduce_backlog(struct Qdisc *q, const struct sk_buff *skb)
+{
+	for (struct Qdisc *p = q->parent; p; p = p->parent) {
+		qdisc_qstats_sub(p, skb);
+		p->stats.drops++;
+	}
+}
+
 void qdisc_drop_dequeued(struct Qdisc *q, struct sk_buff *skb, enum skb_drop_reason reason)
 {
+	qdisc_tree_reduce_backlog(q, skb);
 	q->stats.drops++;
 	skb->next = NULL;
 	skb->stage = STAGE_T13;
 	kfree_skb_reason(qdisc_host(q), skb, reason);
+}
+
+/* ---- children of classful disciplines ---- */
+
+struct Qdisc *qdisc_create_child(struct Qdisc *sch, const struct cfg_node *n, uint32_t classid,
+				 uint32_t *next_handle, struct sim_error *err)
+{
+	struct Qdisc *q;
+
+	q = qdisc_create(sch->w, sch->dev, n, n ? NULL : "pfifo", n ? *next_handle << 16 : 0, err);
+	if (!q)
+		return NULL;
+	if (n)
+		(*next_handle)++;
+	q->parent = sch;
+	q->parent_classid = classid;
+	return q;
+}
+
+bool qdisc_visible(const struct Qdisc *q)
+{
+	return q->handle != 0;
+}
+
+int qdisc_enqueue_child(struct sk_buff *skb, struct Qdisc *child, struct Qdisc *sch,
+			struct sk_buff **to_free)
+{
+	uint32_t qlen = child->stats.qlen;
+	uint64_t backlog = child->stats.backlog, drops = child->stats.drops;
+	int rc = child->ops->enqueue(skb, child, to_free);
+
+	sch->stats.qlen = sch->stats.qlen + child->stats.qlen - qlen;
+	sch->stats.backlog = sch->stats.backlog + child->stats.backlog - backlog;
+	sch->stats.drops += child->stats.drops - drops;
+	if (child->stats.drops != drops)
+		sch->drop_reason = child->drop_reason;
+	child->drop_reason = SKB_DROP_REASON_QDISC_DROP;
+	return rc;
+}
+
+char *tc_sprint_classid(char *buf, size_t len, uint32_t classid)
+{
+	if (classid == 0xffffffffu)
+		snprintf(buf, len, "root");
+	else
+		snprintf(buf, len, "%" PRIx32 ":%" PRIx32, classid >> 16, classid & 0xffff);
+	return buf;
+}
+
+/* get_tc_classid(): "MAJ:MIN" or "MAJ:", both hex of at most 4 digits. */
+int tc_parse_classid(const struct cfg_node *n, const char *key, uint32_t *out,
+		     struct sim_error *err)
+{
+	const char *s = n->str, *colon = strchr(s, ':');
+	char *end;
+	unsigned long maj, min = 0;
+
+	if (!colon || colon == s || colon - s > 4 || strlen(colon + 1) > 4)
+		goto bad;
+	maj = strtoul(s, &end, 16);
+	if (end != colon)
+		goto bad;
+	if (colon[1]) {
+		min = strtoul(colon + 1, &end, 16);
+		if (*end)
+			goto bad;
+	}
+	if (!maj)
+		goto bad;
+	*out = (uint32_t)(maj << 16 | min);
+	return 0;
+bad:
+	return cfg_error(n, err, "'%s' must be a class id like '1:10' (hex), got '%s'", key, s);
+}
+
+int qdisc_parse_handle(struct Qdisc *q, const struct cfg_node *opts, uint32_t *next_handle,
+		       struct sim_error *err)
+{
+	const struct cfg_node *n = opts ? cfg_get(opts, "handle") : NULL;
+	uint32_t h;
+
+	if (n && (n->type != CFG_SCALAR || tc_parse_classid(n, "handle", &h, err)))
+		return n->type != CFG_SCALAR
+			       ? cfg_error(n, err, "'handle' must be a qdisc handle like '1:'")
+			       : -1;
+	if (n && h & 0xffff)
+		return cfg_error(n, err, "'handle' must be a qdisc handle like '1:', got '%s'",
+				 n->str);
+	if (n) {
+		char name[64];
+
+		q->handle = h;
+		/* the stream follows the handle, so that a child 8001: has its own */
+		snprintf(name, sizeof(name), "qdisc/%s/%x:", q->dev ? q->dev->name : "-", h >> 16);
+		sim_rng_init(&q->rng, q->w->seed, name);
+	}
+	*next_handle = q->handle >> 16 == 0x8001 ? 0x8002 : 0x8001;
+	return 0;
+}
+
+void qdisc_dump_classes(const struct Qdisc *q, const char *devname, FILE *f)
+{
+	if (q->ops->dump_class)
+		q->ops->dump_class(q, devname, f);
+}
+
+/* ---- rates ---- */
+
+void psched_ratecfg_precompute(struct psched_ratecfg *r, uint64_t rate)
+{
+	uint64_t factor = 1000000000ULL;
+
+	r->rate_bytes_ps = rate;
+	r->mult = 1;
+	r->shift = 0;
+	if (!rate)
+		return;
+	for (;;) {
+		r->mult = (uint32_t)(factor / rate);
+		if (r->mult & (1U << 31) || factor & (1ULL << 63))
+			break;
+		factor <<= 1;
+		r->shift++;
+	}
+}
+
+uint32_t tc_calc_xmitsize(uint64_t rate64, int64_t ns)
+{
+	uint32_t ticks = (uint32_t)(ns >> PSCHED_SHIFT);
+
+	return (uint32_t)((double)rate64 * (ticks / TICK_IN_USEC) / 1e6);
+}
+
+int64_t tc_calc_xmittime_ns(uint64_t rate64, uint64_t size)
+{
+	double us = 1e6 * ((double)size / (double)rate64);
+	uint32_t t = us >= UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+	double ticks = t * TICK_IN_USEC;
+
+	return (int64_t)(ticks >= UINT32_MAX ? UINT32_MAX : (uint32_t)ticks) << PSCHED_SHIFT;
 }
 
 /* ---- iproute2's formatters ---- */
@@ -299,14 +456,14 @@ static void qdisc_dump_head(const struct Qdisc *q, const char *devname, const ch
 {
 	fprintf(f, "qdisc %s %" PRIx32 ": dev %s %s ", q->ops->id, q->handle >> 16, devname,
 		parent);
+	/* one reference per TX queue it is the qdisc of, one for dev->qdisc */
 	if (!strcmp(parent, "root"))
-		fprintf(f, "refcnt 2 ");
+		fprintf(f, "refcnt %" PRIu32 " ", q->multi_txq && q->dev ? 1 + q->dev->ntxq : 2);
 }
 
 /* print_tcstats2_attr() with TCA_STATS_BASIC and TCA_STATS_QUEUE, prefix " ". */
-static void qdisc_dump_stats(const struct Qdisc *q, FILE *f)
+void qdisc_dump_stats(const struct qdisc_stats *s, FILE *f)
 {
-	const struct qdisc_stats *s = &q->stats;
 	char b[64];
 
 	fprintf(f,
@@ -323,9 +480,11 @@ void qdisc_dump(const struct Qdisc *q, const char *devname, const char *parent, 
 	if (q->ops->dump_opts)
 		q->ops->dump_opts(q, f);
 	fputc('\n', f);
-	qdisc_dump_stats(q, f);
+	qdisc_dump_stats(&q->stats, f);
 	if (q->ops->dump_xstats) {
 		q->ops->dump_xstats(q, f);
 		fputc('\n', f);
 	}
+	if (q->ops->dump_children)
+		q->ops->dump_children(q, devname, f);
 }

@@ -106,6 +106,7 @@ static void bfifo_dump_opts(const struct Qdisc *q, FILE *f)
 
 const struct Qdisc_ops pfifo_ops = {
 	.id = "pfifo",
+	.static_flags = TCQ_F_CAN_BYPASS,
 	.priv_size = sizeof(struct fifo_priv),
 	.init = pfifo_init,
 	.enqueue = pfifo_enqueue,
@@ -115,6 +116,7 @@ const struct Qdisc_ops pfifo_ops = {
 
 const struct Qdisc_ops bfifo_ops = {
 	.id = "bfifo",
+	.static_flags = TCQ_F_CAN_BYPASS,
 	.priv_size = sizeof(struct fifo_priv),
 	.init = bfifo_init,
 	.enqueue = bfifo_enqueue,

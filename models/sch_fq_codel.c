@@ -654,6 +654,7 @@ static void fq_codel_dump_xstats(const struct Qdisc *sch, FILE *f)
 
 const struct Qdisc_ops fq_codel_ops = {
 	.id = "fq_codel",
+	.static_flags = TCQ_F_CAN_BYPASS,
 	.priv_size = sizeof(struct fq_codel_sched_data),
 	.init = fq_codel_init,
 	.enqueue = fq_codel_enqueue,

@@ -107,6 +107,7 @@ static void pfifo_fast_dump_opts(const struct Qdisc *q, FILE *f)
 
 const struct Qdisc_ops pfifo_fast_ops = {
 	.id = "pfifo_fast",
+	.static_flags = TCQ_F_CAN_BYPASS,
 	.priv_size = sizeof(struct pfifo_fast_priv),
 	.init = pfifo_fast_init,
 	.enqueue = pfifo_fast_enqueue,

@@ -5,7 +5,8 @@
  * Qdisc_ops, qdisc_qstats_*), net/sched/sch_generic.c (pfifo_fast, noqueue,
  * qdisc_drop, __qdisc_run), net/sched/sch_fifo.c (pfifo, bfifo),
  * net/sched/sch_fq_codel.c + include/net/codel*.h, net/sched/sch_tbf.c,
- * net/sched/sch_mq.c, iproute2 tc/tc_qdisc.c + tc_util.c print_tcstats2_attr
+ * net/sched/sch_mq.c, sch_prio.c, sch_netem.c, sch_htb.c, sch_sfq.c, sch_fq.c, sch_cake.c,
+ * iproute2 tc/tc_qdisc.c + tc_util.c print_tcstats2_attr
  * (the `tc -s qdisc` format), kernel-facts §9.
  *
  * A discipline is a few small functions and one const struct Qdisc_ops,
@@ -39,6 +40,9 @@
 /* Range of byte-size keys (u32 in netlink; 2GiB so range messages print exactly). */
 #define QDISC_SIZE_MAX (1ULL << 31)
 
+/* Qdisc flags (include/net/sch_generic.h). */
+#define TCQ_F_CAN_BYPASS 0x4 /* an empty qdisc may hand the skb straight to the driver */
+
 /* Return codes of enqueue (include/linux/netdevice.h). */
 #define NET_XMIT_SUCCESS 0x00
 #define NET_XMIT_DROP	 0x01 /* skb dropped */
@@ -58,8 +62,9 @@ struct qdisc_stats {
 };
 
 struct Qdisc_ops {
-	const char *id;	  /* "pfifo_fast", ... (the scenario's `kind:`) */
-	size_t priv_size; /* bytes of private state, zeroed, at qdisc_priv(q) */
+	const char *id;	       /* "pfifo_fast", ... (the scenario's `kind:`) */
+	size_t priv_size;      /* bytes of private state, zeroed, at qdisc_priv(q) */
+	uint32_t static_flags; /* TCQ_F_* every qdisc of this kind has (TCQ_F_CAN_BYPASS) */
 	/*
 	 * REQUIRED. Read the discipline's own keys from @opts (a mapping or
 	 * NULL for defaults; call cfg_check_unknown with what = "qdisc 'KIND'")
@@ -90,6 +95,14 @@ struct Qdisc_ops {
 	 */
 	void (*dump_opts)(const struct Qdisc *q, FILE *f);
 	void (*dump_xstats)(const struct Qdisc *q, FILE *f);
+	/*
+	 * Classful disciplines (prio, htb). dump_children: the `tc -s qdisc
+	 * show` entries of the child qdiscs the scenario configured (default
+	 * children are TCQ_F_INVISIBLE and not shown), after the parent's own.
+	 * dump_class: every class as `tc -s class show` prints it. Optional.
+	 */
+	void (*dump_children)(const struct Qdisc *q, const char *devname, FILE *f);
+	void (*dump_class)(const struct Qdisc *q, const char *devname, FILE *f);
 };
 
 struct net_device;
@@ -106,9 +119,12 @@ struct Qdisc {
 	void (*wake)(struct Qdisc *q); /* set by the owner: __netif_schedule */
 	void *wake_arg;		       /* owner's context for wake() */
 	struct sim_rng rng;	       /* per-qdisc stream (fq_codel perturbation) */
-	bool multi_txq; /* root of several TX queues (no TCQ_F_ONETXQUEUE): each skb's
+	bool multi_txq;		 /* root of several TX queues (no TCQ_F_ONETXQUEUE): each skb's
 			   own queue is checked at transmit */
-	void *priv;	/* priv_size bytes */
+	uint32_t flags;		 /* TCQ_F_*: the kind's static_flags */
+	struct Qdisc *parent;	 /* the classful qdisc this one is a child of, NULL for a root */
+	uint32_t parent_classid; /* the class it hangs under ("parent 1:10"), 0 for a root */
+	void *priv;		 /* priv_size bytes */
 	/* sim-only */
 	enum skb_drop_reason drop_reason; /* of the skbs on to_free (tcf_set_drop_reason) */
 	struct sim_spinlock root_lock;	  /* qdisc_lock(q): enqueue and each dequeue */
@@ -128,6 +144,12 @@ static inline sim_time_t qdisc_now(const struct Qdisc *q)
 }
 
 /* The disciplines of the registry (models/sch_api.c qdisc_ops[]). */
+extern const struct Qdisc_ops prio_ops;	      /* models/sch_prio.c */
+extern const struct Qdisc_ops netem_ops;      /* models/sch_netem.c */
+extern const struct Qdisc_ops htb_ops;	      /* models/sch_htb.c */
+extern const struct Qdisc_ops sfq_ops;	      /* models/sch_sfq.c */
+extern const struct Qdisc_ops fq_ops;	      /* models/sch_fq.c */
+extern const struct Qdisc_ops cake_ops;	      /* models/sch_cake.c */
 extern const struct Qdisc_ops pfifo_fast_ops; /* models/sch_generic.c */
 extern const struct Qdisc_ops noqueue_ops;    /* models/sch_generic.c */
 extern const struct Qdisc_ops pfifo_ops;      /* models/sch_fifo.c */
@@ -144,7 +166,8 @@ int qdisc_unknown(const struct cfg_node *v, const char *kind, struct sim_error *
  * Create a qdisc of the kind named by @n's `kind:` key (or @default_kind when
  * @n is NULL or has no `kind:`) for @dev with the rest of @n as options. @n
  * may also be a scalar naming the kind (`qdisc: fq_codel`, no options). Its
- * rng stream is "qdisc/<dev name>/<major>:". NULL with @err set.
+ * rng stream is "qdisc/<dev name>/<major>:" (of the `handle:` when a classful qdisc has one).
+ * NULL with @err set.
  */
 struct Qdisc *qdisc_create(struct world *w, struct net_device *dev, const struct cfg_node *n,
 			   const char *default_kind, uint32_t handle, struct sim_error *err);
@@ -205,6 +228,44 @@ void qdisc_drop_dequeued(struct Qdisc *q, struct sk_buff *skb, enum skb_drop_rea
  */
 uint32_t qdisc_dev_tx_queue_len(const struct Qdisc *q);
 uint32_t qdisc_psched_mtu(const struct Qdisc *q);
+/*
+ * Children of classful disciplines. qdisc_create_child: the qdisc of the
+ * class @classid of @sch from the class's `qdisc:` node @n (NULL: the
+ * default pfifo, invisible in the dump, as qdisc_create_dflt makes it);
+ * handles are allocated from 8002: up per root, as qdisc_alloc_handle does
+ * after the root's 8001:. NULL with @err set.
+ */
+struct Qdisc *qdisc_create_child(struct Qdisc *sch, const struct cfg_node *n, uint32_t classid,
+				 uint32_t *next_handle, struct sim_error *err);
+/*
+ * Enqueue @skb on @child of @sch: the child's qlen/backlog/drops change
+ * (its own drops and head drops) is applied to @sch too, and the child's drop
+ * reason is carried up to @sch for the to_free list. The child's return code.
+ */
+int qdisc_enqueue_child(struct sk_buff *skb, struct Qdisc *child, struct Qdisc *sch,
+			struct sk_buff **to_free);
+/* A qdisc visible in the dump: configured by the scenario, not a default. */
+bool qdisc_visible(const struct Qdisc *q);
+/* The two lines of counters of a class or qdisc ("Sent ...", "backlog ..."). */
+void qdisc_dump_stats(const struct qdisc_stats *s, FILE *f);
+/* "1:10", as tc's print_tc_classid; "root" for TC_H_ROOT. */
+char *tc_sprint_classid(char *buf, size_t len, uint32_t classid);
+/*
+ * The `tc -s class show` entries of @q's classes (nothing for a classless
+ * discipline), and of its children's classes.
+ */
+void qdisc_dump_classes(const struct Qdisc *q, const char *devname, FILE *f);
+/*
+ * The `handle: "1:"` key of a classful qdisc (tc's `handle 1:`): sets
+ * q->handle (class ids are MAJOR:minor of it); absent, the owner's handle
+ * stays. *@next_handle is the first handle qdisc_create_child allocates.
+ */
+int qdisc_parse_handle(struct Qdisc *q, const struct cfg_node *opts, uint32_t *next_handle,
+		       struct sim_error *err);
+/* Parse "1:10" / "1:" (hex, tc's get_tc_classid) at @n into *@out; -1 with @err. */
+int tc_parse_classid(const struct cfg_node *n, const char *key, uint32_t *out,
+		     struct sim_error *err);
+
 /* Arm the watchdog to fire at @t (qdisc_watchdog_schedule_ns). */
 void qdisc_watchdog_schedule(struct Qdisc *q, sim_time_t t);
 
@@ -215,6 +276,33 @@ void qdisc_watchdog_schedule(struct Qdisc *q, sim_time_t t);
  * N is 1, which is the case for a child, so it is printed for root only.
  */
 void qdisc_dump(const struct Qdisc *q, const char *devname, const char *parent, FILE *f);
+
+/* ---- rates (include/net/sch_generic.h psched_ratecfg, tc_core.c) ---- */
+
+#define PSCHED_SHIFT 6		   /* a psched tick is 64 ns */
+#define TICK_IN_USEC (1000.0 / 64) /* tc_core_init with /proc/net/psched */
+
+struct psched_ratecfg {
+	uint64_t rate_bytes_ps; /* bytes per second, 0 when absent */
+	uint32_t mult;		/* ns per byte, scaled by 2^shift */
+	uint8_t shift;		/* see mult */
+};
+
+/* psched_ratecfg_precompute__(): mult/shift so that len * mult >> shift is ns. */
+void psched_ratecfg_precompute(struct psched_ratecfg *r, uint64_t rate_bytes_ps);
+/* psched_l2t_ns(): transmission time of @len bytes at @r. */
+static inline int64_t psched_l2t_ns(const struct psched_ratecfg *r, uint32_t len)
+{
+	return (int64_t)(((uint64_t)len * r->mult) >> r->shift);
+}
+/* tc_calc_xmitsize() of a bucket dumped as ticks (PSCHED_NS2TICKS of @ns): bytes. */
+uint32_t tc_calc_xmitsize(uint64_t rate_bytes_ps, int64_t ns);
+/*
+ * tc_calc_xmittime() as tc sends a burst: the microseconds are truncated to
+ * an unsigned before the conversion to ticks (tc_core_time2tick), then the
+ * kernel's PSCHED_TICKS2NS. ns.
+ */
+int64_t tc_calc_xmittime_ns(uint64_t rate_bytes_ps, uint64_t size);
 
 /*
  * iproute2's formatters for dump_opts, into @buf (@len >= 64 bytes):

@@ -36,18 +36,9 @@
 
 #include "models/sch_generic.h"
 
-#define NSEC_PER_SEC 1000000000ULL
-#define PSCHED_SHIFT 6		      /* a psched tick is 64 ns */
-#define TICK_IN_USEC (1000.0 / 64)    /* tc_core_init with /proc/net/psched */
 #define TBF_TIME_MAX (1000 * SIM_SEC) /* tc's u32 of microseconds is 4294 s */
 #define TBF_RATE_MAX 1e15	      /* bit/s */
 #define TBF_WHAT     "qdisc 'tbf'"
-
-struct psched_ratecfg {
-	uint64_t rate_bytes_ps; /* bytes per second, 0 when absent */
-	uint32_t mult;		/* ns per byte, scaled by 2^shift */
-	uint8_t shift;		/* see mult */
-};
 
 struct tbf_sched_data {
 	uint32_t limit;		    /* bytes: the child bfifo's limit */
@@ -71,31 +62,6 @@ struct tbf_opts {
 	uint64_t limit;	     /* bytes, 0 when not given */
 	uint64_t latency_us; /* microseconds, 0 when not given */
 };
-
-/* psched_ratecfg_precompute__(): mult/shift so that len * mult >> shift is ns. */
-static void psched_ratecfg_precompute(struct psched_ratecfg *r, uint64_t rate)
-{
-	uint64_t factor = NSEC_PER_SEC;
-
-	r->rate_bytes_ps = rate;
-	r->mult = 1;
-	r->shift = 0;
-	if (!rate)
-		return;
-	for (;;) {
-		r->mult = (uint32_t)(factor / rate);
-		if (r->mult & (1U << 31) || factor & (1ULL << 63))
-			break;
-		factor <<= 1;
-		r->shift++;
-	}
-}
-
-/* psched_l2t_ns(): transmission time of @len bytes. */
-static int64_t psched_l2t_ns(const struct psched_ratecfg *r, uint32_t len)
-{
-	return (int64_t)(((uint64_t)len * r->mult) >> r->shift);
-}
 
 static int64_t tbf_now_ns(const struct Qdisc *sch)
 {
@@ -254,14 +220,6 @@ static int tbf_init(struct Qdisc *sch, const struct cfg_node *opts, struct sim_e
 
 /* ---- tc -s qdisc show ---- */
 
-/* tc_calc_xmitsize() of a dumped tick count (PSCHED_NS2TICKS of ns). */
-static uint32_t tbf_xmitsize(uint64_t rate64, int64_t ns)
-{
-	uint32_t ticks = (uint32_t)(ns >> PSCHED_SHIFT);
-
-	return (uint32_t)((double)rate64 * (ticks / TICK_IN_USEC) / 1e6);
-}
-
 /* tbf_print_opt(): the latency a full child queue means, in microseconds. */
 static double tbf_latency_us(const struct tbf_sched_data *q)
 {
@@ -286,13 +244,13 @@ static void tbf_dump_opts(const struct Qdisc *sch, FILE *f)
 
 	fprintf(f, "rate %s ", tc_sprint_rate(b, sizeof(b), q->rate.rate_bytes_ps));
 	fprintf(f, "burst %s ",
-		tc_sprint_size(b, sizeof(b), tbf_xmitsize(q->rate.rate_bytes_ps, q->buffer)));
+		tc_sprint_size(b, sizeof(b), tc_calc_xmitsize(q->rate.rate_bytes_ps, q->buffer)));
 	if (q->peak.rate_bytes_ps) {
 		fprintf(f, "peakrate %s ", tc_sprint_rate(b, sizeof(b), q->peak.rate_bytes_ps));
 		if (q->mtu >> PSCHED_SHIFT)
 			fprintf(f, "minburst %s ",
 				tc_sprint_size(b, sizeof(b),
-					       tbf_xmitsize(q->peak.rate_bytes_ps, q->mtu)));
+					       tc_calc_xmitsize(q->peak.rate_bytes_ps, q->mtu)));
 	}
 	if (lat >= 0)
 		fprintf(f, "lat %s ",

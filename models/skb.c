@@ -102,6 +102,8 @@ const struct drop_point drop_points[] = {
 	{ SKB_DROP_REASON_QDISC_OVERLIMIT, STAGE_T13, "fq_codel_drop",
 	  "tc -s qdisc dropped, drop_overlimit" },
 	{ SKB_DROP_REASON_QDISC_CONGESTED, STAGE_T13, "codel_dequeue", "tc -s qdisc dropped" },
+	{ SKB_DROP_REASON_FQ_FLOW_LIMIT, STAGE_T13, "fq_enqueue",
+	  "tc -s qdisc dropped, flows_plimit" },
 	{ SKB_DROP_REASON_IP_INNOROUTES, STAGE_R18, "ip_error", "Ip InNoRoutes" },
 	{ SKB_DROP_REASON_NOT_SPECIFIED, STAGE_R18, "ip_error (route type)",
 	  "Icmp OutDestUnreachs (none for blackhole)" },

@@ -104,6 +104,7 @@ extern const struct stage_info stage_info[STAGE_NR];
 	X(QDISC_DROP)                                                                              \
 	X(QDISC_OVERLIMIT)                                                                         \
 	X(QDISC_CONGESTED)                                                                         \
+	X(FQ_FLOW_LIMIT)                                                                           \
 	X(NEIGH_QUEUEFULL)                                                                         \
 	X(NEIGH_FAILED)                                                                            \
 	X(LINK_LOSS)                                                                               \
@@ -211,6 +212,7 @@ struct sk_buff {
 	sim_time_t t_ready; /* ps: DMA completion (descriptor written back) */
 	sim_time_t t_acc;   /* ps: softirq time already spent on another CPU (RPS) */
 	sim_time_t t_qdisc; /* ps: enqueued on a qdisc (CoDel sojourn time) */
+	sim_time_t t_netem; /* ps: netem_skb_cb->time_to_send, when netem releases it */
 	sim_time_t t_born;  /* ps: created (sent by an app, or reached the first NIC) */
 	sim_time_t t_app;   /* ps: request/response: when the request was sent (echoed back) */
 	const struct cpu *touch_cpu; /* CPU whose cache holds the skb's lines, NULL = none */

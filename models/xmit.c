@@ -44,10 +44,10 @@ static uint16_t netdev_pick_tx(const struct cpu *c, const struct net_device *dev
 	return dev->ntxq > 1 ? (uint16_t)reciprocal_scale(skb->hash, dev->ntxq) : 0;
 }
 
-/* TCQ_F_CAN_BYPASS: every modelled discipline but tbf (and noqueue, which has no queue). */
+/* TCQ_F_CAN_BYPASS: the kind's Qdisc_ops static_flags (pfifo_fast, pfifo, bfifo, fq_codel, sfq). */
 static bool qdisc_can_bypass(const struct Qdisc *q)
 {
-	return q->ops != &tbf_ops;
+	return q->flags & TCQ_F_CAN_BYPASS;
 }
 
 /* dev_hard_start_xmit -> ndo_start_xmit (T14, T15). */

@@ -45,6 +45,14 @@ for f in scenarios/*.yaml scenarios/bench/*.yaml; do
 	rm -rf "$tmp/$name".*
 done
 
+# tc -s class: the classes of a classful root (qdiscs.yaml), nothing without one.
+$bin run scenarios/qdiscs.yaml --quiet -o "$tmp/classes"
+grep -q '^class htb 1:10 parent 1:1 prio 0 rate 60Mbit ceil 100Mbit ' "$tmp/classes/shaper/tc_class" &&
+	grep -q '^class prio 1:2 parent 1: leaf 8002: $' "$tmp/classes/bands/tc_class" &&
+	grep -q '^qdisc netem 8001: dev eth0 parent 1:20 ' "$tmp/classes/shaper/tc_qdisc" &&
+	[ ! -s "$tmp/classes/rx/tc_class" ] && ok || bad "tc_class / tc_qdisc of qdiscs.yaml"
+rm -rf "$tmp/classes"
+
 # The files a run writes.
 $bin run scenarios/default.yaml --quiet -o "$tmp/files"
 for x in report.json report.txt rx/softnet_stat rx/snmp rx/net_dev rx/ss rx/interrupts \

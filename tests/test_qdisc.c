@@ -223,8 +223,8 @@ static uint32_t xstat(const struct Qdisc *q, const char *name)
 
 START_TEST(test_registry)
 {
-	static const char *const kinds[] = { "pfifo_fast", "pfifo", "bfifo",
-					     "fq_codel",   "tbf",   "noqueue" };
+	static const char *const kinds[] = { "pfifo_fast", "pfifo", "bfifo", "fq_codel", "tbf",
+					     "noqueue",	   "prio",  "netem", "htb",	 "sfq" };
 	struct sim_error err = { 0 };
 	struct Qdisc *q;
 
@@ -236,7 +236,7 @@ START_TEST(test_registry)
 		ck_assert_ptr_nonnull(ops->init);
 		ck_assert_int_eq(!ops->enqueue, !ops->dequeue);
 	}
-	ck_assert_ptr_null(qdisc_lookup_ops("htb"));
+	ck_assert_ptr_null(qdisc_lookup_ops("hfsc"));
 	ck_assert_ptr_null(noqueue_ops.enqueue);
 	/* No scenario node: the default kind with its defaults. */
 	q = qcreate(NULL, "fq_codel", 0, &err);
@@ -272,16 +272,14 @@ struct ecase {
 static const struct ecase ecases[] = {
 	{ "qdisc: {kind: fq_codle}\n", "pfifo_fast",
 	  "t.yaml:1:15: unknown qdisc 'fq_codle' (did you mean 'fq_codel'?)" },
-	{ "qdisc: {kind: htb}\n", "pfifo_fast",
-	  "t.yaml:1:15: unknown qdisc 'htb' (did you mean 'tbf'?)" },
+	{ "qdisc: {kind: hbt}\n", "pfifo_fast",
+	  "t.yaml:1:15: unknown qdisc 'hbt' (did you mean 'htb'?)" },
 	{ "qdisc: pfifo_fats\n", "pfifo_fast",
 	  "t.yaml:1:8: unknown qdisc 'pfifo_fats' (did you mean 'pfifo_fast'?)" },
-	{ NULL, "sfq",
-	  "unknown qdisc 'sfq' (known: pfifo_fast, pfifo, bfifo, fq_codel, tbf, "
-	  "noqueue)" },
-	{ NULL, "cake",
-	  "unknown qdisc 'cake' (known: pfifo_fast, pfifo, bfifo, fq_codel, tbf, "
-	  "noqueue)" },
+	{ NULL, "sfb", "unknown qdisc 'sfb' (did you mean 'sfq'?)" },
+	{ NULL, "drr",
+	  "unknown qdisc 'drr' (known: pfifo_fast, pfifo, bfifo, fq_codel, tbf, "
+	  "noqueue, prio, netem, htb, sfq, fq, cake)" },
 	{ "qdisc: [pfifo]\n", "pfifo_fast", "t.yaml:1:8: 'qdisc' must be a mapping" },
 	{ "qdisc: {kind: pfifo, limt: 5}\n", "pfifo_fast",
 	  "t.yaml:1:22: unknown key 'limt' in qdisc 'pfifo' (did you mean 'limit'?)" },

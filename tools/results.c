@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "models/report.h"
+
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb;
@@ -66,21 +68,17 @@ static bool dir_empty(const char *path)
 	return empty;
 }
 
-/* Files skbsim writes in a host's directory (models/report.c), and prefixes of per-nic ones. */
-static const char *const host_files[] = { "softnet_stat", "snmp",     "net_dev", "ss",
-					  "interrupts",	  "tc_qdisc", "neigh",	 "iptables" };
-static const char *const host_prefixes[] = { "ethtool_S_", "byte_queue_limits_" };
-static const char *const top_files[] = { RESULTS_MARKER, "report.json", "report.txt" };
+/* Files skbsim writes at the top; a host's are report_host_files[] and report_host_prefixes[]. */
+static const char *const top_files[] = { RESULTS_MARKER, "report.json", "report.txt", NULL };
 
-static bool in_list(const char *name, const char *const *l, size_t n, bool prefix)
+/* Whether @name is in the NULL-terminated list @l (or starts with one of its entries). */
+static bool in_list(const char *name, const char *const *l, bool prefix)
 {
-	for (size_t i = 0; i < n; i++)
-		if (prefix ? !strncmp(name, l[i], strlen(l[i])) : !strcmp(name, l[i]))
+	for (; *l; l++)
+		if (prefix ? !strncmp(name, *l, strlen(*l)) : !strcmp(name, *l))
 			return true;
 	return false;
 }
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
  * Whether entry @name (type from lstat @st) of a result directory is one
@@ -97,9 +95,8 @@ static bool entry_ours(const char *name, const struct stat *st, int depth)
 	if (S_ISDIR(st->st_mode))
 		return false;
 	if (depth == 0)
-		return in_list(name, top_files, N(top_files), false);
-	return in_list(name, host_files, N(host_files), false) ||
-	       in_list(name, host_prefixes, N(host_prefixes), true);
+		return in_list(name, top_files, false);
+	return in_list(name, report_host_files, false) || in_list(name, report_host_prefixes, true);
 }
 
 /* The first entry under @dir that skbsim did not write, into @bad; false when there is none. */

@@ -476,6 +476,8 @@ def write_readme(outdir, meta, rcv_rows, rcv_all, nop_rows, nop_all, diffs, lo_c
     w('| `measure_ip_error.py` | `ip_error.csv` | `tests/test_route_err.c` |')
     w('| `measure_payload.py` | `payload.csv` (every payload 0..65507, loopback and veth) | `tests/test_payload.c` |')
     w('| `measure_fib.py` | `fib_trie.csv` (the kernel's LPC-trie for 10 to 10^6 routes) | `tests/test_route.c` |')
+    w('| `measure_htb.py` | `htb_rate.csv`, `htb_class_dump.txt` (htb on a veth: shaped rates over 2 s, '
+      'the `tc -s class show` text of a fresh tree) | `tests/test_qdisc_class.c` |')
     w('| `measure_veth_ring.py` | `veth_ring.csv` (varies run to run) | docs/model.md (the rules it confirmed are unit-tested) |')
     w('')
     w("## Environment")
