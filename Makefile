@@ -26,6 +26,8 @@ SIM_SRC    := $(sort $(wildcard sim/*.c))
 MODEL_SRC  := $(sort $(wildcard models/*.c))
 LIB_SRC    := $(SIM_SRC) $(MODEL_SRC)
 MAIN_SRC   := tools/skbsim.c
+TOOL_SRC   := $(filter-out $(MAIN_SRC),$(sort $(wildcard tools/*.c)))
+LIB_SRC    += $(TOOL_SRC)
 TEST_SRC   := $(sort $(wildcard tests/*.c))
 
 B          := build
@@ -36,7 +38,8 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 ASAN_LIB_OBJ  := $(LIB_SRC:%.c=$(A)/%.o)
 ASAN_TEST_OBJ := $(TEST_SRC:%.c=$(A)/%.o)
 
-.PHONY: all run check test test-asan bench lint format clean install deps scenarios-check
+.PHONY: all run check test test-asan bench lint format clean install deps scenarios-check \
+	sweep-check test-deps
 
 all: deps skbsim
 
@@ -81,7 +84,17 @@ test-asan: all $(A)/check_all
 scenarios-check: all
 	./tests/scenarios.sh
 
-check: all test test-asan scenarios-check lint
+# GNU parallel for tests/sweep.sh's scale-out test (skipped there when it cannot be had).
+test-deps:
+	@command -v parallel >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+		command -v apt-get >/dev/null 2>&1 && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq parallel >/dev/null; } || \
+		echo "test-deps: GNU parallel not installed; its test will be skipped"
+
+sweep-check: all test-deps
+	./tests/sweep.sh
+
+check: all test test-asan scenarios-check sweep-check lint
 
 # --- benchmark --------------------------------------------------------------
 bench: all

@@ -333,14 +333,28 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 	fprintf(f, "\n");
 }
 
+/* What made the run: the file and its hash, the overrides, each host's profile. */
+static void text_provenance(const struct world *w, FILE *f)
+{
+	fprintf(f, "  file %s, sha256 %s\n", w->scenario_file, w->scenario_sha256);
+	fprintf(f, "  overrides:%s", w->noverrides ? "" : " none");
+	for (uint32_t i = 0; i < w->noverrides; i++)
+		fprintf(f, " %s", w->overrides[i]);
+	fprintf(f, "\n  profiles:");
+	for (uint32_t i = 0; i < w->nhosts; i++)
+		fprintf(f, "%s %s %s", i ? "," : "", w->hosts[i]->name, w->hosts[i]->profile_name);
+	fprintf(f, "\n\n");
+}
+
 void report_text(const struct world *w, FILE *f)
 {
 	char dur[32], warm[32];
 
 	sim_fmt_time(dur, sizeof(dur), w->duration);
 	sim_fmt_time(warm, sizeof(warm), w->warmup);
-	fprintf(f, "skbsim %s: scenario '%s', seed %llu, %s simulated (%s warm-up)\n\n",
+	fprintf(f, "skbsim %s: scenario '%s', seed %llu, %s simulated (%s warm-up)\n",
 		SKBSIM_VERSION, w->name, (unsigned long long)w->seed, dur, warm);
+	text_provenance(w, f);
 	text_packets(w, f);
 	text_drops(w, f);
 	text_latency(w, f);
@@ -675,6 +689,7 @@ static cJSON *json_hosts(const struct world *w)
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(o, "name", h->name);
+		cJSON_AddStringToObject(o, "profile", h->profile_name);
 		cJSON_AddItemToObject(o, "snmp", json_snmp(h));
 		cJSON_AddItemToObject(o, "softnet_stat", json_softnet(h));
 		cJSON_AddItemToObject(o, "devices", json_devs(h));
@@ -705,6 +720,23 @@ static cJSON *json_traffic(const struct world *w)
 	return a;
 }
 
+static cJSON *json_provenance(const struct world *w)
+{
+	cJSON *o = cJSON_CreateObject(), *ov = cJSON_CreateArray(), *pr = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "skbsim_version", SKBSIM_VERSION);
+	cJSON_AddStringToObject(o, "scenario_file", w->scenario_file);
+	cJSON_AddStringToObject(o, "scenario_sha256", w->scenario_sha256);
+	cJSON_AddNumberToObject(o, "seed", (double)w->seed);
+	for (uint32_t i = 0; i < w->noverrides; i++)
+		cJSON_AddItemToArray(ov, cJSON_CreateString(w->overrides[i]));
+	cJSON_AddItemToObject(o, "overrides", ov);
+	for (uint32_t i = 0; i < w->nhosts; i++)
+		cJSON_AddStringToObject(pr, w->hosts[i]->name, w->hosts[i]->profile_name);
+	cJSON_AddItemToObject(o, "profiles", pr);
+	return o;
+}
+
 cJSON *report_json(const struct world *w)
 {
 	cJSON *r = cJSON_CreateObject(), *p = cJSON_CreateObject(), *lat = cJSON_CreateObject();
@@ -714,6 +746,7 @@ cJSON *report_json(const struct world *w)
 	cJSON_AddNumberToObject(r, "seed", (double)w->seed);
 	cJSON_AddNumberToObject(r, "duration_s", sim_time_sec(w->duration));
 	cJSON_AddNumberToObject(r, "warmup_s", sim_time_sec(w->warmup));
+	cJSON_AddItemToObject(r, "provenance", json_provenance(w));
 	cJSON_AddNumberToObject(p, "offered", (double)w->offered);
 	cJSON_AddNumberToObject(p, "delivered", (double)w->delivered);
 	cJSON_AddNumberToObject(p, "dropped", (double)w->dropped);

@@ -122,7 +122,29 @@ expect 1 "--set:1:45: 'net.core.netdev_max_backlog' must be between 1 and 107374
 	check scenarios/default.yaml --set hosts/rx/sysctl/net.core.netdev_max_backlog=0
 expect 1 "skbsim: '--seed' must be a non-negative integer, got 'x'" run scenarios/default.yaml --seed x
 expect 2 "skbsim: unknown option '--sed'" run scenarios/default.yaml --sed 1
-expect 2 "skbsim: unknown command (known: run, check): 'go'" go scenarios/default.yaml
+expect 2 "skbsim: unknown command (known: run, check, sweep, collect): 'go'" go scenarios/default.yaml
+expect 1 "--unset:2:7: no item 'tx' in list 'hosts'" \
+	check scenarios/default.yaml --set seed=2 --unset hosts/tx/cpus
+expect 1 "--set:1:33: expected a list like '[0, 1]', got '[0,1'" \
+	check scenarios/default.yaml --set hosts/rx/nics/eth0/irq_affinity=[0,1
+expect 2 "skbsim: '--dump' is an option of 'check'" run scenarios/default.yaml --dump
+
+# check --dump prints the effective scenario: loading it back gives the same run.
+$bin check scenarios/default.yaml --dump --set hosts/rx/nics/eth0/irq_affinity=[2,1,0] \
+	--unset hosts/rx/sysctl >"$tmp/dump.yaml" && ok || bad "check --dump"
+grep -qx '    irq_affinity: \[2, 1, 0\]' "$tmp/dump.yaml" && ! grep -q 'sysctl:' "$tmp/dump.yaml" &&
+	ok || bad "--dump: the --set list or the --unset missing"
+$bin run "$tmp/dump.yaml" --quiet -o "$tmp/d1" &&
+	$bin run scenarios/default.yaml --quiet -o "$tmp/d2" --set hosts/rx/nics/eth0/irq_affinity=[2,1,0] \
+		--unset hosts/rx/sysctl &&
+	diff <(grep -v '"scenario_\|"overrides"\|"--' "$tmp/d1/report.json") \
+		<(grep -v '"scenario_\|"overrides"\|"--' "$tmp/d2/report.json") >/dev/null && ok ||
+	bad "the dumped scenario runs differently from the original with its overrides"
+# provenance in report.txt
+grep -q "^  overrides: --set hosts/rx/nics/eth0/irq_affinity=\[2,1,0\] --unset hosts/rx/sysctl$" \
+	"$tmp/d2/report.txt" && grep -q "^  file scenarios/default.yaml, sha256 $(sha256sum scenarios/default.yaml | cut -d' ' -f1)$" \
+	"$tmp/d2/report.txt" && grep -qx '  profiles: rx builtin' "$tmp/d2/report.txt" && ok ||
+	bad "report.txt provenance lines"
 expect 2 "skbsim: missing scenario file for 'run'" run
 [ "$($bin --version)" = "skbsim $(cat VERSION)" ] && ok || bad "--version"
 $bin --help | grep -q '^usage: skbsim run FILE' && ok || bad "--help"

@@ -2,7 +2,8 @@
  * tools/skbsim.c - the command line: run or check a scenario.
  *
  *   skbsim run FILE [-o DIR] [--seed N] [--set KEY=VALUE]... [--quiet]
- *   skbsim check FILE [--set KEY=VALUE]...
+ *   skbsim check FILE [--set KEY=VALUE]... [--unset KEY]... [--dump]
+ *   skbsim sweep|plan|compare|collect ...  (tools/sweep.c, plan.c, compare.c)
  *   skbsim --help | --version
  *
  * Exit codes: 0 success; 1 bad scenario or option value; 2 usage error;
@@ -12,6 +13,7 @@
  */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
+#include <stdbool.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@
 #include "models/scenario.h"
 #include "sim/cfg.h"
 #include "sim/error.h"
+#include "tools/tools.h"
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 3 };
 
@@ -35,27 +38,33 @@ struct options {
 	const char *file;	    /* scenario */
 	const char *out;	    /* -o DIR, or NULL */
 	int64_t seed;		    /* --seed, -1 when absent */
-	const char *sets[MAX_SETS]; /* --set arguments in order */
+	const char *sets[MAX_SETS]; /* --set and --unset arguments in order */
+	bool unset[MAX_SETS];	    /* sets[i] came from --unset */
 	int nsets;		    /* entries */
+	int dump;		    /* check --dump: print the effective scenario */
 	int quiet;		    /* --quiet: no text report on stdout */
 	int perf;		    /* --perf: wall-clock figures on stderr */
 };
 
 static const char usage[] =
 	"usage: skbsim run FILE [-o DIR] [--seed N] [--set KEY=VALUE]... [--quiet] [--perf]\n"
-	"       skbsim check FILE [--set KEY=VALUE]...\n"
+	"       skbsim check FILE [--set KEY=VALUE]... [--unset KEY]... [--dump]\n" TOOL_USAGE
 	"       skbsim --help | --version\n"
 	"\n"
 	"  run      simulate the scenario, print the report and write DIR/report.json,\n"
 	"           DIR/report.txt and per-host Linux counter files (default DIR:\n"
 	"           results/<scenario name>)\n"
-	"  check    validate the scenario only\n"
+	"  check    validate the scenario only; --dump prints it as YAML after the\n"
+	"           --set and --unset options\n"
 	"  -o DIR   where to write the results\n"
 	"  --seed N replace the scenario's seed\n"
 	"  --set KEY=VALUE\n"
 	"           override a scenario value; KEY is a path of mapping keys separated\n"
 	"           by '/', list items chosen by index or by name, e.g.\n"
-	"           --set hosts/rx/sysctl/net.core.netdev_max_backlog=300\n"
+	"           --set hosts/rx/sysctl/net.core.netdev_max_backlog=300; a VALUE in\n"
+	"           brackets is a list: --set hosts/rx/nics/eth0/irq_affinity=[0,1]\n"
+	"  --unset KEY\n"
+	"           remove a scenario value (its default applies)\n"
 	"  --quiet  do not print the report (files are still written)\n"
 	"  --perf   print wall-clock speed and peak memory to stderr (never in the files)\n"
 	"\n"
@@ -93,7 +102,11 @@ static int parse_option(struct options *o, int argc, char **argv, int *i)
 		o->perf = 1;
 		return 0;
 	}
-	if (strcmp(a, "-o") && strcmp(a, "--seed") && strcmp(a, "--set"))
+	if (!strcmp(a, "--dump")) {
+		o->dump = 1;
+		return 0;
+	}
+	if (strcmp(a, "-o") && strcmp(a, "--seed") && strcmp(a, "--set") && strcmp(a, "--unset"))
 		return usage_error("unknown option", a);
 	if (*i + 1 >= argc)
 		return usage_error("missing value for option", a);
@@ -110,6 +123,7 @@ static int parse_option(struct options *o, int argc, char **argv, int *i)
 	} else {
 		if (o->nsets >= MAX_SETS)
 			return usage_error("too many --set options (at most 256)", NULL);
+		o->unset[o->nsets] = !strcmp(a, "--unset");
 		o->sets[o->nsets++] = argv[*i];
 	}
 	return 0;
@@ -122,7 +136,7 @@ static int parse_args(struct options *o, int argc, char **argv)
 		return usage_error("missing command (run or check)", NULL);
 	o->cmd = argv[1];
 	if (strcmp(o->cmd, "run") && strcmp(o->cmd, "check"))
-		return usage_error("unknown command (known: run, check):", o->cmd);
+		return usage_error("unknown command (known: run, check, " TOOL_NAMES "):", o->cmd);
 	for (int i = 2; i < argc; i++) {
 		int rc;
 
@@ -139,7 +153,9 @@ static int parse_args(struct options *o, int argc, char **argv)
 	if (!o->file)
 		return usage_error("missing scenario file for", o->cmd);
 	if (!strcmp(o->cmd, "check") && (o->out || o->seed >= 0 || o->quiet || o->perf))
-		return usage_error("'check' takes only FILE and --set", NULL);
+		return usage_error("'check' takes only FILE, --set, --unset and --dump", NULL);
+	if (!strcmp(o->cmd, "run") && o->dump)
+		return usage_error("'--dump' is an option of 'check'", NULL);
 	return 0;
 }
 
@@ -214,7 +230,7 @@ static int load(const struct options *o, struct cfg *c, struct sim_error *err)
 	if (cfg_load_file(c, o->file, err))
 		return -1;
 	for (int i = 0; i < o->nsets; i++)
-		if (cfg_apply_set(c, o->sets[i], err))
+		if ((o->unset[i] ? cfg_apply_unset : cfg_apply_set)(c, o->sets[i], err))
 			return -1;
 	return 0;
 }
@@ -281,6 +297,8 @@ int main(int argc, char **argv)
 		printf("skbsim %s\n", SKBSIM_VERSION);
 		return 0;
 	}
+	if (argc >= 2 && tool_find(argv[1]))
+		return tool_find(argv[1])->main(argc - 1, argv + 1);
 	rc = parse_args(&o, argc, argv);
 	if (rc)
 		return rc;
@@ -291,11 +309,16 @@ int main(int argc, char **argv)
 		cfg_release(&c);
 		return EXIT_INPUT;
 	}
+	if (o.dump && cfg_dump(&c, stdout, &err)) {
+		fprintf(stderr, "skbsim: %s\n", err.msg);
+		rc = EXIT_OUTPUT;
+	}
 	cfg_release(&c);
 	if (!strcmp(o.cmd, "check")) {
-		printf("%s: ok\n", o.file);
+		if (!o.dump)
+			printf("%s: ok\n", o.file);
 		world_free(w);
-		return 0;
+		return rc;
 	}
 	rc = cmd_run(&o, w);
 	world_free(w);

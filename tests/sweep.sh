@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# tests/sweep.sh - sweep, collect, compare and plan as a user runs them.
+#
+# On tests/data/sweep-tiny.yaml (20 ms, a socket whose rcvbuf decides the
+# drops): the CSVs are byte-identical whatever -j; a second sweep reuses every
+# run; collect rebuilds the same CSVs and refuses missing or foreign runs; bad
+# input exits 1 with one message and writes nothing; --emit parallel's job
+# list, run by GNU parallel, gives the same CSVs as the local sweep.
+set -u
+cd "$(dirname "$0")/.."
+bin=./skbsim
+sc=tests/data/sweep-tiny.yaml
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0 skip=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+expect() { # code "expected stderr first line" args...
+	local code=$1 msg=$2
+	shift 2
+	local out rc
+	out=$($bin "$@" 2>&1 >/dev/null | head -n 1)
+	rc=$(
+		$bin "$@" >/dev/null 2>&1
+		echo $?
+	)
+	[ "$rc" = "$code" ] || { bad "skbsim $*: exit $rc, expected $code"; return; }
+	[ "$out" = "$msg" ] || { bad "skbsim $*: said '$out', expected '$msg'"; return; }
+	ok
+}
+
+v1=hosts/rx/sockets/srv/rcvbuf=32KiB..256KiB*2
+v2=hosts/rx/apps/reader/cpu=0,1
+
+# the grid x seeds, -j 1 and -j 2: the same bytes
+$bin sweep $sc --vary $v1 --vary $v2 --seeds 3 -j 1 -o "$tmp/j1" >/dev/null && ok || bad "sweep -j 1"
+$bin sweep $sc --vary $v1 --vary $v2 --seeds 3 -j 2 -o "$tmp/j2" >/dev/null && ok || bad "sweep -j 2"
+for f in sweep.csv summary.csv; do
+	cmp -s "$tmp/j1/$f" "$tmp/j2/$f" && ok || bad "$f differs between -j 1 and -j 2"
+done
+[ "$(ls "$tmp/j1/runs" | wc -l)" = 24 ] && ok || bad "expected 24 run directories"
+[ "$(wc -l <"$tmp/j1/sweep.csv")" = 25 ] && ok || bad "sweep.csv: expected 24 rows and a header"
+[ "$(wc -l <"$tmp/j1/summary.csv")" = 9 ] && ok || bad "summary.csv: expected 8 rows and a header"
+head -1 "$tmp/j1/sweep.csv" | grep -q '^point,hosts/rx/sockets/srv/rcvbuf,hosts/rx/apps/reader/cpu,seed,offered,delivered,dropped,drop_frac,' &&
+	ok || bad "sweep.csv header"
+# rows in grid order: the first --vary changes slowest
+[ "$(sed -n '2p;5p;8p' "$tmp/j1/sweep.csv" | cut -d, -f1-4 | tr '\n' ' ')" = \
+	"0,32KiB,0,1 1,32KiB,1,1 2,64KiB,0,1 " ] && ok || bad "sweep.csv row order"
+# the smallest buffer drops, the largest does not; intervals never below 0
+awk -F, 'NR > 1 && ($9 < 0 || $11 < 0 || $14 < 0) { e = 1 } END { exit e }' "$tmp/j1/summary.csv" && ok ||
+	bad "an interval went below 0"
+[ "$(awk -F, 'NR == 2 { print ($7 > 0) } NR == 9 { print ($7 == 0) }' "$tmp/j1/summary.csv" | tr -d '\n')" = 11 ] &&
+	ok || bad "summary.csv: 32KiB should drop and 256KiB should not"
+# each run records what made it
+grep -q '"--set hosts/rx/sockets/srv/rcvbuf=64KiB", "--set hosts/rx/apps/reader/cpu=1"' \
+	"$tmp/j1/runs/p0003-s2/report.json" && ok || bad "run provenance: overrides"
+grep -q "\"scenario_sha256\":	\"$(sha256sum $sc | cut -d' ' -f1)\"" "$tmp/j1/runs/p0003-s2/report.json" &&
+	ok || bad "run provenance: scenario hash"
+
+# again: every run is reused, the CSVs stay
+cp "$tmp/j1/sweep.csv" "$tmp/sweep.csv.before"
+$bin sweep $sc --vary $v1 --vary $v2 --seeds 3 -j 2 -o "$tmp/j1" | grep -q '24 runs (24 reused)' &&
+	ok || bad "a repeated sweep must reuse its runs"
+cmp -s "$tmp/j1/sweep.csv" "$tmp/sweep.csv.before" && ok || bad "reused runs changed sweep.csv"
+
+# collect: the same CSVs from the run directories alone
+rm "$tmp/j2/sweep.csv" "$tmp/j2/summary.csv"
+$bin collect "$tmp/j2" >/dev/null && cmp -s "$tmp/j1/summary.csv" "$tmp/j2/summary.csv" && ok ||
+	bad "collect: summary.csv differs from the sweep's"
+rm -r "$tmp/j2/runs/p0005-s3"
+expect 1 "skbsim: 1 of 24 runs are missing, the first '$tmp/j2/runs/p0005-s3'" collect "$tmp/j2"
+cp -r "$tmp/j2/runs/p0005-s2" "$tmp/j2/runs/p0005-s3"
+expect 1 "skbsim: run '$tmp/j2/runs/p0005-s3' does not belong to this sweep (its seed, overrides or scenario differ)" \
+	collect "$tmp/j2"
+expect 1 "skbsim: cannot read '$tmp/none/sweep.json': No such file or directory" collect "$tmp/none"
+
+# bad input: one message, exit 1, nothing written
+expect 1 "--set:1:29: 'rcvbuf' must be a size like '256KiB' (units: B, KB, KiB, MB, MiB, GB, GiB), got 'x'" \
+	sweep $sc --vary hosts/rx/sockets/srv/rcvbuf=1KiB,x -o "$tmp/bad"
+expect 1 "skbsim: --vary: range '1KiB..2KiB' needs a step: A..B*FACTOR or A..B+STEP" \
+	sweep $sc --vary hosts/rx/sockets/srv/rcvbuf=1KiB..2KiB -o "$tmp/bad"
+expect 1 "skbsim: '--seeds' must be an integer between 1 and 100000, got '0'" \
+	sweep $sc --vary $v2 --seeds 0 -o "$tmp/bad"
+expect 2 "skbsim: missing -o DIR for 'sweep'" sweep $sc --vary $v2
+expect 2 "skbsim: missing --vary for 'sweep'" sweep $sc -o "$tmp/bad"
+expect 2 "skbsim: --emit takes parallel or slurm, got 'make'" sweep $sc --vary $v2 -o "$tmp/bad" --emit make
+[ ! -e "$tmp/bad" ] && ok || bad "a refused sweep left $tmp/bad behind"
+
+# --emit parallel: the job list; GNU parallel runs it; collect gives the local sweep's CSVs
+$bin sweep $sc --vary $v1 --vary $v2 --seeds 3 -o "$tmp/par" --emit parallel >/dev/null && ok ||
+	bad "--emit parallel"
+[ "$(wc -l <"$tmp/par/jobs.txt")" = 24 ] && ok || bad "jobs.txt: expected 24 lines"
+[ ! -e "$tmp/par/runs" ] && ok || bad "--emit must not run anything"
+if command -v parallel >/dev/null 2>&1; then
+	parallel --will-cite -j 2 <"$tmp/par/jobs.txt" && $bin collect "$tmp/par" >/dev/null &&
+		cmp -s "$tmp/j1/sweep.csv" "$tmp/par/sweep.csv" &&
+		cmp -s "$tmp/j1/summary.csv" "$tmp/par/summary.csv" && ok ||
+		bad "GNU parallel + collect: CSVs differ from the local sweep's"
+else
+	skip=$((skip + 1))
+	echo "SKIP: GNU parallel is not installed (apt-get install parallel)"
+fi
+$bin sweep $sc --vary $v2 --seeds 2 -o "$tmp/slurm" --emit slurm >/dev/null &&
+	grep -qx '#SBATCH --array=1-4' "$tmp/slurm/sweep.sbatch" && ok || bad "--emit slurm: array size"
+
+echo "sweep: $pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]

@@ -1,0 +1,240 @@
+/*
+ * tools/runner.c - fork/exec of `skbsim run`, J at a time (see runner.h).
+ */
+#define _XOPEN_SOURCE 700
+#include "tools/runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tools/result.h"
+
+#define MAX_JOBS 256
+
+int runner_mkdir_p(const char *dir)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s", dir);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0777) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0777) && errno != EEXIST ? -1 : 0;
+}
+
+int runner_init(struct runner *rn, const char *scenario, struct sim_error *err)
+{
+	FILE *f = fopen(scenario, "rb");
+	struct sha256 s;
+	uint8_t d[SHA256_DIGEST], buf[65536];
+	size_t n;
+
+	rn->scenario = scenario;
+	if (rn->jobs < 1)
+		rn->jobs = 1;
+	if (!rn->what)
+		rn->what = "sweep";
+	if (!f)
+		return sim_error_set(err, "cannot open '%s': %s", scenario, strerror(errno));
+	sha256_init(&s);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sha256_update(&s, buf, n);
+	fclose(f);
+	sha256_final(&s, d);
+	for (int i = 0; i < SHA256_DIGEST; i++)
+		snprintf(rn->sha256 + 2 * i, 3, "%02x", d[i]);
+	return 0;
+}
+
+void runner_add_base(struct runner *rn, const char *option, const char *arg)
+{
+	SIM_BUG_ON(rn->nbase + 2 > RUNNER_MAX_ARGS);
+	rn->base[rn->nbase++] = option;
+	rn->base[rn->nbase++] = arg;
+}
+
+void runner_overrides(const struct runner *rn, const struct run_req *q, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (uint32_t i = 0; i + 1 < rn->nbase && n < len; i += 2)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s %s", n ? " " : "", rn->base[i],
+				      rn->base[i + 1]);
+	for (uint32_t i = 0; i < q->nsets && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s--set %s", n ? " " : "", q->sets[i]);
+}
+
+bool runner_done(const struct runner *rn, const struct run_req *q)
+{
+	struct sim_error err = { 0 };
+	struct run_result r;
+	char want[4096];
+	bool same;
+
+	if (result_load(&r, q->dir, &err))
+		return false;
+	runner_overrides(rn, q, want, sizeof(want));
+	same = r.seed == q->seed && !strcmp(r.sha256, rn->sha256) && !strcmp(r.overrides, want);
+	result_release(&r);
+	return same;
+}
+
+struct child {
+	pid_t pid;		   /* 0 when the slot is free */
+	const struct run_req *req; /* what it runs */
+	char errfile[4200];	   /* its stderr */
+};
+
+static void child_exec(const struct runner *rn, const struct run_req *q, const char *errfile)
+{
+	const char *argv[RUNNER_MAX_ARGS + 64];
+	char seed[32];
+	int n = 0, fd;
+
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)q->seed);
+	argv[n++] = "skbsim";
+	argv[n++] = "run";
+	argv[n++] = rn->scenario;
+	argv[n++] = "--quiet";
+	argv[n++] = "-o";
+	argv[n++] = q->dir;
+	argv[n++] = "--seed";
+	argv[n++] = seed;
+	for (uint32_t i = 0; i < rn->nbase; i++)
+		argv[n++] = rn->base[i];
+	for (uint32_t i = 0; i < q->nsets && n + 3 < (int)(sizeof(argv) / sizeof(argv[0])); i++) {
+		argv[n++] = "--set";
+		argv[n++] = q->sets[i];
+	}
+	argv[n] = NULL;
+	fd = open("/dev/null", O_WRONLY);
+	if (fd >= 0)
+		dup2(fd, 1);
+	fd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+	if (fd >= 0)
+		dup2(fd, 2);
+	execv("/proc/self/exe", (char *const *)argv);
+	fprintf(stderr, "cannot run '/proc/self/exe': %s\n", strerror(errno));
+	_exit(127);
+}
+
+static int child_start(const struct runner *rn, struct child *c, const struct run_req *q,
+		       struct sim_error *err)
+{
+	char parent[4096], *slash;
+
+	snprintf(parent, sizeof(parent), "%s", q->dir);
+	slash = strrchr(parent, '/');
+	if (slash)
+		*slash = 0;
+	if (slash && runner_mkdir_p(parent))
+		return sim_error_set(err, "cannot create '%s': %s", parent, strerror(errno));
+	snprintf(c->errfile, sizeof(c->errfile), "%s.stderr", q->dir);
+	fflush(NULL);
+	c->pid = fork();
+	if (c->pid < 0)
+		return sim_error_set(err, "cannot fork: %s", strerror(errno));
+	if (c->pid == 0)
+		child_exec(rn, q, c->errfile);
+	c->req = q;
+	return 0;
+}
+
+/* The first line of @path, or "" (into @buf of @len bytes). */
+static void first_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = 0;
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = 0;
+	fclose(f);
+}
+
+/* Reap one child; its exit code (0 success, 1 for a signal). */
+static int child_reap(struct child *kids, int nkids, int *running, struct sim_error *err)
+{
+	int status, rc = 0;
+	pid_t pid = wait(&status);
+
+	for (int i = 0; i < nkids; i++) {
+		char line[SIM_ERROR_MSG / 2];
+
+		if (kids[i].pid != pid || pid <= 0)
+			continue;
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+			first_line(kids[i].errfile, line, sizeof(line));
+			sim_error_set(err, "run '%s' failed (exit %d): %s", kids[i].req->dir, rc,
+				      line);
+		}
+		unlink(kids[i].errfile);
+		kids[i].pid = 0;
+		(*running)--;
+	}
+	return rc;
+}
+
+static void progress(const struct runner *rn, uint32_t done, uint32_t n, int running)
+{
+	if (rn->progress)
+		fprintf(stderr, "\r%s: %u/%u runs done (%u reused), %d running ", rn->what, done, n,
+			rn->reused, running);
+}
+
+int runner_run(struct runner *rn, const struct run_req *reqs, uint32_t n, struct sim_error *err)
+{
+	struct child kids[MAX_JOBS] = { { 0 } };
+	int jobs = rn->jobs < 1 ? 1 : rn->jobs > MAX_JOBS ? MAX_JOBS : rn->jobs;
+	int running = 0, rc = 0;
+	uint32_t next = 0, done = 0;
+
+	rn->ran = rn->reused = 0;
+	while ((next < n && !rc) || running) {
+		while (next < n && !rc && running < jobs) {
+			const struct run_req *q = &reqs[next++];
+			int slot = 0;
+
+			if (runner_done(rn, q)) {
+				rn->reused++;
+				done++;
+				continue;
+			}
+			while (kids[slot].pid)
+				slot++;
+			if (child_start(rn, &kids[slot], q, err)) {
+				rc = 3;
+				break;
+			}
+			running++;
+			rn->ran++;
+		}
+		progress(rn, done, n, running);
+		if (running) {
+			int r = child_reap(kids, jobs, &running, err);
+
+			done++;
+			if (r && !rc)
+				rc = r;
+		}
+	}
+	progress(rn, done, n, running);
+	if (rn->progress)
+		fputc('\n', stderr);
+	return rc;
+}
