@@ -105,5 +105,38 @@ fi
 $bin sweep $sc --vary $v2 --seeds 2 -o "$tmp/slurm" --emit slurm >/dev/null &&
 	grep -qx '#SBATCH --array=1-4' "$tmp/slurm/sweep.sbatch" && ok || bad "--emit slurm: array size"
 
+# plan: the smallest rcvbuf keeping drops under 0.1 % at 95 % confidence, then a
+# brute-force sweep of the whole range (32 seeds, the plan's maximum, everywhere) must agree: the answer
+# and every larger value meet the target by the same interval rule (the union of
+# the Clopper-Pearson and the t interval lies below 0.1 %), the value before it
+# does not.
+pr=hosts/rx/sockets/srv/rcvbuf=64KiB..256KiB+32KiB
+$bin plan $sc --vary $pr --target 'drop < 0.1% @ 95%' -j 2 -o "$tmp/plan" >"$tmp/plan.txt" && ok ||
+	bad "plan"
+answer=$(sed -n 's/^plan: smallest hosts\/rx\/sockets\/srv\/rcvbuf = \([^ ]*\) meets .*/\1/p' "$tmp/plan.txt")
+[ -n "$answer" ] && ok || bad "plan printed no answer: $(head -1 "$tmp/plan.txt")"
+grep -q '^  runs: [0-9]* in ' "$tmp/plan.txt" && [ -s "$tmp/plan/plan.csv" ] && ok ||
+	bad "plan: the runs behind the answer"
+# seeds were added only where the decision was uncertain: some point kept the first 8
+awk -F, 'NR > 1 && $3 == 8 { a = 1 } NR > 1 && $3 > 8 { b = 1 } END { exit !(a && b) }' \
+	"$tmp/plan/plan.csv" && ok || bad "plan: expected both 3-seed and more-seed points"
+$bin sweep $sc --vary $pr --seeds 32 -j 2 -o "$tmp/brute" >/dev/null && ok || bad "brute-force sweep"
+awk -F, -v a="$answer" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{ hi = $c["drop_frac_cp_hi"]; if ($c["drop_frac_t_hi"] > hi) hi = $c["drop_frac_t_hi"]
+	  meets = hi < 0.001 }
+	$2 == a { found = 1 }
+	found && !meets { print "brute force: " $2 " does not meet the target"; e = 1 }
+	!found { last = meets; lastv = $2 }
+	END { if (!found) { print "answer " a " not in the sweep"; e = 1 }
+	      if (last) { print "brute force: " lastv " (before the answer) meets it too"; e = 1 }
+	      exit e }' "$tmp/brute/summary.csv" && ok || bad "plan's answer '$answer' disagrees with the brute-force sweep"
+# a sweep into the plan's directory reuses the plan's runs
+$bin sweep $sc --vary $pr --seeds 8 -j 2 -o "$tmp/plan" | grep -q '56 runs ([1-9][0-9]* reused)' && ok ||
+	bad "a sweep into a plan's directory must reuse its runs"
+expect 1 "skbsim: --target: unknown metric 'drops' (known: drop, drop[REASON], p50, p99, p999, mean, cpu)" \
+	plan $sc --vary $pr --target 'drops < 1%' -o "$tmp/bad"
+expect 2 "skbsim: missing --target for 'plan'" plan $sc --vary $pr -o "$tmp/bad"
+[ ! -e "$tmp/bad" ] && ok || bad "a refused plan left $tmp/bad behind"
+
 echo "sweep: $pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

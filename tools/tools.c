@@ -8,6 +8,7 @@
 static const struct tool_cmd tools[] = {
 	{ "sweep", sweep_main },
 	{ "collect", collect_main },
+	{ "plan", plan_main },
 };
 
 const struct tool_cmd *tool_find(const char *name)
