@@ -138,5 +138,16 @@ expect 1 "skbsim: --target: unknown metric 'drops' (known: drop, drop[REASON], p
 expect 2 "skbsim: missing --target for 'plan'" plan $sc --vary $pr -o "$tmp/bad"
 [ ! -e "$tmp/bad" ] && ok || bad "a refused plan left $tmp/bad behind"
 
+# compare: two runs side by side, the differing counters listed, equal ones not
+$bin compare "$tmp/j1/runs/p0000-s1" "$tmp/j1/runs/p0006-s1" >"$tmp/cmp.txt" && ok || bad "compare"
+grep -q '^  SOCKET_RCVBUFF ' "$tmp/cmp.txt" && grep -q '^  rx/snmp/Udp/RcvbufErrors ' "$tmp/cmp.txt" &&
+	grep -q '^  rx/sockets/srv/sk_rcvbuf  *65536  *524288  *+458752$' "$tmp/cmp.txt" &&
+	! grep -q '^  rx/snmp/Ip/InHdrErrors ' "$tmp/cmp.txt" && ok || bad "compare: the differing counters"
+grep -q '^  A: seed 1, --set hosts/rx/sockets/srv/rcvbuf=32KiB --set hosts/rx/apps/reader/cpu=0$' \
+	"$tmp/cmp.txt" && ok || bad "compare: provenance line"
+expect 1 "skbsim: cannot read '$tmp/none/report.json': No such file or directory" \
+	compare "$tmp/none" "$tmp/j1/runs/p0000-s1"
+expect 2 "skbsim: 'compare' takes two results directories" compare "$tmp/none"
+
 echo "sweep: $pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

@@ -9,6 +9,7 @@ static const struct tool_cmd tools[] = {
 	{ "sweep", sweep_main },
 	{ "collect", collect_main },
 	{ "plan", plan_main },
+	{ "compare", compare_main },
 };
 
 const struct tool_cmd *tool_find(const char *name)

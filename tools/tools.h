@@ -24,7 +24,7 @@ int collect_main(int argc, char **argv);
 int plan_main(int argc, char **argv);
 int compare_main(int argc, char **argv);
 
-#define TOOL_NAMES "sweep, collect, plan"
+#define TOOL_NAMES "sweep, collect, plan, compare"
 #define TOOL_USAGE                                                                                 \
 	"       skbsim sweep FILE --vary KEY=VALUES... [--seeds N] [-j J] -o DIR\n"                \
 	"                   [--set KEY=VALUE]... [--unset KEY]... [--emit parallel|slurm]\n"       \
