@@ -4,7 +4,7 @@
 #   make check   the same, then every test (plain and ASan+UBSan builds, scenario checks)
 #   make bench   the benchmark scenarios, printing simulated packets per wall-second
 #   make lint    clang-format check of every C file
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (the binary, scenarios, docs and the man page skbsim(1))
 
 PREFIX    ?= /usr/local
 CC        ?= cc
@@ -111,9 +111,12 @@ format:
 	clang-format -i $(C_FILES)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/skbsim/scenarios
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/skbsim/scenarios \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/skbsim
 	install -m 0755 skbsim $(DESTDIR)$(PREFIX)/bin/skbsim
 	install -m 0644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/skbsim/scenarios/
+	install -m 0644 docs/skbsim.1 $(DESTDIR)$(PREFIX)/share/man/man1/skbsim.1
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/skbsim/
 
 clean:
 	rm -rf $(B) skbsim

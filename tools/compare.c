@@ -3,8 +3,8 @@
  *
  * For what-ifs: the packet totals, drops by reason, end-to-end latency, CPU
  * busy shares, queue maxima, then every counter of report.json that differs
- * (SNMP, softnet_stat, devices, sockets, apps), each as A, B and B - A. Names
- * missing on one side print as '-'. Exit 0 when both reports load, 1 if not.
+ * (SNMP, softnet_stat, devices, sockets, apps), each as A, B and B - A. A drop
+ * reason missing on one side counts 0; any other name missing prints as '-'. Exit 0 when both reports load, 1 if not.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -14,28 +14,36 @@
 #include "tools/result.h"
 #include "tools/tools.h"
 
+/* Integers exactly, other values to 6 significant digits, NaN as '-'. */
+static void cmp_fmt(char *buf, size_t len, double v, bool sign)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(buf, len, sign ? "%+.0f" : "%.0f", v);
+	else
+		snprintf(buf, len, sign ? "%+.6g" : "%.6g", v);
+}
+
 static void cmp_row(const char *name, double a, double b)
 {
 	char sa[32], sb[32], sd[32];
 
-	snprintf(sa, sizeof(sa), isnan(a) ? "-" : "%.12g", a);
-	snprintf(sb, sizeof(sb), isnan(b) ? "-" : "%.12g", b);
-	if (isnan(a) || isnan(b))
-		snprintf(sd, sizeof(sd), "-");
-	else
-		snprintf(sd, sizeof(sd), "%+.12g", b - a);
+	cmp_fmt(sa, sizeof(sa), a, false);
+	cmp_fmt(sb, sizeof(sb), b, false);
+	cmp_fmt(sd, sizeof(sd), b - a, true);
 	printf("  %-44s %14s %14s %14s\n", name, sa, sb, sd);
 }
 
-/* Every name of @a then those only in @b, with NaN where one side lacks it. */
+/* Every name of @a then those only in @b; a side that lacks a name shows @missing. */
 static void cmp_lists(const char *title, const struct named_list *a, const struct named_list *b,
-		      bool only_diff)
+		      bool only_diff, double missing)
 {
 	uint32_t shown = 0;
 
 	printf("%s\n", title);
 	for (uint32_t i = 0; i < a->n; i++) {
-		double vb = named_get(b, a->v[i].name, NAN);
+		double vb = named_get(b, a->v[i].name, missing);
 
 		if (only_diff && vb == a->v[i].value)
 			continue;
@@ -45,7 +53,7 @@ static void cmp_lists(const char *title, const struct named_list *a, const struc
 	for (uint32_t i = 0; i < b->n; i++) {
 		if (!isnan(named_get(a, b->v[i].name, NAN)))
 			continue;
-		cmp_row(b->v[i].name, NAN, b->v[i].value);
+		cmp_row(b->v[i].name, missing, b->v[i].value);
 		shown++;
 	}
 	if (!shown)
@@ -70,7 +78,7 @@ static void compare(const char *da, const char *db, const struct run_result *a,
 	cmp_row("dropped", (double)a->dropped, (double)b->dropped);
 	cmp_row("drop fraction %", 100 * result_drop_frac(a), 100 * result_drop_frac(b));
 	printf("\n");
-	cmp_lists("Drops by reason", &a->reasons, &b->reasons, false);
+	cmp_lists("Drops by reason", &a->reasons, &b->reasons, false, 0);
 	printf("Latency end to end, ns\n");
 	cmp_row("p50", a->lat_p50, b->lat_p50);
 	cmp_row("p99", a->lat_p99, b->lat_p99);
@@ -78,9 +86,9 @@ static void compare(const char *da, const char *db, const struct run_result *a,
 	cmp_row("mean", a->lat_mean, b->lat_mean);
 	cmp_row("max", a->lat_max, b->lat_max);
 	printf("\n");
-	cmp_lists("CPU busy %", &a->cpus, &b->cpus, false);
-	cmp_lists("Queues, max length (packets)", &a->queues, &b->queues, false);
-	cmp_lists("Counters that differ", &a->counters, &b->counters, true);
+	cmp_lists("CPU busy %", &a->cpus, &b->cpus, false, NAN);
+	cmp_lists("Queues, max length (packets)", &a->queues, &b->queues, false, NAN);
+	cmp_lists("Counters that differ", &a->counters, &b->counters, true, NAN);
 }
 
 int compare_main(int argc, char **argv)
