@@ -97,6 +97,20 @@ json_get "$tmp/pm/report.json" \
 	grep -qx "\[('pmtu-want', 99, 1), ('pmtu-do', 1, 99)\]" && ok ||
 	bad "pmtu: unexpected sends or EMSGSIZE counts"
 
+# Headroom: with RSS alone no packet uses a backlog; with RPS the backlog is what drops.
+$bin run scenarios/default.yaml --quiet -o "$tmp/hr1"
+grep -qx '  rx     net.core.netdev_max_backlog  unused: no packet used a backlog' "$tmp/hr1/report.txt" &&
+	grep -qx '  rx     rx_ring                      full: max 512 of 512 descriptors (eth0 rx-1), 27414 drops' \
+		"$tmp/hr1/report.txt" && ok || bad "default: headroom lines"
+json_get "$tmp/hr1/report.json" "[(k['knob'], k['state']) for k in r['headroom']['knobs']]" |
+	grep -qx "\[('rx_ring', 'full'), ('net.core.netdev_max_backlog', 'unused'), ('rcvbuf', 'full')\]" &&
+	ok || bad "default: report.json headroom knobs"
+$bin run scenarios/rps-backlog.yaml --quiet -o "$tmp/hr2"
+json_get "$tmp/hr2/report.json" \
+	"[(k['state'], k['drops'] == r['headroom']['most_drops']['count']) for k in r['headroom']['knobs'] if k['knob'] == 'net.core.netdev_max_backlog']" |
+	grep -qx "\[('full', True)\]" && grep -q '^  most drops: rx R11 CPU_BACKLOG in enqueue_to_backlog, ' "$tmp/hr2/report.txt" &&
+	ok || bad "rps-backlog: the backlog must be the full knob with the most drops"
+
 # Bad input: one message on stderr, the documented exit code, no output directory.
 expect() { # code "expected stderr first line" args...
 	local code=$1 msg=$2
