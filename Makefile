@@ -2,6 +2,7 @@
 #
 #   make run     install missing build dependencies, build, run scenarios/default.yaml
 #   make check   the same, then every test (plain and ASan+UBSan builds, scenario checks)
+#   make check-cluster  a sweep as a Slurm job array on a local single-node Slurm (or skipped)
 #   make bench   the benchmark scenarios, printing simulated packets per wall-second
 #   make lint    clang-format check of every C file
 #   make install PREFIX=/usr/local   (the binary, scenarios, docs and the man page skbsim(1))
@@ -39,7 +40,7 @@ ASAN_LIB_OBJ  := $(LIB_SRC:%.c=$(A)/%.o)
 ASAN_TEST_OBJ := $(TEST_SRC:%.c=$(A)/%.o)
 
 .PHONY: all run check test test-asan bench lint format clean install deps scenarios-check \
-	sweep-check test-deps
+	sweep-check test-deps check-cluster
 
 all: deps skbsim
 
@@ -93,6 +94,11 @@ test-deps:
 
 sweep-check: all test-deps
 	./tests/sweep.sh
+
+# A sweep as a Slurm job array on a single-node Slurm (munge + slurm-wlm) started on
+# localhost by the script; skipped, with the reason, when the daemons cannot start.
+check-cluster: all
+	./tests/cluster.sh
 
 check: all test test-asan scenarios-check sweep-check lint
 
