@@ -83,6 +83,8 @@ expect 1 "skbsim: --vary: range '1KiB..2KiB' needs a step: A..B*FACTOR or A..B+S
 	sweep $sc --vary hosts/rx/sockets/srv/rcvbuf=1KiB..2KiB -o "$tmp/bad"
 expect 1 "skbsim: '--seeds' must be an integer between 1 and 100000, got '0'" \
 	sweep $sc --vary $v2 --seeds 0 -o "$tmp/bad"
+expect 1 "skbsim: the sweep has more than 1000000 runs" \
+	sweep $sc --vary a=1..10000+1 --vary b=1..10000+1 -o "$tmp/bad"
 expect 2 "skbsim: missing -o DIR for 'sweep'" sweep $sc --vary $v2
 expect 2 "skbsim: missing --vary for 'sweep'" sweep $sc -o "$tmp/bad"
 expect 2 "skbsim: --emit takes parallel or slurm, got 'make'" sweep $sc --vary $v2 -o "$tmp/bad" --emit make
@@ -137,6 +139,29 @@ expect 1 "skbsim: --target: unknown metric 'drops' (known: drop, drop[REASON], p
 	plan $sc --vary $pr --target 'drops < 1%' -o "$tmp/bad"
 expect 2 "skbsim: missing --target for 'plan'" plan $sc --vary $pr -o "$tmp/bad"
 [ ! -e "$tmp/bad" ] && ok || bad "a refused plan left $tmp/bad behind"
+
+# a run that dies: the sweep stops with its message, writes no CSV, leaves no partial run
+$bin sweep scenarios/default.yaml --set duration=3s --vary seed=1,2 -o "$tmp/killed" \
+	>/dev/null 2>"$tmp/killed.err" &
+sweep_pid=$!
+child=
+for _ in $(seq 100); do
+	child=$(pgrep -P "$sweep_pid" | head -1)
+	[ -n "$child" ] && break
+	sleep 0.05
+done
+[ -n "$child" ] && kill -9 "$child"
+wait "$sweep_pid"
+rc=$?
+[ "$rc" = 1 ] && grep -qx "skbsim: run '$tmp/killed/runs/p0000-s1' failed (exit 1): killed by signal 9" \
+	"$tmp/killed.err" && ok || bad "killed run: exit $rc, said '$(head -1 "$tmp/killed.err")'"
+[ -z "$(ls "$tmp/killed/runs")" ] && [ ! -e "$tmp/killed/sweep.csv" ] && ok ||
+	bad "killed run: left $(ls "$tmp/killed/runs" "$tmp/killed")"
+
+# on a terminal, a progress line on stderr (and none in a pipe: the checks above)
+script -qec "$bin sweep $sc --vary $v2 --seeds 2 -o '$tmp/tty' >/dev/null" /dev/null >"$tmp/tty.out" 2>&1
+grep -q 'sweep: 4/4 runs done (0 reused), 0 running' "$tmp/tty.out" && ok || bad "no progress line on a terminal"
+$bin sweep $sc --vary $v2 --seeds 2 -o "$tmp/tty" 2>&1 >/dev/null | grep -q . && bad "progress line in a pipe" || ok
 
 # compare: two runs side by side, the differing counters listed, equal ones not
 $bin compare "$tmp/j1/runs/p0000-s1" "$tmp/j1/runs/p0006-s1" >"$tmp/cmp.txt" && ok || bad "compare"

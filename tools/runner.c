@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +154,33 @@ static int child_start(const struct runner *rn, struct child *c, const struct ru
 	return 0;
 }
 
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/*
+ * After a run died: remove what `skbsim run` left beside its directory
+ * (DIR.tmp.PID, being written) and put back a previous DIR that it had moved
+ * to DIR.old.PID, so that no half-written run directory stays behind.
+ */
+static void child_cleanup(const struct child *c)
+{
+	char path[4200], old[4200];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s.tmp.%ld", c->req->dir, (long)c->pid);
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	snprintf(old, sizeof(old), "%s.old.%ld", c->req->dir, (long)c->pid);
+	if (!stat(old, &st) && stat(c->req->dir, &st))
+		rename(old, c->req->dir);
+	else
+		nftw(old, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* The first line of @path, or "" (into @buf of @len bytes). */
 static void first_line(const char *path, char *buf, size_t len)
 {
@@ -180,8 +208,12 @@ static int child_reap(struct child *kids, int nkids, int *running, struct sim_er
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 			first_line(kids[i].errfile, line, sizeof(line));
+			if (WIFSIGNALED(status))
+				snprintf(line, sizeof(line), "killed by signal %d",
+					 WTERMSIG(status));
 			sim_error_set(err, "run '%s' failed (exit %d): %s", kids[i].req->dir, rc,
 				      line);
+			child_cleanup(&kids[i]);
 		}
 		unlink(kids[i].errfile);
 		kids[i].pid = 0;

@@ -497,10 +497,12 @@ int sweep_main(int argc, char **argv)
 	struct sweep_opts o = { .jobs = 1 };
 	int rc = sweep_args(&s, &o, argc, argv);
 
-	s.npoints = 1;
-	for (uint32_t k = 0; k < s.nvary; k++)
-		s.npoints *= s.vary[k].n;
-	if (!rc && (uint64_t)s.npoints * s.nseeds > 1000000) {
+	uint64_t points = 1;
+
+	for (uint32_t k = 0; k < s.nvary && points <= 1000000; k++)
+		points *= s.vary[k].n;
+	s.npoints = (uint32_t)(points <= 1000000 ? points : 1000001);
+	if (!rc && points * s.nseeds > 1000000) {
 		fprintf(stderr, "skbsim: the sweep has more than 1000000 runs\n");
 		rc = TOOL_EXIT_INPUT;
 	}
