@@ -135,6 +135,16 @@ awk -F, -v a="$answer" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 # a sweep into the plan's directory reuses the plan's runs
 $bin sweep $sc --vary $pr --seeds 8 -j 2 -o "$tmp/plan" | grep -q '56 runs ([1-9][0-9]* reused)' && ok ||
 	bad "a sweep into a plan's directory must reuse its runs"
+# two knobs: the front, one row per rate, each the answer of a one-knob plan at that rate
+$bin plan $sc --vary traffic/load/rate=100kpps,200kpps --vary $pr --target 'drop < 0.1%' -j 2 \
+	-o "$tmp/front" >"$tmp/front.txt" && ok || bad "plan with two knobs"
+$bin plan $sc --set traffic/load/rate=100kpps --vary $pr --target 'drop < 0.1%' -j 2 \
+	-o "$tmp/front100" >"$tmp/front100.txt" && ok || bad "plan at 100kpps"
+a100=$(sed -n 's/^plan: smallest [^ ]* = \([^ ]*\) meets .*/\1/p' "$tmp/front100.txt")
+[ -n "$a100" ] && grep -q "^  100kpps      $a100 .* meets (pareto)$" "$tmp/front.txt" &&
+	grep -q "^  200kpps      $answer .* meets (dominated)$" "$tmp/front.txt" &&
+	grep -q "^plan: cheapest in --vary order meeting 'drop < 0.1%' (95% confidence): traffic/load/rate=100kpps, hosts/rx/sockets/srv/rcvbuf=$a100$" \
+		"$tmp/front.txt" && ok || bad "the two-knob front disagrees with the one-knob plans ($a100, $answer)"
 expect 1 "skbsim: --target: unknown metric 'drops' (known: drop, drop[REASON], p50, p99, p999, mean, cpu)" \
 	plan $sc --vary $pr --target 'drops < 1%' -o "$tmp/bad"
 expect 2 "skbsim: missing --target for 'plan'" plan $sc --vary $pr -o "$tmp/bad"

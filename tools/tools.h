@@ -29,7 +29,7 @@ int compare_main(int argc, char **argv);
 	"       skbsim sweep FILE --vary KEY=VALUES... [--seeds N] [-j J] -o DIR\n"                \
 	"                   [--set KEY=VALUE]... [--unset KEY]... [--emit parallel|slurm]\n"       \
 	"       skbsim collect DIR\n"                                                              \
-	"       skbsim plan FILE --vary KEY=RANGE --target 'METRIC < X [@ 95%]' [-o DIR]\n"        \
+	"       skbsim plan FILE --vary KEY=RANGE... --target 'METRIC < X [@ 95%]' [-o DIR]\n"     \
 	"                   [--largest] [--seeds N] [--max-seeds N] [-j J]\n"                      \
 	"       skbsim compare DIR_A DIR_B\n"
 
