@@ -75,6 +75,14 @@ cp -r "$tmp/j2/runs/p0005-s2" "$tmp/j2/runs/p0005-s3"
 expect 1 "skbsim: run '$tmp/j2/runs/p0005-s3' does not belong to this sweep (its seed, overrides or scenario differ)" \
 	collect "$tmp/j2"
 expect 1 "skbsim: cannot read '$tmp/none/sweep.json': No such file or directory" collect "$tmp/none"
+# a run whose report says "complete": false (an interrupted run) is refused, then run again
+rm -r "$tmp/j2/runs/p0005-s3" && cp -r "$tmp/j1/runs/p0005-s3" "$tmp/j2/runs/p0005-s3"
+python3 -c "import json,sys; p=sys.argv[1]; r=json.load(open(p)); r['complete']=False; json.dump(r, open(p, 'w'))" \
+	"$tmp/j2/runs/p0005-s3/report.json"
+expect 1 "skbsim: run '$tmp/j2/runs/p0005-s3' is incomplete (it was interrupted)" collect "$tmp/j2"
+$bin sweep $sc --vary $v1 --vary $v2 --seeds 3 -o "$tmp/j2" | grep -q '24 runs (23 reused)' &&
+	cmp -s "$tmp/j1/summary.csv" "$tmp/j2/summary.csv" && ok ||
+	bad "an incomplete run must be run again, not reused"
 
 # bad input: one message, exit 1, nothing written
 expect 1 "--set:1:29: 'rcvbuf' must be a size like '256KiB' (units: B, KB, KiB, MB, MiB, GB, GiB), got 'x'" \
@@ -167,6 +175,25 @@ rc=$?
 	"$tmp/killed.err" && ok || bad "killed run: exit $rc, said '$(head -1 "$tmp/killed.err")'"
 [ -z "$(ls "$tmp/killed/runs")" ] && [ ! -e "$tmp/killed/sweep.csv" ] && ok ||
 	bad "killed run: left $(ls "$tmp/killed/runs" "$tmp/killed")"
+
+# SIGTERM (or ^C) stops the sweep: running runs are stopped, exit 4, only complete runs remain
+$bin sweep scenarios/default.yaml --set duration=3s --vary seed=1,2 -o "$tmp/term" \
+	>/dev/null 2>"$tmp/term.err" &
+sweep_pid=$!
+child=
+for _ in $(seq 100); do
+	child=$(pgrep -P "$sweep_pid" | head -1)
+	[ -n "$child" ] && break
+	sleep 0.05
+done
+kill -TERM "$sweep_pid"
+wait "$sweep_pid"
+rc=$?
+[ "$rc" = 4 ] && grep -qx "skbsim: interrupted: 0 of 2 runs complete; the same command resumes the rest" \
+	"$tmp/term.err" && ok || bad "SIGTERM: exit $rc, said '$(head -1 "$tmp/term.err")'"
+[ -z "$(ls "$tmp/term/runs" 2>/dev/null)" ] && [ ! -e "$tmp/term/sweep.csv" ] && ok ||
+	bad "SIGTERM: left $(ls "$tmp/term/runs")"
+[ -n "$child" ] && ! kill -0 "$child" 2>/dev/null && ok || bad "SIGTERM: the run was not stopped"
 
 # on a terminal, a progress line on stderr (and none in a pipe: the checks above)
 script -qec "$bin sweep $sc --vary $v2 --seeds 2 -o '$tmp/tty' >/dev/null" /dev/null >"$tmp/tty.out" 2>&1

@@ -229,8 +229,11 @@ static int load_runs(const struct sweep *s, struct run_result *r, struct sim_err
 			continue;
 		}
 		runner_overrides(&s->rn, &reqs[i], want, sizeof(want));
-		if (r[i].seed != reqs[i].seed || strcmp(r[i].overrides, want) ||
-		    (s->rn.sha256[0] && strcmp(r[i].sha256, s->rn.sha256)))
+		if (!r[i].complete)
+			rc = sim_error_set(err, "run '%s' is incomplete (it was interrupted)",
+					   reqs[i].dir);
+		else if (r[i].seed != reqs[i].seed || strcmp(r[i].overrides, want) ||
+			 (s->rn.sha256[0] && strcmp(r[i].sha256, s->rn.sha256)))
 			rc = sim_error_set(err,
 					   "run '%s' does not belong to this sweep (its seed, "
 					   "overrides or scenario differ)",

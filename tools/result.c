@@ -183,6 +183,7 @@ int result_load(struct run_result *r, const char *dir, struct sim_error *err)
 		return sim_error_set(err, "'%s' is not an skbsim report", path);
 	}
 	r->seed = (uint64_t)num(j, "seed");
+	r->complete = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(j, "complete"));
 	r->offered = (uint64_t)num(p, "offered");
 	r->delivered = (uint64_t)num(p, "delivered");
 	r->dropped = (uint64_t)num(p, "dropped");

@@ -9,6 +9,7 @@
 #ifndef TOOLS_RESULT_H
 #define TOOLS_RESULT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sim/error.h"
@@ -26,6 +27,7 @@ struct named_list {
 
 struct run_result {
 	uint64_t seed;			   /* the run's seed */
+	bool complete;			   /* false when the report says "complete": false */
 	uint64_t offered;		   /* frames that reached a NIC */
 	uint64_t delivered;		   /* datagrams read by an application */
 	uint64_t dropped;		   /* frames dropped anywhere */

@@ -19,6 +19,14 @@
 
 #define MAX_JOBS 256
 
+/* The signal (SIGINT, SIGTERM) that asked the runner to stop, or 0. */
+static volatile sig_atomic_t runner_stop;
+
+static void runner_on_signal(int sig)
+{
+	runner_stop = sig;
+}
+
 int runner_mkdir_p(const char *dir)
 {
 	char buf[4096];
@@ -88,7 +96,8 @@ bool runner_done(const struct runner *rn, const struct run_req *q)
 	if (result_load(&r, q->dir, &err))
 		return false;
 	runner_overrides(rn, q, want, sizeof(want));
-	same = r.seed == q->seed && !strcmp(r.sha256, rn->sha256) && !strcmp(r.overrides, want);
+	same = r.complete && r.seed == q->seed && !strcmp(r.sha256, rn->sha256) &&
+	       !strcmp(r.overrides, want);
 	result_release(&r);
 	return same;
 }
@@ -194,32 +203,45 @@ static void first_line(const char *path, char *buf, size_t len)
 	fclose(f);
 }
 
-/* Reap one child; its exit code (0 success, 1 for a signal). */
+/* Ask every running child to stop (each by its pid), once. */
+static void children_stop(struct child *kids, int nkids)
+{
+	for (int i = 0; i < nkids; i++)
+		if (kids[i].pid > 0)
+			kill(kids[i].pid, SIGTERM);
+}
+
+/* Reap one child; its exit code (0 success, 1 for a signal; 0 once the runner is stopping). */
 static int child_reap(struct child *kids, int nkids, int *running, struct sim_error *err)
 {
 	int status, rc = 0;
 	pid_t pid = wait(&status);
 
+	if (pid < 0)
+		return 0; /* EINTR: the caller looks at runner_stop */
 	for (int i = 0; i < nkids; i++) {
 		char line[SIM_ERROR_MSG / 2];
 
-		if (kids[i].pid != pid || pid <= 0)
+		if (kids[i].pid != pid)
 			continue;
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-			first_line(kids[i].errfile, line, sizeof(line));
-			if (WIFSIGNALED(status))
-				snprintf(line, sizeof(line), "killed by signal %d",
-					 WTERMSIG(status));
-			sim_error_set(err, "run '%s' failed (exit %d): %s", kids[i].req->dir, rc,
-				      line);
 			child_cleanup(&kids[i]);
+			if (!runner_stop) {
+				rc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+				first_line(kids[i].errfile, line, sizeof(line));
+				if (WIFSIGNALED(status))
+					snprintf(line, sizeof(line), "killed by signal %d",
+						 WTERMSIG(status));
+				sim_error_set(err, "run '%s' failed (exit %d): %s",
+					      kids[i].req->dir, rc, line);
+			}
 		}
 		unlink(kids[i].errfile);
 		kids[i].pid = 0;
 		(*running)--;
+		return rc;
 	}
-	return rc;
+	return 0;
 }
 
 static void progress(const struct runner *rn, uint32_t done, uint32_t n, int running)
@@ -229,16 +251,41 @@ static void progress(const struct runner *rn, uint32_t done, uint32_t n, int run
 			rn->reused, running);
 }
 
+/* How many of @reqs have their results (for the interrupted message). */
+static uint32_t runner_count_done(const struct runner *rn, const struct run_req *reqs, uint32_t n)
+{
+	uint32_t c = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		c += runner_done(rn, &reqs[i]);
+	return c;
+}
+
+static void signals_set(struct sigaction *old_int, struct sigaction *old_term)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = runner_on_signal; /* no SA_RESTART: wait() returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	runner_stop = 0;
+	sigaction(SIGINT, &sa, old_int);
+	sigaction(SIGTERM, &sa, old_term);
+}
+
 int runner_run(struct runner *rn, const struct run_req *reqs, uint32_t n, struct sim_error *err)
 {
 	struct child kids[MAX_JOBS] = { { 0 } };
 	int jobs = rn->jobs < 1 ? 1 : rn->jobs > MAX_JOBS ? MAX_JOBS : rn->jobs;
 	int running = 0, rc = 0;
 	uint32_t next = 0, done = 0;
+	struct sigaction old_int, old_term;
+	bool stopping = false;
 
 	rn->ran = rn->reused = 0;
-	while ((next < n && !rc) || running) {
-		while (next < n && !rc && running < jobs) {
+	signals_set(&old_int, &old_term);
+	while ((next < n && !rc && !runner_stop) || running) {
+		while (next < n && !rc && !runner_stop && running < jobs) {
 			const struct run_req *q = &reqs[next++];
 			int slot = 0;
 
@@ -257,10 +304,14 @@ int runner_run(struct runner *rn, const struct run_req *reqs, uint32_t n, struct
 			rn->ran++;
 		}
 		progress(rn, done, n, running);
+		if (runner_stop && !stopping) {
+			stopping = true;
+			children_stop(kids, jobs);
+		}
 		if (running) {
-			int r = child_reap(kids, jobs, &running, err);
+			int before = running, r = child_reap(kids, jobs, &running, err);
 
-			done++;
+			done += (uint32_t)(before - running);
 			if (r && !rc)
 				rc = r;
 		}
@@ -268,5 +319,14 @@ int runner_run(struct runner *rn, const struct run_req *reqs, uint32_t n, struct
 	progress(rn, done, n, running);
 	if (rn->progress)
 		fputc('\n', stderr);
+	if (runner_stop && !rc) {
+		rc = RUNNER_EXIT_INTERRUPTED;
+		sim_error_set(
+			err,
+			"interrupted: %u of %u runs complete; the same command resumes the rest",
+			runner_count_done(rn, reqs, n), n);
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	return rc;
 }

@@ -11,7 +11,12 @@
  *
  * On the first failure no further run starts; those running are waited for;
  * the error names the run and carries the first line the run printed on
- * stderr. A progress line goes to stderr only when it is a terminal.
+ * stderr. On SIGINT or SIGTERM no further run starts, the running ones get
+ * SIGTERM (each by its pid) and are waited for, and runner_run returns
+ * RUNNER_EXIT_INTERRUPTED. Whatever a dead run left beside its directory is
+ * removed, so only complete run directories remain, and a run whose report
+ * says "complete": false is never reused. A progress line goes to stderr
+ * only when it is a terminal.
  */
 #ifndef TOOLS_RUNNER_H
 #define TOOLS_RUNNER_H
@@ -22,7 +27,8 @@
 #include "sim/error.h"
 #include "sim/sha256.h"
 
-#define RUNNER_MAX_ARGS 512 /* base override arguments ("--set", "K=V", ...) */
+#define RUNNER_MAX_ARGS		512 /* base override arguments ("--set", "K=V", ...) */
+#define RUNNER_EXIT_INTERRUPTED 4   /* SIGINT or SIGTERM stopped the runs */
 
 struct runner {
 	const char *scenario;		   /* the scenario file */
@@ -51,7 +57,8 @@ int runner_init(struct runner *rn, const char *scenario, struct sim_error *err);
 void runner_add_base(struct runner *rn, const char *option, const char *arg);
 /*
  * Run every request not already done. 0, or the failing run's exit code
- * (1 bad input, 3 output; 1 for a crash) with @err set.
+ * (1 bad input, 3 output; 1 for a crash), or RUNNER_EXIT_INTERRUPTED, with
+ * @err set.
  */
 int runner_run(struct runner *rn, const struct run_req *reqs, uint32_t n, struct sim_error *err);
 /* The overrides a run of @q records in its report.json, joined by ' '. */
