@@ -47,7 +47,9 @@ struct options {
 };
 
 static const char usage[] =
-	"usage: skbsim run FILE [-o DIR] [--seed N] [--set KEY=VALUE]... [--quiet] [--perf]\n"
+	"usage: skbsim run FILE [-o DIR] [--seed N] [--set KEY=VALUE]... [--unset KEY]... "
+	"[--quiet]\n"
+	"                  [--perf]\n"
 	"       skbsim check FILE [--set KEY=VALUE]... [--unset KEY]... [--dump]\n" TOOL_USAGE
 	"       skbsim --help | --version\n"
 	"\n"
