@@ -59,6 +59,12 @@ grep -q '"--set hosts/rx/sockets/srv/rcvbuf=64KiB", "--set hosts/rx/apps/reader/
 grep -q "\"scenario_sha256\":	\"$(sha256sum $sc | cut -d' ' -f1)\"" "$tmp/j1/runs/p0003-s2/report.json" &&
 	ok || bad "run provenance: scenario hash"
 
+# a varied knob that no run used is called out (RSS alone: no packet uses a backlog)
+$bin sweep $sc --vary hosts/rx/sysctl/net.core.netdev_max_backlog=100,1000 --vary $v2 -o "$tmp/inert" |
+	grep -qx "note: 'hosts/rx/sysctl/net.core.netdev_max_backlog' cannot matter here: net.core.netdev_max_backlog was unused in all 4 runs (see the reports' headroom)" &&
+	ok || bad "no note for an inert knob"
+$bin sweep $sc --vary $v1 -o "$tmp/inert2" | grep -q '^note:' && bad "a note for a knob that mattered" || ok
+
 # again: every run is reused, the CSVs stay
 cp "$tmp/j1/sweep.csv" "$tmp/sweep.csv.before"
 $bin sweep $sc --vary $v1 --vary $v2 --seeds 3 -j 2 -o "$tmp/j1" | grep -q '24 runs (24 reused)' &&

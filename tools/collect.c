@@ -257,6 +257,35 @@ static int write_csv(const char *dir, const char *name, char *text, struct sim_e
 	return rc;
 }
 
+/*
+ * A varied knob that no run ever used cannot matter: say so. The knob is the
+ * key's last segment (rx_ring, net.core.netdev_max_backlog, rcvbuf: the
+ * report's headroom names); it is inert when every headroom entry of that
+ * name, in every run, is "unused".
+ */
+static void inert_notes(const struct sweep *s, const struct run_result *r, uint32_t n)
+{
+	for (uint32_t k = 0; k < s->nvary; k++) {
+		const char *key = s->vary[k].key,
+			   *knob = strrchr(key, '/') ? strrchr(key, '/') + 1 : key;
+		size_t len = strlen(knob);
+		uint32_t seen = 0, used = 0;
+
+		for (uint32_t i = 0; i < n; i++)
+			for (uint32_t j = 0; j < r[i].knobs.n; j++) {
+				if (strncmp(r[i].knobs.v[j].name, knob, len) ||
+				    r[i].knobs.v[j].name[len] != ' ')
+					continue;
+				seen++;
+				used += r[i].knobs.v[j].value > 0;
+			}
+		if (seen && !used)
+			printf("note: '%s' cannot matter here: %s was unused in all %u runs (see "
+			       "the reports' headroom)\n",
+			       key, knob, n);
+	}
+}
+
 int sweep_collect(const struct sweep *s, struct sim_error *err)
 {
 	uint32_t n = s->npoints * s->nseeds;
@@ -288,6 +317,8 @@ int sweep_collect(const struct sweep *s, struct sim_error *err)
 		fclose(f);
 		rc = write_csv(s->out, "summary.csv", text, err);
 	}
+	if (!rc)
+		inert_notes(s, r, n);
 	for (uint32_t i = 0; i < n; i++)
 		result_release(&r[i]);
 	free(r);

@@ -149,6 +149,19 @@ static void load_counters(struct run_result *r, const cJSON *o, const char *pref
 	}
 }
 
+static void load_headroom(struct run_result *r, const cJSON *h)
+{
+	const cJSON *k;
+	char name[96];
+
+	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(h, "knobs"))
+	{
+		snprintf(name, sizeof(name), "%s %s/%s", str(k, "knob"), str(k, "host"),
+			 str(k, "where"));
+		named_add(&r->knobs, name, strcmp(str(k, "state"), "unused") ? 1 : 0);
+	}
+}
+
 static void load_provenance(struct run_result *r, const cJSON *p)
 {
 	const cJSON *o;
@@ -198,6 +211,7 @@ int result_load(struct run_result *r, const char *dir, struct sim_error *err)
 	load_drops(r, cJSON_GetObjectItemCaseSensitive(j, "drops"));
 	load_cpus(r, cJSON_GetObjectItemCaseSensitive(j, "cpus"));
 	load_queues(r, cJSON_GetObjectItemCaseSensitive(j, "queues"));
+	load_headroom(r, cJSON_GetObjectItemCaseSensitive(j, "headroom"));
 	cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(j, "hosts"))
 		load_counters(r, h, str(h, "name"));
 	load_provenance(r, cJSON_GetObjectItemCaseSensitive(j, "provenance"));
@@ -212,6 +226,7 @@ void result_release(struct run_result *r)
 	free(r->cpus.v);
 	free(r->queues.v);
 	free(r->counters.v);
+	free(r->knobs.v);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -41,6 +41,7 @@ struct run_result {
 	struct named_list cpus;		   /* busy percent per "host/cpuN" */
 	struct named_list queues;	   /* max length per "host/kind/name", packets */
 	struct named_list counters;	   /* every snmp/softnet/device counter, "host/..." */
+	struct named_list knobs;	   /* headroom: "KNOB host/where", 1 occupied, 0 unused */
 	char sha256[65];		   /* provenance: the scenario's hash */
 	char overrides[4096];		   /* provenance: overrides joined by ' ' */
 };
