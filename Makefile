@@ -2,10 +2,12 @@
 #
 #   make run     install missing build dependencies, build, run scenarios/default.yaml
 #   make check   the same, then every test (plain and ASan+UBSan builds, scenario checks)
+#   make check-cluster  a sweep as a Slurm job array on a local single-node Slurm (or skipped)
 #   make bench   the benchmark scenarios, printing simulated packets per wall-second
 #   make lint    clang-format check of every C file
 #   make fuzz    the libFuzzer targets of tests/fuzz/, FUZZ_SECONDS each (default 60)
 #   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (the binary, scenarios, docs and the man page skbsim(1))
 
 PREFIX    ?= /usr/local
 CC        ?= cc
@@ -26,7 +28,9 @@ CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 SIM_SRC    := $(sort $(wildcard sim/*.c))
 MODEL_SRC  := $(sort $(wildcard models/*.c))
 LIB_SRC    := $(SIM_SRC) $(MODEL_SRC)
-MAIN_SRC   := $(sort $(wildcard tools/*.c))
+MAIN_SRC   := tools/skbsim.c
+TOOL_SRC   := $(filter-out $(MAIN_SRC),$(sort $(wildcard tools/*.c)))
+LIB_SRC    += $(TOOL_SRC)
 TEST_SRC   := $(sort $(wildcard tests/*.c))
 PROFILES   := $(sort $(wildcard profiles/*.yaml))
 
@@ -41,7 +45,7 @@ ASAN_LIB_OBJ  := $(LIB_SRC:%.c=$(A)/%.o) $(A)/gen/profiles.o
 ASAN_TEST_OBJ := $(TEST_SRC:%.c=$(A)/%.o)
 
 .PHONY: all run check test test-asan bench lint format clean install deps scenarios-check \
-	hostile-check fuzz fuzz-check fuzz-regress
+	hostile-check fuzz fuzz-check fuzz-regress sweep-check test-deps check-cluster
 
 all: deps skbsim
 
@@ -100,10 +104,26 @@ scenarios-check: all
 	./tests/scenarios.sh
 	./tests/safety.sh
 
+# GNU parallel for tests/sweep.sh's scale-out test (skipped there when it cannot be had).
+test-deps:
+	@command -v parallel >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+		command -v apt-get >/dev/null 2>&1 && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq parallel >/dev/null; } || \
+		echo "test-deps: GNU parallel not installed; its test will be skipped"
+
+sweep-check: all test-deps
+	./tests/sweep.sh
+
+# A sweep as a Slurm job array on a single-node Slurm (munge + slurm-wlm) started on
+# localhost by the script; skipped, with the reason, when the daemons cannot start.
+check-cluster: all
+	./tests/cluster.sh
+
+
 hostile-check: all
 	./tests/hostile.sh
 
-check: all test test-asan scenarios-check hostile-check fuzz-check lint
+check: all test test-asan scenarios-check hostile-check sweep-check fuzz-check lint
 
 # --- fuzzing ----------------------------------------------------------------
 # libFuzzer targets (clang, ASan+UBSan) in tests/fuzz/. `make fuzz` runs each
@@ -191,10 +211,13 @@ format:
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/skbsim/scenarios \
-		$(DESTDIR)$(PREFIX)/share/skbsim/profiles
+		$(DESTDIR)$(PREFIX)/share/skbsim/profiles \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/skbsim
 	install -m 0755 skbsim $(DESTDIR)$(PREFIX)/bin/skbsim
 	install -m 0644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/skbsim/scenarios/
 	install -m 0644 profiles/*.yaml $(DESTDIR)$(PREFIX)/share/skbsim/profiles/
+	install -m 0644 docs/skbsim.1 $(DESTDIR)$(PREFIX)/share/man/man1/skbsim.1
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/skbsim/
 
 clean:
 	rm -rf $(B) skbsim

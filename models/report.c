@@ -141,6 +141,242 @@ static double cpu_pct(const struct world *w, const struct cpu *c, enum cpu_acct 
 	return total > 0 ? 100.0 * (double)c->acct[a] / total : 0;
 }
 
+/* ---- headroom: what limited the run, and whether each tunable mattered ---- */
+
+enum hr_state { HR_UNUSED, HR_OK, HR_FULL };
+
+static const char *const hr_state_name[] = { "unused", "ok", "full" };
+
+/* One tunable's use: its largest occupancy after the warm-up against its limit. */
+struct headroom {
+	char host[32];	     /* host name */
+	char knob[48];	     /* "rx_ring", "net.core.netdev_max_backlog", "rcvbuf" */
+	char where[48];	     /* the busiest instance: "eth0 rx-1", "cpu1", "srv" */
+	double max;	     /* largest occupancy after the warm-up */
+	double limit;	     /* the tunable's value */
+	const char *unit;    /* "descriptors", "packets", "bytes" */
+	uint64_t drops;	     /* whole-run drops at this limit */
+	enum hr_state state; /* unused (never occupied), ok, full (it dropped) */
+};
+
+static enum hr_state hr_state_of(double max, uint64_t drops)
+{
+	return drops ? HR_FULL : max > 0 ? HR_OK : HR_UNUSED;
+}
+
+static uint32_t hr_rings(const struct host *h, struct headroom *out, uint32_t n, uint32_t cap)
+{
+	for (uint32_t d = 0; d < h->ndevs && n < cap; d++) {
+		const struct net_device *dev = h->devs[d];
+		struct headroom *r = &out[n];
+
+		if (!dev->nrxq)
+			continue;
+		memset(r, 0, sizeof(*r));
+		for (uint32_t i = 0; i < dev->nrxq; i++) {
+			if (!i || (double)dev->rxq[i].ring_level.max > r->max) {
+				r->max = (double)dev->rxq[i].ring_level.max;
+				snprintf(r->where, sizeof(r->where), "%s rx-%u", dev->name, i);
+			}
+			r->drops += dev->rxq[i].missed;
+		}
+		snprintf(r->host, sizeof(r->host), "%s", h->name);
+		snprintf(r->knob, sizeof(r->knob), "rx_ring");
+		r->limit = dev->rx_ring;
+		r->unit = "descriptors";
+		r->state = hr_state_of(r->max, r->drops);
+		n++;
+	}
+	return n;
+}
+
+static uint32_t hr_backlog(const struct host *h, struct headroom *out, uint32_t n, uint32_t cap)
+{
+	struct headroom *r = &out[n];
+
+	if (h->machine != h || n >= cap)
+		return n;
+	memset(r, 0, sizeof(*r));
+	for (uint32_t c = 0; c < h->ncpus; c++) {
+		const struct softnet_data *sd = h->cpus[c].sd;
+
+		if (!c || (double)sd->backlog_level.max > r->max) {
+			r->max = (double)sd->backlog_level.max;
+			snprintf(r->where, sizeof(r->where), "cpu%u", c);
+		}
+		r->drops += sd->dropped;
+	}
+	snprintf(r->host, sizeof(r->host), "%s", h->name);
+	snprintf(r->knob, sizeof(r->knob), "net.core.netdev_max_backlog");
+	r->limit = h->sysctl.netdev_max_backlog;
+	r->unit = "packets";
+	r->state = hr_state_of(r->max, r->drops);
+	return n + 1;
+}
+
+static uint32_t hr_sockets(const struct host *h, struct headroom *out, uint32_t n, uint32_t cap)
+{
+	for (uint32_t s = 0; s < h->nsocks && n < cap; s++) {
+		const struct sock *sk = h->socks[s];
+		struct headroom *r = &out[n];
+
+		if (sk->kind != SOCK_UDP)
+			continue;
+		memset(r, 0, sizeof(*r));
+		snprintf(r->host, sizeof(r->host), "%s", h->name);
+		snprintf(r->knob, sizeof(r->knob), "rcvbuf");
+		snprintf(r->where, sizeof(r->where), "%s", sk->name);
+		r->max = (double)sk->rmem.max;
+		r->limit = sk->sk_rcvbuf;
+		r->unit = "bytes";
+		r->drops = sk->sk_drops;
+		r->state = hr_state_of(r->max, r->drops);
+		n++;
+	}
+	return n;
+}
+
+static uint32_t report_headroom(const struct world *w, struct headroom *out, uint32_t cap)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		n = hr_rings(w->hosts[i], out, n, cap);
+		n = hr_backlog(w->hosts[i], out, n, cap);
+		n = hr_sockets(w->hosts[i], out, n, cap);
+	}
+	return n;
+}
+
+/* The busiest CPU after the warm-up (its host and index), NULL when there is none. */
+static const struct host *busiest_cpu(const struct world *w, uint32_t *cpu, double *busy)
+{
+	const struct host *best = NULL;
+
+	*busy = -1;
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		const struct host *h = w->hosts[i];
+
+		for (uint32_t c = 0; h->machine == h && c < h->ncpus; c++) {
+			double b = 100 - cpu_pct(w, &h->cpus[c], ACCT_IDLE);
+
+			if (b > *busy) {
+				*busy = b;
+				*cpu = c;
+				best = h;
+			}
+		}
+	}
+	return best;
+}
+
+/* The drop point with the most drops (the first such in host and drop_points[] order). */
+static const struct host *main_drop(const struct world *w, unsigned *point)
+{
+	const struct host *best = NULL;
+	uint64_t most = 0;
+
+	for (uint32_t i = 0; i < w->nhosts; i++)
+		for (unsigned d = 0; d < drop_points_nr; d++)
+			if (w->hosts[i]->drops[d] > most) {
+				most = w->hosts[i]->drops[d];
+				best = w->hosts[i];
+				*point = d;
+			}
+	return best;
+}
+
+static void text_headroom_row(const struct headroom *r, FILE *f)
+{
+	char lim[32], max[32];
+
+	if (r->state == HR_UNUSED) {
+		fprintf(f, "  %-6s %-28s unused: no packet used %s\n", r->host, r->knob,
+			!strcmp(r->unit, "bytes") ? "the buffer"
+			: r->unit[0] == 'd'	  ? "the ring"
+						  : "a backlog");
+		return;
+	}
+	if (!strcmp(r->unit, "bytes")) {
+		sim_fmt_size(lim, sizeof(lim), (uint64_t)r->limit);
+		fprintf(f, "  %-6s %-28s %s: max occupancy %.0f %% of %s (%s)", r->host, r->knob,
+			hr_state_name[r->state], r->limit > 0 ? 100 * r->max / r->limit : 0, lim,
+			r->where);
+	} else {
+		snprintf(max, sizeof(max), "%.0f", r->max);
+		fprintf(f, "  %-6s %-28s %s: max %s of %.0f %s (%s)", r->host, r->knob,
+			hr_state_name[r->state], max, r->limit, r->unit, r->where);
+	}
+	if (r->drops)
+		fprintf(f, ", %llu drops", U(r->drops));
+	fputc('\n', f);
+}
+
+static void text_headroom(const struct world *w, FILE *f)
+{
+	static struct headroom hr[MAX_QUEUES];
+	uint32_t n = report_headroom(w, hr, MAX_QUEUES), cpu = 0;
+	unsigned d = 0;
+	double busy;
+	const struct host *h = busiest_cpu(w, &cpu, &busy), *dh = main_drop(w, &d);
+
+	fprintf(f, "Headroom (occupancy after warm-up, drops whole run)\n");
+	if (h)
+		fprintf(f, "  busiest CPU: %s cpu%u, %.1f %% busy%s\n", h->name, cpu, busy,
+			busy >= 95 ? " (saturated)" : "");
+	if (dh)
+		fprintf(f, "  most drops: %s %s %s in %s, %llu\n", dh->name,
+			stage_info[drop_points[d].stage].id,
+			skb_drop_reason_name[drop_points[d].reason], drop_points[d].function,
+			U(dh->drops[d]));
+	else
+		fprintf(f, "  most drops: none\n");
+	for (uint32_t i = 0; i < n; i++)
+		text_headroom_row(&hr[i], f);
+	fprintf(f, "\n");
+}
+
+static cJSON *json_headroom(const struct world *w)
+{
+	static struct headroom hr[MAX_QUEUES];
+	uint32_t n = report_headroom(w, hr, MAX_QUEUES), cpu = 0;
+	cJSON *o = cJSON_CreateObject(), *a = cJSON_CreateArray(), *c, *dr = NULL;
+	unsigned d = 0;
+	double busy;
+	const struct host *h = busiest_cpu(w, &cpu, &busy), *dh = main_drop(w, &d);
+
+	if (h) {
+		c = cJSON_AddObjectToObject(o, "busiest_cpu");
+		cJSON_AddStringToObject(c, "host", h->name);
+		cJSON_AddNumberToObject(c, "cpu", cpu);
+		cJSON_AddNumberToObject(c, "busy_pct", busy);
+	}
+	if (dh) {
+		dr = cJSON_AddObjectToObject(o, "most_drops");
+		cJSON_AddStringToObject(dr, "host", dh->name);
+		cJSON_AddStringToObject(dr, "stage", stage_info[drop_points[d].stage].id);
+		cJSON_AddStringToObject(dr, "reason", skb_drop_reason_name[drop_points[d].reason]);
+		cJSON_AddNumberToObject(dr, "count", (double)dh->drops[d]);
+	} else {
+		cJSON_AddNullToObject(o, "most_drops");
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		cJSON *k = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(k, "host", hr[i].host);
+		cJSON_AddStringToObject(k, "knob", hr[i].knob);
+		cJSON_AddStringToObject(k, "where", hr[i].where);
+		cJSON_AddNumberToObject(k, "max", hr[i].max);
+		cJSON_AddNumberToObject(k, "limit", hr[i].limit);
+		cJSON_AddStringToObject(k, "unit", hr[i].unit);
+		cJSON_AddNumberToObject(k, "drops", (double)hr[i].drops);
+		cJSON_AddStringToObject(k, "state", hr_state_name[hr[i].state]);
+		cJSON_AddItemToArray(a, k);
+	}
+	cJSON_AddItemToObject(o, "knobs", a);
+	return o;
+}
+
 /* ---- text ---- */
 
 static void text_packets(const struct world *w, FILE *f)
@@ -427,6 +663,19 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 	fprintf(f, "\n");
 }
 
+/* What made the run: the file and its hash, the overrides, each host's profile. */
+static void text_provenance(const struct world *w, FILE *f)
+{
+	fprintf(f, "  file %s, sha256 %s\n", w->scenario_file, w->scenario_sha256);
+	fprintf(f, "  overrides:%s", w->noverrides ? "" : " none");
+	for (uint32_t i = 0; i < w->noverrides; i++)
+		fprintf(f, " %s", w->overrides[i]);
+	fprintf(f, "\n  profiles:");
+	for (uint32_t i = 0; i < w->nhosts; i++)
+		fprintf(f, "%s %s %s", i ? "," : "", w->hosts[i]->name, w->hosts[i]->profile);
+	fprintf(f, "\n\n");
+}
+
 void report_text(const struct world *w, FILE *f)
 {
 	char dur[32], warm[32], end[32];
@@ -439,12 +688,13 @@ void report_text(const struct world *w, FILE *f)
 		sim_fmt_time(end, sizeof(end), w->end);
 		fprintf(f, "PARTIAL: stopped by %s at %s of simulated time\n", w->stop_reason, end);
 	}
-	fprintf(f, "\n");
+	text_provenance(w, f);
 	text_packets(w, f);
 	text_drops(w, f);
 	text_latency(w, f);
 	text_cpus(w, f);
 	text_queues(w, f);
+	text_headroom(w, f);
 	for (uint32_t i = 0; i < w->nhosts; i++)
 		text_host(w, w->hosts[i], f);
 }
@@ -835,6 +1085,23 @@ static cJSON *json_traffic(const struct world *w)
 	return a;
 }
 
+static cJSON *json_provenance(const struct world *w)
+{
+	cJSON *o = cJSON_CreateObject(), *ov = cJSON_CreateArray(), *pr = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "skbsim_version", SKBSIM_VERSION);
+	cJSON_AddStringToObject(o, "scenario_file", w->scenario_file);
+	cJSON_AddStringToObject(o, "scenario_sha256", w->scenario_sha256);
+	cJSON_AddNumberToObject(o, "seed", (double)w->seed);
+	for (uint32_t i = 0; i < w->noverrides; i++)
+		cJSON_AddItemToArray(ov, cJSON_CreateString(w->overrides[i]));
+	cJSON_AddItemToObject(o, "overrides", ov);
+	for (uint32_t i = 0; i < w->nhosts; i++)
+		cJSON_AddStringToObject(pr, w->hosts[i]->name, w->hosts[i]->profile);
+	cJSON_AddItemToObject(o, "profiles", pr);
+	return o;
+}
+
 cJSON *report_json(const struct world *w)
 {
 	cJSON *r = cJSON_CreateObject(), *p = cJSON_CreateObject(), *lat = cJSON_CreateObject();
@@ -850,6 +1117,7 @@ cJSON *report_json(const struct world *w)
 		cJSON_AddNullToObject(r, "stopped_by");
 	else
 		cJSON_AddStringToObject(r, "stopped_by", w->stop_reason);
+	cJSON_AddItemToObject(r, "provenance", json_provenance(w));
 	cJSON_AddNumberToObject(p, "offered", (double)w->offered);
 	cJSON_AddNumberToObject(p, "delivered", (double)w->delivered);
 	cJSON_AddNumberToObject(p, "dropped", (double)w->dropped);
@@ -865,6 +1133,7 @@ cJSON *report_json(const struct world *w)
 	cJSON_AddItemToObject(r, "latency_ns", lat);
 	cJSON_AddItemToObject(r, "cpus", json_cpus(w));
 	cJSON_AddItemToObject(r, "queues", json_queues(w));
+	cJSON_AddItemToObject(r, "headroom", json_headroom(w));
 	cJSON_AddItemToObject(r, "hosts", json_hosts(w));
 	cJSON_AddItemToObject(r, "traffic", json_traffic(w));
 	cJSON_AddNumberToObject(r, "events", (double)w->q.fired);

@@ -845,6 +845,20 @@ static int world_build(struct world *w, const struct cfg_node *root, int64_t see
 	return 0;
 }
 
+/* What made this world: the file, its hash and the overrides, for the report. */
+static void world_copy_provenance(struct world *w, const struct cfg *c)
+{
+	w->scenario_file = strdup(c->file ? c->file : "");
+	memcpy(w->scenario_sha256, c->sha256, sizeof(w->scenario_sha256));
+	w->overrides = calloc(c->noverrides ? c->noverrides : 1, sizeof(*w->overrides));
+	SIM_BUG_ON(!w->scenario_file || !w->overrides);
+	for (uint32_t i = 0; i < c->noverrides; i++) {
+		w->overrides[i] = strdup(c->overrides[i]);
+		SIM_BUG_ON(!w->overrides[i]);
+	}
+	w->noverrides = c->noverrides;
+}
+
 struct world *world_create(const struct cfg *c, int64_t seed_override, struct sim_error *err)
 {
 	struct world *w = calloc(1, sizeof(*w));
@@ -855,6 +869,7 @@ struct world *world_create(const struct cfg *c, int64_t seed_override, struct si
 	}
 	net_dev_init();
 	net_tx_init();
+	world_copy_provenance(w, c);
 	if (world_build(w, c->root, seed_override, err)) {
 		world_free(w);
 		return NULL;
@@ -903,6 +918,10 @@ void world_free(struct world *w)
 	free(w->srcs);
 	free(w->hosts);
 	sim_pool_release(&w->skb_pool);
+	for (uint32_t i = 0; i < w->noverrides; i++)
+		free(w->overrides[i]);
+	free(w->overrides);
+	free(w->scenario_file);
 	free(w);
 }
 

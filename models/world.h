@@ -15,6 +15,7 @@
 #include "sim/event.h"
 #include "sim/pool.h"
 #include "sim/rng.h"
+#include "sim/sha256.h"
 #include "sim/stats.h"
 #include "models/cpuidle.h"
 #include "models/contention.h"
@@ -253,6 +254,11 @@ struct world {
 	/* latency, measured after warm-up, per packet in ps */
 	struct sim_hist lat[LAT_NR]; /* per stage */
 	struct sim_hist e2e;	     /* wire to application */
+	/* provenance, copied from the cfg by world_create (report.json "provenance") */
+	char *scenario_file;		  /* the scenario file as given */
+	char scenario_sha256[SHA256_HEX]; /* SHA-256 of its bytes, hex */
+	char **overrides;		  /* "--set K=V" / "--unset K", in applied order */
+	uint32_t noverrides;		  /* entries in overrides[] */
 };
 
 /* Cycles on host @h's clock to picoseconds. */

@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "sim/sha256.h"
 #include "sim/units.h"
 
 #define CFG_MAX_DEPTH 256	 /* nesting levels */
@@ -90,24 +91,13 @@ static struct cfg_node *node_new(enum cfg_type type, const char *file, uint32_t 
 	return n;
 }
 
+static void node_clear(struct cfg_node *n);
+
 static void node_free(struct cfg_node *n)
 {
 	if (!n)
 		return;
-	for (uint32_t i = 0; i < n->n; i++) {
-		node_free(n->items[i]);
-		if (n->keys)
-			free(n->keys[i]);
-	}
-	for (uint32_t i = 0; i < n->nknown; i++)
-		free((char *)n->known[i]);
-	free(n->str);
-	free(n->items);
-	free(n->keys);
-	free(n->key_line);
-	free(n->key_col);
-	free(n->used);
-	free(n->known);
+	node_clear(n);
 	free(n);
 }
 
@@ -589,6 +579,7 @@ static int cfg_load_text(struct cfg *c, const char *name, const char *text, size
 
 	memset(c, 0, sizeof(*c));
 	c->file = xstrdup(name);
+	sha256_hex(text, len, c->sha256);
 	ld.file = c->file;
 	SIM_BUG_ON(!yaml_parser_initialize(&ld.parser));
 	yaml_parser_set_input_string(&ld.parser, ld.text, len);
@@ -695,16 +686,20 @@ int cfg_load_file(struct cfg *c, const char *path, struct sim_error *err)
 void cfg_release(struct cfg *c)
 {
 	node_free(c->root);
+	for (uint32_t i = 0; i < c->noverrides; i++)
+		free(c->overrides[i]);
+	free(c->overrides);
 	free(c->file);
 	memset(c, 0, sizeof(*c));
 }
 
-/* --- --set --- */
+/* --- --set and --unset --- */
 
 struct set_op {
-	const char *arg; /* "KEY=VALUE" */
-	const char *eq;	 /* its first '=' */
-	uint32_t n;	 /* 1-based index among the --set options */
+	const char *file; /* "--set" or "--unset", for positions */
+	const char *arg;  /* "KEY=VALUE" or "KEY" */
+	const char *eq;	  /* the end of KEY: its first '=' (for --unset, the NUL) */
+	uint32_t n;	  /* 1-based index among the --set and --unset options */
 };
 
 static int set_error(const struct set_op *op, const char *seg, struct sim_error *err,
@@ -717,7 +712,7 @@ static int set_error(const struct set_op *op, const char *seg, struct sim_error 
 	va_list ap;
 
 	va_start(ap, fmt);
-	verror_at(err, set_file, op->n, (uint32_t)(seg - op->arg) + 1, fmt, ap);
+	verror_at(err, op->file, op->n, (uint32_t)(seg - op->arg) + 1, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -733,41 +728,128 @@ static bool set_key_ok(const char *key, const char *end)
 	return true;
 }
 
-/* The item of list @s selected by segment @seg (@len bytes): an index, else a name. */
-static struct cfg_node *seq_select(const struct cfg_node *s, const char *seg, size_t len)
+/* The index of the item of list @s selected by @seg (@len bytes): an index, else a name. */
+static int seq_select_index(const struct cfg_node *s, const char *seg, size_t len)
 {
 	size_t idx = 0, i;
 
 	for (i = 0; i < len && seg[i] >= '0' && seg[i] <= '9' && idx < s->n; i++)
 		idx = 10 * idx + (size_t)(seg[i] - '0');
 	if (i == len && idx < s->n)
-		return s->items[idx];
+		return (int)idx;
 	for (i = 0; i < s->n; i++) {
 		const struct cfg_node *item = s->items[i];
 		int k = item->type == CFG_MAP ? map_find(item, "name") : -1;
 
 		if (k >= 0 && item->items[k]->type == CFG_SCALAR &&
 		    strncmp(item->items[k]->str, seg, len) == 0 && item->items[k]->str[len] == '\0')
-			return s->items[i];
+			return (int)i;
 	}
-	return NULL;
+	return -1;
 }
 
-/* Give scalar @n the value of the option. */
-static int set_scalar(const struct set_op *op, struct cfg_node *n, const char *seg,
-		      struct sim_error *err)
+static struct cfg_node *seq_select(const struct cfg_node *s, const char *seg, size_t len)
 {
-	if (n->type != CFG_SCALAR)
-		return set_error(op, seg, err,
-				 "'%.*s' is a mapping or list; --set only replaces scalar values",
-				 (int)(op->eq - op->arg), op->arg);
+	int i = seq_select_index(s, seg, len);
+
+	return i >= 0 ? s->items[i] : NULL;
+}
+
+/* Free what @n holds (entries, text), keeping its shape-less shell and position. */
+static void node_clear(struct cfg_node *n)
+{
+	struct cfg_node shell = { .file = n->file, .line = n->line, .col = n->col };
+
+	for (uint32_t i = 0; i < n->n; i++) {
+		node_free(n->items[i]);
+		if (n->keys)
+			free(n->keys[i]);
+	}
+	for (uint32_t i = 0; i < n->nknown; i++)
+		free((char *)n->known[i]);
 	free(n->str);
-	n->str = xstrdup(op->eq + 1);
-	n->quoted = false;
-	if (n->file != set_key_file)
-		n->file = set_file;
+	free(n->items);
+	free(n->keys);
+	free(n->key_line);
+	free(n->key_col);
+	free(n->used);
+	free(n->known);
+	*n = shell;
+}
+
+#define WANT_LIST "expected a list like '[0, 1]', got '%s'"
+
+/* One item of a flow list, @p..@end with spaces around it, into list @n. */
+static int set_list_item(const struct set_op *op, struct cfg_node *n, const char *p,
+			 const char *end, struct sim_error *err)
+{
+	struct cfg_node *item;
+	bool quoted = false;
+
+	while (p < end && *p == ' ')
+		p++;
+	while (end > p && end[-1] == ' ')
+		end--;
+	if (end - p >= 2 && (*p == '\'' || *p == '"') && end[-1] == *p) {
+		quoted = true;
+		p++;
+		end--;
+	} else if (p == end || memchr(p, '\'', (size_t)(end - p)) ||
+		   memchr(p, '"', (size_t)(end - p))) {
+		return set_error(op, op->eq + 1, err, WANT_LIST, op->eq + 1);
+	}
+	item = node_new(CFG_SCALAR, set_file, op->n, (uint32_t)(p - op->arg) + (quoted ? 0 : 1));
+	item->str = xstrndup(p, (size_t)(end - p));
+	item->quoted = quoted;
+	seq_add(n, item);
+	return 0;
+}
+
+/* Make @n (cleared) the flow list "[a, b, ...]" of scalars given as the option's value. */
+static int set_list(const struct set_op *op, struct cfg_node *n, struct sim_error *err)
+{
+	const char *v = op->eq + 1, *p = v + 1, *close = v + strlen(v) - 1;
+
+	n->type = CFG_SEQ;
+	if (*close != ']' || strpbrk(p, "[{}") || memchr(p, ']', (size_t)(close - p)))
+		return set_error(op, v, err, WANT_LIST, v);
+	if (strspn(p, " ") == (size_t)(close - p))
+		return 0;
+	for (;;) {
+		const char *comma = memchr(p, ',', (size_t)(close - p));
+		const char *end = comma ? comma : close;
+
+		if (set_list_item(op, n, p, end, err))
+			return -1;
+		if (!comma)
+			return 0;
+		p = comma + 1;
+	}
+}
+
+/* Give node @n (a scalar or a list) the value of the option: a scalar, or a flow list. */
+static int set_value(const struct set_op *op, struct cfg_node *n, const char *seg,
+		     struct sim_error *err)
+{
+	bool list = op->eq[1] == '[';
+	const char *file = n->file == set_key_file ? set_key_file : set_file;
+	int klen = (int)(op->eq - op->arg);
+
+	if (n->type == CFG_MAP)
+		return set_error(op, seg, err,
+				 "'%.*s' is a mapping; --set replaces only scalars and lists", klen,
+				 op->arg);
+	if (n->type == CFG_SEQ && !list)
+		return set_error(op, seg, err, "'%.*s' is a list; give a list like '[0, 1]'", klen,
+				 op->arg);
+	node_clear(n);
+	n->file = file;
 	n->line = op->n;
-	n->col = (uint32_t)(op->eq - op->arg) + 2;
+	n->col = (uint32_t)klen + 2;
+	if (list)
+		return set_list(op, n, err);
+	n->type = CFG_SCALAR;
+	n->str = xstrdup(op->eq + 1);
 	return 0;
 }
 
@@ -784,16 +866,29 @@ static int set_in_map(const struct set_op *op, struct cfg_node *m, const char *s
 			m->key_line[i] = op->n;
 			m->key_col[i] = col;
 		}
-		return set_scalar(op, m->items[i], seg, err);
+		return set_value(op, m->items[i], seg, err);
 	}
 	v = node_new(CFG_SCALAR, set_key_file, op->n, col);
 	map_add(m, xstrndup(seg, len), op->n, col, v);
-	return set_scalar(op, v, seg, err);
+	return set_value(op, v, seg, err);
 }
 
-/* The child of @cur named by segment @seg (@len bytes), or NULL with an error. */
+/* "no key 'SEG' in 'PATH'" (or "in scenario" at the top). */
+static int set_no_key(const struct set_op *op, const char *seg, size_t len, struct sim_error *err)
+{
+	int plen = seg == op->arg ? 0 : (int)(seg - op->arg) - 1;
+
+	if (seg == op->arg)
+		return set_error(op, seg, err, "no key '%.*s' in %s", (int)len, seg, scenario_what);
+	return set_error(op, seg, err, "no key '%.*s' in '%.*s'", (int)len, seg, plen, op->arg);
+}
+
+/*
+ * The child of @cur named by segment @seg (@len bytes), or NULL with an error.
+ * A missing key of a mapping is created as an empty mapping when @create.
+ */
 static struct cfg_node *set_child(const struct set_op *op, const struct cfg_node *cur,
-				  const char *seg, size_t len, struct sim_error *err)
+				  const char *seg, size_t len, bool create, struct sim_error *err)
 {
 	int plen = seg == op->arg ? 0 : (int)(seg - op->arg) - 1;
 	struct cfg_node *child = NULL;
@@ -809,7 +904,7 @@ static struct cfg_node *set_child(const struct set_op *op, const struct cfg_node
 	i = cur->type == CFG_MAP ? map_find_len(cur, seg, len) : -1;
 	if (i >= 0)
 		return cur->items[i];
-	if (cur->type == CFG_MAP) {
+	if (cur->type == CFG_MAP && create) {
 		/* a missing middle key becomes an empty mapping (checked by its readers) */
 		uint32_t col = (uint32_t)(seg - op->arg) + 1;
 
@@ -817,37 +912,225 @@ static struct cfg_node *set_child(const struct set_op *op, const struct cfg_node
 		map_add((struct cfg_node *)cur, xstrndup(seg, len), op->n, col, child);
 		return child;
 	}
-	if (seg == op->arg)
-		set_error(op, seg, err, "no key '%.*s' in %s", (int)len, seg, scenario_what);
-	else
-		set_error(op, seg, err, "no key '%.*s' in '%.*s'", (int)len, seg, plen, op->arg);
+	set_no_key(op, seg, len, err);
 	return NULL;
+}
+
+/* Append "OPTION ARG" to the overrides the cfg records for provenance. */
+static void cfg_record(struct cfg *c, const char *option, const char *arg)
+{
+	size_t len = strlen(option) + strlen(arg) + 2;
+
+	if (c->noverrides == c->overrides_cap) {
+		c->overrides_cap = c->overrides_cap ? 2 * c->overrides_cap : 8;
+		c->overrides = xrealloc(c->overrides, c->overrides_cap, sizeof(*c->overrides));
+	}
+	c->overrides[c->noverrides] = xrealloc(NULL, len, 1);
+	snprintf(c->overrides[c->noverrides++], len, "%s %s", option, arg);
+}
+
+static int set_walk(struct cfg *c, const struct set_op *op, struct sim_error *err)
+{
+	struct cfg_node *cur = c->root;
+	const char *seg = op->arg;
+
+	for (;;) {
+		const char *end = memchr(seg, '/', (size_t)(op->eq - seg));
+		size_t len = (size_t)((end ? end : op->eq) - seg);
+
+		if (!end && cur->type == CFG_MAP)
+			return set_in_map(op, cur, seg, len, err);
+		cur = set_child(op, cur, seg, len, true, err);
+		if (!cur)
+			return -1;
+		if (!end)
+			return set_value(op, cur, seg, err);
+		seg = end + 1;
+	}
 }
 
 int cfg_apply_set(struct cfg *c, const char *assign, struct sim_error *err)
 {
-	struct set_op op = { .arg = assign, .eq = strchr(assign, '='), .n = ++c->nsets };
-	struct cfg_node *cur;
-	const char *seg = assign;
+	struct set_op op = {
+		.file = set_file, .arg = assign, .eq = strchr(assign, '='), .n = ++c->nsets
+	};
 
 	if (!op.eq || !set_key_ok(assign, op.eq))
 		return set_error(&op, assign, err, "expected KEY=VALUE, got '%s'", assign);
 	if (!c->root)
 		c->root = node_new(CFG_MAP, set_file, op.n, 1);
-	cur = c->root;
-	for (;;) {
-		const char *end = memchr(seg, '/', (size_t)(op.eq - seg));
-		size_t len = (size_t)((end ? end : op.eq) - seg);
+	if (set_walk(c, &op, err))
+		return -1;
+	cfg_record(c, "--set", assign);
+	return 0;
+}
 
-		if (!end && cur->type == CFG_MAP)
-			return set_in_map(&op, cur, seg, len, err);
-		cur = set_child(&op, cur, seg, len, err);
+/* Remove entry @i of mapping or list @n. */
+static void node_remove(struct cfg_node *n, uint32_t i)
+{
+	uint32_t tail = n->n - i - 1;
+
+	node_free(n->items[i]);
+	memmove(n->items + i, n->items + i + 1, tail * sizeof(*n->items));
+	if (n->type == CFG_MAP) {
+		free(n->keys[i]);
+		memmove(n->keys + i, n->keys + i + 1, tail * sizeof(*n->keys));
+		memmove(n->key_line + i, n->key_line + i + 1, tail * sizeof(*n->key_line));
+		memmove(n->key_col + i, n->key_col + i + 1, tail * sizeof(*n->key_col));
+		memmove(n->used + i, n->used + i + 1, tail * sizeof(*n->used));
+	}
+	n->n--;
+}
+
+/* Remove the entry named by the last segment @seg (@len bytes) from @cur. */
+static int unset_last(const struct set_op *op, struct cfg_node *cur, const char *seg, size_t len,
+		      struct sim_error *err)
+{
+	int plen = seg == op->arg ? 0 : (int)(seg - op->arg) - 1;
+	int i = -1;
+
+	if (cur->type == CFG_MAP)
+		i = map_find_len(cur, seg, len);
+	else if (cur->type == CFG_SEQ)
+		i = seq_select_index(cur, seg, len);
+	if (i < 0 && cur->type == CFG_SEQ)
+		return set_error(op, seg, err, "no item '%.*s' in list '%.*s'", (int)len, seg, plen,
+				 op->arg);
+	if (i < 0)
+		return set_no_key(op, seg, len, err);
+	node_remove(cur, (uint32_t)i);
+	return 0;
+}
+
+int cfg_apply_unset(struct cfg *c, const char *key, struct sim_error *err)
+{
+	struct set_op op = {
+		.file = "--unset", .arg = key, .eq = key + strlen(key), .n = ++c->nsets
+	};
+	struct cfg_node *cur = c->root;
+	const char *seg = key;
+
+	if (strchr(key, '=') || !set_key_ok(key, op.eq))
+		return set_error(&op, key, err, "expected KEY, got '%s'", key);
+	if (!cur)
+		return set_no_key(&op, seg, (size_t)(strcspn(seg, "/")), err);
+	for (;;) {
+		const char *end = strchr(seg, '/');
+
+		if (!end) {
+			if (unset_last(&op, cur, seg, strlen(seg), err))
+				return -1;
+			break;
+		}
+		cur = set_child(&op, cur, seg, (size_t)(end - seg), false, err);
 		if (!cur)
 			return -1;
-		if (!end)
-			return set_scalar(&op, cur, seg, err);
 		seg = end + 1;
 	}
+	cfg_record(c, "--unset", key);
+	return 0;
+}
+
+/* --- the effective scenario as YAML --- */
+
+static int dump_node(yaml_emitter_t *e, const struct cfg_node *n);
+
+static int dump_emit(yaml_emitter_t *e, yaml_event_t *ev)
+{
+	return yaml_emitter_emit(e, ev) ? 0 : -1;
+}
+
+static int dump_scalar(yaml_emitter_t *e, const char *s, bool quoted)
+{
+	yaml_event_t ev;
+
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1,
+				     quoted ? YAML_SINGLE_QUOTED_SCALAR_STYLE
+					    : YAML_ANY_SCALAR_STYLE);
+	return dump_emit(e, &ev);
+}
+
+/* A list of scalars prints as "[a, b]", anything else in block style. */
+static bool seq_is_flat(const struct cfg_node *n)
+{
+	for (uint32_t i = 0; i < n->n; i++)
+		if (n->items[i]->type != CFG_SCALAR)
+			return false;
+	return true;
+}
+
+static int dump_seq(yaml_emitter_t *e, const struct cfg_node *n)
+{
+	yaml_event_t ev;
+
+	yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+					     seq_is_flat(n) ? YAML_FLOW_SEQUENCE_STYLE
+							    : YAML_BLOCK_SEQUENCE_STYLE);
+	if (dump_emit(e, &ev))
+		return -1;
+	for (uint32_t i = 0; i < n->n; i++)
+		if (dump_node(e, n->items[i]))
+			return -1;
+	yaml_sequence_end_event_initialize(&ev);
+	return dump_emit(e, &ev);
+}
+
+static int dump_map(yaml_emitter_t *e, const struct cfg_node *n)
+{
+	yaml_event_t ev;
+
+	yaml_mapping_start_event_initialize(
+		&ev, NULL, NULL, 1, n->n ? YAML_BLOCK_MAPPING_STYLE : YAML_FLOW_MAPPING_STYLE);
+	if (dump_emit(e, &ev))
+		return -1;
+	for (uint32_t i = 0; i < n->n; i++)
+		if (dump_scalar(e, n->keys[i], false) || dump_node(e, n->items[i]))
+			return -1;
+	yaml_mapping_end_event_initialize(&ev);
+	return dump_emit(e, &ev);
+}
+
+static int dump_node(yaml_emitter_t *e, const struct cfg_node *n)
+{
+	if (n->type == CFG_SCALAR)
+		return dump_scalar(e, n->str, n->quoted);
+	return n->type == CFG_SEQ ? dump_seq(e, n) : dump_map(e, n);
+}
+
+static int dump_doc(yaml_emitter_t *e, const struct cfg *c)
+{
+	yaml_event_t ev;
+
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	if (dump_emit(e, &ev))
+		return -1;
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+	if (dump_emit(e, &ev) || dump_node(e, c->root))
+		return -1;
+	yaml_document_end_event_initialize(&ev, 1);
+	if (dump_emit(e, &ev))
+		return -1;
+	yaml_stream_end_event_initialize(&ev);
+	return dump_emit(e, &ev) || !yaml_emitter_flush(e) ? -1 : 0;
+}
+
+int cfg_dump(const struct cfg *c, FILE *f, struct sim_error *err)
+{
+	yaml_emitter_t e;
+	int rc;
+
+	if (!c->root)
+		return sim_error_set(err, "nothing to dump");
+	SIM_BUG_ON(!yaml_emitter_initialize(&e));
+	yaml_emitter_set_output_file(&e, f);
+	yaml_emitter_set_unicode(&e, 1);
+	yaml_emitter_set_width(&e, -1);
+	rc = dump_doc(&e, c);
+	if (rc)
+		sim_error_set(err, "cannot write the scenario: %s",
+			      e.problem ? e.problem : strerror(errno));
+	yaml_emitter_delete(&e);
+	return rc;
 }
 
 /* --- lookups --- */

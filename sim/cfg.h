@@ -47,15 +47,21 @@
  *   "no key 'SEG' in 'PATH'"            (descending into a scalar; PATH = the segments
  *                                        before SEG joined by '/')
  *   "no item 'SEG' in list 'PATH'"
- *   "'PATH' is a mapping or list; --set only replaces scalar values"
+ *   "'PATH' is a mapping; --set replaces only scalars and lists"
+ *   "'PATH' is a list; give a list like '[0, 1]'"
+ *   "expected a list like '[0, 1]', got 'VALUE'"  (at the value)
+ * A VALUE that starts with '[' is a flow list of scalars, "[0, 1]" or
+ * "['a', b]" (no nesting); its items have positions "--set:N:C" too.
  */
 #ifndef SIM_CFG_H
 #define SIM_CFG_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sim/error.h"
+#include "sim/sha256.h"
 #include "sim/time.h"
 
 enum cfg_type {
@@ -82,9 +88,13 @@ struct cfg_node {
 };
 
 struct cfg {
-	struct cfg_node *root; /* the top-level mapping */
-	char *file;	       /* the file name as given */
-	uint32_t nsets;	       /* --set options applied so far */
+	struct cfg_node *root;	 /* the top-level mapping */
+	char *file;		 /* the file name as given */
+	char sha256[SHA256_HEX]; /* SHA-256 of the loaded text, hex ("" when none) */
+	uint32_t nsets;		 /* --set and --unset options applied so far */
+	char **overrides;	 /* "--set KEY=VALUE" / "--unset KEY", in applied order */
+	uint32_t noverrides;	 /* entries in overrides[] */
+	uint32_t overrides_cap;	 /* allocated entries */
 };
 
 /* The largest scenario file read, bytes. */
@@ -97,7 +107,7 @@ int cfg_load_string(struct cfg *c, const char *name, const char *text, struct si
 void cfg_release(struct cfg *c);
 
 /*
- * Apply one "--set KEY=VALUE": KEY is a path of mapping keys separated by '/',
+ * Apply one "--set KEY=VALUE" (VALUE a scalar or a flow list): KEY is a path of mapping keys separated by '/',
  * list items chosen by 0-based index or by the value of their 'name' key.
  * Missing keys in mappings are created: the last as a scalar, a middle one as
  * an empty mapping (so --set costs/ipi_send=0 works without a `costs:` in the
@@ -105,6 +115,25 @@ void cfg_release(struct cfg *c);
  * --set position). The new scalar's position is "--set:N:C" (see above).
  */
 int cfg_apply_set(struct cfg *c, const char *assign, struct sim_error *err);
+
+/*
+ * Apply one "--unset KEY": remove the mapping key or list item that KEY (a
+ * path as for --set) names, so that its reader sees it missing and uses its
+ * default. Nothing is created; a missing segment is an error at "--unset:N:C",
+ * N counting --set and --unset options together. Messages:
+ *   "expected KEY, got 'ARG'"
+ *   "no key 'SEG' in 'PATH'" / "no key 'SEG' in scenario"
+ *   "no item 'SEG' in list 'PATH'"
+ */
+int cfg_apply_unset(struct cfg *c, const char *key, struct sim_error *err);
+
+/*
+ * Print the tree (the effective scenario, after --set and --unset) as YAML:
+ * keys in file order, keys created by --set last, lists of scalars in flow
+ * style, quoted scalars single-quoted. Loading the output gives the same tree.
+ * 0, or -1 with @err set.
+ */
+int cfg_dump(const struct cfg *c, FILE *f, struct sim_error *err);
 
 /* Lookups; these mark the key as known (and used when present). */
 const struct cfg_node *cfg_get(const struct cfg_node *map, const char *key);

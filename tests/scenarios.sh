@@ -105,6 +105,20 @@ json_get "$tmp/pm/report.json" \
 	grep -qx "\[('pmtu-want', 99, 1), ('pmtu-do', 1, 99)\]" && ok ||
 	bad "pmtu: unexpected sends or EMSGSIZE counts"
 
+# Headroom: with RSS alone no packet uses a backlog; with RPS the backlog is what drops.
+$bin run scenarios/default.yaml --quiet -o "$tmp/hr1"
+grep -qx '  rx     net.core.netdev_max_backlog  unused: no packet used a backlog' "$tmp/hr1/report.txt" &&
+	grep -qxE '  rx     rx_ring                      full: max 512 of 512 descriptors \(eth0 rx-1\), [1-9][0-9]* drops' \
+		"$tmp/hr1/report.txt" && ok || bad "default: headroom lines"
+json_get "$tmp/hr1/report.json" "[(k['knob'], k['state']) for k in r['headroom']['knobs']]" |
+	grep -qx "\[('rx_ring', 'full'), ('net.core.netdev_max_backlog', 'unused'), ('rcvbuf', 'full')\]" &&
+	ok || bad "default: report.json headroom knobs"
+$bin run scenarios/rps-backlog.yaml --quiet -o "$tmp/hr2"
+json_get "$tmp/hr2/report.json" \
+	"[(k['state'], k['drops'] == r['headroom']['most_drops']['count']) for k in r['headroom']['knobs'] if k['knob'] == 'net.core.netdev_max_backlog']" |
+	grep -qx "\[('full', True)\]" && grep -q '^  most drops: rx R11 CPU_BACKLOG in enqueue_to_backlog, ' "$tmp/hr2/report.txt" &&
+	ok || bad "rps-backlog: the backlog must be the full knob with the most drops"
+
 # Bad input: one message on stderr, the documented exit code, no output directory.
 expect() { # code "expected stderr first line" args...
 	local code=$1 msg=$2
@@ -130,7 +144,29 @@ expect 1 "--set:1:45: 'net.core.netdev_max_backlog' must be between 1 and 107374
 	check scenarios/default.yaml --set hosts/rx/sysctl/net.core.netdev_max_backlog=0
 expect 1 "skbsim: '--seed' must be a non-negative integer, got 'x'" run scenarios/default.yaml --seed x
 expect 2 "skbsim: unknown option '--sed'" run scenarios/default.yaml --sed 1
-expect 2 "skbsim: unknown command (known: run, check, profiles, profile): 'go'" go scenarios/default.yaml
+expect 2 "skbsim: unknown command (known: run, check, profiles, profile, sweep, collect, plan, compare): 'go'" go scenarios/default.yaml
+expect 1 "--unset:2:7: no item 'tx' in list 'hosts'" \
+	check scenarios/default.yaml --set seed=2 --unset hosts/tx/cpus
+expect 1 "--set:1:33: expected a list like '[0, 1]', got '[0,1'" \
+	check scenarios/default.yaml --set hosts/rx/nics/eth0/irq_affinity=[0,1
+expect 2 "skbsim: '--dump' is an option of 'check'" run scenarios/default.yaml --dump
+
+# check --dump prints the effective scenario: loading it back gives the same run.
+$bin check scenarios/default.yaml --dump --set hosts/rx/nics/eth0/irq_affinity=[2,1,0] \
+	--unset hosts/rx/sysctl >"$tmp/dump.yaml" && ok || bad "check --dump"
+grep -qx '    irq_affinity: \[2, 1, 0\]' "$tmp/dump.yaml" && ! grep -q 'sysctl:' "$tmp/dump.yaml" &&
+	ok || bad "--dump: the --set list or the --unset missing"
+$bin run "$tmp/dump.yaml" --quiet -o "$tmp/d1" &&
+	$bin run scenarios/default.yaml --quiet -o "$tmp/d2" --set hosts/rx/nics/eth0/irq_affinity=[2,1,0] \
+		--unset hosts/rx/sysctl &&
+	diff <(grep -v '"scenario_\|"overrides"\|"--' "$tmp/d1/report.json") \
+		<(grep -v '"scenario_\|"overrides"\|"--' "$tmp/d2/report.json") >/dev/null && ok ||
+	bad "the dumped scenario runs differently from the original with its overrides"
+# provenance in report.txt
+grep -q "^  overrides: --set hosts/rx/nics/eth0/irq_affinity=\[2,1,0\] --unset hosts/rx/sysctl$" \
+	"$tmp/d2/report.txt" && grep -q "^  file scenarios/default.yaml, sha256 $(sha256sum scenarios/default.yaml | cut -d' ' -f1)$" \
+	"$tmp/d2/report.txt" && grep -qx '  profiles: rx default' "$tmp/d2/report.txt" && ok ||
+	bad "report.txt provenance lines"
 expect 2 "skbsim: missing scenario file for 'run'" run
 [ "$($bin --version)" = "skbsim $(cat VERSION)" ] && ok || bad "--version"
 $bin --help | grep -q '^usage: skbsim run FILE' && ok || bad "--help"
@@ -154,8 +190,13 @@ done
 	bad "skbsim profiles lists other profiles than profiles/*.yaml"
 mkdir -p "$tmp/own/p" && cp profiles/legacy-0.1.yaml "$tmp/own/p/" &&
 	sed 's/^hosts:/profile: p\/legacy-0.1.yaml\nhosts:/' scenarios/default.yaml >"$tmp/own/s.yaml"
+# the same results but for the provenance (file, hash, --set) in report.json and report.txt
+noprov() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); r.pop('provenance'); print(json.dumps(r))" "$1"; }
 $bin run "$tmp/own/s.yaml" --quiet -o "$tmp/own/out" &&
-	diff -r "$tmp/own/out" "$tmp/prof-legacy-0.1" >/dev/null && ok ||
+	diff -r -x report.json -x report.txt "$tmp/own/out" "$tmp/prof-legacy-0.1" >/dev/null &&
+	[ "$(noprov "$tmp/own/out/report.json")" = "$(noprov "$tmp/prof-legacy-0.1/report.json")" ] &&
+	diff <(grep -v '^  file \|^  overrides:' "$tmp/own/out/report.txt") \
+		<(grep -v '^  file \|^  overrides:' "$tmp/prof-legacy-0.1/report.txt") >/dev/null && ok ||
 	bad "a PATH profile gave other results than the built-in of the same text"
 $bin profile "$tmp/own/p/legacy-0.1.yaml" >/dev/null && ok || bad "skbsim profile PATH"
 expect 1 "unknown profile 'defualt' (did you mean 'default'? known: $(ls profiles | sed 's/\.yaml$//' | LC_ALL=C sort | paste -sd, | sed 's/,/, /g'))" \

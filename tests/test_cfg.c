@@ -2,7 +2,7 @@
  * tests/test_cfg.c - the configuration tree: loader, --set, typed getters, unknown keys.
  *
  * Most tests are rows of one table: a YAML text loaded as "t.yaml", --set
- * options applied to it, a script of reader actions, and the exact message
+ * options applied to it ("!KEY" is an --unset KEY), a script of reader actions, and the exact message
  * expected (NULL for success). A script is a list of actions separated by ';',
  * each "op:arg:arg..." with an optional "=VALUE" that the value read must
  * print as (integers and times as integers, other numbers with %g, booleans
@@ -478,15 +478,95 @@ static const struct cfg_case cases[] = {
 	{ "nic: {rx_ring: 1}\n",
 	  { "nic=5" },
 	  "",
-	  "--set:1:1: 'nic' is a mapping or list; --set only replaces scalar values" },
+	  "--set:1:1: 'nic' is a mapping; --set replaces only scalars and lists" },
 	{ "hosts:\n  - name: rx\n",
 	  { "hosts/rx=1" },
 	  "",
-	  "--set:1:7: 'hosts/rx' is a mapping or list; --set only replaces scalar values" },
+	  "--set:1:7: 'hosts/rx' is a mapping; --set replaces only scalars and lists" },
 	{ "a: {b: [1, 2]}\n",
 	  { "a/b=1" },
 	  "",
-	  "--set:1:3: 'a/b' is a mapping or list; --set only replaces scalar values" },
+	  "--set:1:3: 'a/b' is a list; give a list like '[0, 1]'" },
+
+	/* --- --set with a list value --- */
+	{ "a: {b: [1, 2]}\n",
+	  { "a/b=[3, 4,5]" },
+	  "map:a;seq:b;item:0;nu64:x:0:9=3;pop;item:1;nu64:x:0:9=4;pop;item:2;nu64:x:0:9=5",
+	  NULL },
+	{ "a: {b: [1, 2]}\n", { "a/b=[]" }, "map:a;seq:b;nseq:b", NULL },
+	{ "a: {b: [1, 2]}\n", { "a/b=[ ]" }, "map:a;seq:b;nseq:b", NULL },
+	{ "a: 1\n",
+	  { "l=['x, y', \"z\"]" },
+	  "",
+	  "--set:1:3: expected a list like '[0, 1]', got '['x, y', \"z\"]'" },
+	{ "a: 1\n", { "l=['x', \"z\"]" }, "seq:l;item:1;nstr:l=z;pop;pop;u64:a:0:9=1", NULL },
+	{ "a: 1\n", { "a=[1,2]" }, "u64:a:0:9", "--set:1:3: 'a' must be a scalar" },
+	{ "a: 1\n",
+	  { "l=[1,x]" },
+	  "seq:l;item:1;nu64:cpu:0:9",
+	  "--set:1:6: 'cpu' must be an integer, got 'x'" },
+	{ "a: 1\n",
+	  { "l=[1, 'x']" },
+	  "seq:l;item:1;nu64:cpu:0:9",
+	  "--set:1:7: 'cpu' must be an integer, got 'x'" },
+	{ "a: 1\n", { "l=[1,2" }, "", "--set:1:3: expected a list like '[0, 1]', got '[1,2'" },
+	{ "a: 1\n", { "l=[1,,2]" }, "", "--set:1:3: expected a list like '[0, 1]', got '[1,,2]'" },
+	{ "a: 1\n",
+	  { "l=[1,[2]]" },
+	  "",
+	  "--set:1:3: expected a list like '[0, 1]', got '[1,[2]]'" },
+	{ "a: 1\n", { "l=[1]]" }, "", "--set:1:3: expected a list like '[0, 1]', got '[1]]'" },
+	{ "a: 1\n",
+	  { "l=[{a: 1}]" },
+	  "",
+	  "--set:1:3: expected a list like '[0, 1]', got '[{a: 1}]'" },
+	{ "hosts:\n  - name: rx\n    irq: [0]\n",
+	  { "hosts/rx/irq=[2,3]", "hosts/rx/irq/1=4" },
+	  "seq:hosts;item:0;seq:irq;item:0;nu64:c:0:9=2;pop;item:1;nu64:c:0:9=4",
+	  NULL },
+	{ "nic: {rx_ring: 1}\n",
+	  { "nic=[1]" },
+	  "",
+	  "--set:1:1: 'nic' is a mapping; --set replaces only scalars and lists" },
+
+	/* --- --unset --- */
+	{ "a: 1\nb: 2\n", { "!a" }, "u64:a:0:9=0;u64:b:0:9=2;unknown:scenario", NULL },
+	{ "nic:\n  rx_ring: 512\n  tx_ring: 64\n",
+	  { "!nic/rx_ring" },
+	  "map:nic;u64:rx_ring:0:4096=0;u64:tx_ring:0:4096=64;unknown:nic 'eth0'",
+	  NULL },
+	{ "nic:\n  rx_ring: 512\n  zzz: 1\n",
+	  { "!nic/zzz" },
+	  "map:nic;u64:rx_ring:0:4096=512;unknown:nic 'eth0'",
+	  NULL },
+	{ "hosts:\n  - name: rx\n  - name: tx\n    cpus: 2\n",
+	  { "!hosts/rx" },
+	  "seq:hosts;item:0;str:name=tx;u64:cpus:1:9=2",
+	  NULL },
+	{ "cpus: [1, 2, 3]\n", { "!cpus/0" }, "seq:cpus;item:0;nu64:c:0:9=2", NULL },
+	{ "nic:\n  rx_ring: 512\n",
+	  { "!nic/rx_ring", "nic/rx_ring=8" },
+	  "map:nic;u64:rx_ring:0:4096=8",
+	  NULL },
+	{ "nic:\n  rx_ring: 512\n",
+	  { "nic/rx_ring=8", "!nic" },
+	  "has:nic=false;unknown:scenario",
+	  NULL },
+	{ "a: 1\n", { "!b" }, "", "--unset:1:1: no key 'b' in scenario" },
+	{ "a: 1\n", { "a=2", "!a/b" }, "", "--unset:2:3: no key 'b' in 'a'" },
+	{ "nic: {rx_ring: 1}\n", { "!nic/tx_ring" }, "", "--unset:1:5: no key 'tx_ring' in 'nic'" },
+	{ "nic: {rx_ring: 1}\n", { "!nc/tx_ring" }, "", "--unset:1:1: no key 'nc' in scenario" },
+	{ "hosts:\n  - name: rx\n",
+	  { "!hosts/tx/cpus" },
+	  "",
+	  "--unset:1:7: no item 'tx' in list 'hosts'" },
+	{ "hosts:\n  - name: rx\n",
+	  { "!hosts/1" },
+	  "",
+	  "--unset:1:7: no item '1' in list 'hosts'" },
+	{ "a: 1\n", { "!a=1" }, "", "--unset:1:1: expected KEY, got 'a=1'" },
+	{ "a: 1\n", { "!" }, "", "--unset:1:1: expected KEY, got ''" },
+	{ "a: 1\n", { "!a//b" }, "", "--unset:1:1: expected KEY, got 'a//b'" },
 };
 
 /* --- the script interpreter --- */
@@ -725,7 +805,8 @@ START_TEST(test_table)
 	int rc = cfg_load_string(&c, "t.yaml", tc->yaml, &r.err);
 
 	for (int i = 0; !rc && i < MAX_SETS && tc->sets[i]; i++)
-		rc = cfg_apply_set(&c, tc->sets[i], &r.err);
+		rc = tc->sets[i][0] == '!' ? cfg_apply_unset(&c, tc->sets[i] + 1, &r.err)
+					   : cfg_apply_set(&c, tc->sets[i], &r.err);
 	ck_assert_int_eq(rc != 0, r.err.set != 0);
 	if (!rc) {
 		r.stack[0] = c.root;
@@ -918,6 +999,76 @@ START_TEST(test_release_after_failure)
 }
 END_TEST
 
+/* The overrides are recorded in order, with the loaded text's SHA-256. */
+START_TEST(test_provenance)
+{
+	struct sim_error err = { 0 };
+	struct cfg c;
+
+	/* sha256sum of the 5 bytes "a: 1\n" */
+	ck_assert_int_eq(cfg_load_string(&c, "t.yaml", "a: 1\n", &err), 0);
+	ck_assert_str_eq(c.sha256,
+			 "37b128c59f1f5097f73f82691cb519f1f568667faab5ced1b4ab979d36837eae");
+	ck_assert_int_eq(cfg_apply_set(&c, "b=2", &err), 0);
+	ck_assert_int_eq(cfg_apply_unset(&c, "a", &err), 0);
+	ck_assert_int_eq(cfg_apply_set(&c, "l=[1, 2]", &err), 0);
+	ck_assert_uint_eq(c.noverrides, 3);
+	ck_assert_str_eq(c.overrides[0], "--set b=2");
+	ck_assert_str_eq(c.overrides[1], "--unset a");
+	ck_assert_str_eq(c.overrides[2], "--set l=[1, 2]");
+	/* a failed override is not recorded */
+	ck_assert_int_eq(cfg_apply_unset(&c, "zz", &err), -1);
+	ck_assert_uint_eq(c.noverrides, 3);
+	cfg_release(&c);
+}
+END_TEST
+
+/* --dump: the exact YAML, and loading it back gives the same YAML. */
+START_TEST(test_dump)
+{
+	static const char text[] = "name: x # c\n"
+				   "q: 'yes'\n"
+				   "hosts:\n"
+				   "  - name: rx\n"
+				   "    cpus: 2\n"
+				   "    irq: [0, 1]\n"
+				   "    e: {}\n"
+				   "    n: ~\n";
+	static const char want[] = "name: x\n"
+				   "q: 'yes'\n"
+				   "hosts:\n"
+				   "- name: rx\n"
+				   "  cpus: 4\n"
+				   "  irq: [2, 3]\n"
+				   "  e: {}\n"
+				   "  n:\n"
+				   "  gro: off\n";
+	struct sim_error err = { 0 };
+	char *buf = NULL, *buf2 = NULL;
+	size_t len = 0, len2 = 0;
+	struct cfg c, c2;
+	FILE *f;
+
+	ck_assert_int_eq(cfg_load_string(&c, "t.yaml", text, &err), 0);
+	ck_assert_int_eq(cfg_apply_set(&c, "hosts/rx/cpus=4", &err), 0);
+	ck_assert_int_eq(cfg_apply_set(&c, "hosts/rx/irq=[2, 3]", &err), 0);
+	ck_assert_int_eq(cfg_apply_set(&c, "hosts/rx/gro=off", &err), 0);
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(cfg_dump(&c, f, &err), 0);
+	fclose(f);
+	ck_assert_str_eq(buf, want);
+	ck_assert_int_eq(cfg_load_string(&c2, "d.yaml", buf, &err), 0);
+	f = open_memstream(&buf2, &len2);
+	ck_assert_int_eq(cfg_dump(&c2, f, &err), 0);
+	fclose(f);
+	ck_assert_str_eq(buf2, want);
+	cfg_release(&c);
+	cfg_release(&c2);
+	free(buf);
+	free(buf2);
+}
+END_TEST
+
 START_TEST(test_load_file)
 {
 	char path[] = "/tmp/skbsim-cfg-XXXXXX", want[256];
@@ -1050,6 +1201,8 @@ Suite *cfg_suite(void)
 	tcase_add_test(tp, test_bad_value_keeps_default);
 	tcase_add_test(tp, test_cfg_error);
 	tcase_add_test(tp, test_release_after_failure);
+	tcase_add_test(tp, test_provenance);
+	tcase_add_test(tp, test_dump);
 	tcase_add_test(tp, test_load_file);
 	tcase_add_test(tp, test_load_file_errors);
 	tcase_add_test(tp, test_depth_limit);

@@ -1,10 +1,10 @@
 /*
  * tools/skbsim.c - the command line: run or check a scenario.
  *
- *   skbsim run FILE [-o DIR] [--force] [--seed N] [--set KEY=VALUE]... [--quiet]
- *              [--perf] [--no-partial] [--max-wall TIME] [--max-memory SIZE]
- *   skbsim check FILE [--set KEY=VALUE]...
- *   skbsim profiles | profile NAME|PATH   (tools/cmd_profile.c)
+ *   skbsim run FILE [-o DIR] [--force] [--seed N] [--set KEY=VALUE]... [--unset KEY]...
+ *              [--quiet] [--perf] [--no-partial] [--max-wall TIME] [--max-memory SIZE]
+ *   skbsim check FILE [--set KEY=VALUE]... [--unset KEY]... [--dump]
+ *   skbsim profiles|profile|sweep|plan|compare|collect ...  (tools/tools.c)
  *   skbsim --help | --version
  *
  * Exit codes: 0 success; 1 bad scenario or option value; 2 usage error;
@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +28,10 @@
 #include "models/scenario.h"
 #include "sim/cfg.h"
 #include "sim/error.h"
-#include "tools/cmd_profile.h"
 #include "sim/units.h"
 #include "tools/guard.h"
 #include "tools/results.h"
+#include "tools/tools.h"
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 3, EXIT_STOPPED = 4 };
 
@@ -41,8 +42,10 @@ struct options {
 	const char *file;	    /* scenario */
 	const char *out;	    /* -o DIR, or NULL */
 	int64_t seed;		    /* --seed, -1 when absent */
-	const char *sets[MAX_SETS]; /* --set arguments in order */
+	const char *sets[MAX_SETS]; /* --set and --unset arguments in order */
+	bool unset[MAX_SETS];	    /* sets[i] came from --unset */
 	int nsets;		    /* entries */
+	int dump;		    /* check --dump: print the effective scenario */
 	int quiet;		    /* --quiet: no text report on stdout */
 	int perf;		    /* --perf: wall-clock figures on stderr */
 	int force;		    /* --force: replace DIR even if it is not a result */
@@ -52,16 +55,18 @@ struct options {
 };
 
 static const char usage[] =
-	"usage: skbsim run FILE [-o DIR] [--force] [--seed N] [--set KEY=VALUE]... [--quiet]\n"
-	"                  [--perf] [--no-partial] [--max-wall TIME] [--max-memory SIZE]\n"
-	"       skbsim check FILE [--set KEY=VALUE]...\n"
-	"       skbsim profiles | profile NAME|PATH\n"
+	"usage: skbsim run FILE [-o DIR] [--force] [--seed N] [--set KEY=VALUE]... [--unset "
+	"KEY]...\n"
+	"                  [--quiet] [--perf] [--no-partial] [--max-wall TIME] [--max-memory "
+	"SIZE]\n"
+	"       skbsim check FILE [--set KEY=VALUE]... [--unset KEY]... [--dump]\n" TOOL_USAGE
 	"       skbsim --help | --version\n"
 	"\n"
 	"  run      simulate the scenario, print the report and write DIR/report.json,\n"
 	"           DIR/report.txt and per-host Linux counter files (default DIR:\n"
 	"           results/<scenario name>)\n"
-	"  check    validate the scenario only\n"
+	"  check    validate the scenario only; --dump prints it as YAML after the\n"
+	"           --set and --unset options\n"
 	"  profiles list the built-in cost profiles\n"
 	"  profile  print one profile: every cost, its unit and its source\n"
 	"  -o DIR   where to write the results; DIR is replaced only when it is absent,\n"
@@ -71,7 +76,10 @@ static const char usage[] =
 	"  --set KEY=VALUE\n"
 	"           override a scenario value; KEY is a path of mapping keys separated\n"
 	"           by '/', list items chosen by index or by name, e.g.\n"
-	"           --set hosts/rx/sysctl/net.core.netdev_max_backlog=300\n"
+	"           --set hosts/rx/sysctl/net.core.netdev_max_backlog=300; a VALUE in\n"
+	"           brackets is a list: --set hosts/rx/nics/eth0/irq_affinity=[0,1]\n"
+	"  --unset KEY\n"
+	"           remove a scenario value (its default applies)\n"
 	"  --quiet  do not print the report (files are still written)\n"
 	"  --perf   print wall-clock speed and peak memory to stderr (never in the files)\n"
 	"  --max-wall TIME, --max-memory SIZE\n"
@@ -148,7 +156,11 @@ static int parse_option(struct options *o, int argc, char **argv, int *i)
 		o->no_partial = 1;
 		return 0;
 	}
-	if (strcmp(a, "-o") && strcmp(a, "--seed") && strcmp(a, "--set") &&
+	if (!strcmp(a, "--dump")) {
+		o->dump = 1;
+		return 0;
+	}
+	if (strcmp(a, "-o") && strcmp(a, "--seed") && strcmp(a, "--set") && strcmp(a, "--unset") &&
 	    strcmp(a, "--max-wall") && strcmp(a, "--max-memory"))
 		return usage_error("unknown option", a);
 	if (*i + 1 >= argc)
@@ -172,6 +184,7 @@ static int parse_option(struct options *o, int argc, char **argv, int *i)
 	} else {
 		if (o->nsets >= MAX_SETS)
 			return usage_error("too many --set options (at most 256)", NULL);
+		o->unset[o->nsets] = !strcmp(a, "--unset");
 		o->sets[o->nsets++] = argv[*i];
 	}
 	return 0;
@@ -184,8 +197,7 @@ static int parse_args(struct options *o, int argc, char **argv)
 		return usage_error("missing command (run or check)", NULL);
 	o->cmd = argv[1];
 	if (strcmp(o->cmd, "run") && strcmp(o->cmd, "check"))
-		return usage_error("unknown command (known: run, check, profiles, profile):",
-				   o->cmd);
+		return usage_error("unknown command (known: run, check, " TOOL_NAMES "):", o->cmd);
 	for (int i = 2; i < argc; i++) {
 		int rc;
 
@@ -204,7 +216,9 @@ static int parse_args(struct options *o, int argc, char **argv)
 	if (!strcmp(o->cmd, "check") &&
 	    (o->out || o->seed >= 0 || o->quiet || o->perf || o->force || o->no_partial ||
 	     o->max_wall > 0 || o->max_mem))
-		return usage_error("'check' takes only FILE and --set", NULL);
+		return usage_error("'check' takes only FILE, --set, --unset and --dump", NULL);
+	if (!strcmp(o->cmd, "run") && o->dump)
+		return usage_error("'--dump' is an option of 'check'", NULL);
 	return 0;
 }
 
@@ -213,7 +227,7 @@ static int load(const struct options *o, struct cfg *c, struct sim_error *err)
 	if (cfg_load_file(c, o->file, err))
 		return -1;
 	for (int i = 0; i < o->nsets; i++)
-		if (cfg_apply_set(c, o->sets[i], err))
+		if ((o->unset[i] ? cfg_apply_unset : cfg_apply_set)(c, o->sets[i], err))
 			return -1;
 	return 0;
 }
@@ -369,10 +383,8 @@ int main(int argc, char **argv)
 		printf("skbsim %s\n", SKBSIM_VERSION);
 		return 0;
 	}
-	if (argc >= 2 && !strcmp(argv[1], "profiles"))
-		return cmd_profiles(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "profile"))
-		return cmd_profile(argc - 1, argv + 1);
+	if (argc >= 2 && tool_find(argv[1]))
+		return tool_find(argv[1])->main(argc - 1, argv + 1);
 	rc = parse_args(&o, argc, argv);
 	if (rc)
 		return rc;
@@ -383,9 +395,14 @@ int main(int argc, char **argv)
 		cfg_release(&c);
 		return EXIT_INPUT;
 	}
+	if (o.dump && cfg_dump(&c, stdout, &err)) {
+		fprintf(stderr, "skbsim: %s\n", err.msg);
+		rc = EXIT_OUTPUT;
+	}
 	cfg_release(&c);
 	if (!strcmp(o.cmd, "check")) {
-		rc = cmd_check(&o, w);
+		if (!o.dump && !rc)
+			rc = cmd_check(&o, w);
 		world_free(w);
 		return rc;
 	}
