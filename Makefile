@@ -4,6 +4,7 @@
 #   make check   the same, then every test (plain and ASan+UBSan builds, scenario checks)
 #   make bench   the benchmark scenarios, printing simulated packets per wall-second
 #   make lint    clang-format check of every C file
+#   make validate  regenerate docs/validation.md (skbsim against measured and published figures)
 #   make install PREFIX=/usr/local
 
 PREFIX    ?= /usr/local
@@ -25,7 +26,7 @@ CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 SIM_SRC    := $(sort $(wildcard sim/*.c))
 MODEL_SRC  := $(sort $(wildcard models/*.c))
 LIB_SRC    := $(SIM_SRC) $(MODEL_SRC)
-MAIN_SRC   := tools/skbsim.c
+MAIN_SRC   := tools/skbsim.c tools/calibrate_cmd.c
 TEST_SRC   := $(sort $(wildcard tests/*.c))
 
 B          := build
@@ -36,9 +37,10 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 ASAN_LIB_OBJ  := $(LIB_SRC:%.c=$(A)/%.o)
 ASAN_TEST_OBJ := $(TEST_SRC:%.c=$(A)/%.o)
 
-.PHONY: all run check test test-asan bench lint format clean install deps scenarios-check
+.PHONY: all run check test test-asan bench lint format clean install deps scenarios-check \
+	calibrate-check validate
 
-all: deps skbsim
+all: deps skbsim $(B)/kbench
 
 # --- dependencies -----------------------------------------------------------
 # Installs what pkg-config cannot find, with apt-get (through sudo when not root).
@@ -48,8 +50,13 @@ $(B)/.deps-ok:
 	@mkdir -p $(B) && touch $@
 
 # --- the simulator ----------------------------------------------------------
-skbsim: $(B)/.deps-ok $(LIB_OBJ) $(B)/tools/skbsim.o
-	$(CC) $(OPT) -o $@ $(LIB_OBJ) $(B)/tools/skbsim.o $(DEP_LIBS)
+skbsim: $(B)/.deps-ok $(LIB_OBJ) $(B)/tools/skbsim.o $(B)/tools/calibrate_cmd.o
+	$(CC) $(OPT) -o $@ $(LIB_OBJ) $(B)/tools/skbsim.o $(B)/tools/calibrate_cmd.o $(DEP_LIBS)
+
+# kbench: the real-kernel microbenchmark `skbsim calibrate` runs (Linux only).
+$(B)/kbench: tools/kbench.c
+	@mkdir -p $(B)
+	$(CC) $(BASE_CFLAGS) $(OPT) -o $@ $<
 
 $(B)/%.o: %.c $(B)/.deps-ok
 	@mkdir -p $(dir $@)
@@ -59,7 +66,7 @@ $(A)/%.o: %.c $(B)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(ASAN_FLAGS) $(DEP_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/tools/skbsim.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/tools/skbsim.d $(B)/tools/calibrate_cmd.d
 -include $(ASAN_LIB_OBJ:.o=.d) $(ASAN_TEST_OBJ:.o=.d)
 
 run: all
@@ -81,11 +88,22 @@ test-asan: all $(A)/check_all
 scenarios-check: all
 	./tests/scenarios.sh
 
-check: all test test-asan scenarios-check lint
+# tests/test_calibrate.py: the fit on synthetic data, the profile writer, the
+# command's errors, and (as root) `skbsim calibrate --quick` (about a minute).
+calibrate-check: all
+	python3 tests/test_calibrate.py
+
+check: all test test-asan scenarios-check calibrate-check lint
 
 # --- benchmark --------------------------------------------------------------
 bench: all
 	./tests/bench.sh
+
+# --- validation -------------------------------------------------------------
+# docs/validation.md from the stored measurements (tests/kernel-ref/calib.csv)
+# and the published figures; no root needed.
+validate: all
+	python3 tools/validate.py
 
 # --- style ------------------------------------------------------------------
 C_FILES = $(sort $(wildcard sim/*.[ch] models/*.[ch] tools/*.c tests/*.[ch]))
@@ -101,6 +119,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/skbsim/scenarios
 	install -m 0755 skbsim $(DESTDIR)$(PREFIX)/bin/skbsim
 	install -m 0644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/skbsim/scenarios/
+	install -m 0755 tools/calibrate.py $(B)/kbench $(DESTDIR)$(PREFIX)/share/skbsim/
+	install -m 0644 tests/kernel-ref/knetns.py $(DESTDIR)$(PREFIX)/share/skbsim/
 
 clean:
 	rm -rf $(B) skbsim

@@ -3,6 +3,7 @@
  *
  *   skbsim run FILE [-o DIR] [--seed N] [--set KEY=VALUE]... [--quiet]
  *   skbsim check FILE [--set KEY=VALUE]...
+ *   skbsim calibrate [--quick] [-o PROFILE.yaml] [--name NAME]   (tools/calibrate.py)
  *   skbsim --help | --version
  *
  * Exit codes: 0 success; 1 bad scenario or option value; 2 usage error;
@@ -25,6 +26,7 @@
 #include "models/scenario.h"
 #include "sim/cfg.h"
 #include "sim/error.h"
+#include "tools/calibrate_cmd.h"
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 3 };
 
@@ -44,12 +46,15 @@ struct options {
 static const char usage[] =
 	"usage: skbsim run FILE [-o DIR] [--seed N] [--set KEY=VALUE]... [--quiet] [--perf]\n"
 	"       skbsim check FILE [--set KEY=VALUE]...\n"
+	"       skbsim calibrate [--quick] [-o PROFILE.yaml] [--name NAME]\n"
 	"       skbsim --help | --version\n"
 	"\n"
 	"  run      simulate the scenario, print the report and write DIR/report.json,\n"
 	"           DIR/report.txt and per-host Linux counter files (default DIR:\n"
 	"           results/<scenario name>)\n"
 	"  check    validate the scenario only\n"
+	"  calibrate\n"
+	"           measure this machine's kernel (Linux, root) and write a profile\n"
 	"  -o DIR   where to write the results\n"
 	"  --seed N replace the scenario's seed\n"
 	"  --set KEY=VALUE\n"
@@ -281,6 +286,8 @@ int main(int argc, char **argv)
 		printf("skbsim %s\n", SKBSIM_VERSION);
 		return 0;
 	}
+	if (argc >= 2 && !strcmp(argv[1], "calibrate"))
+		return calibrate_cmd(argc, argv);
 	rc = parse_args(&o, argc, argv);
 	if (rc)
 		return rc;
