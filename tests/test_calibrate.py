@@ -188,7 +188,7 @@ class Command(unittest.TestCase):
             with open(out) as f:
                 text = f.read()
             self.assertTrue(text.startswith("format: 1\nname: vm-quick\n"))
-            self.assertIn("kind: measured", text)
+            self.assertIn('by: "skbsim calibrate', text)
             costs = calibrate.read_profile_costs(out)
             rc, err = load_costs_in_skbsim(costs, calibrate.profile_clock_mhz(out))
             self.assertEqual(rc, 0, err)

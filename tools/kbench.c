@@ -13,7 +13,7 @@
  * wake-ups, as a paced sender in skbsim does.
  * recv: binds 0.0.0.0:PORT and reads with recvmmsg() (B per call,
  * MSG_WAITFORONE; B = 1 uses recvmsg()), blocking, until T seconds have passed
- * since the first datagram, N datagrams were read or nothing came for 0.5 s
+ * since the first datagram, N datagrams were read or nothing came for 0.2 s
  * (the sender stopped; that last wait is not counted in cpu_ns). --drain: print "ready",
  * wait for a line on stdin (the caller fills the socket meanwhile), then read
  * with MSG_DONTWAIT until the queue is empty: the CPU time of reading alone.
@@ -258,7 +258,7 @@ static int run_recv(const struct bench_opts *o, struct bench_result *r)
 
 		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			if (o->drain || t0 || ++idle > 20)
-				break; /* drained, or the sender stopped 0.5 s ago */
+				break; /* drained, or the sender stopped 0.2 s ago */
 			continue;
 		}
 		r->calls++;
