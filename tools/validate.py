@@ -356,8 +356,9 @@ WHY = """Why, mechanism by mechanism (nothing was tuned to pass; the numbers are
   there than the model charges, which points at a mechanism charged to the wrong place rather
   than at a cost (for `veth_napi` and `ip_forward` the difference between the paths is within
   the noise of a loaded machine). The fit is sensitive to that noise: refitting after a small
-  change moves the weakly determined groups by factors of 2 or more, while the well determined
-  ones (`udp_stack`, `recv_per_msg`, `copy_per_byte`, `nf_rule`) stay within about 15 %. Re-run
+  change moves the weakly determined groups by factors of 2 or more, while the better
+  determined ones (`udp_stack`, `recv_per_msg`, and less so `copy_per_byte` and `nf_rule`)
+  stayed within about 15 % between the fits made while writing this. Re-run
   `skbsim calibrate` on a quiet machine for a better profile."""
 
 NOT_BUILT = """Rows the issue asks for that have no reference measurement yet (the machinery above takes
