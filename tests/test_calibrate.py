@@ -171,6 +171,13 @@ class Command(unittest.TestCase):
         self.assertEqual(r.stderr, "skbsim calibrate: invalid profile name 'a b' (letters, "
                                    "digits, '-', '_', '.')\n")
 
+    def test_bad_output(self):
+        r = subprocess.run([SKBSIM, "calibrate", "-o", "/nonexistent/dir/p.yaml"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr, "skbsim calibrate: cannot write '/nonexistent/dir/p.yaml' "
+                                   "(no such directory or not writable)\n")
+
     def test_quick_as_root(self):
         if os.geteuid() != 0:
             self.skipTest("skbsim calibrate --quick needs root (network namespaces): skipped")

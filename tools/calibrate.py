@@ -139,10 +139,11 @@ PARAMS = [
 
 
 def case(cid, topo, mode, fit, size=64, sbatch=32, rbatch=64, rules=0, table=None, quick=True,
-         metrics=("send_ns",), gap_us=0.0):
+         metrics=("send_ns",), gap_us=0.0, rcpu=1):
     """One measurement: cid, topology, what is measured, whether the fit uses it."""
     return dict(id=cid, topo=topo, mode=mode, fit=fit, size=size, sbatch=sbatch, rbatch=rbatch,
-                rules=rules, table=table, quick=quick, metrics=list(metrics), gap_us=gap_us)
+                rules=rules, table=table, quick=quick, metrics=list(metrics), gap_us=gap_us,
+                rcpu=rcpu)
 
 
 # The measurement plan. `fit`: the fit uses the case's metrics (else they are
@@ -164,7 +165,12 @@ CASES = (
           quick=n in (0, 200), metrics=("send_ns", "rate"))
      for t in ("raw", "filter") for n in (0, 10, 50, 200)] +
     [case("wake", "veth", "wake", False, sbatch=1, rbatch=1, gap_us=50.0, quick=False,
-          metrics=("send_ns", "recv_ns", "rate"))]
+          metrics=("send_ns", "recv_ns", "rate"))] +
+    # CPU busy % against offered load: bursts of 8 every G us (nanosleep), a batch reader
+    [case("paced_g%d" % g, "veth", "paced", False, sbatch=8, gap_us=float(g), quick=False,
+          metrics=("recv_busy", "recv_ns", "rate")) for g in (200, 50, 10)] +
+    # an application against a flood on its own CPU: sender and reader both on CPU 0
+    [case("flood_cpu0", "lo", "live", False, rcpu=0, quick=False, metrics=("loss", "rate"))]
 )
 
 # The metrics of a `fit` case the fit uses, by mode. A live receiver's CPU per
@@ -173,7 +179,7 @@ CASES = (
 # The paced case `wake` is predicted too: its CPU per datagram is dominated by the sender's
 # own sleep (hrtimer, schedule, idle exit, KVM exits), which skbsim has no mechanism for yet.
 FIT_METRICS = {"live": ("send_ns",), "drop": ("send_ns",), "drain": ("drain_ns",),
-               "wake": ()}
+               "wake": (), "paced": ()}
 
 # --- measurement -----------------------------------------------------------------------------
 
@@ -292,7 +298,7 @@ class Bench:
             recv = None
             if c["mode"] != "drop":
                 recv = subprocess.Popen(self.kb(b, "recv", 9000, "--batch", c["rbatch"],
-                                                "--cpu", 1, "--seconds", 3600,
+                                                "--cpu", c["rcpu"], "--seconds", 3600,
                                                 "--rcvbuf", 8 << 20),
                                         stdout=subprocess.PIPE, text=True)
                 time.sleep(0.1)
@@ -307,6 +313,7 @@ class Bench:
                 r = parse_kv(recv.communicate(timeout=30)[0])
                 out["recv_ns"] = r["cpu_ns"] / max(r["packets"], 1)
                 out["loss"] = 1 - r["packets"] / max(snd["packets"], 1)
+                out["recv_busy"] = 100.0 * r["cpu_ns"] / max(r["wall_ns"], 1)
             return out
         finally:
             for n in (a, b):
@@ -403,10 +410,12 @@ def calibration_scenario(c, costs, mhz, rate=None, duration_ms=20):
     """The skbsim scenario (a dict; JSON is YAML) mirroring measurement case c."""
     send = {"to": "127.0.0.1:9000", "size": c["size"], "connect": True,
             "syscall": "sendmmsg" if c["sbatch"] > 1 else "sendto"}
-    if rate:
+    if rate and c["sbatch"] > 1:  # bursts of sbatch due together, as the paced kbench sends
+        send.update(rate="%dpps" % max(1, int(rate)), pattern="burst", burst=c["sbatch"])
+    elif rate:
         send.update(rate="%dpps" % max(1, int(rate)), pattern="constant")
     client = {"name": "client", "socket": "cli", "cpu": 0, "batch": c["sbatch"], "send": send}
-    server = {"name": "server", "socket": "srv", "cpu": 1,
+    server = {"name": "server", "socket": "srv", "cpu": c["rcpu"],
               "syscall": "recvmmsg" if c["rbatch"] > 1 else "recvmsg", "batch": c["rbatch"]}
     if c["mode"] == "drain":  # a reader slower than the sender: every call finds a full batch
         server["work"] = "20us"
@@ -500,6 +509,7 @@ class Sim:
             out["recv_ns"] = ns_per(1, got)
             out["drain_ns"] = ns_per(1, got, ("sys",))
             out["loss"] = 1 - got / max(sent, 1)
+            out["recv_busy"] = ns_per(c["rcpu"], 1) / dur_ns * 100.0
         return out
 
 
@@ -627,7 +637,7 @@ def fit_rows(rows, info, skbsim, log, iters=3):
                                          (cid, m) in meas])
                 for cid in sorted({r["case"] for r in rows}) if byid.get(cid, {}).get("fit")]
     rates = {c["id"]: meas[(c["id"], "rate")] for c in CASES
-             if c["mode"] == "wake" and (c["id"], "rate") in meas}
+             if c["mode"] in ("wake", "paced") and (c["id"], "rate") in meas}
     targets = [((c["id"], m), meas[(c["id"], m)]) for c in fitcases for m in c["metrics"]]
     workdir = tempfile.mkdtemp(prefix="skbsim-cal-")
     try:
@@ -693,17 +703,20 @@ def profile_text(name, info, scales, resid, sens):
             else:
                 notes.append("relative standard error %.0f %%" % (100 * se))
             lines.append("      note: %s" % yq("; ".join(notes)))
-        elif k in fitted:  # no calibration metric moved this group: it stays the default
-            lines += ["    value: %s" % PRIOR[k][0], "    unit: %s" % unit, "    source:",
-                      "      kind: %s" % PRIOR[k][1],
-                      "      note: %s" % yq(PRIOR[k][2] + "; no calibration metric "
-                                            "depends on it")]
-        else:
-            lines += ["    value: %s" % PRIOR[k][0], "    unit: %s" % unit, "    source:",
-                      "      kind: %s" % PRIOR[k][1],
-                      "      note: %s" % yq(PRIOR[k][2] + "; not measurable on veth/loopback, "
-                                            "kept from the default table")]
+        else:  # not fitted (veth/loopback cannot reach it) or no metric moved it
+            why = ("no calibration metric depends on it" if k in fitted else
+                   "not measurable on veth/loopback, kept from the default table")
+            lines += ["    value: %s" % PRIOR[k][0], "    unit: %s" % unit, "    source:"]
+            lines += prior_source(k, why)
     return "\n".join(lines) + "\n"
+
+
+def prior_source(k, why):
+    """The source lines of a default-table value kept in the profile."""
+    kind, text = PRIOR[k][1], PRIOR[k][2]
+    if kind == "published":
+        return ["      kind: published", "      ref: %s" % yq(text), "      note: %s" % yq(why)]
+    return ["      kind: %s" % kind, "      note: %s" % yq(text + "; " + why)]
 
 
 def read_profile_costs(path):
@@ -770,6 +783,12 @@ def main(argv=None):
     out = a.out or name + ".yaml"
     if a.out and a.name and os.path.basename(a.out) != name + ".yaml":
         print("skbsim calibrate: profile name '%s' does not match file '%s'" % (name, a.out),
+              file=sys.stderr)
+        return EXIT_USAGE
+
+    outdir = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(outdir) or not os.access(outdir, os.W_OK):
+        print("skbsim calibrate: cannot write '%s' (no such directory or not writable)" % out,
               file=sys.stderr)
         return EXIT_USAGE
 
