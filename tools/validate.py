@@ -374,14 +374,19 @@ WHY = """Why, mechanism by mechanism (nothing was tuned to pass; the numbers are
 NOT_BUILT = """Rows the issue asks for that have no reference measurement yet (the machinery above takes
 them as soon as one exists: add a case to `calibrate.CASES` or a row to `PUBLISHED`):
 
-- CPU busy % against offered load (paced senders at several rates): needs the interrupt and
-  idle-state costs of branch `cpumech` to be worth comparing; the paced case `wake` is the first.
-- Multi-core scaling (the VM has 2 vCPUs; Cai et al.'s per-core figures are TCP): branch
-  `cpumech` (contention).
-- Packets per poll at saturation on a physical NIC, latency at low against high load, an
-  application's throughput against a flood on its CPU, the first backlog overflow near
-  saturation: not measurable on veth/loopback without a NIC; the published sources in
-  `../shared/docs/costs.md` give no such figure."""
+- CPU busy % against offered load has three points on the VM (`paced_g*`, a receiver's busy %
+  with bursts of 8 every 200, 50 and 10 µs); a curve on a physical NIC (where the interrupt
+  and idle-state costs of branch `cpumech` make it concave) has no published figure in
+  `../shared/docs/costs.md`.
+- Multi-core scaling: the VM has 2 vCPUs and Cai et al.'s per-core figures are TCP; needs a
+  published UDP figure and branch `cpumech` (contention).
+- Packets per poll at saturation on a physical NIC, latency at low against high load and the
+  first backlog overflow near saturation: not measurable on veth/loopback (no NIC, no
+  interrupt; the veth backlog never fills with two CPUs, see `veth_ring.csv`), and the
+  published sources give no such figure.
+- An application against a flood on its CPU has one VM row (`flood_cpu0.loss`: sender and
+  reader pinned to CPU 0 over loopback); its scheduler side depends on branch `cpumech`."""
+
 
 if __name__ == "__main__":
     sys.exit(main())
