@@ -136,7 +136,9 @@ class Profile(unittest.TestCase):
             if block.startswith("driver_rx:"):
                 self.assertIn("kind: published", block)
         block = re.split(r"\n  (?=\S)", text.split("\n  recv_per_msg:")[1])[0]
-        self.assertIn("residual: 0.020", block)
+        self.assertIn("residual: 0.020", block)  # the largest of its metrics' residuals
+        block = re.split(r"\n  (?=\S)", text.split("\n  syscall:")[1])[0]
+        self.assertIn("residual: 0.050", block)
 
     def test_costs_load_in_skbsim(self):
         text, _ = self.profile()
@@ -149,6 +151,28 @@ class Profile(unittest.TestCase):
         self.assertEqual(set(costs), set(calibrate.PRIOR))
         rc, err = load_costs_in_skbsim(costs, calibrate.profile_clock_mhz(path))
         self.assertEqual(rc, 0, err)
+
+
+class ShippedProfile(unittest.TestCase):
+    def test_reproduces_its_calibration_metrics(self):
+        """skbsim with profiles/epyc-vm-6.18.yaml reproduces every metric the profile was
+        fitted to within the largest residual the profile states (each value's residual is
+        the largest of its metrics'; +1 % for the rounding of the costs to whole cycles)."""
+        sys.path.insert(0, os.path.join(ROOT, "tools"))
+        import validate
+        path = os.path.join(ROOT, validate.VM_PROFILE)
+        with open(path) as f:
+            stated = max(float(x) for x in re.findall(r"residual: ([\d.]+)", f.read()))
+        d = tempfile.mkdtemp()
+        try:
+            rows, _ = validate.vm_rows(SKBSIM, d, validate.VM_PROFILE, validate.CALIB_CSV)
+        finally:
+            shutil.rmtree(d)
+        fitted = [r for r in rows if r["kind"] == "calibrated on" and "." in r["id"]]
+        self.assertGreaterEqual(len(fitted), 10)
+        for r in fitted:
+            err = (r["sim"] - r["ref"]) / r["ref"]
+            self.assertLessEqual(abs(err), stated + 0.01, r["id"])
 
 
 class Command(unittest.TestCase):

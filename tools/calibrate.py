@@ -676,8 +676,8 @@ def profile_text(name, info, scales, resid, sens):
         keys = sens.get(group_of.get(k), [])
         if k in fitted and keys:
             g = group_of[k]
-            rr = [abs(resid[x]) for x in keys if x in resid]
-            r = math.sqrt(sum(x * x for x in rr) / len(rr)) if rr else 0.0
+            # the largest relative residual of the metrics this value entered
+            r = max([abs(resid[x]) for x in keys if x in resid] or [0.0])
             se = sens.get("__rel_se__", {}).get(g, 0.0)
             weak = se > WEAK_SE or scales[g] <= SCALE_MIN * 1.01
             kind = "measured" if len(dict(PARAMS)[g]) == 1 and not weak else "derived"
