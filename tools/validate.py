@@ -353,6 +353,12 @@ WHY = """Why, mechanism by mechanism (nothing was tuned to pass; the numbers are
   purpose, so that those costs did not end up in `wakeup` and `context_switch`.
 - **Rates** (`*.rate`): most are REF NOISY (above); those scored are set by the sender's sleep
   (`paced_g*`, `wake`) and pass, except `rps.rate` (above).
+- **Loopback vs veth, a model simplification found on the way** (not fixed here: it is
+  `models/ip.c`'s): `loopback_xmit` keeps the skb's route (`skb_dst_force`), so the kernel's
+  `ip_rcv_finish_core` skips `ip_route_input_noref` for a datagram that came over `lo`, while
+  a veth hop drops the route (`skb_scrub_packet` across namespaces) and the receiver looks it
+  up. skbsim charges `ip_route_input` on both, so the fitted `veth_xmit` carries only part of
+  the real difference between the two paths and `udp_stack` is slightly high for loopback.
 - **Published server rows** (`default` profile): the early-drop row is 25 % low because
   skbsim's earliest drop point on a hardware NIC is a raw PREROUTING rule (it pays `ip_rcv`,
   `nf_hook`, `nf_rule` beyond Brouer's generic-XDP drop); native XDP on a hardware NIC is not
