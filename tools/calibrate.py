@@ -358,7 +358,8 @@ class Bench:
                     rows.append(dict(case=c["id"], metric=m, median=med, min=min(vals),
                                      max=max(vals), trials=len(vals), spread=spread,
                                      noisy=int(m != "loss" and spread > NOISY_SPREAD),
-                                     loadavg=load))
+                                     loadavg=load,
+                                     values=";".join("%.6g" % v for v in vals)))
                     self.log("%-16s %-8s %12.1f  spread %5.1f%%%s  load %.2f" %
                              (c["id"], m, med, 100 * spread,
                               " NOISY" if rows[-1]["noisy"] else "", load))
@@ -367,7 +368,8 @@ class Bench:
         return rows
 
 
-CSV_FIELDS = ["case", "metric", "median", "min", "max", "trials", "spread", "noisy", "loadavg"]
+CSV_FIELDS = ["case", "metric", "median", "min", "max", "trials", "spread", "noisy", "loadavg",
+              "values"]
 
 
 def write_rows(path, rows, info):
