@@ -6,6 +6,7 @@
 #   make bench   the benchmark scenarios, printing simulated packets per wall-second
 #   make lint    clang-format check of every C file
 #   make fuzz    the libFuzzer targets of tests/fuzz/, FUZZ_SECONDS each (default 60)
+#   make validate  regenerate docs/validation.md (skbsim against measured and published figures)
 #   make install PREFIX=/usr/local
 #   make install PREFIX=/usr/local   (the binary, scenarios, docs and the man page skbsim(1))
 
@@ -29,7 +30,7 @@ SIM_SRC    := $(sort $(wildcard sim/*.c))
 MODEL_SRC  := $(sort $(wildcard models/*.c))
 LIB_SRC    := $(SIM_SRC) $(MODEL_SRC)
 MAIN_SRC   := tools/skbsim.c
-TOOL_SRC   := $(filter-out $(MAIN_SRC),$(sort $(wildcard tools/*.c)))
+TOOL_SRC   := $(filter-out $(MAIN_SRC) tools/kbench.c,$(sort $(wildcard tools/*.c)))
 LIB_SRC    += $(TOOL_SRC)
 TEST_SRC   := $(sort $(wildcard tests/*.c))
 PROFILES   := $(sort $(wildcard profiles/*.yaml))
@@ -45,9 +46,10 @@ ASAN_LIB_OBJ  := $(LIB_SRC:%.c=$(A)/%.o) $(A)/gen/profiles.o
 ASAN_TEST_OBJ := $(TEST_SRC:%.c=$(A)/%.o)
 
 .PHONY: all run check test test-asan bench lint format clean install deps scenarios-check \
-	hostile-check fuzz fuzz-check fuzz-regress sweep-check test-deps check-cluster
+	hostile-check fuzz fuzz-check fuzz-regress sweep-check test-deps check-cluster \
+	calibrate-check validate
 
-all: deps skbsim
+all: deps skbsim $(B)/kbench
 
 # --- dependencies -----------------------------------------------------------
 # Installs what pkg-config cannot find, with apt-get (through sudo when not root).
@@ -57,7 +59,7 @@ $(B)/.deps-ok:
 	@mkdir -p $(B) && touch $@
 
 # --- the simulator ----------------------------------------------------------
-skbsim: $(B)/.deps-ok $(LIB_OBJ) $(MAIN_OBJ)
+skbsim: $(B)/.deps-ok $(LIB_OBJ) $(MAIN_OBJ) $(B)/kbench
 	$(CC) $(OPT) -o $@ $(LIB_OBJ) $(MAIN_OBJ) $(DEP_LIBS)
 
 # The shipped profiles, compiled in (models/profile.h: profile_builtins[]).
@@ -71,6 +73,11 @@ $(B)/gen/profiles.o: $(B)/gen/profiles.c $(B)/.deps-ok
 $(A)/gen/profiles.o: $(B)/gen/profiles.c $(B)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(ASAN_FLAGS) -MMD -MP -c -o $@ $<
+
+# kbench: the real-kernel microbenchmark `skbsim calibrate` runs (Linux only).
+$(B)/kbench: tools/kbench.c
+	@mkdir -p $(B)
+	$(CC) $(BASE_CFLAGS) $(OPT) -o $@ $<
 
 $(B)/%.o: %.c $(B)/.deps-ok
 	@mkdir -p $(dir $@)
@@ -104,6 +111,12 @@ scenarios-check: all
 	./tests/scenarios.sh
 	./tests/safety.sh
 
+# tests/test_calibrate.py: the fit on synthetic data, the profile writer, the
+# command's errors, and (as root) `skbsim calibrate --quick` (about a minute).
+calibrate-check: all
+	python3 tests/test_calibrate.py
+
+
 # GNU parallel for tests/sweep.sh's scale-out test (skipped there when it cannot be had).
 test-deps:
 	@command -v parallel >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
@@ -123,7 +136,7 @@ check-cluster: all
 hostile-check: all
 	./tests/hostile.sh
 
-check: all test test-asan scenarios-check hostile-check sweep-check fuzz-check lint
+check: all test test-asan scenarios-check hostile-check sweep-check calibrate-check fuzz-check lint
 
 # --- fuzzing ----------------------------------------------------------------
 # libFuzzer targets (clang, ASan+UBSan) in tests/fuzz/. `make fuzz` runs each
@@ -199,6 +212,12 @@ fuzz-go: $(FUZZ_BINS)
 bench: all
 	./tests/bench.sh
 
+# --- validation -------------------------------------------------------------
+# docs/validation.md from the stored measurements (tests/kernel-ref/calib.csv)
+# and the published figures; no root needed.
+validate: all
+	python3 tools/validate.py
+
 # --- style ------------------------------------------------------------------
 C_FILES = $(sort $(wildcard sim/*.[ch] models/*.[ch] tools/*.[ch] tests/*.[ch] tests/fuzz/*.[ch]))
 lint:
@@ -218,6 +237,8 @@ install: all
 	install -m 0644 profiles/*.yaml $(DESTDIR)$(PREFIX)/share/skbsim/profiles/
 	install -m 0644 docs/skbsim.1 $(DESTDIR)$(PREFIX)/share/man/man1/skbsim.1
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/skbsim/
+	install -m 0755 tools/calibrate.py $(B)/kbench $(DESTDIR)$(PREFIX)/share/skbsim/
+	install -m 0644 tests/kernel-ref/knetns.py $(DESTDIR)$(PREFIX)/share/skbsim/
 
 clean:
 	rm -rf $(B) skbsim

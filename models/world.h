@@ -82,6 +82,7 @@ struct ipfrag_table;
 	X(qdisc_enqueue)    /* __dev_xmit_skb enqueue (with lock) */                               \
 	X(qdisc_dequeue)    /* one dequeue in qdisc_restart */                                     \
 	X(driver_xmit)	    /* ndo_start_xmit: descriptor, doorbell */                             \
+	X(veth_xmit)	    /* veth_xmit + __dev_forward_skb (scrub, dst drop), instead of it */   \
 	X(tx_clean)	    /* per TX descriptor cleaned, skb freed */                             \
 	X(ip_forward)	    /* ip_forward + ip_forward_finish */                                   \
 	X(veth_xdp_rcv)	    /* veth_poll per skb: ptr_ring consume, veth_xdp_rcv_skb */            \

@@ -62,7 +62,8 @@ static int xmit_one(struct cpu *c, struct net_device *dev, struct sk_buff *skb, 
 	skb->stage = STAGE_T14;
 	for (uint32_t i = 0; i < dev->ntaps; i++)
 		*cycles += packet_rcv(dev->taps[i], skb);
-	*cycles += dev->host->costs.driver_xmit;
+	/* a veth's ndo_start_xmit is veth_xmit + __dev_forward_skb, not a driver's ring */
+	*cycles += dev->veth ? dev->host->costs.veth_xmit : dev->host->costs.driver_xmit;
 	return dev->netdev_ops->ndo_start_xmit(c, dev, skb, txq);
 }
 

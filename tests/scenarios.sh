@@ -144,7 +144,7 @@ expect 1 "--set:1:45: 'net.core.netdev_max_backlog' must be between 1 and 107374
 	check scenarios/default.yaml --set hosts/rx/sysctl/net.core.netdev_max_backlog=0
 expect 1 "skbsim: '--seed' must be a non-negative integer, got 'x'" run scenarios/default.yaml --seed x
 expect 2 "skbsim: unknown option '--sed'" run scenarios/default.yaml --sed 1
-expect 2 "skbsim: unknown command (known: run, check, profiles, profile, sweep, collect, plan, compare): 'go'" go scenarios/default.yaml
+expect 2 "skbsim: unknown command (known: run, check, profiles, profile, calibrate, sweep, collect, plan, compare): 'go'" go scenarios/default.yaml
 expect 1 "--unset:2:7: no item 'tx' in list 'hosts'" \
 	check scenarios/default.yaml --set seed=2 --unset hosts/tx/cpus
 expect 1 "--set:1:33: expected a list like '[0, 1]', got '[0,1'" \

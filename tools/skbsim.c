@@ -4,7 +4,7 @@
  *   skbsim run FILE [-o DIR] [--force] [--seed N] [--set KEY=VALUE]... [--unset KEY]...
  *              [--quiet] [--perf] [--no-partial] [--max-wall TIME] [--max-memory SIZE]
  *   skbsim check FILE [--set KEY=VALUE]... [--unset KEY]... [--dump]
- *   skbsim profiles|profile|sweep|plan|compare|collect ...  (tools/tools.c)
+ *   skbsim profiles|profile|calibrate|sweep|plan|compare|collect ...  (tools/tools.c)
  *   skbsim --help | --version
  *
  * Exit codes: 0 success; 1 bad scenario or option value; 2 usage error;

@@ -3,6 +3,7 @@
  */
 #include "tools/tools.h"
 
+#include "tools/calibrate_cmd.h"
 #include "tools/cmd_profile.h"
 
 #include <string.h>

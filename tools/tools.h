@@ -1,6 +1,6 @@
 /*
  * tools/tools.h - the commands beyond run and check: profiles, profile (tools/cmd_profile.c),
- * sweep, plan, compare, collect.
+ * calibrate (tools/calibrate_cmd.c), sweep, plan, compare, collect.
  *
  * tools/skbsim.c looks a command up here by name (tool_find) and hands it
  * argv from the command name on. Each command lives in its own file and
@@ -25,7 +25,7 @@ int collect_main(int argc, char **argv);
 int plan_main(int argc, char **argv);
 int compare_main(int argc, char **argv);
 
-#define TOOL_NAMES "profiles, profile, sweep, collect, plan, compare"
+#define TOOL_NAMES "profiles, profile, calibrate, sweep, collect, plan, compare"
 #define TOOL_USAGE                                                                                 \
 	"       skbsim profiles | profile NAME|PATH\n"                                             \
 	"       skbsim sweep FILE --vary KEY=VALUES... [--seeds N] [-j J] -o DIR\n"                \
