@@ -30,77 +30,14 @@
 #include "models/nic.h"
 #include "models/sch_generic.h"
 #include "models/skb.h"
+#include "tests/test_qdisc.h"
 
-#define POOL	   16384		 /* skbs in the test pool */
 #define HANDLE	   0x80010000u		 /* "8001:" */
 #define FLOW(i)	   ((uint32_t)(i) << 22) /* a hash that fq_codel puts in bucket i of 1024 */
 #define CODEL_TICK (1024 * SIM_NS)	 /* CoDel's clock unit */
 #define INTERVAL   (100 * SIM_MS)	 /* CoDel's default interval */
 
-/*
- * ck_assert() writes a record per call (Check's mark point), which dominates
- * loops of a million packets: this one only does work when it fails.
- */
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			ck_abort_msg("Assertion '%s' failed", #cond);                              \
-	} while (0)
-#define CHECK_EQ(a, b)                                                                             \
-	do {                                                                                       \
-		long long a_ = (long long)(a), b_ = (long long)(b);                                \
-		if (a_ != b_)                                                                      \
-			ck_abort_msg("Assertion '%s == %s' failed: %lld != %lld", #a, #b, a_, b_); \
-	} while (0)
-
-/* ---- a tiny world ---- */
-
-struct tq {
-	struct world *w;	/* clock, pool */
-	struct host *h;		/* drop counters */
-	struct net_device *dev; /* "eth0", MTU 1500, txqueuelen 1000 */
-	uint32_t wakes;		/* watchdog expiries seen */
-	sim_time_t t_wake;	/* ps: the last one */
-};
-
-static struct tq T;
-
-static void setup(void)
-{
-	memset(&T, 0, sizeof(T));
-	T.w = calloc(1, sizeof(*T.w));
-	T.h = calloc(1, sizeof(*T.h));
-	T.dev = calloc(1, sizeof(*T.dev));
-	ck_assert(T.w && T.h && T.dev);
-	T.w->seed = 42;
-	ck_assert_int_eq(sim_eventq_init(&T.w->q, 16), 0);
-	ck_assert_int_eq(sim_pool_init(&T.w->skb_pool, sizeof(struct sk_buff), POOL), 0);
-	strcpy(T.h->name, "tx");
-	T.h->w = T.w;
-	T.w->hosts = &T.h;
-	T.w->nhosts = 1;
-	strcpy(T.dev->name, "eth0");
-	T.dev->host = T.h;
-	T.dev->mtu = 1500;
-	T.dev->txqueuelen = 1000;
-}
-
-static void teardown(void)
-{
-	ck_assert_uint_eq(sim_pool_in_use(&T.w->skb_pool), 0);
-	sim_eventq_release(&T.w->q);
-	sim_pool_release(&T.w->skb_pool);
-	free(T.dev);
-	free(T.h);
-	free(T.w);
-}
-
-static void tq_wake(struct Qdisc *q)
-{
-	(void)q;
-	T.wakes++;
-	T.t_wake = T.w->q.now;
-}
+/* ---- the tiny world is tests/test_qdisc.h's ---- */
 
 /* The qdisc described by the `qdisc:` key of @yaml (NULL: none), or NULL with @err. */
 static struct Qdisc *qcreate(const char *yaml, const char *def, uint32_t handle,
@@ -143,21 +80,6 @@ static struct sk_buff *mkskb(uint32_t len, uint32_t hash, uint32_t prio)
 	return skb;
 }
 
-/* Enqueue as __dev_xmit_skb does: drops are freed with the discipline's reason. */
-static int enq(struct Qdisc *q, struct sk_buff *skb)
-{
-	struct sk_buff *to_free = NULL;
-	int rc = q->ops->enqueue(skb, q, &to_free);
-
-	qdisc_kfree_skb_list(q, to_free);
-	return rc;
-}
-
-static struct sk_buff *deq(struct Qdisc *q)
-{
-	return q->ops->dequeue(q);
-}
-
 /* Run the clock to the watchdog; false when it is not armed. */
 static bool run_watchdog(struct Qdisc *q)
 {
@@ -165,22 +87,6 @@ static bool run_watchdog(struct Qdisc *q)
 		return false;
 	sim_eventq_run(&T.w->q, q->watchdog.time);
 	return true;
-}
-
-/* Send what is left (waiting for tbf's tokens), then destroy. */
-static void drain_destroy(struct Qdisc *q)
-{
-	for (;;) {
-		struct sk_buff *skb = deq(q);
-
-		if (skb)
-			consume_skb(T.h, skb);
-		else if (!run_watchdog(q))
-			break;
-	}
-	ck_assert_uint_eq(q->stats.qlen, 0);
-	ck_assert_uint_eq(q->stats.backlog, 0);
-	qdisc_destroy(q);
 }
 
 static uint64_t drops_at(enum skb_drop_reason r)
@@ -409,9 +315,9 @@ START_TEST(test_fifo_vs_array)
 				ref_push(ref, skb);
 			else
 				drops++;
-			CHECK_EQ(enq(q, skb), fits ? NET_XMIT_SUCCESS : NET_XMIT_DROP);
+			CHECK_EQ(tq_enq(q, skb), fits ? NET_XMIT_SUCCESS : NET_XMIT_DROP);
 		} else {
-			struct sk_buff *skb = deq(q);
+			struct sk_buff *skb = tq_deq(q);
 
 			if (!ref->n) {
 				CHECK(!skb);
@@ -430,7 +336,7 @@ START_TEST(test_fifo_vs_array)
 	ck_assert_uint_eq(drops_at(SKB_DROP_REASON_QDISC_DROP), drops);
 	ck_assert_uint_eq(q->stats.packets, sent);
 	ck_assert_uint_eq(q->stats.bytes, sent_bytes);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 	free(ref);
 }
 END_TEST
@@ -464,9 +370,9 @@ START_TEST(test_pfifo_fast_vs_arrays)
 				ref_push(b, skb);
 			else
 				drops++;
-			CHECK_EQ(enq(q, skb), fits ? NET_XMIT_SUCCESS : NET_XMIT_DROP);
+			CHECK_EQ(tq_enq(q, skb), fits ? NET_XMIT_SUCCESS : NET_XMIT_DROP);
 		} else {
-			struct sk_buff *skb = deq(q);
+			struct sk_buff *skb = tq_deq(q);
 			int k = band[0].n ? 0 : band[1].n ? 1 : band[2].n ? 2 : -1;
 
 			if (k < 0) {
@@ -480,7 +386,7 @@ START_TEST(test_pfifo_fast_vs_arrays)
 	}
 	ck_assert_uint_gt(drops, 0);
 	ck_assert_uint_eq(q->stats.drops, drops);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 	free(band);
 }
 END_TEST
@@ -503,7 +409,7 @@ START_TEST(test_drop_reasons)
 	struct Qdisc *q = mkq("qdisc: {kind: pfifo, limit: 1}\n");
 	struct sk_buff *to_free = NULL;
 
-	ck_assert_int_eq(enq(q, mkskb(100, 0, 0)), NET_XMIT_SUCCESS);
+	ck_assert_int_eq(tq_enq(q, mkskb(100, 0, 0)), NET_XMIT_SUCCESS);
 	ck_assert_int_eq(q->ops->enqueue(mkskb(100, 0, 0), q, &to_free), NET_XMIT_DROP);
 	ck_assert_ptr_nonnull(to_free);
 	ck_assert_ptr_null(to_free->next);
@@ -513,7 +419,7 @@ START_TEST(test_drop_reasons)
 	ck_assert_uint_eq(T.w->dropped, 1);
 	qdisc_kfree_skb_list(q, NULL);
 	ck_assert_uint_eq(T.w->dropped, 1);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -550,21 +456,21 @@ START_TEST(test_fq_codel_sparse_first)
 	struct sk_buff *skb, *sparse;
 
 	for (int i = 0; i < 10; i++)
-		ck_assert_int_eq(enq(q, mkskb(1514, FLOW(1), 0)), NET_XMIT_SUCCESS);
-	skb = deq(q);
+		ck_assert_int_eq(tq_enq(q, mkskb(1514, FLOW(1), 0)), NET_XMIT_SUCCESS);
+	skb = tq_deq(q);
 	ck_assert_uint_eq(skb->hash, FLOW(1));
 	consume_skb(T.h, skb);
 	sparse = mkskb(100, FLOW(2), 0);
-	enq(q, sparse);
-	skb = deq(q);
+	tq_enq(q, sparse);
+	skb = tq_deq(q);
 	ck_assert_ptr_eq(skb, sparse);
 	consume_skb(T.h, skb);
-	skb = deq(q);
+	skb = tq_deq(q);
 	ck_assert_uint_eq(skb->hash, FLOW(1));
 	consume_skb(T.h, skb);
 	ck_assert_uint_eq(xstat(q, "new_flow_count"), 2);
 	ck_assert_uint_eq(xstat(q, "maxpacket"), 1514);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -589,10 +495,10 @@ START_TEST(test_fq_codel_drr_order)
 	struct sk_buff *skb;
 
 	for (uint32_t i = 0; i < c->n_a; i++)
-		enq(q, mkskb(c->len_a, FLOW(1), 0));
+		tq_enq(q, mkskb(c->len_a, FLOW(1), 0));
 	for (uint32_t i = 0; i < c->n_b; i++)
-		enq(q, mkskb(c->len_b, FLOW(2), 0));
-	while ((skb = deq(q))) {
+		tq_enq(q, mkskb(c->len_b, FLOW(2), 0));
+	while ((skb = tq_deq(q))) {
 		strcat(got, skb->hash == FLOW(1) ? "A" : "B");
 		consume_skb(T.h, skb);
 	}
@@ -612,13 +518,13 @@ START_TEST(test_fq_codel_byte_fairness)
 	struct sk_buff *skb;
 
 	for (uint32_t i = 0; i < left[0]; i++)
-		enq(q, mkskb(1514, FLOW(1), 0));
+		tq_enq(q, mkskb(1514, FLOW(1), 0));
 	for (uint32_t i = 0; i < left[1]; i++)
-		enq(q, mkskb(64, FLOW(2), 0));
+		tq_enq(q, mkskb(64, FLOW(2), 0));
 	while (left[0] && left[1]) {
 		int f;
 
-		skb = deq(q);
+		skb = tq_deq(q);
 		f = skb->hash == FLOW(2);
 		bytes[f] += skb->len;
 		left[f]--;
@@ -626,7 +532,7 @@ START_TEST(test_fq_codel_byte_fairness)
 		CHECK((bytes[0] > bytes[1] ? bytes[0] - bytes[1] : bytes[1] - bytes[0]) <=
 		      1514 + 1514);
 	}
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -701,7 +607,7 @@ START_TEST(test_fq_codel_overflow)
 			skb = mkskb(c->len[f], FLOW(f + 1), 0);
 			lens[f][k] = skb->len;
 			ids[f][k] = skb->id;
-			ck_assert_int_eq(enq(q, skb), NET_XMIT_SUCCESS);
+			ck_assert_int_eq(tq_enq(q, skb), NET_XMIT_SUCCESS);
 		}
 		total += n[f];
 	}
@@ -731,7 +637,7 @@ START_TEST(test_fq_codel_overflow)
 	ck_assert_uint_eq(xstat(q, "drop_overlimit"), dcount);
 	ck_assert_uint_eq(xstat(q, "drop_overmemory"), 0);
 	/* the survivors, oldest first per flow */
-	while ((skb = deq(q))) {
+	while ((skb = tq_deq(q))) {
 		uint32_t f = (skb->hash >> 22) - 1;
 
 		ck_assert_uint_eq(skb->id, ids[f][(f == dflow ? dcount : 0) + left[f]]);
@@ -750,16 +656,16 @@ START_TEST(test_fq_codel_memory_limit)
 	struct Qdisc *q = mkq("qdisc: {kind: fq_codel, memory_limit: 10000}\n");
 
 	for (int i = 0; i < 5; i++) /* truesize 2000 each: 10000 is not over */
-		ck_assert_int_eq(enq(q, mkskb(1232, FLOW(3), 0)), NET_XMIT_SUCCESS);
+		ck_assert_int_eq(tq_enq(q, mkskb(1232, FLOW(3), 0)), NET_XMIT_SUCCESS);
 	ck_assert_uint_eq(q->stats.drops, 0);
 	/* 12000 > 10000: half of 6 * 1232 bytes is 3 packets, from this flow */
-	ck_assert_int_eq(enq(q, mkskb(1232, FLOW(3), 0)), NET_XMIT_CN);
+	ck_assert_int_eq(tq_enq(q, mkskb(1232, FLOW(3), 0)), NET_XMIT_CN);
 	ck_assert_uint_eq(q->stats.drops, 3);
 	ck_assert_uint_eq(xstat(q, "drop_overlimit"), 3);
 	ck_assert_uint_eq(xstat(q, "drop_overmemory"), 3);
 	ck_assert_uint_eq(xstat(q, "memory_used"), 6000);
 	ck_assert_uint_eq(drops_at(SKB_DROP_REASON_QDISC_OVERLIMIT), 3);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -788,7 +694,7 @@ static void drip_enq(struct Qdisc *q, const struct drip *d)
 	struct sk_buff *skb = mkskb(1000, FLOW(5), 0);
 
 	skb->tos = d->tos;
-	CHECK_EQ(enq(q, skb), NET_XMIT_SUCCESS);
+	CHECK_EQ(tq_enq(q, skb), NET_XMIT_SUCCESS);
 }
 
 static void drip_run(struct Qdisc *q, struct drip *d)
@@ -804,7 +710,7 @@ static void drip_run(struct Qdisc *q, struct drip *d)
 
 		T.w->q.now = t;
 		drip_enq(q, d);
-		skb = deq(q);
+		skb = tq_deq(q);
 		CHECK(skb);
 		CHECK(q->stats.drops - drops <= 1);
 		if ((q->stats.drops > drops || skb->tos != d->tos) && d->nev < 64)
@@ -829,7 +735,7 @@ START_TEST(test_codel_first_drop)
 	ck_assert_uint_eq(q->stats.drops, d.nev);
 	ck_assert_uint_eq(drops_at(SKB_DROP_REASON_QDISC_CONGESTED), d.nev);
 	ck_assert_uint_eq(xstat(q, "ecn_mark"), 0);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -842,7 +748,7 @@ START_TEST(test_codel_below_target)
 	drip_run(q, &d); /* 4.9 ms standing */
 	ck_assert_uint_eq(d.nev, 0);
 	ck_assert_uint_eq(q->stats.drops, 0);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -874,7 +780,7 @@ START_TEST(test_codel_control_law)
 			ck_assert_msg(fabs(gap - law) <= 0.006 * law + (double)d.step,
 				      "gap %u: %.0f ps, law %.0f", k, gap, law);
 	}
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -904,7 +810,7 @@ START_TEST(test_codel_ecn)
 
 	q = mkq("qdisc: fq_codel\n"); /* the schedule of drops, Not-ECT */
 	drip_run(q, &ref);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 
 	q = mkq(c->yaml);
 	d.tos = c->tos;
@@ -922,7 +828,7 @@ START_TEST(test_codel_ecn)
 		ck_assert_uint_eq(marks, 0);
 		ck_assert_uint_eq(q->stats.drops, ref.nev);
 	}
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -943,7 +849,7 @@ START_TEST(test_codel_ce_threshold)
 	text = dump(q, "eth0", "root");
 	ck_assert_msg(strstr(text, " target 5ms ce_threshold 999us interval 100ms "), "%s", text);
 	free(text);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -957,32 +863,32 @@ START_TEST(test_tbf_burst_and_watchdog)
 	struct sk_buff *skb;
 
 	for (int i = 0; i < 20; i++)
-		ck_assert_int_eq(enq(q, mkskb(1514, 0, 0)), NET_XMIT_SUCCESS);
+		ck_assert_int_eq(tq_enq(q, mkskb(1514, 0, 0)), NET_XMIT_SUCCESS);
 	for (int i = 0; i < 10; i++) {
-		skb = deq(q);
+		skb = tq_deq(q);
 		ck_assert_ptr_nonnull(skb);
 		consume_skb(T.h, skb);
 	}
 	ck_assert_uint_eq(q->stats.overlimits, 0);
-	ck_assert_ptr_null(deq(q));
+	ck_assert_ptr_null(tq_deq(q));
 	ck_assert_uint_eq(q->stats.overlimits, 1);
 	ck_assert(sim_event_pending(&q->watchdog));
 	ck_assert_int_le(llabs(q->watchdog.time - l2t), 20 * SIM_NS);
 	/* before its time: still nothing (and one more overlimit) */
 	T.w->q.now = l2t / 2;
-	ck_assert_ptr_null(deq(q));
+	ck_assert_ptr_null(tq_deq(q));
 	ck_assert_uint_eq(q->stats.overlimits, 2);
 	ck_assert(run_watchdog(q));
 	ck_assert_uint_eq(T.wakes, 1);
 	ck_assert_int_le(llabs(T.t_wake - l2t), 20 * SIM_NS);
-	skb = deq(q);
+	skb = tq_deq(q);
 	ck_assert_ptr_nonnull(skb);
 	consume_skb(T.h, skb);
-	ck_assert_ptr_null(deq(q)); /* one packet time later again */
+	ck_assert_ptr_null(tq_deq(q)); /* one packet time later again */
 	ck_assert_int_le(llabs(q->watchdog.time - 2 * l2t), 40 * SIM_NS);
 	ck_assert_uint_eq(q->stats.packets, 11);
 	ck_assert_uint_eq(q->stats.bytes, 11 * 1514);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -996,20 +902,20 @@ START_TEST(test_tbf_bucket_cap)
 
 		T.w->q.now += 10 * SIM_SEC;
 		for (int i = 0; i < 20; i++)
-			enq(q, mkskb(1514, 0, 0));
+			tq_enq(q, mkskb(1514, 0, 0));
 		for (int i = 0; i < 10; i++) {
-			skb = deq(q);
+			skb = tq_deq(q);
 			ck_assert_ptr_nonnull(skb);
 			consume_skb(T.h, skb);
 		}
-		ck_assert_ptr_null(deq(q));
+		ck_assert_ptr_null(tq_deq(q));
 		while (q->stats.qlen)
-			if ((skb = deq(q)))
+			if ((skb = tq_deq(q)))
 				consume_skb(T.h, skb);
 			else
 				ck_assert(run_watchdog(q));
 	}
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -1043,8 +949,8 @@ START_TEST(test_tbf_long_run_rate)
 		struct sk_buff *skb;
 
 		while (q->stats.qlen < 8)
-			CHECK_EQ(enq(q, mkskb(c->len, 0, 0)), NET_XMIT_SUCCESS);
-		skb = deq(q);
+			CHECK_EQ(tq_enq(q, mkskb(c->len, 0, 0)), NET_XMIT_SUCCESS);
+		skb = tq_deq(q);
 		if (skb) {
 			bytes += skb->len;
 			consume_skb(T.h, skb);
@@ -1062,7 +968,7 @@ START_TEST(test_tbf_long_run_rate)
 		      "%lu bytes, want %.0f", (unsigned long)bytes, want);
 	ck_assert_uint_eq(T.wakes, q->stats.overlimits);
 	ck_assert_uint_gt(q->stats.overlimits, 0);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -1075,11 +981,11 @@ START_TEST(test_tbf_peakrate)
 	sim_time_t last = 0;
 
 	for (int i = 0; i < 5; i++)
-		enq(q, mkskb(1514, 0, 0));
+		tq_enq(q, mkskb(1514, 0, 0));
 	for (int i = 0; i < 5; i++) {
 		struct sk_buff *skb;
 
-		while (!(skb = deq(q)))
+		while (!(skb = tq_deq(q)))
 			ck_assert(run_watchdog(q));
 		if (i)
 			ck_assert_int_le(llabs(T.w->q.now - last - l2t), 20 * SIM_NS);
@@ -1087,7 +993,7 @@ START_TEST(test_tbf_peakrate)
 		consume_skb(T.h, skb);
 	}
 	ck_assert_uint_eq(q->stats.overlimits, 4);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -1096,22 +1002,22 @@ START_TEST(test_tbf_drops)
 {
 	struct Qdisc *q = mkq("qdisc: {kind: tbf, rate: 1Mbit, burst: 1000, limit: 3000}\n");
 
-	ck_assert_int_eq(enq(q, mkskb(1001, 0, 0)), NET_XMIT_DROP);
-	ck_assert_int_eq(enq(q, mkskb(1000, 0, 0)), NET_XMIT_SUCCESS);
-	ck_assert_int_eq(enq(q, mkskb(1000, 0, 0)), NET_XMIT_SUCCESS);
-	ck_assert_int_eq(enq(q, mkskb(1000, 0, 0)), NET_XMIT_SUCCESS);
-	ck_assert_int_eq(enq(q, mkskb(60, 0, 0)), NET_XMIT_DROP); /* bfifo: 3060 > 3000 */
+	ck_assert_int_eq(tq_enq(q, mkskb(1001, 0, 0)), NET_XMIT_DROP);
+	ck_assert_int_eq(tq_enq(q, mkskb(1000, 0, 0)), NET_XMIT_SUCCESS);
+	ck_assert_int_eq(tq_enq(q, mkskb(1000, 0, 0)), NET_XMIT_SUCCESS);
+	ck_assert_int_eq(tq_enq(q, mkskb(1000, 0, 0)), NET_XMIT_SUCCESS);
+	ck_assert_int_eq(tq_enq(q, mkskb(60, 0, 0)), NET_XMIT_DROP); /* bfifo: 3060 > 3000 */
 	ck_assert_uint_eq(q->stats.drops, 2);
 	ck_assert_uint_eq(q->stats.qlen, 3);
 	ck_assert_uint_eq(q->stats.backlog, 3000);
 	ck_assert_uint_eq(drops_at(SKB_DROP_REASON_QDISC_DROP), 2);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 
 	q = mkq("qdisc: {kind: tbf, rate: 1Mbit, burst: 10000, limit: 30000, peakrate: 2Mbit, "
 		"mtu: 1500}\n");
-	ck_assert_int_eq(enq(q, mkskb(1501, 0, 0)), NET_XMIT_DROP);
-	ck_assert_int_eq(enq(q, mkskb(1500, 0, 0)), NET_XMIT_SUCCESS);
-	drain_destroy(q);
+	ck_assert_int_eq(tq_enq(q, mkskb(1501, 0, 0)), NET_XMIT_DROP);
+	ck_assert_int_eq(tq_enq(q, mkskb(1500, 0, 0)), NET_XMIT_SUCCESS);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -1209,21 +1115,21 @@ START_TEST(test_dump_traffic)
 	char *text;
 
 	for (int i = 0; i < 4; i++)
-		enq(q, mkskb(1024, 0, 0));
-	consume_skb(T.h, deq(q));
+		tq_enq(q, mkskb(1024, 0, 0));
+	consume_skb(T.h, tq_deq(q));
 	q->stats.requeues = 1; /* the device layer's */
 	text = dump(q, "eth0", "root");
 	ck_assert_str_eq(text, "qdisc bfifo 8001: dev eth0 root refcnt 2 limit 3Kb\n"
 			       " Sent 1024 bytes 1 pkt (dropped 1, overlimits 0 requeues 1) \n"
 			       " backlog 2Kb 2p requeues 1\n");
 	free(text);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 
 	q = mkq("qdisc: fq_codel\n");
-	enq(q, mkskb(1000, FLOW(1), 0));
-	enq(q, mkskb(1000, FLOW(2), 0));
-	enq(q, mkskb(300, FLOW(2), 0));
-	consume_skb(T.h, deq(q));
+	tq_enq(q, mkskb(1000, FLOW(1), 0));
+	tq_enq(q, mkskb(1000, FLOW(2), 0));
+	tq_enq(q, mkskb(300, FLOW(2), 0));
+	consume_skb(T.h, tq_deq(q));
 	text = dump(q, "eth0", "root");
 	ck_assert_str_eq(text,
 			 "qdisc fq_codel 8001: dev eth0 root refcnt 2 limit 10240p flows 1024 "
@@ -1235,7 +1141,7 @@ START_TEST(test_dump_traffic)
 			 "memory_used 2836\n"
 			 "  new_flows_len 2 old_flows_len 0\n");
 	free(text);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -1246,7 +1152,7 @@ Suite *qdisc_suite(void)
 	Suite *s = suite_create("qdisc");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tq_setup, tq_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_registry);
 	tcase_add_loop_test(tc, test_config_errors, 0, (int)(sizeof(ecases) / sizeof(ecases[0])));

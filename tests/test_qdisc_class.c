@@ -35,64 +35,13 @@
 #include "models/nic.h"
 #include "models/sch_generic.h"
 #include "models/skb.h"
+#include "tests/test_qdisc.h"
 #include "models/sock.h"
 
 #define TC_PRIO_CONTROL_ 7	     /* include/uapi/linux/pkt_sched.h TC_PRIO_CONTROL */
-#define POOL		 16384	     /* skbs in the test pool */
 #define HANDLE		 0x80010000u /* "8001:", replaced by `handle:` */
 
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			ck_abort_msg("Assertion '%s' failed", #cond);                              \
-	} while (0)
-
-/* ---- a tiny world (as in test_qdisc.c) ---- */
-
-struct tq {
-	struct world *w;	/* clock, pool */
-	struct host *h;		/* drop counters */
-	struct net_device *dev; /* "eth0", MTU 1500, txqueuelen 1000 */
-	uint32_t wakes;		/* watchdog expiries that reached the root */
-};
-
-static struct tq T;
-
-static void setup(void)
-{
-	memset(&T, 0, sizeof(T));
-	T.w = calloc(1, sizeof(*T.w));
-	T.h = calloc(1, sizeof(*T.h));
-	T.dev = calloc(1, sizeof(*T.dev));
-	ck_assert(T.w && T.h && T.dev);
-	T.w->seed = 42;
-	ck_assert_int_eq(sim_eventq_init(&T.w->q, 16), 0);
-	ck_assert_int_eq(sim_pool_init(&T.w->skb_pool, sizeof(struct sk_buff), POOL), 0);
-	strcpy(T.h->name, "tx");
-	T.h->w = T.w;
-	T.w->hosts = &T.h;
-	T.w->nhosts = 1;
-	strcpy(T.dev->name, "eth0");
-	T.dev->host = T.h;
-	T.dev->mtu = 1500;
-	T.dev->txqueuelen = 1000;
-}
-
-static void teardown(void)
-{
-	ck_assert_uint_eq(sim_pool_in_use(&T.w->skb_pool), 0);
-	sim_eventq_release(&T.w->q);
-	sim_pool_release(&T.w->skb_pool);
-	free(T.dev);
-	free(T.h);
-	free(T.w);
-}
-
-static void tq_wake(struct Qdisc *q)
-{
-	(void)q;
-	T.wakes++;
-}
+/* ---- the tiny world is tests/test_qdisc.h's ---- */
 
 static struct Qdisc *qcreate(const char *yaml, struct sim_error *err)
 {
@@ -132,46 +81,6 @@ static struct sk_buff *mkskb(uint32_t len, uint16_t dport, uint32_t prio)
 	skb->protocol = IPPROTO_UDP_;
 	skb->stage = STAGE_T13;
 	return skb;
-}
-
-static int enq(struct Qdisc *q, struct sk_buff *skb)
-{
-	struct sk_buff *to_free = NULL;
-	int rc = q->ops->enqueue(skb, q, &to_free);
-
-	qdisc_kfree_skb_list(q, to_free);
-	return rc;
-}
-
-static struct sk_buff *deq(struct Qdisc *q)
-{
-	return q->ops->dequeue(q);
-}
-
-/* Run the clock to the earliest armed watchdog of @q or its children. */
-static bool run_next_event(void)
-{
-	const struct sim_event *ev = sim_eventq_peek(&T.w->q);
-
-	if (!ev)
-		return false;
-	sim_eventq_run(&T.w->q, ev->time);
-	return true;
-}
-
-static void drain_destroy(struct Qdisc *q)
-{
-	for (;;) {
-		struct sk_buff *skb = deq(q);
-
-		if (skb)
-			consume_skb(T.h, skb);
-		else if (!run_next_event())
-			break;
-	}
-	ck_assert_uint_eq(q->stats.qlen, 0);
-	ck_assert_uint_eq(q->stats.backlog, 0);
-	qdisc_destroy(q);
 }
 
 static char *dump_with(const struct Qdisc *q, bool classes)
@@ -344,14 +253,14 @@ START_TEST(test_u32_match)
 		skb->daddr = i % 2 ? 0x0a000002 : 0x0a000003;
 		skb->priority = (ufield(skb, c->field) & c->mask) == c->val; /* the reference */
 		nmatch += skb->priority;
-		enq(q, skb);
+		tq_enq(q, skb);
 	}
 	ck_assert_uint_gt(nmatch, 0);
 	if (c->mask)
 		ck_assert_uint_lt(nmatch, 200); /* the test can tell them apart */
 	/* all that matched come out before all that did not */
 	for (bool seen_miss = false; q->stats.qlen;) {
-		struct sk_buff *skb = deq(q);
+		struct sk_buff *skb = tq_deq(q);
 
 		if (!skb->priority)
 			seen_miss = true;
@@ -411,13 +320,13 @@ START_TEST(test_prio_vs_arrays)
 			b = ref_band(skb);
 			if (n[b] < 5) {
 				ref[b][n[b]++] = skb->id;
-				ck_assert_int_eq(enq(q, skb), NET_XMIT_SUCCESS);
+				ck_assert_int_eq(tq_enq(q, skb), NET_XMIT_SUCCESS);
 			} else {
-				ck_assert_int_eq(enq(q, skb), NET_XMIT_DROP);
+				ck_assert_int_eq(tq_enq(q, skb), NET_XMIT_DROP);
 				drops++;
 			}
 		} else {
-			struct sk_buff *skb = deq(q);
+			struct sk_buff *skb = tq_deq(q);
 			int b = 0;
 
 			while (b < 4 && !n[b])
@@ -434,7 +343,7 @@ START_TEST(test_prio_vs_arrays)
 	}
 	ck_assert_uint_eq(q->stats.drops, drops);
 	ck_assert_uint_gt(drops, 0);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -444,10 +353,10 @@ START_TEST(test_prio_dump)
 			      "{kind: pfifo, limit: 7}}]}\n");
 	char *text;
 
-	enq(q, mkskb(100, 5000, 0)); /* band 1 */
-	enq(q, mkskb(200, 5000, 6)); /* band 0 */
-	enq(q, mkskb(300, 5000, 1)); /* band 2 */
-	consume_skb(T.h, deq(q));    /* the 200 */
+	tq_enq(q, mkskb(100, 5000, 0)); /* band 1 */
+	tq_enq(q, mkskb(200, 5000, 6)); /* band 0 */
+	tq_enq(q, mkskb(300, 5000, 1)); /* band 2 */
+	consume_skb(T.h, tq_deq(q));	/* the 200 */
 	text = dump_with(q, false);
 	ck_assert_str_eq(text, "qdisc prio 1: dev eth0 root refcnt 2 bands 3 priomap  1 2 2 2 1 2 "
 			       "0 0 1 1 1 1 1 1 1 1\n"
@@ -468,7 +377,7 @@ START_TEST(test_prio_dump)
 			       " Sent 0 bytes 0 pkt (dropped 0, overlimits 0 requeues 0) \n"
 			       " backlog 300b 1p requeues 0\n");
 	free(text);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -480,12 +389,12 @@ START_TEST(test_prio_child_dequeue_drop)
 	uint64_t sent = 0;
 
 	for (int i = 0; i < 200; i++)
-		enq(q, mkskb(1000, 5000, 0));
+		tq_enq(q, mkskb(1000, 5000, 0));
 	for (int i = 0; i < 400 && q->stats.qlen; i++) {
 		struct sk_buff *skb;
 
 		T.w->q.now += SIM_MS;
-		skb = deq(q);
+		skb = tq_deq(q);
 		if (skb) {
 			sent++;
 			consume_skb(T.h, skb);
@@ -494,7 +403,7 @@ START_TEST(test_prio_child_dequeue_drop)
 	ck_assert_uint_gt(q->stats.drops, 0); /* CoDel dropped at dequeue */
 	ck_assert_uint_eq(q->stats.drops + sent, 200);
 	ck_assert_uint_eq(q->stats.qlen, 0);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -506,21 +415,21 @@ START_TEST(test_netem_fixed_delay)
 
 	for (int i = 0; i < 10; i++) {
 		T.w->q.now = i * SIM_MS;
-		enq(q, mkskb(100, 5000, 0));
-		CHECK(!deq(q));
+		tq_enq(q, mkskb(100, 5000, 0));
+		CHECK(!tq_deq(q));
 	}
 	for (int i = 0; i < 10; i++) {
 		struct sk_buff *skb;
 
-		ck_assert(run_next_event());
+		ck_assert(tq_run_next_event());
 		ck_assert_int_eq(T.w->q.now, (10 + i) * SIM_MS);
-		skb = deq(q);
+		skb = tq_deq(q);
 		ck_assert_ptr_nonnull(skb);
 		consume_skb(T.h, skb);
-		CHECK(!deq(q));
+		CHECK(!tq_deq(q));
 	}
 	ck_assert_uint_eq(T.wakes, 10);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -533,7 +442,7 @@ struct jit {
 
 static void jitter_release(struct Qdisc *q, struct jit *j)
 {
-	for (struct sk_buff *skb; (skb = deq(q));) {
+	for (struct sk_buff *skb; (skb = tq_deq(q));) {
 		double d = (double)(skb->t_netem - skb->t_born) / SIM_MS;
 
 		CHECK(skb->t_netem >= j->last); /* released in time_to_send order */
@@ -559,11 +468,11 @@ START_TEST(test_netem_jitter)
 		sim_eventq_run(&T.w->q, i * 100 * SIM_US);
 		jitter_release(q, &j);
 		skb->t_born = T.w->q.now;
-		enq(q, skb);
+		tq_enq(q, skb);
 	}
 	while (q->stats.qlen) {
 		jitter_release(q, &j);
-		if (!run_next_event())
+		if (!tq_run_next_event())
 			break;
 	}
 	jitter_release(q, &j);
@@ -591,7 +500,7 @@ START_TEST(test_netem_normal)
 		struct sk_buff *skb = mkskb(100, 5000, 0);
 		double d;
 
-		enq(q, skb);
+		tq_enq(q, skb);
 		d = (double)skb->t_netem / SIM_MS;
 		sum += d;
 		sum2 += d * d;
@@ -600,7 +509,7 @@ START_TEST(test_netem_normal)
 	sd = sqrt(sum2 / n - mean * mean);
 	ck_assert_double_lt(fabs(mean - 20.0), 4 * 5.0 / sqrt(n));
 	ck_assert_double_lt(fabs(sd / 5.0 - 1), 0.03); /* 4 standard errors of sd: 2.8 % */
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -626,9 +535,9 @@ START_TEST(test_netem_loss)
 		uint64_t d = q->stats.drops;
 		struct sk_buff *skb;
 
-		ck_assert_int_eq(enq(q, mkskb(100, 5000, 0)), NET_XMIT_SUCCESS); /* bypass */
+		ck_assert_int_eq(tq_enq(q, mkskb(100, 5000, 0)), NET_XMIT_SUCCESS); /* bypass */
 		lost += q->stats.drops != d;
-		skb = deq(q);
+		skb = tq_deq(q);
 		if (skb)
 			consume_skb(T.h, skb);
 		CHECK(!skb == (q->stats.drops != d));
@@ -651,10 +560,10 @@ START_TEST(test_netem_reorder_gap)
 		struct sk_buff *skb = mkskb(100, 5000, 0);
 
 		skb->id = (uint64_t)i;
-		enq(q, skb);
+		tq_enq(q, skb);
 	}
 	ck_assert_uint_eq(q->stats.requeues, 4);
-	for (struct sk_buff *skb; (skb = deq(q));) {
+	for (struct sk_buff *skb; (skb = tq_deq(q));) {
 		got[ngot++] = skb->id;
 		consume_skb(T.h, skb);
 	}
@@ -662,18 +571,18 @@ START_TEST(test_netem_reorder_gap)
 	/* each went to the head of the queue: the newest first */
 	ck_assert_uint_eq(got[0], 20);
 	ck_assert_uint_eq(got[3], 5);
-	ck_assert(run_next_event());
+	ck_assert(tq_run_next_event());
 	ck_assert_int_eq(T.w->q.now, 10 * SIM_MS);
 	for (int i = 1; i <= 20; i++) {
 		struct sk_buff *skb;
 
 		if (i % 5 == 0)
 			continue;
-		skb = deq(q);
+		skb = tq_deq(q);
 		ck_assert_uint_eq(skb->id, (uint64_t)i);
 		consume_skb(T.h, skb);
 	}
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -696,12 +605,12 @@ START_TEST(test_netem_rate)
 	struct Qdisc *q = mkq(c->yaml);
 
 	for (int i = 0; i < 50; i++)
-		enq(q, mkskb(c->len, 5000, 0));
+		tq_enq(q, mkskb(c->len, 5000, 0));
 	for (int i = 0; i < 50; i++) {
 		struct sk_buff *skb;
 
-		while (!(skb = deq(q)))
-			ck_assert(run_next_event());
+		while (!(skb = tq_deq(q)))
+			ck_assert(tq_run_next_event());
 		ck_assert_int_eq(T.w->q.now, c->first + i * c->gap);
 		consume_skb(T.h, skb);
 	}
@@ -714,11 +623,11 @@ START_TEST(test_netem_limit)
 	struct Qdisc *q = mkq("qdisc: {kind: netem, limit: 3, delay: 10ms}\n");
 
 	for (int i = 0; i < 3; i++)
-		ck_assert_int_eq(enq(q, mkskb(100, 5000, 0)), NET_XMIT_SUCCESS);
-	ck_assert_int_eq(enq(q, mkskb(100, 5000, 0)), NET_XMIT_DROP);
+		ck_assert_int_eq(tq_enq(q, mkskb(100, 5000, 0)), NET_XMIT_SUCCESS);
+	ck_assert_int_eq(tq_enq(q, mkskb(100, 5000, 0)), NET_XMIT_DROP);
 	ck_assert_uint_eq(q->stats.drops, 1);
 	ck_assert_uint_eq(q->stats.qlen, 3);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -763,10 +672,11 @@ static void htb_saturate(struct Qdisc *q, const struct htb_flow *fl, int nfl, si
 
 		for (int i = 0; i < nfl; i++)
 			for (; inq[i] < 20; inq[i]++)
-				CHECK(enq(q, mkskb(fl[i].len, fl[i].dport, 0)) == NET_XMIT_SUCCESS);
-		skb = deq(q);
+				CHECK(tq_enq(q, mkskb(fl[i].len, fl[i].dport, 0)) ==
+				      NET_XMIT_SUCCESS);
+		skb = tq_deq(q);
 		if (!skb) {
-			CHECK(run_next_event());
+			CHECK(tq_run_next_event());
 			continue;
 		}
 		for (int i = 0; i < nfl; i++)
@@ -844,7 +754,7 @@ START_TEST(test_htb_rates)
 	for (int i = 0; i < c->nfl; i++)
 		ck_assert_msg(fabs(bps[i] / c->fl[i].want_bps - 1) < c->tol,
 			      "flow %d: %.0f bit/s, want %.0f", i, bps[i], c->fl[i].want_bps);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -856,13 +766,13 @@ START_TEST(test_htb_direct)
 	char *text;
 
 	for (int i = 0; i < 7; i++)
-		ck_assert_int_eq(enq(q, mkskb(1000, 6000, 0)),
+		ck_assert_int_eq(tq_enq(q, mkskb(1000, 6000, 0)),
 				 i < 5 ? NET_XMIT_SUCCESS : NET_XMIT_DROP);
 	for (int i = 0; i < 5; i++)
-		consume_skb(T.h, deq(q)); /* no waiting: 8 kbit/s would take a second each */
+		consume_skb(T.h, tq_deq(q)); /* no waiting: 8 kbit/s would take a second each */
 	ck_assert_int_eq(T.w->q.now, 0);
 	/* skb->priority naming a leaf picks it without filters */
-	enq(q, mkskb(1000, 6000, 0x10010));
+	tq_enq(q, mkskb(1000, 6000, 0x10010));
 	ck_assert_uint_eq(q->stats.qlen, 1);
 	text = dump_with(q, false);
 	ck_assert_str_eq(text, "qdisc htb 1: dev eth0 root refcnt 2 r2q 10 default 0 "
@@ -870,7 +780,7 @@ START_TEST(test_htb_direct)
 			       " Sent 5000 bytes 5 pkt (dropped 2, overlimits 0 requeues 0) \n"
 			       " backlog 1000b 1p requeues 0\n");
 	free(text);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -883,15 +793,15 @@ START_TEST(test_htb_leaf_qdiscs)
 	char *text;
 
 	for (int i = 0; i < 6; i++)
-		enq(q, mkskb(1000, 5000, 0));
+		tq_enq(q, mkskb(1000, 5000, 0));
 	ck_assert_uint_eq(q->stats.drops, 2);
 	ck_assert_uint_eq(q->stats.qlen, 4);
-	CHECK(!deq(q));
+	CHECK(!tq_deq(q));
 	T.wakes = 0;
-	ck_assert(run_next_event());
+	ck_assert(tq_run_next_event());
 	ck_assert_uint_eq(T.wakes, 1);
 	ck_assert_int_eq(T.w->q.now, SIM_MS);
-	consume_skb(T.h, deq(q));
+	consume_skb(T.h, tq_deq(q));
 	text = dump_with(q, true);
 	ck_assert_ptr_nonnull(
 		strstr(text, "class htb 1:10 root leaf 8001: prio 0 rate 100Mbit ceil 100Mbit "
@@ -900,7 +810,7 @@ START_TEST(test_htb_leaf_qdiscs)
 			     " backlog 3000b 3p requeues 0\n"
 			     " lended: 1 borrowed: 0 giants: 0\n"));
 	free(text);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -942,9 +852,9 @@ START_TEST(test_sfq_vs_round_robin)
 				if (nact == 1)
 					sent_turn = 0;
 			}
-			CHECK(enq(q, sfq_skb(f, 500, ids)) == NET_XMIT_SUCCESS);
+			CHECK(tq_enq(q, sfq_skb(f, 500, ids)) == NET_XMIT_SUCCESS);
 		} else {
-			struct sk_buff *skb = deq(q);
+			struct sk_buff *skb = tq_deq(q);
 			uint32_t f;
 
 			if (!nact) {
@@ -968,7 +878,7 @@ START_TEST(test_sfq_vs_round_robin)
 			}
 		}
 	}
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -978,19 +888,19 @@ START_TEST(test_sfq_depth_and_limit)
 	struct Qdisc *q = mkq("qdisc: {kind: sfq, depth: 4, limit: 6}\n");
 
 	for (int i = 0; i < 4; i++)
-		ck_assert_int_eq(enq(q, sfq_skb(0, 100, (uint64_t)i)), NET_XMIT_SUCCESS);
-	ck_assert_int_eq(enq(q, sfq_skb(0, 100, 99)), NET_XMIT_DROP); /* depth */
-	ck_assert_int_eq(enq(q, sfq_skb(1, 100, 10)), NET_XMIT_SUCCESS);
-	ck_assert_int_eq(enq(q, sfq_skb(1, 100, 11)), NET_XMIT_SUCCESS);
+		ck_assert_int_eq(tq_enq(q, sfq_skb(0, 100, (uint64_t)i)), NET_XMIT_SUCCESS);
+	ck_assert_int_eq(tq_enq(q, sfq_skb(0, 100, 99)), NET_XMIT_DROP); /* depth */
+	ck_assert_int_eq(tq_enq(q, sfq_skb(1, 100, 10)), NET_XMIT_SUCCESS);
+	ck_assert_int_eq(tq_enq(q, sfq_skb(1, 100, 11)), NET_XMIT_SUCCESS);
 	/* 7 > limit 6: flow 0 (4 packets) loses its tail; not this flow: success */
-	ck_assert_int_eq(enq(q, sfq_skb(2, 100, 20)), NET_XMIT_SUCCESS);
+	ck_assert_int_eq(tq_enq(q, sfq_skb(2, 100, 20)), NET_XMIT_SUCCESS);
 	ck_assert_uint_eq(q->stats.qlen, 6);
 	ck_assert_uint_eq(q->stats.drops, 2);
 	/* flow 1 grows to 3 = flow 0's 3, reached last: its own tail goes, NET_XMIT_CN */
-	ck_assert_int_eq(enq(q, sfq_skb(1, 100, 12)), NET_XMIT_CN);
+	ck_assert_int_eq(tq_enq(q, sfq_skb(1, 100, 12)), NET_XMIT_CN);
 	ck_assert_uint_eq(q->stats.drops, 3);
 	ck_assert_uint_eq(T.h->drops[drop_point_find(SKB_DROP_REASON_QDISC_DROP, STAGE_T13)], 3);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -1005,14 +915,14 @@ START_TEST(test_sfq_perturb)
 		struct sk_buff *skb = mkskb(100, 5000, 0);
 
 		skb->hash = i * 2654435761u;
-		enq(q, skb);
+		tq_enq(q, skb);
 	}
 	ev = sim_eventq_peek(&T.w->q);
 	ck_assert_ptr_nonnull(ev);
 	ck_assert_int_eq(ev->time, SIM_SEC);
 	sim_eventq_run(&T.w->q, SIM_SEC);
 	ck_assert_uint_eq(q->stats.qlen, 100);
-	for (struct sk_buff *skb; (skb = deq(q)); sent++)
+	for (struct sk_buff *skb; (skb = tq_deq(q)); sent++)
 		consume_skb(T.h, skb);
 	ck_assert_uint_eq(sent, 100);
 	ck_assert_int_eq(sim_eventq_peek(&T.w->q)->time, 2 * SIM_SEC);
@@ -1055,14 +965,14 @@ START_TEST(test_fq_new_flow_first)
 	struct sk_buff *skb;
 
 	for (int i = 0; i < 50; i++)
-		enq(q, fq_skb(0, 1514, 0));
+		tq_enq(q, fq_skb(0, 1514, 0));
 	for (int i = 0; i < 20; i++) /* initial_quantum 15140: 10 packets, then quantum 3028 */
-		consume_skb(T.h, deq(q));
-	enq(q, fq_skb(1, 100, 42));
-	skb = deq(q);
+		consume_skb(T.h, tq_deq(q));
+	tq_enq(q, fq_skb(1, 100, 42));
+	skb = tq_deq(q);
 	ck_assert_uint_eq(skb->id, 42);
 	consume_skb(T.h, skb);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -1073,18 +983,18 @@ START_TEST(test_fq_byte_fairness)
 	uint64_t bytes[2] = { 0 };
 
 	for (int i = 0; i < 900; i++)
-		enq(q, fq_skb(0, 500, 0));
+		tq_enq(q, fq_skb(0, 500, 0));
 	for (int i = 0; i < 300; i++)
-		enq(q, fq_skb(1, 1500, 0));
+		tq_enq(q, fq_skb(1, 1500, 0));
 	for (int i = 0; i < 600; i++) {
-		struct sk_buff *skb = deq(q);
+		struct sk_buff *skb = tq_deq(q);
 
 		bytes[skb->sk == &fq_socks[1]] += skb->len;
 		consume_skb(T.h, skb);
 	}
 	/* both sent within one quantum plus the initial burst of each other */
 	ck_assert_int_lt(llabs((long long)bytes[0] - (long long)bytes[1]), 2 * 15140 + 3028);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -1094,12 +1004,12 @@ START_TEST(test_fq_limits)
 	char *text;
 
 	for (int i = 0; i < 3; i++)
-		ck_assert_int_eq(enq(q, fq_skb(0, 100, 0)), NET_XMIT_SUCCESS);
-	ck_assert_int_eq(enq(q, fq_skb(0, 100, 0)), NET_XMIT_DROP);
+		ck_assert_int_eq(tq_enq(q, fq_skb(0, 100, 0)), NET_XMIT_SUCCESS);
+	ck_assert_int_eq(tq_enq(q, fq_skb(0, 100, 0)), NET_XMIT_DROP);
 	ck_assert_uint_eq(T.h->drops[drop_point_find(SKB_DROP_REASON_FQ_FLOW_LIMIT, STAGE_T13)], 1);
-	ck_assert_int_eq(enq(q, fq_skb(1, 100, 0)), NET_XMIT_SUCCESS);
-	ck_assert_int_eq(enq(q, fq_skb(2, 100, 0)), NET_XMIT_SUCCESS);
-	ck_assert_int_eq(enq(q, fq_skb(3, 100, 0)), NET_XMIT_DROP);
+	ck_assert_int_eq(tq_enq(q, fq_skb(1, 100, 0)), NET_XMIT_SUCCESS);
+	ck_assert_int_eq(tq_enq(q, fq_skb(2, 100, 0)), NET_XMIT_SUCCESS);
+	ck_assert_int_eq(tq_enq(q, fq_skb(3, 100, 0)), NET_XMIT_DROP);
 	ck_assert_uint_eq(T.h->drops[drop_point_find(SKB_DROP_REASON_QDISC_OVERLIMIT, STAGE_T13)],
 			  1);
 	text = dump_with(q, false);
@@ -1112,7 +1022,7 @@ START_TEST(test_fq_limits)
 		      "  flows 3 (inactive 0 throttled 0)\n"
 		      "  gc 0 highprio 0 throttled 0 flows_plimit 1\n");
 	free(text);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -1125,21 +1035,21 @@ START_TEST(test_fq_internal_and_orphans)
 	for (int i = 0; i < 2; i++) {
 		skb = fq_skb(-1, 100, 0);
 		skb->hash = 5 + 1024u * (uint32_t)i; /* the same orphan flow */
-		ck_assert_int_eq(enq(q, skb), NET_XMIT_SUCCESS);
+		ck_assert_int_eq(tq_enq(q, skb), NET_XMIT_SUCCESS);
 	}
 	skb = fq_skb(-1, 100, 0);
 	skb->hash = 5 + 4096;
-	ck_assert_int_eq(enq(q, skb), NET_XMIT_DROP); /* flow_limit of that flow */
+	ck_assert_int_eq(tq_enq(q, skb), NET_XMIT_DROP); /* flow_limit of that flow */
 	skb = fq_skb(-1, 100, 0);
 	skb->hash = 6;
-	ck_assert_int_eq(enq(q, skb), NET_XMIT_SUCCESS); /* another flow */
+	ck_assert_int_eq(tq_enq(q, skb), NET_XMIT_SUCCESS); /* another flow */
 	skb = fq_skb(0, 100, 77);
 	skb->priority = TC_PRIO_CONTROL_;
-	enq(q, skb);
-	skb = deq(q);
+	tq_enq(q, skb);
+	skb = tq_deq(q);
 	ck_assert_uint_eq(skb->id, 77);
 	consume_skb(T.h, skb);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -1168,10 +1078,10 @@ START_TEST(test_fq_maxrate)
 		struct sk_buff *skb;
 
 		while (q->stats.qlen < 50)
-			enq(q, fq_skb(0, c->len, 0));
-		skb = deq(q);
+			tq_enq(q, fq_skb(0, c->len, 0));
+		skb = tq_deq(q);
 		if (!skb) {
-			ck_assert(run_next_event());
+			ck_assert(tq_run_next_event());
 			continue;
 		}
 		if (T.w->q.now >= warm) {
@@ -1183,7 +1093,7 @@ START_TEST(test_fq_maxrate)
 		consume_skb(T.h, skb);
 	}
 	ck_assert_double_lt(fabs((double)bytes * 8 / 2.0 / c->want_bps - 1), 0.01);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -1213,16 +1123,16 @@ START_TEST(test_cake_shaper)
 		struct sk_buff *skb;
 
 		while (q->stats.qlen < 10)
-			enq(q, mkskb(c->len, 5000, 0));
-		while (!(skb = deq(q)))
-			ck_assert(run_next_event());
+			tq_enq(q, mkskb(c->len, 5000, 0));
+		while (!(skb = tq_deq(q)))
+			ck_assert(tq_run_next_event());
 		if (last >= 0)
 			ck_assert_int_le(llabs(T.w->q.now - last - gap), SIM_NS);
 		last = T.w->q.now;
 		consume_skb(T.h, skb);
 	}
 	ck_assert_uint_gt(q->stats.overlimits, 0);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -1258,11 +1168,11 @@ START_TEST(test_cake_isolation)
 				skb->saddr = f < 4 ? 0x0a000001 : 0x0a000009;
 				skb->daddr = 0x0a010000 + (uint32_t)f;
 				skb->src = (uint32_t)f;
-				enq(q, skb);
+				tq_enq(q, skb);
 			}
-		skb = deq(q);
+		skb = tq_deq(q);
 		if (!skb) {
-			ck_assert(run_next_event());
+			ck_assert(tq_run_next_event());
 			continue;
 		}
 		inq[skb->src]--;
@@ -1272,7 +1182,7 @@ START_TEST(test_cake_isolation)
 	}
 	ck_assert_double_lt(fabs((double)bytes[0] / (double)(bytes[0] + bytes[1]) - c->share_a),
 			    0.02);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -1286,12 +1196,12 @@ START_TEST(test_cake_overflow)
 	for (int i = 0; i < 2; i++) {
 		skb = mkskb(200, 7000, 0);
 		skb->id = 1000 + (uint64_t)i;
-		enq(q, skb);
+		tq_enq(q, skb);
 	}
 	for (int i = 0; i < 20; i++) { /* truesize 968 each: 22 > 20000 bytes */
 		skb = mkskb(200, 7001, 0);
 		skb->id = (uint64_t)i;
-		enq(q, skb);
+		tq_enq(q, skb);
 	}
 	ck_assert_uint_eq(q->stats.drops, 2);
 	ck_assert_uint_eq(T.h->drops[drop_point_find(SKB_DROP_REASON_QDISC_OVERLIMIT, STAGE_T13)],
@@ -1304,10 +1214,10 @@ START_TEST(test_cake_overflow)
 			       " backlog 4000b 20p requeues 0\n");
 	free(text);
 	/* the sparse flow (2 packets) first, then the bulk one from its third packet */
-	skb = deq(q);
+	skb = tq_deq(q);
 	ck_assert_uint_eq(skb->id, 1000);
 	consume_skb(T.h, skb);
-	drain_destroy(q);
+	tq_drain_destroy(q);
 }
 END_TEST
 
@@ -1390,7 +1300,7 @@ START_TEST(test_htb_kernel_rates)
 			htb_saturate(q, fl, 1, 500 * SIM_MS, 2500 * SIM_MS, bps);
 			ck_assert_msg(fabs(bps[0] / sent - 1) < 0.01, "%s %s: %.0f vs kernel %.0f",
 				      cas, cls, bps[0], sent);
-			drain_destroy(q);
+			tq_drain_destroy(q);
 			rows++;
 			continue;
 		}
@@ -1423,7 +1333,7 @@ START_TEST(test_htb_kernel_rates)
 			ck_assert_msg(fabs(bps[i] / fl[i].want_bps - 1) < 0.01,
 				      "%s flow %d: %.0f vs kernel %.0f", cas, i, bps[i],
 				      fl[i].want_bps);
-		drain_destroy(q);
+		tq_drain_destroy(q);
 		rows += 2;
 	}
 	fclose(f);
@@ -1438,7 +1348,7 @@ Suite *qdisc_class_suite(void)
 	Suite *s = suite_create("qdisc_class");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tq_setup, tq_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_config_errors, 0, (int)(sizeof(ecases) / sizeof(ecases[0])));
 	tcase_add_loop_test(tc, test_u32_match, 0, (int)(sizeof(ucases) / sizeof(ucases[0])));
