@@ -32,39 +32,12 @@
 #include "models/skb.h"
 #include "tests/test_qdisc.h"
 
-#define HANDLE	   0x80010000u		 /* "8001:" */
+#define HANDLE	   TQ_HANDLE		 /* "8001:" */
 #define FLOW(i)	   ((uint32_t)(i) << 22) /* a hash that fq_codel puts in bucket i of 1024 */
 #define CODEL_TICK (1024 * SIM_NS)	 /* CoDel's clock unit */
 #define INTERVAL   (100 * SIM_MS)	 /* CoDel's default interval */
 
 /* ---- the tiny world is tests/test_qdisc.h's ---- */
-
-/* The qdisc described by the `qdisc:` key of @yaml (NULL: none), or NULL with @err. */
-static struct Qdisc *qcreate(const char *yaml, const char *def, uint32_t handle,
-			     struct sim_error *err)
-{
-	struct cfg c;
-	struct Qdisc *q;
-
-	memset(&c, 0, sizeof(c));
-	if (!yaml)
-		return qdisc_create(T.w, T.dev, NULL, def, handle, err);
-	ck_assert_msg(!cfg_load_string(&c, "t.yaml", yaml, err), "%s", err->msg);
-	q = qdisc_create(T.w, T.dev, cfg_get(c.root, "qdisc"), def, handle, err);
-	cfg_release(&c);
-	if (q)
-		q->wake = tq_wake;
-	return q;
-}
-
-static struct Qdisc *mkq(const char *yaml)
-{
-	struct sim_error err = { 0 };
-	struct Qdisc *q = qcreate(yaml, "pfifo_fast", HANDLE, &err);
-
-	ck_assert_msg(q, "%s\n--- yaml:\n%s", err.msg, yaml);
-	return q;
-}
 
 static struct sk_buff *mkskb(uint32_t len, uint32_t hash, uint32_t prio)
 {
@@ -145,25 +118,25 @@ START_TEST(test_registry)
 	ck_assert_ptr_null(qdisc_lookup_ops("hfsc"));
 	ck_assert_ptr_null(noqueue_ops.enqueue);
 	/* No scenario node: the default kind with its defaults. */
-	q = qcreate(NULL, "fq_codel", 0, &err);
+	q = tq_qcreate(NULL, "fq_codel", 0, &err);
 	ck_assert_ptr_nonnull(q);
 	ck_assert_ptr_eq(q->ops, &fq_codel_ops);
 	ck_assert_uint_eq(q->limit, 10240);
 	ck_assert_ptr_eq(q->dev, T.dev);
 	qdisc_destroy(q);
 	/* A mapping without `kind`: the default kind with the given keys. */
-	q = mkq("qdisc: {limit: 3}\n");
+	q = tq_mkq("qdisc: {limit: 3}\n");
 	ck_assert_ptr_eq(q->ops, &pfifo_fast_ops);
 	ck_assert_uint_eq(q->limit, 3);
 	qdisc_destroy(q);
 	/* The device's tx_queue_len and MTU are the FIFOs' defaults. */
 	T.dev->txqueuelen = 10;
 	T.dev->mtu = 9000;
-	q = mkq("qdisc: bfifo\n");
+	q = tq_mkq("qdisc: bfifo\n");
 	ck_assert_uint_eq(q->limit, 10 * 9014);
 	qdisc_destroy(q);
 	T.dev->txqueuelen = 0; /* not set: Ethernet's 1000 */
-	q = mkq("qdisc: pfifo\n");
+	q = tq_mkq("qdisc: pfifo\n");
 	ck_assert_uint_eq(q->limit, 1000);
 	qdisc_destroy(q);
 }
@@ -237,7 +210,7 @@ START_TEST(test_config_errors)
 	const struct ecase *c = &ecases[_i];
 	struct sim_error err = { 0 };
 
-	ck_assert_ptr_null(qcreate(c->yaml, c->def, HANDLE, &err));
+	ck_assert_ptr_null(tq_qcreate(c->yaml, c->def, HANDLE, &err));
 	ck_assert_str_eq(err.msg, c->msg);
 }
 END_TEST
@@ -299,7 +272,7 @@ START_TEST(test_fifo_vs_array)
 {
 	const struct fcase *c = &fcases[_i];
 	struct ref_fifo *ref = calloc(1, sizeof(*ref));
-	struct Qdisc *q = mkq(c->yaml);
+	struct Qdisc *q = tq_mkq(c->yaml);
 	uint64_t drops = 0, sent = 0, sent_bytes = 0;
 	struct sim_rng r;
 
@@ -353,7 +326,7 @@ START_TEST(test_pfifo_fast_vs_arrays)
 {
 	const struct fcase *c = &pfcases[_i];
 	struct ref_fifo *band = calloc(3, sizeof(*band));
-	struct Qdisc *q = mkq(c->yaml);
+	struct Qdisc *q = tq_mkq(c->yaml);
 	uint64_t drops = 0;
 	struct sim_rng r;
 
@@ -394,7 +367,7 @@ END_TEST
 START_TEST(test_noqueue)
 {
 	struct sim_error err = { 0 };
-	struct Qdisc *q = qcreate(NULL, "noqueue", 0, &err);
+	struct Qdisc *q = tq_qcreate(NULL, "noqueue", 0, &err);
 
 	ck_assert_ptr_nonnull(q);
 	ck_assert_ptr_null(q->ops->enqueue);
@@ -406,7 +379,7 @@ END_TEST
 /* Drops leave through the host's drop table with the discipline's reason. */
 START_TEST(test_drop_reasons)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: pfifo, limit: 1}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: pfifo, limit: 1}\n");
 	struct sk_buff *to_free = NULL;
 
 	ck_assert_int_eq(tq_enq(q, mkskb(100, 0, 0)), NET_XMIT_SUCCESS);
@@ -425,7 +398,7 @@ END_TEST
 
 START_TEST(test_watchdog)
 {
-	struct Qdisc *q = mkq("qdisc: pfifo\n");
+	struct Qdisc *q = tq_mkq("qdisc: pfifo\n");
 
 	qdisc_watchdog_schedule(q, 5 * SIM_US);
 	ck_assert(sim_event_pending(&q->watchdog));
@@ -452,7 +425,7 @@ END_TEST
 /* A bulk flow has used its quantum: a new sparse flow's packet leaves next. */
 START_TEST(test_fq_codel_sparse_first)
 {
-	struct Qdisc *q = mkq("qdisc: fq_codel\n");
+	struct Qdisc *q = tq_mkq("qdisc: fq_codel\n");
 	struct sk_buff *skb, *sparse;
 
 	for (int i = 0; i < 10; i++)
@@ -490,7 +463,7 @@ static const struct drrcase drrcases[] = {
 START_TEST(test_fq_codel_drr_order)
 {
 	const struct drrcase *c = &drrcases[_i];
-	struct Qdisc *q = mkq(c->yaml);
+	struct Qdisc *q = tq_mkq(c->yaml);
 	char got[64] = "";
 	struct sk_buff *skb;
 
@@ -512,7 +485,7 @@ END_TEST
 /* Two backlogged flows get the same bytes, within one quantum and one packet. */
 START_TEST(test_fq_codel_byte_fairness)
 {
-	struct Qdisc *q = mkq("qdisc: fq_codel\n");
+	struct Qdisc *q = tq_mkq("qdisc: fq_codel\n");
 	uint64_t bytes[2] = { 0, 0 };
 	uint32_t left[2] = { 400, 9000 };
 	struct sk_buff *skb;
@@ -594,7 +567,7 @@ static void ref_fq_drop(uint32_t (*lens)[256], const uint32_t *n, uint32_t batch
 START_TEST(test_fq_codel_overflow)
 {
 	const struct ocase *c = &ocases[_i];
-	struct Qdisc *q = mkq(c->yaml);
+	struct Qdisc *q = tq_mkq(c->yaml);
 	uint32_t lens[3][256], n[3], total = 0, dflow = 0, dcount = 0, left[3] = { 0, 0, 0 };
 	uint64_t ids[3][256];
 	struct sk_buff *to_free = NULL, *skb;
@@ -653,7 +626,7 @@ END_TEST
 /* Over memory_limit (truesize): the same head drops, counted as drop_overmemory too. */
 START_TEST(test_fq_codel_memory_limit)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: fq_codel, memory_limit: 10000}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: fq_codel, memory_limit: 10000}\n");
 
 	for (int i = 0; i < 5; i++) /* truesize 2000 each: 10000 is not over */
 		ck_assert_int_eq(tq_enq(q, mkskb(1232, FLOW(3), 0)), NET_XMIT_SUCCESS);
@@ -724,7 +697,7 @@ static void drip_run(struct Qdisc *q, struct drip *d)
 /* Above target: the first drop comes one interval after, not before. */
 START_TEST(test_codel_first_drop)
 {
-	struct Qdisc *q = mkq("qdisc: fq_codel\n");
+	struct Qdisc *q = tq_mkq("qdisc: fq_codel\n");
 	struct drip d = { .step = 100 * SIM_US, .standing = 200, .until = 1200 * SIM_MS };
 
 	drip_run(q, &d);
@@ -742,7 +715,7 @@ END_TEST
 /* Below target: never a drop, however long. */
 START_TEST(test_codel_below_target)
 {
-	struct Qdisc *q = mkq("qdisc: fq_codel\n");
+	struct Qdisc *q = tq_mkq("qdisc: fq_codel\n");
 	struct drip d = { .step = 100 * SIM_US, .standing = 49, .until = 2 * SIM_SEC };
 
 	drip_run(q, &d); /* 4.9 ms standing */
@@ -762,7 +735,7 @@ END_TEST
  */
 START_TEST(test_codel_control_law)
 {
-	struct Qdisc *q = mkq("qdisc: fq_codel\n");
+	struct Qdisc *q = tq_mkq("qdisc: fq_codel\n");
 	struct drip d = { .step = 100 * SIM_US, .standing = 200, .until = 1200 * SIM_MS };
 
 	drip_run(q, &d);
@@ -808,11 +781,11 @@ START_TEST(test_codel_ecn)
 	struct Qdisc *q;
 	uint32_t marks;
 
-	q = mkq("qdisc: fq_codel\n"); /* the schedule of drops, Not-ECT */
+	q = tq_mkq("qdisc: fq_codel\n"); /* the schedule of drops, Not-ECT */
 	drip_run(q, &ref);
 	tq_drain_destroy(q);
 
-	q = mkq(c->yaml);
+	q = tq_mkq(c->yaml);
 	d.tos = c->tos;
 	drip_run(q, &d);
 	marks = xstat(q, "ecn_mark");
@@ -835,7 +808,7 @@ END_TEST
 /* ce_threshold: every packet above it leaves with CE, below target too. */
 START_TEST(test_codel_ce_threshold)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: fq_codel, ce_threshold: 1ms}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: fq_codel, ce_threshold: 1ms}\n");
 	struct drip d = {
 		.step = 100 * SIM_US, .standing = 20, .tos = 0x02, .until = 300 * SIM_MS
 	};
@@ -858,7 +831,7 @@ END_TEST
 /* A full bucket lets burst bytes through at once; the next waits for its tokens. */
 START_TEST(test_tbf_burst_and_watchdog)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: tbf, rate: 100Mbit, burst: 15140, limit: 100KB}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: tbf, rate: 100Mbit, burst: 15140, limit: 100KB}\n");
 	const sim_time_t l2t = 121120 * SIM_NS; /* 1514 bytes at 12.5 MB/s */
 	struct sk_buff *skb;
 
@@ -895,7 +868,7 @@ END_TEST
 /* However long the bucket fills (idle from creation, then after a busy spell), it holds burst. */
 START_TEST(test_tbf_bucket_cap)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: tbf, rate: 100Mbit, burst: 15140, limit: 100KB}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: tbf, rate: 100Mbit, burst: 15140, limit: 100KB}\n");
 
 	for (int round = 0; round < 2; round++) {
 		struct sk_buff *skb;
@@ -941,7 +914,7 @@ static const struct ratecase ratecases[] = {
 START_TEST(test_tbf_long_run_rate)
 {
 	const struct ratecase *c = &ratecases[_i];
-	struct Qdisc *q = mkq(c->yaml);
+	struct Qdisc *q = tq_mkq(c->yaml);
 	uint64_t bytes = 0;
 	double t, want;
 
@@ -975,8 +948,8 @@ END_TEST
 /* peakrate: even with a full bucket, packets leave mtu / peakrate apart. */
 START_TEST(test_tbf_peakrate)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: tbf, rate: 10Mbit, burst: 15140, limit: 100000, "
-			      "peakrate: 100Mbit, mtu: 1514}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: tbf, rate: 10Mbit, burst: 15140, limit: 100000, "
+				 "peakrate: 100Mbit, mtu: 1514}\n");
 	const sim_time_t l2t = 121120 * SIM_NS; /* 1514 bytes at the peak rate */
 	sim_time_t last = 0;
 
@@ -1000,7 +973,7 @@ END_TEST
 /* A packet over max_size (burst, or mtu with peakrate) and child overflow drop. */
 START_TEST(test_tbf_drops)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: tbf, rate: 1Mbit, burst: 1000, limit: 3000}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: tbf, rate: 1Mbit, burst: 1000, limit: 3000}\n");
 
 	ck_assert_int_eq(tq_enq(q, mkskb(1001, 0, 0)), NET_XMIT_DROP);
 	ck_assert_int_eq(tq_enq(q, mkskb(1000, 0, 0)), NET_XMIT_SUCCESS);
@@ -1013,8 +986,8 @@ START_TEST(test_tbf_drops)
 	ck_assert_uint_eq(drops_at(SKB_DROP_REASON_QDISC_DROP), 2);
 	tq_drain_destroy(q);
 
-	q = mkq("qdisc: {kind: tbf, rate: 1Mbit, burst: 10000, limit: 30000, peakrate: 2Mbit, "
-		"mtu: 1500}\n");
+	q = tq_mkq("qdisc: {kind: tbf, rate: 1Mbit, burst: 10000, limit: 30000, peakrate: 2Mbit, "
+		   "mtu: 1500}\n");
 	ck_assert_int_eq(tq_enq(q, mkskb(1501, 0, 0)), NET_XMIT_DROP);
 	ck_assert_int_eq(tq_enq(q, mkskb(1500, 0, 0)), NET_XMIT_SUCCESS);
 	tq_drain_destroy(q);
@@ -1023,11 +996,12 @@ END_TEST
 
 START_TEST(test_tbf_latency_limit)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: tbf, rate: 1Gbit, burst: 32KiB, latency: 50ms}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: tbf, rate: 1Gbit, burst: 32KiB, latency: 50ms}\n");
 
 	ck_assert_uint_eq(q->limit, 125000000 / 20 + 32768); /* rate * latency + burst */
 	qdisc_destroy(q);
-	q = mkq("qdisc: {kind: tbf, rate: 10Mbit, burst: 20000, latency: 10ms, peakrate: 20Mbit, "
+	q = tq_mkq(
+		"qdisc: {kind: tbf, rate: 10Mbit, burst: 20000, latency: 10ms, peakrate: 20Mbit, "
 		"mtu: 1514}\n");
 	ck_assert_uint_eq(q->limit, 2500000 / 100 + 1514); /* the peak bound is smaller */
 	qdisc_destroy(q);
@@ -1097,7 +1071,7 @@ START_TEST(test_dump)
 {
 	const struct dcase *c = &dcases[_i];
 	struct sim_error err = { 0 };
-	struct Qdisc *q = qcreate(c->yaml, c->def, c->handle, &err);
+	struct Qdisc *q = tq_qcreate(c->yaml, c->def, c->handle, &err);
 	char *text;
 
 	ck_assert_msg(q, "%s", err.msg);
@@ -1111,7 +1085,7 @@ END_TEST
 /* The counters after some traffic, and backlog in tc's size units. */
 START_TEST(test_dump_traffic)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: bfifo, limit: 3KiB}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: bfifo, limit: 3KiB}\n");
 	char *text;
 
 	for (int i = 0; i < 4; i++)
@@ -1125,7 +1099,7 @@ START_TEST(test_dump_traffic)
 	free(text);
 	tq_drain_destroy(q);
 
-	q = mkq("qdisc: fq_codel\n");
+	q = tq_mkq("qdisc: fq_codel\n");
 	tq_enq(q, mkskb(1000, FLOW(1), 0));
 	tq_enq(q, mkskb(1000, FLOW(2), 0));
 	tq_enq(q, mkskb(300, FLOW(2), 0));

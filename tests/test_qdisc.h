@@ -15,9 +15,11 @@
 
 #include "models/sch_generic.h"
 #include "models/skb.h"
+#include "sim/error.h"
 #include "models/world.h"
 
-#define TQ_POOL 16384 /* skbs in the test pool */
+#define TQ_POOL	  16384	      /* skbs in the test pool */
+#define TQ_HANDLE 0x80010000u /* "8001:", the handle of a root without `handle:` */
 
 /*
  * ck_assert() writes a record per call (Check's mark point), which dominates
@@ -50,6 +52,13 @@ void tq_setup(void);
 void tq_teardown(void);
 /* A root's wake-up (qdisc->wake): counts it in T.wakes at T.t_wake. */
 void tq_wake(struct Qdisc *q);
+/*
+ * The qdisc the `qdisc:` key of @yaml describes (@yaml NULL: discipline @def
+ * with its defaults), handle @handle, woken through tq_wake; NULL with @err.
+ */
+struct Qdisc *tq_qcreate(const char *yaml, const char *def, uint32_t handle, struct sim_error *err);
+/* tq_qcreate(@yaml, "pfifo_fast", TQ_HANDLE), failing the test on an error. */
+struct Qdisc *tq_mkq(const char *yaml);
 /* Enqueue as __dev_xmit_skb does: drops are freed with the discipline's reason. */
 int tq_enq(struct Qdisc *q, struct sk_buff *skb);
 struct sk_buff *tq_deq(struct Qdisc *q);

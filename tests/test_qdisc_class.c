@@ -38,33 +38,9 @@
 #include "tests/test_qdisc.h"
 #include "models/sock.h"
 
-#define TC_PRIO_CONTROL_ 7	     /* include/uapi/linux/pkt_sched.h TC_PRIO_CONTROL */
-#define HANDLE		 0x80010000u /* "8001:", replaced by `handle:` */
+#define TC_PRIO_CONTROL_ 7 /* include/uapi/linux/pkt_sched.h TC_PRIO_CONTROL */
 
 /* ---- the tiny world is tests/test_qdisc.h's ---- */
-
-static struct Qdisc *qcreate(const char *yaml, struct sim_error *err)
-{
-	struct cfg c;
-	struct Qdisc *q;
-
-	memset(&c, 0, sizeof(c));
-	ck_assert_msg(!cfg_load_string(&c, "t.yaml", yaml, err), "%s", err->msg);
-	q = qdisc_create(T.w, T.dev, cfg_get(c.root, "qdisc"), "pfifo_fast", HANDLE, err);
-	cfg_release(&c);
-	if (q)
-		q->wake = tq_wake;
-	return q;
-}
-
-static struct Qdisc *mkq(const char *yaml)
-{
-	struct sim_error err = { 0 };
-	struct Qdisc *q = qcreate(yaml, &err);
-
-	ck_assert_msg(q, "%s\n--- yaml:\n%s", err.msg, yaml);
-	return q;
-}
 
 static struct sk_buff *mkskb(uint32_t len, uint16_t dport, uint32_t prio)
 {
@@ -197,7 +173,7 @@ START_TEST(test_config_errors)
 	const struct ecase *c = &ecases[_i];
 	struct sim_error err = { 0 };
 
-	ck_assert_ptr_null(qcreate(c->yaml, &err));
+	ck_assert_ptr_null(tq_qcreate(c->yaml, "pfifo_fast", TQ_HANDLE, &err));
 	ck_assert_str_eq(err.msg, c->msg);
 }
 END_TEST
@@ -241,7 +217,7 @@ START_TEST(test_u32_match)
 	snprintf(yaml, sizeof(yaml),
 		 "qdisc: {kind: prio, handle: '1:', filters: [{match: %s, flowid: '1:1'}]}\n",
 		 c->match);
-	q = mkq(yaml);
+	q = tq_mkq(yaml);
 	/* the classification itself: a filled queue splits into 1:1 and 1:2 */
 	for (int i = 0; i < 200; i++) {
 		struct sk_buff *skb = mkskb(100, (uint16_t)(5000 + i % 8), 0);
@@ -292,13 +268,13 @@ static uint32_t ref_band(const struct sk_buff *skb)
 
 START_TEST(test_prio_vs_arrays)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: prio, handle: '1:', bands: 4,\n"
-			      "  priomap: [1, 2, 2, 2, 1, 2, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1],\n"
-			      "  classes: [{classid: '1:1', qdisc: {kind: pfifo, limit: 5}},\n"
-			      "            {classid: '1:2', qdisc: {kind: pfifo, limit: 5}},\n"
-			      "            {classid: '1:3', qdisc: {kind: pfifo, limit: 5}},\n"
-			      "            {classid: '1:4', qdisc: {kind: pfifo, limit: 5}}],\n"
-			      "  filters: [{match: ip dport 7000 0xffff, flowid: '1:4'}]}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: prio, handle: '1:', bands: 4,\n"
+				 "  priomap: [1, 2, 2, 2, 1, 2, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1],\n"
+				 "  classes: [{classid: '1:1', qdisc: {kind: pfifo, limit: 5}},\n"
+				 "            {classid: '1:2', qdisc: {kind: pfifo, limit: 5}},\n"
+				 "            {classid: '1:3', qdisc: {kind: pfifo, limit: 5}},\n"
+				 "            {classid: '1:4', qdisc: {kind: pfifo, limit: 5}}],\n"
+				 "  filters: [{match: ip dport 7000 0xffff, flowid: '1:4'}]}\n");
 	uint64_t ref[4][5], ids = 0, drops = 0;
 	uint32_t n[4] = { 0 };
 	struct sim_rng r;
@@ -349,8 +325,9 @@ END_TEST
 
 START_TEST(test_prio_dump)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: prio, handle: '1:', classes: [{classid: '1:2', qdisc: "
-			      "{kind: pfifo, limit: 7}}]}\n");
+	struct Qdisc *q =
+		tq_mkq("qdisc: {kind: prio, handle: '1:', classes: [{classid: '1:2', qdisc: "
+		       "{kind: pfifo, limit: 7}}]}\n");
 	char *text;
 
 	tq_enq(q, mkskb(100, 5000, 0)); /* band 1 */
@@ -384,8 +361,9 @@ END_TEST
 /* A child that drops inside dequeue (fq_codel) is forgotten by prio too. */
 START_TEST(test_prio_child_dequeue_drop)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: prio, handle: '1:', classes: [{classid: '1:2', qdisc: "
-			      "{kind: fq_codel, target: 1ms, interval: 10ms}}]}\n");
+	struct Qdisc *q =
+		tq_mkq("qdisc: {kind: prio, handle: '1:', classes: [{classid: '1:2', qdisc: "
+		       "{kind: fq_codel, target: 1ms, interval: 10ms}}]}\n");
 	uint64_t sent = 0;
 
 	for (int i = 0; i < 200; i++)
@@ -411,7 +389,7 @@ END_TEST
 
 START_TEST(test_netem_fixed_delay)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: netem, delay: 10ms}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: netem, delay: 10ms}\n");
 
 	for (int i = 0; i < 10; i++) {
 		T.w->q.now = i * SIM_MS;
@@ -458,7 +436,7 @@ static void jitter_release(struct Qdisc *q, struct jit *j)
 
 START_TEST(test_netem_jitter)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: netem, delay: 10ms 4ms}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: netem, delay: 10ms 4ms}\n");
 	struct jit j = { 0, 1e18, 0, 0, 0 };
 	const int n = 20000;
 
@@ -490,8 +468,8 @@ END_TEST
 /* distribution normal: mean delay, standard deviation jitter (iproute2's table). */
 START_TEST(test_netem_normal)
 {
-	struct Qdisc *q =
-		mkq("qdisc: {kind: netem, delay: 20ms 5ms, distribution: normal, limit: 20000}\n");
+	struct Qdisc *q = tq_mkq(
+		"qdisc: {kind: netem, delay: 20ms 5ms, distribution: normal, limit: 20000}\n");
 	const int n = 10000;
 	double sum = 0, sum2 = 0, mean, sd;
 
@@ -527,7 +505,7 @@ static const struct losscase losscases[] = {
 START_TEST(test_netem_loss)
 {
 	const struct losscase *c = &losscases[_i];
-	struct Qdisc *q = mkq(c->yaml);
+	struct Qdisc *q = tq_mkq(c->yaml);
 	const int n = 100000;
 	int lost = 0;
 
@@ -552,7 +530,7 @@ END_TEST
 /* reorder 100% gap 5: packets 5, 10, ... go at once (requeues), the rest 10 ms later. */
 START_TEST(test_netem_reorder_gap)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: netem, delay: 10ms, reorder: 100%, gap: 5}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: netem, delay: 10ms, reorder: 100%, gap: 5}\n");
 	uint64_t got[20];
 	int ngot = 0;
 
@@ -602,7 +580,7 @@ static const struct ratecase ratecases[] = {
 START_TEST(test_netem_rate)
 {
 	const struct ratecase *c = &ratecases[_i];
-	struct Qdisc *q = mkq(c->yaml);
+	struct Qdisc *q = tq_mkq(c->yaml);
 
 	for (int i = 0; i < 50; i++)
 		tq_enq(q, mkskb(c->len, 5000, 0));
@@ -620,7 +598,7 @@ END_TEST
 
 START_TEST(test_netem_limit)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: netem, limit: 3, delay: 10ms}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: netem, limit: 3, delay: 10ms}\n");
 
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(tq_enq(q, mkskb(100, 5000, 0)), NET_XMIT_SUCCESS);
@@ -633,8 +611,9 @@ END_TEST
 
 START_TEST(test_netem_dump)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: netem, limit: 3, delay: 10ms 2ms 25%, loss: 1% 30%, "
-			      "reorder: 25% 50%, gap: 5, rate: 10Mbit 20}\n");
+	struct Qdisc *q =
+		tq_mkq("qdisc: {kind: netem, limit: 3, delay: 10ms 2ms 25%, loss: 1% 30%, "
+		       "reorder: 25% 50%, gap: 5, rate: 10Mbit 20}\n");
 	char *text = dump_with(q, false);
 
 	ck_assert_str_eq(text,
@@ -747,7 +726,7 @@ static const struct htbcase htbcases[] = {
 START_TEST(test_htb_rates)
 {
 	const struct htbcase *c = &htbcases[_i];
-	struct Qdisc *q = mkq(c->yaml);
+	struct Qdisc *q = tq_mkq(c->yaml);
 	double bps[HTB_FLOWS];
 
 	htb_saturate(q, c->fl, c->nfl, 500 * SIM_MS, 3 * SIM_SEC, bps);
@@ -761,8 +740,8 @@ END_TEST
 /* default 0: unclassified packets skip the classes, unshaped (direct_packets_stat). */
 START_TEST(test_htb_direct)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: htb, handle: '1:', direct_qlen: 5, classes: "
-			      "[{classid: '1:10', rate: 8kbit}]}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: htb, handle: '1:', direct_qlen: 5, classes: "
+				 "[{classid: '1:10', rate: 8kbit}]}\n");
 	char *text;
 
 	for (int i = 0; i < 7; i++)
@@ -787,9 +766,10 @@ END_TEST
 /* A leaf qdisc's drops count in the class and the htb; its watchdog (netem) wakes the root. */
 START_TEST(test_htb_leaf_qdiscs)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: htb, handle: '1:', default: 10, classes: [\n"
-			      "  {classid: '1:10', rate: 100Mbit, qdisc: {kind: netem, delay: 1ms, "
-			      "limit: 4}}]}\n");
+	struct Qdisc *q =
+		tq_mkq("qdisc: {kind: htb, handle: '1:', default: 10, classes: [\n"
+		       "  {classid: '1:10', rate: 100Mbit, qdisc: {kind: netem, delay: 1ms, "
+		       "limit: 4}}]}\n");
 	char *text;
 
 	for (int i = 0; i < 6; i++)
@@ -819,7 +799,7 @@ END_TEST
 /* An skb of flow @f: skb->priority 8001:f+1 picks bucket f (sfq_classify). */
 static struct sk_buff *sfq_skb(uint32_t f, uint32_t len, uint64_t id)
 {
-	struct sk_buff *skb = mkskb(len, 5000, HANDLE | (f + 1));
+	struct sk_buff *skb = mkskb(len, 5000, TQ_HANDLE | (f + 1));
 
 	skb->id = id;
 	return skb;
@@ -834,7 +814,7 @@ static struct sk_buff *sfq_skb(uint32_t f, uint32_t len, uint64_t id)
  */
 START_TEST(test_sfq_vs_round_robin)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: sfq, quantum: 1000, limit: 10000}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: sfq, quantum: 1000, limit: 10000}\n");
 	uint64_t fifo[6][512], ids = 0;
 	uint32_t n[6] = { 0 }, act[6], nact = 0, sent_turn = 0;
 	struct sim_rng r;
@@ -885,7 +865,7 @@ END_TEST
 /* depth per flow, then the limit: the longest flow loses its tail. */
 START_TEST(test_sfq_depth_and_limit)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: sfq, depth: 4, limit: 6}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: sfq, depth: 4, limit: 6}\n");
 
 	for (int i = 0; i < 4; i++)
 		ck_assert_int_eq(tq_enq(q, sfq_skb(0, 100, (uint64_t)i)), NET_XMIT_SUCCESS);
@@ -907,7 +887,7 @@ END_TEST
 /* perturb: the key changes every period, the packets are rehashed, none is lost. */
 START_TEST(test_sfq_perturb)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: sfq, perturb: 1}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: sfq, perturb: 1}\n");
 	const struct sim_event *ev;
 	uint64_t sent = 0;
 
@@ -932,7 +912,7 @@ END_TEST
 
 START_TEST(test_sfq_dump)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: sfq, perturb: 10, headdrop: true}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: sfq, perturb: 10, headdrop: true}\n");
 	char *text = dump_with(q, false);
 
 	ck_assert_str_eq(text,
@@ -961,7 +941,7 @@ static struct sk_buff *fq_skb(int sk, uint32_t len, uint64_t id)
 /* A new (sparse) flow goes before a backlogged one; the old one then gets its credit back. */
 START_TEST(test_fq_new_flow_first)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: fq}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: fq}\n");
 	struct sk_buff *skb;
 
 	for (int i = 0; i < 50; i++)
@@ -979,7 +959,7 @@ END_TEST
 /* Two backlogged sockets with 500- and 1500-byte packets: equal bytes (DRR). */
 START_TEST(test_fq_byte_fairness)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: fq, flow_limit: 1000, limit: 100000}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: fq, flow_limit: 1000, limit: 100000}\n");
 	uint64_t bytes[2] = { 0 };
 
 	for (int i = 0; i < 900; i++)
@@ -1000,7 +980,7 @@ END_TEST
 
 START_TEST(test_fq_limits)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: fq, flow_limit: 3, limit: 5}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: fq, flow_limit: 3, limit: 5}\n");
 	char *text;
 
 	for (int i = 0; i < 3; i++)
@@ -1029,7 +1009,7 @@ END_TEST
 /* TC_PRIO_CONTROL goes to the internal flow, first; sk-less packets are keyed by hash & orphan_mask. */
 START_TEST(test_fq_internal_and_orphans)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: fq, flow_limit: 2}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: fq, flow_limit: 2}\n");
 	struct sk_buff *skb;
 
 	for (int i = 0; i < 2; i++) {
@@ -1070,7 +1050,7 @@ static const struct fqratecase fqratecases[] = {
 START_TEST(test_fq_maxrate)
 {
 	const struct fqratecase *c = &fqratecases[_i];
-	struct Qdisc *q = mkq(c->yaml);
+	struct Qdisc *q = tq_mkq(c->yaml);
 	sim_time_t warm = 200 * SIM_MS, end = 2200 * SIM_MS, last = -1;
 	uint64_t bytes = 0;
 
@@ -1116,7 +1096,7 @@ static const struct cakeratecase cakeratecases[] = {
 START_TEST(test_cake_shaper)
 {
 	const struct cakeratecase *c = &cakeratecases[_i];
-	struct Qdisc *q = mkq(c->yaml);
+	struct Qdisc *q = tq_mkq(c->yaml);
 	sim_time_t last = -1, gap = (sim_time_t)c->charged * 800 * SIM_NS; /* 10 Mbit/s: 800 ns/B */
 
 	for (int i = 0; i < 300; i++) {
@@ -1158,7 +1138,7 @@ START_TEST(test_cake_isolation)
 
 	snprintf(yaml, sizeof(yaml), "qdisc: {kind: cake, bandwidth: 100Mbit, flow_mode: %s}\n",
 		 c->mode);
-	q = mkq(yaml);
+	q = tq_mkq(yaml);
 	for (int n = 0; n < 20000;) {
 		struct sk_buff *skb;
 
@@ -1189,7 +1169,7 @@ END_TEST
 /* Over memlimit, the fattest flow loses its head (QDISC_OVERLIMIT). */
 START_TEST(test_cake_overflow)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: cake, bandwidth: 1Mbit, memlimit: 20000}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: cake, bandwidth: 1Mbit, memlimit: 20000}\n");
 	struct sk_buff *skb;
 	char *text;
 
@@ -1224,7 +1204,7 @@ END_TEST
 /* A root of four TX queues holds five references (measured on a 4-queue veth). */
 START_TEST(test_refcnt_multi_txq)
 {
-	struct Qdisc *q = mkq("qdisc: {kind: htb, handle: '1:'}\n");
+	struct Qdisc *q = tq_mkq("qdisc: {kind: htb, handle: '1:'}\n");
 	char *text;
 
 	T.dev->ntxq = 4;
@@ -1258,10 +1238,10 @@ static char *slurp(const char *path)
 START_TEST(test_htb_kernel_dump)
 {
 	struct Qdisc *q =
-		mkq("qdisc: {kind: htb, handle: '1:', default: 20, classes: [\n"
-		    "  {classid: '1:1', rate: 10Mbit},\n"
-		    "  {classid: '1:10', parent: '1:1', rate: 6Mbit, ceil: 10Mbit, prio: 1},\n"
-		    "  {classid: '1:20', parent: '1:1', rate: 4Mbit, ceil: 8Mbit}]}\n");
+		tq_mkq("qdisc: {kind: htb, handle: '1:', default: 20, classes: [\n"
+		       "  {classid: '1:1', rate: 10Mbit},\n"
+		       "  {classid: '1:10', parent: '1:1', rate: 6Mbit, ceil: 10Mbit, prio: 1},\n"
+		       "  {classid: '1:20', parent: '1:1', rate: 4Mbit, ceil: 8Mbit}]}\n");
 	char *want = slurp("kernel-ref/htb_class_dump.txt"), *got = dump_with(q, true);
 
 	ck_assert_str_eq(got, want);
@@ -1296,7 +1276,7 @@ START_TEST(test_htb_kernel_rates)
 				 "qdisc: {kind: htb, handle: '1:', default: 10, classes: "
 				 "[{classid: '1:10', rate: %.*sMbit}]}\n",
 				 (int)strlen(rate) - 4, rate);
-			q = mkq(yaml);
+			q = tq_mkq(yaml);
 			htb_saturate(q, fl, 1, 500 * SIM_MS, 2500 * SIM_MS, bps);
 			ck_assert_msg(fabs(bps[0] / sent - 1) < 0.01, "%s %s: %.0f vs kernel %.0f",
 				      cas, cls, bps[0], sent);
@@ -1327,7 +1307,7 @@ START_TEST(test_htb_kernel_rates)
 			     "            {match: ip dport 5002 0xffff, flowid: '1:20'}]}\n",
 			     c10, c20);
 		ck_assert_int_lt(k, (int)sizeof(yaml));
-		q = mkq(yaml);
+		q = tq_mkq(yaml);
 		htb_saturate(q, fl, 2, 500 * SIM_MS, 2500 * SIM_MS, bps);
 		for (int i = 0; i < 2; i++)
 			ck_assert_msg(fabs(bps[i] / fl[i].want_bps - 1) < 0.01,

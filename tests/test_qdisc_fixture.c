@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/cfg.h"
 #include "sim/event.h"
 #include "sim/pool.h"
 #include "models/nic.h"
@@ -47,6 +48,31 @@ void tq_wake(struct Qdisc *q)
 	(void)q;
 	T.wakes++;
 	T.t_wake = T.w->q.now;
+}
+
+struct Qdisc *tq_qcreate(const char *yaml, const char *def, uint32_t handle, struct sim_error *err)
+{
+	struct cfg c;
+	struct Qdisc *q;
+
+	memset(&c, 0, sizeof(c));
+	if (!yaml)
+		return qdisc_create(T.w, T.dev, NULL, def, handle, err);
+	ck_assert_msg(!cfg_load_string(&c, "t.yaml", yaml, err), "%s", err->msg);
+	q = qdisc_create(T.w, T.dev, cfg_get(c.root, "qdisc"), def, handle, err);
+	cfg_release(&c);
+	if (q)
+		q->wake = tq_wake;
+	return q;
+}
+
+struct Qdisc *tq_mkq(const char *yaml)
+{
+	struct sim_error err = { 0 };
+	struct Qdisc *q = tq_qcreate(yaml, "pfifo_fast", TQ_HANDLE, &err);
+
+	ck_assert_msg(q, "%s\n--- yaml:\n%s", err.msg, yaml);
+	return q;
 }
 
 int tq_enq(struct Qdisc *q, struct sk_buff *skb)
