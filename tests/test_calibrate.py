@@ -288,6 +288,16 @@ class Command(unittest.TestCase):
         self.assertEqual(r.stderr, "skbsim calibrate: invalid profile name 'a b' (letters, "
                                    "digits, '-', '_', '.')\n")
 
+    def test_bad_prior(self):
+        r = subprocess.run([SKBSIM, "calibrate", "--prior", "nope", "--data",
+                            os.path.join(ROOT, "tests", "kernel-ref", "calib.csv"),
+                            "-o", "/tmp/never.yaml"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr, "skbsim calibrate: bad prior: unknown profile 'nope' (no "
+                                   "profiles/nope.yaml)\n")
+        self.assertFalse(os.path.exists("/tmp/never.yaml"))
+
     def test_bad_output(self):
         r = subprocess.run([SKBSIM, "calibrate", "-o", "/nonexistent/dir/p.yaml"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -311,8 +321,10 @@ class Command(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr[-2000:])
             with open(out) as f:
                 text = f.read()
-            self.assertTrue(text.startswith("format: 1\nname: vm-quick\n"))
+            self.assertIn("\nformat: 1\nname: vm-quick\n", text)
             self.assertIn('by: "skbsim calibrate', text)
+            rc, _, err = skbsim_profile(out)  # the loader's rules: every key, unit, source
+            self.assertEqual(rc, 0, err)
             costs = calibrate.read_profile_costs(out)
             rc, err = load_costs_in_skbsim(costs, calibrate.profile_clock_mhz(out))
             self.assertEqual(rc, 0, err)

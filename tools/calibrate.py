@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """skbsim calibrate: measure this machine's kernel, fit the profile's costs, write a profile.
 
-usage: skbsim calibrate [--quick] [-o PROFILE.yaml] [--name NAME]
+usage: skbsim calibrate [--quick] [-o PROFILE.yaml] [--name NAME] [--prior NAME|PATH]
                         [--data CSV] [--save-data CSV] [--skbsim PATH]
 
 1. Measure (Linux, root): microbenchmarks inside network namespaces this
@@ -19,22 +19,25 @@ usage: skbsim calibrate [--quick] [-o PROFILE.yaml] [--name NAME]
    spread exceeds NOISY_SPREAD is flagged `noisy`. No host interface and no
    global sysctl is touched (net.ipv4.ip_forward of a namespace dies with it).
 2. Fit: each measured metric is predicted by running skbsim itself on a
-   scenario that mirrors the case (calibration_scenario()); the costs are
-   grouped by mechanism (PARAMS: the keys one measurement cannot tell apart
+   scenario that mirrors the case (calibration_scenario(), `profile:` the
+   prior, the fitted keys as `costs:` over it); the costs are grouped by mechanism (PARAMS: the keys one measurement cannot tell apart
    keep their ratios and share one scale factor), and a Gauss-Newton least
    squares fit on relative residuals with the Jacobian taken by finite
    differences of simulator runs gives the scale factors. Only the cases
    marked `fit` enter; the others are predictions (tools/validate.py).
-3. Write the profile (format 1, profiles/*.yaml): fitted values are
-   `measured` (a single-key group) or `derived` (a key scaled with its group),
-   with the kernel, CPU, date and the residual of the metrics they entered;
-   the costs veth and loopback cannot reach (NIC, IRQ, qdisc, ...) keep the
-   default profile's values and sources (PRIOR).
+3. Write the profile (format 1, profiles/*.yaml), every key of the prior (the
+   loader requires every key of cost_keys[]) with its unit: fitted values are
+   `measured` (a single-key group the synthetic test recovers, well determined)
+   or `derived` (ref: the group's fit), with the kernel, CPU, date and the
+   residual of the metrics they entered; the costs veth and loopback cannot
+   reach (NIC, interrupt entry/exit, idle states, qdisc, contention, cost_cv)
+   keep the prior profile's values and sources, with a note why (--prior
+   NAME|PATH, default DEFAULT_PRIOR).
 
 --data CSV fits stored measurements instead of measuring (no root needed);
 --save-data CSV writes the measurements (the format of
 tests/kernel-ref/calib.csv). Exit codes: 0 done, 1 measurement or fit failed,
-2 usage, 4 not root or no network namespace support.
+2 usage (a bad name, output or prior), 4 not root or no network namespace support.
 """
 import argparse
 import concurrent.futures
