@@ -820,6 +820,12 @@ def main(argv=None):
         print(msg, file=sys.stderr, flush=True)
 
     try:
+        import yaml  # noqa: F401  (load_profile's reader)
+    except ImportError:
+        print("skbsim calibrate: needs PyYAML to read profiles (Debian: python3-yaml)",
+              file=sys.stderr)
+        return EXIT_NOENV
+    try:
         prior_file = prior_path(a.prior)
         prior_doc = load_profile(prior_file)
     except (EnvError, OSError) as e:
