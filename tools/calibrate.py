@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """skbsim calibrate: measure this machine's kernel, fit the profile's costs, write a profile.
 
-usage: skbsim calibrate [--quick] [-o PROFILE.yaml] [--name NAME]
+usage: skbsim calibrate [--quick] [-o PROFILE.yaml] [--name NAME] [--prior NAME|PATH]
                         [--data CSV] [--save-data CSV] [--skbsim PATH]
 
 1. Measure (Linux, root): microbenchmarks inside network namespaces this
@@ -19,27 +19,31 @@ usage: skbsim calibrate [--quick] [-o PROFILE.yaml] [--name NAME]
    spread exceeds NOISY_SPREAD is flagged `noisy`. No host interface and no
    global sysctl is touched (net.ipv4.ip_forward of a namespace dies with it).
 2. Fit: each measured metric is predicted by running skbsim itself on a
-   scenario that mirrors the case (calibration_scenario()); the costs are
-   grouped by mechanism (PARAMS: the keys one measurement cannot tell apart
+   scenario that mirrors the case (calibration_scenario(), `profile:` the
+   prior, the fitted keys as `costs:` over it); the costs are grouped by mechanism (PARAMS: the keys one measurement cannot tell apart
    keep their ratios and share one scale factor), and a Gauss-Newton least
    squares fit on relative residuals with the Jacobian taken by finite
    differences of simulator runs gives the scale factors. Only the cases
    marked `fit` enter; the others are predictions (tools/validate.py).
-3. Write the profile (format 1, profiles/*.yaml): fitted values are
-   `measured` (a single-key group) or `derived` (a key scaled with its group),
-   with the kernel, CPU, date and the residual of the metrics they entered;
-   the costs veth and loopback cannot reach (NIC, IRQ, qdisc, ...) keep the
-   default profile's values and sources (PRIOR).
+3. Write the profile (format 1, profiles/*.yaml), every key of the prior (the
+   loader requires every key of cost_keys[]) with its unit: fitted values are
+   `measured` (a single-key group the synthetic test recovers, well determined)
+   or `derived` (ref: the group's fit), with the kernel, CPU, date and the
+   residual of the metrics they entered; the costs veth and loopback cannot
+   reach (NIC, interrupt entry/exit, idle states, qdisc, contention, cost_cv)
+   keep the prior profile's values and sources, with a note why (--prior
+   NAME|PATH, default DEFAULT_PRIOR).
 
 --data CSV fits stored measurements instead of measuring (no root needed);
 --save-data CSV writes the measurements (the format of
 tests/kernel-ref/calib.csv). Exit codes: 0 done, 1 measurement or fit failed,
-2 usage, 4 not root or no network namespace support.
+2 usage (a bad name, output or prior), 4 not root or no network namespace support.
 """
 import argparse
 import concurrent.futures
 import csv
 import datetime
+import itertools
 import json
 import math
 import os
@@ -64,67 +68,44 @@ NOISY_SPREAD = 0.15  # (max - min) / median of a case's trials above which it is
 SCALE_MIN = 0.02  # lower bound of a fitted scale factor (costs stay positive)
 WEAK_SE = 0.25  # relative standard error above which a fitted value is not "measured"
 
-# The default cost table (models/costs.c), with the source of each value; a key
-# calibration cannot reach keeps it. tests/test_calibrate.py checks that these
-# values equal models/costs.c.
-PRIOR = {
-    "hardirq": (1200, "assumed", "irq entry + handler + exit, ~0.4 us at 3 GHz"),
-    "softirq_entry": (150, "assumed", "__do_softirq bookkeeping per pass"),
-    "napi_poll": (60, "assumed", "napi_poll/__napi_poll per call"),
-    "driver_rx": (182, "published", "Brouer 2017: mlx5e_handle_rx_cqe 42.0 + get_cqe 3.6 ns"),
-    "build_skb": (97, "published", "Brouer 2017: __build_skb 19.4 + kmem_cache_alloc 4.9 ns"),
-    "rx_refill": (24, "published", "Brouer 2017: alloc_rx_wqe + post_rx_wqes 6.0 ns"),
-    "gro_receive": (20, "published", "Brouer 2017: napi_gro_receive + dev_gro_receive 4.9 ns"),
-    "gro_merge": (60, "assumed", "udp_gro_receive_segment"),
-    "netif_receive": (25, "published",
-                      "Brouer 2017: netif_receive_skb_internal 4.7 + eth_type_trans 1.5 ns"),
-    "rps_enqueue": (120, "assumed", "get_rps_cpu + backlog lock (spin_lock 15 ns)"),
-    "ipi_send": (300, "assumed", "smp_call_function_single_async"),
-    "backlog_dequeue": (40, "assumed", "process_backlog per skb"),
-    "tap_deliver": (400, "assumed", "deliver_skb + packet_rcv clone and queue"),
-    "ip_rcv": (120, "assumed", "ip_rcv_core checks"),
-    "nf_hook": (80, "assumed", "nf_hook_slow entry"),
-    "nf_rule": (40, "assumed", "one ipt_entry match"),
-    "ip_route_input": (150, "assumed", "fib lookup, no cache"),
-    "ip_local_deliver": (60, "assumed", "ip_local_deliver + ip_protocol_deliver_rcu"),
-    "udp_rcv": (150, "assumed", "__udp4_lib_rcv + socket hash lookup"),
-    "udp_enqueue": (200, "assumed", "rmem accounting + queue lock"),
-    "sk_filter": (100, "assumed", "BPF program entry"),
-    "wakeup": (1500, "assumed", "try_to_wake_up of a sleeping reader"),
-    "kfree_skb": (64, "published",
-                  "Brouer 2017: skb_release+kfree_skb 5.3, page_frag_free 6.2, cache 4.6 ns"),
-    "syscall": (630, "published", "sendmmsg commit 228e548e: ~210 ns per syscall at 3 GHz"),
-    "recv_per_msg": (800, "assumed", "per datagram in udp_recvmsg besides the copy"),
-    "context_switch": (3300, "published", "~1.1 us thread switch at 3 GHz (Linux 6.6)"),
-    "icmp_send": (1500, "assumed", "building and routing an ICMP error"),
-    "send_per_msg": (600, "assumed", "udp_sendmsg + ip_make_skb + sock_alloc_send_pskb"),
-    "ip_route_output": (150, "assumed", "fib lookup for output"),
-    "ip_output": (150, "assumed", "ip_local_out + ip_output + ip_finish_output"),
-    "neigh_output": (60, "assumed", "neighbour lookup + cached header copy"),
-    "arp_rcv": (300, "assumed", "arp_process"),
-    "qdisc_enqueue": (100, "assumed", "root lock (spin_lock 15 ns) + enqueue"),
-    "qdisc_dequeue": (80, "assumed", "one qdisc_restart dequeue"),
-    "driver_xmit": (92, "published", "Brouer 2017: mlx5e_xmit ~23 ns with the doorbell"),
-    "veth_xmit": (92, "assumed", "as driver_xmit: veth_xmit + __dev_forward_skb"),
-    "tx_clean": (60, "assumed", "completion read + napi_consume_skb"),
-    "ip_forward": (200, "assumed", "ip_forward + ip_forward_finish"),
-    "veth_xdp_rcv": (60, "assumed", "__ptr_ring_consume + veth_xdp_rcv_skb, no program"),
-    "xdp_run": (400, "assumed", "veth_convert_skb_to_xdp_buff copy + a trivial program"),
-    "copy_per_byte": (0.34, "published", "Cai et al. SIGCOMM 2021: 0.10 ns/byte at 3.4 GHz"),
-    "ipi_latency": ("2us", "published", "costs.md: IPI round trip 1-3 us"),
-    "pcie_latency": ("500ns", "published", "costs.md: PCIe write ~0.5-1 us"),
-}
-UNITS = {"copy_per_byte": "cycles/byte", "ipi_latency": "time", "pcie_latency": "time"}
+# The prior: the profile whose values the fit starts from and whose values and
+# sources the keys calibration cannot reach keep (--prior NAME|PATH, default
+# DEFAULT_PRIOR). A NAME is a shipped profile: profiles/NAME.yaml of the source
+# tree, or the installed share/skbsim/profiles/NAME.yaml beside this script.
+DEFAULT_PRIOR = "epyc-vm-6.18"
 
-# Fit parameters: each scales the default values of its keys by one factor.
+
+def prior_path(spec):
+    """The file of profile spec NAME|PATH (a PATH has a '/' or ends in .yaml)."""
+    if "/" in spec or spec.endswith(".yaml"):
+        return os.path.abspath(spec)
+    for d in (os.path.join(HERE, "..", "profiles"), os.path.join(HERE, "profiles")):
+        p = os.path.join(d, spec + ".yaml")
+        if os.path.isfile(p):
+            return os.path.abspath(p)
+    raise EnvError("unknown profile '%s' (no profiles/%s.yaml)" % (spec, spec))
+
+
+def load_profile(path):
+    """A profile file as a dict (its `costs:` entries keep value, unit and source)."""
+    import yaml  # PyYAML; the loader of record is skbsim's (models/profile.c)
+    with open(path) as f:
+        doc = yaml.safe_load(f)
+    if not isinstance(doc, dict) or not isinstance(doc.get("costs"), dict):
+        raise EnvError("%s: not a profile (no costs mapping)" % path)
+    return doc
+
+
+# Fit parameters: each scales the prior values of its keys by one factor.
 PARAMS = [
     ("syscall", ["syscall"]),
     # the send half and the receive half run on the same CPU for every path veth and
     # loopback offer (the receive softirq runs at the sender's local_bh_enable), so only
-    # their sum is measurable: one factor for both
+    # their sum is measurable: one factor for both; the route lookups scale with their
+    # per-level trie cost
     ("udp_stack", ["send_per_msg", "ip_route_output", "ip_output", "neigh_output",
-                   "netif_receive", "ip_rcv", "ip_route_input", "ip_local_deliver",
-                   "udp_rcv", "udp_enqueue"]),
+                   "netif_receive", "ip_rcv", "ip_route_input", "fib_lookup_level",
+                   "ip_local_deliver", "udp_rcv", "udp_enqueue"]),
     ("backlog", ["softirq_entry", "backlog_dequeue", "rps_enqueue"]),
     ("recv_per_msg", ["recv_per_msg"]),
     ("copy_per_byte", ["copy_per_byte"]),
@@ -133,9 +114,30 @@ PARAMS = [
     ("ip_forward", ["ip_forward"]),
     ("nf_hook", ["nf_hook"]),
     ("nf_rule", ["nf_rule"]),
-    ("wakeup", ["wakeup"]),
+    # the live sender wakes the reader on the other CPU (the waker's side of a remote
+    # wake-up, charged to the sender); the local one shares the factor
+    ("wakeup", ["wakeup", "wakeup_remote"]),
     ("context_switch", ["context_switch"]),
 ]
+
+# The groups the synthetic fit of tests/test_calibrate.py recovers within 8 % of known
+# scales from the quick plan's metrics. Only these can be `measured`: for the others
+# (nf_rule: 200 rules add ~5 % to a drop case's CPU time; context_switch, wakeup: seen
+# only through batch formation, which is not smooth in the costs) the linearised standard
+# error can look small while the fit lands far from the truth.
+RECOVERED = ("syscall", "udp_stack", "recv_per_msg", "copy_per_byte", "veth_xmit")
+
+# Why a key no group fits keeps the prior's value (written into its note).
+NOT_FITTED = {
+    "cost_cv": "the trials' spread is the spread of 1-second means over ~10^5 datagrams, "
+               "set by the machine's other load, not by the per-job variation (a per-job "
+               "coefficient of variation c gives means that differ by about c / sqrt(N)): "
+               "veth and loopback cannot measure it",
+    "idle": "this VM's cpuidle table (sysfs), not fitted",
+    "cpu_dma_latency": "a kernel default, not fitted",
+    "irq_time_accounting": "this kernel's configuration, not fitted",
+}
+
 
 
 def case(cid, topo, mode, fit, size=64, sbatch=32, rbatch=64, rules=0, table=None, quick=True,
@@ -408,8 +410,9 @@ def veth_end(name, peer, addr, **kw):
     return d
 
 
-def calibration_scenario(c, costs, mhz, rate=None, duration_ms=20):
-    """The skbsim scenario (a dict; JSON is YAML) mirroring measurement case c."""
+def calibration_scenario(c, costs, mhz, rate=None, duration_ms=20, profile=None):
+    """The skbsim scenario (a dict; JSON is YAML) mirroring measurement case c: the
+    profile file (an absolute path) for every host, `costs` over it."""
     send = {"to": "127.0.0.1:9000", "size": c["size"], "connect": True,
             "syscall": "sendmmsg" if c["sbatch"] > 1 else "sendto"}
     if rate and c["sbatch"] > 1:  # bursts of sbatch due together, as the paced kbench sends
@@ -426,6 +429,8 @@ def calibration_scenario(c, costs, mhz, rate=None, duration_ms=20):
     clock = "%.0fMHz" % mhz
     sc = {"name": "cal-" + c["id"], "seed": 1, "duration": "%dms" % duration_ms, "warmup": "0ms",
           "costs": costs}
+    if profile:
+        sc["profile"] = profile
     if c["topo"] == "lo":
         srv["bind"] = "127.0.0.1:9000"
         sc["hosts"] = [{"name": "box", "cpus": 2, "clock": clock, "sockets": [srv, cli],
@@ -469,16 +474,16 @@ def calibration_scenario(c, costs, mhz, rate=None, duration_ms=20):
 class Sim:
     """Runs skbsim on calibration scenarios and extracts the metrics."""
 
-    def __init__(self, skbsim, mhz, workdir):
+    def __init__(self, skbsim, mhz, workdir, profile):
         self.skbsim = skbsim
         self.mhz = mhz
+        self.profile = profile
         self.workdir = workdir
-        self.seq = 0
+        self.seq = itertools.count(1)  # next() is atomic: fit() runs scenarios in threads
 
     def report(self, scenario):
         """Run one scenario; its report.json."""
-        self.seq += 1
-        base = os.path.join(self.workdir, "s%d" % self.seq)
+        base = os.path.join(self.workdir, "s%d" % next(self.seq))
         with open(base + ".yaml", "w") as f:
             json.dump(scenario, f)
         p = subprocess.run([self.skbsim, "run", base + ".yaml", "-o", base, "--quiet"],
@@ -493,7 +498,7 @@ class Sim:
 
     def metrics(self, c, costs, rate=None):
         """{metric: value} of case c simulated with costs (ns per packet, packets/s)."""
-        rep = self.report(calibration_scenario(c, costs, self.mhz, rate))
+        rep = self.report(calibration_scenario(c, costs, self.mhz, rate, profile=self.profile))
         dur_ns = rep["duration_s"] * 1e9
         busy = {}
         for cpu in rep["cpus"]:
@@ -518,13 +523,13 @@ class Sim:
 # --- the fit ---------------------------------------------------------------------------------
 
 
-def costs_from_scales(scales, prior=PRIOR):
-    """The `costs:` mapping of the fitted keys: default value times the group's scale."""
+def costs_from_scales(scales, prior):
+    """The `costs:` mapping of the fitted keys: the prior's value times the group's scale."""
     costs = {}
     for (g, keys) in PARAMS:
         for k in keys:
-            v = prior[k][0] * scales[g]
-            costs[k] = round(v, 4) if k == "copy_per_byte" else int(round(v))
+            v = prior[k]["value"] * scales[g]
+            costs[k] = round(v, 4) if prior[k]["unit"] != "cycles" else int(round(v))
     return costs
 
 
@@ -617,10 +622,10 @@ def fit(targets, predict, groups, iters=3, ridge=1e-4, step=0.25, log=None, para
     return s, resid, sens, base
 
 
-def sim_predictor(sim, cases, rates):
+def sim_predictor(sim, cases, rates, prior):
     """predict(scales) -> {(case, metric): value} for the cases given."""
     def predict(scales):
-        costs = costs_from_scales(scales)
+        costs = costs_from_scales(scales, prior)
         out = {}
         for c in cases:
             m = sim.metrics(c, costs, rates.get(c["id"]))
@@ -630,8 +635,9 @@ def sim_predictor(sim, cases, rates):
     return predict
 
 
-def fit_rows(rows, info, skbsim, log, iters=3):
+def fit_rows(rows, info, skbsim, log, prior_file, iters=3):
     """Fit the costs to measurement rows; (scales, residuals, sensitivity, predictions)."""
+    prior = load_profile(prior_file)["costs"]
     byid = {c["id"]: c for c in CASES}
     meas = {(r["case"], r["metric"]): r["median"] for r in rows}
     fitcases = [dict(byid[cid], metrics=[m for m in byid[cid]["metrics"]
@@ -643,8 +649,8 @@ def fit_rows(rows, info, skbsim, log, iters=3):
     targets = [((c["id"], m), meas[(c["id"], m)]) for c in fitcases for m in c["metrics"]]
     workdir = tempfile.mkdtemp(prefix="skbsim-cal-")
     try:
-        sim = Sim(skbsim, info["mhz"], workdir)
-        return fit(targets, sim_predictor(sim, fitcases, rates), [g for g, _ in PARAMS],
+        sim = Sim(skbsim, info["mhz"], workdir, prior_file)
+        return fit(targets, sim_predictor(sim, fitcases, rates, prior), [g for g, _ in PARAMS],
                    iters=iters, log=log)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -658,108 +664,121 @@ def yq(s):
     return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def profile_text(name, info, scales, resid, sens):
-    """The profile (format 1) as YAML text."""
-    clock_ghz = info["mhz"] / 1000.0
-    fitted = costs_from_scales(scales)
+def flow(v):
+    """@v (from a profile or built here) as a YAML flow scalar, sequence or mapping."""
+    import yaml
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return ("%.4g" % v) if isinstance(v, float) else str(v)
+    if isinstance(v, dict):
+        return "{" + ", ".join("%s: %s" % (k, flow(x)) for k, x in v.items()) + "}"
+    if isinstance(v, list):
+        return "[" + ", ".join(flow(x) for x in v) + "]"
+    s = str(v)
+    if re.fullmatch(r"[A-Za-z0-9_.+-]+", s) and yaml.safe_load(s) == s:
+        return s
+    return yq(s)
+
+
+def kept_source(src, why):
+    """A prior entry's source with the reason it was kept added to its note."""
+    if not isinstance(src, dict):  # `source: assumed`
+        return {"kind": "assumed", "note": why}
+    src = dict(src)
+    note = src.get("note", "")
+    if "; kept from profile " in note or note.startswith("kept from profile "):
+        return src  # a profile calibrate wrote, used as the prior again: said already
+    src["note"] = (note + "; " + why) if note else why
+    return src
+
+
+def fitted_entry(k, g, prior, info, scales, resid, sens):
+    """The `costs:` entry of key k of fit group g: value, unit and a calibrate source."""
+    keys = sens.get(g, [])
+    # the largest relative residual of the metrics this value entered
+    r = max([abs(resid[x]) for x in keys if x in resid] or [0.0])
+    se = sens.get("__rel_se__", {}).get(g, 0.0)
+    weak = se > WEAK_SE or scales[g] <= SCALE_MIN * 1.01
+    members = dict(PARAMS)[g]
+    kind = "measured" if len(members) == 1 and not weak and g in RECOVERED else "derived"
+    val = costs_from_scales(scales, prior)[k]
+    src = {"kind": kind}
+    if kind == "derived":
+        src["ref"] = "skbsim calibrate %s: fit of group '%s' to %s" % (
+            CALIBRATE_VERSION, g, info.get("data", "the measurements"))
+    src.update({"by": "skbsim calibrate %s" % CALIBRATE_VERSION, "kernel": info["kernel"],
+                "cpu": info["cpu"], "date": info["date"][:10], "residual": round(r, 3)})
+    notes = []
+    if len(members) > 1:
+        notes.append("prior %s x %.3f: group '%s' (%s) fitted as one scale factor; the "
+                     "split inside the group is the prior profile's" %
+                     (prior[k]["value"], scales[g], g, ", ".join(members)))
+    if scales[g] <= SCALE_MIN * 1.01:
+        notes.append("at the fit's lower bound (scale %.2f): the measurements want less than "
+                     "the model can take off here" % SCALE_MIN)
+    elif se > WEAK_SE:
+        notes.append("weakly determined: relative standard error %.0f %%" % (100 * se))
+    elif g not in RECOVERED:
+        notes.append("relative standard error %.0f %%, but a synthetic fit does not recover "
+                     "this group reliably (tests/test_calibrate.py)" % (100 * se))
+    else:
+        notes.append("relative standard error %.0f %%" % (100 * se))
+    src["note"] = "; ".join(notes)
+    return {"value": val, "unit": prior[k]["unit"], "source": src}
+
+
+def profile_text(name, info, scales, resid, sens, prior_doc, prior_name):
+    """The profile (format 1) as YAML text: every key of the prior, fitted or kept."""
+    prior = prior_doc["costs"]
     group_of = {k: g for g, keys in PARAMS for k in keys}
-    lines = ["format: 1", "name: %s" % name, "description: >-",
+    lines = ["# profiles/%s.yaml - written by skbsim calibrate %s (docs/profiles.md)."
+             % (name, CALIBRATE_VERSION),
+             "# Prior (starting values and the sources of every key not fitted): profile %s."
+             % prior_name,
+             "format: 1", "name: %s" % name, "description: >-",
              "  Measured by skbsim calibrate on %s (%d CPUs, %s): loopback, veth (netif_rx and"
              % (info["cpu"], info["ncpu"], info["kernel"]),
              "  NAPI mode), forwarding between namespaces and iptables drops; the physical-NIC,",
-             "  interrupt and qdisc costs veth cannot reach keep the default table's published",
-             "  or assumed values. Good for predicting what this machine's kernel does.",
+             "  interrupt, idle-state and qdisc costs veth cannot reach keep the values and",
+             "  sources of profile %s. Good for predicting what this machine's kernel does."
+             % prior_name,
              "machine:", "  cpu: %s" % yq("%s (%d vCPU)" % (info["cpu"], info["ncpu"])),
              "  kernel: %s" % yq(info["kernel"]), '  nic: "veth / loopback only"',
-             "clock: %.3fGHz" % clock_ghz, "costs:"]
-    for k in PRIOR:
-        unit = UNITS.get(k, "cycles")
-        lines.append("  %s:" % k)
-        keys = sens.get(group_of.get(k), [])
-        if k in fitted and keys:
-            g = group_of[k]
-            # the largest relative residual of the metrics this value entered
-            r = max([abs(resid[x]) for x in keys if x in resid] or [0.0])
-            se = sens.get("__rel_se__", {}).get(g, 0.0)
-            weak = se > WEAK_SE or scales[g] <= SCALE_MIN * 1.01
-            kind = "measured" if len(dict(PARAMS)[g]) == 1 and not weak else "derived"
-            val = fitted[k]
-            lines += ["    value: %s" % (("%.4g" % val) if unit != "cycles" else val),
-                      "    unit: %s" % unit, "    source:",
-                      "      kind: %s" % kind,
-                      '      by: "skbsim calibrate %s"' % CALIBRATE_VERSION,
-                      "      kernel: %s" % yq(info["kernel"]),
-                      "      cpu: %s" % yq(info["cpu"]),
-                      "      date: %s" % yq(info["date"][:10]),
-                      "      residual: %.3f" % r]
-            notes = []
-            if len(dict(PARAMS)[g]) > 1:
-                notes.append("default %s x %.3f: group '%s' (%s) fitted as one scale factor; "
-                             "the split inside the group is the default table's" %
-                             (PRIOR[k][0], scales[g], g, ", ".join(dict(PARAMS)[g])))
-            if scales[g] <= SCALE_MIN * 1.01:
-                notes.append("at the fit's lower bound (scale %.2f): the measurements want "
-                             "less than the model can take off here" % SCALE_MIN)
-            elif se > WEAK_SE:
-                notes.append("weakly determined: relative standard error %.0f %%" % (100 * se))
-            else:
-                notes.append("relative standard error %.0f %%" % (100 * se))
-            lines.append("      note: %s" % yq("; ".join(notes)))
-        else:  # not fitted (veth/loopback cannot reach it) or no metric moved it
-            why = ("no calibration metric depends on it" if k in fitted else
-                   "not measurable on veth/loopback, kept from the default table")
-            lines += ["    value: %s" % PRIOR[k][0], "    unit: %s" % unit, "    source:"]
-            lines += prior_source(k, why)
+             "clock: %sGHz" % ("%.4f" % (info["mhz"] / 1000.0)).rstrip("0").rstrip("."),
+             "costs:  # one line per key: value, unit, source"]
+    width = max(len(k) for k in prior) + 2
+    for k, e in prior.items():
+        g = group_of.get(k)
+        if g and sens.get(g):
+            e = fitted_entry(k, g, prior, info, scales, resid, sens)
+        else:
+            why = ("kept from profile %s: " % prior_name) + (
+                "no calibration metric was sensitive to it at the fitted point" if g else
+                NOT_FITTED.get(k, "not measurable on veth/loopback"))
+            e = {"value": e["value"], "unit": e["unit"],
+                 "source": kept_source(e["source"], why)}
+        lines.append("  %-*s%s" % (width, k + ":", flow(e)))
     return "\n".join(lines) + "\n"
-
-
-def prior_source(k, why):
-    """The source lines of a default-table value kept in the profile."""
-    kind, text = PRIOR[k][1], PRIOR[k][2]
-    if kind == "published":
-        return ["      kind: published", "      ref: %s" % yq(text), "      note: %s" % yq(why)]
-    return ["      kind: %s" % kind, "      note: %s" % yq(text + "; " + why)]
 
 
 def read_profile_costs(path):
     """{key: value} of a profile file's costs."""
-    with open(path) as f:
-        return read_profile_costs_text(f.read())
+    return {k: e["value"] for k, e in load_profile(path)["costs"].items()}
 
 
 def read_profile_costs_text(text):
-    """{key: value} of a profile's costs (the subset of YAML profile_text writes)."""
-    costs, key, in_costs = {}, None, False
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        ind = len(line) - len(line.lstrip())
-        if ind == 0:
-            in_costs = line.startswith("costs:")
-        elif in_costs and ind == 2:
-            key = line.strip().rstrip(":")
-        elif in_costs and ind == 4 and line.strip().startswith("value:"):
-            costs[key] = scalar(line.split(":", 1)[1].strip().strip('"'))
-    return costs
-
-
-def scalar(v):
-    """An int, a float or the string itself."""
-    for conv in (int, float):
-        try:
-            return conv(v)
-        except ValueError:
-            pass
-    return v
+    """{key: value} of a profile's costs, from its text."""
+    import yaml
+    return {k: e["value"] for k, e in yaml.safe_load(text)["costs"].items()}
 
 
 def profile_clock_mhz(path):
-    with open(path) as f:
-        for line in f:
-            m = re.match(r"clock:\s*([\d.]+)GHz", line)
-            if m:
-                return float(m.group(1)) * 1000.0
-    raise ValueError("%s: no clock" % path)
+    """The profile's clock in MHz."""
+    m = re.fullmatch(r"([\d.]+)([GM])Hz", str(load_profile(path).get("clock", "")))
+    if not m:
+        raise ValueError("%s: no clock" % path)
+    return float(m.group(1)) * (1000.0 if m.group(2) == "G" else 1.0)
 
 
 # --- command line ----------------------------------------------------------------------------
@@ -773,6 +792,9 @@ def main(argv=None):
     ap.add_argument("--name", default=None, help="profile name (default: from the output file)")
     ap.add_argument("--data", default=None, help="fit stored measurements (no root needed)")
     ap.add_argument("--save-data", default=None, help="also write the measurements here")
+    ap.add_argument("--prior", default=DEFAULT_PRIOR,
+                    help="profile NAME|PATH the fit starts from and keeps the unfitted keys of "
+                         "(default %s)" % DEFAULT_PRIOR)
     ap.add_argument("--skbsim", default=None, help="the skbsim binary to fit with")
     ap.add_argument("--kbench", default=None, help="the kbench binary to measure with")
     a = ap.parse_args(argv)
@@ -797,11 +819,24 @@ def main(argv=None):
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
 
+    try:
+        import yaml  # noqa: F401  (load_profile's reader)
+    except ImportError:
+        print("skbsim calibrate: needs PyYAML to read profiles (Debian: python3-yaml)",
+              file=sys.stderr)
+        return EXIT_NOENV
+    try:
+        prior_file = prior_path(a.prior)
+        prior_doc = load_profile(prior_file)
+    except (EnvError, OSError) as e:
+        print("skbsim calibrate: bad prior: %s" % e, file=sys.stderr)
+        return EXIT_USAGE
     t0 = time.time()
     try:
         skbsim = find_tool("skbsim", a.skbsim)
         if a.data:
             rows, info = read_rows(a.data)
+            info["data"] = os.path.basename(a.data)
         else:
             check_env()
             info = machine_info()
@@ -811,6 +846,8 @@ def main(argv=None):
                           3 if a.quick else 7, log)
             cases = [c for c in CASES if c["quick"]] if a.quick else CASES
             rows = bench.run(cases)
+            info["data"] = os.path.basename(a.save_data) if a.save_data else \
+                "the measurements of %s" % info["date"][:10]
             if a.save_data:
                 write_rows(a.save_data, rows, info)
     except EnvError as e:
@@ -821,7 +858,8 @@ def main(argv=None):
         return EXIT_FAIL
     log("measured in %.0f s; fitting" % (time.time() - t0))
     try:
-        scales, resid, sens, _ = fit_rows(rows, info, skbsim, log, iters=3 if a.quick else 5)
+        scales, resid, sens, _ = fit_rows(rows, info, skbsim, log, prior_file,
+                                          iters=3 if a.quick else 5)
     except (RuntimeError, ArithmeticError) as e:
         print("skbsim calibrate: fit failed: %s" % e, file=sys.stderr)
         return EXIT_FAIL
@@ -830,7 +868,8 @@ def main(argv=None):
     for g, _ in PARAMS:
         log("scale %-15s %.3f" % (g, scales[g]))
     with open(out, "w") as f:
-        f.write(profile_text(name, info, scales, resid, sens))
+        f.write(profile_text(name, info, scales, resid, sens, prior_doc,
+                             str(prior_doc.get("name", a.prior))))
     log("wrote %s in %.0f s" % (out, time.time() - t0))
     return 0
 

@@ -9,8 +9,9 @@
 #include <string.h>
 
 static const struct tool_cmd tools[] = {
-	{ "profiles", cmd_profiles }, { "profile", cmd_profile }, { "sweep", sweep_main },
-	{ "collect", collect_main },  { "plan", plan_main },	  { "compare", compare_main },
+	{ "profiles", cmd_profiles }, { "profile", cmd_profile },  { "calibrate", calibrate_cmd },
+	{ "sweep", sweep_main },      { "collect", collect_main }, { "plan", plan_main },
+	{ "compare", compare_main },
 };
 
 const struct tool_cmd *tool_find(const char *name)

@@ -28,6 +28,8 @@ int compare_main(int argc, char **argv);
 #define TOOL_NAMES "profiles, profile, calibrate, sweep, collect, plan, compare"
 #define TOOL_USAGE                                                                                 \
 	"       skbsim profiles | profile NAME|PATH\n"                                             \
+	"       skbsim calibrate [--quick] [-o PROFILE.yaml] [--name NAME] [--prior NAME|PATH]\n"  \
+	"                   [--data CSV] [--save-data CSV]\n"                                      \
 	"       skbsim sweep FILE --vary KEY=VALUES... [--seeds N] [-j J] -o DIR\n"                \
 	"                   [--set KEY=VALUE]... [--unset KEY]... [--emit parallel|slurm]\n"       \
 	"       skbsim collect DIR\n"                                                              \
