@@ -114,6 +114,7 @@ scenarios-check: all
 # tests/test_calibrate.py: the fit on synthetic data, the profile writer, the
 # command's errors, and (as root) `skbsim calibrate --quick` (about a minute).
 calibrate-check: all
+	@./tools/install-deps.sh py:yaml -- python3-yaml
 	python3 tests/test_calibrate.py
 
 
@@ -216,6 +217,7 @@ bench: all
 # docs/validation.md from the stored measurements (tests/kernel-ref/calib.csv)
 # and the published figures; no root needed.
 validate: all
+	@./tools/install-deps.sh py:yaml -- python3-yaml
 	python3 tools/validate.py
 
 # --- style ------------------------------------------------------------------

@@ -1,7 +1,7 @@
 #!/bin/sh
-# Usage: install-deps.sh PKGCONFIG_NAME|cmd:COMMAND... -- DEBIAN_PACKAGE...
-# Installs the Debian packages when any pkg-config module, command (cmd:NAME)
-# or the C compiler is missing.
+# Usage: install-deps.sh PKGCONFIG_NAME|cmd:COMMAND|py:MODULE... -- DEBIAN_PACKAGE...
+# Installs the Debian packages when any pkg-config module, command (cmd:NAME),
+# Python module of python3 (py:NAME) or the C compiler is missing.
 set -eu
 mods=""
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do mods="$mods $1"; shift; done
@@ -13,6 +13,7 @@ command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 for m in $mods; do
 	case "$m" in
 	cmd:*) command -v "${m#cmd:}" >/dev/null 2>&1 || missing="$missing ${m#cmd:}" ;;
+	py:*) python3 -c "import ${m#py:}" >/dev/null 2>&1 || missing="$missing python3:${m#py:}" ;;
 	*) if command -v pkg-config >/dev/null 2>&1; then
 		pkg-config --exists "$m" || missing="$missing $m"
 	fi ;;
