@@ -5,7 +5,10 @@
  * order is total and runs are deterministic. Each event remembers its heap
  * slot (heap_ix), which makes cancel and reschedule O(log n). Sifting moves a
  * hole instead of swapping, so each level costs one pointer store and one
- * heap_ix store. This file is the simulator's hot path.
+ * heap_ix store. sim_eventq_run() leaves the root vacant while an event runs
+ * (q->hole): the first event then scheduled, not yet pending, fills it with a
+ * single sift down; any other operation first fills it with the last slot, as
+ * a pop would have. This file is the simulator's hot path.
  */
 #include "sim/event.h"
 
@@ -92,6 +95,16 @@ static inline void heap_remove(struct sim_eventq *q, uint32_t ix)
 		sift_any(q, ix, last);
 }
 
+/* Fill the vacant root, if any, with the last slot: the rest of a pop. */
+static inline void heap_fill_hole(struct sim_eventq *q)
+{
+	if (!q->hole)
+		return;
+	q->hole = false;
+	if (--q->len)
+		sift_down(q->heap, q->len, 0, q->heap[q->len]);
+}
+
 static int heap_resize(struct sim_eventq *q, uint32_t cap)
 {
 	struct sim_event **heap = realloc(q->heap, (size_t)cap * sizeof(*heap));
@@ -121,6 +134,7 @@ int sim_eventq_init(struct sim_eventq *q, uint32_t cap_hint)
 		cap = EVQ_MAX_CAP;
 	q->heap = NULL;
 	q->len = 0;
+	q->hole = false;
 	q->cap = 0;
 	q->next_seq = 0;
 	q->now = 0;
@@ -131,6 +145,7 @@ int sim_eventq_init(struct sim_eventq *q, uint32_t cap_hint)
 
 void sim_eventq_release(struct sim_eventq *q)
 {
+	heap_fill_hole(q);
 	for (uint32_t i = 0; i < q->len; i++)
 		q->heap[i]->heap_ix = UINT32_MAX;
 	free(q->heap);
@@ -154,6 +169,14 @@ void sim_event_schedule(struct sim_eventq *q, struct sim_event *ev, sim_time_t t
 	SIM_BUG_ON(t < q->now);
 	ev->time = t;
 	ev->seq = q->next_seq++;
+	if (q->hole) {
+		if (__builtin_expect(!sim_event_pending(ev), 1)) {
+			q->hole = false;
+			sift_down(q->heap, q->len, 0, ev);
+			return;
+		}
+		heap_fill_hole(q);
+	}
 	if (sim_event_pending(ev)) {
 		sift_any(q, ev->heap_ix, ev);
 		return;
@@ -169,6 +192,8 @@ void sim_event_cancel(struct sim_eventq *q, struct sim_event *ev)
 
 	if (ix == UINT32_MAX)
 		return;
+	heap_fill_hole(q);
+	ix = ev->heap_ix;
 	SIM_BUG_ON(ix >= q->len || q->heap[ix] != ev);
 	heap_remove(q, ix);
 	ev->heap_ix = UINT32_MAX;
@@ -186,10 +211,17 @@ static inline struct sim_event *heap_pop(struct sim_eventq *q)
 	return ev;
 }
 
+struct sim_event *sim_eventq_peek(struct sim_eventq *q)
+{
+	heap_fill_hole(q);
+	return q->len ? q->heap[0] : NULL;
+}
+
 struct sim_event *sim_eventq_pop(struct sim_eventq *q)
 {
 	struct sim_event *ev;
 
+	heap_fill_hole(q);
 	if (!q->len)
 		return NULL;
 	ev = heap_pop(q);
@@ -201,12 +233,18 @@ uint64_t sim_eventq_run(struct sim_eventq *q, sim_time_t until)
 {
 	uint64_t n = 0;
 
-	while (q->len && q->heap[0]->time <= until) {
+	for (;;) {
 		struct sim_event *ev;
 
+		heap_fill_hole(q);
+		if (!q->len || q->heap[0]->time > until)
+			break;
 		if (__builtin_expect(q->stop && *q->stop, 0))
 			return n;
-		ev = heap_pop(q);
+		/* Pop, leaving the root vacant for the next schedule (see the top). */
+		ev = q->heap[0];
+		ev->heap_ix = UINT32_MAX;
+		q->hole = true;
 		q->now = ev->time;
 		q->fired++;
 		n++;
