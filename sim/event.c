@@ -48,9 +48,22 @@ static inline void sift_up(struct sim_event **heap, uint32_t ix, struct sim_even
 	ev->heap_ix = ix;
 }
 
-/* Move the hole at @ix down (heap of @len entries) until @ev fits there, then store @ev. */
-static inline void sift_down(struct sim_event **heap, uint32_t len, uint32_t ix,
-			     struct sim_event *ev)
+/* Index of the earliest of the four events from slot @first: a two-round tournament. */
+static inline uint32_t min_of_four(struct sim_event *const *heap, uint32_t first)
+{
+	uint32_t a = ev_before(heap[first + 1], heap[first]) ? first + 1 : first;
+	uint32_t b = ev_before(heap[first + 3], heap[first + 2]) ? first + 3 : first + 2;
+
+	return ev_before(heap[b], heap[a]) ? b : a;
+}
+
+/*
+ * Move the hole at @ix down (heap of @len entries) until @ev fits there, then
+ * store @ev. Forced inline: GCC otherwise keeps it out of line, one call per
+ * event.
+ */
+static inline __attribute__((always_inline)) void sift_down(struct sim_event **heap, uint32_t len,
+							    uint32_t ix, struct sim_event *ev)
 {
 	for (;;) {
 		uint32_t first = ix * EVQ_ARITY + 1, end, best;
@@ -58,13 +71,18 @@ static inline void sift_down(struct sim_event **heap, uint32_t len, uint32_t ix,
 
 		if (first >= len)
 			break;
-		end = len - first > EVQ_ARITY ? first + EVQ_ARITY : len;
-		best = first;
-		b = heap[first];
-		for (uint32_t c = first + 1; c < end; c++) {
-			if (ev_before(heap[c], b)) {
-				best = c;
-				b = heap[c];
+		if (__builtin_expect(len - first >= EVQ_ARITY, 1)) {
+			best = min_of_four(heap, first);
+			b = heap[best];
+		} else {
+			end = len;
+			best = first;
+			b = heap[first];
+			for (uint32_t c = first + 1; c < end; c++) {
+				if (ev_before(heap[c], b)) {
+					best = c;
+					b = heap[c];
+				}
 			}
 		}
 		if (!ev_before(b, ev))
