@@ -110,16 +110,6 @@ void sim_level_init(struct sim_level *l, sim_time_t now)
 	l->area = 0;
 }
 
-void sim_level_set(struct sim_level *l, sim_time_t now, int64_t v)
-{
-	SIM_BUG_ON(now < l->last);
-	l->area += (double)l->cur * (double)(now - l->last);
-	l->last = now;
-	l->cur = v;
-	if (v > l->max)
-		l->max = v;
-}
-
 void sim_level_reset(struct sim_level *l, sim_time_t now)
 {
 	SIM_BUG_ON(now < l->last);

@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 
+#include "sim/error.h"
 #include "sim/time.h"
 
 #define SIM_HIST_SUB_BITS 7 /* 128 sub-buckets per octave */
@@ -83,8 +84,16 @@ struct sim_level {
 };
 
 void sim_level_init(struct sim_level *l, sim_time_t now);
-/* Set the value at time @now (>= last change). */
-void sim_level_set(struct sim_level *l, sim_time_t now, int64_t v);
+/* Set the value at time @now (>= last change); inline: queues change it per packet. */
+static inline void sim_level_set(struct sim_level *l, sim_time_t now, int64_t v)
+{
+	SIM_BUG_ON(now < l->last);
+	l->area += (double)l->cur * (double)(now - l->last);
+	l->last = now;
+	l->cur = v;
+	if (v > l->max)
+		l->max = v;
+}
 static inline void sim_level_add(struct sim_level *l, sim_time_t now, int64_t d)
 {
 	sim_level_set(l, now, l->cur + d);
