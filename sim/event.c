@@ -249,6 +249,8 @@ struct sim_event *sim_eventq_pop(struct sim_eventq *q)
 
 uint64_t sim_eventq_run(struct sim_eventq *q, sim_time_t until)
 {
+	static const volatile sig_atomic_t never; /* the flag of a queue without q->stop */
+	const volatile sig_atomic_t *stop = q->stop ? q->stop : &never;
 	uint64_t n = 0;
 
 	for (;;) {
@@ -257,7 +259,7 @@ uint64_t sim_eventq_run(struct sim_eventq *q, sim_time_t until)
 		heap_fill_hole(q);
 		if (!q->len || q->heap[0]->time > until)
 			break;
-		if (__builtin_expect(q->stop && *q->stop, 0))
+		if (__builtin_expect(*stop, 0))
 			return n;
 		/* Pop, leaving the root vacant for the next schedule (see the top). */
 		ev = q->heap[0];

@@ -53,6 +53,7 @@ struct sim_eventq {
 	/*
 	 * When non-NULL and non-zero, sim_eventq_run() returns before the next
 	 * event: a signal handler may set it (it is only read, never written).
+	 * The pointer itself is read once per sim_eventq_run() call.
 	 */
 	const volatile sig_atomic_t *stop;
 };
