@@ -40,29 +40,21 @@ void spin_lock_reserve(struct sim_spinlock *l, const struct cpu *c, sim_time_t t
 	l->owner = c;
 }
 
-sim_time_t spin_lock_hold(struct sim_spinlock *l, const struct cpu *c, sim_time_t t,
-			  sim_time_t hold)
+/* spin_lock_hold() past its inline common case (models/contention.h). */
+sim_time_t spin_lock_hold_slow(struct sim_spinlock *l, const struct cpu *c, sim_time_t t,
+			       sim_time_t hold)
 {
-	sim_time_t start;
-
-	if (l->owner == c && t >= l->free_at) { /* free, and its line is ours: the common case */
-		l->acquired++;
-		l->busy_from = t;
-		l->free_at = t + hold;
-		return 0;
-	}
-	start = spin_lock_start(l, c, t, hold);
+	sim_time_t start = spin_lock_start(l, c, t, hold);
 
 	spin_lock_reserve(l, c, t, start, start + hold);
 	return start - t;
 }
 
-uint64_t spin_ps_to_cycles(const struct cpu *c, sim_time_t ps)
+/* spin_ps_to_cycles() for a wait (@ps > 0). */
+uint64_t spin_ps_to_cycles_slow(const struct cpu *c, sim_time_t ps)
 {
 	double cy;
 
-	if (ps <= 0) /* the common case: no wait */
-		return 0;
 	cy = (double)ps * c->host->clock_hz / 1e12;
 	return (uint64_t)cy + ((double)(uint64_t)cy < cy);
 }

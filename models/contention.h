@@ -73,13 +73,32 @@ sim_time_t spin_lock_start(const struct sim_spinlock *l, const struct cpu *c, si
 /* Reserve @l for @c over [@start, @end); counts the spin from @t. */
 void spin_lock_reserve(struct sim_spinlock *l, const struct cpu *c, sim_time_t t, sim_time_t start,
 		       sim_time_t end);
+/* spin_lock_hold() when the lock is busy or was last another CPU's (out of line). */
+sim_time_t spin_lock_hold_slow(struct sim_spinlock *l, const struct cpu *c, sim_time_t t,
+			       sim_time_t hold);
 /*
  * spin_lock() + a critical section of @hold ps + spin_unlock(): returns the
- * ps @c waits before its critical section (bounce and spin).
+ * ps @c waits before its critical section (bounce and spin). Inline: taken
+ * per packet, nearly always free and already this CPU's.
  */
-sim_time_t spin_lock_hold(struct sim_spinlock *l, const struct cpu *c, sim_time_t t,
-			  sim_time_t hold);
+static inline sim_time_t spin_lock_hold(struct sim_spinlock *l, const struct cpu *c, sim_time_t t,
+					sim_time_t hold)
+{
+	if (l->owner == c && t >= l->free_at) { /* free, and its line is ours: the common case */
+		l->acquired++;
+		l->busy_from = t;
+		l->free_at = t + hold;
+		return 0;
+	}
+	return spin_lock_hold_slow(l, c, t, hold);
+}
+
+/* spin_ps_to_cycles() of a wait (@ps > 0; out of line). */
+uint64_t spin_ps_to_cycles_slow(const struct cpu *c, sim_time_t ps);
 /* ps to cycles on @c's host (rounded up: a started cycle is spent). */
-uint64_t spin_ps_to_cycles(const struct cpu *c, sim_time_t ps);
+static inline uint64_t spin_ps_to_cycles(const struct cpu *c, sim_time_t ps)
+{
+	return ps <= 0 ? 0 : spin_ps_to_cycles_slow(c, ps); /* the common case: no wait */
+}
 
 #endif /* MODELS_CONTENTION_H */

@@ -194,35 +194,6 @@ struct sk_buff *skb_clone(struct world *w, const struct sk_buff *skb)
 	return c;
 }
 
-/*
- * A packet's softirq time is one sample even when RPS splits it between two
- * CPUs: the part before the backlog is carried in t_acc.
- */
-static void lat_close(struct world *w, struct sk_buff *s, enum lat_stage next, sim_time_t now)
-{
-	sim_time_t d = now - s->t_mark;
-
-	if (s->lat == LAT_SOFTIRQ && next == LAT_BACKLOG) {
-		s->t_acc += d;
-		return;
-	}
-	if (s->lat == LAT_SOFTIRQ) {
-		d += s->t_acc;
-		s->t_acc = 0;
-	}
-	if (w->measuring && s->t_mark >= w->warmup)
-		sim_hist_record(&w->lat[s->lat], (uint64_t)d);
-}
-
-void skb_lat_next(struct world *w, struct sk_buff *skb, enum lat_stage next, sim_time_t now)
-{
-	for (struct sk_buff *s = skb; s; s = s->frag_next) {
-		lat_close(w, s, next, now);
-		s->lat = (uint8_t)next;
-		s->t_mark = now;
-	}
-}
-
 /* skb_release_head_state: a send-buffer charge goes with the skb (sock_wfree). */
 static void skb_free_chain(struct world *w, struct sk_buff *skb)
 {
@@ -244,7 +215,7 @@ void consume_skb(struct host *h, struct sk_buff *skb)
 
 	SIM_BUG_ON(skb->flags & SKB_F_CLONE);
 	for (struct sk_buff *s = skb; s; s = s->frag_next) {
-		lat_close(w, s, LAT_NR, now);
+		skb_lat_close(w, s, LAT_NR, now);
 		if (w->measuring && s->t_born >= w->warmup)
 			sim_hist_record(&w->e2e, (uint64_t)(now - s->t_born));
 		w->delivered++;

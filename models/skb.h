@@ -321,8 +321,7 @@ void kfree_skb_clone(struct world *w, struct sk_buff *skb);
  */
 uint64_t skb_touch(const struct cpu *c, struct sk_buff *skb);
 
-/* Close the current latency stage of @skb (and its segments) at @now and open @next. */
-void skb_lat_next(struct world *w, struct sk_buff *skb, enum lat_stage next, sim_time_t now);
+/* skb_lat_next() (close a latency stage, open the next) is inline in models/world.h. */
 
 /* Index of (@reason, @stage) in drop_points[], or -1. */
 int drop_point_find(enum skb_drop_reason reason, enum stage_id stage);

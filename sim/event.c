@@ -5,7 +5,10 @@
  * order is total and runs are deterministic. Each event remembers its heap
  * slot (heap_ix), which makes cancel and reschedule O(log n). Sifting moves a
  * hole instead of swapping, so each level costs one pointer store and one
- * heap_ix store. This file is the simulator's hot path.
+ * heap_ix store. sim_eventq_run() leaves the root vacant while an event runs
+ * (q->hole): the first event then scheduled, not yet pending, fills it with a
+ * single sift down; any other operation first fills it with the last slot, as
+ * a pop would have. This file is the simulator's hot path.
  */
 #include "sim/event.h"
 
@@ -45,9 +48,22 @@ static inline void sift_up(struct sim_event **heap, uint32_t ix, struct sim_even
 	ev->heap_ix = ix;
 }
 
-/* Move the hole at @ix down (heap of @len entries) until @ev fits there, then store @ev. */
-static inline void sift_down(struct sim_event **heap, uint32_t len, uint32_t ix,
-			     struct sim_event *ev)
+/* Index of the earliest of the four events from slot @first: a two-round tournament. */
+static inline uint32_t min_of_four(struct sim_event *const *heap, uint32_t first)
+{
+	uint32_t a = ev_before(heap[first + 1], heap[first]) ? first + 1 : first;
+	uint32_t b = ev_before(heap[first + 3], heap[first + 2]) ? first + 3 : first + 2;
+
+	return ev_before(heap[b], heap[a]) ? b : a;
+}
+
+/*
+ * Move the hole at @ix down (heap of @len entries) until @ev fits there, then
+ * store @ev. Forced inline: GCC otherwise keeps it out of line, one call per
+ * event.
+ */
+static inline __attribute__((always_inline)) void sift_down(struct sim_event **heap, uint32_t len,
+							    uint32_t ix, struct sim_event *ev)
 {
 	for (;;) {
 		uint32_t first = ix * EVQ_ARITY + 1, end, best;
@@ -55,13 +71,18 @@ static inline void sift_down(struct sim_event **heap, uint32_t len, uint32_t ix,
 
 		if (first >= len)
 			break;
-		end = len - first > EVQ_ARITY ? first + EVQ_ARITY : len;
-		best = first;
-		b = heap[first];
-		for (uint32_t c = first + 1; c < end; c++) {
-			if (ev_before(heap[c], b)) {
-				best = c;
-				b = heap[c];
+		if (__builtin_expect(len - first >= EVQ_ARITY, 1)) {
+			best = min_of_four(heap, first);
+			b = heap[best];
+		} else {
+			end = len;
+			best = first;
+			b = heap[first];
+			for (uint32_t c = first + 1; c < end; c++) {
+				if (ev_before(heap[c], b)) {
+					best = c;
+					b = heap[c];
+				}
 			}
 		}
 		if (!ev_before(b, ev))
@@ -90,6 +111,16 @@ static inline void heap_remove(struct sim_eventq *q, uint32_t ix)
 
 	if (ix != q->len)
 		sift_any(q, ix, last);
+}
+
+/* Fill the vacant root, if any, with the last slot: the rest of a pop. */
+static inline void heap_fill_hole(struct sim_eventq *q)
+{
+	if (!q->hole)
+		return;
+	q->hole = false;
+	if (--q->len)
+		sift_down(q->heap, q->len, 0, q->heap[q->len]);
 }
 
 static int heap_resize(struct sim_eventq *q, uint32_t cap)
@@ -121,6 +152,7 @@ int sim_eventq_init(struct sim_eventq *q, uint32_t cap_hint)
 		cap = EVQ_MAX_CAP;
 	q->heap = NULL;
 	q->len = 0;
+	q->hole = false;
 	q->cap = 0;
 	q->next_seq = 0;
 	q->now = 0;
@@ -131,6 +163,7 @@ int sim_eventq_init(struct sim_eventq *q, uint32_t cap_hint)
 
 void sim_eventq_release(struct sim_eventq *q)
 {
+	heap_fill_hole(q);
 	for (uint32_t i = 0; i < q->len; i++)
 		q->heap[i]->heap_ix = UINT32_MAX;
 	free(q->heap);
@@ -154,6 +187,14 @@ void sim_event_schedule(struct sim_eventq *q, struct sim_event *ev, sim_time_t t
 	SIM_BUG_ON(t < q->now);
 	ev->time = t;
 	ev->seq = q->next_seq++;
+	if (q->hole) {
+		if (__builtin_expect(!sim_event_pending(ev), 1)) {
+			q->hole = false;
+			sift_down(q->heap, q->len, 0, ev);
+			return;
+		}
+		heap_fill_hole(q);
+	}
 	if (sim_event_pending(ev)) {
 		sift_any(q, ev->heap_ix, ev);
 		return;
@@ -169,6 +210,8 @@ void sim_event_cancel(struct sim_eventq *q, struct sim_event *ev)
 
 	if (ix == UINT32_MAX)
 		return;
+	heap_fill_hole(q);
+	ix = ev->heap_ix;
 	SIM_BUG_ON(ix >= q->len || q->heap[ix] != ev);
 	heap_remove(q, ix);
 	ev->heap_ix = UINT32_MAX;
@@ -186,10 +229,17 @@ static inline struct sim_event *heap_pop(struct sim_eventq *q)
 	return ev;
 }
 
+struct sim_event *sim_eventq_peek(struct sim_eventq *q)
+{
+	heap_fill_hole(q);
+	return q->len ? q->heap[0] : NULL;
+}
+
 struct sim_event *sim_eventq_pop(struct sim_eventq *q)
 {
 	struct sim_event *ev;
 
+	heap_fill_hole(q);
 	if (!q->len)
 		return NULL;
 	ev = heap_pop(q);
@@ -199,14 +249,22 @@ struct sim_event *sim_eventq_pop(struct sim_eventq *q)
 
 uint64_t sim_eventq_run(struct sim_eventq *q, sim_time_t until)
 {
+	static const volatile sig_atomic_t never; /* the flag of a queue without q->stop */
+	const volatile sig_atomic_t *stop = q->stop ? q->stop : &never;
 	uint64_t n = 0;
 
-	while (q->len && q->heap[0]->time <= until) {
+	for (;;) {
 		struct sim_event *ev;
 
-		if (__builtin_expect(q->stop && *q->stop, 0))
+		heap_fill_hole(q);
+		if (!q->len || q->heap[0]->time > until)
+			break;
+		if (__builtin_expect(*stop, 0))
 			return n;
-		ev = heap_pop(q);
+		/* Pop, leaving the root vacant for the next schedule (see the top). */
+		ev = q->heap[0];
+		ev->heap_ix = UINT32_MAX;
+		q->hole = true;
 		q->now = ev->time;
 		q->fired++;
 		n++;

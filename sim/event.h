@@ -12,7 +12,10 @@
  *
  * The set is a 4-ary min-heap of pointers; the heap array grows by doubling
  * (amortised, never per event) and is sized at init for the expected number of
- * simultaneously pending events.
+ * simultaneously pending events. While sim_eventq_run() runs an event, the
+ * root slot it came from stays vacant until the next queue operation: nearly
+ * every event schedules one event first (mostly itself), which then takes the
+ * root with one sift down instead of a sift down and a sift up.
  */
 #ifndef SIM_EVENT_H
 #define SIM_EVENT_H
@@ -41,7 +44,8 @@ struct sim_event {
 
 struct sim_eventq {
 	struct sim_event **heap; /* 4-ary min-heap */
-	uint32_t len;		 /* pending events */
+	uint32_t len;		 /* heap slots in use: pending events, + 1 with a hole */
+	bool hole;		 /* heap[0] is vacant (the event being run came from it) */
 	uint32_t cap;		 /* heap capacity */
 	uint64_t next_seq;	 /* next insertion sequence */
 	sim_time_t now;		 /* ps: time of the event being run */
@@ -49,6 +53,7 @@ struct sim_eventq {
 	/*
 	 * When non-NULL and non-zero, sim_eventq_run() returns before the next
 	 * event: a signal handler may set it (it is only read, never written).
+	 * The pointer itself is read once per sim_eventq_run() call.
 	 */
 	const volatile sig_atomic_t *stop;
 };
@@ -76,10 +81,7 @@ void sim_event_schedule(struct sim_eventq *q, struct sim_event *ev, sim_time_t t
 void sim_event_cancel(struct sim_eventq *q, struct sim_event *ev);
 
 /* Earliest pending event, or NULL. */
-static inline struct sim_event *sim_eventq_peek(const struct sim_eventq *q)
-{
-	return q->len ? q->heap[0] : NULL;
-}
+struct sim_event *sim_eventq_peek(struct sim_eventq *q);
 
 /*
  * Pop and run events in order while their time is <= @until. Returns the number

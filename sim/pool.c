@@ -41,25 +41,3 @@ void sim_pool_release(struct sim_pool *p)
 	free(p->free);
 	memset(p, 0, sizeof(*p));
 }
-
-void *sim_pool_get(struct sim_pool *p)
-{
-	uint32_t in_use;
-
-	if (!p->nfree)
-		return NULL;
-	in_use = p->cap - p->nfree + 1;
-	if (in_use > p->in_use_max)
-		p->in_use_max = in_use;
-	return p->free[--p->nfree];
-}
-
-void sim_pool_put(struct sim_pool *p, void *obj)
-{
-	uintptr_t base = (uintptr_t)p->mem, o = (uintptr_t)obj;
-
-	SIM_BUG_ON(p->nfree >= p->cap); /* more puts than gets */
-	SIM_BUG_ON(o < base || o - base >= (uintptr_t)p->cap * p->obj_size);
-	SIM_BUG_ON((o - base) % p->obj_size != 0);
-	p->free[p->nfree++] = obj;
-}

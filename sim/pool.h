@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/error.h"
+
 struct sim_pool {
 	unsigned char *mem;  /* objects, obj_size each */
 	void **free;	     /* stack of free objects */
@@ -24,9 +26,32 @@ struct sim_pool {
 /* 0 on success, -1 on ENOMEM. Objects are zeroed. */
 int sim_pool_init(struct sim_pool *p, size_t obj_size, uint32_t cap);
 void sim_pool_release(struct sim_pool *p);
-/* An object, or NULL when the pool is exhausted. Contents are left as put back. */
-void *sim_pool_get(struct sim_pool *p);
-void sim_pool_put(struct sim_pool *p, void *obj);
+/*
+ * An object, or NULL when the pool is exhausted. Contents are left as put
+ * back. Inline, as sim_pool_put(): one of each per packet.
+ */
+static inline void *sim_pool_get(struct sim_pool *p)
+{
+	uint32_t in_use;
+
+	if (!p->nfree)
+		return NULL;
+	in_use = p->cap - p->nfree + 1;
+	if (in_use > p->in_use_max)
+		p->in_use_max = in_use;
+	return p->free[--p->nfree];
+}
+
+/* Give back @obj, which must be one of @p's objects out. */
+static inline void sim_pool_put(struct sim_pool *p, void *obj)
+{
+	uintptr_t base = (uintptr_t)p->mem, o = (uintptr_t)obj;
+
+	SIM_BUG_ON(p->nfree >= p->cap); /* more puts than gets */
+	SIM_BUG_ON(o < base || o - base >= (uintptr_t)p->cap * p->obj_size);
+	SIM_BUG_ON((o - base) % p->obj_size != 0);
+	p->free[p->nfree++] = obj;
+}
 static inline uint32_t sim_pool_in_use(const struct sim_pool *p)
 {
 	return p->cap - p->nfree;

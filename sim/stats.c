@@ -1,11 +1,7 @@
 /*
  * sim/stats.c - log-linear latency histograms and time-weighted levels.
- *
- * Bucket layout (S = SIM_HIST_SUB_BITS, N = 2^S): values below 2N map to
- * themselves, exactly. A value v >= N with top bit e (2^e <= v < 2^(e+1))
- * lands in group g = e - S + 1, sub-bucket (v >> (e - S)) - N, i.e. bucket
- * g * N + sub; its width is 2^(g-1), at most 1/N of its lower bound, so a
- * bucket midpoint is within 1/(2N) of any value in it.
+ * The bucket layout and the recording are in sim/stats.h (inline: the packet
+ * path records several samples per packet).
  */
 #include "sim/stats.h"
 
@@ -21,17 +17,6 @@ void sim_hist_init(struct sim_hist *h)
 	h->min = UINT64_MAX;
 }
 
-uint32_t sim_hist_bucket_of(uint64_t v)
-{
-	uint32_t e, shift;
-
-	if (v < SIM_HIST_SUB)
-		return (uint32_t)v;
-	e = 63u - (uint32_t)__builtin_clzll(v);
-	shift = e - SIM_HIST_SUB_BITS;
-	return ((shift + 1) << SIM_HIST_SUB_BITS) + (uint32_t)(v >> shift) - SIM_HIST_SUB;
-}
-
 void sim_hist_bucket_range(uint32_t ix, uint64_t *lo, uint64_t *hi)
 {
 	uint32_t group = ix >> SIM_HIST_SUB_BITS, shift;
@@ -44,17 +29,6 @@ void sim_hist_bucket_range(uint32_t ix, uint64_t *lo, uint64_t *hi)
 	shift = group - 1;
 	*lo = (uint64_t)(SIM_HIST_SUB + (ix & (SIM_HIST_SUB - 1))) << shift;
 	*hi = *lo + ((1ull << shift) - 1);
-}
-
-void sim_hist_record(struct sim_hist *h, uint64_t v)
-{
-	h->count++;
-	h->sum += (double)v;
-	if (v < h->min)
-		h->min = v;
-	if (v > h->max)
-		h->max = v;
-	h->bucket[sim_hist_bucket_of(v)]++;
 }
 
 void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src)
@@ -134,16 +108,6 @@ void sim_level_init(struct sim_level *l, sim_time_t now)
 	l->last = now;
 	l->start = now;
 	l->area = 0;
-}
-
-void sim_level_set(struct sim_level *l, sim_time_t now, int64_t v)
-{
-	SIM_BUG_ON(now < l->last);
-	l->area += (double)l->cur * (double)(now - l->last);
-	l->last = now;
-	l->cur = v;
-	if (v > l->max)
-		l->max = v;
 }
 
 void sim_level_reset(struct sim_level *l, sim_time_t now)

@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 
+#include "sim/error.h"
 #include "sim/time.h"
 
 #define SIM_HIST_SUB_BITS 7 /* 128 sub-buckets per octave */
@@ -31,16 +32,44 @@ struct sim_hist {
 };
 
 void sim_hist_init(struct sim_hist *h);
-void sim_hist_record(struct sim_hist *h, uint64_t v);
 /* Add all of @src into @dst. */
 void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src);
 /* Value at quantile @q in [0, 1]; 0 when empty. */
 uint64_t sim_hist_quantile(const struct sim_hist *h, double q);
 double sim_hist_mean(const struct sim_hist *h);
 
-/* Bucket index of a value and the [lo, hi] range of a bucket (exposed for tests). */
-uint32_t sim_hist_bucket_of(uint64_t v);
+/*
+ * Bucket index of a value and the [lo, hi] range of a bucket (exposed for
+ * tests). The layout (S = SIM_HIST_SUB_BITS, N = 2^S): values below 2N map to
+ * themselves, exactly. A value v >= N with top bit e (2^e <= v < 2^(e+1))
+ * lands in group g = e - S + 1, sub-bucket (v >> (e - S)) - N, i.e. bucket
+ * g * N + sub; its width is 2^(g-1), at most 1/N of its lower bound, so a
+ * bucket midpoint is within 1/(2N) of any value in it.
+ */
+static inline uint32_t sim_hist_bucket_of(uint64_t v)
+{
+	uint32_t e, shift;
+
+	if (v < SIM_HIST_SUB)
+		return (uint32_t)v;
+	e = 63u - (uint32_t)__builtin_clzll(v);
+	shift = e - SIM_HIST_SUB_BITS;
+	return ((shift + 1) << SIM_HIST_SUB_BITS) + (uint32_t)(v >> shift) - SIM_HIST_SUB;
+}
+
 void sim_hist_bucket_range(uint32_t ix, uint64_t *lo, uint64_t *hi);
+
+/* Add one sample @v; inline because the packet path records several per packet. */
+static inline void sim_hist_record(struct sim_hist *h, uint64_t v)
+{
+	h->count++;
+	h->sum += (double)v;
+	if (v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
+	h->bucket[sim_hist_bucket_of(v)]++;
+}
 
 /*
  * A level that changes over time (a queue length, a buffer's bytes): the
@@ -55,8 +84,16 @@ struct sim_level {
 };
 
 void sim_level_init(struct sim_level *l, sim_time_t now);
-/* Set the value at time @now (>= last change). */
-void sim_level_set(struct sim_level *l, sim_time_t now, int64_t v);
+/* Set the value at time @now (>= last change); inline: queues change it per packet. */
+static inline void sim_level_set(struct sim_level *l, sim_time_t now, int64_t v)
+{
+	SIM_BUG_ON(now < l->last);
+	l->area += (double)l->cur * (double)(now - l->last);
+	l->last = now;
+	l->cur = v;
+	if (v > l->max)
+		l->max = v;
+}
 static inline void sim_level_add(struct sim_level *l, sim_time_t now, int64_t d)
 {
 	sim_level_set(l, now, l->cur + d);

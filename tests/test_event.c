@@ -139,15 +139,15 @@ static void pop_and_check(struct sim_eventq *q, struct model *m)
 	model_remove(m, t->id);
 }
 
-static void check_pending(const struct sim_eventq *q, const struct model *m)
+/* Peek first: inside a callback it fills the vacant root, so q->len counts events again. */
+static void check_pending(struct sim_eventq *q, const struct model *m)
 {
+	struct sim_event *first = sim_eventq_peek(q);
+
+	REQUIRE(first == (m->n ? &evs[m->r[0].id].ev : NULL));
 	REQUIRE(q->len == m->n);
 	for (uint32_t i = 0; i < NEV; i++)
 		REQUIRE(sim_event_pending(&evs[i].ev) == m->in[i]);
-	if (m->n)
-		REQUIRE(sim_eventq_peek(q) == &evs[m->r[0].id].ev);
-	else
-		REQUIRE(sim_eventq_peek(q) == NULL);
 }
 
 /* Random operations; @spread is the time range ahead of now (small = many ties). */
@@ -199,6 +199,88 @@ START_TEST(test_random_vs_reference)
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
 		for (uint64_t seed = 1; seed <= 4; seed++)
 			random_ops(seed * 7919 + c, cases[c].spread, 20000, cases[c].cap_hint);
+}
+END_TEST
+
+/*
+ * Operations made from inside callbacks, where sim_eventq_run() leaves the
+ * root vacant: each callback checks it is the reference's first event,
+ * reschedules itself, then does 0-3 random schedules (of itself, of pending events, of idle ones),
+ * cancels and peeks, mirrored on the reference.
+ */
+static struct {
+	struct sim_eventq *q; /* queue being run */
+	struct model *m;      /* its reference */
+	sim_time_t spread;    /* ps: times are now + [0, spread] */
+	uint64_t fired;	      /* callbacks run */
+	uint64_t max_fired;   /* callbacks schedule nothing after this many */
+} cb;
+
+static void cb_ops_fn(struct sim_event *ev)
+{
+	struct tev *t = container_of(ev, struct tev, ev);
+	struct sim_eventq *q = cb.q;
+	uint32_t nops = trand_below(4);
+
+	REQUIRE(cb.m->n > 0 && t->id == cb.m->r[0].id);
+	REQUIRE(ev->time == cb.m->r[0].time && q->now == ev->time);
+	REQUIRE(!sim_event_pending(ev));
+	model_remove(cb.m, t->id);
+	cb.fired++;
+	if (cb.fired >= cb.max_fired)
+		return;
+	sim_event_schedule(q, ev, q->now + (sim_time_t)trand_below((uint32_t)cb.spread + 1));
+	model_schedule(cb.m, t->id, ev->time, ev->prio);
+	for (uint32_t i = 0; i < nops; i++) {
+		uint32_t r = trand_below(100), id = r < 40 ? t->id : trand_below(NEV);
+		struct sim_event *e = &evs[id].ev;
+
+		if (r < 75) {
+			sim_time_t at = q->now + (sim_time_t)trand_below((uint32_t)cb.spread + 1);
+
+			sim_event_schedule(q, e, at);
+			model_schedule(cb.m, id, at, e->prio);
+		} else if (r < 90) {
+			sim_event_cancel(q, e);
+			model_remove(cb.m, id);
+		} else {
+			check_pending(q, cb.m);
+		}
+	}
+}
+
+START_TEST(test_ops_inside_callbacks)
+{
+	static const sim_time_t spreads[] = { 0, 2, 50, 100000 };
+	static struct model m;
+
+	for (size_t c = 0; c < sizeof(spreads) / sizeof(spreads[0]); c++) {
+		struct sim_eventq q;
+
+		trand_state = 4242 + c;
+		memset(&m, 0, sizeof(m));
+		init_events(&q, 4);
+		for (uint32_t i = 0; i < NEV; i++)
+			evs[i].ev.fn = cb_ops_fn;
+		cb.q = &q;
+		cb.m = &m;
+		cb.spread = spreads[c];
+		cb.fired = 0;
+		cb.max_fired = 20000;
+		for (uint32_t i = 0; i < 8; i++) {
+			sim_event_schedule(&q, &evs[i].ev, (sim_time_t)i);
+			model_schedule(&m, i, (sim_time_t)i, evs[i].ev.prio);
+		}
+		/* In slices, so that run returns and restarts with events pending. */
+		for (sim_time_t until = 0; m.n; until += spreads[c] + 1) {
+			sim_eventq_run(&q, until);
+			check_pending(&q, &m);
+		}
+		ck_assert_uint_eq(q.len, 0);
+		ck_assert_uint_eq(q.fired, cb.fired);
+		ck_assert_uint_ge(cb.fired, cb.max_fired);
+		sim_eventq_release(&q);
+	}
 }
 END_TEST
 
@@ -475,6 +557,7 @@ Suite *event_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_random_vs_reference);
 	tcase_add_test(tc, test_fifo_and_prio_ties);
+	tcase_add_test(tc, test_ops_inside_callbacks);
 	tcase_add_test(tc, test_cancel_arbitrary);
 	tcase_add_test(tc, test_reschedule_earlier_later);
 	tcase_add_test(tc, test_run_until);
