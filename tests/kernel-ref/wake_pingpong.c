@@ -95,7 +95,8 @@ int main(int argc, char **argv)
 	}
 	qsort(same, (size_t)trials, sizeof(double), cmp);
 	qsort(cross, (size_t)trials, sizeof(double), cmp);
-	printf("same_cpu_rtt_ns %.0f min %.0f max %.0f\n", same[trials / 2], same[0], same[trials - 1]);
+	printf("same_cpu_rtt_ns %.0f min %.0f max %.0f\n", same[trials / 2], same[0],
+	       same[trials - 1]);
 	printf("cross_cpu_rtt_ns %.0f min %.0f max %.0f\n", cross[trials / 2], cross[0],
 	       cross[trials - 1]);
 	return 0;
