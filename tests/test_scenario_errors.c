@@ -275,7 +275,26 @@ static const struct ecase ecases[] = {
 	  "t.yaml:12:15: cannot bind '10.0.0.2:5000': address is not local to host 'rx'" },
 	{ BASE "      - name: srv2\n        bind: 10.0.0.1:5000\n",
 	  { NULL },
-	  "t.yaml:14:15: cannot bind 'srv2': port 5000 is already bound by socket 'srv'" },
+	  "t.yaml:14:15: cannot bind 'srv2': port 5000 is already bound by socket 'srv' "
+	  "(EADDRINUSE: both need 'reuseport: true')" },
+	{ BASE "        reuseport: true\n      - name: srv2\n        bind: 0.0.0.0:5000\n",
+	  { NULL },
+	  "t.yaml:15:15: cannot bind 'srv2': port 5000 is already bound by socket 'srv' "
+	  "(EADDRINUSE: both need 'reuseport: true')" },
+	{ BASE "      - name: srv2\n        bind: 0.0.0.0:5000\n        reuseport: true\n",
+	  { NULL },
+	  "t.yaml:14:15: cannot bind 'srv2': port 5000 is already bound by socket 'srv' "
+	  "(EADDRINUSE: both need 'reuseport: true')" },
+	{ BASE "        reuseport_policy: cpu\n",
+	  { NULL },
+	  "t.yaml:13:27: 'reuseport_policy' needs 'reuseport: true' on socket 'srv' (EINVAL)" },
+	{ BASE "        reuseport: true\n        reuseport_policy: cpus\n",
+	  { NULL },
+	  "t.yaml:14:27: 'reuseport_policy' must be one of hash, cpu, got 'cpus' (did you mean "
+	  "'cpu'?)" },
+	{ BASE "        reuseport: yes please\n",
+	  { NULL },
+	  "t.yaml:13:20: 'reuseport' must be true or false, got 'yes please'" },
 	{ BASE "      - name: srv\n        bind: 0.0.0.0:5001\n",
 	  { NULL },
 	  "t.yaml:13:15: duplicate socket name 'srv'" },
