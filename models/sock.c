@@ -283,15 +283,77 @@ static void udp_drop(struct sock *sk, struct sk_buff *skb, enum skb_drop_reason 
 	kfree_skb_reason(h, skb, reason);
 }
 
-/* udp_rmem_schedule(): reserve whole pages of forward allocation for @size. */
-static void udp_rmem_schedule(struct sock *sk, uint32_t size)
+/* The CPU whose per-CPU reserve a charge uses: the running one (smp_processor_id). */
+static struct cpu *sk_mem_cpu(const struct sock *sk)
+{
+	struct cpu *c = sk->host->w->this_cpu;
+
+	return c ? c : &sk->host->machine->cpus[0];
+}
+
+/*
+ * sk_memory_allocated_add / _sub (include/net/sock.h): a charge of @pages
+ * goes to the CPU's per_cpu_fw_alloc, which proto_memory_pcpu_drain()
+ * moves to the machine's udp_memory_allocated once it reaches
+ * +-mem_pcpu_rsv.
+ */
+static void udp_memory_allocated_add(struct sock *sk, int64_t pages)
+{
+	struct host *m = sk->host->machine;
+	struct cpu *c = sk_mem_cpu(sk);
+	int64_t rsv = m->sysctl.mem_pcpu_rsv;
+
+	c->udp_fw_alloc += pages;
+	if (c->udp_fw_alloc >= rsv || c->udp_fw_alloc <= -rsv) {
+		m->udp_memory_allocated += c->udp_fw_alloc;
+		c->udp_fw_alloc = 0;
+	}
+}
+
+bool udp_mem_admit(int64_t allocated, const uint64_t udp_mem[3], uint32_t rmem, uint32_t rmem_min)
+{
+	if (allocated <= (int64_t)udp_mem[0])
+		return true;
+	if (allocated > (int64_t)udp_mem[2])
+		return false;
+	return rmem < rmem_min; /* between min and max: the minimum buffer guarantee */
+}
+
+/*
+ * __sk_mem_raise_allocated(sk, size, @pages, SK_MEM_RECV) for udp_prot: no
+ * memcg, no memory_pressure hooks (so udp_mem[1] changes nothing and the
+ * "average" rule never applies). False: refused, the charge undone.
+ */
+static bool udp_mem_raise_allocated(struct sock *sk, int64_t pages)
+{
+	struct host *m = sk->host->machine;
+
+	udp_memory_allocated_add(sk, pages);
+	if (udp_mem_admit(m->udp_memory_allocated, m->sysctl.udp_mem, sk->sk_rmem_alloc,
+			  sk->host->sysctl.udp_rmem_min))
+		return true;
+	udp_memory_allocated_add(sk, -pages);
+	return false;
+}
+
+/*
+ * udp_rmem_schedule(): reserve whole pages of forward allocation for @size
+ * (__sk_mem_schedule: sk_mem_pages of what is missing). -ENOBUFS when
+ * udp_mem refuses them.
+ */
+static int udp_rmem_schedule(struct sock *sk, uint32_t size)
 {
 	int64_t delta = (int64_t)size - sk->sk_forward_alloc;
 
-	if (delta > 0)
-		sk->sk_forward_alloc +=
-			(delta + SK_MEM_QUANTUM - 1) / SK_MEM_QUANTUM * SK_MEM_QUANTUM;
+	if (delta > 0) {
+		int64_t pages = (delta + SK_MEM_QUANTUM - 1) / SK_MEM_QUANTUM;
+
+		if (!udp_mem_raise_allocated(sk, pages))
+			return -ENOBUFS;
+		sk->sk_forward_alloc += pages * SK_MEM_QUANTUM;
+	}
 	sk->sk_forward_alloc -= size;
+	return 0;
 }
 
 static void sock_queue_tail(struct sock *sk, struct sk_buff *skb)
@@ -328,7 +390,12 @@ void udp_queue_rcv_skb(struct sock *sk, struct sk_buff *skb)
 		udp_drop(sk, skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
 		return;
 	}
-	udp_rmem_schedule(sk, skb->truesize);
+	if (udp_rmem_schedule(sk, skb->truesize)) {
+		/* 6.18 (per-NUMA producer queues) counts these in sk_drops only */
+		sk->sk_drops += skb->gso_segs;
+		kfree_skb_reason(sk->host, skb, SKB_DROP_REASON_PROTO_MEM);
+		return;
+	}
 	skb->sk = sk;
 	skb->stage = STAGE_R23;
 	skb_lat_next(w, skb, LAT_SOCKET, w->q.now);
@@ -378,6 +445,8 @@ static void udp_rmem_release(struct sock *sk, uint32_t size)
 	sk->sk_forward_alloc += size;
 	amt = (sk->sk_forward_alloc - 1) & ~(int64_t)(SK_MEM_QUANTUM - 1);
 	sk->sk_forward_alloc -= amt;
+	if (amt > 0) /* __sk_mem_reduce_allocated */
+		udp_memory_allocated_add(sk, -amt / SK_MEM_QUANTUM);
 	sk->sk_rmem_alloc -= size;
 }
 

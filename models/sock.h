@@ -170,6 +170,14 @@ uint32_t sock_rcvbuf_for(uint64_t val, uint64_t rmem_max);
 /* The admission rule: may a datagram of @truesize join a socket holding @rmem of @rcvbuf? */
 bool udp_rmem_admit(uint32_t rmem, uint32_t truesize, uint32_t rcvbuf);
 
+/*
+ * The udp_mem rule of __sk_mem_raise_allocated for a receive charge: may
+ * the machine's count reach @allocated pages (the charge included) for a
+ * socket holding @rmem bytes? At most udp_mem[0]: yes; over udp_mem[2]: no;
+ * in between only while @rmem < @rmem_min (net.ipv4.udp_rmem_min).
+ */
+bool udp_mem_admit(int64_t allocated, const uint64_t udp_mem[3], uint32_t rmem, uint32_t rmem_min);
+
 /* A UDP socket of @h is bound to @port (any address). */
 bool udp4_port_used(const struct host *h, uint16_t port);
 /*
@@ -179,16 +187,16 @@ bool udp4_port_used(const struct host *h, uint16_t port);
  */
 struct sock *udp4_lib_lookup(struct host *h, uint32_t daddr, uint16_t dport);
 /*
- * __udp4_lib_lookup for @skb received on CPU @cpu: udp4_lib_lookup, then
+ * __udp4_lib_lookup for @skb received on CPU @c: udp4_lib_lookup, then
  * the reuseport group's choice (inet_lookup_reuseport).
  */
 static inline struct sock *udp4_lib_lookup_skb(struct host *h, const struct sk_buff *skb,
-					       uint32_t cpu)
+					       const struct cpu *c)
 {
 	struct sock *sk = udp4_lib_lookup(h, skb->daddr, skb->dport);
 
 	if (sk && sk->sk_reuseport_cb)
-		return reuseport_select_sock(sk->sk_reuseport_cb, skb, cpu);
+		return reuseport_select_sock(sk->sk_reuseport_cb, skb, c->id);
 	return sk;
 }
 

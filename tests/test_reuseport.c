@@ -314,7 +314,7 @@ START_TEST(test_per_socket_drops_vs_kernel)
 		skb->dport = 5000;
 		skb->truesize = LO_TRUESIZE;
 		skb->gso_segs = 1;
-		sk = udp4_lib_lookup_skb(h, skb, 0);
+		sk = udp4_lib_lookup_skb(h, skb, &h->cpus[0]);
 		ck_assert(sk == s0 || sk == s1);
 		udp_queue_rcv_skb(sk, skb);
 	}
@@ -339,6 +339,153 @@ START_TEST(test_per_socket_drops_vs_kernel)
 }
 END_TEST
 
+/* ---- 5. udp_mem ---- */
+
+#define UDP_MEM_CSV	 "kernel-ref/udp_mem.csv"
+#define LO_TRUESIZE_1000 2304 /* a 1000-byte datagram over loopback (udp_mem.csv rmem_alloc) */
+
+/* The value of (case, counter) in udp_mem.csv (case,ns,counter,value), or -1. */
+static long mem_ref(const char *kase, const char *key)
+{
+	FILE *f = fopen(UDP_MEM_CSV, "r");
+	char line[256], c[64], ns[64], k[64];
+	long v, out = -1;
+
+	ck_assert_msg(f, "cannot open %s", UDP_MEM_CSV);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^,],%63[^,],%63[^,],%ld", c, ns, k, &v) == 4 &&
+		    !strcmp(c, kase) && !strcmp(k, key))
+			out = v;
+	fclose(f);
+	return out;
+}
+
+/* The rule against a trivial reference: every region and both edges. */
+START_TEST(test_udp_mem_admit_table)
+{
+	static const uint64_t lim[3] = { 100, 200, 300 };
+	static const struct {
+		int64_t allocated;
+		uint32_t rmem;
+		bool admit;
+	} rows[] = {
+		{ 0, 1u << 30, true }, { 100, 1u << 30, true }, /* at min: yes, whatever rmem */
+		{ 101, 4095, true },   { 101, 4096, false },	/* over min: rmem < rmem_min */
+		{ 300, 0, true },      { 301, 0, false },	/* over max: never */
+		{ 250, 4096, false },  { 250, 100, true },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		ck_assert_msg(udp_mem_admit(rows[i].allocated, lim, rows[i].rmem, 4096) ==
+				      rows[i].admit,
+			      "row %zu", i);
+}
+END_TEST
+
+static const char mem_yaml[] =
+	"name: t\nduration: 1ms\nhosts:\n  - name: rx\n    cpus: 2\n    sockets:\n"
+	"      - {name: s0, bind: '127.0.0.1:6000', rcvbuf: 4MiB}\n"
+	"      - {name: s1, bind: '127.0.0.1:6001', rcvbuf: 4MiB}\n"
+	"      - {name: s2, bind: '127.0.0.1:6002', rcvbuf: 4MiB}\n"
+	"      - {name: s3, bind: '127.0.0.1:6003', rcvbuf: 4MiB}\n"
+	"      - {name: s4, bind: '127.0.0.1:6004', rcvbuf: 4MiB}\n"
+	"    sysctl: {net.ipv4.udp_mem: '%ld %ld %ld'}\n";
+
+static void inject(struct world *w, struct host *h, uint16_t dport)
+{
+	struct sk_buff *skb = skb_alloc(w);
+
+	ck_assert_ptr_nonnull(skb);
+	skb->saddr = skb->daddr = LO;
+	skb->sport = 7000;
+	skb->dport = dport;
+	skb->truesize = LO_TRUESIZE_1000;
+	skb->gso_segs = 1;
+	udp_queue_rcv_skb(udp4_lib_lookup_skb(h, skb, &h->cpus[0]), skb);
+}
+
+/*
+ * measure_udp_mem.py's cases replayed: the machine's count starts at the
+ * measured G with CPU 0's reserve just drained, the limits G + udp_mem_rel;
+ * every per-socket figure and counter must equal the kernel's.
+ */
+static void check_udp_mem_case(const char *kase)
+{
+	long g = mem_ref(kase, "G"), sent = mem_ref(kase, "sent"),
+	     late = mem_ref(kase, "sent_late");
+	long rel[3];
+	char yaml[2048], rels[64] = "";
+	struct cfg cfg;
+	struct sim_error err = { 0 };
+	struct world *w;
+	struct host *h;
+	FILE *f = fopen(UDP_MEM_CSV, "r");
+	char line[256];
+
+	ck_assert_msg(f, "cannot open %s", UDP_MEM_CSV);
+	while (fgets(line, sizeof(line), f)) {
+		char c[64], ns[64];
+
+		if (sscanf(line, "%63[^,],%63[^,],udp_mem_rel,%63[^\r\n]", c, ns, rels) == 3 &&
+		    !strcmp(c, kase))
+			break;
+		rels[0] = 0;
+	}
+	fclose(f);
+	ck_assert_msg(sscanf(rels, "%ld %ld %ld", &rel[0], &rel[1], &rel[2]) == 3,
+		      "%s: no udp_mem_rel", kase);
+	ck_assert(g >= 0 && sent > 0 && late >= 0);
+	snprintf(yaml, sizeof(yaml), mem_yaml, g + rel[0], g + rel[1], g + rel[2]);
+	ck_assert_msg(!cfg_load_string(&cfg, "t.yaml", yaml, &err), "%s", err.msg);
+	w = world_create(&cfg, 1, &err);
+	ck_assert_msg(w, "%s", err.msg);
+	h = w->hosts[0];
+	h->machine->udp_memory_allocated = g;
+	for (long k = 0; k < sent; k++)
+		inject(w, h, (uint16_t)(6000 + k % 4));
+	for (long k = 0; k < late; k++)
+		inject(w, h, 6004);
+	for (uint32_t i = 0; i < 5; i++) {
+		const struct sock *sk = h->socks[i];
+		char key[32];
+
+		snprintf(key, sizeof(key), "sock%u_queued", i);
+		ck_assert_msg(sk->sk_receive_queue.qlen == (uint32_t)mem_ref(kase, key),
+			      "%s %s: model %u, kernel %ld", kase, key, sk->sk_receive_queue.qlen,
+			      mem_ref(kase, key));
+		snprintf(key, sizeof(key), "sock%u_drops", i);
+		ck_assert_msg(sk->sk_drops == (uint64_t)mem_ref(kase, key),
+			      "%s %s: model %llu, kernel %ld", kase, key,
+			      (unsigned long long)sk->sk_drops, mem_ref(kase, key));
+		snprintf(key, sizeof(key), "sock%u_rmem_alloc", i);
+		ck_assert_msg(sk->sk_rmem_alloc == (uint32_t)mem_ref(kase, key),
+			      "%s %s: model %u, kernel %ld", kase, key, sk->sk_rmem_alloc,
+			      mem_ref(kase, key));
+		snprintf(key, sizeof(key), "sock%u_fwd_alloc", i);
+		ck_assert_msg(sk->sk_forward_alloc == mem_ref(kase, key),
+			      "%s %s: model %lld, kernel %ld", kase, key,
+			      (long long)sk->sk_forward_alloc, mem_ref(kase, key));
+	}
+	ck_assert_int_eq(h->machine->udp_memory_allocated, mem_ref(kase, "sockstat_mem_end"));
+	ck_assert_int_eq((long)h->udp.InErrors, mem_ref(kase, "Udp.InErrors"));
+	ck_assert_int_eq((long)h->udp.RcvbufErrors, mem_ref(kase, "Udp.RcvbufErrors"));
+	ck_assert_int_eq((long)h->udp.MemErrors, mem_ref(kase, "Udp.MemErrors"));
+	world_free(w);
+	cfg_release(&cfg);
+}
+
+START_TEST(test_udp_mem_hard_vs_kernel)
+{
+	check_udp_mem_case("hard");
+}
+END_TEST
+
+START_TEST(test_udp_mem_pressure_vs_kernel)
+{
+	check_udp_mem_case("pressure");
+}
+END_TEST
+
 Suite *reuseport_suite(void);
 Suite *reuseport_suite(void)
 {
@@ -352,6 +499,9 @@ Suite *reuseport_suite(void)
 	tcase_add_test(tc, test_cpu_policy_fallback);
 	tcase_add_test(tc, test_bind_rule_vs_kernel);
 	tcase_add_test(tc, test_per_socket_drops_vs_kernel);
+	tcase_add_test(tc, test_udp_mem_admit_table);
+	tcase_add_test(tc, test_udp_mem_hard_vs_kernel);
+	tcase_add_test(tc, test_udp_mem_pressure_vs_kernel);
 	suite_add_tcase(s, tc);
 	return s;
 }
