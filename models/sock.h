@@ -36,11 +36,28 @@
  * two per-boot random numbers: here one 32-bit draw from the host's seeded
  * stream "udp_ehash_secret/<host>", so a seed fixes the selection.
  *
- * Simplified: no udp_mem global pressure (MemErrors), no multicast, no
- * per-NUMA producer queues (so the lock is per datagram); a reuseport group
- * ignores connected members (reuseport_has_conns), and the hash and the
- * BPF program cost nothing beyond udp_rcv; ICMP errors and the GRO
- * eligibility check use the group's first socket.
+ * udp_mem (net/ipv4/udp.c __udp_enqueue_schedule_skb, udp_rmem_schedule,
+ * udp_rmem_release; net/core/sock.c __sk_mem_schedule,
+ * __sk_mem_raise_allocated, __sk_mem_reduce_allocated; include/net/sock.h
+ * sk_memory_allocated_add/_sub, proto_memory_pcpu_drain): a datagram the
+ * socket's forward allocation cannot cover charges sk_mem_pages() of the
+ * missing bytes to the machine's udp_memory_allocated, through the running
+ * CPU's reserve (per_cpu_fw_alloc), which is added to the machine's count
+ * only when it reaches +-net.core.mem_pcpu_rsv pages. The charge stands when
+ * the count is at most udp_mem[0], never above udp_mem[2], and in between
+ * only while sk_rmem_alloc (without the datagram, as with 6.18's per-NUMA
+ * producer queues) is under net.ipv4.udp_rmem_min; udp_prot has no
+ * memory-pressure hooks, so udp_mem[1] changes nothing. A refusal drops
+ * with SKB_DROP_REASON_PROTO_MEM and counts in sk_drops only: 6.18 bumps no
+ * Udp counter for it (measured, tests/kernel-ref/udp_mem.csv). udp_rmem_release
+ * returns the forward allocation beyond one page to the count.
+ *
+ * Simplified: no multicast, no per-NUMA producer queues (so the lock is per
+ * datagram and each datagram is scheduled alone, as with one producer); a
+ * reuseport group ignores connected members (reuseport_has_conns), and the
+ * hash and the BPF program cost nothing beyond udp_rcv; ICMP errors and the
+ * GRO eligibility check use the group's first socket; the error queue's
+ * charge and the taps take no udp_mem pages; no memcg.
  */
 #ifndef MODELS_SOCK_H
 #define MODELS_SOCK_H

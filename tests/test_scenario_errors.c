@@ -155,6 +155,13 @@ static const struct ecase ecases[] = {
 	  { NULL },
 	  "t.yaml:7:7: unknown key 'net.core.netdev_max_backlg' in sysctl of host 'rx' (did you "
 	  "mean 'net.core.netdev_max_backlog'?)" },
+	{ TOP HOST "    sysctl:\n      net.ipv4.udp_mem: 1 2\n",
+	  { NULL },
+	  "t.yaml:7:25: 'net.ipv4.udp_mem' must be 'MIN PRESSURE MAX' pages like '575781 767711 "
+	  "1151562', got '1 2'" },
+	{ TOP HOST "    sysctl:\n      net.core.mem_pcpu_rsv: 1\n",
+	  { NULL },
+	  "t.yaml:7:30: 'net.core.mem_pcpu_rsv' must be between 256 and 2147483647, got '1'" },
 	{ TOP HOST "    sysctl:\n      net.ipv4.ip_local_port_range: 1000\n",
 	  { NULL },
 	  "t.yaml:7:37: 'net.ipv4.ip_local_port_range' must be 'LOW HIGH' like '32768 60999', "
