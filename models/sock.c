@@ -288,7 +288,7 @@ static struct cpu *sk_mem_cpu(const struct sock *sk)
 {
 	struct cpu *c = sk->host->w->this_cpu;
 
-	return c ? c : &sk->host->machine->cpus[0];
+	return c && c->host->machine == sk->host->machine ? c : &sk->host->machine->cpus[0];
 }
 
 /*
@@ -752,7 +752,7 @@ void sock_free(struct sock *sk)
 {
 	struct sock_reuseport *r = sk->sk_reuseport_cb;
 
-	if (r && r->socks[0] == sk) { /* the group's first socket owns it */
+	if (r && !--r->num_socks) { /* the last member frees the group */
 		free(r->socks);
 		free(r);
 	}

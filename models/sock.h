@@ -91,7 +91,7 @@ enum reuseport_policy {
 
 /* struct sock_reuseport: the sockets bound with reuseport to one address:port. */
 struct sock_reuseport {
-	uint32_t num_socks;   /* sockets in socks[] */
+	uint32_t num_socks;   /* sockets in socks[] (counted down as they are freed) */
 	uint32_t max_socks;   /* slots allocated in socks[] */
 	uint8_t policy;	      /* enum reuseport_policy */
 	uint32_t hash_secret; /* udp_ehash_secret + net_hash_mix(net) of the host */
