@@ -154,9 +154,10 @@ struct softirq_exec {
 struct softnet_data;
 
 struct cpu {
-	uint32_t id;		 /* CPU number */
-	struct host *host;	 /* owner */
-	struct sim_event ev;	 /* completion of the running job */
+	uint32_t id;	      /* CPU number */
+	int64_t udp_fw_alloc; /* pages: udp_prot per_cpu_fw_alloc, not yet in the machine's count */
+	struct host *host;    /* owner */
+	struct sim_event ev;  /* completion of the running job */
 	struct cpu_job *running; /* job on the CPU, or NULL when idle */
 	sim_time_t run_start;	 /* ps: when running (re)started */
 	sim_time_t idle_since;	 /* ps: start of the current idle period */

@@ -378,7 +378,7 @@ static struct sock *udp_rcv(struct cpu *c, struct host *h, struct sk_buff *skb, 
 
 	skb->stage = STAGE_R21;
 	*cycles += h->costs.udp_rcv;
-	sk = udp4_lib_lookup(h, skb->daddr, skb->dport);
+	sk = udp4_lib_lookup_skb(h, skb, c);
 	if (sk)
 		return sk;
 	if (skb->flags & SKB_F_BAD_CSUM) {

@@ -1043,6 +1043,8 @@ static cJSON *json_apps(const struct host *h)
 	return a;
 }
 
+static cJSON *json_sockstat(const struct host *h);
+
 static cJSON *json_hosts(const struct world *w)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -1058,6 +1060,7 @@ static cJSON *json_hosts(const struct world *w)
 		cJSON_AddItemToObject(o, "softnet_stat", json_softnet(h));
 		cJSON_AddItemToObject(o, "devices", json_devs(h));
 		cJSON_AddItemToObject(o, "sockets", json_socks(h));
+		cJSON_AddItemToObject(o, "sockstat", json_sockstat(h));
 		cJSON_AddItemToObject(o, "locks", json_locks(h));
 		cJSON_AddItemToObject(o, "apps", json_apps(h));
 		cJSON_AddItemToArray(a, o);
@@ -1430,6 +1433,51 @@ static void fn_tc_class(const void *a, FILE *f)
 	write_tc_class(a, f);
 }
 
+/* UDP sockets of @h holding a port (sock_prot_inuse_get: the hashed ones). */
+static uint32_t udp_inuse(const struct host *h)
+{
+	uint32_t n = 0;
+
+	for (uint32_t s = 0; s < h->nsocks; s++)
+		n += h->socks[s]->kind == SOCK_UDP && h->socks[s]->bound;
+	return n;
+}
+
+/* proto_memory_allocated(&udp_prot): the machine's pages, never negative. */
+static long long udp_mem_pages(const struct host *h)
+{
+	int64_t m = h->machine->udp_memory_allocated;
+
+	return m > 0 ? (long long)m : 0;
+}
+
+/*
+ * /proc/net/sockstat (net/ipv4/proc.c sockstat_seq_show): the lines this
+ * model keeps. "UDP: mem" is the machine's (every namespace's) count in
+ * pages, without what the CPUs' reserves hold.
+ */
+static void write_sockstat(const struct host *h, FILE *f)
+{
+	fprintf(f, "sockets: used %u\n", h->nsocks);
+	fprintf(f, "UDP: inuse %u mem %lld\n", udp_inuse(h), udp_mem_pages(h));
+	fprintf(f, "UDPLITE: inuse 0\n");
+}
+
+static void fn_sockstat(const void *a, FILE *f)
+{
+	write_sockstat(a, f);
+}
+
+static cJSON *json_sockstat(const struct host *h)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "sockets_used", h->nsocks);
+	cJSON_AddNumberToObject(o, "udp_inuse", udp_inuse(h));
+	cJSON_AddNumberToObject(o, "udp_mem_pages", (double)udp_mem_pages(h));
+	return o;
+}
+
 static void write_ss(const struct host *h, FILE *f)
 {
 	fprintf(f, "State  Recv-Q Send-Q Local Address:Port Peer Address:Port\n");
@@ -1602,7 +1650,7 @@ static void fn_json(const void *a, FILE *f)
 
 const char *const report_host_files[] = { "softnet_stat", "snmp",     "net_dev",  "ss",
 					  "interrupts",	  "tc_qdisc", "tc_class", "neigh",
-					  "iptables",	  NULL };
+					  "iptables",	  "sockstat", NULL };
 const char *const report_host_prefixes[] = { "ethtool_S_", "ethtool_c_", "byte_queue_limits_",
 					     NULL };
 
@@ -1621,7 +1669,8 @@ static int write_host_files(const struct host *h, const char *dir, struct sim_er
 	    write_file(dir, h->name, "interrupts", fn_interrupts, h, err) ||
 	    write_file(dir, h->name, "tc_qdisc", fn_tc, h, err) ||
 	    write_file(dir, h->name, "tc_class", fn_tc_class, h, err) ||
-	    write_file(dir, h->name, "neigh", fn_neigh, h, err))
+	    write_file(dir, h->name, "neigh", fn_neigh, h, err) ||
+	    write_file(dir, h->name, "sockstat", fn_sockstat, h, err))
 		return -1;
 	if (h->nf && write_file(dir, h->name, "iptables", fn_iptables, h->nf, err))
 		return -1;

@@ -91,6 +91,12 @@ static void sysctl_defaults(struct sysctls *s, uint32_t ncpus, uint32_t hz)
 	s->route_min_pmtu = 552;
 	s->route_error_cost = hz;
 	s->route_error_burst = 5 * hz;
+	/* udp_init() sizes udp_mem from the RAM: the measured 6.18 VM's values (kernel-ref) */
+	s->udp_mem[0] = 575781;
+	s->udp_mem[1] = 767711;
+	s->udp_mem[2] = 1151562;
+	s->udp_rmem_min = 4096; /* PAGE_SIZE */
+	s->mem_pcpu_rsv = 256;	/* SK_MEMORY_PCPU_RESERVE: 1 MiB of pages; also the minimum */
 	s->sched_latency_ns = 6000000ull * factor;
 	s->sched_min_granularity_ns = 750000ull * factor;
 	s->sched_wakeup_granularity_ns = 1000000ull * factor;
@@ -142,6 +148,8 @@ static const struct sysctl_desc sysctl_table[] = {
 	SYSCTL_U32("net.ipv4.icmp_ratemask", icmp_ratemask, 0, UINT32_MAX),
 	SYSCTL_U32("net.ipv4.icmp_msgs_per_sec", icmp_msgs_per_sec, 0, 1u << 30),
 	SYSCTL_U32("net.ipv4.icmp_msgs_burst", icmp_msgs_burst, 0, 1u << 30),
+	SYSCTL_U32("net.ipv4.udp_rmem_min", udp_rmem_min, 4096, INT32_MAX),
+	SYSCTL_U32("net.core.mem_pcpu_rsv", mem_pcpu_rsv, 256, INT32_MAX),
 	SYSCTL_U64("kernel.sched_latency_ns", sched_latency_ns, 100000, 1000000000),
 	SYSCTL_U64("kernel.sched_min_granularity_ns", sched_min_granularity_ns, 100000, 1000000000),
 	SYSCTL_U64("kernel.sched_wakeup_granularity_ns", sched_wakeup_granularity_ns, 0,
@@ -167,6 +175,28 @@ static int sysctl_port_range(struct host *h, const struct cfg_node *n, struct si
 	return 0;
 }
 
+/* net.ipv4.udp_mem: "MIN PRESSURE MAX" in pages, as Linux prints it. */
+static int sysctl_udp_mem(struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	const char *key = "net.ipv4.udp_mem", *v = NULL;
+	unsigned long long m[3];
+	char tail;
+
+	if (cfg_get_str(n, key, &v, NULL, err))
+		return -1;
+	if (!v)
+		return 0;
+	if (sscanf(v, "%llu %llu %llu%c", &m[0], &m[1], &m[2], &tail) != 3 || m[2] > INT64_MAX / 2)
+		return cfg_error(
+			cfg_get(n, key), err,
+			"'%s' must be 'MIN PRESSURE MAX' pages like '575781 767711 1151562', "
+			"got '%s'",
+			key, v);
+	for (int i = 0; i < 3; i++)
+		h->sysctl.udp_mem[i] = m[i];
+	return 0;
+}
+
 static int sysctl_parse(struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
 	char what[64];
@@ -185,7 +215,7 @@ static int sysctl_parse(struct host *h, const struct cfg_node *n, struct sim_err
 		else
 			*(uint64_t *)(void *)field = v;
 	}
-	if (sysctl_port_range(h, n, err))
+	if (sysctl_port_range(h, n, err) || sysctl_udp_mem(h, n, err))
 		return -1;
 	if (h->sysctl.flow_limit_table_len & (h->sysctl.flow_limit_table_len - 1))
 		return cfg_error(cfg_get(n, "net.core.flow_limit_table_len"), err,

@@ -88,6 +88,8 @@ const struct drop_point drop_points[] = {
 	{ SKB_DROP_REASON_SOCKET_FILTER, STAGE_R22, "sk_filter_trim_cap", "Udp InErrors, ss d" },
 	{ SKB_DROP_REASON_SOCKET_RCVBUFF, STAGE_R22, "__udp_enqueue_schedule_skb",
 	  "Udp RcvbufErrors, InErrors, ss d" },
+	{ SKB_DROP_REASON_PROTO_MEM, STAGE_R22, "__udp_enqueue_schedule_skb (udp_mem)",
+	  "ss d only (6.18 bumps no Udp counter)" },
 	{ SKB_DROP_REASON_UDP_CSUM, STAGE_APP, "udp_recvmsg", "Udp InCsumErrors, InErrors, ss d" },
 	{ SKB_DROP_REASON_NETFILTER_DROP, STAGE_T8, "nf_hook_slow (OUTPUT)",
 	  "iptables -L OUTPUT pkts" },

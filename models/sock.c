@@ -63,6 +63,71 @@ struct sock *udp4_lib_lookup(struct host *h, uint32_t daddr, uint16_t dport)
 	return best;
 }
 
+static inline uint32_t rol32(uint32_t w, unsigned int shift)
+{
+	return (w << shift) | (w >> (32 - shift));
+}
+
+#define JHASH_INITVAL 0xdeadbeefu
+
+uint32_t jhash_3words(uint32_t a, uint32_t b, uint32_t c, uint32_t initval)
+{
+	initval += JHASH_INITVAL + (3u << 2);
+	a += initval;
+	b += initval;
+	c += initval;
+	/* __jhash_final */
+	c ^= b;
+	c -= rol32(b, 14);
+	a ^= c;
+	a -= rol32(c, 11);
+	b ^= a;
+	b -= rol32(a, 25);
+	c ^= b;
+	c -= rol32(b, 16);
+	a ^= c;
+	a -= rol32(c, 4);
+	b ^= a;
+	b -= rol32(a, 14);
+	c ^= b;
+	c -= rol32(b, 24);
+	return c;
+}
+
+static uint32_t be32_word(uint32_t host)
+{
+	return ((host & 0xffu) << 24) | ((host & 0xff00u) << 8) | ((host >> 8) & 0xff00u) |
+	       (host >> 24);
+}
+
+uint32_t udp_ehashfn(uint32_t secret, uint32_t laddr, uint16_t lport, uint32_t faddr,
+		     uint16_t fport)
+{
+	uint32_t fport_be = (uint32_t)(((fport & 0xffu) << 8) | (fport >> 8));
+
+	/* __inet_ehashfn: lport in host order, the rest as stored (network order) */
+	return jhash_3words(be32_word(laddr), be32_word(faddr), ((uint32_t)lport << 16) | fport_be,
+			    secret);
+}
+
+/* reciprocal_scale (include/linux/kernel.h): @val scaled into [0, @ep_ro). */
+static uint32_t reciprocal_scale(uint32_t val, uint32_t ep_ro)
+{
+	return (uint32_t)(((uint64_t)val * ep_ro) >> 32);
+}
+
+struct sock *reuseport_select_sock(const struct sock_reuseport *reuse, const struct sk_buff *skb,
+				   uint32_t cpu)
+{
+	uint32_t hash;
+
+	/* run_bpf_filter: an index past the group falls back to the hash */
+	if (reuse->policy == REUSEPORT_CPU && cpu < reuse->num_socks)
+		return reuse->socks[cpu];
+	hash = udp_ehashfn(reuse->hash_secret, skb->daddr, skb->dport, skb->saddr, skb->sport);
+	return reuse->socks[reciprocal_scale(hash, reuse->num_socks)];
+}
+
 static bool sk_filter_match(const struct sk_filter *f, const struct sk_buff *skb)
 {
 	return skb->sport >= f->sport_lo && skb->sport <= f->sport_hi &&
@@ -218,15 +283,77 @@ static void udp_drop(struct sock *sk, struct sk_buff *skb, enum skb_drop_reason 
 	kfree_skb_reason(h, skb, reason);
 }
 
-/* udp_rmem_schedule(): reserve whole pages of forward allocation for @size. */
-static void udp_rmem_schedule(struct sock *sk, uint32_t size)
+/* The CPU whose per-CPU reserve a charge uses: the running one (smp_processor_id). */
+static struct cpu *sk_mem_cpu(const struct sock *sk)
+{
+	struct cpu *c = sk->host->w->this_cpu;
+
+	return c && c->host->machine == sk->host->machine ? c : &sk->host->machine->cpus[0];
+}
+
+/*
+ * sk_memory_allocated_add / _sub (include/net/sock.h): a charge of @pages
+ * goes to the CPU's per_cpu_fw_alloc, which proto_memory_pcpu_drain()
+ * moves to the machine's udp_memory_allocated once it reaches
+ * +-mem_pcpu_rsv.
+ */
+static void udp_memory_allocated_add(struct sock *sk, int64_t pages)
+{
+	struct host *m = sk->host->machine;
+	struct cpu *c = sk_mem_cpu(sk);
+	int64_t rsv = m->sysctl.mem_pcpu_rsv;
+
+	c->udp_fw_alloc += pages;
+	if (c->udp_fw_alloc >= rsv || c->udp_fw_alloc <= -rsv) {
+		m->udp_memory_allocated += c->udp_fw_alloc;
+		c->udp_fw_alloc = 0;
+	}
+}
+
+bool udp_mem_admit(int64_t allocated, const uint64_t udp_mem[3], uint32_t rmem, uint32_t rmem_min)
+{
+	if (allocated <= (int64_t)udp_mem[0])
+		return true;
+	if (allocated > (int64_t)udp_mem[2])
+		return false;
+	return rmem < rmem_min; /* between min and max: the minimum buffer guarantee */
+}
+
+/*
+ * __sk_mem_raise_allocated(sk, size, @pages, SK_MEM_RECV) for udp_prot: no
+ * memcg, no memory_pressure hooks (so udp_mem[1] changes nothing and the
+ * "average" rule never applies). False: refused, the charge undone.
+ */
+static bool udp_mem_raise_allocated(struct sock *sk, int64_t pages)
+{
+	struct host *m = sk->host->machine;
+
+	udp_memory_allocated_add(sk, pages);
+	if (udp_mem_admit(m->udp_memory_allocated, m->sysctl.udp_mem, sk->sk_rmem_alloc,
+			  sk->host->sysctl.udp_rmem_min))
+		return true;
+	udp_memory_allocated_add(sk, -pages);
+	return false;
+}
+
+/*
+ * udp_rmem_schedule(): reserve whole pages of forward allocation for @size
+ * (__sk_mem_schedule: sk_mem_pages of what is missing). -ENOBUFS when
+ * udp_mem refuses them.
+ */
+static int udp_rmem_schedule(struct sock *sk, uint32_t size)
 {
 	int64_t delta = (int64_t)size - sk->sk_forward_alloc;
 
-	if (delta > 0)
-		sk->sk_forward_alloc +=
-			(delta + SK_MEM_QUANTUM - 1) / SK_MEM_QUANTUM * SK_MEM_QUANTUM;
+	if (delta > 0) {
+		int64_t pages = (delta + SK_MEM_QUANTUM - 1) / SK_MEM_QUANTUM;
+
+		if (!udp_mem_raise_allocated(sk, pages))
+			return -ENOBUFS;
+		sk->sk_forward_alloc += pages * SK_MEM_QUANTUM;
+	}
 	sk->sk_forward_alloc -= size;
+	return 0;
 }
 
 static void sock_queue_tail(struct sock *sk, struct sk_buff *skb)
@@ -263,7 +390,12 @@ void udp_queue_rcv_skb(struct sock *sk, struct sk_buff *skb)
 		udp_drop(sk, skb, SKB_DROP_REASON_SOCKET_RCVBUFF);
 		return;
 	}
-	udp_rmem_schedule(sk, skb->truesize);
+	if (udp_rmem_schedule(sk, skb->truesize)) {
+		/* 6.18 (per-NUMA producer queues) counts these in sk_drops only */
+		sk->sk_drops += skb->gso_segs;
+		kfree_skb_reason(sk->host, skb, SKB_DROP_REASON_PROTO_MEM);
+		return;
+	}
 	skb->sk = sk;
 	skb->stage = STAGE_R23;
 	skb_lat_next(w, skb, LAT_SOCKET, w->q.now);
@@ -313,6 +445,8 @@ static void udp_rmem_release(struct sock *sk, uint32_t size)
 	sk->sk_forward_alloc += size;
 	amt = (sk->sk_forward_alloc - 1) & ~(int64_t)(SK_MEM_QUANTUM - 1);
 	sk->sk_forward_alloc -= amt;
+	if (amt > 0) /* __sk_mem_reduce_allocated */
+		udp_memory_allocated_add(sk, -amt / SK_MEM_QUANTUM);
 	sk->sk_rmem_alloc -= size;
 }
 
@@ -440,13 +574,88 @@ static int sock_check_bind(struct host *h, const struct sock *sk, const struct c
 	for (uint32_t i = 0; i < h->nsocks; i++) {
 		const struct sock *o = h->socks[i];
 
+		/* udp_lib_lport_inuse: sharing needs SO_REUSEPORT on both */
 		if (o->kind == SOCK_UDP && o->bound && o->num == sk->num &&
-		    (o->rcv_saddr == sk->rcv_saddr || !o->rcv_saddr || !sk->rcv_saddr))
+		    (o->rcv_saddr == sk->rcv_saddr || !o->rcv_saddr || !sk->rcv_saddr) &&
+		    !(o->sk_reuseport && sk->sk_reuseport))
 			return cfg_error(
 				cfg_get(n, "bind"), err,
-				"cannot bind '%s': port %u is already bound by socket '%s'",
+				"cannot bind '%s': port %u is already bound by socket '%s' "
+				"(EADDRINUSE: both need 'reuseport: true')",
 				sk->name, sk->num, o->name);
 	}
+	return 0;
+}
+
+/* reuseport_alloc: a new group of one for @sk, its secret from the host's stream. */
+static int reuseport_alloc(struct sock *sk, struct sim_error *err)
+{
+	struct sock_reuseport *r = calloc(1, sizeof(*r));
+	struct sim_rng rng;
+	char stream[64];
+
+	if (!r || !(r->socks = calloc(4, sizeof(*r->socks)))) {
+		free(r);
+		return sim_error_set(err, "out of memory");
+	}
+	snprintf(stream, sizeof(stream), "udp_ehash_secret/%s", sk->host->name);
+	sim_rng_init(&rng, sk->host->w->seed, stream);
+	r->hash_secret = (uint32_t)sim_rng_u64(&rng);
+	r->max_socks = 4;
+	r->socks[r->num_socks++] = sk;
+	sk->sk_reuseport_cb = r;
+	return 0;
+}
+
+/* reuseport_add_sock: @sk joins @r (reuseport_grow doubles the array). */
+static int reuseport_add_sock(struct sock_reuseport *r, struct sock *sk, struct sim_error *err)
+{
+	if (r->num_socks == r->max_socks) {
+		struct sock **s = realloc(r->socks, 2 * r->max_socks * sizeof(*s));
+
+		if (!s)
+			return sim_error_set(err, "out of memory");
+		r->socks = s;
+		r->max_socks *= 2;
+	}
+	r->socks[r->num_socks++] = sk;
+	sk->sk_reuseport_cb = r;
+	return 0;
+}
+
+/* udp_reuseport_add_sock: join the group of the same address and port, or start one. */
+static int udp_reuseport_add_sock(struct host *h, struct sock *sk, struct sim_error *err)
+{
+	for (uint32_t i = 0; i < h->nsocks; i++) {
+		struct sock *o = h->socks[i];
+
+		if (o != sk && o->sk_reuseport_cb && o->num == sk->num &&
+		    o->rcv_saddr == sk->rcv_saddr)
+			return reuseport_add_sock(o->sk_reuseport_cb, sk, err);
+	}
+	return reuseport_alloc(sk, err);
+}
+
+/* `reuseport:` and `reuseport_policy:` (SO_ATTACH_REUSEPORT_CBPF sets the group's program). */
+static int sock_parse_reuseport(struct host *h, struct sock *sk, const struct cfg_node *n,
+				struct sim_error *err)
+{
+	static const char *const policies[] = { "hash", "cpu", NULL };
+	int policy;
+
+	if (cfg_get_enum(n, "reuseport_policy", policies, &policy, REUSEPORT_HASH, err))
+		return -1;
+	if (cfg_has(n, "reuseport_policy") && !sk->sk_reuseport)
+		return cfg_error(
+			cfg_get(n, "reuseport_policy"), err,
+			"'reuseport_policy' needs 'reuseport: true' on socket '%s' (EINVAL)",
+			sk->name);
+	if (!sk->sk_reuseport || !sk->bound)
+		return 0;
+	if (udp_reuseport_add_sock(h, sk, err))
+		return -1;
+	if (policy == REUSEPORT_CPU)
+		sk->sk_reuseport_cb->policy = REUSEPORT_CPU;
 	return 0;
 }
 
@@ -459,7 +668,9 @@ static int sock_parse_udp(struct host *h, struct sock *sk, const struct cfg_node
 	int pmtudisc;
 
 	if (cfg_get_str(n, "bind", &bind, NULL, err) ||
-	    cfg_get_bool(n, "udp_gro", &sk->udp_gro, false, err) || sock_parse_filter(sk, n, err) ||
+	    cfg_get_bool(n, "udp_gro", &sk->udp_gro, false, err) ||
+	    cfg_get_bool(n, "reuseport", &sk->sk_reuseport, false, err) ||
+	    sock_parse_filter(sk, n, err) ||
 	    cfg_get_size(n, "sndbuf", &sndbuf, 0, 0, (uint64_t)INT32_MAX, err) ||
 	    cfg_get_bool(n, "recverr", &sk->recverr, false, err) ||
 	    cfg_get_bool(n, "nonblocking", &sk->nonblock, false, err) ||
@@ -472,8 +683,8 @@ static int sock_parse_udp(struct host *h, struct sock *sk, const struct cfg_node
 					     : (uint32_t)h->sysctl.wmem_default;
 	sk->priority = (uint32_t)prio;
 	sk->tos = (uint8_t)tos;
-	if (!bind)
-		return 0; /* unbound: inet_autobind at the first send */
+	if (!bind) /* unbound: inet_autobind at the first send */
+		return sock_parse_reuseport(h, sk, n, err);
 	sk->bound = true;
 	if (inet_parse_addr_port(bind, &sk->rcv_saddr, &sk->num) || sk->num == 0)
 		return cfg_error(cfg_get(n, "bind"), err,
@@ -482,7 +693,7 @@ static int sock_parse_udp(struct host *h, struct sock *sk, const struct cfg_node
 		return cfg_error(cfg_get(n, "bind"), err,
 				 "cannot bind '%s': address is not local to host '%s'", bind,
 				 h->name);
-	return sock_check_bind(h, sk, n, err);
+	return sock_check_bind(h, sk, n, err) || sock_parse_reuseport(h, sk, n, err) ? -1 : 0;
 }
 
 static int sock_parse_tap(struct host *h, struct sock *sk, const struct cfg_node *n,
@@ -539,5 +750,11 @@ int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind, s
 
 void sock_free(struct sock *sk)
 {
+	struct sock_reuseport *r = sk->sk_reuseport_cb;
+
+	if (r && !--r->num_socks) { /* the last member frees the group */
+		free(r->socks);
+		free(r);
+	}
 	free(sk);
 }

@@ -21,8 +21,43 @@
  * Waking a reader costs `wakeup` on the softirq's own CPU, `wakeup_remote`
  * on another (ttwu_cost()).
  *
- * Simplified: no udp_mem global pressure (MemErrors), no reuseport groups,
- * no multicast, no per-NUMA producer queues (so the lock is per datagram).
+ * SO_REUSEPORT (net/core/sock_reuseport.c reuseport_add_sock,
+ * reuseport_select_sock, reuseport_select_sock_by_hash, run_bpf_filter;
+ * net/ipv4/udp.c udp_lib_lport_inuse, udp_reuseport_add_sock, udp_ehashfn;
+ * net/ipv4/inet_hashtables.c inet_lookup_reuseport, __inet_ehashfn): a
+ * second bind to a held port is EADDRINUSE unless both sockets set
+ * reuseport. Sockets with reuseport on the same address and port form one
+ * group, in bind order (reuse->socks[]). The lookup's best socket, when it
+ * is in a group, is replaced by the group's choice: with the CPU policy
+ * (SO_ATTACH_REUSEPORT_CBPF of `ld #cpu; ret a`) the socket whose index is
+ * the receiving CPU, else (and when that index is past the group's end) the
+ * socket reciprocal_scale(udp_ehashfn(daddr, dport, saddr, sport), n).
+ * udp_ehashfn is jhash_3words with udp_ehash_secret + net_hash_mix(net),
+ * two per-boot random numbers: here one 32-bit draw from the host's seeded
+ * stream "udp_ehash_secret/<host>", so a seed fixes the selection.
+ *
+ * udp_mem (net/ipv4/udp.c __udp_enqueue_schedule_skb, udp_rmem_schedule,
+ * udp_rmem_release; net/core/sock.c __sk_mem_schedule,
+ * __sk_mem_raise_allocated, __sk_mem_reduce_allocated; include/net/sock.h
+ * sk_memory_allocated_add/_sub, proto_memory_pcpu_drain): a datagram the
+ * socket's forward allocation cannot cover charges sk_mem_pages() of the
+ * missing bytes to the machine's udp_memory_allocated, through the running
+ * CPU's reserve (per_cpu_fw_alloc), which is added to the machine's count
+ * only when it reaches +-net.core.mem_pcpu_rsv pages. The charge stands when
+ * the count is at most udp_mem[0], never above udp_mem[2], and in between
+ * only while sk_rmem_alloc (without the datagram, as with 6.18's per-NUMA
+ * producer queues) is under net.ipv4.udp_rmem_min; udp_prot has no
+ * memory-pressure hooks, so udp_mem[1] changes nothing. A refusal drops
+ * with SKB_DROP_REASON_PROTO_MEM and counts in sk_drops only: 6.18 bumps no
+ * Udp counter for it (measured, tests/kernel-ref/udp_mem.csv). udp_rmem_release
+ * returns the forward allocation beyond one page to the count.
+ *
+ * Simplified: no multicast, no per-NUMA producer queues (so the lock is per
+ * datagram and each datagram is scheduled alone, as with one producer); a
+ * reuseport group ignores connected members (reuseport_has_conns), and the
+ * hash and the BPF program cost nothing beyond udp_rcv; ICMP errors and the
+ * GRO eligibility check use the group's first socket; the error queue's
+ * charge and the taps take no udp_mem pages; no memcg.
  */
 #ifndef MODELS_SOCK_H
 #define MODELS_SOCK_H
@@ -46,6 +81,37 @@ enum sock_kind {
 #define SOCK_MAX_WAITERS 8
 
 struct fib_route;
+struct sock;
+
+/* reuseport_policy: how a group picks a socket (the group's reuse->prog). */
+enum reuseport_policy {
+	REUSEPORT_HASH, /* no program: reuseport_select_sock_by_hash */
+	REUSEPORT_CPU,	/* cBPF `ld #cpu; ret a`: the receiving CPU's index */
+};
+
+/* struct sock_reuseport: the sockets bound with reuseport to one address:port. */
+struct sock_reuseport {
+	uint32_t num_socks;   /* sockets in socks[] (counted down as they are freed) */
+	uint32_t max_socks;   /* slots allocated in socks[] */
+	uint8_t policy;	      /* enum reuseport_policy */
+	uint32_t hash_secret; /* udp_ehash_secret + net_hash_mix(net) of the host */
+	struct sock **socks;  /* [max_socks], bind order */
+};
+
+/* jhash_3words (include/linux/jhash.h). */
+uint32_t jhash_3words(uint32_t a, uint32_t b, uint32_t c, uint32_t initval);
+/*
+ * udp_ehashfn for local @laddr:@lport and remote @faddr:@fport (host
+ * order; converted to the kernel's network-order words as on x86).
+ */
+uint32_t udp_ehashfn(uint32_t secret, uint32_t laddr, uint16_t lport, uint32_t faddr,
+		     uint16_t fport);
+/*
+ * reuseport_select_sock: the member of @reuse that receives @skb on CPU
+ * @cpu.
+ */
+struct sock *reuseport_select_sock(const struct sock_reuseport *reuse, const struct sk_buff *skb,
+				   uint32_t cpu);
 
 /* A socket filter (SO_ATTACH_FILTER): a match with a cost. */
 struct sk_filter {
@@ -76,6 +142,8 @@ struct sock {
 	uint32_t forward_deficit;		  /* udp_sock: released truesize not yet returned */
 	uint64_t sk_drops;			  /* drops on this socket (ss "d") */
 	bool udp_gro;				  /* setsockopt(UDP_GRO) */
+	bool sk_reuseport;			  /* setsockopt(SO_REUSEPORT, 1) */
+	struct sock_reuseport *sk_reuseport_cb;	  /* its group, or NULL */
 	struct sk_filter filter;		  /* SO_ATTACH_FILTER */
 	struct sk_buff_head sk_receive_queue;	  /* enqueued by softirq */
 	struct sk_buff_head reader_queue;	  /* udp_sock reader_queue */
@@ -119,10 +187,35 @@ uint32_t sock_rcvbuf_for(uint64_t val, uint64_t rmem_max);
 /* The admission rule: may a datagram of @truesize join a socket holding @rmem of @rcvbuf? */
 bool udp_rmem_admit(uint32_t rmem, uint32_t truesize, uint32_t rcvbuf);
 
+/*
+ * The udp_mem rule of __sk_mem_raise_allocated for a receive charge: may
+ * the machine's count reach @allocated pages (the charge included) for a
+ * socket holding @rmem bytes? At most udp_mem[0]: yes; over udp_mem[2]: no;
+ * in between only while @rmem < @rmem_min (net.ipv4.udp_rmem_min).
+ */
+bool udp_mem_admit(int64_t allocated, const uint64_t udp_mem[3], uint32_t rmem, uint32_t rmem_min);
+
 /* A UDP socket of @h is bound to @port (any address). */
 bool udp4_port_used(const struct host *h, uint16_t port);
-/* __udp4_lib_lookup: best socket for (daddr, dport) on @h, or NULL. */
+/*
+ * The best socket for (daddr, dport) on @h, or NULL: an exact address
+ * match, else the first wildcard one (compute_score). A group's first socket
+ * stands for its group.
+ */
 struct sock *udp4_lib_lookup(struct host *h, uint32_t daddr, uint16_t dport);
+/*
+ * __udp4_lib_lookup for @skb received on CPU @c: udp4_lib_lookup, then
+ * the reuseport group's choice (inet_lookup_reuseport).
+ */
+static inline struct sock *udp4_lib_lookup_skb(struct host *h, const struct sk_buff *skb,
+					       const struct cpu *c)
+{
+	struct sock *sk = udp4_lib_lookup(h, skb->daddr, skb->dport);
+
+	if (sk && sk->sk_reuseport_cb)
+		return reuseport_select_sock(sk->sk_reuseport_cb, skb, c->id);
+	return sk;
+}
 
 /*
  * udp_queue_rcv_one_skb at R22-R24: socket filter, checksum completion when

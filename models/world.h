@@ -141,6 +141,9 @@ struct sysctls {
 	uint32_t route_min_pmtu;     /* net.ipv4.route.min_pmtu, bytes */
 	uint32_t route_error_cost;   /* net.ipv4.route.error_cost, jiffies (ip_error) */
 	uint32_t route_error_burst;  /* net.ipv4.route.error_burst, jiffies (ip_error) */
+	uint64_t udp_mem[3];   /* net.ipv4.udp_mem, pages: min, pressure, max (the machine's) */
+	uint32_t udp_rmem_min; /* net.ipv4.udp_rmem_min, bytes */
+	uint32_t mem_pcpu_rsv; /* net.core.mem_pcpu_rsv, pages (the machine's) */
 };
 
 /* /proc/net/snmp Ip: (the fields the receive path moves). */
@@ -221,6 +224,7 @@ struct host {
 	uint32_t npeers_cap;		 /* slots, a power of two */
 	uint64_t drops[DROP_POINTS_MAX]; /* per drop_points[] entry */
 	struct membw membw;		 /* the machine's copy traffic (used in h->machine) */
+	int64_t udp_memory_allocated;	 /* pages: udp_prot.memory_allocated (used in h->machine) */
 };
 
 struct world {

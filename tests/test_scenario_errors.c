@@ -155,6 +155,13 @@ static const struct ecase ecases[] = {
 	  { NULL },
 	  "t.yaml:7:7: unknown key 'net.core.netdev_max_backlg' in sysctl of host 'rx' (did you "
 	  "mean 'net.core.netdev_max_backlog'?)" },
+	{ TOP HOST "    sysctl:\n      net.ipv4.udp_mem: 1 2\n",
+	  { NULL },
+	  "t.yaml:7:25: 'net.ipv4.udp_mem' must be 'MIN PRESSURE MAX' pages like '575781 767711 "
+	  "1151562', got '1 2'" },
+	{ TOP HOST "    sysctl:\n      net.core.mem_pcpu_rsv: 1\n",
+	  { NULL },
+	  "t.yaml:7:30: 'net.core.mem_pcpu_rsv' must be between 256 and 2147483647, got '1'" },
 	{ TOP HOST "    sysctl:\n      net.ipv4.ip_local_port_range: 1000\n",
 	  { NULL },
 	  "t.yaml:7:37: 'net.ipv4.ip_local_port_range' must be 'LOW HIGH' like '32768 60999', "
@@ -275,7 +282,26 @@ static const struct ecase ecases[] = {
 	  "t.yaml:12:15: cannot bind '10.0.0.2:5000': address is not local to host 'rx'" },
 	{ BASE "      - name: srv2\n        bind: 10.0.0.1:5000\n",
 	  { NULL },
-	  "t.yaml:14:15: cannot bind 'srv2': port 5000 is already bound by socket 'srv'" },
+	  "t.yaml:14:15: cannot bind 'srv2': port 5000 is already bound by socket 'srv' "
+	  "(EADDRINUSE: both need 'reuseport: true')" },
+	{ BASE "        reuseport: true\n      - name: srv2\n        bind: 0.0.0.0:5000\n",
+	  { NULL },
+	  "t.yaml:15:15: cannot bind 'srv2': port 5000 is already bound by socket 'srv' "
+	  "(EADDRINUSE: both need 'reuseport: true')" },
+	{ BASE "      - name: srv2\n        bind: 0.0.0.0:5000\n        reuseport: true\n",
+	  { NULL },
+	  "t.yaml:14:15: cannot bind 'srv2': port 5000 is already bound by socket 'srv' "
+	  "(EADDRINUSE: both need 'reuseport: true')" },
+	{ BASE "        reuseport_policy: cpu\n",
+	  { NULL },
+	  "t.yaml:13:27: 'reuseport_policy' needs 'reuseport: true' on socket 'srv' (EINVAL)" },
+	{ BASE "        reuseport: true\n        reuseport_policy: cpus\n",
+	  { NULL },
+	  "t.yaml:14:27: 'reuseport_policy' must be one of hash, cpu, got 'cpus' (did you mean "
+	  "'cpu'?)" },
+	{ BASE "        reuseport: yes please\n",
+	  { NULL },
+	  "t.yaml:13:20: 'reuseport' must be true or false, got 'yes please'" },
 	{ BASE "      - name: srv\n        bind: 0.0.0.0:5001\n",
 	  { NULL },
 	  "t.yaml:13:15: duplicate socket name 'srv'" },
