@@ -110,6 +110,7 @@ test-asan: all $(A)/check_all
 scenarios-check: all
 	./tests/scenarios.sh
 	./tests/safety.sh
+	./tests/pcap.sh
 
 # tests/test_calibrate.py: the fit on synthetic data, the profile writer, the
 # command's errors, and (as root) `skbsim calibrate --quick` (about a minute).

@@ -32,6 +32,7 @@
 #include "models/world.h"
 
 struct traffic_source;
+struct pcap_replay;
 
 struct arrival_ops {
 	const char *name; /* `pattern:` value */
@@ -88,6 +89,7 @@ struct traffic_source {
 	sim_time_t burst_start;	      /* burst: start of the current burst */
 	sim_time_t t_gen;	      /* ps: next frame's generation time */
 	uint32_t next_len;	      /* direct wire: size of the frame on its way */
+	struct pcap_replay *replay;   /* pattern pcap: the capture's records, else NULL */
 	/* statistics */
 	uint64_t sent;	/* frames that reached the NIC */
 	uint64_t bytes; /* their bytes */
