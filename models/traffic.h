@@ -18,7 +18,8 @@
  * below line rate, or use pattern 'burst' for line-rate bursts.
  *
  * Arrival patterns plug in through struct arrival_ops, found by name in
- * models/traffic.c's registry: constant, poisson, onoff, burst.
+ * models/traffic.c's registry: constant, poisson, onoff, burst, and pcap
+ * (a replayed capture, models/traffic_pcap.h).
  */
 #ifndef MODELS_TRAFFIC_H
 #define MODELS_TRAFFIC_H

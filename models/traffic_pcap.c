@@ -219,9 +219,17 @@ static int replay_open(struct replay_load *l, const char *path, struct sim_error
 static int replay_keys(struct traffic_source *s, const struct cfg_node *n, struct pcap_replay *r,
 		       struct sim_error *err)
 {
+	static const char *const given[] = { "size", "ttl", "df" };
+
 	if (cfg_has(n, "rate"))
 		return cfg_error(cfg_get(n, "rate"), err,
 				 "'rate' does not apply to pattern 'pcap' (use 'time_scale')");
+	for (size_t i = 0; i < sizeof(given) / sizeof(given[0]); i++)
+		if (cfg_has(n, given[i]))
+			return cfg_error(
+				cfg_get(n, given[i]), err,
+				"'%s' does not apply to pattern 'pcap': the capture gives it",
+				given[i]);
 	if (cfg_require(n, "file", "pattern 'pcap'", err) ||
 	    cfg_get_double(n, "time_scale", &r->time_scale, 1.0, 1e-3, 1e3, err) ||
 	    cfg_get_u64(n, "loop", &r->loops, 1, 1, 1000000, err))
