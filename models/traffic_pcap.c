@@ -9,10 +9,12 @@
 #include "models/traffic_pcap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -195,11 +197,20 @@ static int replay_read(struct replay_load *l, struct pcap_replay *r, struct sim_
 static int replay_open(struct replay_load *l, const char *path, struct sim_error *err)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	int lt;
+	struct stat st;
+	int lt, fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC); /* a FIFO would block */
 
-	l->f = fopen(path, "rb");
-	if (!l->f)
+	if (fd < 0)
 		return cfg_error(l->at, err, "cannot open '%s': %s", l->name, strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return cfg_error(l->at, err, "'%s' is not a regular file", l->name);
+	}
+	l->f = fdopen(fd, "rb");
+	if (!l->f) {
+		close(fd);
+		return sim_error_set(err, "out of memory");
+	}
 	l->p = pcap_fopen_offline_with_tstamp_precision(l->f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!l->p) {
 		fclose(l->f);
