@@ -289,9 +289,22 @@ int pcap_out_create(struct world *w, const struct host *h, const struct cfg_node
 	snprintf(p->file, sizeof(p->file), "%s", name);
 	p->ng = ng;
 	p->host = h;
+	p->at = cfg_get(n, key);
 	p->snaplen = PCAP_SNAPLEN_MAX;
 	*tail = p;
 	*out = p;
+	return 0;
+}
+
+int pcap_out_check_names(const struct world *w, struct sim_error *err)
+{
+	for (const struct pcap_out *p = w->pcaps; p; p = p->next)
+		for (uint32_t i = 0; i < w->nhosts; i++)
+			if (!strcmp(p->file, w->hosts[i]->name))
+				return cfg_error(p->at, err,
+						 "capture file '%s' has the name of host '%s' (its "
+						 "results directory)",
+						 p->file, w->hosts[i]->name);
 	return 0;
 }
 

@@ -65,18 +65,19 @@ struct host;
 struct world;
 
 struct pcap_out {
-	char file[64];		 /* file name in the results directory */
-	bool ng;		 /* pcapng drop capture; false: pcap tap capture */
-	const struct host *host; /* the host whose tap or drops it captures */
-	uint32_t snaplen;	 /* bytes: at most this much of each frame is stored */
-	FILE *f;		 /* the open file, NULL before pcap_out_open_all() */
-	char *iobuf;		 /* [PCAP_OUT_BUF] stdio buffer */
-	uint8_t *blk;		 /* frame (pcap) or whole EPB (pcapng) being built */
-	size_t blk_cap;		 /* bytes in blk */
-	void *dead;		 /* pcap: pcap_t of pcap_open_dead (libpcap) */
-	void *dumper;		 /* pcap: pcap_dumper_t */
-	uint64_t packets;	 /* frames written */
-	struct pcap_out *next;	 /* the world's list of captures */
+	char file[64];		   /* file name in the results directory */
+	bool ng;		   /* pcapng drop capture; false: pcap tap capture */
+	const struct host *host;   /* the host whose tap or drops it captures */
+	const struct cfg_node *at; /* where the file is named (valid while loading) */
+	uint32_t snaplen;	   /* bytes: at most this much of each frame is stored */
+	FILE *f;		   /* the open file, NULL before pcap_out_open_all() */
+	char *iobuf;		   /* [PCAP_OUT_BUF] stdio buffer */
+	uint8_t *blk;		   /* frame (pcap) or whole EPB (pcapng) being built */
+	size_t blk_cap;		   /* bytes in blk */
+	void *dead;		   /* pcap: pcap_t of pcap_open_dead (libpcap) */
+	void *dumper;		   /* pcap: pcap_dumper_t */
+	uint64_t packets;	   /* frames written */
+	struct pcap_out *next;	   /* the world's list of captures */
 };
 
 /*
@@ -86,6 +87,8 @@ struct pcap_out {
  */
 int pcap_out_create(struct world *w, const struct host *h, const struct cfg_node *n,
 		    const char *key, bool ng, struct pcap_out **out, struct sim_error *err);
+/* No capture file may have a host's name (its results directory): 0, or -1 located. */
+int pcap_out_check_names(const struct world *w, struct sim_error *err);
 /* The snapshot length of a tap's capture (`snaplen:`), after pcap_out_create(). */
 int pcap_out_parse_snaplen(struct pcap_out *p, const struct cfg_node *n, struct sim_error *err);
 /* Create every capture file of @w in directory @dir. 0, or -1 with @err set. */
