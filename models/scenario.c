@@ -833,9 +833,8 @@ static int world_build(struct world *w, const struct cfg_node *root, int64_t see
 
 	if (world_parse_top(w, root, seed_override, err) || world_check_top(root, err) ||
 	    world_parse_hosts(w, root, err) || pcap_out_check_names(w, err) ||
-	    world_parse_traffic(w, root, err) ||
-	    world_link_veths(w, root, err) || world_parse_links(w, root, err) ||
-	    world_alloc_peers(w, err) ||
+	    world_parse_traffic(w, root, err) || world_link_veths(w, root, err) ||
+	    world_parse_links(w, root, err) || world_alloc_peers(w, err) ||
 	    cfg_get_u64(root, "skb_pool", &pool, skb_pool_default(w), 16, SKB_POOL_MAX, err))
 		return -1;
 	if (world_charge(w, cfg_get(root, "skb_pool"), pool * (sizeof(struct sk_buff) + 4), err))
