@@ -12,8 +12,8 @@
 
 PREFIX    ?= /usr/local
 CC        ?= cc
-PKGS      := yaml-0.1 libcjson check
-DEB_PKGS  := build-essential pkg-config libyaml-dev libcjson-dev check libsubunit-dev
+PKGS      := yaml-0.1 libcjson libpcap check
+DEB_PKGS  := build-essential pkg-config libyaml-dev libcjson-dev libpcap-dev check libsubunit-dev
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wundef -Wconversion -Wno-sign-conversion \
@@ -21,8 +21,8 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wundef -Wconversion -Wno-sign-conve
 	     -Wformat=2 -Wvla
 OPT       ?= -O2 -g
 BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -DSKBSIM_VERSION='"$(VERSION)"' -I. $(WARN)
-DEP_CFLAGS  = $(shell pkg-config --cflags yaml-0.1 libcjson 2>/dev/null)
-DEP_LIBS    = $(shell pkg-config --libs yaml-0.1 libcjson 2>/dev/null) -lm
+DEP_CFLAGS  = $(shell pkg-config --cflags yaml-0.1 libcjson libpcap 2>/dev/null)
+DEP_LIBS    = $(shell pkg-config --libs yaml-0.1 libcjson libpcap 2>/dev/null) -lm
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
@@ -110,6 +110,7 @@ test-asan: all $(A)/check_all
 scenarios-check: all
 	./tests/scenarios.sh
 	./tests/safety.sh
+	./tests/pcap.sh
 
 # tests/test_calibrate.py: the fit on synthetic data, the profile writer, the
 # command's errors, and (as root) `skbsim calibrate --quick` (about a minute).

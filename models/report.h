@@ -54,5 +54,10 @@ int report_write_files(const struct world *w, const char *dir, struct sim_error 
  */
 extern const char *const report_host_files[];
 extern const char *const report_host_prefixes[];
+/*
+ * The endings of the capture files a run writes at the top of its results
+ * directory (taps' `pcap:`, hosts' `drops_pcap:`; models/pcap_out.h).
+ */
+extern const char *const report_top_suffixes[];
 
 #endif

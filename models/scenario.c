@@ -22,6 +22,7 @@
 #include "models/route.h"
 #include "models/xmit.h"
 #include "models/nic.h"
+#include "models/pcap_out.h"
 #include "models/scenario.h"
 #include "models/sock.h"
 #include "models/traffic.h"
@@ -564,7 +565,10 @@ static int host_create(struct world *w, const struct cfg_node *root, const struc
 	sysctl_defaults(&h->sysctl, h->ncpus, h->hz);
 	if (cfg_get_map(n, "sysctl", &sys, err) || sysctl_parse(h, sys, err) ||
 	    cfg_get_map(n, "costs", &costs, err) || costs_parse(&h->costs, costs, err) ||
-	    host_limits(n, err) || host_alloc(h, n, err) || host_check_keys(h, n, err))
+	    host_limits(n, err) || host_alloc(h, n, err) ||
+	    (cfg_has(n, "drops_pcap") &&
+	     pcap_out_create(w, h, n, "drops_pcap", true, &h->drops_pcap, err)) ||
+	    host_check_keys(h, n, err))
 		return -1;
 	if (h->machine == h && host_init_cpus(h, err))
 		return -1;
@@ -858,9 +862,9 @@ static int world_build(struct world *w, const struct cfg_node *root, int64_t see
 	uint64_t pool;
 
 	if (world_parse_top(w, root, seed_override, err) || world_check_top(root, err) ||
-	    world_parse_hosts(w, root, err) || world_parse_traffic(w, root, err) ||
-	    world_link_veths(w, root, err) || world_parse_links(w, root, err) ||
-	    world_alloc_peers(w, err) ||
+	    world_parse_hosts(w, root, err) || pcap_out_check_names(w, err) ||
+	    world_parse_traffic(w, root, err) || world_link_veths(w, root, err) ||
+	    world_parse_links(w, root, err) || world_alloc_peers(w, err) ||
 	    cfg_get_u64(root, "skb_pool", &pool, skb_pool_default(w), 16, SKB_POOL_MAX, err))
 		return -1;
 	if (world_charge(w, cfg_get(root, "skb_pool"), pool * (sizeof(struct sk_buff) + 4), err))
@@ -947,6 +951,7 @@ void world_free(struct world *w)
 		host_free(w->hosts[i]);
 	free(w->srcs);
 	free(w->hosts);
+	pcap_out_free_all(w);
 	sim_pool_release(&w->skb_pool);
 	for (uint32_t i = 0; i < w->noverrides; i++)
 		free(w->overrides[i]);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "models/cpu.h"
+#include "models/pcap_out.h"
 #include "models/skb.h"
 #include "models/sock.h"
 #include "models/world.h"
@@ -232,6 +233,8 @@ void kfree_skb_reason(struct host *h, struct sk_buff *skb, enum skb_drop_reason 
 
 	SIM_BUG_ON(ix < 0);
 	SIM_BUG_ON(skb->flags & SKB_F_CLONE);
+	if (h->drops_pcap)
+		pcap_out_drop(h->drops_pcap, skb, ix, w->q.now);
 	for (struct sk_buff *s = skb; s; s = s->frag_next) {
 		h->drops[ix]++;
 		w->dropped++;

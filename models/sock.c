@@ -11,6 +11,7 @@
 
 #include "models/ip.h"
 #include "models/nic.h"
+#include "models/pcap_out.h"
 #include "models/route.h"
 #include "models/sock.h"
 #include "sim/error.h"
@@ -423,6 +424,8 @@ uint64_t packet_rcv(struct sock *sk, const struct sk_buff *skb)
 	sk->tp_packets++;
 	c->sk = sk;
 	sock_queue_tail(sk, c);
+	if (sk->pcap)
+		pcap_out_tap(sk->pcap, skb, w->q.now);
 	sk_data_ready(sk);
 	return sk->host->costs.tap_deliver;
 }
@@ -713,7 +716,10 @@ static int sock_parse_tap(struct host *h, struct sock *sk, const struct cfg_node
 		return cfg_error(cfg_get(n, "dev"), err, "too many taps on '%s' (at most %d)", dev,
 				 MAX_TAPS_PER_DEV);
 	sk->tap_dev->taps[sk->tap_dev->ntaps++] = sk;
-	return 0;
+	if (!cfg_has(n, "pcap"))
+		return 0;
+	return pcap_out_create(h->w, h, n, "pcap", false, &sk->pcap, err) ||
+	       pcap_out_parse_snaplen(sk->pcap, n, err);
 }
 
 int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind, struct sock **out,

@@ -170,6 +170,7 @@ struct sock {
 	struct net_device *tap_dev;		  /* SOCK_PACKET: device tapped */
 	uint64_t tp_packets;			  /* SOCK_PACKET: PACKET_STATISTICS tp_packets */
 	uint64_t tp_drops;			  /* SOCK_PACKET: tp_drops */
+	struct pcap_out *pcap;			  /* SOCK_PACKET: `pcap:` capture, or NULL */
 	/* statistics after warm-up */
 	struct sim_level qlen;	 /* datagrams queued */
 	struct sim_level rmem;	 /* sk_rmem_alloc */

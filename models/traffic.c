@@ -14,6 +14,7 @@
 #include "models/nic.h"
 #include "models/scenario.h"
 #include "models/traffic.h"
+#include "models/traffic_pcap.h"
 #include "sim/error.h"
 #include "sim/units.h"
 
@@ -113,10 +114,7 @@ static const struct arrival_ops burst_ops = { "burst", burst_init, burst_gap };
 
 /* The registry: a new pattern is its ops table plus one line here. */
 static const struct arrival_ops *const arrival_patterns[] = {
-	&constant_ops,
-	&poisson_ops,
-	&onoff_ops,
-	&burst_ops,
+	&constant_ops, &poisson_ops, &onoff_ops, &burst_ops, &traffic_pcap_ops,
 };
 
 #define NPATTERNS (sizeof(arrival_patterns) / sizeof(arrival_patterns[0]))
@@ -145,8 +143,11 @@ static uint32_t traffic_pick_flow(struct traffic_source *s)
 
 static uint32_t traffic_pick_len(struct traffic_source *s)
 {
-	double v = sim_dist_sample(&s->size, &s->rng);
+	double v;
 
+	if (s->replay)
+		return traffic_pcap_len(s);
+	v = sim_dist_sample(&s->size, &s->rng);
 	if (v < ETH_MIN_FRAME)
 		v = ETH_MIN_FRAME;
 	if (v > ETH_MAX_FRAME)
@@ -180,23 +181,31 @@ static bool traffic_next(struct traffic_source *s, bool first)
 	return true;
 }
 
-static void traffic_fill(struct traffic_source *s, struct sk_buff *skb, uint32_t len)
+static void traffic_fill_flow(struct traffic_source *s, struct sk_buff *skb)
 {
 	const struct traffic_flow *f = &s->flows[traffic_pick_flow(s)];
 
-	skb->len = len - FCS_LEN;
 	skb->saddr = f->saddr;
 	skb->daddr = s->daddr;
 	skb->sport = f->sport;
 	skb->dport = f->dport;
 	skb->hash = f->hash;
-	skb->protocol = IPPROTO_UDP_;
-	skb->eth_proto = 0x0800;
 	skb->ttl = s->ttl;
 	skb->ip_id = s->ip_id++;
 	if (s->df)
 		skb->flags |= SKB_F_DF;
 	skb->flow = (uint16_t)(f - s->flows);
+}
+
+static void traffic_fill(struct traffic_source *s, struct sk_buff *skb, uint32_t len)
+{
+	if (s->replay)
+		traffic_pcap_fill(s, skb);
+	else
+		traffic_fill_flow(s, skb);
+	skb->len = len - FCS_LEN;
+	skb->protocol = IPPROTO_UDP_;
+	skb->eth_proto = 0x0800;
 	skb->src = s->index;
 	if (s->other_mac > 0 && sim_rng_bernoulli(&s->rng, s->other_mac))
 		skb->flags |= SKB_F_OTHER_MAC;
@@ -373,6 +382,14 @@ static int traffic_parse_pattern(struct traffic_source *s, const struct cfg_node
 	return s->ops->init(s, n, err);
 }
 
+/* `pattern: pcap`: the capture gives the flows, so `dst`, `src` and `flows` are not read. */
+static bool traffic_is_replay(const struct cfg_node *n)
+{
+	const struct cfg_node *p = cfg_get(n, "pattern");
+
+	return p && p->type == CFG_SCALAR && !strcmp(p->str, traffic_pcap_ops.name);
+}
+
 int traffic_create(struct world *w, const struct cfg_node *n, uint32_t index,
 		   struct traffic_source **out, struct sim_error *err)
 {
@@ -395,7 +412,8 @@ int traffic_create(struct world *w, const struct cfg_node *n, uint32_t index,
 	sim_rng_init(&s->rng, w->seed, stream);
 	if (traffic_parse_target(w, s, n, err) ||
 	    cfg_get_dist_size(n, "size", &s->size, 1000, ETH_MIN_FRAME, ETH_MAX_FRAME, err) ||
-	    traffic_parse_rate(s, n, err) || traffic_parse_flows(s, n, err) ||
+	    traffic_parse_rate(s, n, err) ||
+	    (!traffic_is_replay(n) && traffic_parse_flows(s, n, err)) ||
 	    cfg_get_time(n, "start", &s->start, 0, 0, 1000 * SIM_SEC, err) ||
 	    cfg_get_time(n, "stop", &s->stop, 0, 0, 1000 * SIM_SEC, err) ||
 	    cfg_get_u64(n, "count", &s->count, 0, 0, UINT64_MAX, err) ||
@@ -418,5 +436,6 @@ void traffic_free(struct traffic_source *s)
 		return;
 	free(s->flows);
 	free(s->zipf_cdf);
+	traffic_pcap_free(s->replay);
 	free(s);
 }

@@ -18,7 +18,8 @@
  * below line rate, or use pattern 'burst' for line-rate bursts.
  *
  * Arrival patterns plug in through struct arrival_ops, found by name in
- * models/traffic.c's registry: constant, poisson, onoff, burst.
+ * models/traffic.c's registry: constant, poisson, onoff, burst, and pcap
+ * (a replayed capture, models/traffic_pcap.h).
  */
 #ifndef MODELS_TRAFFIC_H
 #define MODELS_TRAFFIC_H
@@ -32,6 +33,7 @@
 #include "models/world.h"
 
 struct traffic_source;
+struct pcap_replay;
 
 struct arrival_ops {
 	const char *name; /* `pattern:` value */
@@ -88,6 +90,7 @@ struct traffic_source {
 	sim_time_t burst_start;	      /* burst: start of the current burst */
 	sim_time_t t_gen;	      /* ps: next frame's generation time */
 	uint32_t next_len;	      /* direct wire: size of the frame on its way */
+	struct pcap_replay *replay;   /* pattern pcap: the capture's records, else NULL */
 	/* statistics */
 	uint64_t sent;	/* frames that reached the NIC */
 	uint64_t bytes; /* their bytes */

@@ -30,6 +30,7 @@ struct nf_ruleset;
 struct fib_table;
 struct neigh_table;
 struct ipfrag_table;
+struct pcap_out;
 
 /*
  * Per-stage CPU costs in cycles (per_byte: cycles per byte). The values and
@@ -223,6 +224,7 @@ struct host {
 	struct inet_peer *peers;	 /* open-addressing table */
 	uint32_t npeers_cap;		 /* slots, a power of two */
 	uint64_t drops[DROP_POINTS_MAX]; /* per drop_points[] entry */
+	struct pcap_out *drops_pcap;	 /* `drops_pcap:` capture of every drop, or NULL */
 	struct membw membw;		 /* the machine's copy traffic (used in h->machine) */
 	int64_t udp_memory_allocated;	 /* pages: udp_prot.memory_allocated (used in h->machine) */
 };
@@ -249,6 +251,7 @@ struct world {
 	struct host **hosts;	      /* [nhosts] */
 	uint32_t nsrcs;		      /* traffic sources */
 	struct traffic_source **srcs; /* [nsrcs] */
+	struct pcap_out *pcaps;	      /* capture files (models/pcap_out.h), a list */
 	/* packet accounting, whole run (conservation: offered = delivered + dropped + in flight) */
 	uint64_t offered;     /* frames that reached a NIC */
 	uint64_t delivered;   /* datagrams read by an application */

@@ -82,6 +82,36 @@ gen_nodes() { # more than 1048576 nodes without aliases (1100000 list items)
 }
 gen_sets257() { printf '%b' "$BASE" >"$1"; }
 
+# Captures for `pattern: pcap`, written beside the scenario, which replays FILE.
+replay() { printf '%b' "$BASE"; printf 'traffic:\n  - {name: t, to: rx/eth0, pattern: pcap, file: %s}\n' "$1"; }
+mkpcap() { # FILE N CUT [LINKTYPE [ETHERTYPE]]: N 98-byte UDP frames, the file cut CUT bytes short
+	python3 - "$@" <<'EOF'
+import struct, sys
+path, n, cut = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+lt = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+et = int(sys.argv[5], 16) if len(sys.argv) > 5 else 0x0800
+ip = bytes.fromhex("4500005400000000401100000a0100010a000001") + struct.pack(">HHHH", 1024, 5000, 64, 0)
+frame = bytes(12) + struct.pack(">H", et) + ip + bytes(56)
+out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, lt)
+for i in range(n):
+    out += struct.pack("<IIII", 0, i * 10, len(frame), len(frame)) + frame
+open(path, "wb").write(out[:len(out) - cut] if cut else out)
+EOF
+}
+gen_pcaptrunc() { mkpcap "${1%/*}/trunc.pcap" 17 38; replay trunc.pcap >"$1"; }
+gen_pcaphdr() { mkpcap "${1%/*}/hdr.pcap" 4 104; replay hdr.pcap >"$1"; }
+gen_pcapjunk() { head -c 64 "$bin" >"${1%/*}/junk.pcap"; replay junk.pcap >"$1"; }
+gen_pcapempty() { : >"${1%/*}/empty.pcap"; replay empty.pcap >"$1"; }
+gen_pcaparp() { mkpcap "${1%/*}/arp.pcap" 3 0 1 0806; replay arp.pcap >"$1"; }
+gen_pcaplink() { mkpcap "${1%/*}/wifi.pcap" 3 0 105; replay wifi.pcap >"$1"; }
+gen_pcapcaplen() { # a record claiming 1 MiB captured
+	mkpcap "${1%/*}/huge.pcap" 1 0
+	python3 -c "import sys; p=sys.argv[1]; d=bytearray(open(p,'rb').read()); d[32:36]=(1<<20).to_bytes(4,'little'); open(p,'wb').write(d)" "${1%/*}/huge.pcap"
+	replay huge.pcap >"$1"
+}
+gen_pcapself() { replay case.yaml >"$1"; }
+gen_pcapflows() { mkpcap "${1%/*}/ok.pcap" 2 0; replay ok.pcap | sed '$ s/}$/, flows: 4}/' >"$1"; }
+
 listing() { (cd "$1" && find . -printf '%p %y %s\n' | sort); }
 
 run_case() { # exit message scenario args

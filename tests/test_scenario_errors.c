@@ -363,8 +363,8 @@ static const struct ecase ecases[] = {
 	  "got '10 kp/s'" },
 	{ BASE TRAFFIC "    rate: 1kpps\n    pattern: poison\n",
 	  { NULL },
-	  "t.yaml:18:14: 'pattern' must be one of constant, poisson, onoff, burst, got 'poison' "
-	  "(did you mean 'poisson'?)" },
+	  "t.yaml:18:14: 'pattern' must be one of constant, poisson, onoff, burst, pcap, "
+	  "got 'poison' (did you mean 'poisson'?)" },
 	{ BASE TRAFFIC "    rate: 1kpps\n    pattern: onoff\n    off: 1ms\n",
 	  { NULL },
 	  "t.yaml:14:5: pattern 'onoff' needs 'on'" },

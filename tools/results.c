@@ -80,6 +80,17 @@ static bool in_list(const char *name, const char *const *l, bool prefix)
 	return false;
 }
 
+/* Whether @name is a capture file's: a name (not hidden) ending in one of report_top_suffixes[]. */
+static bool is_capture(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *const *l = report_top_suffixes; *l; l++)
+		if (n > strlen(*l) && name[0] != '.' && !strcmp(name + n - strlen(*l), *l))
+			return true;
+	return false;
+}
+
 /*
  * Whether entry @name (type from lstat @st) of a result directory is one
  * skbsim writes: @depth 0 is DIR itself (its report files and host
@@ -95,7 +106,7 @@ static bool entry_ours(const char *name, const struct stat *st, int depth)
 	if (S_ISDIR(st->st_mode))
 		return false;
 	if (depth == 0)
-		return in_list(name, top_files, false);
+		return in_list(name, top_files, false) || is_capture(name);
 	return in_list(name, report_host_files, false) || in_list(name, report_host_prefixes, true);
 }
 

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "models/pcap_out.h"
 #include "models/report.h"
 #include "models/scenario.h"
 #include "sim/cfg.h"
@@ -325,8 +326,18 @@ static int cmd_run(const struct options *o, struct world *w)
 		   o->max_wall > 0 || o->max_mem ? "the limits given stop it"
 						 : "Ctrl-C stops it with a partial report",
 		   mem, sizeof(mem), &events);
+	if (pcap_out_open_all(w, res.tmp, &err)) {
+		fprintf(stderr, "skbsim: %s\n", err.msg);
+		results_abort(&res);
+		return EXIT_OUTPUT;
+	}
 	w->q.stop = &guard_stop;
 	why = run_guarded(w);
+	if (pcap_out_close_all(w, &err)) {
+		fprintf(stderr, "skbsim: %s\n", err.msg);
+		results_abort(&res);
+		return EXIT_OUTPUT;
+	}
 	if (o->perf)
 		print_perf(w, wall_sec() - t0);
 	if (why) {
