@@ -15,11 +15,7 @@ cd "$(dirname "$0")/.."
 bin=$PWD/skbsim
 tmp=$(mktemp -d)
 trap "[ -n \"${KEEP:-}\" ] || rm -rf $tmp" EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-json_get() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
+. tests/lib.sh
 check() { # description command...: the command's output must be "ok"
 	local what=$1 got
 	shift

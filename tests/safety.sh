@@ -13,12 +13,7 @@ cd "$(dirname "$0")/.."
 bin=$PWD/skbsim
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-json_get() { # file python-expression-on-r
-	python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"
-}
+. tests/lib.sh
 sc=$PWD/scenarios/loopback.yaml
 long=$PWD/scenarios/bench/rx.yaml
 cd "$tmp"

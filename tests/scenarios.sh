@@ -13,14 +13,7 @@ cd "$(dirname "$0")/.."
 bin=./skbsim
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-json_get() { # file python-expression-on-r
-	python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"
-}
+. tests/lib.sh
 
 for f in scenarios/*.yaml scenarios/bench/*.yaml; do
 	name=$(basename "$f" .yaml)
@@ -120,19 +113,6 @@ json_get "$tmp/hr2/report.json" \
 	ok || bad "rps-backlog: the backlog must be the full knob with the most drops"
 
 # Bad input: one message on stderr, the documented exit code, no output directory.
-expect() { # code "expected stderr first line" args...
-	local code=$1 msg=$2
-	shift 2
-	local out rc
-	out=$($bin "$@" 2>&1 >/dev/null | head -n 1)
-	rc=$(
-		$bin "$@" >/dev/null 2>&1
-		echo $?
-	)
-	[ "$rc" = "$code" ] || { bad "skbsim $*: exit $rc, expected $code"; return; }
-	[ "$out" = "$msg" ] || { bad "skbsim $*: said '$out', expected '$msg'"; return; }
-	ok
-}
 printf 'name: x\nduration: 1ms\nhosts:\n  - name: rx\n    cpuz: 2\n' >"$tmp/bad.yaml"
 expect 1 "$tmp/bad.yaml:5:5: unknown key 'cpuz' in host 'rx' (did you mean 'cpus'?)" \
 	run "$tmp/bad.yaml" -o "$tmp/out-bad"

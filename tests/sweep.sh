@@ -12,24 +12,8 @@ bin=./skbsim
 sc=tests/data/sweep-tiny.yaml
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0 skip=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-expect() { # code "expected stderr first line" args...
-	local code=$1 msg=$2
-	shift 2
-	local out rc
-	out=$($bin "$@" 2>&1 >/dev/null | head -n 1)
-	rc=$(
-		$bin "$@" >/dev/null 2>&1
-		echo $?
-	)
-	[ "$rc" = "$code" ] || { bad "skbsim $*: exit $rc, expected $code"; return; }
-	[ "$out" = "$msg" ] || { bad "skbsim $*: said '$out', expected '$msg'"; return; }
-	ok
-}
+. tests/lib.sh
+skip=0
 
 v1=hosts/rx/sockets/srv/rcvbuf=32KiB..256KiB*2
 v2=hosts/rx/apps/reader/cpu=0,1
