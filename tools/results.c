@@ -153,7 +153,7 @@ enum results_state results_classify(const char *path, dev_t *dev, ino_t *ino)
 	return dir_empty(path) ? RESULTS_EMPTY : RESULTS_OTHER;
 }
 
-static int mkdir_p(const char *dir)
+int results_mkdir_p(const char *dir)
 {
 	char buf[PATH_MAX];
 
@@ -276,7 +276,7 @@ int results_open(struct results *r, const char *dir, bool force, struct sim_erro
 				     "'%s' holds '%s', which skbsim did not write; use --force to "
 				     "replace it",
 				     r->dir, bad);
-	if (mkdir_p(r->parent))
+	if (results_mkdir_p(r->parent))
 		return sim_error_set(err, "cannot create '%s': %s", r->parent, strerror(errno));
 	results_clean_stale(r);
 	if (snprintf(r->tmp, sizeof(r->tmp), "%s/.%s.tmp-%ld-XXXXXX", r->parent, r->base,

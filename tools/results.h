@@ -70,6 +70,8 @@ int results_commit(struct results *r, struct sim_error *err);
 /* Remove the temporary directory (a failed or abandoned run). */
 void results_abort(struct results *r);
 
+/* mkdir -p @dir: every missing directory on the way (0777 before umask); 0 or -1 (errno). */
+int results_mkdir_p(const char *dir);
 /* What is at @path: for tests and results_open(). */
 enum results_state results_classify(const char *path, dev_t *dev, ino_t *ino);
 

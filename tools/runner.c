@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "tools/result.h"
+#include "tools/results.h"
 
 #define MAX_JOBS 256
 
@@ -26,22 +27,6 @@ static volatile sig_atomic_t runner_stop;
 static void runner_on_signal(int sig)
 {
 	runner_stop = sig;
-}
-
-int runner_mkdir_p(const char *dir)
-{
-	char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s", dir);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0777) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0777) && errno != EEXIST ? -1 : 0;
 }
 
 int runner_init(struct runner *rn, const char *scenario, struct sim_error *err)
@@ -152,7 +137,7 @@ static int child_start(const struct runner *rn, struct child *c, const struct ru
 	slash = strrchr(parent, '/');
 	if (slash)
 		*slash = 0;
-	if (slash && runner_mkdir_p(parent))
+	if (slash && results_mkdir_p(parent))
 		return sim_error_set(err, "cannot create '%s': %s", parent, strerror(errno));
 	snprintf(c->errfile, sizeof(c->errfile), "%s.stderr", q->dir);
 	fflush(NULL);

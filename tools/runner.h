@@ -65,7 +65,5 @@ int runner_run(struct runner *rn, const struct run_req *reqs, uint32_t n, struct
 void runner_overrides(const struct runner *rn, const struct run_req *q, char *buf, size_t len);
 /* Whether @q's directory already holds that run's results. */
 bool runner_done(const struct runner *rn, const struct run_req *q);
-/* mkdir -p. 0, or -1 with errno. */
-int runner_mkdir_p(const char *dir);
 
 #endif

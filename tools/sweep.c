@@ -24,6 +24,7 @@
 
 #include "models/scenario.h"
 #include "sim/cfg.h"
+#include "tools/results.h"
 #include "tools/tools.h"
 
 const char *sweep_value(const struct sweep *s, uint32_t point, uint32_t k)
@@ -161,7 +162,7 @@ int sweep_write_manifest(const struct sweep *s, struct sim_error *err)
 	cJSON_AddNumberToObject(m, "seed0", (double)s->seed0);
 	text = cJSON_Print(m);
 	cJSON_Delete(m);
-	if (runner_mkdir_p(s->out)) {
+	if (results_mkdir_p(s->out)) {
 		cJSON_free(text);
 		return sim_error_set(err, "cannot create '%s': %s", s->out, strerror(errno));
 	}
