@@ -27,7 +27,7 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
 SIM_SRC    := $(sort $(wildcard sim/*.c))
-MODEL_SRC  := $(sort $(wildcard models/*.c))
+MODEL_SRC  := $(sort $(wildcard models/*.c models/*/*.c))
 LIB_SRC    := $(SIM_SRC) $(MODEL_SRC)
 MAIN_SRC   := tools/skbsim.c
 TOOL_SRC   := $(filter-out $(MAIN_SRC) tools/kbench.c,$(sort $(wildcard tools/*.c)))
@@ -222,7 +222,7 @@ validate: all
 	python3 tools/validate.py
 
 # --- style ------------------------------------------------------------------
-C_FILES = $(sort $(wildcard sim/*.[ch] models/*.[ch] tools/*.[ch] tests/*.[ch] tests/fuzz/*.[ch]))
+C_FILES = $(sort $(wildcard sim/*.[ch] models/*.[ch] models/*/*.[ch] tools/*.[ch] tests/*.[ch] tests/fuzz/*.[ch]))
 lint:
 	@if command -v clang-format >/dev/null 2>&1; then \
 		clang-format --dry-run --Werror $(C_FILES) && echo "lint: clang-format clean"; \

@@ -6,7 +6,7 @@
  * compiled in up to version 0.1. Cycles keys are integers up to 10^8,
  * cycles per byte up to 1000, times up to 1 ms (the PM QoS limit up to its
  * "no limit" value of 2000 s), fractions from 0 to 1; `idle` is a preset name
- * or a list of idle states (models/cpuidle.h); `skb_cache_lines` is a count
+ * or a list of idle states (models/kernel/cpuidle.h); `skb_cache_lines` is a count
  * of lines up to 1024 and `mem_bandwidth` a bit rate up to 10000 Tbit/s
  * (stored as bytes per second; 0 means no limit).
  */

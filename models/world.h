@@ -17,9 +17,9 @@
 #include "sim/rng.h"
 #include "sim/sha256.h"
 #include "sim/stats.h"
-#include "models/cpuidle.h"
-#include "models/contention.h"
-#include "models/skb.h"
+#include "models/kernel/cpuidle.h"
+#include "models/kernel/contention.h"
+#include "models/core/skb.h"
 
 struct cpu;
 struct net_device;
@@ -251,7 +251,7 @@ struct world {
 	struct host **hosts;	      /* [nhosts] */
 	uint32_t nsrcs;		      /* traffic sources */
 	struct traffic_source **srcs; /* [nsrcs] */
-	struct pcap_out *pcaps;	      /* capture files (models/pcap_out.h), a list */
+	struct pcap_out *pcaps;	      /* capture files (models/report/pcap_out.h), a list */
 	/* packet accounting, whole run (conservation: offered = delivered + dropped + in flight) */
 	uint64_t offered;     /* frames that reached a NIC */
 	uint64_t delivered;   /* datagrams read by an application */

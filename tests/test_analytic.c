@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "models/report.h"
+#include "models/report/report.h"
 #include "models/scenario.h"
 #include "sim/cfg.h"
 

@@ -1,5 +1,5 @@
 /*
- * tests/test_cpu.c - the CPU mechanisms of models/cpu.c and models/cpuidle.c.
+ * tests/test_cpu.c - the CPU mechanisms of models/kernel/cpu.c and models/kernel/cpuidle.c.
  *
  * The idle governor against a plain reference (the deepest state that fits
  * the mean of the recorded intervals and the PM QoS limit); what idle states
@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "models/cpu.h"
-#include "models/cpuidle.h"
-#include "models/app.h"
-#include "models/dev.h"
+#include "models/kernel/cpu.h"
+#include "models/kernel/cpuidle.h"
+#include "models/apps/app.h"
+#include "models/core/dev.h"
 #include "models/scenario.h"
 #include "tests/test_world.h"
 

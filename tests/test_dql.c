@@ -4,7 +4,7 @@
  */
 #include <check.h>
 
-#include "models/dql.h"
+#include "models/lib/dql.h"
 
 struct dql_step {
 	char op;	/* 'q': dql_queued(n); 'c': dql_completed(n) at jiffy t */

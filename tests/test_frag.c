@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/app.h"
-#include "models/ip_fragment.h"
+#include "models/apps/app.h"
+#include "models/ipv4/ip_fragment.h"
 #include "models/scenario.h"
-#include "models/sock.h"
+#include "models/ipv4/sock.h"
 #include "sim/cfg.h"
 #include "tests/test_world.h"
 

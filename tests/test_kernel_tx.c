@@ -19,12 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/app.h"
-#include "models/nic.h"
+#include "models/apps/app.h"
+#include "models/drivers/nic.h"
 #include "models/scenario.h"
-#include "models/sch_generic.h"
-#include "models/sock.h"
-#include "models/udp_tx.h"
+#include "models/sched/sch_generic.h"
+#include "models/ipv4/sock.h"
+#include "models/ipv4/udp_tx.h"
 #include "sim/cfg.h"
 #include "tests/test_world.h"
 

@@ -26,14 +26,14 @@
 #include <cjson/cJSON.h>
 
 #include "sim/cfg.h"
-#include "models/cpu.h"
-#include "models/dev.h"
-#include "models/nic.h"
-#include "models/report.h"
+#include "models/kernel/cpu.h"
+#include "models/core/dev.h"
+#include "models/drivers/nic.h"
+#include "models/report/report.h"
 #include "models/scenario.h"
-#include "models/traffic.h"
-#include "models/skb.h"
-#include "models/sock.h"
+#include "models/apps/traffic.h"
+#include "models/core/skb.h"
+#include "models/ipv4/sock.h"
 #include "tests/test_world.h"
 
 #define RCVBUF_CSV  "kernel-ref/udp_rcvbuf.csv"

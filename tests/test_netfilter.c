@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/netfilter.h"
+#include "models/netfilter/netfilter.h"
 
 #define NF_HOOK_CYC 1000 /* costs.nf_hook in these tests */
 #define NF_RULE_CYC 10	 /* costs.nf_rule */

@@ -1,6 +1,6 @@
 /*
  * tests/test_nicmech.c - cost mechanisms of the NIC and the cores: adaptive
- * interrupt moderation (models/net_dim.c), cache locality and contention.
+ * interrupt moderation (models/lib/net_dim.c), cache locality and contention.
  *
  *  - net_dim() against tables of sample windows whose expected profile and
  *    tune state after each decision were worked out by hand from
@@ -15,11 +15,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "models/app.h"
-#include "models/cpu.h"
-#include "models/net_dim.h"
-#include "models/nic.h"
-#include "models/sch_generic.h"
+#include "models/apps/app.h"
+#include "models/kernel/cpu.h"
+#include "models/lib/net_dim.h"
+#include "models/drivers/nic.h"
+#include "models/sched/sch_generic.h"
 #include "models/scenario.h"
 #include "tests/test_world.h"
 

@@ -18,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/ip.h"
-#include "models/ip_fragment.h"
+#include "models/ipv4/ip.h"
+#include "models/ipv4/ip_fragment.h"
 #include "models/scenario.h"
-#include "models/sock.h"
-#include "models/udp_tx.h"
+#include "models/ipv4/sock.h"
+#include "models/ipv4/udp_tx.h"
 #include "sim/cfg.h"
 #include "tests/test_world.h"
 

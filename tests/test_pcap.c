@@ -17,8 +17,8 @@
 
 #include <pcap/pcap.h>
 
-#include "models/pcap_out.h"
-#include "models/skb.h"
+#include "models/report/pcap_out.h"
+#include "models/core/skb.h"
 
 static uint32_t rd32(const uint8_t *p)
 {

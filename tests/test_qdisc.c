@@ -27,9 +27,9 @@
 
 #include "sim/cfg.h"
 #include "sim/rng.h"
-#include "models/nic.h"
-#include "models/sch_generic.h"
-#include "models/skb.h"
+#include "models/drivers/nic.h"
+#include "models/sched/sch_generic.h"
+#include "models/core/skb.h"
 #include "tests/test_qdisc.h"
 
 #define HANDLE	   TQ_HANDLE		 /* "8001:" */

@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "models/sch_generic.h"
-#include "models/skb.h"
+#include "models/sched/sch_generic.h"
+#include "models/core/skb.h"
 #include "sim/error.h"
 #include "models/world.h"
 

@@ -32,11 +32,11 @@
 #include <string.h>
 
 #include "sim/cfg.h"
-#include "models/nic.h"
-#include "models/sch_generic.h"
-#include "models/skb.h"
+#include "models/drivers/nic.h"
+#include "models/sched/sch_generic.h"
+#include "models/core/skb.h"
 #include "tests/test_qdisc.h"
-#include "models/sock.h"
+#include "models/ipv4/sock.h"
 
 #define TC_PRIO_CONTROL_ 7 /* include/uapi/linux/pkt_sched.h TC_PRIO_CONTROL */
 

@@ -27,8 +27,8 @@
 
 #include "sim/cfg.h"
 #include "models/scenario.h"
-#include "models/skb.h"
-#include "models/sock.h"
+#include "models/core/skb.h"
+#include "models/ipv4/sock.h"
 
 #define REUSEPORT_CSV "kernel-ref/reuseport.csv"
 #define BIND_CSV      "kernel-ref/reuseport_bind.csv"

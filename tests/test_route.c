@@ -1,5 +1,5 @@
 /*
- * tests/test_route.c - the routing table: the LPC-trie (models/route.c),
+ * tests/test_route.c - the routing table: the LPC-trie (models/ipv4/route.c),
  * `routes_file:` and what a lookup costs.
  *
  * 1. Longest-prefix match against a trivial reference: random tables of 1 to
@@ -25,12 +25,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "models/ip.h"
-#include "models/nic.h"
-#include "models/route.h"
+#include "models/ipv4/ip.h"
+#include "models/drivers/nic.h"
+#include "models/ipv4/route.h"
 #include "models/scenario.h"
-#include "models/sock.h"
-#include "models/udp_tx.h"
+#include "models/ipv4/sock.h"
+#include "models/ipv4/udp_tx.h"
 #include "sim/cfg.h"
 #include "tests/test_world.h"
 

@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/app.h"
-#include "models/route.h"
+#include "models/apps/app.h"
+#include "models/ipv4/route.h"
 #include "models/scenario.h"
-#include "models/sock.h"
+#include "models/ipv4/sock.h"
 #include "tests/test_world.h"
 
 static const char *ref_path = "kernel-ref/route_err.csv"; /* the CSV ref_sum reads */

@@ -1,6 +1,6 @@
 /*
  * tests/test_veth.c - veth's two receive modes (netif_rx and NAPI), the ring
- * and its backpressure, and the XDP verdicts (models/veth.c).
+ * and its backpressure, and the XDP verdicts (models/drivers/veth.c).
  *
  * Mode selection and socket admission per mode are compared with the real
  * kernel (tests/kernel-ref/veth_napi.csv, measured on 6.18 by
@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/nic.h"
-#include "models/sch_generic.h"
+#include "models/drivers/nic.h"
+#include "models/sched/sch_generic.h"
 #include "models/scenario.h"
-#include "models/sock.h"
-#include "models/veth.h"
+#include "models/ipv4/sock.h"
+#include "models/drivers/veth.h"
 #include "tests/test_world.h"
 
 /*

@@ -4,12 +4,12 @@
 #include <check.h>
 #include <stdio.h>
 
-#include "models/app.h"
-#include "models/cpu.h"
-#include "models/nic.h"
+#include "models/apps/app.h"
+#include "models/kernel/cpu.h"
+#include "models/drivers/nic.h"
 #include "models/scenario.h"
-#include "models/sch_generic.h"
-#include "models/sock.h"
+#include "models/sched/sch_generic.h"
+#include "models/ipv4/sock.h"
 #include "sim/cfg.h"
 #include "tests/test_world.h"
 

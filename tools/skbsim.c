@@ -24,8 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "models/pcap_out.h"
-#include "models/report.h"
+#include "models/report/pcap_out.h"
+#include "models/report/report.h"
 #include "models/scenario.h"
 #include "sim/cfg.h"
 #include "sim/error.h"

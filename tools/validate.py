@@ -555,7 +555,7 @@ WHY = """Why, mechanism by mechanism (nothing was tuned to pass; the numbers are
 - **Rates** (`*.rate`): the drop-path and veth NAPI rates, measured while the sender had its
   CPU, are predicted within 30 %; the live loopback and forwarding rates are REF NOISY (their
   senders ran 26–74 % of the wall time, preempted by other builds).
-- **Loopback vs veth, a model simplification** (not fixed here: it is `models/ip.c`'s):
+- **Loopback vs veth, a model simplification** (not fixed here: it is `models/ipv4/ip.c`'s):
   `loopback_xmit` keeps the skb's route (`skb_dst_force`), so the kernel skips
   `ip_route_input_noref` for a datagram that came over `lo`, while a veth hop drops the route
   (`skb_scrub_packet`) and the receiver looks it up. skbsim charges `ip_route_input` on both.
@@ -577,7 +577,7 @@ WHY = """Why, mechanism by mechanism (nothing was tuned to pass; the numbers are
   idle-state exits: at 4.4 Mpps, with CPU 0 40 % idle in short gaps, skbsim's governor still
   enters C6 (133 µs exit) about a hundred times per run and the ring and the backlog fill
   while the CPU wakes. A real menu governor would rarely pick a state whose 600 µs target
-  residency exceeds the recent idle periods: a question for `models/cpuidle.c`, not changed
+  residency exceeds the recent idle periods: a question for `models/kernel/cpuidle.c`, not changed
   here. With `brouer-i7-6700k-mlx5` (CPU 1 saturates at 5.1 Mpps, CPU 0 is busier and sleeps
   less) nothing overflows at 97 % in any variant. With `idle: poll` the cost variability alone (cost_cv 0.1 per job, independent draws)
   never overflows a 1000-packet backlog at 97 % (`first_overflow_cv_poll` FAIL on both

@@ -12,7 +12,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
-#include "models/report.h"
+#include "models/report/report.h"
 #include "models/scenario.h"
 #include "sim/cfg.h"
 

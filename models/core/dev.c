@@ -1,0 +1,706 @@
+/*
+ * models/core/dev.c - NET_RX softirq: net_rx_action, NAPI polls, GRO, RPS, backlog.
+ *
+ * See models/core/dev.h for references and simplifications. The step function
+ * net_rx_action_step() follows net/core/dev.c net_rx_action() line by line:
+ * start (splice poll_list), loop (one napi_poll per NAPI, budget and
+ * jiffy-granular time limit, time_squeeze), exit (splice back, re-raise,
+ * RPS IPIs).
+ */
+#include <string.h>
+
+#include "models/core/dev.h"
+#include "models/ipv4/ip.h"
+#include "models/core/neigh.h"
+#include "models/drivers/nic.h"
+#include "models/ipv4/sock.h"
+#include "models/drivers/veth.h"
+#include "sim/error.h"
+
+#define FLOW_LIMIT_HISTORY 128
+
+/* ---- NAPI lists ---- */
+
+static bool napi_list_empty(const struct napi_list *l)
+{
+	return !l->head;
+}
+
+static void napi_list_add_tail(struct napi_list *l, struct napi_struct *n)
+{
+	n->poll_next = NULL;
+	if (l->tail)
+		l->tail->poll_next = n;
+	else
+		l->head = n;
+	l->tail = n;
+}
+
+static struct napi_struct *napi_list_pop(struct napi_list *l)
+{
+	struct napi_struct *n = l->head;
+
+	if (n) {
+		l->head = n->poll_next;
+		if (!l->head)
+			l->tail = NULL;
+		n->poll_next = NULL;
+	}
+	return n;
+}
+
+/* Append all of @from to @to; @from becomes empty. */
+static void napi_list_splice_tail(struct napi_list *from, struct napi_list *to)
+{
+	if (napi_list_empty(from))
+		return;
+	if (to->tail)
+		to->tail->poll_next = from->head;
+	else
+		to->head = from->head;
+	to->tail = from->tail;
+	from->head = from->tail = NULL;
+}
+
+static struct world *sd_world(const struct softnet_data *sd)
+{
+	return sd->cpu->host->w;
+}
+
+static sim_time_t sd_now(const struct softnet_data *sd)
+{
+	return sd_world(sd)->q.now;
+}
+
+/* ____napi_schedule(): onto the poll list; raise NET_RX unless net_rx_action runs. */
+static void ____napi_schedule(struct softnet_data *sd, struct napi_struct *n)
+{
+	napi_list_add_tail(&sd->poll_list, n);
+	if (!sd->in_net_rx_action)
+		raise_softirq_irqoff(sd->cpu, NET_RX_SOFTIRQ);
+}
+
+void napi_schedule(struct cpu *c, struct napi_struct *n)
+{
+	if (n->state & NAPIF_STATE_SCHED)
+		return;
+	n->state |= NAPIF_STATE_SCHED;
+	____napi_schedule(c->sd, n);
+}
+
+/* ---- RPS ---- */
+
+/* reciprocal_scale(): map a 32-bit hash onto [0, n). */
+static uint32_t reciprocal_scale(uint32_t val, uint32_t n)
+{
+	return (uint32_t)(((uint64_t)val * n) >> 32);
+}
+
+int rps_map_cpu(const uint16_t *map, uint32_t len, uint32_t hash)
+{
+	return len ? map[reciprocal_scale(hash, len)] : -1;
+}
+
+int get_rps_cpu(const struct nic_rx_queue *q, const struct sk_buff *skb)
+{
+	return rps_map_cpu(q->rps_map, q->rps_len, skb->hash);
+}
+
+/* The RPS CPU of @skb on its device's receive queue (a NIC's, or a veth's one), or -1. */
+static int dev_rps_cpu(const struct sk_buff *skb)
+{
+	const struct net_device *dev = skb->dev;
+
+	if (dev->veth)
+		return rps_map_cpu(dev->veth->rps_map, dev->veth->rps_len, skb->hash);
+	if (skb->queue_mapping < dev->nrxq)
+		return get_rps_cpu(&dev->rxq[skb->queue_mapping], skb);
+	return -1;
+}
+
+/* rps_trigger_softirq(): the IPI handler on the target CPU. */
+static void rps_trigger_softirq(struct irq_desc *d)
+{
+	struct softnet_data *sd = d->cpu->sd;
+
+	____napi_schedule(sd, &sd->backlog);
+	sd->received_rps++;
+}
+
+/* net_rps_send_ipi(): IPI every CPU queued on @mysd's rps_ipi_list. */
+static void net_rps_send_ipi(struct softnet_data *mysd)
+{
+	struct softnet_data *sd = mysd->rps_ipi_list;
+	sim_time_t at = sd_now(mysd) + mysd->cpu->host->costs.ipi_latency;
+
+	mysd->rps_ipi_list = NULL;
+	while (sd) {
+		struct softnet_data *next = sd->rps_ipi_next;
+
+		sd->rps_ipi_next = NULL;
+		irq_raise_at(&sd->csd, at);
+		sd = next;
+	}
+}
+
+static uint32_t rps_ipi_count(const struct softnet_data *sd)
+{
+	uint32_t n = 0;
+
+	for (const struct softnet_data *s = sd->rps_ipi_list; s; s = s->rps_ipi_next)
+		n++;
+	return n;
+}
+
+/* napi_schedule_rps(): a remote backlog is IPI'd later, the local one scheduled now. */
+static void napi_schedule_rps(struct softnet_data *mysd, struct softnet_data *sd)
+{
+	if (sd != mysd) {
+		sd->rps_ipi_next = mysd->rps_ipi_list;
+		mysd->rps_ipi_list = sd;
+		if (!mysd->in_net_rx_action)
+			raise_softirq_irqoff(mysd->cpu, NET_RX_SOFTIRQ);
+		return;
+	}
+	____napi_schedule(mysd, &mysd->backlog);
+}
+
+/* hash_32() as in include/linux/hash.h. */
+static uint32_t hash_32(uint32_t val, unsigned bits)
+{
+	return (val * 0x61C88647u) >> (32 - bits);
+}
+
+/* skb_flow_limit(): on the enqueuing CPU's table, once the queue is half full. */
+static bool skb_flow_limit(struct softnet_data *sd, const struct sk_buff *skb, uint32_t qlen,
+			   uint32_t max_backlog, uint32_t table_len)
+{
+	unsigned bits = (unsigned)__builtin_ctz(table_len);
+	uint32_t new_flow, old_flow;
+
+	if (qlen < (max_backlog >> 1) || !sd->flow_limit)
+		return false;
+	new_flow = bits ? hash_32(skb->hash, bits) : 0;
+	old_flow = sd->fl_history[sd->fl_head];
+	sd->fl_history[sd->fl_head] = new_flow;
+	sd->fl_head = (sd->fl_head + 1) & (FLOW_LIMIT_HISTORY - 1);
+	if (sd->fl_buckets[old_flow])
+		sd->fl_buckets[old_flow]--;
+	if (++sd->fl_buckets[new_flow] > (FLOW_LIMIT_HISTORY >> 1)) {
+		sd->flow_limit_count++;
+		return true;
+	}
+	return false;
+}
+
+int enqueue_to_backlog(struct cpu *from, struct sk_buff *skb, struct softnet_data *sd)
+{
+	struct host *h = skb->dev->host; /* the packet's namespace */
+	uint32_t max_backlog = h->sysctl.netdev_max_backlog;
+	uint32_t qlen = sd->input_pkt_queue.qlen;
+	sim_time_t now = sd_now(sd);
+
+	skb->stage = STAGE_R11;
+	if (qlen > max_backlog ||
+	    skb_flow_limit(from->sd, skb, qlen, max_backlog, h->sysctl.flow_limit_table_len)) {
+		sd->dropped++;
+		skb->dev->rx_dropped++;
+		kfree_skb_reason(h, skb, SKB_DROP_REASON_CPU_BACKLOG);
+		return NET_RX_DROP;
+	}
+	if (!qlen && !(sd->backlog.state & NAPIF_STATE_SCHED)) {
+		sd->backlog.state |= NAPIF_STATE_SCHED;
+		napi_schedule_rps(from->sd, sd);
+	}
+	__skb_queue_tail(&sd->input_pkt_queue, skb);
+	sim_level_add(&sd->backlog_level, now, 1);
+	if (h->w->measuring)
+		sd->backlog_in++;
+	skb_lat_next(h->w, skb, LAT_BACKLOG, now);
+	return NET_RX_SUCCESS;
+}
+
+/* ---- receive core ---- */
+
+/*
+ * __netif_receive_skb_core() and up (R13-R21): taps, then IPv4. Returns the
+ * socket to queue on at the end of the unit, or NULL (dropped here).
+ */
+static struct sock *netif_receive_core(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
+{
+	struct net_device *dev = skb->dev;
+
+	c->sd->processed++;
+	skb->stage = STAGE_R14;
+	for (uint32_t i = 0; i < dev->ntaps; i++)
+		*cycles += packet_rcv(dev->taps[i], skb);
+	skb->stage = STAGE_R15;
+	if (skb->eth_proto == ETH_P_ARP) {
+		arp_rcv(c, skb, cycles);
+		return NULL;
+	}
+	return ip_rcv(c, skb, cycles);
+}
+
+/*
+ * One packet up the stack as a unit: from GRO's rx_list (@from_driver, RPS
+ * may steer it to a backlog) or from a backlog.
+ */
+static void stack_unit(struct cpu *c, struct sk_buff *skb, bool from_driver, uint64_t *cycles)
+{
+	struct softnet_data *sd = c->sd;
+	const struct costs *k = &c->host->costs;
+	struct sock *sk;
+
+	sd->unit_skb = skb;
+	if (from_driver) {
+		*cycles += k->netif_receive;
+		int cpu = dev_rps_cpu(skb);
+
+		if (cpu >= 0) {
+			*cycles += k->rps_enqueue;
+			skb->stage = STAGE_R11;
+			sd->unit = UNIT_BACKLOG;
+			sd->unit_cpu = c->host->cpus[cpu].sd;
+			return;
+		}
+		skb->stage = STAGE_R13;
+	}
+	sk = netif_receive_core(c, skb, cycles);
+	if (!sk) {
+		sd->unit = UNIT_NONE;
+		sd->unit_skb = NULL;
+		return;
+	}
+	*cycles += udp_queue_rcv_cost(c, sk, c->host->w->q.now + cycles_to_ps(c->host, *cycles));
+	sd->unit = UNIT_SOCKET;
+	sd->unit_sk = sk;
+}
+
+/* ---- GRO (net/core/gro.c, net/ipv4/udp_offload.c) ---- */
+
+/* udp_gro_receive() merges plain UDP only for a local socket with UDP_GRO. */
+static bool udp_gro_eligible(struct host *h, const struct sk_buff *skb)
+{
+	struct sock *sk;
+
+	if (skb->protocol != IPPROTO_UDP_ || skb->pkt_type != PACKET_HOST ||
+	    (skb->flags & (SKB_F_BAD_CSUM | SKB_F_BAD_IPHDR | SKB_F_FRAG)) ||
+	    !ip_is_local(h, skb->daddr))
+		return false;
+	sk = udp4_lib_lookup(h, skb->daddr, skb->dport);
+	return sk && sk->udp_gro;
+}
+
+static bool gro_same_flow(const struct sk_buff *a, const struct sk_buff *b)
+{
+	return a->saddr == b->saddr && a->daddr == b->daddr && a->sport == b->sport &&
+	       a->dport == b->dport;
+}
+
+/* gro_normal_one(): onto rx_list, passed up when gro_normal_batch segments wait. */
+static void gro_normal_one(struct napi_struct *n, struct sk_buff *skb)
+{
+	__skb_queue_tail(&n->rx_list, skb);
+	n->rx_count += skb->gso_segs;
+}
+
+static void gro_flush_held_ix(struct napi_struct *n, uint32_t ix)
+{
+	gro_normal_one(n, n->held[ix]);
+	memmove(&n->held[ix], &n->held[ix + 1], (n->nheld - ix - 1) * sizeof(n->held[0]));
+	n->nheld--;
+}
+
+/* The segment size of a held GRO skb (its first segment's frame length). */
+static uint32_t gro_seg_len(const struct sk_buff *p)
+{
+	return p->frag_next ? p->frag_next->len : p->len;
+}
+
+/* Append @skb's segment to the held GRO skb @p; p->len grows by the payload. */
+static void gro_merge(struct sk_buff *p, struct sk_buff *skb)
+{
+	struct sk_buff *t = p;
+
+	while (t->frag_next)
+		t = t->frag_next;
+	t->frag_next = skb;
+	p->gso_segs++;
+	p->truesize += skb->truesize;
+	p->len += skb->len - UDP_FRAME_HDRS;
+}
+
+static void napi_gro_receive(struct cpu *c, struct napi_struct *n, struct sk_buff *skb,
+			     uint64_t *cycles)
+{
+	const struct costs *k = &c->host->costs;
+
+	skb->stage = STAGE_R10;
+	if (n->gro_off) { /* dev_gro_receive: netif_elide_gro, straight to GRO_NORMAL */
+		gro_normal_one(n, skb);
+		return;
+	}
+	*cycles += k->gro_receive;
+	if (!udp_gro_eligible(skb->dev->host, skb)) {
+		gro_normal_one(n, skb);
+		return;
+	}
+	for (uint32_t i = 0; i < n->nheld; i++) {
+		struct sk_buff *p = n->held[i];
+
+		if (!gro_same_flow(p, skb))
+			continue;
+		if (gro_seg_len(p) == skb->len && p->gso_segs < UDP_GRO_CNT_MAX) {
+			*cycles += k->gro_merge;
+			gro_merge(p, skb);
+			return;
+		}
+		gro_flush_held_ix(n, i);
+		break;
+	}
+	if (n->nheld == GRO_MAX_HELD)
+		gro_flush_held_ix(n, 0);
+	n->held[n->nheld++] = skb;
+}
+
+/*
+ * gro_flush_normal() at the end of a poll: everything, except that a poll
+ * that used its whole weight on HZ >= 1000 flushes oldest first and stops at
+ * the first skb held since this jiffy (gro_flush with flush_old).
+ */
+static void gro_flush_held(struct cpu *c, struct napi_struct *n, bool full_weight)
+{
+	struct host *h = c->host;
+	uint64_t now = host_jiffies(h, h->w->q.now);
+
+	while (n->nheld) {
+		if (full_weight && h->hz >= 1000 && host_jiffies(h, n->held[0]->t_mark) == now)
+			break;
+		gro_flush_held_ix(n, 0);
+	}
+}
+
+/* ---- the NAPI poll under way (napi_poll / __napi_poll) ---- */
+
+/*
+ * Take packets within the budget. The backlog hands one packet up the stack
+ * per unit; a driver's frames go to GRO, and its work for up to one GRO
+ * batch (the frames gro_normal_list will pass up together) is one unit.
+ */
+static bool napi_poll_rx(struct cpu *c, uint64_t *cycles)
+{
+	struct softnet_data *sd = c->sd;
+	struct napi_struct *n = sd->cur;
+	uint32_t batch = c->host->sysctl.gro_normal_batch;
+	bool took = false;
+	struct sk_buff *skb;
+
+	while (sd->work < sd->weight) {
+		skb = n->ops->poll_one(n, c, cycles);
+		if (!skb)
+			break;
+		sd->work++;
+		took = true;
+		if (!n->ops->gro) {
+			stack_unit(c, skb, false, cycles);
+			return true;
+		}
+		napi_gro_receive(c, n, skb, cycles);
+		sd->unit = UNIT_NONE;
+		if (n->rx_count >= batch) {
+			sd->pphase = POLL_FLUSH;
+			break;
+		}
+	}
+	return took;
+}
+
+static bool napi_poll_step(struct cpu *c, uint64_t *cycles)
+{
+	struct softnet_data *sd = c->sd;
+	struct napi_struct *n = sd->cur;
+	struct sk_buff *skb;
+
+	for (;;) {
+		switch (sd->pphase) {
+		case POLL_BEGIN:
+			sd->pphase = POLL_RX;
+			sd->unit = UNIT_NONE;
+			if (n->ops->poll_begin)
+				*cycles += n->ops->poll_begin(n, c);
+			if (*cycles)
+				return true;
+			continue;
+		case POLL_RX:
+			if (napi_poll_rx(c, cycles))
+				return true;
+			if (sd->pphase == POLL_FLUSH)
+				continue;
+			if (n->ops->gro) {
+				gro_flush_held(c, n, sd->work >= sd->weight);
+				sd->pphase = POLL_FLUSH_FINAL;
+			} else {
+				sd->pphase = POLL_END;
+			}
+			continue;
+		case POLL_FLUSH:
+		case POLL_FLUSH_FINAL:
+			skb = __skb_dequeue(&n->rx_list);
+			if (skb) {
+				n->rx_count -= skb->gso_segs;
+				stack_unit(c, skb, true, cycles);
+				return true;
+			}
+			sd->pphase = sd->pphase == POLL_FLUSH ? POLL_RX : POLL_END;
+			continue;
+		case POLL_END:
+			sd->pphase = POLL_DONE;
+			sd->unit = UNIT_NONE;
+			*cycles += n->ops->poll_end(n, c, sd->work, sd->weight);
+			if (*cycles)
+				return true;
+			continue;
+		case POLL_DONE:
+			return false;
+		}
+	}
+}
+
+/*
+ * After a poll: napi_poll() puts a NAPI that is still scheduled on repoll. A
+ * driver that did not complete returned its whole budget (ixgbe with TX work
+ * left), which is what net_rx_action subtracts.
+ */
+static void napi_poll_tail(struct softnet_data *sd)
+{
+	struct napi_struct *n = sd->cur;
+
+	if (n->state & NAPIF_STATE_SCHED) {
+		if (sd->work < sd->weight)
+			sd->work = sd->weight;
+		napi_list_add_tail(&sd->repoll, n);
+	}
+	sd->budget -= sd->work;
+	sd->cur = NULL;
+}
+
+/* ---- net_rx_action as a step function ---- */
+
+static void net_rx_action_begin(struct cpu *c)
+{
+	struct softnet_data *sd = c->sd;
+	struct host *h = c->host;
+
+	sd->budget = (int)h->sysctl.netdev_budget;
+	sd->time_limit = host_jiffies(h, h->w->q.now) +
+			 host_usecs_to_jiffies(h, h->sysctl.netdev_budget_usecs);
+	sd->phase = RX_START;
+	sd->list.head = sd->list.tail = NULL;
+	sd->repoll.head = sd->repoll.tail = NULL;
+}
+
+/* The list is empty: go back to start, go to exit, or end without exit. */
+static bool net_rx_action_list_empty(struct softnet_data *sd)
+{
+	if (!napi_list_empty(&sd->repoll)) {
+		sd->phase = RX_EXIT;
+		return true;
+	}
+	sd->in_net_rx_action = false;
+	if (!napi_list_empty(&sd->poll_list)) {
+		sd->phase = RX_START;
+		return true;
+	}
+	if (!sd->rps_ipi_list) {
+		sd->phase = RX_DONE;
+		return false;
+	}
+	sd->phase = RX_EXIT;
+	return true;
+}
+
+static void net_rx_action_start_poll(struct cpu *c, struct napi_struct *n)
+{
+	struct softnet_data *sd = c->sd;
+
+	sd->cur = n;
+	sd->work = 0;
+	sd->weight = n->weight;
+	sd->pphase = POLL_BEGIN;
+	sd->phase = RX_POLL;
+	sd->unit = UNIT_NONE;
+	n->polls++;
+}
+
+/*
+ * Splice leftovers back on poll_list and re-raise. Returns true when RPS IPIs
+ * are pending: their cost (*cycles) is a unit whose commit sends them.
+ */
+static bool net_rx_action_exit(struct cpu *c, uint64_t *cycles)
+{
+	struct softnet_data *sd = c->sd;
+	uint32_t nipi;
+
+	napi_list_splice_tail(&sd->poll_list, &sd->list);
+	napi_list_splice_tail(&sd->repoll, &sd->list);
+	napi_list_splice_tail(&sd->list, &sd->poll_list);
+	if (!napi_list_empty(&sd->poll_list))
+		raise_softirq_irqoff(c, NET_RX_SOFTIRQ);
+	else
+		sd->in_net_rx_action = false;
+	sd->phase = RX_DONE;
+	nipi = rps_ipi_count(sd);
+	if (!nipi)
+		return false;
+	sd->unit = UNIT_IPI;
+	*cycles = nipi * c->host->costs.ipi_send;
+	return true;
+}
+
+static bool net_rx_action_step(struct cpu *c, sim_time_t *ps)
+{
+	struct softnet_data *sd = c->sd;
+	struct host *h = c->host;
+	uint64_t cycles = 0;
+
+	for (;;) {
+		switch (sd->phase) {
+		case RX_START:
+			sd->in_net_rx_action = true;
+			napi_list_splice_tail(&sd->poll_list, &sd->list);
+			sd->phase = RX_LOOP;
+			continue;
+		case RX_LOOP:
+			if (napi_list_empty(&sd->list)) {
+				if (net_rx_action_list_empty(sd))
+					continue;
+				return false;
+			}
+			net_rx_action_start_poll(c, napi_list_pop(&sd->list));
+			*ps = cycles_to_ps(h, h->costs.napi_poll);
+			return true;
+		case RX_POLL:
+			if (napi_poll_step(c, &cycles)) {
+				*ps = cycles_to_ps(h, cycles);
+				return true;
+			}
+			napi_poll_tail(sd);
+			if (sd->budget <= 0 || host_jiffies(h, h->w->q.now) >= sd->time_limit) {
+				sd->time_squeeze++;
+				sd->phase = RX_EXIT;
+			} else {
+				sd->phase = RX_LOOP;
+			}
+			continue;
+		case RX_EXIT:
+			if (!net_rx_action_exit(c, &cycles))
+				return false;
+			*ps = cycles_to_ps(h, cycles);
+			return true;
+		case RX_DONE:
+			return false;
+		}
+	}
+}
+
+static void net_rx_action_commit(struct cpu *c)
+{
+	struct softnet_data *sd = c->sd;
+	struct sk_buff *skb = sd->unit_skb;
+
+	switch (sd->unit) {
+	case UNIT_NONE:
+		break;
+	case UNIT_BACKLOG:
+		enqueue_to_backlog(c, skb, sd->unit_cpu);
+		break;
+	case UNIT_SOCKET:
+		udp_queue_rcv_skb(sd->unit_sk, skb);
+		break;
+	case UNIT_IPI:
+		net_rps_send_ipi(sd);
+		break;
+	}
+	sd->unit = UNIT_NONE;
+	sd->unit_skb = NULL;
+}
+
+static const struct softirq_ops net_rx_softirq = {
+	.begin = net_rx_action_begin,
+	.step = net_rx_action_step,
+	.commit = net_rx_action_commit,
+};
+
+/* ---- the backlog NAPI (process_backlog) ---- */
+
+static struct sk_buff *backlog_poll_one(struct napi_struct *n, struct cpu *c, uint64_t *cycles)
+{
+	struct softnet_data *sd = n->priv;
+	struct sk_buff *skb;
+
+	/* "Check if we have pending ipi, its better to send them now" */
+	if (sd->work == 0 && sd->rps_ipi_list) {
+		*cycles += rps_ipi_count(sd) * c->host->costs.ipi_send;
+		net_rps_send_ipi(sd);
+	}
+	for (;;) {
+		skb = __skb_dequeue(&sd->process_queue);
+		if (skb) {
+			sim_time_t now = sd_now(sd);
+
+			sim_level_add(&sd->backlog_level, now, -1);
+			if (sd_world(sd)->measuring && skb->t_mark >= sd_world(sd)->warmup) {
+				sd->wait_sum += (double)(now - skb->t_mark);
+				sd->wait_n++;
+			}
+			*cycles += c->host->costs.backlog_dequeue + skb_touch(c, skb);
+			skb->stage = STAGE_R12;
+			skb_lat_next(c->host->w, skb, LAT_SOFTIRQ, now);
+			return skb;
+		}
+		if (!sd->input_pkt_queue.qlen) {
+			n->state = 0; /* inline __napi_complete() */
+			return NULL;
+		}
+		skb_queue_splice_tail_init(&sd->input_pkt_queue, &sd->process_queue);
+	}
+}
+
+static uint64_t backlog_poll_end(struct napi_struct *n, struct cpu *c, int work, int weight)
+{
+	(void)n;
+	(void)c;
+	(void)work;
+	(void)weight;
+	return 0;
+}
+
+static const struct napi_ops backlog_napi_ops = {
+	.poll_one = backlog_poll_one,
+	.poll_end = backlog_poll_end,
+	.gro = false,
+};
+
+void softnet_init(struct softnet_data *sd, struct cpu *c)
+{
+	struct host *h = c->host;
+
+	memset(sd, 0, sizeof(*sd));
+	sd->cpu = c;
+	c->sd = sd;
+	skb_queue_head_init(&sd->input_pkt_queue);
+	skb_queue_head_init(&sd->process_queue);
+	sd->backlog.ops = &backlog_napi_ops;
+	sd->backlog.priv = sd;
+	sd->backlog.weight = (int)h->sysctl.dev_weight;
+	skb_queue_head_init(&sd->backlog.rx_list);
+	ipi_desc_init(&sd->csd, "IPI-RPS", c, rps_trigger_softirq);
+	sd->flow_limit = c->id < 32 && (h->sysctl.flow_limit_cpu_bitmap >> c->id) & 1;
+	sim_level_init(&sd->backlog_level, 0);
+}
+
+void net_dev_init(void)
+{
+	softirq_vec[NET_RX_SOFTIRQ] = &net_rx_softirq;
+}

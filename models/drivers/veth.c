@@ -1,0 +1,422 @@
+/*
+ * models/drivers/veth.c - veth pairs between network namespaces (hosts sharing a machine).
+ *
+ * Kernel reference: drivers/net/veth.c (veth_xmit, veth_forward_skb,
+ * veth_skb_is_eligible_for_gro, veth_xdp_rx, __veth_xdp_flush, veth_poll,
+ * veth_xdp_rcv, veth_xdp_rcv_skb, veth_get_stats64, veth_newlink's
+ * veth_disable_gro), net/core/dev.c (__dev_forward_skb, __netif_rx),
+ * kernel-facts §2 and §8; measured on 6.18 in tests/kernel-ref
+ * (measure_veth_napi.py).
+ *
+ * A veth has no hardware: veth_xmit hands the skb to the peer device in one
+ * of two ways, as Linux 6.18 does.
+ *
+ * - netif_rx mode (the default): __netif_rx puts the skb on the backlog of
+ *   the CPU that is sending, or of the CPU the receiving end's rps_cpus picks
+ *   (netdev_max_backlog applies; a full backlog
+ *   counts in the peer's rx_dropped, softnet_stat and the sender's
+ *   tx_dropped, and veth_xmit returns NET_XMIT_DROP to the sender), and the
+ *   receive half runs as NET_RX softirq when the sender re-enables bottom
+ *   halves.
+ * - NAPI mode: when the receiving veth has GRO on (`gro: true`, ethtool -K
+ *   gro on; off on new veths) or an XDP program attached (`xdp:`), its rx
+ *   queue has a NAPI and a ptr_ring of VETH_RING_SIZE skbs. veth_xmit uses
+ *   them for a packet that veth_skb_is_eligible_for_gro() accepts: an XDP
+ *   program is attached, or the sending veth has TSO off (`tso: false`), or
+ *   the packet comes from a local socket (sock_wfree) and the receiving veth
+ *   has rx-gro-list or rx-udp-gro-forwarding. Others still take netif_rx. The
+ *   skb goes on the ring and __veth_xdp_flush schedules the NAPI on the
+ *   sending CPU unless it is scheduled already; veth_poll (weight 64) takes
+ *   skbs through napi_gro_receive, wakes the peer's stopped TX queue, and
+ *   completes when it did less than its weight, rescheduling itself if the
+ *   ring refilled meanwhile. A full ring drops the skb when the sending veth
+ *   has no qdisc (noqueue, the default: tx_dropped, NET_XMIT_DROP); with a
+ *   qdisc it stops the TX queue and returns NETDEV_TX_BUSY, so the qdisc
+ *   requeues and holds the backlog (veth backpressure, Linux 6.16).
+ *   Packet and byte counts of NAPI-mode packets are taken at the poll
+ *   (rx_queue_0_xdp_packets; veth_get_stats64 adds them to the sender's tx
+ *   and the receiver's rx).
+ *
+ * The XDP program is a verdict for every packet: `pass` or `drop` (XDP_DROP:
+ * rx_queue_0_xdp_drops, kfree_skb). Before it runs, veth_convert_skb_to_xdp_buff
+ * copies the skb into the rq's page_pool (skb_pp_cow_data: a local or
+ * forwarded skb never has XDP_PACKET_HEADROOM), so a passed skb's truesize
+ * is that of a page fragment and varies from packet to packet (measured:
+ * 896/1152 bytes for a 1-byte datagram, 4352 for 1472) and the original's
+ * send-buffer charge is released there. Otherwise the sender's charge is
+ * released by the skb_orphan in the peer's ip_rcv, after the backlog or
+ * ring. Attaching XDP also turns TSO off on the peer (veth_fix_features),
+ * which the eligibility rule already covers. Namespaces share CPUs: give the
+ * hosts of a veth pair the same `machine:`.
+ *
+ * `queues: N` gives each end N TX and N RX queues: a packet sent on TX queue
+ * i uses the peer's rq i (if it has one) in NAPI mode.
+ *
+ * Simplified: XDP_TX and XDP_REDIRECT are not modelled;
+ * GRO merges only for UDP_GRO sockets (fraglist and forwarding GRO would
+ * re-segment before the socket, which sees the same datagrams and truesize,
+ * as measured); no TX taps; the peer is given as HOST/DEV in `peer:`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/core/dev.h"
+#include "models/drivers/nic.h"
+#include "models/sched/sch_generic.h"
+#include "models/ipv4/sock.h"
+#include "models/drivers/veth.h"
+#include "models/core/xmit.h"
+#include "sim/error.h"
+
+static const char *const veth_xdp_names[] = { "none", "pass", "drop", NULL };
+
+const char *veth_xdp_name(enum veth_xdp x)
+{
+	return veth_xdp_names[x];
+}
+
+/* __veth_xdp_flush: schedule the peer's NAPI on the sending CPU unless it is scheduled. */
+static void veth_xdp_flush(struct cpu *c, struct veth_rq *rq)
+{
+	napi_schedule(c, &rq->napi);
+}
+
+/* veth_skb_is_eligible_for_gro: worth the NAPI/GRO path? */
+static bool veth_skb_is_eligible(const struct net_device *dev, const struct net_device *rcv,
+				 const struct sk_buff *skb)
+{
+	const struct veth_priv *s = dev->veth, *r = rcv->veth;
+
+	/* skb->destructor == sock_wfree: still charged to a local socket */
+	return r->xdp != VETH_XDP_NONE || !s->tso ||
+	       ((skb->flags & SKB_F_WMEM) && (r->rx_gro_list || r->rx_udp_gro_forwarding));
+}
+
+/* The ring is full: drop without a qdisc, else stop the queue for the qdisc to requeue. */
+static int veth_ring_full(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t txq,
+			  struct veth_rq *rq)
+{
+	struct nic_tx_queue *q = &dev->txq[txq];
+
+	veth_xdp_flush(c, rq);
+	if (!q->qdisc->ops->enqueue) {
+		dev->tx_dropped++; /* priv->dropped */
+		kfree_skb_reason(dev->host, skb, SKB_DROP_REASON_NOT_SPECIFIED);
+		return NET_XMIT_DROP;
+	}
+	q->stopped = true;
+	q->stops++;
+	q->busy++;
+	skb->dev = dev;
+	return NETDEV_TX_BUSY;
+}
+
+static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t txq)
+{
+	struct net_device *peer = dev->peer;
+	struct world *w = dev->host->w;
+	/* veth_xmit: the peer's rq of the same index, if it has that many queues */
+	struct veth_rq *rq = peer->veth->rq && txq < peer->veth->nq ? &peer->veth->rq[txq] : NULL;
+	uint32_t len = skb->len;
+	int cpu;
+
+	skb->dev = peer;
+	skb->pkt_type = PACKET_HOST;
+	skb->t_wire = w->q.now;
+	skb->stage = STAGE_T15;
+	if (rq && veth_skb_is_eligible(dev, peer, skb)) {
+		if (rq->ring.qlen >= VETH_RING_SIZE)
+			return veth_ring_full(c, dev, skb, txq, rq);
+		__skb_queue_tail(&rq->ring, skb);
+		sim_level_add(&rq->ring_level, w->q.now, 1);
+		if (w->measuring)
+			rq->ring_in++;
+		skb_lat_next(w, skb, LAT_RING, w->q.now);
+		veth_xdp_flush(c, rq);
+		return NETDEV_TX_OK;
+	}
+	skb_lat_next(w, skb, LAT_SOFTIRQ, w->q.now);
+	/* netif_rx_internal: the backlog of the RPS CPU of the peer's queue, else this CPU's */
+	cpu = rps_map_cpu(peer->veth->rps_map, peer->veth->rps_len, skb->hash);
+	if (enqueue_to_backlog(c, skb, cpu >= 0 ? c->host->cpus[cpu].sd : c->sd) !=
+	    NET_RX_SUCCESS) {
+		dev->tx_dropped++; /* veth_xmit: priv->dropped */
+		return NET_XMIT_DROP;
+	}
+	dev->tx_packets++;
+	dev->tx_bytes += len;
+	peer->rx_packets++;
+	peer->rx_bytes += len;
+	return NETDEV_TX_OK;
+}
+
+static const struct net_device_ops veth_netdev_ops = {
+	.ndo_start_xmit = veth_xmit,
+};
+
+/* ---- veth_poll: the NAPI of the receiving veth ---- */
+
+/* page_pool_alloc_netmem / page_pool_alloc_frag_netmem: the fragment's truesize. */
+static uint32_t veth_pp_alloc(struct veth_rq *rq, uint32_t size)
+{
+	uint32_t offset;
+
+	if (size << 1 > VETH_PP_PAGE)
+		return VETH_PP_PAGE;
+	if (rq->pp_page && rq->pp_frag_offset + size > VETH_PP_PAGE)
+		rq->pp_page = false; /* page_pool_drain_frag: a fresh page */
+	offset = rq->pp_page ? rq->pp_frag_offset : 0;
+	rq->pp_page = true;
+	rq->pp_frag_offset = offset + size;
+	if (rq->pp_frag_offset + size > VETH_PP_PAGE) {
+		size = VETH_PP_PAGE - offset;
+		rq->pp_frag_offset = VETH_PP_PAGE;
+	}
+	return size;
+}
+
+uint32_t veth_pp_cow_truesize(struct veth_rq *rq, uint32_t len)
+{
+	uint32_t max_head = VETH_PP_PAGE - XDP_PACKET_HEADROOM - SKB_SHINFO_SIZE;
+	uint32_t size = len < max_head ? len : max_head;
+
+	return veth_pp_alloc(rq, SKB_DATA_ALIGN(size) + SKB_SHINFO_SIZE + XDP_PACKET_HEADROOM) +
+	       SKB_STRUCT_SIZE;
+}
+
+/*
+ * veth_xdp_rcv_skb with the attached program: the skb is first copied into
+ * the rq's page_pool (veth_convert_skb_to_xdp_buff: a locally built or
+ * forwarded skb never has XDP_PACKET_HEADROOM), which changes its truesize.
+ * False when the program dropped it.
+ */
+static bool veth_xdp_run(struct veth_rq *rq, struct sk_buff *skb, uint64_t *cycles)
+{
+	struct net_device *dev = rq->dev;
+
+	if (dev->veth->xdp == VETH_XDP_NONE)
+		return true;
+	*cycles += dev->host->costs.xdp_run;
+	skb_orphan(skb); /* the original skb is consumed: its sock_wfree */
+	skb->truesize = veth_pp_cow_truesize(rq, skb->len);
+	if (dev->veth->xdp == VETH_XDP_PASS)
+		return true;
+	rq->xdp_drops++;
+	kfree_skb_reason(dev->host, skb, SKB_DROP_REASON_NOT_SPECIFIED);
+	return false;
+}
+
+static struct sk_buff *veth_poll_one(struct napi_struct *n, struct cpu *c, uint64_t *cycles)
+{
+	struct veth_rq *rq = n->priv;
+	struct net_device *dev = rq->dev;
+	struct world *w = dev->host->w;
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&rq->ring))) {
+		sim_level_add(&rq->ring_level, w->q.now, -1);
+		if (w->measuring && skb->t_wire >= w->warmup) {
+			rq->wait_sum += (double)(w->q.now - skb->t_wire);
+			rq->wait_n++;
+		}
+		/*
+		 * veth_xdp_rcv: every skb consumed counts in done and xdp_packets,
+		 * its bytes after eth_type_trans pulled the Ethernet header;
+		 * veth_get_stats64 reports them as the peer's tx and our rx.
+		 */
+		uint32_t bytes = skb->len - ETH_HLEN;
+
+		rq->xdp_packets++;
+		rq->xdp_bytes += bytes;
+		dev->rx_packets++;
+		dev->rx_bytes += bytes;
+		dev->peer->tx_packets++;
+		dev->peer->tx_bytes += bytes;
+		*cycles += dev->host->costs.veth_xdp_rcv;
+		skb->stage = STAGE_R9;
+		skb_lat_next(w, skb, LAT_SOFTIRQ, w->q.now);
+		if (veth_xdp_run(rq, skb, cycles))
+			return skb;
+		/*
+		 * XDP_DROP: the skb still counts in veth_xdp_rcv's done, i.e. the
+		 * poll's work against its weight (the caller counts only the skbs
+		 * returned); at the weight the poll stops, as the kernel's loop does.
+		 */
+		if (++c->sd->work >= c->sd->weight)
+			return NULL;
+	}
+	return NULL;
+}
+
+static uint64_t veth_poll_end(struct napi_struct *n, struct cpu *c, int work, int weight)
+{
+	struct veth_rq *rq = n->priv;
+	struct net_device *peer = rq->dev->peer;
+	struct nic_tx_queue *ptxq = rq->index < peer->ntxq ? &peer->txq[rq->index] : NULL;
+
+	rq->polls++;
+	if (ptxq && ptxq->stopped) { /* veth_xdp_rcv: netif_tx_wake_queue(peer_txq) */
+		ptxq->stopped = false;
+		ptxq->wakes++;
+		netif_schedule_qdisc(c, ptxq->qdisc);
+	}
+	if (work < weight) { /* napi_complete_done, then the ring re-check */
+		n->state &= ~NAPIF_STATE_SCHED;
+		if (rq->ring.qlen)
+			napi_schedule(c, n);
+	}
+	return 0;
+}
+
+static const struct napi_ops veth_napi_ops = {
+	.poll_one = veth_poll_one,
+	.poll_end = veth_poll_end,
+	.gro = true,
+};
+
+/* ---- setup ---- */
+
+static int veth_parse_features(struct net_device *dev, const struct cfg_node *n,
+			       struct sim_error *err)
+{
+	struct veth_priv *v = dev->veth;
+	uint64_t nq;
+	int xdp;
+
+	if (nic_parse_rps_cpus(dev->host, n, v->rps_map, &v->rps_len, err) ||
+	    cfg_get_u64(n, "queues", &nq, 1, 1, VETH_MAX_QUEUES, err) ||
+	    cfg_get_bool(n, "gro", &v->gro, false, err) ||
+	    cfg_get_bool(n, "rx_gro_list", &v->rx_gro_list, false, err) ||
+	    cfg_get_bool(n, "rx_udp_gro_forwarding", &v->rx_udp_gro_forwarding, false, err) ||
+	    cfg_get_bool(n, "tso", &v->tso, true, err) ||
+	    cfg_get_enum(n, "xdp", veth_xdp_names, &xdp, VETH_XDP_NONE, err))
+		return -1;
+	v->xdp = (enum veth_xdp)xdp;
+	v->nq = (uint32_t)nq;
+	return 0;
+}
+
+/* veth_napi_enable: each rq's NAPI and ring exist when GRO or XDP is on. */
+static int veth_napi_add(struct net_device *dev, struct sim_error *err)
+{
+	struct veth_priv *v = dev->veth;
+
+	if (!v->gro && v->xdp == VETH_XDP_NONE)
+		return 0;
+	v->rq = calloc(v->nq, sizeof(*v->rq));
+	if (!v->rq)
+		return sim_error_set(err, "out of memory");
+	for (uint32_t i = 0; i < v->nq; i++) {
+		struct veth_rq *rq = &v->rq[i];
+
+		rq->dev = dev;
+		rq->index = (uint16_t)i;
+		skb_queue_head_init(&rq->ring);
+		rq->napi.ops = &veth_napi_ops;
+		rq->napi.priv = rq;
+		rq->napi.weight = VETH_NAPI_WEIGHT;
+		rq->napi.gro_off = !v->gro; /* XDP alone: napi_gro_receive elides GRO */
+		skb_queue_head_init(&rq->napi.rx_list);
+		sim_level_init(&rq->ring_level, 0);
+	}
+	return 0;
+}
+
+int veth_setup(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
+{
+	const char *peer = NULL;
+	uint64_t mtu;
+
+	if (cfg_require(n, "peer", "veth", err) || cfg_get_str(n, "peer", &peer, NULL, err) ||
+	    cfg_get_u64(n, "mtu", &mtu, 1500, 68, 1500, err))
+		return -1;
+	if (!strchr(peer, '/') || strlen(peer) >= sizeof(dev->peer_name))
+		return cfg_error(
+			cfg_get(n, "peer"), err,
+			"'peer' must name the other end as HOST/DEV, like 'c2/eth0', got '%s'",
+			peer);
+	snprintf(dev->peer_name, sizeof(dev->peer_name), "%s", peer);
+	dev->mtu = (uint32_t)mtu;
+	dev->veth = calloc(1, sizeof(*dev->veth));
+	if (!dev->veth)
+		return sim_error_set(err, "out of memory");
+	if (veth_parse_features(dev, n, err) || veth_napi_add(dev, err))
+		return -1;
+	return nic_tx_setup_virtual(dev, n, &veth_netdev_ops, dev->veth->nq, err);
+}
+
+void veth_stats_reset(struct net_device *dev, sim_time_t now)
+{
+	for (uint32_t i = 0; dev->veth && dev->veth->rq && i < dev->veth->nq; i++) {
+		struct veth_rq *rq = &dev->veth->rq[i];
+
+		sim_level_reset(&rq->ring_level, now);
+		rq->ring_in = 0;
+		rq->wait_sum = 0;
+		rq->wait_n = 0;
+	}
+}
+
+void veth_free(struct net_device *dev)
+{
+	if (!dev->veth)
+		return;
+	free(dev->veth->rq);
+	free(dev->veth);
+	dev->veth = NULL;
+}
+
+static struct net_device *veth_find(struct world *w, const char *spec)
+{
+	const char *slash = strchr(spec, '/');
+
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		struct host *h = w->hosts[i];
+
+		if (strlen(h->name) != (size_t)(slash - spec) ||
+		    strncmp(h->name, spec, (size_t)(slash - spec)))
+			continue;
+		for (uint32_t d = 0; d < h->ndevs; d++)
+			if (!strcmp(h->devs[d]->name, slash + 1))
+				return h->devs[d];
+	}
+	return NULL;
+}
+
+/* Each veth names its peer; the pair must agree and share a machine's CPUs. */
+static int veth_link_one(struct world *w, struct net_device *dev, struct sim_error *err)
+{
+	struct net_device *p = veth_find(w, dev->peer_name);
+	char me[64];
+
+	snprintf(me, sizeof(me), "%s/%s", dev->host->name, dev->name);
+	if (!p || !p->drv->virt)
+		return sim_error_set(err, "veth '%s': no veth '%s' to pair with", me,
+				     dev->peer_name);
+	if (p == dev)
+		return sim_error_set(err, "veth '%s' names itself as peer", me);
+	if (strcmp(p->peer_name, me))
+		return sim_error_set(err, "veth '%s' and '%s' do not name each other as peer", me,
+				     dev->peer_name);
+	if (p->host->cpus != dev->host->cpus)
+		return sim_error_set(
+			err, "veth '%s': hosts '%s' and '%s' must share CPUs (set 'machine')", me,
+			dev->host->name, p->host->name);
+	dev->peer = p;
+	return 0;
+}
+
+int veth_link_peers(struct world *w, struct net_device **bad, struct sim_error *err)
+{
+	for (uint32_t i = 0; i < w->nhosts; i++)
+		for (uint32_t d = 0; d < w->hosts[i]->ndevs; d++) {
+			struct net_device *dev = w->hosts[i]->devs[d];
+
+			if (dev->drv->virt && veth_link_one(w, dev, err)) {
+				*bad = dev;
+				return -1;
+			}
+		}
+	return 0;
+}

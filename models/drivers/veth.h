@@ -1,0 +1,80 @@
+/*
+ * models/drivers/veth.h - a veth device's private state (struct veth_priv, veth_rq).
+ *
+ * Kernel reference: drivers/net/veth.c. See models/drivers/veth.c for the model.
+ */
+#ifndef MODELS_VETH_H
+#define MODELS_VETH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/stats.h"
+#include "models/core/dev.h"
+#include "models/core/skb.h"
+
+#define VETH_RING_SIZE	    256	 /* VETH_RING_SIZE: ptr_ring entries per rx queue */
+#define VETH_NAPI_WEIGHT    64	 /* NAPI_POLL_WEIGHT (netif_napi_add) */
+#define VETH_PP_PAGE	    4096 /* PAGE_SIZE << pool->p.order (order 0) */
+#define XDP_PACKET_HEADROOM 256	 /* headroom skb_pp_cow_data leaves for XDP */
+
+/*
+ * The truesize of the skb that skb_pp_cow_data() builds for a packet of
+ * @len bytes (Ethernet header included) from @rq's page_pool: a fragment of
+ * SKB_HEAD_ALIGN(len) + XDP_PACKET_HEADROOM, the rest of the page when no
+ * second fragment of that size would fit, a whole page when two never do;
+ * napi_build_skb adds sizeof(struct sk_buff) (256).
+ */
+struct veth_rq;
+uint32_t veth_pp_cow_truesize(struct veth_rq *rq, uint32_t len);
+
+/* The attached XDP program's verdict for every packet. */
+enum veth_xdp {
+	VETH_XDP_NONE, /* no program */
+	VETH_XDP_PASS, /* XDP_PASS */
+	VETH_XDP_DROP, /* XDP_DROP */
+};
+
+/* struct veth_rq: the NAPI side of a veth's receive queue (NAPI mode only). */
+struct veth_rq {
+	struct napi_struct napi;     /* xdp_napi, polled by veth_poll */
+	struct net_device *dev;	     /* the receiving veth */
+	uint16_t index;		     /* rx queue number (= the sender's TX queue) */
+	struct sk_buff_head ring;    /* xdp_ring (ptr_ring of VETH_RING_SIZE skbs) */
+	uint64_t xdp_packets;	     /* rx_queue_0_xdp_packets: skbs consumed by the poll */
+	uint64_t xdp_bytes;	     /* rx_queue_0_xdp_bytes */
+	uint64_t xdp_drops;	     /* rx_queue_0_xdp_drops: XDP_DROP verdicts */
+	uint64_t polls;		     /* veth_poll calls */
+	struct sim_level ring_level; /* skbs in the ring (after warm-up) */
+	uint64_t ring_in;	     /* skbs added (after warm-up) */
+	double wait_sum;	     /* ps spent in the ring by skbs taken (after warm-up) */
+	uint64_t wait_n;	     /* skbs taken that arrived after warm-up */
+	/* the rq's page_pool as the XDP path uses it (page_pool_alloc_netmem) */
+	bool pp_page;		 /* a page is being cut into fragments (pool->frag_page) */
+	uint32_t pp_frag_offset; /* bytes of it handed out (pool->frag_offset) */
+};
+
+#define VETH_MAX_QUEUES 64 /* `queues:` at most */
+
+/* struct veth_priv plus the ethtool features the model reads. */
+struct veth_priv {
+	bool gro;		    /* ethtool -K gro (NETIF_F_GRO), off on a new veth */
+	bool rx_gro_list;	    /* ethtool -K rx-gro-list (NETIF_F_GRO_FRAGLIST) */
+	bool rx_udp_gro_forwarding; /* ethtool -K rx-udp-gro-forwarding (NETIF_F_GRO_UDP_FWD) */
+	bool tso;		    /* ethtool -K tso (NETIF_F_ALL_TSO), on by default */
+	enum veth_xdp xdp;	    /* attached XDP program */
+	uint16_t rps_map[64];	    /* /sys/class/net/DEV/queues/rx-0/rps_cpus: CPUs */
+	uint32_t rps_len;	    /* entries, 0 = RPS off */
+	uint32_t nq;		    /* queues each way (numrxqueues = numtxqueues) */
+	struct veth_rq *rq;	    /* rq[nq] when NAPI is enabled (GRO or XDP), else NULL */
+};
+
+struct net_device;
+/* "none", "pass" or "drop". */
+const char *veth_xdp_name(enum veth_xdp x);
+/* The ring's queue statistics restart at the end of the warm-up. */
+void veth_stats_reset(struct net_device *dev, sim_time_t now);
+/* Release what veth_setup allocated (called by nic_free). */
+void veth_free(struct net_device *dev);
+
+#endif

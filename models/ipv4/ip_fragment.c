@@ -1,0 +1,437 @@
+/*
+ * models/ipv4/ip_fragment.c - ip_do_fragment (T10) and ip_defrag (R20).
+ *
+ * See models/ipv4/ip_fragment.h for references and simplifications.
+ */
+#include <stdlib.h>
+
+#include "models/kernel/cpu.h"
+#include "models/ipv4/ip.h"
+#include "models/ipv4/ip_fragment.h"
+#include "models/ipv4/route.h"
+#include "models/core/neigh.h"
+#include "models/drivers/nic.h"
+#include "models/sched/sch_generic.h"
+#include "models/ipv4/sock.h"
+#include "models/ipv4/udp_tx.h"
+#include "sim/event.h"
+
+enum { IPQ_TIMER_PRIO = 15, IPQ_NONE = UINT32_MAX };
+
+/* One reassembly queue (struct ipq): the fragments of one datagram. */
+struct ipq {
+	uint32_t saddr, daddr;	/* key: addresses */
+	uint16_t id;		/* key: IP identification */
+	uint8_t protocol;	/* key: IP protocol */
+	uint8_t first_in;	/* the offset-0 fragment has arrived */
+	uint32_t len;		/* bytes: IP payload length, known once the last fragment is in */
+	uint32_t meat;		/* bytes: IP payload received */
+	uint64_t truesize;	/* bytes: sum of the queued fragments' truesize */
+	struct sk_buff *head;	/* fragments in arrival order, via frag_next */
+	struct sk_buff *tail;	/* last fragment queued */
+	struct cpu *cpu;	/* where the first fragment was received (runs ip_expire) */
+	struct host *host;	/* owner */
+	struct sim_event timer; /* ip_expire, ipfrag_time after the first fragment */
+	uint32_t next;		/* next queue in the bucket or the free list */
+	uint32_t bucket;	/* bucket index while in use */
+};
+
+struct ipfrag_table {
+	struct ipq *q;	    /* cap queues */
+	uint32_t cap;	    /* number of queues */
+	uint32_t *buckets;  /* nbuckets heads of in-use chains */
+	uint32_t nbuckets;  /* power of two */
+	uint32_t free_head; /* free list */
+	uint64_t mem;	    /* bytes: frag_mem_limit, truesize of everything queued */
+};
+
+static void ip_expire(struct sim_event *ev);
+
+int ipfrag_init(struct host *h)
+{
+	struct ipfrag_table *t = calloc(1, sizeof(*t));
+	/* a queue holds at least one fragment of at least 832 bytes of truesize */
+	uint64_t cap = h->sysctl.ipfrag_high_thresh / 832 + 16;
+
+	if (!t)
+		return -1;
+	if (cap > (1u << 20))
+		cap = 1u << 20;
+	t->cap = (uint32_t)cap;
+	t->nbuckets = 64;
+	while (t->nbuckets < t->cap)
+		t->nbuckets <<= 1;
+	t->q = calloc(t->cap, sizeof(*t->q));
+	t->buckets = malloc(t->nbuckets * sizeof(*t->buckets));
+	h->frags = t;
+	if (!t->q || !t->buckets)
+		return -1;
+	for (uint32_t i = 0; i < t->nbuckets; i++)
+		t->buckets[i] = IPQ_NONE;
+	for (uint32_t i = 0; i < t->cap; i++) {
+		t->q[i].next = i + 1 < t->cap ? i + 1 : IPQ_NONE;
+		t->q[i].host = h;
+		sim_event_init(&t->q[i].timer, ip_expire, IPQ_TIMER_PRIO);
+	}
+	t->free_head = 0;
+	return 0;
+}
+
+void ipfrag_release(struct host *h)
+{
+	if (!h->frags)
+		return;
+	free(h->frags->q);
+	free(h->frags->buckets);
+	free(h->frags);
+	h->frags = NULL;
+}
+
+static uint32_t ipq_hash(const struct ipfrag_table *t, const struct sk_buff *skb)
+{
+	uint64_t x = (uint64_t)skb->saddr << 32 | skb->daddr;
+
+	x ^= (uint64_t)skb->ip_id << 8 | skb->protocol;
+	x *= 0x9E3779B97F4A7C15ull;
+	return (uint32_t)(x >> 40) & (t->nbuckets - 1);
+}
+
+static bool ipq_match(const struct ipq *q, const struct sk_buff *skb)
+{
+	return q->saddr == skb->saddr && q->daddr == skb->daddr && q->id == skb->ip_id &&
+	       q->protocol == skb->protocol;
+}
+
+/* ip_find -> inet_frag_find: the queue for @skb, created if new; NULL over the limit. */
+static struct ipq *ip_find(struct ipfrag_table *t, const struct sk_buff *skb)
+{
+	uint32_t b = ipq_hash(t, skb), i;
+	struct ipq *q;
+
+	if (!skb->dev->host->sysctl.ipfrag_high_thresh ||
+	    t->mem > skb->dev->host->sysctl.ipfrag_high_thresh)
+		return NULL;
+	for (i = t->buckets[b]; i != IPQ_NONE; i = t->q[i].next)
+		if (ipq_match(&t->q[i], skb))
+			return &t->q[i];
+	if (t->free_head == IPQ_NONE)
+		return NULL;
+	i = t->free_head;
+	q = &t->q[i];
+	t->free_head = q->next;
+	q->saddr = skb->saddr;
+	q->daddr = skb->daddr;
+	q->id = skb->ip_id;
+	q->protocol = skb->protocol;
+	q->first_in = 0;
+	q->len = 0;
+	q->meat = 0;
+	q->truesize = 0;
+	q->head = q->tail = NULL;
+	q->bucket = b;
+	q->next = t->buckets[b];
+	t->buckets[b] = i;
+	return q;
+}
+
+/* inet_frag_kill: unhash @q and stop its timer; its fragments are the caller's. */
+static void ipq_kill(struct ipfrag_table *t, struct ipq *q)
+{
+	uint32_t ix = (uint32_t)(q - t->q);
+	uint32_t *pp = &t->buckets[q->bucket];
+
+	while (*pp != ix)
+		pp = &t->q[*pp].next;
+	*pp = q->next;
+	q->next = t->free_head;
+	t->free_head = ix;
+	t->mem -= q->truesize;
+	sim_event_cancel(&q->host->w->q, &q->timer);
+	q->head = q->tail = NULL;
+}
+
+/* Move @skb to the front of @q's chain. */
+static struct sk_buff *ipq_front(struct ipq *q, struct sk_buff *skb)
+{
+	struct sk_buff *prev = q->head;
+
+	if (prev == skb)
+		return skb;
+	while (prev->frag_next != skb)
+		prev = prev->frag_next;
+	prev->frag_next = skb->frag_next;
+	if (q->tail == skb)
+		q->tail = prev;
+	skb->frag_next = q->head;
+	q->head = skb;
+	return skb;
+}
+
+/* The offset-0 fragment moved to the front of @q's chain, if it came. */
+static struct sk_buff *ipq_first(struct ipq *q)
+{
+	for (struct sk_buff *s = q->head; s; s = s->frag_next)
+		if (!s->frag_off)
+			return ipq_front(q, s);
+	return q->head;
+}
+
+/* ip_expire: the datagram did not complete within ipfrag_time. */
+static void ip_expire(struct sim_event *ev)
+{
+	struct ipq *q = container_of(ev, struct ipq, timer);
+	struct host *h = q->host;
+	struct cpu *c = q->cpu;
+	bool first = q->first_in;
+	struct sk_buff *head;
+	uint64_t cycles = 0;
+
+	h->ip.ReasmFails++;
+	h->ip.ReasmTimeout++;
+	head = ipq_first(q);
+	ipq_kill(h->frags, q);
+	if (first)
+		icmp_send(c, h, head, ICMP_TIME_EXCEEDED, ICMP_EXC_FRAGTIME, 0, &cycles);
+	for (struct sk_buff *s = head; s; s = s->frag_next)
+		s->stage = STAGE_R20;
+	cycles += h->costs.kfree_skb;
+	kfree_skb_reason(h, head, SKB_DROP_REASON_FRAG_REASM_TIMEOUT);
+	/* timers run in softirq context: their work, and what they raised, runs there */
+	c->charge_ps += cycles_to_ps(h, cycles);
+	local_bh_enable(c);
+	cpu_kick(c);
+}
+
+/* The fragment of @q with the lowest offset above @off (any offset if @any), or NULL. */
+static const struct sk_buff *ipq_next(const struct ipq *q, uint32_t off, bool any)
+{
+	const struct sk_buff *best = NULL;
+
+	for (const struct sk_buff *s = q->head; s; s = s->frag_next)
+		if ((any || s->frag_off > off) && (!best || s->frag_off < best->frag_off))
+			best = s;
+	return best;
+}
+
+/*
+ * inet_frag_reasm_finish: the reassembled skb's truesize. The head (offset
+ * 0) keeps its own; the others, in offset order, go through
+ * skb_try_coalesce(head, fp): while the head is linear and fp's data fits
+ * its tailroom, the data is copied there and fp's truesize freed with it;
+ * otherwise fp is chained on the frag_list (head->truesize += fp->truesize)
+ * and the head is non-linear from then on (skb_tailroom 0). A fragment's
+ * kmalloc'd head is locked (skb_head_is_locked), so it is never stolen as a
+ * page frag. ip_frag_coalesce_ok: only for local delivery, which is the
+ * only reassembly modelled (no conntrack defrag).
+ */
+static uint32_t ipq_reasm_truesize(const struct ipq *q)
+{
+	const struct sk_buff *head = ipq_next(q, 0, true), *fp;
+	uint64_t ts = head->truesize;
+	uint32_t room = head->tailroom;
+
+	for (fp = ipq_next(q, head->frag_off, false); fp; fp = ipq_next(q, fp->frag_off, false)) {
+		uint32_t data = fp->len - 34;
+
+		if (room && data <= room) {
+			room -= data;
+			continue;
+		}
+		room = 0;
+		ts += fp->truesize;
+	}
+	return (uint32_t)ts;
+}
+
+struct sk_buff *ip_defrag(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
+{
+	struct host *h = skb->dev->host;
+	struct ipfrag_table *t = h->frags;
+	uint32_t data = skb->len - 34; /* IP payload bytes in this fragment */
+	struct sk_buff *head;
+	struct ipq *q;
+
+	h->ip.ReasmReqds++;
+	q = ip_find(t, skb);
+	if (!q) {
+		h->ip.ReasmFails++;
+		*cycles += h->costs.kfree_skb;
+		kfree_skb_reason(h, skb, SKB_DROP_REASON_NOT_SPECIFIED);
+		return NULL;
+	}
+	if (!q->head) {
+		q->cpu = c;
+		sim_event_schedule(&h->w->q, &q->timer,
+				   h->w->q.now + (sim_time_t)h->sysctl.ipfrag_time * SIM_SEC);
+	}
+	skb->frag_next = NULL;
+	if (q->tail)
+		q->tail->frag_next = skb;
+	else
+		q->head = skb;
+	q->tail = skb;
+	q->meat += data;
+	q->truesize += skb->truesize;
+	t->mem += skb->truesize;
+	if (!skb->frag_off)
+		q->first_in = 1;
+	if (!(skb->flags & SKB_F_MF))
+		q->len = skb->frag_off + data;
+	if (!q->len || q->meat < q->len)
+		return NULL;
+	/*
+	 * ip_frag_reasm: the fragment that completed the datagram becomes its
+	 * head (skb_morph), so the caller goes on with the skb it passed in
+	 */
+	head = ipq_front(q, skb);
+	head->truesize = ipq_reasm_truesize(q);
+	head->len = 34 + q->len;
+	head->flags &= (uint8_t) ~(SKB_F_FRAG | SKB_F_MF);
+	head->frag_off = 0;
+	ipq_kill(t, q);
+	h->ip.ReasmOKs++;
+	return head;
+}
+
+/*
+ * __ip_append_data's skb for a fragment (the first one's 8 bytes of UDP
+ * header change nothing: its headers fit the small head either way).
+ */
+uint32_t ip_frag_truesize(uint32_t data)
+{
+	return ip_append_truesize(20 + data, 0);
+}
+
+/* The truesize and tailroom of fragment @f carrying @data bytes. */
+static void frag_set_size(struct sk_buff *f, uint32_t data)
+{
+	f->truesize = ip_frag_truesize(data);
+	f->tailroom = (uint16_t)ip_append_tailroom(20 + data);
+}
+
+/* The piece of @skb at offset @off (bytes into @skb's data) with @data bytes, as a new skb. */
+static struct sk_buff *frag_make(struct world *w, const struct sk_buff *skb, uint32_t off,
+				 uint32_t data)
+{
+	struct sk_buff *f = skb_alloc(w);
+
+	if (!f)
+		return NULL;
+	w->offered++;
+	f->len = 34 + data;
+	frag_set_size(f, data);
+	f->saddr = skb->saddr;
+	f->daddr = skb->daddr;
+	f->sport = skb->sport;
+	f->dport = skb->dport;
+	f->protocol = skb->protocol;
+	f->eth_proto = ETH_P_IP;
+	f->ttl = skb->ttl;
+	f->priority = skb->priority;
+	f->tos = skb->tos;
+	f->hash = skb->hash;
+	f->ip_id = skb->ip_id;
+	f->frag_off = (uint16_t)(skb->frag_off + off);
+	/* a piece of the packet: born with it, in the same latency stage since the same moment */
+	f->t_born = skb->t_born;
+	f->t_mark = skb->t_mark;
+	f->t_acc = skb->t_acc;
+	f->lat = skb->lat;
+	f->stage = STAGE_T10;
+	if (skb->flags & SKB_F_WMEM) {
+		f->sk = skb->sk;
+		f->flags |= SKB_F_WMEM;
+	}
+	return f;
+}
+
+/* Unlink and free every skb of a frag_next list (kfree_skb_list). */
+static void frag_list_free(struct host *h, struct sk_buff *l)
+{
+	while (l) {
+		struct sk_buff *n = l->frag_next;
+
+		l->frag_next = NULL;
+		kfree_skb_reason(h, l, SKB_DROP_REASON_NOT_SPECIFIED);
+		l = n;
+	}
+}
+
+/*
+ * ip_skb_dst_mtu: the path MTU (the device's, or the one learnt for the
+ * destination), except for a socket with IP_PMTUDISC_PROBE, which probes at
+ * the device's.
+ */
+static uint32_t ip_skb_dst_mtu(const struct sk_buff *skb, const struct net_device *dev)
+{
+	if ((skb->flags & SKB_F_WMEM) && skb->sk && skb->sk->pmtudisc == IP_PMTUDISC_PROBE)
+		return dev->mtu;
+	return ip_dev_pmtu(dev->host, dev, skb->daddr);
+}
+
+int ip_do_fragment(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop,
+		   uint64_t *cycles)
+{
+	struct host *h = dev->host;
+	uint32_t total = skb->len - 34, fs = ip_frag_size(ip_skb_dst_mtu(skb, dev));
+	struct sk_buff *list = NULL, **tailp = &list, *f;
+	/* a fragment being fragmented again: its last piece keeps its MF */
+	bool more = skb->flags & SKB_F_MF;
+	int rc = NET_XMIT_SUCCESS;
+
+	SIM_BUG_ON(total <= fs);
+	skb->stage = STAGE_T10;
+	/* build the chain first (__ip_append_data's skbs); the head is fragment 0 */
+	for (uint32_t off = fs; off < total; off += fs) {
+		uint32_t data = total - off < fs ? total - off : fs;
+
+		f = frag_make(h->w, skb, off, data);
+		if (!f) {
+			/* no skb for a fragment: the datagram cannot go out */
+			h->ip.FragFails++;
+			frag_list_free(h, list);
+			kfree_skb_reason(h, skb, SKB_DROP_REASON_NOT_SPECIFIED);
+			return NET_XMIT_DROP;
+		}
+		f->flags |= off + data < total || more ? SKB_F_FRAG | SKB_F_MF : SKB_F_FRAG;
+		if (skb->flags & SKB_F_WMEM)
+			skb->truesize -= f->truesize;
+		*tailp = f;
+		tailp = &f->frag_next;
+	}
+	skb->len = 34 + fs;
+	skb->flags |= SKB_F_FRAG | SKB_F_MF;
+	skb->flags &= (uint8_t)~SKB_F_DF;
+	if (skb->flags & SKB_F_WMEM)
+		skb->tailroom = (uint16_t)ip_append_tailroom(20 + fs);
+	else
+		frag_set_size(skb, fs);
+	f = skb;
+	for (;;) {
+		h->ip.FragCreates++;
+		rc = neigh_output(c, f, dev, nexthop, cycles);
+		if (rc != NET_XMIT_SUCCESS || !list)
+			break;
+		f = list;
+		list = f->frag_next;
+		f->frag_next = NULL;
+		*cycles += h->costs.ip_output;
+		h->ip.OutTransmits++; /* ip_finish_output2 counts each fragment */
+	}
+	if (rc == NET_XMIT_SUCCESS) {
+		h->ip.FragOKs++;
+	} else {
+		frag_list_free(h, list);
+		h->ip.FragFails++;
+	}
+	return rc;
+}
+
+int ip_finish_output(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop,
+		     uint64_t *cycles)
+{
+	if (skb->len - (uint32_t)ETH_HLEN > ip_skb_dst_mtu(skb, dev))
+		return ip_do_fragment(c, skb, dev, nexthop, cycles);
+	skb->stage = STAGE_T10;
+	return neigh_output(c, skb, dev, nexthop, cycles);
+}

@@ -1,0 +1,848 @@
+/*
+ * models/kernel/cpu.c - CPUs: hardirq, softirq executor, ksoftirqd, CFS-like threads.
+ *
+ * See models/kernel/cpu.h for the model and its kernel references. The phases of
+ * cpu_pick() mirror the priority of Linux contexts: a pending hardirq first,
+ * then a softirq that runs on irq exit, then the thread level.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "models/kernel/cpu.h"
+#include "sim/error.h"
+#include "sim/rng.h"
+
+const char *const cpu_acct_name[ACCT_NR] = {
+	[ACCT_IRQ] = "irq", [ACCT_SOFTIRQ] = "soft", [ACCT_KSOFTIRQD] = "ksoftirqd",
+	[ACCT_SYS] = "sys", [ACCT_USR] = "usr",	     [ACCT_IDLE] = "idle",
+};
+
+const struct softirq_ops *softirq_vec[NR_SOFTIRQS_MODELLED];
+
+enum { CPU_EV_PRIO = 30, IRQ_EV_PRIO = 20 };
+
+static struct world *cpu_world(const struct cpu *c)
+{
+	return c->host->w;
+}
+
+static sim_time_t cpu_now(const struct cpu *c)
+{
+	return cpu_world(c)->q.now;
+}
+
+/*
+ * The thread whose clock @j's time advances: its own jobs, and without
+ * CONFIG_IRQ_TIME_ACCOUNTING the hardirq and inline softirq time that
+ * interrupts the current task (update_rq_clock_task does not subtract it).
+ */
+static struct thread *acct_thread(struct cpu *c, const struct cpu_job *j)
+{
+	if (c->curr && j == &c->curr->job)
+		return c->curr;
+	if (j == &c->ksoftirqd.job)
+		return &c->ksoftirqd;
+	if (!c->host->costs.irq_time_accounting && (j->acct == ACCT_IRQ || j->acct == ACCT_SOFTIRQ))
+		return c->curr;
+	return NULL;
+}
+
+/* Charge @d ps of @j's work to its context (and to its thread's vruntime). */
+static void cpu_account(struct cpu *c, struct cpu_job *j, sim_time_t d)
+{
+	struct thread *t = acct_thread(c, j);
+
+	c->acct[j->acct] += d;
+	if (t) {
+		t->vruntime += d;
+		t->sum_exec += d;
+		t->slice_exec += d;
+	}
+}
+
+/* Take the running job off the CPU, keeping its remaining time. */
+static void cpu_suspend(struct cpu *c)
+{
+	struct cpu_job *j = c->running;
+	sim_time_t d = cpu_now(c) - c->run_start;
+
+	cpu_account(c, j, d);
+	j->remaining -= d;
+	sim_event_cancel(&cpu_world(c)->q, &c->ev);
+	c->running = NULL;
+}
+
+static void cpu_start(struct cpu *c, struct cpu_job *j)
+{
+	sim_time_t now = cpu_now(c);
+
+	if (c->running)
+		cpu_suspend(c);
+	else
+		c->acct[ACCT_IDLE] += now - c->idle_since;
+	if (j != &c->wake_job) {
+		j->remaining += c->cold_ps;
+		c->cold_ps = 0;
+	}
+	c->running = j;
+	c->run_start = now;
+	sim_event_schedule(&cpu_world(c)->q, &c->ev, now + j->remaining);
+}
+
+static void cpu_go_idle(struct cpu *c)
+{
+	if (c->running)
+		cpu_suspend(c);
+	c->idle_since = cpu_now(c);
+}
+
+/* ---- cost variability ---- */
+
+/*
+ * COST_VARY_N draws of a lognormal with mean 1 and standard deviation
+ * @cv, rescaled so that the table's mean is exactly 1: the mean cost of a
+ * job stays the cost table's.
+ */
+static void cost_vary_init(struct cpu *c, double cv)
+{
+	struct sim_dist d;
+	char stream[64];
+	double sum = 0;
+
+	snprintf(stream, sizeof(stream), "cost_cv/%s/%u", c->host->name, c->id);
+	sim_rng_init(&c->vary_rng, c->host->w->seed, stream);
+	c->vary_state = sim_rng_u64(&c->vary_rng) | 1;
+	c->vary_on = cv > 0;
+	if (!c->vary_on)
+		return;
+	sim_dist_lognormal(&d, 1.0, cv);
+	for (uint32_t i = 0; i < COST_VARY_N; i++) {
+		c->vary[i] = (float)sim_dist_sample(&d, &c->vary_rng);
+		sum += c->vary[i];
+	}
+	for (uint32_t i = 0; i < COST_VARY_N; i++)
+		c->vary[i] = (float)(c->vary[i] * COST_VARY_N / sum);
+}
+
+/* xorshift64* (Vigna, 2016): three shifts and a multiply, inlined, per job. */
+static inline uint32_t cost_vary_index(struct cpu *c)
+{
+	uint64_t x = c->vary_state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	c->vary_state = x;
+	return (uint32_t)((x * 0x2545F4914F6CDD1DULL) >> 54);
+}
+
+/* One job's duration: @ps times one multiplier (one draw per job). */
+static sim_time_t cost_vary(struct cpu *c, sim_time_t ps)
+{
+	if (!c->vary_on || !ps)
+		return ps;
+	return (sim_time_t)((double)ps * c->vary[cost_vary_index(c)] + 0.5);
+}
+
+/* ---- idle (kernel/sched/idle.c do_idle, cpuidle_idle_call) ---- */
+
+/* cpuidle_idle_call(): the governor picks a state under the PM QoS limit. */
+static void cpu_idle_enter(struct cpu *c)
+{
+	const struct costs *k = &c->host->costs;
+
+	c->in_idle = true;
+	c->idle_entered = cpu_now(c);
+	c->idle.state = cpuidle_select(&k->idle, &c->idle, k->cpu_dma_latency);
+	c->idle.usage[c->idle.state]++;
+}
+
+/*
+ * Out of the idle state: the governor learns the idle time; the exit latency
+ * runs as the wake job (accounted idle), a cold state owes its cache refill
+ * to the first job. True when there is an exit latency to wait for.
+ */
+static bool cpu_idle_exit(struct cpu *c)
+{
+	const struct costs *k = &c->host->costs;
+	const struct cpuidle_state *s = &k->idle.s[c->idle.state];
+	sim_time_t now = cpu_now(c);
+
+	cpuidle_reflect(&c->idle, now - c->idle_entered);
+	c->idle.time[c->idle.state] += now - c->idle_entered;
+	c->in_idle = false;
+	c->idle.state = -1;
+	if (s->cold)
+		c->cold_ps = cycles_to_ps(c->host, k->idle_cold);
+	if (!s->exit_latency)
+		return false;
+	c->wake_job.remaining = s->exit_latency;
+	c->wake_job.active = true;
+	return true;
+}
+
+/* In a polling idle state: an IPI is a flag write, no interrupt (set_nr_if_polling). */
+static bool cpu_idle_polling(const struct cpu *c)
+{
+	return c->in_idle && c->host->costs.idle.s[c->idle.state].polling;
+}
+
+static void wake_job_done(struct cpu_job *j)
+{
+	(void)j;
+}
+
+/* ---- softirq executor (kernel/softirq.c handle_softirqs) ---- */
+
+static struct cpu_job *sx_job(struct cpu *c)
+{
+	return c->sx.in_thread ? &c->ksoftirqd.job : &c->softirq_job;
+}
+
+static void sx_start_unit(struct cpu *c, sim_time_t ps)
+{
+	struct cpu_job *j = sx_job(c);
+
+	j->remaining = cost_vary(c, ps);
+	j->active = true;
+	j->preemptible = false;
+	j->acct = c->sx.in_thread ? ACCT_KSOFTIRQD : ACCT_SOFTIRQ;
+	c->sx.unit_running = true;
+}
+
+static void wakeup_softirqd(struct cpu *c)
+{
+	c->ksoftirqd_wakeups++;
+	thread_wake(&c->ksoftirqd);
+}
+
+/* Advance handle_softirqs until it starts a unit of work or returns. */
+static void softirq_continue(struct cpu *c)
+{
+	struct softirq_exec *sx = &c->sx;
+	struct host *h = c->host;
+	sim_time_t ps;
+
+	for (;;) {
+		if (sx->cur >= 0) {
+			if (softirq_vec[sx->cur]->step(c, &ps)) {
+				sx_start_unit(c, ps);
+				return;
+			}
+			sx->cur = -1;
+		}
+		if (sx->running) {
+			int nr = __builtin_ctz(sx->running);
+
+			sx->running &= ~(1u << nr);
+			sx->cur = nr;
+			if (softirq_vec[nr]->begin)
+				softirq_vec[nr]->begin(c);
+			continue;
+		}
+		if (!c->softirq_pending)
+			break;
+		/* if (time_before(jiffies, end) && !need_resched() && --max_restart) goto restart */
+		if (host_jiffies(h, cpu_now(c)) < sx->end_jiffies && !c->need_resched &&
+		    --sx->max_restart) {
+			c->softirq_restarts++;
+			sx->running = c->softirq_pending;
+			c->softirq_pending = 0;
+			continue;
+		}
+		if (!sx->in_thread)
+			wakeup_softirqd(c);
+		break;
+	}
+	sx->active = false;
+	sx->unit_running = false;
+}
+
+/* Unit done: let the vector commit its effects (and pay for them), then go on. */
+static void softirq_unit_done(struct cpu *c)
+{
+	c->sx.unit_running = false;
+	if (c->sx.cur >= 0)
+		softirq_vec[c->sx.cur]->commit(c);
+	if (c->charge_ps > 0) {
+		sx_start_unit(c, c->charge_ps);
+		c->charge_ps = 0;
+		return;
+	}
+	softirq_continue(c);
+}
+
+static void softirq_job_done(struct cpu_job *j)
+{
+	softirq_unit_done(container_of(j, struct cpu, softirq_job));
+}
+
+/* Enter handle_softirqs; the first unit is the entry cost. */
+static void softirq_begin(struct cpu *c, bool in_thread)
+{
+	struct softirq_exec *sx = &c->sx;
+	struct host *h = c->host;
+
+	sx->active = true;
+	sx->in_thread = in_thread;
+	sx->max_restart = MAX_SOFTIRQ_RESTART;
+	sx->end_jiffies =
+		host_jiffies(h, cpu_now(c)) + host_usecs_to_jiffies(h, MAX_SOFTIRQ_TIME_MS * 1000);
+	sx->running = c->softirq_pending;
+	c->softirq_pending = 0;
+	sx->cur = -1;
+	sx_start_unit(c, cycles_to_ps(h, h->costs.softirq_entry));
+}
+
+void local_bh_enable(struct cpu *c)
+{
+	if (c->softirq_pending && !c->sx.active && !c->irq_cur && !c->hardirq_job.active)
+		softirq_begin(c, false);
+}
+
+void raise_softirq(struct cpu *c, enum softirq_nr nr)
+{
+	raise_softirq_irqoff(c, nr);
+	if (!c->sx.active && !c->irq_cur)
+		wakeup_softirqd(c);
+}
+
+/* ---- ksoftirqd (run_ksoftirqd) ---- */
+
+static void ksoftirqd_job_done(struct cpu_job *j)
+{
+	struct thread *t = container_of(j, struct thread, job);
+
+	softirq_unit_done(t->cpu);
+}
+
+static void ksoftirqd_run(struct thread *t)
+{
+	struct cpu *c = t->cpu;
+
+	if (!c->softirq_pending || c->sx.active) {
+		thread_block(t);
+		return;
+	}
+	t->job.done = ksoftirqd_job_done;
+	softirq_begin(c, true);
+}
+
+/* ---- hardirq ---- */
+
+static void irq_exit(struct cpu *c)
+{
+	if (c->softirq_pending && !c->sx.active)
+		softirq_begin(c, false);
+}
+
+static void hardirq_job_set(struct cpu *c, uint64_t cycles)
+{
+	c->hardirq_job.remaining = cost_vary(c, cycles_to_ps(c->host, cycles));
+	c->hardirq_job.active = true;
+}
+
+/* End of the entry part: the handler runs, then irq_exit_rcu; end of the exit part: softirqs. */
+static void hardirq_done(struct cpu_job *j)
+{
+	struct cpu *c = container_of(j, struct cpu, hardirq_job);
+	struct irq_desc *d = c->irq_cur;
+
+	if (!c->irq_in_exit) {
+		d->pending = false;
+		d->count++;
+		d->handler(d);
+		c->irq_in_exit = true;
+		hardirq_job_set(c, c->host->costs.irq_exit);
+		return;
+	}
+	c->irq_in_exit = false;
+	c->irq_cur = NULL;
+	if (!c->irq_head)
+		irq_exit(c);
+}
+
+static bool hardirq_next(struct cpu *c)
+{
+	struct irq_desc *d = c->irq_head;
+
+	if (!d)
+		return false;
+	c->irq_head = d->next;
+	if (!c->irq_head)
+		c->irq_tail = NULL;
+	d->next = NULL;
+	c->irq_cur = d;
+	hardirq_job_set(c, c->host->costs.irq_entry);
+	return true;
+}
+
+/*
+ * flush_smp_call_function_queue() from the idle loop: the IPIs a polling idle
+ * CPU took as flags run their handlers (not counted as interrupts), then
+ * pending softirqs run (do_softirq).
+ */
+static void cpu_flush_csd(struct cpu *c)
+{
+	while (c->csd_head) {
+		struct irq_desc *d = c->csd_head;
+
+		c->csd_head = d->next;
+		d->next = NULL;
+		d->pending = false;
+		d->handler(d);
+	}
+	c->csd_tail = NULL;
+	irq_exit(c);
+}
+
+static void irq_delayed_fire(struct sim_event *ev)
+{
+	irq_raise(container_of(ev, struct irq_desc, ev));
+}
+
+void irq_desc_init(struct irq_desc *d, const char *name, struct cpu *c,
+		   void (*handler)(struct irq_desc *d))
+{
+	memset(d, 0, sizeof(*d));
+	d->name = name;
+	d->cpu = c;
+	d->handler = handler;
+	sim_event_init(&d->ev, irq_delayed_fire, IRQ_EV_PRIO);
+}
+
+void ipi_desc_init(struct irq_desc *d, const char *name, struct cpu *c,
+		   void (*handler)(struct irq_desc *d))
+{
+	irq_desc_init(d, name, c, handler);
+	d->ipi = true;
+}
+
+static void irq_list_add(struct irq_desc **head, struct irq_desc **tail, struct irq_desc *d)
+{
+	if (*tail)
+		(*tail)->next = d;
+	else
+		*head = d;
+	*tail = d;
+}
+
+void irq_raise(struct irq_desc *d)
+{
+	struct cpu *c = d->cpu;
+
+	if (d->pending)
+		return;
+	d->pending = true;
+	if (d->ipi && cpu_idle_polling(c))
+		irq_list_add(&c->csd_head, &c->csd_tail, d);
+	else
+		irq_list_add(&c->irq_head, &c->irq_tail, d);
+	cpu_kick(c);
+}
+
+void irq_raise_at(struct irq_desc *d, sim_time_t t)
+{
+	if (d->pending || sim_event_pending(&d->ev))
+		return;
+	sim_event_schedule(&d->cpu->host->w->q, &d->ev, t);
+}
+
+/* ---- threads (kernel/sched/fair.c, simplified) ---- */
+
+static sim_time_t sched_ns(uint64_t ns)
+{
+	return (sim_time_t)ns * SIM_NS;
+}
+
+void thread_init(struct thread *t, struct cpu *c, const char *name, void (*run)(struct thread *t),
+		 void *priv)
+{
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->cpu = c;
+	t->run = run;
+	t->priv = priv;
+	t->state = THREAD_BLOCKED;
+}
+
+void thread_start_job(struct thread *t, sim_time_t ps, uint8_t acct, bool preemptible,
+		      void (*done)(struct cpu_job *job))
+{
+	SIM_BUG_ON(t->job.active);
+	/* user work (an app's `work:`) is the scenario's own distribution: not varied */
+	t->job.remaining = acct == ACCT_USR ? ps : cost_vary(t->cpu, ps);
+	t->job.acct = acct;
+	t->job.preemptible = preemptible;
+	t->job.done = done;
+	t->job.active = true;
+}
+
+void thread_block(struct thread *t)
+{
+	SIM_BUG_ON(t->job.active);
+	t->state = THREAD_BLOCKED;
+}
+
+static void rq_add(struct cpu *c, struct thread *t)
+{
+	SIM_BUG_ON(t->on_rq || c->nrq >= CPU_MAX_THREADS);
+	c->rq[c->nrq++] = t;
+	t->on_rq = true;
+}
+
+/* Leftmost (smallest vruntime, earliest added on ties) runnable thread. */
+static int rq_leftmost(const struct cpu *c)
+{
+	int best = -1;
+
+	for (uint32_t i = 0; i < c->nrq; i++)
+		if (best < 0 || c->rq[i]->vruntime < c->rq[best]->vruntime)
+			best = (int)i;
+	return best;
+}
+
+static struct thread *rq_take(struct cpu *c, int ix)
+{
+	struct thread *t = c->rq[ix];
+
+	memmove(&c->rq[ix], &c->rq[ix + 1], (c->nrq - (uint32_t)ix - 1) * sizeof(c->rq[0]));
+	c->nrq--;
+	t->on_rq = false;
+	return t;
+}
+
+static void update_min_vruntime(struct cpu *c)
+{
+	sim_time_t v = c->min_vruntime;
+	int l = rq_leftmost(c);
+	sim_time_t cand = SIM_NEVER;
+
+	if (c->curr && c->curr->state == THREAD_RUNNABLE)
+		cand = c->curr->vruntime;
+	if (l >= 0 && c->rq[l]->vruntime < cand)
+		cand = c->rq[l]->vruntime;
+	if (cand != SIM_NEVER && cand > v)
+		c->min_vruntime = cand;
+}
+
+static void cs_done(struct cpu_job *j)
+{
+	struct cpu *c = container_of(j, struct cpu, cs_job);
+
+	c->curr = c->switch_to;
+	c->switch_to = NULL;
+	c->context_switches++;
+}
+
+/* __schedule(): put prev back if runnable, pick the leftmost, switch if different. */
+static void schedule(struct cpu *c)
+{
+	struct thread *prev = c->curr;
+	struct thread *next;
+	int l;
+
+	c->need_resched = false;
+	update_min_vruntime(c);
+	if (prev && prev->state == THREAD_RUNNABLE) {
+		rq_add(c, prev);
+		if (prev->job.active)
+			prev->nivcsw++;
+	} else if (prev) {
+		prev->nvcsw++;
+	}
+	l = rq_leftmost(c);
+	next = l >= 0 ? rq_take(c, l) : NULL;
+	if (next == prev) {
+		c->curr = prev;
+		return;
+	}
+	c->curr = NULL;
+	if (!next)
+		return;
+	next->slice_exec = 0;
+	c->switch_to = next;
+	c->cs_job.remaining = cost_vary(c, cycles_to_ps(c->host, c->host->costs.context_switch));
+	c->cs_job.acct = ACCT_SYS;
+	c->cs_job.active = true;
+}
+
+/* sched_slice(): the period shared by the runnable threads. */
+static bool slice_expired(const struct cpu *c, const struct thread *t)
+{
+	const struct sysctls *s = &c->host->sysctl;
+	sim_time_t slice, gran = sched_ns(s->sched_min_granularity_ns);
+	int l = rq_leftmost(c);
+
+	if (l < 0 || c->rq[l]->vruntime >= t->vruntime)
+		return false;
+	slice = sched_ns(s->sched_latency_ns) / (sim_time_t)(c->nrq + 1);
+	if (slice < gran)
+		slice = gran;
+	return t->slice_exec >= slice;
+}
+
+uint32_t cpu_nr_running(const struct cpu *c)
+{
+	uint32_t n = c->nrq;
+
+	if (c->curr && c->curr->state == THREAD_RUNNABLE)
+		n++;
+	if (c->switch_to && c->switch_to != c->curr)
+		n++;
+	return n;
+}
+
+/* place_entity(): sleeper credit of half a period; then onto the run queue. */
+static void ttwu_activate(struct thread *t)
+{
+	struct cpu *c = t->cpu;
+	sim_time_t vmin = c->min_vruntime - sched_ns(c->host->sysctl.sched_latency_ns) / 2;
+
+	t->state = THREAD_RUNNABLE;
+	if (t->vruntime < vmin)
+		t->vruntime = vmin;
+	rq_add(c, t);
+}
+
+/* check_preempt_wakeup(): does woken @t preempt what @c runs? */
+static bool wakeup_preempt(const struct cpu *c, const struct thread *t)
+{
+	const struct thread *cur = c->switch_to ? c->switch_to : c->curr;
+
+	return !cur || cur->state != THREAD_RUNNABLE ||
+	       cur->vruntime - t->vruntime > sched_ns(c->host->sysctl.sched_wakeup_granularity_ns);
+}
+
+/* ttwu_do_activate() on @t's own CPU (also sched_ttwu_pending from the wake list IPI). */
+static void ttwu_local(struct thread *t)
+{
+	struct cpu *c = t->cpu;
+
+	if (t == c->curr) {
+		/* woken before it was switched out: it simply goes on */
+		t->state = THREAD_RUNNABLE;
+		cpu_kick(c);
+		return;
+	}
+	ttwu_activate(t);
+	if (wakeup_preempt(c, t))
+		c->need_resched = true;
+	cpu_kick(c);
+}
+
+/* sched_ttwu_pending(): the call-function IPI activates the wake list. */
+static void ipi_call_handler(struct irq_desc *d)
+{
+	struct cpu *c = d->cpu;
+
+	while (c->nwake) {
+		struct thread *t = c->wake_list[0];
+
+		memmove(&c->wake_list[0], &c->wake_list[1], --c->nwake * sizeof(c->wake_list[0]));
+		ttwu_local(t);
+	}
+}
+
+/* scheduler_ipi(): the reschedule IPI sets need_resched. */
+static void ipi_resched_handler(struct irq_desc *d)
+{
+	d->cpu->need_resched = true;
+}
+
+/*
+ * try_to_wake_up() from @from for @t on another CPU: onto that CPU's wake
+ * list when nothing runs there (ttwu_queue_cond), else enqueued from here
+ * and, when it should preempt, a reschedule IPI (resched_curr).
+ */
+static void ttwu_remote(struct cpu *from, struct thread *t)
+{
+	struct cpu *c = t->cpu;
+	sim_time_t at = cpu_now(from) + from->host->costs.ipi_latency;
+
+	c->ttwu_remote++;
+	if (!cpu_nr_running(c)) {
+		SIM_BUG_ON(c->nwake >= CPU_MAX_THREADS);
+		t->state = THREAD_WAKING;
+		c->wake_list[c->nwake++] = t;
+		irq_raise_at(&c->ipi_call, at);
+		return;
+	}
+	ttwu_activate(t);
+	if (wakeup_preempt(c, t) && !c->need_resched)
+		irq_raise_at(&c->ipi_resched, at);
+	cpu_kick(c);
+}
+
+void thread_wake(struct thread *t)
+{
+	struct cpu *from = t->cpu->host->w->this_cpu;
+
+	if (t->state != THREAD_BLOCKED)
+		return;
+	if (from && from != t->cpu)
+		ttwu_remote(from, t);
+	else
+		ttwu_local(t);
+}
+
+uint64_t ttwu_cost(const struct costs *k, const struct thread *t)
+{
+	const struct cpu *from = t->cpu->host->w->this_cpu;
+
+	return from && from != t->cpu ? k->wakeup_remote : k->wakeup;
+}
+
+static struct cpu_job *cpu_pick_thread(struct cpu *c)
+{
+	for (int guard = 0; guard < 4 * CPU_MAX_THREADS; guard++) {
+		struct thread *t = c->curr;
+
+		if (c->cs_job.active)
+			return &c->cs_job;
+		if (t && t->job.active) {
+			if (c->need_resched && t->job.preemptible && c->nrq) {
+				schedule(c);
+				continue;
+			}
+			return &t->job;
+		}
+		if (!t || t->state == THREAD_BLOCKED || c->need_resched || slice_expired(c, t)) {
+			schedule(c);
+			if (!c->curr && !c->cs_job.active)
+				return NULL;
+			continue;
+		}
+		t->run(t);
+		SIM_BUG_ON(!t->job.active && t->state != THREAD_BLOCKED);
+	}
+	sim_bug(__FILE__, __LINE__, "scheduler did not settle");
+}
+
+/* Anything to run on @c: an interrupt, an IPI taken as a flag, softirq or thread work. */
+static bool cpu_has_work(const struct cpu *c)
+{
+	return c->irq_head || c->csd_head || c->hardirq_job.active || c->sx.active ||
+	       c->cs_job.active || cpu_nr_running(c);
+}
+
+/* What should run on @c now, creating work for a level that has some pending. */
+static struct cpu_job *cpu_pick(struct cpu *c)
+{
+	if (c->wake_job.active)
+		return &c->wake_job;
+	if (c->in_idle) {
+		if (!cpu_has_work(c))
+			return NULL;
+		if (cpu_idle_exit(c))
+			return &c->wake_job;
+	}
+	if (c->csd_head)
+		cpu_flush_csd(c);
+	if (c->hardirq_job.active || hardirq_next(c))
+		return &c->hardirq_job;
+	if (c->sx.active && !c->sx.in_thread) {
+		SIM_BUG_ON(!c->softirq_job.active);
+		return &c->softirq_job;
+	}
+	return cpu_pick_thread(c);
+}
+
+static void cpu_kick_run(struct cpu *c);
+
+void cpu_kick(struct cpu *c)
+{
+	if (c->in_kick) {
+		c->kick_again = true;
+		return;
+	}
+	cpu_kick_run(c);
+}
+
+/* Pick and start work until the choice settles; with nothing to run, enter an idle state. */
+static void cpu_kick_run(struct cpu *c)
+{
+	struct world *w = cpu_world(c);
+	struct cpu *prev_cpu = w->this_cpu;
+
+	c->in_kick = true;
+	w->this_cpu = c;
+	do {
+		struct cpu_job *j;
+
+		c->kick_again = false;
+		j = cpu_pick(c);
+		if (j == c->running)
+			continue;
+		if (j)
+			cpu_start(c, j);
+		else
+			cpu_go_idle(c);
+	} while (c->kick_again);
+	if (!c->running && !c->in_idle)
+		cpu_idle_enter(c);
+	w->this_cpu = prev_cpu;
+	c->in_kick = false;
+}
+
+static void cpu_ev_fire(struct sim_event *ev)
+{
+	struct cpu *c = container_of(ev, struct cpu, ev);
+	struct cpu_job *j = c->running;
+
+	cpu_account(c, j, j->remaining);
+	j->remaining = 0;
+	j->active = false;
+	c->running = NULL;
+	c->idle_since = cpu_now(c);
+	c->in_kick = true;
+	cpu_world(c)->this_cpu = c;
+	j->done(j);
+	cpu_world(c)->this_cpu = NULL;
+	c->in_kick = false;
+	cpu_kick(c);
+}
+
+void cpu_acct_flush(struct cpu *c, sim_time_t now)
+{
+	if (c->running) {
+		sim_time_t d = now - c->run_start;
+
+		cpu_account(c, c->running, d);
+		c->running->remaining -= d;
+		c->run_start = now;
+	} else {
+		c->acct[ACCT_IDLE] += now - c->idle_since;
+		c->idle_since = now;
+	}
+}
+
+void cpu_acct_reset(struct cpu *c, sim_time_t now)
+{
+	cpu_acct_flush(c, now);
+	memset(c->acct, 0, sizeof(c->acct));
+}
+
+void cpu_init(struct cpu *c, struct host *h, uint32_t id)
+{
+	char name[32];
+
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->host = h;
+	sim_event_init(&c->ev, cpu_ev_fire, CPU_EV_PRIO);
+	c->hardirq_job.done = hardirq_done;
+	c->hardirq_job.acct = ACCT_IRQ;
+	c->softirq_job.done = softirq_job_done;
+	c->softirq_job.acct = ACCT_SOFTIRQ;
+	c->cs_job.done = cs_done;
+	c->wake_job.done = wake_job_done;
+	c->wake_job.acct = ACCT_IDLE;
+	c->sx.cur = -1;
+	snprintf(name, sizeof(name), "ksoftirqd/%u", id);
+	thread_init(&c->ksoftirqd, c, name, ksoftirqd_run, c);
+	ipi_desc_init(&c->ipi_call, "IPI-CAL", c, ipi_call_handler);
+	ipi_desc_init(&c->ipi_resched, "IPI-RES", c, ipi_resched_handler);
+	cost_vary_init(c, h->costs.cost_cv);
+	cpu_idle_enter(c);
+}

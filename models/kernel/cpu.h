@@ -1,0 +1,264 @@
+/*
+ * models/kernel/cpu.h - CPUs: hardirq, softirq and threads, with preemption.
+ *
+ * Kernel references: kernel/softirq.c (handle_softirqs, __irq_exit_rcu,
+ * wakeup_softirqd, run_ksoftirqd), kernel/sched/fair.c (CFS: vruntime,
+ * place_entity, check_preempt_wakeup, sched_slice), kernel/sched/core.c
+ * (try_to_wake_up, ttwu_queue_cond, ttwu_queue_wakelist, sched_ttwu_pending,
+ * resched_curr, set_nr_if_polling), kernel/sched/cputime.c and
+ * kernel/sched/core.c update_rq_clock_task (CONFIG_IRQ_TIME_ACCOUNTING),
+ * kernel/sched/idle.c (do_idle), kernel/smp.c (send_call_function_single_ipi,
+ * flush_smp_call_function_queue), arch/x86/kernel/irq.c (common_interrupt).
+ *
+ * A CPU runs one piece of work (a struct cpu_job: a duration and a callback)
+ * at a time, at one of three levels: hardirq preempts softirq, softirq
+ * preempts threads. A preempted job keeps its remaining time and resumes
+ * when the higher level is done. Work is charged in cycles from the cost
+ * table and converted with the host's clock. With `cost_cv` > 0 each job's
+ * duration is multiplied by an entry of a mean-1 lognormal table, picked by
+ * one xorshift64* draw per job (per hardirq part, softirq unit, kernel-mode
+ * thread job or context switch; an app's user work is not varied).
+ *
+ * An interrupt is two jobs: entry (`irq_entry`: common_interrupt,
+ * irq_enter_rcu, the handler, which runs at its end) and exit (`irq_exit`:
+ * irq_exit_rcu), after which pending softirqs run. A CPU with nothing to run
+ * enters an idle state (models/kernel/cpuidle.h); the first work after it waits for
+ * the state's exit latency (accounted idle) and, after a cold state, pays
+ * `idle_cold` extra. An IPI (RPS, a remote wake-up, a reschedule) to a CPU
+ * idle in a polling state is no interrupt: the idle loop runs its handler
+ * (flush_smp_call_function_queue) and then any pending softirq.
+ *
+ * Wake-ups (try_to_wake_up): on the waker's CPU (or from a timer of the
+ * thread's CPU) the thread is enqueued at once; on another CPU with nothing
+ * runnable (ttwu_queue_cond) it goes on that CPU's wake list and a
+ * call-function IPI activates it `ipi_latency` later; on a busy other CPU
+ * it is enqueued at once and, when it should preempt, a reschedule IPI sets
+ * need_resched there `ipi_latency` later.
+ *
+ * Softirqs run at irq exit when the CPU was not already in softirq (the
+ * executor below), restart at most MAX_SOFTIRQ_RESTART (10) times or for
+ * MAX_SOFTIRQ_TIME (2 ms, jiffy-granular) or until need_resched, then wake
+ * the per-CPU ksoftirqd thread, which runs the same executor at thread level
+ * (6.5+ behaviour: no deferral to a runnable ksoftirqd).
+ *
+ * Threads share a CPU under a CFS-like scheduler: equal weights (nice 0),
+ * vruntime advanced by the thread's own execution, plus the hardirq and
+ * inline softirq time that interrupts it unless `irq_time_accounting`,
+ * sleeper placement at min_vruntime - sched_latency/2, wake-up preemption
+ * when the woken thread's vruntime is ahead by more than the wake-up
+ * granularity, and slice expiry (sched_latency / nr_running, at least
+ * min_granularity) checked at job boundaries. Kernel-mode jobs are not
+ * preempted (voluntary preemption); user-mode jobs are.
+ *
+ * Simplified: no migration (threads are pinned), no nice levels, EEVDF's
+ * lag/deadline rules are approximated by CFS's.
+ */
+#ifndef MODELS_CPU_H
+#define MODELS_CPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/event.h"
+#include "sim/rng.h"
+#include "models/world.h"
+
+/* What a CPU's time is charged to, like mpstat's columns. */
+enum cpu_acct {
+	ACCT_IRQ,	/* hardirq (%irq) */
+	ACCT_SOFTIRQ,	/* softirq on irq exit (%soft) */
+	ACCT_KSOFTIRQD, /* softirq in ksoftirqd (mpstat folds it into %soft) */
+	ACCT_SYS,	/* threads in the kernel: syscalls, context switches (%sys) */
+	ACCT_USR,	/* threads in user space (%usr) */
+	ACCT_IDLE,	/* nothing to run (%idle) */
+	ACCT_NR,
+};
+extern const char *const cpu_acct_name[ACCT_NR];
+
+struct cpu_job {
+	sim_time_t remaining;		   /* ps of work left */
+	void (*done)(struct cpu_job *job); /* REQUIRED: runs when the work is done */
+	uint8_t acct;			   /* enum cpu_acct */
+	bool active;			   /* has work to do */
+	bool preemptible;		   /* thread level: may be preempted mid-way */
+};
+
+/* An interrupt source (an MSI-X vector, an IPI). */
+struct irq_desc {
+	const char *name;		     /* for reports */
+	void (*handler)(struct irq_desc *d); /* REQUIRED: runs at the end of the hardirq */
+	struct cpu *cpu;		     /* the CPU it is delivered to */
+	struct irq_desc *next;		     /* pending list link */
+	bool pending;			     /* raised, handler not yet run */
+	struct sim_event ev;		     /* delayed raise (IPI latency) */
+	uint64_t count;			     /* interrupts handled (/proc/interrupts) */
+	bool ipi; /* an IPI: a polling idle CPU takes it without interrupt */
+};
+
+enum thread_state {
+	THREAD_RUNNABLE, /* on the run queue or running */
+	THREAD_BLOCKED,	 /* sleeping on a wait queue */
+	THREAD_WAKING,	 /* woken, on another CPU's wake list until its IPI (TASK_WAKING) */
+};
+
+struct thread {
+	char name[32];		       /* "ksoftirqd/0", the app's name */
+	struct cpu *cpu;	       /* pinned CPU */
+	enum thread_state state;       /* see enum */
+	sim_time_t vruntime;	       /* ps: CFS virtual runtime (nice 0: real time) */
+	sim_time_t sum_exec;	       /* ps: total execution */
+	sim_time_t slice_exec;	       /* ps: execution since last picked */
+	struct cpu_job job;	       /* the thread's current work */
+	void (*run)(struct thread *t); /* REQUIRED: called with no job: start one or block */
+	void *priv;		       /* owner (app, cpu for ksoftirqd) */
+	uint64_t nvcsw;		       /* voluntary context switches */
+	uint64_t nivcsw;	       /* involuntary context switches */
+	bool on_rq;		       /* in the CPU's run queue array */
+};
+
+#define CPU_MAX_THREADS 16
+#define COST_VARY_N	1024 /* entries of a CPU's cost multiplier table */
+
+/* Softirq vectors modelled (kernel numbering order). */
+enum softirq_nr {
+	NET_TX_SOFTIRQ, /* runs before NET_RX, as in the kernel's numbering */
+	NET_RX_SOFTIRQ,
+	NR_SOFTIRQS_MODELLED,
+};
+
+/*
+ * A softirq vector's action, written as a resumable step function: each call
+ * either sets *ps to the CPU time of its next unit of work and returns true
+ * (the executor runs it, then calls commit(), then step again), or returns
+ * false when the action has finished.
+ */
+struct softirq_ops {
+	void (*begin)(struct cpu *c);		     /* start of the action */
+	bool (*step)(struct cpu *c, sim_time_t *ps); /* REQUIRED */
+	void (*commit)(struct cpu *c);		     /* REQUIRED: end of a unit */
+};
+
+#define MAX_SOFTIRQ_RESTART 10
+#define MAX_SOFTIRQ_TIME_MS 2
+
+struct softirq_exec {
+	bool active;	      /* inside handle_softirqs */
+	bool in_thread;	      /* in ksoftirqd (else on irq exit) */
+	bool unit_running;    /* a unit's job is under way */
+	int max_restart;      /* restarts left */
+	uint64_t end_jiffies; /* time limit of this handle_softirqs */
+	uint32_t running;     /* vectors taken this pass, not started */
+	int cur;	      /* vector whose action runs, -1 for none */
+};
+
+struct softnet_data;
+
+struct cpu {
+	uint32_t id;	      /* CPU number */
+	int64_t udp_fw_alloc; /* pages: udp_prot per_cpu_fw_alloc, not yet in the machine's count */
+	struct host *host;    /* owner */
+	struct sim_event ev;  /* completion of the running job */
+	struct cpu_job *running; /* job on the CPU, or NULL when idle */
+	sim_time_t run_start;	 /* ps: when running (re)started */
+	sim_time_t idle_since;	 /* ps: start of the current idle period */
+	bool in_kick;		 /* cpu_kick is on the stack */
+	bool kick_again;	 /* re-evaluate after the current kick */
+	/* idle (kernel/sched/idle.c do_idle) */
+	struct cpuidle_device idle;	      /* governor history, per-state usage and time */
+	bool in_idle;			      /* in the idle state idle.state */
+	sim_time_t idle_entered;	      /* ps: when that state was entered */
+	struct cpu_job wake_job;	      /* the state's exit latency, accounted idle */
+	sim_time_t cold_ps;		      /* ps: cache refill owed by the next job started */
+	struct irq_desc *csd_head, *csd_tail; /* IPIs taken as flags while polling idle */
+	/* hardirq */
+	struct irq_desc *irq_head, *irq_tail; /* raised, not yet handled */
+	struct irq_desc *irq_cur;	      /* being handled */
+	struct cpu_job hardirq_job;	      /* entry (handler at its end), then exit */
+	bool irq_in_exit;		      /* hardirq_job is the irq_exit part */
+	/* softirq */
+	uint32_t softirq_pending;   /* bitmask of enum softirq_nr */
+	struct softirq_exec sx;	    /* handle_softirqs state */
+	sim_time_t charge_ps;	    /* work a commit did: run as one more unit before going on */
+	struct cpu_job softirq_job; /* inline (irq exit) softirq work */
+	uint64_t softirq_restarts;  /* times handle_softirqs looped */
+	uint64_t ksoftirqd_wakeups; /* wakeup_softirqd calls */
+	/* threads */
+	struct thread *curr;		    /* thread owning the thread level, or NULL */
+	struct thread *rq[CPU_MAX_THREADS]; /* runnable threads other than curr */
+	uint32_t nrq;			    /* entries in rq */
+	sim_time_t min_vruntime;	    /* ps */
+	bool need_resched;		    /* TIF_NEED_RESCHED */
+	struct thread *switch_to;	    /* context switch in progress to */
+	struct cpu_job cs_job;		    /* the context switch's work */
+	struct thread ksoftirqd;	    /* ksoftirqd/N */
+	uint64_t context_switches;	    /* total */
+	uint32_t nthreads;		    /* application threads pinned here (ksoftirqd aside) */
+	struct thread *wake_list[CPU_MAX_THREADS]; /* THREAD_WAKING, activated by ipi_call */
+	uint32_t nwake;				   /* entries in wake_list */
+	struct irq_desc ipi_call;		   /* CAL: the wake list's call-function IPI */
+	struct irq_desc ipi_resched;		   /* RES: reschedule IPI */
+	uint64_t ttwu_remote;			   /* wake-ups from another CPU */
+	/* cost variability */
+	struct sim_rng vary_rng; /* the stream cost_cv/<host>/<cpu>: the table and the seed */
+	uint64_t vary_state;	 /* xorshift64* state: one draw per job */
+	float vary[COST_VARY_N]; /* mean-1 multipliers (empty when cost_cv is 0) */
+	bool vary_on;		 /* cost_cv > 0 */
+	/* accounting, since the warm-up */
+	sim_time_t acct[ACCT_NR]; /* ps per context */
+	/* networking state of this CPU */
+	struct softnet_data *sd; /* per-CPU softnet_data */
+};
+
+/* The softirq actions, set once by the networking models. */
+extern const struct softirq_ops *softirq_vec[NR_SOFTIRQS_MODELLED];
+
+void cpu_init(struct cpu *c, struct host *h, uint32_t id);
+
+/* Interrupts: deliver @d to its CPU now, or at absolute time @t. */
+void irq_desc_init(struct irq_desc *d, const char *name, struct cpu *c,
+		   void (*handler)(struct irq_desc *d));
+void irq_raise(struct irq_desc *d);
+void irq_raise_at(struct irq_desc *d, sim_time_t t);
+/* An IPI's descriptor (irq_desc_init with ipi set). */
+void ipi_desc_init(struct irq_desc *d, const char *name, struct cpu *c,
+		   void (*handler)(struct irq_desc *d));
+
+/* Mark a softirq pending on @c (__raise_softirq_irqoff; runs at the next irq exit). */
+static inline void raise_softirq_irqoff(struct cpu *c, enum softirq_nr nr)
+{
+	c->softirq_pending |= 1u << nr;
+}
+/*
+ * local_bh_enable() from a thread: pending softirqs run now (do_softirq), on
+ * this CPU at softirq level, unless already in interrupt or softirq.
+ */
+void local_bh_enable(struct cpu *c);
+/* raise_softirq from thread context: wake ksoftirqd when not in interrupt. */
+void raise_softirq(struct cpu *c, enum softirq_nr nr);
+
+/* Threads. */
+void thread_init(struct thread *t, struct cpu *c, const char *name, void (*run)(struct thread *t),
+		 void *priv);
+/* Start the thread's next piece of work (from its run() or its job's done()). */
+void thread_start_job(struct thread *t, sim_time_t ps, uint8_t acct, bool preemptible,
+		      void (*done)(struct cpu_job *job));
+/* The thread sleeps (from its run() or its job's done()). */
+void thread_block(struct thread *t);
+/*
+ * try_to_wake_up, from the CPU whose work is running (world.this_cpu) or,
+ * outside any CPU's work (a timer), from the thread's own CPU.
+ */
+void thread_wake(struct thread *t);
+/* The waker's cycles for waking @t from the running CPU: `wakeup` or `wakeup_remote`. */
+uint64_t ttwu_cost(const struct costs *k, const struct thread *t);
+/* Threads runnable on @c (rq->nr_running): curr when runnable, a switch target, the queue. */
+uint32_t cpu_nr_running(const struct cpu *c);
+
+/* Re-evaluate what @c runs (after state changed from outside its own jobs). */
+void cpu_kick(struct cpu *c);
+
+/* Close the accounting up to @now (end of run, warm-up reset). */
+void cpu_acct_flush(struct cpu *c, sim_time_t now);
+void cpu_acct_reset(struct cpu *c, sim_time_t now);
+
+#endif

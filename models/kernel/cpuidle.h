@@ -1,0 +1,91 @@
+/*
+ * models/kernel/cpuidle.h - CPU idle states and the governor that picks one.
+ *
+ * Kernel references: kernel/sched/idle.c (do_idle, cpuidle_idle_call),
+ * drivers/cpuidle/cpuidle.c (cpuidle_enter_state, cpuidle_reflect),
+ * drivers/cpuidle/governors/menu.c (menu_select, menu_update,
+ * get_typical_interval), drivers/cpuidle/poll_state.c (the POLL state),
+ * drivers/idle/intel_idle.c (skx_cstates: the `c6` preset),
+ * kernel/power/qos.c (cpu_latency_qos_limit, /dev/cpu_dma_latency),
+ * arch/x86/include/asm/mwait.h (mwait_idle_with_hints sets TIF_POLLING_NRFLAG).
+ *
+ * Invariants:
+ *  - A table has 1..CPUIDLE_STATE_MAX states, state 0 first; exit latency
+ *    and target residency never decrease from one state to the next (the
+ *    order the kernel's drivers list them in).
+ *  - cpuidle_select() returns an index into the table; state 0 is always
+ *    allowed (the kernel falls back to it).
+ *
+ * A CPU with nothing to run enters the state the governor picks (menu-like):
+ * the deepest state whose target residency is at most the predicted idle time
+ * and whose exit latency is at most the PM QoS limit. The prediction is
+ * get_typical_interval() of the last CPUIDLE_INTERVALS idle durations: their
+ * mean when they agree (stddev <= 20 us, or mean > 6 stddev), else the mean
+ * again without the largest or smallest outliers, down to 3/4 of them; no
+ * prediction is "no limit", as with no timer pending. Waking costs the
+ * state's exit latency, as idle time (/proc/stat counts it idle), and from a
+ * state that loses the caches (`cold`, intel_idle's TLB_FLUSHED states) the
+ * cost `idle_cold` for the work after it. A `polling` state (POLL, and MWAIT
+ * states: the CPU monitors its thread flags) is woken for a remote wake-up or
+ * a call-function IPI by a flag write instead of an interrupt.
+ *
+ * Simplified: no next-timer or tick bound on the prediction (only the
+ * applications' timers exist), no menu correction factors or teo bins, no
+ * per-state disabling, one table for every CPU of a host.
+ */
+#ifndef MODELS_CPUIDLE_H
+#define MODELS_CPUIDLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/cfg.h"
+#include "sim/time.h"
+
+#define CPUIDLE_STATE_MAX 8
+#define CPUIDLE_INTERVALS 8 /* menu.c INTERVALS */
+
+/* One state, as /sys/devices/system/cpu/cpuN/cpuidle/stateK/ shows it. */
+struct cpuidle_state {
+	char name[16];		     /* .../name: "POLL", "C1", "C6" */
+	sim_time_t exit_latency;     /* ps: .../latency (us in sysfs) */
+	sim_time_t target_residency; /* ps: .../residency (us in sysfs) */
+	bool cold;		     /* caches lost: the wake-up pays `idle_cold` */
+	bool polling;		     /* woken by a flag write (TIF_POLLING_NRFLAG), no IPI needed */
+};
+
+/* A host's idle driver: its states, shallowest first. */
+struct cpuidle_table {
+	uint32_t n;				   /* states in s[] */
+	struct cpuidle_state s[CPUIDLE_STATE_MAX]; /* state0 .. state(n-1) */
+};
+
+/* The governor's per-CPU state and the per-state statistics. */
+struct cpuidle_device {
+	uint64_t intervals_us[CPUIDLE_INTERVALS]; /* us: last idle durations (menu intervals[]) */
+	uint32_t interval_ptr;			  /* next slot of intervals_us */
+	uint32_t nintervals;		    /* slots filled so far (at most CPUIDLE_INTERVALS) */
+	int state;			    /* state entered, -1 when not idle */
+	uint64_t usage[CPUIDLE_STATE_MAX];  /* entries per state, whole run (.../usage) */
+	sim_time_t time[CPUIDLE_STATE_MAX]; /* ps per state, whole run (.../time) */
+};
+
+/* The presets `poll`, `c1` and `c6`; -1 for an unknown name. */
+int cpuidle_preset(struct cpuidle_table *t, const char *name);
+/*
+ * Cost key `idle`, found as @key in mapping @costs ("idle" in `costs:`,
+ * "value" in a profile entry): a preset name or a list of states; absent:
+ * unchanged.
+ */
+int cpuidle_parse(struct cpuidle_table *t, const struct cfg_node *costs, const char *key,
+		  struct sim_error *err);
+
+/* get_typical_interval(): the predicted idle time in us, UINT64_MAX for no prediction. */
+uint64_t cpuidle_typical_interval_us(const struct cpuidle_device *dev);
+/* menu_select(): the state to enter under the PM QoS limit @latency_req (ps). */
+int cpuidle_select(const struct cpuidle_table *t, const struct cpuidle_device *dev,
+		   sim_time_t latency_req);
+/* menu_update(): the CPU was idle for @idle_ps (entry to wake-up); the interval is recorded. */
+void cpuidle_reflect(struct cpuidle_device *dev, sim_time_t idle_ps);
+
+#endif

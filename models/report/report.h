@@ -1,0 +1,63 @@
+/*
+ * models/report/report.h - results: the text report, report.json and Linux-format files.
+ *
+ * Packet counts and drops cover the whole run (they are what a Linux box's
+ * counters would show since boot); latency, CPU and queue statistics cover
+ * the time after the warm-up. The JSON schema is documented in
+ * docs/report.md; nothing in it depends on the wall clock, so the same
+ * scenario and seed give byte-identical files.
+ *
+ * Per host, the files mirror (kernel-facts §10): softnet_stat
+ * (/proc/net/softnet_stat), snmp (/proc/net/snmp), net_dev (/proc/net/dev),
+ * ethtool_S_<nic> (ethtool -S), ss (ss -u -a -m -n), interrupts
+ * (/proc/interrupts) and iptables (iptables -L -v -n -x) when rules exist.
+ */
+#ifndef MODELS_REPORT_H
+#define MODELS_REPORT_H
+
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "sim/error.h"
+#include "models/world.h"
+
+/* A queue's Little's-law figures after the warm-up. */
+struct queue_stat {
+	char host[32];	     /* host name */
+	char kind[16];	     /* "rx_ring", "backlog", "socket" */
+	char name[48];	     /* "eth0 rx-0", "cpu1", "srv" */
+	double mean_len;     /* time-weighted mean length, packets */
+	int64_t max_len;     /* maximum length, packets */
+	double arrival_rate; /* packets admitted per second */
+	double mean_wait_ns; /* mean time spent by packets leaving, ns */
+	uint64_t departures; /* packets counted in mean_wait_ns */
+};
+
+/* Every queue of the world, in a stable order. Returns the count (at most @max). */
+uint32_t report_queues(const struct world *w, struct queue_stat *out, uint32_t max);
+
+/* The text report. */
+void report_text(const struct world *w, FILE *f);
+/* The report.json tree; the caller frees it with cJSON_Delete. */
+cJSON *report_json(const struct world *w);
+/*
+ * Write report.json, report.txt and the per-host Linux files into directory
+ * @dir (which must exist). 0, or -1 with @err set.
+ */
+int report_write_files(const struct world *w, const char *dir, struct sim_error *err);
+
+/*
+ * The names report_write_files() may write in a host's directory, and the
+ * prefixes of its per-nic files (NULL-terminated): what a results directory
+ * may hold besides report.json and report.txt (tools/results.c).
+ */
+extern const char *const report_host_files[];
+extern const char *const report_host_prefixes[];
+/*
+ * The endings of the capture files a run writes at the top of its results
+ * directory (taps' `pcap:`, hosts' `drops_pcap:`; models/report/pcap_out.h).
+ */
+extern const char *const report_top_suffixes[];
+
+#endif
