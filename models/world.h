@@ -229,6 +229,8 @@ struct host {
 	int64_t udp_memory_allocated;	 /* pages: udp_prot.memory_allocated (used in h->machine) */
 };
 
+struct skb_observer;
+
 struct world {
 	char name[64];		      /* scenario name (results/<name>/) */
 	struct sim_eventq q;	      /* the pending-event set */
@@ -252,6 +254,8 @@ struct world {
 	uint32_t nsrcs;		      /* traffic sources */
 	struct traffic_source **srcs; /* [nsrcs] */
 	struct pcap_out *pcaps;	      /* capture files (models/report/pcap_out.h), a list */
+	struct skb_observer
+		*observers; /* models/core/observe.h: called at every packet event, a list */
 	/* packet accounting, whole run (conservation: offered = delivered + dropped + in flight) */
 	uint64_t offered;     /* frames that reached a NIC */
 	uint64_t delivered;   /* datagrams read by an application */
@@ -278,41 +282,6 @@ static inline sim_time_t cycles_to_ps(const struct host *h, uint64_t cycles)
 static inline sim_time_t world_now(const struct world *w)
 {
 	return w->q.now;
-}
-
-/*
- * A packet's softirq time is one sample even when RPS splits it between two
- * CPUs: the part before the backlog is carried in t_acc.
- */
-static inline void skb_lat_close(struct world *w, struct sk_buff *s, enum lat_stage next,
-				 sim_time_t now)
-{
-	sim_time_t d = now - s->t_mark;
-
-	if (s->lat == LAT_SOFTIRQ && next == LAT_BACKLOG) {
-		s->t_acc += d;
-		return;
-	}
-	if (s->lat == LAT_SOFTIRQ) {
-		d += s->t_acc;
-		s->t_acc = 0;
-	}
-	if (w->measuring && s->t_mark >= w->warmup)
-		sim_hist_record(&w->lat[s->lat], (uint64_t)d);
-}
-
-/*
- * Close the current latency stage of @skb (and its segments) at @now and open
- * @next. Inline: every packet passes several stages.
- */
-static inline void skb_lat_next(struct world *w, struct sk_buff *skb, enum lat_stage next,
-				sim_time_t now)
-{
-	for (struct sk_buff *s = skb; s; s = s->frag_next) {
-		skb_lat_close(w, s, next, now);
-		s->lat = (uint8_t)next;
-		s->t_mark = now;
-	}
 }
 
 /* jiffies at @t on host @h (the run starts at jiffy 0). */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/core/observe.h"
 #include "models/apps/app.h"
 #include "models/lib/dist_cfg.h"
 #include "models/ipv4/ip.h"
@@ -102,8 +103,8 @@ static sim_time_t app_recv_take(struct app *a, uint32_t max, uint64_t *bytes)
 				udp_recv_lock_cost(c, a->sk, now + cycles_to_ps(h, cycles + extra));
 		skb = sock_dequeue(a->sk);
 		if (!(skb->flags & SKB_F_CLONE)) {
-			skb->stage = STAGE_APP;
-			skb_lat_next(h->w, skb, LAT_APP, now);
+			skb_set_stage(h, skb, STAGE_APP);
+			skb_lat_next(h, skb, LAT_APP, now);
 		}
 		*bytes += skb_payload(skb);
 		extra += skb_touch(c, skb);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/core/observe.h"
 #include "models/lib/dist_cfg.h"
 #include "models/ipv4/ip.h"
 #include "models/drivers/nic.h"
@@ -231,6 +232,7 @@ static void traffic_fire(struct sim_event *ev)
 		skb_drop_unallocated(s->host, SKB_DROP_REASON_SKB_POOL, STAGE_R2);
 	} else {
 		traffic_fill(s, skb, len);
+		skb_observe(s->host, skb, SKB_EV_BORN, 0);
 		if (direct) {
 			skb->t_wire = skb->t_born = w->q.now;
 			nic_receive(s->dev, skb);

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "models/core/observe.h"
 #include "models/core/dev.h"
 #include "models/ipv4/ip.h"
 #include "models/core/neigh.h"
@@ -200,7 +201,7 @@ int enqueue_to_backlog(struct cpu *from, struct sk_buff *skb, struct softnet_dat
 	uint32_t qlen = sd->input_pkt_queue.qlen;
 	sim_time_t now = sd_now(sd);
 
-	skb->stage = STAGE_R11;
+	skb_set_stage(h, skb, STAGE_R11);
 	if (qlen > max_backlog ||
 	    skb_flow_limit(from->sd, skb, qlen, max_backlog, h->sysctl.flow_limit_table_len)) {
 		sd->dropped++;
@@ -216,7 +217,7 @@ int enqueue_to_backlog(struct cpu *from, struct sk_buff *skb, struct softnet_dat
 	sim_level_add(&sd->backlog_level, now, 1);
 	if (h->w->measuring)
 		sd->backlog_in++;
-	skb_lat_next(h->w, skb, LAT_BACKLOG, now);
+	skb_lat_next(h, skb, LAT_BACKLOG, now);
 	return NET_RX_SUCCESS;
 }
 
@@ -231,10 +232,10 @@ static struct sock *netif_receive_core(struct cpu *c, struct sk_buff *skb, uint6
 	struct net_device *dev = skb->dev;
 
 	c->sd->processed++;
-	skb->stage = STAGE_R14;
+	skb_set_stage(skb->dev->host, skb, STAGE_R14);
 	for (uint32_t i = 0; i < dev->ntaps; i++)
 		*cycles += packet_rcv(dev->taps[i], skb);
-	skb->stage = STAGE_R15;
+	skb_set_stage(skb->dev->host, skb, STAGE_R15);
 	if (skb->eth_proto == ETH_P_ARP) {
 		arp_rcv(c, skb, cycles);
 		return NULL;
@@ -259,12 +260,12 @@ static void stack_unit(struct cpu *c, struct sk_buff *skb, bool from_driver, uin
 
 		if (cpu >= 0) {
 			*cycles += k->rps_enqueue;
-			skb->stage = STAGE_R11;
+			skb_set_stage(skb->dev->host, skb, STAGE_R11);
 			sd->unit = UNIT_BACKLOG;
 			sd->unit_cpu = c->host->cpus[cpu].sd;
 			return;
 		}
-		skb->stage = STAGE_R13;
+		skb_set_stage(skb->dev->host, skb, STAGE_R13);
 	}
 	sk = netif_receive_core(c, skb, cycles);
 	if (!sk) {
@@ -336,7 +337,7 @@ static void napi_gro_receive(struct cpu *c, struct napi_struct *n, struct sk_buf
 {
 	const struct costs *k = &c->host->costs;
 
-	skb->stage = STAGE_R10;
+	skb_set_stage(skb->dev->host, skb, STAGE_R10);
 	if (n->gro_off) { /* dev_gro_receive: netif_elide_gro, straight to GRO_NORMAL */
 		gro_normal_one(n, skb);
 		return;
@@ -655,8 +656,8 @@ static struct sk_buff *backlog_poll_one(struct napi_struct *n, struct cpu *c, ui
 				sd->wait_n++;
 			}
 			*cycles += c->host->costs.backlog_dequeue + skb_touch(c, skb);
-			skb->stage = STAGE_R12;
-			skb_lat_next(c->host->w, skb, LAT_SOFTIRQ, now);
+			skb_set_stage(skb->dev->host, skb, STAGE_R12);
+			skb_lat_next(skb->dev->host, skb, LAT_SOFTIRQ, now);
 			return skb;
 		}
 		if (!sd->input_pkt_queue.qlen) {

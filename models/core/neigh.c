@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/core/observe.h"
 #include "models/ipv4/ip.h"
 #include "models/core/neigh.h"
 #include "models/drivers/nic.h"
@@ -81,6 +82,7 @@ static void arp_send(struct cpu *c, struct net_device *dev, int op, uint32_t tar
 		h->neigh->arp_requests_sent++;
 	else
 		h->neigh->arp_replies_sent++;
+	skb_observe(h, skb, SKB_EV_BORN, 0);
 	dev_queue_xmit(c, skb, dev, cycles);
 }
 
@@ -149,7 +151,7 @@ static void neigh_queue(struct neighbour *n, struct sk_buff *skb)
 		h->neigh->unres_discards++;
 		kfree_skb_reason(h, old, SKB_DROP_REASON_NEIGH_QUEUEFULL);
 	}
-	skb_lat_next(h->w, skb, LAT_NEIGH, h->w->q.now);
+	skb_lat_next(h, skb, LAT_NEIGH, h->w->q.now);
 	__skb_queue_tail(&n->arp_queue, skb);
 	n->arp_queue_len_bytes += skb->truesize;
 }
@@ -172,13 +174,13 @@ int neigh_output(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uin
 	struct host *h = dev->host;
 	struct neighbour *n;
 
-	skb->stage = STAGE_T11;
+	skb_set_stage(h, skb, STAGE_T11);
 	*cycles += h->costs.neigh_output;
 	if (dev->loopback)
 		return dev_queue_xmit(c, skb, dev, cycles);
 	n = neigh_lookup_create(h, dev, nexthop);
 	if (n && (n->nud_state == NUD_REACHABLE || n->nud_state == NUD_PERMANENT)) {
-		skb->stage = STAGE_T12;
+		skb_set_stage(h, skb, STAGE_T12);
 		return dev_queue_xmit(c, skb, dev, cycles);
 	}
 	if (!n || (n->nud_state == NUD_FAILED && !sim_event_pending(&n->timer) &&
@@ -201,7 +203,7 @@ static void neigh_resolved(struct cpu *c, struct neighbour *n, uint64_t *cycles)
 	n->nud_state = NUD_REACHABLE;
 	while ((skb = __skb_dequeue(&n->arp_queue))) {
 		n->arp_queue_len_bytes -= skb->truesize;
-		skb->stage = STAGE_T12;
+		skb_set_stage(n->host, skb, STAGE_T12);
 		dev_queue_xmit(c, skb, n->dev, cycles);
 	}
 }

@@ -301,7 +301,7 @@ struct sk_buff *skb_clone(struct world *w, const struct sk_buff *skb);
 /* The kernel consumed a control frame (ARP): the packet ends here, not dropped. */
 void consume_skb_kernel(struct host *h, struct sk_buff *skb);
 /* A frame left through a NIC with no modelled peer. */
-void skb_transmitted(struct world *w, struct sk_buff *skb);
+void skb_transmitted(const struct host *h, struct sk_buff *skb);
 /* The packet reached the application: count it and its latencies. */
 void consume_skb(struct host *h, struct sk_buff *skb);
 /* Drop with @reason at skb->stage on host @h. */
@@ -322,7 +322,7 @@ void kfree_skb_clone(struct world *w, struct sk_buff *skb);
  */
 uint64_t skb_touch(const struct cpu *c, struct sk_buff *skb);
 
-/* skb_lat_next() (close a latency stage, open the next) is inline in models/world.h. */
+/* skb_set_stage() and skb_lat_next() (close a latency stage, open the next) are in models/core/observe.h. */
 
 /* Index of (@reason, @stage) in drop_points[], or -1. */
 int drop_point_find(enum skb_drop_reason reason, enum stage_id stage);

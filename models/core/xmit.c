@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "models/core/observe.h"
 #include "models/core/dev.h"
 #include "models/core/neigh.h"
 #include "models/drivers/nic.h"
@@ -59,7 +60,7 @@ static bool qdisc_can_bypass(const struct Qdisc *q)
 static int xmit_one(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t txq,
 		    uint64_t *cycles)
 {
-	skb->stage = STAGE_T14;
+	skb_set_stage(dev->host, skb, STAGE_T14);
 	for (uint32_t i = 0; i < dev->ntaps; i++)
 		*cycles += packet_rcv(dev->taps[i], skb);
 	/* a veth's ndo_start_xmit is veth_xmit + __dev_forward_skb, not a driver's ring */
@@ -168,9 +169,9 @@ static void qdisc_run(struct cpu *c, struct nic_tx_queue *txq, uint64_t *cycles)
 			dev_requeue_skb(q, skb);
 			return;
 		}
-		skb_lat_next(dev->host->w, skb, LAT_TX_RING, dev->host->w->q.now);
+		skb_lat_next(dev->host, skb, LAT_TX_RING, dev->host->w->q.now);
 		if (xmit_one(c, dev, skb, tq->index, cycles) == NETDEV_TX_BUSY) {
-			skb_lat_next(dev->host->w, skb, LAT_QDISC, dev->host->w->q.now);
+			skb_lat_next(dev->host, skb, LAT_QDISC, dev->host->w->q.now);
 			dev_requeue_skb(q, skb);
 			return;
 		}
@@ -185,7 +186,7 @@ static int dev_xmit_noqueue(struct cpu *c, struct sk_buff *skb, struct net_devic
 	int rc;
 
 	SIM_BUG_ON(txq->stopped);
-	skb_lat_next(dev->host->w, skb, LAT_TX_RING, dev->host->w->q.now);
+	skb_lat_next(dev->host, skb, LAT_TX_RING, dev->host->w->q.now);
 	rc = xmit_one(c, dev, skb, txq->index, cycles);
 	if (rc == NETDEV_TX_BUSY)
 		sim_bug(__FILE__, __LINE__, "Virtual device asks to queue packet");
@@ -203,7 +204,7 @@ int dev_queue_xmit(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 
 	skb->dev = dev;
 	skb->queue_mapping = i;
-	skb->stage = STAGE_T13;
+	skb_set_stage(dev->host, skb, STAGE_T13);
 	if (!q->ops->enqueue)
 		return dev_xmit_noqueue(c, skb, dev, txq, cycles);
 	*cycles += qdisc_lock_enqueue(c, q, *cycles) + dev->host->costs.qdisc_enqueue;
@@ -212,7 +213,7 @@ int dev_queue_xmit(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 		/* __dev_xmit_skb bypass: qdisc_run_begin, qdisc_bstats_update, sch_direct_xmit */
 		q->stats.packets++;
 		q->stats.bytes += skb->len;
-		skb_lat_next(w, skb, LAT_TX_RING, w->q.now);
+		skb_lat_next(dev->host, skb, LAT_TX_RING, w->q.now);
 		q->running_cpu = c;
 		if (xmit_one(c, dev, skb, i, cycles) == NETDEV_TX_BUSY)
 			dev_requeue_skb(q, skb);
@@ -220,7 +221,7 @@ int dev_queue_xmit(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 		return NET_XMIT_SUCCESS;
 	}
 	skb->t_qdisc = w->q.now;
-	skb_lat_next(w, skb, LAT_QDISC, w->q.now);
+	skb_lat_next(dev->host, skb, LAT_QDISC, w->q.now);
 	rc = q->ops->enqueue(skb, q, &to_free);
 	qdisc_kfree_skb_list(q, to_free);
 	qdisc_run(c, txq, cycles);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/core/observe.h"
 #include "models/ipv4/ip.h"
 #include "models/core/neigh.h"
 #include "models/drivers/nic.h"
@@ -163,7 +164,7 @@ static void nic_wire_fire(struct sim_event *ev)
 void nic_wire_deliver(struct net_device *dev, struct sk_buff *skb, sim_time_t t_arrival)
 {
 	/* the wire stage ends when the last bit arrives */
-	skb_lat_next(dev->host->w, skb, LAT_DMA, t_arrival);
+	skb_lat_next(dev->host, skb, LAT_DMA, t_arrival);
 	/* the receiving NIC's RSS hash (2-tuple for a fragment) and a fresh receive context */
 	if (skb->eth_proto == ETH_P_ARP)
 		skb->hash = 0;
@@ -202,7 +203,7 @@ void nic_receive(struct net_device *dev, struct sk_buff *skb)
 	struct nic_rx_queue *q;
 
 	skb->dev = dev;
-	skb->stage = STAGE_R1;
+	skb_set_stage(h, skb, STAGE_R1);
 	if (!for_us && !dev->promisc) {
 		dev->rx_mac_filtered++;
 		kfree_skb_reason(h, skb, SKB_DROP_REASON_NIC_MAC_FILTER);
@@ -211,7 +212,7 @@ void nic_receive(struct net_device *dev, struct sk_buff *skb)
 	skb->pkt_type = for_us ? PACKET_HOST : PACKET_OTHERHOST;
 	skb->queue_mapping = nic_rss_queue(dev, skb);
 	q = &dev->rxq[skb->queue_mapping];
-	skb->stage = STAGE_R2;
+	skb_set_stage(h, skb, STAGE_R2);
 	if (!q->free_desc) {
 		q->missed++;
 		dev->rx_missed_errors++;
@@ -259,7 +260,7 @@ static struct sk_buff *nic_poll_one(struct napi_struct *n, struct cpu *c, uint64
 	*cycles += dev->host->costs.driver_rx + dev->host->costs.build_skb;
 	if (q->to_refill >= dev->drv->refill_batch)
 		*cycles += nic_refill(q);
-	skb->stage = STAGE_R9;
+	skb_set_stage(dev->host, skb, STAGE_R9);
 	skb->touch_cpu = c; /* napi_build_skb writes the skb on the polling CPU */
 	skb->truesize = dev->truesize;
 	q->packets++;
@@ -270,8 +271,8 @@ static struct sk_buff *nic_poll_one(struct napi_struct *n, struct cpu *c, uint64
 		q->wait_sum += (double)(now - skb->t_wire);
 		q->wait_n++;
 	}
-	skb_lat_next(w, skb, LAT_RING, skb->t_ready);
-	skb_lat_next(w, skb, LAT_SOFTIRQ, now);
+	skb_lat_next(dev->host, skb, LAT_RING, skb->t_ready);
+	skb_lat_next(dev->host, skb, LAT_SOFTIRQ, now);
 	return skb;
 }
 

@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/core/observe.h"
 #include "models/core/neigh.h"
 #include "models/drivers/nic.h"
 #include "models/sched/sch_generic.h"
@@ -85,10 +86,10 @@ static void nic_tx_done(struct nic_tx_queue *q, struct sk_buff *skb)
 	struct world *w = dev->host->w;
 
 	q->done++;
-	skb->stage = STAGE_WIRE;
-	skb_lat_next(w, skb, LAT_WIRE, w->q.now);
+	skb_set_stage(dev->host, skb, STAGE_WIRE);
+	skb_lat_next(dev->host, skb, LAT_WIRE, w->q.now);
 	if (!dev->peer) {
-		skb_transmitted(w, skb);
+		skb_transmitted(dev->host, skb);
 	} else if (dev->link_loss > 0 && sim_rng_bernoulli(&dev->link_rng, dev->link_loss)) {
 		kfree_skb_reason(dev->host, skb, SKB_DROP_REASON_LINK_LOSS);
 	} else {
@@ -127,7 +128,7 @@ static int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff 
 	d->len = skb->len;
 	skb->sk = NULL;
 	skb->flags &= (uint8_t)~SKB_F_WMEM;
-	skb->stage = STAGE_T15;
+	skb_set_stage(dev->host, skb, STAGE_T15);
 	fetch = w->q.now + dev->pcie_latency +
 		(sim_time_t)((double)skb->len * 8.0 * 1e12 / dev->dma_bps);
 	start = fetch > dev->tx_wire_free ? fetch : dev->tx_wire_free;
@@ -455,7 +456,7 @@ static int loopback_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *
 
 	skb->pkt_type = PACKET_HOST;
 	skb->t_wire = w->q.now;
-	skb_lat_next(w, skb, LAT_SOFTIRQ, w->q.now);
+	skb_lat_next(dev->host, skb, LAT_SOFTIRQ, w->q.now);
 	if (enqueue_to_backlog(c, skb, c->sd) == NET_RX_SUCCESS) {
 		/* counted only when netif_rx accepted it, as loopback_xmit does */
 		dev->tx_packets++;

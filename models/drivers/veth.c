@@ -61,6 +61,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/core/observe.h"
 #include "models/core/dev.h"
 #include "models/drivers/nic.h"
 #include "models/sched/sch_generic.h"
@@ -124,7 +125,7 @@ static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
 	skb->dev = peer;
 	skb->pkt_type = PACKET_HOST;
 	skb->t_wire = w->q.now;
-	skb->stage = STAGE_T15;
+	skb_set_stage(dev->host, skb, STAGE_T15);
 	if (rq && veth_skb_is_eligible(dev, peer, skb)) {
 		if (rq->ring.qlen >= VETH_RING_SIZE)
 			return veth_ring_full(c, dev, skb, txq, rq);
@@ -132,11 +133,11 @@ static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
 		sim_level_add(&rq->ring_level, w->q.now, 1);
 		if (w->measuring)
 			rq->ring_in++;
-		skb_lat_next(w, skb, LAT_RING, w->q.now);
+		skb_lat_next(dev->host, skb, LAT_RING, w->q.now);
 		veth_xdp_flush(c, rq);
 		return NETDEV_TX_OK;
 	}
-	skb_lat_next(w, skb, LAT_SOFTIRQ, w->q.now);
+	skb_lat_next(dev->host, skb, LAT_SOFTIRQ, w->q.now);
 	/* netif_rx_internal: the backlog of the RPS CPU of the peer's queue, else this CPU's */
 	cpu = rps_map_cpu(peer->veth->rps_map, peer->veth->rps_len, skb->hash);
 	if (enqueue_to_backlog(c, skb, cpu >= 0 ? c->host->cpus[cpu].sd : c->sd) !=
@@ -234,8 +235,8 @@ static struct sk_buff *veth_poll_one(struct napi_struct *n, struct cpu *c, uint6
 		dev->peer->tx_packets++;
 		dev->peer->tx_bytes += bytes;
 		*cycles += dev->host->costs.veth_xdp_rcv;
-		skb->stage = STAGE_R9;
-		skb_lat_next(w, skb, LAT_SOFTIRQ, w->q.now);
+		skb_set_stage(dev->host, skb, STAGE_R9);
+		skb_lat_next(dev->host, skb, LAT_SOFTIRQ, w->q.now);
 		if (veth_xdp_run(rq, skb, cycles))
 			return skb;
 		/*

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/core/observe.h"
 #include "models/ipv4/ip.h"
 #include "models/ipv4/ip_fragment.h"
 #include "models/drivers/nic.h"
@@ -170,6 +171,7 @@ static struct sk_buff *icmp_build(struct host *h, const struct sk_buff *skb_in,
 	skb->hash = skb->saddr * 0x9E3779B1u ^ skb->daddr;
 	skb->t_born = skb->t_mark = h->w->q.now;
 	skb->lat = LAT_TX_STACK;
+	skb_observe(h, skb, SKB_EV_BORN, 0);
 	return skb;
 }
 
@@ -213,14 +215,14 @@ bool icmp_send(struct cpu *c, struct host *h, const struct sk_buff *skb_in, unsi
 int ip_local_out_hooks(struct host *h, struct sk_buff *skb, struct net_device *dev,
 		       uint64_t *cycles)
 {
-	skb->stage = STAGE_T8;
+	skb_set_stage(h, skb, STAGE_T8);
 	if (ip_nf_drops(h, NF_INET_LOCAL_OUT, skb, NULL, dev->name, cycles))
 		return -EPERM;
-	skb->stage = STAGE_T9;
+	skb_set_stage(h, skb, STAGE_T9);
 	h->ip.OutTransmits++;
 	if (ip_nf_drops(h, NF_INET_POST_ROUTING, skb, NULL, dev->name, cycles))
 		return -EPERM;
-	skb->stage = STAGE_T10;
+	skb_set_stage(h, skb, STAGE_T10);
 	return 0;
 }
 
@@ -342,7 +344,7 @@ static struct sock *ip_forward(struct cpu *c, struct sk_buff *skb, const struct 
 		return ip_error(c, h, skb, -ENETUNREACH, cycles);
 	if (fib_route_error(rt))
 		return ip_error(c, h, skb, fib_route_error(rt), cycles);
-	skb->stage = STAGE_R19;
+	skb_set_stage(h, skb, STAGE_R19);
 	*cycles += h->costs.ip_forward;
 	if (skb->ttl <= 1) {
 		h->ip.InHdrErrors++;
@@ -362,7 +364,7 @@ static struct sock *ip_forward(struct cpu *c, struct sk_buff *skb, const struct 
 	if (ip_nf_drops(h, NF_INET_FORWARD, skb, skb->dev->name, out->name, cycles))
 		return ip_drop(h, skb, SKB_DROP_REASON_NETFILTER_DROP, cycles);
 	skb->ttl--;
-	skb->stage = STAGE_T9;
+	skb_set_stage(h, skb, STAGE_T9);
 	h->ip.OutTransmits++;
 	if (ip_nf_drops(h, NF_INET_POST_ROUTING, skb, NULL, out->name, cycles))
 		return ip_drop(h, skb, SKB_DROP_REASON_NETFILTER_DROP, cycles);
@@ -376,7 +378,7 @@ static struct sock *udp_rcv(struct cpu *c, struct host *h, struct sk_buff *skb, 
 {
 	struct sock *sk;
 
-	skb->stage = STAGE_R21;
+	skb_set_stage(h, skb, STAGE_R21);
 	*cycles += h->costs.udp_rcv;
 	sk = udp4_lib_lookup_skb(h, skb, c);
 	if (sk)
@@ -397,7 +399,7 @@ struct sock *ip_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 	const struct costs *k = &h->costs;
 	const struct fib_route *rt;
 
-	skb->stage = STAGE_R17;
+	skb_set_stage(h, skb, STAGE_R17);
 	*cycles += k->ip_rcv;
 	skb_orphan(skb); /* ip_rcv_core: a veth sender's charge ends here */
 	if (skb->pkt_type == PACKET_OTHERHOST)
@@ -410,7 +412,7 @@ struct sock *ip_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 	}
 	if (nf_drops(h, NF_INET_PRE_ROUTING, skb, cycles))
 		return ip_drop(h, skb, SKB_DROP_REASON_NETFILTER_DROP, cycles);
-	skb->stage = STAGE_R18;
+	skb_set_stage(h, skb, STAGE_R18);
 	/* ip_route_input_slow: fib_lookup for every packet, local ones too */
 	rt = fib_lookup_cost(h, skb->daddr, k->ip_route_input, cycles);
 	if (!ip_is_local(h, skb->daddr) && h->sysctl.ip_forward)
@@ -420,7 +422,7 @@ struct sock *ip_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 		h->ip.InAddrErrors++;
 		return ip_drop(h, skb, SKB_DROP_REASON_IP_INADDRERRORS, cycles);
 	}
-	skb->stage = STAGE_R20;
+	skb_set_stage(h, skb, STAGE_R20);
 	*cycles += k->ip_local_deliver;
 	if ((skb->flags & SKB_F_FRAG) && !(skb = ip_defrag(c, skb, cycles)))
 		return NULL;

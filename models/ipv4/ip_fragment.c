@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 
+#include "models/core/observe.h"
 #include "models/kernel/cpu.h"
 #include "models/ipv4/ip.h"
 #include "models/ipv4/ip_fragment.h"
@@ -193,7 +194,7 @@ static void ip_expire(struct sim_event *ev)
 	if (first)
 		icmp_send(c, h, head, ICMP_TIME_EXCEEDED, ICMP_EXC_FRAGTIME, 0, &cycles);
 	for (struct sk_buff *s = head; s; s = s->frag_next)
-		s->stage = STAGE_R20;
+		skb_set_stage(h, s, STAGE_R20);
 	cycles += h->costs.kfree_skb;
 	kfree_skb_reason(h, head, SKB_DROP_REASON_FRAG_REASM_TIMEOUT);
 	/* timers run in softirq context: their work, and what they raised, runs there */
@@ -310,9 +311,10 @@ static void frag_set_size(struct sk_buff *f, uint32_t data)
 }
 
 /* The piece of @skb at offset @off (bytes into @skb's data) with @data bytes, as a new skb. */
-static struct sk_buff *frag_make(struct world *w, const struct sk_buff *skb, uint32_t off,
+static struct sk_buff *frag_make(struct host *h, const struct sk_buff *skb, uint32_t off,
 				 uint32_t data)
 {
+	struct world *w = h->w;
 	struct sk_buff *f = skb_alloc(w);
 
 	if (!f)
@@ -342,6 +344,7 @@ static struct sk_buff *frag_make(struct world *w, const struct sk_buff *skb, uin
 		f->sk = skb->sk;
 		f->flags |= SKB_F_WMEM;
 	}
+	skb_observe(h, f, SKB_EV_BORN, 0);
 	return f;
 }
 
@@ -380,12 +383,12 @@ int ip_do_fragment(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 	int rc = NET_XMIT_SUCCESS;
 
 	SIM_BUG_ON(total <= fs);
-	skb->stage = STAGE_T10;
+	skb_set_stage(h, skb, STAGE_T10);
 	/* build the chain first (__ip_append_data's skbs); the head is fragment 0 */
 	for (uint32_t off = fs; off < total; off += fs) {
 		uint32_t data = total - off < fs ? total - off : fs;
 
-		f = frag_make(h->w, skb, off, data);
+		f = frag_make(h, skb, off, data);
 		if (!f) {
 			/* no skb for a fragment: the datagram cannot go out */
 			h->ip.FragFails++;
@@ -432,6 +435,6 @@ int ip_finish_output(struct cpu *c, struct sk_buff *skb, struct net_device *dev,
 {
 	if (skb->len - (uint32_t)ETH_HLEN > ip_skb_dst_mtu(skb, dev))
 		return ip_do_fragment(c, skb, dev, nexthop, cycles);
-	skb->stage = STAGE_T10;
+	skb_set_stage(dev->host, skb, STAGE_T10);
 	return neigh_output(c, skb, dev, nexthop, cycles);
 }

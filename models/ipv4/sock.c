@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/core/observe.h"
 #include "models/ipv4/ip.h"
 #include "models/drivers/nic.h"
 #include "models/report/pcap_out.h"
@@ -375,7 +376,7 @@ void udp_queue_rcv_skb(struct sock *sk, struct sk_buff *skb)
 {
 	struct world *w = sk->host->w;
 
-	skb->stage = STAGE_R22;
+	skb_set_stage(sk->host, skb, STAGE_R22);
 	if (sk->filter.set) {
 		/* a filter needs the full checksum first (udp_lib_checksum_complete) */
 		if (skb->flags & SKB_F_BAD_CSUM) {
@@ -398,10 +399,10 @@ void udp_queue_rcv_skb(struct sock *sk, struct sk_buff *skb)
 		return;
 	}
 	skb->sk = sk;
-	skb->stage = STAGE_R23;
-	skb_lat_next(w, skb, LAT_SOCKET, w->q.now);
+	skb_set_stage(sk->host, skb, STAGE_R23);
+	skb_lat_next(sk->host, skb, LAT_SOCKET, w->q.now);
 	sock_queue_tail(sk, skb);
-	skb->stage = STAGE_R24;
+	skb_set_stage(sk->host, skb, STAGE_R24);
 	sk_data_ready(sk);
 }
 

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 
+#include "models/core/observe.h"
 #include "models/ipv4/ip.h"
 #include "models/ipv4/ip_fragment.h"
 #include "models/core/neigh.h"
@@ -145,6 +146,7 @@ static struct sk_buff *ip_make_skb(struct sock *sk, const struct fib_route *rt, 
 	skb->sk = sk;
 	skb->flags |= SKB_F_WMEM;
 	sk->sk_wmem_alloc += skb->truesize;
+	skb_observe(sk->host, skb, SKB_EV_BORN, 0);
 	return skb;
 }
 

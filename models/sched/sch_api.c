@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/core/observe.h"
 #include "models/drivers/nic.h"
 #include "models/sched/sch_generic.h"
 
@@ -231,7 +232,7 @@ void qdisc_kfree_skb_list(struct Qdisc *q, struct sk_buff *to_free)
 		struct sk_buff *next = to_free->next;
 
 		to_free->next = NULL;
-		to_free->stage = STAGE_T13;
+		skb_set_stage(qdisc_host(q), to_free, STAGE_T13);
 		kfree_skb_reason(qdisc_host(q), to_free, reason);
 		to_free = next;
 	}
@@ -255,7 +256,7 @@ void qdisc_drop_dequeued(struct Qdisc *q, struct sk_buff *skb, enum skb_drop_rea
 	qdisc_tree_reduce_backlog(q, skb);
 	q->stats.drops++;
 	skb->next = NULL;
-	skb->stage = STAGE_T13;
+	skb_set_stage(qdisc_host(q), skb, STAGE_T13);
 	kfree_skb_reason(qdisc_host(q), skb, reason);
 }
 

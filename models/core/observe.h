@@ -1,0 +1,123 @@
+/*
+ * models/core/observe.h - the one observation point of a packet's journey.
+ *
+ * Kernel analogue: the skb tracepoints that ftrace, perf, bpftrace and pwru
+ * attach to (include/trace/events/skb.h: kfree_skb with its reason,
+ * consume_skb; include/trace/events/net.h: netif_receive_skb,
+ * net_dev_queue, net_dev_xmit). Every change of a packet's stage
+ * (stages.md R1-R24, T1-T16) and of its latency stage, and every way a
+ * packet leaves the simulation, goes through the functions below; they do
+ * the latency accounting and then call the world's observers in the order
+ * they were added.
+ *
+ * Contract:
+ * - An observer is a struct skb_observer embedded in its owner's state
+ *   (container_of() recovers it) with a const ops table; it is added once
+ *   with skb_observer_add() before the run starts and lives until the world
+ *   is freed. Observers only read: they never change the skb, schedule
+ *   events or draw random numbers, so a run with observers gives the same
+ *   results as one without.
+ * - @h is the namespace (host) the packet is in when the event happens; the
+ *   CPU doing the work, if any, is h->w->this_cpu (NULL for hardware events:
+ *   the wire, DMA, a timer of the NIC).
+ * - Events for a GRO or fragment chain are reported once, for its head;
+ *   its segments hang off skb->frag_next. A frame dropped before it got
+ *   an skb (pool exhausted, skb_drop_unallocated) is a SKB_EV_DROP with
+ *   @skb NULL.
+ * - With no observer the cost is one load and a not-taken branch per event.
+ */
+#ifndef MODELS_OBSERVE_H
+#define MODELS_OBSERVE_H
+
+#include <stdint.h>
+
+#include "models/world.h"
+
+/* What happened to a packet. */
+enum skb_ev {
+	SKB_EV_BORN,  /* entered the simulation: a frame at a NIC, a sent datagram, an ARP frame */
+	SKB_EV_STAGE, /* arg: the enum stage_id it entered */
+	SKB_EV_LAT,   /* arg: the enum lat_stage it entered (waiting or running in) */
+	SKB_EV_DROP,  /* arg: index in drop_points[] (reason and stage) */
+	SKB_EV_DELIVER, /* read by an application (consume_skb) */
+	SKB_EV_CONSUME, /* consumed by the kernel itself (ARP) */
+	SKB_EV_XMIT,	/* left through a NIC with no modelled peer */
+	SKB_EV_NR,
+};
+
+extern const char *const skb_ev_name[SKB_EV_NR];
+
+struct skb_observer;
+
+struct skb_observer_ops {
+	const char *name; /* for messages */
+	/* @skb is read-only; @arg as documented in enum skb_ev. */
+	void (*event)(struct skb_observer *o, const struct host *h, const struct sk_buff *skb,
+		      enum skb_ev ev, uint32_t arg);
+};
+
+struct skb_observer {
+	const struct skb_observer_ops *ops; /* never NULL */
+	struct skb_observer *next;	    /* next in the world's list */
+};
+
+/* Append @o to @w's observers (called at load, before the run). */
+void skb_observer_add(struct world *w, struct skb_observer *o);
+
+/* Call every observer of h->w: the out-of-line half of skb_observe(). */
+void skb_observe_call(const struct host *h, const struct sk_buff *skb, enum skb_ev ev,
+		      uint32_t arg);
+
+static inline void skb_observe(const struct host *h, const struct sk_buff *skb, enum skb_ev ev,
+			       uint32_t arg)
+{
+	if (__builtin_expect(h->w->observers != 0, 0))
+		skb_observe_call(h, skb, ev, arg);
+}
+
+/* @skb enters stage @st on host @h (a chain's head: drops read the head's stage). */
+static inline void skb_set_stage(const struct host *h, struct sk_buff *skb, enum stage_id st)
+{
+	skb->stage = (uint8_t)st;
+	skb_observe(h, skb, SKB_EV_STAGE, st);
+}
+
+/*
+ * A packet's softirq time is one sample even when RPS splits it between two
+ * CPUs: the part before the backlog is carried in t_acc.
+ */
+static inline void skb_lat_close(struct world *w, struct sk_buff *s, enum lat_stage next,
+				 sim_time_t now)
+{
+	sim_time_t d = now - s->t_mark;
+
+	if (s->lat == LAT_SOFTIRQ && next == LAT_BACKLOG) {
+		s->t_acc += d;
+		return;
+	}
+	if (s->lat == LAT_SOFTIRQ) {
+		d += s->t_acc;
+		s->t_acc = 0;
+	}
+	if (w->measuring && s->t_mark >= w->warmup)
+		sim_hist_record(&w->lat[s->lat], (uint64_t)d);
+}
+
+/*
+ * Close the current latency stage of @skb (and its segments) at @now and open
+ * @next. Inline: every packet passes several stages.
+ */
+static inline void skb_lat_next(const struct host *h, struct sk_buff *skb, enum lat_stage next,
+				sim_time_t now)
+{
+	struct world *w = h->w;
+
+	skb_observe(h, skb, SKB_EV_LAT, next);
+	for (struct sk_buff *s = skb; s; s = s->frag_next) {
+		skb_lat_close(w, s, next, now);
+		s->lat = (uint8_t)next;
+		s->t_mark = now;
+	}
+}
+
+#endif
