@@ -27,6 +27,7 @@
 
 #include "sim/cfg.h"
 #include "sim/rng.h"
+#include "models/core/observe.h"
 #include "models/drivers/nic.h"
 #include "models/sched/sch_generic.h"
 #include "models/core/skb.h"

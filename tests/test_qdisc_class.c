@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "sim/cfg.h"
+#include "models/core/observe.h"
 #include "models/drivers/nic.h"
 #include "models/sched/sch_generic.h"
 #include "models/core/skb.h"

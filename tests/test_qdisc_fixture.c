@@ -9,6 +9,7 @@
 #include "sim/cfg.h"
 #include "sim/event.h"
 #include "sim/pool.h"
+#include "models/core/observe.h"
 #include "models/drivers/nic.h"
 
 struct tq T;

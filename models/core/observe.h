@@ -120,4 +120,19 @@ static inline void skb_lat_next(const struct host *h, struct sk_buff *skb, enum 
 	}
 }
 
+/*
+ * The ways a packet leaves the simulation: each counts it (every segment of
+ * a chain), tells the observers and frees it.
+ */
+/* The kernel consumed a control frame (ARP): the packet ends here, not dropped. */
+void consume_skb_kernel(struct host *h, struct sk_buff *skb);
+/* A frame left through a NIC with no modelled peer. */
+void skb_transmitted(const struct host *h, struct sk_buff *skb);
+/* The packet reached the application: count it and its latencies. */
+void consume_skb(struct host *h, struct sk_buff *skb);
+/* Drop with @reason at skb->stage on host @h. */
+void kfree_skb_reason(struct host *h, struct sk_buff *skb, enum skb_drop_reason reason);
+/* A frame that never got an skb (pool exhausted) is dropped with @reason at @stage. */
+void skb_drop_unallocated(struct host *h, enum skb_drop_reason reason, enum stage_id stage);
+
 #endif

@@ -298,16 +298,8 @@ static inline void skb_queue_splice_tail_init(struct sk_buff_head *from, struct 
 struct sk_buff *skb_alloc(struct world *w);
 /* A clone of @skb for a tap, or NULL when the pool is exhausted. */
 struct sk_buff *skb_clone(struct world *w, const struct sk_buff *skb);
-/* The kernel consumed a control frame (ARP): the packet ends here, not dropped. */
-void consume_skb_kernel(struct host *h, struct sk_buff *skb);
-/* A frame left through a NIC with no modelled peer. */
-void skb_transmitted(const struct host *h, struct sk_buff *skb);
-/* The packet reached the application: count it and its latencies. */
-void consume_skb(struct host *h, struct sk_buff *skb);
-/* Drop with @reason at skb->stage on host @h. */
-void kfree_skb_reason(struct host *h, struct sk_buff *skb, enum skb_drop_reason reason);
-/* A frame that never got an skb (pool exhausted) is dropped with @reason at @stage. */
-void skb_drop_unallocated(struct host *h, enum skb_drop_reason reason, enum stage_id stage);
+/* Return @skb and its frag_next chain to the pool, releasing send-buffer charges (no accounting). */
+void skb_free_chain(struct world *w, struct sk_buff *skb);
 /* Free a tap clone (read or dropped by its packet socket). */
 void kfree_skb_clone(struct world *w, struct sk_buff *skb);
 
@@ -322,7 +314,10 @@ void kfree_skb_clone(struct world *w, struct sk_buff *skb);
  */
 uint64_t skb_touch(const struct cpu *c, struct sk_buff *skb);
 
-/* skb_set_stage() and skb_lat_next() (close a latency stage, open the next) are in models/core/observe.h. */
+/*
+ * skb_set_stage(), skb_lat_next() (close a latency stage, open the next) and the
+ * ways a packet leaves (consume_skb(), kfree_skb_reason(), ...) are in models/core/observe.h.
+ */
 
 /* Index of (@reason, @stage) in drop_points[], or -1. */
 int drop_point_find(enum skb_drop_reason reason, enum stage_id stage);
