@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/drivers/nic.h"
+#include "models/drivers/hw_nic.h"
 #include "models/sched/sch_generic.h"
 #include "models/scenario.h"
 #include "models/ipv4/sock.h"
@@ -100,7 +100,7 @@ static const struct {
 
 static const struct veth_rq *rq_of(struct host *h)
 {
-	return h->devs[0]->veth->rq;
+	return veth_priv(h->devs[0])->rq;
 }
 
 /* Which path 100 datagrams take, against the kernel's rx_queue_0_xdp_packets. */
@@ -258,7 +258,7 @@ START_TEST(test_ring_full_backpressure)
 	char yaml[2048];
 	struct world *w;
 	struct host *a;
-	const struct nic_tx_queue *q;
+	const struct netdev_queue *q;
 
 	snprintf(yaml, sizeof(yaml), ring_fmt, ", qdisc: {kind: pfifo, limit: 100}");
 	w = test_world_run("veth-ring.yaml", yaml);
@@ -346,7 +346,7 @@ START_TEST(test_veth_multiqueue)
 	}
 	snprintf(yaml, sizeof(yaml), mq_fmt, socks, apps, bq);
 	w = test_world_run("veth-mq.yaml", yaml);
-	v = test_world_host(w, "B")->devs[0]->veth;
+	v = veth_priv(test_world_host(w, "B")->devs[0]);
 	a0 = test_world_host(w, "A")->devs[0];
 	ck_assert_uint_eq(v->nq, (uint32_t)bq);
 	for (uint32_t i = 0; i < v->nq; i++) {
