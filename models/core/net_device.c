@@ -28,12 +28,16 @@
 int netdev_create(struct host *h, const struct netdev_driver *drv, const struct cfg_node *n,
 		  const char *name, struct net_device **out, struct sim_error *err)
 {
-	struct net_device *dev = calloc(1, NETDEV_PRIV_OFFSET + drv->priv_size);
+	/* alloc_netdev_mqs: one block, the device and its private area both NETDEV_ALIGN-ed */
+	size_t size = (NETDEV_PRIV_OFFSET + drv->priv_size + NETDEV_ALIGN - 1) &
+		      ~(size_t)(NETDEV_ALIGN - 1);
+	struct net_device *dev = aligned_alloc(NETDEV_ALIGN, size);
 	char what[48];
 
 	*out = dev;
 	if (!dev)
 		return sim_error_set(err, "out of memory");
+	memset(dev, 0, size);
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
 	dev->host = h;
 	dev->driver = drv;

@@ -13,8 +13,9 @@
  *    returned 0; every TX queue has a qdisc (noqueue for a device without a
  *    ring). ntxq >= 1 for every device.
  *  - The driver's private state is netdev_priv(dev): priv_size bytes, zeroed,
- *    allocated with the device in one block (alloc_netdev) and freed with it
- *    (free_netdev), after the driver's ndo_uninit released what it allocated.
+ *    allocated with the device in one block (alloc_netdev), at an offset and
+ *    an address aligned to NETDEV_ALIGN, and freed with it (free_netdev),
+ *    after the driver's ndo_uninit released what it allocated.
  *  - The core (models/core, ipv4, sched, apps, report, scenario.c) knows a
  *    device only through this header: it never names a driver nor reads a
  *    driver's private state. Drivers reach each other through these ops.
@@ -243,13 +244,14 @@ const struct netdev_driver *netdev_driver_find(const char *name);
 int netdev_driver_unknown(const struct cfg_node *v, const char *name, struct sim_error *err);
 
 /*
- * alloc_netdev + the driver's setup: a device of @drv on @h named by
- * @n's `name:` (@name when @n is NULL). *@out is the device (also on
- * error, for free_netdev) or NULL when out of memory. 0 or -1 with @err set.
+ * alloc_netdev + the driver's setup: a device of @drv on @h called @name,
+ * built from its scenario mapping @n (NULL for lo), whose unknown keys are
+ * errors after setup ("nic 'NAME'"). *@out is the device (also on error, for
+ * free_netdev) or NULL when out of memory. 0 or -1 with @err set.
  */
 int netdev_create(struct host *h, const struct netdev_driver *drv, const struct cfg_node *n,
 		  const char *name, struct net_device **out, struct sim_error *err);
-/* The driver's ndo_uninit, the queues, the device. NULL is fine. */
+/* The root qdisc (and its children), the driver's ndo_uninit, the queues, the device. NULL is fine. */
 void free_netdev(struct net_device *dev);
 /* Allocate @ntxq TX and @nrxq RX queues (zeroed, owner and index set). 0 or -1. */
 int netif_alloc_queues(struct net_device *dev, uint32_t ntxq, uint32_t nrxq);

@@ -23,11 +23,11 @@
  * nic_priv at netdev_priv(dev). Files: nic.c (receive, NAPI poll, setup),
  * nic_tx.c (transmit, the vector shared by a queue pair), nic_report.c
  * (ethtool, /proc/interrupts, report.json), nic_drivers.c (the drivers).
- * Only models/drivers/ includes this header.
+ * Outside models/drivers/ only tests include this header.
  *
  * Drivers plug in through struct nic_driver (a const table in
- * models/drivers/nic_drivers.c, registered in drivers.c): defaults and limits, ethtool -S names, the
- * interrupt-coalescing rule and, optionally, an adaptive moderation
+ * models/drivers/nic_drivers.c, registered in drivers.c): defaults and
+ * limits, ethtool -S names, the interrupt-coalescing rule and, optionally, an adaptive moderation
  * algorithm (`adaptive_rx: true`, ethtool -C adaptive-rx on; models/lib/net_dim.h)
  * that sets each queue's rx-usecs and rx-frames at the end of every poll
  * that completes.

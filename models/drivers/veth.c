@@ -78,7 +78,8 @@
 
 static const char *const veth_xdp_names[] = { "none", "pass", "drop", NULL };
 
-const char *veth_xdp_name(enum veth_xdp x)
+/* "none", "pass" or "drop". */
+static const char *veth_xdp_name(enum veth_xdp x)
 {
 	return veth_xdp_names[x];
 }

@@ -2,8 +2,8 @@
  * models/drivers/veth.h - a veth device's private state (struct veth_priv, veth_rq).
  *
  * Kernel reference: drivers/net/veth.c. See models/drivers/veth.c for the
- * model. The state is netdev_priv(dev) of a veth (veth_priv()); only
- * models/drivers/ includes this header.
+ * model. The state is netdev_priv(dev) of a veth (veth_priv()); outside
+ * models/drivers/ only tests include this header.
  */
 #ifndef MODELS_VETH_H
 #define MODELS_VETH_H
@@ -75,8 +75,5 @@ static inline struct veth_priv *veth_priv(const struct net_device *dev)
 {
 	return netdev_priv(dev);
 }
-
-/* "none", "pass" or "drop". */
-const char *veth_xdp_name(enum veth_xdp x);
 
 #endif
