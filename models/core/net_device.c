@@ -130,6 +130,26 @@ unsigned netdev_ifindex(const struct net_device *dev)
 	return idx;
 }
 
+void dev_get_stats(const struct net_device *dev, struct rtnl_link_stats64 *s)
+{
+	*s = (struct rtnl_link_stats64){
+		.rx_packets = dev->rx_packets,
+		.rx_bytes = dev->rx_bytes,
+		.rx_dropped = dev->rx_dropped,
+		.rx_missed_errors = dev->rx_missed_errors,
+		.rx_errors = dev->rx_errors,
+		.rx_crc_errors = dev->rx_crc_errors,
+		.rx_nohandler = dev->rx_nohandler,
+		.tx_packets = dev->tx_packets,
+		.tx_bytes = dev->tx_bytes,
+		.tx_dropped = dev->tx_dropped,
+		.tx_errors = dev->tx_errors,
+		.rx_mac_filtered = dev->rx_mac_filtered,
+	};
+	if (dev->netdev_ops->ndo_get_stats64)
+		dev->netdev_ops->ndo_get_stats64(dev, s);
+}
+
 void netdev_get_ringparam(const struct net_device *dev, struct ethtool_ringparam *r)
 {
 	*r = (struct ethtool_ringparam){ .rx_queues = 0, .rx_pending = 0, .tx_pending = 1 };
@@ -374,14 +394,17 @@ int dev_activate(struct net_device *dev, const struct cfg_node *n, const char *d
 
 void netdev_json_stats(const struct net_device *dev, cJSON *o)
 {
-	JNUM(o, dev, rx_packets);
-	JNUM(o, dev, rx_bytes);
-	JNUM(o, dev, rx_dropped);
-	JNUM(o, dev, rx_missed_errors);
-	JNUM(o, dev, rx_mac_filtered);
-	JNUM(o, dev, tx_packets);
-	JNUM(o, dev, tx_bytes);
-	JNUM(o, dev, tx_dropped);
+	struct rtnl_link_stats64 st, *s = &st;
+
+	dev_get_stats(dev, s);
+	JNUM(o, s, rx_packets);
+	JNUM(o, s, rx_bytes);
+	JNUM(o, s, rx_dropped);
+	JNUM(o, s, rx_missed_errors);
+	JNUM(o, s, rx_mac_filtered);
+	JNUM(o, s, tx_packets);
+	JNUM(o, s, tx_bytes);
+	JNUM(o, s, tx_dropped);
 }
 
 /* jiffies_to_msecs */
@@ -452,12 +475,15 @@ void netdev_show_bql(const struct net_device *v, FILE *f)
 	}
 }
 
-void netdev_show_proc_net_dev(const struct net_device *v, FILE *f)
+void netdev_show_proc_net_dev(const struct net_device *dev, FILE *f)
 {
+	struct rtnl_link_stats64 st, *v = &st;
+
+	dev_get_stats(dev, v);
 	fprintf(f,
 		"%6s: %7llu %7llu %4llu %4llu %4llu %5llu %10llu %9llu %8llu %7llu %4llu "
 		"%4llu %4llu %5llu %7llu %10llu\n",
-		v->name, U(v->rx_bytes), U(v->rx_packets), U(v->rx_errors),
+		dev->name, U(v->rx_bytes), U(v->rx_packets), U(v->rx_errors),
 		U(v->rx_dropped + v->rx_missed_errors), U(0), U(v->rx_crc_errors), U(0), U(0),
 		U(v->tx_bytes), U(v->tx_packets), U(v->tx_errors), U(v->tx_dropped), U(0), U(0),
 		U(0), U(0));

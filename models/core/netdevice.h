@@ -19,8 +19,9 @@
  *  - The core (models/core, ipv4, sched, apps, report, scenario.c) knows a
  *    device only through this header: it never names a driver nor reads a
  *    driver's private state. Drivers reach each other through these ops.
- *  - The counters below are struct rtnl_link_stats64's, kept by whoever
- *    counts (driver or core) at the time of the event.
+ *  - The device's counters are struct rtnl_link_stats64's, kept by whoever
+ *    counts (driver or core) at the time of the event; what a driver keeps
+ *    elsewhere its ndo_get_stats64 adds: readers use dev_get_stats.
  *
  * Simplified: one IPv4 address per device; a device is created from its
  * scenario mapping in one step (no register/open/close states); the link
@@ -96,6 +97,14 @@ struct netdev_queue_obs {
 	uint64_t wait_n;	       /* packets taken that arrived after warm-up */
 };
 
+/* struct rtnl_link_stats64: the counters `ip -s link` and /proc/net/dev show. */
+struct rtnl_link_stats64 {
+	uint64_t rx_packets, rx_bytes, rx_dropped, rx_missed_errors, rx_errors; /* frames, bytes */
+	uint64_t rx_crc_errors, rx_nohandler;					/* frames */
+	uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;			/* frames, bytes */
+	uint64_t rx_mac_filtered; /* frames the MAC filter discarded (not a Linux counter) */
+};
+
 /* The fullest RX ring of a device after the warm-up (the report's headroom). */
 struct netdev_ring_usage {
 	int64_t max;	/* largest occupancy of any ring, descriptors */
@@ -115,6 +124,11 @@ struct net_device_ops {
 	 */
 	int (*ndo_start_xmit)(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
 			      uint16_t txq);
+	/*
+	 * ndo_get_stats64: add to @s (the device's own counters, copied by
+	 * dev_get_stats) what the driver keeps elsewhere (per-queue, or the peer's).
+	 */
+	void (*ndo_get_stats64)(const struct net_device *dev, struct rtnl_link_stats64 *s);
 	/* ndo_uninit: release what the driver allocated (before free_netdev). */
 	void (*ndo_uninit)(struct net_device *dev);
 	/* The end of the warm-up: restart the driver's queue statistics at @now. */
@@ -200,7 +214,7 @@ struct net_device {
 	bool gro;	     /* NETIF_F_GRO (ethtool -K gro) */
 	uint32_t ntaps;	     /* AF_PACKET sockets bound here */
 	struct sock *taps[MAX_TAPS_PER_DEV]; /* ptype_all */
-	/* struct rtnl_link_stats64 */
+	/* the device's own counters (struct rtnl_link_stats64; read them with dev_get_stats) */
 	uint64_t rx_packets, rx_bytes, rx_dropped, rx_missed_errors, rx_errors;
 	uint64_t rx_crc_errors, rx_nohandler;
 	uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
@@ -263,6 +277,8 @@ int netdev_link_all(struct world *w, struct net_device **bad, struct sim_error *
 struct net_device *netdev_find(struct world *w, const char *spec);
 /* The ifindex of @dev in its namespace: lo is 1, the scenario's devices follow in order. */
 unsigned netdev_ifindex(const struct net_device *dev);
+/* dev_get_stats: the device's counters plus its driver's ndo_get_stats64. */
+void dev_get_stats(const struct net_device *dev, struct rtnl_link_stats64 *s);
 /* The ring sizes of @dev (ethtool -g), with the defaults for a device without rings. */
 void netdev_get_ringparam(const struct net_device *dev, struct ethtool_ringparam *r);
 

@@ -22,16 +22,18 @@ static void nic_get_ethtool_stats(const struct net_device *v, FILE *f)
 {
 	const struct nic_priv *p = nic_priv(v);
 	uint64_t restart = 0, busy = 0;
+	struct rtnl_link_stats64 s;
 
+	dev_get_stats(v, &s);
 	fprintf(f, "NIC statistics:\n");
-	fprintf(f, "     rx_packets: %llu\n", U(v->rx_packets));
-	fprintf(f, "     rx_bytes: %llu\n", U(v->rx_bytes));
-	fprintf(f, "     rx_dropped: %llu\n", U(v->rx_dropped));
-	fprintf(f, "     %s: %llu\n", p->drv->missed_stat, U(v->rx_missed_errors));
+	fprintf(f, "     rx_packets: %llu\n", U(s.rx_packets));
+	fprintf(f, "     rx_bytes: %llu\n", U(s.rx_bytes));
+	fprintf(f, "     rx_dropped: %llu\n", U(s.rx_dropped));
+	fprintf(f, "     %s: %llu\n", p->drv->missed_stat, U(s.rx_missed_errors));
 	if (strcmp(p->drv->missed_stat, "rx_missed_errors"))
-		fprintf(f, "     rx_missed_errors: %llu\n", U(v->rx_missed_errors));
-	fprintf(f, "     tx_packets: %llu\n", U(v->tx_packets));
-	fprintf(f, "     tx_bytes: %llu\n", U(v->tx_bytes));
+		fprintf(f, "     rx_missed_errors: %llu\n", U(s.rx_missed_errors));
+	fprintf(f, "     tx_packets: %llu\n", U(s.tx_packets));
+	fprintf(f, "     tx_bytes: %llu\n", U(s.tx_bytes));
 	for (uint32_t i = 0; i < v->ntxq; i++) {
 		restart += v->txq[i].wakes;
 		busy += v->txq[i].busy;

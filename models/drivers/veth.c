@@ -153,10 +153,8 @@ static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
 		dev->tx_dropped++; /* veth_xmit: priv->dropped */
 		return NET_XMIT_DROP;
 	}
-	dev->tx_packets++;
+	dev->tx_packets++; /* veth_xmit: dev_sw_netstats_tx_add; the peer's rx, see veth_get_stats64 */
 	dev->tx_bytes += len;
-	peer->rx_packets++;
-	peer->rx_bytes += len;
 	return NETDEV_TX_OK;
 }
 
@@ -234,10 +232,6 @@ static struct sk_buff *veth_poll_one(struct napi_struct *n, struct cpu *c, uint6
 
 		rq->xdp_packets++;
 		rq->xdp_bytes += bytes;
-		dev->rx_packets++;
-		dev->rx_bytes += bytes;
-		dev->peer->tx_packets++;
-		dev->peer->tx_bytes += bytes;
 		*cycles += dev->host->costs.veth_xdp_rcv;
 		skb_set_stage(dev->host, skb, STAGE_R9);
 		skb_lat_next(dev->host, skb, LAT_SOFTIRQ, w->q.now);
@@ -342,6 +336,28 @@ static void veth_stats_reset(struct net_device *dev, sim_time_t now)
 	}
 }
 
+/*
+ * veth_get_stats64: what the peer sent through netif_rx is our rx; the skbs
+ * our rqs consumed (NAPI mode, XDP drops included) are our rx and the peer's
+ * tx, so its rqs' are our tx.
+ */
+static void veth_get_stats64(const struct net_device *dev, struct rtnl_link_stats64 *s)
+{
+	const struct net_device *peer = dev->peer;
+	const struct veth_priv *v = veth_priv(dev), *pv = veth_priv(peer);
+
+	s->rx_packets += peer->tx_packets;
+	s->rx_bytes += peer->tx_bytes;
+	for (uint32_t i = 0; v->rq && i < v->nq; i++) {
+		s->rx_packets += v->rq[i].xdp_packets;
+		s->rx_bytes += v->rq[i].xdp_bytes;
+	}
+	for (uint32_t i = 0; pv->rq && i < pv->nq; i++) {
+		s->tx_packets += pv->rq[i].xdp_packets;
+		s->tx_bytes += pv->rq[i].xdp_bytes;
+	}
+}
+
 static void veth_uninit(struct net_device *dev)
 {
 	free(veth_priv(dev)->rq);
@@ -375,6 +391,7 @@ static int veth_link(struct world *w, struct net_device *dev, struct sim_error *
 
 static const struct net_device_ops veth_netdev_ops = {
 	.ndo_start_xmit = veth_xmit,
+	.ndo_get_stats64 = veth_get_stats64,
 	.ndo_uninit = veth_uninit,
 	.ndo_stats_reset = veth_stats_reset,
 	.ndo_link = veth_link,
