@@ -21,7 +21,7 @@
 #include "models/netfilter/netfilter.h"
 #include "models/ipv4/route.h"
 #include "models/core/xmit.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 #include "models/report/pcap_out.h"
 #include "models/scenario.h"
 #include "models/ipv4/sock.h"
@@ -351,10 +351,21 @@ static int host_each(struct host *h, const struct cfg_node *n, const char *key,
 
 static int host_add_nic(struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
+	const struct netdev_driver *drv;
+	const char *name = NULL, *kind = NULL;
 	struct net_device *dev = NULL;
-	int rc = nic_create(h, n, &dev, err);
+	int rc;
 
-	h->devs[h->ndevs++] = dev;
+	if (cfg_require(n, "name", "nic", err) ||
+	    cfg_get_name(n, "name", &name, sizeof(dev->name) - 1, err) ||
+	    cfg_get_str(n, "driver", &kind, "ixgbe", err))
+		return -1;
+	drv = netdev_driver_find(kind);
+	if (!drv || !drv->scenario)
+		return netdev_driver_unknown(cfg_get(n, "driver"), kind, err);
+	rc = netdev_create(h, drv, n, name, &dev, err);
+	if (dev)
+		h->devs[h->ndevs++] = dev;
 	if (rc)
 		return -1;
 	if (!strcmp(dev->name, "lo"))
@@ -374,11 +385,13 @@ static int host_add_nic(struct host *h, const struct cfg_node *n, struct sim_err
 
 static int host_add_lo(struct host *h, struct sim_error *err)
 {
-	struct net_device *lo = loopback_create(h, err);
+	struct net_device *lo = NULL;
+	int rc = netdev_create(h, netdev_driver_find("loopback"), NULL, "lo", &lo, err);
 
-	h->devs[h->ndevs++] = lo;
+	if (lo)
+		h->devs[h->ndevs++] = lo;
 	h->lo = lo;
-	return lo && !err->set ? 0 : -1;
+	return rc;
 }
 
 /* Routes (connected, local, `routes:`) and static neighbours (`neigh:`). */
@@ -600,15 +613,20 @@ static uint64_t skb_pool_default(const struct world *w)
 
 	for (uint32_t i = 0; i < w->nhosts; i++) {
 		const struct host *h = w->hosts[i];
+		struct ethtool_ringparam r;
 
 		n += (uint64_t)h->ncpus * (2ull * h->sysctl.netdev_max_backlog + 2 + 64 * 9);
-		for (uint32_t d = 0; d < h->ndevs; d++)
-			n += (uint64_t)h->devs[d]->nrxq * (h->devs[d]->rx_ring + 64 * 9);
+		for (uint32_t d = 0; d < h->ndevs; d++) {
+			netdev_get_ringparam(h->devs[d], &r);
+			n += (uint64_t)r.rx_queues * (r.rx_pending + 64 * 9);
+		}
 		for (uint32_t s = 0; s < h->nsocks; s++)
 			n += h->socks[s]->sk_rcvbuf / 256 + h->socks[s]->sk_sndbuf / 768 + 2;
-		for (uint32_t d = 0; d < h->ndevs; d++)
+		for (uint32_t d = 0; d < h->ndevs; d++) {
+			netdev_get_ringparam(h->devs[d], &r);
 			n += (uint64_t)h->devs[d]->ntxq *
-			     (h->devs[d]->tx_ring + 3ull * h->devs[d]->txqueuelen + 64);
+			     (r.tx_pending + 3ull * h->devs[d]->txqueuelen + 64);
+		}
 		n += h->sysctl.unres_qlen_bytes / 768 * 4;
 		for (uint32_t a = 0; a < h->napps; a++)
 			n += h->apps[a]->batch;
@@ -808,7 +826,7 @@ static int world_link_veths(struct world *w, const struct cfg_node *root, struct
 	struct net_device *bad = NULL;
 	const struct cfg_node *n;
 
-	if (!veth_link_peers(w, &bad, &local))
+	if (!netdev_link_all(w, &bad, &local))
 		return 0;
 	n = bad ? world_nic_node(w, root, bad) : NULL;
 	if (n && cfg_get(n, "peer"))
@@ -918,7 +936,7 @@ static void host_free(struct host *h)
 	for (uint32_t i = 0; i < h->nsocks; i++)
 		sock_free(h->socks[i]);
 	for (uint32_t i = 0; i < h->ndevs; i++)
-		nic_free(h->devs[i]);
+		free_netdev(h->devs[i]);
 	for (uint32_t i = 0; h->machine == h && h->cpus && i < h->ncpus; i++) {
 		if (h->cpus[i].sd)
 			free(h->cpus[i].sd->fl_buckets);
@@ -1021,7 +1039,7 @@ static void world_warmup_fire(struct sim_event *ev)
 			h->cpus[c].sd->wait_n = 0;
 		}
 		for (uint32_t d = 0; d < h->ndevs; d++)
-			nic_stats_reset(h->devs[d], now);
+			netdev_stats_reset(h->devs[d], now);
 		for (uint32_t s = 0; s < h->nsocks; s++)
 			sock_stats_reset(h->socks[s], now);
 	}

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "models/apps/app.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 #include "models/scenario.h"
 #include "models/sched/sch_generic.h"
 #include "models/ipv4/sock.h"

@@ -988,11 +988,11 @@ START_TEST(test_rx_ring_full)
 	h = host0(&t);
 	dev = h->devs[0];
 	ck_assert_uint_eq(dev->rx_missed_errors, missed);
-	ck_assert_uint_eq(dev->rxq[0].missed, missed);
+	ck_assert_uint_eq(nic_priv(dev)->rxq[0].missed, missed);
 	ck_assert_uint_eq(drops_at(h, SKB_DROP_REASON_NIC_RX_MISSED, STAGE_R2), missed);
 	ck_assert_uint_eq(t.w->dropped, missed);
 	ck_assert_uint_eq(dev->rx_packets, kept);
-	ck_assert_int_eq(dev->rxq[0].ring_level.max, (int64_t)kept);
+	ck_assert_int_eq(nic_priv(dev)->rxq[0].ring_level.max, (int64_t)kept);
 	ck_assert_uint_eq(sock_queued(sock_named(h, "srv")), kept);
 	/* /proc/net/dev "drop" = rx_dropped + rx_missed_errors */
 	ck_assert_uint_eq(proc_net_dev_drop(t.w, "rx", "eth0"), dev->rx_dropped + missed);

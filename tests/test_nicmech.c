@@ -18,7 +18,7 @@
 #include "models/apps/app.h"
 #include "models/kernel/cpu.h"
 #include "models/lib/net_dim.h"
-#include "models/drivers/nic.h"
+#include "models/drivers/hw_nic.h"
 #include "models/sched/sch_generic.h"
 #include "models/scenario.h"
 #include "tests/test_world.h"
@@ -289,7 +289,7 @@ static const char rr_fmt[] =
 
 static const struct nic_rx_queue *rxq0(struct world *w, const char *host)
 {
-	return &test_world_host(w, host)->devs[0]->rxq[0];
+	return &nic_priv(test_world_host(w, host)->devs[0])->rxq[0];
 }
 
 /*

@@ -33,7 +33,7 @@
 
 #include "sim/cfg.h"
 #include "models/core/observe.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 #include "models/sched/sch_generic.h"
 #include "models/core/skb.h"
 #include "tests/test_qdisc.h"

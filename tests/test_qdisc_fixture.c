@@ -10,7 +10,7 @@
 #include "sim/event.h"
 #include "sim/pool.h"
 #include "models/core/observe.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 
 struct tq T;
 

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "models/ipv4/ip.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 #include "models/ipv4/route.h"
 #include "models/scenario.h"
 #include "models/ipv4/sock.h"

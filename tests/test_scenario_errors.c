@@ -182,6 +182,10 @@ static const struct ecase ecases[] = {
 	{ TOP HOST "    nics:\n      - name: eth0\n        driver: e1000\n",
 	  { NULL },
 	  "t.yaml:8:17: unknown driver 'e1000' (known: ixgbe, i40e, mlx5, generic, veth)" },
+	/* lo's driver is in the registry, but a host makes its lo itself */
+	{ TOP HOST "    nics:\n      - name: eth0\n        driver: loopback\n",
+	  { NULL },
+	  "t.yaml:8:17: unknown driver 'loopback' (known: ixgbe, i40e, mlx5, generic, veth)" },
 	{ TOP HOST
 	  "    nics:\n      - name: eth0\n        driver: i40e\n        adaptive_rx: true\n",
 	  { NULL },

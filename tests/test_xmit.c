@@ -6,7 +6,7 @@
 
 #include "models/apps/app.h"
 #include "models/kernel/cpu.h"
-#include "models/drivers/nic.h"
+#include "models/drivers/hw_nic.h"
 #include "models/scenario.h"
 #include "models/sched/sch_generic.h"
 #include "models/ipv4/sock.h"
@@ -60,8 +60,8 @@ START_TEST(test_xps)
 	snprintf(yaml, sizeof(yaml), SENDER_HOST(", xps_cpus: ['1', '2']", "%s"), cpu[_i]);
 	w = run(yaml);
 	dev = w->hosts[0]->devs[0];
-	ck_assert_uint_eq(dev->txq[_i].packets, 100);
-	ck_assert_uint_eq(dev->txq[1 - _i].packets, 0);
+	ck_assert_uint_eq(nic_priv(dev)->tx[_i].packets, 100);
+	ck_assert_uint_eq(nic_priv(dev)->tx[1 - _i].packets, 0);
 	world_free(w);
 }
 END_TEST
@@ -106,7 +106,7 @@ static uint64_t shaped_bytes(const char *parent, uint32_t *queues_used, bool *sh
 	*queues_used = 0;
 	*shared = dev->txq[1].qdisc == dev->txq[0].qdisc;
 	for (uint32_t i = 0; i < dev->ntxq; i++) {
-		*queues_used += dev->txq[i].packets > 0;
+		*queues_used += nic_priv(dev)->tx[i].packets > 0;
 		if (!i || dev->txq[i].qdisc != dev->txq[0].qdisc)
 			bytes += dev->txq[i].qdisc->stats.bytes;
 	}
@@ -161,19 +161,18 @@ START_TEST(test_shared_root_requeues_on_stopped_queue)
 	struct world *w = run(yaml);
 	struct net_device *dev = w->hosts[0]->devs[0];
 	const struct Qdisc *q = dev->txq[0].qdisc;
+	const struct nic_tx_ring *r = nic_priv(dev)->tx;
 
 	ck_assert_ptr_eq(dev->txq[1].qdisc, q);
-	ck_assert_uint_gt(dev->txq[0].packets, 0);
-	ck_assert_uint_gt(dev->txq[1].packets, 0);
+	ck_assert_uint_gt(r[0].packets, 0);
+	ck_assert_uint_gt(r[1].packets, 0);
 	ck_assert_uint_gt(q->stats.requeues, 0);
 	ck_assert_uint_gt(q->stats.drops, 0);
 	/* sch_direct_xmit checks the skb's queue first: the driver never sees a stopped one */
 	ck_assert_uint_eq(dev->txq[0].busy + dev->txq[1].busy, 0);
 	/* everything the root dequeued is in one of the two rings, or requeued */
-	ck_assert_uint_eq(q->stats.packets, dev->txq[0].packets + dev->txq[1].packets +
-						    (dev->txq[0].tail - dev->txq[0].head) +
-						    (dev->txq[1].tail - dev->txq[1].head) +
-						    (q->gso_skb != NULL));
+	ck_assert_uint_eq(q->stats.packets, r[0].packets + r[1].packets + (r[0].tail - r[0].head) +
+						    (r[1].tail - r[1].head) + (q->gso_skb != NULL));
 	world_free(w);
 }
 END_TEST

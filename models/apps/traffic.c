@@ -12,7 +12,7 @@
 #include "models/core/observe.h"
 #include "models/lib/dist_cfg.h"
 #include "models/ipv4/ip.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 #include "models/scenario.h"
 #include "models/apps/traffic.h"
 #include "models/apps/traffic_pcap.h"
@@ -160,7 +160,7 @@ static uint32_t traffic_pick_len(struct traffic_source *s)
  * Schedule the next frame; false when the source is done. A source that has
  * its NIC's wire to itself reserves the wire at once and its event is the
  * frame's arrival (one event per frame); sources that share a wire fire at
- * generation and queue on the wire in generation order (nic_wire_send).
+ * generation and queue on the wire in generation order (ndo_wire_send).
  */
 static bool traffic_next(struct traffic_source *s, bool first)
 {
@@ -175,7 +175,7 @@ static bool traffic_next(struct traffic_source *s, bool first)
 	if (dev->nsources == 1) {
 		s->next_len = traffic_pick_len(s);
 		t = t > dev->wire_free ? t : dev->wire_free;
-		t += nic_wire_time(dev, s->next_len - FCS_LEN);
+		t += dev->netdev_ops->ndo_wire_time(dev, s->next_len - FCS_LEN);
 		dev->wire_free = t;
 	}
 	sim_event_schedule(&s->w->q, &s->ev, t);
@@ -235,9 +235,9 @@ static void traffic_fire(struct sim_event *ev)
 		skb_observe(s->host, skb, SKB_EV_BORN, 0);
 		if (direct) {
 			skb->t_wire = skb->t_born = w->q.now;
-			nic_receive(s->dev, skb);
+			s->dev->netdev_ops->ndo_wire_receive(s->dev, skb);
 		} else {
-			nic_wire_send(s->dev, skb);
+			s->dev->netdev_ops->ndo_wire_send(s->dev, skb);
 		}
 	}
 	traffic_next(s, false);
@@ -270,7 +270,7 @@ static int traffic_parse_target(struct world *w, struct traffic_source *s, const
 			if (!strcmp(h->devs[d]->name, slash + 1))
 				s->dev = h->devs[d];
 	}
-	if (s->dev && (s->dev->loopback || s->dev->drv->virt))
+	if (s->dev && !s->dev->netdev_ops->ndo_wire_receive) /* no hardware side: lo, veth */
 		return cfg_error(cfg_get(n, "to"), err,
 				 "a traffic source feeds a NIC, not '%s'; send from an app instead",
 				 to);
@@ -352,7 +352,8 @@ static int traffic_parse_flows(struct traffic_source *s, const struct cfg_node *
 		f->saddr = sbase + (nsrc > 1 ? 1 + i % (nsrc - 1) : 0);
 		f->sport = (uint16_t)(1024 + (i / (nsrc > 1 ? nsrc - 1 : 1)) % 64000);
 		f->dport = (uint16_t)(dport + i % ports);
-		f->hash = toeplitz_hash(s->dev->rss_key, f->saddr, s->daddr, f->sport, f->dport);
+		f->hash = s->dev->netdev_ops->ndo_rx_hash(s->dev, f->saddr, s->daddr, f->sport,
+							  f->dport);
 	}
 	if (pop == 1) {
 		double sum = 0;

@@ -11,7 +11,7 @@
  * A frame is generated at its source's time, then serialised on the wire
  * of the NIC at link speed: it occupies (size + 20) * 8 / speed (preamble
  * and inter-frame gap included) and arrives when its last bit does (see
- * nic_wire_send). Sources sharing a NIC share its wire in generation order
+ * ndo_wire_send). Sources sharing a NIC share its wire in generation order
  * (two events per frame; a NIC's only source needs one);
  * a source faster than the link queues behind it without limit (the
  * sender's own queue is outside this model), so keep offered rates at or

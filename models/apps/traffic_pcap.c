@@ -19,7 +19,7 @@
 #include <pcap/pcap.h>
 
 #include "models/ipv4/ip.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 #include "models/scenario.h"
 #include "sim/error.h"
 
@@ -280,7 +280,8 @@ static void replay_finish(struct traffic_source *s, struct pcap_replay *r)
 	for (uint32_t i = 0; i < r->n; i++) {
 		struct pcap_rec *p = &r->recs[i];
 
-		p->hash = toeplitz_hash(s->dev->rss_key, p->saddr, p->daddr, p->sport, p->dport);
+		p->hash = s->dev->netdev_ops->ndo_rx_hash(s->dev, p->saddr, p->daddr, p->sport,
+							  p->dport);
 	}
 	r->period = last + (r->n > 1 ? last / (r->n - 1) : SIM_US);
 	if (r->period <= 0)

@@ -13,9 +13,8 @@
 #include "models/core/dev.h"
 #include "models/ipv4/ip.h"
 #include "models/core/neigh.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 #include "models/ipv4/sock.h"
-#include "models/drivers/veth.h"
 #include "sim/error.h"
 
 #define FLOW_LIMIT_HISTORY 128
@@ -102,21 +101,22 @@ int rps_map_cpu(const uint16_t *map, uint32_t len, uint32_t hash)
 	return len ? map[reciprocal_scale(hash, len)] : -1;
 }
 
-int get_rps_cpu(const struct nic_rx_queue *q, const struct sk_buff *skb)
+int get_rps_cpu(const struct netdev_rx_queue *q, const struct sk_buff *skb)
 {
 	return rps_map_cpu(q->rps_map, q->rps_len, skb->hash);
 }
 
-/* The RPS CPU of @skb on its device's receive queue (a NIC's, or a veth's one), or -1. */
+/*
+ * The RPS CPU of @skb on its device's receive queue (its recorded queue, or
+ * rx-0 for a queue number past the device's), or -1 (no RX queue, RPS off).
+ */
 static int dev_rps_cpu(const struct sk_buff *skb)
 {
 	const struct net_device *dev = skb->dev;
 
-	if (dev->veth)
-		return rps_map_cpu(dev->veth->rps_map, dev->veth->rps_len, skb->hash);
-	if (skb->queue_mapping < dev->nrxq)
-		return get_rps_cpu(&dev->rxq[skb->queue_mapping], skb);
-	return -1;
+	if (!dev->nrxq)
+		return -1;
+	return get_rps_cpu(&dev->rxq[skb->queue_mapping < dev->nrxq ? skb->queue_mapping : 0], skb);
 }
 
 /* rps_trigger_softirq(): the IPI handler on the target CPU. */

@@ -39,11 +39,11 @@
 #include "models/world.h"
 
 struct napi_struct;
-struct nic_tx_queue;
+struct netdev_queue;
 
 #define SOFTNET_MAX_OUTQ 256
 struct net_device;
-struct nic_rx_queue;
+struct netdev_rx_queue;
 
 /*
  * A NAPI instance's poll, split into steps (the driver's napi->poll).
@@ -157,9 +157,9 @@ struct softnet_data {
 	double wait_sum;		/* ps waited by packets dequeued (after warm-up) */
 	uint64_t wait_n;		/* packets dequeued that arrived after warm-up */
 	/* NET_TX_SOFTIRQ */
-	struct nic_tx_queue *outq[SOFTNET_MAX_OUTQ];	 /* qdiscs to run (sd->output_queue) */
+	struct netdev_queue *outq[SOFTNET_MAX_OUTQ];	 /* qdiscs to run (sd->output_queue) */
 	uint32_t noutq;					 /* entries */
-	struct nic_tx_queue *tx_local[SOFTNET_MAX_OUTQ]; /* net_tx_action's local copy */
+	struct netdev_queue *tx_local[SOFTNET_MAX_OUTQ]; /* net_tx_action's local copy */
 	uint32_t ntx_local, tx_pos;			 /* entries, next to run */
 };
 
@@ -171,7 +171,7 @@ void net_dev_init(void);
 void napi_schedule(struct cpu *c, struct napi_struct *n);
 
 /* RPS: the CPU for @skb from queue @q's rps map, or -1 (get_rps_cpu). */
-int get_rps_cpu(const struct nic_rx_queue *q, const struct sk_buff *skb);
+int get_rps_cpu(const struct netdev_rx_queue *q, const struct sk_buff *skb);
 /* The CPU an rps map of @len entries gives @hash (reciprocal_scale), or -1 when @len is 0. */
 int rps_map_cpu(const uint16_t *map, uint32_t len, uint32_t hash);
 

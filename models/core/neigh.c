@@ -9,7 +9,7 @@
 #include "models/core/observe.h"
 #include "models/ipv4/ip.h"
 #include "models/core/neigh.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 #include "models/sched/sch_generic.h"
 #include "models/ipv4/sock.h"
 #include "models/core/xmit.h"
@@ -89,7 +89,7 @@ static void arp_send(struct cpu *c, struct net_device *dev, int op, uint32_t tar
 /* The CPU that runs timer work for @dev: its first queue's interrupt CPU. */
 static struct cpu *neigh_cpu(const struct net_device *dev)
 {
-	return dev->nrxq ? dev->rxq[0].cpu : &dev->host->cpus[0];
+	return dev->nrxq && dev->rxq[0].irq_cpu ? dev->rxq[0].irq_cpu : &dev->host->cpus[0];
 }
 
 static void neigh_arm(struct neighbour *n)

@@ -1,5 +1,5 @@
 /*
- * models/core/xmit.c - dev_queue_xmit, qdisc_run, net_tx_action, loopback_xmit.
+ * models/core/xmit.c - dev_queue_xmit, qdisc_run, net_tx_action.
  *
  * See models/core/xmit.h for the kernel references and simplifications. Work of
  * net_tx_action happens when its unit starts (the dequeues and driver calls
@@ -10,7 +10,7 @@
 #include "models/core/observe.h"
 #include "models/core/dev.h"
 #include "models/core/neigh.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 #include "models/sched/sch_generic.h"
 #include "models/ipv4/sock.h"
 #include "models/core/xmit.h"
@@ -25,7 +25,7 @@ static uint32_t reciprocal_scale(uint32_t val, uint32_t n)
 static int get_xps_queue(const struct cpu *c, const struct net_device *dev,
 			 const struct sk_buff *skb)
 {
-	uint16_t map[NIC_MAX_QUEUES];
+	uint16_t map[NETDEV_MAX_QUEUES];
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i < dev->ntxq && c->id < 64; i++)
@@ -63,12 +63,12 @@ static int xmit_one(struct cpu *c, struct net_device *dev, struct sk_buff *skb, 
 	skb_set_stage(dev->host, skb, STAGE_T14);
 	for (uint32_t i = 0; i < dev->ntaps; i++)
 		*cycles += packet_rcv(dev->taps[i], skb);
-	/* a veth's ndo_start_xmit is veth_xmit + __dev_forward_skb, not a driver's ring */
-	*cycles += dev->veth ? dev->host->costs.veth_xmit : dev->host->costs.driver_xmit;
+	*cycles +=
+		*dev->xmit_cost; /* the driver's: a ring post, or veth_xmit + __dev_forward_skb */
 	return dev->netdev_ops->ndo_start_xmit(c, dev, skb, txq);
 }
 
-static bool txq_frozen(const struct nic_tx_queue *txq)
+static bool txq_frozen(const struct netdev_queue *txq)
 {
 	return txq->stopped || txq->stack_xoff; /* netif_xmit_frozen_or_stopped */
 }
@@ -81,7 +81,7 @@ static bool txq_frozen(const struct nic_tx_queue *txq)
  * root shared by several queues (`parent: root`) dequeues, and
  * qdisc_run() checks the skb's own queue.
  */
-static struct sk_buff *qdisc_next(struct Qdisc *q, const struct nic_tx_queue *txq)
+static struct sk_buff *qdisc_next(struct Qdisc *q, const struct netdev_queue *txq)
 {
 	struct sk_buff *skb = q->gso_skb;
 
@@ -140,13 +140,13 @@ static uint64_t qdisc_lock_enqueue(struct cpu *c, struct Qdisc *q, uint64_t cycl
 }
 
 /* __qdisc_run: up to dev_tx_weight (dev_weight * dev_weight_tx_bias) packets, then NET_TX. */
-static void qdisc_run(struct cpu *c, struct nic_tx_queue *txq, uint64_t *cycles)
+static void qdisc_run(struct cpu *c, struct netdev_queue *txq, uint64_t *cycles)
 {
 	struct Qdisc *q = txq->qdisc;
 	struct net_device *dev = txq->dev;
 	const struct costs *k = &dev->host->costs;
 	int quota = (int)(dev->host->sysctl.dev_weight * dev->host->sysctl.dev_tx_weight);
-	struct nic_tx_queue *tq;
+	struct netdev_queue *tq;
 	struct sk_buff *skb;
 
 	txq->sched_cpu = c;
@@ -181,7 +181,7 @@ static void qdisc_run(struct cpu *c, struct nic_tx_queue *txq, uint64_t *cycles)
 
 /* noqueue (loopback, veth): straight to the driver. */
 static int dev_xmit_noqueue(struct cpu *c, struct sk_buff *skb, struct net_device *dev,
-			    struct nic_tx_queue *txq, uint64_t *cycles)
+			    struct netdev_queue *txq, uint64_t *cycles)
 {
 	int rc;
 
@@ -196,7 +196,7 @@ static int dev_xmit_noqueue(struct cpu *c, struct sk_buff *skb, struct net_devic
 int dev_queue_xmit(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint64_t *cycles)
 {
 	uint16_t i = netdev_pick_tx(c, dev, skb);
-	struct nic_tx_queue *txq = &dev->txq[i];
+	struct netdev_queue *txq = &dev->txq[i];
 	struct Qdisc *q = txq->qdisc;
 	struct world *w = dev->host->w;
 	struct sk_buff *to_free = NULL;
@@ -233,7 +233,7 @@ int dev_queue_xmit(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 void netif_schedule_qdisc(struct cpu *c, struct Qdisc *q)
 {
 	struct softnet_data *sd = c->sd;
-	struct nic_tx_queue *txq = q->wake_arg;
+	struct netdev_queue *txq = q->wake_arg;
 
 	if (txq->on_output_queue)
 		return;
@@ -262,7 +262,7 @@ static bool net_tx_action_step(struct cpu *c, sim_time_t *ps)
 	if (sd->tx_pos >= sd->ntx_local)
 		return false;
 	{
-		struct nic_tx_queue *txq = sd->tx_local[sd->tx_pos++];
+		struct netdev_queue *txq = sd->tx_local[sd->tx_pos++];
 
 		txq->on_output_queue = false;
 		qdisc_run(c, txq, &cycles);

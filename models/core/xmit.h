@@ -1,12 +1,11 @@
 /*
  * models/core/xmit.h - the device transmit layer: dev_queue_xmit, qdisc_run,
- * NET_TX_SOFTIRQ, loopback (T13, T14).
+ * NET_TX_SOFTIRQ (T13, T14).
  *
  * Kernel references: net/core/dev.c (__dev_queue_xmit, __dev_xmit_skb,
  * netdev_core_pick_tx, dev_hard_start_xmit, __netif_schedule,
  * net_tx_action, netif_rx), net/sched/sch_generic.c (__qdisc_run,
- * qdisc_restart, sch_direct_xmit, dev_requeue_skb), drivers/net/loopback.c
- * (loopback_xmit), kernel-facts §8.
+ * qdisc_restart, sch_direct_xmit, dev_requeue_skb), kernel-facts §8.
  *
  * Each device has one qdisc per TX queue (a multi-queue NIC's root is `mq`
  * with one child per queue; loopback is `noqueue`), or one root shared by all
@@ -17,10 +16,8 @@
  * dev_tx_weight (64); what remains is rescheduled on NET_TX_SOFTIRQ. A
  * driver that refuses (NETDEV_TX_BUSY: ring full, veth backpressure) gets
  * the skb requeued (requeues++); one that drops it returns NET_XMIT_DROP,
- * which a noqueue device passes up to the sender. Loopback's xmit orphans the
- * skb (its sender's send-buffer charge is released) and hands it to netif_rx:
- * the local CPU's backlog, processed by the softirq that runs when the sender
- * re-enables bottom halves.
+ * which a noqueue device passes up to the sender (loopback and veth are
+ * drivers: models/drivers/loopback.c, veth.c).
  *
  * TX queue choice: XPS when the device has `xps_cpus` (the queues whose mask
  * holds the sending CPU, then by hash among them), else skb_tx_hash. Packet

@@ -1,18 +1,17 @@
 /*
  * models/drivers/nic.c - NIC receive: MAC filter, RSS, RX rings, DMA, MSI-X, NAPI poll.
  *
- * See models/drivers/nic.h for the model, references and simplifications.
+ * See models/drivers/hw_nic.h for the model, references and simplifications.
  */
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "models/core/observe.h"
-#include "models/ipv4/ip.h"
 #include "models/core/neigh.h"
+#include "models/core/netdevice.h"
 #include "models/drivers/nic.h"
-#include "models/drivers/veth.h"
-#include "models/sched/sch_generic.h"
+#include "models/drivers/nic_tx.h"
 #include "sim/error.h"
 #include "sim/units.h"
 
@@ -79,11 +78,6 @@ uint32_t toeplitz_hash_tbl(const uint32_t tbl[12][256], uint32_t saddr, uint32_t
 	       tbl[9][sport & 255] ^ tbl[10][dport >> 8] ^ tbl[11][dport & 255];
 }
 
-sim_time_t nic_wire_time(const struct net_device *dev, uint32_t len)
-{
-	return (sim_time_t)((double)(len + 4 + 20) * 8.0 * 1e12 / dev->speed_bps + 0.5);
-}
-
 static sim_time_t nic_now(const struct net_device *dev)
 {
 	return dev->host->w->q.now;
@@ -99,7 +93,7 @@ static void nic_coal_fire(struct sim_event *ev)
 	q->masked = true;
 	q->coal_frames = 0;
 	if (q->index < q->dev->ntxq)
-		q->dev->txq[q->index].coal_frames = 0;
+		nic_priv(q->dev)->tx[q->index].coal_frames = 0;
 	q->irqs++;
 	q->last_irq = nic_now(q->dev);
 	irq_raise(&q->irq);
@@ -113,22 +107,10 @@ static void nic_irq_handler(struct irq_desc *d)
 	napi_schedule(d->cpu, &q->napi);
 }
 
-void nic_vector_arm(struct nic_rx_queue *q, sim_time_t t)
-{
-	struct world *w = q->dev->host->w;
-
-	if (q->masked)
-		return;
-	if (t < w->q.now)
-		t = w->q.now;
-	if (!sim_event_pending(&q->coal_ev) || t < q->coal_ev.time)
-		sim_event_schedule(&w->q, &q->coal_ev, t);
-}
-
 /* A completion while the vector is armed: when will it interrupt? */
 static void nic_coal_note(struct nic_rx_queue *q, sim_time_t t_ready)
 {
-	nic_vector_arm(q, q->dev->drv->coalesce(q, t_ready));
+	nic_vector_arm(q, nic_priv(q->dev)->drv->coalesce(q, t_ready));
 }
 
 /* napi_complete_done() in the driver: re-arm the vector (R16). */
@@ -147,56 +129,65 @@ static void nic_irq_enable(struct nic_rx_queue *q)
 
 static uint16_t nic_rss_queue(const struct net_device *dev, const struct sk_buff *skb)
 {
-	return dev->indir[skb->hash & (RSS_INDIR_SIZE - 1)];
+	return nic_priv(dev)->indir[skb->hash & (RSS_INDIR_SIZE - 1)];
 }
+
+static void nic_receive(struct net_device *dev, struct sk_buff *skb);
 
 static void nic_wire_fire(struct sim_event *ev)
 {
-	struct net_device *dev = container_of(ev, struct net_device, wire_ev);
+	struct nic_priv *p = container_of(ev, struct nic_priv, wire_ev);
+	struct net_device *dev = p->netdev;
 	sim_time_t now = nic_now(dev);
 
-	while (dev->wire.head && dev->wire.head->t_wire <= now)
-		nic_receive(dev, __skb_dequeue(&dev->wire));
-	if (dev->wire.head)
-		sim_event_schedule(&dev->host->w->q, &dev->wire_ev, dev->wire.head->t_wire);
+	while (p->wire.head && p->wire.head->t_wire <= now)
+		nic_receive(dev, __skb_dequeue(&p->wire));
+	if (p->wire.head)
+		sim_event_schedule(&dev->host->w->q, &p->wire_ev, p->wire.head->t_wire);
 }
 
-void nic_wire_deliver(struct net_device *dev, struct sk_buff *skb, sim_time_t t_arrival)
+/* ndo_wire_deliver: a frame from the linked NIC. */
+static void nic_wire_deliver(struct net_device *dev, struct sk_buff *skb, sim_time_t t_arrival)
 {
+	struct nic_priv *p = nic_priv(dev);
+
 	/* the wire stage ends when the last bit arrives */
 	skb_lat_next(dev->host, skb, LAT_DMA, t_arrival);
 	/* the receiving NIC's RSS hash (2-tuple for a fragment) and a fresh receive context */
 	if (skb->eth_proto == ETH_P_ARP)
 		skb->hash = 0;
 	else if (skb->flags & SKB_F_FRAG)
-		skb->hash = toeplitz_hash_tbl(dev->rss_tbl, skb->saddr, skb->daddr, 0, 0);
+		skb->hash = toeplitz_hash_tbl(p->rss_tbl, skb->saddr, skb->daddr, 0, 0);
 	else
-		skb->hash = toeplitz_hash_tbl(dev->rss_tbl, skb->saddr, skb->daddr, skb->sport,
+		skb->hash = toeplitz_hash_tbl(p->rss_tbl, skb->saddr, skb->daddr, skb->sport,
 					      skb->dport);
 	skb->flags &= (uint8_t)~SKB_F_OTHER_MAC;
 	skb->touch_cpu = NULL; /* a fresh DMA on this machine: in no core's cache */
 	skb->t_wire = t_arrival;
-	__skb_queue_tail(&dev->wire, skb);
-	if (!sim_event_pending(&dev->wire_ev))
-		sim_event_schedule(&dev->host->w->q, &dev->wire_ev, t_arrival);
+	__skb_queue_tail(&p->wire, skb);
+	if (!sim_event_pending(&p->wire_ev))
+		sim_event_schedule(&dev->host->w->q, &p->wire_ev, t_arrival);
 }
 
-void nic_wire_send(struct net_device *dev, struct sk_buff *skb)
+/* ndo_wire_send: a frame generated now, after the frames before it on the wire. */
+static void nic_wire_send(struct net_device *dev, struct sk_buff *skb)
 {
+	struct nic_priv *p = nic_priv(dev);
 	sim_time_t now = nic_now(dev);
 	sim_time_t start = now > dev->wire_free ? now : dev->wire_free;
 
 	skb->t_wire = skb->t_born = start + nic_wire_time(dev, skb->len);
 	dev->wire_free = skb->t_wire;
-	__skb_queue_tail(&dev->wire, skb);
-	if (!sim_event_pending(&dev->wire_ev))
-		sim_event_schedule(&dev->host->w->q, &dev->wire_ev, skb->t_wire);
+	__skb_queue_tail(&p->wire, skb);
+	if (!sim_event_pending(&p->wire_ev))
+		sim_event_schedule(&dev->host->w->q, &p->wire_ev, skb->t_wire);
 }
 
-void nic_receive(struct net_device *dev, struct sk_buff *skb)
+/* ndo_wire_receive: the frame's last bit reached the NIC (R1, R2). */
+static void nic_receive(struct net_device *dev, struct sk_buff *skb)
 {
 	bool for_us = !(skb->flags & SKB_F_OTHER_MAC);
-
+	struct nic_priv *p = nic_priv(dev);
 	struct host *h = dev->host;
 	struct world *w = h->w;
 	sim_time_t now = w->q.now, start;
@@ -204,14 +195,14 @@ void nic_receive(struct net_device *dev, struct sk_buff *skb)
 
 	skb->dev = dev;
 	skb_set_stage(h, skb, STAGE_R1);
-	if (!for_us && !dev->promisc) {
+	if (!for_us && !p->promisc) {
 		dev->rx_mac_filtered++;
 		kfree_skb_reason(h, skb, SKB_DROP_REASON_NIC_MAC_FILTER);
 		return;
 	}
 	skb->pkt_type = for_us ? PACKET_HOST : PACKET_OTHERHOST;
 	skb->queue_mapping = nic_rss_queue(dev, skb);
-	q = &dev->rxq[skb->queue_mapping];
+	q = &p->rxq[skb->queue_mapping];
 	skb_set_stage(h, skb, STAGE_R2);
 	if (!q->free_desc) {
 		q->missed++;
@@ -220,9 +211,9 @@ void nic_receive(struct net_device *dev, struct sk_buff *skb)
 		return;
 	}
 	q->free_desc--;
-	start = now > dev->dma_free ? now : dev->dma_free;
-	dev->dma_free = start + (sim_time_t)((double)skb->len * 8.0 * 1e12 / dev->dma_bps);
-	skb->t_ready = dev->dma_free + dev->pcie_latency;
+	start = now > p->dma_free ? now : p->dma_free;
+	p->dma_free = start + (sim_time_t)((double)skb->len * 8.0 * 1e12 / p->dma_bps);
+	skb->t_ready = p->dma_free + p->pcie_latency;
 	skb->lat = LAT_DMA;
 	skb->t_mark = skb->t_wire;
 	__skb_queue_tail(&q->ring, skb);
@@ -248,6 +239,7 @@ static struct sk_buff *nic_poll_one(struct napi_struct *n, struct cpu *c, uint64
 {
 	struct nic_rx_queue *q = n->priv;
 	struct net_device *dev = q->dev;
+	const struct nic_priv *p = nic_priv(dev);
 	struct world *w = dev->host->w;
 	sim_time_t now = w->q.now;
 	struct sk_buff *skb = q->ring.head;
@@ -258,11 +250,11 @@ static struct sk_buff *nic_poll_one(struct napi_struct *n, struct cpu *c, uint64
 	sim_level_add(&q->ring_level, now, -1);
 	q->to_refill++;
 	*cycles += dev->host->costs.driver_rx + dev->host->costs.build_skb;
-	if (q->to_refill >= dev->drv->refill_batch)
+	if (q->to_refill >= p->drv->refill_batch)
 		*cycles += nic_refill(q);
 	skb_set_stage(dev->host, skb, STAGE_R9);
 	skb->touch_cpu = c; /* napi_build_skb writes the skb on the polling CPU */
-	skb->truesize = dev->truesize;
+	skb->truesize = p->truesize;
 	q->packets++;
 	q->bytes += skb->len;
 	dev->rx_packets++;
@@ -285,8 +277,10 @@ static uint64_t nic_poll_end(struct napi_struct *n, struct cpu *c, int work, int
 	q->polls++;
 	if (work < weight && !q->tx_more) {
 		n->state &= ~NAPIF_STATE_SCHED;
-		if (q->dev->adaptive_rx)
-			q->dev->drv->dim->update(q, work);
+		const struct nic_priv *p = nic_priv(q->dev);
+
+		if (p->adaptive_rx)
+			p->drv->dim->update(q, work);
 		nic_irq_enable(q);
 	}
 	return cycles;
@@ -310,110 +304,45 @@ static const struct napi_ops nic_napi_ops = {
 	.gro = true,
 };
 
-void nic_stats_reset(struct net_device *dev, sim_time_t now)
+static void nic_stats_reset(struct net_device *dev, sim_time_t now)
 {
-	veth_stats_reset(dev, now);
-	for (uint32_t i = 0; i < dev->nrxq; i++) {
-		sim_level_reset(&dev->rxq[i].ring_level, now);
-		sim_level_reset(&dev->rxq[i].usecs_level, now);
-		dev->rxq[i].ring_in = 0;
-		dev->rxq[i].wait_sum = 0;
-		dev->rxq[i].wait_n = 0;
+	struct nic_priv *p = nic_priv(dev);
+
+	for (uint32_t i = 0; i < p->nrxq; i++) {
+		sim_level_reset(&p->rxq[i].ring_level, now);
+		sim_level_reset(&p->rxq[i].usecs_level, now);
+		p->rxq[i].ring_in = 0;
+		p->rxq[i].wait_sum = 0;
+		p->rxq[i].wait_n = 0;
 	}
 }
+
+/* ndo_rx_hash: the Toeplitz hash with the device's RSS key. */
+static uint32_t nic_rx_hash(const struct net_device *dev, uint32_t saddr, uint32_t daddr,
+			    uint16_t sport, uint16_t dport)
+{
+	return toeplitz_hash(nic_priv(dev)->rss_key, saddr, daddr, sport, dport);
+}
+
+static void nic_uninit(struct net_device *dev)
+{
+	nic_tx_free(dev);
+	free(nic_priv(dev)->rxq);
+	nic_priv(dev)->rxq = NULL;
+}
+
+static const struct net_device_ops nic_netdev_ops = {
+	.ndo_start_xmit = nic_start_xmit,
+	.ndo_uninit = nic_uninit,
+	.ndo_stats_reset = nic_stats_reset,
+	.ndo_wire_time = nic_wire_time,
+	.ndo_wire_send = nic_wire_send,
+	.ndo_wire_receive = nic_receive,
+	.ndo_wire_deliver = nic_wire_deliver,
+	.ndo_rx_hash = nic_rx_hash,
+};
 
 /* ---- construction ---- */
-
-/* A CPU list "0-3,6" or a hex mask "0xf" / "f" (sysfs rps_cpus style). */
-static int parse_cpu_set(const char *s, uint32_t ncpus, uint16_t *out, uint32_t *n)
-{
-	char *end;
-
-	*n = 0;
-	if (!strncmp(s, "0x", 2) || strspn(s, "0123456789abcdefABCDEF") == strlen(s)) {
-		unsigned long mask = strtoul(!strncmp(s, "0x", 2) ? s + 2 : s, &end, 16);
-
-		/* a shift by >= the width of unsigned long is undefined */
-		if (*end || (ncpus < 64 && mask >> ncpus))
-			return -1;
-		for (uint32_t i = 0; i < ncpus && i < 64; i++)
-			if (mask >> i & 1)
-				out[(*n)++] = (uint16_t)i;
-		return 0;
-	}
-	return -1;
-}
-
-static int parse_cpu_list(const char *s, uint32_t ncpus, uint16_t *out, uint32_t *n)
-{
-	const char *p = s;
-
-	*n = 0;
-	while (*p) {
-		char *end;
-		unsigned long a = strtoul(p, &end, 10), b;
-
-		if (end == p)
-			return -1;
-		b = a;
-		if (*end == '-') {
-			p = end + 1;
-			b = strtoul(p, &end, 10);
-			if (end == p)
-				return -1;
-		}
-		if (a > b || b >= ncpus)
-			return -1;
-		for (unsigned long i = a; i <= b && *n < 64; i++)
-			out[(*n)++] = (uint16_t)i;
-		if (*end == ',')
-			end++;
-		else if (*end)
-			return -1;
-		p = end;
-	}
-	return *n ? 0 : -1;
-}
-
-/*
- * rps_cpus: a hex mask as sysfs takes it ("e", "0xe"), or a CPU list when it
- * has '-' or ',' ("1-3", "1,3"); "" or omitted for off.
- */
-int nic_parse_rps_cpus(const struct host *h, const struct cfg_node *n, uint16_t map[64],
-		       uint32_t *len, struct sim_error *err)
-{
-	const struct cfg_node *v = cfg_get(n, "rps_cpus");
-	const char *s;
-
-	*len = 0;
-	if (!v)
-		return 0;
-	if (cfg_get_str(n, "rps_cpus", &s, "", err))
-		return -1;
-	if (!*s)
-		return 0;
-	if (strchr(s, '-') || strchr(s, ',') ? !parse_cpu_list(s, h->ncpus, map, len)
-					     : !parse_cpu_set(s, h->ncpus, map, len))
-		return 0;
-	return cfg_error(v, err,
-			 "'rps_cpus' must be a CPU list like '0-3' or a mask like '0xf' within "
-			 "the host's %u CPUs, got '%s'",
-			 h->ncpus, s);
-}
-
-static int nic_parse_rps(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
-{
-	uint16_t map[64];
-	uint32_t len;
-
-	if (nic_parse_rps_cpus(dev->host, n, map, &len, err))
-		return -1;
-	for (uint32_t i = 0; len && i < dev->nrxq; i++) {
-		memcpy(dev->rxq[i].rps_map, map, len * sizeof(map[0]));
-		dev->rxq[i].rps_len = len;
-	}
-	return 0;
-}
 
 /* irq_affinity: a list with one CPU per queue; default queue i -> CPU i mod ncpus. */
 static int nic_parse_affinity(struct net_device *dev, const struct cfg_node *n,
@@ -432,70 +361,42 @@ static int nic_parse_affinity(struct net_device *dev, const struct cfg_node *n,
 
 		if (l && cfg_node_u64(l->items[i], "irq_affinity", &cpu, 0, h->ncpus - 1, err))
 			return -1;
-		dev->rxq[i].cpu = &h->cpus[cpu];
+		nic_priv(dev)->rxq[i].cpu = &h->cpus[cpu];
+		dev->rxq[i].irq_cpu = &h->cpus[cpu];
 	}
 	return 0;
 }
 
 static void nic_init_queue(struct net_device *dev, struct nic_rx_queue *q, uint16_t i)
 {
+	const struct nic_priv *p = nic_priv(dev);
+
 	q->dev = dev;
 	q->index = i;
-	q->free_desc = dev->rx_ring;
+	q->free_desc = p->rx_ring;
 	skb_queue_head_init(&q->ring);
 	snprintf(q->irq_name, sizeof(q->irq_name), "%s-rx-%u", dev->name, i);
 	irq_desc_init(&q->irq, q->irq_name, q->cpu, nic_irq_handler);
 	sim_event_init(&q->coal_ev, nic_coal_fire, NIC_COAL_PRIO);
 	q->napi.ops = &nic_napi_ops;
 	q->napi.priv = q;
-	q->napi.weight = dev->napi_weight; /* NAPI_POLL_WEIGHT (64) unless set */
+	q->napi.weight = p->napi_weight; /* NAPI_POLL_WEIGHT (64) unless set */
 	q->napi.gro_off = !dev->gro;
 	skb_queue_head_init(&q->napi.rx_list);
 	sim_level_init(&q->ring_level, 0);
-	q->rx_usecs = dev->rx_usecs;
-	q->rx_frames = dev->rx_frames;
-	if (dev->adaptive_rx)
-		dev->drv->dim->init(q);
+	q->rx_usecs = p->rx_usecs;
+	q->rx_frames = p->rx_frames;
+	if (p->adaptive_rx)
+		p->drv->dim->init(q);
 	sim_level_init(&q->usecs_level, 0);
 	sim_level_set(&q->usecs_level, 0, q->rx_usecs);
-}
-
-static int nic_parse_addr(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
-{
-	const char *a = NULL;
-
-	if (cfg_get_str(n, "address", &a, NULL, err))
-		return -1;
-	if (!a)
-		return 0;
-	if (inet_parse_addr(strchr(a, '/') ? "x" : a, &dev->addr) == 0) {
-		dev->prefix_len = 32;
-		return 0;
-	}
-	{
-		char buf[32];
-		const char *slash = strchr(a, '/');
-		unsigned len;
-		char tail;
-
-		if (slash && (size_t)(slash - a) < sizeof(buf)) {
-			memcpy(buf, a, (size_t)(slash - a));
-			buf[slash - a] = 0;
-			if (!inet_parse_addr(buf, &dev->addr) &&
-			    sscanf(slash + 1, "%2u%c", &len, &tail) == 1 && len <= 32) {
-				dev->prefix_len = len;
-				return 0;
-			}
-		}
-	}
-	return cfg_error(cfg_get(n, "address"), err,
-			 "'address' must be an IPv4 address like '10.0.0.1/24', got '%s'", a);
 }
 
 static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 			     struct sim_error *err)
 {
-	const struct nic_driver *d = dev->drv;
+	struct nic_priv *p = nic_priv(dev);
+	const struct nic_driver *d = p->drv;
 	uint64_t ring, usecs, frames, truesize, queues, equal, weight;
 
 	if (cfg_get_u64(n, "rx_queues", &queues, 1, 1, NIC_MAX_QUEUES, err) ||
@@ -504,87 +405,63 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 	    cfg_get_u64(n, "rx_usecs", &usecs, d->rx_usecs_default, 0, 10000, err) ||
 	    cfg_get_u64(n, "rx_frames", &frames, d->rx_frames_default, 0, 65535, err) ||
 	    cfg_get_u64(n, "rx_truesize", &truesize, d->rx_truesize, 256, 65536, err) ||
-	    cfg_get_bool(n, "promisc", &dev->promisc, false, err) ||
-	    cfg_get_bitrate(n, "speed", &dev->speed_bps, 10e9, 1e6, 1e13, err) ||
-	    cfg_get_bitrate(n, "dma_bandwidth", &dev->dma_bps, 64e9, 1e6, 1e13, err) ||
-	    cfg_get_time(n, "pcie_latency", &dev->pcie_latency, dev->host->costs.pcie_latency, 0,
+	    cfg_get_bool(n, "promisc", &p->promisc, false, err) ||
+	    cfg_get_bitrate(n, "speed", &p->speed_bps, 10e9, 1e6, 1e13, err) ||
+	    cfg_get_bitrate(n, "dma_bandwidth", &p->dma_bps, 64e9, 1e6, 1e13, err) ||
+	    cfg_get_time(n, "pcie_latency", &p->pcie_latency, dev->host->costs.pcie_latency, 0,
 			 SIM_MS, err) ||
 	    cfg_get_u64(n, "rss_equal", &equal, queues, 1, queues, err) ||
 	    cfg_get_u64(n, "napi_weight", &weight, 64, 1, 256, err) ||
 	    cfg_get_bool(n, "gro", &dev->gro, true, err) ||
-	    cfg_get_bool(n, "adaptive_rx", &dev->adaptive_rx, false, err))
+	    cfg_get_bool(n, "adaptive_rx", &p->adaptive_rx, false, err))
 		return -1;
-	if (dev->adaptive_rx && !d->dim)
+	if (p->adaptive_rx && !d->dim)
 		return cfg_error(cfg_get(n, "adaptive_rx"), err,
 				 "driver '%s' has no adaptive moderation (adaptive_rx needs ixgbe "
 				 "or mlx5)",
 				 d->name);
-	dev->napi_weight = (int)weight;
-	dev->nrxq = (uint32_t)queues;
-	dev->rx_ring = (uint32_t)ring;
-	dev->rx_usecs = (uint32_t)usecs;
-	dev->rx_frames = (uint32_t)frames;
-	dev->truesize = (uint32_t)truesize;
+	p->napi_weight = (int)weight;
+	p->nrxq = (uint32_t)queues;
+	p->rx_ring = (uint32_t)ring;
+	p->rx_usecs = (uint32_t)usecs;
+	p->rx_frames = (uint32_t)frames;
+	p->truesize = (uint32_t)truesize;
 	for (uint32_t i = 0; i < RSS_INDIR_SIZE; i++)
-		dev->indir[i] = (uint16_t)(i % equal); /* ethtool_rxfh_indir_default */
+		p->indir[i] = (uint16_t)(i % equal); /* ethtool_rxfh_indir_default */
 	return 0;
 }
 
-int nic_create(struct host *h, const struct cfg_node *n, struct net_device **out,
-	       struct sim_error *err)
+/*
+ * The setup of every NIC driver: ethtool keys, address, RX rings and their
+ * vectors, RPS, then the TX side (nic_tx_create). Combined channels: as
+ * many TX as RX queues.
+ */
+int nic_setup(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
 {
-	struct net_device *dev = calloc(1, sizeof(*dev));
-	const char *name = NULL, *drv = NULL;
-	char what[48];
+	struct nic_priv *p = nic_priv(dev);
+	uint16_t map[64];
+	uint32_t len;
 
-	if (!dev)
-		return sim_error_set(err, "out of memory");
-	*out = dev;
-	dev->host = h;
-	skb_queue_head_init(&dev->wire);
-	sim_event_init(&dev->wire_ev, nic_wire_fire, NIC_COAL_PRIO);
-	memcpy(dev->rss_key, rss_default_key, RSS_KEY_LEN);
-	toeplitz_table_init(dev->rss_tbl, dev->rss_key);
-	if (cfg_require(n, "name", "nic", err) ||
-	    cfg_get_name(n, "name", &name, sizeof(dev->name) - 1, err) ||
-	    cfg_get_str(n, "driver", &drv, "ixgbe", err))
+	p->netdev = dev;
+	p->drv = dev->driver->hw;
+	dev->netdev_ops = &nic_netdev_ops;
+	dev->ethtool_ops = &nic_ethtool_ops;
+	dev->xmit_cost = &dev->host->costs.driver_xmit;
+	skb_queue_head_init(&p->wire);
+	sim_event_init(&p->wire_ev, nic_wire_fire, NIC_COAL_PRIO);
+	memcpy(p->rss_key, rss_default_key, RSS_KEY_LEN);
+	toeplitz_table_init(p->rss_tbl, p->rss_key);
+	if (nic_parse_ethtool(dev, n, err) || netdev_parse_addr(dev, n, err))
 		return -1;
-	snprintf(dev->name, sizeof(dev->name), "%s", name);
-	dev->drv = nic_driver_find(drv);
-	if (!dev->drv)
-		return nic_driver_unknown(cfg_get(n, "driver"), drv, err);
-	if (dev->drv->virt) {
-		if (nic_parse_addr(dev, n, err) || veth_setup(dev, n, err))
-			return -1;
-		snprintf(what, sizeof(what), "nic '%s'", dev->name);
-		return cfg_check_unknown(n, what, err);
-	}
-	if (nic_parse_ethtool(dev, n, err) || nic_parse_addr(dev, n, err))
-		return -1;
-	dev->rxq = calloc(dev->nrxq, sizeof(*dev->rxq));
-	if (!dev->rxq)
+	p->rxq = calloc(p->nrxq, sizeof(*p->rxq));
+	if (!p->rxq || netif_alloc_queues(dev, p->nrxq, p->nrxq))
 		return sim_error_set(err, "out of memory");
 	if (nic_parse_affinity(dev, n, err))
 		return -1;
-	for (uint32_t i = 0; i < dev->nrxq; i++)
-		nic_init_queue(dev, &dev->rxq[i], (uint16_t)i);
-	if (nic_parse_rps(dev, n, err) || nic_tx_create(dev, n, err))
+	for (uint32_t i = 0; i < p->nrxq; i++)
+		nic_init_queue(dev, &p->rxq[i], (uint16_t)i);
+	if (netif_parse_rps_cpus(dev->host, n, map, &len, err))
 		return -1;
-	snprintf(what, sizeof(what), "nic '%s'", dev->name);
-	return cfg_check_unknown(n, what, err);
-}
-
-void nic_free(struct net_device *dev)
-{
-	if (!dev)
-		return;
-	for (uint32_t i = 0; dev->txq && i < dev->ntxq; i++) {
-		if (!i || dev->txq[i].qdisc != dev->txq[0].qdisc) /* a shared root once */
-			qdisc_destroy(dev->txq[i].qdisc);
-		free(dev->txq[i].desc);
-	}
-	free(dev->txq);
-	free(dev->rxq);
-	veth_free(dev);
-	free(dev);
+	netif_set_rps_map(dev, map, len);
+	return nic_tx_create(dev, n, err);
 }

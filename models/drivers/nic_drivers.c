@@ -1,5 +1,5 @@
 /*
- * models/drivers/nic_drivers.c - the NIC driver registry: one const table per driver.
+ * models/drivers/nic_drivers.c - the NIC drivers: one const table per driver.
  *
  * Defaults from kernel-facts §11 (ixgbe.h IXGBE_DEFAULT_RXD 512, i40e 512 with
  * I40E_ITR_20K = 50 us, mlx5 en.h 1024 descriptors with 16 us / 32 frames).
@@ -8,7 +8,8 @@
  * and `adaptive_rx: true` turns on ixgbe_update_itr (ixgbe_itr_ops). mlx5
  * enables net DIM by default; here `adaptive_rx: true` does (net_dim_ops,
  * the EQE-mode profiles). A new driver is one table here plus one line in
- * nic_drivers[]; it picks an adaptive algorithm with one `.dim =` line.
+ * models/drivers/drivers.c (NIC_NETDEV_DRIVER below); it picks an adaptive
+ * algorithm with one `.dim =` line.
  *
  * Coalescing rules:
  *  - moderation (mlx5 CQ moderation): the interrupt fires rx-usecs after the
@@ -18,9 +19,7 @@
  *  - itr (Intel ITR throttling): at most one interrupt per rx-usecs; a
  *    completion interrupts at once if the last interrupt is older than that.
  */
-#include <stdio.h>
-#include <string.h>
-
+#include "models/drivers/drivers.h"
 #include "models/drivers/nic.h"
 
 static sim_time_t coalesce_moderation(struct nic_rx_queue *q, sim_time_t t_ready)
@@ -115,7 +114,7 @@ static void ixgbe_itr_update_q(struct nic_rx_queue *q, int work)
 	q->itr_pkts = q->packets;
 	q->itr_bytes = q->bytes;
 	q->q_itr = ixgbe_set_itr(&q->itr_rc, q->q_itr, host_jiffies(h, h->w->q.now),
-				 q->dev->speed_bps);
+				 nic_priv(q->dev)->speed_bps);
 	moder_set(q, q->q_itr >> 2, 0);
 }
 
@@ -184,48 +183,17 @@ static const struct nic_driver generic = {
 	.coalesce = coalesce_moderation,
 };
 
-/* veth (drivers/net/veth.c): a virtual pair; see models/drivers/veth.c. */
-static const struct nic_driver veth = {
-	.name = "veth",
-	.rx_ring_default = 1,
-	.rx_ring_min = 1,
-	.rx_ring_max = 1,
-	.rx_truesize = 2304,
-	.refill_batch = 1,
-	.missed_stat = "rx_missed_errors",
-	.coalesce_kind = "none",
-	.coalesce = coalesce_moderation,
-	.virt = true,
-};
-
-/* The registry: a new driver is its table above plus one line here. */
-static const struct nic_driver *const nic_drivers[] = {
-	&ixgbe, &i40e, &mlx5, &generic, &veth,
-};
-
-#define NDRIVERS (sizeof(nic_drivers) / sizeof(nic_drivers[0]))
-
-const struct nic_driver *nic_driver_find(const char *name)
-{
-	for (size_t i = 0; i < NDRIVERS; i++)
-		if (!strcmp(nic_drivers[i]->name, name))
-			return nic_drivers[i];
-	return NULL;
-}
-
-int nic_driver_unknown(const struct cfg_node *v, const char *name, struct sim_error *err)
-{
-	const char *names[NDRIVERS];
-	char known[256] = "";
-	const char *near;
-
-	for (size_t i = 0; i < NDRIVERS; i++) {
-		names[i] = nic_drivers[i]->name;
-		snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
-			 i ? ", " : "", names[i]);
+/* The drivers' registry entries (models/drivers/drivers.c lists them). */
+#define NIC_NETDEV_DRIVER(var, tbl)                                                                \
+	const struct netdev_driver var = {                                                         \
+		.name = #tbl,                                                                      \
+		.priv_size = sizeof(struct nic_priv),                                              \
+		.scenario = true,                                                                  \
+		.hw = &tbl,                                                                        \
+		.setup = nic_setup,                                                                \
 	}
-	near = sim_nearest(name, names, NDRIVERS);
-	if (near)
-		return cfg_error(v, err, "unknown driver '%s' (did you mean '%s'?)", name, near);
-	return cfg_error(v, err, "unknown driver '%s' (known: %s)", name, known);
-}
+
+NIC_NETDEV_DRIVER(ixgbe_netdev_driver, ixgbe);
+NIC_NETDEV_DRIVER(i40e_netdev_driver, i40e);
+NIC_NETDEV_DRIVER(mlx5_netdev_driver, mlx5);
+NIC_NETDEV_DRIVER(generic_netdev_driver, generic);

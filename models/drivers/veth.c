@@ -61,18 +61,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "models/core/observe.h"
 #include "models/core/dev.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 #include "models/sched/sch_generic.h"
 #include "models/ipv4/sock.h"
+#include "models/drivers/drivers.h"
 #include "models/drivers/veth.h"
 #include "models/core/xmit.h"
 #include "sim/error.h"
 
+#define U(x)	      ((unsigned long long)(x))
+#define JNUM(o, s, f) cJSON_AddNumberToObject(o, #f, (double)(s)->f)
+
 static const char *const veth_xdp_names[] = { "none", "pass", "drop", NULL };
 
-const char *veth_xdp_name(enum veth_xdp x)
+/* "none", "pass" or "drop". */
+static const char *veth_xdp_name(enum veth_xdp x)
 {
 	return veth_xdp_names[x];
 }
@@ -87,7 +94,7 @@ static void veth_xdp_flush(struct cpu *c, struct veth_rq *rq)
 static bool veth_skb_is_eligible(const struct net_device *dev, const struct net_device *rcv,
 				 const struct sk_buff *skb)
 {
-	const struct veth_priv *s = dev->veth, *r = rcv->veth;
+	const struct veth_priv *s = veth_priv(dev), *r = veth_priv(rcv);
 
 	/* skb->destructor == sock_wfree: still charged to a local socket */
 	return r->xdp != VETH_XDP_NONE || !s->tso ||
@@ -98,7 +105,7 @@ static bool veth_skb_is_eligible(const struct net_device *dev, const struct net_
 static int veth_ring_full(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t txq,
 			  struct veth_rq *rq)
 {
-	struct nic_tx_queue *q = &dev->txq[txq];
+	struct netdev_queue *q = &dev->txq[txq];
 
 	veth_xdp_flush(c, rq);
 	if (!q->qdisc->ops->enqueue) {
@@ -116,9 +123,10 @@ static int veth_ring_full(struct cpu *c, struct net_device *dev, struct sk_buff 
 static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t txq)
 {
 	struct net_device *peer = dev->peer;
+	const struct veth_priv *pv = veth_priv(peer);
 	struct world *w = dev->host->w;
 	/* veth_xmit: the peer's rq of the same index, if it has that many queues */
-	struct veth_rq *rq = peer->veth->rq && txq < peer->veth->nq ? &peer->veth->rq[txq] : NULL;
+	struct veth_rq *rq = pv->rq && txq < pv->nq ? &pv->rq[txq] : NULL;
 	uint32_t len = skb->len;
 	int cpu;
 
@@ -138,23 +146,17 @@ static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
 		return NETDEV_TX_OK;
 	}
 	skb_lat_next(dev->host, skb, LAT_SOFTIRQ, w->q.now);
-	/* netif_rx_internal: the backlog of the RPS CPU of the peer's queue, else this CPU's */
-	cpu = rps_map_cpu(peer->veth->rps_map, peer->veth->rps_len, skb->hash);
+	/* netif_rx_internal: the backlog of the RPS CPU of the peer's rx-0 (no rx queue recorded) */
+	cpu = rps_map_cpu(peer->rxq[0].rps_map, peer->rxq[0].rps_len, skb->hash);
 	if (enqueue_to_backlog(c, skb, cpu >= 0 ? c->host->cpus[cpu].sd : c->sd) !=
 	    NET_RX_SUCCESS) {
 		dev->tx_dropped++; /* veth_xmit: priv->dropped */
 		return NET_XMIT_DROP;
 	}
-	dev->tx_packets++;
+	dev->tx_packets++; /* veth_xmit: dev_sw_netstats_tx_add; the peer's rx, see veth_get_stats64 */
 	dev->tx_bytes += len;
-	peer->rx_packets++;
-	peer->rx_bytes += len;
 	return NETDEV_TX_OK;
 }
-
-static const struct net_device_ops veth_netdev_ops = {
-	.ndo_start_xmit = veth_xmit,
-};
 
 /* ---- veth_poll: the NAPI of the receiving veth ---- */
 
@@ -196,12 +198,12 @@ static bool veth_xdp_run(struct veth_rq *rq, struct sk_buff *skb, uint64_t *cycl
 {
 	struct net_device *dev = rq->dev;
 
-	if (dev->veth->xdp == VETH_XDP_NONE)
+	if (veth_priv(dev)->xdp == VETH_XDP_NONE)
 		return true;
 	*cycles += dev->host->costs.xdp_run;
 	skb_orphan(skb); /* the original skb is consumed: its sock_wfree */
 	skb->truesize = veth_pp_cow_truesize(rq, skb->len);
-	if (dev->veth->xdp == VETH_XDP_PASS)
+	if (veth_priv(dev)->xdp == VETH_XDP_PASS)
 		return true;
 	rq->xdp_drops++;
 	kfree_skb_reason(dev->host, skb, SKB_DROP_REASON_NOT_SPECIFIED);
@@ -230,10 +232,6 @@ static struct sk_buff *veth_poll_one(struct napi_struct *n, struct cpu *c, uint6
 
 		rq->xdp_packets++;
 		rq->xdp_bytes += bytes;
-		dev->rx_packets++;
-		dev->rx_bytes += bytes;
-		dev->peer->tx_packets++;
-		dev->peer->tx_bytes += bytes;
 		*cycles += dev->host->costs.veth_xdp_rcv;
 		skb_set_stage(dev->host, skb, STAGE_R9);
 		skb_lat_next(dev->host, skb, LAT_SOFTIRQ, w->q.now);
@@ -254,7 +252,7 @@ static uint64_t veth_poll_end(struct napi_struct *n, struct cpu *c, int work, in
 {
 	struct veth_rq *rq = n->priv;
 	struct net_device *peer = rq->dev->peer;
-	struct nic_tx_queue *ptxq = rq->index < peer->ntxq ? &peer->txq[rq->index] : NULL;
+	struct netdev_queue *ptxq = rq->index < peer->ntxq ? &peer->txq[rq->index] : NULL;
 
 	rq->polls++;
 	if (ptxq && ptxq->stopped) { /* veth_xdp_rcv: netif_tx_wake_queue(peer_txq) */
@@ -278,14 +276,14 @@ static const struct napi_ops veth_napi_ops = {
 
 /* ---- setup ---- */
 
-static int veth_parse_features(struct net_device *dev, const struct cfg_node *n,
-			       struct sim_error *err)
+static int veth_parse_features(struct net_device *dev, const struct cfg_node *n, uint16_t map[64],
+			       uint32_t *len, struct sim_error *err)
 {
-	struct veth_priv *v = dev->veth;
+	struct veth_priv *v = veth_priv(dev);
 	uint64_t nq;
 	int xdp;
 
-	if (nic_parse_rps_cpus(dev->host, n, v->rps_map, &v->rps_len, err) ||
+	if (netif_parse_rps_cpus(dev->host, n, map, len, err) ||
 	    cfg_get_u64(n, "queues", &nq, 1, 1, VETH_MAX_QUEUES, err) ||
 	    cfg_get_bool(n, "gro", &v->gro, false, err) ||
 	    cfg_get_bool(n, "rx_gro_list", &v->rx_gro_list, false, err) ||
@@ -301,7 +299,7 @@ static int veth_parse_features(struct net_device *dev, const struct cfg_node *n,
 /* veth_napi_enable: each rq's NAPI and ring exist when GRO or XDP is on. */
 static int veth_napi_add(struct net_device *dev, struct sim_error *err)
 {
-	struct veth_priv *v = dev->veth;
+	struct veth_priv *v = veth_priv(dev);
 
 	if (!v->gro && v->xdp == VETH_XDP_NONE)
 		return 0;
@@ -324,33 +322,12 @@ static int veth_napi_add(struct net_device *dev, struct sim_error *err)
 	return 0;
 }
 
-int veth_setup(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
+static void veth_stats_reset(struct net_device *dev, sim_time_t now)
 {
-	const char *peer = NULL;
-	uint64_t mtu;
+	struct veth_priv *v = veth_priv(dev);
 
-	if (cfg_require(n, "peer", "veth", err) || cfg_get_str(n, "peer", &peer, NULL, err) ||
-	    cfg_get_u64(n, "mtu", &mtu, 1500, 68, 1500, err))
-		return -1;
-	if (!strchr(peer, '/') || strlen(peer) >= sizeof(dev->peer_name))
-		return cfg_error(
-			cfg_get(n, "peer"), err,
-			"'peer' must name the other end as HOST/DEV, like 'c2/eth0', got '%s'",
-			peer);
-	snprintf(dev->peer_name, sizeof(dev->peer_name), "%s", peer);
-	dev->mtu = (uint32_t)mtu;
-	dev->veth = calloc(1, sizeof(*dev->veth));
-	if (!dev->veth)
-		return sim_error_set(err, "out of memory");
-	if (veth_parse_features(dev, n, err) || veth_napi_add(dev, err))
-		return -1;
-	return nic_tx_setup_virtual(dev, n, &veth_netdev_ops, dev->veth->nq, err);
-}
-
-void veth_stats_reset(struct net_device *dev, sim_time_t now)
-{
-	for (uint32_t i = 0; dev->veth && dev->veth->rq && i < dev->veth->nq; i++) {
-		struct veth_rq *rq = &dev->veth->rq[i];
+	for (uint32_t i = 0; v->rq && i < v->nq; i++) {
+		struct veth_rq *rq = &v->rq[i];
 
 		sim_level_reset(&rq->ring_level, now);
 		rq->ring_in = 0;
@@ -359,47 +336,51 @@ void veth_stats_reset(struct net_device *dev, sim_time_t now)
 	}
 }
 
-void veth_free(struct net_device *dev)
+/*
+ * veth_get_stats64: what the peer sent through netif_rx is our rx; the skbs
+ * our rqs consumed (NAPI mode, XDP drops included) are our rx and the peer's
+ * tx, so its rqs' are our tx.
+ */
+static void veth_get_stats64(const struct net_device *dev, struct rtnl_link_stats64 *s)
 {
-	if (!dev->veth)
-		return;
-	free(dev->veth->rq);
-	free(dev->veth);
-	dev->veth = NULL;
-}
+	const struct net_device *peer = dev->peer;
+	const struct veth_priv *v = veth_priv(dev), *pv = veth_priv(peer);
 
-static struct net_device *veth_find(struct world *w, const char *spec)
-{
-	const char *slash = strchr(spec, '/');
-
-	for (uint32_t i = 0; i < w->nhosts; i++) {
-		struct host *h = w->hosts[i];
-
-		if (strlen(h->name) != (size_t)(slash - spec) ||
-		    strncmp(h->name, spec, (size_t)(slash - spec)))
-			continue;
-		for (uint32_t d = 0; d < h->ndevs; d++)
-			if (!strcmp(h->devs[d]->name, slash + 1))
-				return h->devs[d];
+	s->rx_packets += peer->tx_packets;
+	s->rx_bytes += peer->tx_bytes;
+	for (uint32_t i = 0; v->rq && i < v->nq; i++) {
+		s->rx_packets += v->rq[i].xdp_packets;
+		s->rx_bytes += v->rq[i].xdp_bytes;
 	}
-	return NULL;
+	for (uint32_t i = 0; pv->rq && i < pv->nq; i++) {
+		s->tx_packets += pv->rq[i].xdp_packets;
+		s->tx_bytes += pv->rq[i].xdp_bytes;
+	}
 }
 
-/* Each veth names its peer; the pair must agree and share a machine's CPUs. */
-static int veth_link_one(struct world *w, struct net_device *dev, struct sim_error *err)
+static void veth_uninit(struct net_device *dev)
 {
-	struct net_device *p = veth_find(w, dev->peer_name);
+	free(veth_priv(dev)->rq);
+	veth_priv(dev)->rq = NULL;
+}
+
+static const struct ethtool_ops veth_ethtool_ops;
+
+/* ndo_link: each veth names its peer; the pair must agree and share a machine's CPUs. */
+static int veth_link(struct world *w, struct net_device *dev, struct sim_error *err)
+{
+	const char *peer_name = veth_priv(dev)->peer_name;
+	struct net_device *p = netdev_find(w, peer_name);
 	char me[64];
 
 	snprintf(me, sizeof(me), "%s/%s", dev->host->name, dev->name);
-	if (!p || !p->drv->virt)
-		return sim_error_set(err, "veth '%s': no veth '%s' to pair with", me,
-				     dev->peer_name);
+	if (!p || p->driver != &veth_netdev_driver)
+		return sim_error_set(err, "veth '%s': no veth '%s' to pair with", me, peer_name);
 	if (p == dev)
 		return sim_error_set(err, "veth '%s' names itself as peer", me);
-	if (strcmp(p->peer_name, me))
+	if (strcmp(veth_priv(p)->peer_name, me))
 		return sim_error_set(err, "veth '%s' and '%s' do not name each other as peer", me,
-				     dev->peer_name);
+				     peer_name);
 	if (p->host->cpus != dev->host->cpus)
 		return sim_error_set(
 			err, "veth '%s': hosts '%s' and '%s' must share CPUs (set 'machine')", me,
@@ -408,16 +389,131 @@ static int veth_link_one(struct world *w, struct net_device *dev, struct sim_err
 	return 0;
 }
 
-int veth_link_peers(struct world *w, struct net_device **bad, struct sim_error *err)
-{
-	for (uint32_t i = 0; i < w->nhosts; i++)
-		for (uint32_t d = 0; d < w->hosts[i]->ndevs; d++) {
-			struct net_device *dev = w->hosts[i]->devs[d];
+static const struct net_device_ops veth_netdev_ops = {
+	.ndo_start_xmit = veth_xmit,
+	.ndo_get_stats64 = veth_get_stats64,
+	.ndo_uninit = veth_uninit,
+	.ndo_stats_reset = veth_stats_reset,
+	.ndo_link = veth_link,
+};
 
-			if (dev->drv->virt && veth_link_one(w, dev, err)) {
-				*bad = dev;
-				return -1;
-			}
-		}
-	return 0;
+/* veth_setup + veth_newlink: the device's own keys; its peer is joined by ndo_link. */
+static int veth_setup(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
+{
+	struct veth_priv *v = veth_priv(dev);
+	const char *peer = NULL;
+	uint16_t map[64];
+	uint32_t len;
+	uint64_t mtu;
+
+	dev->netdev_ops = &veth_netdev_ops;
+	dev->ethtool_ops = &veth_ethtool_ops;
+	dev->xmit_cost = &dev->host->costs.veth_xmit; /* veth_xmit + __dev_forward_skb */
+	if (netdev_parse_addr(dev, n, err) || cfg_require(n, "peer", "veth", err) ||
+	    cfg_get_str(n, "peer", &peer, NULL, err) ||
+	    cfg_get_u64(n, "mtu", &mtu, 1500, 68, 1500, err))
+		return -1;
+	if (!strchr(peer, '/') || strlen(peer) >= sizeof(v->peer_name))
+		return cfg_error(
+			cfg_get(n, "peer"), err,
+			"'peer' must name the other end as HOST/DEV, like 'c2/eth0', got '%s'",
+			peer);
+	snprintf(v->peer_name, sizeof(v->peer_name), "%s", peer);
+	dev->mtu = (uint32_t)mtu;
+	if (veth_parse_features(dev, n, map, &len, err) || veth_napi_add(dev, err))
+		return -1;
+	if (netif_alloc_queues(dev, v->nq, v->nq))
+		return sim_error_set(err, "out of memory");
+	netif_set_rps_map(dev, map, len);
+	return dev_activate(dev, n, "noqueue", err);
 }
+
+/* ---- reporting ---- */
+
+/*
+ * veth_get_ethtool_stats: the peer's ifindex, VETH_RQ_STATS for every rx
+ * queue, then VETH_TQ_STATS for every tx queue (XDP counters: NAPI mode).
+ */
+static void veth_get_ethtool_stats(const struct net_device *v, FILE *f)
+{
+	const struct veth_priv *p = veth_priv(v);
+	const struct veth_rq none = { 0 };
+
+	fprintf(f, "NIC statistics:\n");
+	fprintf(f, "     peer_ifindex: %u\n", netdev_ifindex(v->peer));
+	for (uint32_t i = 0; i < p->nq; i++) {
+		const struct veth_rq *rq = p->rq ? &p->rq[i] : &none;
+
+		fprintf(f, "     rx_queue_%u_xdp_packets: %llu\n", i, U(rq->xdp_packets));
+		fprintf(f, "     rx_queue_%u_xdp_bytes: %llu\n", i, U(rq->xdp_bytes));
+		fprintf(f, "     rx_queue_%u_drops: %llu\n", i, U(0));
+		fprintf(f, "     rx_queue_%u_xdp_redirect: %llu\n", i, U(0));
+		fprintf(f, "     rx_queue_%u_xdp_drops: %llu\n", i, U(rq->xdp_drops));
+		fprintf(f, "     rx_queue_%u_xdp_tx: %llu\n", i, U(0));
+		fprintf(f, "     rx_queue_%u_xdp_tx_errors: %llu\n", i, U(0));
+	}
+	for (uint32_t i = 0; i < v->ntxq; i++) {
+		fprintf(f, "     tx_queue_%u_xdp_xmit: %llu\n", i, U(0));
+		fprintf(f, "     tx_queue_%u_xdp_xmit_errors: %llu\n", i, U(0));
+	}
+}
+
+static cJSON *veth_report_json(const struct net_device *dev)
+{
+	const struct veth_priv *p = veth_priv(dev);
+	cJSON *o = cJSON_CreateObject(), *vo = cJSON_CreateObject(), *qa = cJSON_CreateArray();
+
+	cJSON_AddStringToObject(o, "name", dev->name);
+	cJSON_AddStringToObject(o, "driver", dev->driver->name);
+	netdev_json_stats(dev, o);
+	cJSON_AddItemToObject(o, "rx_queues", cJSON_CreateArray());
+	if (dev->bql)
+		cJSON_AddItemToObject(o, "byte_queue_limits", netdev_json_bql(dev));
+	cJSON_AddBoolToObject(vo, "napi", p->rq != NULL);
+	cJSON_AddStringToObject(vo, "xdp", veth_xdp_name(p->xdp));
+	cJSON_AddNumberToObject(vo, "queues", p->nq);
+	for (uint32_t i = 0; p->rq && i < p->nq; i++) {
+		const struct veth_rq *rq = &p->rq[i];
+		cJSON *qo = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(qo, "queue", i);
+		JNUM(qo, rq, xdp_packets);
+		JNUM(qo, rq, xdp_bytes);
+		JNUM(qo, rq, xdp_drops);
+		JNUM(qo, rq, polls);
+		cJSON_AddItemToArray(qa, qo);
+	}
+	cJSON_AddItemToObject(vo, "rx_queues", qa);
+	cJSON_AddItemToObject(o, "veth", vo);
+	return o;
+}
+
+/* The NAPI rings (NAPI mode) in the report's queue table, as "veth_ring". */
+static uint32_t veth_report_queues(const struct net_device *dev, struct netdev_queue_obs *out,
+				   uint32_t max)
+{
+	const struct veth_priv *v = veth_priv(dev);
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; v->rq && i < v->nq && n < max; i++, n++) {
+		const struct veth_rq *rq = &v->rq[i];
+
+		out[n] = (struct netdev_queue_obs){ "veth_ring",     i,
+						    &rq->ring_level, rq->ring_in,
+						    rq->wait_sum,    rq->wait_n };
+	}
+	return n;
+}
+
+static const struct ethtool_ops veth_ethtool_ops = {
+	.get_ethtool_stats = veth_get_ethtool_stats,
+	.report_json = veth_report_json,
+	.report_queues = veth_report_queues,
+};
+
+const struct netdev_driver veth_netdev_driver = {
+	.name = "veth",
+	.priv_size = sizeof(struct veth_priv),
+	.scenario = true,
+	.setup = veth_setup,
+};

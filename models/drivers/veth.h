@@ -1,7 +1,9 @@
 /*
  * models/drivers/veth.h - a veth device's private state (struct veth_priv, veth_rq).
  *
- * Kernel reference: drivers/net/veth.c. See models/drivers/veth.c for the model.
+ * Kernel reference: drivers/net/veth.c. See models/drivers/veth.c for the
+ * model. The state is netdev_priv(dev) of a veth (veth_priv()); outside
+ * models/drivers/ only tests include this header.
  */
 #ifndef MODELS_VETH_H
 #define MODELS_VETH_H
@@ -11,6 +13,7 @@
 
 #include "sim/stats.h"
 #include "models/core/dev.h"
+#include "models/core/netdevice.h"
 #include "models/core/skb.h"
 
 #define VETH_RING_SIZE	    256	 /* VETH_RING_SIZE: ptr_ring entries per rx queue */
@@ -56,25 +59,21 @@ struct veth_rq {
 
 #define VETH_MAX_QUEUES 64 /* `queues:` at most */
 
-/* struct veth_priv plus the ethtool features the model reads. */
+/* struct veth_priv plus the ethtool features the model reads (RPS: dev->rxq[i]). */
 struct veth_priv {
+	char peer_name[48];	    /* the other end, HOST/DEV, until ndo_link resolves dev->peer */
 	bool gro;		    /* ethtool -K gro (NETIF_F_GRO), off on a new veth */
 	bool rx_gro_list;	    /* ethtool -K rx-gro-list (NETIF_F_GRO_FRAGLIST) */
 	bool rx_udp_gro_forwarding; /* ethtool -K rx-udp-gro-forwarding (NETIF_F_GRO_UDP_FWD) */
 	bool tso;		    /* ethtool -K tso (NETIF_F_ALL_TSO), on by default */
 	enum veth_xdp xdp;	    /* attached XDP program */
-	uint16_t rps_map[64];	    /* /sys/class/net/DEV/queues/rx-0/rps_cpus: CPUs */
-	uint32_t rps_len;	    /* entries, 0 = RPS off */
 	uint32_t nq;		    /* queues each way (numrxqueues = numtxqueues) */
 	struct veth_rq *rq;	    /* rq[nq] when NAPI is enabled (GRO or XDP), else NULL */
 };
 
-struct net_device;
-/* "none", "pass" or "drop". */
-const char *veth_xdp_name(enum veth_xdp x);
-/* The ring's queue statistics restart at the end of the warm-up. */
-void veth_stats_reset(struct net_device *dev, sim_time_t now);
-/* Release what veth_setup allocated (called by nic_free). */
-void veth_free(struct net_device *dev);
+static inline struct veth_priv *veth_priv(const struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
 
 #endif

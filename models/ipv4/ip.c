@@ -15,7 +15,7 @@
 #include "models/core/observe.h"
 #include "models/ipv4/ip.h"
 #include "models/ipv4/ip_fragment.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 #include "models/core/neigh.h"
 #include "models/netfilter/netfilter.h"
 #include "models/ipv4/route.h"

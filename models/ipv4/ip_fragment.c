@@ -11,7 +11,7 @@
 #include "models/ipv4/ip_fragment.h"
 #include "models/ipv4/route.h"
 #include "models/core/neigh.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 #include "models/sched/sch_generic.h"
 #include "models/ipv4/sock.h"
 #include "models/ipv4/udp_tx.h"

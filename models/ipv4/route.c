@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "models/ipv4/ip.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 #include "models/ipv4/route.h"
 #include "sim/error.h"
 

@@ -11,7 +11,7 @@
 
 #include "models/core/observe.h"
 #include "models/ipv4/ip.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 #include "models/report/pcap_out.h"
 #include "models/ipv4/route.h"
 #include "models/ipv4/sock.h"

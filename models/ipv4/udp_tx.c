@@ -9,7 +9,7 @@
 #include "models/ipv4/ip.h"
 #include "models/ipv4/ip_fragment.h"
 #include "models/core/neigh.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 #include "models/ipv4/route.h"
 #include "models/sched/sch_generic.h"
 #include "models/kernel/contention.h"

@@ -20,9 +20,8 @@
 #include "models/core/neigh.h"
 #include "models/netfilter/netfilter.h"
 #include "models/sched/sch_generic.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 #include "models/report/report.h"
-#include "models/drivers/veth.h"
 #include "models/scenario.h"
 #include "models/ipv4/sock.h"
 #include "models/apps/traffic.h"
@@ -81,25 +80,19 @@ static void queue_fill(struct queue_stat *q, const struct world *w, const struct
 static uint32_t report_host_queues(const struct world *w, const struct host *h,
 				   struct queue_stat *out, uint32_t n, uint32_t max)
 {
-	for (uint32_t d = 0; d < h->ndevs; d++)
-		for (uint32_t i = 0; i < h->devs[d]->nrxq && n < max; i++, n++) {
-			const struct nic_rx_queue *q = &h->devs[d]->rxq[i];
-
-			snprintf(out[n].kind, sizeof(out[n].kind), "rx_ring");
-			snprintf(out[n].name, sizeof(out[n].name), "%s rx-%u", h->devs[d]->name, i);
-			queue_fill(&out[n], w, &q->ring_level, q->ring_in, q->wait_sum, q->wait_n);
-			snprintf(out[n].host, sizeof(out[n].host), "%s", h->name);
-		}
 	for (uint32_t d = 0; d < h->ndevs; d++) {
-		const struct veth_priv *v = h->devs[d]->veth;
+		const struct net_device *dev = h->devs[d];
+		struct netdev_queue_obs obs[NETDEV_MAX_QUEUES];
+		uint32_t k = dev->ethtool_ops->report_queues
+				     ? dev->ethtool_ops->report_queues(dev, obs, NETDEV_MAX_QUEUES)
+				     : 0;
 
-		for (uint32_t i = 0; v && v->rq && i < v->nq && n < max; i++, n++) {
-			const struct veth_rq *rq = &v->rq[i];
-
-			snprintf(out[n].kind, sizeof(out[n].kind), "veth_ring");
-			snprintf(out[n].name, sizeof(out[n].name), "%s rx-%u", h->devs[d]->name, i);
-			queue_fill(&out[n], w, &rq->ring_level, rq->ring_in, rq->wait_sum,
-				   rq->wait_n);
+		for (uint32_t i = 0; i < k && n < max; i++, n++) {
+			snprintf(out[n].kind, sizeof(out[n].kind), "%s", obs[i].kind);
+			snprintf(out[n].name, sizeof(out[n].name), "%s rx-%u", dev->name,
+				 obs[i].index);
+			queue_fill(&out[n], w, obs[i].level, obs[i].in, obs[i].wait_sum,
+				   obs[i].wait_n);
 			snprintf(out[n].host, sizeof(out[n].host), "%s", h->name);
 		}
 	}
@@ -169,20 +162,17 @@ static uint32_t hr_rings(const struct host *h, struct headroom *out, uint32_t n,
 	for (uint32_t d = 0; d < h->ndevs && n < cap; d++) {
 		const struct net_device *dev = h->devs[d];
 		struct headroom *r = &out[n];
+		struct netdev_ring_usage u;
 
-		if (!dev->nrxq)
+		if (!dev->ethtool_ops->get_ring_usage || !dev->ethtool_ops->get_ring_usage(dev, &u))
 			continue;
 		memset(r, 0, sizeof(*r));
-		for (uint32_t i = 0; i < dev->nrxq; i++) {
-			if (!i || (double)dev->rxq[i].ring_level.max > r->max) {
-				r->max = (double)dev->rxq[i].ring_level.max;
-				snprintf(r->where, sizeof(r->where), "%s rx-%u", dev->name, i);
-			}
-			r->drops += dev->rxq[i].missed;
-		}
+		r->max = (double)u.max;
+		snprintf(r->where, sizeof(r->where), "%s rx-%u", dev->name, u.queue);
+		r->drops = u.drops;
 		snprintf(r->host, sizeof(r->host), "%s", h->name);
 		snprintf(r->knob, sizeof(r->knob), "rx_ring");
-		r->limit = dev->rx_ring;
+		r->limit = u.limit;
 		r->unit = "descriptors";
 		r->state = hr_state_of(r->max, r->drops);
 		n++;
@@ -547,25 +537,12 @@ static cJSON *json_locks(const struct host *h)
 	return a;
 }
 
-/* Adaptive moderation (adaptive-rx on): each queue's rx-usecs/rx-frames in force at the end. */
-static void text_moderation(const struct world *w, const struct host *h, FILE *f)
+/* The drivers' lines (adaptive moderation in force). */
+static void text_devs(const struct host *h, FILE *f)
 {
-	for (uint32_t d = 0; d < h->ndevs; d++) {
-		const struct net_device *dev = h->devs[d];
-
-		if (!dev->adaptive_rx)
-			continue;
-		fprintf(f,
-			"  nic %s adaptive-rx on (%s): queue rx-usecs rx-frames mean-rx-usecs "
-			"changes\n",
-			dev->name, dev->drv->dim->name);
-		for (uint32_t i = 0; i < dev->nrxq; i++) {
-			const struct nic_rx_queue *q = &dev->rxq[i];
-
-			fprintf(f, "    %u %u %u %.1f %llu\n", i, q->rx_usecs, q->rx_frames,
-				sim_level_mean(&q->usecs_level, w->duration), U(q->moder_changes));
-		}
-	}
+	for (uint32_t d = 0; d < h->ndevs; d++)
+		if (h->devs[d]->ethtool_ops->report_text)
+			h->devs[d]->ethtool_ops->report_text(h->devs[d], f);
 }
 
 static void text_host(const struct world *w, const struct host *h, FILE *f)
@@ -609,7 +586,7 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 			(unsigned long long)sd->time_squeeze, (unsigned long long)sd->received_rps,
 			(unsigned long long)sd->flow_limit_count);
 	}
-	text_moderation(w, h, f);
+	text_devs(h, f);
 	for_each_lock(h, text_lock, f);
 	for (uint32_t s = 0; s < h->nsocks; s++) {
 		const struct sock *sk = h->socks[s];
@@ -881,105 +858,12 @@ static cJSON *json_softnet(const struct host *h)
 	return a;
 }
 
-/* jiffies_to_msecs */
-static unsigned long long jiffies_ms(const struct host *h, uint64_t j)
-{
-	return (unsigned long long)(j * 1000 / h->hz);
-}
-
-/* byte_queue_limits of each TX queue (sysfs units: bytes, ms). */
-static cJSON *json_bql(const struct net_device *dev)
-{
-	cJSON *a = cJSON_CreateArray();
-
-	for (uint32_t i = 0; i < dev->ntxq; i++) {
-		const struct dql *d = &dev->txq[i].dql;
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(o, "queue", i);
-		cJSON_AddNumberToObject(o, "limit", d->limit);
-		cJSON_AddNumberToObject(o, "limit_min", d->min_limit);
-		cJSON_AddNumberToObject(o, "limit_max", d->max_limit);
-		cJSON_AddNumberToObject(o, "inflight", d->num_queued - d->num_completed);
-		cJSON_AddNumberToObject(o, "hold_time_ms",
-					(double)jiffies_ms(dev->host, d->slack_hold_time));
-		cJSON_AddNumberToObject(o, "stall_thrs_ms",
-					(double)jiffies_ms(dev->host, d->stall_thrs));
-		cJSON_AddNumberToObject(o, "stall_cnt", (double)d->stall_cnt);
-		cJSON_AddNumberToObject(o, "stall_max_ms",
-					(double)jiffies_ms(dev->host, d->stall_max));
-		cJSON_AddItemToArray(a, o);
-	}
-	return a;
-}
-
 static cJSON *json_devs(const struct host *h)
 {
 	cJSON *a = cJSON_CreateArray();
 
-	for (uint32_t d = 0; d < h->ndevs; d++) {
-		const struct net_device *dev = h->devs[d];
-		cJSON *o = cJSON_CreateObject(), *qs = cJSON_CreateArray();
-
-		cJSON_AddStringToObject(o, "name", dev->name);
-		cJSON_AddStringToObject(o, "driver", dev->drv->name);
-		if (dev->adaptive_rx)
-			cJSON_AddStringToObject(o, "adaptive_rx", dev->drv->dim->name);
-		JNUM(o, dev, rx_packets);
-		JNUM(o, dev, rx_bytes);
-		JNUM(o, dev, rx_dropped);
-		JNUM(o, dev, rx_missed_errors);
-		JNUM(o, dev, rx_mac_filtered);
-		JNUM(o, dev, tx_packets);
-		JNUM(o, dev, tx_bytes);
-		JNUM(o, dev, tx_dropped);
-		for (uint32_t i = 0; i < dev->nrxq; i++) {
-			const struct nic_rx_queue *q = &dev->rxq[i];
-			cJSON *qo = cJSON_CreateObject();
-
-			cJSON_AddNumberToObject(qo, "queue", i);
-			cJSON_AddNumberToObject(qo, "cpu", q->cpu->id);
-			JNUM(qo, q, packets);
-			JNUM(qo, q, bytes);
-			JNUM(qo, q, missed);
-			JNUM(qo, q, irqs);
-			JNUM(qo, q, polls);
-			JNUM(qo, q, rx_usecs);
-			JNUM(qo, q, rx_frames);
-			if (dev->adaptive_rx) {
-				cJSON_AddNumberToObject(
-					qo, "mean_rx_usecs",
-					sim_level_mean(&q->usecs_level, h->w->duration));
-				JNUM(qo, q, moder_changes);
-			}
-			cJSON_AddItemToArray(qs, qo);
-		}
-		cJSON_AddItemToObject(o, "rx_queues", qs);
-		if (dev->bql)
-			cJSON_AddItemToObject(o, "byte_queue_limits", json_bql(dev));
-		if (dev->veth) {
-			const struct veth_priv *p = dev->veth;
-			cJSON *vo = cJSON_CreateObject(), *qa = cJSON_CreateArray();
-
-			cJSON_AddBoolToObject(vo, "napi", p->rq != NULL);
-			cJSON_AddStringToObject(vo, "xdp", veth_xdp_name(p->xdp));
-			cJSON_AddNumberToObject(vo, "queues", p->nq);
-			for (uint32_t i = 0; p->rq && i < p->nq; i++) {
-				const struct veth_rq *rq = &p->rq[i];
-				cJSON *qo = cJSON_CreateObject();
-
-				cJSON_AddNumberToObject(qo, "queue", i);
-				JNUM(qo, rq, xdp_packets);
-				JNUM(qo, rq, xdp_bytes);
-				JNUM(qo, rq, xdp_drops);
-				JNUM(qo, rq, polls);
-				cJSON_AddItemToArray(qa, qo);
-			}
-			cJSON_AddItemToObject(vo, "rx_queues", qa);
-			cJSON_AddItemToObject(o, "veth", vo);
-		}
-		cJSON_AddItemToArray(a, o);
-	}
+	for (uint32_t d = 0; d < h->ndevs; d++)
+		cJSON_AddItemToArray(a, h->devs[d]->ethtool_ops->report_json(h->devs[d]));
 	return a;
 }
 
@@ -1244,173 +1128,20 @@ static void write_net_dev(const struct host *h, FILE *f)
 		"Inter-|   Receive                                                |  Transmit\n");
 	fprintf(f, " face |bytes    packets errs drop fifo frame compressed multicast|bytes    "
 		   "packets errs drop fifo colls carrier compressed\n");
-	for (uint32_t d = 0; d < h->ndevs; d++) {
-		const struct net_device *v = h->devs[d];
-
-		fprintf(f,
-			"%6s: %7llu %7llu %4llu %4llu %4llu %5llu %10llu %9llu %8llu %7llu %4llu "
-			"%4llu %4llu %5llu %7llu %10llu\n",
-			v->name, U(v->rx_bytes), U(v->rx_packets), U(v->rx_errors),
-			U(v->rx_dropped + v->rx_missed_errors), U(0), U(v->rx_crc_errors), U(0),
-			U(0), U(v->tx_bytes), U(v->tx_packets), U(v->tx_errors), U(v->tx_dropped),
-			U(0), U(0), U(0), U(0));
-	}
-}
-
-/* The ifindex of @dev in its namespace: lo is 1, the scenario's devices follow in order. */
-static unsigned dev_ifindex(const struct net_device *dev)
-{
-	const struct host *h = dev->host;
-	unsigned idx = 2;
-
-	for (uint32_t d = 0; d < h->ndevs && h->devs[d] != dev; d++)
-		if (!h->devs[d]->loopback)
-			idx++;
-	return idx;
-}
-
-/* veth_get_ethtool_stats: per-queue XDP counters (NAPI mode) of one rx and one tx queue. */
-/*
- * veth_get_ethtool_stats: the peer's ifindex, VETH_RQ_STATS for every rx
- * queue, then VETH_TQ_STATS for every tx queue (XDP counters: NAPI mode).
- */
-static void write_ethtool_veth(const struct net_device *v, FILE *f)
-{
-	const struct veth_priv *p = v->veth;
-	const struct veth_rq none = { 0 };
-
-	fprintf(f, "NIC statistics:\n");
-	fprintf(f, "     peer_ifindex: %u\n", dev_ifindex(v->peer));
-	for (uint32_t i = 0; i < p->nq; i++) {
-		const struct veth_rq *rq = p->rq ? &p->rq[i] : &none;
-
-		fprintf(f, "     rx_queue_%u_xdp_packets: %llu\n", i, U(rq->xdp_packets));
-		fprintf(f, "     rx_queue_%u_xdp_bytes: %llu\n", i, U(rq->xdp_bytes));
-		fprintf(f, "     rx_queue_%u_drops: %llu\n", i, U(0));
-		fprintf(f, "     rx_queue_%u_xdp_redirect: %llu\n", i, U(0));
-		fprintf(f, "     rx_queue_%u_xdp_drops: %llu\n", i, U(rq->xdp_drops));
-		fprintf(f, "     rx_queue_%u_xdp_tx: %llu\n", i, U(0));
-		fprintf(f, "     rx_queue_%u_xdp_tx_errors: %llu\n", i, U(0));
-	}
-	for (uint32_t i = 0; i < v->ntxq; i++) {
-		fprintf(f, "     tx_queue_%u_xdp_xmit: %llu\n", i, U(0));
-		fprintf(f, "     tx_queue_%u_xdp_xmit_errors: %llu\n", i, U(0));
-	}
-}
-
-static void write_ethtool(const struct net_device *v, FILE *f)
-{
-	if (v->veth) {
-		write_ethtool_veth(v, f);
-		return;
-	}
-	fprintf(f, "NIC statistics:\n");
-	fprintf(f, "     rx_packets: %llu\n", U(v->rx_packets));
-	fprintf(f, "     rx_bytes: %llu\n", U(v->rx_bytes));
-	fprintf(f, "     rx_dropped: %llu\n", U(v->rx_dropped));
-	fprintf(f, "     %s: %llu\n", v->drv->missed_stat, U(v->rx_missed_errors));
-	if (strcmp(v->drv->missed_stat, "rx_missed_errors"))
-		fprintf(f, "     rx_missed_errors: %llu\n", U(v->rx_missed_errors));
-	fprintf(f, "     tx_packets: %llu\n", U(v->tx_packets));
-	fprintf(f, "     tx_bytes: %llu\n", U(v->tx_bytes));
-	{
-		uint64_t restart = 0, busy = 0;
-
-		for (uint32_t i = 0; i < v->ntxq; i++) {
-			restart += v->txq[i].wakes;
-			busy += v->txq[i].busy;
-		}
-		fprintf(f, "     tx_restart_queue: %llu\n", U(restart));
-		fprintf(f, "     tx_busy: %llu\n", U(busy));
-	}
-	for (uint32_t i = 0; i < v->ntxq; i++) {
-		fprintf(f, "     tx_queue_%u_packets: %llu\n", i, U(v->txq[i].packets));
-		fprintf(f, "     tx_queue_%u_bytes: %llu\n", i, U(v->txq[i].bytes));
-	}
-	for (uint32_t i = 0; i < v->nrxq; i++) {
-		fprintf(f, "     rx_queue_%u_packets: %llu\n", i, U(v->rxq[i].packets));
-		fprintf(f, "     rx_queue_%u_bytes: %llu\n", i, U(v->rxq[i].bytes));
-	}
-}
-
-/*
- * `grep . /sys/class/net/DEV/queues/tx-* /byte_queue_limits/ *`: the shell's
- * order (tx-0, tx-1, tx-10, ..., tx-2), the files alphabetically.
- */
-static void write_bql(const struct net_device *v, FILE *f)
-{
-	char names[NIC_MAX_QUEUES][16];
-	uint32_t order[NIC_MAX_QUEUES];
-
-	for (uint32_t i = 0; i < v->ntxq; i++) {
-		uint32_t j = i;
-
-		snprintf(names[i], sizeof(names[i]), "tx-%u", i);
-		for (; j > 0 && strcmp(names[order[j - 1]], names[i]) > 0; j--)
-			order[j] = order[j - 1];
-		order[j] = i;
-	}
-	for (uint32_t k = 0; k < v->ntxq; k++) {
-		const struct dql *d = &v->txq[order[k]].dql;
-		const char *q = names[order[k]];
-		const struct host *h = v->host;
-
-#define BQL_LINE(file, fmt, val)                                                                   \
-	fprintf(f, "/sys/class/net/%s/queues/%s/byte_queue_limits/" file ":" fmt "\n", v->name, q, \
-		val)
-		BQL_LINE("hold_time", "%llu", jiffies_ms(h, d->slack_hold_time));
-		BQL_LINE("inflight", "%u", d->num_queued - d->num_completed);
-		BQL_LINE("limit", "%u", d->limit);
-		BQL_LINE("limit_max", "%u", d->max_limit);
-		BQL_LINE("limit_min", "%u", d->min_limit);
-		BQL_LINE("stall_cnt", "%llu", U(d->stall_cnt));
-		BQL_LINE("stall_max", "%llu", jiffies_ms(h, d->stall_max));
-		BQL_LINE("stall_thrs", "%llu", jiffies_ms(h, d->stall_thrs));
-#undef BQL_LINE
-	}
+	for (uint32_t d = 0; d < h->ndevs; d++)
+		netdev_show_proc_net_dev(h->devs[d], f);
 }
 
 static void fn_bql(const void *a, FILE *f)
 {
-	write_bql(a, f);
+	netdev_show_bql(a, f);
 }
 
-/* `tc -s qdisc show`: every device; a multi-queue root is mq with one child per queue. */
+/* `tc -s qdisc show`: every device's root qdisc (mq on a multi-queue device, with its children). */
 static void write_tc_qdisc(const struct host *h, FILE *f)
 {
-	for (uint32_t d = 0; d < h->ndevs; d++) {
-		const struct net_device *v = h->devs[d];
-		struct qdisc_stats sum = { 0 };
-		char parent[32];
-
-		if (!v->mq) {
-			qdisc_dump(v->txq[0].qdisc, v->name, "root", f);
-			continue;
-		}
-		for (uint32_t i = 0; i < v->ntxq; i++) {
-			const struct qdisc_stats *s = &v->txq[i].qdisc->stats;
-
-			sum.bytes += s->bytes;
-			sum.packets += s->packets;
-			sum.drops += s->drops;
-			sum.overlimits += s->overlimits;
-			sum.requeues += s->requeues;
-			sum.backlog += s->backlog;
-			sum.qlen += s->qlen;
-		}
-		fprintf(f, "qdisc mq 0: dev %s root \n", v->name);
-		fprintf(f,
-			" Sent %llu bytes %llu pkt (dropped %llu, overlimits %llu requeues %llu) "
-			"\n",
-			U(sum.bytes), U(sum.packets), U(sum.drops), U(sum.overlimits),
-			U(sum.requeues));
-		fprintf(f, " backlog %llub %up requeues %llu\n", U(sum.backlog), sum.qlen,
-			U(sum.requeues));
-		for (uint32_t i = 0; i < v->ntxq; i++) {
-			snprintf(parent, sizeof(parent), "parent :%x", i + 1);
-			qdisc_dump(v->txq[i].qdisc, v->name, parent, f);
-		}
-	}
+	for (uint32_t d = 0; d < h->ndevs; d++)
+		qdisc_dump(h->devs[d]->qdisc, h->devs[d]->name, "root", f);
 }
 
 /*
@@ -1419,13 +1150,8 @@ static void write_tc_qdisc(const struct host *h, FILE *f)
  */
 static void write_tc_class(const struct host *h, FILE *f)
 {
-	for (uint32_t d = 0; d < h->ndevs; d++) {
-		const struct net_device *v = h->devs[d];
-
-		for (uint32_t i = 0; i < v->ntxq; i++)
-			if (i == 0 || v->txq[i].qdisc != v->txq[0].qdisc)
-				qdisc_dump_classes(v->txq[i].qdisc, v->name, f);
-	}
+	for (uint32_t d = 0; d < h->ndevs; d++)
+		qdisc_dump_classes(h->devs[d]->qdisc, h->devs[d]->name, f);
 }
 
 static void fn_tc_class(const void *a, FILE *f)
@@ -1510,15 +1236,8 @@ static void write_interrupts(const struct host *h, FILE *f)
 		fprintf(f, "CPU%-8u", c);
 	fprintf(f, "\n");
 	for (uint32_t d = 0, irq = 64; d < h->ndevs; d++)
-		for (uint32_t i = 0; i < h->devs[d]->nrxq; i++, irq++) {
-			const struct nic_rx_queue *q = &h->devs[d]->rxq[i];
-
-			fprintf(f, "%3u: ", irq);
-			for (uint32_t c = 0; c < h->ncpus; c++)
-				fprintf(f, "%10llu ", U(c == q->cpu->id ? q->irq.count : 0));
-			fprintf(f, " IR-PCI-MSIX-0000:%02x:00.0 %5u-edge      %s\n", 1 + d, i + 1,
-				q->irq_name);
-		}
+		if (h->devs[d]->ethtool_ops->show_interrupts)
+			h->devs[d]->ethtool_ops->show_interrupts(h->devs[d], d, &irq, f);
 	fprintf(f, "%*s: ", 3, "RES");
 	for (uint32_t c = 0; c < h->ncpus; c++)
 		fprintf(f, "%10llu ", U(h->cpus[c].ipi_resched.count));
@@ -1529,39 +1248,11 @@ static void write_interrupts(const struct host *h, FILE *f)
 	fprintf(f, "  Function call interrupts\n");
 }
 
-/*
- * ethtool -c (netlink coalesce reply as ethtool 6.x prints it): the values
- * the driver reports. Like the real drivers, adaptive mode reports the
- * configured values, not the moderation in force (see the report for that):
- * ixgbe reports rx-usecs 1 (its "adaptive" setting), mlx5 the configured
- * rx-usecs/rx-frames with Adaptive RX on.
- */
-static void write_ethtool_c(const struct net_device *dev, FILE *f)
-{
-	bool itr = !strcmp(dev->drv->coalesce_kind, "itr");
-	unsigned rx_usecs = itr && dev->adaptive_rx ? 1 : dev->rx_usecs;
-
-	fprintf(f, "Coalesce parameters for %s:\n", dev->name);
-	fprintf(f, "Adaptive RX: %s  TX: n/a\n", !itr && dev->adaptive_rx ? "on" : "off");
-	fprintf(f, "stats-block-usecs:\tn/a\nsample-interval:\tn/a\npkt-rate-low:\t\tn/a\n"
-		   "pkt-rate-high:\t\tn/a\n\n");
-	fprintf(f, "rx-usecs:\t%u\n", rx_usecs);
-	if (itr)
-		fprintf(f, "rx-frames:\tn/a\n");
-	else
-		fprintf(f, "rx-frames:\t%u\n", dev->rx_frames);
-	fprintf(f, "rx-usecs-irq:\tn/a\nrx-frames-irq:\tn/a\n\n");
-	fprintf(f, "tx-usecs:\t%u\n", dev->tx_usecs);
-	if (itr)
-		fprintf(f, "tx-frames:\tn/a\n");
-	else
-		fprintf(f, "tx-frames:\t%u\n", dev->tx_frames);
-	fprintf(f, "tx-usecs-irq:\tn/a\ntx-frames-irq:\tn/a\n");
-}
-
 static void fn_ethtool_c(const void *a, FILE *f)
 {
-	write_ethtool_c(a, f);
+	const struct net_device *dev = a;
+
+	dev->ethtool_ops->get_coalesce(dev, f);
 }
 
 /* A file or directory name under the results directory: one safe path component. */
@@ -1611,7 +1302,9 @@ static void fn_net_dev(const void *a, FILE *f)
 }
 static void fn_ethtool(const void *a, FILE *f)
 {
-	write_ethtool(a, f);
+	const struct net_device *dev = a;
+
+	dev->ethtool_ops->get_ethtool_stats(dev, f);
 }
 static void fn_ss(const void *a, FILE *f)
 {
@@ -1676,13 +1369,15 @@ static int write_host_files(const struct host *h, const char *dir, struct sim_er
 	if (h->nf && write_file(dir, h->name, "iptables", fn_iptables, h->nf, err))
 		return -1;
 	for (uint32_t d = 0; d < h->ndevs; d++) {
-		if (h->devs[d]->loopback)
+		const struct ethtool_ops *ops = h->devs[d]->ethtool_ops;
+
+		if (!ops->get_ethtool_stats)
 			continue;
 		snprintf(name, sizeof(name), "ethtool_S_%s", h->devs[d]->name);
 		if (write_file(dir, h->name, name, fn_ethtool, h->devs[d], err))
 			return -1;
 		snprintf(name, sizeof(name), "ethtool_c_%s", h->devs[d]->name);
-		if (!h->devs[d]->drv->virt &&
+		if (ops->get_coalesce &&
 		    write_file(dir, h->name, name, fn_ethtool_c, h->devs[d], err))
 			return -1;
 		snprintf(name, sizeof(name), "byte_queue_limits_%s", h->devs[d]->name);

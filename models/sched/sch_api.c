@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "models/core/observe.h"
-#include "models/drivers/nic.h"
+#include "models/core/netdevice.h"
 #include "models/sched/sch_generic.h"
 
 static const struct Qdisc_ops *const qdisc_ops[] = {
@@ -173,6 +173,22 @@ struct Qdisc *qdisc_create(struct world *w, struct net_device *dev, const struct
 		return NULL;
 	}
 	if (qdisc_init_at(q, opts, at, err)) {
+		qdisc_destroy(q);
+		return NULL;
+	}
+	return q;
+}
+
+struct Qdisc *qdisc_create_dflt(struct world *w, struct net_device *dev,
+				const struct Qdisc_ops *ops, uint32_t handle, struct sim_error *err)
+{
+	struct Qdisc *q = qdisc_alloc(w, dev, ops, handle);
+
+	if (!q) {
+		sim_error_set(err, "out of memory");
+		return NULL;
+	}
+	if (ops->init(q, NULL, err)) {
 		qdisc_destroy(q);
 		return NULL;
 	}
@@ -477,6 +493,10 @@ void qdisc_dump_stats(const struct qdisc_stats *s, FILE *f)
 
 void qdisc_dump(const struct Qdisc *q, const char *devname, const char *parent, FILE *f)
 {
+	if (q->ops->dump) {
+		q->ops->dump(q, devname, parent, f);
+		return;
+	}
 	qdisc_dump_head(q, devname, parent, f);
 	if (q->ops->dump_opts)
 		q->ops->dump_opts(q, f);

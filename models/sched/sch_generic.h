@@ -61,9 +61,21 @@ struct qdisc_stats {
 	uint64_t overlimits; /* tbf: throttle events; fq_codel: unused */
 };
 
+/*
+ * struct Qdisc_class_ops: a classful discipline whose classes hold one child
+ * qdisc each (mq: class N is TX queue N - 1). Both hooks REQUIRED.
+ */
+struct Qdisc_class_ops {
+	/* Attach @child as the qdisc of class @cl (1-based). 0, or -1 when @cl does not exist. */
+	int (*graft)(struct Qdisc *sch, uint32_t cl, struct Qdisc *child);
+	/* The qdisc of class @cl, NULL when there is none. */
+	struct Qdisc *(*leaf)(const struct Qdisc *sch, uint32_t cl);
+};
+
 struct Qdisc_ops {
-	const char *id;	       /* "pfifo_fast", ... (the scenario's `kind:`) */
-	size_t priv_size;      /* bytes of private state, zeroed, at qdisc_priv(q) */
+	const char *id;			      /* "pfifo_fast", ... (the scenario's `kind:`) */
+	const struct Qdisc_class_ops *cl_ops; /* classes holding child qdiscs (mq), or NULL */
+	size_t priv_size;		      /* bytes of private state, zeroed, at qdisc_priv(q) */
 	uint32_t static_flags; /* TCQ_F_* every qdisc of this kind has (TCQ_F_CAN_BYPASS) */
 	/*
 	 * REQUIRED. Read the discipline's own keys from @opts (a mapping or
@@ -95,6 +107,12 @@ struct Qdisc_ops {
 	 */
 	void (*dump_opts)(const struct Qdisc *q, FILE *f);
 	void (*dump_xstats)(const struct Qdisc *q, FILE *f);
+	/*
+	 * The whole `tc -s qdisc show` entry, for a discipline whose entry is
+	 * not the generic one (mq: no refcnt, counters summed from its
+	 * children, then the children). Optional; it replaces the above.
+	 */
+	void (*dump)(const struct Qdisc *q, const char *devname, const char *parent, FILE *f);
 	/*
 	 * Classful disciplines (prio, htb). dump_children: the `tc -s qdisc
 	 * show` entries of the child qdiscs the scenario configured (default
@@ -156,6 +174,8 @@ extern const struct Qdisc_ops pfifo_ops;      /* models/sched/sch_fifo.c */
 extern const struct Qdisc_ops bfifo_ops;      /* models/sched/sch_fifo.c */
 extern const struct Qdisc_ops fq_codel_ops;   /* models/sched/sch_fq_codel.c */
 extern const struct Qdisc_ops tbf_ops;	      /* models/sched/sch_tbf.c */
+/* Not in the registry: the root of a multi-queue device, made by dev_activate. */
+extern const struct Qdisc_ops mq_qdisc_ops; /* models/sched/sch_mq.c */
 
 /* The registry (models/sched/sch_api.c). */
 const struct Qdisc_ops *qdisc_lookup_ops(const char *kind);
@@ -172,6 +192,13 @@ int qdisc_unknown(const struct cfg_node *v, const char *kind, struct sim_error *
 struct Qdisc *qdisc_create(struct world *w, struct net_device *dev, const struct cfg_node *n,
 			   const char *default_kind, uint32_t handle, struct sim_error *err);
 void qdisc_destroy(struct Qdisc *q);
+/*
+ * qdisc_create_dflt: a qdisc of @ops with its default options for @dev (the
+ * device's root mq). NULL with @err set.
+ */
+struct Qdisc *qdisc_create_dflt(struct world *w, struct net_device *dev,
+				const struct Qdisc_ops *ops, uint32_t handle,
+				struct sim_error *err);
 
 /* Helpers for disciplines (sch_generic.h's inline helpers). */
 static inline void qdisc_qstats_add(struct Qdisc *q, const struct sk_buff *skb)
