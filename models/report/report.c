@@ -1653,7 +1653,7 @@ const char *const report_host_files[] = { "softnet_stat", "snmp",     "net_dev",
 					  "iptables",	  "sockstat", NULL };
 const char *const report_host_prefixes[] = { "ethtool_S_", "ethtool_c_", "byte_queue_limits_",
 					     NULL };
-const char *const report_top_suffixes[] = { ".pcap", ".pcapng", NULL };
+const char *const report_top_suffixes[] = { ".pcap", ".pcapng", ".csv", ".html", NULL };
 
 static int write_host_files(const struct host *h, const char *dir, struct sim_error *err)
 {

@@ -55,8 +55,10 @@ int report_write_files(const struct world *w, const char *dir, struct sim_error 
 extern const char *const report_host_files[];
 extern const char *const report_host_prefixes[];
 /*
- * The endings of the capture files a run writes at the top of its results
- * directory (taps' `pcap:`, hosts' `drops_pcap:`; models/report/pcap_out.h).
+ * The endings of the other files a run writes at the top of its results
+ * directory: captures (taps' `pcap:`, hosts' `drops_pcap:`;
+ * models/report/pcap_out.h), the --interval time series (ts_*.csv,
+ * models/report/timeseries.h) and report.html (--html, models/report/html.h).
  */
 extern const char *const report_top_suffixes[];
 
