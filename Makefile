@@ -111,6 +111,7 @@ scenarios-check: all
 	./tests/scenarios.sh
 	./tests/safety.sh
 	./tests/pcap.sh
+	./tests/formats.sh
 	./tests/timeseries.sh
 	@./tools/install-deps.sh cmd:chromium -- chromium || echo "deps: chromium not installed"
 	./tests/html.sh

@@ -8,9 +8,13 @@
  * scenario and seed give byte-identical files.
  *
  * Per host, the files mirror (kernel-facts §10): softnet_stat
- * (/proc/net/softnet_stat), snmp (/proc/net/snmp), net_dev (/proc/net/dev),
+ * (/proc/net/softnet_stat), snmp (/proc/net/snmp), netstat
+ * (/proc/net/netstat, models/report/proc_netstat.c), net_dev (/proc/net/dev),
  * ethtool_S_<nic> (ethtool -S), ss (ss -u -a -m -n), interrupts
  * (/proc/interrupts) and iptables (iptables -L -v -n -x) when rules exist.
+ * Where the tools of this Debian (iproute2 6.1, iptables 1.8.9) print
+ * differently from older ones, the files follow them, as measured in
+ * tests/kernel-ref/formats/ (tests/formats.sh).
  */
 #ifndef MODELS_REPORT_H
 #define MODELS_REPORT_H
