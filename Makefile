@@ -111,6 +111,10 @@ scenarios-check: all
 	./tests/scenarios.sh
 	./tests/safety.sh
 	./tests/pcap.sh
+	./tests/formats.sh
+	./tests/timeseries.sh
+	@./tools/install-deps.sh cmd:chromium -- chromium || echo "deps: chromium not installed"
+	./tests/html.sh
 
 # tests/test_calibrate.py: the fit on synthetic data, the profile writer, the
 # command's errors, and (as root) `skbsim calibrate --quick` (about a minute).

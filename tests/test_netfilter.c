@@ -177,7 +177,7 @@ static const struct ecase ecases[] = {
 	  "t.yaml:4:33: bad port 'domain' in iptables rule" },
 	{ "-A INPUT --dport 53 -j DROP", 4, 9, false,
 	  "t.yaml:4:18: '--dport' needs '-p udp' or '-p tcp'" },
-	{ "-A INPUT -p icmp --sport 53 -j DROP", 4, 9, false,
+	{ "-A INPUT -p 1    --sport 53 -j DROP", 4, 9, false,
 	  "t.yaml:4:26: '--sport' needs '-p udp' or '-p tcp'" },
 	{ "-A INPUT ! -p udp --dport 53 -j DROP", 4, 9, false,
 	  "t.yaml:4:27: '--dport' needs '-p udp' or '-p tcp'" },
@@ -1135,7 +1135,7 @@ static void run(struct nf_ruleset *rs, enum nf_hook_id h, const struct tpkt *p)
 static const char expect_listing[] =
 	"# table raw\n"
 	"Chain PREROUTING (policy ACCEPT 3 packets, 272 bytes)\n" HDR
-	"       1      128 ACCEPT     udp  --  *      *       0.0.0.0/0            0.0.0.0/0"
+	"       1      128 ACCEPT     17   --  *      *       0.0.0.0/0            0.0.0.0/0"
 	"            udp spts:1000:2000\n"
 	"       0        0 DROP       47   --  *      *       0.0.0.0/0            0.0.0.0/0"
 	"           \n"
@@ -1143,15 +1143,15 @@ static const char expect_listing[] =
 	"Chain OUTPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
 	"# table filter\n"
 	"Chain INPUT (policy DROP 1 packets, 84 bytes)\n" HDR
-	"       1      128 DROP       udp  --  *      *       0.0.0.0/0            0.0.0.0/0"
+	"       1      128 DROP       17   --  *      *       0.0.0.0/0            0.0.0.0/0"
 	"            udp dpt:9999\n"
-	"       1      128 ACCEPT     all  --  !eth1  *       10.1.0.0/16          0.0.0.0/0"
+	"       1      128 ACCEPT     0    --  !eth1  *       10.1.0.0/16          0.0.0.0/0"
 	"           \n"
-	"       1       60 ACCEPT     tcp  --  *      *       0.0.0.0/0            10.0.0.1"
+	"       1       60 ACCEPT     6    --  *      *       0.0.0.0/0            10.0.0.1"
 	"             tcp spt:!53\n"
-	"       0        0 ACCEPT     udp  --  *      *       0.0.0.0/0            0.0.0.0/0"
+	"       0        0 ACCEPT     17   --  *      *       0.0.0.0/0            0.0.0.0/0"
 	"            udp\n"
-	"       0        0 DROP      !icmp --  eth+   *      !192.168.0.0/24      !10.0.0.0/8"
+	"       0        0 DROP      !1    --  eth+   *      !192.168.0.0/24      !10.0.0.0/8"
 	"          \n"
 	"\n"
 	"Chain FORWARD (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
@@ -1216,7 +1216,7 @@ START_TEST(test_listing_tables)
 			 "Chain POSTROUTING (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
 			 "# table nat\n"
 			 "Chain PREROUTING (policy ACCEPT 0 packets, 0 bytes)\n" HDR
-			 "       0        0 ACCEPT     all  --  *      *       10.0.0.1           "
+			 "       0        0 ACCEPT     0    --  *      *       10.0.0.1           "
 			 "  0.0.0.0/0           \n"
 			 "\n"
 			 "Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
@@ -1242,33 +1242,33 @@ static const char expect_listing_out[] =
 	"Chain PREROUTING (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
 	"Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
 	"Chain FORWARD (policy ACCEPT 1 packets, 60 bytes)\n" HDR
-	"       1      128 ACCEPT     all  --  eth0   eth1    0.0.0.0/0            0.0.0.0/0"
+	"       1      128 ACCEPT     0    --  eth0   eth1    0.0.0.0/0            0.0.0.0/0"
 	"           \n"
 	"\n"
 	"Chain OUTPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
 	"Chain POSTROUTING (policy ACCEPT 1 packets, 84 bytes)\n" HDR
-	"       1       86 ACCEPT     udp  --  *      !lo     0.0.0.0/0            0.0.0.0/0"
+	"       1       86 ACCEPT     17   --  *      !lo     0.0.0.0/0            0.0.0.0/0"
 	"            udp dpt:53\n"
 	"\n"
 	"# table nat\n"
 	"Chain PREROUTING (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
 	"Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
 	"Chain OUTPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR
-	"       1      128 ACCEPT     all  --  *      lo      0.0.0.0/0            0.0.0.0/0"
+	"       1      128 ACCEPT     0    --  *      lo      0.0.0.0/0            0.0.0.0/0"
 	"           \n"
 	"\n"
 	"Chain POSTROUTING (policy ACCEPT 1 packets, 84 bytes)\n" HDR
-	"       1       86 ACCEPT     all  --  *      eth+    10.0.0.0/8           0.0.0.0/0"
+	"       1       86 ACCEPT     0    --  *      eth+    10.0.0.0/8           0.0.0.0/0"
 	"           \n"
 	"\n"
 	"# table filter\n"
 	"Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR "\n"
 	"Chain FORWARD (policy DROP 1 packets, 128 bytes)\n" HDR
-	"       1       60 DROP       all  --  !eth0  !eth1   0.0.0.0/0            0.0.0.0/0"
+	"       1       60 DROP       0    --  !eth0  !eth1   0.0.0.0/0            0.0.0.0/0"
 	"           \n"
 	"\n"
 	"Chain OUTPUT (policy ACCEPT 0 packets, 0 bytes)\n" HDR
-	"       1      128 DROP       all  --  *      !averylongname15  0.0.0.0/0            "
+	"       1      128 DROP       0    --  *      !averylongname15  0.0.0.0/0            "
 	"0.0.0.0/0           \n";
 
 START_TEST(test_listing_out)

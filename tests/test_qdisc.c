@@ -1026,7 +1026,7 @@ struct dcase {
 
 static const struct dcase dcases[] = {
 	{ NULL, "pfifo_fast", 0, "eth0", "root",
-	  "qdisc pfifo_fast 0: dev eth0 root refcnt 2 bands 3 priomap  1 2 2 2 1 2 0 0 1 1 1 1 1 1 "
+	  "qdisc pfifo_fast 0: dev eth0 root refcnt 2 bands 3 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 "
 	  "1 1\n" STATS0 },
 	{ NULL, "noqueue", 0, "lo", "root", "qdisc noqueue 0: dev lo root refcnt 2 \n" STATS0 },
 	{ "qdisc: pfifo\n", NULL, HANDLE, "eth0", "root",

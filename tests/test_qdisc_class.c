@@ -336,7 +336,7 @@ START_TEST(test_prio_dump)
 	tq_enq(q, mkskb(300, 5000, 1)); /* band 2 */
 	consume_skb(T.h, tq_deq(q));	/* the 200 */
 	text = dump_with(q, false);
-	ck_assert_str_eq(text, "qdisc prio 1: dev eth0 root refcnt 2 bands 3 priomap  1 2 2 2 1 2 "
+	ck_assert_str_eq(text, "qdisc prio 1: dev eth0 root refcnt 2 bands 3 priomap 1 2 2 2 1 2 "
 			       "0 0 1 1 1 1 1 1 1 1\n"
 			       " Sent 200 bytes 1 pkt (dropped 0, overlimits 0 requeues 0) \n"
 			       " backlog 400b 2p requeues 0\n"

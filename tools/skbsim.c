@@ -24,8 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "models/report/html.h"
 #include "models/report/pcap_out.h"
 #include "models/report/report.h"
+#include "models/report/timeseries.h"
 #include "models/scenario.h"
 #include "sim/cfg.h"
 #include "sim/error.h"
@@ -37,6 +39,16 @@
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 3, EXIT_STOPPED = 4 };
 
 #define MAX_SETS 256
+
+/* --interval, --html, --html-trace, --html-window: what a run shows besides its report. */
+struct view_options {
+	sim_time_t interval;  /* --interval: ps between time-series rows, 0: none */
+	int html;	      /* --html: write report.html */
+	const char *trace;    /* --html-trace: Chrome trace JSON drawn in report.html */
+	sim_time_t win_start; /* --html-window START+LEN: ps */
+	sim_time_t win_len;   /* ps */
+	bool win_set;	      /* --html-window given */
+};
 
 struct options {
 	const char *cmd;	    /* "run" or "check" */
@@ -53,6 +65,7 @@ struct options {
 	int no_partial;		    /* --no-partial: write nothing when stopped early */
 	double max_wall;	    /* --max-wall, s; 0: none */
 	uint64_t max_mem;	    /* --max-memory, bytes; 0: none */
+	struct view_options view;   /* time series and report.html */
 };
 
 static const char usage[] =
@@ -60,6 +73,8 @@ static const char usage[] =
 	"KEY]...\n"
 	"                  [--quiet] [--perf] [--no-partial] [--max-wall TIME] [--max-memory "
 	"SIZE]\n"
+	"                  [--interval TIME] [--html [--html-trace FILE.json] [--html-window "
+	"START+LEN]]\n"
 	"       skbsim check FILE [--set KEY=VALUE]... [--unset KEY]... [--dump]\n" TOOL_USAGE
 	"       skbsim --help | --version\n"
 	"\n"
@@ -89,6 +104,15 @@ static const char usage[] =
 	"           stop it too; a partial report is written (\"complete\": false)\n"
 	"  --no-partial\n"
 	"           write nothing when the run is stopped early\n"
+	"  --interval TIME\n"
+	"           also write time series every TIME of simulated time (1us to 1000s):\n"
+	"           DIR/ts_packets.csv, ts_queues.csv, ts_cpus.csv, ts_drops.csv\n"
+	"  --html   also write DIR/report.html, the report as charts (self-contained)\n"
+	"  --html-trace FILE.json\n"
+	"           draw a window of this Chrome trace-event file in report.html\n"
+	"  --html-window START+LEN\n"
+	"           the trace's window, like '10ms+500us' (default: 1ms around the\n"
+	"           first drop, or the trace's start)\n"
 	"\n"
 	"exit codes: 0 success, 1 bad scenario or value, 2 usage, 3 cannot write results,\n"
 	"4 stopped early (partial report written unless --no-partial)\n";
@@ -137,10 +161,76 @@ static int parse_max_mem(struct options *o, const char *s)
 	return 0;
 }
 
-static int parse_option(struct options *o, int argc, char **argv, int *i)
+/* ---- the view options (time series, report.html) ---- */
+
+static int parse_interval(struct view_options *v, const char *s)
+{
+	if (sim_parse_time(s, &v->interval) || v->interval < TS_INTERVAL_MIN ||
+	    v->interval > TS_INTERVAL_MAX) {
+		fprintf(stderr, "skbsim: '--interval' must be a time from 1us to 1000s, got '%s'\n",
+			s);
+		return EXIT_INPUT;
+	}
+	return 0;
+}
+
+static int parse_window(struct view_options *v, const char *s)
+{
+	char start[64];
+	const char *plus = strchr(s, '+');
+
+	if (plus && (size_t)(plus - s) < sizeof(start)) {
+		memcpy(start, s, (size_t)(plus - s));
+		start[plus - s] = 0;
+	}
+	if (!plus || (size_t)(plus - s) >= sizeof(start) || sim_parse_time(start, &v->win_start) ||
+	    sim_parse_time(plus + 1, &v->win_len) || v->win_len <= 0) {
+		fprintf(stderr,
+			"skbsim: '--html-window' must be START+LEN with times like '10ms+500us', "
+			"got '%s'\n",
+			s);
+		return EXIT_INPUT;
+	}
+	v->win_set = true;
+	return 0;
+}
+
+/* A view option at argv[*i]: 0 or an exit code when it is one, -1 when it is not. */
+static int parse_view_option(struct view_options *v, int argc, char **argv, int *i)
 {
 	const char *a = argv[*i];
 
+	if (!strcmp(a, "--html")) {
+		v->html = 1;
+		return 0;
+	}
+	if (strcmp(a, "--interval") && strcmp(a, "--html-trace") && strcmp(a, "--html-window"))
+		return -1;
+	if (*i + 1 >= argc)
+		return usage_error("missing value for option", a);
+	(*i)++;
+	if (!strcmp(a, "--interval"))
+		return parse_interval(v, argv[*i]);
+	if (!strcmp(a, "--html-window"))
+		return parse_window(v, argv[*i]);
+	if (v->trace)
+		return usage_error("'--html-trace' given twice", NULL);
+	v->trace = argv[*i];
+	return 0;
+}
+
+static bool view_given(const struct view_options *v)
+{
+	return v->interval || v->html || v->trace || v->win_set;
+}
+
+static int parse_option(struct options *o, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+	int rc = parse_view_option(&o->view, argc, argv, i);
+
+	if (rc >= 0)
+		return rc;
 	if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
 		o->quiet = 1;
 		return 0;
@@ -216,8 +306,10 @@ static int parse_args(struct options *o, int argc, char **argv)
 		return usage_error("missing scenario file for", o->cmd);
 	if (!strcmp(o->cmd, "check") &&
 	    (o->out || o->seed >= 0 || o->quiet || o->perf || o->force || o->no_partial ||
-	     o->max_wall > 0 || o->max_mem))
+	     o->max_wall > 0 || o->max_mem || view_given(&o->view)))
 		return usage_error("'check' takes only FILE, --set, --unset and --dump", NULL);
+	if ((o->view.trace || o->view.win_set) && !o->view.html)
+		return usage_error("'--html-trace' and '--html-window' need '--html'", NULL);
 	if (!strcmp(o->cmd, "run") && o->dump)
 		return usage_error("'--dump' is an option of 'check'", NULL);
 	return 0;
@@ -308,11 +400,23 @@ static int cmd_run(const struct options *o, struct world *w)
 	double t0 = wall_sec(), events;
 	const char *why;
 	char mem[32];
+	struct timeseries *ts = NULL;
+	struct sim_error ts_err = { 0 }; /* a second error, when the captures failed first */
+	int rc;
+	const struct html_opts html = { .interval = o->view.interval,
+					.trace = o->view.trace,
+					.win_start = o->view.win_start,
+					.win_len = o->view.win_len,
+					.win_set = o->view.win_set };
 
 	if (o->out)
 		snprintf(out, sizeof(out), "%s", o->out);
 	else
 		snprintf(out, sizeof(out), "results/%s", w->name);
+	if (o->view.trace && html_trace_check(o->view.trace, &err)) {
+		fprintf(stderr, "skbsim: %s\n", err.msg);
+		return EXIT_INPUT;
+	}
 	if (results_open(&res, out, o->force, &err)) {
 		fprintf(stderr, "skbsim: %s\n", err.msg);
 		return EXIT_OUTPUT;
@@ -326,14 +430,18 @@ static int cmd_run(const struct options *o, struct world *w)
 		   o->max_wall > 0 || o->max_mem ? "the limits given stop it"
 						 : "Ctrl-C stops it with a partial report",
 		   mem, sizeof(mem), &events);
-	if (pcap_out_open_all(w, res.tmp, &err)) {
+	if (pcap_out_open_all(w, res.tmp, &err) ||
+	    (o->view.interval && !(ts = timeseries_open(w, res.tmp, o->view.interval, &err)))) {
 		fprintf(stderr, "skbsim: %s\n", err.msg);
 		results_abort(&res);
 		return EXIT_OUTPUT;
 	}
 	w->q.stop = &guard_stop;
 	why = run_guarded(w);
-	if (pcap_out_close_all(w, &err)) {
+	rc = pcap_out_close_all(w, &err);
+	if (timeseries_close(ts, rc ? &ts_err : &err))
+		rc = -1;
+	if (rc) {
 		fprintf(stderr, "skbsim: %s\n", err.msg);
 		results_abort(&res);
 		return EXIT_OUTPUT;
@@ -352,7 +460,8 @@ static int cmd_run(const struct options *o, struct world *w)
 		results_abort(&res);
 		return EXIT_STOPPED;
 	}
-	if (report_write_files(w, res.tmp, &err) || results_commit(&res, &err)) {
+	if (report_write_files(w, res.tmp, &err) ||
+	    (o->view.html && html_write(w, res.tmp, &html, &err)) || results_commit(&res, &err)) {
 		results_abort(&res);
 		fprintf(stderr, "skbsim: %s\n", err.msg);
 		return EXIT_OUTPUT;

@@ -911,18 +911,17 @@ static void write_match(FILE *f, const struct nf_rule *r)
 		write_ports(f, "dpt", r->dport_lo, r->dport_hi, r->dport_inv);
 }
 
-/* print_rule_details + print_fragment: counters, target, prot, opt. */
+/*
+ * print_rule_details + print_fragment: counters, target, prot, opt. With -n,
+ * iptables 1.8.9 prints the protocol's number (0 for any), as measured in
+ * tests/kernel-ref/formats/iptables.
+ */
 static void write_rule_head(FILE *f, const struct nf_rule *r)
 {
-	const char *pname = proto_name(r->proto);
-
 	fprintf(f, "%8llu %8llu %-9s ", (unsigned long long)r->pkts, (unsigned long long)r->bytes,
 		nf_verdict_name[r->verdict]);
 	fputc(r->proto_inv ? '!' : ' ', f);
-	if (pname)
-		fprintf(f, "%-4s ", pname);
-	else
-		fprintf(f, "%-4d ", r->proto);
+	fprintf(f, "%-4d ", r->proto < 0 ? 0 : r->proto);
 	/* print_fragment */
 	fprintf(f, "%c%c ", r->frag_inv ? '!' : '-', r->frag ? 'f' : '-');
 }

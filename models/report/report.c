@@ -22,6 +22,7 @@
 #include "models/sched/sch_generic.h"
 #include "models/core/netdevice.h"
 #include "models/report/report.h"
+#include "models/report/proc_netstat.h"
 #include "models/scenario.h"
 #include "models/ipv4/sock.h"
 #include "models/apps/traffic.h"
@@ -1105,6 +1106,11 @@ static void write_snmp(const struct host *h, FILE *f)
 		U(ic->OutMsgs), U(ic->OutErrors), U(ic->OutRateLimitGlobal),
 		U(ic->OutRateLimitHost), U(ic->OutDestUnreachs), U(ic->OutTimeExcds));
 	write_icmpmsg(f, ic);
+	/* no TCP in the model: the RFC 2012 constants Linux prints, every counter 0 */
+	fprintf(f,
+		"Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails "
+		"EstabResets CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors\n");
+	fprintf(f, "Tcp: 1 200 120000 -1 0 0 0 0 0 0 0 0 0 0 0\n");
 	for (int lite = 0; lite < 2; lite++) {
 		const char *n = lite ? "UdpLite" : "Udp";
 
@@ -1122,14 +1128,32 @@ static void write_snmp(const struct host *h, FILE *f)
 	}
 }
 
+/* One /proc/net/dev line (dev_seq_printf_stats). */
+/* The host's devices as the kernel lists them: lo (registered first in a namespace), then the rest. */
+static const struct net_device *dev_in_kernel_order(const struct host *h, uint32_t i)
+{
+	uint32_t n = 0;
+
+	if (h->lo && !i)
+		return h->lo;
+	if (h->lo)
+		i--;
+	for (uint32_t d = 0; d < h->ndevs; d++)
+		if (h->devs[d] != h->lo && n++ == i)
+			return h->devs[d];
+	return NULL;
+}
+
 static void write_net_dev(const struct host *h, FILE *f)
 {
+	const struct net_device *v;
+
 	fprintf(f,
 		"Inter-|   Receive                                                |  Transmit\n");
 	fprintf(f, " face |bytes    packets errs drop fifo frame compressed multicast|bytes    "
 		   "packets errs drop fifo colls carrier compressed\n");
-	for (uint32_t d = 0; d < h->ndevs; d++)
-		netdev_show_proc_net_dev(h->devs[d], f);
+	for (uint32_t i = 0; (v = dev_in_kernel_order(h, i)); i++)
+		netdev_show_proc_net_dev(v, f);
 }
 
 static void fn_bql(const void *a, FILE *f)
@@ -1137,11 +1161,13 @@ static void fn_bql(const void *a, FILE *f)
 	netdev_show_bql(a, f);
 }
 
-/* `tc -s qdisc show`: every device's root qdisc (mq on a multi-queue device, with its children). */
+/* `tc -s qdisc show`: every device's root qdisc by ifindex, lo first (mq on a multi-queue device, with its children). */
 static void write_tc_qdisc(const struct host *h, FILE *f)
 {
-	for (uint32_t d = 0; d < h->ndevs; d++)
-		qdisc_dump(h->devs[d]->qdisc, h->devs[d]->name, "root", f);
+	const struct net_device *v;
+
+	for (uint32_t d = 0; (v = dev_in_kernel_order(h, d)); d++)
+		qdisc_dump(v->qdisc, v->name, "root", f);
 }
 
 /*
@@ -1204,21 +1230,87 @@ static cJSON *json_sockstat(const struct host *h)
 	return o;
 }
 
+/*
+ * ss -u -a -m -n, rendered as iproute2 6.1's misc/ss.c does when stdout is
+ * not a terminal (render_calc_width() "compact output"): each column is as
+ * wide as its longest field (header included) plus its left delimiter;
+ * "Local Address:" and "Peer Address:" are right-aligned, the others
+ * left-aligned; the skmem text is the last (Process) column's field,
+ * newline included. Sockets are UNCONN with peer 0.0.0.0:* (the model
+ * keeps no peer of a connected socket).
+ */
+enum { SS_STATE, SS_RECVQ, SS_SENDQ, SS_LADDR, SS_LPORT, SS_PADDR, SS_PPORT, SS_PROC, SS_NCOL };
+
+static const struct {
+	const char *header; /* the column's header */
+	bool right;	    /* ALIGN_RIGHT */
+	const char *ldelim; /* printed before the field, counted in the width */
+} ss_cols[SS_NCOL] = {
+	{ "State", false, "" },		 { "Recv-Q", false, " " }, { "Send-Q", false, " " },
+	{ "Local Address:", true, " " }, { "Port", false, "" },	   { "Peer Address:", true, " " },
+	{ "Port", false, "" },		 { "Process", false, "" },
+};
+
+/* The fields of @sk's row. */
+static void ss_fields(const struct sock *sk, char fld[SS_NCOL][96])
+{
+	char a[16];
+
+	inet_fmt(a, sk->rcv_saddr);
+	snprintf(fld[SS_STATE], 96, "UNCONN");
+	snprintf(fld[SS_RECVQ], 96, "%-6u", sk->sk_rmem_alloc);
+	snprintf(fld[SS_SENDQ], 96, "%-6u", sk->sk_wmem_alloc);
+	snprintf(fld[SS_LADDR], 96, "%s:", a);
+	snprintf(fld[SS_LPORT], 96, "%u", sk->num);
+	snprintf(fld[SS_PADDR], 96, "0.0.0.0:");
+	snprintf(fld[SS_PPORT], 96, "*");
+	snprintf(fld[SS_PROC], 96, "\n\t skmem:(r%u,rb%u,t%u,tb%u,f%lld,w0,o0,bl0,d%llu)",
+		 sk->sk_rmem_alloc, sk->sk_rcvbuf, sk->sk_wmem_alloc, sk->sk_sndbuf,
+		 (long long)sk->sk_forward_alloc, U(sk->sk_drops));
+}
+
+/* One line of fields @fld in columns of @width (ss.c render()). */
+static void ss_line(FILE *f, const char *const fld[SS_NCOL], const size_t width[SS_NCOL])
+{
+	for (int c = 0; c < SS_NCOL; c++) {
+		size_t len = strlen(fld[c]), printed = strlen(ss_cols[c].ldelim);
+		size_t pad = width[c] > len + printed ? width[c] - len - printed : 0;
+
+		fputs(ss_cols[c].ldelim, f);
+		fprintf(f, "%*s%s%*s", ss_cols[c].right ? (int)pad : 0, "", fld[c],
+			ss_cols[c].right ? 0 : (int)pad, "");
+	}
+	fputc('\n', f);
+}
+
 static void write_ss(const struct host *h, FILE *f)
 {
-	fprintf(f, "State  Recv-Q Send-Q Local Address:Port Peer Address:Port\n");
-	for (uint32_t s = 0; s < h->nsocks; s++) {
-		const struct sock *sk = h->socks[s];
-		char a[16];
+	char fld[SS_NCOL][96];
+	const char *row[SS_NCOL];
+	size_t width[SS_NCOL];
 
-		if (sk->kind != SOCK_UDP)
+	for (int c = 0; c < SS_NCOL; c++)
+		width[c] = strlen(ss_cols[c].header);
+	for (uint32_t s = 0; s < h->nsocks; s++) {
+		if (h->socks[s]->kind != SOCK_UDP)
 			continue;
-		inet_fmt(a, sk->rcv_saddr);
-		fprintf(f, "UNCONN %-6u %-6u %s:%u *:*\n", sk->sk_rmem_alloc, sk->sk_wmem_alloc, a,
-			sk->num);
-		fprintf(f, "\t skmem:(r%u,rb%u,t%u,tb%u,f%lld,w0,o0,bl0,d%llu)\n",
-			sk->sk_rmem_alloc, sk->sk_rcvbuf, sk->sk_wmem_alloc, sk->sk_sndbuf,
-			(long long)sk->sk_forward_alloc, U(sk->sk_drops));
+		ss_fields(h->socks[s], fld);
+		for (int c = 0; c < SS_NCOL; c++)
+			if (strlen(fld[c]) > width[c])
+				width[c] = strlen(fld[c]);
+	}
+	for (int c = 1; c < SS_NCOL; c++)
+		width[c] += strlen(ss_cols[c].ldelim);
+	for (int c = 0; c < SS_NCOL; c++)
+		row[c] = ss_cols[c].header;
+	ss_line(f, row, width);
+	for (uint32_t s = 0; s < h->nsocks; s++) {
+		if (h->socks[s]->kind != SOCK_UDP)
+			continue;
+		ss_fields(h->socks[s], fld);
+		for (int c = 0; c < SS_NCOL; c++)
+			row[c] = fld[c];
+		ss_line(f, row, width);
 	}
 }
 
@@ -1326,6 +1418,10 @@ static void fn_iptables(const void *a, FILE *f)
 {
 	nf_write_listing(a, f);
 }
+static void fn_netstat(const void *a, FILE *f)
+{
+	proc_netstat_write(a, f);
+}
 static void fn_text(const void *a, FILE *f)
 {
 	report_text(a, f);
@@ -1343,10 +1439,10 @@ static void fn_json(const void *a, FILE *f)
 
 const char *const report_host_files[] = { "softnet_stat", "snmp",     "net_dev",  "ss",
 					  "interrupts",	  "tc_qdisc", "tc_class", "neigh",
-					  "iptables",	  "sockstat", NULL };
+					  "iptables",	  "sockstat", "netstat",  NULL };
 const char *const report_host_prefixes[] = { "ethtool_S_", "ethtool_c_", "byte_queue_limits_",
 					     NULL };
-const char *const report_top_suffixes[] = { ".pcap", ".pcapng", NULL };
+const char *const report_top_suffixes[] = { ".pcap", ".pcapng", ".csv", ".html", NULL };
 
 static int write_host_files(const struct host *h, const char *dir, struct sim_error *err)
 {
@@ -1358,6 +1454,7 @@ static int write_host_files(const struct host *h, const char *dir, struct sim_er
 		return sim_error_set(err, "cannot create '%s': %s", path, strerror(errno));
 	if (write_file(dir, h->name, "softnet_stat", fn_softnet, h, err) ||
 	    write_file(dir, h->name, "snmp", fn_snmp, h, err) ||
+	    write_file(dir, h->name, "netstat", fn_netstat, h, err) ||
 	    write_file(dir, h->name, "net_dev", fn_net_dev, h, err) ||
 	    write_file(dir, h->name, "ss", fn_ss, h, err) ||
 	    write_file(dir, h->name, "interrupts", fn_interrupts, h, err) ||

@@ -8,9 +8,13 @@
  * scenario and seed give byte-identical files.
  *
  * Per host, the files mirror (kernel-facts §10): softnet_stat
- * (/proc/net/softnet_stat), snmp (/proc/net/snmp), net_dev (/proc/net/dev),
+ * (/proc/net/softnet_stat), snmp (/proc/net/snmp), netstat
+ * (/proc/net/netstat, models/report/proc_netstat.c), net_dev (/proc/net/dev),
  * ethtool_S_<nic> (ethtool -S), ss (ss -u -a -m -n), interrupts
  * (/proc/interrupts) and iptables (iptables -L -v -n -x) when rules exist.
+ * Where the tools of this Debian (iproute2 6.1, iptables 1.8.9) print
+ * differently from older ones, the files follow them, as measured in
+ * tests/kernel-ref/formats/ (tests/formats.sh).
  */
 #ifndef MODELS_REPORT_H
 #define MODELS_REPORT_H
@@ -55,8 +59,10 @@ int report_write_files(const struct world *w, const char *dir, struct sim_error 
 extern const char *const report_host_files[];
 extern const char *const report_host_prefixes[];
 /*
- * The endings of the capture files a run writes at the top of its results
- * directory (taps' `pcap:`, hosts' `drops_pcap:`; models/report/pcap_out.h).
+ * The endings of the other files a run writes at the top of its results
+ * directory: captures (taps' `pcap:`, hosts' `drops_pcap:`;
+ * models/report/pcap_out.h), the --interval time series (ts_*.csv,
+ * models/report/timeseries.h) and report.html (--html, models/report/html.h).
  */
 extern const char *const report_top_suffixes[];
 

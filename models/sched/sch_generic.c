@@ -96,11 +96,11 @@ static struct sk_buff *pfifo_fast_dequeue(struct Qdisc *q)
 	return NULL;
 }
 
-/* pfifo_fast_dump() + prio_print_opt(): "bands 3 priomap  1 2 2 ..." (two spaces). */
+/* pfifo_fast_dump() + iproute2 6.1 prio_print_opt(): "bands 3 priomap 1 2 2 ...". */
 static void pfifo_fast_dump_opts(const struct Qdisc *q, FILE *f)
 {
 	(void)q;
-	fprintf(f, "bands %u priomap ", PFIFO_FAST_BANDS);
+	fprintf(f, "bands %u priomap", PFIFO_FAST_BANDS);
 	for (int i = 0; i <= TC_PRIO_MAX; i++)
 		fprintf(f, " %d", prio2band[i]);
 }

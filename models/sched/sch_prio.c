@@ -182,12 +182,12 @@ static void prio_destroy(struct Qdisc *sch)
 
 /* ---- tc -s qdisc / class show ---- */
 
-/* prio_print_opt(): "bands 3 priomap  1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1" (two spaces). */
+/* iproute2 6.1 prio_print_opt(): "bands 3 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1". */
 static void prio_dump_opts(const struct Qdisc *sch, FILE *f)
 {
 	const struct prio_sched_data *q = qdisc_priv(sch);
 
-	fprintf(f, "bands %" PRIu32 " priomap ", q->bands);
+	fprintf(f, "bands %" PRIu32 " priomap", q->bands);
 	for (int i = 0; i <= TC_PRIO_MAX; i++)
 		fprintf(f, " %d", q->prio2band[i]);
 }
