@@ -32,7 +32,6 @@
 #define SIM_HIST_SUB	  (1u << SIM_HIST_SUB_BITS)
 #define SIM_HIST_BUCKETS  ((64 - SIM_HIST_SUB_BITS + 1) * SIM_HIST_SUB) /* covers all uint64 */
 
-
 struct sim_hist {
 	uint64_t count;	   /* samples recorded */
 	uint64_t min, max; /* exact extremes (min = UINT64_MAX when empty) */
