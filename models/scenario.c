@@ -971,6 +971,9 @@ void world_free(struct world *w)
 	free(w->hosts);
 	pcap_out_free_all(w);
 	sim_pool_release(&w->skb_pool);
+	for (int i = 0; i < LAT_NR; i++)
+		sim_hist_release(&w->lat[i]);
+	sim_hist_release(&w->e2e);
 	for (uint32_t i = 0; i < w->noverrides; i++)
 		free(w->overrides[i]);
 	free(w->overrides);

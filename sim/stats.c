@@ -1,12 +1,15 @@
 /*
  * sim/stats.c - log-linear latency histograms and time-weighted levels.
  * The bucket layout and the recording are in sim/stats.h (inline: the packet
- * path records several samples per packet).
+ * path records several samples per packet); the counts live in a span of
+ * whole groups that grows on demand (sim_hist_grow).
  */
 #include "sim/stats.h"
 
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/error.h"
@@ -15,6 +18,58 @@ void sim_hist_init(struct sim_hist *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->min = UINT64_MAX;
+}
+
+void sim_hist_reset(struct sim_hist *h)
+{
+	h->count = 0;
+	h->sum = 0;
+	h->min = UINT64_MAX;
+	h->max = 0;
+	if (h->bucket)
+		memset(h->bucket, 0, (size_t)h->nbuckets * sizeof(*h->bucket));
+}
+
+void sim_hist_release(struct sim_hist *h)
+{
+	free(h->bucket);
+	sim_hist_init(h);
+}
+
+/* Widen the span to groups [@glo, @ghi] (which include the current span). */
+static void hist_span(struct sim_hist *h, uint32_t glo, uint32_t ghi)
+{
+	uint32_t base = glo << SIM_HIST_SUB_BITS, n = (ghi - glo + 1) << SIM_HIST_SUB_BITS;
+	uint64_t *b = calloc(n, sizeof(*b));
+
+	if (!b) {
+		fprintf(stderr, "skbsim: out of memory growing a histogram to %u buckets\n",
+			(unsigned)n);
+		abort();
+	}
+	if (h->bucket)
+		memcpy(b + (h->base - base), h->bucket, (size_t)h->nbuckets * sizeof(*b));
+	free(h->bucket);
+	h->bucket = b;
+	h->base = base;
+	h->nbuckets = n;
+}
+
+void sim_hist_grow(struct sim_hist *h, uint32_t ix)
+{
+	uint32_t g = ix >> SIM_HIST_SUB_BITS, glo = g, ghi = g;
+
+	SIM_BUG_ON(ix >= SIM_HIST_BUCKETS);
+	if (ix - h->base < h->nbuckets)
+		return;
+	if (h->nbuckets) {
+		uint32_t lo = h->base >> SIM_HIST_SUB_BITS;
+		uint32_t hi = lo + (h->nbuckets >> SIM_HIST_SUB_BITS) - 1;
+
+		glo = g < lo ? g : lo;
+		ghi = g > hi ? g : hi;
+	}
+	hist_span(h, glo, ghi);
 }
 
 void sim_hist_bucket_range(uint32_t ix, uint64_t *lo, uint64_t *hi)
@@ -31,6 +86,12 @@ void sim_hist_bucket_range(uint32_t ix, uint64_t *lo, uint64_t *hi)
 	*hi = *lo + ((1ull << shift) - 1);
 }
 
+uint64_t sim_hist_bucket_count(const struct sim_hist *h, uint32_t ix)
+{
+	SIM_BUG_ON(ix >= SIM_HIST_BUCKETS);
+	return ix - h->base < h->nbuckets ? h->bucket[ix - h->base] : 0;
+}
+
 void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src)
 {
 	if (!src->count)
@@ -41,8 +102,12 @@ void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src)
 		dst->min = src->min;
 	if (src->max > dst->max)
 		dst->max = src->max;
-	for (uint32_t i = 0; i < SIM_HIST_BUCKETS; i++)
-		dst->bucket[i] += src->bucket[i];
+	if (!src->nbuckets)
+		return;
+	sim_hist_grow(dst, src->base);
+	sim_hist_grow(dst, src->base + src->nbuckets - 1);
+	for (uint32_t i = 0; i < src->nbuckets; i++)
+		dst->bucket[src->base - dst->base + i] += src->bucket[i];
 }
 
 /*
@@ -82,12 +147,13 @@ uint64_t sim_hist_quantile(const struct sim_hist *h, double q)
 		return h->min;
 	if (rank == h->count)
 		return h->max;
-	for (i = 0; i < SIM_HIST_BUCKETS - 1; i++) {
+	/* Buckets outside the span hold no sample; 1 < rank < count lies inside it. */
+	for (i = 0; i < h->nbuckets - 1; i++) {
 		seen += h->bucket[i];
 		if (seen >= rank)
 			break;
 	}
-	sim_hist_bucket_range(i, &lo, &hi);
+	sim_hist_bucket_range(h->base + i, &lo, &hi);
 	mid = lo + (hi - lo) / 2;
 	if (mid < h->min)
 		return h->min;

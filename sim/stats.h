@@ -4,8 +4,16 @@
  * sim_hist is a log-linear histogram (HdrHistogram-like): values below
  * 2^SIM_HIST_SUB_BITS are exact; above, every power-of-two range is split into
  * 2^SIM_HIST_SUB_BITS linear buckets, so any reported percentile is within
- * 2^-SIM_HIST_SUB_BITS (< 0.8 %) of the true sample value. Recording is O(1)
- * and allocation-free; the bucket array is fixed-size inside the struct.
+ * 2^-SIM_HIST_SUB_BITS (< 0.8 %) of the true sample value. Recording is O(1).
+ *
+ * Storage: the counts are kept only for the span of groups (octaves, 2^S
+ * buckets each) between the smallest and the largest value recorded, in one
+ * heap array that grows (to cover a new group, at most 58 times in a
+ * histogram's life, never per sample) when a value falls outside it. An empty
+ * histogram is 48 bytes and owns no memory; a latency spread over a few
+ * octaves costs a few KiB. The reported quantiles and means are those of the
+ * full fixed layout: buckets outside the span are zero. A histogram is owned
+ * by one struct and never copied by assignment; sim_hist_release() frees it.
  *
  * Percentiles use the nearest-rank definition: the smallest recorded value v
  * such that at least ceil(q * count) samples are <= v, reported as the
@@ -25,13 +33,20 @@
 #define SIM_HIST_BUCKETS  ((64 - SIM_HIST_SUB_BITS + 1) * SIM_HIST_SUB) /* covers all uint64 */
 
 struct sim_hist {
-	uint64_t count;			   /* samples recorded */
-	uint64_t min, max;		   /* exact extremes (min = UINT64_MAX when empty) */
-	double sum;			   /* sum of samples, for the mean */
-	uint64_t bucket[SIM_HIST_BUCKETS]; /* sample counts per bucket */
+	uint64_t count;	   /* samples recorded */
+	uint64_t min, max; /* exact extremes (min = UINT64_MAX when empty) */
+	double sum;	   /* sum of samples, for the mean */
+	uint64_t *bucket;  /* counts of buckets base .. base + nbuckets - 1, or NULL */
+	uint32_t base;	   /* layout index of bucket[0] (a multiple of SIM_HIST_SUB) */
+	uint32_t nbuckets; /* entries in bucket[] (a multiple of SIM_HIST_SUB), 0 when NULL */
 };
 
+/* Prepare an empty histogram (@h holds no memory before). */
 void sim_hist_init(struct sim_hist *h);
+/* Forget every sample, keeping the memory (end of warm-up). */
+void sim_hist_reset(struct sim_hist *h);
+/* Free the counts; @h is empty afterwards (sim_hist_init state). */
+void sim_hist_release(struct sim_hist *h);
 /* Add all of @src into @dst. */
 void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src);
 /* Value at quantile @q in [0, 1]; 0 when empty. */
@@ -58,17 +73,26 @@ static inline uint32_t sim_hist_bucket_of(uint64_t v)
 }
 
 void sim_hist_bucket_range(uint32_t ix, uint64_t *lo, uint64_t *hi);
+/* Samples counted in layout bucket @ix (0 outside the stored span). */
+uint64_t sim_hist_bucket_count(const struct sim_hist *h, uint32_t ix);
+
+/* Widen bucket[] to cover layout bucket @ix (no-op if covered); aborts when out of memory. */
+void sim_hist_grow(struct sim_hist *h, uint32_t ix);
 
 /* Add one sample @v; inline because the packet path records several per packet. */
 static inline void sim_hist_record(struct sim_hist *h, uint64_t v)
 {
+	uint32_t ix = sim_hist_bucket_of(v);
+
 	h->count++;
 	h->sum += (double)v;
 	if (v < h->min)
 		h->min = v;
 	if (v > h->max)
 		h->max = v;
-	h->bucket[sim_hist_bucket_of(v)]++;
+	if (__builtin_expect(ix - h->base >= h->nbuckets, 0))
+		sim_hist_grow(h, ix);
+	h->bucket[ix - h->base]++;
 }
 
 /*

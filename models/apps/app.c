@@ -586,5 +586,9 @@ int app_create(struct host *h, const struct cfg_node *n, struct app **out, struc
 
 void app_free(struct app *a)
 {
+	if (!a)
+		return;
+	sim_hist_release(&a->e2e);
+	sim_hist_release(&a->rtt);
 	free(a);
 }

@@ -535,7 +535,7 @@ void sock_stats_reset(struct sock *sk, sim_time_t now)
 {
 	sim_level_reset(&sk->qlen, now);
 	sim_level_reset(&sk->rmem, now);
-	sim_hist_init(&sk->sojourn);
+	sim_hist_reset(&sk->sojourn);
 	sk->q_in = 0;
 }
 
@@ -763,5 +763,6 @@ void sock_free(struct sock *sk)
 		free(r->socks);
 		free(r);
 	}
+	sim_hist_release(&sk->sojourn);
 	free(sk);
 }
