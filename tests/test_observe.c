@@ -68,12 +68,12 @@ static struct world *load(const char *path)
 	return w;
 }
 
+/* Drops at many points, forwarding, fragments and ARP (consumed), a GRO reader (kept short: each runs twice). */
 static const char *const scenario_files[] = {
-	"../scenarios/default.yaml",	   "../scenarios/router.yaml",
-	"../scenarios/loopback.yaml",	   "../scenarios/fragments.yaml",
-	"../scenarios/arp-fail.yaml",	   "../scenarios/rps-backlog.yaml",
-	"../scenarios/socket-buffer.yaml", "../scenarios/two-hosts.yaml",
-	"../scenarios/veth-napi.yaml",	   "../scenarios/request-response.yaml",
+	"../scenarios/router.yaml",
+	"../scenarios/fragments.yaml",
+	"../scenarios/arp-fail.yaml",
+	"../scenarios/socket-buffer.yaml",
 };
 
 START_TEST(test_observer_counts_match_accounting)
