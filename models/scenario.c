@@ -723,21 +723,12 @@ static int world_alloc_peers(struct world *w, struct sim_error *err)
 	return 0;
 }
 
+/* A link's end "HOST/DEV": netdev_find(), but never a host's loopback. */
 static struct net_device *world_find_dev(struct world *w, const char *spec)
 {
-	const char *slash = strchr(spec, '/');
+	struct net_device *dev = netdev_find(w, spec);
 
-	for (uint32_t i = 0; slash && i < w->nhosts; i++) {
-		struct host *h = w->hosts[i];
-
-		if (strlen(h->name) != (size_t)(slash - spec) ||
-		    strncmp(h->name, spec, (size_t)(slash - spec)))
-			continue;
-		for (uint32_t d = 0; d < h->ndevs; d++)
-			if (!strcmp(h->devs[d]->name, slash + 1) && !h->devs[d]->loopback)
-				return h->devs[d];
-	}
-	return NULL;
+	return dev && !dev->loopback ? dev : NULL;
 }
 
 /* One `links:` entry: two NICs of two hosts, full duplex. */
