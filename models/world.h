@@ -74,6 +74,7 @@ struct pcap_out;
 	X(syscall)	    /* syscall entry + exit */                                             \
 	X(recv_per_msg)	    /* recvmsg/recvmmsg work per message */                                \
 	X(context_switch)   /* switching threads on a CPU */                                       \
+	X(timer_sleep)	    /* nanosleep's hrtimer_start_range_ns and clock event programming */   \
 	X(icmp_send)	    /* building an ICMP error (counted, see docs) */                       \
 	X(send_per_msg)	    /* udp_sendmsg + ip_make_skb per datagram besides the copy */          \
 	X(ip_route_output)  /* ip_route_output_flow */                                             \

@@ -81,6 +81,69 @@ START_TEST(test_governor_forgets)
 }
 END_TEST
 
+/* ---- a paced sender's sleep ---- */
+
+static const char pace_fmt[] = "name: pace\n"
+			       "duration: 20ms\n"
+			       "warmup: 0s\n"
+			       "profile: legacy-0.1\n"
+			       "costs: {timer_sleep: 30000}\n"
+			       "hosts:\n"
+			       "  - name: box\n"
+			       "    cpus: 2\n"
+			       "    sockets:\n"
+			       "      - {name: srv, bind: '127.0.0.1:9000'}\n"
+			       "      - {name: cli}\n"
+			       "    apps:\n"
+			       "      - {name: client, socket: cli, cpu: 0,\n"
+			       "         send: {to: '127.0.0.1:9000', size: 64, rate: 10kpps%s}}\n"
+			       "      - {name: server, socket: srv, cpu: 1}\n";
+
+/*
+ * CPU 0's busy time (ps), the datagrams sent and a nanosleep's cycles
+ * (syscall + timer_sleep), with the send mapping's extra keys.
+ */
+static double pace_busy(const char *extra, uint64_t *sent, uint64_t *sleep_cycles)
+{
+	char yaml[1024];
+	struct world *w;
+	struct host *h;
+	double busy = 0;
+
+	snprintf(yaml, sizeof(yaml), pace_fmt, extra);
+	w = test_world_run("pace.yaml", yaml);
+	h = test_world_host(w, "box");
+	for (int a = 0; a < ACCT_NR; a++)
+		if (a != ACCT_IDLE)
+			busy += (double)h->cpus[0].acct[a];
+	*sent = h->apps[0]->sent;
+	*sleep_cycles = h->costs.syscall + h->costs.timer_sleep;
+	world_free(w);
+	return busy;
+}
+
+/*
+ * `sleep: nanosleep`: every wait for the next datagram is a nanosleep that
+ * costs the sender the syscall and timer_sleep (legacy-0.1's 3 GHz clock);
+ * the ideal timer costs nothing. The sends are the same (the rate is far
+ * below what the sender can do).
+ */
+START_TEST(test_nanosleep_pacing_cost)
+{
+	uint64_t sent_t, sent_n, cy;
+	double timer = pace_busy("", &sent_t, &cy),
+	       nano = pace_busy(", sleep: nanosleep", &sent_n, &cy);
+	double per = (double)cy * (1e12 / 3e9);
+
+	ck_assert_uint_eq(cy, 630 + 30000);
+	ck_assert_uint_eq(sent_t, sent_n);
+	ck_assert_uint_ge(sent_n, 199);
+	ck_assert_msg(fabs(nano - timer - (double)sent_n * per) <= per,
+		      "nanosleep: %.0f ps more than an ideal timer, want %.0f", nano - timer,
+		      (double)sent_n * per);
+}
+END_TEST
+
 /* ---- idle states and load ---- */
 
 static const char rx_fmt[] = "name: cpu\n"
@@ -515,6 +578,7 @@ Suite *cpu_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_governor, 0, (int)(sizeof(gov_cases) / sizeof(gov_cases[0])));
 	tcase_add_test(tc, test_governor_forgets);
+	tcase_add_test(tc, test_nanosleep_pacing_cost);
 	tcase_add_test(tc, test_busy_per_packet_falls_with_load);
 	tcase_add_test(tc, test_exit_latency_at_low_load);
 	tcase_add_loop_test(tc, test_idle_exit_one_frame, 0,

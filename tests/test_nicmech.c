@@ -431,6 +431,33 @@ START_TEST(test_cache_remote_reader)
 END_TEST
 
 /*
+ * A remote wake-up sends its IPI (ipi_send, on the waker's side) only to a
+ * CPU that does not poll: with the reader's CPU halting in an HLT-like state
+ * every wake-up pays it; idle in POLL (a flag write wakes it) none does.
+ */
+#define HLT_IDLE                                                                                   \
+	"idle: [{name: POLL, latency: 0, residency: 0, polling: true},"                            \
+	" {name: HLT, latency: 1us, residency: 1us, polling: false}]"
+
+START_TEST(test_wake_ipi_only_to_halted)
+{
+	struct cache_run halt0 = run_cache("", 1, HLT_IDLE ", ipi_send: 0");
+	struct cache_run halt = run_cache("", 1, HLT_IDLE ", ipi_send: 5000");
+	struct cache_run poll0 = run_cache("", 1, "idle: poll, ipi_send: 0");
+	struct cache_run poll = run_cache("", 1, "idle: poll, ipi_send: 5000");
+	double want = (double)(halt.sleeps - 1) * 5000 * CYCLE_PS;
+	double got = halt.busy_ps - halt0.busy_ps;
+
+	ck_assert_uint_eq(halt.msgs, halt0.msgs);
+	ck_assert_uint_gt(halt.sleeps, 500);
+	ck_assert_msg(fabs(got - want) <= 5000 * CYCLE_PS,
+		      "halted reader: %.0f ps more with the IPI, want %.0f", got, want);
+	ck_assert_uint_gt(poll.sleeps, 500);
+	ck_assert_double_eq(poll.busy_ps, poll0.busy_ps);
+}
+END_TEST
+
+/*
  * RPS to CPU 1 with the reader there: process_backlog pays for the lines
  * the polling CPU 0 wrote, recvmsg finds them warm, and the wake-up is
  * local.
@@ -732,6 +759,7 @@ Suite *nicmech_suite(void)
 	tcase_add_loop_test(tc, test_dim_falls_when_latency_bound, 0, 2);
 	tcase_add_test(tc, test_cache_remote_reader);
 	tcase_add_test(tc, test_cache_rps_target);
+	tcase_add_test(tc, test_wake_ipi_only_to_halted);
 	tcase_add_test(tc, test_qdisc_lock_scaling);
 	tcase_add_test(tc, test_membw_scaling);
 	tcase_add_test(tc, test_socket_lock_contention);

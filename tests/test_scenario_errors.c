@@ -341,6 +341,14 @@ static const struct ecase ecases[] = {
 	  { NULL },
 	  "t.yaml:16:43: 'pattern: burst' needs a 'rate'" },
 	{ BASE "    apps:\n      - name: a\n        socket: srv\n"
+	       "        send: {to: '10.0.0.2:9', sleep: nanosleep}\n",
+	  { NULL },
+	  "t.yaml:16:41: 'sleep: nanosleep' needs a 'rate'" },
+	{ BASE "    apps:\n      - name: a\n        socket: srv\n"
+	       "        send: {to: '10.0.0.2:9', rate: 1kpps, sleep: nap}\n",
+	  { NULL },
+	  "t.yaml:16:54: 'sleep' must be one of timer, nanosleep, got 'nap'" },
+	{ BASE "    apps:\n      - name: a\n        socket: srv\n"
 	       "        send: {to: '10.0.0.2:9', rate: 1kpps, burst: 8}\n",
 	  { NULL },
 	  "t.yaml:16:54: 'burst' needs 'pattern: burst'" },

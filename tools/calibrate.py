@@ -419,6 +419,8 @@ def calibration_scenario(c, costs, mhz, rate=None, duration_ms=20, profile=None)
         send.update(rate="%dpps" % max(1, int(rate)), pattern="burst", burst=c["sbatch"])
     elif rate:
         send.update(rate="%dpps" % max(1, int(rate)), pattern="constant")
+    if rate and c["gap_us"] > 0:  # kbench --gap-us sleeps in nanosleep between calls
+        send["sleep"] = "nanosleep"
     client = {"name": "client", "socket": "cli", "cpu": 0, "batch": c["sbatch"], "send": send}
     server = {"name": "server", "socket": "srv", "cpu": c["rcpu"],
               "syscall": "recvmmsg" if c["rbatch"] > 1 else "recvmsg", "batch": c["rbatch"]}

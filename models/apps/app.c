@@ -444,6 +444,15 @@ static void app_send_run(struct thread *t)
 		return;
 	}
 	if (a->pps && a->next_send > now) {
+		if (a->nanosleep &&
+		    !a->sleep_armed) { /* hrtimer_nanosleep: the syscall, the timer */
+			a->sleep_armed = true;
+			thread_start_job(t,
+					 cycles_to_ps(h, h->costs.syscall + h->costs.timer_sleep),
+					 ACCT_SYS, false, app_work_done);
+			return;
+		}
+		a->sleep_armed = false;
 		sim_event_schedule(&h->w->q, &a->timer, a->next_send);
 		thread_block(t);
 		return;
@@ -457,10 +466,11 @@ static int app_parse_send(struct app *a, const struct cfg_node *n, struct sim_er
 {
 	static const char *const calls[] = { "sendto", "sendmmsg", "sendmsg", NULL };
 	static const char *const pats[] = { "constant", "poisson", "burst", NULL };
+	static const char *const waits[] = { "timer", "nanosleep", NULL };
 	const struct cfg_node *s;
 	const char *to = NULL;
 	uint64_t burst;
-	int call, pat;
+	int call, pat, wait;
 	bool connect;
 
 	if (cfg_get_map(n, "send", &s, err) || cfg_require(s, "to", "send", err) ||
@@ -468,6 +478,7 @@ static int app_parse_send(struct app *a, const struct cfg_node *n, struct sim_er
 	    cfg_get_dist_size(s, "size", &a->size, 1000, 0, 65507, err) ||
 	    cfg_get_pktrate(s, "rate", &a->pps, 0, 1, 1e10, err) ||
 	    cfg_get_enum(s, "pattern", pats, &pat, 0, err) ||
+	    cfg_get_enum(s, "sleep", waits, &wait, 0, err) ||
 	    cfg_get_u64(s, "burst", &burst, 32, 1, APP_MAX_BATCH, err) ||
 	    cfg_get_enum(s, "syscall", calls, &call, 0, err) ||
 	    cfg_get_u64(s, "count", &a->count, 0, 0, UINT64_MAX, err) ||
@@ -478,8 +489,11 @@ static int app_parse_send(struct app *a, const struct cfg_node *n, struct sim_er
 	if (inet_parse_addr_port(to, &a->daddr, &a->dport) || !a->dport)
 		return cfg_error(cfg_get(s, "to"), err,
 				 "'to' must be ADDRESS:PORT like '10.0.0.2:5000', got '%s'", to);
+	if (wait == 1 && !a->pps)
+		return cfg_error(cfg_get(s, "sleep"), err, "'sleep: nanosleep' needs a 'rate'");
 	a->sender = true;
 	a->connect = connect;
+	a->nanosleep = wait == 1;
 	a->poisson = pat == 1;
 	a->burst = pat == 2 ? (uint32_t)burst : 1;
 	if (pat == 2 && !a->pps)

@@ -75,20 +75,22 @@ struct app {
 	uint64_t sleeps;     /* times it blocked */
 	struct sim_hist e2e; /* ps from creation to this app's read (after warm-up) */
 	/* sender (a `send:` mapping) */
-	bool sender;			   /* sends instead of receiving */
-	uint32_t daddr;			   /* destination */
-	uint16_t dport;			   /* destination port */
-	struct sim_dist size;		   /* payload bytes per datagram */
-	double pps;			   /* target rate, 0 = as fast as the socket allows */
-	bool poisson;			   /* exponential gaps instead of constant */
-	uint32_t burst;			   /* datagrams due together (pattern burst), else 1 */
-	uint32_t in_burst;		   /* datagrams of the current burst already sent */
-	bool connect;			   /* connect() before sending (route cached) */
-	uint64_t count;			   /* datagrams to send, 0 = no limit */
-	sim_time_t next_send;		   /* ps: when the next datagram is due */
-	struct sim_event timer;		   /* wakes the thread when it is due */
-	struct udp_tx tx[APP_MAX_BATCH];   /* datagrams of the call under way */
-	uint32_t ntx;			   /* entries */
+	bool sender;			 /* sends instead of receiving */
+	uint32_t daddr;			 /* destination */
+	uint16_t dport;			 /* destination port */
+	struct sim_dist size;		 /* payload bytes per datagram */
+	double pps;			 /* target rate, 0 = as fast as the socket allows */
+	bool poisson;			 /* exponential gaps instead of constant */
+	uint32_t burst;			 /* datagrams due together (pattern burst), else 1 */
+	uint32_t in_burst;		 /* datagrams of the current burst already sent */
+	bool connect;			 /* connect() before sending (route cached) */
+	uint64_t count;			 /* datagrams to send, 0 = no limit */
+	sim_time_t next_send;		 /* ps: when the next datagram is due */
+	bool nanosleep;			 /* waits in nanosleep (paid), not an ideal timer */
+	bool sleep_armed;		 /* nanosleep's syscall and timer arm paid for this wait */
+	struct sim_event timer;		 /* wakes the thread when it is due */
+	struct udp_tx tx[APP_MAX_BATCH]; /* datagrams of the call under way */
+	uint32_t ntx;			 /* entries */
 	uint64_t tx_cycles[APP_MAX_BATCH]; /* CPU cycles of each datagram's way down */
 	uint32_t txi;			   /* next datagram of the call to hand off */
 	sim_time_t charge_ps;		   /* kernel work of the hand-off still to run */

@@ -686,11 +686,20 @@ void thread_wake(struct thread *t)
 		ttwu_local(t);
 }
 
+/*
+ * A remote wake-up of a thread whose CPU runs nothing queues it on that CPU's
+ * wake list and sends the call-function IPI (__smp_call_single_queue), unless
+ * the CPU idles in a polling state (set_nr_if_polling: a flag write).
+ */
 uint64_t ttwu_cost(const struct costs *k, const struct thread *t)
 {
 	const struct cpu *from = t->cpu->host->w->this_cpu;
 
-	return from && from != t->cpu ? k->wakeup_remote : k->wakeup;
+	if (!from || from == t->cpu)
+		return k->wakeup;
+	if (!cpu_nr_running(t->cpu) && !cpu_idle_polling(t->cpu))
+		return k->wakeup_remote + k->ipi_send;
+	return k->wakeup_remote;
 }
 
 static struct cpu_job *cpu_pick_thread(struct cpu *c)
