@@ -100,12 +100,15 @@ $(B)/check_all: $(LIB_OBJ) $(TEST_OBJ)
 $(A)/check_all: $(ASAN_LIB_OBJ) $(ASAN_TEST_OBJ)
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(DEP_LIBS) $(CHECK_LIBS)
 
+# The suites run in TEST_JOBS shards at once (tests/run-shards.sh), one per core.
+TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
+
 test: all $(B)/check_all
-	cd tests && ../$(B)/check_all
+	cd tests && ./run-shards.sh $(TEST_JOBS) ../$(B)/check_all
 
 test-asan: all $(A)/check_all
 	cd tests && CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-3} ASAN_OPTIONS=detect_leaks=1 \
-		UBSAN_OPTIONS=print_stacktrace=1 ../$(A)/check_all
+		UBSAN_OPTIONS=print_stacktrace=1 ./run-shards.sh $(TEST_JOBS) ../$(A)/check_all
 
 scenarios-check: all
 	./tests/scenarios.sh
