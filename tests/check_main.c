@@ -37,7 +37,8 @@ int main(int argc, char **argv)
 	int failed;
 
 	if (shard && parse_shard(arg, &si, &sn)) {
-		fprintf(stderr, "check_all: bad shard '%s' (want --shard=I/N with I < N)\n", arg + 8);
+		fprintf(stderr, "check_all: bad shard '%s' (want --shard=I/N with I < N)\n",
+			arg + 8);
 		return 2;
 	}
 	sr = srunner_create(NULL);
