@@ -7,6 +7,8 @@
  * jiffy-granular time limit, time_squeeze), exit (splice back, re-raise,
  * RPS IPIs).
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/core/observe.h"
@@ -85,6 +87,13 @@ void napi_schedule(struct cpu *c, struct napi_struct *n)
 	if (n->state & NAPIF_STATE_SCHED)
 		return;
 	n->state |= NAPIF_STATE_SCHED;
+	if (n->thread) { /* ____napi_schedule: set_bit(SCHED_THREADED), wake_up_process */
+		n->state |= NAPIF_STATE_SCHED_THREADED;
+		if (n->thread->thread.state == THREAD_BLOCKED)
+			n->thread->wakeups++;
+		thread_wake(&n->thread->thread);
+		return;
+	}
 	____napi_schedule(c->sd, n);
 }
 
@@ -159,7 +168,7 @@ static void napi_schedule_rps(struct softnet_data *mysd, struct softnet_data *sd
 	if (sd != mysd) {
 		sd->rps_ipi_next = mysd->rps_ipi_list;
 		mysd->rps_ipi_list = sd;
-		if (!mysd->in_net_rx_action)
+		if (!mysd->in_net_rx_action && !mysd->in_napi_threaded_poll)
 			raise_softirq_irqoff(mysd->cpu, NET_RX_SOFTIRQ);
 		return;
 	}
@@ -247,13 +256,13 @@ static struct sock *netif_receive_core(struct cpu *c, struct sk_buff *skb, uint6
  * One packet up the stack as a unit: from GRO's rx_list (@from_driver, RPS
  * may steer it to a backlog) or from a backlog.
  */
-static void stack_unit(struct cpu *c, struct sk_buff *skb, bool from_driver, uint64_t *cycles)
+static void stack_unit(struct cpu *c, struct napi_poll_run *r, struct sk_buff *skb,
+		       bool from_driver, uint64_t *cycles)
 {
-	struct softnet_data *sd = c->sd;
 	const struct costs *k = &c->host->costs;
 	struct sock *sk;
 
-	sd->unit_skb = skb;
+	r->unit_skb = skb;
 	if (from_driver) {
 		*cycles += k->netif_receive;
 		int cpu = dev_rps_cpu(skb);
@@ -261,21 +270,21 @@ static void stack_unit(struct cpu *c, struct sk_buff *skb, bool from_driver, uin
 		if (cpu >= 0) {
 			*cycles += k->rps_enqueue;
 			skb_set_stage(skb->dev->host, skb, STAGE_R11);
-			sd->unit = UNIT_BACKLOG;
-			sd->unit_cpu = c->host->cpus[cpu].sd;
+			r->unit = UNIT_BACKLOG;
+			r->unit_cpu = c->host->cpus[cpu].sd;
 			return;
 		}
 		skb_set_stage(skb->dev->host, skb, STAGE_R13);
 	}
 	sk = netif_receive_core(c, skb, cycles);
 	if (!sk) {
-		sd->unit = UNIT_NONE;
-		sd->unit_skb = NULL;
+		r->unit = UNIT_NONE;
+		r->unit_skb = NULL;
 		return;
 	}
 	*cycles += udp_queue_rcv_cost(c, sk, c->host->w->q.now + cycles_to_ps(c->host, *cycles));
-	sd->unit = UNIT_SOCKET;
-	sd->unit_sk = sk;
+	r->unit = UNIT_SOCKET;
+	r->unit_sk = sk;
 }
 
 /* ---- GRO (net/core/gro.c, net/ipv4/udp_offload.c) ---- */
@@ -389,60 +398,58 @@ static void gro_flush_held(struct cpu *c, struct napi_struct *n, bool full_weigh
  * per unit; a driver's frames go to GRO, and its work for up to one GRO
  * batch (the frames gro_normal_list will pass up together) is one unit.
  */
-static bool napi_poll_rx(struct cpu *c, uint64_t *cycles)
+static bool napi_poll_rx(struct cpu *c, struct napi_poll_run *r, uint64_t *cycles)
 {
-	struct softnet_data *sd = c->sd;
-	struct napi_struct *n = sd->cur;
+	struct napi_struct *n = r->cur;
 	uint32_t batch = c->host->sysctl.gro_normal_batch;
 	bool took = false;
 	struct sk_buff *skb;
 
-	while (sd->work < sd->weight) {
+	while (r->work < r->weight) {
 		skb = n->ops->poll_one(n, c, cycles);
 		if (!skb)
 			break;
-		sd->work++;
+		r->work++;
 		took = true;
 		if (!n->ops->gro) {
-			stack_unit(c, skb, false, cycles);
+			stack_unit(c, r, skb, false, cycles);
 			return true;
 		}
 		napi_gro_receive(c, n, skb, cycles);
-		sd->unit = UNIT_NONE;
+		r->unit = UNIT_NONE;
 		if (n->rx_count >= batch) {
-			sd->pphase = POLL_FLUSH;
+			r->pphase = POLL_FLUSH;
 			break;
 		}
 	}
 	return took;
 }
 
-static bool napi_poll_step(struct cpu *c, uint64_t *cycles)
+static bool napi_poll_step(struct cpu *c, struct napi_poll_run *r, uint64_t *cycles)
 {
-	struct softnet_data *sd = c->sd;
-	struct napi_struct *n = sd->cur;
+	struct napi_struct *n = r->cur;
 	struct sk_buff *skb;
 
 	for (;;) {
-		switch (sd->pphase) {
+		switch (r->pphase) {
 		case POLL_BEGIN:
-			sd->pphase = POLL_RX;
-			sd->unit = UNIT_NONE;
+			r->pphase = POLL_RX;
+			r->unit = UNIT_NONE;
 			if (n->ops->poll_begin)
 				*cycles += n->ops->poll_begin(n, c);
 			if (*cycles)
 				return true;
 			continue;
 		case POLL_RX:
-			if (napi_poll_rx(c, cycles))
+			if (napi_poll_rx(c, r, cycles))
 				return true;
-			if (sd->pphase == POLL_FLUSH)
+			if (r->pphase == POLL_FLUSH)
 				continue;
 			if (n->ops->gro) {
-				gro_flush_held(c, n, sd->work >= sd->weight);
-				sd->pphase = POLL_FLUSH_FINAL;
+				gro_flush_held(c, n, r->work >= r->weight);
+				r->pphase = POLL_FLUSH_FINAL;
 			} else {
-				sd->pphase = POLL_END;
+				r->pphase = POLL_END;
 			}
 			continue;
 		case POLL_FLUSH:
@@ -450,15 +457,15 @@ static bool napi_poll_step(struct cpu *c, uint64_t *cycles)
 			skb = __skb_dequeue(&n->rx_list);
 			if (skb) {
 				n->rx_count -= skb->gso_segs;
-				stack_unit(c, skb, true, cycles);
+				stack_unit(c, r, skb, true, cycles);
 				return true;
 			}
-			sd->pphase = sd->pphase == POLL_FLUSH ? POLL_RX : POLL_END;
+			r->pphase = r->pphase == POLL_FLUSH ? POLL_RX : POLL_END;
 			continue;
 		case POLL_END:
-			sd->pphase = POLL_DONE;
-			sd->unit = UNIT_NONE;
-			*cycles += n->ops->poll_end(n, c, sd->work, sd->weight);
+			r->pphase = POLL_DONE;
+			r->unit = UNIT_NONE;
+			*cycles += n->ops->poll_end(n, c, r->work, r->weight);
 			if (*cycles)
 				return true;
 			continue;
@@ -475,15 +482,17 @@ static bool napi_poll_step(struct cpu *c, uint64_t *cycles)
  */
 static void napi_poll_tail(struct softnet_data *sd)
 {
-	struct napi_struct *n = sd->cur;
+	struct napi_poll_run *r = &sd->run;
+	struct napi_struct *n = r->cur;
 
 	if (n->state & NAPIF_STATE_SCHED) {
-		if (sd->work < sd->weight)
-			sd->work = sd->weight;
+		if (r->work < r->weight)
+			r->work = r->weight;
 		napi_list_add_tail(&sd->repoll, n);
 	}
-	sd->budget -= sd->work;
-	sd->cur = NULL;
+	sd->budget -= r->work;
+	r->cur = NULL;
+	n->run = NULL;
 }
 
 /* ---- net_rx_action as a step function ---- */
@@ -521,17 +530,22 @@ static bool net_rx_action_list_empty(struct softnet_data *sd)
 	return true;
 }
 
+/* The start of one __napi_poll of @n with @r. */
+static void napi_poll_start(struct napi_poll_run *r, struct napi_struct *n)
+{
+	r->cur = n;
+	r->work = 0;
+	r->weight = n->weight;
+	r->pphase = POLL_BEGIN;
+	r->unit = UNIT_NONE;
+	n->run = r;
+	n->polls++;
+}
+
 static void net_rx_action_start_poll(struct cpu *c, struct napi_struct *n)
 {
-	struct softnet_data *sd = c->sd;
-
-	sd->cur = n;
-	sd->work = 0;
-	sd->weight = n->weight;
-	sd->pphase = POLL_BEGIN;
-	sd->phase = RX_POLL;
-	sd->unit = UNIT_NONE;
-	n->polls++;
+	napi_poll_start(&c->sd->run, n);
+	c->sd->phase = RX_POLL;
 }
 
 /*
@@ -554,7 +568,7 @@ static bool net_rx_action_exit(struct cpu *c, uint64_t *cycles)
 	nipi = rps_ipi_count(sd);
 	if (!nipi)
 		return false;
-	sd->unit = UNIT_IPI;
+	sd->run.unit = UNIT_IPI;
 	*cycles = nipi * c->host->costs.ipi_send;
 	return true;
 }
@@ -582,7 +596,7 @@ static bool net_rx_action_step(struct cpu *c, sim_time_t *ps)
 			*ps = cycles_to_ps(h, h->costs.napi_poll);
 			return true;
 		case RX_POLL:
-			if (napi_poll_step(c, &cycles)) {
+			if (napi_poll_step(c, &sd->run, &cycles)) {
 				*ps = cycles_to_ps(h, cycles);
 				return true;
 			}
@@ -605,26 +619,31 @@ static bool net_rx_action_step(struct cpu *c, sim_time_t *ps)
 	}
 }
 
-static void net_rx_action_commit(struct cpu *c)
+/* The end of a unit of @r's poll on @c: its hand-off to another queue. */
+static void napi_unit_commit(struct cpu *c, struct napi_poll_run *r)
 {
-	struct softnet_data *sd = c->sd;
-	struct sk_buff *skb = sd->unit_skb;
+	struct sk_buff *skb = r->unit_skb;
 
-	switch (sd->unit) {
+	switch (r->unit) {
 	case UNIT_NONE:
 		break;
 	case UNIT_BACKLOG:
-		enqueue_to_backlog(c, skb, sd->unit_cpu);
+		enqueue_to_backlog(c, skb, r->unit_cpu);
 		break;
 	case UNIT_SOCKET:
-		udp_queue_rcv_skb(sd->unit_sk, skb);
+		udp_queue_rcv_skb(r->unit_sk, skb);
 		break;
 	case UNIT_IPI:
-		net_rps_send_ipi(sd);
+		net_rps_send_ipi(c->sd);
 		break;
 	}
-	sd->unit = UNIT_NONE;
-	sd->unit_skb = NULL;
+	r->unit = UNIT_NONE;
+	r->unit_skb = NULL;
+}
+
+static void net_rx_action_commit(struct cpu *c)
+{
+	napi_unit_commit(c, &c->sd->run);
 }
 
 static const struct softirq_ops net_rx_softirq = {
@@ -632,6 +651,140 @@ static const struct softirq_ops net_rx_softirq = {
 	.step = net_rx_action_step,
 	.commit = net_rx_action_commit,
 };
+
+/* ---- threaded NAPI (napi_threaded_poll, napi_thread_wait) ---- */
+
+static void napi_thread_job_done(struct cpu_job *j);
+
+/* One unit of the kthread's work: kernel mode, not preemptible (BH disabled). */
+static void napi_thread_job(struct napi_thread *nt, sim_time_t ps)
+{
+	struct thread *t = &nt->thread;
+
+	thread_start_job(t, ps, ACCT_SYS, false, napi_thread_job_done);
+	if (t->cpu->host->w->measuring)
+		nt->busy_ps += t->job.remaining;
+}
+
+/*
+ * The end of one napi_threaded_poll_loop iteration: local_bh_enable runs the
+ * softirqs raised meanwhile (a local backlog, NET_TX) at softirq level; the
+ * thread's run() then polls again (repoll) or sleeps in napi_thread_wait.
+ */
+static void napi_thread_bh_enable(struct napi_thread *nt)
+{
+	struct cpu *c = nt->thread.cpu;
+
+	nt->in_poll = false;
+	c->bh_disabled = false;
+	local_bh_enable(c);
+}
+
+/*
+ * Go on with the poll after a unit: the next unit of __napi_poll, then
+ * the RPS IPIs it queued (net_rps_action_and_irq_enable, one unit), then
+ * local_bh_enable.
+ */
+static void napi_thread_continue(struct napi_thread *nt)
+{
+	struct cpu *c = nt->thread.cpu;
+	struct napi_struct *n = nt->run.cur;
+	uint64_t cycles = 0;
+	uint32_t nipi;
+
+	if (n) {
+		if (napi_poll_step(c, &nt->run, &cycles)) {
+			napi_thread_job(nt, cycles_to_ps(c->host, cycles));
+			return;
+		}
+		/* __napi_poll's repoll: a poll that did not complete stays SCHED */
+		if (!(n->state & NAPIF_STATE_SCHED))
+			n->state &= ~NAPIF_STATE_SCHED_THREADED;
+		n->run = NULL;
+		nt->run.cur = NULL;
+		c->sd->in_napi_threaded_poll = false;
+		nipi = rps_ipi_count(c->sd);
+		if (nipi) {
+			nt->run.unit = UNIT_IPI;
+			napi_thread_job(nt, cycles_to_ps(c->host, nipi * c->host->costs.ipi_send));
+			return;
+		}
+	}
+	napi_thread_bh_enable(nt);
+}
+
+static void napi_thread_job_done(struct cpu_job *j)
+{
+	struct napi_thread *nt = container_of(j, struct thread, job)->priv;
+	struct cpu *c = nt->thread.cpu;
+
+	napi_unit_commit(c, &nt->run);
+	if (c->charge_ps > 0) {
+		sim_time_t ps = c->charge_ps;
+
+		c->charge_ps = 0;
+		napi_thread_job(nt, ps);
+		return;
+	}
+	napi_thread_continue(nt);
+}
+
+/*
+ * napi_threaded_poll(): napi_thread_wait sleeps until SCHED_THREADED is set;
+ * each napi_threaded_poll_loop iteration disables bottom halves, marks
+ * sd->in_napi_threaded_poll and polls once (its first unit is the poll's
+ * fixed cost and the loop's own). The scheduler's pick between iterations
+ * is cond_resched.
+ */
+static void napi_thread_run(struct thread *t)
+{
+	struct napi_thread *nt = t->priv;
+	struct napi_struct *n = nt->napi;
+	struct cpu *c = t->cpu;
+	const struct costs *k = &c->host->costs;
+
+	if (!(n->state & NAPIF_STATE_SCHED_THREADED)) {
+		thread_block(t);
+		return;
+	}
+	nt->loops++;
+	nt->in_poll = true;
+	c->bh_disabled = true;
+	c->sd->in_napi_threaded_poll = true;
+	napi_poll_start(&nt->run, n);
+	napi_thread_job(nt, cycles_to_ps(c->host, k->napi_poll + k->napi_threaded_poll));
+}
+
+bool napi_thread_fits(const struct cpu *c)
+{
+	return c->sd->nnapi_threads < SOFTNET_MAX_NAPI_THREADS && c->nthreads < CPU_MAX_THREADS - 1;
+}
+
+int napi_set_threaded(struct napi_struct *n, struct cpu *c, const char *dev, unsigned id,
+		      struct sim_error *err)
+{
+	struct softnet_data *sd = c->sd;
+	struct napi_thread *nt;
+	char name[32];
+
+	SIM_BUG_ON(!napi_thread_fits(c));
+	nt = calloc(1, sizeof(*nt));
+	if (!nt)
+		return sim_error_set(err, "out of memory");
+	snprintf(name, sizeof(name), "napi/%s-%u", dev, id);
+	thread_init(&nt->thread, c, name, napi_thread_run, nt);
+	nt->napi = n;
+	n->thread = nt;
+	c->nthreads++;
+	sd->napi_threads[sd->nnapi_threads++] = nt;
+	return 0;
+}
+
+void napi_thread_free(struct napi_struct *n)
+{
+	free(n->thread);
+	n->thread = NULL;
+}
 
 /* ---- the backlog NAPI (process_backlog) ---- */
 
@@ -641,7 +794,7 @@ static struct sk_buff *backlog_poll_one(struct napi_struct *n, struct cpu *c, ui
 	struct sk_buff *skb;
 
 	/* "Check if we have pending ipi, its better to send them now" */
-	if (sd->work == 0 && sd->rps_ipi_list) {
+	if (n->run->work == 0 && sd->rps_ipi_list) {
 		*cycles += rps_ipi_count(sd) * c->host->costs.ipi_send;
 		net_rps_send_ipi(sd);
 	}

@@ -5,7 +5,10 @@
  * ____napi_schedule, napi_complete_done, netif_receive_skb_internal,
  * get_rps_cpu, enqueue_to_backlog, skb_flow_limit, napi_schedule_rps,
  * net_rps_send_ipi, rps_trigger_softirq, process_backlog,
- * __netif_receive_skb_core, deliver_skb), net/core/gro.c (dev_gro_receive,
+ * __netif_receive_skb_core, deliver_skb; threaded NAPI: napi_threaded_poll,
+ * napi_threaded_poll_loop, napi_thread_wait, napi_kthread_create,
+ * dev_set_threaded), kernel/sched/cputime.c (account_system_time: a
+ * BH-disabled kthread is system time), net/core/gro.c (dev_gro_receive,
  * gro_normal_one, gro_normal_list), net/ipv4/udp_offload.c
  * (udp_gro_receive), net/packet/af_packet.c (packet_rcv),
  * net/core/net-procfs.c (softnet_seq_show).
@@ -19,11 +22,12 @@
  * when the unit ends. Four effects happen at the start of their unit, up to
  * one unit's time early: RX descriptor refills, the interrupt re-arm of
  * napi_complete_done (R16), tap clones joining their packet socket (R14), and
- * the IPIs process_backlog sends at its start. Drops decided at the end of a
+ * the IPIs process_backlog sends at its start. A threaded NAPI's poll runs
+ * the same steps as thread jobs of its kthread (struct napi_thread). Drops decided at the end of a
  * unit (backlog and socket admission) do not add kfree_skb's cost.
  *
  * Simplified: no XDP on NICs (veth has its own, models/drivers/veth.c), no VLAN, no
- * rx_handler (bridge/bond), no threaded NAPI or busy polling; GRO merges
+ * rx_handler (bridge/bond), no busy polling; GRO merges
  * only UDP for sockets with UDP_GRO (as the kernel does for plain UDP) and
  * holds at most 8 flows; RFS is not modelled.
  */
@@ -40,8 +44,10 @@
 
 struct napi_struct;
 struct netdev_queue;
+struct sim_error;
 
-#define SOFTNET_MAX_OUTQ 256
+#define SOFTNET_MAX_OUTQ	 256
+#define SOFTNET_MAX_NAPI_THREADS 8 /* napi kthreads pinned to one CPU */
 struct net_device;
 struct netdev_rx_queue;
 
@@ -67,7 +73,12 @@ struct napi_ops {
 	bool gro; /* packets go through napi_gro_receive (else __netif_receive_skb) */
 };
 
-#define NAPIF_STATE_SCHED (1u << 0)
+#define NAPIF_STATE_SCHED	   (1u << 0) /* NAPI_STATE_SCHED: owned by a poll */
+#define NAPIF_STATE_SCHED_THREADED (1u << 1) /* NAPI_STATE_SCHED_THREADED: its kthread polls */
+#define MIN_NAPI_ID		   8193u /* NR_CPUS + 1 with CONFIG_NR_CPUS=8192: the first napi_id */
+
+struct napi_poll_run;
+struct napi_thread;
 
 #define GRO_MAX_HELD	8  /* MAX_GRO_SKBS */
 #define UDP_GRO_CNT_MAX 64 /* segments per GRO skb */
@@ -85,6 +96,8 @@ struct napi_struct {
 	bool gro_off;	/* netif_elide_gro: the device's GRO is off (ethtool -K DEV gro off) */
 	uint64_t polls; /* times polled */
 	char name[32];	/* "eth0 rx-0", "backlog": for traces */
+	struct napi_poll_run *run;  /* the poll under way (valid during poll_one/poll_end) */
+	struct napi_thread *thread; /* threaded NAPI: its kthread (napi->thread), else NULL */
 };
 
 struct napi_list {
@@ -116,11 +129,46 @@ enum poll_phase {
 	POLL_DONE,
 };
 
+/*
+ * One NAPI poll under way: what __napi_poll keeps on its stack, and what
+ * the unit of CPU work running now commits at its end. net_rx_action has
+ * one per CPU (softnet_data.run); a threaded NAPI's kthread has its own.
+ */
+struct napi_poll_run {
+	struct napi_struct *cur;       /* NAPI being polled, or NULL */
+	enum poll_phase pphase;	       /* poll phase */
+	int work;		       /* packets taken in this poll */
+	int weight;		       /* this poll's weight */
+	enum rx_unit_kind unit;	       /* what the running unit commits */
+	struct sk_buff *unit_skb;      /* its packet */
+	struct softnet_data *unit_cpu; /* UNIT_BACKLOG target */
+	struct sock *unit_sk;	       /* UNIT_SOCKET target */
+};
+
+/*
+ * A threaded NAPI's kthread (dev_set_threaded, /sys/class/net/DEV/threaded):
+ * napi_threaded_poll() named "napi/DEV-ID", a SCHED_OTHER thread pinned to
+ * one CPU (the model has no migration). ____napi_schedule wakes it instead
+ * of raising NET_RX; each loop polls once with bottom halves disabled, sends
+ * the RPS IPIs the poll queued, runs pending softirqs at local_bh_enable,
+ * and sleeps in napi_thread_wait when the NAPI completed.
+ */
+struct napi_thread {
+	struct thread thread; /* the kthread, accounted %sys (BH-disabled, not serving softirq) */
+	struct napi_struct *napi; /* the NAPI it polls */
+	struct napi_poll_run run; /* its poll under way */
+	bool in_poll;		  /* between local_bh_disable and local_bh_enable */
+	uint64_t wakeups;	  /* wake-ups by ____napi_schedule (whole run) */
+	uint64_t loops;		  /* napi_threaded_poll_loop iterations (whole run) */
+	sim_time_t busy_ps;	  /* ps of its own work after warm-up (context switches aside) */
+};
+
 /* Per-CPU networking state (struct softnet_data). */
 struct softnet_data {
 	struct cpu *cpu;		     /* owner */
 	struct napi_list poll_list;	     /* NAPIs with work */
 	bool in_net_rx_action;		     /* sd->in_net_rx_action */
+	bool in_napi_threaded_poll;	     /* sd->in_napi_threaded_poll */
 	struct sk_buff_head input_pkt_queue; /* RPS/netif_rx backlog (limit netdev_max_backlog) */
 	struct sk_buff_head process_queue;   /* spliced from input_pkt_queue */
 	struct napi_struct backlog;	     /* process_backlog's NAPI */
@@ -139,19 +187,12 @@ struct softnet_data {
 	uint32_t fl_history[128]; /* FLOW_LIMIT_HISTORY last buckets */
 	uint32_t fl_head;	  /* next history slot */
 	/* net_rx_action state */
-	enum rx_phase phase;	       /* see enum */
-	struct napi_list list;	       /* local list */
-	struct napi_list repoll;       /* polled to full weight */
-	int budget;		       /* packets left */
-	uint64_t time_limit;	       /* jiffies */
-	struct napi_struct *cur;       /* NAPI being polled */
-	enum poll_phase pphase;	       /* poll phase */
-	int work;		       /* packets taken in this poll */
-	int weight;		       /* this poll's weight */
-	enum rx_unit_kind unit;	       /* what the running unit commits */
-	struct sk_buff *unit_skb;      /* its packet */
-	struct softnet_data *unit_cpu; /* UNIT_BACKLOG target */
-	struct sock *unit_sk;	       /* UNIT_SOCKET target */
+	enum rx_phase phase;	  /* see enum */
+	struct napi_list list;	  /* local list */
+	struct napi_list repoll;  /* polled to full weight */
+	int budget;		  /* packets left */
+	uint64_t time_limit;	  /* jiffies */
+	struct napi_poll_run run; /* net_rx_action's poll under way */
 	/* queue statistics (after warm-up) */
 	struct sim_level backlog_level; /* input + process queue length */
 	uint64_t backlog_in;		/* packets enqueued */
@@ -162,14 +203,31 @@ struct softnet_data {
 	uint32_t noutq;					 /* entries */
 	struct netdev_queue *tx_local[SOFTNET_MAX_OUTQ]; /* net_tx_action's local copy */
 	uint32_t ntx_local, tx_pos;			 /* entries, next to run */
+	/* threaded NAPI kthreads pinned to this CPU, for the CPU report */
+	struct napi_thread *napi_threads[SOFTNET_MAX_NAPI_THREADS]; /* in creation order */
+	uint32_t nnapi_threads;					    /* entries */
 };
 
 void softnet_init(struct softnet_data *sd, struct cpu *c);
 /* Register net_rx_action as the NET_RX softirq. */
 void net_dev_init(void);
 
-/* ____napi_schedule / napi_schedule: on @c's poll list and raise NET_RX. */
+/*
+ * ____napi_schedule / napi_schedule: on @c's poll list and raise NET_RX;
+ * a threaded NAPI instead gets SCHED_THREADED and its kthread is woken.
+ */
 void napi_schedule(struct cpu *c, struct napi_struct *n);
+
+/* Room for one more kthread on @c (SOFTNET_MAX_NAPI_THREADS, CPU_MAX_THREADS). */
+bool napi_thread_fits(const struct cpu *c);
+/*
+ * dev_set_threaded() for one NAPI: create its kthread "napi/@dev-@id" on
+ * @c, which napi_thread_fits. 0, or -1 with @err set (out of memory).
+ */
+int napi_set_threaded(struct napi_struct *n, struct cpu *c, const char *dev, unsigned id,
+		      struct sim_error *err);
+/* Free what napi_set_threaded allocated. */
+void napi_thread_free(struct napi_struct *n);
 
 /* RPS: the CPU for @skb from queue @q's rps map, or -1 (get_rps_cpu). */
 int get_rps_cpu(const struct netdev_rx_queue *q, const struct sk_buff *skb);

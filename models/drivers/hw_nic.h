@@ -173,6 +173,7 @@ struct nic_priv {
 	uint32_t bql_hold;		/* BQL hold_time, jiffies */
 	uint16_t bql_stall_thrs;	/* BQL stall_thrs, jiffies (0 = off) */
 	bool promisc;			/* IFF_PROMISC */
+	bool threaded;			/* /sys/class/net/DEV/threaded: NAPI polled by kthreads */
 	double speed_bps;		/* link speed, bits/s */
 	double dma_bps;			/* DMA engine bandwidth, bits/s */
 	sim_time_t pcie_latency;	/* ps: DMA write to visible completion */

@@ -326,6 +326,8 @@ static uint32_t nic_rx_hash(const struct net_device *dev, uint32_t saddr, uint32
 
 static void nic_uninit(struct net_device *dev)
 {
+	for (uint32_t i = 0; nic_priv(dev)->rxq && i < nic_priv(dev)->nrxq; i++)
+		napi_thread_free(&nic_priv(dev)->rxq[i].napi);
 	nic_tx_free(dev);
 	free(nic_priv(dev)->rxq);
 	nic_priv(dev)->rxq = NULL;
@@ -407,6 +409,7 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 	    cfg_get_u64(n, "rx_frames", &frames, d->rx_frames_default, 0, 65535, err) ||
 	    cfg_get_u64(n, "rx_truesize", &truesize, d->rx_truesize, 256, 65536, err) ||
 	    cfg_get_bool(n, "promisc", &p->promisc, false, err) ||
+	    cfg_get_bool(n, "threaded", &p->threaded, false, err) ||
 	    cfg_get_bitrate(n, "speed", &p->speed_bps, 10e9, 1e6, 1e13, err) ||
 	    cfg_get_bitrate(n, "dma_bandwidth", &p->dma_bps, 64e9, 1e6, 1e13, err) ||
 	    cfg_get_time(n, "pcie_latency", &p->pcie_latency, dev->host->costs.pcie_latency, 0,
@@ -429,6 +432,38 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 	p->truesize = (uint32_t)truesize;
 	for (uint32_t i = 0; i < RSS_INDIR_SIZE; i++)
 		p->indir[i] = (uint16_t)(i % equal); /* ethtool_rxfh_indir_default */
+	return 0;
+}
+
+/*
+ * dev_set_threaded: queue i's NAPI gets its kthread "napi/DEV-ID", pinned to
+ * `threaded_cpu` or else to the queue's interrupt CPU (the model does not
+ * migrate threads; the kernel's scheduler places it).
+ */
+static int nic_set_threaded(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
+{
+	struct nic_priv *p = nic_priv(dev);
+	struct host *h = dev->host;
+	uint64_t cpu;
+
+	for (uint32_t i = 0; p->threaded && i < p->nrxq; i++) {
+		struct cpu *c = p->rxq[i].cpu;
+
+		if (cfg_has(n, "threaded_cpu")) {
+			if (cfg_get_u64(n, "threaded_cpu", &cpu, 0, 0, h->ncpus - 1, err))
+				return -1;
+			c = &h->cpus[cpu];
+		}
+		if (!napi_thread_fits(c))
+			return cfg_error(cfg_get(n, "threaded"), err,
+					 "too many threads on cpu %u for the napi kthreads of '%s'",
+					 c->id, dev->name);
+		if (napi_set_threaded(&p->rxq[i].napi, c, dev->name, MIN_NAPI_ID + i, err))
+			return -1;
+	}
+	if (!p->threaded && cfg_has(n, "threaded_cpu"))
+		return cfg_error(cfg_get(n, "threaded_cpu"), err,
+				 "'threaded_cpu' needs 'threaded: true' on '%s'", dev->name);
 	return 0;
 }
 
@@ -461,6 +496,8 @@ int nic_setup(struct net_device *dev, const struct cfg_node *n, struct sim_error
 		return -1;
 	for (uint32_t i = 0; i < p->nrxq; i++)
 		nic_init_queue(dev, &p->rxq[i], (uint16_t)i);
+	if (nic_set_threaded(dev, n, err))
+		return -1;
 	if (netif_parse_rps_cpus(dev->host, n, map, &len, err))
 		return -1;
 	netif_set_rps_map(dev, map, len);

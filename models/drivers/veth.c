@@ -233,6 +233,13 @@ static struct sk_buff *veth_poll_one(struct napi_struct *n, struct cpu *c, uint6
 		rq->xdp_packets++;
 		rq->xdp_bytes += bytes;
 		*cycles += dev->host->costs.veth_xdp_rcv;
+		/*
+		 * A napi kthread on another CPU reads skbs the sender wrote: their
+		 * cache lines come from that CPU (softirq polls on the sending CPU
+		 * are not charged this, as before threaded NAPI was modelled).
+		 */
+		if (n->thread)
+			*cycles += skb_touch(c, skb);
 		skb_set_stage(dev->host, skb, STAGE_R9);
 		skb_lat_next(dev->host, skb, LAT_SOFTIRQ, w->q.now);
 		if (veth_xdp_run(rq, skb, cycles))
@@ -242,7 +249,7 @@ static struct sk_buff *veth_poll_one(struct napi_struct *n, struct cpu *c, uint6
 		 * poll's work against its weight (the caller counts only the skbs
 		 * returned); at the weight the poll stops, as the kernel's loop does.
 		 */
-		if (++c->sd->work >= c->sd->weight)
+		if (++n->run->work >= n->run->weight)
 			return NULL;
 	}
 	return NULL;
@@ -280,10 +287,12 @@ static int veth_parse_features(struct net_device *dev, const struct cfg_node *n,
 			       uint32_t *len, struct sim_error *err)
 {
 	struct veth_priv *v = veth_priv(dev);
-	uint64_t nq;
+	uint64_t nq, tcpu;
 	int xdp;
 
 	if (netif_parse_rps_cpus(dev->host, n, map, len, err) ||
+	    cfg_get_bool(n, "threaded", &v->threaded, false, err) ||
+	    cfg_get_u64(n, "threaded_cpu", &tcpu, 0, 0, dev->host->ncpus - 1, err) ||
 	    cfg_get_u64(n, "queues", &nq, 1, 1, VETH_MAX_QUEUES, err) ||
 	    cfg_get_bool(n, "gro", &v->gro, false, err) ||
 	    cfg_get_bool(n, "rx_gro_list", &v->rx_gro_list, false, err) ||
@@ -293,6 +302,31 @@ static int veth_parse_features(struct net_device *dev, const struct cfg_node *n,
 		return -1;
 	v->xdp = (enum veth_xdp)xdp;
 	v->nq = (uint32_t)nq;
+	v->threaded_cpu = (uint32_t)tcpu;
+	return 0;
+}
+
+/*
+ * dev_set_threaded: each rq's NAPI gets its kthread "napi/DEV-ID" on
+ * threaded_cpu (without NAPI mode, threaded has nothing to poll).
+ */
+static int veth_set_threaded(struct net_device *dev, const struct cfg_node *n,
+			     struct sim_error *err)
+{
+	struct veth_priv *v = veth_priv(dev);
+	struct cpu *c = &dev->host->cpus[v->threaded_cpu];
+
+	for (uint32_t i = 0; v->threaded && v->rq && i < v->nq; i++) {
+		if (!napi_thread_fits(c))
+			return cfg_error(cfg_get(n, "threaded"), err,
+					 "too many threads on cpu %u for the napi kthreads of '%s'",
+					 c->id, dev->name);
+		if (napi_set_threaded(&v->rq[i].napi, c, dev->name, MIN_NAPI_ID + i, err))
+			return -1;
+	}
+	if (!v->threaded && cfg_has(n, "threaded_cpu"))
+		return cfg_error(cfg_get(n, "threaded_cpu"), err,
+				 "'threaded_cpu' needs 'threaded: true' on '%s'", dev->name);
 	return 0;
 }
 
@@ -361,6 +395,8 @@ static void veth_get_stats64(const struct net_device *dev, struct rtnl_link_stat
 
 static void veth_uninit(struct net_device *dev)
 {
+	for (uint32_t i = 0; veth_priv(dev)->rq && i < veth_priv(dev)->nq; i++)
+		napi_thread_free(&veth_priv(dev)->rq[i].napi);
 	free(veth_priv(dev)->rq);
 	veth_priv(dev)->rq = NULL;
 }
@@ -421,7 +457,8 @@ static int veth_setup(struct net_device *dev, const struct cfg_node *n, struct s
 			peer);
 	snprintf(v->peer_name, sizeof(v->peer_name), "%s", peer);
 	dev->mtu = (uint32_t)mtu;
-	if (veth_parse_features(dev, n, map, &len, err) || veth_napi_add(dev, err))
+	if (veth_parse_features(dev, n, map, &len, err) || veth_napi_add(dev, err) ||
+	    veth_set_threaded(dev, n, err))
 		return -1;
 	if (netif_alloc_queues(dev, v->nq, v->nq))
 		return sim_error_set(err, "out of memory");

@@ -67,6 +67,8 @@ struct veth_priv {
 	bool rx_udp_gro_forwarding; /* ethtool -K rx-udp-gro-forwarding (NETIF_F_GRO_UDP_FWD) */
 	bool tso;		    /* ethtool -K tso (NETIF_F_ALL_TSO), on by default */
 	enum veth_xdp xdp;	    /* attached XDP program */
+	bool threaded;		    /* /sys/class/net/DEV/threaded: NAPI polled by kthreads */
+	uint32_t threaded_cpu;	    /* the CPU the kthreads are pinned to (sim-only) */
 	uint32_t nq;		    /* queues each way (numrxqueues = numtxqueues) */
 	struct veth_rq *rq;	    /* rq[nq] when NAPI is enabled (GRO or XDP), else NULL */
 };
