@@ -50,6 +50,7 @@ struct pcap_out;
 	X(softirq_entry)      /* one pass of handle_softirqs */                                      \
 	X(napi_poll)	      /* net_rx_action's per-poll overhead */                                \
 	X(napi_threaded_poll) /* a napi kthread's loop: local_bh_disable/enable, napi_thread_wait */ \
+	X(busy_poll_loop)     /* one napi_busy_loop iteration: BH off/on, state test, cpu_relax */   \
 	X(driver_rx)	      /* driver: completion read, first touch of data */                     \
 	X(build_skb)	      /* napi_build_skb + skb head init */                                   \
 	X(rx_refill)	      /* per RX descriptor refilled */                                       \
@@ -111,22 +112,24 @@ struct costs {
 
 /* Linux sysctls a host honours, by their Linux names in the scenario. */
 struct sysctls {
-	uint32_t netdev_max_backlog;	      /* net.core.netdev_max_backlog, packets */
-	uint32_t netdev_budget;		      /* net.core.netdev_budget, packets */
-	uint32_t netdev_budget_usecs;	      /* net.core.netdev_budget_usecs, us */
-	uint32_t dev_weight;		      /* net.core.dev_weight, packets */
-	uint32_t gro_normal_batch;	      /* net.core.gro_normal_batch, packets */
-	uint32_t flow_limit_cpu_bitmap;	      /* net.core.flow_limit_cpu_bitmap, CPU mask */
-	uint32_t flow_limit_table_len;	      /* net.core.flow_limit_table_len, buckets */
-	uint64_t rmem_default;		      /* net.core.rmem_default, bytes */
-	uint64_t rmem_max;		      /* net.core.rmem_max, bytes */
-	uint32_t ip_forward;		      /* net.ipv4.ip_forward, 0/1 */
-	uint32_t icmp_ratelimit;	      /* net.ipv4.icmp_ratelimit, ms */
-	uint32_t icmp_ratemask;		      /* net.ipv4.icmp_ratemask */
-	uint32_t icmp_msgs_per_sec;	      /* net.ipv4.icmp_msgs_per_sec */
-	uint32_t icmp_msgs_burst;	      /* net.ipv4.icmp_msgs_burst */
-	uint64_t sched_latency_ns;	      /* kernel.sched_latency_ns (CFS period) */
-	uint64_t sched_min_granularity_ns;    /* kernel.sched_min_granularity_ns */
+	uint32_t netdev_max_backlog;	   /* net.core.netdev_max_backlog, packets */
+	uint32_t netdev_budget;		   /* net.core.netdev_budget, packets */
+	uint32_t netdev_budget_usecs;	   /* net.core.netdev_budget_usecs, us */
+	uint32_t dev_weight;		   /* net.core.dev_weight, packets */
+	uint32_t gro_normal_batch;	   /* net.core.gro_normal_batch, packets */
+	uint32_t busy_read;		   /* net.core.busy_read, us: new sockets' SO_BUSY_POLL */
+	uint32_t busy_poll;		   /* net.core.busy_poll, us: poll/select (no app polls) */
+	uint32_t flow_limit_cpu_bitmap;	   /* net.core.flow_limit_cpu_bitmap, CPU mask */
+	uint32_t flow_limit_table_len;	   /* net.core.flow_limit_table_len, buckets */
+	uint64_t rmem_default;		   /* net.core.rmem_default, bytes */
+	uint64_t rmem_max;		   /* net.core.rmem_max, bytes */
+	uint32_t ip_forward;		   /* net.ipv4.ip_forward, 0/1 */
+	uint32_t icmp_ratelimit;	   /* net.ipv4.icmp_ratelimit, ms */
+	uint32_t icmp_ratemask;		   /* net.ipv4.icmp_ratemask */
+	uint32_t icmp_msgs_per_sec;	   /* net.ipv4.icmp_msgs_per_sec */
+	uint32_t icmp_msgs_burst;	   /* net.ipv4.icmp_msgs_burst */
+	uint64_t sched_latency_ns;	   /* kernel.sched_latency_ns (CFS period) */
+	uint64_t sched_min_granularity_ns; /* kernel.sched_min_granularity_ns */
 	uint64_t sched_wakeup_granularity_ns; /* kernel.sched_wakeup_granularity_ns */
 	uint32_t dev_tx_weight;	   /* net.core.dev_weight_tx_bias (qdisc quota = dev_weight * it) */
 	uint64_t wmem_default;	   /* net.core.wmem_default, bytes */

@@ -82,19 +82,14 @@ static void ____napi_schedule(struct softnet_data *sd, struct napi_struct *n)
 		raise_softirq_irqoff(sd->cpu, NET_RX_SOFTIRQ);
 }
 
+static void __napi_schedule_on(struct cpu *c, struct napi_struct *n);
+
 void napi_schedule(struct cpu *c, struct napi_struct *n)
 {
 	if (n->state & NAPIF_STATE_SCHED)
 		return;
 	n->state |= NAPIF_STATE_SCHED;
-	if (n->thread) { /* ____napi_schedule: set_bit(SCHED_THREADED), wake_up_process */
-		n->state |= NAPIF_STATE_SCHED_THREADED;
-		if (n->thread->thread.state == THREAD_BLOCKED)
-			n->thread->wakeups++;
-		thread_wake(&n->thread->thread);
-		return;
-	}
-	____napi_schedule(c->sd, n);
+	__napi_schedule_on(c, n);
 }
 
 /* ---- RPS ---- */
@@ -488,7 +483,13 @@ static void napi_poll_tail(struct softnet_data *sd)
 	if (n->state & NAPIF_STATE_SCHED) {
 		if (r->work < r->weight)
 			r->work = r->weight;
-		napi_list_add_tail(&sd->repoll, n);
+		/* busy polling is preferred: complete, and reschedule unless deferred */
+		if (n->state & NAPIF_STATE_PREFER_BUSY_POLL) {
+			if (napi_complete_done(n, sd->cpu, r->work))
+				napi_schedule(sd->cpu, n);
+		} else {
+			napi_list_add_tail(&sd->repoll, n);
+		}
 	}
 	sd->budget -= r->work;
 	r->cur = NULL;
@@ -631,6 +632,9 @@ static void napi_unit_commit(struct cpu *c, struct napi_poll_run *r)
 		enqueue_to_backlog(c, skb, r->unit_cpu);
 		break;
 	case UNIT_SOCKET:
+		/* sk_mark_napi_id (connected) / sk_mark_napi_id_once: a driver NAPI's id */
+		if (r->cur && r->cur->ops->gro && (!r->unit_sk->sk_napi || r->unit_sk->connected))
+			r->unit_sk->sk_napi = r->cur;
 		udp_queue_rcv_skb(r->unit_sk, skb);
 		break;
 	case UNIT_IPI:
@@ -651,6 +655,221 @@ static const struct softirq_ops net_rx_softirq = {
 	.step = net_rx_action_step,
 	.commit = net_rx_action_commit,
 };
+
+/* ---- interrupt deferral (napi_complete_done, napi_watchdog) ---- */
+
+/*
+ * ____napi_schedule on @c for a NAPI already marked SCHED: NET_RX, or for a
+ * threaded NAPI set_bit(SCHED_THREADED) and wake_up_process.
+ */
+static void __napi_schedule_on(struct cpu *c, struct napi_struct *n)
+{
+	if (n->thread) {
+		n->state |= NAPIF_STATE_SCHED_THREADED;
+		if (n->thread->thread.state == THREAD_BLOCKED)
+			n->thread->wakeups++;
+		thread_wake(&n->thread->thread);
+		return;
+	}
+	____napi_schedule(c->sd, n);
+}
+
+/* napi_watchdog(): the hrtimer schedules the NAPI unless someone holds it. */
+static void napi_watchdog(struct irq_desc *d)
+{
+	struct napi_struct *n = container_of(d, struct napi_struct, timer);
+
+	if (n->state & NAPIF_STATE_SCHED)
+		return;
+	n->state |= NAPIF_STATE_SCHED;
+	n->state &= ~NAPIF_STATE_PREFER_BUSY_POLL;
+	n->watchdog_fires++;
+	__napi_schedule_on(d->cpu, n);
+}
+
+void napi_timer_init(struct napi_struct *n, uint32_t defer_hard_irqs, sim_time_t gro_flush_timeout)
+{
+	irq_desc_init(&n->timer, "napi-timer", NULL, napi_watchdog);
+	n->defer_hard_irqs = defer_hard_irqs;
+	n->gro_flush_timeout = gro_flush_timeout;
+}
+
+/* hrtimer_start(&n->timer, timeout, HRTIMER_MODE_REL_PINNED) on @c (a re-arm moves it). */
+static void napi_timer_start(struct napi_struct *n, struct cpu *c, sim_time_t timeout)
+{
+	struct sim_eventq *q = &c->host->w->q;
+
+	if (sim_event_pending(&n->timer.ev))
+		sim_event_cancel(q, &n->timer.ev);
+	if (n->timer.pending)
+		return; /* its interrupt is already raised: it will run */
+	n->timer.cpu = c;
+	irq_raise_at(&n->timer, q->now + timeout);
+}
+
+bool napi_complete_done(struct napi_struct *n, struct cpu *c, int work)
+{
+	sim_time_t timeout = 0;
+	bool ret = true;
+
+	if (n->state & NAPIF_STATE_IN_BUSY_POLL)
+		return false;
+	if (work) {
+		if (n->nheld)
+			timeout = n->gro_flush_timeout; /* n->gro.bitmask */
+		n->defer_hard_irqs_count = n->defer_hard_irqs;
+	}
+	if (n->defer_hard_irqs_count > 0) {
+		n->defer_hard_irqs_count--;
+		timeout = n->gro_flush_timeout;
+		if (timeout)
+			ret = false;
+	}
+	n->state &=
+		~(NAPIF_STATE_SCHED | NAPIF_STATE_SCHED_THREADED | NAPIF_STATE_PREFER_BUSY_POLL);
+	if (timeout)
+		napi_timer_start(n, c, timeout);
+	return ret;
+}
+
+/* ---- busy polling (napi_busy_loop, busy_poll_stop) ---- */
+
+void napi_busy_loop_start(struct napi_busy_loop *b, struct napi_struct *n, sim_time_t end,
+			  int budget, bool prefer, bool once)
+{
+	b->napi = n;
+	b->end = end;
+	b->budget = budget;
+	b->prefer = prefer;
+	b->once = once;
+	b->owned = false;
+	b->active = true;
+	b->resched = false;
+	b->phase = BL_ITER;
+	b->run.cur = NULL;
+	b->run.unit = UNIT_NONE;
+}
+
+/* A poll of @n with the busy-poll budget (napi->poll(napi, budget)). */
+static void busy_poll_start(struct napi_busy_loop *b)
+{
+	napi_poll_start(&b->run, b->napi);
+	b->run.weight = b->budget;
+}
+
+/*
+ * busy_poll_stop(): give the NAPI back. With SO_PREFER_BUSY_POLL and
+ * deferral configured the IRQ stays masked and the watchdog is armed
+ * (skip_schedule); then one more poll, whose napi_complete_done re-arms
+ * the interrupt.
+ */
+static void busy_poll_stop(struct napi_busy_loop *b, struct cpu *c)
+{
+	struct napi_struct *n = b->napi;
+
+	n->state &= ~(NAPIF_STATE_IN_BUSY_POLL | NAPIF_STATE_PREFER_BUSY_POLL);
+	b->owned = false;
+	if (b->prefer) {
+		n->defer_hard_irqs_count = n->defer_hard_irqs;
+		if (n->defer_hard_irqs_count && n->gro_flush_timeout)
+			napi_timer_start(n, c, n->gro_flush_timeout);
+	}
+	c->bh_disabled = true;
+	busy_poll_start(b);
+	b->phase = BL_STOP_POLL;
+}
+
+/* After busy_poll_stop's poll: a full one leaves the NAPI to softirq (or the watchdog). */
+static void busy_poll_stop_end(struct napi_busy_loop *b, struct cpu *c)
+{
+	struct napi_struct *n = b->napi;
+
+	if (b->run.work >= b->budget && (n->state & NAPIF_STATE_SCHED)) {
+		if (b->prefer && n->defer_hard_irqs && n->gro_flush_timeout)
+			n->state &= ~NAPIF_STATE_SCHED; /* __busy_poll_stop(skip_schedule) */
+		else
+			__napi_schedule_on(c, n);
+	}
+}
+
+/* One iteration's start: claim the NAPI, or only look (another context holds it). */
+static bool busy_loop_iter(struct napi_busy_loop *b, struct cpu *c, sim_time_t *ps)
+{
+	struct napi_struct *n = b->napi;
+	const struct costs *k = &c->host->costs;
+
+	c->bh_disabled = true; /* local_bh_disable */
+	b->loops++;
+	*ps = cycles_to_ps(c->host, k->busy_poll_loop);
+	if (!b->owned) {
+		if (n->state & (NAPIF_STATE_SCHED | NAPIF_STATE_IN_BUSY_POLL)) {
+			if (b->prefer)
+				n->state |= NAPIF_STATE_PREFER_BUSY_POLL;
+			b->phase = BL_AFTER; /* goto count */
+			return true;
+		}
+		n->state |= NAPIF_STATE_SCHED | NAPIF_STATE_IN_BUSY_POLL;
+		if (b->prefer)
+			n->state |= NAPIF_STATE_PREFER_BUSY_POLL;
+		b->owned = true;
+		*ps += cycles_to_ps(c->host, k->napi_poll);
+	}
+	busy_poll_start(b);
+	b->phase = BL_POLL;
+	return true;
+}
+
+bool napi_busy_loop_step(struct napi_busy_loop *b, struct cpu *c, bool loop_end, sim_time_t *ps)
+{
+	uint64_t cycles = 0;
+
+	for (;;) {
+		switch (b->phase) {
+		case BL_ITER:
+			return busy_loop_iter(b, c, ps);
+		case BL_POLL:
+		case BL_STOP_POLL:
+			if (napi_poll_step(c, &b->run, &cycles)) {
+				*ps = cycles_to_ps(c->host, cycles);
+				return true;
+			}
+			b->napi->run = NULL;
+			b->run.cur = NULL;
+			if (b->phase == BL_STOP_POLL) {
+				busy_poll_stop_end(b, c);
+				b->phase = BL_DONE;
+				continue;
+			}
+			b->rx_packets += (uint64_t)b->run.work;
+			b->phase = BL_AFTER;
+			continue;
+		case BL_AFTER:
+			c->bh_disabled = false;
+			local_bh_enable(c);
+			b->resched = c->need_resched && !loop_end;
+			if (b->once || loop_end || c->host->w->q.now >= b->end || c->need_resched) {
+				if (!b->owned) {
+					b->phase = BL_DONE;
+					continue;
+				}
+				busy_poll_stop(b, c);
+				continue;
+			}
+			b->phase = BL_ITER;
+			continue;
+		case BL_DONE:
+			c->bh_disabled = false;
+			local_bh_enable(c);
+			b->active = false;
+			return false;
+		}
+	}
+}
+
+void napi_busy_loop_commit(struct napi_busy_loop *b, struct cpu *c)
+{
+	napi_unit_commit(c, &b->run);
+}
 
 /* ---- threaded NAPI (napi_threaded_poll, napi_thread_wait) ---- */
 

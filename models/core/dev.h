@@ -7,7 +7,11 @@
  * net_rps_send_ipi, rps_trigger_softirq, process_backlog,
  * __netif_receive_skb_core, deliver_skb; threaded NAPI: napi_threaded_poll,
  * napi_threaded_poll_loop, napi_thread_wait, napi_kthread_create,
- * dev_set_threaded), kernel/sched/cputime.c (account_system_time: a
+ * dev_set_threaded; busy polling: napi_busy_loop, __napi_busy_loop,
+ * busy_poll_stop, __busy_poll_stop; deferral: napi_complete_done's
+ * defer_hard_irqs_count and gro_flush_timeout, napi_watchdog),
+ * include/net/busy_poll.h (sk_can_busy_loop, sk_busy_loop,
+ * busy_loop_timeout, sk_mark_napi_id), kernel/sched/cputime.c (account_system_time: a
  * BH-disabled kthread is system time), net/core/gro.c (dev_gro_receive,
  * gro_normal_one, gro_normal_list), net/ipv4/udp_offload.c
  * (udp_gro_receive), net/packet/af_packet.c (packet_rcv),
@@ -27,7 +31,7 @@
  * unit (backlog and socket admission) do not add kfree_skb's cost.
  *
  * Simplified: no XDP on NICs (veth has its own, models/drivers/veth.c), no VLAN, no
- * rx_handler (bridge/bond), no busy polling; GRO merges
+ * rx_handler (bridge/bond), no busy polling from poll/select/epoll; GRO merges
  * only UDP for sockets with UDP_GRO (as the kernel does for plain UDP) and
  * holds at most 8 flows; RFS is not modelled.
  */
@@ -73,9 +77,12 @@ struct napi_ops {
 	bool gro; /* packets go through napi_gro_receive (else __netif_receive_skb) */
 };
 
-#define NAPIF_STATE_SCHED	   (1u << 0) /* NAPI_STATE_SCHED: owned by a poll */
-#define NAPIF_STATE_SCHED_THREADED (1u << 1) /* NAPI_STATE_SCHED_THREADED: its kthread polls */
-#define MIN_NAPI_ID		   8193u /* NR_CPUS + 1 with CONFIG_NR_CPUS=8192: the first napi_id */
+#define NAPIF_STATE_SCHED	     (1u << 0) /* NAPI_STATE_SCHED: owned by a poll */
+#define NAPIF_STATE_SCHED_THREADED   (1u << 1) /* NAPI_STATE_SCHED_THREADED: its kthread polls */
+#define NAPIF_STATE_IN_BUSY_POLL     (1u << 2) /* NAPI_STATE_IN_BUSY_POLL: a busy poller owns it */
+#define NAPIF_STATE_PREFER_BUSY_POLL (1u << 3) /* NAPI_STATE_PREFER_BUSY_POLL */
+#define BUSY_POLL_BUDGET	     8	       /* packets per busy poll (include/net/busy_poll.h) */
+#define MIN_NAPI_ID		     8193u /* NR_CPUS + 1 with CONFIG_NR_CPUS=8192: the first napi_id */
 
 struct napi_poll_run;
 struct napi_thread;
@@ -98,6 +105,12 @@ struct napi_struct {
 	char name[32];	/* "eth0 rx-0", "backlog": for traces */
 	struct napi_poll_run *run;  /* the poll under way (valid during poll_one/poll_end) */
 	struct napi_thread *thread; /* threaded NAPI: its kthread (napi->thread), else NULL */
+	/* interrupt deferral (napi_complete_done, napi_watchdog) */
+	uint32_t defer_hard_irqs;	/* /sys/class/net/DEV/napi_defer_hard_irqs */
+	sim_time_t gro_flush_timeout;	/* ps: /sys/class/net/DEV/gro_flush_timeout (ns there) */
+	uint32_t defer_hard_irqs_count; /* completions left that keep the IRQ masked */
+	struct irq_desc timer;		/* napi->timer: the hrtimer's interrupt on the arming CPU */
+	uint64_t watchdog_fires;	/* napi_watchdog runs that scheduled the NAPI */
 };
 
 struct napi_list {
@@ -217,6 +230,61 @@ void net_dev_init(void);
  * a threaded NAPI instead gets SCHED_THREADED and its kthread is woken.
  */
 void napi_schedule(struct cpu *c, struct napi_struct *n);
+
+/*
+ * Set up @n's deferral timer (napi->timer) with the device's
+ * napi_defer_hard_irqs and gro_flush_timeout (0 and 0: off). Every driver
+ * NAPI calls it once.
+ */
+void napi_timer_init(struct napi_struct *n, uint32_t defer_hard_irqs, sim_time_t gro_flush_timeout);
+/*
+ * napi_complete_done() from a driver's poll that did @work < weight on @c:
+ * false, and nothing done, while a busy poller owns @n; else SCHED is
+ * cleared, and true unless interrupts stay deferred (napi_defer_hard_irqs
+ * with gro_flush_timeout: the watchdog will schedule @n instead). The
+ * driver re-enables its interrupt only when it returns true.
+ */
+bool napi_complete_done(struct napi_struct *n, struct cpu *c, int work);
+
+/*
+ * sk_busy_loop / napi_busy_loop (net/core/dev.c __napi_busy_loop,
+ * busy_poll_stop) as a resumable step function run by a reader's thread in
+ * recvmsg: each iteration disables bottom halves, claims the NAPI (SCHED |
+ * IN_BUSY_POLL) unless another context holds it, polls it with the busy-poll
+ * budget, re-enables bottom halves and checks loop_end (data queued, or
+ * sk_ll_usec over); need_resched ends it as well (cond_resched, then the
+ * reader may resume while time is left). Stopping polls once more with
+ * IN_BUSY_POLL cleared, so the driver completes and re-arms its interrupt
+ * (busy_poll_stop).
+ */
+enum busy_phase { BL_ITER, BL_POLL, BL_AFTER, BL_STOP_POLL, BL_DONE };
+
+struct napi_busy_loop {
+	struct napi_struct *napi; /* the socket's NAPI (sk_napi_id) */
+	struct napi_poll_run run; /* the poll under way */
+	enum busy_phase phase;	  /* see enum */
+	sim_time_t end;		  /* ps: start + sk_ll_usec (busy_loop_timeout) */
+	int budget;		  /* BUSY_POLL_BUDGET or SO_BUSY_POLL_BUDGET */
+	bool prefer;		  /* SO_PREFER_BUSY_POLL */
+	bool once;		  /* non-blocking: one iteration (loop_end NULL) */
+	bool owned;		  /* we hold SCHED | IN_BUSY_POLL (napi_poll set) */
+	bool active;		  /* inside napi_busy_loop */
+	bool resched;		  /* it ended for need_resched (it may resume until end) */
+	uint64_t rx_packets;	  /* LINUX_MIB_BUSYPOLLRXPACKETS of these polls */
+	uint64_t loops;		  /* iterations (whole run) */
+};
+
+/* Enter napi_busy_loop on @n until @end. */
+void napi_busy_loop_start(struct napi_busy_loop *b, struct napi_struct *n, sim_time_t end,
+			  int budget, bool prefer, bool once);
+/*
+ * The next unit of the loop on @c, whose @loop_end says whether the reader
+ * may stop (data queued): true with *ps (run it as a kernel-mode job, then
+ * call napi_busy_loop_commit), false when the loop is over (b->active false).
+ */
+bool napi_busy_loop_step(struct napi_busy_loop *b, struct cpu *c, bool loop_end, sim_time_t *ps);
+/* The end of a unit: its hand-off (a packet to a socket or backlog). */
+void napi_busy_loop_commit(struct napi_busy_loop *b, struct cpu *c);
 
 /* Room for one more kthread on @c (SOFTNET_MAX_NAPI_THREADS, CPU_MAX_THREADS). */
 bool napi_thread_fits(const struct cpu *c);

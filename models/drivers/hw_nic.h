@@ -174,6 +174,8 @@ struct nic_priv {
 	uint16_t bql_stall_thrs;	/* BQL stall_thrs, jiffies (0 = off) */
 	bool promisc;			/* IFF_PROMISC */
 	bool threaded;			/* /sys/class/net/DEV/threaded: NAPI polled by kthreads */
+	uint32_t defer_hard_irqs;	/* /sys/class/net/DEV/napi_defer_hard_irqs */
+	sim_time_t gro_flush_timeout;	/* ps: /sys/class/net/DEV/gro_flush_timeout */
 	double speed_bps;		/* link speed, bits/s */
 	double dma_bps;			/* DMA engine bandwidth, bits/s */
 	sim_time_t pcie_latency;	/* ps: DMA write to visible completion */

@@ -273,10 +273,8 @@ static uint64_t nic_poll_end(struct napi_struct *n, struct cpu *c, int work, int
 	struct nic_rx_queue *q = n->priv;
 	uint64_t cycles = nic_refill(q);
 
-	(void)c;
 	q->polls++;
-	if (work < weight && !q->tx_more) {
-		n->state &= ~NAPIF_STATE_SCHED;
+	if (work < weight && !q->tx_more && napi_complete_done(n, c, work)) {
 		const struct nic_priv *p = nic_priv(q->dev);
 
 		if (p->adaptive_rx)
@@ -386,6 +384,7 @@ static void nic_init_queue(struct net_device *dev, struct nic_rx_queue *q, uint1
 	q->napi.weight = p->napi_weight; /* NAPI_POLL_WEIGHT (64) unless set */
 	q->napi.gro_off = !dev->gro;
 	skb_queue_head_init(&q->napi.rx_list);
+	napi_timer_init(&q->napi, p->defer_hard_irqs, p->gro_flush_timeout);
 	sim_level_init(&q->ring_level, 0);
 	q->rx_usecs = p->rx_usecs;
 	q->rx_frames = p->rx_frames;
@@ -400,7 +399,7 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 {
 	struct nic_priv *p = nic_priv(dev);
 	const struct nic_driver *d = p->drv;
-	uint64_t ring, usecs, frames, truesize, queues, equal, weight;
+	uint64_t ring, usecs, frames, truesize, queues, equal, weight, defer;
 
 	if (cfg_get_u64(n, "rx_queues", &queues, 1, 1, NIC_MAX_QUEUES, err) ||
 	    cfg_get_u64(n, "rx_ring", &ring, d->rx_ring_default, d->rx_ring_min, d->rx_ring_max,
@@ -410,6 +409,8 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 	    cfg_get_u64(n, "rx_truesize", &truesize, d->rx_truesize, 256, 65536, err) ||
 	    cfg_get_bool(n, "promisc", &p->promisc, false, err) ||
 	    cfg_get_bool(n, "threaded", &p->threaded, false, err) ||
+	    cfg_get_u64(n, "napi_defer_hard_irqs", &defer, 0, 0, INT32_MAX, err) ||
+	    cfg_get_time(n, "gro_flush_timeout", &p->gro_flush_timeout, 0, 0, SIM_SEC, err) ||
 	    cfg_get_bitrate(n, "speed", &p->speed_bps, 10e9, 1e6, 1e13, err) ||
 	    cfg_get_bitrate(n, "dma_bandwidth", &p->dma_bps, 64e9, 1e6, 1e13, err) ||
 	    cfg_get_time(n, "pcie_latency", &p->pcie_latency, dev->host->costs.pcie_latency, 0,
@@ -425,6 +426,7 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 				 "or mlx5)",
 				 d->name);
 	p->napi_weight = (int)weight;
+	p->defer_hard_irqs = (uint32_t)defer;
 	p->nrxq = (uint32_t)queues;
 	p->rx_ring = (uint32_t)ring;
 	p->rx_usecs = (uint32_t)usecs;

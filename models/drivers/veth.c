@@ -84,9 +84,15 @@ static const char *veth_xdp_name(enum veth_xdp x)
 	return veth_xdp_names[x];
 }
 
-/* __veth_xdp_flush: schedule the peer's NAPI on the sending CPU unless it is scheduled. */
+/*
+ * __veth_xdp_flush: schedule the peer's NAPI on the sending CPU unless its
+ * notifications are masked (it is scheduled, or its completion was deferred).
+ */
 static void veth_xdp_flush(struct cpu *c, struct veth_rq *rq)
 {
+	if (rq->rx_notify_masked)
+		return;
+	rq->rx_notify_masked = true;
 	napi_schedule(c, &rq->napi);
 }
 
@@ -267,10 +273,12 @@ static uint64_t veth_poll_end(struct napi_struct *n, struct cpu *c, int work, in
 		ptxq->wakes++;
 		netif_schedule_qdisc(c, ptxq->qdisc);
 	}
-	if (work < weight) { /* napi_complete_done, then the ring re-check */
-		n->state &= ~NAPIF_STATE_SCHED;
-		if (rq->ring.qlen)
+	if (work < weight && napi_complete_done(n, c, work)) { /* then the ring re-check */
+		rq->rx_notify_masked = false;
+		if (rq->ring.qlen && !(n->state & NAPIF_STATE_SCHED)) {
+			rq->rx_notify_masked = true;
 			napi_schedule(c, n);
+		}
 	}
 	return 0;
 }
@@ -287,12 +295,14 @@ static int veth_parse_features(struct net_device *dev, const struct cfg_node *n,
 			       uint32_t *len, struct sim_error *err)
 {
 	struct veth_priv *v = veth_priv(dev);
-	uint64_t nq, tcpu;
+	uint64_t nq, tcpu, defer;
 	int xdp;
 
 	if (netif_parse_rps_cpus(dev->host, n, map, len, err) ||
 	    cfg_get_bool(n, "threaded", &v->threaded, false, err) ||
 	    cfg_get_u64(n, "threaded_cpu", &tcpu, 0, 0, dev->host->ncpus - 1, err) ||
+	    cfg_get_u64(n, "napi_defer_hard_irqs", &defer, 0, 0, INT32_MAX, err) ||
+	    cfg_get_time(n, "gro_flush_timeout", &v->gro_flush_timeout, 0, 0, SIM_SEC, err) ||
 	    cfg_get_u64(n, "queues", &nq, 1, 1, VETH_MAX_QUEUES, err) ||
 	    cfg_get_bool(n, "gro", &v->gro, false, err) ||
 	    cfg_get_bool(n, "rx_gro_list", &v->rx_gro_list, false, err) ||
@@ -303,6 +313,7 @@ static int veth_parse_features(struct net_device *dev, const struct cfg_node *n,
 	v->xdp = (enum veth_xdp)xdp;
 	v->nq = (uint32_t)nq;
 	v->threaded_cpu = (uint32_t)tcpu;
+	v->defer_hard_irqs = (uint32_t)defer;
 	return 0;
 }
 
@@ -352,6 +363,7 @@ static int veth_napi_add(struct net_device *dev, struct sim_error *err)
 		rq->napi.weight = VETH_NAPI_WEIGHT;
 		rq->napi.gro_off = !v->gro; /* XDP alone: napi_gro_receive elides GRO */
 		skb_queue_head_init(&rq->napi.rx_list);
+		napi_timer_init(&rq->napi, v->defer_hard_irqs, v->gro_flush_timeout);
 		sim_level_init(&rq->ring_level, 0);
 	}
 	return 0;

@@ -130,6 +130,8 @@ enum ip_pmtudisc {
 	IP_PMTUDISC_PROBE, /* always DF at the device's MTU, ignoring the learnt path MTU */
 };
 
+struct napi_struct;
+
 struct sock {
 	char name[32];				  /* from the scenario */
 	enum sock_kind kind;			  /* UDP or packet tap */
@@ -171,6 +173,12 @@ struct sock {
 	uint64_t tp_packets;			  /* SOCK_PACKET: PACKET_STATISTICS tp_packets */
 	uint64_t tp_drops;			  /* SOCK_PACKET: tp_drops */
 	struct pcap_out *pcap;			  /* SOCK_PACKET: `pcap:` capture, or NULL */
+	/* busy polling (include/net/busy_poll.h) */
+	uint32_t sk_ll_usec;	       /* us: SO_BUSY_POLL (net.core.busy_read), 0 = off */
+	bool sk_prefer_busy_poll;      /* SO_PREFER_BUSY_POLL */
+	uint16_t sk_busy_poll_budget;  /* SO_BUSY_POLL_BUDGET, 0 = BUSY_POLL_BUDGET */
+	struct napi_struct *sk_napi;   /* sk_napi_id: the NAPI of the first datagram queued */
+	uint64_t busy_poll_rx_packets; /* LINUX_MIB_BUSYPOLLRXPACKETS by its readers' polls */
 	/* statistics after warm-up */
 	struct sim_level qlen;	 /* datagrams queued */
 	struct sim_level rmem;	 /* sk_rmem_alloc */
