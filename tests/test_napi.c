@@ -162,8 +162,10 @@ static struct kref kref_get(const char *c, const char *k)
  * (cpu0_softirq > 0, cpu1_softirq 0) and drops nothing; threaded, no CPU
  * has softirq time and the kthread's time is system time. The kthread's
  * voluntary switches (one per sleep in napi_thread_wait) must be within a
- * factor of two of the measured range (1046-2118 for 50000 datagrams): the
- * VM's wake-up latency sets how many datagrams each poll finds.
+ * factor of two of the measured range (1042-1739 for 50000 datagrams): the
+ * VM's wake-up latency sets how many datagrams each poll finds. The
+ * kernel's ring drops (40-51 %) are not compared: other load on the shared
+ * VM's CPU 1 took part of it from the kthread (see docs/model.md).
  */
 START_TEST(test_kernel_ref_threaded)
 {

@@ -157,7 +157,8 @@ def main():
         w.writerows(rows)
     meta = {"date": datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M:%SZ"),
             "uname_r": platform.release(), "ncpu": os.cpu_count(), "count": args.count,
-            "runs": args.runs, "kthread_names": names, "clk_tck": os.sysconf("SC_CLK_TCK")}
+            "runs": args.runs, "kthread_names": names, "clk_tck": os.sysconf("SC_CLK_TCK"),
+            "loadavg": open("/proc/loadavg").read().split()[:3]}
     with open(os.path.join(args.out, "napi_threaded_meta.json"), "w") as f:
         json.dump(meta, f, indent=1, sort_keys=True)
         f.write("\n")
