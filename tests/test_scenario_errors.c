@@ -217,6 +217,11 @@ static const struct ecase ecases[] = {
 	  { NULL },
 	  "t.yaml:10:19: 'threaded' must be true or false, got 'yes please'" },
 	{ TOP HOST "    nics:\n      - name: eth0\n        driver: veth\n        peer: x/eth0\n"
+		   "        threaded: true\n",
+	  { NULL },
+	  "t.yaml:10:19: veth 'eth0' has no NAPI to thread: turn on 'gro' or 'xdp' first (Linux "
+	  "refuses /sys/class/net/eth0/threaded without one)" },
+	{ TOP HOST "    nics:\n      - name: eth0\n        driver: veth\n        peer: x/eth0\n"
 		   "        threaded_cpu: 0\n",
 	  { NULL },
 	  "t.yaml:10:23: 'threaded_cpu' needs 'threaded: true' on 'eth0'" },

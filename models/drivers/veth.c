@@ -319,7 +319,8 @@ static int veth_parse_features(struct net_device *dev, const struct cfg_node *n,
 
 /*
  * dev_set_threaded: each rq's NAPI gets its kthread "napi/DEV-ID" on
- * threaded_cpu (without NAPI mode, threaded has nothing to poll).
+ * threaded_cpu. Without NAPI mode the kernel refuses the sysfs write
+ * (tests/kernel-ref/napi_threaded.csv, case nonapi).
  */
 static int veth_set_threaded(struct net_device *dev, const struct cfg_node *n,
 			     struct sim_error *err)
@@ -327,7 +328,12 @@ static int veth_set_threaded(struct net_device *dev, const struct cfg_node *n,
 	struct veth_priv *v = veth_priv(dev);
 	struct cpu *c = &dev->host->cpus[v->threaded_cpu];
 
-	for (uint32_t i = 0; v->threaded && v->rq && i < v->nq; i++) {
+	if (v->threaded && !v->rq) /* threaded_store: no NAPI, -EOPNOTSUPP (measured) */
+		return cfg_error(cfg_get(n, "threaded"), err,
+				 "veth '%s' has no NAPI to thread: turn on 'gro' or 'xdp' first "
+				 "(Linux refuses /sys/class/net/%s/threaded without one)",
+				 dev->name, dev->name);
+	for (uint32_t i = 0; v->threaded && i < v->nq; i++) {
 		if (!napi_thread_fits(c))
 			return cfg_error(cfg_get(n, "threaded"), err,
 					 "too many threads on cpu %u for the napi kthreads of '%s'",

@@ -24,6 +24,10 @@ build/kbench send (sendmmsg, batch 64, 64-byte payloads, COUNT datagrams)
 pinned to CPU 0; with threaded = 1 the napi kthread is pinned to CPU 1
 (sched_setaffinity), as skbsim pins it with threaded_cpu.
 
+Case "nonapi" (run 1): the same pair without GRO on b0 (no NAPI): whether
+`echo 1 > /sys/class/net/b0/threaded` succeeds (write_ok), what the file
+reads afterwards (threaded) and how many napi/b0-* kthreads exist (napi_threads).
+
 Recorded per case (threaded0, threaded1) and run: sent (kbench), tx_dropped
 of a0, xdp_packets of b0 (rx_queue_0_xdp_packets: what the NAPI took),
 udp_in (Udp InDatagrams in B), send_cpu_ns, send_wall_ns, and for the
@@ -136,6 +140,20 @@ def run_case(threaded, count):
     return r, [comm for _, comm in pids]
 
 
+def run_nonapi():
+    a, b = _NETNS.new(no_ipv6=True), _NETNS.new(no_ipv6=True)
+    try:
+        veth_link(a, b, (("a0", A_IP, A_MAC), ("b0", B_IP, B_MAC)))
+        nsexec(a, "ethtool", "-K", "a0", "tso", "off")
+        out = nsexec(b, "sh", "-c", "echo 1 > /sys/class/net/b0/threaded 2>/dev/null "
+                     "&& echo ok=1 || echo ok=0; cat /sys/class/net/b0/threaded")
+        ok, val = out.split()
+        return {"write_ok": int(ok == "ok=1"), "threaded": int(val),
+                "napi_threads": len(napi_pids("b0"))}
+    finally:
+        _NETNS.delete_all()
+
+
 def main():
     def extra(ap):
         ap.add_argument("--runs", type=int, default=3)
@@ -144,6 +162,9 @@ def main():
     if not os.path.exists(KBENCH):
         sh("make", "-C", ROOT, "build/kbench")
     rows, names = [], {}
+    for k, v in run_nonapi().items():
+        rows.append(("nonapi", 1, k, v))
+        print("nonapi", k, v)
     for run in range(1, args.runs + 1):
         for threaded in (0, 1):
             r, comm = run_case(threaded, args.count)
