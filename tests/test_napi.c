@@ -28,7 +28,8 @@
  * The kernel-ref setup: A sends COUNT 64-byte datagrams with sendmmsg (64
  * per call) from CPU 0 through a0 (TSO off) to b0 (GRO on: NAPI mode),
  * threaded or not, its kthread on CPU 1; B's socket is not read.
- * Arguments: the sender's extra send keys, b0's extra keys.
+ * Arguments: duration, the sender's extra keys and send keys, more apps on
+ * A, b0's extra keys.
  */
 static const char ref_fmt[] =
 	"name: napi-threaded\n"
@@ -44,9 +45,11 @@ static const char ref_fmt[] =
 	"      - {ip: 10.79.0.2, dev: a0}\n"
 	"    sockets:\n"
 	"      - {name: cli}\n"
+	"      - {name: hogsk}\n"
 	"    apps:\n"
 	"      - {name: tx, socket: cli, cpu: 0, %s\n"
 	"         send: {to: '10.79.0.2:5000', size: 64, %s}}\n"
+	"%s"
 	"  - name: B\n"
 	"    machine: A\n"
 	"    nics:\n"
@@ -55,13 +58,26 @@ static const char ref_fmt[] =
 	"    sockets:\n"
 	"      - {name: srv, bind: '10.79.0.2:5000', rcvbuf: 64MiB}\n";
 
-static struct world *run_pair(const char *duration, const char *app, const char *send,
-			      const char *b0)
+/*
+ * A CPU-bound thread on CPU 1 (2 ms of user work per datagram it sends to
+ * a port nobody has), for the measured runs' other load there.
+ */
+static const char hog[] = "      - {name: hog, socket: hogsk, cpu: 1, work: 2ms,\n"
+			  "         send: {to: '10.79.0.2:6000', size: 64}}\n";
+
+static struct world *run_pair_with(const char *duration, const char *app, const char *send,
+				   const char *b0, const char *more_apps)
 {
 	static char yaml[4096];
 
-	snprintf(yaml, sizeof(yaml), ref_fmt, duration, app, send, b0);
+	snprintf(yaml, sizeof(yaml), ref_fmt, duration, app, send, more_apps, b0);
 	return test_world_run("napi-threaded.yaml", yaml);
+}
+
+static struct world *run_pair(const char *duration, const char *app, const char *send,
+			      const char *b0)
+{
+	return run_pair_with(duration, app, send, b0, "");
 }
 
 static const struct napi_thread *b0_thread(struct world *w)
@@ -164,8 +180,8 @@ static struct kref kref_get(const char *c, const char *k)
  * voluntary switches (one per sleep in napi_thread_wait) must be within a
  * factor of two of the measured range (1918-2416 for 50000 datagrams): the
  * VM's wake-up latency sets how many datagrams each poll finds. The
- * kernel's ring drops (30-37 %) are not compared: other load on the shared
- * VM's CPU 1 took part of it from the kthread (see docs/model.md).
+ * kernel's ring drops (30-37 %) come from other load on the shared VM's
+ * CPU 1 (test_kernel_ref_threaded_loaded).
  */
 START_TEST(test_kernel_ref_threaded)
 {
@@ -195,8 +211,42 @@ START_TEST(test_kernel_ref_threaded)
 	ck_assert_msg(nt->thread.nvcsw * 2 >= k.min && nt->thread.nvcsw <= 2 * k.max,
 		      "kthread nvcsw %llu, kernel %llu-%llu", (unsigned long long)nt->thread.nvcsw,
 		      (unsigned long long)k.min, (unsigned long long)k.max);
+	/* alone on CPU 1 the kthread keeps up: the model drops nothing */
+	ck_assert_uint_eq(netdev_find(w1, "A/a0")->tx_dropped, 0);
 	world_free(w0);
 	world_free(w1);
+}
+END_TEST
+
+/*
+ * The measured threaded runs had CPU 1 saturated by other processes
+ * (cpu1_user + cpu1_system about the whole sampling window): with a
+ * CPU-bound thread sharing CPU 1 under CFS the kthread drains at about half
+ * its speed and the ring overflows. The dropped fraction must be within
+ * 0.15 of the kernel's mean (how much of CPU 1 the others took is known
+ * only roughly).
+ */
+START_TEST(test_kernel_ref_threaded_loaded)
+{
+	struct world *w = run_pair_with("400ms", "batch: 64,", "count: 50000, syscall: sendmmsg",
+					", threaded: true, threaded_cpu: 1", hog);
+	struct kref k = kref_get("threaded1", "tx_dropped");
+	FILE *f = test_ref_open("kernel-ref/napi_threaded.csv");
+	struct ref_row row;
+	double ksum = 0, model;
+	int n = 0;
+
+	while (test_ref_next(f, true, &row))
+		if (!strcmp(row.c, "threaded1") && !strcmp(row.k, "tx_dropped")) {
+			ksum += strtod(row.val, NULL) / 50000.0;
+			n++;
+		}
+	fclose(f);
+	ck_assert_int_eq(n, k.n);
+	model = (double)netdev_find(w, "A/a0")->tx_dropped / 50000.0;
+	ck_assert_msg(model >= ksum / n - 0.15 && model <= ksum / n + 0.15,
+		      "dropped %.3f, kernel %.3f", model, ksum / n);
+	world_free(w);
 }
 END_TEST
 
@@ -214,7 +264,7 @@ START_TEST(test_kernel_ref_nonapi)
 
 	ck_assert_uint_eq(kref_get("nonapi", "write_ok").max, 0);
 	ck_assert_uint_eq(kref_get("nonapi", "napi_threads").max, 0);
-	snprintf(yaml, sizeof(yaml), ref_fmt, "1ms", "", "count: 1", ", threaded: true");
+	snprintf(yaml, sizeof(yaml), ref_fmt, "1ms", "", "count: 1", "", ", threaded: true");
 	/* b0 without GRO: the template's "gro: true" becomes "tso: true," */
 	g = strstr(yaml, "gro: true, threaded");
 	ck_assert_ptr_nonnull(g);
@@ -481,6 +531,7 @@ Suite *napi_suite(void)
 	tcase_add_loop_test(tc, test_paced_threaded, 0,
 			    (int)(sizeof(paced_cases) / sizeof(paced_cases[0])));
 	tcase_add_test(tc, test_kernel_ref_threaded);
+	tcase_add_test(tc, test_kernel_ref_threaded_loaded);
 	tcase_add_test(tc, test_nic_threaded);
 	tcase_add_test(tc, test_kernel_ref_nonapi);
 	suite_add_tcase(s, tc);
