@@ -281,18 +281,6 @@ static int host_parse_cpus(struct host *h, const struct cfg_node *n, struct sim_
 	return 0;
 }
 
-int world_charge(struct world *w, const struct cfg_node *at, uint64_t bytes, struct sim_error *err)
-{
-	if (bytes <= WORLD_MEM_MAX - w->mem_charged) {
-		w->mem_charged += bytes;
-		return 0;
-	}
-	if (!at)
-		return sim_error_set(err,
-				     "the scenario's tables would need more than 2GiB of memory");
-	return cfg_error(at, err, "the scenario's tables would need more than 2GiB of memory");
-}
-
 /* The CPUs and their softnet_data; -1 (out of memory, located by the caller) on failure. */
 static int host_init_cpus(struct host *h, struct sim_error *err)
 {

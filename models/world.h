@@ -306,4 +306,18 @@ static inline uint64_t world_in_flight(const struct world *w)
 	return sim_pool_in_use(&w->skb_pool) - w->clones_live;
 }
 
+struct cfg_node;
+struct sim_error;
+
+/*
+ * Charge @bytes of a table sized by the scenario (the skb pool, flow-limit
+ * buckets, fq_codel flows, traffic flows with their share of the ICMP peer
+ * table) to the world's load-time budget of WORLD_MEM_MAX, before allocating
+ * it: a scenario whose tables would pass it is an error at @at ("the
+ * scenario's tables would need more than 2GiB of memory"), not an
+ * out-of-memory kill.
+ */
+#define WORLD_MEM_MAX (2ull << 30)
+int world_charge(struct world *w, const struct cfg_node *at, uint64_t bytes, struct sim_error *err);
+
 #endif
