@@ -37,7 +37,7 @@
  * the skb pool (an explicit `skb_pool` up to SKB_POOL_MAX, the computed
  * default capped at SKB_POOL_DEFAULT_MAX).
  */
-#define MAX_HOSTS	     256
+#define MAX_HOSTS	     4096
 #define MAX_TOTAL_CPUS	     4096
 #define MAX_NICS	     64
 #define MAX_SOCKS	     4096 /* sockets and taps of one host */
