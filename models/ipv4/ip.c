@@ -254,12 +254,25 @@ static struct sock *ip_drop(struct host *h, struct sk_buff *skb, enum skb_drop_r
 	return NULL;
 }
 
+/*
+ * The hook's tables; a REJECT target's ICMP error (nf_send_unreach) goes
+ * out through icmp_send() and its rate limits, from the CPU running the hook.
+ */
 bool ip_nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff *skb, const char *in,
 		 const char *out, uint64_t *cycles)
 {
+	struct cpu *c = h->w->this_cpu;
+	struct nf_hook_state st = { hook, in, out, 0, h->hz, 0, -1 };
+
 	if (!h->nf || !nf_hook_active(h->nf, hook))
 		return false;
-	return nf_hook(h->nf, hook, skb, in, out, &h->costs, cycles) == NF_DROP;
+	st.jiffies = host_jiffies(h, h->w->q.now);
+	st.cpu = c ? (uint32_t)(c - h->machine->cpus) : 0;
+	if (nf_hook_slow(h->nf, &st, skb, &h->costs, cycles) != NF_DROP)
+		return false;
+	if (st.reject_code >= 0 && c)
+		icmp_send(c, h, skb, ICMP_DEST_UNREACH, (unsigned)st.reject_code, 0, cycles);
+	return true;
 }
 
 static bool nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff *skb,
