@@ -9,6 +9,7 @@
  * included).
  */
 #include <check.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1783,6 +1784,253 @@ START_TEST(test_reject_vs_kernel)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------- */
+/* Connection tracking                                                       */
+
+#define CT_HZ 250
+
+static uint64_t ct_skb_id = 1;
+
+/* A rule set from @rules with a connection table of @max entries in @buckets buckets. */
+static struct nf_ruleset *ct_rs(const char *const *rules, uint32_t max, uint32_t buckets)
+{
+	struct nf_ruleset *rs = rs_new();
+	struct nf_ct_params p = { max, buckets, 30, 120, 30, 600, CT_HZ, 2 };
+	struct sim_error err = { 0 };
+
+	for (int i = 0; rules[i]; i++)
+		ck_assert_msg(parse1(rs, rules[i], &err) == 0, "%s: %s", rules[i], err.msg);
+	ck_assert(rs->ct_needed);
+	ck_assert_int_eq(nf_conntrack_init(rs, &p), 0);
+	return rs;
+}
+
+/*
+ * One packet through the hooks a local delivery (@in: PRE_ROUTING, INPUT)
+ * or a local send (OUTPUT, POSTROUTING) passes, at @jiffies; its last verdict.
+ */
+static enum nf_verdict ct_pass(struct nf_ruleset *rs, bool in, const char *sa, const char *da,
+			       uint16_t sp, uint16_t dp, uint64_t jiffies)
+{
+	struct tpkt p = { 17, sa, da, sp, dp, in ? "eth0" : NULL, 142, in ? NULL : "eth0", 0 };
+	struct sk_buff skb = mk_skb(&p);
+	struct costs costs = test_costs();
+	enum nf_hook_id hooks[2] = { in ? NF_INET_PRE_ROUTING : NF_INET_LOCAL_OUT,
+				     in ? NF_INET_LOCAL_IN : NF_INET_POST_ROUTING };
+	uint64_t cycles = 0;
+
+	skb.id = ct_skb_id++;
+	for (int i = 0; i < 2; i++) {
+		struct nf_hook_state st = { hooks[i], p.dev, p.odev, jiffies, CT_HZ, 0, -1 };
+
+		if (nf_hook_slow(rs, &st, &skb, &costs, &cycles) == NF_DROP)
+			return NF_DROP;
+	}
+	return NF_ACCEPT;
+}
+
+static uint64_t ct_sum(const struct nf_conntrack_net *cn, size_t off)
+{
+	uint64_t v = 0;
+
+	for (uint32_t c = 0; c < cn->p.ncpus; c++)
+		v += *(const uint64_t *)((const char *)&cn->stat[c] + off);
+	return v;
+}
+
+#define CT_STAT(cn, f) ct_sum(cn, offsetof(struct ip_conntrack_stat, f))
+
+/*
+ * Table full against the kernel (nf.csv, ctfull): nf_conntrack_max 40, 100
+ * new flows. Which flows early_drop() finds depends on the hash, so the
+ * comparison is of what does not: the count, and drops + early drops (each
+ * early drop admits one more flow).
+ */
+START_TEST(test_ct_full_vs_kernel)
+{
+	static const char *const rules[] = { "-A INPUT -m conntrack --ctstate NEW -j ACCEPT",
+					     NULL };
+	long max = nf_ref("ctfull", "B", "nf_conntrack_max");
+	struct nf_ruleset *rs = ct_rs(rules, (uint32_t)max, 262144);
+	const struct nf_conntrack_net *cn = rs->ct;
+	uint64_t drops = 0;
+
+	for (uint16_t i = 0; i < 100; i++)
+		drops += ct_pass(rs, true, "10.85.0.1", "10.85.0.2", (uint16_t)(40000 + i), 5000,
+				 i / 4) == NF_DROP;
+	ck_assert_uint_eq(cn->count, (uint64_t)nf_ref("ctfull", "B", "nf_conntrack_count"));
+	ck_assert_uint_eq(CT_STAT(cn, drop), drops);
+	ck_assert_uint_eq(CT_STAT(cn, drop) + CT_STAT(cn, early_drop),
+			  (uint64_t)(nf_ref("ctfull", "B", "ct.drop") +
+				     nf_ref("ctfull", "B", "ct.early_drop")));
+	ck_assert_uint_eq(rs->chain[NF_TABLE_FILTER][NF_INET_LOCAL_IN].rules[0].pkts,
+			  100 - CT_STAT(cn, drop));
+	ck_assert_uint_eq(CT_STAT(cn, found), (uint64_t)nf_ref("ctfull", "B", "ct.found"));
+	ck_assert_uint_eq(CT_STAT(cn, insert), (uint64_t)nf_ref("ctfull", "B", "ct.insert"));
+	ck_assert_uint_eq(CT_STAT(cn, invalid), (uint64_t)nf_ref("ctfull", "B", "ct.invalid"));
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/* NEW until the first reply, then ESTABLISHED (nf.csv, ctstate). */
+START_TEST(test_ct_state_vs_kernel)
+{
+	static const char *const rules[] = {
+		"-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT",
+		"-A INPUT -m conntrack --ctstate NEW -j ACCEPT", NULL
+	};
+	struct nf_ruleset *rs = ct_rs(rules, 100, 64);
+	const struct nf_chain *c = &rs->chain[NF_TABLE_FILTER][NF_INET_LOCAL_IN];
+
+	ct_pass(rs, true, "10.85.0.1", "10.85.0.2", 4000, 5000, 0);
+	ct_pass(rs, true, "10.85.0.1", "10.85.0.2", 4000, 5000, 0);
+	ct_pass(rs, false, "10.85.0.2", "10.85.0.1", 5000, 4000, 1); /* B replies */
+	for (int i = 0; i < 8; i++)
+		ct_pass(rs, true, "10.85.0.1", "10.85.0.2", 4000, 5000, 13);
+	ck_assert_uint_eq(c->rules[0].pkts, (uint64_t)nf_ref("ctstate", "B", "established.pkts"));
+	ck_assert_uint_eq(c->rules[1].pkts, (uint64_t)nf_ref("ctstate", "B", "new.pkts"));
+	ck_assert_uint_eq(rs->ct->count, 1);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/* The one entry's timeout, jiffies from @now. */
+static int64_t ct_left(const struct nf_ruleset *rs, uint64_t now)
+{
+	for (uint32_t i = 0; i < rs->ct->p.max; i++)
+		if (rs->ct->entries[i].used)
+			return (int64_t)rs->ct->entries[i].timeout - (int64_t)now;
+	return -1;
+}
+
+/* nf_conntrack_udp_packet: 30 s unreplied, 120 s once a stream (reply seen, older than 2 s). */
+START_TEST(test_ct_udp_timeouts)
+{
+	static const char *const rules[] = { "-A INPUT -m state --state INVALID -j DROP", NULL };
+	struct nf_ruleset *rs = ct_rs(rules, 100, 64);
+	const uint64_t s = CT_HZ;
+	uint32_t i;
+
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 0);
+	ck_assert_int_eq(ct_left(rs, 0), 30 * s);
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 29 * s); /* refreshed */
+	ck_assert_int_eq(ct_left(rs, 29 * s), 30 * s);
+	ct_pass(rs, false, "10.0.0.1", "10.0.0.9", 53, 1000, 29 * s + 10); /* reply, young */
+	ck_assert_int_eq(ct_left(rs, 29 * s + 10), 30 * s);
+	for (i = 0; i < rs->ct->p.max && !rs->ct->entries[i].used; i++)
+		;
+	ck_assert(!(rs->ct->entries[i].status & IPS_ASSURED));
+	ck_assert(rs->ct->entries[i].status & IPS_SEEN_REPLY);
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 32 * s); /* older than 2 s: stream */
+	ck_assert_int_eq(ct_left(rs, 32 * s), 120 * s);
+	ck_assert_uint_eq(rs->ct->count, 1);
+	for (i = 0; i < rs->ct->p.max && !rs->ct->entries[i].used; i++)
+		;
+	ck_assert(rs->ct->entries[i].status & IPS_ASSURED);
+	/* expired: a new entry for the same tuple, the old one reaped on the chain */
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 153 * s);
+	ck_assert_int_eq(ct_left(rs, 153 * s), 30 * s);
+	ck_assert_uint_eq(rs->ct->count, 1);
+	/* the sweep: unrelated expired entries go once a second */
+	ct_pass(rs, true, "10.0.0.8", "10.0.0.1", 1000, 53, 153 * s);
+	ck_assert_uint_eq(rs->ct->count, 2);
+	ct_pass(rs, true, "10.0.0.7", "10.0.0.1", 1000, 53, 190 * s);
+	ck_assert_uint_eq(rs->ct->count, 1);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/* early_drop: unassured entries of the new tuple's buckets go; assured ones stay. */
+START_TEST(test_ct_early_drop)
+{
+	static const char *const rules[] = { "-A INPUT -m state --state NEW -j ACCEPT", NULL };
+	struct nf_ruleset *rs = ct_rs(rules, 2, 1); /* one bucket: early_drop sees all */
+	const uint64_t s = CT_HZ;
+
+	/* flow A becomes assured (reply, then a packet after 2 s) */
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 0);
+	ct_pass(rs, false, "10.0.0.1", "10.0.0.9", 53, 1000, 1);
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 3 * s);
+	/* flow B unassured; C evicts B */
+	ct_pass(rs, true, "10.0.0.8", "10.0.0.1", 1000, 53, 3 * s);
+	ck_assert_uint_eq(rs->ct->count, 2);
+	ck_assert_int_eq(ct_pass(rs, true, "10.0.0.7", "10.0.0.1", 1000, 53, 3 * s), NF_ACCEPT);
+	ck_assert_uint_eq(CT_STAT(rs->ct, early_drop), 1);
+	ck_assert_uint_eq(rs->ct->count, 2);
+	/* C made assured too: the next new flow is dropped, table full */
+	ct_pass(rs, false, "10.0.0.1", "10.0.0.7", 53, 1000, 3 * s + 1);
+	ct_pass(rs, true, "10.0.0.7", "10.0.0.1", 1000, 53, 6 * s);
+	ck_assert_int_eq(ct_pass(rs, true, "10.0.0.6", "10.0.0.1", 1000, 53, 6 * s), NF_DROP);
+	ck_assert_uint_eq(CT_STAT(rs->ct, drop), 1);
+	ck_assert_uint_eq(CT_STAT(rs->ct, early_drop), 1);
+	/* an established packet of an existing flow still passes */
+	ck_assert_int_eq(ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 6 * s), NF_ACCEPT);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/* A new connection's entry dies with a packet dropped before confirmation. */
+START_TEST(test_ct_unconfirmed)
+{
+	static const char *const rules[] = { "-A INPUT -p udp --dport 9 -j DROP",
+					     "-A INPUT -m state --state NEW -j ACCEPT", NULL };
+	struct nf_ruleset *rs = ct_rs(rules, 1, 1);
+
+	ck_assert_int_eq(ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 9, 0), NF_DROP);
+	ck_assert_uint_eq(rs->ct->count, 0);
+	/* the table of one is free for the next */
+	ck_assert_int_eq(ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 0), NF_ACCEPT);
+	ck_assert_uint_eq(rs->ct->count, 1);
+	/* full: early_drop evicts the unassured entry */
+	ck_assert_int_eq(ct_pass(rs, true, "10.0.0.8", "10.0.0.1", 1000, 53, 0), NF_ACCEPT);
+	ck_assert_uint_eq(CT_STAT(rs->ct, early_drop), 1);
+	ck_assert_uint_eq(CT_STAT(rs->ct, drop), 0);
+	ck_assert_uint_eq(rs->ct->count, 1);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/* ICMP errors: RELATED when they quote a tracked datagram, INVALID otherwise. */
+START_TEST(test_ct_icmp_related)
+{
+	static const char *const rules[] = { "-A INPUT -m state --state RELATED -j ACCEPT",
+					     "-A INPUT -m state --state INVALID -j DROP", NULL };
+	struct nf_ruleset *rs = ct_rs(rules, 16, 16);
+	struct costs costs = test_costs();
+	struct tpkt p = { 1, "10.9.9.9", "10.0.0.1", 0, 0, "eth0", 98, NULL, 0 };
+	const struct nf_chain *c = &rs->chain[NF_TABLE_FILTER][NF_INET_LOCAL_IN];
+	uint64_t cycles = 0;
+
+	/* we sent 10.0.0.1:1000 -> 10.5.0.1:53 */
+	ct_pass(rs, false, "10.0.0.1", "10.5.0.1", 1000, 53, 0);
+	for (int k = 0; k < 2; k++) {
+		struct sk_buff skb = mk_skb(&p);
+		enum nf_hook_id hooks[2] = { NF_INET_PRE_ROUTING, NF_INET_LOCAL_IN };
+
+		skb.id = ct_skb_id++;
+		skb.icmp_type = 3;
+		skb.icmp_orig_daddr = ip(k == 0 ? "10.5.0.1" : "10.5.0.2");
+		skb.sport = 1000;
+		skb.dport = 53;
+		for (int i = 0; i < 2; i++) {
+			struct nf_hook_state st = { hooks[i], "eth0", NULL, 1, CT_HZ, 0, -1 };
+
+			nf_hook_slow(rs, &st, &skb, &costs, &cycles);
+		}
+	}
+	ck_assert_uint_eq(c->rules[0].pkts, 1);
+	ck_assert_uint_eq(c->rules[1].pkts, 1);
+	ck_assert_uint_eq(rs->ct->count, 1); /* errors make no entries */
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
 /* `iptables -L -v -n -x` of rule set 1 of tests/kernel-ref/nf_listing.txt, measured. */
 START_TEST(test_listing_vs_kernel)
 {
@@ -1858,6 +2106,12 @@ Suite *netfilter_suite(void)
 	tcase_add_test(tc, test_limit_bucket);
 	tcase_add_test(tc, test_listing_vs_kernel);
 	tcase_add_loop_test(tc, test_reject_vs_kernel, 0, 2);
+	tcase_add_test(tc, test_ct_full_vs_kernel);
+	tcase_add_test(tc, test_ct_state_vs_kernel);
+	tcase_add_test(tc, test_ct_udp_timeouts);
+	tcase_add_test(tc, test_ct_early_drop);
+	tcase_add_test(tc, test_ct_unconfirmed);
+	tcase_add_test(tc, test_ct_icmp_related);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -175,6 +175,12 @@ static const struct ecase ecases[] = {
 	{ TOP HOST "    sysctl:\n      net.core.rmem_max: 1KiB\n",
 	  { NULL },
 	  "t.yaml:7:26: 'net.core.rmem_max' must be an integer, got '1KiB'" },
+	{ TOP HOST "    sysctl:\n      net.netfilter.nf_conntrack_max: 0\n",
+	  { NULL },
+	  "t.yaml:7:39: 'net.netfilter.nf_conntrack_max' must be between 1 and 4194304, got '0'" },
+	{ TOP HOST "    sysctl:\n      net.netfilter.nf_conntrack_udp_timeout: 30s\n",
+	  { NULL },
+	  "t.yaml:7:47: 'net.netfilter.nf_conntrack_udp_timeout' must be an integer, got '30s'" },
 	/* --- nics --- */
 	{ TOP HOST "    nics:\n      - name: eth0\n        driver: ixgb\n",
 	  { NULL },
@@ -277,6 +283,17 @@ static const struct ecase ecases[] = {
 	  { NULL },
 	  "t.yaml:11:12: unknown chain 'FORWRD' (known: PREROUTING, INPUT, FORWARD, OUTPUT, "
 	  "POSTROUTING)" },
+	{ TOP HOST NIC "    iptables:\n      - -A INPUT -j CHK\n",
+	  { NULL },
+	  "t.yaml:11:21: unknown target 'CHK' (known: ACCEPT, DROP, RETURN, REJECT, LOG, or a "
+	  "chain "
+	  "made by -N)" },
+	{ TOP HOST NIC "    iptables:\n      - -N CHK\n      - -A CHK -j CHK\n",
+	  { NULL },
+	  "t.yaml:12:19: jump to 'CHK' makes a loop" },
+	{ TOP HOST NIC "    iptables:\n      - \"-A INPUT -m limit --limit 3/week -j ACCEPT\"\n",
+	  { NULL },
+	  "t.yaml:11:36: bad rate '3/week' in iptables rule (like '10/sec')" },
 	/* --- sockets --- */
 	{ TOP HOST NIC "    sockets:\n      - name: srv\n        bind: 0.0.0.0\n",
 	  { NULL },
