@@ -65,6 +65,8 @@ struct pcap_out;
 	X(nf_ct_lookup)	    /* nf_conntrack_in: tuple, hash, bucket walk, timeout refresh */       \
 	X(nf_ct_new)	    /* init_conntrack + __nf_conntrack_confirm for a new connection */     \
 	X(nf_log)	    /* xt_LOG: one packet formatted and printk'd */                        \
+	X(nf_nat)	    /* nf_nat_packet: one address (and port) rewritten, checksums fixed */ \
+	X(ip_set_lookup)    /* -m set: ip_set_test on a hash:ip set (jhash, one bucket) */         \
 	X(ip_route_input)   /* route lookup for input */                                           \
 	X(fib_lookup_level) /* per LPC-trie node a route lookup visits (fib_table_lookup) */       \
 	X(ip_local_deliver) /* ip_local_deliver + ip_protocol_deliver_rcu */                       \

@@ -262,6 +262,22 @@ static const struct ecase ecases[] = {
 	{ "-A INPUT -m state ! --state NEW -j ACCEPT", 4, 9, false, "t.yaml:4:27: " BANGMSG },
 	{ "-A INPUT -m conntrack --state NEW -j ACCEPT", 4, 9, false,
 	  "t.yaml:4:31: '--state' needs '-m state'" },
+	{ "-A INPUT -j DNAT --to-destination 1.2.3.4", 4, 9, false,
+	  "t.yaml:4:21: '-j DNAT' is only valid in the nat table" },
+	{ "-t nat -A POSTROUTING -j DNAT --to-destination 1.2.3.4", 4, 9, false,
+	  "t.yaml:4:34: '-j DNAT' is only valid in chains PREROUTING and OUTPUT" },
+	{ "-t nat -A PREROUTING -j SNAT --to-source 1.2.3.4", 4, 9, false,
+	  "t.yaml:4:33: '-j SNAT' is only valid in chains POSTROUTING and INPUT" },
+	{ "-t nat -A INPUT -j MASQUERADE", 4, 9, false,
+	  "t.yaml:4:28: '-j MASQUERADE' is only valid in chains POSTROUTING" },
+	{ "-t nat -A POSTROUTING -j SNAT", 4, 9, false,
+	  "t.yaml:4:34: '-j SNAT' needs '--to-source'" },
+	{ "-t nat -A PREROUTING -j DNAT --to-destination 10.0.0.2:53", 4, 9, false,
+	  "t.yaml:4:38: a port in '--to-destination' needs '-p udp' or '-p tcp'" },
+	{ "-t nat -A PREROUTING -p udp -j DNAT --to-destination 10.0.0.2:0", 4, 9, false,
+	  "t.yaml:4:62: bad address '10.0.0.2:0' in iptables rule (ADDR or ADDR:PORT)" },
+	{ "-t nat -A PREROUTING -j ACCEPT --to-destination 10.0.0.2", 4, 9, false,
+	  "t.yaml:4:40: '--to-destination' needs '-j DNAT'" },
 	{ "-A INPUT -i averyveryverylongname -j DROP", 4, 9, false,
 	  "t.yaml:4:21: bad interface 'averyveryverylongname' in iptables rule" },
 	{ "-A INPUT -p udp -p tcp -j DROP", 4, 9, false,
@@ -1504,7 +1520,7 @@ static const struct nf_rule *find_rule(const struct nf_ruleset *rs, const char *
 
 static struct nf_hook_state in_state(uint64_t jiffies, uint32_t hz)
 {
-	struct nf_hook_state st = { NF_INET_LOCAL_IN, "eth0", NULL, jiffies, hz, 0, -1 };
+	struct nf_hook_state st = { NF_INET_LOCAL_IN, "eth0", NULL, jiffies, hz, 0, -1, 0 };
 
 	return st;
 }
@@ -1821,7 +1837,7 @@ static enum nf_verdict ct_pass(struct nf_ruleset *rs, bool in, const char *sa, c
 
 	skb.id = ct_skb_id++;
 	for (int i = 0; i < 2; i++) {
-		struct nf_hook_state st = { hooks[i], p.dev, p.odev, jiffies, CT_HZ, 0, -1 };
+		struct nf_hook_state st = { hooks[i], p.dev, p.odev, jiffies, CT_HZ, 0, -1, 0 };
 
 		if (nf_hook_slow(rs, &st, &skb, &costs, &cycles) == NF_DROP)
 			return NF_DROP;
@@ -2018,7 +2034,7 @@ START_TEST(test_ct_icmp_related)
 		skb.sport = 1000;
 		skb.dport = 53;
 		for (int i = 0; i < 2; i++) {
-			struct nf_hook_state st = { hooks[i], "eth0", NULL, 1, CT_HZ, 0, -1 };
+			struct nf_hook_state st = { hooks[i], "eth0", NULL, 1, CT_HZ, 0, -1, 0 };
 
 			nf_hook_slow(rs, &st, &skb, &costs, &cycles);
 		}
@@ -2027,6 +2043,155 @@ START_TEST(test_ct_icmp_related)
 	ck_assert_uint_eq(c->rules[1].pkts, 1);
 	ck_assert_uint_eq(rs->ct->count, 1); /* errors make no entries */
 	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------- */
+/* NAT                                                                       */
+
+/* A packet through one hook, with the output device's address @oaddr; rewritten in *skb. */
+static enum nf_verdict nat_hook1(struct nf_ruleset *rs, enum nf_hook_id h, struct sk_buff *skb,
+				 uint32_t oaddr)
+{
+	bool has_in = h == NF_INET_PRE_ROUTING || h == NF_INET_LOCAL_IN || h == NF_INET_FORWARD;
+	bool has_out = h == NF_INET_LOCAL_OUT || h == NF_INET_POST_ROUTING || h == NF_INET_FORWARD;
+	struct nf_hook_state st = {
+		h, has_in ? "eth0" : NULL, has_out ? "eth1" : NULL, 0, CT_HZ, 0, -1, oaddr
+	};
+	struct costs costs = test_costs();
+	uint64_t cycles = 0;
+
+	costs.nf_nat = 7;
+	return nf_hook_slow(rs, &st, skb, &costs, &cycles);
+}
+
+/* A forwarded packet: PREROUTING, FORWARD, POSTROUTING; the packet as it leaves. */
+static struct sk_buff nat_fwd(struct nf_ruleset *rs, const char *sa, uint16_t sp, const char *da,
+			      uint16_t dp)
+{
+	struct tpkt p = { 17, sa, da, sp, dp, "eth0", 142, "eth1", 0 };
+	struct sk_buff skb = mk_skb(&p);
+
+	skb.id = ct_skb_id++;
+	ck_assert_int_eq(nat_hook1(rs, NF_INET_PRE_ROUTING, &skb, 0), NF_ACCEPT);
+	ck_assert_int_eq(nat_hook1(rs, NF_INET_FORWARD, &skb, 0), NF_ACCEPT);
+	ck_assert_int_eq(nat_hook1(rs, NF_INET_POST_ROUTING, &skb, ip("1.1.1.1")), NF_ACCEPT);
+	return skb;
+}
+
+static void expect_tuple(const struct sk_buff *skb, const char *sa, uint16_t sp, const char *da,
+			 uint16_t dp)
+{
+	ck_assert_uint_eq(skb->saddr, ip(sa));
+	ck_assert_uint_eq(skb->sport, sp);
+	ck_assert_uint_eq(skb->daddr, ip(da));
+	ck_assert_uint_eq(skb->dport, dp);
+}
+
+START_TEST(test_nat_dnat)
+{
+	static const char *const rules[] = {
+		"-t nat -A PREROUTING -p udp --dport 53 -j DNAT --to-destination 10.0.0.2:5353",
+		NULL
+	};
+	struct nf_ruleset *rs = ct_rs(rules, 16, 16);
+	struct sk_buff skb;
+
+	skb = nat_fwd(rs, "192.168.1.5", 1000, "10.0.0.1", 53);
+	expect_tuple(&skb, "192.168.1.5", 1000, "10.0.0.2", 5353);
+	skb = nat_fwd(rs, "192.168.1.5", 1000, "10.0.0.1", 53); /* the entry, not the table */
+	expect_tuple(&skb, "192.168.1.5", 1000, "10.0.0.2", 5353);
+	ck_assert_uint_eq(rs->chain[NF_TABLE_NAT][NF_INET_PRE_ROUTING].rules[0].pkts, 1);
+	skb = nat_fwd(rs, "10.0.0.2", 5353, "192.168.1.5", 1000); /* the reply, un-DNATed */
+	expect_tuple(&skb, "10.0.0.1", 53, "192.168.1.5", 1000);
+	skb = nat_fwd(rs, "192.168.1.5", 1001, "10.0.0.1", 54); /* no rule: untouched */
+	expect_tuple(&skb, "192.168.1.5", 1001, "10.0.0.1", 54);
+	ck_assert_uint_eq(rs->ct->count, 2);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+START_TEST(test_nat_snat_masquerade)
+{
+	static const char *const rules[] = {
+		"-t nat -A POSTROUTING -s 192.168.1.0/24 -p udp --sport 1000 -j SNAT --to-source "
+		"5.6.7.8:2000",
+		"-t nat -A POSTROUTING -s 192.168.1.0/24 -j SNAT --to-source 1.2.3.4",
+		"-t nat -A POSTROUTING -o eth1 -j MASQUERADE", NULL
+	};
+	struct nf_ruleset *rs = ct_rs(rules, 16, 16);
+	const struct nf_chain *c = &rs->chain[NF_TABLE_NAT][NF_INET_POST_ROUTING];
+	struct sk_buff skb;
+
+	skb = nat_fwd(rs, "192.168.1.5", 1000, "8.8.8.8", 53);
+	expect_tuple(&skb, "5.6.7.8", 2000, "8.8.8.8", 53);
+	skb = nat_fwd(rs, "8.8.8.8", 53, "5.6.7.8", 2000); /* reply: back to the inside */
+	expect_tuple(&skb, "8.8.8.8", 53, "192.168.1.5", 1000);
+	skb = nat_fwd(rs, "192.168.1.6", 999, "8.8.8.8", 53);
+	expect_tuple(&skb, "1.2.3.4", 999, "8.8.8.8", 53);
+	skb = nat_fwd(rs, "172.16.0.9", 999, "8.8.8.8", 53); /* masqueraded: eth1's address */
+	expect_tuple(&skb, "1.1.1.1", 999, "8.8.8.8", 53);
+	skb = nat_fwd(rs, "8.8.8.8", 53, "1.1.1.1", 999);
+	expect_tuple(&skb, "8.8.8.8", 53, "172.16.0.9", 999);
+	/* replies are not new: the nat table saw three first packets */
+	ck_assert_uint_eq(c->rules[0].pkts + c->rules[1].pkts + c->rules[2].pkts, 3);
+	ck_assert_uint_eq(c->rules[2].pkts, 1);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/*
+ * The `iptables -t @table -L -v -n -x` text of rule set @set in
+ * tests/kernel-ref/nf_listing.txt, as nf_write_listing heads it ("# table T").
+ */
+static void ref_listing(int set, const char *table, char *want, size_t size)
+{
+	char line[512], set_hdr[32], table_hdr[32];
+	FILE *f = fopen("kernel-ref/nf_listing.txt", "r");
+	size_t len;
+	int section = 0;
+
+	ck_assert_ptr_nonnull(f);
+	snprintf(set_hdr, sizeof(set_hdr), "# rule set %d\n", set);
+	snprintf(table_hdr, sizeof(table_hdr), "# table %s\n", table);
+	len = (size_t)snprintf(want, size, "%s", table_hdr);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strcmp(line, set_hdr))
+			section = 1;
+		else if (section == 1 && !strcmp(line, table_hdr))
+			section = 2;
+		else if (section == 2 && line[0] == '#')
+			break;
+		else if (section == 2)
+			len += (size_t)snprintf(want + len, size - len, "%s", line);
+	}
+	fclose(f);
+	ck_assert_uint_eq(section, 2);
+	ck_assert_uint_lt(len, size - 1);
+}
+
+/* The nat table of rule set 2: DNAT, SNAT and MASQUERADE as iptables prints them. */
+START_TEST(test_nat_listing_vs_kernel)
+{
+	static const char *const rules[] = {
+		"-t nat -A POSTROUTING -o eth0 -j MASQUERADE",
+		"-t nat -A POSTROUTING -s 10.0.0.0/8 -j SNAT --to-source 1.2.3.4",
+		"-t nat -A PREROUTING -p udp --dport 53 -j DNAT --to-destination 10.0.0.2:5353",
+		"-t nat -A PREROUTING -p udp --dport 54 -j DNAT --to-destination 10.0.0.2",
+	};
+	struct nf_ruleset *rs = rs_new();
+	struct sim_error err = { 0 };
+	char want[8192], *text;
+
+	ref_listing(2, "nat", want, sizeof(want));
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		ck_assert_msg(parse1(rs, rules[i], &err) == 0, "%s: %s", rules[i], err.msg);
+	text = listing(rs);
+	ck_assert_str_eq(text, want);
+	free(text);
 	free(rs);
 }
 END_TEST
@@ -2056,24 +2221,9 @@ START_TEST(test_listing_vs_kernel)
 	};
 	struct nf_ruleset *rs = rs_new();
 	struct sim_error err = { 0 };
-	char want[8192], line[512], *text;
-	size_t len = 0;
-	int section = 0;
-	FILE *f = fopen("kernel-ref/nf_listing.txt", "r");
+	char want[8192], *text;
 
-	ck_assert_ptr_nonnull(f);
-	/* the filter table of rule set 1: from "# table filter" to "# table nat" */
-	len += (size_t)snprintf(want, sizeof(want), "# table filter\n");
-	while (fgets(line, sizeof(line), f)) {
-		if (!strcmp(line, "# table filter\n") && section == 0)
-			section = 1;
-		else if (!strncmp(line, "# table nat", 11) && section == 1)
-			break;
-		else if (section == 1)
-			len += (size_t)snprintf(want + len, sizeof(want) - len, "%s", line);
-	}
-	fclose(f);
-	ck_assert_uint_lt(len, sizeof(want) - 1);
+	ref_listing(1, "filter", want, sizeof(want));
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 		ck_assert_msg(parse1(rs, rules[i], &err) == 0, "%s: %s", rules[i], err.msg);
 	text = listing(rs);
@@ -2105,6 +2255,7 @@ Suite *netfilter_suite(void)
 	tcase_add_test(tc, test_limit_vs_kernel);
 	tcase_add_test(tc, test_limit_bucket);
 	tcase_add_test(tc, test_listing_vs_kernel);
+	tcase_add_test(tc, test_nat_listing_vs_kernel);
 	tcase_add_loop_test(tc, test_reject_vs_kernel, 0, 2);
 	tcase_add_test(tc, test_ct_full_vs_kernel);
 	tcase_add_test(tc, test_ct_state_vs_kernel);
@@ -2112,6 +2263,8 @@ Suite *netfilter_suite(void)
 	tcase_add_test(tc, test_ct_early_drop);
 	tcase_add_test(tc, test_ct_unconfirmed);
 	tcase_add_test(tc, test_ct_icmp_related);
+	tcase_add_test(tc, test_nat_dnat);
+	tcase_add_test(tc, test_nat_snat_masquerade);
 	suite_add_tcase(s, tc);
 	return s;
 }

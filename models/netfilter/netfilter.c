@@ -102,9 +102,11 @@ static const char *const nf_verdict_name[] = {
 
 /* The built-in targets, by enum nf_target (JUMP and GOTO print the chain's name). */
 static const char *const nf_target_name[NF_TG_NR] = {
-	[NF_TG_ACCEPT] = "ACCEPT", [NF_TG_DROP] = "DROP", [NF_TG_RETURN] = "RETURN",
-	[NF_TG_JUMP] = NULL,	   [NF_TG_GOTO] = NULL,	  [NF_TG_REJECT] = "REJECT",
-	[NF_TG_LOG] = "LOG",
+	[NF_TG_ACCEPT] = "ACCEPT", [NF_TG_DROP] = "DROP",
+	[NF_TG_RETURN] = "RETURN", [NF_TG_JUMP] = NULL,
+	[NF_TG_GOTO] = NULL,	   [NF_TG_REJECT] = "REJECT",
+	[NF_TG_LOG] = "LOG",	   [NF_TG_SNAT] = "SNAT",
+	[NF_TG_DNAT] = "DNAT",	   [NF_TG_MASQUERADE] = "MASQUERADE",
 };
 
 /*
@@ -186,6 +188,8 @@ enum nf_opt {
 	OPT_LIMIT_BURST,
 	OPT_STATE,
 	OPT_CTSTATE,
+	OPT_TO_SOURCE,
+	OPT_TO_DEST,
 	OPT_NR,
 };
 
@@ -213,6 +217,8 @@ enum nf_opt {
 	X("--limit-burst", OPT_LIMIT_BURST)                                                        \
 	X("--state", OPT_STATE)                                                                    \
 	X("--ctstate", OPT_CTSTATE)                                                                \
+	X("--to-source", OPT_TO_SOURCE)                                                            \
+	X("--to-destination", OPT_TO_DEST)                                                         \
 	X("--table", OPT_TABLE)                                                                    \
 	X("--append", OPT_APPEND)                                                                  \
 	X("--policy", OPT_POLICY)                                                                  \
@@ -257,7 +263,8 @@ static const char *const nf_opt_arg[OPT_NR] = {
 	[OPT_REJECT_WITH] = "a type",	[OPT_LOG_PREFIX] = "a prefix",
 	[OPT_LOG_LEVEL] = "a level",	[OPT_LIMIT] = "a rate",
 	[OPT_LIMIT_BURST] = "a number", [OPT_STATE] = "a state list",
-	[OPT_CTSTATE] = "a state list",
+	[OPT_CTSTATE] = "a state list", [OPT_TO_SOURCE] = "an address",
+	[OPT_TO_DEST] = "an address",
 };
 
 /* Options "!" may precede. */
@@ -282,6 +289,8 @@ static const struct {
 	{ OPT_LIMIT_BURST, false, NF_TG_NR, NF_M_LIMIT, "-m limit" },
 	{ OPT_STATE, false, NF_TG_NR, NF_M_STATE, "-m state" },
 	{ OPT_CTSTATE, false, NF_TG_NR, NF_M_CT, "-m conntrack" },
+	{ OPT_TO_SOURCE, true, NF_TG_SNAT, NF_M_NR, "-j SNAT" },
+	{ OPT_TO_DEST, true, NF_TG_DNAT, NF_M_NR, "-j DNAT" },
 };
 
 #define NF_CMD_NEEDED "iptables rule needs '-A CHAIN ... -j TARGET' or '-P CHAIN TARGET'"
@@ -719,6 +728,21 @@ static int parse_iface(struct nf_parser *p, const struct nf_word *opt_w, const s
 	return 0;
 }
 
+/* --to-source / --to-destination ADDR[:PORT]. */
+static int parse_nat_to(struct nf_parser *p, const struct nf_word *w)
+{
+	const char *colon = memchr(w->s, ':', w->len);
+	size_t alen = colon ? (size_t)(colon - w->s) : w->len;
+	uint32_t port = 0;
+
+	if (!parse_quad(w->s, alen, &p->rule.nat_addr) ||
+	    (colon && (!parse_uint(colon + 1, w->len - alen - 1, 65535, &port) || !port)))
+		return perr(p, w, "bad address '%.*s' in iptables rule (ADDR or ADDR:PORT)",
+			    (int)w->len, w->s);
+	p->rule.nat_port = (uint16_t)port;
+	return 0;
+}
+
 /* Record match @m in the rule's order (once). */
 static void add_match(struct nf_parser *p, enum nf_match_kind m)
 {
@@ -837,6 +861,9 @@ static int parse_arg(struct nf_parser *p, const struct nf_word *opt_w, const str
 	case OPT_STATE:
 	case OPT_CTSTATE:
 		return parse_state(p, w, opt);
+	case OPT_TO_SOURCE:
+	case OPT_TO_DEST:
+		return parse_nat_to(p, w);
 	case OPT_PROTO:
 		return parse_proto(p, w);
 	case OPT_SRC:
@@ -1060,6 +1087,48 @@ static int check_owners(struct nf_parser *p)
 	return 0;
 }
 
+/*
+ * xt_nat / xt_MASQUERADE checkentry: the nat table, and the hooks that
+ * manipulate what the target changes (checked by chain name for built-in
+ * chains; a user chain may hold any).
+ */
+static int check_nat(struct nf_parser *p)
+{
+	static const struct {
+		enum nf_target tg;   /* the target */
+		unsigned hooks;	     /* built-in chains allowed, bit per hook */
+		const char *chains;  /* their names */
+		enum nf_opt to;	     /* its --to option, OPT_NR for none */
+		const char *to_name; /* as written */
+	} nat[] = {
+		{ NF_TG_DNAT, 1u << NF_INET_PRE_ROUTING | 1u << NF_INET_LOCAL_OUT,
+		  "PREROUTING and OUTPUT", OPT_TO_DEST, "--to-destination" },
+		{ NF_TG_SNAT, 1u << NF_INET_POST_ROUTING | 1u << NF_INET_LOCAL_IN,
+		  "POSTROUTING and INPUT", OPT_TO_SOURCE, "--to-source" },
+		{ NF_TG_MASQUERADE, 1u << NF_INET_POST_ROUTING, "POSTROUTING", OPT_NR, NULL },
+	};
+	const struct nf_rule *r = &p->rule;
+	bool l4 = (r->proto == IPPROTO_UDP_ || r->proto == IPPROTO_TCP_) && !r->proto_inv;
+
+	for (size_t i = 0; i < sizeof(nat) / sizeof(nat[0]); i++) {
+		if (r->target != nat[i].tg)
+			continue;
+		if (p->table != NF_TABLE_NAT)
+			return perr(p, &p->target_w, "'-j %s' is only valid in the nat table",
+				    nf_target_name[r->target]);
+		if (p->user < 0 && !(nat[i].hooks & 1u << p->hook))
+			return perr(p, &p->target_w, "'-j %s' is only valid in chains %s",
+				    nf_target_name[r->target], nat[i].chains);
+		if (nat[i].to != OPT_NR && !(p->seen & 1ull << nat[i].to))
+			return perr(p, &p->target_w, "'-j %s' needs '%s'",
+				    nf_target_name[r->target], nat[i].to_name);
+		if (r->nat_port && !l4)
+			return perr(p, &p->opt_w[nat[i].to],
+				    "a port in '%s' needs '-p udp' or '-p tcp'", nat[i].to_name);
+	}
+	return 0;
+}
+
 /* limit_mt_check: avg * burst must fit the 32 bits it is computed in. */
 static int check_limit(struct nf_parser *p)
 {
@@ -1100,6 +1169,8 @@ static int check_rule(struct nf_parser *p, const struct nf_ruleset *rs)
 		return perr(p, &p->target_w, "the nat table does not allow DROP");
 	if (p->rule.target == NF_TG_REJECT && p->table != NF_TABLE_FILTER)
 		return perr(p, &p->target_w, "'-j REJECT' is only valid in the filter table");
+	if (check_nat(p))
+		return -1;
 	if (check_owners(p) || check_limit(p) || check_ports(p))
 		return -1;
 	c = p->user >= 0 ? &rs->user[p->user] : &rs->chain[p->table][p->hook];
@@ -1149,7 +1220,9 @@ static void commit_rule(struct nf_parser *p, struct nf_ruleset *rs)
 		c->rules[c->nrules++] = p->rule;
 		if (p->rule.target == NF_TG_JUMP || p->rule.target == NF_TG_GOTO)
 			rs->user[p->rule.chain].refs++;
-		if (p->matches & (1u << NF_M_STATE | 1u << NF_M_CT))
+		if (p->matches & (1u << NF_M_STATE | 1u << NF_M_CT) ||
+		    p->rule.target == NF_TG_SNAT || p->rule.target == NF_TG_DNAT ||
+		    p->rule.target == NF_TG_MASQUERADE)
 			rs->ct_needed = true;
 	}
 	if (!c->user)
@@ -1252,7 +1325,7 @@ static bool rule_match(const struct nf_rule *r, const struct sk_buff *skb, const
 struct nf_match_ctx {
 	struct nf_ruleset *rs;		/* for the connection table */
 	const struct nf_hook_state *st; /* time, devices */
-	const struct sk_buff *skb;	/* the packet */
+	struct sk_buff *skb;		/* the packet (NAT rewrites it) */
 	uint8_t ctstate;		/* its XT_STATE_* bit, 0 until asked */
 };
 
@@ -1310,14 +1383,6 @@ static bool limit_mt(struct xt_rateinfo *r, uint64_t now, uint32_t hz)
 	return true;
 }
 
-/* Is the packet a connection's first (the nat table's test)? */
-static bool state_mt_new(struct nf_match_ctx *m)
-{
-	if (!m->ctstate)
-		m->ctstate = nf_ct_state(m->rs->ct, m->skb, m->st->jiffies);
-	return m->ctstate == XT_STATE_NEW;
-}
-
 /* xt_state / xt_conntrack's state test. */
 static bool state_mt(const struct nf_rule *r, struct nf_match_ctx *m)
 {
@@ -1350,6 +1415,22 @@ static bool matches_match(struct nf_rule *r, struct nf_match_ctx *m)
 		}
 	}
 	return true;
+}
+
+/* xt_nat / masquerade_tg: bind the new connection (NF_ACCEPT follows). */
+static void nat_target(struct nf_match_ctx *m, const struct nf_hook_state *st,
+		       const struct nf_rule *r)
+{
+	struct nf_conntrack_net *cn = m->rs->ct;
+
+	if (!cn)
+		return;
+	if (r->target == NF_TG_DNAT)
+		nf_nat_setup_info(cn, m->skb, false, r->nat_addr, r->nat_port);
+	else if (r->target == NF_TG_SNAT)
+		nf_nat_setup_info(cn, m->skb, true, r->nat_addr, r->nat_port);
+	else if (st->out_addr) /* nf_nat_masquerade_ipv4: inet_select_addr of the out device */
+		nf_nat_setup_info(cn, m->skb, true, st->out_addr, 0);
 }
 
 /* A return point of the jump stack. */
@@ -1416,6 +1497,11 @@ static enum nf_verdict do_chain(struct nf_chain *base, struct nf_match_ctx *m,
 			c = &m->rs->user[r->chain];
 			i = 0;
 			continue;
+		case NF_TG_SNAT:
+		case NF_TG_DNAT:
+		case NF_TG_MASQUERADE:
+			nat_target(m, st, r);
+			return NF_ACCEPT;
 		case NF_TG_RETURN:
 			goto do_return;
 		case NF_TG_NR:
@@ -1458,8 +1544,28 @@ static enum nf_verdict hook_drop(struct nf_ruleset *rs, const struct sk_buff *sk
 	return NF_DROP;
 }
 
-enum nf_verdict nf_hook_slow(struct nf_ruleset *rs, struct nf_hook_state *st,
-			     const struct sk_buff *skb, const struct costs *costs, uint64_t *cycles)
+/*
+ * The nat table's place on a hook with connection tracking on: its chain for
+ * a connection's first packet only (nf_nat_inet_fn: IP_CT_NEW and not yet
+ * bound), then nf_nat_packet for every packet. Destination rewriting at
+ * PRE_ROUTING and LOCAL_OUT, source rewriting at POST_ROUTING and LOCAL_IN.
+ */
+static enum nf_verdict nat_hook(struct nf_chain *c, struct nf_match_ctx *m,
+				struct nf_hook_state *st, const struct costs *costs,
+				uint64_t *cycles)
+{
+	bool src = st->hook == NF_INET_POST_ROUTING || st->hook == NF_INET_LOCAL_IN;
+
+	if (c->used && nf_ct_is_new(m->rs->ct, m->skb) &&
+	    do_chain(c, m, st, costs, cycles) == NF_DROP)
+		return NF_DROP;
+	if (nf_nat_packet(m->rs->ct, m->skb, src))
+		*cycles += costs->nf_nat;
+	return NF_ACCEPT;
+}
+
+enum nf_verdict nf_hook_slow(struct nf_ruleset *rs, struct nf_hook_state *st, struct sk_buff *skb,
+			     const struct costs *costs, uint64_t *cycles)
 {
 	struct nf_match_ctx m = { rs, st, skb, 0 };
 	enum nf_hook_id hook = st->hook;
@@ -1483,9 +1589,11 @@ enum nf_verdict nf_hook_slow(struct nf_ruleset *rs, struct nf_hook_state *st,
 			if (nf_conntrack_in(rs->ct, st, skb, costs, cycles) == NF_DROP)
 				return NF_DROP;
 		}
-		/* the nat table sees a tracked connection's first packet only */
-		if (t == NF_TABLE_NAT && rs->ct && state_mt_new(&m) == false)
+		if (t == NF_TABLE_NAT && rs->ct) {
+			if (nat_hook(c, &m, st, costs, cycles) == NF_DROP)
+				return hook_drop(rs, skb);
 			continue;
+		}
 		if (c->used && do_chain(c, &m, st, costs, cycles) == NF_DROP)
 			return hook_drop(rs, skb);
 	}
@@ -1501,9 +1609,10 @@ enum nf_verdict nf_hook(struct nf_ruleset *rs, enum nf_hook_id hook, const struc
 			const char *in_dev, const char *out_dev, const struct costs *costs,
 			uint64_t *cycles)
 {
-	struct nf_hook_state st = { hook, in_dev, out_dev, 0, 1000, 0, -1 };
+	struct nf_hook_state st = { hook, in_dev, out_dev, 0, 1000, 0, -1, 0 };
+	struct sk_buff copy = *skb; /* NAT needs connection tracking, which needs a host */
 
-	return nf_hook_slow(rs, &st, skb, costs, cycles);
+	return nf_hook_slow(rs, &st, &copy, costs, cycles);
 }
 
 void nf_ruleset_release(struct nf_ruleset *rs)
@@ -1644,6 +1753,15 @@ static void write_target(FILE *f, const struct nf_rule *r)
 {
 	if (r->target == NF_TG_REJECT)
 		fprintf(f, " reject-with %s", nf_reject_names[r->reject_with].name);
+	if (r->target == NF_TG_SNAT || r->target == NF_TG_DNAT) {
+		/* xt_nat print_range: "to:ADDR[:PORT]" */
+		char buf[24];
+
+		format_addr(buf, sizeof(buf), r->nat_addr, 0xffffffffu);
+		fprintf(f, " to:%s", buf);
+		if (r->nat_port)
+			fprintf(f, ":%u", r->nat_port);
+	}
 	if (r->target == NF_TG_LOG) {
 		fprintf(f, " LOG flags 0 level %u", r->log_level);
 		if (r->log_prefix[0])

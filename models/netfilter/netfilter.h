@@ -44,9 +44,20 @@
  * conntrack (--ctstate) with NEW, ESTABLISHED, RELATED, INVALID (a rule
  * with one turns connection tracking on: models/netfilter/nf_conntrack.h).
  *
- * Simplified: no NAT targets, no ipset; the nat table is traversed for every
- * packet when connection tracking is off, only for a connection's first
- * packet when it is on (it never rewrites).
+ * NAT (nf_nat_core.c, xt_nat.c, xt_MASQUERADE.c; needs connection
+ * tracking, which such a rule turns on): -j DNAT --to-destination ADDR[:PORT]
+ * (nat PREROUTING, OUTPUT), -j SNAT --to-source ADDR[:PORT] (nat
+ * POSTROUTING, INPUT), -j MASQUERADE (nat POSTROUTING: the output device's
+ * address). The nat table sees only a connection's first packet, which
+ * binds it; nf_nat_packet rewrites every later packet of either direction
+ * from the entry (destination at PRE_ROUTING/OUTPUT, source at
+ * POST_ROUTING/INPUT), costing `nf_nat` per rewritten packet.
+ *
+ * Simplified: no ipset; without connection tracking the nat table is
+ * traversed for every packet (ACCEPT rules only, no rewriting); a DNAT in
+ * OUTPUT does not re-route the packet (ip_route_me_harder); SNAT never picks
+ * another port when the translated tuple is taken (no get_unique_tuple);
+ * port ranges and --random are not parsed.
  *
  * Costs: each hook traversal with at least one table costs `nf_hook`, each
  * rule evaluated `nf_rule` cycles (the host's cost profile, docs/profiles.md).
@@ -70,13 +81,16 @@ enum nf_verdict {
 
 /* What -j (or -g) does. */
 enum nf_target {
-	NF_TG_ACCEPT, /* NF_ACCEPT */
-	NF_TG_DROP,   /* NF_DROP */
-	NF_TG_RETURN, /* XT_RETURN: back to the calling chain, or the policy */
-	NF_TG_JUMP,   /* -j CHAIN: push a return point, continue in CHAIN */
-	NF_TG_GOTO,   /* -g CHAIN: continue in CHAIN, no return point */
-	NF_TG_REJECT, /* ipt_REJECT: ICMP error, then NF_DROP */
-	NF_TG_LOG,    /* xt_LOG: log, continue (XT_CONTINUE) */
+	NF_TG_ACCEPT,	  /* NF_ACCEPT */
+	NF_TG_DROP,	  /* NF_DROP */
+	NF_TG_RETURN,	  /* XT_RETURN: back to the calling chain, or the policy */
+	NF_TG_JUMP,	  /* -j CHAIN: push a return point, continue in CHAIN */
+	NF_TG_GOTO,	  /* -g CHAIN: continue in CHAIN, no return point */
+	NF_TG_REJECT,	  /* ipt_REJECT: ICMP error, then NF_DROP */
+	NF_TG_LOG,	  /* xt_LOG: log, continue (XT_CONTINUE) */
+	NF_TG_SNAT,	  /* nat: the new connection's source becomes --to-source */
+	NF_TG_DNAT,	  /* nat: its destination becomes --to-destination */
+	NF_TG_MASQUERADE, /* nat: its source becomes the output device's address */
 	NF_TG_NR,
 };
 
@@ -147,8 +161,10 @@ struct nf_rule {
 	uint8_t reject_with;	     /* its --reject-with name, index in nf_reject_names */
 	uint8_t log_level;	     /* NF_TG_LOG: --log-level, 0-7 (default 4) */
 	char log_prefix[NF_LOG_PREFIX_LEN]; /* --log-prefix, "" = none */
-	uint8_t mproto;			    /* -m udp/tcp: its IP protocol, 0 = implied by -p */
-	uint8_t nmatch;			    /* entries in match[] */
+	uint32_t nat_addr; /* SNAT/DNAT: --to-source/--to-destination, host order */
+	uint16_t nat_port; /* its :PORT, 0 = keep the port */
+	uint8_t mproto;	   /* -m udp/tcp: its IP protocol, 0 = implied by -p */
+	uint8_t nmatch;	   /* entries in match[] */
 	enum nf_match_kind match[NF_MAX_MATCHES]; /* -m and implied matches, in order */
 	struct xt_rateinfo rate;		  /* NF_M_LIMIT */
 	uint8_t ctstate;			  /* NF_M_STATE/NF_M_CT: XT_STATE_* mask */
@@ -202,6 +218,7 @@ struct nf_hook_state {
 	uint32_t hz;	      /* CONFIG_HZ of the host */
 	uint32_t cpu;	      /* CPU running the hook (per-CPU conntrack statistics) */
 	int reject_code;      /* out: -1, or the ICMP_DEST_UNREACH code REJECT asks for */
+	uint32_t out_addr;    /* the output device's address (MASQUERADE), 0 = none */
 };
 
 /*
@@ -245,9 +262,8 @@ enum nf_verdict nf_hook(struct nf_ruleset *rs, enum nf_hook_id hook, const struc
  * confirmed after the last table of LOCAL_IN and POST_ROUTING. A packet the
  * full table cannot take is NF_DROP.
  */
-enum nf_verdict nf_hook_slow(struct nf_ruleset *rs, struct nf_hook_state *st,
-			     const struct sk_buff *skb, const struct costs *costs,
-			     uint64_t *cycles);
+enum nf_verdict nf_hook_slow(struct nf_ruleset *rs, struct nf_hook_state *st, struct sk_buff *skb,
+			     const struct costs *costs, uint64_t *cycles);
 
 /*
  * True when the hook has any table with rules or a DROP policy, or

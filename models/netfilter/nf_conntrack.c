@@ -81,6 +81,7 @@ int nf_conntrack_init(struct nf_ruleset *rs, const struct nf_ct_params *p)
 	cn->free_head = 0;
 	cn->reserved = NF_CT_NIL;
 	cn->cur_skb = UINT64_MAX;
+	cn->cur_idx = NF_CT_NIL;
 	cn->next_gc = (uint64_t)NF_CT_GC_INTERVAL_SECS * p->hz;
 	rs->ct = cn;
 	return 0;
@@ -308,6 +309,8 @@ enum nf_verdict nf_conntrack_in(struct nf_conntrack_net *cn, const struct nf_hoo
 	ct_gc(cn, now);
 	*cycles += costs->nf_ct_lookup;
 	cn->cur_skb = skb->id;
+	cn->cur_idx = NF_CT_NIL;
+	cn->cur_dir = 0;
 	if (skb->protocol == IPPROTO_ICMP_NF) {
 		cn->cur_state = icmp_error_state(cn, skb, now);
 		return NF_ACCEPT;
@@ -322,9 +325,12 @@ enum nf_verdict nf_conntrack_in(struct nf_conntrack_net *cn, const struct nf_hoo
 			return NF_DROP;
 		}
 		cn->cur_state = XT_STATE_NEW;
+		cn->cur_idx = cn->reserved;
 		return NF_ACCEPT;
 	}
 	ct = &cn->entries[node >> 1];
+	cn->cur_idx = node >> 1;
+	cn->cur_dir = (uint8_t)(node & 1);
 	/* nf_conntrack_handle_packet first, then IPS_SEEN_REPLY for a reply */
 	ct->timeout = now + ct_refresh_timeout(cn, ct, now);
 	if (node & 1) {
@@ -379,6 +385,61 @@ void nf_conntrack_drop(struct nf_conntrack_net *cn, const struct sk_buff *skb)
 {
 	if (cn->reserved != NF_CT_NIL && cn->reserved_skb == skb->id)
 		drop_reserved(cn);
+}
+
+bool nf_ct_is_new(const struct nf_conntrack_net *cn, const struct sk_buff *skb)
+{
+	return cn->reserved != NF_CT_NIL && cn->reserved_skb == skb->id;
+}
+
+void nf_nat_setup_info(struct nf_conntrack_net *cn, const struct sk_buff *skb, bool src,
+		       uint32_t addr, uint16_t port)
+{
+	struct nf_conn *ct;
+
+	if (!nf_ct_is_new(cn, skb))
+		return;
+	ct = &cn->entries[cn->reserved];
+	if (src) {
+		/* the reply goes back to the new source */
+		ct->tuple[1].dst = addr;
+		if (port && ct->tuple[1].dport)
+			ct->tuple[1].dport = port;
+		ct->status |= IPS_SRC_NAT;
+	} else {
+		/* the reply comes from the new destination */
+		ct->tuple[1].src = addr;
+		if (port && ct->tuple[1].sport)
+			ct->tuple[1].sport = port;
+		ct->status |= IPS_DST_NAT;
+	}
+}
+
+bool nf_nat_packet(struct nf_conntrack_net *cn, struct sk_buff *skb, bool src)
+{
+	struct nf_conntrack_tuple target;
+	const struct nf_conn *ct;
+	uint32_t bit = src ? IPS_SRC_NAT : IPS_DST_NAT;
+
+	if (skb->id != cn->cur_skb || cn->cur_idx == NF_CT_NIL)
+		return false;
+	ct = &cn->entries[cn->cur_idx];
+	if (cn->cur_dir)
+		bit ^= IPS_NAT_MASK; /* a reply undoes the other manipulation */
+	if (!(ct->status & bit))
+		return false;
+	/* nf_nat_manip_pkt: the target is the other direction's tuple, inverted */
+	invert_tuple(&ct->tuple[!cn->cur_dir], &target);
+	if (src) {
+		skb->saddr = target.src;
+		if (target.proto == IPPROTO_UDP_ || target.proto == IPPROTO_TCP_NF)
+			skb->sport = target.sport;
+	} else {
+		skb->daddr = target.dst;
+		if (target.proto == IPPROTO_UDP_ || target.proto == IPPROTO_TCP_NF)
+			skb->dport = target.dport;
+	}
+	return true;
 }
 
 void nf_conntrack_write_stats(const struct nf_conntrack_net *cn, FILE *f)

@@ -47,7 +47,10 @@
 #define NF_CT_EVICTION_RANGE   8	  /* buckets early_drop() looks at */
 #define IPS_SEEN_REPLY	       (1u << 1)  /* a reply-direction packet was seen */
 #define IPS_ASSURED	       (1u << 2)  /* not evictable by early_drop */
-#define NF_CT_GC_INTERVAL_SECS 1	  /* the sweep's period, s */
+#define IPS_SRC_NAT	       (1u << 4)  /* the original direction's source is rewritten */
+#define IPS_DST_NAT	       (1u << 5)  /* the original direction's destination is rewritten */
+#define IPS_NAT_MASK	       (IPS_SRC_NAT | IPS_DST_NAT)
+#define NF_CT_GC_INTERVAL_SECS 1 /* the sweep's period, s */
 
 /* What nf_conntrack_init() needs: the host's sysctls and clock. */
 struct nf_ct_params {
@@ -103,6 +106,8 @@ struct nf_conntrack_net {
 	uint64_t reserved_skb;		/* that packet's skb id */
 	uint64_t cur_skb;		/* skb id of the last packet classified */
 	uint8_t cur_state;		/* its XT_STATE_* bit */
+	uint32_t cur_idx;		/* its entry, or NF_CT_NIL (none, or ICMP) */
+	uint8_t cur_dir;		/* the direction it matched, IP_CT_DIR_* */
 	uint64_t next_gc;		/* jiffies: the next sweep is due */
 	struct ip_conntrack_stat *stat; /* [p.ncpus] */
 };
@@ -126,6 +131,21 @@ uint8_t nf_ct_state(struct nf_conntrack_net *cn, const struct sk_buff *skb, uint
 void nf_conntrack_confirm(struct nf_conntrack_net *cn, const struct sk_buff *skb);
 /* The packet with a reserved entry was dropped: the entry dies with it. */
 void nf_conntrack_drop(struct nf_conntrack_net *cn, const struct sk_buff *skb);
+
+/* Is @skb the first packet of its connection (the entry reserved for it)? */
+bool nf_ct_is_new(const struct nf_conntrack_net *cn, const struct sk_buff *skb);
+/*
+ * A NAT target's binding for @skb's new connection (nf_nat_setup_info):
+ * @src rewrites the source to @addr (and @port when non-zero), else the
+ * destination; the reply tuple changes so replies find the entry.
+ */
+void nf_nat_setup_info(struct nf_conntrack_net *cn, const struct sk_buff *skb, bool src,
+		       uint32_t addr, uint16_t port);
+/*
+ * nf_nat_packet: rewrite @skb's source (@src) or destination by its
+ * connection's binding, either direction; true when it changed.
+ */
+bool nf_nat_packet(struct nf_conntrack_net *cn, struct sk_buff *skb, bool src);
 
 /* `conntrack -S` (one line per CPU) to @f. */
 void nf_conntrack_write_stats(const struct nf_conntrack_net *cn, FILE *f);
