@@ -18,6 +18,7 @@
 #include "models/ipv4/ip_fragment.h"
 #include "models/core/neigh.h"
 #include "models/profile.h"
+#include "models/netfilter/ip_set.h"
 #include "models/netfilter/netfilter.h"
 #include "models/netfilter/nf_conntrack.h"
 #include "models/ipv4/route.h"
@@ -487,18 +488,24 @@ static int host_init_conntrack(struct host *h, const struct cfg_node *l, struct 
 	return 0;
 }
 
+/* `sets:` (ipset hash:ip) then `iptables:`, whose rules may name the sets. */
 static int host_parse_iptables(struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
-	const struct cfg_node *l;
+	const struct cfg_node *l, *sets;
 
-	if (cfg_get_seq(n, "iptables", &l, err))
+	if (cfg_get_seq(n, "sets", &sets, err) || cfg_get_seq(n, "iptables", &l, err))
 		return -1;
-	if (!l)
+	if (!l && !sets)
 		return 0;
 	h->nf = calloc(1, sizeof(*h->nf));
 	if (!h->nf)
-		return cfg_error(l, err, "out of memory");
+		return cfg_error(l ? l : sets, err, "out of memory");
 	nf_ruleset_init(h->nf);
+	for (uint32_t i = 0; sets && i < sets->n; i++)
+		if (ip_set_parse(h->nf, sets->items[i], err))
+			return -1;
+	if (!l)
+		return 0;
 	for (uint32_t i = 0; i < l->n; i++)
 		if (nf_parse_rule(h->nf, l->items[i], err))
 			return -1;
@@ -557,7 +564,7 @@ static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error
 /* A host's unknown keys before its nics, sockets and apps (file order, see world_check_top()). */
 static int host_check_keys(const struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
-	static const char *const lists[] = { "iptables", "routes", "routes_file", "neigh" };
+	static const char *const lists[] = { "iptables", "sets", "routes", "routes_file", "neigh" };
 	char what[64];
 
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)

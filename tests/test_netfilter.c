@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/netfilter/ip_set.h"
 #include "models/netfilter/netfilter.h"
 #include "models/netfilter/nf_conntrack.h"
 #include "tests/test_world.h"
@@ -93,10 +94,11 @@ struct ecase {
 	const char *msg; /* the exact message */
 };
 
-#define CMDMSG	"iptables rule needs '-A CHAIN ... -j TARGET' or '-P CHAIN TARGET'"
-#define BANGMSG "'!' can only negate -p, -s, -d, -i, -o, -f, --sport, --dport or --ctstate"
-#define TGTS	"(known: ACCEPT, DROP, RETURN, REJECT, LOG, or a chain made by -N)"
-#define CHAINS	"(known: PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING)"
+#define CMDMSG "iptables rule needs '-A CHAIN ... -j TARGET' or '-P CHAIN TARGET'"
+#define BANGMSG                                                                                    \
+	"'!' can only negate -p, -s, -d, -i, -o, -f, --sport, --dport, --ctstate or --match-set"
+#define TGTS   "(known: ACCEPT, DROP, RETURN, REJECT, LOG, or a chain made by -N)"
+#define CHAINS "(known: PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING)"
 
 static const struct ecase ecases[] = {
 	{ "-A INPUT -p udp --dprot 9999 -j DROP", 4, 9, false,
@@ -206,7 +208,8 @@ static const struct ecase ecases[] = {
 	{ "-A INPUT -p 256 -j DROP", 4, 9, false,
 	  "t.yaml:4:21: unknown protocol '256' (known: udp, tcp, icmp, all, 0..255)" },
 	{ "-A INPUT -m multiport -j DROP", 4, 9, false,
-	  "t.yaml:4:21: unknown match 'multiport' (known: udp, tcp, limit, state, conntrack)" },
+	  "t.yaml:4:21: unknown match 'multiport' (known: udp, tcp, limit, state, conntrack, "
+	  "set)" },
 	/* targets, user chains, matches (iptables' own checks) */
 	{ "-A CHK -j DROP", 4, 9, false, "t.yaml:4:12: unknown chain 'CHK' " CHAINS },
 	{ "-N INPUT", 4, 9, false, "t.yaml:4:12: chain 'INPUT' already exists in table 'filter'" },
@@ -2196,6 +2199,122 @@ START_TEST(test_nat_listing_vs_kernel)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------- */
+/* ipset                                                                     */
+
+/* Set @name of @n addresses into @rs, as ip_set_parse leaves it (sorted). */
+static void add_set(struct nf_ruleset *rs, const char *name, const char *const *addrs, uint32_t n)
+{
+	struct ip_set *set = &rs->sets[rs->nsets++];
+
+	snprintf(set->name, sizeof(set->name), "%s", name);
+	set->addr = malloc(n * sizeof(*set->addr));
+	ck_assert_ptr_nonnull(set->addr);
+	for (uint32_t i = 0; i < n; i++)
+		set->addr[i] = ip(addrs[i]);
+	set->n = n;
+}
+
+START_TEST(test_set_match)
+{
+	static const char *const bl[] = { "10.1.2.3", "10.9.0.1", "192.168.1.1" };
+	static const struct {
+		const char *rule;	 /* one rule, DROP on match */
+		const char *sa, *da;	 /* the packet */
+		enum nf_verdict verdict; /* expected */
+	} rows[] = {
+		{ "-A INPUT -m set --match-set bl src -j DROP", "10.1.2.3", "10.0.0.1", NF_DROP },
+		{ "-A INPUT -m set --match-set bl src -j DROP", "10.1.2.4", "10.0.0.1", NF_ACCEPT },
+		{ "-A INPUT -m set --match-set bl dst -j DROP", "10.1.2.3", "10.0.0.1", NF_ACCEPT },
+		{ "-A INPUT -m set --match-set bl dst -j DROP", "10.0.0.1", "192.168.1.1",
+		  NF_DROP },
+		{ "-A INPUT -m set ! --match-set bl src -j DROP", "10.1.2.3", "10.0.0.1",
+		  NF_ACCEPT },
+		{ "-A INPUT -m set ! --match-set bl src -j DROP", "10.0.0.7", "10.0.0.1", NF_DROP },
+		{ "-A INPUT -m set --match-set bl src -j DROP", "10.9.0.1", "10.0.0.1", NF_DROP },
+		{ "-A INPUT -m set --match-set bl src -j DROP", "0.0.0.0", "10.0.0.1", NF_ACCEPT },
+		{ "-A INPUT -m set --match-set bl src -j DROP", "255.255.255.255", "10.0.0.1",
+		  NF_ACCEPT },
+		/* an earlier failed match: no lookup */
+		{ "-A INPUT -p tcp -m set --match-set bl src -j DROP", "10.1.2.3", "10.0.0.1",
+		  NF_ACCEPT },
+	};
+
+	for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+		struct nf_ruleset *rs = rs_new();
+		struct costs costs = test_costs();
+		struct sim_error err = { 0 };
+		struct tpkt p = UDP(rows[k].sa, rows[k].da, 5000, 9999);
+		struct sk_buff skb = mk_skb(&p);
+		uint64_t cycles = 0;
+		bool proto_ok = !strstr(rows[k].rule, "tcp");
+
+		costs.ip_set_lookup = 3;
+		add_set(rs, "bl", bl, 3);
+		ck_assert_msg(parse1(rs, rows[k].rule, &err) == 0, "%s", err.msg);
+		ck_assert_int_eq(nf_hook(rs, NF_INET_LOCAL_IN, &skb, "eth0", NULL, &costs, &cycles),
+				 rows[k].verdict);
+		ck_assert_uint_eq(cycles, H + R + (proto_ok ? 3 : 0));
+		nf_ruleset_release(rs);
+		free(rs);
+	}
+}
+END_TEST
+
+/* The filter table of rule set 2: match-set as iptables prints it. */
+START_TEST(test_set_listing_vs_kernel)
+{
+	static const char *const bl[] = { "10.0.0.5" };
+	struct nf_ruleset *rs = rs_new();
+	struct sim_error err = { 0 };
+	char want[8192], *text;
+
+	ref_listing(2, "filter", want, sizeof(want));
+	add_set(rs, "bl", bl, 1);
+	ck_assert_int_eq(parse1(rs, "-A INPUT -m set --match-set bl src -j DROP", &err), 0);
+	ck_assert_int_eq(parse1(rs, "-A INPUT -m set ! --match-set bl dst -j DROP", &err), 0);
+	ck_assert_int_eq(parse1(rs, "-A INPUT -m set --match-set nope src -j DROP", &err), -1);
+	ck_assert_str_eq(err.msg, "t.yaml:1:29: unknown set 'nope' (sets are made in the host's "
+				  "'sets:')");
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(parse1(rs, "-A INPUT -m set --match-set bl both -j DROP", &err), -1);
+	ck_assert_str_eq(err.msg, "t.yaml:1:32: '--match-set' needs 'src' or 'dst', got 'both'");
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(parse1(rs, "-A INPUT -m set -j DROP", &err), -1);
+	ck_assert_str_eq(err.msg, "t.yaml:1:1: '-m set' needs '--match-set'");
+	text = listing(rs);
+	ck_assert_str_eq(text, want);
+	free(text);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/* `sets:` in a scenario: CIDR members expand, duplicates go, the rule drops members only. */
+START_TEST(test_set_scenario)
+{
+	char yaml[4096];
+	struct world *w;
+	struct host *b;
+	const struct ip_set *set;
+
+	snprintf(
+		yaml, sizeof(yaml), ab_fmt, "200ms", ", rate: 100pps, count: 10",
+		"    sets:\n"
+		"      - {name: bl, type: hash:ip, members: [10.85.0.0/30, 10.85.0.3, 10.9.9.9]}\n",
+		"      - '-A INPUT -m set --match-set bl src -j DROP'\n");
+	w = test_world_run("nf-set.yaml", yaml);
+	b = test_world_host(w, "B");
+	set = &b->nf->sets[0];
+	ck_assert_uint_eq(set->n, 5);
+	ck_assert(ip_set_test(set, ip("10.85.0.1")) && ip_set_test(set, ip("10.9.9.9")));
+	ck_assert(!ip_set_test(set, ip("10.85.0.4")));
+	ck_assert_uint_eq(b->nf->chain[NF_TABLE_FILTER][NF_INET_LOCAL_IN].rules[0].pkts, 10);
+	ck_assert_uint_eq(test_snmp_counter(b, "Udp.InDatagrams"), 0);
+	world_free(w);
+}
+END_TEST
+
 /* `iptables -L -v -n -x` of rule set 1 of tests/kernel-ref/nf_listing.txt, measured. */
 START_TEST(test_listing_vs_kernel)
 {
@@ -2265,6 +2384,9 @@ Suite *netfilter_suite(void)
 	tcase_add_test(tc, test_ct_icmp_related);
 	tcase_add_test(tc, test_nat_dnat);
 	tcase_add_test(tc, test_nat_snat_masquerade);
+	tcase_add_test(tc, test_set_match);
+	tcase_add_test(tc, test_set_listing_vs_kernel);
+	tcase_add_test(tc, test_set_scenario);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -283,6 +283,22 @@ static const struct ecase ecases[] = {
 	  { NULL },
 	  "t.yaml:11:12: unknown chain 'FORWRD' (known: PREROUTING, INPUT, FORWARD, OUTPUT, "
 	  "POSTROUTING)" },
+	/* --- sets (ipset hash:ip) --- */
+	{ TOP HOST NIC "    sets:\n      - {name: bl, type: hash:net}\n",
+	  { NULL },
+	  "t.yaml:11:26: unknown set type 'hash:net' (known: hash:ip)" },
+	{ TOP HOST NIC "    sets:\n      - {name: bl, members: [10.0.0.1, 10.0.0.300]}\n",
+	  { NULL },
+	  "t.yaml:11:40: bad set member '10.0.0.300' (an IPv4 address or ADDR/PREFIX)" },
+	{ TOP HOST NIC "    sets:\n      - {name: bl, members: [10.0.0.0/15]}\n",
+	  { NULL },
+	  "t.yaml:11:30: set 'bl' would have more than 65536 members" },
+	{ TOP HOST NIC "    sets:\n      - {name: bl}\n      - {name: bl}\n",
+	  { NULL },
+	  "t.yaml:12:16: duplicate set name 'bl'" },
+	{ TOP HOST NIC "    sets:\n      - {name: bl, size: 3}\n",
+	  { NULL },
+	  "t.yaml:11:20: unknown key 'size' in set (known: name, type, members)" },
 	{ TOP HOST NIC "    iptables:\n      - -A INPUT -j CHK\n",
 	  { NULL },
 	  "t.yaml:11:21: unknown target 'CHK' (known: ACCEPT, DROP, RETURN, REJECT, LOG, or a "

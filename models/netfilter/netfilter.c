@@ -55,6 +55,7 @@
  *   "'!' can only negate -p, -s, -d, -i, -o, --sport or --dport"
  */
 #include "models/netfilter/netfilter.h"
+#include "models/netfilter/ip_set.h"
 #include "models/netfilter/nf_conntrack.h"
 
 #include <stdarg.h>
@@ -190,6 +191,7 @@ enum nf_opt {
 	OPT_CTSTATE,
 	OPT_TO_SOURCE,
 	OPT_TO_DEST,
+	OPT_MATCH_SET,
 	OPT_NR,
 };
 
@@ -219,6 +221,7 @@ enum nf_opt {
 	X("--ctstate", OPT_CTSTATE)                                                                \
 	X("--to-source", OPT_TO_SOURCE)                                                            \
 	X("--to-destination", OPT_TO_DEST)                                                         \
+	X("--match-set", OPT_MATCH_SET)                                                            \
 	X("--table", OPT_TABLE)                                                                    \
 	X("--append", OPT_APPEND)                                                                  \
 	X("--policy", OPT_POLICY)                                                                  \
@@ -264,14 +267,14 @@ static const char *const nf_opt_arg[OPT_NR] = {
 	[OPT_LOG_LEVEL] = "a level",	[OPT_LIMIT] = "a rate",
 	[OPT_LIMIT_BURST] = "a number", [OPT_STATE] = "a state list",
 	[OPT_CTSTATE] = "a state list", [OPT_TO_SOURCE] = "an address",
-	[OPT_TO_DEST] = "an address",
+	[OPT_TO_DEST] = "an address",	[OPT_MATCH_SET] = "a set",
 };
 
 /* Options "!" may precede. */
 static const bool nf_opt_invertible[OPT_NR] = {
-	[OPT_PROTO] = true, [OPT_SRC] = true,  [OPT_DST] = true,
-	[OPT_IN] = true,    [OPT_OUT] = true,  [OPT_SPORT] = true,
-	[OPT_DPORT] = true, [OPT_FRAG] = true, [OPT_CTSTATE] = true,
+	[OPT_PROTO] = true,   [OPT_SRC] = true,	      [OPT_DST] = true,	  [OPT_IN] = true,
+	[OPT_OUT] = true,     [OPT_SPORT] = true,     [OPT_DPORT] = true, [OPT_FRAG] = true,
+	[OPT_CTSTATE] = true, [OPT_MATCH_SET] = true,
 };
 
 /* What each target option belongs to, for "'--log-prefix' needs '-j LOG'". */
@@ -291,10 +294,12 @@ static const struct {
 	{ OPT_CTSTATE, false, NF_TG_NR, NF_M_CT, "-m conntrack" },
 	{ OPT_TO_SOURCE, true, NF_TG_SNAT, NF_M_NR, "-j SNAT" },
 	{ OPT_TO_DEST, true, NF_TG_DNAT, NF_M_NR, "-j DNAT" },
+	{ OPT_MATCH_SET, false, NF_TG_NR, NF_M_SET, "-m set" },
 };
 
 #define NF_CMD_NEEDED "iptables rule needs '-A CHAIN ... -j TARGET' or '-P CHAIN TARGET'"
-#define NF_BANG_ONLY  "'!' can only negate -p, -s, -d, -i, -o, -f, --sport, --dport or --ctstate"
+#define NF_BANG_ONLY                                                                               \
+	"'!' can only negate -p, -s, -d, -i, -o, -f, --sport, --dport, --ctstate or --match-set"
 
 struct nf_parser {
 	const struct cfg_node *n;     /* the rule's node, for positions */
@@ -743,6 +748,28 @@ static int parse_nat_to(struct nf_parser *p, const struct nf_word *w)
 	return 0;
 }
 
+/* --match-set NAME src|dst: a set of the host, one direction (hash:ip has one dimension). */
+static int parse_match_set(struct nf_parser *p, const struct nf_word *w)
+{
+	struct nf_word dir;
+
+	p->rule.set = -1;
+	for (uint32_t i = 0; i < p->rs->nsets; i++)
+		if (word_is(w, p->rs->sets[i].name))
+			p->rule.set = (int16_t)i;
+	if (p->rule.set < 0)
+		return perr(p, w, "unknown set '%.*s' (sets are made in the host's 'sets:')",
+			    (int)w->len, w->s);
+	if (!next_word(p->str, &p->pos, &dir))
+		return perr(p, w, "'--match-set' needs a set and 'src' or 'dst'");
+	if (!word_is(&dir, "src") && !word_is(&dir, "dst"))
+		return perr(p, &dir, "'--match-set' needs 'src' or 'dst', got '%.*s'", (int)dir.len,
+			    dir.s);
+	p->rule.set_dst = word_is(&dir, "dst");
+	p->rule.set_inv = p->invert;
+	return 0;
+}
+
 /* Record match @m in the rule's order (once). */
 static void add_match(struct nf_parser *p, enum nf_match_kind m)
 {
@@ -755,13 +782,14 @@ static void add_match(struct nf_parser *p, enum nf_match_kind m)
 
 static int parse_match(struct nf_parser *p, const struct nf_word *w)
 {
-	static const char *const names[] = { "udp", "tcp", "limit", "state", "conntrack" };
-	static const enum nf_match_kind kind[] = { NF_M_PORTS, NF_M_PORTS, NF_M_LIMIT, NF_M_STATE,
-						   NF_M_CT };
-	int i = word_find(w, names, 5);
+	static const char *const names[] = { "udp", "tcp", "limit", "state", "conntrack", "set" };
+	static const enum nf_match_kind kind[] = { NF_M_PORTS, NF_M_PORTS, NF_M_LIMIT,
+						   NF_M_STATE, NF_M_CT,	   NF_M_SET };
+	int i = word_find(w, names, 6);
 
 	if (i < 0)
-		return perr(p, w, "unknown match '%.*s' (known: udp, tcp, limit, state, conntrack)",
+		return perr(p, w,
+			    "unknown match '%.*s' (known: udp, tcp, limit, state, conntrack, set)",
 			    (int)w->len, w->s);
 	if (p->matches & 1u << kind[i])
 		return perr(p, w, "match '%.*s' given twice in iptables rule", (int)w->len, w->s);
@@ -864,6 +892,8 @@ static int parse_arg(struct nf_parser *p, const struct nf_word *opt_w, const str
 	case OPT_TO_SOURCE:
 	case OPT_TO_DEST:
 		return parse_nat_to(p, w);
+	case OPT_MATCH_SET:
+		return parse_match_set(p, w);
 	case OPT_PROTO:
 		return parse_proto(p, w);
 	case OPT_SRC:
@@ -1084,6 +1114,8 @@ static int check_owners(struct nf_parser *p)
 		return perr(p, &p->cmd_w, "'-m state' needs '--state'");
 	if ((p->matches & 1u << NF_M_CT) && !(p->seen & 1ull << OPT_CTSTATE))
 		return perr(p, &p->cmd_w, "'-m conntrack' needs '--ctstate'");
+	if ((p->matches & 1u << NF_M_SET) && !(p->seen & 1ull << OPT_MATCH_SET))
+		return perr(p, &p->cmd_w, "'-m set' needs '--match-set'");
 	return 0;
 }
 
@@ -1240,6 +1272,7 @@ static void parser_init(struct nf_parser *p, const struct cfg_node *n, struct si
 	p->user = -1;
 	p->rule.proto = -1;
 	p->rule.chain = -1;
+	p->rule.set = -1;
 	p->rule.log_level = 4;	 /* LOG_WARNING, libxt_LOG's default */
 	p->rule.reject_code = 3; /* ICMP_PORT_UNREACH: libipt_REJECT's default */
 	p->rule.sport_hi = 65535;
@@ -1327,6 +1360,8 @@ struct nf_match_ctx {
 	const struct nf_hook_state *st; /* time, devices */
 	struct sk_buff *skb;		/* the packet (NAT rewrites it) */
 	uint8_t ctstate;		/* its XT_STATE_* bit, 0 until asked */
+	const struct costs *costs;	/* for the matches that cost more than a rule */
+	uint64_t *cycles;		/* where they add it */
 };
 
 /*
@@ -1392,6 +1427,15 @@ static bool state_mt(const struct nf_rule *r, struct nf_match_ctx *m)
 	return ((r->ctstate & m->ctstate) != 0) != r->ctstate_inv;
 }
 
+/* xt_set set_match_v0: ip_set_test on the packet's source or destination. */
+static bool set_mt(const struct nf_rule *r, struct nf_match_ctx *m)
+{
+	uint32_t addr = r->set_dst ? m->skb->daddr : m->skb->saddr;
+
+	*m->cycles += m->costs->ip_set_lookup;
+	return ip_set_test(&m->rs->sets[r->set], addr) != r->set_inv;
+}
+
 /* The rule's matches in order; the first that fails ends the test (IPT_MATCH_ITERATE). */
 static bool matches_match(struct nf_rule *r, struct nf_match_ctx *m)
 {
@@ -1408,6 +1452,10 @@ static bool matches_match(struct nf_rule *r, struct nf_match_ctx *m)
 		case NF_M_STATE:
 		case NF_M_CT:
 			if (!state_mt(r, m))
+				return false;
+			break;
+		case NF_M_SET:
+			if (!set_mt(r, m))
 				return false;
 			break;
 		case NF_M_NR:
@@ -1567,7 +1615,7 @@ static enum nf_verdict nat_hook(struct nf_chain *c, struct nf_match_ctx *m,
 enum nf_verdict nf_hook_slow(struct nf_ruleset *rs, struct nf_hook_state *st, struct sk_buff *skb,
 			     const struct costs *costs, uint64_t *cycles)
 {
-	struct nf_match_ctx m = { rs, st, skb, 0 };
+	struct nf_match_ctx m = { rs, st, skb, 0, costs, cycles };
 	enum nf_hook_id hook = st->hook;
 	bool ct_in = rs && rs->ct && (hook == NF_INET_PRE_ROUTING || hook == NF_INET_LOCAL_OUT);
 
@@ -1621,6 +1669,7 @@ void nf_ruleset_release(struct nf_ruleset *rs)
 		return;
 	nf_conntrack_free(rs->ct);
 	rs->ct = NULL;
+	ip_set_release(rs);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -1722,7 +1771,7 @@ static void write_states(FILE *f, uint8_t mask)
 }
 
 /* Every match's print(), in the rule's order. */
-static void write_match(FILE *f, const struct nf_rule *r)
+static void write_match(FILE *f, const struct nf_ruleset *rs, const struct nf_rule *r)
 {
 	for (uint8_t i = 0; i < r->nmatch; i++) {
 		switch (r->match[i]) {
@@ -1741,6 +1790,11 @@ static void write_match(FILE *f, const struct nf_rule *r)
 		case NF_M_CT:
 			fprintf(f, "%s ctstate", r->ctstate_inv ? " !" : "");
 			write_states(f, r->ctstate);
+			break;
+		case NF_M_SET:
+			/* libxt_set print_match: " ! match-set NAME src" */
+			fprintf(f, "%s match-set %s %s", r->set_inv ? " !" : "",
+				rs->sets[r->set].name, r->set_dst ? "dst" : "src");
 			break;
 		case NF_M_NR:
 			SIM_BUG_ON(1);
@@ -1809,7 +1863,7 @@ static void write_rule(FILE *f, const struct nf_ruleset *rs, const struct nf_rul
 	write_rule_addrs(f, r);
 	if (r->target == NF_TG_GOTO)
 		fputs("[goto] ", f); /* print_firewall: IPT_F_GOTO */
-	write_match(f, r);
+	write_match(f, rs, r);
 	write_target(f, r);
 	fputc('\n', f);
 }

@@ -53,7 +53,11 @@
  * from the entry (destination at PRE_ROUTING/OUTPUT, source at
  * POST_ROUTING/INPUT), costing `nf_nat` per rewritten packet.
  *
- * Simplified: no ipset; without connection tracking the nat table is
+ * -m set --match-set NAME src|dst ("!" before --match-set inverts): the
+ * packet's source or destination address is in the host's set NAME
+ * (models/netfilter/ip_set.h), costing `ip_set_lookup` per test.
+ *
+ * Simplified: without connection tracking the nat table is
  * traversed for every packet (ACCEPT rules only, no rewriting); a DNAT in
  * OUTPUT does not re-route the packet (ip_route_me_harder); SNAT never picks
  * another port when the translated tuple is taken (no get_unique_tuple);
@@ -119,10 +123,13 @@ enum nf_match_kind {
 	NF_M_LIMIT, /* -m limit */
 	NF_M_STATE, /* -m state */
 	NF_M_CT,    /* -m conntrack */
+	NF_M_SET,   /* -m set */
 	NF_M_NR,
 };
 
-#define NF_MAX_MATCHES	    4  /* -m per rule */
+#define NF_MAX_MATCHES	    5  /* -m per rule */
+#define NF_MAX_SETS	    16 /* `sets:` per host */
+#define NF_SET_MAXNAMELEN   32 /* IPSET_MAXNAMELEN: a set's name and its NUL */
 #define NF_MAX_USER_CHAINS  16 /* -N per rule set */
 #define NF_CHAIN_MAXNAMELEN 29 /* XT_EXTENSION_MAXNAMELEN: a user chain's name and its NUL */
 #define NF_LOG_PREFIX_LEN   30 /* --log-prefix: 29 characters and the NUL (libxt_LOG) */
@@ -169,6 +176,9 @@ struct nf_rule {
 	struct xt_rateinfo rate;		  /* NF_M_LIMIT */
 	uint8_t ctstate;			  /* NF_M_STATE/NF_M_CT: XT_STATE_* mask */
 	bool ctstate_inv;			  /* ! --state / ! --ctstate */
+	int16_t set;				  /* NF_M_SET: index in nf_ruleset.sets[] */
+	bool set_dst;				  /* --match-set NAME dst (else src) */
+	bool set_inv;				  /* ! --match-set */
 	uint64_t pkts;				  /* packets that matched */
 	uint64_t bytes;				  /* bytes that matched (IP length) */
 };
@@ -192,13 +202,22 @@ struct nf_chain {
 
 struct nf_conntrack_net;
 
+/* One ipset of type hash:ip (models/netfilter/ip_set.h). */
+struct ip_set {
+	char name[NF_SET_MAXNAMELEN]; /* as rules name it */
+	uint32_t n;		      /* members */
+	uint32_t *addr;		      /* [n] addresses, host order, sorted, distinct */
+};
+
 /* A host's rule set: every (table, hook) pair, including those with no built-in chain. */
 struct nf_ruleset {
 	struct nf_chain chain[NF_TABLE_NR][NF_HOOK_NR]; /* unused pairs stay empty */
 	uint32_t nuser;					/* user chains */
 	struct nf_chain user[NF_MAX_USER_CHAINS];	/* -N chains, in creation order */
-	bool ct_needed;		     /* a rule uses a state/conntrack match: track connections */
-	struct nf_conntrack_net *ct; /* the connection table, NULL until nf_conntrack_init() */
+	bool ct_needed; /* a rule uses a state/conntrack match: track connections */
+	uint32_t nsets; /* sets */
+	struct ip_set sets[NF_MAX_SETS]; /* from the host's `sets:` */
+	struct nf_conntrack_net *ct;	 /* the connection table, NULL until nf_conntrack_init() */
 };
 
 void nf_ruleset_init(struct nf_ruleset *rs);
