@@ -18,6 +18,12 @@
  * max xor invert), net/ipv4/netfilter/iptable_nat.c (the nat table only sees
  * a flow's first packet).
  *
+ * Targets and matches: see models/netfilter/netfilter.h; xt_limit.c's
+ * limit_mt/user2credits/CREDITS_PER_JIFFY are followed with their 32-bit
+ * arithmetic; libxt_limit print_rate, libxt_state/libxt_conntrack
+ * print_state, libxt_set print_match, libipt_REJECT and libxt_LOG print for
+ * the listing, measured with iptables 1.8.9 (tests/kernel-ref/nf_listing.txt).
+ *
  * Parsing: iptables/xshared.c do_parse ("Can't use -o with PREROUTING": -o
  * in PREROUTING/INPUT, -i in OUTPUT/POSTROUTING, checked by chain name
  * before any table is consulted), libxtables xtables_parse_interface.
@@ -42,8 +48,9 @@
  *  - addresses are dotted quads only (no host names, no octal, no dotted
  *    masks), ports decimal only (no service names, no open ranges "a:"),
  *    protocols udp, tcp, icmp, all or a number;
- *  - whether "-m udp"/"-m tcp" was given (it prints " udp" in the listing
- *    even without ports) is read back from the rule text.
+ *  - the listing prints the matches in the order the rule gave them and the
+ *    target's options last; "-m udp"/"-m tcp" prints " udp" even without
+ *    ports.
  *
  * Messages beyond the header's list, for input iptables also rejects:
  *   "'OPT' needs a table|a chain|a protocol|an address|an interface|a match|

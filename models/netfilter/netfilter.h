@@ -3,18 +3,26 @@
  *
  * Kernel references: net/netfilter/core.c (nf_hook_slow), net/ipv4/netfilter/
  * ip_tables.c (ipt_do_table: rules in order, first terminal verdict wins,
- * chain policy otherwise, per-rule packet/byte counters), iptables(8) for the
- * rule syntax, iptables/iptables.c print_header/print_firewall for `-L -v -n`.
+ * chain policy otherwise, per-rule packet/byte counters, the jump stack),
+ * net/ipv4/netfilter/ipt_REJECT.c, net/ipv4/netfilter/nf_reject_ipv4.c,
+ * net/netfilter/xt_LOG.c, xt_limit.c, xt_state.c, xt_conntrack.c, xt_nat.c,
+ * xt_MASQUERADE.c, xt_set.c, nf_nat_core.c; iptables(8) for the rule
+ * syntax, iptables/iptables.c print_header/print_firewall for `-L -v -n`,
+ * extensions/libxt_*.c and libipt_REJECT.c for the options and how they
+ * print. Connection tracking: models/netfilter/nf_conntrack.h; sets:
+ * models/netfilter/ip_set.h.
  *
  * Scenarios give rules in iptables syntax, one string per rule:
  *   "-A INPUT -p udp --dport 9999 -j DROP"
  *   "-t raw -A PREROUTING -s 10.1.0.0/16 -p udp ! --sport 53 -j ACCEPT"
  *   "-P INPUT DROP"
- * Supported: -t raw|mangle|nat|filter, -A CHAIN, -P CHAIN POLICY,
+ * Supported: -t raw|mangle|nat|filter, -A CHAIN, -P CHAIN POLICY, -N CHAIN,
  * -p udp|tcp|icmp|all (or a number), -s/-d ADDR[/PREFIX], -i DEV, -o DEV,
  * --sport/--dport PORT[:PORT] (needs -p udp or tcp, as iptables' -m udp
- * implies; "-m udp" itself is accepted), "!" before -p/-s/-d/-i/-o/--sport/
- * --dport, -j ACCEPT|DROP. Built-in chains, with their tables traversed in
+ * implies; "-m udp" itself is accepted), -f, "!" before -p/-s/-d/-i/-o/-f/
+ * --sport/--dport/--ctstate/--match-set, -j ACCEPT|DROP|RETURN|REJECT|LOG|
+ * SNAT|DNAT|MASQUERADE|CHAIN, -g CHAIN, and the matches and target options
+ * below. Built-in chains, with their tables traversed in
  * nf_ip_hook_priorities order (raw -300, mangle -150, nat dst -100, filter 0,
  * nat src 100):
  *   PREROUTING   raw, mangle, nat
@@ -254,10 +262,33 @@ struct nf_hook_state {
  *   "bad address 'X' in iptables rule"
  *   "bad port 'X' in iptables rule"
  *   "'--dport' needs '-p udp' or '-p tcp'"
- *   "unknown target 'X' (known: ACCEPT, DROP)"
+ *   "unknown target 'X' (known: ACCEPT, DROP, RETURN, REJECT, LOG, or a chain
+ *    made by -N)"
  *   "the nat table does not allow DROP"
  *   "iptables rule needs '-A CHAIN ... -j TARGET' or '-P CHAIN TARGET'"
  *   "too many rules in chain 'X' (at most 256)"
+ * and, for user chains, targets and matches:
+ *   "chain 'X' already exists in table 'T'", "chain name 'X' too long (at most
+ *    28 characters)", "chain name 'X' may not start with '-'", "chain name 'X'
+ *    clashes with a target name", "too many user chains (at most 16)",
+ *   "'-P' needs a built-in chain, 'X' is a user chain", "a policy must be
+ *    ACCEPT or DROP, got 'X'", "'-g' needs a chain made by -N, got 'X'",
+ *   "chain 'X' does not exist in table 'T'" (a user chain of another table),
+ *   "jump to 'X' makes a loop",
+ *   "'-j REJECT' is only valid in the filter table", "unknown reject type 'X'
+ *    (known: ...)", "'-j DNAT' is only valid in the nat table", "'-j DNAT' is
+ *    only valid in chains PREROUTING and OUTPUT" (SNAT: POSTROUTING and INPUT;
+ *    MASQUERADE: POSTROUTING), "'-j SNAT' needs '--to-source'", "a port in
+ *    '--to-destination' needs '-p udp' or '-p tcp'",
+ *   "'--log-prefix' needs '-j LOG'" (each target or match option without its
+ *    target or -m), "'-m state' needs '--state'", "log prefix 'X' too long
+ *    (at most 29 characters)", "bad log level 'X' in iptables rule (0-7 or
+ *    emerg ... debug)", "bad rate 'X' in iptables rule (like '10/sec')", "rate
+ *    'X' is too fast", "bad burst 'X' in iptables rule (1-10000)", "rate times
+ *    burst overflows, try lower", "match 'X' given twice in iptables rule",
+ *   "unknown state 'X' (known: INVALID, NEW, RELATED, ESTABLISHED)",
+ *   "unknown set 'X' (sets are made in the host's 'sets:')", "'--match-set'
+ *    needs 'src' or 'dst', got 'X'"
  */
 int nf_parse_rule(struct nf_ruleset *rs, const struct cfg_node *n, struct sim_error *err);
 

@@ -25,7 +25,10 @@ Cases (B's rules, iptables 1.8.9 nf_tables):
                   restored; A sends 100 datagrams, each from a new source
                   port, at 1000/s: B's nf_conntrack_count, `conntrack -S`
                   sums (found, invalid, insert, insert_failed, drop,
-                  early_drop), Udp InDatagrams (to a socket on port 5000).
+                  early_drop) and the rule's counter. (Udp InDatagrams is
+                  not recorded: on this 6.18 build it stays 0 in a fresh
+                  namespace even without any rule, while the socket does
+                  receive the datagrams.)
   ctstate         -A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT,
                   -A INPUT -m conntrack --ctstate NEW -j ACCEPT: A sends 2
                   datagrams from port 4000, B replies once, A sends 8 more:
@@ -124,7 +127,6 @@ def case_ctfull(ns, name, count, gap, ct_max):
     rules(b, "filter", "-A INPUT -m conntrack --ctstate NEW -j ACCEPT")
     srv = udp_socket_in(b)
     srv.bind((ENDS[1][1], 5000))
-    before = snmp_flat(b)
     with open(CT_MAX) as f:
         old = f.read().strip()
     try:
@@ -134,15 +136,12 @@ def case_ctfull(ns, name, count, gap, ct_max):
     finally:
         with open(CT_MAX, "w") as f:
             f.write(old)
-    after = snmp_flat(b)
     with InNetns(b):
         with open("/proc/sys/net/netfilter/nf_conntrack_count") as f:
             ct_count = int(f.read())
     st = ct_stats(b)
     rows = [(name, "B", "nf_conntrack_max", ct_max), (name, "B", "nf_conntrack_count", ct_count),
-            (name, "B", "rule1.pkts", counters(b, "INPUT")[0]),
-            (name, "B", "Udp.InDatagrams", after["Udp.InDatagrams"] - before["Udp.InDatagrams"]),
-            (name, "B", "Udp.NoPorts", after["Udp.NoPorts"] - before["Udp.NoPorts"])]
+            (name, "B", "rule1.pkts", counters(b, "INPUT")[0])]
     for k in ("found", "invalid", "insert", "insert_failed", "drop", "early_drop"):
         rows.append((name, "B", "ct." + k, st.get(k, 0)))
     srv.close()
