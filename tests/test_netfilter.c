@@ -2315,6 +2315,38 @@ START_TEST(test_set_scenario)
 }
 END_TEST
 
+/*
+ * NAT through ip.c: B's DNAT at PREROUTING moves A's datagrams for port
+ * 5000 (where B's socket is) to 5001 before the route and socket lookups.
+ */
+START_TEST(test_nat_scenario)
+{
+	char yaml[4096];
+	struct world *w;
+	struct host *b;
+
+	snprintf(yaml, sizeof(yaml), ab_fmt, "200ms", ", rate: 100pps, count: 10", "",
+		 "      - '-t nat -A PREROUTING -p udp --dport 5000 -j DNAT --to-destination "
+		 "10.85.0.2:5001'\n"
+		 "      - '-t nat -A PREROUTING -p udp --dport 5001 -j DNAT --to-destination "
+		 "10.85.0.2:5000'\n");
+	/* A sends to 5000, B's socket is on 5000: DNAT to 5001 leaves nobody listening */
+	w = test_world_run("nf-nat.yaml", yaml);
+	b = test_world_host(w, "B");
+	ck_assert_uint_eq(test_snmp_counter(b, "Udp.InDatagrams"), 0);
+	ck_assert_uint_eq(test_snmp_counter(b, "Udp.NoPorts"), 10);
+	/* one flow: the nat table saw its first packet only */
+	ck_assert_uint_eq(b->nf->chain[NF_TABLE_NAT][NF_INET_PRE_ROUTING].rules[0].pkts, 1);
+	ck_assert_uint_eq(b->nf->chain[NF_TABLE_NAT][NF_INET_PRE_ROUTING].rules[1].pkts, 0);
+	ck_assert_uint_eq(b->nf->ct->count, 1);
+	/* the port unreachable errors quote the rewritten datagram and leave by OUTPUT */
+	ck_assert_uint_eq(test_snmp_counter(b, "Icmp.OutDestUnreachs") +
+				  test_snmp_counter(b, "Icmp.OutRateLimitHost"),
+			  10);
+	world_free(w);
+}
+END_TEST
+
 /* `iptables -L -v -n -x` of rule set 1 of tests/kernel-ref/nf_listing.txt, measured. */
 START_TEST(test_listing_vs_kernel)
 {
@@ -2387,6 +2419,7 @@ Suite *netfilter_suite(void)
 	tcase_add_test(tc, test_set_match);
 	tcase_add_test(tc, test_set_listing_vs_kernel);
 	tcase_add_test(tc, test_set_scenario);
+	tcase_add_test(tc, test_nat_scenario);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -269,7 +269,7 @@ bool ip_nf_drops(struct host *h, enum nf_hook_id hook, struct sk_buff *skb,
 	if (!h->nf || !nf_hook_active(h->nf, hook))
 		return false;
 	st.jiffies = host_jiffies(h, h->w->q.now);
-	st.cpu = c ? (uint32_t)(c - h->machine->cpus) : 0;
+	st.cpu = c ? c->id : 0;
 	st.out_addr = out ? out->addr : 0;
 	if (nf_hook_slow(h->nf, &st, skb, &h->costs, cycles) != NF_DROP)
 		return false;
