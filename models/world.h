@@ -62,6 +62,11 @@ struct pcap_out;
 	X(ip_rcv)	    /* ip_rcv_core checks */                                               \
 	X(nf_hook)	    /* nf_hook_slow entry, per hook with rules */                          \
 	X(nf_rule)	    /* per rule evaluated */                                               \
+	X(nf_ct_lookup)	    /* nf_conntrack_in: tuple, hash, bucket walk, timeout refresh */       \
+	X(nf_ct_new)	    /* init_conntrack + __nf_conntrack_confirm for a new connection */     \
+	X(nf_log)	    /* xt_LOG: one packet formatted and printk'd */                        \
+	X(nf_nat)	    /* nf_nat_packet: one address (and port) rewritten, checksums fixed */ \
+	X(ip_set_lookup)    /* -m set: ip_set_test on a hash:ip set (jhash, one bucket) */         \
 	X(ip_route_input)   /* route lookup for input */                                           \
 	X(fib_lookup_level) /* per LPC-trie node a route lookup visits (fib_table_lookup) */       \
 	X(ip_local_deliver) /* ip_local_deliver + ip_protocol_deliver_rcu */                       \
@@ -137,12 +142,18 @@ struct sysctls {
 	uint32_t ucast_solicit;	   /* net.ipv4.neigh.default.ucast_solicit */
 	uint32_t app_solicit;	   /* net.ipv4.neigh.default.app_solicit */
 	uint32_t retrans_time_ms;  /* net.ipv4.neigh.default.retrans_time_ms */
-	uint64_t ipfrag_high_thresh; /* net.ipv4.ipfrag_high_thresh, bytes */
-	uint32_t ipfrag_time;	     /* net.ipv4.ipfrag_time, seconds */
-	uint32_t route_mtu_expires;  /* net.ipv4.route.mtu_expires, seconds */
-	uint32_t route_min_pmtu;     /* net.ipv4.route.min_pmtu, bytes */
-	uint32_t route_error_cost;   /* net.ipv4.route.error_cost, jiffies (ip_error) */
-	uint32_t route_error_burst;  /* net.ipv4.route.error_burst, jiffies (ip_error) */
+	uint64_t ipfrag_high_thresh;		  /* net.ipv4.ipfrag_high_thresh, bytes */
+	uint32_t nf_conntrack_max;		  /* net.netfilter.nf_conntrack_max, entries */
+	uint32_t nf_conntrack_buckets;		  /* net.netfilter.nf_conntrack_buckets */
+	uint32_t nf_conntrack_udp_timeout;	  /* net.netfilter.nf_conntrack_udp_timeout, s */
+	uint32_t nf_conntrack_udp_timeout_stream; /* ..._udp_timeout_stream, s */
+	uint32_t nf_conntrack_icmp_timeout;	  /* net.netfilter.nf_conntrack_icmp_timeout, s */
+	uint32_t nf_conntrack_generic_timeout;	  /* ..._generic_timeout, s */
+	uint32_t ipfrag_time;			  /* net.ipv4.ipfrag_time, seconds */
+	uint32_t route_mtu_expires;		  /* net.ipv4.route.mtu_expires, seconds */
+	uint32_t route_min_pmtu;		  /* net.ipv4.route.min_pmtu, bytes */
+	uint32_t route_error_cost;  /* net.ipv4.route.error_cost, jiffies (ip_error) */
+	uint32_t route_error_burst; /* net.ipv4.route.error_burst, jiffies (ip_error) */
 	uint64_t udp_mem[3];   /* net.ipv4.udp_mem, pages: min, pressure, max (the machine's) */
 	uint32_t udp_rmem_min; /* net.ipv4.udp_rmem_min, bytes */
 	uint32_t mem_pcpu_rsv; /* net.core.mem_pcpu_rsv, pages (the machine's) */

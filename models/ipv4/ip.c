@@ -216,11 +216,11 @@ int ip_local_out_hooks(struct host *h, struct sk_buff *skb, struct net_device *d
 		       uint64_t *cycles)
 {
 	skb_set_stage(h, skb, STAGE_T8);
-	if (ip_nf_drops(h, NF_INET_LOCAL_OUT, skb, NULL, dev->name, cycles))
+	if (ip_nf_drops(h, NF_INET_LOCAL_OUT, skb, NULL, dev, cycles))
 		return -EPERM;
 	skb_set_stage(h, skb, STAGE_T9);
 	h->ip.OutTransmits++;
-	if (ip_nf_drops(h, NF_INET_POST_ROUTING, skb, NULL, dev->name, cycles))
+	if (ip_nf_drops(h, NF_INET_POST_ROUTING, skb, NULL, dev, cycles))
 		return -EPERM;
 	skb_set_stage(h, skb, STAGE_T10);
 	return 0;
@@ -254,18 +254,33 @@ static struct sock *ip_drop(struct host *h, struct sk_buff *skb, enum skb_drop_r
 	return NULL;
 }
 
-bool ip_nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff *skb, const char *in,
-		 const char *out, uint64_t *cycles)
+/*
+ * The hook's tables; a REJECT target's ICMP error (nf_send_unreach) goes
+ * out through icmp_send() and its rate limits, from the CPU running the hook.
+ */
+bool ip_nf_drops(struct host *h, enum nf_hook_id hook, struct sk_buff *skb,
+		 const struct net_device *in, const struct net_device *out, uint64_t *cycles)
 {
+	struct cpu *c = h->w->this_cpu;
+	struct nf_hook_state st = {
+		hook, in ? in->name : NULL, out ? out->name : NULL, 0, h->hz, 0, -1, 0,
+	};
+
 	if (!h->nf || !nf_hook_active(h->nf, hook))
 		return false;
-	return nf_hook(h->nf, hook, skb, in, out, &h->costs, cycles) == NF_DROP;
+	st.jiffies = host_jiffies(h, h->w->q.now);
+	st.cpu = c ? c->id : 0;
+	st.out_addr = out ? out->addr : 0;
+	if (nf_hook_slow(h->nf, &st, skb, &h->costs, cycles) != NF_DROP)
+		return false;
+	if (st.reject_code >= 0 && c)
+		icmp_send(c, h, skb, ICMP_DEST_UNREACH, (unsigned)st.reject_code, 0, cycles);
+	return true;
 }
 
-static bool nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff *skb,
-		     uint64_t *cycles)
+static bool nf_drops(struct host *h, enum nf_hook_id hook, struct sk_buff *skb, uint64_t *cycles)
 {
-	return ip_nf_drops(h, hook, skb, skb->dev->name, NULL, cycles);
+	return ip_nf_drops(h, hook, skb, skb->dev, NULL, cycles);
 }
 
 /*
@@ -361,12 +376,12 @@ static struct sock *ip_forward(struct cpu *c, struct sk_buff *skb, const struct 
 		icmp_send(c, h, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu, cycles);
 		return ip_drop(h, skb, SKB_DROP_REASON_PKT_TOO_BIG, cycles);
 	}
-	if (ip_nf_drops(h, NF_INET_FORWARD, skb, skb->dev->name, out->name, cycles))
+	if (ip_nf_drops(h, NF_INET_FORWARD, skb, skb->dev, out, cycles))
 		return ip_drop(h, skb, SKB_DROP_REASON_NETFILTER_DROP, cycles);
 	skb->ttl--;
 	skb_set_stage(h, skb, STAGE_T9);
 	h->ip.OutTransmits++;
-	if (ip_nf_drops(h, NF_INET_POST_ROUTING, skb, NULL, out->name, cycles))
+	if (ip_nf_drops(h, NF_INET_POST_ROUTING, skb, NULL, out, cycles))
 		return ip_drop(h, skb, SKB_DROP_REASON_NETFILTER_DROP, cycles);
 	skb->lat = LAT_TX_STACK;
 	ip_finish_output(c, skb, out, rt->gw ? rt->gw : skb->daddr, cycles);

@@ -58,10 +58,11 @@ struct sock;
  * to *cycles.
  */
 struct cpu;
+struct net_device;
 struct sock *ip_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles);
 /* Run netfilter hook @hook for @skb (devices may be NULL); true when it drops. */
-bool ip_nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff *skb, const char *in,
-		 const char *out, uint64_t *cycles);
+bool ip_nf_drops(struct host *h, enum nf_hook_id hook, struct sk_buff *skb,
+		 const struct net_device *in, const struct net_device *out, uint64_t *cycles);
 #define ICMP_DEST_UNREACH  3
 #define ICMP_TIME_EXCEEDED 11
 /* codes of ICMP_DEST_UNREACH */

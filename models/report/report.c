@@ -19,6 +19,7 @@
 #include "models/ipv4/ip.h"
 #include "models/core/neigh.h"
 #include "models/netfilter/netfilter.h"
+#include "models/netfilter/nf_conntrack.h"
 #include "models/sched/sch_generic.h"
 #include "models/core/netdevice.h"
 #include "models/report/report.h"
@@ -1418,6 +1419,14 @@ static void fn_iptables(const void *a, FILE *f)
 {
 	nf_write_listing(a, f);
 }
+static void fn_conntrack_S(const void *a, FILE *f)
+{
+	nf_conntrack_write_stats(a, f);
+}
+static void fn_ct_count(const void *a, FILE *f)
+{
+	fprintf(f, "%u\n", ((const struct nf_conntrack_net *)a)->count);
+}
 static void fn_netstat(const void *a, FILE *f)
 {
 	proc_netstat_write(a, f);
@@ -1437,9 +1446,11 @@ static void fn_json(const void *a, FILE *f)
 	cJSON_Delete(j);
 }
 
-const char *const report_host_files[] = { "softnet_stat", "snmp",     "net_dev",  "ss",
-					  "interrupts",	  "tc_qdisc", "tc_class", "neigh",
-					  "iptables",	  "sockstat", "netstat",  NULL };
+const char *const report_host_files[] = {
+	"softnet_stat",	      "snmp",  "net_dev",  "ss",       "interrupts", "tc_qdisc",
+	"tc_class",	      "neigh", "iptables", "sockstat", "netstat",    "conntrack_S",
+	"nf_conntrack_count", NULL
+};
 const char *const report_host_prefixes[] = { "ethtool_S_", "ethtool_c_", "byte_queue_limits_",
 					     NULL };
 const char *const report_top_suffixes[] = { ".pcap", ".pcapng", ".csv", ".html", NULL };
@@ -1464,6 +1475,10 @@ static int write_host_files(const struct host *h, const char *dir, struct sim_er
 	    write_file(dir, h->name, "sockstat", fn_sockstat, h, err))
 		return -1;
 	if (h->nf && write_file(dir, h->name, "iptables", fn_iptables, h->nf, err))
+		return -1;
+	if (h->nf && h->nf->ct &&
+	    (write_file(dir, h->name, "conntrack_S", fn_conntrack_S, h->nf->ct, err) ||
+	     write_file(dir, h->name, "nf_conntrack_count", fn_ct_count, h->nf->ct, err)))
 		return -1;
 	for (uint32_t d = 0; d < h->ndevs; d++) {
 		const struct ethtool_ops *ops = h->devs[d]->ethtool_ops;
