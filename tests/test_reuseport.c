@@ -15,6 +15,12 @@
  *    sending CPU equals the kernel's exactly; past the group's end, the hash.
  *  - The bind rule (EADDRINUSE unless both sockets set reuseport) for every
  *    row of kernel-ref/reuseport_bind.csv.
+ *  - The udptable: jhash_1word() against vectors of the same independent
+ *    reimplementation; __udp4_lib_lookup through hash2 against a linear
+ *    scan of every socket (the exact address first, then the wildcard; the
+ *    first bound on ties) for 1500 sockets whose ports collide in the
+ *    slots, every port bound and not; and a bind's EADDRINUSE found among
+ *    them.
  *  - Per-socket drops: a group of two, one with a 8 KiB buffer, one with
  *    2 MiB, nobody reading: only the small one drops, it admits what the
  *    kernel's did, and Udp RcvbufErrors and InErrors equal its drops.
@@ -222,6 +228,126 @@ START_TEST(test_cpu_policy_fallback)
 		ck_assert_uint_eq(tgroup_pick(&c, p, 7), tgroup_pick(&h, p, 0));
 		ck_assert_uint_eq(tgroup_pick(&c, p, 1), 1);
 	}
+}
+END_TEST
+
+/* ---- 2b. the udptable ---- */
+
+static const struct {
+	uint32_t a, initval, hash;
+} jhash1_vectors[] = {
+	{ 0x00000000u, 0x00000000u, 0x049396b8u },
+	{ 0x0100000au, 0x00000000u, 0x2fa5f781u },
+	{ 0x0100007fu, 0x12345678u, 0x5ec61144u },
+	{ 0xffffffffu, 0xffffffffu, 0xeae46760u },
+};
+
+START_TEST(test_jhash_1word_vectors)
+{
+	for (size_t i = 0; i < sizeof(jhash1_vectors) / sizeof(jhash1_vectors[0]); i++)
+		ck_assert_msg(jhash_1word(jhash1_vectors[i].a, jhash1_vectors[i].initval) ==
+				      jhash1_vectors[i].hash,
+			      "vector %zu", i);
+	/* ipv4_portaddr_hash: the address as stored (network order), then ^ port */
+	ck_assert_uint_eq(ipv4_portaddr_hash(0x0a000001u, 5000), 0x2fa5f781u ^ 5000u);
+}
+END_TEST
+
+#define TABLE_SOCKS 1500 /* > 1024: 2048 slots, ports 1000 .. 4071 collide */
+
+static const char *const table_addrs[] = { "0.0.0.0", "10.0.0.1", "127.0.0.1" };
+
+/* Socket i: address i % 3, port 1000 + (i * 7919) % 3072, reuseport on all. */
+static char *table_yaml(void)
+{
+	size_t cap = 128 + TABLE_SOCKS * 64, n;
+	char *y = malloc(cap);
+
+	ck_assert_ptr_nonnull(y);
+	n = (size_t)snprintf(y, cap,
+			     "name: t\nduration: 1ms\nhosts:\n  - name: rx\n    nics:\n"
+			     "      - {name: eth0, address: 10.0.0.1/24}\n    sockets:\n");
+	for (int i = 0; i < TABLE_SOCKS; i++)
+		n += (size_t)snprintf(y + n, cap - n,
+				      "      - {name: s%d, bind: '%s:%d', reuseport: true}\n", i,
+				      table_addrs[i % 3], 1000 + (i * 7919) % 3072);
+	return y;
+}
+
+/* The reference: every socket in bind order, an exact match first, else the first wildcard. */
+static struct sock *linear_lookup(const struct host *h, uint32_t daddr, uint16_t dport)
+{
+	struct sock *best = NULL;
+
+	for (uint32_t i = 0; i < h->nsocks; i++) {
+		struct sock *sk = h->socks[i];
+
+		if (!sk->bound || sk->num != dport)
+			continue;
+		if (sk->rcv_saddr == daddr)
+			return sk;
+		if (!sk->rcv_saddr && !best)
+			best = sk;
+	}
+	return best;
+}
+
+START_TEST(test_udptable_vs_linear_scan)
+{
+	static const uint32_t daddrs[] = { 0x0a000001u, 0x7f000001u };
+	char *yaml = table_yaml();
+	struct cfg cfg;
+	struct sim_error err = { 0 };
+	struct world *w;
+	struct host *h;
+	uint32_t found = 0, missed = 0, wild = 0;
+
+	ck_assert_msg(!cfg_load_string(&cfg, "t.yaml", yaml, &err), "%s", err.msg);
+	w = world_create(&cfg, 1, &err);
+	ck_assert_msg(w, "%s", err.msg);
+	h = w->hosts[0];
+	ck_assert_uint_eq(h->udptable->mask, 2047);
+	for (uint32_t port = 990; port < 4100; port++)
+		for (size_t a = 0; a < 2; a++) {
+			struct sock *ref = linear_lookup(h, daddrs[a], (uint16_t)port);
+
+			ck_assert_msg(udp4_lib_lookup(h, daddrs[a], (uint16_t)port) == ref,
+				      "port %u address %zu: '%s', reference '%s'", port, a,
+				      udp4_lib_lookup(h, daddrs[a], (uint16_t)port)
+					      ? udp4_lib_lookup(h, daddrs[a], (uint16_t)port)->name
+					      : "none",
+				      ref ? ref->name : "none");
+			found += ref != NULL;
+			missed += ref == NULL;
+			wild += ref && !ref->rcv_saddr;
+		}
+	/* the table held every kind: exact matches, wildcard ones, misses */
+	ck_assert_uint_gt(found - wild, 500);
+	ck_assert_uint_gt(wild, 500);
+	ck_assert_uint_gt(missed, 500);
+	world_free(w);
+	cfg_release(&cfg);
+	free(yaml);
+}
+END_TEST
+
+START_TEST(test_udptable_bind_conflict)
+{
+	char *yaml = table_yaml();
+	size_t n = strlen(yaml);
+	struct cfg cfg;
+	struct sim_error err = { 0 };
+
+	/* socket 1 holds 10.0.0.1:(1000 + 7919 % 3072) = 10.0.0.1:2775 with reuseport */
+	yaml = realloc(yaml, n + 64);
+	ck_assert_ptr_nonnull(yaml);
+	snprintf(yaml + n, 64, "      - {name: late, bind: '0.0.0.0:2775'}\n");
+	ck_assert_msg(!cfg_load_string(&cfg, "t.yaml", yaml, &err), "%s", err.msg);
+	ck_assert_ptr_null(world_create(&cfg, 1, &err));
+	ck_assert_str_eq(err.msg, "t.yaml:1508:28: cannot bind 'late': port 2775 is already bound "
+				  "by socket 's1' (EADDRINUSE: both need 'reuseport: true')");
+	cfg_release(&cfg);
+	free(yaml);
 }
 END_TEST
 
@@ -497,6 +623,9 @@ Suite *reuseport_suite(void)
 	tcase_add_test(tc, test_spread_check_can_fail);
 	tcase_add_test(tc, test_cpu_policy_vs_kernel);
 	tcase_add_test(tc, test_cpu_policy_fallback);
+	tcase_add_test(tc, test_jhash_1word_vectors);
+	tcase_add_test(tc, test_udptable_vs_linear_scan);
+	tcase_add_test(tc, test_udptable_bind_conflict);
 	tcase_add_test(tc, test_bind_rule_vs_kernel);
 	tcase_add_test(tc, test_per_socket_drops_vs_kernel);
 	tcase_add_test(tc, test_udp_mem_admit_table);

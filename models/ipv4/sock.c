@@ -40,31 +40,6 @@ bool udp_rmem_admit(uint32_t rmem, uint32_t truesize, uint32_t rcvbuf)
 	return (uint64_t)rmem + truesize <= rcvbuf || rmem == 0;
 }
 
-bool udp4_port_used(const struct host *h, uint16_t port)
-{
-	for (uint32_t i = 0; i < h->nsocks; i++)
-		if (h->socks[i]->kind == SOCK_UDP && h->socks[i]->bound && h->socks[i]->num == port)
-			return true;
-	return false;
-}
-
-struct sock *udp4_lib_lookup(struct host *h, uint32_t daddr, uint16_t dport)
-{
-	struct sock *best = NULL;
-
-	for (uint32_t i = 0; i < h->nsocks; i++) {
-		struct sock *sk = h->socks[i];
-
-		if (sk->kind != SOCK_UDP || !sk->bound || sk->num != dport)
-			continue;
-		if (sk->rcv_saddr == daddr)
-			return sk;
-		if (!sk->rcv_saddr && !best)
-			best = sk;
-	}
-	return best;
-}
-
 static inline uint32_t rol32(uint32_t w, unsigned int shift)
 {
 	return (w << shift) | (w >> (32 - shift));
@@ -72,13 +47,12 @@ static inline uint32_t rol32(uint32_t w, unsigned int shift)
 
 #define JHASH_INITVAL 0xdeadbeefu
 
-uint32_t jhash_3words(uint32_t a, uint32_t b, uint32_t c, uint32_t initval)
+/* __jhash_nwords + __jhash_final: @initval already holds the length's term. */
+static uint32_t jhash_nwords(uint32_t a, uint32_t b, uint32_t c, uint32_t initval)
 {
-	initval += JHASH_INITVAL + (3u << 2);
 	a += initval;
 	b += initval;
 	c += initval;
-	/* __jhash_final */
 	c ^= b;
 	c -= rol32(b, 14);
 	a ^= c;
@@ -96,6 +70,16 @@ uint32_t jhash_3words(uint32_t a, uint32_t b, uint32_t c, uint32_t initval)
 	return c;
 }
 
+uint32_t jhash_3words(uint32_t a, uint32_t b, uint32_t c, uint32_t initval)
+{
+	return jhash_nwords(a, b, c, initval + JHASH_INITVAL + (3u << 2));
+}
+
+uint32_t jhash_1word(uint32_t a, uint32_t initval)
+{
+	return jhash_nwords(a, 0, 0, initval + JHASH_INITVAL + (1u << 2));
+}
+
 static uint32_t be32_word(uint32_t host)
 {
 	return ((host & 0xffu) << 24) | ((host & 0xff00u) << 8) | ((host >> 8) & 0xff00u) |
@@ -110,6 +94,127 @@ uint32_t udp_ehashfn(uint32_t secret, uint32_t laddr, uint16_t lport, uint32_t f
 	/* __inet_ehashfn: lport in host order, the rest as stored (network order) */
 	return jhash_3words(be32_word(laddr), be32_word(faddr), ((uint32_t)lport << 16) | fport_be,
 			    secret);
+}
+
+/* ---- the udptable ---- */
+
+int udp_table_init(struct host *h, uint32_t nsocks)
+{
+	struct udp_table *t = calloc(1, sizeof(*t));
+	uint32_t slots = UDP_HTABLE_SIZE_MIN;
+
+	while (slots < nsocks)
+		slots *= 2;
+	if (!t)
+		return -1;
+	t->hash = calloc(slots, sizeof(*t->hash));
+	t->hash2 = calloc(slots, sizeof(*t->hash2));
+	t->mask = slots - 1;
+	h->udptable = t;
+	return t->hash && t->hash2 ? 0 : -1;
+}
+
+void udp_table_free(struct host *h)
+{
+	if (!h->udptable)
+		return;
+	free(h->udptable->hash);
+	free(h->udptable->hash2);
+	free(h->udptable);
+	h->udptable = NULL;
+}
+
+uint32_t ipv4_portaddr_hash(uint32_t addr, uint16_t port)
+{
+	return jhash_1word(be32_word(addr), 0) ^ port;
+}
+
+/* udp_hashfn(net, num, mask) with net_hash_mix 0. */
+static struct udp_hslot *udp_hashslot(const struct udp_table *t, uint16_t num)
+{
+	return &t->hash[num & t->mask];
+}
+
+static struct udp_hslot *udp_hashslot2(const struct udp_table *t, uint32_t hash2)
+{
+	return &t->hash2[hash2 & t->mask];
+}
+
+/* Put bound @sk at the tails of its hash and hash2 chains (bind order). */
+static void udp_lib_hash(struct sock *sk)
+{
+	const struct udp_table *t = sk->host->udptable;
+	struct udp_hslot *hs = udp_hashslot(t, sk->num);
+	struct udp_hslot *hs2 = udp_hashslot2(t, ipv4_portaddr_hash(sk->rcv_saddr, sk->num));
+	struct sock **pp;
+
+	for (pp = &hs->head; *pp; pp = &(*pp)->sk_bind_next)
+		;
+	*pp = sk;
+	sk->sk_bind_next = NULL;
+	hs->count++;
+	for (pp = &hs2->head; *pp; pp = &(*pp)->sk_portaddr_next)
+		;
+	*pp = sk;
+	sk->sk_portaddr_next = NULL;
+	hs2->count++;
+}
+
+/* A UDP socket of @h is bound to @port (any address): the port's hash chain. */
+static bool udp4_port_used(const struct host *h, uint16_t port)
+{
+	for (const struct sock *sk = udp_hashslot(h->udptable, port)->head; sk;
+	     sk = sk->sk_bind_next)
+		if (sk->num == port)
+			return true;
+	return false;
+}
+
+int udp_lib_get_port(struct sock *sk, uint16_t snum)
+{
+	struct host *h = sk->host;
+	uint32_t lo = h->sysctl.port_lo, hi = h->sysctl.port_hi, n = hi - lo + 1;
+	uint32_t start;
+
+	if (snum) {
+		sk->num = snum;
+		goto found;
+	}
+	start = lo + (uint32_t)sim_rng_below(&h->port_rng, n);
+	for (uint32_t i = 0; i < n; i++) {
+		uint16_t port = (uint16_t)(lo + (start - lo + i) % n);
+
+		if (!udp4_port_used(h, port)) {
+			sk->num = port;
+			goto found;
+		}
+	}
+	return -EAGAIN;
+found:
+	sk->bound = true;
+	udp_lib_hash(sk);
+	return 0;
+}
+
+/* udp4_lib_lookup2: the first socket of hash2 slot @hs bound to @addr:@hnum. */
+static struct sock *udp4_lib_lookup2(const struct udp_hslot *hs, uint32_t addr, uint16_t hnum)
+{
+	for (struct sock *sk = hs->head; sk; sk = sk->sk_portaddr_next)
+		if (sk->num == hnum && sk->rcv_saddr == addr)
+			return sk;
+	return NULL;
+}
+
+struct sock *udp4_lib_lookup(struct host *h, uint32_t daddr, uint16_t dport)
+{
+	const struct udp_table *t = h->udptable;
+	struct sock *sk;
+
+	/* connected or non-wildcard sockets first, then the wildcard ones */
+	sk = udp4_lib_lookup2(udp_hashslot2(t, ipv4_portaddr_hash(daddr, dport)), daddr, dport);
+	if (sk || !daddr)
+		return sk;
+	return udp4_lib_lookup2(udp_hashslot2(t, ipv4_portaddr_hash(0, dport)), 0, dport);
 }
 
 /* reciprocal_scale (include/linux/kernel.h): @val scaled into [0, @ep_ro). */
@@ -575,11 +680,10 @@ static int sock_parse_filter(struct sock *sk, const struct cfg_node *n, struct s
 static int sock_check_bind(struct host *h, const struct sock *sk, const struct cfg_node *n,
 			   struct sim_error *err)
 {
-	for (uint32_t i = 0; i < h->nsocks; i++) {
-		const struct sock *o = h->socks[i];
-
+	for (const struct sock *o = udp_hashslot(h->udptable, sk->num)->head; o;
+	     o = o->sk_bind_next) {
 		/* udp_lib_lport_inuse: sharing needs SO_REUSEPORT on both */
-		if (o->kind == SOCK_UDP && o->bound && o->num == sk->num &&
+		if (o->num == sk->num &&
 		    (o->rcv_saddr == sk->rcv_saddr || !o->rcv_saddr || !sk->rcv_saddr) &&
 		    !(o->sk_reuseport && sk->sk_reuseport))
 			return cfg_error(
@@ -630,13 +734,13 @@ static int reuseport_add_sock(struct sock_reuseport *r, struct sock *sk, struct 
 /* udp_reuseport_add_sock: join the group of the same address and port, or start one. */
 static int udp_reuseport_add_sock(struct host *h, struct sock *sk, struct sim_error *err)
 {
-	for (uint32_t i = 0; i < h->nsocks; i++) {
-		struct sock *o = h->socks[i];
+	const struct udp_hslot *hs =
+		udp_hashslot2(h->udptable, ipv4_portaddr_hash(sk->rcv_saddr, sk->num));
 
+	for (struct sock *o = hs->head; o; o = o->sk_portaddr_next)
 		if (o != sk && o->sk_reuseport_cb && o->num == sk->num &&
 		    o->rcv_saddr == sk->rcv_saddr)
 			return reuseport_add_sock(o->sk_reuseport_cb, sk, err);
-	}
 	return reuseport_alloc(sk, err);
 }
 
@@ -689,7 +793,6 @@ static int sock_parse_udp(struct host *h, struct sock *sk, const struct cfg_node
 	sk->tos = (uint8_t)tos;
 	if (!bind) /* unbound: inet_autobind at the first send */
 		return sock_parse_reuseport(h, sk, n, err);
-	sk->bound = true;
 	if (inet_parse_addr_port(bind, &sk->rcv_saddr, &sk->num) || sk->num == 0)
 		return cfg_error(cfg_get(n, "bind"), err,
 				 "'bind' must be ADDRESS:PORT like '0.0.0.0:5000', got '%s'", bind);
@@ -697,7 +800,10 @@ static int sock_parse_udp(struct host *h, struct sock *sk, const struct cfg_node
 		return cfg_error(cfg_get(n, "bind"), err,
 				 "cannot bind '%s': address is not local to host '%s'", bind,
 				 h->name);
-	return sock_check_bind(h, sk, n, err) || sock_parse_reuseport(h, sk, n, err) ? -1 : 0;
+	if (sock_check_bind(h, sk, n, err))
+		return -1;
+	udp_lib_get_port(sk, sk->num);
+	return sock_parse_reuseport(h, sk, n, err);
 }
 
 static int sock_parse_tap(struct host *h, struct sock *sk, const struct cfg_node *n,

@@ -52,6 +52,24 @@
  * Udp counter for it (measured, tests/kernel-ref/udp_mem.csv). udp_rmem_release
  * returns the forward allocation beyond one page to the count.
  *
+ * The udptable (include/net/udp.h struct udp_table, udp_hslot; net/ipv4/udp.c
+ * udp_lib_get_port, udp_lib_lport_inuse, __udp4_lib_lookup, udp4_lib_lookup2,
+ * udp_table_init; include/net/ip.h ipv4_portaddr_hash; include/net/udp.h
+ * udp_hashfn): every bound UDP socket of a host is on two chains, `hash`
+ * by local port (udp_hashfn: port & mask; bind conflicts and the ephemeral
+ * port search walk it, as udp_lib_lport_inuse does) and `hash2` by local
+ * address and port (ipv4_portaddr_hash: jhash_1word(address) ^ port). A
+ * receive looks up hash2 of (daddr, dport) for a socket bound to that
+ * address, then hash2 of (INADDR_ANY, dport), as __udp4_lib_lookup does, so
+ * a lookup costs the same with one socket or 10^5. compute_score ranks a
+ * socket bound to the address above a wildcard one (the two lookups), and
+ * sockets of equal score share an address and port, i.e. one reuseport
+ * group, which then chooses; the chains keep bind order (the kernel adds at
+ * the head), so the chain's first match is the group's first member. Each
+ * host is one network namespace with a table of its own
+ * (udp_child_hash_entries) of max(UDP_HTABLE_SIZE_MIN = 256, the host's
+ * sockets rounded up to a power of two) slots, and net_hash_mix is 0.
+ *
  * Simplified: no multicast, no per-NUMA producer queues (so the lock is per
  * datagram and each datagram is scheduled alone, as with one producer); a
  * reuseport group ignores connected members (reuseport_has_conns), and the
@@ -98,8 +116,40 @@ struct sock_reuseport {
 	struct sock **socks;  /* [max_socks], bind order */
 };
 
-/* jhash_3words (include/linux/jhash.h). */
+/* jhash_3words and jhash_1word (include/linux/jhash.h). */
 uint32_t jhash_3words(uint32_t a, uint32_t b, uint32_t c, uint32_t initval);
+uint32_t jhash_1word(uint32_t a, uint32_t initval);
+
+#define UDP_HTABLE_SIZE_MIN 256 /* slots of the smallest udptable */
+
+/* struct udp_hslot: one slot of the udptable, a chain in bind order. */
+struct udp_hslot {
+	struct sock *head; /* first socket of the chain, or NULL */
+	uint32_t count;	   /* sockets on the chain */
+};
+
+/*
+ * struct udp_table: a host's bound UDP sockets, each on one chain of hash
+ * (by local port) and one of hash2 (by local address and port).
+ */
+struct udp_table {
+	struct udp_hslot *hash;	 /* [mask + 1]: udp_hashfn(port) */
+	struct udp_hslot *hash2; /* [mask + 1]: ipv4_portaddr_hash(address, port) */
+	uint32_t mask;		 /* slots - 1 (slots: a power of two) */
+};
+
+/* udp_table_init: the table of @h for up to @nsocks sockets. 0 or -1 (out of memory). */
+int udp_table_init(struct host *h, uint32_t nsocks);
+/* Free @h's table (the sockets are freed by sock_free). */
+void udp_table_free(struct host *h);
+/* ipv4_portaddr_hash for host-order @addr (net_hash_mix 0). */
+uint32_t ipv4_portaddr_hash(uint32_t addr, uint16_t port);
+/*
+ * udp_lib_get_port: bind @sk to @snum (its rcv_saddr set), or with @snum 0
+ * to the first free port of ip_local_port_range from a random start (the
+ * host's port_rng), and hash it. 0, or -EAGAIN when no port is free.
+ */
+int udp_lib_get_port(struct sock *sk, uint16_t snum);
 /*
  * udp_ehashfn for local @laddr:@lport and remote @faddr:@fport (host
  * order; converted to the kernel's network-order words as on x86).
@@ -144,6 +194,8 @@ struct sock {
 	bool udp_gro;				  /* setsockopt(UDP_GRO) */
 	bool sk_reuseport;			  /* setsockopt(SO_REUSEPORT, 1) */
 	struct sock_reuseport *sk_reuseport_cb;	  /* its group, or NULL */
+	struct sock *sk_bind_next;		  /* udptable hash chain (sk_bind_node) */
+	struct sock *sk_portaddr_next;		  /* udptable hash2 chain (skc_portaddr_node) */
 	struct sk_filter filter;		  /* SO_ATTACH_FILTER */
 	struct sk_buff_head sk_receive_queue;	  /* enqueued by softirq */
 	struct sk_buff_head reader_queue;	  /* udp_sock reader_queue */
@@ -196,8 +248,6 @@ bool udp_rmem_admit(uint32_t rmem, uint32_t truesize, uint32_t rcvbuf);
  */
 bool udp_mem_admit(int64_t allocated, const uint64_t udp_mem[3], uint32_t rmem, uint32_t rmem_min);
 
-/* A UDP socket of @h is bound to @port (any address). */
-bool udp4_port_used(const struct host *h, uint16_t port);
 /*
  * The best socket for (daddr, dport) on @h, or NULL: an exact address
  * match, else the first wildcard one (compute_score). A group's first socket

@@ -62,20 +62,7 @@ uint32_t udp_tx_truesize(uint32_t payload)
 /* inet_autobind -> udp_lib_get_port(sk, 0): a random start in the range, first free. */
 static int inet_autobind(struct sock *sk)
 {
-	struct host *h = sk->host;
-	uint32_t lo = h->sysctl.port_lo, hi = h->sysctl.port_hi, n = hi - lo + 1;
-	uint32_t start = lo + (uint32_t)sim_rng_below(&h->port_rng, n);
-
-	for (uint32_t i = 0; i < n; i++) {
-		uint16_t port = (uint16_t)(lo + (start - lo + i) % n);
-
-		if (!udp4_port_used(h, port)) {
-			sk->num = port;
-			sk->bound = true;
-			return 0;
-		}
-	}
-	return -EAGAIN;
+	return udp_lib_get_port(sk, 0);
 }
 
 /*
