@@ -34,6 +34,7 @@
 #include "models/apps/traffic.h"
 #include "models/core/skb.h"
 #include "models/ipv4/sock.h"
+#include "models/ipv4/udp.h"
 #include "tests/test_world.h"
 
 #define RCVBUF_CSV  "kernel-ref/udp_rcvbuf.csv"

@@ -35,6 +35,7 @@
 #include "models/scenario.h"
 #include "models/core/skb.h"
 #include "models/ipv4/sock.h"
+#include "models/ipv4/udp.h"
 
 #define REUSEPORT_CSV "kernel-ref/reuseport.csv"
 #define BIND_CSV      "kernel-ref/reuseport_bind.csv"
