@@ -160,7 +160,7 @@ static struct sock *sock_named(const struct host *h, const char *name)
 
 static uint32_t sock_queued(const struct sock *sk)
 {
-	return sk ? sk->sk_receive_queue.qlen + sk->reader_queue.qlen : 0;
+	return sk ? sk->sk_receive_queue.qlen + udp_sk(sk)->reader_queue.qlen : 0;
 }
 
 static uint64_t drops_at(const struct host *h, enum skb_drop_reason r, enum stage_id s)

@@ -77,32 +77,29 @@ void sock_queue_tail(struct sock *sk, struct sk_buff *skb)
 
 uint64_t packet_rcv(struct sock *sk, const struct sk_buff *skb)
 {
+	struct packet_sock *po = pkt_sk(sk);
 	struct world *w = sk->host->w;
-	struct sk_buff *c;
+	struct sk_buff *c = NULL;
 
-	if (sk->sk_rmem_alloc >= sk->sk_rcvbuf) {
-		sk->tp_drops++;
+	if (sk->sk_rmem_alloc < sk->sk_rcvbuf)
+		c = skb_clone(w, skb);
+	if (!c) { /* the buffer is full, or no skb for the clone */
+		po->tp_drops++;
 		sk->sk_drops++;
 		return sk->host->costs.tap_deliver;
 	}
-	c = skb_clone(w, skb);
-	if (!c) {
-		sk->tp_drops++;
-		sk->sk_drops++;
-		return sk->host->costs.tap_deliver;
-	}
-	sk->tp_packets++;
+	po->tp_packets++;
 	c->sk = sk;
 	sock_queue_tail(sk, c);
-	if (sk->pcap)
-		pcap_out_tap(sk->pcap, skb, w->q.now);
+	if (po->pcap)
+		pcap_out_tap(po->pcap, skb, w->q.now);
 	sk_data_ready(sk);
 	return sk->host->costs.tap_deliver;
 }
 
 bool sock_readable(const struct sock *sk)
 {
-	return sk->sk_receive_queue.qlen || sk->reader_queue.qlen;
+	return sk->qlen.cur != 0; /* on sk_receive_queue or a kind's own queue */
 }
 
 /*
@@ -193,29 +190,31 @@ void sock_dequeued(struct sock *sk, struct sk_buff *skb)
 static int packet_init(struct host *h, struct sock *sk, const struct cfg_node *n,
 		       struct sim_error *err)
 {
+	struct packet_sock *po = pkt_sk(sk);
 	const char *dev = NULL;
 
 	if (cfg_require(n, "dev", "tap", err) || cfg_get_str(n, "dev", &dev, NULL, err))
 		return -1;
 	for (uint32_t i = 0; i < h->ndevs; i++)
 		if (!strcmp(h->devs[i]->name, dev))
-			sk->tap_dev = h->devs[i];
-	if (!sk->tap_dev)
+			po->tap_dev = h->devs[i];
+	if (!po->tap_dev)
 		return cfg_error(cfg_get(n, "dev"), err, "unknown device '%s' on host '%s'", dev,
 				 h->name);
-	if (sk->tap_dev->ntaps >= MAX_TAPS_PER_DEV)
+	if (po->tap_dev->ntaps >= MAX_TAPS_PER_DEV)
 		return cfg_error(cfg_get(n, "dev"), err, "too many taps on '%s' (at most %d)", dev,
 				 MAX_TAPS_PER_DEV);
-	sk->tap_dev->taps[sk->tap_dev->ntaps++] = sk;
+	po->tap_dev->taps[po->tap_dev->ntaps++] = sk;
 	if (!cfg_has(n, "pcap"))
 		return 0;
-	return pcap_out_create(h->w, h, n, "pcap", false, &sk->pcap, err) ||
-	       pcap_out_parse_snaplen(sk->pcap, n, err);
+	return pcap_out_create(h->w, h, n, "pcap", false, &po->pcap, err) ||
+	       pcap_out_parse_snaplen(po->pcap, n, err);
 }
 
 const struct proto packet_proto = {
 	.name = "PACKET",
 	.what = "tap",
+	.obj_size = sizeof(struct packet_sock),
 	.init = packet_init,
 	.dequeue = packet_dequeue,
 };
@@ -223,8 +222,9 @@ const struct proto packet_proto = {
 int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind, struct sock **out,
 		struct sim_error *err)
 {
-	/* on a cache line of its own: the hot fields are the first four lines */
-	size_t size = (sizeof(struct sock) + SMP_CACHE_BYTES - 1) & ~(size_t)(SMP_CACHE_BYTES - 1);
+	/* the kind's socket, on cache lines of its own: its hot fields are the first lines */
+	size_t size = (sock_protos[kind]->obj_size + SMP_CACHE_BYTES - 1) &
+		      ~(size_t)(SMP_CACHE_BYTES - 1);
 	struct sock *sk = aligned_alloc(SMP_CACHE_BYTES, size);
 	const char *name = NULL;
 	uint64_t rcvbuf = 0;
@@ -237,7 +237,6 @@ int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind, s
 	sk->sk_prot = sock_protos[kind];
 	sk->host = h;
 	skb_queue_head_init(&sk->sk_receive_queue);
-	skb_queue_head_init(&sk->reader_queue);
 	sim_level_init(&sk->qlen, 0);
 	sim_level_init(&sk->rmem, 0);
 	sim_hist_init(&sk->sojourn);

@@ -19,8 +19,14 @@
  * rmem_default. A tap (packet_rcv) queues a clone of every frame its device
  * sees while its buffer is under sk_rcvbuf, else counts tp_drops.
  *
- * Simplified: the UDP fields of udp_sock live in struct sock (the taps
- * leave them unused); a tap's clone takes no udp_mem pages.
+ * A kind's socket embeds struct sock as its first member (struct udp_sock,
+ * struct packet_sock) and is allocated with its proto's obj_size; udp_sk()
+ * and pkt_sk() recover it.
+ *
+ * Simplified: inet_sock's fields (tos, pmtudisc, recverr, the bound address
+ * and port) and UDP_GRO (udp_sk()->gro_enabled, read on the receive path
+ * with the lookup's cache line) sit in struct sock; a tap's clone takes no
+ * udp_mem pages.
  */
 #ifndef MODELS_SOCK_H
 #define MODELS_SOCK_H
@@ -89,6 +95,7 @@ struct proto;
 struct proto {
 	const char *name; /* the kernel's name: "UDP", "PACKET" */
 	const char *what; /* the scenario's word for one: "socket", "tap" */
+	size_t obj_size;  /* bytes of the kind's socket, which embeds struct sock first */
 	/*
 	 * REQUIRED. The kind's own scenario keys of @sk (mapping @n; name and
 	 * rcvbuf are read already, unknown keys are checked after): bind,
@@ -159,11 +166,8 @@ struct sock {
 	uint64_t q_in;				  /* datagrams enqueued */
 	struct thread *waiters[SOCK_MAX_WAITERS]; /* readers asleep in recvmsg */
 	/* the reader's side */
-	struct sk_buff_head reader_queue; /* udp_sock reader_queue */
-	uint32_t forward_deficit;	  /* udp_sock: released truesize not yet returned */
-	uint32_t nreaders;		  /* apps reading this socket (at most SOCK_MAX_WAITERS) */
-	struct sim_spinlock reader_lock;  /* reader_queue.lock (readers only) */
-	struct sim_hist sojourn;	  /* ps in the queue (also LAT_SOCKET), after warm-up */
+	uint32_t nreaders;	 /* apps reading this socket (at most SOCK_MAX_WAITERS) */
+	struct sim_hist sojourn; /* ps in the queue (also LAT_SOCKET), after warm-up */
 	/* the sender's side */
 	uint32_t sk_sndbuf;		   /* bytes */
 	uint32_t sk_wmem_alloc;		   /* bytes charged by skbs not yet freed or orphaned */
@@ -181,12 +185,22 @@ struct sock {
 	struct sock *sk_bind_next; /* udptable hash chain (sk_bind_node) */
 	uint64_t err_queued;   /* IP_RECVERR: errors queued on sk_error_queue (charged to rmem) */
 	uint64_t err_reported; /* sk_err returned to a send or recv call */
-	struct net_device *tap_dev; /* SOCK_PACKET: device tapped */
-	uint64_t tp_packets;	    /* SOCK_PACKET: PACKET_STATISTICS tp_packets */
-	uint64_t tp_drops;	    /* SOCK_PACKET: tp_drops */
-	struct pcap_out *pcap;	    /* SOCK_PACKET: `pcap:` capture, or NULL */
-	char name[32];		    /* from the scenario */
+	char name[32];	       /* from the scenario */
 };
+
+/* struct packet_sock (net/packet/internal.h): an AF_PACKET tap. */
+struct packet_sock {
+	struct sock sk;		    /* first: the generic socket */
+	struct net_device *tap_dev; /* device tapped */
+	uint64_t tp_packets;	    /* PACKET_STATISTICS tp_packets */
+	uint64_t tp_drops;	    /* tp_drops */
+	struct pcap_out *pcap;	    /* `pcap:` capture, or NULL */
+};
+
+static inline struct packet_sock *pkt_sk(const struct sock *sk)
+{
+	return (struct packet_sock *)sk;
+}
 
 /* Create from the scenario mapping; UDP sockets bind, taps attach to a device. */
 int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind, struct sock **out,

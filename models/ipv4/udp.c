@@ -255,10 +255,10 @@ uint64_t udp_recv_lock_cost(const struct cpu *c, struct sock *sk, sim_time_t t)
 
 	if (!udp_recv_locks(sk))
 		return 0;
-	if (!sk->reader_queue.qlen && sk->sk_receive_queue.qlen) /* the splice */
+	if (!udp_sk(sk)->reader_queue.qlen && sk->sk_receive_queue.qlen) /* the splice */
 		cy += sk_lock_cost(c, &sk->rq_lock, sk, t);
 	if (sk->nreaders > 1)
-		cy += sk_lock_cost(c, &sk->reader_lock, sk, t + cycles_to_ps(c->host, cy));
+		cy += sk_lock_cost(c, &udp_sk(sk)->reader_lock, sk, t + cycles_to_ps(c->host, cy));
 	return cy;
 }
 
@@ -465,11 +465,11 @@ static void udp_rmem_release(struct sock *sk, uint32_t size)
 {
 	int64_t amt;
 
-	sk->forward_deficit += size;
-	size = sk->forward_deficit;
-	if (size < (sk->sk_rcvbuf >> 2) && sk->reader_queue.qlen)
+	udp_sk(sk)->forward_deficit += size;
+	size = udp_sk(sk)->forward_deficit;
+	if (size < (sk->sk_rcvbuf >> 2) && udp_sk(sk)->reader_queue.qlen)
 		return;
-	sk->forward_deficit = 0;
+	udp_sk(sk)->forward_deficit = 0;
 	sk->sk_forward_alloc += size;
 	amt = (sk->sk_forward_alloc - 1) & ~(int64_t)(SK_MEM_QUANTUM - 1);
 	sk->sk_forward_alloc -= amt;
@@ -483,9 +483,9 @@ static struct sk_buff *udp_dequeue(struct sock *sk)
 {
 	struct sk_buff *skb;
 
-	if (!sk->reader_queue.qlen)
-		skb_queue_splice_tail_init(&sk->sk_receive_queue, &sk->reader_queue);
-	skb = __skb_dequeue(&sk->reader_queue);
+	if (!udp_sk(sk)->reader_queue.qlen)
+		skb_queue_splice_tail_init(&sk->sk_receive_queue, &udp_sk(sk)->reader_queue);
+	skb = __skb_dequeue(&udp_sk(sk)->reader_queue);
 	if (!skb)
 		return NULL;
 	udp_rmem_release(sk, skb->truesize);
@@ -669,6 +669,7 @@ static int udp_init(struct host *h, struct sock *sk, const struct cfg_node *n,
 	uint64_t sndbuf, prio, tos;
 	int pmtudisc;
 
+	skb_queue_head_init(&udp_sk(sk)->reader_queue);
 	if (cfg_get_str(n, "bind", &bind, NULL, err) ||
 	    cfg_get_bool(n, "udp_gro", &sk->udp_gro, false, err) ||
 	    cfg_get_bool(n, "reuseport", &sk->sk_reuseport, false, err) ||
@@ -912,6 +913,7 @@ int udp_send_commit(struct cpu *c, struct sock *sk, struct udp_tx *tx, uint64_t 
 const struct proto udp_prot = {
 	.name = "UDP",
 	.what = "socket",
+	.obj_size = sizeof(struct udp_sock),
 	.init = udp_init,
 	.destroy = udp_destroy,
 	.queue_rcv_cost = udp_queue_rcv_cost,

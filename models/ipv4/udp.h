@@ -127,6 +127,19 @@
 
 struct net_device;
 
+/* struct udp_sock (include/linux/udp.h): a UDP socket. */
+struct udp_sock {
+	struct sock sk;			  /* first: the generic socket (inet_sock) */
+	struct sk_buff_head reader_queue; /* datagrams spliced for the readers */
+	uint32_t forward_deficit;	  /* bytes: released truesize not yet returned */
+	struct sim_spinlock reader_lock;  /* reader_queue.lock (readers only) */
+};
+
+static inline struct udp_sock *udp_sk(const struct sock *sk)
+{
+	return (struct udp_sock *)sk;
+}
+
 /* jhash_3words and jhash_1word (include/linux/jhash.h). */
 uint32_t jhash_3words(uint32_t a, uint32_t b, uint32_t c, uint32_t initval);
 uint32_t jhash_1word(uint32_t a, uint32_t initval);
@@ -230,7 +243,7 @@ uint64_t udp_recv_lock_cost(const struct cpu *c, struct sock *sk, sim_time_t t);
 static inline bool udp_recv_locks(const struct sock *sk)
 {
 	return sk->kind == SOCK_UDP &&
-	       (sk->nreaders > 1 || (!sk->reader_queue.qlen && sk->sk_receive_queue.qlen));
+	       (sk->nreaders > 1 || (!udp_sk(sk)->reader_queue.qlen && sk->sk_receive_queue.qlen));
 }
 
 /*
