@@ -36,6 +36,8 @@
 #include "models/core/skb.h"
 #include "models/ipv4/sock.h"
 #include "models/ipv4/udp.h"
+#include "models/ipv4/protocol.h"
+#include "models/core/netdevice.h"
 
 #define REUSEPORT_CSV "kernel-ref/reuseport.csv"
 #define BIND_CSV      "kernel-ref/reuseport_bind.csv"
@@ -352,6 +354,86 @@ START_TEST(test_udptable_bind_conflict)
 }
 END_TEST
 
+/* ---- 2c. the protocol tables ---- */
+
+static const struct {
+	unsigned proto;			   /* IP protocol number */
+	const struct net_protocol *entry;  /* inet_protos[proto] */
+	bool err_handler;		   /* has one */
+	const struct net_offload *offload; /* inet_offloads[proto] */
+} proto_table[] = {
+	{ 1, &icmp_protocol, false, NULL },	     /* ICMP: errors are not about errors */
+	{ 17, &udp_protocol, true, &udpv4_offload }, /* UDP */
+};
+
+static const struct {
+	enum sock_kind kind;	  /* sock_protos[kind] */
+	const struct proto *prot; /* the entry */
+	size_t obj_size;	  /* its socket */
+	bool queues;		  /* a protocol handler returns it: queue_rcv_* set */
+} kind_table[] = {
+	{ SOCK_UDP, &udp_prot, sizeof(struct udp_sock), true },
+	{ SOCK_PACKET, &packet_proto, sizeof(struct packet_sock), false },
+};
+
+START_TEST(test_protocol_tables)
+{
+	uint32_t entries = 0;
+
+	for (size_t i = 0; i < sizeof(proto_table) / sizeof(proto_table[0]); i++) {
+		const struct net_protocol *p = inet_protos[proto_table[i].proto];
+
+		ck_assert_ptr_eq(p, proto_table[i].entry);
+		ck_assert_ptr_nonnull(p->handler);
+		ck_assert_int_eq(p->err_handler != NULL, proto_table[i].err_handler);
+		ck_assert_ptr_eq(inet_offloads[proto_table[i].proto], proto_table[i].offload);
+	}
+	for (unsigned p = 0; p < MAX_INET_PROTOS; p++)
+		entries += inet_protos[p] != NULL;
+	ck_assert_uint_eq(entries, sizeof(proto_table) / sizeof(proto_table[0]));
+	for (size_t i = 0; i < sizeof(kind_table) / sizeof(kind_table[0]); i++) {
+		const struct proto *k = sock_protos[kind_table[i].kind];
+
+		ck_assert_ptr_eq(k, kind_table[i].prot);
+		ck_assert_uint_eq(k->obj_size, kind_table[i].obj_size);
+		ck_assert_ptr_nonnull(k->init);
+		ck_assert_ptr_nonnull(k->dequeue);
+		ck_assert_int_eq(k->queue_rcv_cost != NULL, kind_table[i].queues);
+		ck_assert_int_eq(k->queue_rcv_skb != NULL, kind_table[i].queues);
+		ck_assert_int_eq(k->recv_lock_cost != NULL, k->recv_locks != NULL);
+	}
+}
+END_TEST
+
+/* Every socket of a world is its kind's: UDP sockets and taps, with their own fields. */
+static const char kinds_yaml[] =
+	"name: t\nduration: 1ms\nhosts:\n  - name: rx\n    nics:\n"
+	"      - {name: eth0, address: 10.0.0.1/24}\n    sockets:\n"
+	"      - {name: u, bind: '10.0.0.1:5000'}\n    taps:\n      - {name: t, dev: eth0}\n";
+
+START_TEST(test_sockets_are_their_kind)
+{
+	struct cfg cfg;
+	struct sim_error err = { 0 };
+	struct world *w;
+	struct host *h;
+
+	ck_assert_msg(!cfg_load_string(&cfg, "t.yaml", kinds_yaml, &err), "%s", err.msg);
+	w = world_create(&cfg, 1, &err);
+	ck_assert_msg(w, "%s", err.msg);
+	h = w->hosts[0];
+	ck_assert_uint_eq(h->nsocks, 2);
+	ck_assert_ptr_eq(h->socks[0]->sk_prot, &udp_prot);
+	ck_assert_ptr_eq(h->socks[1]->sk_prot, &packet_proto);
+	ck_assert_str_eq(pkt_sk(h->socks[1])->tap_dev->name, "eth0");
+	ck_assert_ptr_eq(udp4_lib_lookup(h, 0x0a000001u, 5000), h->socks[0]);
+	ck_assert_ptr_null(udp4_lib_lookup(h, 0x7f000001u, 5000)); /* bound to 10.0.0.1 only */
+	ck_assert_uint_eq((uintptr_t)h->socks[0] % 64, 0);	   /* on its own cache lines */
+	world_free(w);
+	cfg_release(&cfg);
+}
+END_TEST
+
 /* ---- 3. the bind rule, in a world ---- */
 
 static const char bind_yaml[] = "name: t\nduration: 1ms\nhosts:\n  - name: rx\n    nics:\n"
@@ -627,6 +709,8 @@ Suite *reuseport_suite(void)
 	tcase_add_test(tc, test_jhash_1word_vectors);
 	tcase_add_test(tc, test_udptable_vs_linear_scan);
 	tcase_add_test(tc, test_udptable_bind_conflict);
+	tcase_add_test(tc, test_protocol_tables);
+	tcase_add_test(tc, test_sockets_are_their_kind);
 	tcase_add_test(tc, test_bind_rule_vs_kernel);
 	tcase_add_test(tc, test_per_socket_drops_vs_kernel);
 	tcase_add_test(tc, test_udp_mem_admit_table);
