@@ -40,7 +40,7 @@
 #define MAX_HOSTS	     256
 #define MAX_TOTAL_CPUS	     4096
 #define MAX_NICS	     64
-#define MAX_SOCKS	     65536 /* sockets and taps of one host */
+#define MAX_SOCKS	     16384 /* sockets and taps of one host */
 #define MAX_APPS	     1024
 #define MAX_RULES	     10000 /* iptables rules of one host */
 #define MAX_ROUTES	     10000
