@@ -134,10 +134,10 @@ extern const struct proto packet_proto;
  * lines only (the udptable link, the address and port, the buffer counters,
  * the filter, the receive queue and its lock), its enqueue two more (the
  * queue's statistics), so 10^4 sockets receiving in turn cost a few cache
- * misses per datagram, not a dozen. The reader's side,
- * the sender's and the cold rest (names, taps, error counts, the sojourn
- * histogram, whose buckets are allocated when the first datagram is read)
- * follow.
+ * misses per datagram, not a dozen. The reader's side, the sender's and the
+ * cold rest (the name, error counts, the sojourn histogram, whose buckets
+ * are allocated when the first datagram is read) follow, then the kind's own
+ * fields (struct udp_sock, struct packet_sock).
  */
 struct sock {
 	/* the lookup (sock_common) */
