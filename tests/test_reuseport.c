@@ -18,9 +18,9 @@
  *  - The udptable: jhash_1word() against vectors of the same independent
  *    reimplementation; __udp4_lib_lookup through hash2 against a linear
  *    scan of every socket (the exact address first, then the wildcard; the
- *    first bound on ties) for 1500 sockets whose ports collide in the
- *    slots, every port bound and not; and a bind's EADDRINUSE found among
- *    them.
+ *    first bound on ties) for 1500 sockets on 20000 ports, which collide in
+ *    the 8192 slots of both chains, every port bound and not; and a bind's
+ *    EADDRINUSE found among them.
  *  - Per-socket drops: a group of two, one with a 8 KiB buffer, one with
  *    2 MiB, nobody reading: only the small one drops, it admits what the
  *    kernel's did, and Udp RcvbufErrors and InErrors equal its drops.
@@ -256,11 +256,12 @@ START_TEST(test_jhash_1word_vectors)
 }
 END_TEST
 
-#define TABLE_SOCKS 1500 /* > 1024: 2048 slots, ports 1000 .. 4071 collide */
+#define TABLE_SOCKS 1500  /* 8192 slots (a quarter full at most) */
+#define TABLE_PORTS 20000 /* ports 1000 .. 20999: both chains collide */
 
 static const char *const table_addrs[] = { "0.0.0.0", "10.0.0.1", "127.0.0.1" };
 
-/* Socket i: address i % 3, port 1000 + (i * 7919) % 3072, reuseport on all. */
+/* Socket i: address i % 3, port 1000 + (i * 7919) % TABLE_PORTS, reuseport on all. */
 static char *table_yaml(void)
 {
 	size_t cap = 128 + TABLE_SOCKS * 64, n;
@@ -273,7 +274,7 @@ static char *table_yaml(void)
 	for (int i = 0; i < TABLE_SOCKS; i++)
 		n += (size_t)snprintf(y + n, cap - n,
 				      "      - {name: s%d, bind: '%s:%d', reuseport: true}\n", i,
-				      table_addrs[i % 3], 1000 + (i * 7919) % 3072);
+				      table_addrs[i % 3], 1000 + (i * 7919) % TABLE_PORTS);
 	return y;
 }
 
@@ -309,8 +310,8 @@ START_TEST(test_udptable_vs_linear_scan)
 	w = world_create(&cfg, 1, &err);
 	ck_assert_msg(w, "%s", err.msg);
 	h = w->hosts[0];
-	ck_assert_uint_eq(h->udptable->mask, 2047);
-	for (uint32_t port = 990; port < 4100; port++)
+	ck_assert_uint_eq(h->udptable->mask, 8191);
+	for (uint32_t port = 990; port < 1010 + TABLE_PORTS; port++)
 		for (size_t a = 0; a < 2; a++) {
 			struct sock *ref = linear_lookup(h, daddrs[a], (uint16_t)port);
 
@@ -341,13 +342,13 @@ START_TEST(test_udptable_bind_conflict)
 	struct cfg cfg;
 	struct sim_error err = { 0 };
 
-	/* socket 1 holds 10.0.0.1:(1000 + 7919 % 3072) = 10.0.0.1:2775 with reuseport */
+	/* socket 1 holds 10.0.0.1:(1000 + 7919 % TABLE_PORTS) = 10.0.0.1:8919 with reuseport */
 	yaml = realloc(yaml, n + 64);
 	ck_assert_ptr_nonnull(yaml);
-	snprintf(yaml + n, 64, "      - {name: late, bind: '0.0.0.0:2775'}\n");
+	snprintf(yaml + n, 64, "      - {name: late, bind: '0.0.0.0:8919'}\n");
 	ck_assert_msg(!cfg_load_string(&cfg, "t.yaml", yaml, &err), "%s", err.msg);
 	ck_assert_ptr_null(world_create(&cfg, 1, &err));
-	ck_assert_str_eq(err.msg, "t.yaml:1508:28: cannot bind 'late': port 2775 is already bound "
+	ck_assert_str_eq(err.msg, "t.yaml:1508:28: cannot bind 'late': port 8919 is already bound "
 				  "by socket 's1' (EADDRINUSE: both need 'reuseport: true')");
 	cfg_release(&cfg);
 	free(yaml);

@@ -94,7 +94,8 @@ int udp_table_init(struct host *h, uint32_t nsocks)
 	struct udp_table *t = calloc(1, sizeof(*t));
 	uint32_t slots = UDP_HTABLE_SIZE_MIN;
 
-	while (slots < nsocks)
+	/* a quarter full at most, as alloc_large_system_hash's 64 Ki slots keep a server */
+	while (slots < 4ull * nsocks && slots < UDP_HTABLE_SIZE_MAX)
 		slots *= 2;
 	if (!t)
 		return -1;

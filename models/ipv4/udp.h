@@ -72,8 +72,9 @@
  * group, which then chooses; the chains keep bind order (the kernel adds at
  * the head), so the chain's first match is the group's first member. Each
  * host is one network namespace with a table of its own
- * (udp_child_hash_entries) of max(UDP_HTABLE_SIZE_MIN = 256, the host's
- * sockets rounded up to a power of two) slots, and net_hash_mix is 0.
+ * (udp_child_hash_entries) of 256 (UDP_HTABLE_SIZE_MIN) to 65536 slots
+ * (udp_table_init's limit, what alloc_large_system_hash gives a server), at
+ * most a quarter full with the host's sockets, and net_hash_mix is 0.
  *
  * Simplified: no multicast, no per-NUMA producer queues (so the lock is per
  * datagram and each datagram is scheduled alone, as with one producer); a
@@ -144,7 +145,8 @@ static inline struct udp_sock *udp_sk(const struct sock *sk)
 uint32_t jhash_3words(uint32_t a, uint32_t b, uint32_t c, uint32_t initval);
 uint32_t jhash_1word(uint32_t a, uint32_t initval);
 
-#define UDP_HTABLE_SIZE_MIN 256 /* slots of the smallest udptable */
+#define UDP_HTABLE_SIZE_MIN 256	  /* slots of the smallest udptable */
+#define UDP_HTABLE_SIZE_MAX 65536 /* and of the largest (udp_table_init's limit) */
 
 /* struct udp_hslot: one slot of the udptable, a chain in bind order. */
 struct udp_hslot {
