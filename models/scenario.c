@@ -42,7 +42,7 @@
 #define MAX_HOSTS	     4096
 #define MAX_TOTAL_CPUS	     4096
 #define MAX_NICS	     64
-#define MAX_SOCKS	     4096 /* sockets and taps of one host */
+#define MAX_SOCKS	     16384 /* sockets and taps of one host */
 #define MAX_APPS	     1024
 #define MAX_RULES	     10000 /* iptables rules of one host */
 #define MAX_ROUTES	     10000
@@ -544,7 +544,8 @@ static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error
 	h->neigh = calloc(1, sizeof(*h->neigh));
 	h->socks = calloc(nsocks + 1, sizeof(*h->socks));
 	h->apps = calloc(seq_len(n, "apps") + 1, sizeof(*h->apps));
-	if (!h->cpus || !h->devs || !h->socks || !h->apps || !h->fib || !h->neigh || ipfrag_init(h))
+	if (!h->cpus || !h->devs || !h->socks || !h->apps || !h->fib || !h->neigh ||
+	    ipfrag_init(h) || udp_table_init(h, nsocks))
 		return cfg_error(n, err, "out of memory");
 	return 0;
 }
@@ -962,6 +963,7 @@ static void host_free(struct host *h)
 		app_free(h->apps[i]);
 	for (uint32_t i = 0; i < h->nsocks; i++)
 		sock_free(h->socks[i]);
+	udp_table_free(h);
 	for (uint32_t i = 0; i < h->ndevs; i++)
 		free_netdev(h->devs[i]);
 	for (uint32_t i = 0; h->machine == h && h->cpus && i < h->ncpus; i++) {

@@ -233,6 +233,7 @@ struct host {
 	sim_time_t icmp_global_stamp;	 /* jiffies: last refill */
 	struct sim_rng icmp_rng;	 /* icmp_global_consume's draws */
 	struct sim_rng port_rng;	 /* inet_autobind's random start */
+	struct udp_table *udptable;	 /* bound UDP sockets by port (models/ipv4/sock.h) */
 	struct inet_peer *peers;	 /* open-addressing table */
 	uint32_t npeers_cap;		 /* slots, a power of two */
 	uint64_t drops[DROP_POINTS_MAX]; /* per drop_points[] entry */

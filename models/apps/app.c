@@ -98,9 +98,7 @@ static sim_time_t app_recv_take(struct app *a, uint32_t max, uint64_t *bytes)
 	while (a->ninflight < max && sock_readable(a->sk)) {
 		struct sk_buff *skb;
 
-		if (udp_recv_locks(a->sk))
-			extra +=
-				udp_recv_lock_cost(c, a->sk, now + cycles_to_ps(h, cycles + extra));
+		extra += sock_recv_lock_cost(c, a->sk, now + cycles_to_ps(h, cycles + extra));
 		skb = sock_dequeue(a->sk);
 		if (!(skb->flags & SKB_F_CLONE)) {
 			skb_set_stage(h, skb, STAGE_APP);

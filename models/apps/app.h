@@ -25,7 +25,7 @@
 #include "sim/stats.h"
 #include "models/kernel/cpu.h"
 #include "models/ipv4/sock.h"
-#include "models/ipv4/udp_tx.h"
+#include "models/ipv4/udp.h"
 #include "models/world.h"
 
 #define APP_MAX_BATCH 1024

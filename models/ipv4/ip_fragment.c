@@ -14,7 +14,7 @@
 #include "models/core/netdevice.h"
 #include "models/sched/sch_generic.h"
 #include "models/ipv4/sock.h"
-#include "models/ipv4/udp_tx.h"
+#include "models/ipv4/ip_output.h"
 #include "sim/event.h"
 
 enum { IPQ_TIMER_PRIO = 15, IPQ_NONE = UINT32_MAX };

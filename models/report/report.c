@@ -26,6 +26,7 @@
 #include "models/report/proc_netstat.h"
 #include "models/scenario.h"
 #include "models/ipv4/sock.h"
+#include "models/ipv4/udp.h"
 #include "models/apps/traffic.h"
 #include "sim/units.h"
 
@@ -504,8 +505,8 @@ static void for_each_lock(const struct host *h,
 
 		if (sk->rq_lock.acquired)
 			fn(sk->name, "sk_receive_queue.lock", &sk->rq_lock, arg);
-		if (sk->reader_lock.acquired)
-			fn(sk->name, "reader_queue.lock", &sk->reader_lock, arg);
+		if (sk->kind == SOCK_UDP && udp_sk(sk)->reader_lock.acquired)
+			fn(sk->name, "reader_queue.lock", &udp_sk(sk)->reader_lock, arg);
 	}
 }
 
@@ -595,9 +596,9 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 
 		if (sk->kind == SOCK_PACKET)
 			fprintf(f, "  tap %s on %s: tp_packets %llu tp_drops %llu\n", sk->name,
-				sk->tap_dev->name,
-				(unsigned long long)(sk->tp_packets + sk->tp_drops),
-				(unsigned long long)sk->tp_drops);
+				pkt_sk(sk)->tap_dev->name,
+				(unsigned long long)(pkt_sk(sk)->tp_packets + pkt_sk(sk)->tp_drops),
+				(unsigned long long)pkt_sk(sk)->tp_drops);
 		else
 			fprintf(f, "  socket %s: rcvbuf %u, drops %llu\n", sk->name, sk->sk_rcvbuf,
 				(unsigned long long)sk->sk_drops);
@@ -884,9 +885,10 @@ static cJSON *json_socks(const struct host *h)
 		JNUM(o, sk, sk_drops);
 		cJSON_AddNumberToObject(o, "queued", (double)sk->qlen.cur);
 		if (sk->kind == SOCK_PACKET) {
-			cJSON_AddNumberToObject(o, "tp_packets",
-						(double)(sk->tp_packets + sk->tp_drops));
-			JNUM(o, sk, tp_drops);
+			cJSON_AddNumberToObject(
+				o, "tp_packets",
+				(double)(pkt_sk(sk)->tp_packets + pkt_sk(sk)->tp_drops));
+			JNUM(o, pkt_sk(sk), tp_drops);
 		}
 		cJSON_AddItemToArray(a, o);
 	}
