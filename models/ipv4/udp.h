@@ -81,7 +81,12 @@
  * reuseport group ignores connected members (reuseport_has_conns), and the
  * hash and the BPF program cost nothing beyond udp_rcv; ICMP errors and the
  * GRO eligibility check use the group's first socket; the error queue's
- * charge and the taps take no udp_mem pages; no memcg.
+ * charge and the taps take no udp_mem pages; no memcg; the udptable has no
+ * hash4 of connected sockets (6.13+; a connected socket is found by its
+ * local address and port, and compute_score's bonus for a matching remote
+ * end would only rank sockets sharing a port, i.e. a reuseport group, whose
+ * connected members are ignored), and binds walk the port's chain even when
+ * it is long (udp_lib_lport_inuse2 is a speed-up with the same answer).
  *
  * Transmit. Kernel references: net/ipv4/udp.c (udp_sendmsg, udp_send_skb,
  * udp_lib_get_port), net/ipv4/af_inet.c (inet_autobind), net/ipv4/ip_output.c
