@@ -14,6 +14,8 @@
 #include "models/costs.h"
 #include "models/kernel/cpu.h"
 #include "models/core/dev.h"
+#include "models/ipv4/arp.h"
+#include "models/ipv4/icmp.h"
 #include "models/ipv4/ip.h"
 #include "models/ipv4/ip_fragment.h"
 #include "models/core/neigh.h"
@@ -542,6 +544,8 @@ static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error
 	h->devs = calloc(seq_len(n, "nics") + 2, sizeof(*h->devs));
 	h->fib = calloc(1, sizeof(*h->fib));
 	h->neigh = calloc(1, sizeof(*h->neigh));
+	if (h->neigh)
+		h->neigh->ops = &arp_generic_ops;
 	h->socks = calloc(nsocks + 1, sizeof(*h->socks));
 	h->apps = calloc(seq_len(n, "apps") + 1, sizeof(*h->apps));
 	if (!h->cpus || !h->devs || !h->socks || !h->apps || !h->fib || !h->neigh ||
@@ -949,6 +953,8 @@ struct world *world_create(const struct cfg *c, int64_t seed_override, struct si
 	}
 	net_dev_init();
 	net_tx_init();
+	sock_init();
+	icmp_init();
 	world_copy_provenance(w, c);
 	if (world_build(w, c->root, seed_override, err)) {
 		world_free(w);

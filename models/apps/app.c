@@ -12,7 +12,7 @@
 #include "models/core/observe.h"
 #include "models/apps/app.h"
 #include "models/lib/dist_cfg.h"
-#include "models/ipv4/ip.h"
+#include "models/lib/inet_addr.h"
 #include "sim/error.h"
 
 /* Payload bytes of a datagram (a GRO skb's len covers all its segments). */

@@ -11,7 +11,7 @@
 
 #include "models/core/observe.h"
 #include "models/lib/dist_cfg.h"
-#include "models/ipv4/ip.h"
+#include "models/lib/inet_addr.h"
 #include "models/core/netdevice.h"
 #include "models/world.h"
 #include "models/apps/traffic.h"

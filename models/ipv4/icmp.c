@@ -230,3 +230,15 @@ static struct sock *icmp_rcv(struct cpu *c, struct host *h, struct sk_buff *skb,
 const struct net_protocol icmp_protocol = {
 	.handler = icmp_rcv,
 };
+
+/* nf_send_unreach() for a REJECT verdict: an ICMP destination unreachable of @code. */
+static void icmp_send_unreach(struct cpu *c, struct host *h, struct sk_buff *skb, unsigned code,
+			      uint64_t *cycles)
+{
+	icmp_send(c, h, skb, ICMP_DEST_UNREACH, code, 0, cycles);
+}
+
+void icmp_init(void)
+{
+	nf_send_unreach = icmp_send_unreach;
+}

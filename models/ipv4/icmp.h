@@ -55,4 +55,7 @@ bool icmp_send(struct cpu *c, struct host *h, const struct sk_buff *skb_in, unsi
 /* inet_getpeer: @h's rate-limit state for @daddr (created), NULL when the table is full. */
 struct inet_peer *inet_getpeer(struct host *h, uint32_t daddr);
 
+/* Register ICMP with the layers below it (nf_send_unreach for REJECT); once, at start-up. */
+void icmp_init(void);
+
 #endif

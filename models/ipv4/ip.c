@@ -16,6 +16,7 @@
 #include "models/ipv4/icmp.h"
 #include "models/ipv4/ip.h"
 #include "models/ipv4/ip_fragment.h"
+#include "models/ipv4/ip_output.h"
 #include "models/core/netdevice.h"
 #include "models/core/neigh.h"
 #include "models/netfilter/netfilter.h"
@@ -42,30 +43,6 @@ static struct sock *ip_drop(struct host *h, struct sk_buff *skb, enum skb_drop_r
 	*cycles += h->costs.kfree_skb;
 	kfree_skb_reason(h, skb, reason);
 	return NULL;
-}
-
-/*
- * The hook's tables; a REJECT target's ICMP error (nf_send_unreach) goes
- * out through icmp_send() and its rate limits, from the CPU running the hook.
- */
-bool ip_nf_drops(struct host *h, enum nf_hook_id hook, struct sk_buff *skb,
-		 const struct net_device *in, const struct net_device *out, uint64_t *cycles)
-{
-	struct cpu *c = h->w->this_cpu;
-	struct nf_hook_state st = {
-		hook, in ? in->name : NULL, out ? out->name : NULL, 0, h->hz, 0, -1, 0,
-	};
-
-	if (!h->nf || !nf_hook_active(h->nf, hook))
-		return false;
-	st.jiffies = host_jiffies(h, h->w->q.now);
-	st.cpu = c ? c->id : 0;
-	st.out_addr = out ? out->addr : 0;
-	if (nf_hook_slow(h->nf, &st, skb, &h->costs, cycles) != NF_DROP)
-		return false;
-	if (st.reject_code >= 0 && c)
-		icmp_send(c, h, skb, ICMP_DEST_UNREACH, (unsigned)st.reject_code, 0, cycles);
-	return true;
 }
 
 static bool nf_drops(struct host *h, enum nf_hook_id hook, struct sk_buff *skb, uint64_t *cycles)
@@ -219,84 +196,4 @@ struct sock *ip_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 	ipprot = inet_protos[skb->protocol];
 	SIM_BUG_ON(!ipprot);
 	return ipprot->handler(c, h, skb, cycles);
-}
-
-/* ---- address parsing ---- */
-
-int inet_parse_addr(const char *s, uint32_t *addr)
-{
-	unsigned a[4];
-	char tail;
-
-	if (sscanf(s, "%3u.%3u.%3u.%3u%c", &a[0], &a[1], &a[2], &a[3], &tail) != 4)
-		return -1;
-	for (int i = 0; i < 4; i++)
-		if (a[i] > 255)
-			return -1;
-	*addr = a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3];
-	return 0;
-}
-
-int inet_parse_prefix(const char *s, uint32_t *addr, uint32_t *prefix_len)
-{
-	char buf[32];
-	const char *slash = strchr(s, '/');
-	unsigned len = 32;
-	char tail;
-
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	snprintf(buf, sizeof(buf), "%s", s);
-	if (slash) {
-		buf[slash - s] = 0;
-		if (sscanf(slash + 1, "%2u%c", &len, &tail) != 1 || len > 32)
-			return -1;
-	}
-	if (inet_parse_addr(buf, addr))
-		return -1;
-	*prefix_len = len;
-	if (len < 32)
-		*addr &= len ? ~0u << (32 - len) : 0;
-	return 0;
-}
-
-int inet_parse_addr_port(const char *s, uint32_t *addr, uint16_t *port)
-{
-	char buf[32];
-	const char *colon = strrchr(s, ':');
-	unsigned p;
-	char tail;
-
-	if (!colon || strlen(s) >= sizeof(buf))
-		return -1;
-	snprintf(buf, sizeof(buf), "%s", s);
-	buf[colon - s] = 0;
-	if (sscanf(colon + 1, "%5u%c", &p, &tail) != 1 || p > 65535)
-		return -1;
-	if (inet_parse_addr(buf, addr))
-		return -1;
-	*port = (uint16_t)p;
-	return 0;
-}
-
-int inet_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
-{
-	unsigned a, b;
-	char tail;
-	int n = sscanf(s, "%5u:%5u%c", &a, &b, &tail);
-
-	if (n == 1)
-		b = a;
-	else if (n != 2)
-		return -1;
-	if (a > 65535 || b > 65535 || a > b)
-		return -1;
-	*lo = (uint16_t)a;
-	*hi = (uint16_t)b;
-	return 0;
-}
-
-void inet_fmt(char *buf, uint32_t a)
-{
-	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }

@@ -47,6 +47,7 @@
 #include "models/core/skb.h"
 #include "models/ipv4/icmp.h"
 #include "models/world.h"
+#include "models/lib/inet_addr.h" /* the address parsers, for the models that include ip.h */
 
 struct sock;
 
@@ -58,22 +59,7 @@ struct sock;
  */
 struct cpu;
 struct sock *ip_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles);
-/* Run netfilter hook @hook for @skb (devices may be NULL); true when it drops. */
-struct net_device;
-bool ip_nf_drops(struct host *h, enum nf_hook_id hook, struct sk_buff *skb,
-		 const struct net_device *in, const struct net_device *out, uint64_t *cycles);
 /* True when @addr is one of @h's addresses. */
 bool ip_is_local(const struct host *h, uint32_t addr);
-
-/* "a.b.c.d" → host-order address. 0 or -1. */
-int inet_parse_addr(const char *s, uint32_t *addr);
-/* "a.b.c.d/len" (len defaults to 32) → masked address and prefix length. 0 or -1. */
-int inet_parse_prefix(const char *s, uint32_t *addr, uint32_t *prefix_len);
-/* "a.b.c.d:port". 0 or -1. */
-int inet_parse_addr_port(const char *s, uint32_t *addr, uint16_t *port);
-/* "N" or "N:M" (N <= M). 0 or -1. */
-int inet_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);
-/* Dotted quad into @buf (16 bytes). */
-void inet_fmt(char *buf, uint32_t addr);
 
 #endif

@@ -119,6 +119,11 @@ void sock_wfree(struct sock *sk, uint32_t truesize)
 	sk->nwriters = 0;
 }
 
+void sock_init(void)
+{
+	skb_wmem_destructor = sock_wfree;
+}
+
 void skb_orphan(struct sk_buff *skb)
 {
 	if (skb->flags & SKB_F_WMEM)

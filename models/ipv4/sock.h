@@ -262,6 +262,8 @@ void skb_orphan(struct sk_buff *skb);
 
 /* sock_wfree: the skb charged @truesize to @sk's send buffer is gone. */
 void sock_wfree(struct sock *sk, uint32_t truesize);
+/* Register sock_wfree as the skb layer's send-buffer destructor (once, at start-up). */
+void sock_init(void);
 /* A sender sleeps until the send buffer is writeable (sock_wait_for_wmem). */
 void sock_add_writer(struct sock *sk, struct thread *t);
 /* sk_sndbuf after setsockopt(SO_SNDBUF, @val) (doubled, wmem_max clamp, SOCK_MIN_SNDBUF). */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/ipv4/ip.h"
+#include "models/lib/inet_addr.h"
 
 static int cmp_u32(const void *a, const void *b)
 {

@@ -16,7 +16,7 @@
 #include "models/apps/app.h"
 #include "models/kernel/cpu.h"
 #include "models/core/dev.h"
-#include "models/ipv4/ip.h"
+#include "models/lib/inet_addr.h"
 #include "models/core/neigh.h"
 #include "models/netfilter/netfilter.h"
 #include "models/netfilter/nf_conntrack.h"
