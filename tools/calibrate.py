@@ -136,6 +136,7 @@ NOT_FITTED = {
     "idle": "this VM's cpuidle table (sysfs), not fitted",
     "cpu_dma_latency": "a kernel default, not fitted",
     "irq_time_accounting": "this kernel's configuration, not fitted",
+    "sched_eevdf": "this kernel's scheduler, not fitted",
 }
 
 

@@ -114,6 +114,11 @@ struct thread {
 	uint64_t nvcsw;		       /* voluntary context switches */
 	uint64_t nivcsw;	       /* involuntary context switches */
 	bool on_rq;		       /* in the CPU's run queue array */
+	/* EEVDF (sched_eevdf), all in ps of vruntime (nice 0: real time) */
+	sim_time_t deadline; /* virtual deadline vd_i = ve_i + r_i / w_i */
+	sim_time_t vlag;     /* lag V - v_i saved at dequeue, clamped (update_entity_lag) */
+	sim_time_t vprot;    /* RUN_TO_PARITY: protected from wake-up preemption below it */
+	bool sched_delayed; /* DELAY_DEQUEUE: blocked but still queued, on the CPU's delayed list */
 };
 
 #define CPU_MAX_THREADS 16
@@ -198,6 +203,8 @@ struct cpu {
 	struct irq_desc ipi_call;		   /* CAL: the wake list's call-function IPI */
 	struct irq_desc ipi_resched;		   /* RES: reschedule IPI */
 	uint64_t ttwu_remote;			   /* wake-ups from another CPU */
+	struct thread *delayed[CPU_MAX_THREADS];   /* EEVDF: sched_delayed threads, still queued */
+	uint32_t ndelayed;			   /* entries in delayed */
 	/* cost variability */
 	struct sim_rng vary_rng; /* the stream cost_cv/<host>/<cpu>: the table and the seed */
 	uint64_t vary_state;	 /* xorshift64* state: one draw per job */
@@ -251,8 +258,31 @@ void thread_block(struct thread *t);
 void thread_wake(struct thread *t);
 /* The waker's cycles for waking @t from the running CPU: `wakeup` or `wakeup_remote`. */
 uint64_t ttwu_cost(const struct costs *k, const struct thread *t);
-/* Threads runnable on @c (rq->nr_running): curr when runnable, a switch target, the queue. */
+/*
+ * Threads queued on @c (rq->nr_running): curr when runnable, a switch target,
+ * the queue and (EEVDF) the delayed-dequeue threads.
+ */
 uint32_t cpu_nr_running(const struct cpu *c);
+
+/*
+ * EEVDF (kernel/sched/fair.c), exposed for tests. The queued entities are
+ * rq[], delayed[] and the current one (the switch target, else curr until
+ * schedule() dequeues it). All nice 0, so every weight is the same.
+ */
+/* V: the mean vruntime of the queued entities, rounded down; min_vruntime when none. */
+sim_time_t avg_vruntime(const struct cpu *c);
+/* lag >= 0: @t's vruntime is at most V (exactly: sum(v_i - v0) >= n (v - v0)). */
+bool entity_eligible(const struct cpu *c, const struct thread *t);
+/*
+ * Place @t (not queued) at V - lag, the saved lag scaled by (n + 1) / n for the
+ * n queued entities (PLACE_LAG), with a deadline one base slice later.
+ */
+void place_entity(struct cpu *c, struct thread *t);
+/*
+ * Earliest eligible virtual deadline first among the queued entities; the
+ * current one wins while eligible and protected (RUN_TO_PARITY) when @protect.
+ */
+struct thread *pick_eevdf(const struct cpu *c, bool protect);
 
 /* Re-evaluate what @c runs (after state changed from outside its own jobs). */
 void cpu_kick(struct cpu *c);
