@@ -12,7 +12,9 @@
  */
 #include <check.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/kernel/cpu.h"
@@ -503,6 +505,7 @@ struct starve_out {
 	double app_share;    /* its %sys + %usr of CPU 0, as a fraction */
 	double ksoftirqd;    /* ksoftirqd's share */
 	sim_time_t sum_exec; /* ps: the application's scheduler clock */
+	uint64_t e2e_max;    /* ps: the longest creation-to-read time */
 };
 
 static void starve_run(int flood_pps, const char *ita, struct starve_out *o)
@@ -521,6 +524,7 @@ static void starve_run(int flood_pps, const char *ita, struct starve_out *o)
 	o->app_share = (double)(c->acct[ACCT_SYS] + c->acct[ACCT_USR]) / total;
 	o->ksoftirqd = (double)c->acct[ACCT_KSOFTIRQD] / total;
 	o->sum_exec = w->hosts[0]->apps[0]->thread.sum_exec;
+	o->e2e_max = w->hosts[0]->apps[0]->e2e.max;
 	world_free(w);
 }
 
@@ -568,6 +572,382 @@ START_TEST(test_irq_time_accounting)
 }
 END_TEST
 
+/* ---- EEVDF (sched_eevdf) ---- */
+
+/*
+ * The flood of test_flood_starves_app under EEVDF: inline softirq is outside
+ * the scheduler either way (same result at 1 Mpps); in ksoftirqd's regime the
+ * application still gets about half the CPU, but ksoftirqd's turns end at its
+ * deadline (one 0.7 ms base slice) instead of CFS's 3 ms half-period, so the
+ * longest wait of a datagram is shorter.
+ */
+START_TEST(test_eevdf_flood)
+{
+	struct starve_out cfs, eevdf;
+
+	starve_run(1000000, "false", &cfs);
+	starve_run(1000000, "false, sched_eevdf: true", &eevdf);
+	ck_assert_uint_eq(eevdf.msgs, cfs.msgs);
+	starve_run(3000000, "false", &cfs);
+	starve_run(3000000, "false, sched_eevdf: true", &eevdf);
+	ck_assert_msg(eevdf.ksoftirqd > 0.4, "3 Mpps: ksoftirqd %.3f", eevdf.ksoftirqd);
+	ck_assert_msg(eevdf.app_share > 0.35 && eevdf.app_share < 0.65, "3 Mpps: app %.3f",
+		      eevdf.app_share);
+	ck_assert_msg(eevdf.e2e_max < cfs.e2e_max, "longest wait: EEVDF %llu ps, CFS %llu ps",
+		      (unsigned long long)eevdf.e2e_max, (unsigned long long)cfs.e2e_max);
+}
+END_TEST
+
+/*
+ * The rules against a hand-computed reference on a CPU built by hand: the
+ * queued threads' vruntimes (us) and deadlines (us), the current thread's
+ * (vprot = its deadline unless noted), then V, whether each is eligible
+ * and whom pick_eevdf() returns. Equal weights: V is the plain mean,
+ * rounded down; a thread is eligible when its vruntime is at most V.
+ */
+#define EV_MAX 4
+
+struct eevdf_case {
+	const char *name;
+	int n;			      /* queued threads in rq[] */
+	int64_t v[EV_MAX], d[EV_MAX]; /* their vruntime and deadline, us */
+	bool has_curr;		      /* a running current thread */
+	int64_t cv, cd, cprot;	      /* its vruntime, deadline and vprot, us */
+	int64_t avg;		      /* expected V, us */
+	int pick;		      /* expected pick: index into rq[], -1 for curr */
+};
+
+static const struct eevdf_case eevdf_cases[] = {
+	{ "alone: the current thread", 0, { 0 }, { 0 }, true, 500, 900, 900, 500, -1 },
+	{ "alone in the queue: that one", 1, { 300 }, { 1000 }, false, 0, 0, 0, 300, 0 },
+	{ "earliest deadline among the eligible",
+	  3,
+	  { 100, 200, 600 },
+	  { 900, 800, 700 },
+	  false,
+	  0,
+	  0,
+	  0,
+	  300,
+	  1 },
+	{ "protected current runs on", 1, { 200 }, { 500 }, true, 100, 900, 900, 150, -1 },
+	{ "ineligible current loses its protection",
+	  1,
+	  { 100 },
+	  { 1500 },
+	  true,
+	  300,
+	  900,
+	  900,
+	  200,
+	  0 },
+	{ "protection over: earlier deadline wins",
+	  1,
+	  { 200 },
+	  { 800 },
+	  true,
+	  200,
+	  900,
+	  200,
+	  200,
+	  0 },
+	{ "protection over: current's earlier deadline",
+	  1,
+	  { 200 },
+	  { 950 },
+	  true,
+	  200,
+	  900,
+	  200,
+	  200,
+	  -1 },
+	{ "equal deadlines: the queued one", 1, { 200 }, { 900 }, true, 200, 900, 200, 200, 0 },
+	{ "an ineligible earlier deadline is passed over",
+	  3,
+	  { 0, 100, 200 },
+	  { 900, 300, 100 },
+	  false,
+	  0,
+	  0,
+	  0,
+	  100,
+	  1 },
+};
+
+static struct host *eevdf_host(void)
+{
+	struct host *h = calloc(1, sizeof(*h));
+
+	ck_assert_ptr_nonnull(h);
+	h->hz = 250;
+	h->sysctl.sched_base_slice_ns = 700000;
+	h->costs.sched_eevdf = true;
+	return h;
+}
+
+START_TEST(test_eevdf_pick)
+{
+	const struct eevdf_case *ec = &eevdf_cases[_i];
+	struct host *h = eevdf_host();
+	static struct cpu c;
+	static struct thread t[EV_MAX], cur;
+	const struct thread *p;
+
+	memset(&c, 0, sizeof(c));
+	c.host = h;
+	for (int i = 0; i < ec->n; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		t[i].state = THREAD_RUNNABLE;
+		t[i].vruntime = ec->v[i] * SIM_US;
+		t[i].deadline = ec->d[i] * SIM_US;
+		c.rq[c.nrq++] = &t[i];
+	}
+	if (ec->has_curr) {
+		memset(&cur, 0, sizeof(cur));
+		cur.state = THREAD_RUNNABLE;
+		cur.vruntime = ec->cv * SIM_US;
+		cur.deadline = ec->cd * SIM_US;
+		cur.vprot = ec->cprot * SIM_US;
+		c.curr = &cur;
+	}
+	ck_assert_msg(avg_vruntime(&c) == ec->avg * SIM_US, "%s: V %lld ps", ec->name,
+		      (long long)avg_vruntime(&c));
+	for (int i = 0; i < ec->n; i++)
+		ck_assert_msg(entity_eligible(&c, &t[i]) == (t[i].vruntime <= avg_vruntime(&c)),
+			      "%s: thread %d", ec->name, i);
+	p = pick_eevdf(&c, true);
+	ck_assert_msg(p == (ec->pick < 0 ? &cur : &t[ec->pick]), "%s: picked %s", ec->name,
+		      p == &cur ? "curr" : "another");
+	free(h);
+}
+END_TEST
+
+/*
+ * place_entity(): V - vlag x (n + 1) / n for n queued threads (integer
+ * division toward zero, as div_s64), deadline one base slice (700 us) later;
+ * no lag is kept when nothing is queued (the thread lands on min_vruntime).
+ */
+struct place_case {
+	const char *name;
+	int n;		/* queued threads, all at vruntime 1000 us */
+	int64_t vlag;	/* the woken thread's saved lag, ps */
+	int64_t expect; /* its vruntime, ps */
+	bool eligible;	/* eligible once queued */
+};
+
+static const struct place_case place_cases[] = {
+	{ "empty queue: min_vruntime, lag dropped", 0, 300 * SIM_US, 500 * SIM_US, true },
+	{ "one queued: lag doubled", 1, 300 * SIM_US, 400 * SIM_US, true },
+	{ "three queued: lag x 4/3", 3, 300 * SIM_US, 600 * SIM_US, true },
+	{ "negative lag x 3/2: after V", 2, -100 * SIM_US, 1150 * SIM_US, false },
+	{ "rounding toward zero", 3, -1, 1000 * SIM_US + 1, false },
+	{ "no lag: at V", 2, 0, 1000 * SIM_US, true },
+};
+
+START_TEST(test_eevdf_place)
+{
+	const struct place_case *pc = &place_cases[_i];
+	struct host *h = eevdf_host();
+	static struct cpu c;
+	static struct thread t[EV_MAX], w;
+
+	memset(&c, 0, sizeof(c));
+	c.host = h;
+	c.min_vruntime = 500 * SIM_US;
+	for (int i = 0; i < pc->n; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		t[i].state = THREAD_RUNNABLE;
+		t[i].vruntime = 1000 * SIM_US;
+		c.rq[c.nrq++] = &t[i];
+	}
+	memset(&w, 0, sizeof(w));
+	w.vlag = pc->vlag;
+	place_entity(&c, &w);
+	ck_assert_msg(w.vruntime == pc->expect, "%s: vruntime %lld", pc->name,
+		      (long long)w.vruntime);
+	ck_assert(w.deadline == w.vruntime + 700 * SIM_US);
+	c.rq[c.nrq++] = &w;
+	ck_assert_msg(entity_eligible(&c, &w) == pc->eligible, "%s: eligible", pc->name);
+	free(h);
+}
+END_TEST
+
+/*
+ * Two always-runnable threads on one CPU, each doing 100 us jobs of user
+ * work (context switches free): they take turns. Under EEVDF a turn is one
+ * base slice (kernel.sched_base_slice_ns, 0.7 ms on one CPU): the thread's
+ * deadline passes after 7 jobs, it is no longer eligible and the other one
+ * is; under CFS a turn is sched_latency / 2 = 3 ms once the turns have
+ * settled (the second turn takes one job more, to pass the other's vruntime).
+ */
+struct turn_case {
+	const char *name;
+	const char *costs; /* costs: mapping */
+	const char *sysctl;
+	int jobs; /* jobs per turn after the first */
+};
+
+static const struct turn_case turn_cases[] = {
+	{ "EEVDF: one base slice", "sched_eevdf: true", "{}", 7 },
+	{ "EEVDF: base slice 0.3 ms", "sched_eevdf: true", "{kernel.sched_base_slice_ns: 300000}",
+	  3 },
+	{ "EEVDF: base slice 1 ms", "sched_eevdf: true", "{kernel.sched_base_slice_ns: 1000000}",
+	  10 },
+	{ "CFS: half the period", "sched_eevdf: false", "{}", 30 },
+};
+
+#define HOG_JOBS 400
+
+static struct hog_log {
+	int who[HOG_JOBS]; /* which hog finished each job */
+	int n;
+} hog_log;
+
+static void hog_done(struct cpu_job *j)
+{
+	struct thread *t = container_of(j, struct thread, job);
+
+	if (hog_log.n < HOG_JOBS)
+		hog_log.who[hog_log.n++] = (int)(intptr_t)t->priv;
+}
+
+static void hog_run(struct thread *t)
+{
+	thread_start_job(t, 100 * SIM_US, ACCT_USR, true, hog_done);
+}
+
+START_TEST(test_eevdf_turns)
+{
+	const struct turn_case *tc = &turn_cases[_i];
+	static struct thread hog[2];
+	struct sim_error err = { 0 };
+	struct cfg cfg = { 0 };
+	char yaml[1024];
+	struct world *w;
+	int run = 1, turns = 0;
+
+	snprintf(yaml, sizeof(yaml),
+		 "name: turns\nduration: 45ms\nwarmup: 0s\n"
+		 "costs: {%s, context_switch: 0, cost_cv: 0}\n"
+		 "hosts:\n  - name: box\n    cpus: 1\n    sysctl: %s\n",
+		 tc->costs, tc->sysctl);
+	ck_assert_msg(cfg_load_string(&cfg, "turns.yaml", yaml, &err) == 0, "%s", err.msg);
+	w = world_create(&cfg, -1, &err);
+	cfg_release(&cfg);
+	ck_assert_msg(w != NULL, "%s", err.msg);
+	world_start(w);
+	memset(&hog_log, 0, sizeof(hog_log));
+	for (int i = 0; i < 2; i++) {
+		thread_init(&hog[i], &w->hosts[0]->cpus[0], i ? "hog1" : "hog0", hog_run,
+			    (void *)(intptr_t)i);
+		thread_wake(&hog[i]);
+	}
+	world_advance(w, w->duration);
+	world_finish(w, NULL);
+	ck_assert_int_eq(hog_log.n, HOG_JOBS);
+	/* every complete turn after the first two (the last may be cut short) */
+	for (int i = 1; i < hog_log.n; i++) {
+		if (hog_log.who[i] == hog_log.who[i - 1]) {
+			run++;
+			continue;
+		}
+		if (turns++ > 1)
+			ck_assert_msg(run == tc->jobs, "%s: a turn of %d jobs, expected %d",
+				      tc->name, run, tc->jobs);
+		run = 1;
+	}
+	ck_assert_int_gt(turns, HOG_JOBS / (tc->jobs + 1) - 2);
+	world_free(w);
+}
+END_TEST
+
+/*
+ * DELAY_DEQUEUE by hand (context switches free, one CPU, base slice 0.7 ms):
+ * a sleeper is woken first, then a hog (100 us jobs), both placed at V = 0
+ * with deadline 0.7 ms. The sleeper runs one 0.6 ms job and blocks with
+ * vruntime 0.6 ms against V = 0.3 ms: it is not eligible (it got more than
+ * its share), so it stays queued, sched_delayed (still counted in
+ * nr_running). At 1.3 ms the hog reaches its deadline (vruntime 0.7 ms); V is
+ * now 0.65 ms and the sleeper, eligible with the earliest deadline, is the
+ * pick: its dequeue is finished with a positive lag (50 us), which DELAY_ZERO
+ * drops to 0. Under CFS the sleeper leaves the queue when it blocks.
+ */
+static int sleeper_jobs;
+
+static void sleeper_done(struct cpu_job *j)
+{
+	(void)j;
+	sleeper_jobs++;
+}
+
+static void sleeper_run(struct thread *t)
+{
+	if (sleeper_jobs) {
+		thread_block(t);
+		return;
+	}
+	thread_start_job(t, 600 * SIM_US, ACCT_USR, true, sleeper_done);
+}
+
+struct delay_case {
+	const char *name;
+	bool eevdf;
+	int64_t at1_us;		 /* just after the sleeper blocked */
+	uint32_t ndelayed1, nr1; /* delayed threads and nr_running then */
+	int64_t at2_us;		 /* later */
+	uint32_t ndelayed2, nr2; /* and then */
+};
+
+static const struct delay_case delay_cases[] = {
+	{ "EEVDF: delayed until eligible", true, 650, 1, 2, 1350, 0, 1 },
+	{ "CFS: dequeued at once", false, 650, 0, 1, 1350, 0, 1 },
+};
+
+START_TEST(test_eevdf_delay_dequeue)
+{
+	const struct delay_case *dc = &delay_cases[_i];
+	static struct thread hog, sl;
+	struct sim_error err = { 0 };
+	struct cfg cfg = { 0 };
+	char yaml[512];
+	struct world *w;
+	struct cpu *c;
+
+	snprintf(yaml, sizeof(yaml),
+		 "name: delay\nduration: 5ms\nwarmup: 0s\n"
+		 "costs: {sched_eevdf: %s, context_switch: 0, cost_cv: 0, idle: poll}\n"
+		 "hosts:\n  - name: box\n    cpus: 1\n",
+		 dc->eevdf ? "true" : "false");
+	ck_assert_msg(cfg_load_string(&cfg, "delay.yaml", yaml, &err) == 0, "%s", err.msg);
+	w = world_create(&cfg, -1, &err);
+	cfg_release(&cfg);
+	ck_assert_msg(w != NULL, "%s", err.msg);
+	world_start(w);
+	c = &w->hosts[0]->cpus[0];
+	sleeper_jobs = 0;
+	thread_init(&hog, c, "hog", hog_run, NULL);
+	thread_init(&sl, c, "sleeper", sleeper_run, NULL);
+	thread_wake(&sl);
+	thread_wake(&hog);
+	world_advance(w, dc->at1_us * SIM_US);
+	ck_assert_int_eq(sleeper_jobs, 1);
+	ck_assert_int_eq(sl.state, THREAD_BLOCKED);
+	ck_assert_msg(c->ndelayed == dc->ndelayed1 && sl.sched_delayed == !!c->ndelayed,
+		      "%s: %u delayed", dc->name, c->ndelayed);
+	ck_assert_uint_eq(cpu_nr_running(c), dc->nr1);
+	if (dc->eevdf)
+		ck_assert(sl.vruntime == 600 * SIM_US && !entity_eligible(c, &sl));
+	world_advance(w, dc->at2_us * SIM_US);
+	ck_assert_msg(c->ndelayed == dc->ndelayed2, "%s: %u delayed later", dc->name, c->ndelayed);
+	ck_assert_uint_eq(cpu_nr_running(c), dc->nr2);
+	if (dc->eevdf)
+		ck_assert(sl.vlag == 0 && !sl.sched_delayed);
+	world_advance(w, w->duration);
+	world_finish(w, NULL);
+	world_free(w);
+}
+END_TEST
+
 Suite *cpu_suite(void);
 
 Suite *cpu_suite(void)
@@ -590,6 +970,15 @@ Suite *cpu_suite(void)
 	tcase_add_test(tc, test_cost_cv_overflow);
 	tcase_add_test(tc, test_flood_starves_app);
 	tcase_add_test(tc, test_irq_time_accounting);
+	tcase_add_loop_test(tc, test_eevdf_pick, 0,
+			    (int)(sizeof(eevdf_cases) / sizeof(eevdf_cases[0])));
+	tcase_add_loop_test(tc, test_eevdf_place, 0,
+			    (int)(sizeof(place_cases) / sizeof(place_cases[0])));
+	tcase_add_loop_test(tc, test_eevdf_turns, 0,
+			    (int)(sizeof(turn_cases) / sizeof(turn_cases[0])));
+	tcase_add_loop_test(tc, test_eevdf_delay_dequeue, 0,
+			    (int)(sizeof(delay_cases) / sizeof(delay_cases[0])));
+	tcase_add_test(tc, test_eevdf_flood);
 	suite_add_tcase(s, tc);
 	return s;
 }
