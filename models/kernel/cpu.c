@@ -1,5 +1,5 @@
 /*
- * models/kernel/cpu.c - CPUs: hardirq, softirq executor, ksoftirqd, CFS-like threads.
+ * models/kernel/cpu.c - CPUs: hardirq, softirq executor, ksoftirqd, CFS or EEVDF threads.
  *
  * See models/kernel/cpu.h for the model and its kernel references. The phases of
  * cpu_pick() mirror the priority of Linux contexts: a pending hardirq first,

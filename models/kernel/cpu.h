@@ -3,7 +3,11 @@
  *
  * Kernel references: kernel/softirq.c (handle_softirqs, __irq_exit_rcu,
  * wakeup_softirqd, run_ksoftirqd), kernel/sched/fair.c (CFS: vruntime,
- * place_entity, check_preempt_wakeup, sched_slice), kernel/sched/core.c
+ * place_entity, check_preempt_wakeup, sched_slice; EEVDF as in 6.18:
+ * avg_vruntime, entity_eligible, __pick_eevdf, set_protect_slice,
+ * update_deadline, update_entity_lag, place_entity, dequeue_entity,
+ * requeue_delayed_entity, check_preempt_wakeup_fair), kernel/sched/features.h
+ * (PLACE_LAG, RUN_TO_PARITY, DELAY_DEQUEUE, DELAY_ZERO), kernel/sched/core.c
  * (try_to_wake_up, ttwu_queue_cond, ttwu_queue_wakelist, sched_ttwu_pending,
  * resched_curr, set_nr_if_polling), kernel/sched/cputime.c and
  * kernel/sched/core.c update_rq_clock_task (CONFIG_IRQ_TIME_ACCOUNTING),
@@ -41,17 +45,35 @@
  * the per-CPU ksoftirqd thread, which runs the same executor at thread level
  * (6.5+ behaviour: no deferral to a runnable ksoftirqd).
  *
- * Threads share a CPU under a CFS-like scheduler: equal weights (nice 0),
+ * Threads share a CPU under the fair class, equal weights (nice 0), with
  * vruntime advanced by the thread's own execution, plus the hardirq and
- * inline softirq time that interrupts it unless `irq_time_accounting`,
- * sleeper placement at min_vruntime - sched_latency/2, wake-up preemption
- * when the woken thread's vruntime is ahead by more than the wake-up
- * granularity, and slice expiry (sched_latency / nr_running, at least
- * min_granularity) checked at job boundaries. Kernel-mode jobs are not
- * preempted (voluntary preemption); user-mode jobs are.
+ * inline softirq time that interrupts it unless `irq_time_accounting`.
+ * The cost key `sched_eevdf` picks the rules:
  *
- * Simplified: no migration (threads are pinned), no nice levels, EEVDF's
- * lag/deadline rules are approximated by CFS's.
+ * - CFS (Linux up to 6.5): sleeper placement at min_vruntime -
+ *   sched_latency/2, wake-up preemption when the woken thread's vruntime is
+ *   ahead by more than the wake-up granularity, and slice expiry
+ *   (sched_latency / nr_running, at least min_granularity).
+ * - EEVDF (6.6+): each thread asks for one base slice
+ *   (kernel.sched_base_slice_ns) with virtual deadline vruntime + slice; the
+ *   pick is the eligible thread (vruntime <= V, the queued threads' mean)
+ *   with the earliest deadline, the current one kept while eligible and
+ *   short of the deadline it had when picked (RUN_TO_PARITY). A used-up
+ *   request gets the next deadline and a reschedule. A thread that sleeps
+ *   keeps its lag V - vruntime (limited to two slices or a tick) and wakes at
+ *   V - lag (n + 1) / n; one that blocks while not eligible stays queued,
+ *   sched_delayed, until it is picked or woken (DELAY_DEQUEUE), and then
+ *   loses any positive lag (DELAY_ZERO). A woken thread preempts when the
+ *   current one's protection is over or the woken one is now the pick.
+ *
+ * Both are checked at wake-ups and at job boundaries (no tick).
+ * Kernel-mode jobs are not preempted (voluntary preemption); user-mode jobs
+ * are.
+ *
+ * Simplified: no migration (threads are pinned), no nice levels or custom
+ * slices (so no PREEMPT_SHORT, and set_protect_slice's vprot is the
+ * deadline), no scheduler tick (a deadline passes at the end of the job
+ * that crosses it, not at the next tick), no NEXT_BUDDY, no cgroups.
  */
 #ifndef MODELS_CPU_H
 #define MODELS_CPU_H
