@@ -673,7 +673,9 @@ struct thread *pick_eevdf(const struct cpu *c, bool protect)
 	int64_t n, sum = eevdf_sum(c, &n);
 
 	if (curr && curr->state != THREAD_RUNNABLE)
-		curr = NULL;
+		curr = NULL; /* blocked, not yet dequeued: still in V, not a candidate */
+	if (!curr && !c->nrq && !c->ndelayed)
+		return NULL;
 	if (n == 1)
 		return curr ? curr : c->nrq ? c->rq[0] : c->delayed[0];
 	if (curr && !vruntime_eligible(c, sum, n, curr->vruntime))
