@@ -948,6 +948,32 @@ START_TEST(test_eevdf_delay_dequeue)
 }
 END_TEST
 
+/* kernel.sched_base_slice_ns defaults to 0.70 ms x (1 + ilog2(min(cpus, 8))), as fair.c's update_sysctl(). */
+static const struct {
+	uint32_t cpus;
+	uint64_t slice_ns;
+} slice_cases[] = { { 1, 700000 },  { 2, 1400000 }, { 3, 1400000 },
+		    { 4, 2100000 }, { 8, 2800000 }, { 64, 2800000 } };
+
+START_TEST(test_eevdf_base_slice_default)
+{
+	struct sim_error err = { 0 };
+	struct cfg cfg = { 0 };
+	char yaml[256];
+	struct world *w;
+
+	snprintf(yaml, sizeof(yaml),
+		 "name: s\nduration: 1ms\nhosts:\n  - name: box\n    cpus: %u\n",
+		 slice_cases[_i].cpus);
+	ck_assert_msg(cfg_load_string(&cfg, "s.yaml", yaml, &err) == 0, "%s", err.msg);
+	w = world_create(&cfg, -1, &err);
+	cfg_release(&cfg);
+	ck_assert_msg(w != NULL, "%s", err.msg);
+	ck_assert_uint_eq(w->hosts[0]->sysctl.sched_base_slice_ns, slice_cases[_i].slice_ns);
+	world_free(w);
+}
+END_TEST
+
 Suite *cpu_suite(void);
 
 Suite *cpu_suite(void)
@@ -979,6 +1005,8 @@ Suite *cpu_suite(void)
 	tcase_add_loop_test(tc, test_eevdf_delay_dequeue, 0,
 			    (int)(sizeof(delay_cases) / sizeof(delay_cases[0])));
 	tcase_add_test(tc, test_eevdf_flood);
+	tcase_add_loop_test(tc, test_eevdf_base_slice_default, 0,
+			    (int)(sizeof(slice_cases) / sizeof(slice_cases[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }
