@@ -798,6 +798,7 @@ static void schedule_fair(struct cpu *c)
 	rq_take(c, rq_index(c, next));
 	next->slice_exec = 0;
 	next->vprot = next->deadline;
+	c->sched_tick = host_jiffies(c->host, cpu_now(c));
 	c->switch_to = next;
 	c->cs_job.remaining = cost_vary(c, cycles_to_ps(c->host, c->host->costs.context_switch));
 	c->cs_job.acct = ACCT_SYS;
@@ -805,14 +806,23 @@ static void schedule_fair(struct cpu *c)
 }
 
 /*
- * Between the current thread's jobs: update_curr() asks for a reschedule when
- * the request is used up or the protection has ended with others queued;
- * __schedule() switches only when the pick is another thread.
+ * Between the current thread's jobs, if a scheduler tick has passed since it
+ * was picked or last checked (task_tick_fair -> update_curr; nothing else
+ * looks at a thread that neither sleeps nor wakes anyone): update_curr() asks
+ * for a reschedule when the request is used up or the protection has ended
+ * with others queued; __schedule() switches only when the pick is another
+ * thread. So a turn ends at the first tick after the deadline, seen at the
+ * end of the job that spans it.
  */
 static bool eevdf_resched(struct cpu *c, struct thread *t)
 {
-	bool expired = update_deadline(c, t);
+	uint64_t tick = host_jiffies(c->host, cpu_now(c));
+	bool expired;
 
+	if (tick == c->sched_tick)
+		return false;
+	c->sched_tick = tick;
+	expired = update_deadline(c, t);
 	if (!c->nrq && !c->ndelayed)
 		return false;
 	if (!expired && protect_slice(t))
