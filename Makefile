@@ -118,6 +118,7 @@ scenarios-check: all
 	./tests/timeseries.sh
 	@./tools/install-deps.sh cmd:chromium -- chromium || echo "deps: chromium not installed"
 	./tests/html.sh
+	./tests/trace.sh
 
 # tests/test_calibrate.py: the fit on synthetic data, the profile writer, the
 # command's errors, and (as root) `skbsim calibrate --quick` (about a minute).

@@ -233,6 +233,7 @@ struct host {
 };
 
 struct skb_observer;
+struct cpu_observer;
 
 struct world {
 	char name[64];		      /* scenario name (results/<name>/) */
@@ -259,6 +260,7 @@ struct world {
 	struct pcap_out *pcaps;	      /* capture files (models/report/pcap_out.h), a list */
 	struct skb_observer
 		*observers; /* models/core/observe.h: called at every packet event, a list */
+	struct cpu_observer *cpu_observers; /* models/kernel/cpu.h: what CPUs run, a list */
 	/* packet accounting, whole run (conservation: offered = delivered + dropped + in flight) */
 	uint64_t offered;     /* frames that reached a NIC */
 	uint64_t delivered;   /* datagrams read by an application */

@@ -182,5 +182,32 @@ for c in chart-waterfall chart-latency chart-cpu; do
 done
 ! grep -q 'id="chart-ts-' "$tmp/dom2.html" && ok || bad "loopback: time series without --interval"
 
+# The timeline of a trace skbsim wrote itself (--trace with --html): the first
+# burst of default.yaml, its ring drops and ring counter, drawn and shot.
+"$bin" run scenarios/default.yaml --quiet -o "$tmp/t" --trace "$tmp/t.json" \
+	--trace-window 0ms+3ms --html --html-window 100us+400us >/dev/null || bad "default --trace --html failed"
+chrome "file://$tmp/t/report.html" --dump-dom >"$tmp/dom3.html"
+got=$(python3 - "$tmp/dom3.html" <<'EOF'
+import re, sys
+dom = open(sys.argv[1]).read()
+m = re.search(r'id="timeline-counts"[^>]*', dom)
+a = dict(re.findall(r'(data-[a-z-]+)="([^"]*)"', m.group(0))) if m else {}
+sl, ins, cp = (int(a.get(k, 0)) for k in ("data-slices", "data-instants", "data-counter-points"))
+tl = dom[dom.find('id="chart-timeline"'):]
+tl = tl[:tl.find("</svg>")]
+errs = []
+if sl < 10 or ins < 10 or cp < 10:
+    errs.append("timeline counts: %d slices, %d instants, %d counter points" % (sl, ins, cp))
+for what in ("hardirq eth0-rx-", "napi_poll eth0 rx-", "drop NIC_RX_MISSED at R2", "rx_ring"):
+    if what not in tl:
+        errs.append("%r not drawn" % what)
+print("; ".join(errs) or "ok")
+EOF
+)
+[ "$got" = ok ] && ok || bad "generated trace in report.html: $got"
+chrome "file://$tmp/t/report.html" --window-size=1200,3000 --screenshot="$tmp/shot3.png" >/dev/null
+[ -s "$tmp/shot3.png" ] && ok || bad "no screenshot of the generated trace's timeline"
+[ -n "${SHOT_TRACE:-}" ] && cp "$tmp/shot3.png" "$SHOT_TRACE"
+
 echo "html: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -24,10 +24,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "models/report/follow.h"
 #include "models/report/html.h"
 #include "models/report/pcap_out.h"
 #include "models/report/report.h"
 #include "models/report/timeseries.h"
+#include "models/report/trace.h"
 #include "models/scenario.h"
 #include "sim/cfg.h"
 #include "sim/error.h"
@@ -40,14 +42,21 @@ enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 3, EXIT_STOPPED = 4 };
 
 #define MAX_SETS 256
 
-/* --interval, --html, --html-trace, --html-window: what a run shows besides its report. */
+/* --interval, --html*, --trace*, --follow*: what a run shows besides its report. */
 struct view_options {
-	sim_time_t interval;  /* --interval: ps between time-series rows, 0: none */
-	int html;	      /* --html: write report.html */
-	const char *trace;    /* --html-trace: Chrome trace JSON drawn in report.html */
-	sim_time_t win_start; /* --html-window START+LEN: ps */
-	sim_time_t win_len;   /* ps */
-	bool win_set;	      /* --html-window given */
+	sim_time_t interval;   /* --interval: ps between time-series rows, 0: none */
+	const char *trace_out; /* --trace FILE.json: write the CPU timeline, or NULL */
+	sim_time_t tr_start;   /* --trace-window START+LEN: ps */
+	sim_time_t tr_len;     /* ps */
+	bool tr_win_set;       /* --trace-window given */
+	sim_time_t tr_sample;  /* --trace-sample: ps between counter samples, 0: default */
+	uint32_t follow;       /* --follow N: packets to follow, 0: none */
+	uint64_t follow_every; /* --follow-every K: one in K born, 0: not given */
+	int html;	       /* --html: write report.html */
+	const char *trace;     /* --html-trace: Chrome trace JSON drawn in report.html */
+	sim_time_t win_start;  /* --html-window START+LEN: ps */
+	sim_time_t win_len;    /* ps */
+	bool win_set;	       /* --html-window given */
 };
 
 struct options {
@@ -75,6 +84,8 @@ static const char usage[] =
 	"SIZE]\n"
 	"                  [--interval TIME] [--html [--html-trace FILE.json] [--html-window "
 	"START+LEN]]\n"
+	"                  [--trace FILE.json [--trace-window START+LEN] [--trace-sample TIME]]\n"
+	"                  [--follow N [--follow-every K]]\n"
 	"       skbsim check FILE [--set KEY=VALUE]... [--unset KEY]... [--dump]\n" TOOL_USAGE
 	"       skbsim --help | --version\n"
 	"\n"
@@ -113,6 +124,20 @@ static const char usage[] =
 	"  --html-window START+LEN\n"
 	"           the trace's window, like '10ms+500us' (default: 1ms around the\n"
 	"           first drop, or the trace's start)\n"
+	"  --trace FILE.json\n"
+	"           write the CPU timeline as a Chrome trace-event / Perfetto JSON file\n"
+	"           (open it in ui.perfetto.dev or chrome://tracing): hardirq, softirq,\n"
+	"           NAPI poll, ksoftirqd and application slices per CPU, IPIs, drops and\n"
+	"           every queue's length; with --html, report.html draws it\n"
+	"  --trace-window START+LEN\n"
+	"           write only this part of the run, like '10ms+500us'\n"
+	"  --trace-sample TIME\n"
+	"           sample the queue counters every TIME (100ns to 1s, default 1us)\n"
+	"  --follow N\n"
+	"           follow N packets (1 to 1000) stage by stage, from birth to delivery\n"
+	"           or drop: printed after the report and written to DIR/follow.txt\n"
+	"  --follow-every K\n"
+	"           follow one packet in every K born instead of the first N\n"
 	"\n"
 	"exit codes: 0 success, 1 bad scenario or value, 2 usage, 3 cannot write results,\n"
 	"4 stopped early (partial report written unless --no-partial)\n";
@@ -174,7 +199,8 @@ static int parse_interval(struct view_options *v, const char *s)
 	return 0;
 }
 
-static int parse_window(struct view_options *v, const char *s)
+/* START+LEN of option @opt into *@start, *@len, *@set. */
+static int parse_window(const char *opt, const char *s, sim_time_t *t0, sim_time_t *len, bool *set)
 {
 	char start[64];
 	const char *plus = strchr(s, '+');
@@ -183,16 +209,74 @@ static int parse_window(struct view_options *v, const char *s)
 		memcpy(start, s, (size_t)(plus - s));
 		start[plus - s] = 0;
 	}
-	if (!plus || (size_t)(plus - s) >= sizeof(start) || sim_parse_time(start, &v->win_start) ||
-	    sim_parse_time(plus + 1, &v->win_len) || v->win_len <= 0) {
+	if (!plus || (size_t)(plus - s) >= sizeof(start) || sim_parse_time(start, t0) ||
+	    sim_parse_time(plus + 1, len) || *len <= 0) {
 		fprintf(stderr,
-			"skbsim: '--html-window' must be START+LEN with times like '10ms+500us', "
-			"got '%s'\n",
-			s);
+			"skbsim: '%s' must be START+LEN with times like '10ms+500us', got '%s'\n",
+			opt, s);
 		return EXIT_INPUT;
 	}
-	v->win_set = true;
+	*set = true;
 	return 0;
+}
+
+static int parse_trace_sample(struct view_options *v, const char *s)
+{
+	if (sim_parse_time(s, &v->tr_sample) || v->tr_sample < TRACE_SAMPLE_MIN ||
+	    v->tr_sample > TRACE_SAMPLE_MAX) {
+		fprintf(stderr,
+			"skbsim: '--trace-sample' must be a time from 100ns to 1s, got '%s'\n", s);
+		return EXIT_INPUT;
+	}
+	return 0;
+}
+
+/* A positive integer from 1 to @max for option @opt. */
+static int parse_count(const char *opt, const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (!*s || *end || errno || v < 1 || v > max || *s == '-' || *s == '+') {
+		fprintf(stderr, "skbsim: '%s' must be an integer from 1 to %llu, got '%s'\n", opt,
+			(unsigned long long)max, s);
+		return EXIT_INPUT;
+	}
+	*out = v;
+	return 0;
+}
+
+/* The --trace and --follow options (their value at argv[*i]). */
+static int parse_trace_option(struct view_options *v, const char *a, const char *val)
+{
+	uint64_t n;
+	int rc;
+
+	if (!strcmp(a, "--trace")) {
+		if (v->trace_out)
+			return usage_error("'--trace' given twice", NULL);
+		v->trace_out = val;
+		return 0;
+	}
+	if (!strcmp(a, "--trace-window"))
+		return parse_window(a, val, &v->tr_start, &v->tr_len, &v->tr_win_set);
+	if (!strcmp(a, "--trace-sample"))
+		return parse_trace_sample(v, val);
+	if (!strcmp(a, "--follow")) {
+		rc = parse_count(a, val, FOLLOW_MAX, &n);
+		v->follow = (uint32_t)n;
+		return rc;
+	}
+	return parse_count(a, val, UINT32_MAX, &v->follow_every);
+}
+
+static bool is_trace_option(const char *a)
+{
+	return !strcmp(a, "--trace") || !strcmp(a, "--trace-window") ||
+	       !strcmp(a, "--trace-sample") || !strcmp(a, "--follow") ||
+	       !strcmp(a, "--follow-every");
 }
 
 /* A view option at argv[*i]: 0 or an exit code when it is one, -1 when it is not. */
@@ -204,15 +288,18 @@ static int parse_view_option(struct view_options *v, int argc, char **argv, int 
 		v->html = 1;
 		return 0;
 	}
-	if (strcmp(a, "--interval") && strcmp(a, "--html-trace") && strcmp(a, "--html-window"))
+	if (strcmp(a, "--interval") && strcmp(a, "--html-trace") && strcmp(a, "--html-window") &&
+	    !is_trace_option(a))
 		return -1;
 	if (*i + 1 >= argc)
 		return usage_error("missing value for option", a);
 	(*i)++;
+	if (is_trace_option(a))
+		return parse_trace_option(v, a, argv[*i]);
 	if (!strcmp(a, "--interval"))
 		return parse_interval(v, argv[*i]);
 	if (!strcmp(a, "--html-window"))
-		return parse_window(v, argv[*i]);
+		return parse_window(a, argv[*i], &v->win_start, &v->win_len, &v->win_set);
 	if (v->trace)
 		return usage_error("'--html-trace' given twice", NULL);
 	v->trace = argv[*i];
@@ -221,7 +308,8 @@ static int parse_view_option(struct view_options *v, int argc, char **argv, int 
 
 static bool view_given(const struct view_options *v)
 {
-	return v->interval || v->html || v->trace || v->win_set;
+	return v->interval || v->html || v->trace || v->win_set || v->trace_out || v->tr_win_set ||
+	       v->tr_sample || v->follow || v->follow_every;
 }
 
 static int parse_option(struct options *o, int argc, char **argv, int *i)
@@ -310,6 +398,10 @@ static int parse_args(struct options *o, int argc, char **argv)
 		return usage_error("'check' takes only FILE, --set, --unset and --dump", NULL);
 	if ((o->view.trace || o->view.win_set) && !o->view.html)
 		return usage_error("'--html-trace' and '--html-window' need '--html'", NULL);
+	if ((o->view.tr_win_set || o->view.tr_sample) && !o->view.trace_out)
+		return usage_error("'--trace-window' and '--trace-sample' need '--trace'", NULL);
+	if (o->view.follow_every && !o->view.follow)
+		return usage_error("'--follow-every' needs '--follow'", NULL);
 	if (!strcmp(o->cmd, "run") && o->dump)
 		return usage_error("'--dump' is an option of 'check'", NULL);
 	return 0;
@@ -392,6 +484,95 @@ static int print_report(const struct world *w, const char *out)
 	return 0;
 }
 
+/* The --trace and --follow observers of a run. */
+struct trace_views {
+	struct trace *tr;  /* --trace, or NULL */
+	struct follow *fw; /* --follow, or NULL */
+};
+
+static int trace_views_open(const struct view_options *v, struct world *w, struct trace_views *tv,
+			    struct sim_error *err)
+{
+	struct trace_opts to = {
+		.w0 = v->tr_win_set ? v->tr_start : 0,
+		.w1 = v->tr_win_set ? v->tr_start + v->tr_len : SIM_NEVER,
+		.sample = v->tr_sample ? v->tr_sample : TRACE_SAMPLE_DEFAULT,
+		.max_bytes = TRACE_MAX_BYTES,
+	};
+
+	if (v->trace_out && !(tv->tr = trace_open(w, v->trace_out, &to, err)))
+		return -1;
+	if (v->follow && !(tv->fw = follow_open(w, v->follow, v->follow_every, err)))
+		return -1;
+	return 0;
+}
+
+/* Write follow.txt into the results' temporary directory @dir. */
+static int follow_file(const struct follow *fw, const char *dir, struct sim_error *err)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int rc;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/follow.txt", dir) >= sizeof(path))
+		return sim_error_set(err, "the results directory '%s' has too long a name", dir);
+	f = fopen(path, "wx");
+	if (!f)
+		return sim_error_set(err, "cannot create '%s': %s", path, strerror(errno));
+	rc = follow_write(fw, f);
+	if (fclose(f) || rc)
+		return sim_error_set(err, "cannot write '%s': %s", path,
+				     strerror(errno ? errno : EIO));
+	return 0;
+}
+
+/* Finish the trace (renamed to its path) and write follow.txt; the follower stays for stdout. */
+static int trace_views_close(const struct view_options *v, const struct world *w,
+			     struct trace_views *tv, const char *dir, struct sim_error *err)
+{
+	sim_time_t full_at;
+	int rc;
+
+	(void)v;
+	if (tv->fw && follow_file(tv->fw, dir, err))
+		return -1;
+	rc = trace_close(tv->tr, &full_at, err);
+	tv->tr = NULL;
+	if (!rc && full_at != SIM_NEVER) {
+		char t[32];
+
+		sim_fmt_time(t, sizeof(t), full_at);
+		fprintf(stderr,
+			"skbsim: warning: the trace reached 256MiB at %s of simulated time; "
+			"nothing "
+			"after it was written (choose a part with --trace-window)\n",
+			t);
+	}
+	(void)w;
+	return rc;
+}
+
+static void trace_views_abort(struct trace_views *tv)
+{
+	trace_abort(tv->tr);
+	follow_free(tv->fw);
+	tv->tr = NULL;
+	tv->fw = NULL;
+}
+
+static int print_follow(const struct follow *fw)
+{
+	if (!fw)
+		return 0;
+	putchar('\n');
+	if (follow_write(fw, stdout)) {
+		fprintf(stderr, "skbsim: cannot write to stdout: %s\n",
+			strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return 0;
+}
+
 static int cmd_run(const struct options *o, struct world *w)
 {
 	struct sim_error err = { 0 };
@@ -403,8 +584,9 @@ static int cmd_run(const struct options *o, struct world *w)
 	struct timeseries *ts = NULL;
 	struct sim_error ts_err = { 0 }; /* a second error, when the captures failed first */
 	int rc;
+	struct trace_views tv = { 0 };
 	const struct html_opts html = { .interval = o->view.interval,
-					.trace = o->view.trace,
+					.trace = o->view.trace ? o->view.trace : o->view.trace_out,
 					.win_start = o->view.win_start,
 					.win_len = o->view.win_len,
 					.win_set = o->view.win_set };
@@ -431,8 +613,10 @@ static int cmd_run(const struct options *o, struct world *w)
 						 : "Ctrl-C stops it with a partial report",
 		   mem, sizeof(mem), &events);
 	if (pcap_out_open_all(w, res.tmp, &err) ||
-	    (o->view.interval && !(ts = timeseries_open(w, res.tmp, o->view.interval, &err)))) {
+	    (o->view.interval && !(ts = timeseries_open(w, res.tmp, o->view.interval, &err))) ||
+	    trace_views_open(&o->view, w, &tv, &err)) {
 		fprintf(stderr, "skbsim: %s\n", err.msg);
+		trace_views_abort(&tv);
 		results_abort(&res);
 		return EXIT_OUTPUT;
 	}
@@ -441,8 +625,11 @@ static int cmd_run(const struct options *o, struct world *w)
 	rc = pcap_out_close_all(w, &err);
 	if (timeseries_close(ts, rc ? &ts_err : &err))
 		rc = -1;
+	if (!rc && !(why && o->no_partial) && trace_views_close(&o->view, w, &tv, res.tmp, &err))
+		rc = -1;
 	if (rc) {
 		fprintf(stderr, "skbsim: %s\n", err.msg);
+		trace_views_abort(&tv);
 		results_abort(&res);
 		return EXIT_OUTPUT;
 	}
@@ -457,16 +644,20 @@ static int cmd_run(const struct options *o, struct world *w)
 				      : "writing a partial report");
 	}
 	if (why && o->no_partial) {
+		trace_views_abort(&tv);
 		results_abort(&res);
 		return EXIT_STOPPED;
 	}
 	if (report_write_files(w, res.tmp, &err) ||
 	    (o->view.html && html_write(w, res.tmp, &html, &err)) || results_commit(&res, &err)) {
+		trace_views_abort(&tv);
 		results_abort(&res);
 		fprintf(stderr, "skbsim: %s\n", err.msg);
 		return EXIT_OUTPUT;
 	}
-	if (!o->quiet && print_report(w, out))
+	rc = (!o->quiet && print_report(w, out)) || (!o->quiet && print_follow(tv.fw));
+	trace_views_abort(&tv);
+	if (rc)
 		return EXIT_OUTPUT;
 	return why ? EXIT_STOPPED : 0;
 }

@@ -693,6 +693,7 @@ void softnet_init(struct softnet_data *sd, struct cpu *c)
 	skb_queue_head_init(&sd->input_pkt_queue);
 	skb_queue_head_init(&sd->process_queue);
 	sd->backlog.ops = &backlog_napi_ops;
+	snprintf(sd->backlog.name, sizeof(sd->backlog.name), "backlog cpu%u", c->id);
 	sd->backlog.priv = sd;
 	sd->backlog.weight = (int)h->sysctl.dev_weight;
 	skb_queue_head_init(&sd->backlog.rx_list);

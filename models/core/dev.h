@@ -84,6 +84,7 @@ struct napi_struct {
 	uint32_t nheld;			    /* entries in held[] */
 	bool gro_off;	/* netif_elide_gro: the device's GRO is off (ethtool -K DEV gro off) */
 	uint64_t polls; /* times polled */
+	char name[32];	/* "eth0 rx-0", "backlog": for traces */
 };
 
 struct napi_list {

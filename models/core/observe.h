@@ -37,7 +37,7 @@
 enum skb_ev {
 	SKB_EV_BORN,  /* entered the simulation: a frame at a NIC, a sent datagram, an ARP frame */
 	SKB_EV_STAGE, /* arg: the enum stage_id it entered */
-	SKB_EV_LAT,   /* arg: the enum lat_stage it entered (waiting or running in) */
+	SKB_EV_LAT,   /* arg: the enum lat_stage it entered, at skb->t_mark (may be past) */
 	SKB_EV_DROP,  /* arg: index in drop_points[] (reason and stage) */
 	SKB_EV_DELIVER, /* read by an application (consume_skb) */
 	SKB_EV_CONSUME, /* consumed by the kernel itself (ARP) */
@@ -112,12 +112,12 @@ static inline void skb_lat_next(const struct host *h, struct sk_buff *skb, enum 
 {
 	struct world *w = h->w;
 
-	skb_observe(h, skb, SKB_EV_LAT, next);
 	for (struct sk_buff *s = skb; s; s = s->frag_next) {
 		skb_lat_close(w, s, next, now);
 		s->lat = (uint8_t)next;
 		s->t_mark = now;
 	}
+	skb_observe(h, skb, SKB_EV_LAT, next); /* skb->t_mark: when it entered @next */
 }
 
 /*

@@ -379,6 +379,7 @@ static void nic_init_queue(struct net_device *dev, struct nic_rx_queue *q, uint1
 	irq_desc_init(&q->irq, q->irq_name, q->cpu, nic_irq_handler);
 	sim_event_init(&q->coal_ev, nic_coal_fire, NIC_COAL_PRIO);
 	q->napi.ops = &nic_napi_ops;
+	snprintf(q->napi.name, sizeof(q->napi.name), "%s rx-%u", dev->name, i);
 	q->napi.priv = q;
 	q->napi.weight = p->napi_weight; /* NAPI_POLL_WEIGHT (64) unless set */
 	q->napi.gro_off = !dev->gro;

@@ -313,6 +313,7 @@ static int veth_napi_add(struct net_device *dev, struct sim_error *err)
 		rq->index = (uint16_t)i;
 		skb_queue_head_init(&rq->ring);
 		rq->napi.ops = &veth_napi_ops;
+		snprintf(rq->napi.name, sizeof(rq->napi.name), "%s rx-%u", dev->name, i);
 		rq->napi.priv = rq;
 		rq->napi.weight = VETH_NAPI_WEIGHT;
 		rq->napi.gro_off = !v->gro; /* XDP alone: napi_gro_receive elides GRO */

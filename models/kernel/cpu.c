@@ -441,10 +441,21 @@ void irq_raise(struct irq_desc *d)
 	cpu_kick(c);
 }
 
+static void cpu_observe_ipi(const struct irq_desc *d, sim_time_t t)
+{
+	const struct world *w = d->cpu->host->w;
+
+	for (struct cpu_observer *o = w->cpu_observers; o; o = o->next)
+		if (o->ops->ipi)
+			o->ops->ipi(o, w->this_cpu, d, t);
+}
+
 void irq_raise_at(struct irq_desc *d, sim_time_t t)
 {
 	if (d->pending || sim_event_pending(&d->ev))
 		return;
+	if (__builtin_expect(d->ipi && d->cpu->host->w->cpu_observers != NULL, 0))
+		cpu_observe_ipi(d, t);
 	sim_event_schedule(&d->cpu->host->w->q, &d->ev, t);
 }
 
@@ -1131,8 +1142,20 @@ static void cpu_kick_run(struct cpu *c)
 	} while (c->kick_again);
 	if (!c->running && !c->in_idle)
 		cpu_idle_enter(c);
+	for (struct cpu_observer *o = w->cpu_observers; o; o = o->next)
+		o->ops->run(o, c, w->q.now);
 	w->this_cpu = prev_cpu;
 	c->in_kick = false;
+}
+
+void cpu_observer_add(struct world *w, struct cpu_observer *o)
+{
+	struct cpu_observer **p = &w->cpu_observers;
+
+	while (*p)
+		p = &(*p)->next;
+	o->next = NULL;
+	*p = o;
 }
 
 static void cpu_ev_fire(struct sim_event *ev)

@@ -313,6 +313,27 @@ struct thread *pick_eevdf(const struct cpu *c, bool protect);
 /* Re-evaluate what @c runs (after state changed from outside its own jobs). */
 void cpu_kick(struct cpu *c);
 
+/*
+ * CPU observers (models/report/trace.c): like the skb observers of
+ * models/core/observe.h they only read. run() is called after every
+ * cpu_kick settled what @c runs (a job started, ended or was preempted, or
+ * the CPU went idle): the observer reads c->running, c->curr, c->sx,
+ * c->irq_cur. ipi() is called when an IPI to d->cpu is sent from @from
+ * (world.this_cpu), to be raised at @at.
+ */
+struct cpu_observer;
+struct cpu_observer_ops {
+	void (*run)(struct cpu_observer *o, const struct cpu *c, sim_time_t now);
+	void (*ipi)(struct cpu_observer *o, const struct cpu *from, const struct irq_desc *d,
+		    sim_time_t at);
+};
+struct cpu_observer {
+	const struct cpu_observer_ops *ops; /* never NULL */
+	struct cpu_observer *next;	    /* next in world.cpu_observers */
+};
+/* Append @o to @w's CPU observers (at load, before the run). */
+void cpu_observer_add(struct world *w, struct cpu_observer *o);
+
 /* Close the accounting up to @now (end of run, warm-up reset). */
 void cpu_acct_flush(struct cpu *c, sim_time_t now);
 void cpu_acct_reset(struct cpu *c, sim_time_t now);

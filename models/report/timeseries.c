@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "models/report/timeseries.h"
+#include "models/report/queues.h"
 #include "models/core/dev.h"
 #include "models/core/netdevice.h"
 #include "models/ipv4/sock.h"
@@ -107,48 +108,31 @@ static void ts_row_packets(struct timeseries *ts, sim_time_t t)
 	ts->pk = n;
 }
 
-static void ts_queue(struct timeseries *ts, sim_time_t t, const struct host *h, const char *kind,
-		     const char *dev, int ix, int64_t len)
-{
-	FILE *f = ts->f[TS_QUEUES];
+struct ts_queue_ctx {
+	struct timeseries *ts; /* the sampler */
+	const struct host *h;  /* host walked */
+	sim_time_t t;	       /* ps: end of the interval */
+};
 
-	ts_times(f, ts->t_prev, t);
-	if (ix >= 0)
-		fprintf(f, "%s,%s,%s %s-%d,%lld\n", h->name, kind, dev,
-			strcmp(kind, "qdisc") ? "rx" : "tx", ix, (long long)len);
+static void ts_queue(void *arg, const struct queue_sample *q)
+{
+	const struct ts_queue_ctx *x = arg;
+	FILE *f = x->ts->f[TS_QUEUES];
+
+	ts_times(f, x->ts->t_prev, x->t);
+	if (q->index >= 0)
+		fprintf(f, "%s,%s,%s %s-%d,%lld\n", x->h->name, q->kind, q->name,
+			strcmp(q->kind, "qdisc") ? "rx" : "tx", q->index, (long long)q->len);
 	else
-		fprintf(f, "%s,%s,%s,%lld\n", h->name, kind, dev, (long long)len);
+		fprintf(f, "%s,%s,%s,%lld\n", x->h->name, q->kind, q->name, (long long)q->len);
 }
 
 /* Every queue, in report.json's "queues" order, then the qdiscs per TX queue. */
 static void ts_rows_queues(struct timeseries *ts, sim_time_t t, const struct host *h)
 {
-	char name[16];
+	struct ts_queue_ctx x = { ts, h, t };
 
-	for (uint32_t d = 0; d < h->ndevs; d++) {
-		const struct net_device *dev = h->devs[d];
-		struct netdev_queue_obs obs[NETDEV_MAX_QUEUES];
-		uint32_t n;
-
-		if (!dev->ethtool_ops || !dev->ethtool_ops->report_queues)
-			continue;
-		n = dev->ethtool_ops->report_queues(dev, obs, NETDEV_MAX_QUEUES);
-		for (uint32_t i = 0; i < n; i++)
-			ts_queue(ts, t, h, obs[i].kind, dev->name, (int)obs[i].index,
-				 obs[i].level->cur);
-	}
-	for (uint32_t c = 0; h->machine == h && c < h->ncpus; c++) {
-		snprintf(name, sizeof(name), "cpu%u", c);
-		ts_queue(ts, t, h, "backlog", name, -1, h->cpus[c].sd->backlog_level.cur);
-	}
-	for (uint32_t s = 0; s < h->nsocks; s++)
-		ts_queue(ts, t, h, h->socks[s]->kind == SOCK_UDP ? "socket" : "tap",
-			 h->socks[s]->name, -1, h->socks[s]->qlen.cur);
-	for (uint32_t d = 0; d < h->ndevs; d++)
-		for (uint32_t i = 0; i < h->devs[d]->ntxq; i++)
-			if (h->devs[d]->txq[i].qdisc)
-				ts_queue(ts, t, h, "qdisc", h->devs[d]->name, (int)i,
-					 h->devs[d]->txq[i].qdisc->stats.qlen);
+	host_queues_walk(h, ts_queue, &x);
 }
 
 /* One row per CPU: percent of the interval (its part since the warm-up) in each context. */
