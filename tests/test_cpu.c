@@ -1039,6 +1039,45 @@ START_TEST(test_eevdf_base_slice_default)
 }
 END_TEST
 
+/*
+ * The tick preempts user work: two hogs of 3.3 ms jobs on one CPU at HZ=250
+ * (EEVDF, base slice 0.7 ms). Each turn ends at the tick after the deadline,
+ * inside the second job (4 ms, 8 ms, ... 44 ms of a 45 ms run: 11
+ * involuntary switches); were the tick seen only at the end of the job
+ * that spans it, the switches would come at job ends, 9 in the run.
+ */
+START_TEST(test_eevdf_tick_preempts_user_work)
+{
+	static struct thread hog[2];
+	struct sim_error err = { 0 };
+	struct cfg cfg = { 0 };
+	struct world *w;
+
+	ck_assert_msg(cfg_load_string(&cfg, "tick.yaml",
+				      "name: tick\nduration: 45ms\nwarmup: 0s\n"
+				      "costs: {sched_eevdf: true, context_switch: 0, cost_cv: 0, "
+				      "idle: poll}\n"
+				      "hosts:\n  - name: box\n    cpus: 1\n    hz: 250\n",
+				      &err) == 0,
+		      "%s", err.msg);
+	w = world_create(&cfg, -1, &err);
+	cfg_release(&cfg);
+	ck_assert_msg(w != NULL, "%s", err.msg);
+	world_start(w);
+	hog_job_ps = 3300 * SIM_US;
+	for (int i = 0; i < 2; i++) {
+		thread_init(&hog[i], &w->hosts[0]->cpus[0], i ? "hog1" : "hog0", hog_run,
+			    (void *)(intptr_t)i);
+		thread_wake(&hog[i]);
+	}
+	world_advance(w, w->duration);
+	world_finish(w, NULL);
+	ck_assert_uint_eq(hog[0].nivcsw + hog[1].nivcsw, 11);
+	ck_assert_uint_eq(hog[0].sum_exec + hog[1].sum_exec, 45 * SIM_MS);
+	world_free(w);
+}
+END_TEST
+
 Suite *cpu_suite(void);
 
 Suite *cpu_suite(void)
@@ -1070,6 +1109,7 @@ Suite *cpu_suite(void)
 	tcase_add_loop_test(tc, test_eevdf_delay_dequeue, 0,
 			    (int)(sizeof(delay_cases) / sizeof(delay_cases[0])));
 	tcase_add_test(tc, test_eevdf_kernel_turns);
+	tcase_add_test(tc, test_eevdf_tick_preempts_user_work);
 	tcase_add_test(tc, test_eevdf_flood);
 	tcase_add_loop_test(tc, test_eevdf_base_slice_default, 0,
 			    (int)(sizeof(slice_cases) / sizeof(slice_cases[0])));

@@ -60,6 +60,8 @@ static void cpu_account(struct cpu *c, struct cpu_job *j, sim_time_t d)
 	}
 }
 
+static void eevdf_tick_arm(struct cpu *c);
+
 /* Take the running job off the CPU, keeping its remaining time. */
 static void cpu_suspend(struct cpu *c)
 {
@@ -69,6 +71,8 @@ static void cpu_suspend(struct cpu *c)
 	cpu_account(c, j, d);
 	j->remaining -= d;
 	sim_event_cancel(&cpu_world(c)->q, &c->ev);
+	if (sim_event_pending(&c->tick_ev))
+		sim_event_cancel(&cpu_world(c)->q, &c->tick_ev);
 	c->running = NULL;
 }
 
@@ -87,6 +91,8 @@ static void cpu_start(struct cpu *c, struct cpu_job *j)
 	c->running = j;
 	c->run_start = now;
 	sim_event_schedule(&cpu_world(c)->q, &c->ev, now + j->remaining);
+	if (c->host->costs.sched_eevdf)
+		eevdf_tick_arm(c);
 }
 
 static void cpu_go_idle(struct cpu *c)
@@ -841,6 +847,39 @@ static bool eevdf_resched(struct cpu *c, struct thread *t)
 	return pick_next_entity(c) != t;
 }
 
+/*
+ * The scheduler tick inside the current thread's running user-mode job, with
+ * another thread queued: the next jiffy boundary, when the job would still
+ * run then (a job that ends on the boundary sees the tick at its end).
+ */
+static void eevdf_tick_arm(struct cpu *c)
+{
+	struct host *h = c->host;
+	sim_time_t now = cpu_now(c), jiffy = SIM_SEC / h->hz, next;
+
+	if (!c->curr || c->running != &c->curr->job || !c->running->preemptible ||
+	    (!c->nrq && !c->ndelayed) || sim_event_pending(&c->tick_ev))
+		return;
+	next = ((sim_time_t)host_jiffies(h, now) + 1) * jiffy;
+	if (now + c->running->remaining > next)
+		sim_event_schedule(&cpu_world(c)->q, &c->tick_ev, next);
+}
+
+/* task_tick_fair() during user work: update_curr(), and preempt at once if the pick changed. */
+static void sched_tick_fire(struct sim_event *ev)
+{
+	struct cpu *c = container_of(ev, struct cpu, tick_ev);
+	struct thread *t = c->curr;
+
+	cpu_acct_flush(c, cpu_now(c));
+	if (eevdf_resched(c, t)) {
+		c->need_resched = true;
+		cpu_kick(c);
+		return;
+	}
+	eevdf_tick_arm(c);
+}
+
 /* enqueue_entity() on wake-up, after update_curr(); a delayed thread is requeued in place. */
 static void enqueue_entity_fair(struct cpu *c, struct thread *t)
 {
@@ -851,6 +890,7 @@ static void enqueue_entity_fair(struct cpu *c, struct thread *t)
 	else
 		place_entity(c, t);
 	rq_add(c, t);
+	eevdf_tick_arm(c);
 }
 
 /*
@@ -1167,6 +1207,8 @@ static void cpu_ev_fire(struct sim_event *ev)
 	j->remaining = 0;
 	j->active = false;
 	c->running = NULL;
+	if (sim_event_pending(&c->tick_ev))
+		sim_event_cancel(&cpu_world(c)->q, &c->tick_ev);
 	c->idle_since = cpu_now(c);
 	c->in_kick = true;
 	cpu_world(c)->this_cpu = c;
@@ -1204,6 +1246,7 @@ void cpu_init(struct cpu *c, struct host *h, uint32_t id)
 	c->id = id;
 	c->host = h;
 	sim_event_init(&c->ev, cpu_ev_fire, CPU_EV_PRIO);
+	sim_event_init(&c->tick_ev, sched_tick_fire, CPU_EV_PRIO);
 	c->hardirq_job.done = hardirq_done;
 	c->hardirq_job.acct = ACCT_IRQ;
 	c->softirq_job.done = softirq_job_done;

@@ -67,16 +67,17 @@
  *   current one's protection is over or the woken one is now the pick.
  *
  * Both are checked at wake-ups; CFS's slice at every job boundary, EEVDF's
- * deadline at the first job boundary after a scheduler tick (a jiffy
- * boundary: task_tick_fair), so a turn lasts the slice rounded up to ticks.
+ * deadline at the scheduler tick (a jiffy boundary: task_tick_fair), which
+ * preempts a user-mode job at once and is seen at the end of a kernel-mode
+ * one, so a turn lasts the slice rounded up to ticks.
  * Kernel-mode jobs are not preempted (voluntary preemption); user-mode jobs
  * are.
  *
  * Simplified: no migration (threads are pinned), no nice levels or custom
  * slices (so no PREEMPT_SHORT, and set_protect_slice's vprot is the
- * deadline), no tick interrupt (a tick takes effect at the end of the job
- * that spans it, also for user work the kernel would preempt at the tick;
- * CFS's slice has no tick at all), no NEXT_BUDDY, no cgroups.
+ * deadline), the tick is no interrupt (it costs nothing and only matters
+ * with another thread queued; CFS's slice has no tick at all), no
+ * NEXT_BUDDY, no cgroups.
  */
 #ifndef MODELS_CPU_H
 #define MODELS_CPU_H
@@ -231,6 +232,7 @@ struct cpu {
 	struct thread *delayed[CPU_MAX_THREADS];   /* EEVDF: sched_delayed threads, still queued */
 	uint32_t ndelayed;			   /* entries in delayed */
 	uint64_t sched_tick; /* EEVDF: jiffy of the last scheduler tick curr has been through */
+	struct sim_event tick_ev; /* EEVDF: a tick due inside curr's running user-mode job */
 	/* cost variability */
 	struct sim_rng vary_rng; /* the stream cost_cv/<host>/<cpu>: the table and the seed */
 	uint64_t vary_state;	 /* xorshift64* state: one draw per job */
