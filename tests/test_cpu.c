@@ -8,7 +8,11 @@
  * (wake list IPI only from a halting state, none on the same CPU, a
  * reschedule IPI to a busy CPU); cost variability (a mean-1 table,
  * rare overflows near saturation that a constant cost never shows, the mean
- * cost unchanged); and an application sharing its CPU with a flood.
+ * cost unchanged); an application sharing its CPU with a flood; and EEVDF
+ * (sched_eevdf) against hand-computed references: V, eligibility and the
+ * pick on a CPU built by hand, lag placement, turns of the base slice rounded
+ * up to ticks (and the 6.18 VM's measured turn, tests/kernel-ref/sched_turns),
+ * the tick preempting user work, delayed dequeue, and the flood under EEVDF.
  */
 #include <check.h>
 #include <math.h>

@@ -6,7 +6,8 @@
  * place_entity, check_preempt_wakeup, sched_slice; EEVDF as in 6.18:
  * avg_vruntime, entity_eligible, __pick_eevdf, set_protect_slice,
  * update_deadline, update_entity_lag, place_entity, dequeue_entity,
- * requeue_delayed_entity, check_preempt_wakeup_fair), kernel/sched/features.h
+ * requeue_delayed_entity, check_preempt_wakeup_fair, task_tick_fair),
+ * kernel/sched/features.h
  * (PLACE_LAG, RUN_TO_PARITY, DELAY_DEQUEUE, DELAY_ZERO), kernel/sched/core.c
  * (try_to_wake_up, ttwu_queue_cond, ttwu_queue_wakelist, sched_ttwu_pending,
  * resched_curr, set_nr_if_polling), kernel/sched/cputime.c and
