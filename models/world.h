@@ -62,6 +62,11 @@ struct pcap_out;
 	X(ip_rcv)	    /* ip_rcv_core checks */                                               \
 	X(nf_hook)	    /* nf_hook_slow entry, per hook with rules */                          \
 	X(nf_rule)	    /* per rule evaluated */                                               \
+	X(nf_ct_lookup)	    /* nf_conntrack_in: tuple, hash, bucket walk, timeout refresh */       \
+	X(nf_ct_new)	    /* init_conntrack + __nf_conntrack_confirm for a new connection */     \
+	X(nf_log)	    /* xt_LOG: one packet formatted and printk'd */                        \
+	X(nf_nat)	    /* nf_nat_packet: one address (and port) rewritten, checksums fixed */ \
+	X(ip_set_lookup)    /* -m set: ip_set_test on a hash:ip set (jhash, one bucket) */         \
 	X(ip_route_input)   /* route lookup for input */                                           \
 	X(fib_lookup_level) /* per LPC-trie node a route lookup visits (fib_table_lookup) */       \
 	X(ip_local_deliver) /* ip_local_deliver + ip_protocol_deliver_rcu */                       \
@@ -139,12 +144,18 @@ struct sysctls {
 	uint32_t ucast_solicit;	   /* net.ipv4.neigh.default.ucast_solicit */
 	uint32_t app_solicit;	   /* net.ipv4.neigh.default.app_solicit */
 	uint32_t retrans_time_ms;  /* net.ipv4.neigh.default.retrans_time_ms */
-	uint64_t ipfrag_high_thresh; /* net.ipv4.ipfrag_high_thresh, bytes */
-	uint32_t ipfrag_time;	     /* net.ipv4.ipfrag_time, seconds */
-	uint32_t route_mtu_expires;  /* net.ipv4.route.mtu_expires, seconds */
-	uint32_t route_min_pmtu;     /* net.ipv4.route.min_pmtu, bytes */
-	uint32_t route_error_cost;   /* net.ipv4.route.error_cost, jiffies (ip_error) */
-	uint32_t route_error_burst;  /* net.ipv4.route.error_burst, jiffies (ip_error) */
+	uint64_t ipfrag_high_thresh;		  /* net.ipv4.ipfrag_high_thresh, bytes */
+	uint32_t nf_conntrack_max;		  /* net.netfilter.nf_conntrack_max, entries */
+	uint32_t nf_conntrack_buckets;		  /* net.netfilter.nf_conntrack_buckets */
+	uint32_t nf_conntrack_udp_timeout;	  /* net.netfilter.nf_conntrack_udp_timeout, s */
+	uint32_t nf_conntrack_udp_timeout_stream; /* ..._udp_timeout_stream, s */
+	uint32_t nf_conntrack_icmp_timeout;	  /* net.netfilter.nf_conntrack_icmp_timeout, s */
+	uint32_t nf_conntrack_generic_timeout;	  /* ..._generic_timeout, s */
+	uint32_t ipfrag_time;			  /* net.ipv4.ipfrag_time, seconds */
+	uint32_t route_mtu_expires;		  /* net.ipv4.route.mtu_expires, seconds */
+	uint32_t route_min_pmtu;		  /* net.ipv4.route.min_pmtu, bytes */
+	uint32_t route_error_cost;  /* net.ipv4.route.error_cost, jiffies (ip_error) */
+	uint32_t route_error_burst; /* net.ipv4.route.error_burst, jiffies (ip_error) */
 	uint64_t udp_mem[3];   /* net.ipv4.udp_mem, pages: min, pressure, max (the machine's) */
 	uint32_t udp_rmem_min; /* net.ipv4.udp_rmem_min, bytes */
 	uint32_t mem_pcpu_rsv; /* net.core.mem_pcpu_rsv, pages (the machine's) */
@@ -224,6 +235,7 @@ struct host {
 	sim_time_t icmp_global_stamp;	 /* jiffies: last refill */
 	struct sim_rng icmp_rng;	 /* icmp_global_consume's draws */
 	struct sim_rng port_rng;	 /* inet_autobind's random start */
+	struct udp_table *udptable;	 /* bound UDP sockets by port (models/ipv4/sock.h) */
 	struct inet_peer *peers;	 /* open-addressing table */
 	uint32_t npeers_cap;		 /* slots, a power of two */
 	uint64_t drops[DROP_POINTS_MAX]; /* per drop_points[] entry */
@@ -307,5 +319,19 @@ static inline uint64_t world_in_flight(const struct world *w)
 {
 	return sim_pool_in_use(&w->skb_pool) - w->clones_live;
 }
+
+struct cfg_node;
+struct sim_error;
+
+/*
+ * Charge @bytes of a table sized by the scenario (the skb pool, flow-limit
+ * buckets, fq_codel flows, traffic flows with their share of the ICMP peer
+ * table) to the world's load-time budget of WORLD_MEM_MAX, before allocating
+ * it: a scenario whose tables would pass it is an error at @at ("the
+ * scenario's tables would need more than 2GiB of memory"), not an
+ * out-of-memory kill.
+ */
+#define WORLD_MEM_MAX (2ull << 30)
+int world_charge(struct world *w, const struct cfg_node *at, uint64_t bytes, struct sim_error *err);
 
 #endif

@@ -13,7 +13,7 @@
 #include "models/lib/dist_cfg.h"
 #include "models/ipv4/ip.h"
 #include "models/core/netdevice.h"
-#include "models/scenario.h"
+#include "models/world.h"
 #include "models/apps/traffic.h"
 #include "models/apps/traffic_pcap.h"
 #include "sim/error.h"

@@ -20,7 +20,7 @@
 
 #include "models/ipv4/ip.h"
 #include "models/core/netdevice.h"
-#include "models/scenario.h"
+#include "models/world.h"
 #include "sim/error.h"
 
 #define REPLAY_FCS	 4

@@ -14,7 +14,7 @@
 #include "models/core/netdevice.h"
 #include "models/sched/sch_generic.h"
 #include "models/ipv4/sock.h"
-#include "models/ipv4/udp_tx.h"
+#include "models/ipv4/ip_output.h"
 #include "sim/event.h"
 
 enum { IPQ_TIMER_PRIO = 15, IPQ_NONE = UINT32_MAX };
@@ -42,11 +42,15 @@ struct ipfrag_table {
 	uint32_t cap;	    /* number of queues */
 	uint32_t *buckets;  /* nbuckets heads of in-use chains */
 	uint32_t nbuckets;  /* power of two */
-	uint32_t free_head; /* free list */
+	uint32_t free_head; /* free list of queues used before */
+	uint32_t used;	    /* queues used at least once: q[0 .. used - 1] */
+	struct host *host;  /* owner */
 	uint64_t mem;	    /* bytes: frag_mem_limit, truesize of everything queued */
 };
 
 static void ip_expire(struct sim_event *ev);
+
+#define IPQ_BUCKETS_MAX 1024 /* hash heads at most (4 KiB) */
 
 int ipfrag_init(struct host *h)
 {
@@ -59,22 +63,17 @@ int ipfrag_init(struct host *h)
 	if (cap > (1u << 20))
 		cap = 1u << 20;
 	t->cap = (uint32_t)cap;
-	t->nbuckets = 64;
-	while (t->nbuckets < t->cap)
+	t->nbuckets = 64; /* the chains' length is all the bucket count changes */
+	while (t->nbuckets < t->cap && t->nbuckets < IPQ_BUCKETS_MAX)
 		t->nbuckets <<= 1;
-	t->q = calloc(t->cap, sizeof(*t->q));
 	t->buckets = malloc(t->nbuckets * sizeof(*t->buckets));
 	h->frags = t;
-	if (!t->q || !t->buckets)
+	if (!t->buckets)
 		return -1;
 	for (uint32_t i = 0; i < t->nbuckets; i++)
 		t->buckets[i] = IPQ_NONE;
-	for (uint32_t i = 0; i < t->cap; i++) {
-		t->q[i].next = i + 1 < t->cap ? i + 1 : IPQ_NONE;
-		t->q[i].host = h;
-		sim_event_init(&t->q[i].timer, ip_expire, IPQ_TIMER_PRIO);
-	}
-	t->free_head = 0;
+	t->free_head = IPQ_NONE;
+	t->host = h;
 	return 0;
 }
 
@@ -115,11 +114,21 @@ static struct ipq *ip_find(struct ipfrag_table *t, const struct sk_buff *skb)
 	for (i = t->buckets[b]; i != IPQ_NONE; i = t->q[i].next)
 		if (ipq_match(&t->q[i], skb))
 			return &t->q[i];
-	if (t->free_head == IPQ_NONE)
+	if (t->free_head != IPQ_NONE) {
+		i = t->free_head;
+		q = &t->q[i];
+		t->free_head = q->next;
+	} else if (t->used < t->cap) { /* a queue never used: the next in order */
+		/* the queues' array, at the host's first fragment (most hosts never reassemble) */
+		if (!t->q && !(t->q = calloc(t->cap, sizeof(*t->q))))
+			return NULL;
+		i = t->used++;
+		q = &t->q[i];
+		q->host = t->host;
+		sim_event_init(&q->timer, ip_expire, IPQ_TIMER_PRIO);
+	} else {
 		return NULL;
-	i = t->free_head;
-	q = &t->q[i];
-	t->free_head = q->next;
+	}
 	q->saddr = skb->saddr;
 	q->daddr = skb->daddr;
 	q->id = skb->ip_id;

@@ -19,12 +19,14 @@
 #include "models/ipv4/ip.h"
 #include "models/core/neigh.h"
 #include "models/netfilter/netfilter.h"
+#include "models/netfilter/nf_conntrack.h"
 #include "models/sched/sch_generic.h"
 #include "models/core/netdevice.h"
 #include "models/report/report.h"
 #include "models/report/proc_netstat.h"
 #include "models/scenario.h"
 #include "models/ipv4/sock.h"
+#include "models/ipv4/udp.h"
 #include "models/apps/traffic.h"
 #include "sim/units.h"
 
@@ -503,8 +505,8 @@ static void for_each_lock(const struct host *h,
 
 		if (sk->rq_lock.acquired)
 			fn(sk->name, "sk_receive_queue.lock", &sk->rq_lock, arg);
-		if (sk->reader_lock.acquired)
-			fn(sk->name, "reader_queue.lock", &sk->reader_lock, arg);
+		if (sk->kind == SOCK_UDP && udp_sk(sk)->reader_lock.acquired)
+			fn(sk->name, "reader_queue.lock", &udp_sk(sk)->reader_lock, arg);
 	}
 }
 
@@ -594,9 +596,9 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 
 		if (sk->kind == SOCK_PACKET)
 			fprintf(f, "  tap %s on %s: tp_packets %llu tp_drops %llu\n", sk->name,
-				sk->tap_dev->name,
-				(unsigned long long)(sk->tp_packets + sk->tp_drops),
-				(unsigned long long)sk->tp_drops);
+				pkt_sk(sk)->tap_dev->name,
+				(unsigned long long)(pkt_sk(sk)->tp_packets + pkt_sk(sk)->tp_drops),
+				(unsigned long long)pkt_sk(sk)->tp_drops);
 		else
 			fprintf(f, "  socket %s: rcvbuf %u, drops %llu\n", sk->name, sk->sk_rcvbuf,
 				(unsigned long long)sk->sk_drops);
@@ -883,9 +885,10 @@ static cJSON *json_socks(const struct host *h)
 		JNUM(o, sk, sk_drops);
 		cJSON_AddNumberToObject(o, "queued", (double)sk->qlen.cur);
 		if (sk->kind == SOCK_PACKET) {
-			cJSON_AddNumberToObject(o, "tp_packets",
-						(double)(sk->tp_packets + sk->tp_drops));
-			JNUM(o, sk, tp_drops);
+			cJSON_AddNumberToObject(
+				o, "tp_packets",
+				(double)(pkt_sk(sk)->tp_packets + pkt_sk(sk)->tp_drops));
+			JNUM(o, pkt_sk(sk), tp_drops);
 		}
 		cJSON_AddItemToArray(a, o);
 	}
@@ -1418,6 +1421,14 @@ static void fn_iptables(const void *a, FILE *f)
 {
 	nf_write_listing(a, f);
 }
+static void fn_conntrack_S(const void *a, FILE *f)
+{
+	nf_conntrack_write_stats(a, f);
+}
+static void fn_ct_count(const void *a, FILE *f)
+{
+	fprintf(f, "%u\n", ((const struct nf_conntrack_net *)a)->count);
+}
 static void fn_netstat(const void *a, FILE *f)
 {
 	proc_netstat_write(a, f);
@@ -1437,9 +1448,11 @@ static void fn_json(const void *a, FILE *f)
 	cJSON_Delete(j);
 }
 
-const char *const report_host_files[] = { "softnet_stat", "snmp",     "net_dev",  "ss",
-					  "interrupts",	  "tc_qdisc", "tc_class", "neigh",
-					  "iptables",	  "sockstat", "netstat",  NULL };
+const char *const report_host_files[] = {
+	"softnet_stat",	      "snmp",  "net_dev",  "ss",       "interrupts", "tc_qdisc",
+	"tc_class",	      "neigh", "iptables", "sockstat", "netstat",    "conntrack_S",
+	"nf_conntrack_count", NULL
+};
 const char *const report_host_prefixes[] = { "ethtool_S_", "ethtool_c_", "byte_queue_limits_",
 					     NULL };
 const char *const report_top_suffixes[] = { ".pcap", ".pcapng", ".csv", ".html", NULL };
@@ -1464,6 +1477,10 @@ static int write_host_files(const struct host *h, const char *dir, struct sim_er
 	    write_file(dir, h->name, "sockstat", fn_sockstat, h, err))
 		return -1;
 	if (h->nf && write_file(dir, h->name, "iptables", fn_iptables, h->nf, err))
+		return -1;
+	if (h->nf && h->nf->ct &&
+	    (write_file(dir, h->name, "conntrack_S", fn_conntrack_S, h->nf->ct, err) ||
+	     write_file(dir, h->name, "nf_conntrack_count", fn_ct_count, h->nf->ct, err)))
 		return -1;
 	for (uint32_t d = 0; d < h->ndevs; d++) {
 		const struct ethtool_ops *ops = h->devs[d]->ethtool_ops;
