@@ -112,6 +112,8 @@ static void sysctl_defaults(struct sysctls *s, uint32_t ncpus, uint32_t hz)
 	s->sched_latency_ns = 6000000ull * factor;
 	s->sched_min_granularity_ns = 750000ull * factor;
 	s->sched_wakeup_granularity_ns = 1000000ull * factor;
+	/* fair.c normalized_sysctl_sched_base_slice: 0.70 ms since 6.15 (2ae891b82695) */
+	s->sched_base_slice_ns = 700000ull * factor;
 }
 
 #define SYSCTL_U32(name, field, lo, hi)                                                            \
@@ -175,6 +177,7 @@ static const struct sysctl_desc sysctl_table[] = {
 	SYSCTL_U64("kernel.sched_min_granularity_ns", sched_min_granularity_ns, 100000, 1000000000),
 	SYSCTL_U64("kernel.sched_wakeup_granularity_ns", sched_wakeup_granularity_ns, 0,
 		   1000000000),
+	SYSCTL_U64("kernel.sched_base_slice_ns", sched_base_slice_ns, 100000, 1000000000),
 };
 
 /* net.ipv4.ip_local_port_range: "LOW HIGH", as Linux prints it. */

@@ -111,6 +111,7 @@ struct costs {
 	sim_time_t cpu_dma_latency; /* ps: PM QoS CPU latency limit on idle exit latency */
 	struct cpuidle_table idle;  /* the CPUs' idle states (cost key `idle`) */
 	bool irq_time_accounting;   /* CONFIG_IRQ_TIME_ACCOUNTING: irq time not charged to tasks */
+	bool sched_eevdf;	    /* the fair class is EEVDF (Linux 6.6+), else CFS */
 };
 
 /* Linux sysctls a host honours, by their Linux names in the scenario. */
@@ -132,6 +133,7 @@ struct sysctls {
 	uint64_t sched_latency_ns;	      /* kernel.sched_latency_ns (CFS period) */
 	uint64_t sched_min_granularity_ns;    /* kernel.sched_min_granularity_ns */
 	uint64_t sched_wakeup_granularity_ns; /* kernel.sched_wakeup_granularity_ns */
+	uint64_t sched_base_slice_ns;	      /* kernel.sched_base_slice_ns (EEVDF request size) */
 	uint32_t dev_tx_weight;	   /* net.core.dev_weight_tx_bias (qdisc quota = dev_weight * it) */
 	uint64_t wmem_default;	   /* net.core.wmem_default, bytes */
 	uint64_t wmem_max;	   /* net.core.wmem_max, bytes */

@@ -172,6 +172,10 @@ static const struct ecase ecases[] = {
 	{ TOP HOST "    sysctl:\n      net.core.netdev_max_backlog: 0\n",
 	  { NULL },
 	  "t.yaml:7:36: 'net.core.netdev_max_backlog' must be between 1 and 1073741824, got '0'" },
+	{ TOP HOST "    sysctl:\n      kernel.sched_base_slice_ns: 1000\n",
+	  { NULL },
+	  "t.yaml:7:35: 'kernel.sched_base_slice_ns' must be between 100000 and 1000000000, got "
+	  "'1000'" },
 	{ TOP HOST "    sysctl:\n      net.core.rmem_max: 1KiB\n",
 	  { NULL },
 	  "t.yaml:7:26: 'net.core.rmem_max' must be an integer, got '1KiB'" },
@@ -469,6 +473,9 @@ static const struct ecase ecases[] = {
 	{ TOP "costs:\n  irq_time_accounting: maybe\n" HOST NIC,
 	  { NULL },
 	  "t.yaml:4:24: 'irq_time_accounting' must be true or false, got 'maybe'" },
+	{ TOP "costs:\n  sched_eevdf: maybe\n" HOST NIC,
+	  { NULL },
+	  "t.yaml:4:16: 'sched_eevdf' must be true or false, got 'maybe'" },
 	{ TOP "costs:\n  cpu_dma_latency: 5\n" HOST NIC,
 	  { NULL },
 	  "t.yaml:4:20: 'cpu_dma_latency' must be a time like '50us' (units: ps, ns, us, ms, s), "
