@@ -23,6 +23,7 @@
 #include "models/netfilter/ip_set.h"
 #include "models/netfilter/netfilter.h"
 #include "models/netfilter/nf_conntrack.h"
+#include "models/ipv4/protocol.h"
 #include "models/ipv4/route.h"
 #include "models/core/xmit.h"
 #include "models/core/netdevice.h"
@@ -420,7 +421,7 @@ static int host_add_sock_kind(struct host *h, const struct cfg_node *n, enum soc
 			      struct sim_error *err)
 {
 	struct sock *sk = NULL;
-	int rc = sock_create(h, n, kind, &sk, err);
+	int rc = sock_create(h, n, kind, sock_protos[kind], &sk, err);
 
 	h->socks[h->nsocks++] = sk;
 	if (rc)

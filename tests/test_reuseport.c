@@ -34,6 +34,7 @@
 #include "sim/cfg.h"
 #include "models/scenario.h"
 #include "models/core/skb.h"
+#include "models/core/af_packet.h"
 #include "models/ipv4/sock.h"
 #include "models/ipv4/udp.h"
 #include "models/ipv4/protocol.h"

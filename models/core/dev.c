@@ -15,6 +15,7 @@
 #include "models/ipv4/protocol.h"
 #include "models/core/neigh.h"
 #include "models/core/netdevice.h"
+#include "models/core/af_packet.h"
 #include "models/ipv4/sock.h"
 #include "sim/error.h"
 

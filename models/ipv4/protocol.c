@@ -3,6 +3,7 @@
  *
  * See models/ipv4/protocol.h. One line per protocol in each table.
  */
+#include "models/core/af_packet.h"
 #include "models/ipv4/protocol.h"
 
 const struct proto *const sock_protos[SOCK_KIND_NR] = {

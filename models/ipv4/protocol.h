@@ -17,8 +17,8 @@
  * Adding a protocol (TCP, say) is a new file with its `const struct
  * net_protocol` (and a `struct proto` for its sockets, models/ipv4/sock.h)
  * plus one line in each table of protocol.c. sock_protos[] does the same
- * for the kinds of socket a scenario creates (sock_create), so sock.c names
- * no kind but its own.
+ * for the kinds of socket a scenario creates (the scenario looks the kind's
+ * proto up and hands it to sock_create), so sock.c names no kind.
  *
  * Simplified: the tables are const and filled at compile time (the kernel
  * fills them at boot with inet_add_protocol); no raw sockets, no early demux,

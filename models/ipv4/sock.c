@@ -1,5 +1,5 @@
 /*
- * models/ipv4/sock.c - the generic socket, AF_PACKET taps (packet_proto).
+ * models/ipv4/sock.c - the generic socket (the AF_PACKET taps: models/core/af_packet.c).
  *
  * See models/ipv4/sock.h for the kernel references and what is simplified.
  */
@@ -10,9 +10,7 @@
 
 #include "models/core/observe.h"
 #include "models/core/netdevice.h"
-#include "models/report/pcap_out.h"
 #include "models/ipv4/sock.h"
-#include "models/ipv4/protocol.h"
 #include "sim/error.h"
 
 #define SMP_CACHE_BYTES 64 /* L1_CACHE_BYTES of x86 */
@@ -73,28 +71,6 @@ void sock_queue_tail(struct sock *sk, struct sk_buff *skb)
 	if (w->measuring)
 		sk->q_in++;
 	skb->t_mark = now;
-}
-
-uint64_t packet_rcv(struct sock *sk, const struct sk_buff *skb)
-{
-	struct packet_sock *po = pkt_sk(sk);
-	struct world *w = sk->host->w;
-	struct sk_buff *c = NULL;
-
-	if (sk->sk_rmem_alloc < sk->sk_rcvbuf)
-		c = skb_clone(w, skb);
-	if (!c) { /* the buffer is full, or no skb for the clone */
-		po->tp_drops++;
-		sk->sk_drops++;
-		return sk->host->costs.tap_deliver;
-	}
-	po->tp_packets++;
-	c->sk = sk;
-	sock_queue_tail(sk, c);
-	if (po->pcap)
-		pcap_out_tap(po->pcap, skb, w->q.now);
-	sk_data_ready(sk);
-	return sk->host->costs.tap_deliver;
 }
 
 bool sock_readable(const struct sock *sk)
@@ -165,18 +141,6 @@ void sock_stats_reset(struct sock *sk, sim_time_t now)
 	sk->q_in = 0;
 }
 
-/* packet_proto.dequeue: the next clone, its truesize uncharged. */
-static struct sk_buff *packet_dequeue(struct sock *sk)
-{
-	struct sk_buff *skb = __skb_dequeue(&sk->sk_receive_queue);
-
-	if (!skb)
-		return NULL;
-	sk->sk_rmem_alloc -= skb->truesize;
-	sock_dequeued(sk, skb);
-	return skb;
-}
-
 void sock_dequeued(struct sock *sk, struct sk_buff *skb)
 {
 	struct world *w = sk->host->w;
@@ -191,45 +155,11 @@ void sock_dequeued(struct sock *sk, struct sk_buff *skb)
 
 /* ---- construction from the scenario ---- */
 
-/* packet_proto.init: `dev` (the device tapped) and `pcap`. */
-static int packet_init(struct host *h, struct sock *sk, const struct cfg_node *n,
-		       struct sim_error *err)
-{
-	struct packet_sock *po = pkt_sk(sk);
-	const char *dev = NULL;
-
-	if (cfg_require(n, "dev", "tap", err) || cfg_get_str(n, "dev", &dev, NULL, err))
-		return -1;
-	for (uint32_t i = 0; i < h->ndevs; i++)
-		if (!strcmp(h->devs[i]->name, dev))
-			po->tap_dev = h->devs[i];
-	if (!po->tap_dev)
-		return cfg_error(cfg_get(n, "dev"), err, "unknown device '%s' on host '%s'", dev,
-				 h->name);
-	if (po->tap_dev->ntaps >= MAX_TAPS_PER_DEV)
-		return cfg_error(cfg_get(n, "dev"), err, "too many taps on '%s' (at most %d)", dev,
-				 MAX_TAPS_PER_DEV);
-	po->tap_dev->taps[po->tap_dev->ntaps++] = sk;
-	if (!cfg_has(n, "pcap"))
-		return 0;
-	return pcap_out_create(h->w, h, n, "pcap", false, &po->pcap, err) ||
-	       pcap_out_parse_snaplen(po->pcap, n, err);
-}
-
-const struct proto packet_proto = {
-	.name = "PACKET",
-	.what = "tap",
-	.obj_size = sizeof(struct packet_sock),
-	.init = packet_init,
-	.dequeue = packet_dequeue,
-};
-
-int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind, struct sock **out,
-		struct sim_error *err)
+int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind,
+		const struct proto *prot, struct sock **out, struct sim_error *err)
 {
 	/* the kind's socket, on cache lines of its own: its hot fields are the first lines */
-	size_t size = (sock_protos[kind]->obj_size + SMP_CACHE_BYTES - 1) &
-		      ~(size_t)(SMP_CACHE_BYTES - 1);
+	size_t size = (prot->obj_size + SMP_CACHE_BYTES - 1) & ~(size_t)(SMP_CACHE_BYTES - 1);
 	struct sock *sk = aligned_alloc(SMP_CACHE_BYTES, size);
 	const char *name = NULL;
 	uint64_t rcvbuf = 0;
@@ -239,7 +169,7 @@ int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind, s
 		return sim_error_set(err, "out of memory");
 	memset(sk, 0, size);
 	sk->kind = kind;
-	sk->sk_prot = sock_protos[kind];
+	sk->sk_prot = prot;
 	sk->host = h;
 	skb_queue_head_init(&sk->sk_receive_queue);
 	sim_level_init(&sk->qlen, 0);

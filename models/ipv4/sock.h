@@ -9,7 +9,8 @@
  * (skmem line).
  *
  * A socket is a struct sock with its kind's struct proto (sk->sk_prot): UDP
- * (udp_prot, models/ipv4/udp.h) or an AF_PACKET tap (packet_proto, here).
+ * (udp_prot, models/ipv4/udp.h) or an AF_PACKET tap (packet_proto,
+ * models/core/af_packet.h).
  * The softirq queues a datagram on a socket through
  * sk->sk_prot->queue_rcv_skb (sk_backlog_rcv), a reader takes it through
  * sk->sk_prot->dequeue (recvmsg); what is common (the receive queue and its
@@ -126,8 +127,6 @@ struct proto {
 	bool (*recv_locks)(const struct sock *sk);
 };
 
-extern const struct proto packet_proto;
-
 /*
  * struct sock. Laid out by use, as the kernel's struct sock is: the lookup
  * and the admission of every received datagram read the first three cache
@@ -202,9 +201,13 @@ static inline struct packet_sock *pkt_sk(const struct sock *sk)
 	return (struct packet_sock *)sk;
 }
 
-/* Create from the scenario mapping; UDP sockets bind, taps attach to a device. */
-int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind, struct sock **out,
-		struct sim_error *err);
+/*
+ * Create a socket of @kind with its @prot (sock_protos[kind], looked up by
+ * the caller as __sock_create looks up net_families[]) from the scenario
+ * mapping; UDP sockets bind, taps attach to a device.
+ */
+int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind,
+		const struct proto *prot, struct sock **out, struct sim_error *err);
 void sock_free(struct sock *sk);
 
 /* sk_rcvbuf after setsockopt(SO_RCVBUF, @val) with @rmem_max (kernel __sock_set_rcvbuf). */
@@ -219,9 +222,6 @@ void sock_queue_tail(struct sock *sk, struct sk_buff *skb);
  * sleep exclusively), none when none sleeps.
  */
 void sk_data_ready(struct sock *sk);
-
-/* packet_rcv: a tap's clone of @skb (R14). Returns the cycles it cost. */
-uint64_t packet_rcv(struct sock *sk, const struct sk_buff *skb);
 
 /* Any datagram ready to read. */
 bool sock_readable(const struct sock *sk);
