@@ -29,6 +29,11 @@ Cases (B's rules, iptables 1.8.9 nf_tables):
                   not recorded: on this 6.18 build it stays 0 in a fresh
                   namespace even without any rule, while the socket does
                   receive the datagrams.)
+  dnat            -t nat -A PREROUTING -p udp --dport 5000 -j DNAT
+                  --to-destination 10.85.0.2:5001 in B, B's socket on 5000: 10
+                  datagrams from one source port at 100/s; the nat rule's
+                  counter (the nat table sees a connection's first packet
+                  only), what B's socket got, the port unreachable errors.
   ctstate         -A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT,
                   -A INPUT -m conntrack --ctstate NEW -j ACCEPT: A sends 2
                   datagrams from port 4000, B replies once, A sends 8 more:
@@ -168,6 +173,33 @@ def case_ctstate(ns, name):
     return [(name, "B", "established.pkts", c[0]), (name, "B", "new.pkts", c[1])]
 
 
+def case_dnat(ns, name, count, gap):
+    """B's socket is on 5000, its DNAT moves 5000 to 5001 where nobody listens."""
+    a, b = pair(ns)
+    rules(b, "nat", "-A PREROUTING -p udp --dport 5000 -j DNAT --to-destination 10.85.0.2:5001")
+    srv = udp_socket_in(b)
+    srv.bind((ENDS[1][1], 5000))
+    before = {n: snmp_flat(n) for n in (a, b)}
+    send(a, count, gap).close()
+    after = {n: snmp_flat(n) for n in (a, b)}
+    srv.setblocking(False)
+    got = 0
+    try:
+        while True:
+            srv.recv(2000)
+            got += 1
+    except BlockingIOError:
+        pass
+    rows = [(name, "B", "nat1.pkts", counters(b, "PREROUTING", "nat")[0]),
+            (name, "B", "received.5000", got)]
+    for tag, n, keys in (("B", b, ("Icmp.OutDestUnreachs", "Icmp.OutRateLimitHost")),
+                         ("A", a, ("Icmp.InDestUnreachs",))):
+        for k in keys:
+            rows.append((name, tag, k, after[n].get(k, 0) - before[n].get(k, 0)))
+    srv.close()
+    return rows
+
+
 # Two rule sets: the first uses what skbsim models (user chains, RETURN,
 # goto, REJECT, LOG, limit, state/ctstate), the second ipset and NAT targets.
 LISTING = [
@@ -231,6 +263,7 @@ def main():
         rows += case_limit(ns, "limit-20pps", 40, 0.05)
         rows += case_ctfull(ns, "ctfull", 100, 0.001, 40)
         rows += case_ctstate(ns, "ctstate")
+        rows += case_dnat(ns, "dnat", 10, 0.01)
         listing(ns, a.out)
     finally:
         ns.delete_all()
