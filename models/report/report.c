@@ -931,6 +931,25 @@ static cJSON *json_apps(const struct host *h)
 
 static cJSON *json_sockstat(const struct host *h);
 
+/* nf_conntrack_count and `conntrack -S` summed over the CPUs (a host that tracks connections). */
+static cJSON *json_conntrack(const struct nf_conntrack_net *cn)
+{
+	struct ip_conntrack_stat sum = { 0 };
+	cJSON *o = cJSON_CreateObject();
+
+	for (uint32_t c = 0; c < (cn->p.ncpus ? cn->p.ncpus : 1); c++) {
+		sum.invalid += cn->stat[c].invalid;
+		sum.drop += cn->stat[c].drop;
+		sum.early_drop += cn->stat[c].early_drop;
+	}
+	cJSON_AddNumberToObject(o, "count", cn->count);
+	cJSON_AddNumberToObject(o, "max", cn->p.max);
+	cJSON_AddNumberToObject(o, "invalid", (double)sum.invalid);
+	cJSON_AddNumberToObject(o, "drop", (double)sum.drop);
+	cJSON_AddNumberToObject(o, "early_drop", (double)sum.early_drop);
+	return o;
+}
+
 static cJSON *json_hosts(const struct world *w)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -949,6 +968,8 @@ static cJSON *json_hosts(const struct world *w)
 		cJSON_AddItemToObject(o, "sockstat", json_sockstat(h));
 		cJSON_AddItemToObject(o, "locks", json_locks(h));
 		cJSON_AddItemToObject(o, "apps", json_apps(h));
+		if (h->nf && h->nf->ct)
+			cJSON_AddItemToObject(o, "conntrack", json_conntrack(h->nf->ct));
 		cJSON_AddItemToArray(a, o);
 	}
 	return a;
