@@ -2014,6 +2014,24 @@ START_TEST(test_ct_unconfirmed)
 }
 END_TEST
 
+/* The raw table runs before nf_conntrack_in: a state match there sees no entry (INVALID). */
+START_TEST(test_ct_raw_before_conntrack)
+{
+	static const char *const rules[] = {
+		"-t raw -A PREROUTING -m state --state INVALID -j ACCEPT",
+		"-t mangle -A PREROUTING -m state --state NEW -j ACCEPT", NULL
+	};
+	struct nf_ruleset *rs = ct_rs(rules, 16, 16);
+
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 0);
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 0);
+	ck_assert_uint_eq(rs->chain[NF_TABLE_RAW][NF_INET_PRE_ROUTING].rules[0].pkts, 2);
+	ck_assert_uint_eq(rs->chain[NF_TABLE_MANGLE][NF_INET_PRE_ROUTING].rules[0].pkts, 2);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
 /* ICMP errors: RELATED when they quote a tracked datagram, INVALID otherwise. */
 START_TEST(test_ct_icmp_related)
 {
@@ -2421,6 +2439,7 @@ Suite *netfilter_suite(void)
 	tcase_add_test(tc, test_ct_early_drop);
 	tcase_add_test(tc, test_ct_unconfirmed);
 	tcase_add_test(tc, test_ct_icmp_related);
+	tcase_add_test(tc, test_ct_raw_before_conntrack);
 	tcase_add_test(tc, test_nat_dnat);
 	tcase_add_test(tc, test_nat_snat_masquerade);
 	tcase_add_test(tc, test_set_match);
