@@ -71,8 +71,12 @@
  * another port when the translated tuple is taken (no get_unique_tuple);
  * port ranges and --random are not parsed.
  *
- * Costs: each hook traversal with at least one table costs `nf_hook`, each
- * rule evaluated `nf_rule` cycles (the host's cost profile, docs/profiles.md).
+ * Costs (the host's cost profile, docs/profiles.md): each hook traversal
+ * with at least one table, or with connection tracking on, costs `nf_hook`;
+ * each rule evaluated `nf_rule`, in any chain; a logged packet `nf_log`; a
+ * set test `ip_set_lookup`; a NAT rewrite `nf_nat`; nf_conntrack_in
+ * `nf_ct_lookup`, plus `nf_ct_new` for a new connection. REJECT's ICMP
+ * error pays what icmp_send() pays.
  */
 #ifndef MODELS_NETFILTER_H
 #define MODELS_NETFILTER_H
