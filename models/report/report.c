@@ -547,6 +547,20 @@ static void text_devs(const struct host *h, FILE *f)
 			h->devs[d]->ethtool_ops->report_text(h->devs[d], f);
 }
 
+/* nf_conntrack_count of max, `conntrack -S` drop/early_drop/invalid summed over the CPUs. */
+static void text_conntrack(const struct nf_conntrack_net *cn, FILE *f)
+{
+	uint64_t drop = 0, early = 0, invalid = 0;
+
+	for (uint32_t c = 0; c < (cn->p.ncpus ? cn->p.ncpus : 1); c++) {
+		drop += cn->stat[c].drop;
+		early += cn->stat[c].early_drop;
+		invalid += cn->stat[c].invalid;
+	}
+	fprintf(f, "  conntrack: count %u of max %u, drop %llu, early_drop %llu, invalid %llu\n",
+		cn->count, cn->p.max, U(drop), U(early), U(invalid));
+}
+
 static void text_host(const struct world *w, const struct host *h, FILE *f)
 {
 	(void)w;
@@ -578,6 +592,8 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 		(unsigned long long)h->icmp.OutDestUnreachs,
 		(unsigned long long)h->icmp.OutRateLimitGlobal,
 		(unsigned long long)h->icmp.OutRateLimitHost);
+	if (h->nf && h->nf->ct)
+		text_conntrack(h->nf->ct, f);
 	fprintf(f, "  softnet_stat: cpu processed dropped time_squeeze received_rps "
 		   "flow_limit_count\n");
 	for (uint32_t c = 0; c < h->ncpus; c++) {
