@@ -69,7 +69,8 @@
  * traversed for every packet (ACCEPT rules only, no rewriting); a DNAT in
  * OUTPUT does not re-route the packet (ip_route_me_harder); SNAT never picks
  * another port when the translated tuple is taken (no get_unique_tuple);
- * port ranges and --random are not parsed.
+ * port ranges and --random are not parsed; an ICMP error about a rewritten
+ * packet is not translated back (nf_nat_icmp_reply_translation).
  *
  * Costs (the host's cost profile, docs/profiles.md): each hook traversal
  * with at least one table, or with connection tracking on, costs `nf_hook`;
