@@ -1915,6 +1915,51 @@ START_TEST(test_ct_state_vs_kernel)
 }
 END_TEST
 
+/*
+ * ASSURED against the kernel (nf.csv, ctassured): a replied flow older than
+ * 2 s survives a flood of 100 new flows into a table of 40; the flood's
+ * admissions and drops add up as they did on 6.18.
+ */
+START_TEST(test_ct_assured_vs_kernel)
+{
+	static const char *const rules[] = {
+		"-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT",
+		"-A INPUT -m conntrack --ctstate NEW -j ACCEPT", NULL
+	};
+	long max = nf_ref("ctassured", "B", "nf_conntrack_max");
+	struct nf_ruleset *rs = ct_rs(rules, (uint32_t)max, 262144);
+	const struct nf_chain *c = &rs->chain[NF_TABLE_FILTER][NF_INET_LOCAL_IN];
+	const uint64_t s = CT_HZ, t0 = 2 * s + s / 5 + 13;
+	uint64_t early;
+	uint32_t i;
+
+	ct_pass(rs, true, "10.85.0.1", "10.85.0.2", 4000, 5000, 0);
+	ct_pass(rs, false, "10.85.0.2", "10.85.0.1", 5000, 4000, 1);
+	ct_pass(rs, true, "10.85.0.1", "10.85.0.2", 4000, 5000, 2 * s + s / 5);
+	for (uint16_t k = 0; k < 100; k++)
+		ct_pass(rs, true, "10.85.0.1", "10.85.0.2", (uint16_t)(40000 + k), 5000,
+			t0 + k / 4);
+	ct_pass(rs, true, "10.85.0.1", "10.85.0.2", 4000, 5000, t0 + 40);
+	for (i = 0; i < rs->ct->p.max; i++)
+		if (rs->ct->entries[i].used && rs->ct->entries[i].tuple[0].sport == 4000)
+			break;
+	ck_assert_uint_lt(i, rs->ct->p.max);
+	ck_assert_uint_eq((rs->ct->entries[i].status & IPS_ASSURED) != 0,
+			  (uint64_t)nf_ref("ctassured", "B", "x.assured"));
+	ck_assert_uint_eq(c->rules[0].pkts, (uint64_t)nf_ref("ctassured", "B", "established.pkts"));
+	ck_assert_uint_eq(rs->ct->count, (uint64_t)nf_ref("ctassured", "B", "nf_conntrack_count"));
+	early = CT_STAT(rs->ct, early_drop);
+	ck_assert_uint_eq(CT_STAT(rs->ct, drop) + early,
+			  (uint64_t)(nf_ref("ctassured", "B", "ct.drop") +
+				     nf_ref("ctassured", "B", "ct.early_drop")));
+	ck_assert_uint_eq(c->rules[1].pkts - early,
+			  (uint64_t)(nf_ref("ctassured", "B", "new.pkts") -
+				     nf_ref("ctassured", "B", "ct.early_drop")));
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
 /* The one entry's timeout, jiffies from @now. */
 static int64_t ct_left(const struct nf_ruleset *rs, uint64_t now)
 {
@@ -2435,6 +2480,7 @@ Suite *netfilter_suite(void)
 	tcase_add_loop_test(tc, test_reject_vs_kernel, 0, 2);
 	tcase_add_test(tc, test_ct_full_vs_kernel);
 	tcase_add_test(tc, test_ct_state_vs_kernel);
+	tcase_add_test(tc, test_ct_assured_vs_kernel);
 	tcase_add_test(tc, test_ct_udp_timeouts);
 	tcase_add_test(tc, test_ct_early_drop);
 	tcase_add_test(tc, test_ct_unconfirmed);
