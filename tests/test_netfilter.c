@@ -1915,6 +1915,51 @@ START_TEST(test_ct_state_vs_kernel)
 }
 END_TEST
 
+/*
+ * ASSURED against the kernel (nf.csv, ctassured): a replied flow older than
+ * 2 s survives a flood of 100 new flows into a table of 40; the flood's
+ * admissions and drops add up as they did on 6.18.
+ */
+START_TEST(test_ct_assured_vs_kernel)
+{
+	static const char *const rules[] = {
+		"-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT",
+		"-A INPUT -m conntrack --ctstate NEW -j ACCEPT", NULL
+	};
+	long max = nf_ref("ctassured", "B", "nf_conntrack_max");
+	struct nf_ruleset *rs = ct_rs(rules, (uint32_t)max, 262144);
+	const struct nf_chain *c = &rs->chain[NF_TABLE_FILTER][NF_INET_LOCAL_IN];
+	const uint64_t s = CT_HZ, t0 = 2 * s + s / 5 + 13;
+	uint64_t early;
+	uint32_t i;
+
+	ct_pass(rs, true, "10.85.0.1", "10.85.0.2", 4000, 5000, 0);
+	ct_pass(rs, false, "10.85.0.2", "10.85.0.1", 5000, 4000, 1);
+	ct_pass(rs, true, "10.85.0.1", "10.85.0.2", 4000, 5000, 2 * s + s / 5);
+	for (uint16_t k = 0; k < 100; k++)
+		ct_pass(rs, true, "10.85.0.1", "10.85.0.2", (uint16_t)(40000 + k), 5000,
+			t0 + k / 4);
+	ct_pass(rs, true, "10.85.0.1", "10.85.0.2", 4000, 5000, t0 + 40);
+	for (i = 0; i < rs->ct->p.max; i++)
+		if (rs->ct->entries[i].used && rs->ct->entries[i].tuple[0].sport == 4000)
+			break;
+	ck_assert_uint_lt(i, rs->ct->p.max);
+	ck_assert_uint_eq((rs->ct->entries[i].status & IPS_ASSURED) != 0,
+			  (uint64_t)nf_ref("ctassured", "B", "x.assured"));
+	ck_assert_uint_eq(c->rules[0].pkts, (uint64_t)nf_ref("ctassured", "B", "established.pkts"));
+	ck_assert_uint_eq(rs->ct->count, (uint64_t)nf_ref("ctassured", "B", "nf_conntrack_count"));
+	early = CT_STAT(rs->ct, early_drop);
+	ck_assert_uint_eq(CT_STAT(rs->ct, drop) + early,
+			  (uint64_t)(nf_ref("ctassured", "B", "ct.drop") +
+				     nf_ref("ctassured", "B", "ct.early_drop")));
+	ck_assert_uint_eq(c->rules[1].pkts - early,
+			  (uint64_t)(nf_ref("ctassured", "B", "new.pkts") -
+				     nf_ref("ctassured", "B", "ct.early_drop")));
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
 /* The one entry's timeout, jiffies from @now. */
 static int64_t ct_left(const struct nf_ruleset *rs, uint64_t now)
 {
@@ -2009,6 +2054,24 @@ START_TEST(test_ct_unconfirmed)
 	ck_assert_uint_eq(CT_STAT(rs->ct, early_drop), 1);
 	ck_assert_uint_eq(CT_STAT(rs->ct, drop), 0);
 	ck_assert_uint_eq(rs->ct->count, 1);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/* The raw table runs before nf_conntrack_in: a state match there sees no entry (INVALID). */
+START_TEST(test_ct_raw_before_conntrack)
+{
+	static const char *const rules[] = {
+		"-t raw -A PREROUTING -m state --state INVALID -j ACCEPT",
+		"-t mangle -A PREROUTING -m state --state NEW -j ACCEPT", NULL
+	};
+	struct nf_ruleset *rs = ct_rs(rules, 16, 16);
+
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 0);
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 0);
+	ck_assert_uint_eq(rs->chain[NF_TABLE_RAW][NF_INET_PRE_ROUTING].rules[0].pkts, 2);
+	ck_assert_uint_eq(rs->chain[NF_TABLE_MANGLE][NF_INET_PRE_ROUTING].rules[0].pkts, 2);
 	nf_ruleset_release(rs);
 	free(rs);
 }
@@ -2316,33 +2379,40 @@ START_TEST(test_set_scenario)
 END_TEST
 
 /*
- * NAT through ip.c: B's DNAT at PREROUTING moves A's datagrams for port
- * 5000 (where B's socket is) to 5001 before the route and socket lookups.
+ * NAT through ip.c against the kernel (nf.csv, dnat): B's DNAT at PREROUTING
+ * moves A's datagrams for port 5000 (where B's socket is) to 5001 before the
+ * route and socket lookups; the nat table sees the flow's first packet only.
  */
 START_TEST(test_nat_scenario)
 {
+	static const char *const counters[][2] = {
+		{ "B", "Icmp.OutDestUnreachs" },
+		{ "B", "Icmp.OutRateLimitHost" },
+		{ "A", "Icmp.InDestUnreachs" },
+	};
 	char yaml[4096];
 	struct world *w;
 	struct host *b;
 
 	snprintf(yaml, sizeof(yaml), ab_fmt, "200ms", ", rate: 100pps, count: 10", "",
 		 "      - '-t nat -A PREROUTING -p udp --dport 5000 -j DNAT --to-destination "
-		 "10.85.0.2:5001'\n"
-		 "      - '-t nat -A PREROUTING -p udp --dport 5001 -j DNAT --to-destination "
-		 "10.85.0.2:5000'\n");
-	/* A sends to 5000, B's socket is on 5000: DNAT to 5001 leaves nobody listening */
+		 "10.85.0.2:5001'\n");
 	w = test_world_run("nf-nat.yaml", yaml);
 	b = test_world_host(w, "B");
-	ck_assert_uint_eq(test_snmp_counter(b, "Udp.InDatagrams"), 0);
+	ck_assert_uint_eq(test_snmp_counter(b, "Udp.InDatagrams"),
+			  (uint64_t)nf_ref("dnat", "B", "received.5000"));
 	ck_assert_uint_eq(test_snmp_counter(b, "Udp.NoPorts"), 10);
-	/* one flow: the nat table saw its first packet only */
-	ck_assert_uint_eq(b->nf->chain[NF_TABLE_NAT][NF_INET_PRE_ROUTING].rules[0].pkts, 1);
-	ck_assert_uint_eq(b->nf->chain[NF_TABLE_NAT][NF_INET_PRE_ROUTING].rules[1].pkts, 0);
+	ck_assert_uint_eq(b->nf->chain[NF_TABLE_NAT][NF_INET_PRE_ROUTING].rules[0].pkts,
+			  (uint64_t)nf_ref("dnat", "B", "nat1.pkts"));
 	ck_assert_uint_eq(b->nf->ct->count, 1);
-	/* the port unreachable errors quote the rewritten datagram and leave by OUTPUT */
-	ck_assert_uint_eq(test_snmp_counter(b, "Icmp.OutDestUnreachs") +
-				  test_snmp_counter(b, "Icmp.OutRateLimitHost"),
-			  10);
+	for (size_t k = 0; k < sizeof(counters) / sizeof(counters[0]); k++) {
+		uint64_t got =
+			test_snmp_counter(test_world_host(w, counters[k][0]), counters[k][1]);
+		long want = nf_ref("dnat", counters[k][0], counters[k][1]);
+
+		ck_assert_msg(got == (uint64_t)want, "dnat: %s %s = %llu, kernel %ld",
+			      counters[k][0], counters[k][1], (unsigned long long)got, want);
+	}
 	world_free(w);
 }
 END_TEST
@@ -2410,10 +2480,12 @@ Suite *netfilter_suite(void)
 	tcase_add_loop_test(tc, test_reject_vs_kernel, 0, 2);
 	tcase_add_test(tc, test_ct_full_vs_kernel);
 	tcase_add_test(tc, test_ct_state_vs_kernel);
+	tcase_add_test(tc, test_ct_assured_vs_kernel);
 	tcase_add_test(tc, test_ct_udp_timeouts);
 	tcase_add_test(tc, test_ct_early_drop);
 	tcase_add_test(tc, test_ct_unconfirmed);
 	tcase_add_test(tc, test_ct_icmp_related);
+	tcase_add_test(tc, test_ct_raw_before_conntrack);
 	tcase_add_test(tc, test_nat_dnat);
 	tcase_add_test(tc, test_nat_snat_masquerade);
 	tcase_add_test(tc, test_set_match);

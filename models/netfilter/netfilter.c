@@ -1641,8 +1641,11 @@ enum nf_verdict nf_hook_slow(struct nf_ruleset *rs, struct nf_hook_state *st, st
 		if (ct_in && t != NF_TABLE_RAW) {
 			/* NF_IP_PRI_CONNTRACK (-200): after raw, before mangle */
 			ct_in = false;
+			m.ctstate = 0;
 			if (nf_conntrack_in(rs->ct, st, skb, costs, cycles) == NF_DROP)
 				return NF_DROP;
+		} else if (ct_in) {
+			m.ctstate = XT_STATE_INVALID; /* raw runs before conntrack: no entry yet */
 		}
 		if (t == NF_TABLE_NAT && rs->ct) {
 			if (nat_hook(c, &m, st, costs, cycles) == NF_DROP)

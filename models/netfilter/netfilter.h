@@ -69,10 +69,15 @@
  * traversed for every packet (ACCEPT rules only, no rewriting); a DNAT in
  * OUTPUT does not re-route the packet (ip_route_me_harder); SNAT never picks
  * another port when the translated tuple is taken (no get_unique_tuple);
- * port ranges and --random are not parsed.
+ * port ranges and --random are not parsed; an ICMP error about a rewritten
+ * packet is not translated back (nf_nat_icmp_reply_translation).
  *
- * Costs: each hook traversal with at least one table costs `nf_hook`, each
- * rule evaluated `nf_rule` cycles (the host's cost profile, docs/profiles.md).
+ * Costs (the host's cost profile, docs/profiles.md): each hook traversal
+ * with at least one table, or with connection tracking on, costs `nf_hook`;
+ * each rule evaluated `nf_rule`, in any chain; a logged packet `nf_log`; a
+ * set test `ip_set_lookup`; a NAT rewrite `nf_nat`; nf_conntrack_in
+ * `nf_ct_lookup`, plus `nf_ct_new` for a new connection. REJECT's ICMP
+ * error pays what icmp_send() pays.
  */
 #ifndef MODELS_NETFILTER_H
 #define MODELS_NETFILTER_H

@@ -548,6 +548,20 @@ static void text_devs(const struct host *h, FILE *f)
 			h->devs[d]->ethtool_ops->report_text(h->devs[d], f);
 }
 
+/* nf_conntrack_count of max, `conntrack -S` drop/early_drop/invalid summed over the CPUs. */
+static void text_conntrack(const struct nf_conntrack_net *cn, FILE *f)
+{
+	uint64_t drop = 0, early = 0, invalid = 0;
+
+	for (uint32_t c = 0; c < (cn->p.ncpus ? cn->p.ncpus : 1); c++) {
+		drop += cn->stat[c].drop;
+		early += cn->stat[c].early_drop;
+		invalid += cn->stat[c].invalid;
+	}
+	fprintf(f, "  conntrack: count %u of max %u, drop %llu, early_drop %llu, invalid %llu\n",
+		cn->count, cn->p.max, U(drop), U(early), U(invalid));
+}
+
 static void text_host(const struct world *w, const struct host *h, FILE *f)
 {
 	(void)w;
@@ -579,6 +593,8 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 		(unsigned long long)h->icmp.OutDestUnreachs,
 		(unsigned long long)h->icmp.OutRateLimitGlobal,
 		(unsigned long long)h->icmp.OutRateLimitHost);
+	if (h->nf && h->nf->ct)
+		text_conntrack(h->nf->ct, f);
 	fprintf(f, "  softnet_stat: cpu processed dropped time_squeeze received_rps "
 		   "flow_limit_count\n");
 	for (uint32_t c = 0; c < h->ncpus; c++) {
@@ -933,6 +949,25 @@ static cJSON *json_apps(const struct host *h)
 
 static cJSON *json_sockstat(const struct host *h);
 
+/* nf_conntrack_count and `conntrack -S` summed over the CPUs (a host that tracks connections). */
+static cJSON *json_conntrack(const struct nf_conntrack_net *cn)
+{
+	struct ip_conntrack_stat sum = { 0 };
+	cJSON *o = cJSON_CreateObject();
+
+	for (uint32_t c = 0; c < (cn->p.ncpus ? cn->p.ncpus : 1); c++) {
+		sum.invalid += cn->stat[c].invalid;
+		sum.drop += cn->stat[c].drop;
+		sum.early_drop += cn->stat[c].early_drop;
+	}
+	cJSON_AddNumberToObject(o, "count", cn->count);
+	cJSON_AddNumberToObject(o, "max", cn->p.max);
+	cJSON_AddNumberToObject(o, "invalid", (double)sum.invalid);
+	cJSON_AddNumberToObject(o, "drop", (double)sum.drop);
+	cJSON_AddNumberToObject(o, "early_drop", (double)sum.early_drop);
+	return o;
+}
+
 static cJSON *json_hosts(const struct world *w)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -951,6 +986,8 @@ static cJSON *json_hosts(const struct world *w)
 		cJSON_AddItemToObject(o, "sockstat", json_sockstat(h));
 		cJSON_AddItemToObject(o, "locks", json_locks(h));
 		cJSON_AddItemToObject(o, "apps", json_apps(h));
+		if (h->nf && h->nf->ct)
+			cJSON_AddItemToObject(o, "conntrack", json_conntrack(h->nf->ct));
 		cJSON_AddItemToArray(a, o);
 	}
 	return a;

@@ -29,6 +29,17 @@ Cases (B's rules, iptables 1.8.9 nf_tables):
                   not recorded: on this 6.18 build it stays 0 in a fresh
                   namespace even without any rule, while the socket does
                   receive the datagrams.)
+  dnat            -t nat -A PREROUTING -p udp --dport 5000 -j DNAT
+                  --to-destination 10.85.0.2:5001 in B, B's socket on 5000: 10
+                  datagrams from one source port at 100/s; the nat rule's
+                  counter (the nat table sees a connection's first packet
+                  only), what B's socket got, the port unreachable errors.
+  ctassured       B accepts ESTABLISHED, then NEW; nf_conntrack_max 40 for
+                  about 3 s (restored): A's flow from port 4000 gets a reply,
+                  sends again 2.2 s later (a stream: ASSURED), then 100 new
+                  flows at 1000/s, then port 4000 once more: whether its
+                  entry is [ASSURED] (conntrack -L), the rules' counters,
+                  nf_conntrack_count, drop and early_drop.
   ctstate         -A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT,
                   -A INPUT -m conntrack --ctstate NEW -j ACCEPT: A sends 2
                   datagrams from port 4000, B replies once, A sends 8 more:
@@ -148,6 +159,49 @@ def case_ctfull(ns, name, count, gap, ct_max):
     return rows
 
 
+def case_ctassured(ns, name, ct_max, count):
+    """A replied flow older than 2 s is ASSURED and survives a flood that fills the table."""
+    a, b = pair(ns)
+    rules(b, "filter", "-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT",
+          "-A INPUT -m conntrack --ctstate NEW -j ACCEPT")
+    srv = udp_socket_in(b)
+    srv.bind((ENDS[1][1], 5000))
+    x = udp_socket_in(a)
+    x.bind((ENDS[0][1], 4000))
+    with open(CT_MAX) as f:
+        old = f.read().strip()
+    try:
+        with open(CT_MAX, "w") as f:
+            f.write(str(ct_max))
+        x.sendto(b"x" * 100, (ENDS[1][1], 5000))
+        data, peer = srv.recvfrom(2000)
+        srv.sendto(b"y", peer)
+        time.sleep(2.2)
+        x.sendto(b"x" * 100, (ENDS[1][1], 5000))  # replied and older than 2 s: ASSURED
+        time.sleep(0.05)
+        send(a, count, 0.001, new_port=True).close()
+        x.sendto(b"x" * 100, (ENDS[1][1], 5000))  # still tracked?
+        time.sleep(0.05)
+        listing_ = nsexec(b, "conntrack", "-L", "-p", "udp", "--orig-port-src", "4000",
+                          check=False)
+    finally:
+        with open(CT_MAX, "w") as f:
+            f.write(old)
+    with InNetns(b):
+        with open("/proc/sys/net/netfilter/nf_conntrack_count") as f:
+            ct_count = int(f.read())
+    st = ct_stats(b)
+    c = counters(b, "INPUT")
+    rows = [(name, "B", "nf_conntrack_max", ct_max), (name, "B", "nf_conntrack_count", ct_count),
+            (name, "B", "x.assured", int("[ASSURED]" in listing_)),
+            (name, "B", "established.pkts", c[0]), (name, "B", "new.pkts", c[1])]
+    for k in ("drop", "early_drop"):
+        rows.append((name, "B", "ct." + k, st.get(k, 0)))
+    x.close()
+    srv.close()
+    return rows
+
+
 def case_ctstate(ns, name):
     a, b = pair(ns)
     rules(b, "filter", "-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT",
@@ -166,6 +220,33 @@ def case_ctstate(ns, name):
     s.close()
     srv.close()
     return [(name, "B", "established.pkts", c[0]), (name, "B", "new.pkts", c[1])]
+
+
+def case_dnat(ns, name, count, gap):
+    """B's socket is on 5000, its DNAT moves 5000 to 5001 where nobody listens."""
+    a, b = pair(ns)
+    rules(b, "nat", "-A PREROUTING -p udp --dport 5000 -j DNAT --to-destination 10.85.0.2:5001")
+    srv = udp_socket_in(b)
+    srv.bind((ENDS[1][1], 5000))
+    before = {n: snmp_flat(n) for n in (a, b)}
+    send(a, count, gap).close()
+    after = {n: snmp_flat(n) for n in (a, b)}
+    srv.setblocking(False)
+    got = 0
+    try:
+        while True:
+            srv.recv(2000)
+            got += 1
+    except BlockingIOError:
+        pass
+    rows = [(name, "B", "nat1.pkts", counters(b, "PREROUTING", "nat")[0]),
+            (name, "B", "received.5000", got)]
+    for tag, n, keys in (("B", b, ("Icmp.OutDestUnreachs", "Icmp.OutRateLimitHost")),
+                         ("A", a, ("Icmp.InDestUnreachs",))):
+        for k in keys:
+            rows.append((name, tag, k, after[n].get(k, 0) - before[n].get(k, 0)))
+    srv.close()
+    return rows
 
 
 # Two rule sets: the first uses what skbsim models (user chains, RETURN,
@@ -231,6 +312,8 @@ def main():
         rows += case_limit(ns, "limit-20pps", 40, 0.05)
         rows += case_ctfull(ns, "ctfull", 100, 0.001, 40)
         rows += case_ctstate(ns, "ctstate")
+        rows += case_dnat(ns, "dnat", 10, 0.01)
+        rows += case_ctassured(ns, "ctassured", 40, 100)
         listing(ns, a.out)
     finally:
         ns.delete_all()
