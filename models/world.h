@@ -64,36 +64,41 @@ struct pcap_out;
 	X(ip_rcv)	      /* ip_rcv_core checks */                                               \
 	X(nf_hook)	      /* nf_hook_slow entry, per hook with rules */                          \
 	X(nf_rule)	      /* per rule evaluated */                                               \
-	X(ip_route_input)     /* route lookup for input */                                           \
-	X(fib_lookup_level)   /* per LPC-trie node a route lookup visits (fib_table_lookup) */       \
-	X(ip_local_deliver)   /* ip_local_deliver + ip_protocol_deliver_rcu */                       \
-	X(udp_rcv)	      /* __udp4_lib_rcv + socket lookup */                                   \
-	X(udp_enqueue)	      /* __udp_enqueue_schedule_skb */                                       \
-	X(sk_filter)	      /* running a socket filter, base */                                    \
-	X(wakeup)	      /* try_to_wake_up of a thread on the waker's own CPU */                \
-	X(wakeup_remote)      /* try_to_wake_up of a thread on another CPU, waker's side */          \
-	X(kfree_skb)	      /* freeing a dropped skb */                                            \
-	X(syscall)	      /* syscall entry + exit */                                             \
-	X(recv_per_msg)	      /* recvmsg/recvmmsg work per message */                                \
-	X(context_switch)     /* switching threads on a CPU */                                       \
-	X(timer_sleep)	      /* nanosleep's hrtimer_start_range_ns and clock event programming */   \
-	X(icmp_send)	      /* building an ICMP error (counted, see docs) */                       \
-	X(send_per_msg)	      /* udp_sendmsg + ip_make_skb per datagram besides the copy */          \
-	X(ip_route_output)    /* ip_route_output_flow */                                             \
-	X(ip_output)	      /* ip_local_out + ip_output + ip_finish_output */                      \
-	X(neigh_output)	      /* neigh lookup + header (neigh_hh_output) */                          \
-	X(arp_rcv)	      /* arp_process */                                                      \
-	X(qdisc_enqueue)      /* __dev_xmit_skb enqueue (with lock) */                               \
-	X(qdisc_dequeue)      /* one dequeue in qdisc_restart */                                     \
-	X(driver_xmit)	      /* ndo_start_xmit: descriptor, doorbell */                             \
-	X(veth_xmit)	      /* veth_xmit + __dev_forward_skb (scrub, dst drop), instead of it */   \
-	X(tx_clean)	      /* per TX descriptor cleaned, skb freed */                             \
-	X(ip_forward)	      /* ip_forward + ip_forward_finish */                                   \
-	X(veth_xdp_rcv)	      /* veth_poll per skb: ptr_ring consume, veth_xdp_rcv_skb */            \
-	X(xdp_run)	      /* veth: skb to xdp_buff (may copy), bpf_prog_run_xdp, back */         \
-	X(cacheline_remote)   /* one cache line last written by another core (an LLC hit) */         \
-	X(lock_bounce)	      /* taking a lock (and its data) last held by another CPU */            \
-	X(udp_queue_hold)     /* sk_receive_queue.lock held: one enqueue or a reader's splice */
+	X(nf_ct_lookup)	      /* nf_conntrack_in: tuple, hash, bucket walk, timeout refresh */       \
+	X(nf_ct_new)	      /* init_conntrack + __nf_conntrack_confirm for a new connection */     \
+	X(nf_log)	      /* xt_LOG: one packet formatted and printk'd */                        \
+	X(nf_nat)	    /* nf_nat_packet: one address (and port) rewritten, checksums fixed */   \
+	X(ip_set_lookup)    /* -m set: ip_set_test on a hash:ip set (jhash, one bucket) */           \
+	X(ip_route_input)   /* route lookup for input */                                             \
+	X(fib_lookup_level) /* per LPC-trie node a route lookup visits (fib_table_lookup) */         \
+	X(ip_local_deliver) /* ip_local_deliver + ip_protocol_deliver_rcu */                         \
+	X(udp_rcv)	    /* __udp4_lib_rcv + socket lookup */                                     \
+	X(udp_enqueue)	    /* __udp_enqueue_schedule_skb */                                         \
+	X(sk_filter)	    /* running a socket filter, base */                                      \
+	X(wakeup)	    /* try_to_wake_up of a thread on the waker's own CPU */                  \
+	X(wakeup_remote)    /* try_to_wake_up of a thread on another CPU, waker's side */            \
+	X(kfree_skb)	    /* freeing a dropped skb */                                              \
+	X(syscall)	    /* syscall entry + exit */                                               \
+	X(recv_per_msg)	    /* recvmsg/recvmmsg work per message */                                  \
+	X(context_switch)   /* switching threads on a CPU */                                         \
+	X(timer_sleep)	    /* nanosleep's hrtimer_start_range_ns and clock event programming */     \
+	X(icmp_send)	    /* building an ICMP error (counted, see docs) */                         \
+	X(send_per_msg)	    /* udp_sendmsg + ip_make_skb per datagram besides the copy */            \
+	X(ip_route_output)  /* ip_route_output_flow */                                               \
+	X(ip_output)	    /* ip_local_out + ip_output + ip_finish_output */                        \
+	X(neigh_output)	    /* neigh lookup + header (neigh_hh_output) */                            \
+	X(arp_rcv)	    /* arp_process */                                                        \
+	X(qdisc_enqueue)    /* __dev_xmit_skb enqueue (with lock) */                                 \
+	X(qdisc_dequeue)    /* one dequeue in qdisc_restart */                                       \
+	X(driver_xmit)	    /* ndo_start_xmit: descriptor, doorbell */                               \
+	X(veth_xmit)	    /* veth_xmit + __dev_forward_skb (scrub, dst drop), instead of it */     \
+	X(tx_clean)	    /* per TX descriptor cleaned, skb freed */                               \
+	X(ip_forward)	    /* ip_forward + ip_forward_finish */                                     \
+	X(veth_xdp_rcv)	    /* veth_poll per skb: ptr_ring consume, veth_xdp_rcv_skb */              \
+	X(xdp_run)	    /* veth: skb to xdp_buff (may copy), bpf_prog_run_xdp, back */           \
+	X(cacheline_remote) /* one cache line last written by another core (an LLC hit) */           \
+	X(lock_bounce)	    /* taking a lock (and its data) last held by another CPU */              \
+	X(udp_queue_hold)   /* sk_receive_queue.lock held: one enqueue or a reader's splice */
 
 struct costs {
 #define X(n) uint64_t n; /* cycles */
@@ -108,6 +113,7 @@ struct costs {
 	sim_time_t cpu_dma_latency; /* ps: PM QoS CPU latency limit on idle exit latency */
 	struct cpuidle_table idle;  /* the CPUs' idle states (cost key `idle`) */
 	bool irq_time_accounting;   /* CONFIG_IRQ_TIME_ACCOUNTING: irq time not charged to tasks */
+	bool sched_eevdf;	    /* the fair class is EEVDF (Linux 6.6+), else CFS */
 };
 
 /* Linux sysctls a host honours, by their Linux names in the scenario. */
@@ -131,6 +137,7 @@ struct sysctls {
 	uint64_t sched_latency_ns;	   /* kernel.sched_latency_ns (CFS period) */
 	uint64_t sched_min_granularity_ns; /* kernel.sched_min_granularity_ns */
 	uint64_t sched_wakeup_granularity_ns; /* kernel.sched_wakeup_granularity_ns */
+	uint64_t sched_base_slice_ns;	      /* kernel.sched_base_slice_ns (EEVDF request size) */
 	uint32_t dev_tx_weight;	   /* net.core.dev_weight_tx_bias (qdisc quota = dev_weight * it) */
 	uint64_t wmem_default;	   /* net.core.wmem_default, bytes */
 	uint64_t wmem_max;	   /* net.core.wmem_max, bytes */
@@ -141,12 +148,18 @@ struct sysctls {
 	uint32_t ucast_solicit;	   /* net.ipv4.neigh.default.ucast_solicit */
 	uint32_t app_solicit;	   /* net.ipv4.neigh.default.app_solicit */
 	uint32_t retrans_time_ms;  /* net.ipv4.neigh.default.retrans_time_ms */
-	uint64_t ipfrag_high_thresh; /* net.ipv4.ipfrag_high_thresh, bytes */
-	uint32_t ipfrag_time;	     /* net.ipv4.ipfrag_time, seconds */
-	uint32_t route_mtu_expires;  /* net.ipv4.route.mtu_expires, seconds */
-	uint32_t route_min_pmtu;     /* net.ipv4.route.min_pmtu, bytes */
-	uint32_t route_error_cost;   /* net.ipv4.route.error_cost, jiffies (ip_error) */
-	uint32_t route_error_burst;  /* net.ipv4.route.error_burst, jiffies (ip_error) */
+	uint64_t ipfrag_high_thresh;		  /* net.ipv4.ipfrag_high_thresh, bytes */
+	uint32_t nf_conntrack_max;		  /* net.netfilter.nf_conntrack_max, entries */
+	uint32_t nf_conntrack_buckets;		  /* net.netfilter.nf_conntrack_buckets */
+	uint32_t nf_conntrack_udp_timeout;	  /* net.netfilter.nf_conntrack_udp_timeout, s */
+	uint32_t nf_conntrack_udp_timeout_stream; /* ..._udp_timeout_stream, s */
+	uint32_t nf_conntrack_icmp_timeout;	  /* net.netfilter.nf_conntrack_icmp_timeout, s */
+	uint32_t nf_conntrack_generic_timeout;	  /* ..._generic_timeout, s */
+	uint32_t ipfrag_time;			  /* net.ipv4.ipfrag_time, seconds */
+	uint32_t route_mtu_expires;		  /* net.ipv4.route.mtu_expires, seconds */
+	uint32_t route_min_pmtu;		  /* net.ipv4.route.min_pmtu, bytes */
+	uint32_t route_error_cost;  /* net.ipv4.route.error_cost, jiffies (ip_error) */
+	uint32_t route_error_burst; /* net.ipv4.route.error_burst, jiffies (ip_error) */
 	uint64_t udp_mem[3];   /* net.ipv4.udp_mem, pages: min, pressure, max (the machine's) */
 	uint32_t udp_rmem_min; /* net.ipv4.udp_rmem_min, bytes */
 	uint32_t mem_pcpu_rsv; /* net.core.mem_pcpu_rsv, pages (the machine's) */
@@ -226,6 +239,7 @@ struct host {
 	sim_time_t icmp_global_stamp;	 /* jiffies: last refill */
 	struct sim_rng icmp_rng;	 /* icmp_global_consume's draws */
 	struct sim_rng port_rng;	 /* inet_autobind's random start */
+	struct udp_table *udptable;	 /* bound UDP sockets by port (models/ipv4/sock.h) */
 	struct inet_peer *peers;	 /* open-addressing table */
 	uint32_t npeers_cap;		 /* slots, a power of two */
 	uint64_t drops[DROP_POINTS_MAX]; /* per drop_points[] entry */
@@ -309,5 +323,19 @@ static inline uint64_t world_in_flight(const struct world *w)
 {
 	return sim_pool_in_use(&w->skb_pool) - w->clones_live;
 }
+
+struct cfg_node;
+struct sim_error;
+
+/*
+ * Charge @bytes of a table sized by the scenario (the skb pool, flow-limit
+ * buckets, fq_codel flows, traffic flows with their share of the ICMP peer
+ * table) to the world's load-time budget of WORLD_MEM_MAX, before allocating
+ * it: a scenario whose tables would pass it is an error at @at ("the
+ * scenario's tables would need more than 2GiB of memory"), not an
+ * out-of-memory kill.
+ */
+#define WORLD_MEM_MAX (2ull << 30)
+int world_charge(struct world *w, const struct cfg_node *at, uint64_t bytes, struct sim_error *err);
 
 #endif

@@ -14,8 +14,10 @@
 #include "models/core/observe.h"
 #include "models/core/dev.h"
 #include "models/ipv4/ip.h"
+#include "models/ipv4/protocol.h"
 #include "models/core/neigh.h"
 #include "models/core/netdevice.h"
+#include "models/core/af_packet.h"
 #include "models/ipv4/sock.h"
 #include "sim/error.h"
 
@@ -277,24 +279,20 @@ static void stack_unit(struct cpu *c, struct napi_poll_run *r, struct sk_buff *s
 		r->unit_skb = NULL;
 		return;
 	}
-	*cycles += udp_queue_rcv_cost(c, sk, c->host->w->q.now + cycles_to_ps(c->host, *cycles));
+	*cycles += sk->sk_prot->queue_rcv_cost(c, sk,
+					       c->host->w->q.now + cycles_to_ps(c->host, *cycles));
 	r->unit = UNIT_SOCKET;
 	r->unit_sk = sk;
 }
 
 /* ---- GRO (net/core/gro.c, net/ipv4/udp_offload.c) ---- */
 
-/* udp_gro_receive() merges plain UDP only for a local socket with UDP_GRO. */
-static bool udp_gro_eligible(struct host *h, const struct sk_buff *skb)
+/* inet_gro_receive: the protocol's offload decides whether its flow may merge. */
+static bool inet_gro_eligible(struct host *h, const struct sk_buff *skb)
 {
-	struct sock *sk;
+	const struct net_offload *ops = inet_offloads[skb->protocol];
 
-	if (skb->protocol != IPPROTO_UDP_ || skb->pkt_type != PACKET_HOST ||
-	    (skb->flags & (SKB_F_BAD_CSUM | SKB_F_BAD_IPHDR | SKB_F_FRAG)) ||
-	    !ip_is_local(h, skb->daddr))
-		return false;
-	sk = udp4_lib_lookup(h, skb->daddr, skb->dport);
-	return sk && sk->udp_gro;
+	return ops && ops->gro_receive(h, skb);
 }
 
 static bool gro_same_flow(const struct sk_buff *a, const struct sk_buff *b)
@@ -347,7 +345,7 @@ static void napi_gro_receive(struct cpu *c, struct napi_struct *n, struct sk_buf
 		return;
 	}
 	*cycles += k->gro_receive;
-	if (!udp_gro_eligible(skb->dev->host, skb)) {
+	if (!inet_gro_eligible(skb->dev->host, skb)) {
 		gro_normal_one(n, skb);
 		return;
 	}
@@ -635,7 +633,7 @@ static void napi_unit_commit(struct cpu *c, struct napi_poll_run *r)
 		/* sk_mark_napi_id (connected) / sk_mark_napi_id_once: a driver NAPI's id */
 		if (r->cur && r->cur->ops->gro && (!r->unit_sk->sk_napi || r->unit_sk->connected))
 			r->unit_sk->sk_napi = r->cur;
-		udp_queue_rcv_skb(r->unit_sk, skb);
+		r->unit_sk->sk_prot->queue_rcv_skb(r->unit_sk, skb); /* sk_backlog_rcv */
 		break;
 	case UNIT_IPI:
 		net_rps_send_ipi(c->sd);

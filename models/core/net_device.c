@@ -17,7 +17,7 @@
 
 #include "models/core/netdevice.h"
 #include "models/core/xmit.h"
-#include "models/ipv4/ip.h"
+#include "models/lib/inet_addr.h"
 #include "models/sched/sch_generic.h"
 
 #define U(x)	      ((unsigned long long)(x))
