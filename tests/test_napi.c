@@ -525,6 +525,61 @@ START_TEST(test_busy_read_default)
 }
 END_TEST
 
+/* ---- SO_PREFER_BUSY_POLL with deferral: interrupts stay off ---- */
+
+static const char prefer_fmt[] =
+	"name: prefer\n"
+	"duration: 20ms\n"
+	"warmup: 2ms\n"
+	"hosts:\n"
+	"  - name: rx\n"
+	"    cpus: 4\n"
+	"    nics:\n"
+	"      - {name: eth0, driver: ixgbe, address: 10.0.0.1/24, irq_affinity: [0],\n"
+	"         napi_defer_hard_irqs: 2, gro_flush_timeout: 30us}\n"
+	"    sockets:\n"
+	"      - {name: srv, bind: 0.0.0.0:5000, busy_poll: 50us, prefer_busy_poll: %s}\n"
+	"    apps:\n"
+	"      - {name: r1, socket: srv, cpu: 2}\n"
+	"traffic:\n"
+	"  - {name: t, to: rx/eth0, dst: 10.0.0.1:5000, rate: 300kpps, pattern: poisson}\n";
+
+/*
+ * 300 kpps (3.3 us apart) to a reader that busy polls 50 us: the first
+ * datagram comes by interrupt and softirq (it gives the socket its NAPI),
+ * and that poll's completion already defers (napi_defer_hard_irqs 2,
+ * gro_flush_timeout 30 us: the IRQ stays masked, the watchdog is armed).
+ * From then on the reader always holds or soon takes the NAPI; with
+ * SO_PREFER_BUSY_POLL each busy_poll_stop re-arms the deferral instead of
+ * the interrupt, so the vector never fires again: exactly one interrupt.
+ * Without it busy_poll_stop does not re-arm the deferral: once a
+ * completion without work finds the count run down (each such completion
+ * decrements it, only one with work reloads it), the interrupt is
+ * re-enabled and fires between busy loops.
+ */
+START_TEST(test_prefer_busy_poll)
+{
+	char yaml[2048];
+	struct world *w;
+	const struct nic_rx_queue *q;
+	uint64_t irqs_prefer, busy;
+
+	snprintf(yaml, sizeof(yaml), prefer_fmt, "true");
+	w = test_world_run("prefer.yaml", yaml);
+	q = &nic_priv(netdev_find(w, "rx/eth0"))->rxq[0];
+	irqs_prefer = q->irqs;
+	busy = test_world_host(w, "rx")->socks[0]->busy_poll_rx_packets;
+	ck_assert_uint_eq(irqs_prefer, 1);
+	ck_assert(busy > 5000);
+	world_free(w);
+	snprintf(yaml, sizeof(yaml), prefer_fmt, "false");
+	w = test_world_run("prefer.yaml", yaml);
+	q = &nic_priv(netdev_find(w, "rx/eth0"))->rxq[0];
+	ck_assert_uint_gt(q->irqs, 10 * irqs_prefer);
+	world_free(w);
+}
+END_TEST
+
 Suite *napi_suite(void);
 
 Suite *napi_suite(void)
@@ -549,6 +604,7 @@ Suite *napi_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_kernel_ref_busy_poll);
 	tcase_add_test(tc, test_busy_read_default);
+	tcase_add_test(tc, test_prefer_busy_poll);
 	suite_add_tcase(s, tc);
 	return s;
 }
