@@ -14,7 +14,9 @@
  * len / dma_bandwidth on the NIC's DMA engine plus the PCIe write latency.
  * The queue's MSI-X vector fires per the coalescing rule (R3) on its
  * affinity CPU; the vector is masked from then on (R5) until the NAPI poll
- * completes and napi_complete_done re-arms it (R16). The driver's poll takes
+ * completes and napi_complete_done re-arms it (R16; not while a busy
+ * poller owns the NAPI or napi_defer_hard_irqs defers it; `threaded: true`
+ * polls it in a napi kthread, models/core/dev.h). The driver's poll takes
  * completed frames in order (R8), builds skbs with the driver's truesize
  * (R9) and refills descriptors in batches of `refill_batch` and at the end of
  * each poll; a descriptor is reusable only once refilled.

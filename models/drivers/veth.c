@@ -52,6 +52,14 @@
  * `queues: N` gives each end N TX and N RX queues: a packet sent on TX queue
  * i uses the peer's rq i (if it has one) in NAPI mode.
  *
+ * `threaded: true` (dev_set_threaded) gives each rq's NAPI a kthread
+ * (models/core/dev.h struct napi_thread) that __veth_xdp_flush wakes
+ * instead of raising NET_RX on the sending CPU; without a NAPI the kernel
+ * refuses it, and so does the scenario. The poll completes through
+ * napi_complete_done (busy polling, napi_defer_hard_irqs and
+ * gro_flush_timeout), and rx_notify_masked keeps veth_xmit from scheduling
+ * a NAPI whose completion was deferred.
+ *
  * Simplified: XDP_TX and XDP_REDIRECT are not modelled;
  * GRO merges only for UDP_GRO sockets (fraglist and forwarding GRO would
  * re-segment before the socket, which sees the same datagrams and truesize,
