@@ -461,7 +461,8 @@ int nic_setup(struct net_device *dev, const struct cfg_node *n, struct sim_error
 		return -1;
 	for (uint32_t i = 0; i < p->nrxq; i++)
 		nic_init_queue(dev, &p->rxq[i], (uint16_t)i);
-	if (netif_parse_rps_cpus(dev->host, n, map, &len, err))
+	if (netif_parse_rps_cpus(dev->host, n, map, &len, err) ||
+	    netif_parse_rps_flow_cnt(dev, n, err))
 		return -1;
 	netif_set_rps_map(dev, map, len);
 	return nic_tx_create(dev, n, err);
