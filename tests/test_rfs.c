@@ -196,6 +196,69 @@ START_TEST(test_rfs_kernel_ref)
 }
 END_TEST
 
+/*
+ * aRFS: four RX queues, one per CPU, but RSS puts every flow on queue 0
+ * (rss_equal 1). With RFS alone the replies come in on CPU 0 and reach each
+ * client's CPU through the backlog and an IPI; with ntuple on, the first
+ * steering installs a NIC filter, so the later replies come in on the queue
+ * whose interrupt goes to the client's CPU and need no IPI.
+ */
+static const char arfs_fmt[] =
+	"name: arfs\n"
+	"duration: 20ms\n"
+	"warmup: 0s\n"
+	"hosts:\n"
+	"  - name: client\n"
+	"    cpus: 4\n"
+	"    sysctl: {net.core.rps_sock_flow_entries: 4096}\n"
+	"    nics:\n"
+	"      - {name: eth0, driver: mlx5, address: 10.0.0.1/24, rx_queues: 4, rss_equal: 1,\n"
+	"         irq_affinity: [0, 1, 2, 3], rps_flow_cnt: 256, ntuple: %s}\n"
+	"    sockets: [{name: c1}, {name: c2}, {name: c3}]\n"
+	"    apps:\n"
+	"      - {name: a1, socket: c1, cpu: 1, send: {to: 10.0.0.2:7, size: 200,\n"
+	"         await_reply: true, timeout: 10ms, connect: true}}\n"
+	"      - {name: a2, socket: c2, cpu: 2, send: {to: 10.0.0.2:7, size: 200,\n"
+	"         await_reply: true, timeout: 10ms, connect: true}}\n"
+	"      - {name: a3, socket: c3, cpu: 3, send: {to: 10.0.0.2:7, size: 200,\n"
+	"         await_reply: true, timeout: 10ms, connect: true}}\n"
+	"  - name: server\n"
+	"    cpus: 2\n"
+	"    nics:\n"
+	"      - {name: eth0, driver: mlx5, address: 10.0.0.2/24, rx_queues: 1, irq_affinity: "
+	"[0]}\n"
+	"    sockets: [{name: echo, bind: 0.0.0.0:7}]\n"
+	"    apps: [{name: server, socket: echo, cpu: 1, echo: true}]\n"
+	"links: [{a: client/eth0, b: server/eth0, delay: 2us}]\n";
+
+START_TEST(test_arfs_moves_the_interrupt)
+{
+	for (int ntuple = 0; ntuple < 2; ntuple++) {
+		char yaml[4096];
+		struct world *w;
+		struct host *h;
+
+		snprintf(yaml, sizeof(yaml), arfs_fmt, ntuple ? "true" : "false");
+		w = test_world_run("arfs.yaml", yaml);
+		h = test_world_host(w, "client");
+		for (uint32_t a = 0; a < h->napps; a++) {
+			const struct app *ap = h->apps[a];
+			const struct softnet_data *sd = ap->thread.cpu->sd;
+
+			ck_assert_uint_gt(ap->rtt.count, 30);
+			/* RFS either way: the reader's CPU runs its replies' stack */
+			ck_assert_uint_ge(sd->processed + 1, ap->rtt.count);
+			if (ntuple) /* the filter: in on the reader's own queue, no IPI after the first */
+				ck_assert_msg(sd->received_rps <= 1, "%s: %llu RPS IPIs", ap->name,
+					      (unsigned long long)sd->received_rps);
+			else
+				ck_assert_uint_ge(sd->received_rps + 1, ap->rtt.count);
+		}
+		world_free(w);
+	}
+}
+END_TEST
+
 Suite *rfs_suite(void);
 Suite *rfs_suite(void)
 {
@@ -204,6 +267,7 @@ Suite *rfs_suite(void)
 
 	tcase_add_loop_test(tc, test_rfs_steering, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, test_rfs_kernel_ref);
+	tcase_add_test(tc, test_arfs_moves_the_interrupt);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -138,13 +138,37 @@ void sock_rps_record_flow(const struct cpu *c, uint32_t rxhash)
 		*ent = val;
 }
 
+/* cpu_rmap_lookup_index(): the RX queue whose interrupt goes to @cpu, or -1. */
+static int rx_cpu_rmap_index(const struct net_device *dev, uint32_t cpu)
+{
+	for (uint32_t i = 0; i < dev->nrxq; i++)
+		if (dev->rxq[i].irq_cpu && dev->rxq[i].irq_cpu->id == cpu)
+			return (int)i;
+	return -1;
+}
+
 /*
- * set_rps_cpu() without aRFS: the flow moves to @next_cpu, its last_qtail
- * that CPU's input_queue_head (nothing of it is queued there yet).
+ * set_rps_cpu(): the flow moves to @next_cpu, its last_qtail that CPU's
+ * input_queue_head (nothing of it is queued there yet). With aRFS (ntuple
+ * and the driver's ndo_rx_flow_steer) the NIC is first told to deliver the
+ * flow to the queue whose interrupt goes to @next_cpu, whose own flow
+ * table entry then takes over.
  */
-static struct rps_dev_flow *set_rps_cpu(const struct host *m, struct rps_dev_flow *rflow,
+static struct rps_dev_flow *set_rps_cpu(const struct host *m, struct net_device *dev,
+					const struct sk_buff *skb, struct rps_dev_flow *rflow,
 					uint32_t next_cpu)
 {
+	int rxq = dev->ntuple && dev->netdev_ops->ndo_rx_flow_steer
+			  ? rx_cpu_rmap_index(dev, next_cpu)
+			  : -1;
+
+	if (rxq >= 0 && rxq != skb->queue_mapping && dev->rxq[rxq].rps_flow) {
+		struct netdev_rx_queue *q = &dev->rxq[rxq];
+		uint32_t flow_id = skb->hash & q->rps_flow_mask;
+
+		if (dev->netdev_ops->ndo_rx_flow_steer(dev, skb, (uint16_t)rxq, flow_id) >= 0)
+			rflow = &q->rps_flow[flow_id];
+	}
 	rflow->last_qtail = m->cpus[next_cpu].sd->input_queue_head;
 	rflow->cpu = (uint16_t)next_cpu;
 	return rflow;
@@ -175,7 +199,7 @@ int get_rps_cpu(const struct netdev_rx_queue *q, const struct sk_buff *skb,
 			    (tcpu >= m->ncpus || (int32_t)(m->cpus[tcpu].sd->input_queue_head -
 							   rflow->last_qtail) >= 0)) {
 				tcpu = next_cpu;
-				rflow = set_rps_cpu(m, rflow, next_cpu);
+				rflow = set_rps_cpu(m, q->dev, skb, rflow, next_cpu);
 			}
 			if (tcpu < m->ncpus) {
 				*rflowp = rflow;

@@ -141,6 +141,12 @@ struct net_device_ops {
 	void (*ndo_get_stats64)(const struct net_device *dev, struct rtnl_link_stats64 *s);
 	/* ndo_uninit: release what the driver allocated (before free_netdev). */
 	void (*ndo_uninit)(struct net_device *dev);
+	/*
+	 * ndo_rx_flow_steer (aRFS): make the hardware deliver @skb's flow to RX
+	 * queue @rxq_index from now on; the filter's id, or a negative errno.
+	 */
+	int (*ndo_rx_flow_steer)(struct net_device *dev, const struct sk_buff *skb,
+				 uint16_t rxq_index, uint32_t flow_id);
 	/* The end of the warm-up: restart the driver's queue statistics at @now. */
 	void (*ndo_stats_reset)(struct net_device *dev, sim_time_t now);
 	/*
@@ -222,6 +228,7 @@ struct net_device {
 	bool bql;	     /* BQL on: adaptive, or fixed at a limit */
 	bool xps;	     /* some TX queue has an xps_cpus mask */
 	bool gro;	     /* NETIF_F_GRO (ethtool -K gro) */
+	bool ntuple;	     /* NETIF_F_NTUPLE (ethtool -K ntuple on): aRFS with RFS */
 	uint32_t ntaps;	     /* AF_PACKET sockets bound here */
 	struct sock *taps[MAX_TAPS_PER_DEV]; /* ptype_all */
 	/* the device's own counters (struct rtnl_link_stats64; read them with dev_get_stats) */
