@@ -137,6 +137,7 @@ struct sysctl_desc {
 
 static const struct sysctl_desc sysctl_table[] = {
 	SYSCTL_U32("net.core.netdev_max_backlog", netdev_max_backlog, 1, 1u << 30),
+	SYSCTL_U32("net.core.rps_sock_flow_entries", rps_sock_flow_entries, 0, 1u << 29),
 	SYSCTL_U32("net.core.netdev_budget", netdev_budget, 1, 1u << 30),
 	SYSCTL_U32("net.core.netdev_budget_usecs", netdev_budget_usecs, 1, 1u << 30),
 	SYSCTL_U32("net.core.dev_weight", dev_weight, 1, 1u << 20),
@@ -632,7 +633,7 @@ static int host_create(struct world *w, const struct cfg_node *root, const struc
 	     pcap_out_create(w, h, n, "drops_pcap", true, &h->drops_pcap, err)) ||
 	    host_check_keys(h, n, err))
 		return -1;
-	if (h->machine == h && host_init_cpus(h, err))
+	if (h->machine == h && (host_init_cpus(h, err) || rps_sock_flow_init(h, err)))
 		return -1;
 	snprintf(stream, sizeof(stream), "icmp/%s", h->name);
 	sim_rng_init(&h->icmp_rng, w->seed, stream);
@@ -998,6 +999,7 @@ static void host_free(struct host *h)
 	free(h->fib);
 	free(h->neigh);
 	ipfrag_release(h);
+	free(h->rps_sock_flow_ents);
 	free(h);
 }
 

@@ -118,24 +118,25 @@ struct costs {
 
 /* Linux sysctls a host honours, by their Linux names in the scenario. */
 struct sysctls {
-	uint32_t netdev_max_backlog;	   /* net.core.netdev_max_backlog, packets */
-	uint32_t netdev_budget;		   /* net.core.netdev_budget, packets */
-	uint32_t netdev_budget_usecs;	   /* net.core.netdev_budget_usecs, us */
-	uint32_t dev_weight;		   /* net.core.dev_weight, packets */
-	uint32_t gro_normal_batch;	   /* net.core.gro_normal_batch, packets */
-	uint32_t busy_read;		   /* net.core.busy_read, us: new sockets' SO_BUSY_POLL */
-	uint32_t busy_poll;		   /* net.core.busy_poll, us: poll/select (no app polls) */
-	uint32_t flow_limit_cpu_bitmap;	   /* net.core.flow_limit_cpu_bitmap, CPU mask */
-	uint32_t flow_limit_table_len;	   /* net.core.flow_limit_table_len, buckets */
-	uint64_t rmem_default;		   /* net.core.rmem_default, bytes */
-	uint64_t rmem_max;		   /* net.core.rmem_max, bytes */
-	uint32_t ip_forward;		   /* net.ipv4.ip_forward, 0/1 */
-	uint32_t icmp_ratelimit;	   /* net.ipv4.icmp_ratelimit, ms */
-	uint32_t icmp_ratemask;		   /* net.ipv4.icmp_ratemask */
-	uint32_t icmp_msgs_per_sec;	   /* net.ipv4.icmp_msgs_per_sec */
-	uint32_t icmp_msgs_burst;	   /* net.ipv4.icmp_msgs_burst */
-	uint64_t sched_latency_ns;	   /* kernel.sched_latency_ns (CFS period) */
-	uint64_t sched_min_granularity_ns; /* kernel.sched_min_granularity_ns */
+	uint32_t netdev_max_backlog;	/* net.core.netdev_max_backlog, packets */
+	uint32_t rps_sock_flow_entries; /* net.core.rps_sock_flow_entries (global: the machine's) */
+	uint32_t netdev_budget;		/* net.core.netdev_budget, packets */
+	uint32_t netdev_budget_usecs;	/* net.core.netdev_budget_usecs, us */
+	uint32_t dev_weight;		/* net.core.dev_weight, packets */
+	uint32_t gro_normal_batch;	/* net.core.gro_normal_batch, packets */
+	uint32_t busy_read;		/* net.core.busy_read, us: new sockets' SO_BUSY_POLL */
+	uint32_t busy_poll;		/* net.core.busy_poll, us: poll/select (no app polls) */
+	uint32_t flow_limit_cpu_bitmap; /* net.core.flow_limit_cpu_bitmap, CPU mask */
+	uint32_t flow_limit_table_len;	/* net.core.flow_limit_table_len, buckets */
+	uint64_t rmem_default;		/* net.core.rmem_default, bytes */
+	uint64_t rmem_max;		/* net.core.rmem_max, bytes */
+	uint32_t ip_forward;		/* net.ipv4.ip_forward, 0/1 */
+	uint32_t icmp_ratelimit;	/* net.ipv4.icmp_ratelimit, ms */
+	uint32_t icmp_ratemask;		/* net.ipv4.icmp_ratemask */
+	uint32_t icmp_msgs_per_sec;	/* net.ipv4.icmp_msgs_per_sec */
+	uint32_t icmp_msgs_burst;	/* net.ipv4.icmp_msgs_burst */
+	uint64_t sched_latency_ns;	/* kernel.sched_latency_ns (CFS period) */
+	uint64_t sched_min_granularity_ns;    /* kernel.sched_min_granularity_ns */
 	uint64_t sched_wakeup_granularity_ns; /* kernel.sched_wakeup_granularity_ns */
 	uint64_t sched_base_slice_ns;	      /* kernel.sched_base_slice_ns (EEVDF request size) */
 	uint32_t dev_tx_weight;	   /* net.core.dev_weight_tx_bias (qdisc quota = dev_weight * it) */
@@ -207,41 +208,45 @@ struct inet_peer {
 };
 
 struct host {
-	char name[32];			 /* from the scenario */
-	struct world *w;		 /* back pointer */
-	uint32_t ncpus;			 /* CPUs */
-	struct cpu *cpus;		 /* [ncpus] */
-	struct host *machine;		 /* host whose CPUs these are (itself, or via `machine:`) */
-	double clock_hz;		 /* Hz: every CPU's clock */
-	uint32_t hz;			 /* CONFIG_HZ: jiffy = 1 s / hz */
-	struct sysctls sysctl;		 /* net.* and kernel.* knobs */
-	struct costs costs;		 /* CPU costs: its profile's, then the `costs:` */
-	char profile[64];		 /* name of the profile its costs start from */
-	uint32_t ndevs;			 /* devices */
-	struct net_device **devs;	 /* [ndevs] */
-	uint32_t nsocks;		 /* UDP and packet sockets */
-	struct sock **socks;		 /* [nsocks] */
-	uint32_t napps;			 /* application threads */
-	struct app **apps;		 /* [napps] */
-	struct nf_ruleset *nf;		 /* iptables rules (empty: hooks cost nothing) */
-	struct fib_table *fib;		 /* routing table */
-	struct neigh_table *neigh;	 /* ARP table */
-	struct ipfrag_table *frags;	 /* IPv4 reassembly queues */
-	uint16_t ip_id_next;		 /* IPv4 identification counter */
-	struct net_device *lo;		 /* the loopback device */
-	uint16_t next_port;		 /* next ephemeral port to try */
-	uint32_t nlocal;		 /* local addresses */
-	uint32_t local_addr[16];	 /* IPv4, host order (127.0.0.1 is always local) */
-	struct ip_mib ip;		 /* Ip: */
-	struct udp_mib udp;		 /* Udp: */
-	struct icmp_mib icmp;		 /* Icmp: */
-	double icmp_global_credit;	 /* icmp_global_allow tokens */
-	sim_time_t icmp_global_stamp;	 /* jiffies: last refill */
-	struct sim_rng icmp_rng;	 /* icmp_global_consume's draws */
-	struct sim_rng port_rng;	 /* inet_autobind's random start */
-	struct udp_table *udptable;	 /* bound UDP sockets by port (models/ipv4/sock.h) */
-	struct inet_peer *peers;	 /* open-addressing table */
-	uint32_t npeers_cap;		 /* slots, a power of two */
+	char name[32];		      /* from the scenario */
+	struct world *w;	      /* back pointer */
+	uint32_t ncpus;		      /* CPUs */
+	struct cpu *cpus;	      /* [ncpus] */
+	struct host *machine;	      /* host whose CPUs these are (itself, or via `machine:`) */
+	double clock_hz;	      /* Hz: every CPU's clock */
+	uint32_t hz;		      /* CONFIG_HZ: jiffy = 1 s / hz */
+	struct sysctls sysctl;	      /* net.* and kernel.* knobs */
+	struct costs costs;	      /* CPU costs: its profile's, then the `costs:` */
+	char profile[64];	      /* name of the profile its costs start from */
+	uint32_t ndevs;		      /* devices */
+	struct net_device **devs;     /* [ndevs] */
+	uint32_t nsocks;	      /* UDP and packet sockets */
+	struct sock **socks;	      /* [nsocks] */
+	uint32_t napps;		      /* application threads */
+	struct app **apps;	      /* [napps] */
+	struct nf_ruleset *nf;	      /* iptables rules (empty: hooks cost nothing) */
+	struct fib_table *fib;	      /* routing table */
+	struct neigh_table *neigh;    /* ARP table */
+	struct ipfrag_table *frags;   /* IPv4 reassembly queues */
+	uint16_t ip_id_next;	      /* IPv4 identification counter */
+	struct net_device *lo;	      /* the loopback device */
+	uint16_t next_port;	      /* next ephemeral port to try */
+	uint32_t nlocal;	      /* local addresses */
+	uint32_t local_addr[16];      /* IPv4, host order (127.0.0.1 is always local) */
+	struct ip_mib ip;	      /* Ip: */
+	struct udp_mib udp;	      /* Udp: */
+	struct icmp_mib icmp;	      /* Icmp: */
+	double icmp_global_credit;    /* icmp_global_allow tokens */
+	sim_time_t icmp_global_stamp; /* jiffies: last refill */
+	/* RFS, on a machine (global in the kernel: net_hotdata.rps_sock_flow_table) */
+	uint32_t *rps_sock_flow_ents; /* [rps_sock_flow_mask + 1]: hash high bits | CPU, or NULL */
+	uint32_t rps_sock_flow_mask;  /* rps_sock_flow_entries - 1 */
+	uint32_t rps_cpu_mask;	      /* roundup_pow_of_two(CPUs) - 1 */
+	struct sim_rng icmp_rng;      /* icmp_global_consume's draws */
+	struct sim_rng port_rng;      /* inet_autobind's random start */
+	struct udp_table *udptable;   /* bound UDP sockets by port (models/ipv4/sock.h) */
+	struct inet_peer *peers;      /* open-addressing table */
+	uint32_t npeers_cap;	      /* slots, a power of two */
 	uint64_t drops[DROP_POINTS_MAX]; /* per drop_points[] entry */
 	struct pcap_out *drops_pcap;	 /* `drops_pcap:` capture of every drop, or NULL */
 	struct membw membw;		 /* the machine's copy traffic (used in h->machine) */

@@ -282,6 +282,17 @@ static const struct ecase ecases[] = {
 	  { NULL },
 	  "t.yaml:10:19: 'rps_cpus' must be a CPU list like '0-3' or a mask like '0xf' within the "
 	  "host's 2 CPUs, got '0-9'" },
+	{ TOP HOST NIC "        ntuple: true\n",
+	  { NULL },
+	  "t.yaml:10:17: driver 'ixgbe' has no aRFS (ntuple needs a driver with ndo_rx_flow_steer: "
+	  "mlx5)" },
+	{ TOP HOST NIC "        rps_flow_cnt: 2000000000\n",
+	  { NULL },
+	  "t.yaml:10:23: 'rps_flow_cnt' must be between 0 and 1073741824, got '2000000000'" },
+	{ TOP HOST "    sysctl:\n      net.core.rps_sock_flow_entries: 1000000000\n",
+	  { NULL },
+	  "t.yaml:7:39: 'net.core.rps_sock_flow_entries' must be between 0 and 536870912, got "
+	  "'1000000000'" },
 	{ TOP HOST NIC "        rx_ring: 32\n",
 	  { NULL },
 	  "t.yaml:10:18: 'rx_ring' must be between 64 and 4096, got '32'" },

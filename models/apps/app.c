@@ -11,6 +11,7 @@
 
 #include "models/core/observe.h"
 #include "models/apps/app.h"
+#include "models/core/dev.h"
 #include "models/lib/dist_cfg.h"
 #include "models/lib/inet_addr.h"
 #include "sim/error.h"
@@ -225,6 +226,8 @@ static void app_run(struct thread *t)
 		return;
 	}
 	a->busy_tried = false;
+	if (a->sk->connected) /* inet_recvmsg: sock_rps_record_flow, for RFS */
+		sock_rps_record_flow(t->cpu, a->sk->sk_rxhash);
 	thread_start_job(t, app_recv_take(a, max, &bytes), ACCT_SYS, false, app_recv_done);
 	a->bytes += bytes;
 }
@@ -421,6 +424,8 @@ static bool app_await(struct app *a)
 		thread_block(t);
 		return false;
 	}
+	if (a->sk->connected) /* inet_recvmsg: sock_rps_record_flow, for RFS */
+		sock_rps_record_flow(t->cpu, a->sk->sk_rxhash);
 	thread_start_job(t, app_recv_take(a, APP_MAX_BATCH, &bytes), ACCT_SYS, false,
 			 app_reply_done);
 	return false;

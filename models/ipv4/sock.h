@@ -183,6 +183,7 @@ struct sock {
 	uint8_t tos;			   /* IP_TOS */
 	uint32_t priority;		   /* SO_PRIORITY */
 	bool connected;			   /* connect()ed: the route is cached (sk_dst_cache) */
+	uint32_t sk_rxhash;		   /* connected: the last datagram's flow hash (RFS) */
 	const struct fib_route *dst_cache; /* connected sockets: the cached route */
 	int sk_err;			   /* pending error (positive errno), 0 = none */
 	uint32_t nwriters;		   /* entries in writers */

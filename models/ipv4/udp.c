@@ -431,6 +431,8 @@ void udp_queue_rcv_skb(struct sock *sk, struct sk_buff *skb)
 {
 	struct world *w = sk->host->w;
 
+	if (sk->connected && sk->sk_rxhash != skb->hash) /* __udp_queue_rcv_skb: inet_daddr set */
+		sk->sk_rxhash = skb->hash;		 /* sock_rps_save_rxhash */
 	skb_set_stage(sk->host, skb, STAGE_R22);
 	if (sk->filter.set) {
 		/* a filter needs the full checksum first (udp_lib_checksum_complete) */
