@@ -71,6 +71,8 @@ static void sysctl_defaults(struct sysctls *s, uint32_t ncpus, uint32_t hz)
 	s->netdev_budget_usecs = 2 * 1000000 / hz;
 	s->dev_weight = 64;
 	s->gro_normal_batch = 8;
+	s->busy_read = 0;
+	s->busy_poll = 0;
 	s->flow_limit_cpu_bitmap = 0;
 	s->flow_limit_table_len = 4096;
 	s->rmem_default = SK_RMEM_DEFAULT;
@@ -140,6 +142,8 @@ static const struct sysctl_desc sysctl_table[] = {
 	SYSCTL_U32("net.core.netdev_budget_usecs", netdev_budget_usecs, 1, 1u << 30),
 	SYSCTL_U32("net.core.dev_weight", dev_weight, 1, 1u << 20),
 	SYSCTL_U32("net.core.gro_normal_batch", gro_normal_batch, 1, 1u << 20),
+	SYSCTL_U32("net.core.busy_read", busy_read, 0, INT32_MAX),
+	SYSCTL_U32("net.core.busy_poll", busy_poll, 0, INT32_MAX),
 	SYSCTL_U32("net.core.flow_limit_cpu_bitmap", flow_limit_cpu_bitmap, 0, UINT32_MAX),
 	SYSCTL_U32("net.core.flow_limit_table_len", flow_limit_table_len, 1, 1u << 20),
 	SYSCTL_U64("net.core.rmem_default", rmem_default, SOCK_MIN_RCVBUF, INT32_MAX),

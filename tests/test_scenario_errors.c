@@ -196,6 +196,45 @@ static const struct ecase ecases[] = {
 	{ TOP HOST "    nics:\n      - name: eth0\n        driver: loopback\n",
 	  { NULL },
 	  "t.yaml:8:17: unknown driver 'loopback' (known: ixgbe, i40e, mlx5, generic, veth)" },
+	{ TOP HOST NIC "        gro_flush_timeout: -1us\n",
+	  { NULL },
+	  "t.yaml:10:28: 'gro_flush_timeout' must be a time like '50us' (units: ps, ns, us, ms, "
+	  "s), "
+	  "got '-1us'" },
+	{ TOP HOST NIC "        napi_defer_hard_irqs: 2147483648\n",
+	  { NULL },
+	  "t.yaml:10:31: 'napi_defer_hard_irqs' must be between 0 and 2147483647, got "
+	  "'2147483648'" },
+	{ TOP HOST
+	  "    sockets:\n      - name: s\n        bind: 0.0.0.0:5000\n        busy_poll: lots\n",
+	  { NULL },
+	  "t.yaml:9:20: 'busy_poll' must be a time like '50us' (units: ps, ns, us, ms, s), got "
+	  "'lots'" },
+	{ TOP HOST "    sockets:\n      - name: s\n        bind: 0.0.0.0:5000\n"
+		   "        busy_poll_budget: 70000\n",
+	  { NULL },
+	  "t.yaml:9:27: 'busy_poll_budget' must be between 0 and 65535, got '70000'" },
+	{ TOP HOST "    sysctl:\n      net.core.busy_read: -5\n",
+	  { NULL },
+	  "t.yaml:7:27: 'net.core.busy_read' must be an integer, got '-5'" },
+	{ TOP HOST NIC "        threaded_cpu: 1\n",
+	  { NULL },
+	  "t.yaml:10:23: 'threaded_cpu' needs 'threaded: true' on 'eth0'" },
+	{ TOP HOST NIC "        threaded: true\n        threaded_cpu: 2\n",
+	  { NULL },
+	  "t.yaml:11:23: 'threaded_cpu' must be between 0 and 1, got '2'" },
+	{ TOP HOST NIC "        threaded: yes please\n",
+	  { NULL },
+	  "t.yaml:10:19: 'threaded' must be true or false, got 'yes please'" },
+	{ TOP HOST "    nics:\n      - name: eth0\n        driver: veth\n        peer: x/eth0\n"
+		   "        threaded: true\n",
+	  { NULL },
+	  "t.yaml:10:19: veth 'eth0' has no NAPI to thread: turn on 'gro' or 'xdp' first (Linux "
+	  "refuses /sys/class/net/eth0/threaded without one)" },
+	{ TOP HOST "    nics:\n      - name: eth0\n        driver: veth\n        peer: x/eth0\n"
+		   "        threaded_cpu: 0\n",
+	  { NULL },
+	  "t.yaml:10:23: 'threaded_cpu' needs 'threaded: true' on 'eth0'" },
 	{ TOP HOST
 	  "    nics:\n      - name: eth0\n        driver: i40e\n        adaptive_rx: true\n",
 	  { NULL },

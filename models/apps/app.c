@@ -137,6 +137,58 @@ static bool app_recv_error(struct app *a)
 	return true;
 }
 
+/* ---- busy polling (net/core/datagram.c __skb_recv_udp's sk_busy_loop) ---- */
+
+static bool app_busy_next(struct app *a);
+
+static void app_busy_done(struct cpu_job *j)
+{
+	struct app *a = container_of(j, struct thread, job)->priv;
+
+	napi_busy_loop_commit(&a->busy, a->thread.cpu);
+	app_busy_next(a);
+}
+
+/* The loop's next unit as a kernel-mode job of the reader; false when it ended. */
+static bool app_busy_next(struct app *a)
+{
+	sim_time_t ps;
+
+	if (napi_busy_loop_step(&a->busy, a->thread.cpu, sock_readable(a->sk), &ps)) {
+		thread_start_job(&a->thread, ps, ACCT_SYS, false, app_busy_done);
+		return true;
+	}
+	a->sk->busy_poll_rx_packets += a->busy.rx_packets;
+	a->busy.rx_packets = 0;
+	return false;
+}
+
+/*
+ * The receive queue is empty: sk_can_busy_loop (SO_BUSY_POLL or busy_read
+ * set, and the socket has a NAPI id) busy polls once per call before the
+ * reader sleeps; after need_resched ended it, the loop resumes while its
+ * time lasts (napi_busy_loop's cond_resched and restart). True when a job
+ * of the loop started.
+ */
+static bool app_busy_poll(struct app *a)
+{
+	struct sock *sk = a->sk;
+	sim_time_t now = a->host->w->q.now;
+	bool resume;
+
+	if (a->busy.active)
+		return app_busy_next(a);
+	resume = a->busy_tried && a->busy.resched && now < a->busy.end;
+	if (!resume && (a->busy_tried || !sk->sk_ll_usec || !sk->sk_napi))
+		return false;
+	napi_busy_loop_start(&a->busy, sk->sk_napi,
+			     resume ? a->busy.end : now + (sim_time_t)sk->sk_ll_usec * SIM_US,
+			     sk->sk_busy_poll_budget ? sk->sk_busy_poll_budget : BUSY_POLL_BUDGET,
+			     sk->sk_prefer_busy_poll, sk->nonblock);
+	a->busy_tried = true;
+	return app_busy_next(a);
+}
+
 static void app_run(struct thread *t)
 {
 	struct app *a = t->priv;
@@ -166,11 +218,14 @@ static void app_run(struct thread *t)
 	if (app_recv_error(a))
 		return;
 	if (!sock_readable(a->sk)) {
+		if (app_busy_poll(a))
+			return;
 		sock_add_waiter(a->sk, t);
 		a->sleeps++;
 		thread_block(t);
 		return;
 	}
+	a->busy_tried = false;
 	if (a->sk->connected) /* inet_recvmsg: sock_rps_record_flow, for RFS */
 		sock_rps_record_flow(t->cpu, a->sk->sk_rxhash);
 	thread_start_job(t, app_recv_take(a, max, &bytes), ACCT_SYS, false, app_recv_done);

@@ -3,7 +3,10 @@
  *
  * Kernel references: net/socket.c (__sys_recvmsg, __sys_recvmmsg with
  * MSG_WAITFORONE), net/ipv4/udp.c (udp_recvmsg: InDatagrams counted at read,
- * deferred checksum errors), net/core/datagram.c (__skb_wait_for_more_packets).
+ * deferred checksum errors; __skb_recv_udp's sk_busy_loop), net/core/datagram.c
+ * (__skb_wait_for_more_packets), include/net/busy_poll.h (sk_can_busy_loop).
+ * A socket with SO_BUSY_POLL busy polls its NAPI (models/core/dev.h
+ * napi_busy_loop) once per call before the reader sleeps.
  *
  * A thread pinned to one CPU reads one socket. Each call costs `syscall`
  * cycles plus `recv_per_msg` per datagram plus `copy_per_byte` per payload
@@ -24,6 +27,7 @@
 #include "sim/rng.h"
 #include "sim/stats.h"
 #include "models/kernel/cpu.h"
+#include "models/core/dev.h"
 #include "models/ipv4/sock.h"
 #include "models/ipv4/udp.h"
 #include "models/world.h"
@@ -69,6 +73,8 @@ struct app {
 	uint32_t inflight_cap; /* the most one call reads: batch, or APP_MAX_BATCH for replies */
 	uint32_t ninflight;    /* entries */
 	uint32_t pending_work; /* datagrams whose user work is due */
+	struct napi_busy_loop busy; /* sk_busy_loop in the recv call under way */
+	bool busy_tried;	    /* this call busy polled already */
 	/* statistics */
 	uint64_t calls;	     /* syscalls completed */
 	uint64_t msgs;	     /* datagrams read */

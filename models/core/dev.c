@@ -7,6 +7,7 @@
  * jiffy-granular time limit, time_squeeze), exit (splice back, re-raise,
  * RPS IPIs).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,12 +84,14 @@ static void ____napi_schedule(struct softnet_data *sd, struct napi_struct *n)
 		raise_softirq_irqoff(sd->cpu, NET_RX_SOFTIRQ);
 }
 
+static void __napi_schedule_on(struct cpu *c, struct napi_struct *n);
+
 void napi_schedule(struct cpu *c, struct napi_struct *n)
 {
 	if (n->state & NAPIF_STATE_SCHED)
 		return;
 	n->state |= NAPIF_STATE_SCHED;
-	____napi_schedule(c->sd, n);
+	__napi_schedule_on(c, n);
 }
 
 /* ---- RPS ---- */
@@ -265,7 +268,7 @@ static void napi_schedule_rps(struct softnet_data *mysd, struct softnet_data *sd
 	if (sd != mysd) {
 		sd->rps_ipi_next = mysd->rps_ipi_list;
 		mysd->rps_ipi_list = sd;
-		if (!mysd->in_net_rx_action)
+		if (!mysd->in_net_rx_action && !mysd->in_napi_threaded_poll)
 			raise_softirq_irqoff(mysd->cpu, NET_RX_SOFTIRQ);
 		return;
 	}
@@ -357,13 +360,13 @@ static struct sock *netif_receive_core(struct cpu *c, struct sk_buff *skb, uint6
  * One packet up the stack as a unit: from GRO's rx_list (@from_driver, RPS
  * may steer it to a backlog) or from a backlog.
  */
-static void stack_unit(struct cpu *c, struct sk_buff *skb, bool from_driver, uint64_t *cycles)
+static void stack_unit(struct cpu *c, struct napi_poll_run *r, struct sk_buff *skb,
+		       bool from_driver, uint64_t *cycles)
 {
-	struct softnet_data *sd = c->sd;
 	const struct costs *k = &c->host->costs;
 	struct sock *sk;
 
-	sd->unit_skb = skb;
+	r->unit_skb = skb;
 	if (from_driver) {
 		*cycles += k->netif_receive;
 		struct rps_dev_flow *rflow;
@@ -372,23 +375,23 @@ static void stack_unit(struct cpu *c, struct sk_buff *skb, bool from_driver, uin
 		if (cpu >= 0) {
 			*cycles += k->rps_enqueue;
 			skb_set_stage(skb->dev->host, skb, STAGE_R11);
-			sd->unit = UNIT_BACKLOG;
-			sd->unit_cpu = c->host->cpus[cpu].sd;
-			sd->unit_rflow = rflow;
+			r->unit = UNIT_BACKLOG;
+			r->unit_cpu = c->host->cpus[cpu].sd;
+			r->unit_rflow = rflow;
 			return;
 		}
 		skb_set_stage(skb->dev->host, skb, STAGE_R13);
 	}
 	sk = netif_receive_core(c, skb, cycles);
 	if (!sk) {
-		sd->unit = UNIT_NONE;
-		sd->unit_skb = NULL;
+		r->unit = UNIT_NONE;
+		r->unit_skb = NULL;
 		return;
 	}
 	*cycles += sk->sk_prot->queue_rcv_cost(c, sk,
 					       c->host->w->q.now + cycles_to_ps(c->host, *cycles));
-	sd->unit = UNIT_SOCKET;
-	sd->unit_sk = sk;
+	r->unit = UNIT_SOCKET;
+	r->unit_sk = sk;
 }
 
 /* ---- GRO (net/core/gro.c, net/ipv4/udp_offload.c) ---- */
@@ -497,60 +500,58 @@ static void gro_flush_held(struct cpu *c, struct napi_struct *n, bool full_weigh
  * per unit; a driver's frames go to GRO, and its work for up to one GRO
  * batch (the frames gro_normal_list will pass up together) is one unit.
  */
-static bool napi_poll_rx(struct cpu *c, uint64_t *cycles)
+static bool napi_poll_rx(struct cpu *c, struct napi_poll_run *r, uint64_t *cycles)
 {
-	struct softnet_data *sd = c->sd;
-	struct napi_struct *n = sd->cur;
+	struct napi_struct *n = r->cur;
 	uint32_t batch = c->host->sysctl.gro_normal_batch;
 	bool took = false;
 	struct sk_buff *skb;
 
-	while (sd->work < sd->weight) {
+	while (r->work < r->weight) {
 		skb = n->ops->poll_one(n, c, cycles);
 		if (!skb)
 			break;
-		sd->work++;
+		r->work++;
 		took = true;
 		if (!n->ops->gro) {
-			stack_unit(c, skb, false, cycles);
+			stack_unit(c, r, skb, false, cycles);
 			return true;
 		}
 		napi_gro_receive(c, n, skb, cycles);
-		sd->unit = UNIT_NONE;
+		r->unit = UNIT_NONE;
 		if (n->rx_count >= batch) {
-			sd->pphase = POLL_FLUSH;
+			r->pphase = POLL_FLUSH;
 			break;
 		}
 	}
 	return took;
 }
 
-static bool napi_poll_step(struct cpu *c, uint64_t *cycles)
+static bool napi_poll_step(struct cpu *c, struct napi_poll_run *r, uint64_t *cycles)
 {
-	struct softnet_data *sd = c->sd;
-	struct napi_struct *n = sd->cur;
+	struct napi_struct *n = r->cur;
 	struct sk_buff *skb;
 
 	for (;;) {
-		switch (sd->pphase) {
+		switch (r->pphase) {
 		case POLL_BEGIN:
-			sd->pphase = POLL_RX;
-			sd->unit = UNIT_NONE;
+			r->pphase = POLL_RX;
+			r->unit = UNIT_NONE;
 			if (n->ops->poll_begin)
 				*cycles += n->ops->poll_begin(n, c);
 			if (*cycles)
 				return true;
 			continue;
 		case POLL_RX:
-			if (napi_poll_rx(c, cycles))
+			if (napi_poll_rx(c, r, cycles))
 				return true;
-			if (sd->pphase == POLL_FLUSH)
+			if (r->pphase == POLL_FLUSH)
 				continue;
 			if (n->ops->gro) {
-				gro_flush_held(c, n, sd->work >= sd->weight);
-				sd->pphase = POLL_FLUSH_FINAL;
+				gro_flush_held(c, n, r->work >= r->weight);
+				r->pphase = POLL_FLUSH_FINAL;
 			} else {
-				sd->pphase = POLL_END;
+				r->pphase = POLL_END;
 			}
 			continue;
 		case POLL_FLUSH:
@@ -558,15 +559,15 @@ static bool napi_poll_step(struct cpu *c, uint64_t *cycles)
 			skb = __skb_dequeue(&n->rx_list);
 			if (skb) {
 				n->rx_count -= skb->gso_segs;
-				stack_unit(c, skb, true, cycles);
+				stack_unit(c, r, skb, true, cycles);
 				return true;
 			}
-			sd->pphase = sd->pphase == POLL_FLUSH ? POLL_RX : POLL_END;
+			r->pphase = r->pphase == POLL_FLUSH ? POLL_RX : POLL_END;
 			continue;
 		case POLL_END:
-			sd->pphase = POLL_DONE;
-			sd->unit = UNIT_NONE;
-			*cycles += n->ops->poll_end(n, c, sd->work, sd->weight);
+			r->pphase = POLL_DONE;
+			r->unit = UNIT_NONE;
+			*cycles += n->ops->poll_end(n, c, r->work, r->weight);
 			if (*cycles)
 				return true;
 			continue;
@@ -583,15 +584,23 @@ static bool napi_poll_step(struct cpu *c, uint64_t *cycles)
  */
 static void napi_poll_tail(struct softnet_data *sd)
 {
-	struct napi_struct *n = sd->cur;
+	struct napi_poll_run *r = &sd->run;
+	struct napi_struct *n = r->cur;
 
 	if (n->state & NAPIF_STATE_SCHED) {
-		if (sd->work < sd->weight)
-			sd->work = sd->weight;
-		napi_list_add_tail(&sd->repoll, n);
+		if (r->work < r->weight)
+			r->work = r->weight;
+		/* busy polling is preferred: complete, and reschedule unless deferred */
+		if (n->state & NAPIF_STATE_PREFER_BUSY_POLL) {
+			if (napi_complete_done(n, sd->cpu, r->work))
+				napi_schedule(sd->cpu, n);
+		} else {
+			napi_list_add_tail(&sd->repoll, n);
+		}
 	}
-	sd->budget -= sd->work;
-	sd->cur = NULL;
+	sd->budget -= r->work;
+	r->cur = NULL;
+	n->run = NULL;
 }
 
 /* ---- net_rx_action as a step function ---- */
@@ -629,17 +638,22 @@ static bool net_rx_action_list_empty(struct softnet_data *sd)
 	return true;
 }
 
+/* The start of one __napi_poll of @n with @r. */
+static void napi_poll_start(struct napi_poll_run *r, struct napi_struct *n)
+{
+	r->cur = n;
+	r->work = 0;
+	r->weight = n->weight;
+	r->pphase = POLL_BEGIN;
+	r->unit = UNIT_NONE;
+	n->run = r;
+	n->polls++;
+}
+
 static void net_rx_action_start_poll(struct cpu *c, struct napi_struct *n)
 {
-	struct softnet_data *sd = c->sd;
-
-	sd->cur = n;
-	sd->work = 0;
-	sd->weight = n->weight;
-	sd->pphase = POLL_BEGIN;
-	sd->phase = RX_POLL;
-	sd->unit = UNIT_NONE;
-	n->polls++;
+	napi_poll_start(&c->sd->run, n);
+	c->sd->phase = RX_POLL;
 }
 
 /*
@@ -662,7 +676,7 @@ static bool net_rx_action_exit(struct cpu *c, uint64_t *cycles)
 	nipi = rps_ipi_count(sd);
 	if (!nipi)
 		return false;
-	sd->unit = UNIT_IPI;
+	sd->run.unit = UNIT_IPI;
 	*cycles = nipi * c->host->costs.ipi_send;
 	return true;
 }
@@ -690,7 +704,7 @@ static bool net_rx_action_step(struct cpu *c, sim_time_t *ps)
 			*ps = cycles_to_ps(h, h->costs.napi_poll);
 			return true;
 		case RX_POLL:
-			if (napi_poll_step(c, &cycles)) {
+			if (napi_poll_step(c, &sd->run, &cycles)) {
 				*ps = cycles_to_ps(h, cycles);
 				return true;
 			}
@@ -713,26 +727,34 @@ static bool net_rx_action_step(struct cpu *c, sim_time_t *ps)
 	}
 }
 
-static void net_rx_action_commit(struct cpu *c)
+/* The end of a unit of @r's poll on @c: its hand-off to another queue. */
+static void napi_unit_commit(struct cpu *c, struct napi_poll_run *r)
 {
-	struct softnet_data *sd = c->sd;
-	struct sk_buff *skb = sd->unit_skb;
+	struct sk_buff *skb = r->unit_skb;
 
-	switch (sd->unit) {
+	switch (r->unit) {
 	case UNIT_NONE:
 		break;
 	case UNIT_BACKLOG:
-		enqueue_to_backlog(c, skb, sd->unit_cpu, sd->unit_rflow);
+		enqueue_to_backlog(c, skb, r->unit_cpu, r->unit_rflow);
 		break;
 	case UNIT_SOCKET:
-		sd->unit_sk->sk_prot->queue_rcv_skb(sd->unit_sk, skb); /* sk_backlog_rcv */
+		/* sk_mark_napi_id (connected) / sk_mark_napi_id_once: a driver NAPI's id */
+		if (r->cur && r->cur->ops->gro && (!r->unit_sk->sk_napi || r->unit_sk->connected))
+			r->unit_sk->sk_napi = r->cur;
+		r->unit_sk->sk_prot->queue_rcv_skb(r->unit_sk, skb); /* sk_backlog_rcv */
 		break;
 	case UNIT_IPI:
-		net_rps_send_ipi(sd);
+		net_rps_send_ipi(c->sd);
 		break;
 	}
-	sd->unit = UNIT_NONE;
-	sd->unit_skb = NULL;
+	r->unit = UNIT_NONE;
+	r->unit_skb = NULL;
+}
+
+static void net_rx_action_commit(struct cpu *c)
+{
+	napi_unit_commit(c, &c->sd->run);
 }
 
 static const struct softirq_ops net_rx_softirq = {
@@ -740,6 +762,355 @@ static const struct softirq_ops net_rx_softirq = {
 	.step = net_rx_action_step,
 	.commit = net_rx_action_commit,
 };
+
+/* ---- interrupt deferral (napi_complete_done, napi_watchdog) ---- */
+
+/*
+ * ____napi_schedule on @c for a NAPI already marked SCHED: NET_RX, or for a
+ * threaded NAPI set_bit(SCHED_THREADED) and wake_up_process.
+ */
+static void __napi_schedule_on(struct cpu *c, struct napi_struct *n)
+{
+	if (n->thread) {
+		n->state |= NAPIF_STATE_SCHED_THREADED;
+		if (n->thread->thread.state == THREAD_BLOCKED)
+			n->thread->wakeups++;
+		thread_wake(&n->thread->thread);
+		return;
+	}
+	____napi_schedule(c->sd, n);
+}
+
+/* napi_watchdog(): the hrtimer schedules the NAPI unless someone holds it. */
+static void napi_watchdog(struct irq_desc *d)
+{
+	struct napi_struct *n = container_of(d, struct napi_struct, timer);
+
+	if (n->state & NAPIF_STATE_SCHED)
+		return;
+	n->state |= NAPIF_STATE_SCHED;
+	n->state &= ~NAPIF_STATE_PREFER_BUSY_POLL;
+	n->watchdog_fires++;
+	__napi_schedule_on(d->cpu, n);
+}
+
+void napi_timer_init(struct napi_struct *n, uint32_t defer_hard_irqs, sim_time_t gro_flush_timeout)
+{
+	irq_desc_init(&n->timer, "napi-timer", NULL, napi_watchdog);
+	n->defer_hard_irqs = defer_hard_irqs;
+	n->gro_flush_timeout = gro_flush_timeout;
+}
+
+/* hrtimer_start(&n->timer, timeout, HRTIMER_MODE_REL_PINNED) on @c (a re-arm moves it). */
+static void napi_timer_start(struct napi_struct *n, struct cpu *c, sim_time_t timeout)
+{
+	struct sim_eventq *q = &c->host->w->q;
+
+	if (sim_event_pending(&n->timer.ev))
+		sim_event_cancel(q, &n->timer.ev);
+	if (n->timer.pending)
+		return; /* its interrupt is already raised: it will run */
+	n->timer.cpu = c;
+	irq_raise_at(&n->timer, q->now + timeout);
+}
+
+bool napi_complete_done(struct napi_struct *n, struct cpu *c, int work)
+{
+	sim_time_t timeout = 0;
+	bool ret = true;
+
+	if (n->state & NAPIF_STATE_IN_BUSY_POLL)
+		return false;
+	if (work) {
+		if (n->nheld)
+			timeout = n->gro_flush_timeout; /* n->gro.bitmask */
+		n->defer_hard_irqs_count = n->defer_hard_irqs;
+	}
+	if (n->defer_hard_irqs_count > 0) {
+		n->defer_hard_irqs_count--;
+		timeout = n->gro_flush_timeout;
+		if (timeout)
+			ret = false;
+	}
+	n->state &=
+		~(NAPIF_STATE_SCHED | NAPIF_STATE_SCHED_THREADED | NAPIF_STATE_PREFER_BUSY_POLL);
+	if (timeout)
+		napi_timer_start(n, c, timeout);
+	return ret;
+}
+
+/* ---- busy polling (napi_busy_loop, busy_poll_stop) ---- */
+
+void napi_busy_loop_start(struct napi_busy_loop *b, struct napi_struct *n, sim_time_t end,
+			  int budget, bool prefer, bool once)
+{
+	b->napi = n;
+	b->end = end;
+	b->budget = budget;
+	b->prefer = prefer;
+	b->once = once;
+	b->owned = false;
+	b->active = true;
+	b->resched = false;
+	b->phase = BL_ITER;
+	b->run.cur = NULL;
+	b->run.unit = UNIT_NONE;
+}
+
+/* A poll of @n with the busy-poll budget (napi->poll(napi, budget)). */
+static void busy_poll_start(struct napi_busy_loop *b)
+{
+	napi_poll_start(&b->run, b->napi);
+	b->run.weight = b->budget;
+}
+
+/*
+ * busy_poll_stop(): give the NAPI back. With SO_PREFER_BUSY_POLL and
+ * deferral configured the IRQ stays masked and the watchdog is armed
+ * (skip_schedule); then one more poll, whose napi_complete_done re-arms
+ * the interrupt.
+ */
+static void busy_poll_stop(struct napi_busy_loop *b, struct cpu *c)
+{
+	struct napi_struct *n = b->napi;
+
+	n->state &= ~(NAPIF_STATE_IN_BUSY_POLL | NAPIF_STATE_PREFER_BUSY_POLL);
+	b->owned = false;
+	if (b->prefer) {
+		n->defer_hard_irqs_count = n->defer_hard_irqs;
+		if (n->defer_hard_irqs_count && n->gro_flush_timeout)
+			napi_timer_start(n, c, n->gro_flush_timeout);
+	}
+	c->bh_disabled = true;
+	busy_poll_start(b);
+	b->phase = BL_STOP_POLL;
+}
+
+/* After busy_poll_stop's poll: a full one leaves the NAPI to softirq (or the watchdog). */
+static void busy_poll_stop_end(struct napi_busy_loop *b, struct cpu *c)
+{
+	struct napi_struct *n = b->napi;
+
+	if (b->run.work >= b->budget && (n->state & NAPIF_STATE_SCHED)) {
+		if (b->prefer && n->defer_hard_irqs && n->gro_flush_timeout)
+			n->state &= ~NAPIF_STATE_SCHED; /* __busy_poll_stop(skip_schedule) */
+		else
+			__napi_schedule_on(c, n);
+	}
+}
+
+/* One iteration's start: claim the NAPI, or only look (another context holds it). */
+static bool busy_loop_iter(struct napi_busy_loop *b, struct cpu *c, sim_time_t *ps)
+{
+	struct napi_struct *n = b->napi;
+	const struct costs *k = &c->host->costs;
+
+	c->bh_disabled = true; /* local_bh_disable */
+	b->loops++;
+	*ps = cycles_to_ps(c->host, k->busy_poll_loop);
+	if (!b->owned) {
+		if (n->state & (NAPIF_STATE_SCHED | NAPIF_STATE_IN_BUSY_POLL)) {
+			if (b->prefer)
+				n->state |= NAPIF_STATE_PREFER_BUSY_POLL;
+			b->phase = BL_AFTER; /* goto count */
+			return true;
+		}
+		n->state |= NAPIF_STATE_SCHED | NAPIF_STATE_IN_BUSY_POLL;
+		if (b->prefer)
+			n->state |= NAPIF_STATE_PREFER_BUSY_POLL;
+		b->owned = true;
+		*ps += cycles_to_ps(c->host, k->napi_poll);
+	}
+	busy_poll_start(b);
+	b->phase = BL_POLL;
+	return true;
+}
+
+bool napi_busy_loop_step(struct napi_busy_loop *b, struct cpu *c, bool loop_end, sim_time_t *ps)
+{
+	uint64_t cycles = 0;
+
+	for (;;) {
+		switch (b->phase) {
+		case BL_ITER:
+			return busy_loop_iter(b, c, ps);
+		case BL_POLL:
+		case BL_STOP_POLL:
+			if (napi_poll_step(c, &b->run, &cycles)) {
+				*ps = cycles_to_ps(c->host, cycles);
+				return true;
+			}
+			b->napi->run = NULL;
+			b->run.cur = NULL;
+			if (b->phase == BL_STOP_POLL) {
+				busy_poll_stop_end(b, c);
+				b->phase = BL_DONE;
+				continue;
+			}
+			b->rx_packets += (uint64_t)b->run.work;
+			b->phase = BL_AFTER;
+			continue;
+		case BL_AFTER:
+			c->bh_disabled = false;
+			local_bh_enable(c);
+			b->resched = c->need_resched && !loop_end;
+			if (b->once || loop_end || c->host->w->q.now >= b->end || c->need_resched) {
+				if (!b->owned) {
+					b->phase = BL_DONE;
+					continue;
+				}
+				busy_poll_stop(b, c);
+				continue;
+			}
+			b->phase = BL_ITER;
+			continue;
+		case BL_DONE:
+			c->bh_disabled = false;
+			local_bh_enable(c);
+			b->active = false;
+			return false;
+		}
+	}
+}
+
+void napi_busy_loop_commit(struct napi_busy_loop *b, struct cpu *c)
+{
+	napi_unit_commit(c, &b->run);
+}
+
+/* ---- threaded NAPI (napi_threaded_poll, napi_thread_wait) ---- */
+
+static void napi_thread_job_done(struct cpu_job *j);
+
+/* One unit of the kthread's work: kernel mode, not preemptible (BH disabled). */
+static void napi_thread_job(struct napi_thread *nt, sim_time_t ps)
+{
+	struct thread *t = &nt->thread;
+
+	thread_start_job(t, ps, ACCT_SYS, false, napi_thread_job_done);
+	if (t->cpu->host->w->measuring)
+		nt->busy_ps += t->job.remaining;
+}
+
+/*
+ * The end of one napi_threaded_poll_loop iteration: local_bh_enable runs the
+ * softirqs raised meanwhile (a local backlog, NET_TX) at softirq level; the
+ * thread's run() then polls again (repoll) or sleeps in napi_thread_wait.
+ */
+static void napi_thread_bh_enable(struct napi_thread *nt)
+{
+	struct cpu *c = nt->thread.cpu;
+
+	nt->in_poll = false;
+	c->bh_disabled = false;
+	local_bh_enable(c);
+}
+
+/*
+ * Go on with the poll after a unit: the next unit of __napi_poll, then
+ * the RPS IPIs it queued (net_rps_action_and_irq_enable, one unit), then
+ * local_bh_enable.
+ */
+static void napi_thread_continue(struct napi_thread *nt)
+{
+	struct cpu *c = nt->thread.cpu;
+	struct napi_struct *n = nt->run.cur;
+	uint64_t cycles = 0;
+	uint32_t nipi;
+
+	if (n) {
+		if (napi_poll_step(c, &nt->run, &cycles)) {
+			napi_thread_job(nt, cycles_to_ps(c->host, cycles));
+			return;
+		}
+		/* __napi_poll's repoll: a poll that did not complete stays SCHED */
+		if (!(n->state & NAPIF_STATE_SCHED))
+			n->state &= ~NAPIF_STATE_SCHED_THREADED;
+		n->run = NULL;
+		nt->run.cur = NULL;
+		c->sd->in_napi_threaded_poll = false;
+		nipi = rps_ipi_count(c->sd);
+		if (nipi) {
+			nt->run.unit = UNIT_IPI;
+			napi_thread_job(nt, cycles_to_ps(c->host, nipi * c->host->costs.ipi_send));
+			return;
+		}
+	}
+	napi_thread_bh_enable(nt);
+}
+
+static void napi_thread_job_done(struct cpu_job *j)
+{
+	struct napi_thread *nt = container_of(j, struct thread, job)->priv;
+	struct cpu *c = nt->thread.cpu;
+
+	napi_unit_commit(c, &nt->run);
+	if (c->charge_ps > 0) {
+		sim_time_t ps = c->charge_ps;
+
+		c->charge_ps = 0;
+		napi_thread_job(nt, ps);
+		return;
+	}
+	napi_thread_continue(nt);
+}
+
+/*
+ * napi_threaded_poll(): napi_thread_wait sleeps until SCHED_THREADED is set;
+ * each napi_threaded_poll_loop iteration disables bottom halves, marks
+ * sd->in_napi_threaded_poll and polls once (its first unit is the poll's
+ * fixed cost and the loop's own). The scheduler's pick between iterations
+ * is cond_resched.
+ */
+static void napi_thread_run(struct thread *t)
+{
+	struct napi_thread *nt = t->priv;
+	struct napi_struct *n = nt->napi;
+	struct cpu *c = t->cpu;
+	const struct costs *k = &c->host->costs;
+
+	if (!(n->state & NAPIF_STATE_SCHED_THREADED)) {
+		thread_block(t);
+		return;
+	}
+	nt->loops++;
+	nt->in_poll = true;
+	c->bh_disabled = true;
+	c->sd->in_napi_threaded_poll = true;
+	napi_poll_start(&nt->run, n);
+	napi_thread_job(nt, cycles_to_ps(c->host, k->napi_poll + k->napi_threaded_poll));
+}
+
+bool napi_thread_fits(const struct cpu *c)
+{
+	return c->sd->nnapi_threads < SOFTNET_MAX_NAPI_THREADS && c->nthreads < CPU_MAX_THREADS - 1;
+}
+
+int napi_set_threaded(struct napi_struct *n, struct cpu *c, const char *dev, unsigned id,
+		      struct sim_error *err)
+{
+	struct softnet_data *sd = c->sd;
+	struct napi_thread *nt;
+	char name[32];
+
+	SIM_BUG_ON(!napi_thread_fits(c));
+	nt = calloc(1, sizeof(*nt));
+	if (!nt)
+		return sim_error_set(err, "out of memory");
+	snprintf(name, sizeof(name), "napi/%s-%u", dev, id);
+	thread_init(&nt->thread, c, name, napi_thread_run, nt);
+	nt->napi = n;
+	n->thread = nt;
+	c->nthreads++;
+	sd->napi_threads[sd->nnapi_threads++] = nt;
+	return 0;
+}
+
+void napi_thread_free(struct napi_struct *n)
+{
+	free(n->thread);
+	n->thread = NULL;
+}
 
 /* ---- the backlog NAPI (process_backlog) ---- */
 
@@ -749,7 +1120,7 @@ static struct sk_buff *backlog_poll_one(struct napi_struct *n, struct cpu *c, ui
 	struct sk_buff *skb;
 
 	/* "Check if we have pending ipi, its better to send them now" */
-	if (sd->work == 0 && sd->rps_ipi_list) {
+	if (n->run->work == 0 && sd->rps_ipi_list) {
 		*cycles += rps_ipi_count(sd) * c->host->costs.ipi_send;
 		net_rps_send_ipi(sd);
 	}

@@ -14,7 +14,9 @@
  * len / dma_bandwidth on the NIC's DMA engine plus the PCIe write latency.
  * The queue's MSI-X vector fires per the coalescing rule (R3) on its
  * affinity CPU; the vector is masked from then on (R5) until the NAPI poll
- * completes and napi_complete_done re-arms it (R16). The driver's poll takes
+ * completes and napi_complete_done re-arms it (R16; not while a busy
+ * poller owns the NAPI or napi_defer_hard_irqs defers it; `threaded: true`
+ * polls it in a napi kthread, models/core/dev.h). The driver's poll takes
  * completed frames in order (R8), builds skbs with the driver's truesize
  * (R9) and refills descriptors in batches of `refill_batch` and at the end of
  * each poll; a descriptor is reusable only once refilled.
@@ -174,6 +176,9 @@ struct nic_priv {
 	uint32_t bql_hold;		/* BQL hold_time, jiffies */
 	uint16_t bql_stall_thrs;	/* BQL stall_thrs, jiffies (0 = off) */
 	bool promisc;			/* IFF_PROMISC */
+	bool threaded;			/* /sys/class/net/DEV/threaded: NAPI polled by kthreads */
+	uint32_t defer_hard_irqs;	/* /sys/class/net/DEV/napi_defer_hard_irqs */
+	sim_time_t gro_flush_timeout;	/* ps: /sys/class/net/DEV/gro_flush_timeout */
 	double speed_bps;		/* link speed, bits/s */
 	double dma_bps;			/* DMA engine bandwidth, bits/s */
 	sim_time_t pcie_latency;	/* ps: DMA write to visible completion */

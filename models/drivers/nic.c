@@ -307,10 +307,8 @@ static uint64_t nic_poll_end(struct napi_struct *n, struct cpu *c, int work, int
 	struct nic_rx_queue *q = n->priv;
 	uint64_t cycles = nic_refill(q);
 
-	(void)c;
 	q->polls++;
-	if (work < weight && !q->tx_more) {
-		n->state &= ~NAPIF_STATE_SCHED;
+	if (work < weight && !q->tx_more && napi_complete_done(n, c, work)) {
 		const struct nic_priv *p = nic_priv(q->dev);
 
 		if (p->adaptive_rx)
@@ -360,6 +358,8 @@ static uint32_t nic_rx_hash(const struct net_device *dev, uint32_t saddr, uint32
 
 static void nic_uninit(struct net_device *dev)
 {
+	for (uint32_t i = 0; nic_priv(dev)->rxq && i < nic_priv(dev)->nrxq; i++)
+		napi_thread_free(&nic_priv(dev)->rxq[i].napi);
 	nic_tx_free(dev);
 	free(nic_priv(dev)->rxq);
 	nic_priv(dev)->rxq = NULL;
@@ -421,6 +421,7 @@ static void nic_init_queue(struct net_device *dev, struct nic_rx_queue *q, uint1
 	q->napi.weight = p->napi_weight; /* NAPI_POLL_WEIGHT (64) unless set */
 	q->napi.gro_off = !dev->gro;
 	skb_queue_head_init(&q->napi.rx_list);
+	napi_timer_init(&q->napi, p->defer_hard_irqs, p->gro_flush_timeout);
 	sim_level_init(&q->ring_level, 0);
 	q->rx_usecs = p->rx_usecs;
 	q->rx_frames = p->rx_frames;
@@ -435,7 +436,7 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 {
 	struct nic_priv *p = nic_priv(dev);
 	const struct nic_driver *d = p->drv;
-	uint64_t ring, usecs, frames, truesize, queues, equal, weight;
+	uint64_t ring, usecs, frames, truesize, queues, equal, weight, defer;
 
 	if (cfg_get_u64(n, "rx_queues", &queues, 1, 1, NIC_MAX_QUEUES, err) ||
 	    cfg_get_u64(n, "rx_ring", &ring, d->rx_ring_default, d->rx_ring_min, d->rx_ring_max,
@@ -444,6 +445,9 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 	    cfg_get_u64(n, "rx_frames", &frames, d->rx_frames_default, 0, 65535, err) ||
 	    cfg_get_u64(n, "rx_truesize", &truesize, d->rx_truesize, 256, 65536, err) ||
 	    cfg_get_bool(n, "promisc", &p->promisc, false, err) ||
+	    cfg_get_bool(n, "threaded", &p->threaded, false, err) ||
+	    cfg_get_u64(n, "napi_defer_hard_irqs", &defer, 0, 0, INT32_MAX, err) ||
+	    cfg_get_time(n, "gro_flush_timeout", &p->gro_flush_timeout, 0, 0, SIM_SEC, err) ||
 	    cfg_get_bitrate(n, "speed", &p->speed_bps, 10e9, 1e6, 1e13, err) ||
 	    cfg_get_bitrate(n, "dma_bandwidth", &p->dma_bps, 64e9, 1e6, 1e13, err) ||
 	    cfg_get_time(n, "pcie_latency", &p->pcie_latency, dev->host->costs.pcie_latency, 0,
@@ -467,6 +471,7 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 				 "or mlx5)",
 				 d->name);
 	p->napi_weight = (int)weight;
+	p->defer_hard_irqs = (uint32_t)defer;
 	p->nrxq = (uint32_t)queues;
 	p->rx_ring = (uint32_t)ring;
 	p->rx_usecs = (uint32_t)usecs;
@@ -474,6 +479,38 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 	p->truesize = (uint32_t)truesize;
 	for (uint32_t i = 0; i < RSS_INDIR_SIZE; i++)
 		p->indir[i] = (uint16_t)(i % equal); /* ethtool_rxfh_indir_default */
+	return 0;
+}
+
+/*
+ * dev_set_threaded: queue i's NAPI gets its kthread "napi/DEV-ID", pinned to
+ * `threaded_cpu` or else to the queue's interrupt CPU (the model does not
+ * migrate threads; the kernel's scheduler places it).
+ */
+static int nic_set_threaded(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
+{
+	struct nic_priv *p = nic_priv(dev);
+	struct host *h = dev->host;
+	uint64_t cpu;
+
+	for (uint32_t i = 0; p->threaded && i < p->nrxq; i++) {
+		struct cpu *c = p->rxq[i].cpu;
+
+		if (cfg_has(n, "threaded_cpu")) {
+			if (cfg_get_u64(n, "threaded_cpu", &cpu, 0, 0, h->ncpus - 1, err))
+				return -1;
+			c = &h->cpus[cpu];
+		}
+		if (!napi_thread_fits(c))
+			return cfg_error(cfg_get(n, "threaded"), err,
+					 "too many threads on cpu %u for the napi kthreads of '%s'",
+					 c->id, dev->name);
+		if (napi_set_threaded(&p->rxq[i].napi, c, dev->name, MIN_NAPI_ID + i, err))
+			return -1;
+	}
+	if (!p->threaded && cfg_has(n, "threaded_cpu"))
+		return cfg_error(cfg_get(n, "threaded_cpu"), err,
+				 "'threaded_cpu' needs 'threaded: true' on '%s'", dev->name);
 	return 0;
 }
 
@@ -506,6 +543,8 @@ int nic_setup(struct net_device *dev, const struct cfg_node *n, struct sim_error
 		return -1;
 	for (uint32_t i = 0; i < p->nrxq; i++)
 		nic_init_queue(dev, &p->rxq[i], (uint16_t)i);
+	if (nic_set_threaded(dev, n, err))
+		return -1;
 	if (netif_parse_rps_cpus(dev->host, n, map, &len, err) ||
 	    netif_parse_rps_flow_cnt(dev, n, err))
 		return -1;

@@ -48,6 +48,7 @@ struct veth_rq {
 	uint64_t xdp_bytes;	     /* rx_queue_0_xdp_bytes */
 	uint64_t xdp_drops;	     /* rx_queue_0_xdp_drops: XDP_DROP verdicts */
 	uint64_t polls;		     /* veth_poll calls */
+	bool rx_notify_masked;	     /* veth_xmit need not schedule the NAPI */
 	struct sim_level ring_level; /* skbs in the ring (after warm-up) */
 	uint64_t ring_in;	     /* skbs added (after warm-up) */
 	double wait_sum;	     /* ps spent in the ring by skbs taken (after warm-up) */
@@ -67,8 +68,12 @@ struct veth_priv {
 	bool rx_udp_gro_forwarding; /* ethtool -K rx-udp-gro-forwarding (NETIF_F_GRO_UDP_FWD) */
 	bool tso;		    /* ethtool -K tso (NETIF_F_ALL_TSO), on by default */
 	enum veth_xdp xdp;	    /* attached XDP program */
-	uint32_t nq;		    /* queues each way (numrxqueues = numtxqueues) */
-	struct veth_rq *rq;	    /* rq[nq] when NAPI is enabled (GRO or XDP), else NULL */
+	bool threaded;		    /* /sys/class/net/DEV/threaded: NAPI polled by kthreads */
+	uint32_t threaded_cpu;	    /* the CPU the kthreads are pinned to (sim-only) */
+	uint32_t defer_hard_irqs;   /* /sys/class/net/DEV/napi_defer_hard_irqs */
+	sim_time_t gro_flush_timeout; /* ps: /sys/class/net/DEV/gro_flush_timeout */
+	uint32_t nq;		      /* queues each way (numrxqueues = numtxqueues) */
+	struct veth_rq *rq;	      /* rq[nq] when NAPI is enabled (GRO or XDP), else NULL */
 };
 
 static inline struct veth_priv *veth_priv(const struct net_device *dev)

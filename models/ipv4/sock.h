@@ -86,6 +86,7 @@ enum ip_pmtudisc {
 	IP_PMTUDISC_PROBE, /* always DF at the device's MTU, ignoring the learnt path MTU */
 };
 
+struct napi_struct;
 struct proto;
 
 /*
@@ -167,6 +168,12 @@ struct sock {
 	/* the reader's side */
 	uint32_t nreaders;	 /* apps reading this socket (at most SOCK_MAX_WAITERS) */
 	struct sim_hist sojourn; /* ps in the queue (also LAT_SOCKET), after warm-up */
+	/* busy polling (include/net/busy_poll.h) */
+	uint32_t sk_ll_usec;	       /* us: SO_BUSY_POLL (net.core.busy_read), 0 = off */
+	bool sk_prefer_busy_poll;      /* SO_PREFER_BUSY_POLL */
+	uint16_t sk_busy_poll_budget;  /* SO_BUSY_POLL_BUDGET, 0 = BUSY_POLL_BUDGET */
+	struct napi_struct *sk_napi;   /* sk_napi_id: the NAPI of the first datagram queued */
+	uint64_t busy_poll_rx_packets; /* LINUX_MIB_BUSYPOLLRXPACKETS by its readers' polls */
 	/* the sender's side */
 	uint32_t sk_sndbuf;		   /* bytes */
 	uint32_t sk_wmem_alloc;		   /* bytes charged by skbs not yet freed or orphaned */

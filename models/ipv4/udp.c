@@ -669,11 +669,16 @@ static int udp_init(struct host *h, struct sock *sk, const struct cfg_node *n,
 {
 	static const char *const pmtudisc_names[] = { "dont", "want", "do", "probe", NULL };
 	const char *bind = NULL;
-	uint64_t sndbuf, prio, tos;
+	uint64_t sndbuf, prio, tos, budget;
+	sim_time_t ll;
 	int pmtudisc;
 
 	skb_queue_head_init(&udp_sk(sk)->reader_queue);
 	if (cfg_get_str(n, "bind", &bind, NULL, err) ||
+	    cfg_get_time(n, "busy_poll", &ll, (sim_time_t)h->sysctl.busy_read * SIM_US, 0,
+			 (sim_time_t)INT32_MAX * SIM_US, err) ||
+	    cfg_get_bool(n, "prefer_busy_poll", &sk->sk_prefer_busy_poll, false, err) ||
+	    cfg_get_u64(n, "busy_poll_budget", &budget, 0, 0, UINT16_MAX, err) ||
 	    cfg_get_bool(n, "udp_gro", &sk->udp_gro, false, err) ||
 	    cfg_get_bool(n, "reuseport", &sk->sk_reuseport, false, err) ||
 	    sock_parse_filter(sk, n, err) ||
@@ -685,6 +690,8 @@ static int udp_init(struct host *h, struct sock *sk, const struct cfg_node *n,
 	    cfg_get_enum(n, "mtu_discover", pmtudisc_names, &pmtudisc, IP_PMTUDISC_WANT, err))
 		return -1;
 	sk->pmtudisc = (uint8_t)pmtudisc;
+	sk->sk_ll_usec = (uint32_t)(ll / SIM_US); /* sock_setsockopt: SO_BUSY_POLL in us */
+	sk->sk_busy_poll_budget = (uint16_t)budget;
 	sk->sk_sndbuf = cfg_has(n, "sndbuf") ? sock_sndbuf_for(sndbuf, h->sysctl.wmem_max)
 					     : (uint32_t)h->sysctl.wmem_default;
 	sk->priority = (uint32_t)prio;

@@ -338,7 +338,7 @@ static void ksoftirqd_run(struct thread *t)
 
 static void irq_exit(struct cpu *c)
 {
-	if (c->softirq_pending && !c->sx.active)
+	if (c->softirq_pending && !c->sx.active && !c->bh_disabled)
 		softirq_begin(c, false);
 }
 

@@ -214,6 +214,7 @@ struct cpu {
 	struct cpu_job softirq_job; /* inline (irq exit) softirq work */
 	uint64_t softirq_restarts;  /* times handle_softirqs looped */
 	uint64_t ksoftirqd_wakeups; /* wakeup_softirqd calls */
+	bool bh_disabled;	    /* a thread's local_bh_disable: no softirq at irq exit */
 	/* threads */
 	struct thread *curr;		    /* thread owning the thread level, or NULL */
 	struct thread *rq[CPU_MAX_THREADS]; /* runnable threads other than curr */

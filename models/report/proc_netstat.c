@@ -8,10 +8,14 @@
  * 6.18; tests/kernel-ref/measure_formats.py), in its order.
  *
  * Simplified: the model has no TCP or MPTCP (their counters are 0) and
- * counts of IpExt only InNoRoutes and InCsumErrors; the octet, multicast,
+ * counts of IpExt only InNoRoutes and InCsumErrors, of TcpExt only
+ * BusyPollRxPackets; the octet, multicast,
  * broadcast and ECN counters are 0.
  */
 #include <stddef.h>
+#include <string.h>
+
+#include "models/ipv4/sock.h"
 
 #include "models/report/proc_netstat.h"
 
@@ -272,13 +276,29 @@ static void netstat_pair(FILE *f, const char *prefix, const char *const *names,
 	fputc('\n', f);
 }
 
+/* Position of @name in @names. */
+static size_t netstat_index(const char *const *names, const char *name)
+{
+	size_t i = 0;
+
+	while (names[i] && strcmp(names[i], name))
+		i++;
+	return i;
+}
+
 void proc_netstat_write(const struct host *h, FILE *f)
 {
 	unsigned long long ipext[sizeof(ipext_names) / sizeof(ipext_names[0])] = { 0 };
+	unsigned long long tcpext[sizeof(tcpext_names) / sizeof(tcpext_names[0])] = { 0 };
+
+	/* LINUX_MIB_BUSYPOLLRXPACKETS: the busy polls of this namespace's readers */
+	for (uint32_t i = 0; i < h->nsocks; i++)
+		tcpext[netstat_index(tcpext_names, "BusyPollRxPackets")] +=
+			h->socks[i]->busy_poll_rx_packets;
 
 	ipext[IPEXT_IN_NO_ROUTES] = h->ip.InNoRoutes;
 	ipext[IPEXT_IN_CSUM_ERRORS] = h->ip.InCsumErrors;
-	netstat_pair(f, "TcpExt", tcpext_names, NULL);
+	netstat_pair(f, "TcpExt", tcpext_names, tcpext);
 	netstat_pair(f, "IpExt", ipext_names, ipext);
 	netstat_pair(f, "MPTcpExt", mptcpext_names, NULL);
 }

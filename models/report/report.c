@@ -137,6 +137,14 @@ static double cpu_pct(const struct world *w, const struct cpu *c, enum cpu_acct 
 	return total > 0 ? 100.0 * (double)c->acct[a] / total : 0;
 }
 
+/* A napi kthread's own work (context switches aside) in % of the run after warm-up. */
+static double napi_thread_pct(const struct world *w, const struct napi_thread *nt)
+{
+	double total = (double)(w->end - w->warmup);
+
+	return total > 0 ? 100.0 * (double)nt->busy_ps / total : 0;
+}
+
 /* ---- headroom: what limited the run, and whether each tunable mattered ---- */
 
 enum hr_state { HR_UNUSED, HR_OK, HR_FULL };
@@ -440,6 +448,39 @@ static void text_latency(const struct world *w, FILE *f)
 	fprintf(f, "\n");
 }
 
+/* Threaded NAPI kthreads (their time is in their CPU's %sys), when there are any. */
+static void text_napi_threads(const struct world *w, FILE *f)
+{
+	bool head = false;
+
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		const struct host *h = w->hosts[i];
+
+		for (uint32_t c = 0; h->machine == h && c < h->ncpus; c++) {
+			const struct softnet_data *sd = h->cpus[c].sd;
+
+			for (uint32_t k = 0; k < sd->nnapi_threads; k++) {
+				const struct napi_thread *nt = sd->napi_threads[k];
+
+				if (!head)
+					fprintf(f, "  %-6s %4s %-20s %7s %9s %9s %9s %9s\n", "host",
+						"cpu", "napi kthread", "%sys", "wakeups", "loops",
+						"nvcsw", "nivcsw");
+				head = true;
+				fprintf(f, "  %-6s %4u %-20s %7.2f %9llu %9llu %9llu %9llu\n",
+					h->name, c, nt->thread.name, napi_thread_pct(w, nt),
+					(unsigned long long)nt->wakeups,
+					(unsigned long long)nt->loops,
+					(unsigned long long)nt->thread.nvcsw,
+					(unsigned long long)nt->thread.nivcsw);
+			}
+		}
+	}
+	if (head)
+		fprintf(f, "  (napi kthreads: threaded NAPI, counted in %%sys; %%sys of the run "
+			   "after warm-up, counts of the whole run)\n");
+}
+
 static void text_cpus(const struct world *w, FILE *f)
 {
 	fprintf(f, "CPU utilisation (after warm-up; mpstat counts ksoftirqd inside %%soft)\n");
@@ -460,7 +501,9 @@ static void text_cpus(const struct world *w, FILE *f)
 				(unsigned long long)cp->ksoftirqd_wakeups);
 		}
 	}
-	fprintf(f, "  (ctxsw: context switches; ksoftirqd: wakeups of ksoftirqd, whole run)\n\n");
+	fprintf(f, "  (ctxsw: context switches; ksoftirqd: wakeups of ksoftirqd, whole run)\n");
+	text_napi_threads(w, f);
+	fprintf(f, "\n");
 }
 
 static void text_queues(const struct world *w, FILE *f)
@@ -756,6 +799,26 @@ static cJSON *json_idle_states(const struct host *h, const struct cpu *cp)
 	return a;
 }
 
+static cJSON *json_napi_threads(const struct world *w, const struct cpu *cp)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t k = 0; k < cp->sd->nnapi_threads; k++) {
+		const struct napi_thread *nt = cp->sd->napi_threads[k];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", nt->thread.name);
+		cJSON_AddNumberToObject(o, "sys", napi_thread_pct(w, nt));
+		cJSON_AddNumberToObject(o, "wakeups", (double)nt->wakeups);
+		cJSON_AddNumberToObject(o, "loops", (double)nt->loops);
+		cJSON_AddNumberToObject(o, "polls", (double)nt->napi->polls);
+		cJSON_AddNumberToObject(o, "voluntary_switches", (double)nt->thread.nvcsw);
+		cJSON_AddNumberToObject(o, "involuntary_switches", (double)nt->thread.nivcsw);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
 static cJSON *json_cpus(const struct world *w)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -780,6 +843,8 @@ static cJSON *json_cpus(const struct world *w)
 			cJSON_AddNumberToObject(o, "ksoftirqd_wakeups",
 						(double)cp->ksoftirqd_wakeups);
 			cJSON_AddNumberToObject(o, "ttwu_remote", (double)cp->ttwu_remote);
+			if (cp->sd->nnapi_threads)
+				cJSON_AddItemToObject(o, "napi_threads", json_napi_threads(w, cp));
 			cJSON_AddItemToObject(o, "idle_states", json_idle_states(h, cp));
 			cJSON_AddItemToArray(a, o);
 		}

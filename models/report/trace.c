@@ -247,11 +247,11 @@ static void tr_push_softirq(struct tr_stack *s, const struct cpu *c)
 	if (c->sx.cur != NET_RX_SOFTIRQ)
 		return;
 	s->l[s->n - 1].packets = 0;
-	if (!sd || !sd->cur)
+	if (!sd || !sd->run.cur)
 		return;
-	tr_push(s, sd->cur, "napi_poll ", sd->cur->name, "napi");
-	s->l[s->n - 1].packets = sd->work;
-	s->l[s->n - 1].budget = sd->weight;
+	tr_push(s, sd->run.cur, "napi_poll ", sd->run.cur->name, "napi");
+	s->l[s->n - 1].packets = sd->run.work;
+	s->l[s->n - 1].budget = sd->run.weight;
 }
 
 /* What @c is inside now, outermost first. */
