@@ -43,55 +43,62 @@ struct pcap_out;
  * namespace sharing a machine's CPUs charges its own stack costs, the
  * machine's host its interrupt, softirq-entry and scheduler costs).
  */
-#define COSTS(X)                                                                                   \
-	X(irq_entry)	    /* common_interrupt, irq_enter_rcu, the handler */                     \
-	X(irq_exit)	    /* irq_exit_rcu and the return from interrupt */                       \
-	X(idle_cold)	    /* cache refill after waking from a state that loses the caches */     \
-	X(softirq_entry)    /* one pass of handle_softirqs */                                      \
-	X(napi_poll)	    /* net_rx_action's per-poll overhead */                                \
-	X(driver_rx)	    /* driver: completion read, first touch of data */                     \
-	X(build_skb)	    /* napi_build_skb + skb head init */                                   \
-	X(rx_refill)	    /* per RX descriptor refilled */                                       \
-	X(gro_receive)	    /* napi_gro_receive lookup that does not merge */                      \
-	X(gro_merge)	    /* merging a segment into a held GRO skb */                            \
-	X(netif_receive)    /* netif_receive_skb + eth_type_trans */                               \
-	X(rps_enqueue)	    /* get_rps_cpu + enqueue_to_backlog */                                 \
-	X(ipi_send)	    /* net_rps_send_ipi, per IPI */                                        \
-	X(backlog_dequeue)  /* process_backlog per packet */                                       \
-	X(tap_deliver)	    /* deliver_skb + packet_rcv per tap */                                 \
-	X(ip_rcv)	    /* ip_rcv_core checks */                                               \
-	X(nf_hook)	    /* nf_hook_slow entry, per hook with rules */                          \
-	X(nf_rule)	    /* per rule evaluated */                                               \
-	X(ip_route_input)   /* route lookup for input */                                           \
-	X(fib_lookup_level) /* per LPC-trie node a route lookup visits (fib_table_lookup) */       \
-	X(ip_local_deliver) /* ip_local_deliver + ip_protocol_deliver_rcu */                       \
-	X(udp_rcv)	    /* __udp4_lib_rcv + socket lookup */                                   \
-	X(udp_enqueue)	    /* __udp_enqueue_schedule_skb */                                       \
-	X(sk_filter)	    /* running a socket filter, base */                                    \
-	X(wakeup)	    /* try_to_wake_up of a thread on the waker's own CPU */                \
-	X(wakeup_remote)    /* try_to_wake_up of a thread on another CPU, waker's side */          \
-	X(kfree_skb)	    /* freeing a dropped skb */                                            \
-	X(syscall)	    /* syscall entry + exit */                                             \
-	X(recv_per_msg)	    /* recvmsg/recvmmsg work per message */                                \
-	X(context_switch)   /* switching threads on a CPU */                                       \
-	X(timer_sleep)	    /* nanosleep's hrtimer_start_range_ns and clock event programming */   \
-	X(icmp_send)	    /* building an ICMP error (counted, see docs) */                       \
-	X(send_per_msg)	    /* udp_sendmsg + ip_make_skb per datagram besides the copy */          \
-	X(ip_route_output)  /* ip_route_output_flow */                                             \
-	X(ip_output)	    /* ip_local_out + ip_output + ip_finish_output */                      \
-	X(neigh_output)	    /* neigh lookup + header (neigh_hh_output) */                          \
-	X(arp_rcv)	    /* arp_process */                                                      \
-	X(qdisc_enqueue)    /* __dev_xmit_skb enqueue (with lock) */                               \
-	X(qdisc_dequeue)    /* one dequeue in qdisc_restart */                                     \
-	X(driver_xmit)	    /* ndo_start_xmit: descriptor, doorbell */                             \
-	X(veth_xmit)	    /* veth_xmit + __dev_forward_skb (scrub, dst drop), instead of it */   \
-	X(tx_clean)	    /* per TX descriptor cleaned, skb freed */                             \
-	X(ip_forward)	    /* ip_forward + ip_forward_finish */                                   \
-	X(veth_xdp_rcv)	    /* veth_poll per skb: ptr_ring consume, veth_xdp_rcv_skb */            \
-	X(xdp_run)	    /* veth: skb to xdp_buff (may copy), bpf_prog_run_xdp, back */         \
-	X(cacheline_remote) /* one cache line last written by another core (an LLC hit) */         \
-	X(lock_bounce)	    /* taking a lock (and its data) last held by another CPU */            \
-	X(udp_queue_hold)   /* sk_receive_queue.lock held: one enqueue or a reader's splice */
+#define COSTS(X)                                                                                     \
+	X(irq_entry)	    /* common_interrupt, irq_enter_rcu, the handler */                       \
+	X(irq_exit)	    /* irq_exit_rcu and the return from interrupt */                         \
+	X(idle_cold)	    /* cache refill after waking from a state that loses the caches */       \
+	X(softirq_entry)    /* one pass of handle_softirqs */                                        \
+	X(napi_poll)	    /* net_rx_action's per-poll overhead */                                  \
+	X(driver_rx)	    /* driver: completion read, first touch of data */                       \
+	X(build_skb)	    /* napi_build_skb + skb head init */                                     \
+	X(rx_refill)	    /* per RX descriptor refilled */                                         \
+	X(gro_receive)	    /* napi_gro_receive lookup that does not merge */                        \
+	X(gro_merge)	    /* merging a segment into a held GRO skb */                              \
+	X(netif_receive)    /* netif_receive_skb + eth_type_trans */                                 \
+	X(rps_enqueue)	    /* get_rps_cpu + enqueue_to_backlog */                                   \
+	X(ipi_send)	    /* net_rps_send_ipi, per IPI */                                          \
+	X(backlog_dequeue)  /* process_backlog per packet */                                         \
+	X(tap_deliver)	    /* deliver_skb + packet_rcv per tap */                                   \
+	X(ip_rcv)	    /* ip_rcv_core checks */                                                 \
+	X(nf_hook)	    /* nf_hook_slow entry, per hook with rules */                            \
+	X(nf_rule)	    /* per rule evaluated */                                                 \
+	X(ip_route_input)   /* route lookup for input */                                             \
+	X(fib_lookup_level) /* per LPC-trie node a route lookup visits (fib_table_lookup) */         \
+	X(ip_local_deliver) /* ip_local_deliver + ip_protocol_deliver_rcu */                         \
+	X(udp_rcv)	    /* __udp4_lib_rcv + socket lookup */                                     \
+	X(udp_enqueue)	    /* __udp_enqueue_schedule_skb */                                         \
+	X(sk_filter)	    /* running a socket filter, base */                                      \
+	X(wakeup)	    /* try_to_wake_up of a thread on the waker's own CPU */                  \
+	X(wakeup_remote)    /* try_to_wake_up of a thread on another CPU, waker's side */            \
+	X(kfree_skb)	    /* freeing a dropped skb */                                              \
+	X(syscall)	    /* syscall entry + exit */                                               \
+	X(recv_per_msg)	    /* recvmsg/recvmmsg work per message */                                  \
+	X(context_switch)   /* switching threads on a CPU */                                         \
+	X(timer_sleep)	    /* nanosleep's hrtimer_start_range_ns and clock event programming */     \
+	X(icmp_send)	    /* building an ICMP error (counted, see docs) */                         \
+	X(send_per_msg)	    /* udp_sendmsg + ip_make_skb per datagram besides the copy */            \
+	X(ip_route_output)  /* ip_route_output_flow */                                               \
+	X(ip_output)	    /* ip_local_out + ip_output + ip_finish_output */                        \
+	X(neigh_output)	    /* neigh lookup + header (neigh_hh_output) */                            \
+	X(arp_rcv)	    /* arp_process */                                                        \
+	X(qdisc_enqueue)    /* __dev_xmit_skb enqueue (with lock) */                                 \
+	X(qdisc_dequeue)    /* one dequeue in qdisc_restart */                                       \
+	X(driver_xmit)	    /* ndo_start_xmit: descriptor, doorbell */                               \
+	X(veth_xmit)	    /* veth_xmit + __dev_forward_skb (scrub, dst drop), instead of it */     \
+	X(tx_clean)	    /* per TX descriptor cleaned, skb freed */                               \
+	X(ip_forward)	    /* ip_forward + ip_forward_finish */                                     \
+	X(veth_xdp_rcv)	    /* veth_poll per skb: ptr_ring consume, veth_xdp_rcv_skb */              \
+	X(xdp_run)	    /* veth: skb to xdp_buff (may copy), bpf_prog_run_xdp, back */           \
+	X(cacheline_remote) /* one cache line last written by another core (an LLC hit) */           \
+	X(lock_bounce)	    /* taking a lock (and its data) last held by another CPU */              \
+	X(udp_queue_hold)   /* sk_receive_queue.lock held: one enqueue or a reader's splice */       \
+	X(br_handle_frame) /* bridge port rx_handler: br_handle_frame(_finish), FDB update+lookup */ \
+	X(br_forward)	/* __br_forward + br_forward_finish + br_dev_queue_push_xmit, per port */    \
+	X(br_skb_clone) /* deliver_clone's skb_clone, per flood copy */                              \
+	X(br_pass_frame_up) /* br_pass_frame_up: bridge rx stats, netif_receive_skb on the bridge */ \
+	X(br_dev_xmit)	    /* the bridge's ndo_start_xmit (instead of driver_xmit) */               \
+	X(vlan_do_receive) /* vlan_do_receive: VID lookup, untag, rx stats */                        \
+	X(vlan_dev_xmit)   /* vlan_dev_hard_start_xmit (instead of driver_xmit) */
 
 struct costs {
 #define X(n) uint64_t n; /* cycles */
@@ -146,6 +153,8 @@ struct sysctls {
 	uint64_t udp_mem[3];   /* net.ipv4.udp_mem, pages: min, pressure, max (the machine's) */
 	uint32_t udp_rmem_min; /* net.ipv4.udp_rmem_min, bytes */
 	uint32_t mem_pcpu_rsv; /* net.core.mem_pcpu_rsv, pages (the machine's) */
+	uint32_t bridge_nf_call_iptables; /* net.bridge.bridge-nf-call-iptables, 0/1 (0: no
+					     br_netfilter module) */
 };
 
 /* /proc/net/snmp Ip: (the fields the receive path moves). */
