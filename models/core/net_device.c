@@ -42,6 +42,21 @@ static uint64_t netdev_default_addr(const struct host *h, const char *name)
 	return 0x020000000000ULL | (x & 0xffffffffffULL);
 }
 
+/* The `mac` key every device but lo takes: its address instead of the default. */
+static int netdev_parse_mac(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
+{
+	const char *s = NULL;
+
+	if (!n || cfg_get_str(n, "mac", &s, NULL, err))
+		return n ? -1 : 0;
+	if (s && eth_addr_parse(s, &dev->dev_addr))
+		return cfg_error(
+			cfg_get(n, "mac"), err,
+			"'mac' must be a unicast MAC address like '02:00:00:00:00:01', got '%s'",
+			s);
+	return 0;
+}
+
 int netdev_create(struct host *h, const struct netdev_driver *drv, const struct cfg_node *n,
 		  const char *name, struct net_device **out, struct sim_error *err)
 {
@@ -59,7 +74,7 @@ int netdev_create(struct host *h, const struct netdev_driver *drv, const struct 
 	dev->host = h;
 	dev->driver = drv;
 	dev->dev_addr = n ? netdev_default_addr(h, name) : 0;
-	if (drv->setup(dev, n, err))
+	if (netdev_parse_mac(dev, n, err) || drv->setup(dev, n, err))
 		return -1;
 	SIM_BUG_ON(!dev->netdev_ops || !dev->netdev_ops->ndo_start_xmit || !dev->ethtool_ops ||
 		   !dev->ethtool_ops->report_json || !dev->xmit_cost || !dev->qdisc);

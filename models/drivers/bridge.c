@@ -451,14 +451,14 @@ static int br_parse_ports(struct net_bridge *br, const struct cfg_node *n, struc
 }
 
 /* br_stp_recalculate_bridge_id: the lowest port address, unless `mac:` sets one. */
-static void br_set_dev_addr(struct net_bridge *br)
+static void br_set_dev_addr(struct net_bridge *br, const struct cfg_node *n)
 {
 	uint64_t addr = 0;
 
 	for (uint32_t i = 0; i < br->nports; i++)
 		if (!addr || br->port[i].dev->dev_addr < addr)
 			addr = br->port[i].dev->dev_addr;
-	if (addr)
+	if (addr && !cfg_has(n, "mac"))
 		br->dev->dev_addr = addr;
 }
 
@@ -485,7 +485,7 @@ static int br_setup(struct net_device *dev, const struct cfg_node *n, struct sim
 	    cfg_get_u64(n, "mtu", &mtu, 1500, 68, 65535, err) || br_parse_ports(br, n, err))
 		return -1;
 	dev->mtu = (uint32_t)mtu;
-	br_set_dev_addr(br);
+	br_set_dev_addr(br, n);
 	for (uint32_t i = 0; i < br->nports; i++)
 		br_fdb_add_local(br, &br->port[i], br->port[i].dev->dev_addr);
 	br_fdb_add_local(br, NULL, dev->dev_addr);
@@ -510,18 +510,31 @@ static void br_fdb_show_one(const struct net_bridge *br, const struct net_bridge
 		br->dev->name, f->is_local ? " permanent" : "");
 }
 
-/* br_fdb_dump: live learnt entries, then the permanent ones. */
+/*
+ * br_fdb_dump as `bridge fdb show br DEV` prints it: the bridge device's own
+ * entry, then each port's learnt (live) entries and its own permanent one.
+ * The devices' multicast "self permanent" lines are not modelled.
+ */
 static void br_show_fdb(const struct net_device *dev, FILE *out)
 {
 	const struct net_bridge *br = br_priv(dev);
 	sim_time_t now = dev->host->w->end;
 
 	for (uint32_t i = 0; i < br->nfdb; i++)
-		if (!br->fdb[i].is_local && !br_fdb_has_expired(br, &br->fdb[i], now))
+		if (!br->fdb[i].dst)
 			br_fdb_show_one(br, &br->fdb[i], out);
-	for (uint32_t i = 0; i < br->nfdb; i++)
-		if (br->fdb[i].is_local)
-			br_fdb_show_one(br, &br->fdb[i], out);
+	for (uint32_t p = 0; p < br->nports; p++) {
+		for (uint32_t i = 0; i < br->nfdb; i++) {
+			const struct net_bridge_fdb_entry *f = &br->fdb[i];
+
+			if (f->dst == &br->port[p] && !f->is_local &&
+			    !br_fdb_has_expired(br, f, now))
+				br_fdb_show_one(br, f, out);
+		}
+		for (uint32_t i = 0; i < br->nfdb; i++)
+			if (br->fdb[i].dst == &br->port[p] && br->fdb[i].is_local)
+				br_fdb_show_one(br, &br->fdb[i], out);
+	}
 }
 
 static cJSON *br_report_json(const struct net_device *dev)

@@ -118,7 +118,8 @@ static int vlan_setup(struct net_device *dev, const struct cfg_node *n, struct s
 	    netdev_parse_addr(dev, n, err))
 		return -1;
 	dev->mtu = (uint32_t)mtu;
-	dev->dev_addr = v->real_dev->dev_addr; /* vlan_dev_init: the real device's address */
+	if (!cfg_has(n, "mac"))
+		dev->dev_addr = v->real_dev->dev_addr; /* vlan_dev_init: the real device's */
 	if (vlan_vid_add(v->real_dev, v->vlan_id, dev))
 		return cfg_error(cfg_get(n, "id"), err, "vlan id %u is taken on '%s'", v->vlan_id,
 				 v->real_dev->name);
