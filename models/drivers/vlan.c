@@ -121,7 +121,7 @@ static int vlan_setup(struct net_device *dev, const struct cfg_node *n, struct s
 	if (!cfg_has(n, "mac"))
 		dev->dev_addr = v->real_dev->dev_addr; /* vlan_dev_init: the real device's */
 	if (vlan_vid_add(v->real_dev, v->vlan_id, dev))
-		return cfg_error(cfg_get(n, "id"), err, "vlan id %u is taken on '%s'", v->vlan_id,
+		return cfg_error(cfg_get(n, "id"), err, "vlan id '%u' is taken on '%s'", v->vlan_id,
 				 v->real_dev->name);
 	if (netif_alloc_queues(dev, 1, 1))
 		return sim_error_set(err, "out of memory");
