@@ -206,8 +206,6 @@ struct sk_buff {
 	uint16_t eth_proto;	   /* ETH_P_IP or ETH_P_ARP (0 means IP) */
 	uint16_t vlan_tci;    /* 802.1Q tag control (VID in the low 12 bits), if vlan_present */
 	uint8_t vlan_present; /* skb_vlan_tag_present: the tag rides in vlan_tci (hwaccel) */
-	uint64_t h_dest;      /* eth_hdr(skb)->h_dest as a 48-bit number, 0 = not modelled */
-	uint64_t h_source;    /* eth_hdr(skb)->h_source, 0 = not modelled */
 	/* sim-only */
 	uint8_t flags;	    /* enum skb_flags */
 	uint8_t stage;	    /* enum stage_id: where it is now (for drops) */
@@ -224,6 +222,9 @@ struct sk_buff {
 	sim_time_t t_born;  /* ps: created (sent by an app, or reached the first NIC) */
 	sim_time_t t_app;   /* ps: request/response: when the request was sent (echoed back) */
 	const struct cpu *touch_cpu; /* CPU whose cache holds the skb's lines, NULL = none */
+	/* eth_hdr(skb): kernel fields, kept last for the struct's packing */
+	uint64_t h_dest;   /* h_dest as a 48-bit number, 0 = not modelled */
+	uint64_t h_source; /* h_source, 0 = not modelled */
 };
 
 /*

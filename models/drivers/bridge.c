@@ -44,7 +44,8 @@
  * the bridge.
  *
  * br_netfilter (`net.bridge.bridge-nf-call-iptables: 1`, off by default:
- * the module is not loaded): an IPv4 frame the bridge forwards or floods
+ * the module is not loaded): an untagged IPv4 frame (bridge-nf-filter-vlan-tagged
+ * is 0) the bridge forwards or floods
  * traverses iptables PREROUTING once, then FORWARD and POSTROUTING for each
  * port it goes out of, with in and out device the bridge (-i br0 -o br0, as
  * br_nf_forward_ip passes bridge_parent); a drop there is NETFILTER_DROP at
@@ -211,7 +212,8 @@ static bool br_nf_drops(struct net_bridge *br, enum nf_hook_id hook, struct sk_b
 	struct host *h = br->dev->host;
 	const char *name = br->dev->name;
 
-	if (!h->sysctl.bridge_nf_call_iptables || skb->eth_proto == ETH_P_ARP)
+	/* ARP is arptables' (not modelled); a tagged frame is left alone (filter-vlan-tagged 0) */
+	if (!h->sysctl.bridge_nf_call_iptables || skb->eth_proto == ETH_P_ARP || skb->vlan_present)
 		return false;
 	return ip_nf_drops(h, hook, skb, hook == NF_INET_POST_ROUTING ? NULL : name,
 			   hook == NF_INET_PRE_ROUTING ? NULL : name, cycles);
