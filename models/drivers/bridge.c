@@ -57,8 +57,9 @@
  * FDB is a table of BR_FDB_MAX entries searched linearly (full: not
  * learnt); a frame passed up goes round __netif_receive_skb_core again
  * instead of a new netif_receive_skb (no RPS on the bridge device); ports
- * and the bridge share the host's CPUs; frames with no source address
- * modelled (0, from traffic sources) are not learnt.
+ * and the bridge share the host's CPUs; frames with no addresses modelled
+ * (0, from traffic sources) are not learnt, and are taken as sent to the
+ * port's own address (so they go up the bridge device).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,18 +349,20 @@ static rx_handler_result_t br_handle_frame(struct cpu *c, struct sk_buff **pskb,
 	struct net_bridge *br = p->br;
 	struct host *h = br->dev->host;
 	sim_time_t now = h->w->q.now;
+	/* a frame whose destination is not modelled (a traffic source's) is for the port */
+	uint64_t dest = skb->h_dest ? skb->h_dest : p->dev->dev_addr;
 	struct net_bridge_fdb_entry *dst = NULL;
 	bool local_rcv = false;
 
 	skb_set_stage(h, skb, STAGE_BR);
 	*cycles += h->costs.br_handle_frame;
-	if (skb->h_dest == br->dev->dev_addr)
+	if (dest == br->dev->dev_addr)
 		skb->pkt_type = PACKET_HOST;
 	br_fdb_update(br, p, skb->h_source, now);
-	if (eth_is_multicast(skb->h_dest))
+	if (eth_is_multicast(dest))
 		local_rcv = true; /* BR_PKT_BROADCAST (multicast is flooded alike) */
 	else
-		dst = br_fdb_find(br, skb->h_dest, now);
+		dst = br_fdb_find(br, dest, now);
 	if (dst && dst->is_local)
 		return br_pass_frame_up(br, pskb, cycles);
 	if (br_nf_drops(br, NF_INET_PRE_ROUTING, skb, cycles)) {
