@@ -380,6 +380,48 @@ START_TEST(test_vlan_receive)
 }
 END_TEST
 
+/*
+ * A hardware NIC as a bridge port (a host's uplink bridged to a container):
+ * "wire" reaches c1 over a 10 Gbit/s link into node's eth0, a port of br0
+ * with veth0. ARP is flooded both ways once, the bridge learns wire's MAC on
+ * eth0 and c1's on veth0, and every datagram is forwarded between them; the
+ * replies of c1's echo server go back out of the NIC.
+ */
+START_TEST(test_nic_port)
+{
+	static const char *const yaml =
+		"name: nic-port\nseed: 1\nduration: 20ms\n"
+		"hosts:\n"
+		"  - name: wire\n    cpus: 1\n"
+		"    nics: [{name: eth0, driver: mlx5, address: 10.9.0.10/24}]\n"
+		"    sockets: [{name: tx}]\n"
+		"    apps:\n      - name: client\n        socket: tx\n"
+		"        send: {to: 10.9.0.2:9000, rate: 10kpps, size: 100, count: 100}\n"
+		"  - name: node\n    cpus: 2\n"
+		"    nics:\n"
+		"      - {name: eth0, driver: mlx5}\n"
+		"      - {name: veth0, driver: veth, peer: c1/eth0}\n"
+		"    bridges: [{name: br0, ports: [eth0, veth0]}]\n"
+		"  - name: c1\n    machine: node\n"
+		"    nics: [{name: eth0, driver: veth, peer: node/veth0, address: 10.9.0.2/24}]\n"
+		"    sockets: [{name: rx, bind: 0.0.0.0:9000}]\n"
+		"    apps: [{name: server, socket: rx, echo: true}]\n"
+		"links:\n  - {a: wire/eth0, b: node/eth0}\n";
+	struct world *w = test_world_run("nic-port.yaml", yaml);
+	struct net_bridge *br = br_priv(dev_named(test_world_host(w, "node"), "br0"));
+
+	ck_assert_uint_eq(test_snmp_counter(test_world_host(w, "c1"), "Udp.InDatagrams"), 100);
+	/* the ARP reply and 100 echoes (nobody reads them on wire: no InDatagrams there) */
+	ck_assert_uint_eq(dev_stat(dev_named(test_world_host(w, "wire"), "eth0"), "rx_packets"),
+			  101);
+	ck_assert_uint_eq(br->fdb_learned, 2);
+	ck_assert_uint_eq(br->flooded, 1);     /* wire's ARP request; c1's reply is unicast */
+	ck_assert_uint_eq(br->forwarded, 201); /* the reply, 100 datagrams, 100 echoes */
+	ck_assert_uint_eq(br->local_in, 1);    /* the broadcast's copy up br0 */
+	world_free(w);
+}
+END_TEST
+
 Suite *bridge_suite(void);
 
 Suite *bridge_suite(void)
@@ -393,6 +435,7 @@ Suite *bridge_suite(void)
 	tcase_add_loop_test(tc, test_br_netfilter_switch, 0, 2);
 	tcase_add_loop_test(tc, test_fdb_ageing, 0, 2);
 	tcase_add_test(tc, test_flood_without_port);
+	tcase_add_test(tc, test_nic_port);
 	tcase_add_loop_test(tc, test_vlan_receive, 0,
 			    (int)(sizeof(vlan_cases) / sizeof(vlan_cases[0])));
 	suite_add_tcase(s, tc);
