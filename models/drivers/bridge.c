@@ -397,7 +397,7 @@ static int br_dev_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *sk
 		br_flood(c, br, skb, false, true, cycles);
 	else if ((dst = br_fdb_find(br, skb->h_dest, dev->host->w->q.now)) && dst->dst)
 		br_forward(c, dst->dst, skb, false, true, cycles);
-	else if (dst) /* our own address: the kernel loops it back through the bridge */
+	else if (dst) /* the bridge's own address: br_forward to no port frees it */
 		br_drop(br, skb, SKB_DROP_REASON_NOT_SPECIFIED, cycles);
 	else
 		br_flood(c, br, skb, false, true, cycles);
@@ -579,8 +579,25 @@ static cJSON *br_report_json(const struct net_device *dev)
 	return o;
 }
 
+/* report.txt: one line per bridge, one per port. */
+static void br_report_text(const struct net_device *dev, FILE *f)
+{
+	const struct net_bridge *br = br_priv(dev);
+
+	fprintf(f,
+		"  bridge %s: fdb %u entries (%llu learnt, %llu moved, %llu expired), forwarded "
+		"%llu, flooded %llu (%llu copies), up %llu\n",
+		dev->name, br->nfdb, U(br->fdb_learned), U(br->fdb_moved), U(br->fdb_expired),
+		U(br->forwarded), U(br->flooded), U(br->flood_copies), U(br->local_in));
+	for (uint32_t i = 0; i < br->nports; i++)
+		fprintf(f, "    port %u %s: forwarded to %llu, flooded to %llu\n",
+			br->port[i].port_no, br->port[i].dev->name, U(br->port[i].fwd_tx),
+			U(br->port[i].flood_tx));
+}
+
 static const struct ethtool_ops br_ethtool_ops = {
 	.report_json = br_report_json,
+	.report_text = br_report_text,
 	.show_fdb = br_show_fdb,
 };
 
