@@ -22,8 +22,16 @@
  *  - The device's counters are struct rtnl_link_stats64's, kept by whoever
  *    counts (driver or core) at the time of the event; what a driver keeps
  *    elsewhere its ndo_get_stats64 adds: readers use dev_get_stats.
+ *  - A device has at most one rx_handler (netdev_rx_handler_register), called
+ *    by __netif_receive_skb_core for every frame received on it; a bridge
+ *    port's master is its bridge. Stacked devices (bridge, VLAN) send
+ *    through their lower devices' dev_queue_xmit from their ndo_start_xmit.
  *
- * Simplified: one IPv4 address per device; a device is created from its
+ * Kernel references for the stacking: include/linux/netdevice.h
+ * (rx_handler_result, netdev_rx_handler_register), net/ethernet/eth.c
+ * (eth_type_trans's pkt_type).
+ *
+ * Simplified: one IPv4 address per device; MAC addresses are 48-bit numbers; a device is created from its
  * scenario mapping in one step (no register/open/close states); the link
  * between two hardware NICs (`links:`) is modelled as a property of both
  * ends (peer, delay, loss).
