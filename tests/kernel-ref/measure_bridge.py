@@ -23,6 +23,12 @@ counter deltas of the phase recorded (case "<nf>.<phase>", nf = nf0/nf1):
            broadcast flooded to veth1, veth2 and up to br0), then FDB hits
   flood    c3 -> 10.203.0.99:9000: unknown unicast, flooded to veth0 and veth1
   local    c1 -> 10.203.0.1:7000 (a socket in node reads): br_pass_frame_up
+  tagged   (nf0 only) c1 writes 802.1Q frames (VID 100) to c2's MAC with
+           AF_PACKET, IPv4/UDP 10.204.0.2 -> 10.204.0.3:9000 inside: the
+           bridge forwards them unchanged (no vlan_filtering), c2 has no VLAN
+           100 (this kernel has no CONFIG_VLAN_8021Q at all), so
+           __netif_receive_skb_core makes them PACKET_OTHERHOST (check_vlan_id)
+           and ip_rcv drops them before InReceives
   fwddrop  (nf1 only) iptables -A FORWARD -p udp --dport 9000 -j DROP in node,
            then c1 -> c2 again: dropped inside the bridge by br_netfilter
 Counters: <ns>.<dev>.<rx_packets|rx_bytes|tx_packets|tx_bytes|rx_dropped|
@@ -33,6 +39,7 @@ rows: the lines in order). Output: bridge.csv (case,counter,value).
 """
 import os
 import socket
+import struct
 import sys
 import time
 
@@ -114,9 +121,36 @@ def send(ns, src, dst, port, reader=None):
     return got
 
 
-def phase(rows, case, ns, src, dst, port, reader):
+def ip_csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def send_tagged(ns, src, vid, dst_mac, src_mac, daddr, saddr, port, reader=None):
+    """N 802.1Q-tagged IPv4/UDP frames written on src's eth0 with AF_PACKET."""
+    def mac(m):
+        return bytes(int(x, 16) for x in m.split(":"))
+    udp = struct.pack("!HHHH", 40000, port, 8 + PAYLOAD, 0) + b"x" * PAYLOAD
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                     socket.inet_aton(saddr), socket.inet_aton(daddr))
+    ip = ip[:10] + struct.pack("!H", ip_csum(ip)) + ip[12:]
+    frame = mac(dst_mac) + mac(src_mac) + struct.pack("!HH", 0x8100, vid) + \
+        struct.pack("!H", 0x0800) + ip + udp
+    with k.InNetns(ns[src]):
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind(("eth0", 0))
+    for _ in range(N):
+        s.send(frame)
+    time.sleep(0.2)
+    s.close()
+    return 0
+
+
+def phase(rows, case, ns, src, dst, port, reader, sender=None):
     before = counters(ns)
-    got = send(ns, src, dst, port, reader)
+    got = sender() if sender else send(ns, src, dst, port, reader)
     after = counters(ns)
     rows.append((case, "sent", N))
     rows.append((case, "received", got))
@@ -135,6 +169,10 @@ def main():
             phase(rows, tag + ".unicast", ns, "c1", "10.203.0.3", 9000, "c2")
             phase(rows, tag + ".flood", ns, "c3", "10.203.0.99", 9000, None)
             phase(rows, tag + ".local", ns, "c1", "10.203.0.1", 7000, "node")
+            if not nf:
+                phase(rows, tag + ".tagged", ns, "c1", None, 9000, None,
+                      lambda: send_tagged(ns, "c1", 100, PORTS[1][3], PORTS[0][3],
+                                          "10.204.0.3", "10.204.0.2", 9000))
             if nf:
                 k.nsexec(ns["node"], "iptables", "-A", "FORWARD", "-p", "udp", "--dport",
                          "9000", "-j", "DROP")
