@@ -93,6 +93,14 @@ static const struct ecase ecases[] = {
 	       "      - {name: v5, link: eth0, id: 5}\n",
 	  { NULL },
 	  "t.yaml:15:36: vlan id '5' is taken on 'eth0'" },
+	{ BASE "    vlans:\n      - {name: v5, link: eth0, id: 5}\n      - {name: v6, link: v5, "
+	       "id: 6}\n",
+	  { NULL },
+	  "t.yaml:15:26: vlan 'v6' cannot be on 'v5'" },
+	{ BASE "    neigh:\n      - {ip: 10.0.0.9, dev: eth0, lladdr: zz}\n",
+	  { NULL },
+	  "t.yaml:14:43: 'lladdr' must be a unicast MAC address like '02:00:00:00:00:01', got "
+	  "'zz'" },
 	{ BASE "    vlans:\n      - {name: eth0.5, link: eth0}\n",
 	  { NULL },
 	  "t.yaml:14:9: vlan needs 'id'" },
