@@ -565,6 +565,41 @@ START_TEST(test_bridge_hop_cost)
 }
 END_TEST
 
+/*
+ * A VLAN over a link between two NICs: ARP and the datagrams go tagged, the
+ * receiving NIC's VLAN device takes them (its rx without the Ethernet
+ * header); the NICs' own counters do not include the tag (it is inserted
+ * on the wire, 4 bytes more of link time).
+ */
+START_TEST(test_vlan_over_nic)
+{
+	static const char *const yaml =
+		"name: vlan-nic\nseed: 1\nduration: 20ms\n"
+		"hosts:\n"
+		"  - name: a\n    cpus: 1\n"
+		"    nics: [{name: eth0, driver: mlx5}]\n"
+		"    vlans: [{name: eth0.100, link: eth0, id: 100, address: 10.100.0.1/24}]\n"
+		"    sockets: [{name: tx}]\n"
+		"    apps:\n      - name: client\n        socket: tx\n" SEND(
+			"10.100.0.2:9000") "  - name: b\n    cpus: 1\n"
+					   "    nics: [{name: eth0, driver: mlx5}]\n"
+					   "    vlans: [{name: eth0.100, link: eth0, id: 100, "
+					   "address: 10.100.0.2/24}]\n"
+					   "    sockets: [{name: rx, bind: 0.0.0.0:9000}]\n"
+					   "    apps: [{name: server, socket: rx}]\n"
+					   "links:\n  - {a: a/eth0, b: b/eth0}\n";
+	struct world *w = test_world_run("vlan-nic.yaml", yaml);
+	struct host *a = test_world_host(w, "a"), *b = test_world_host(w, "b");
+
+	ck_assert_uint_eq(test_snmp_counter(b, "Udp.InDatagrams"), 100);
+	ck_assert_uint_eq(dev_stat(dev_named(b, "eth0.100"), "rx_packets"), 101); /* + ARP */
+	ck_assert_uint_eq(dev_stat(dev_named(b, "eth0.100"), "rx_bytes"), 100 * 128 + 28);
+	ck_assert_uint_eq(dev_stat(dev_named(a, "eth0.100"), "tx_packets"), 101);
+	ck_assert_uint_eq(dev_stat(dev_named(a, "eth0"), "tx_bytes"), 100 * 142 + 42);
+	world_free(w);
+}
+END_TEST
+
 Suite *bridge_suite(void);
 
 Suite *bridge_suite(void)
@@ -580,6 +615,7 @@ Suite *bridge_suite(void)
 	tcase_add_loop_test(tc, test_fdb_ageing, 0, 2);
 	tcase_add_test(tc, test_flood_without_port);
 	tcase_add_test(tc, test_nic_port);
+	tcase_add_test(tc, test_vlan_over_nic);
 	tcase_add_test(tc, test_bridge_hop_cost);
 	tcase_add_loop_test(tc, test_vlan_receive, 0,
 			    (int)(sizeof(vlan_cases) / sizeof(vlan_cases[0])));
