@@ -72,7 +72,7 @@
 #include "models/core/neigh.h"
 #include "models/core/netdevice.h"
 #include "models/core/xmit.h"
-#include "models/ipv4/ip.h"
+#include "models/ipv4/ip_output.h"
 #include "models/drivers/bridge.h"
 #include "models/drivers/drivers.h"
 #include "sim/error.h"
@@ -211,13 +211,13 @@ static bool br_nf_drops(struct net_bridge *br, enum nf_hook_id hook, struct sk_b
 			uint64_t *cycles)
 {
 	struct host *h = br->dev->host;
-	const char *name = br->dev->name;
+	const struct net_device *brdev = br->dev;
 
 	/* ARP is arptables' (not modelled); a tagged frame is left alone (filter-vlan-tagged 0) */
 	if (!h->sysctl.bridge_nf_call_iptables || skb->eth_proto == ETH_P_ARP || skb->vlan_present)
 		return false;
-	return ip_nf_drops(h, hook, skb, hook == NF_INET_POST_ROUTING ? NULL : name,
-			   hook == NF_INET_PRE_ROUTING ? NULL : name, cycles);
+	return ip_nf_drops(h, hook, skb, hook == NF_INET_POST_ROUTING ? NULL : brdev,
+			   hook == NF_INET_PRE_ROUTING ? NULL : brdev, cycles);
 }
 
 /* Free @skb at the bridge (kfree_skb), with its cost. */

@@ -83,6 +83,7 @@ struct nic_driver {
 	const char *missed_stat;       /* ethtool -S name of ring-full drops */
 	const char *coalesce_kind;     /* for docs: "moderation" or "itr" */
 	const struct nic_dim_ops *dim; /* adaptive moderation, NULL = not supported */
+	uint32_t arfs_filters;	       /* aRFS flow filters (a power of two), 0 = no aRFS */
 	/*
 	 * REQUIRED. A frame of queue @q completes its DMA at @t_ready while
 	 * the vector is armed: return when the interrupt fires, given the
@@ -190,6 +191,15 @@ struct nic_priv {
 	uint8_t rss_key[RSS_KEY_LEN];	/* Toeplitz key */
 	uint32_t rss_tbl[12][256];	/* Toeplitz contribution of each input byte value */
 	uint16_t indir[RSS_INDIR_SIZE]; /* indirection table */
+	struct nic_arfs_filter *arfs;	/* [drv->arfs_filters] with ntuple on, else NULL */
+	uint64_t arfs_steered;		/* filters installed (ndo_rx_flow_steer calls) */
+};
+
+/* An aRFS flow filter: frames of the flow with this hash go to queue rxq, before RSS. */
+struct nic_arfs_filter {
+	uint32_t hash; /* the flow's rxhash (stands for its 5-tuple) */
+	uint16_t rxq;  /* RX queue */
+	bool used;     /* slot holds a filter */
 };
 
 static inline struct nic_priv *nic_priv(const struct net_device *dev)
