@@ -179,6 +179,7 @@ static const struct sysctl_desc sysctl_table[] = {
 	SYSCTL_U32("net.ipv4.icmp_msgs_burst", icmp_msgs_burst, 0, 1u << 30),
 	SYSCTL_U32("net.ipv4.udp_rmem_min", udp_rmem_min, 4096, INT32_MAX),
 	SYSCTL_U32("net.core.mem_pcpu_rsv", mem_pcpu_rsv, 256, INT32_MAX),
+	SYSCTL_U32("net.bridge.bridge-nf-call-iptables", bridge_nf_call_iptables, 0, 1),
 	SYSCTL_U64("kernel.sched_latency_ns", sched_latency_ns, 100000, 1000000000),
 	SYSCTL_U64("kernel.sched_min_granularity_ns", sched_min_granularity_ns, 100000, 1000000000),
 	SYSCTL_U64("kernel.sched_wakeup_granularity_ns", sched_wakeup_granularity_ns, 0,
@@ -366,20 +367,16 @@ static int host_each(struct host *h, const struct cfg_node *n, const char *key,
 	return 0;
 }
 
-static int host_add_nic(struct host *h, const struct cfg_node *n, struct sim_error *err)
+/* A device of @drv from mapping @n (a @what: "nic", "bridge", "vlan"), added to @h. */
+static int host_add_dev(struct host *h, const struct cfg_node *n, const struct netdev_driver *drv,
+			const char *what, struct sim_error *err)
 {
-	const struct netdev_driver *drv;
-	const char *name = NULL, *kind = NULL;
 	struct net_device *dev = NULL;
+	const char *name = NULL;
 	int rc;
 
-	if (cfg_require(n, "name", "nic", err) ||
-	    cfg_get_name(n, "name", &name, sizeof(dev->name) - 1, err) ||
-	    cfg_get_str(n, "driver", &kind, "ixgbe", err))
+	if (cfg_get_name(n, "name", &name, sizeof(dev->name) - 1, err))
 		return -1;
-	drv = netdev_driver_find(kind);
-	if (!drv || !drv->scenario)
-		return netdev_driver_unknown(cfg_get(n, "driver"), kind, err);
 	rc = netdev_create(h, drv, n, name, &dev, err);
 	if (dev)
 		h->devs[h->ndevs++] = dev;
@@ -387,10 +384,10 @@ static int host_add_nic(struct host *h, const struct cfg_node *n, struct sim_err
 		return -1;
 	if (!strcmp(dev->name, "lo"))
 		return cfg_error(cfg_get(n, "name"), err,
-				 "nic name 'lo' is taken by the loopback device");
+				 "%s name 'lo' is taken by the loopback device", what);
 	for (uint32_t i = 0; i + 1 < h->ndevs; i++)
 		if (!strcmp(h->devs[i]->name, dev->name))
-			return cfg_error(cfg_get(n, "name"), err, "duplicate nic name '%s'",
+			return cfg_error(cfg_get(n, "name"), err, "duplicate %s name '%s'", what,
 					 dev->name);
 	if (dev->addr && h->nlocal >= 16)
 		return cfg_error(cfg_get(n, "address"), err,
@@ -398,6 +395,37 @@ static int host_add_nic(struct host *h, const struct cfg_node *n, struct sim_err
 	if (dev->addr)
 		h->local_addr[h->nlocal++] = dev->addr;
 	return 0;
+}
+
+static int host_add_nic(struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	const struct netdev_driver *drv;
+	const char *kind = NULL, *name = NULL;
+
+	if (cfg_require(n, "name", "nic", err) ||
+	    cfg_get_name(n, "name", &name, sizeof(((struct net_device *)0)->name) - 1, err) ||
+	    cfg_get_str(n, "driver", &kind, "ixgbe", err))
+		return -1;
+	drv = netdev_driver_find(kind);
+	if (!drv || !drv->scenario)
+		return netdev_driver_unknown(cfg_get(n, "driver"), kind, err);
+	return host_add_dev(h, n, drv, "nic", err);
+}
+
+/* A `vlans:` item: a VLAN device on one of the host's devices made before it. */
+static int host_add_vlan(struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	if (cfg_require(n, "name", "vlan", err))
+		return -1;
+	return host_add_dev(h, n, netdev_driver_find("vlan"), "vlan", err);
+}
+
+/* A `bridges:` item: a bridge whose ports are devices made before it. */
+static int host_add_bridge(struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	if (cfg_require(n, "name", "bridge", err))
+		return -1;
+	return host_add_dev(h, n, netdev_driver_find("bridge"), "bridge", err);
 }
 
 static int host_add_lo(struct host *h, struct sim_error *err)
@@ -533,7 +561,8 @@ static int host_limits(const struct cfg_node *n, struct sim_error *err)
 {
 	const struct cfg_node *taps = cfg_get(n, "taps");
 
-	if (list_limit(n, "nics", MAX_NICS, err) || list_limit(n, "sockets", MAX_SOCKS, err) ||
+	if (list_limit(n, "nics", MAX_NICS, err) || list_limit(n, "vlans", MAX_NICS, err) ||
+	    list_limit(n, "bridges", MAX_NICS, err) || list_limit(n, "sockets", MAX_SOCKS, err) ||
 	    list_limit(n, "apps", MAX_APPS, err) || list_limit(n, "iptables", MAX_RULES, err) ||
 	    list_limit(n, "routes", MAX_ROUTES, err) || list_limit(n, "neigh", MAX_NEIGH, err))
 		return -1;
@@ -550,7 +579,8 @@ static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error
 
 	if (h->machine == h)
 		h->cpus = calloc(h->ncpus, sizeof(*h->cpus));
-	h->devs = calloc(seq_len(n, "nics") + 2, sizeof(*h->devs));
+	h->devs = calloc(seq_len(n, "nics") + seq_len(n, "vlans") + seq_len(n, "bridges") + 2,
+			 sizeof(*h->devs));
 	h->fib = calloc(1, sizeof(*h->fib));
 	h->neigh = calloc(1, sizeof(*h->neigh));
 	if (h->neigh)
@@ -566,7 +596,8 @@ static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error
 /* A host's unknown keys before its nics, sockets and apps (file order, see world_check_top()). */
 static int host_check_keys(const struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
-	static const char *const lists[] = { "iptables", "sets", "routes", "routes_file", "neigh" };
+	static const char *const lists[] = { "iptables", "sets",    "routes", "routes_file",
+					     "neigh",	 "bridges", "vlans" };
 	char what[64];
 
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
@@ -640,7 +671,9 @@ static int host_create(struct world *w, const struct cfg_node *root, const struc
 	h->icmp_global_stamp = -(sim_time_t)h->hz;
 	snprintf(stream, sizeof(stream), "autobind/%s", h->name);
 	sim_rng_init(&h->port_rng, w->seed, stream);
-	if (host_each(h, n, "nics", host_add_nic, err) || host_add_lo(h, err) ||
+	if (host_each(h, n, "nics", host_add_nic, err) ||
+	    host_each(h, n, "vlans", host_add_vlan, err) ||
+	    host_each(h, n, "bridges", host_add_bridge, err) || host_add_lo(h, err) ||
 	    host_parse_net(h, n, err) || host_parse_iptables(h, n, err) ||
 	    host_each(h, n, "sockets", host_add_sock, err) ||
 	    host_each(h, n, "taps", host_add_tap, err) ||

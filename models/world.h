@@ -98,7 +98,14 @@ struct pcap_out;
 	X(xdp_run)	    /* veth: skb to xdp_buff (may copy), bpf_prog_run_xdp, back */           \
 	X(cacheline_remote) /* one cache line last written by another core (an LLC hit) */           \
 	X(lock_bounce)	    /* taking a lock (and its data) last held by another CPU */              \
-	X(udp_queue_hold)   /* sk_receive_queue.lock held: one enqueue or a reader's splice */
+	X(udp_queue_hold)   /* sk_receive_queue.lock held: one enqueue or a reader's splice */       \
+	X(br_handle_frame) /* bridge port rx_handler: br_handle_frame(_finish), FDB update+lookup */ \
+	X(br_forward)	/* __br_forward + br_forward_finish + br_dev_queue_push_xmit, per port */    \
+	X(br_skb_clone) /* deliver_clone's skb_clone, per flood copy */                              \
+	X(br_pass_frame_up) /* br_pass_frame_up: bridge rx stats, netif_receive_skb on the bridge */ \
+	X(br_dev_xmit)	    /* the bridge's ndo_start_xmit (instead of driver_xmit) */               \
+	X(vlan_do_receive) /* vlan_do_receive: VID lookup, untag, rx stats */                        \
+	X(vlan_dev_xmit)   /* vlan_dev_hard_start_xmit (instead of driver_xmit) */
 
 struct costs {
 #define X(n) uint64_t n; /* cycles */
@@ -164,6 +171,8 @@ struct sysctls {
 	uint64_t udp_mem[3];   /* net.ipv4.udp_mem, pages: min, pressure, max (the machine's) */
 	uint32_t udp_rmem_min; /* net.ipv4.udp_rmem_min, bytes */
 	uint32_t mem_pcpu_rsv; /* net.core.mem_pcpu_rsv, pages (the machine's) */
+	uint32_t bridge_nf_call_iptables; /* net.bridge.bridge-nf-call-iptables, 0/1 (0: no
+					     br_netfilter module) */
 };
 
 /* /proc/net/snmp Ip: (the fields the receive path moves). */

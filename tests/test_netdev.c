@@ -48,9 +48,8 @@ static size_t alloc_size(const struct net_device *dev)
 /* Every driver of the registry is found by its name, once, with a setup. */
 START_TEST(test_registry_reaches_every_kind)
 {
-	static const char *const kinds[] = {
-		"ixgbe", "i40e", "mlx5", "generic", "veth", "loopback"
-	};
+	static const char *const kinds[] = { "ixgbe", "i40e",	  "mlx5",   "generic",
+					     "veth",  "loopback", "bridge", "vlan" };
 	size_t n = 0;
 
 	for (size_t i = 0; netdev_drivers[i]; i++, n++) {
@@ -63,6 +62,8 @@ START_TEST(test_registry_reaches_every_kind)
 	for (size_t i = 0; i < n; i++)
 		ck_assert_msg(netdev_driver_find(kinds[i]), "no driver '%s'", kinds[i]);
 	ck_assert(!netdev_driver_find("loopback")->scenario);
+	ck_assert(!netdev_driver_find("bridge")->scenario); /* `bridges:`, not `nics:` */
+	ck_assert(!netdev_driver_find("vlan")->scenario);   /* `vlans:` */
 	ck_assert(netdev_driver_find("veth")->scenario);
 	ck_assert_ptr_null(netdev_driver_find("e1000"));
 }

@@ -16,6 +16,7 @@
 #include "models/ipv4/ip.h"
 #include "models/ipv4/protocol.h"
 #include "models/core/neigh.h"
+#include "models/core/vlan_core.h"
 #include "models/core/netdevice.h"
 #include "models/core/af_packet.h"
 #include "models/ipv4/sock.h"
@@ -337,17 +338,69 @@ int enqueue_to_backlog(struct cpu *from, struct sk_buff *skb, struct softnet_dat
 /* ---- receive core ---- */
 
 /*
- * __netif_receive_skb_core() and up (R13-R21): taps, then IPv4. Returns the
- * socket to queue on at the end of the unit, or NULL (dropped here).
+ * __netif_receive_skb_core's device stacking: a VLAN tag goes to its VLAN
+ * device (vlan_do_receive, then another round), else the device's
+ * rx_handler (a bridge port's br_handle_frame) may consume the skb or send
+ * it round again as received on another device. A tag nobody took makes
+ * the frame PACKET_OTHERHOST when its VID is not 0 (check_vlan_id), and the
+ * tag is cleared. True when the skb was consumed.
+ */
+static bool netif_receive_stacked(struct cpu *c, struct sk_buff **pskb, bool *again,
+				  uint64_t *cycles)
+{
+	struct sk_buff *skb = *pskb;
+	rx_handler_func_t rx_handler;
+
+	*again = false;
+	if (skb->vlan_present && vlan_do_receive(c, pskb, cycles)) {
+		*again = true;
+		return false;
+	}
+	rx_handler = skb->dev->rx_handler;
+	if (rx_handler) {
+		switch (rx_handler(c, pskb, cycles)) {
+		case RX_HANDLER_CONSUMED:
+			return true;
+		case RX_HANDLER_ANOTHER:
+			*again = true;
+			return false;
+		case RX_HANDLER_EXACT:
+		case RX_HANDLER_PASS:
+			break;
+		}
+		skb = *pskb;
+	}
+	if (skb->vlan_present) {
+		if (skb->vlan_tci & VLAN_VID_MASK)
+			skb->pkt_type = PACKET_OTHERHOST;
+		skb->vlan_present = 0; /* __vlan_hwaccel_clear_tag */
+	}
+	return false;
+}
+
+/*
+ * __netif_receive_skb_core() and up (R13-R21): taps, VLAN devices and the
+ * rx_handler (another_round), then ARP or IPv4. Returns the socket to queue
+ * on at the end of the unit, or NULL (dropped, consumed or handed on here).
  */
 static struct sock *netif_receive_core(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 {
-	struct net_device *dev = skb->dev;
+	struct net_device *dev;
+	bool again;
 
-	c->sd->processed++;
-	skb_set_stage(skb->dev->host, skb, STAGE_R14);
-	for (uint32_t i = 0; i < dev->ntaps; i++)
-		*cycles += packet_rcv(dev->taps[i], skb);
+	for (;;) { /* another_round */
+		dev = skb->dev;
+		c->sd->processed++;
+		skb_set_stage(dev->host, skb, STAGE_R14);
+		for (uint32_t i = 0; i < dev->ntaps; i++)
+			*cycles += packet_rcv(dev->taps[i], skb);
+		if (!skb->vlan_present && !dev->rx_handler)
+			break;
+		if (netif_receive_stacked(c, &skb, &again, cycles))
+			return NULL;
+		if (!again)
+			break;
+	}
 	skb_set_stage(skb->dev->host, skb, STAGE_R15);
 	if (skb->eth_proto == ETH_P_ARP) {
 		arp_rcv(c, skb, cycles);

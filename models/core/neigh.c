@@ -61,7 +61,7 @@ static struct neighbour *neigh_lookup_create(struct host *h, struct net_device *
 
 /* An ARP frame from @dev (request for @target, or reply to @target). */
 static void arp_send(struct cpu *c, struct net_device *dev, int op, uint32_t target,
-		     uint64_t *cycles)
+		     uint64_t target_ha, uint64_t *cycles)
 {
 	struct host *h = dev->host;
 	struct sk_buff *skb = skb_alloc(h->w);
@@ -75,6 +75,8 @@ static void arp_send(struct cpu *c, struct net_device *dev, int op, uint32_t tar
 	skb->arp_op = (uint8_t)op;
 	skb->saddr = dev->addr;
 	skb->daddr = target;
+	skb->h_source = dev->dev_addr;
+	skb->h_dest = op == ARPOP_REQUEST ? ETH_ADDR_BCAST : target_ha;
 	skb->t_born = skb->t_mark = h->w->q.now;
 	skb->lat = LAT_TX_STACK;
 	if (op == ARPOP_REQUEST)
@@ -129,7 +131,7 @@ static void neigh_timer_fire(struct sim_event *ev)
 		neigh_invalidate(c, n, &cycles);
 	} else {
 		n->probes++;
-		arp_send(c, n->dev, ARPOP_REQUEST, n->ip, &cycles);
+		arp_send(c, n->dev, ARPOP_REQUEST, n->ip, 0, &cycles);
 		neigh_arm(n);
 	}
 	/* timers run in softirq context: their work, and what they raised, runs there */
@@ -163,8 +165,32 @@ static void neigh_start(struct cpu *c, struct neighbour *n, uint64_t *cycles)
 	n->nud_state = NUD_INCOMPLETE;
 	n->probes = s->ucast_solicit;
 	n->probes++;
-	arp_send(c, n->dev, ARPOP_REQUEST, n->ip, cycles);
+	arp_send(c, n->dev, ARPOP_REQUEST, n->ip, 0, cycles);
 	neigh_arm(n);
+}
+
+/*
+ * A static (PERMANENT) entry's address: that of the device that has the IP
+ * address in the world, found once; 0 when no device has it.
+ */
+static uint64_t neigh_static_ha(struct neighbour *n)
+{
+	struct world *w = n->host->w;
+
+	for (uint32_t i = 0; i < w->nhosts && !n->ha; i++)
+		for (uint32_t d = 0; d < w->hosts[i]->ndevs; d++)
+			if (w->hosts[i]->devs[d]->addr == n->ip && !w->hosts[i]->devs[d]->loopback)
+				n->ha = w->hosts[i]->devs[d]->dev_addr;
+	return n->ha;
+}
+
+/* neigh_hh_output: the Ethernet header of a frame to @n. */
+static void neigh_hh_output(struct sk_buff *skb, struct neighbour *n)
+{
+	if (!n->ha && n->nud_state == NUD_PERMANENT)
+		neigh_static_ha(n);
+	skb->h_source = n->dev->dev_addr;
+	skb->h_dest = n->ha;
 }
 
 int neigh_output(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop,
@@ -180,6 +206,7 @@ int neigh_output(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uin
 	n = neigh_lookup_create(h, dev, nexthop);
 	if (n && (n->nud_state == NUD_REACHABLE || n->nud_state == NUD_PERMANENT)) {
 		skb_set_stage(h, skb, STAGE_T12);
+		neigh_hh_output(skb, n);
 		return dev_queue_xmit(c, skb, dev, cycles);
 	}
 	if (!n || (n->nud_state == NUD_FAILED && !sim_event_pending(&n->timer) &&
@@ -203,6 +230,7 @@ static void neigh_resolved(struct cpu *c, struct neighbour *n, uint64_t *cycles)
 	while ((skb = __skb_dequeue(&n->arp_queue))) {
 		n->arp_queue_len_bytes -= skb->truesize;
 		skb_set_stage(n->host, skb, STAGE_T12);
+		neigh_hh_output(skb, n);
 		dev_queue_xmit(c, skb, n->dev, cycles);
 	}
 }
@@ -214,18 +242,40 @@ void arp_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 	struct neighbour *n;
 
 	*cycles += h->costs.arp_rcv;
+	if (skb->pkt_type == PACKET_OTHERHOST) { /* arp_rcv: not for us, consumed */
+		consume_skb_kernel(h, skb);
+		return;
+	}
 	n = neigh_find(h, dev, skb->saddr);
 	if (skb->arp_op == ARPOP_REQUEST && skb->daddr == dev->addr) {
 		/* arp_process: learn the requester, answer for our own address */
 		if (!n)
 			n = neigh_create(h, dev, skb->saddr);
-		if (n && n->nud_state != NUD_PERMANENT)
+		if (n && n->nud_state != NUD_PERMANENT) {
+			n->ha = skb->h_source;
 			neigh_resolved(c, n, cycles);
-		arp_send(c, dev, ARPOP_REPLY, skb->saddr, cycles);
+		}
+		arp_send(c, dev, ARPOP_REPLY, skb->saddr, skb->h_source, cycles);
 	} else if (skb->arp_op == ARPOP_REPLY && n && n->nud_state == NUD_INCOMPLETE) {
+		n->ha = skb->h_source;
 		neigh_resolved(c, n, cycles);
 	}
 	consume_skb_kernel(h, skb);
+}
+
+/* `lladdr:` of a static entry ("02:00:00:00:00:01"); without it, found at first use. */
+static int neigh_parse_lladdr(struct neighbour *n, const struct cfg_node *e, struct sim_error *err)
+{
+	const char *s = NULL;
+
+	if (cfg_get_str(e, "lladdr", &s, NULL, err))
+		return -1;
+	if (s && eth_addr_parse(s, &n->ha))
+		return cfg_error(cfg_get(e, "lladdr"), err,
+				 "'lladdr' must be a unicast MAC address like '02:00:00:00:00:01', "
+				 "got '%s'",
+				 s);
+	return 0;
 }
 
 int neigh_parse(struct host *h, const struct cfg_node *list, struct sim_error *err)
@@ -255,7 +305,7 @@ int neigh_parse(struct host *h, const struct cfg_node *list, struct sim_error *e
 		if (!n)
 			return cfg_error(e, err, "too many neighbours on host '%s'", h->name);
 		n->nud_state = NUD_PERMANENT;
-		if (cfg_check_unknown(e, "neigh entry", err))
+		if (neigh_parse_lladdr(n, e, err) || cfg_check_unknown(e, "neigh entry", err))
 			return -1;
 	}
 	return 0;

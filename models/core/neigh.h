@@ -50,6 +50,7 @@ struct neighbour {
 	struct sk_buff_head arp_queue; /* packets waiting for resolution */
 	uint32_t arp_queue_len_bytes;  /* their truesize */
 	uint32_t probes;	       /* requests sent for this resolution */
+	uint64_t ha;		       /* its MAC address (n->ha), 48-bit; 0 = not known */
 	struct sim_event timer;	       /* retransmission / failure */
 	struct host *host;	       /* owner */
 	bool used;		       /* slot taken */

@@ -25,6 +25,38 @@
 
 /* ---- allocation ---- */
 
+/*
+ * eth_hw_addr_random's stand-in: a locally administered unicast address
+ * from FNV-1a of "HOST/DEV", so that every run (and every seed) gives a
+ * device the same address. lo has none.
+ */
+static uint64_t netdev_default_addr(const struct host *h, const char *name)
+{
+	uint64_t x = 1469598103934665603ULL;
+	char spec[64];
+
+	snprintf(spec, sizeof(spec), "%s/%s", h->name, name);
+	for (const char *p = spec; *p; p++)
+		x = (x ^ (unsigned char)*p) * 1099511628211ULL;
+	x ^= x >> 29; /* FNV's low bits differ little between "veth0" and "veth1" */
+	return 0x020000000000ULL | (x & 0xffffffffffULL);
+}
+
+/* The `mac` key every device but lo takes: its address instead of the default. */
+static int netdev_parse_mac(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
+{
+	const char *s = NULL;
+
+	if (!n || cfg_get_str(n, "mac", &s, NULL, err))
+		return n ? -1 : 0;
+	if (s && eth_addr_parse(s, &dev->dev_addr))
+		return cfg_error(
+			cfg_get(n, "mac"), err,
+			"'mac' must be a unicast MAC address like '02:00:00:00:00:01', got '%s'",
+			s);
+	return 0;
+}
+
 int netdev_create(struct host *h, const struct netdev_driver *drv, const struct cfg_node *n,
 		  const char *name, struct net_device **out, struct sim_error *err)
 {
@@ -41,7 +73,8 @@ int netdev_create(struct host *h, const struct netdev_driver *drv, const struct 
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
 	dev->host = h;
 	dev->driver = drv;
-	if (drv->setup(dev, n, err))
+	dev->dev_addr = n ? netdev_default_addr(h, name) : 0;
+	if (netdev_parse_mac(dev, n, err) || drv->setup(dev, n, err))
 		return -1;
 	SIM_BUG_ON(!dev->netdev_ops || !dev->netdev_ops->ndo_start_xmit || !dev->ethtool_ops ||
 		   !dev->ethtool_ops->report_json || !dev->xmit_cost || !dev->qdisc);
@@ -81,7 +114,46 @@ void free_netdev(struct net_device *dev)
 	for (uint32_t i = 0; dev->rxq && i < dev->nrxq; i++)
 		free(dev->rxq[i].rps_flow);
 	free(dev->rxq);
+	free(dev->vlan_info);
 	free(dev);
+}
+
+int netdev_rx_handler_register(struct net_device *dev, rx_handler_func_t handler, void *data)
+{
+	if (dev->rx_handler)
+		return -1;
+	dev->rx_handler = handler;
+	dev->rx_handler_data = data;
+	return 0;
+}
+
+uint8_t eth_pkt_type(const struct net_device *dev, const struct sk_buff *skb)
+{
+	if (!skb->h_dest || skb->h_dest == dev->dev_addr || skb->h_dest == ETH_ADDR_BCAST)
+		return PACKET_HOST;
+	return PACKET_OTHERHOST;
+}
+
+int eth_addr_parse(const char *s, uint64_t *out)
+{
+	unsigned b[6];
+	char tail;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &tail) != 6 ||
+	    strlen(s) != 17)
+		return -1;
+	*out = 0;
+	for (int i = 0; i < 6; i++)
+		*out = *out << 8 | b[i];
+	return !*out || (b[0] & 1) ? -1 : 0;
+}
+
+void eth_addr_fmt(char *buf, uint64_t a)
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", (unsigned)(a >> 40 & 0xff),
+		 (unsigned)(a >> 32 & 0xff), (unsigned)(a >> 24 & 0xff), (unsigned)(a >> 16 & 0xff),
+		 (unsigned)(a >> 8 & 0xff), (unsigned)(a & 0xff));
 }
 
 void netdev_stats_reset(struct net_device *dev, sim_time_t now)

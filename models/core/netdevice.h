@@ -22,8 +22,16 @@
  *  - The device's counters are struct rtnl_link_stats64's, kept by whoever
  *    counts (driver or core) at the time of the event; what a driver keeps
  *    elsewhere its ndo_get_stats64 adds: readers use dev_get_stats.
+ *  - A device has at most one rx_handler (netdev_rx_handler_register), called
+ *    by __netif_receive_skb_core for every frame received on it; a bridge
+ *    port's master is its bridge. Stacked devices (bridge, VLAN) send
+ *    through their lower devices' dev_queue_xmit from their ndo_start_xmit.
  *
- * Simplified: one IPv4 address per device; a device is created from its
+ * Kernel references for the stacking: include/linux/netdevice.h
+ * (rx_handler_result, netdev_rx_handler_register), net/ethernet/eth.c
+ * (eth_type_trans's pkt_type).
+ *
+ * Simplified: one IPv4 address per device; MAC addresses are 48-bit numbers; a device is created from its
  * scenario mapping in one step (no register/open/close states); the link
  * between two hardware NICs (`links:`) is modelled as a property of both
  * ends (peer, delay, loss).
@@ -130,10 +138,12 @@ struct netdev_ring_usage {
 struct net_device_ops {
 	/*
 	 * ndo_start_xmit: NETDEV_TX_OK (the device owns @skb), NETDEV_TX_BUSY
-	 * (requeue it) or NET_XMIT_DROP (the device dropped and freed it).
+	 * (requeue it) or NET_XMIT_DROP (the device dropped and freed it). A
+	 * stacked device (bridge, VLAN) hands @skb to a lower device's
+	 * dev_queue_xmit and adds that work to *@cycles (its own is xmit_cost).
 	 */
 	int (*ndo_start_xmit)(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
-			      uint16_t txq);
+			      uint16_t txq, uint64_t *cycles);
 	/*
 	 * ndo_get_stats64: add to @s (the device's own counters, copied by
 	 * dev_get_stats) what the driver keeps elsewhere (per-queue, or the peer's).
@@ -198,7 +208,36 @@ struct ethtool_ops {
 	 */
 	void (*show_interrupts)(const struct net_device *dev, uint32_t slot, uint32_t *irq,
 				FILE *f);
+	/* `bridge fdb show br DEV` of a bridge (NULL: no bridge_fdb_DEV file). */
+	void (*show_fdb)(const struct net_device *dev, FILE *f);
 };
+
+/*
+ * rx_handler_result (include/linux/netdevice.h): what a device's rx_handler
+ * tells __netif_receive_skb_core. CONSUMED: the handler owns (forwarded,
+ * queued or freed) the skb; ANOTHER: skb->dev was changed, process it again
+ * as received on that device (taps, VLAN, its rx_handler, L3); EXACT: no
+ * wildcard protocol handlers (not used); PASS: go on as if there were no
+ * handler.
+ */
+enum rx_handler_result {
+	RX_HANDLER_CONSUMED,
+	RX_HANDLER_ANOTHER,
+	RX_HANDLER_EXACT,
+	RX_HANDLER_PASS,
+};
+typedef enum rx_handler_result rx_handler_result_t;
+/*
+ * rx_handler_func_t: called on CPU @c for every frame received on a device
+ * that registered it (netdev_rx_handler_register), after the taps; *@pskb
+ * may be replaced; its CPU work goes to *@cycles.
+ */
+typedef rx_handler_result_t (*rx_handler_func_t)(struct cpu *c, struct sk_buff **pskb,
+						 uint64_t *cycles);
+
+struct vlan_info;
+
+#define ETH_ADDR_BCAST 0xffffffffffffULL /* ff:ff:ff:ff:ff:ff as a 48-bit number */
 
 struct net_device {
 	char name[16];				 /* "eth0" */
@@ -212,6 +251,12 @@ struct net_device {
 	uint32_t txqueuelen; /* ip link txqueuelen (pfifo_fast limit per band) */
 	uint32_t addr;	     /* IPv4 address, host order */
 	uint32_t prefix_len; /* its prefix */
+	uint64_t dev_addr;   /* MAC address (dev->dev_addr) as a 48-bit number, 0 for lo */
+	/* stacked devices (bridge ports, VLANs on this device) */
+	rx_handler_func_t rx_handler; /* netdev_rx_handler_register: a bridge port's, or NULL */
+	void *rx_handler_data;	      /* the handler's state (struct net_bridge_port) */
+	struct vlan_info *vlan_info;  /* VLAN devices on this one (vlan_vid_add), or NULL */
+	struct net_device *master;    /* the bridge this device is a port of, or NULL */
 	/* the link to another device (a cable between NICs, a veth pair) */
 	struct net_device *peer; /* other end, NULL = the outside world */
 	sim_time_t link_delay;	 /* ps: propagation to the peer */
@@ -296,6 +341,20 @@ struct net_device *netdev_find(struct world *w, const char *spec);
 unsigned netdev_ifindex(const struct net_device *dev);
 /* dev_get_stats: the device's counters plus its driver's ndo_get_stats64. */
 void dev_get_stats(const struct net_device *dev, struct rtnl_link_stats64 *s);
+/*
+ * netdev_rx_handler_register: @handler and @data for frames received on
+ * @dev. -1 when the device has one already (-EBUSY).
+ */
+int netdev_rx_handler_register(struct net_device *dev, rx_handler_func_t handler, void *data);
+/*
+ * eth_type_trans's pkt_type: PACKET_HOST for a frame to @dev's MAC address,
+ * broadcast, or with no destination modelled (0), else PACKET_OTHERHOST.
+ */
+uint8_t eth_pkt_type(const struct net_device *dev, const struct sk_buff *skb);
+/* A unicast MAC address "02:00:00:00:00:01" into *@out. 0, or -1 when malformed. */
+int eth_addr_parse(const char *s, uint64_t *out);
+/* A MAC address as Linux prints it ("02:3a:...") into @buf (at least 18 bytes). */
+void eth_addr_fmt(char *buf, uint64_t addr);
 /* The ring sizes of @dev (ethtool -g), with the defaults for a device without rings. */
 void netdev_get_ringparam(const struct net_device *dev, struct ethtool_ringparam *r);
 

@@ -56,6 +56,7 @@ const struct stage_info stage_info[STAGE_NR] = {
 	[STAGE_T15] = { "T15", "ndo_start_xmit", "TX ring" },
 	[STAGE_T16] = { "T16", "TX completion", "skb freed after transmission" },
 	[STAGE_WIRE] = { "WIRE", "link", "between two hosts' NICs" },
+	[STAGE_BR] = { "BR", "br_handle_frame", "bridge: FDB, forward or flood" },
 };
 
 const char *const skb_drop_reason_name[SKB_DROP_REASON_NR] = {
@@ -126,6 +127,10 @@ const struct drop_point drop_points[] = {
 	  "ethtool -S rx_queue_0_xdp_drops" },
 	{ SKB_DROP_REASON_LINK_LOSS, STAGE_WIRE, "link (configured loss)",
 	  "none (lost on the wire)" },
+	{ SKB_DROP_REASON_NOT_SPECIFIED, STAGE_BR, "br_forward / br_flood (no port to send to)",
+	  "none" },
+	{ SKB_DROP_REASON_NETFILTER_DROP, STAGE_BR, "nf_hook_slow (br_netfilter FORWARD)",
+	  "iptables -L FORWARD pkts" },
 };
 const unsigned drop_points_nr = sizeof(drop_points) / sizeof(drop_points[0]);
 _Static_assert(sizeof(drop_points) / sizeof(drop_points[0]) <= DROP_POINTS_MAX,

@@ -74,6 +74,7 @@ enum stage_id {
 	STAGE_T15,  /* ndo_start_xmit: TX ring */
 	STAGE_T16,  /* TX completion */
 	STAGE_WIRE, /* on a link between hosts */
+	STAGE_BR,   /* br_handle_frame / br_dev_xmit: FDB, forward or flood */
 	STAGE_NR,
 };
 
@@ -160,6 +161,8 @@ extern const char *const lat_stage_name[LAT_NR];
 #define IPPROTO_UDP_	 17
 #define IPPROTO_ICMP_	 1
 #define ETH_HLEN	 14 /* Ethernet header bytes: skb->len includes them */
+#define VLAN_HLEN	 4  /* bytes an 802.1Q tag adds on the wire */
+#define VLAN_VID_MASK	 0x0fff
 #define UDP_FRAME_HDRS	 42 /* Ethernet 14 + IPv4 20 + UDP 8 bytes before the payload */
 
 enum skb_flags {
@@ -201,6 +204,8 @@ struct sk_buff {
 	uint16_t ip_id;		   /* IPv4 identification */
 	uint16_t frag_off;	   /* bytes: this fragment's offset in the IP payload */
 	uint16_t eth_proto;	   /* ETH_P_IP or ETH_P_ARP (0 means IP) */
+	uint16_t vlan_tci;    /* 802.1Q tag control (VID in the low 12 bits), if vlan_present */
+	uint8_t vlan_present; /* skb_vlan_tag_present: the tag rides in vlan_tci (hwaccel) */
 	/* sim-only */
 	uint8_t flags;	    /* enum skb_flags */
 	uint8_t stage;	    /* enum stage_id: where it is now (for drops) */
@@ -217,6 +222,9 @@ struct sk_buff {
 	sim_time_t t_born;  /* ps: created (sent by an app, or reached the first NIC) */
 	sim_time_t t_app;   /* ps: request/response: when the request was sent (echoed back) */
 	const struct cpu *touch_cpu; /* CPU whose cache holds the skb's lines, NULL = none */
+	/* eth_hdr(skb): kernel fields, kept last for the struct's packing */
+	uint64_t h_dest;   /* h_dest as a 48-bit number, 0 = not modelled */
+	uint64_t h_source; /* h_source, 0 = not modelled */
 };
 
 /*

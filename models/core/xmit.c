@@ -66,7 +66,7 @@ static int xmit_one(struct cpu *c, struct net_device *dev, struct sk_buff *skb, 
 		*cycles += packet_rcv(dev->taps[i], skb);
 	*cycles +=
 		*dev->xmit_cost; /* the driver's: a ring post, or veth_xmit + __dev_forward_skb */
-	return dev->netdev_ops->ndo_start_xmit(c, dev, skb, txq);
+	return dev->netdev_ops->ndo_start_xmit(c, dev, skb, txq, cycles);
 }
 
 static bool txq_frozen(const struct netdev_queue *txq)

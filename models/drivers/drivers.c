@@ -11,13 +11,9 @@
 #include "models/drivers/drivers.h"
 
 const struct netdev_driver *const netdev_drivers[] = {
-	&ixgbe_netdev_driver,
-	&i40e_netdev_driver,
-	&mlx5_netdev_driver,
-	&generic_netdev_driver,
-	&veth_netdev_driver,
-	&loopback_netdev_driver,
-	NULL,
+	&ixgbe_netdev_driver,	&i40e_netdev_driver, &mlx5_netdev_driver,
+	&generic_netdev_driver, &veth_netdev_driver, &loopback_netdev_driver,
+	&bridge_netdev_driver,	&vlan_netdev_driver, NULL,
 };
 
 const struct netdev_driver *netdev_driver_find(const char *name)

@@ -15,5 +15,7 @@ extern const struct netdev_driver mlx5_netdev_driver;	  /* models/drivers/nic_dr
 extern const struct netdev_driver generic_netdev_driver;  /* models/drivers/nic_drivers.c */
 extern const struct netdev_driver veth_netdev_driver;	  /* models/drivers/veth.c */
 extern const struct netdev_driver loopback_netdev_driver; /* models/drivers/loopback.c */
+extern const struct netdev_driver bridge_netdev_driver;	  /* models/drivers/bridge.c */
+extern const struct netdev_driver vlan_netdev_driver;	  /* models/drivers/vlan.c */
 
 #endif

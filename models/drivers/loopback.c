@@ -27,11 +27,13 @@
  * then __netif_rx onto this CPU's backlog; the softirq runs when the sender
  * re-enables bottom halves.
  */
-static int loopback_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t txq)
+static int loopback_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t txq,
+			 uint64_t *cycles)
 {
 	struct world *w = dev->host->w;
 
 	(void)txq;
+	(void)cycles;
 	skb_orphan(skb);
 	uint32_t len = skb->len - 14; /* lo has no Ethernet header */
 

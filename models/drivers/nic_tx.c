@@ -130,7 +130,8 @@ static void nic_tx_fire(struct sim_event *ev)
 }
 
 /* ndo_start_xmit for a NIC (T15): post a descriptor, ring the doorbell. */
-int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t i)
+int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t i,
+		   uint64_t *cycles)
 {
 	struct nic_priv *p = nic_priv(dev);
 	struct netdev_queue *q = &dev->txq[i];
@@ -140,6 +141,7 @@ int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, u
 	sim_time_t fetch, start;
 
 	(void)c;
+	(void)cycles;
 	if (q->stopped || q->stack_xoff || !tx_free_desc(r)) {
 		q->busy++;
 		return NETDEV_TX_BUSY;
@@ -154,7 +156,7 @@ int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, u
 	fetch = w->q.now + p->pcie_latency +
 		(sim_time_t)((double)skb->len * 8.0 * 1e12 / p->dma_bps);
 	start = fetch > p->tx_wire_free ? fetch : p->tx_wire_free;
-	skb->t_ready = start + nic_wire_time(dev, skb->len);
+	skb->t_ready = start + nic_wire_time(dev, skb->len + (skb->vlan_present ? VLAN_HLEN : 0));
 	p->tx_wire_free = skb->t_ready;
 	__skb_queue_tail(&r->inflight, skb);
 	if (!sim_event_pending(&r->tx_ev))

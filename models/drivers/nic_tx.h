@@ -15,7 +15,8 @@
 /* Build the TX side of @dev (queues, rings, qdiscs) from its mapping @n. */
 int nic_tx_create(struct net_device *dev, const struct cfg_node *n, struct sim_error *err);
 /* ndo_start_xmit of a NIC (T15): post a descriptor, ring the doorbell. */
-int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t txq);
+int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t txq,
+		   uint64_t *cycles);
 /* Release the TX rings. */
 void nic_tx_free(struct net_device *dev);
 /* TX completions to clean at the start of a NAPI poll; *cycles grows. true = more left. */

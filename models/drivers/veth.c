@@ -134,7 +134,8 @@ static int veth_ring_full(struct cpu *c, struct net_device *dev, struct sk_buff 
 	return NETDEV_TX_BUSY;
 }
 
-static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t txq)
+static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t txq,
+		     uint64_t *cycles)
 {
 	struct net_device *peer = dev->peer;
 	const struct veth_priv *pv = veth_priv(peer);
@@ -145,8 +146,9 @@ static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
 	struct rps_dev_flow *rflow;
 	int cpu;
 
+	(void)cycles;
 	skb->dev = peer;
-	skb->pkt_type = PACKET_HOST;
+	skb->pkt_type = eth_pkt_type(peer, skb); /* __dev_forward_skb: eth_type_trans */
 	skb->t_wire = w->q.now;
 	skb_set_stage(dev->host, skb, STAGE_T15);
 	if (rq && veth_skb_is_eligible(dev, peer, skb)) {

@@ -1503,6 +1503,12 @@ static void fn_ethtool(const void *a, FILE *f)
 
 	dev->ethtool_ops->get_ethtool_stats(dev, f);
 }
+static void fn_fdb(const void *a, FILE *f)
+{
+	const struct net_device *dev = a;
+
+	dev->ethtool_ops->show_fdb(dev, f);
+}
 static void fn_ss(const void *a, FILE *f)
 {
 	write_ss(a, f);
@@ -1556,7 +1562,7 @@ const char *const report_host_files[] = {
 	"nf_conntrack_count", NULL
 };
 const char *const report_host_prefixes[] = { "ethtool_S_", "ethtool_c_", "byte_queue_limits_",
-					     NULL };
+					     "bridge_fdb_", NULL };
 const char *const report_top_suffixes[] = { ".pcap", ".pcapng", ".csv", ".html", NULL };
 
 static int write_host_files(const struct host *h, const char *dir, struct sim_error *err)
@@ -1587,6 +1593,9 @@ static int write_host_files(const struct host *h, const char *dir, struct sim_er
 	for (uint32_t d = 0; d < h->ndevs; d++) {
 		const struct ethtool_ops *ops = h->devs[d]->ethtool_ops;
 
+		snprintf(name, sizeof(name), "bridge_fdb_%s", h->devs[d]->name);
+		if (ops->show_fdb && write_file(dir, h->name, name, fn_fdb, h->devs[d], err))
+			return -1;
 		if (!ops->get_ethtool_stats)
 			continue;
 		snprintf(name, sizeof(name), "ethtool_S_%s", h->devs[d]->name);
