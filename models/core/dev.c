@@ -1159,6 +1159,11 @@ int napi_set_threaded(struct napi_struct *n, struct cpu *c, const char *dev, uns
 	return 0;
 }
 
+const struct napi_thread *napi_thread_of(const struct thread *t)
+{
+	return t->run == napi_thread_run ? t->priv : NULL;
+}
+
 void napi_thread_free(struct napi_struct *n)
 {
 	free(n->thread);

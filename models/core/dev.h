@@ -300,6 +300,8 @@ int napi_set_threaded(struct napi_struct *n, struct cpu *c, const char *dev, uns
 		      struct sim_error *err);
 /* Free what napi_set_threaded allocated. */
 void napi_thread_free(struct napi_struct *n);
+/* @t's napi_thread when @t is a threaded NAPI's kthread, else NULL (for the trace). */
+const struct napi_thread *napi_thread_of(const struct thread *t);
 
 /*
  * get_rps_cpu(): the CPU for @skb received on queue @q, or -1. With RFS (a

@@ -270,9 +270,19 @@ static void tr_wanted(const struct cpu *c, const struct tr_cpu *tc, struct tr_st
 	if (c->switch_to && c->cs_job.active)
 		tr_push(s, &c->cs_job, "", "context switch", "sched");
 	else if (cur && cur->job.active) {
-		tr_push(s, cur, "", cur->name, cur == &c->ksoftirqd ? "ksoftirqd" : "app");
+		const struct napi_thread *nt = napi_thread_of(cur);
+
+		tr_push(s, cur, "", cur->name,
+			cur == &c->ksoftirqd ? "ksoftirqd"
+			: nt		     ? "napi"
+					     : "app");
 		if (cur == &c->ksoftirqd && c->sx.active && c->sx.in_thread)
 			tr_push_softirq(s, c);
+		if (nt && nt->run.cur) { /* a threaded NAPI's poll in its kthread */
+			tr_push(s, nt->run.cur, "napi_poll ", nt->run.cur->name, "napi");
+			s->l[s->n - 1].packets = nt->run.work;
+			s->l[s->n - 1].budget = nt->run.weight;
+		}
 	}
 	if (c->sx.active && !c->sx.in_thread) {
 		tr_push(s, &c->softirq_job, "", "softirq", "softirq");

@@ -16,8 +16,8 @@
  *   `machine:` are named with it), a thread (track) per CPU and one named
  *   "hardware" for what no CPU does (a NIC's ring full at DMA);
  * - complete slices ("ph": "X", times in us with ps resolution), nested as
- *   the CPU's levels nest: a thread (an app, ksoftirqd/N, "context switch")
- *   outermost, then "softirq" (handle_softirqs on irq exit), the vector
+ *   the CPU's levels nest: a thread (an app, ksoftirqd/N, a napi/DEV-ID
+ *   kthread with its NAPI polls inside, "context switch") outermost, then "softirq" (handle_softirqs on irq exit), the vector
  *   ("net_rx_action", "net_tx_action"), the NAPI poll ("napi_poll eth0
  *   rx-0", args {"packets": work, "budget": weight}), and "hardirq NAME"
  *   innermost; "cpuidle exit STATE" for an idle state's exit latency;
