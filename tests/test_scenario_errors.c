@@ -194,7 +194,7 @@ static const struct ecase ecases[] = {
 	{ TOP HOST "    nics:\n      - name: eth0\n        driver: veth\n        peer: x/eth0\n"
 		   "        xdp: tx\n",
 	  { NULL },
-	  "t.yaml:10:14: 'xdp' must be one of none, pass, drop, got 'tx'" },
+	  "t.yaml:10:14: xdp verdict 'tx' is not modelled on veth" },
 	{ TOP HOST "    nics:\n      - name: eth0\n        driver: veth\n        peer: x/eth0\n"
 		   "        gro: maybe\n",
 	  { NULL },

@@ -127,6 +127,9 @@ const struct drop_point drop_points[] = {
 	  "ethtool -S rx_queue_0_xdp_drops" },
 	{ SKB_DROP_REASON_LINK_LOSS, STAGE_WIRE, "link (configured loss)",
 	  "none (lost on the wire)" },
+	{ SKB_DROP_REASON_XDP, STAGE_R8, "mlx5e_xdp_handle (XDP_DROP)", "ethtool -S rx_xdp_drop" },
+	{ SKB_DROP_REASON_XDP, STAGE_T15, "mlx5e_xmit_xdp_frame (ring full)",
+	  "ethtool -S rx_xdp_tx_full, rx_xdp_drop" },
 };
 const unsigned drop_points_nr = sizeof(drop_points) / sizeof(drop_points[0]);
 _Static_assert(sizeof(drop_points) / sizeof(drop_points[0]) <= DROP_POINTS_MAX,
