@@ -431,6 +431,11 @@ static int host_add_tap(struct host *h, const struct cfg_node *n, struct sim_err
 	return host_add_sock_kind(h, n, SOCK_PACKET, err);
 }
 
+static int host_add_xsk(struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	return host_add_sock_kind(h, n, SOCK_XDP, err);
+}
+
 static int host_add_app(struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
 	struct app *a = NULL;
@@ -494,12 +499,16 @@ static int host_limits(const struct cfg_node *n, struct sim_error *err)
 		return cfg_error(taps, err,
 				 "'sockets' and 'taps' may list at most %u items together",
 				 MAX_SOCKS);
+	if (seq_len(n, "sockets") + seq_len(n, "taps") + seq_len(n, "xsks") > MAX_SOCKS)
+		return cfg_error(cfg_get(n, "xsks"), err,
+				 "'sockets', 'taps' and 'xsks' may list at most %u items together",
+				 MAX_SOCKS);
 	return 0;
 }
 
 static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
-	uint32_t nsocks = seq_len(n, "sockets") + seq_len(n, "taps");
+	uint32_t nsocks = seq_len(n, "sockets") + seq_len(n, "taps") + seq_len(n, "xsks");
 
 	if (h->machine == h)
 		h->cpus = calloc(h->ncpus, sizeof(*h->cpus));
@@ -594,6 +603,7 @@ static int host_create(struct world *w, const struct cfg_node *root, const struc
 	    host_parse_net(h, n, err) || host_parse_iptables(h, n, err) ||
 	    host_each(h, n, "sockets", host_add_sock, err) ||
 	    host_each(h, n, "taps", host_add_tap, err) ||
+	    host_each(h, n, "xsks", host_add_xsk, err) ||
 	    host_each(h, n, "apps", host_add_app, err))
 		return -1;
 	snprintf(what, sizeof(what), "host '%s'", h->name);

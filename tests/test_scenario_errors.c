@@ -334,7 +334,7 @@ static const struct ecase ecases[] = {
 	  "t.yaml:16:14: 'cpu' must be between 0 and 1, got '2'" },
 	{ BASE "    apps:\n      - name: a\n        socket: srv\n        syscall: recvmmsgs\n",
 	  { NULL },
-	  "t.yaml:16:18: 'syscall' must be one of recvmsg, recvmmsg, got 'recvmmsgs' (did you mean "
+	  "t.yaml:16:18: 'syscall' must be one of recvmsg, recvmmsg, xsk, got 'recvmmsgs' (did you mean "
 	  "'recvmmsg'?)" },
 	{ BASE "    apps:\n      - name: a\n        socket: srv\n"
 	       "        send: {to: '10.0.0.2:9', pattern: burst}\n",

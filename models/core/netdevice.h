@@ -49,6 +49,7 @@
 
 struct Qdisc;
 struct sock;
+struct xdp_sock;
 
 #define NETDEV_MAX_QUEUES 64 /* TX or RX queues of one device */
 
@@ -78,6 +79,7 @@ struct netdev_rx_queue {
 	struct cpu *irq_cpu;	/* CPU its interrupt is affine to, NULL = no interrupt */
 	uint16_t rps_map[64];	/* /sys/class/net/DEV/queues/rx-N/rps_cpus: CPUs */
 	uint32_t rps_len;	/* entries, 0 = RPS off */
+	struct xdp_sock *xsk;	/* AF_XDP socket bound to this queue (its pool), NULL = none */
 };
 
 /* struct ethtool_ringparam (ethtool -g) plus the hardware RX queue count (ethtool -l). */

@@ -110,22 +110,14 @@ static int xdp_rule_parse(const struct cfg_node *r, struct xdp_rule *x, unsigned
 	    cfg_get_fraction(r, "fraction", &x->fraction, 1.0, err) ||
 	    cfg_get_u64(r, "cost", &x->cycles, 0, 0, 1000000, err) ||
 	    cfg_require(r, "action", "xdp rule", err) ||
-	    cfg_get_enum(r, "action", xdp_action_name, &act, XDP_PASS, err) ||
-	    cfg_get_str(r, "to", &x->target_name, NULL, err))
+	    cfg_get_enum(r, "action", xdp_action_name, &act, XDP_PASS, err))
 		return -1;
 	x->action = (enum xdp_action)act;
-	x->target = -1;
-	x->node = r;
 	if (xdp_check_allowed(cfg_get(r, "action"), x->action, allowed, where, err))
 		return -1;
 	if (x->fraction <= 0)
 		return cfg_error(cfg_get(r, "fraction"), err,
 				 "'fraction' of an xdp rule must be above 0");
-	if (x->action == XDP_REDIRECT && !x->target_name)
-		return cfg_error(r, err, "xdp rule with action 'redirect' needs 'to'");
-	if (x->action != XDP_REDIRECT && x->target_name)
-		return cfg_error(cfg_get(r, "to"), err,
-				 "'to' is only for xdp rules with action 'redirect'");
 	return cfg_check_unknown(r, "xdp rule", err);
 }
 
@@ -142,10 +134,6 @@ static int xdp_prog_parse_map(struct xdp_prog *p, const struct cfg_node *m, unsi
 	if (cfg_get(m, "default") &&
 	    xdp_check_allowed(cfg_get(m, "default"), p->dflt, allowed, where, err))
 		return -1;
-	if (p->dflt == XDP_REDIRECT)
-		return cfg_error(cfg_get(m, "default"), err,
-				 "the default xdp verdict cannot be 'redirect' (give a rule with "
-				 "'to')");
 	if (rules && rules->n) {
 		p->rules = calloc(rules->n, sizeof(*p->rules));
 		if (!p->rules)
@@ -178,10 +166,6 @@ int xdp_prog_parse(struct host *h, const char *dev, const struct cfg_node *map, 
 			return 0;
 		if (xdp_check_allowed(n, (enum xdp_action)(v - 1), allowed, where, err))
 			return -1;
-		if (v - 1 == XDP_REDIRECT)
-			return cfg_error(n, err,
-					 "xdp verdict 'redirect' needs a target: give rules with "
-					 "'to'");
 	} else if (cfg_node_map(n, "xdp", err)) {
 		return -1;
 	}
@@ -215,8 +199,8 @@ static bool xdp_rule_match(const struct xdp_rule *r, const struct sk_buff *skb)
 	       skb->sport <= r->sport_hi && skb->dport >= r->dport_lo && skb->dport <= r->dport_hi;
 }
 
-enum xdp_action bpf_prog_run_xdp(struct xdp_prog *p, const struct sk_buff *skb, uint64_t *cycles,
-				 const struct xdp_rule **rule)
+enum xdp_action bpf_prog_run_xdp(struct xdp_prog *p, const struct sk_buff *skb, bool xsk,
+				 uint64_t *cycles, const struct xdp_rule **rule)
 {
 	enum xdp_action act = p->dflt;
 	const struct xdp_rule *hit = NULL;
@@ -235,6 +219,8 @@ enum xdp_action bpf_prog_run_xdp(struct xdp_prog *p, const struct sk_buff *skb, 
 		hit = r;
 		break;
 	}
+	if (act == XDP_REDIRECT && !xsk) /* bpf_redirect_map(..., XDP_PASS): no entry */
+		act = XDP_PASS;
 	p->verdicts[act]++;
 	if (rule)
 		*rule = hit;

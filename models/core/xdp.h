@@ -17,9 +17,12 @@
  * default verdict. Each rule tried costs its `cost` cycles (a map lookup, a
  * compare), on top of the attach point's own cost (the driver charges it).
  *
+ * XDP_REDIRECT is what the usual AF_XDP program does:
+ * bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_PASS), to the
+ * AF_XDP socket of the receiving queue, or XDP_PASS when it has none.
+ *
  * Invariants: rules[] has nrules entries; every verdict is one the attach
- * point allows (checked at load); XDP_REDIRECT rules name a target the
- * owner resolved (target >= 0).
+ * point allows (checked at load).
  *
  * Simplified: no maps, no packet rewriting (XDP_TX sends the frame out as it
  * came), no metadata, no multi-buffer frames.
@@ -45,7 +48,7 @@ enum xdp_action {
 	XDP_DROP,	 /* dropped by the program */
 	XDP_PASS,	 /* on to the stack (build_skb) */
 	XDP_TX,		 /* out of the same NIC's XDP TX ring */
-	XDP_REDIRECT,	 /* to another target (an AF_XDP socket) */
+	XDP_REDIRECT,	 /* to the receiving queue's AF_XDP socket */
 	XDP_ACTION_NR,
 };
 
@@ -62,9 +65,6 @@ struct xdp_rule {
 	double fraction;	     /* share of matching packets taken, (0, 1]; 1 = all */
 	enum xdp_action action;	     /* the verdict */
 	uint64_t cycles;	     /* cycles to try this rule */
-	int target;		     /* XDP_REDIRECT: the owner's target index, else -1 */
-	const char *target_name;     /* XDP_REDIRECT: as written (`to:`), owned by the cfg */
-	const struct cfg_node *node; /* the rule's mapping, for messages */
 	uint64_t hits;		     /* packets this rule took */
 };
 
@@ -83,8 +83,8 @@ struct xdp_prog {
  * @h: a verdict name ("pass", "drop", "tx", "redirect", "aborted"; "none" or
  * a missing key: no program, *out NULL) or a mapping {default: VERDICT,
  * rules: [...]} whose rules take `src`, `dst` (PREFIX), `sport`, `dport`
- * (N or N:M), `proto` (udp, icmp or a number), `fraction`, `action`, `cost`
- * (cycles) and, for redirect, `to` (a target name the caller resolves).
+ * (N or N:M), `proto` (udp, icmp or a number), `fraction`, `action` and
+ * `cost` (cycles).
  * Verdicts outside @allowed (XDP_ALLOW bits) are errors naming @where
  * ("veth", "nic"). 0, or -1 with @err set.
  */
@@ -93,11 +93,13 @@ int xdp_prog_parse(struct host *h, const char *dev, const struct cfg_node *map, 
 void xdp_prog_free(struct xdp_prog *p);
 
 /*
- * bpf_prog_run_xdp: the verdict for @skb; *cycles grows by the cost of the
- * rules tried, *rule (if not NULL) is the rule that took it or NULL.
+ * bpf_prog_run_xdp: the verdict for @skb; @xsk says whether the receiving
+ * queue has an AF_XDP socket (else XDP_REDIRECT becomes XDP_PASS); *cycles
+ * grows by the cost of the rules tried, *rule (if not NULL) is the rule
+ * that took it or NULL.
  */
-enum xdp_action bpf_prog_run_xdp(struct xdp_prog *p, const struct sk_buff *skb, uint64_t *cycles,
-				 const struct xdp_rule **rule);
+enum xdp_action bpf_prog_run_xdp(struct xdp_prog *p, const struct sk_buff *skb, bool xsk,
+				 uint64_t *cycles, const struct xdp_rule **rule);
 
 /* report.json: {default, runs, verdicts: {aborted, drop, ...}, rules: [{action, hits}]}. */
 cJSON *xdp_prog_json(const struct xdp_prog *p);

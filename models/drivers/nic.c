@@ -11,6 +11,7 @@
 #include "models/core/neigh.h"
 #include "models/core/netdevice.h"
 #include "models/core/xdp.h"
+#include "models/core/xsk.h"
 #include "models/drivers/nic.h"
 #include "models/drivers/nic_tx.h"
 #include "sim/error.h"
@@ -245,24 +246,31 @@ static uint64_t nic_refill(struct nic_rx_queue *q)
 static bool nic_xdp_run(struct nic_rx_queue *q, struct sk_buff *skb, uint64_t *cycles)
 {
 	struct host *h = q->dev->host;
+	struct xdp_sock *xs = q->dev->rxq[q->index].xsk;
 
 	skb_set_stage(h, skb, STAGE_R8);
 	*cycles += h->costs.xdp_prog;
-	switch (bpf_prog_run_xdp(q->xdp, skb, cycles, NULL)) {
+	switch (bpf_prog_run_xdp(q->xdp, skb, xs != NULL, cycles, NULL)) {
 	case XDP_PASS:
 		q->xdp_pass++;
 		return true;
 	case XDP_TX:
 		*cycles += h->costs.xdp_tx;
-		if (nic_xdp_xmit(q, skb)) {
+		if (nic_xdp_xmit(q, skb, cycles_to_ps(h, *cycles))) {
 			q->xdp_tx_xmit++;
 			return false;
 		}
 		q->xdp_tx_full++; /* mlx5e_xmit_xdp_frame: no room, then xdp_abort */
 		skb_set_stage(h, skb, STAGE_T15);
 		break;
-	case XDP_REDIRECT: /* not reachable: no redirect target is modelled on a NIC yet */
-	case XDP_ABORTED:  /* trace_xdp_exception, then as XDP_DROP */
+	case XDP_REDIRECT: /* xdp_do_redirect to the queue's XSK; a failure is xdp_abort */
+		*cycles += h->costs.xsk_rcv;
+		if (xsk_rcv(xs, skb, cycles, cycles_to_ps(h, *cycles)))
+			q->xdp_redirect++;
+		else
+			q->xdp_drop++; /* freed by xsk_rcv, counted in its XDP_STATISTICS */
+		return false;
+	case XDP_ABORTED: /* trace_xdp_exception, then as XDP_DROP */
 	case XDP_DROP:
 	case XDP_ACTION_NR:
 		break;
@@ -515,14 +523,14 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 
 /*
  * `xdp:` attaches a native program (ip link set DEV xdp ...) to every RX
- * queue, with an XDP TX ring per queue. XDP_REDIRECT has no target on a NIC
- * yet (AF_XDP is not modelled).
+ * queue, with an XDP TX ring per queue. XDP_REDIRECT goes to the AF_XDP
+ * socket bound to the receiving queue (`xsks:`, models/core/xsk.h).
  */
 static int nic_xdp_attach(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
 {
 	struct nic_priv *p = nic_priv(dev);
 	unsigned allowed = XDP_ALLOW(XDP_ABORTED) | XDP_ALLOW(XDP_DROP) | XDP_ALLOW(XDP_PASS) |
-			   XDP_ALLOW(XDP_TX);
+			   XDP_ALLOW(XDP_TX) | XDP_ALLOW(XDP_REDIRECT);
 
 	if (xdp_prog_parse(dev->host, dev->name, n, allowed, "a nic", &p->xdp, err))
 		return -1;

@@ -133,7 +133,8 @@ static void nic_tx_fire(struct sim_event *ev)
  * Post @skb on ring @r (T15): the descriptor holds its send-buffer charge;
  * the NIC fetches it by DMA and serialises it after the frames before it.
  */
-static void nic_tx_post(struct net_device *dev, struct nic_tx_ring *r, struct sk_buff *skb)
+static void nic_tx_post(struct net_device *dev, struct nic_tx_ring *r, struct sk_buff *skb,
+			sim_time_t doorbell)
 {
 	struct nic_priv *p = nic_priv(dev);
 	struct world *w = dev->host->w;
@@ -146,7 +147,7 @@ static void nic_tx_post(struct net_device *dev, struct nic_tx_ring *r, struct sk
 	skb->sk = NULL;
 	skb->flags &= (uint8_t)~SKB_F_WMEM;
 	skb_set_stage(dev->host, skb, STAGE_T15);
-	fetch = w->q.now + p->pcie_latency +
+	fetch = w->q.now + doorbell + p->pcie_latency +
 		(sim_time_t)((double)skb->len * 8.0 * 1e12 / p->dma_bps);
 	start = fetch > p->tx_wire_free ? fetch : p->tx_wire_free;
 	skb->t_ready = start + nic_wire_time(dev, skb->len);
@@ -159,17 +160,18 @@ static void nic_tx_post(struct net_device *dev, struct nic_tx_ring *r, struct sk
 /*
  * XDP_TX (mlx5e_xmit_xdp_frame, ixgbe_xmit_xdp_ring): the frame goes on the
  * RX queue's own XDP TX ring, past the qdisc, BQL and the stack's stop bits;
- * it shares the transmitter with the stack's rings. False when the ring is
- * full (the caller drops it).
+ * it shares the transmitter with the stack's rings. The doorbell rings
+ * @doorbell after now (the poll's work up to and with this frame). False
+ * when the ring is full (the caller drops it).
  */
-bool nic_xdp_xmit(struct nic_rx_queue *rq, struct sk_buff *skb)
+bool nic_xdp_xmit(struct nic_rx_queue *rq, struct sk_buff *skb, sim_time_t doorbell)
 {
 	struct nic_tx_ring *r = rq->xdp_tx;
 
 	if (!tx_free_desc(r))
 		return false;
-	skb_lat_next(rq->dev->host, skb, LAT_TX_RING, rq->dev->host->w->q.now);
-	nic_tx_post(rq->dev, r, skb);
+	skb_lat_next(rq->dev->host, skb, LAT_TX_RING, rq->dev->host->w->q.now + doorbell);
+	nic_tx_post(rq->dev, r, skb, doorbell);
 	return true;
 }
 
@@ -186,7 +188,7 @@ int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, u
 		q->busy++;
 		return NETDEV_TX_BUSY;
 	}
-	nic_tx_post(dev, r, skb);
+	nic_tx_post(dev, r, skb, 0);
 	if (tx_free_desc(r) < tx_stop_threshold(r)) {
 		q->stopped = true;
 		q->stops++;

@@ -207,7 +207,7 @@ static bool veth_xdp_run(struct veth_rq *rq, struct sk_buff *skb, uint64_t *cycl
 	*cycles += dev->host->costs.xdp_run;
 	skb_orphan(skb); /* the original skb is consumed: its sock_wfree */
 	skb->truesize = veth_pp_cow_truesize(rq, skb->len);
-	if (bpf_prog_run_xdp(prog, skb, cycles, NULL) == XDP_PASS)
+	if (bpf_prog_run_xdp(prog, skb, false, cycles, NULL) == XDP_PASS)
 		return true;
 	rq->xdp_drops++;
 	kfree_skb_reason(dev->host, skb, SKB_DROP_REASON_NOT_SPECIFIED);

@@ -15,6 +15,7 @@
 #include "models/report/pcap_out.h"
 #include "models/ipv4/route.h"
 #include "models/ipv4/sock.h"
+#include "models/core/xsk.h"
 #include "sim/error.h"
 
 #define SK_MEM_QUANTUM 4096 /* PAGE_SIZE */
@@ -372,6 +373,21 @@ static void sock_queue_tail(struct sock *sk, struct sk_buff *skb)
 	skb->t_mark = now;
 }
 
+void sock_queue_xsk(struct sock *sk, struct sk_buff *skb)
+{
+	struct world *w = sk->host->w;
+
+	skb->sk = sk;
+	skb_lat_next(sk->host, skb, LAT_SOCKET, w->q.now);
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+	sim_level_add(&sk->qlen, w->q.now, 1);
+	if (w->measuring)
+		sk->q_in++;
+	skb->t_mark = w->q.now;
+	skb_set_stage(sk->host, skb, STAGE_R24);
+	sk_data_ready(sk);
+}
+
 void udp_queue_rcv_skb(struct sock *sk, struct sk_buff *skb)
 {
 	struct world *w = sk->host->w;
@@ -460,7 +476,9 @@ struct sk_buff *sock_dequeue(struct sock *sk)
 	sim_time_t now = w->q.now;
 	struct sk_buff *skb;
 
-	if (sk->kind == SOCK_PACKET) {
+	if (sk->kind == SOCK_XDP) { /* an RX ring entry: no receive memory charged */
+		skb = __skb_dequeue(&sk->sk_receive_queue);
+	} else if (sk->kind == SOCK_PACKET) {
 		skb = __skb_dequeue(&sk->sk_receive_queue);
 		if (skb)
 			sk->sk_rmem_alloc -= skb->truesize;
@@ -723,6 +741,11 @@ static int sock_parse_tap(struct host *h, struct sock *sk, const struct cfg_node
 	       pcap_out_parse_snaplen(sk->pcap, n, err);
 }
 
+/* What a socket of each kind is called in messages. */
+static const char *const sock_kind_what[] = {
+	[SOCK_UDP] = "socket", [SOCK_PACKET] = "tap", [SOCK_XDP] = "xsk"
+};
+
 int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind, struct sock **out,
 		struct sim_error *err)
 {
@@ -741,17 +764,19 @@ int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind, s
 	sim_level_init(&sk->rmem, 0);
 	sim_hist_init(&sk->sojourn);
 	*out = sk;
-	if (cfg_require(n, "name", kind == SOCK_UDP ? "socket" : "tap", err) ||
+	if (cfg_require(n, "name", sock_kind_what[kind], err) ||
 	    cfg_get_name(n, "name", &name, sizeof(sk->name) - 1, err))
 		return -1;
 	snprintf(sk->name, sizeof(sk->name), "%s", name);
-	if (cfg_get_size(n, "rcvbuf", &rcvbuf, 0, 0, (uint64_t)INT32_MAX, err))
+	if (kind != SOCK_XDP && cfg_get_size(n, "rcvbuf", &rcvbuf, 0, 0, (uint64_t)INT32_MAX, err))
 		return -1;
 	sk->sk_rcvbuf = cfg_has(n, "rcvbuf") ? sock_rcvbuf_for(rcvbuf, h->sysctl.rmem_max)
 					     : (uint32_t)h->sysctl.rmem_default;
-	if ((kind == SOCK_UDP ? sock_parse_udp(h, sk, n, err) : sock_parse_tap(h, sk, n, err)))
+	if (kind == SOCK_XDP   ? xsk_parse(h, sk, n, err)
+	    : kind == SOCK_UDP ? sock_parse_udp(h, sk, n, err)
+			       : sock_parse_tap(h, sk, n, err))
 		return -1;
-	snprintf(what, sizeof(what), "%s '%s'", kind == SOCK_UDP ? "socket" : "tap", sk->name);
+	snprintf(what, sizeof(what), "%s '%s'", sock_kind_what[kind], sk->name);
 	return cfg_check_unknown(n, what, err);
 }
 
@@ -764,5 +789,6 @@ void sock_free(struct sock *sk)
 		free(r);
 	}
 	sim_hist_release(&sk->sojourn);
+	xsk_free(sk->xs);
 	free(sk);
 }

@@ -75,6 +75,7 @@
 enum sock_kind {
 	SOCK_UDP,    /* AF_INET, SOCK_DGRAM */
 	SOCK_PACKET, /* AF_PACKET tap on a device */
+	SOCK_XDP,    /* AF_XDP socket on a NIC's RX queue (models/core/xsk.h) */
 };
 
 #define SOCK_MIN_RCVBUF	 2304 /* 2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff)) */
@@ -82,6 +83,7 @@ enum sock_kind {
 
 struct fib_route;
 struct sock;
+struct xdp_sock;
 
 /* reuseport_policy: how a group picks a socket (the group's reuse->prog). */
 enum reuseport_policy {
@@ -171,6 +173,7 @@ struct sock {
 	uint64_t tp_packets;			  /* SOCK_PACKET: PACKET_STATISTICS tp_packets */
 	uint64_t tp_drops;			  /* SOCK_PACKET: tp_drops */
 	struct pcap_out *pcap;			  /* SOCK_PACKET: `pcap:` capture, or NULL */
+	struct xdp_sock *xs;			  /* SOCK_XDP: its rings (models/core/xsk.h) */
 	/* statistics after warm-up */
 	struct sim_level qlen;	 /* datagrams queued */
 	struct sim_level rmem;	 /* sk_rmem_alloc */
@@ -248,6 +251,18 @@ static inline bool udp_recv_locks(const struct sock *sk)
 
 /* packet_rcv: a tap's clone of @skb (R14). Returns the cycles it cost. */
 uint64_t packet_rcv(struct sock *sk, const struct sk_buff *skb);
+
+/*
+ * An AF_XDP frame onto the XSK's RX ring (sk_receive_queue; the caller
+ * checked the room): R23, then sk_data_ready (R24) wakes a reader.
+ */
+void sock_queue_xsk(struct sock *sk, struct sk_buff *skb);
+
+/* The reports' name of @sk's kind: "socket", "tap" or "xsk". */
+static inline const char *sock_kind_name(const struct sock *sk)
+{
+	return sk->kind == SOCK_UDP ? "socket" : sk->kind == SOCK_XDP ? "xsk" : "tap";
+}
 
 /* Any datagram ready to read. */
 bool sock_readable(const struct sock *sk);
