@@ -54,7 +54,7 @@ static int xdp_rule_ports(const struct cfg_node *r, const char *key, uint16_t *l
 	*hi = 65535;
 	if (cfg_get_str(r, key, &s, NULL, err))
 		return -1;
-	if (s && inet_parse_port_range(s, lo, hi))
+	if (s && (strspn(s, "0123456789:") != strlen(s) || inet_parse_port_range(s, lo, hi)))
 		return cfg_error(cfg_get(r, key), err,
 				 "'%s' must be a port or a range like '1000:2000', got '%s'", key,
 				 s);

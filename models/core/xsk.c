@@ -53,7 +53,7 @@ static int xsk_bind(struct host *h, struct xdp_sock *xs, const struct cfg_node *
 		return cfg_error(cfg_get(n, "queue"), err, "'%s' has no RX queue %llu (it has %u)",
 				 dev, (unsigned long long)queue, xs->dev->nrxq);
 	if (xs->dev->rxq[queue].xsk) /* xp_assign_dev: a pool on the queue already, -EBUSY */
-		return cfg_error(cfg_get(n, "queue"), err,
+		return cfg_error(cfg_has(n, "queue") ? cfg_get(n, "queue") : cfg_get(n, "dev"), err,
 				 "RX queue %llu of '%s' already has an AF_XDP socket",
 				 (unsigned long long)queue, dev);
 	xs->queue_id = (uint16_t)queue;

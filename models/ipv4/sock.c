@@ -768,10 +768,12 @@ int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind, s
 	    cfg_get_name(n, "name", &name, sizeof(sk->name) - 1, err))
 		return -1;
 	snprintf(sk->name, sizeof(sk->name), "%s", name);
-	if (kind != SOCK_XDP && cfg_get_size(n, "rcvbuf", &rcvbuf, 0, 0, (uint64_t)INT32_MAX, err))
-		return -1;
-	sk->sk_rcvbuf = cfg_has(n, "rcvbuf") ? sock_rcvbuf_for(rcvbuf, h->sysctl.rmem_max)
-					     : (uint32_t)h->sysctl.rmem_default;
+	if (kind != SOCK_XDP) { /* an XSK's RX ring counts entries, not bytes */
+		if (cfg_get_size(n, "rcvbuf", &rcvbuf, 0, 0, (uint64_t)INT32_MAX, err))
+			return -1;
+		sk->sk_rcvbuf = cfg_has(n, "rcvbuf") ? sock_rcvbuf_for(rcvbuf, h->sysctl.rmem_max)
+						     : (uint32_t)h->sysctl.rmem_default;
+	}
 	if (kind == SOCK_XDP   ? xsk_parse(h, sk, n, err)
 	    : kind == SOCK_UDP ? sock_parse_udp(h, sk, n, err)
 			       : sock_parse_tap(h, sk, n, err))
