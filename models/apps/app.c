@@ -117,7 +117,11 @@ static sim_time_t app_recv_take(struct app *a, uint32_t max, uint64_t *bytes)
 			skb_lat_next(h, skb, LAT_APP, now);
 		}
 		*bytes += skb_payload(skb);
-		extra += skb_touch(c, skb);
+		if (a->syscall ==
+		    APP_XSK) /* the frame's line in the UMEM, copied in by the softirq */
+			extra += skb->touch_cpu && skb->touch_cpu != c ? k->cacheline_remote : 0;
+		else
+			extra += skb_touch(c, skb);
 		if (a->syscall != APP_XSK) /* an XSK's frames are read in the UMEM */
 			cycles += k->recv_per_msg;
 		a->inflight[a->ninflight++] = skb;

@@ -122,6 +122,7 @@ bool xsk_rcv(struct xdp_sock *xs, struct sk_buff *skb, uint64_t *cycles, sim_tim
 	*cycles += (uint64_t)((double)skb->len * h->costs.copy_per_byte + 0.5);
 	xs->fill--;
 	xs->rx_packets++;
+	skb->touch_cpu = h->w->this_cpu; /* the copy wrote the UMEM frame on the polling CPU */
 	skb->t_ready = h->w->q.now + t_flush_ps;
 	if (xs->pending.tail && xs->pending.tail->t_ready > skb->t_ready)
 		skb->t_ready = xs->pending.tail->t_ready; /* flushed in order */
