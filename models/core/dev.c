@@ -11,6 +11,7 @@
 
 #include "models/core/observe.h"
 #include "models/core/dev.h"
+#include "models/core/xdp.h"
 #include "models/ipv4/ip.h"
 #include "models/core/neigh.h"
 #include "models/core/netdevice.h"
@@ -224,6 +225,24 @@ int enqueue_to_backlog(struct cpu *from, struct sk_buff *skb, struct softnet_dat
 /* ---- receive core ---- */
 
 /*
+ * do_xdp_generic (net/core/dev.c, `xdp_mode: generic`): the device's program
+ * on the skb, before the taps. XDP_DROP and XDP_ABORTED free the skb
+ * (kfree_skb_reason(SKB_DROP_REASON_XDP)). True when it goes on.
+ */
+static bool do_xdp_generic(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
+{
+	struct host *h = c->host;
+
+	*cycles += h->costs.xdp_prog;
+	if (bpf_prog_run_xdp(skb->dev->xdp_generic, skb, false, cycles, NULL) == XDP_PASS)
+		return true;
+	*cycles += h->costs.kfree_skb;
+	skb_set_stage(h, skb, STAGE_R13);
+	kfree_skb_reason(h, skb, SKB_DROP_REASON_XDP);
+	return false;
+}
+
+/*
  * __netif_receive_skb_core() and up (R13-R21): taps, then IPv4. Returns the
  * socket to queue on at the end of the unit, or NULL (dropped here).
  */
@@ -232,6 +251,8 @@ static struct sock *netif_receive_core(struct cpu *c, struct sk_buff *skb, uint6
 	struct net_device *dev = skb->dev;
 
 	c->sd->processed++;
+	if (dev->xdp_generic && !do_xdp_generic(c, skb, cycles))
+		return NULL;
 	skb_set_stage(skb->dev->host, skb, STAGE_R14);
 	for (uint32_t i = 0; i < dev->ntaps; i++)
 		*cycles += packet_rcv(dev->taps[i], skb);

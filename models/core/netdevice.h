@@ -50,6 +50,7 @@
 struct Qdisc;
 struct sock;
 struct xdp_sock;
+struct xdp_prog;
 
 #define NETDEV_MAX_QUEUES 64 /* TX or RX queues of one device */
 
@@ -214,7 +215,8 @@ struct net_device {
 	bool bql;	     /* BQL on: adaptive, or fixed at a limit */
 	bool xps;	     /* some TX queue has an xps_cpus mask */
 	bool gro;	     /* NETIF_F_GRO (ethtool -K gro) */
-	uint32_t ntaps;	     /* AF_PACKET sockets bound here */
+	struct xdp_prog *xdp_generic;	     /* generic XDP program (do_xdp_generic), NULL = none */
+	uint32_t ntaps;			     /* AF_PACKET sockets bound here */
 	struct sock *taps[MAX_TAPS_PER_DEV]; /* ptype_all */
 	/* the device's own counters (struct rtnl_link_stats64; read them with dev_get_stats) */
 	uint64_t rx_packets, rx_bytes, rx_dropped, rx_missed_errors, rx_errors;

@@ -130,6 +130,8 @@ const struct drop_point drop_points[] = {
 	{ SKB_DROP_REASON_XDP, STAGE_R8, "mlx5e_xdp_handle (XDP_DROP)", "ethtool -S rx_xdp_drop" },
 	{ SKB_DROP_REASON_XDP, STAGE_T15, "mlx5e_xmit_xdp_frame (ring full)",
 	  "ethtool -S rx_xdp_tx_full, rx_xdp_drop" },
+	{ SKB_DROP_REASON_XDP, STAGE_R13, "do_xdp_generic (XDP_DROP)",
+	  "none (generic XDP counts no drop)" },
 	{ SKB_DROP_REASON_XDP, STAGE_R22, "__xsk_rcv (fill ring empty)",
 	  "XDP_STATISTICS rx_dropped, rx_fill_ring_empty_descs; ethtool -S rx_xdp_drop" },
 	{ SKB_DROP_REASON_XDP, STAGE_R23, "__xsk_rcv_zc (RX ring full)",

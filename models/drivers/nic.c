@@ -416,6 +416,8 @@ static void nic_uninit(struct net_device *dev)
 	nic_tx_free(dev);
 	xdp_prog_free(nic_priv(dev)->xdp);
 	nic_priv(dev)->xdp = NULL;
+	xdp_prog_free(dev->xdp_generic);
+	dev->xdp_generic = NULL;
 	free(nic_priv(dev)->rxq);
 	nic_priv(dev)->rxq = NULL;
 }
@@ -523,15 +525,23 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 
 /*
  * `xdp:` attaches a native program (ip link set DEV xdp ...) to every RX
- * queue, with an XDP TX ring per queue. XDP_REDIRECT goes to the AF_XDP
+ * queue, with an XDP TX ring per queue; `xdp_mode: generic` runs it on the
+ * skb instead (do_xdp_generic in models/core/dev.c: pass, drop, aborted). XDP_REDIRECT goes to the AF_XDP
  * socket bound to the receiving queue (`xsks:`, models/core/xsk.h).
  */
 static int nic_xdp_attach(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
 {
+	static const char *const modes[] = { "native", "generic", NULL };
 	struct nic_priv *p = nic_priv(dev);
-	unsigned allowed = XDP_ALLOW(XDP_ABORTED) | XDP_ALLOW(XDP_DROP) | XDP_ALLOW(XDP_PASS) |
-			   XDP_ALLOW(XDP_TX) | XDP_ALLOW(XDP_REDIRECT);
+	unsigned allowed = XDP_ALLOW(XDP_ABORTED) | XDP_ALLOW(XDP_DROP) | XDP_ALLOW(XDP_PASS);
+	int mode;
 
+	if (cfg_get_enum(n, "xdp_mode", modes, &mode, 0, err))
+		return -1;
+	if (mode == 1) /* ip link set DEV xdpgeneric: do_xdp_generic on the skb */
+		return xdp_prog_parse(dev->host, dev->name, n, allowed, "generic XDP",
+				      &dev->xdp_generic, err);
+	allowed |= XDP_ALLOW(XDP_TX) | XDP_ALLOW(XDP_REDIRECT);
 	if (xdp_prog_parse(dev->host, dev->name, n, allowed, "a nic", &p->xdp, err))
 		return -1;
 	if (!p->xdp)
