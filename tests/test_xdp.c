@@ -13,7 +13,8 @@
  *    counters mlx5 reports (rx_xdp_drop equals the drops at R8), XDP_TX
  *    out of the same NIC and its ring-full drop, redirect to an XSK with
  *    either ring limiting (rx_ring_full vs rx_dropped with
- *    rx_fill_ring_empty_descs), and a saturated reader's rate.
+ *    rx_fill_ring_empty_descs), a saturated reader's rate, and veth running
+ *    the same program.
  */
 #include <check.h>
 #include <math.h>
@@ -25,6 +26,7 @@
 #include "models/core/xdp.h"
 #include "models/core/xsk.h"
 #include "models/drivers/hw_nic.h"
+#include "models/drivers/veth.h"
 #include "models/sched/sch_generic.h"
 #include "models/scenario.h"
 #include "tests/test_world.h"
@@ -386,6 +388,65 @@ START_TEST(test_redirect_without_xsk_passes)
 }
 END_TEST
 
+/*
+ * veth runs the same program (after its page_pool copy): 100 datagrams to
+ * port 5000 are dropped by the rule (rx_queue_0_xdp_drops, NOT_SPECIFIED at
+ * R9 as veth counts them), 100 to port 6000 take the default and are read.
+ */
+START_TEST(test_veth_rules)
+{
+	static const char yaml[] =
+		"name: veth-xdp\n"
+		"duration: 20ms\n"
+		"hosts:\n"
+		"  - name: A\n"
+		"    cpus: 2\n"
+		"    nics:\n"
+		"      - {name: a0, driver: veth, peer: B/b0, address: 10.79.0.1/24}\n"
+		"    neigh:\n"
+		"      - {ip: 10.79.0.2, dev: a0}\n"
+		"    sockets:\n"
+		"      - {name: c1}\n"
+		"      - {name: c2}\n"
+		"    apps:\n"
+		"      - {name: t1, socket: c1, cpu: 0, send: {to: '10.79.0.2:5000', size: 100, "
+		"count: 100}}\n"
+		"      - {name: t2, socket: c2, cpu: 0, send: {to: '10.79.0.2:6000', size: 100, "
+		"count: 100}}\n"
+		"  - name: B\n"
+		"    machine: A\n"
+		"    nics:\n"
+		"      - name: b0\n"
+		"        driver: veth\n"
+		"        peer: A/a0\n"
+		"        address: 10.79.0.2/24\n"
+		"        xdp:\n"
+		"          rules:\n"
+		"            - {dport: 5000, proto: udp, action: drop}\n"
+		"    sockets:\n"
+		"      - {name: s5, bind: '10.79.0.2:5000', rcvbuf: 4MiB}\n"
+		"      - {name: s6, bind: '10.79.0.2:6000', rcvbuf: 4MiB}\n"
+		"    apps:\n"
+		"      - {name: r5, socket: s5, cpu: 1}\n"
+		"      - {name: r6, socket: s6, cpu: 1}\n";
+	struct world *w = test_world_run("veth-xdp.yaml", yaml);
+	struct host *b = test_world_host(w, "B");
+	const struct veth_priv *v = NULL;
+
+	for (uint32_t i = 0; i < b->ndevs; i++)
+		if (!strcmp(b->devs[i]->name, "b0"))
+			v = netdev_priv(b->devs[i]);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_uint_eq(v->rq[0].xdp_drops, 100);
+	ck_assert_uint_eq(v->xdp->rules[0].hits, 100);
+	ck_assert_uint_eq(v->xdp->verdicts[XDP_PASS], 100);
+	ck_assert_uint_eq(b->apps[0]->msgs, 0);
+	ck_assert_uint_eq(b->apps[1]->msgs, 100);
+	ck_assert_uint_eq(b->drops[drop_point_find(SKB_DROP_REASON_NOT_SPECIFIED, STAGE_R9)], 100);
+	world_free(w);
+}
+END_TEST
+
 Suite *xdp_suite(void);
 
 Suite *xdp_suite(void)
@@ -402,6 +463,7 @@ Suite *xdp_suite(void)
 	tcase_add_loop_test(tc, test_xsk_rings, 0, (int)(sizeof(xsk_rows) / sizeof(xsk_rows[0])));
 	tcase_add_test(tc, test_xsk_reader_rate);
 	tcase_add_test(tc, test_redirect_without_xsk_passes);
+	tcase_add_test(tc, test_veth_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }
