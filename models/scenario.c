@@ -629,11 +629,12 @@ static uint64_t skb_pool_default(const struct world *w)
 		n += (uint64_t)h->ncpus * (2ull * h->sysctl.netdev_max_backlog + 2 + 64 * 9);
 		for (uint32_t d = 0; d < h->ndevs; d++) {
 			netdev_get_ringparam(h->devs[d], &r);
-			n += (uint64_t)r.rx_queues * (r.rx_pending + 64 * 9);
+			n += (uint64_t)r.rx_queues * (r.rx_pending + 64 * 9 + r.xdp_tx_pending);
 		}
 		for (uint32_t s = 0; s < h->nsocks; s++)
 			n += h->socks[s]->sk_rcvbuf / 256 + h->socks[s]->sk_sndbuf / 768 + 2 +
-			     (h->socks[s]->xs ? h->socks[s]->xs->rx_ring_size : 0); /* AF_XDP RX ring */
+			     (h->socks[s]->xs ? h->socks[s]->xs->rx_ring_size
+					      : 0); /* AF_XDP RX ring */
 		for (uint32_t d = 0; d < h->ndevs; d++) {
 			netdev_get_ringparam(h->devs[d], &r);
 			n += (uint64_t)h->devs[d]->ntxq *

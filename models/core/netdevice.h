@@ -85,9 +85,10 @@ struct netdev_rx_queue {
 
 /* struct ethtool_ringparam (ethtool -g) plus the hardware RX queue count (ethtool -l). */
 struct ethtool_ringparam {
-	uint32_t rx_queues;  /* hardware RX rings (0 for a virtual device) */
-	uint32_t rx_pending; /* descriptors per RX ring */
-	uint32_t tx_pending; /* descriptors per TX ring (1 without a ring) */
+	uint32_t rx_queues;	 /* hardware RX rings (0 for a virtual device) */
+	uint32_t rx_pending;	 /* descriptors per RX ring */
+	uint32_t tx_pending;	 /* descriptors per TX ring (1 without a ring) */
+	uint32_t xdp_tx_pending; /* descriptors per XDP TX ring, one per RX ring (0: none) */
 };
 
 /* One RX ring of a driver as the report's queue table sees it ("eth0 rx-1"). */

@@ -111,6 +111,7 @@ static void nic_get_ringparam(const struct net_device *dev, struct ethtool_ringp
 	r->rx_queues = p->nrxq;
 	r->rx_pending = p->rx_ring;
 	r->tx_pending = p->tx_ring;
+	r->xdp_tx_pending = p->xdp ? p->tx_ring : 0;
 }
 
 static cJSON *nic_report_json(const struct net_device *dev)
