@@ -5,7 +5,8 @@
  * net_rx_action_step() follows net/core/dev.c net_rx_action() line by line:
  * start (splice poll_list), loop (one napi_poll per NAPI, budget and
  * jiffy-granular time limit, time_squeeze), exit (splice back, re-raise,
- * RPS IPIs).
+ * RPS IPIs). A device with a generic XDP program runs it first thing in
+ * __netif_receive_skb_core (do_xdp_generic, models/core/xdp.h).
  */
 #include <string.h>
 

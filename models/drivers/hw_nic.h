@@ -17,7 +17,12 @@
  * completes and napi_complete_done re-arms it (R16). The driver's poll takes
  * completed frames in order (R8), builds skbs with the driver's truesize
  * (R9) and refills descriptors in batches of `refill_batch` and at the end of
- * each poll; a descriptor is reusable only once refilled.
+ * each poll; a descriptor is reusable only once refilled. With `xdp:` the
+ * poll runs the program (models/core/xdp.h) on each frame between the
+ * descriptor work and build_skb (mlx5e_xdp_handle in drivers/net/ethernet/
+ * mellanox/mlx5/core/en/xdp.c): XDP_DROP recycles the page, XDP_TX posts the
+ * frame on the queue's XDP TX ring (nic_tx.c), XDP_REDIRECT hands it to the
+ * queue's AF_XDP socket (models/core/xsk.h); only XDP_PASS builds an skb.
  *
  * The device is a struct net_device (models/core/netdevice.h) with a struct
  * nic_priv at netdev_priv(dev). Files: nic.c (receive, NAPI poll, setup),

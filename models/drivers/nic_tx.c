@@ -31,6 +31,13 @@
  * NIC's (struct nic_tx_ring). The qdiscs are attached by dev_activate
  * (models/core/net_device.c): mq on a multi-queue NIC.
  *
+ * XDP_TX (drivers/net/ethernet/mellanox/mlx5/core/en/xdp.c
+ * mlx5e_xmit_xdp_frame, mlx5e_poll_xdpsq_cq): each RX queue of a NIC with a
+ * program has its own XDP TX ring of tx_ring descriptors, fed by the poll
+ * past the qdisc, BQL and the stack's stop bits, full = the frame dropped;
+ * it shares the transmitter and the queue pair's vector, and is cleaned at
+ * the start of the next poll.
+ *
  * Simplified: TX and RX of queue i share one vector and one NAPI (combined
  * channels); the transmitter serves queues in posting order; no TSO, no
  * pause frames, no TX taps.
