@@ -235,6 +235,8 @@ lint:
 	@if command -v clang-format >/dev/null 2>&1; then \
 		clang-format --dry-run --Werror $(C_FILES) && echo "lint: clang-format clean"; \
 	else echo "lint: clang-format not installed, skipped"; fi
+	@! grep -l '#include "models' sim/*.c sim/*.h || { echo "lint: sim/ includes models/"; exit 1; }
+	@python3 tools/deps-check.py
 
 format:
 	clang-format -i $(C_FILES)

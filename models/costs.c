@@ -28,6 +28,7 @@ const struct cost_key cost_keys[] = {
 	{ "cpu_dma_latency", COST_QOS_TIME, offsetof(struct costs, cpu_dma_latency) },
 	{ "idle", COST_IDLE_STATES, offsetof(struct costs, idle) },
 	{ "irq_time_accounting", COST_BOOL, offsetof(struct costs, irq_time_accounting) },
+	{ "sched_eevdf", COST_BOOL, offsetof(struct costs, sched_eevdf) },
 	{ "skb_cache_lines", COST_LINES, offsetof(struct costs, skb_cache_lines) },
 	{ "mem_bandwidth", COST_BITRATE, offsetof(struct costs, mem_bandwidth) },
 };

@@ -14,11 +14,16 @@
 #include "models/costs.h"
 #include "models/kernel/cpu.h"
 #include "models/core/dev.h"
+#include "models/ipv4/arp.h"
+#include "models/ipv4/icmp.h"
 #include "models/ipv4/ip.h"
 #include "models/ipv4/ip_fragment.h"
 #include "models/core/neigh.h"
 #include "models/profile.h"
+#include "models/netfilter/ip_set.h"
 #include "models/netfilter/netfilter.h"
+#include "models/netfilter/nf_conntrack.h"
+#include "models/ipv4/protocol.h"
 #include "models/ipv4/route.h"
 #include "models/core/xmit.h"
 #include "models/core/netdevice.h"
@@ -38,10 +43,10 @@
  * the skb pool (an explicit `skb_pool` up to SKB_POOL_MAX, the computed
  * default capped at SKB_POOL_DEFAULT_MAX).
  */
-#define MAX_HOSTS	     256
+#define MAX_HOSTS	     4096
 #define MAX_TOTAL_CPUS	     4096
 #define MAX_NICS	     64
-#define MAX_SOCKS	     4096 /* sockets and taps of one host */
+#define MAX_SOCKS	     16384 /* sockets and taps of one host */
 #define MAX_APPS	     1024
 #define MAX_RULES	     10000 /* iptables rules of one host */
 #define MAX_ROUTES	     10000
@@ -88,6 +93,13 @@ static void sysctl_defaults(struct sysctls *s, uint32_t ncpus, uint32_t hz)
 	s->app_solicit = 0;
 	s->retrans_time_ms = 1000;
 	s->ipfrag_high_thresh = 4u << 20;
+	/* nf_conntrack_init_start on a machine with more than 4 GiB: 262144 both (measured 6.18) */
+	s->nf_conntrack_max = 262144;
+	s->nf_conntrack_buckets = 262144;
+	s->nf_conntrack_udp_timeout = 30;
+	s->nf_conntrack_udp_timeout_stream = 120;
+	s->nf_conntrack_icmp_timeout = 30;
+	s->nf_conntrack_generic_timeout = 600;
 	s->ipfrag_time = 30;
 	s->route_mtu_expires = 600;
 	s->route_min_pmtu = 552;
@@ -102,6 +114,8 @@ static void sysctl_defaults(struct sysctls *s, uint32_t ncpus, uint32_t hz)
 	s->sched_latency_ns = 6000000ull * factor;
 	s->sched_min_granularity_ns = 750000ull * factor;
 	s->sched_wakeup_granularity_ns = 1000000ull * factor;
+	/* fair.c normalized_sysctl_sched_base_slice: 0.70 ms since 6.15 (2ae891b82695) */
+	s->sched_base_slice_ns = 700000ull * factor;
 }
 
 #define SYSCTL_U32(name, field, lo, hi)                                                            \
@@ -122,6 +136,7 @@ struct sysctl_desc {
 
 static const struct sysctl_desc sysctl_table[] = {
 	SYSCTL_U32("net.core.netdev_max_backlog", netdev_max_backlog, 1, 1u << 30),
+	SYSCTL_U32("net.core.rps_sock_flow_entries", rps_sock_flow_entries, 0, 1u << 29),
 	SYSCTL_U32("net.core.netdev_budget", netdev_budget, 1, 1u << 30),
 	SYSCTL_U32("net.core.netdev_budget_usecs", netdev_budget_usecs, 1, 1u << 30),
 	SYSCTL_U32("net.core.dev_weight", dev_weight, 1, 1u << 20),
@@ -142,6 +157,15 @@ static const struct sysctl_desc sysctl_table[] = {
 	SYSCTL_U32("net.ipv4.neigh.default.retrans_time_ms", retrans_time_ms, 10, 1u << 20),
 	SYSCTL_U64("net.ipv4.ipfrag_high_thresh", ipfrag_high_thresh, 0, INT32_MAX),
 	SYSCTL_U32("net.ipv4.ipfrag_time", ipfrag_time, 1, 3600),
+	SYSCTL_U32("net.netfilter.nf_conntrack_max", nf_conntrack_max, 1, 1u << 22),
+	SYSCTL_U32("net.netfilter.nf_conntrack_buckets", nf_conntrack_buckets, 1, 1u << 22),
+	SYSCTL_U32("net.netfilter.nf_conntrack_udp_timeout", nf_conntrack_udp_timeout, 1, 1u << 24),
+	SYSCTL_U32("net.netfilter.nf_conntrack_udp_timeout_stream", nf_conntrack_udp_timeout_stream,
+		   1, 1u << 24),
+	SYSCTL_U32("net.netfilter.nf_conntrack_icmp_timeout", nf_conntrack_icmp_timeout, 1,
+		   1u << 24),
+	SYSCTL_U32("net.netfilter.nf_conntrack_generic_timeout", nf_conntrack_generic_timeout, 1,
+		   1u << 24),
 	SYSCTL_U32("net.ipv4.route.mtu_expires", route_mtu_expires, 1, 1u << 30),
 	SYSCTL_U32("net.ipv4.route.min_pmtu", route_min_pmtu, 68, 65536),
 	SYSCTL_U32("net.ipv4.route.error_cost", route_error_cost, 0, 1u << 30),
@@ -156,6 +180,7 @@ static const struct sysctl_desc sysctl_table[] = {
 	SYSCTL_U64("kernel.sched_min_granularity_ns", sched_min_granularity_ns, 100000, 1000000000),
 	SYSCTL_U64("kernel.sched_wakeup_granularity_ns", sched_wakeup_granularity_ns, 0,
 		   1000000000),
+	SYSCTL_U64("kernel.sched_base_slice_ns", sched_base_slice_ns, 100000, 1000000000),
 };
 
 /* net.ipv4.ip_local_port_range: "LOW HIGH", as Linux prints it. */
@@ -282,18 +307,6 @@ static int host_parse_cpus(struct host *h, const struct cfg_node *n, struct sim_
 	return 0;
 }
 
-int world_charge(struct world *w, const struct cfg_node *at, uint64_t bytes, struct sim_error *err)
-{
-	if (bytes <= WORLD_MEM_MAX - w->mem_charged) {
-		w->mem_charged += bytes;
-		return 0;
-	}
-	if (!at)
-		return sim_error_set(err,
-				     "the scenario's tables would need more than 2GiB of memory");
-	return cfg_error(at, err, "the scenario's tables would need more than 2GiB of memory");
-}
-
 /* The CPUs and their softnet_data; -1 (out of memory, located by the caller) on failure. */
 static int host_init_cpus(struct host *h, struct sim_error *err)
 {
@@ -410,7 +423,7 @@ static int host_add_sock_kind(struct host *h, const struct cfg_node *n, enum soc
 			      struct sim_error *err)
 {
 	struct sock *sk = NULL;
-	int rc = sock_create(h, n, kind, &sk, err);
+	int rc = sock_create(h, n, kind, sock_protos[kind], &sk, err);
 
 	h->socks[h->nsocks++] = sk;
 	if (rc)
@@ -452,22 +465,52 @@ static int host_add_app(struct host *h, const struct cfg_node *n, struct sim_err
 	return 0;
 }
 
+/* A rule needs connection tracking: the table, sized by the host's sysctls. */
+static int host_init_conntrack(struct host *h, const struct cfg_node *l, struct sim_error *err)
+{
+	const struct sysctls *s = &h->sysctl;
+	struct nf_ct_params p = {
+		s->nf_conntrack_max,
+		s->nf_conntrack_buckets,
+		s->nf_conntrack_udp_timeout,
+		s->nf_conntrack_udp_timeout_stream,
+		s->nf_conntrack_icmp_timeout,
+		s->nf_conntrack_generic_timeout,
+		h->hz,
+		h->machine->ncpus,
+	};
+
+	if (!h->nf->ct_needed)
+		return 0;
+	if (world_charge(h->w, l, (uint64_t)p.max * sizeof(struct nf_conn) + 4ull * p.buckets, err))
+		return -1;
+	if (nf_conntrack_init(h->nf, &p))
+		return cfg_error(l, err, "out of memory");
+	return 0;
+}
+
+/* `sets:` (ipset hash:ip) then `iptables:`, whose rules may name the sets. */
 static int host_parse_iptables(struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
-	const struct cfg_node *l;
+	const struct cfg_node *l, *sets;
 
-	if (cfg_get_seq(n, "iptables", &l, err))
+	if (cfg_get_seq(n, "sets", &sets, err) || cfg_get_seq(n, "iptables", &l, err))
 		return -1;
-	if (!l)
+	if (!l && !sets)
 		return 0;
 	h->nf = calloc(1, sizeof(*h->nf));
 	if (!h->nf)
-		return cfg_error(l, err, "out of memory");
+		return cfg_error(l ? l : sets, err, "out of memory");
 	nf_ruleset_init(h->nf);
+	for (uint32_t i = 0; sets && i < sets->n; i++)
+		if (ip_set_parse(h->nf, sets->items[i], err))
+			return -1;
+	if (!l)
+		return 0;
 	for (uint32_t i = 0; i < l->n; i++)
 		if (nf_parse_rule(h->nf, l->items[i], err))
 			return -1;
-	return 0;
+	return host_init_conntrack(h, l, err);
 }
 
 static uint32_t seq_len(const struct cfg_node *n, const char *key)
@@ -516,9 +559,12 @@ static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error
 	h->devs = calloc(seq_len(n, "nics") + 2, sizeof(*h->devs));
 	h->fib = calloc(1, sizeof(*h->fib));
 	h->neigh = calloc(1, sizeof(*h->neigh));
+	if (h->neigh)
+		h->neigh->ops = &arp_generic_ops;
 	h->socks = calloc(nsocks + 1, sizeof(*h->socks));
 	h->apps = calloc(seq_len(n, "apps") + 1, sizeof(*h->apps));
-	if (!h->cpus || !h->devs || !h->socks || !h->apps || !h->fib || !h->neigh || ipfrag_init(h))
+	if (!h->cpus || !h->devs || !h->socks || !h->apps || !h->fib || !h->neigh ||
+	    ipfrag_init(h) || udp_table_init(h, nsocks))
 		return cfg_error(n, err, "out of memory");
 	return 0;
 }
@@ -526,7 +572,7 @@ static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error
 /* A host's unknown keys before its nics, sockets and apps (file order, see world_check_top()). */
 static int host_check_keys(const struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
-	static const char *const lists[] = { "iptables", "routes", "routes_file", "neigh" };
+	static const char *const lists[] = { "iptables", "sets", "routes", "routes_file", "neigh" };
 	char what[64];
 
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
@@ -593,7 +639,7 @@ static int host_create(struct world *w, const struct cfg_node *root, const struc
 	     pcap_out_create(w, h, n, "drops_pcap", true, &h->drops_pcap, err)) ||
 	    host_check_keys(h, n, err))
 		return -1;
-	if (h->machine == h && host_init_cpus(h, err))
+	if (h->machine == h && (host_init_cpus(h, err) || rps_sock_flow_init(h, err)))
 		return -1;
 	snprintf(stream, sizeof(stream), "icmp/%s", h->name);
 	sim_rng_init(&h->icmp_rng, w->seed, stream);
@@ -633,8 +679,8 @@ static uint64_t skb_pool_default(const struct world *w)
 		}
 		for (uint32_t s = 0; s < h->nsocks; s++)
 			n += h->socks[s]->sk_rcvbuf / 256 + h->socks[s]->sk_sndbuf / 768 + 2 +
-			     (h->socks[s]->xs ? h->socks[s]->xs->rx_ring_size
-					      : 0); /* AF_XDP RX ring */
+			     (h->socks[s]->kind == SOCK_XDP ? xdp_sk(h->socks[s])->rx_ring_size
+							    : 0); /* AF_XDP RX ring */
 		for (uint32_t d = 0; d < h->ndevs; d++) {
 			netdev_get_ringparam(h->devs[d], &r);
 			n += (uint64_t)h->devs[d]->ntxq *
@@ -925,6 +971,8 @@ struct world *world_create(const struct cfg *c, int64_t seed_override, struct si
 	}
 	net_dev_init();
 	net_tx_init();
+	sock_init();
+	icmp_init();
 	world_copy_provenance(w, c);
 	if (world_build(w, c->root, seed_override, err)) {
 		world_free(w);
@@ -939,6 +987,7 @@ static void host_free(struct host *h)
 		app_free(h->apps[i]);
 	for (uint32_t i = 0; i < h->nsocks; i++)
 		sock_free(h->socks[i]);
+	udp_table_free(h);
 	for (uint32_t i = 0; i < h->ndevs; i++)
 		free_netdev(h->devs[i]);
 	for (uint32_t i = 0; h->machine == h && h->cpus && i < h->ncpus; i++) {
@@ -951,6 +1000,7 @@ static void host_free(struct host *h)
 	free(h->devs);
 	if (h->machine == h)
 		free(h->cpus);
+	nf_ruleset_release(h->nf);
 	free(h->nf);
 	free(h->peers);
 	if (h->fib)
@@ -958,6 +1008,7 @@ static void host_free(struct host *h)
 	free(h->fib);
 	free(h->neigh);
 	ipfrag_release(h);
+	free(h->rps_sock_flow_ents);
 	free(h);
 }
 

@@ -34,16 +34,7 @@ void world_start(struct world *w);
 bool world_advance(struct world *w, sim_time_t until);
 void world_finish(struct world *w, const char *stop_reason);
 
-/*
- * Charge @bytes of a table sized by the scenario (the skb pool, flow-limit
- * buckets, fq_codel flows, traffic flows with their share of the ICMP peer
- * table) to the world's load-time budget of WORLD_MEM_MAX, before allocating
- * it: a scenario whose tables would pass it is an error at @at ("the
- * scenario's tables would need more than 2GiB of memory"), not an
- * out-of-memory kill.
- */
-#define WORLD_MEM_MAX (2ull << 30)
-int world_charge(struct world *w, const struct cfg_node *at, uint64_t bytes, struct sim_error *err);
+/* world_charge() and WORLD_MEM_MAX: models/world.h. */
 
 /*
  * Roughly what a run will need: bytes of memory (the skb pool, CPUs, flow

@@ -62,6 +62,11 @@ struct pcap_out;
 	X(ip_rcv)	    /* ip_rcv_core checks */                                               \
 	X(nf_hook)	    /* nf_hook_slow entry, per hook with rules */                          \
 	X(nf_rule)	    /* per rule evaluated */                                               \
+	X(nf_ct_lookup)	    /* nf_conntrack_in: tuple, hash, bucket walk, timeout refresh */       \
+	X(nf_ct_new)	    /* init_conntrack + __nf_conntrack_confirm for a new connection */     \
+	X(nf_log)	    /* xt_LOG: one packet formatted and printk'd */                        \
+	X(nf_nat)	    /* nf_nat_packet: one address (and port) rewritten, checksums fixed */ \
+	X(ip_set_lookup)    /* -m set: ip_set_test on a hash:ip set (jhash, one bucket) */         \
 	X(ip_route_input)   /* route lookup for input */                                           \
 	X(fib_lookup_level) /* per LPC-trie node a route lookup visits (fib_table_lookup) */       \
 	X(ip_local_deliver) /* ip_local_deliver + ip_protocol_deliver_rcu */                       \
@@ -110,27 +115,30 @@ struct costs {
 	sim_time_t cpu_dma_latency; /* ps: PM QoS CPU latency limit on idle exit latency */
 	struct cpuidle_table idle;  /* the CPUs' idle states (cost key `idle`) */
 	bool irq_time_accounting;   /* CONFIG_IRQ_TIME_ACCOUNTING: irq time not charged to tasks */
+	bool sched_eevdf;	    /* the fair class is EEVDF (Linux 6.6+), else CFS */
 };
 
 /* Linux sysctls a host honours, by their Linux names in the scenario. */
 struct sysctls {
-	uint32_t netdev_max_backlog;	      /* net.core.netdev_max_backlog, packets */
-	uint32_t netdev_budget;		      /* net.core.netdev_budget, packets */
-	uint32_t netdev_budget_usecs;	      /* net.core.netdev_budget_usecs, us */
-	uint32_t dev_weight;		      /* net.core.dev_weight, packets */
-	uint32_t gro_normal_batch;	      /* net.core.gro_normal_batch, packets */
-	uint32_t flow_limit_cpu_bitmap;	      /* net.core.flow_limit_cpu_bitmap, CPU mask */
-	uint32_t flow_limit_table_len;	      /* net.core.flow_limit_table_len, buckets */
-	uint64_t rmem_default;		      /* net.core.rmem_default, bytes */
-	uint64_t rmem_max;		      /* net.core.rmem_max, bytes */
-	uint32_t ip_forward;		      /* net.ipv4.ip_forward, 0/1 */
-	uint32_t icmp_ratelimit;	      /* net.ipv4.icmp_ratelimit, ms */
-	uint32_t icmp_ratemask;		      /* net.ipv4.icmp_ratemask */
-	uint32_t icmp_msgs_per_sec;	      /* net.ipv4.icmp_msgs_per_sec */
-	uint32_t icmp_msgs_burst;	      /* net.ipv4.icmp_msgs_burst */
-	uint64_t sched_latency_ns;	      /* kernel.sched_latency_ns (CFS period) */
+	uint32_t netdev_max_backlog;	/* net.core.netdev_max_backlog, packets */
+	uint32_t rps_sock_flow_entries; /* net.core.rps_sock_flow_entries (global: the machine's) */
+	uint32_t netdev_budget;		/* net.core.netdev_budget, packets */
+	uint32_t netdev_budget_usecs;	/* net.core.netdev_budget_usecs, us */
+	uint32_t dev_weight;		/* net.core.dev_weight, packets */
+	uint32_t gro_normal_batch;	/* net.core.gro_normal_batch, packets */
+	uint32_t flow_limit_cpu_bitmap; /* net.core.flow_limit_cpu_bitmap, CPU mask */
+	uint32_t flow_limit_table_len;	/* net.core.flow_limit_table_len, buckets */
+	uint64_t rmem_default;		/* net.core.rmem_default, bytes */
+	uint64_t rmem_max;		/* net.core.rmem_max, bytes */
+	uint32_t ip_forward;		/* net.ipv4.ip_forward, 0/1 */
+	uint32_t icmp_ratelimit;	/* net.ipv4.icmp_ratelimit, ms */
+	uint32_t icmp_ratemask;		/* net.ipv4.icmp_ratemask */
+	uint32_t icmp_msgs_per_sec;	/* net.ipv4.icmp_msgs_per_sec */
+	uint32_t icmp_msgs_burst;	/* net.ipv4.icmp_msgs_burst */
+	uint64_t sched_latency_ns;	/* kernel.sched_latency_ns (CFS period) */
 	uint64_t sched_min_granularity_ns;    /* kernel.sched_min_granularity_ns */
 	uint64_t sched_wakeup_granularity_ns; /* kernel.sched_wakeup_granularity_ns */
+	uint64_t sched_base_slice_ns;	      /* kernel.sched_base_slice_ns (EEVDF request size) */
 	uint32_t dev_tx_weight;	   /* net.core.dev_weight_tx_bias (qdisc quota = dev_weight * it) */
 	uint64_t wmem_default;	   /* net.core.wmem_default, bytes */
 	uint64_t wmem_max;	   /* net.core.wmem_max, bytes */
@@ -141,12 +149,18 @@ struct sysctls {
 	uint32_t ucast_solicit;	   /* net.ipv4.neigh.default.ucast_solicit */
 	uint32_t app_solicit;	   /* net.ipv4.neigh.default.app_solicit */
 	uint32_t retrans_time_ms;  /* net.ipv4.neigh.default.retrans_time_ms */
-	uint64_t ipfrag_high_thresh; /* net.ipv4.ipfrag_high_thresh, bytes */
-	uint32_t ipfrag_time;	     /* net.ipv4.ipfrag_time, seconds */
-	uint32_t route_mtu_expires;  /* net.ipv4.route.mtu_expires, seconds */
-	uint32_t route_min_pmtu;     /* net.ipv4.route.min_pmtu, bytes */
-	uint32_t route_error_cost;   /* net.ipv4.route.error_cost, jiffies (ip_error) */
-	uint32_t route_error_burst;  /* net.ipv4.route.error_burst, jiffies (ip_error) */
+	uint64_t ipfrag_high_thresh;		  /* net.ipv4.ipfrag_high_thresh, bytes */
+	uint32_t nf_conntrack_max;		  /* net.netfilter.nf_conntrack_max, entries */
+	uint32_t nf_conntrack_buckets;		  /* net.netfilter.nf_conntrack_buckets */
+	uint32_t nf_conntrack_udp_timeout;	  /* net.netfilter.nf_conntrack_udp_timeout, s */
+	uint32_t nf_conntrack_udp_timeout_stream; /* ..._udp_timeout_stream, s */
+	uint32_t nf_conntrack_icmp_timeout;	  /* net.netfilter.nf_conntrack_icmp_timeout, s */
+	uint32_t nf_conntrack_generic_timeout;	  /* ..._generic_timeout, s */
+	uint32_t ipfrag_time;			  /* net.ipv4.ipfrag_time, seconds */
+	uint32_t route_mtu_expires;		  /* net.ipv4.route.mtu_expires, seconds */
+	uint32_t route_min_pmtu;		  /* net.ipv4.route.min_pmtu, bytes */
+	uint32_t route_error_cost;  /* net.ipv4.route.error_cost, jiffies (ip_error) */
+	uint32_t route_error_burst; /* net.ipv4.route.error_burst, jiffies (ip_error) */
 	uint64_t udp_mem[3];   /* net.ipv4.udp_mem, pages: min, pressure, max (the machine's) */
 	uint32_t udp_rmem_min; /* net.ipv4.udp_rmem_min, bytes */
 	uint32_t mem_pcpu_rsv; /* net.core.mem_pcpu_rsv, pages (the machine's) */
@@ -194,40 +208,45 @@ struct inet_peer {
 };
 
 struct host {
-	char name[32];			 /* from the scenario */
-	struct world *w;		 /* back pointer */
-	uint32_t ncpus;			 /* CPUs */
-	struct cpu *cpus;		 /* [ncpus] */
-	struct host *machine;		 /* host whose CPUs these are (itself, or via `machine:`) */
-	double clock_hz;		 /* Hz: every CPU's clock */
-	uint32_t hz;			 /* CONFIG_HZ: jiffy = 1 s / hz */
-	struct sysctls sysctl;		 /* net.* and kernel.* knobs */
-	struct costs costs;		 /* CPU costs: its profile's, then the `costs:` */
-	char profile[64];		 /* name of the profile its costs start from */
-	uint32_t ndevs;			 /* devices */
-	struct net_device **devs;	 /* [ndevs] */
-	uint32_t nsocks;		 /* UDP and packet sockets */
-	struct sock **socks;		 /* [nsocks] */
-	uint32_t napps;			 /* application threads */
-	struct app **apps;		 /* [napps] */
-	struct nf_ruleset *nf;		 /* iptables rules (empty: hooks cost nothing) */
-	struct fib_table *fib;		 /* routing table */
-	struct neigh_table *neigh;	 /* ARP table */
-	struct ipfrag_table *frags;	 /* IPv4 reassembly queues */
-	uint16_t ip_id_next;		 /* IPv4 identification counter */
-	struct net_device *lo;		 /* the loopback device */
-	uint16_t next_port;		 /* next ephemeral port to try */
-	uint32_t nlocal;		 /* local addresses */
-	uint32_t local_addr[16];	 /* IPv4, host order (127.0.0.1 is always local) */
-	struct ip_mib ip;		 /* Ip: */
-	struct udp_mib udp;		 /* Udp: */
-	struct icmp_mib icmp;		 /* Icmp: */
-	double icmp_global_credit;	 /* icmp_global_allow tokens */
-	sim_time_t icmp_global_stamp;	 /* jiffies: last refill */
-	struct sim_rng icmp_rng;	 /* icmp_global_consume's draws */
-	struct sim_rng port_rng;	 /* inet_autobind's random start */
-	struct inet_peer *peers;	 /* open-addressing table */
-	uint32_t npeers_cap;		 /* slots, a power of two */
+	char name[32];		      /* from the scenario */
+	struct world *w;	      /* back pointer */
+	uint32_t ncpus;		      /* CPUs */
+	struct cpu *cpus;	      /* [ncpus] */
+	struct host *machine;	      /* host whose CPUs these are (itself, or via `machine:`) */
+	double clock_hz;	      /* Hz: every CPU's clock */
+	uint32_t hz;		      /* CONFIG_HZ: jiffy = 1 s / hz */
+	struct sysctls sysctl;	      /* net.* and kernel.* knobs */
+	struct costs costs;	      /* CPU costs: its profile's, then the `costs:` */
+	char profile[64];	      /* name of the profile its costs start from */
+	uint32_t ndevs;		      /* devices */
+	struct net_device **devs;     /* [ndevs] */
+	uint32_t nsocks;	      /* UDP and packet sockets */
+	struct sock **socks;	      /* [nsocks] */
+	uint32_t napps;		      /* application threads */
+	struct app **apps;	      /* [napps] */
+	struct nf_ruleset *nf;	      /* iptables rules (empty: hooks cost nothing) */
+	struct fib_table *fib;	      /* routing table */
+	struct neigh_table *neigh;    /* ARP table */
+	struct ipfrag_table *frags;   /* IPv4 reassembly queues */
+	uint16_t ip_id_next;	      /* IPv4 identification counter */
+	struct net_device *lo;	      /* the loopback device */
+	uint16_t next_port;	      /* next ephemeral port to try */
+	uint32_t nlocal;	      /* local addresses */
+	uint32_t local_addr[16];      /* IPv4, host order (127.0.0.1 is always local) */
+	struct ip_mib ip;	      /* Ip: */
+	struct udp_mib udp;	      /* Udp: */
+	struct icmp_mib icmp;	      /* Icmp: */
+	double icmp_global_credit;    /* icmp_global_allow tokens */
+	sim_time_t icmp_global_stamp; /* jiffies: last refill */
+	/* RFS, on a machine (global in the kernel: net_hotdata.rps_sock_flow_table) */
+	uint32_t *rps_sock_flow_ents; /* [rps_sock_flow_mask + 1]: hash high bits | CPU, or NULL */
+	uint32_t rps_sock_flow_mask;  /* rps_sock_flow_entries - 1 */
+	uint32_t rps_cpu_mask;	      /* roundup_pow_of_two(CPUs) - 1 */
+	struct sim_rng icmp_rng;      /* icmp_global_consume's draws */
+	struct sim_rng port_rng;      /* inet_autobind's random start */
+	struct udp_table *udptable;   /* bound UDP sockets by port (models/ipv4/sock.h) */
+	struct inet_peer *peers;      /* open-addressing table */
+	uint32_t npeers_cap;	      /* slots, a power of two */
 	uint64_t drops[DROP_POINTS_MAX]; /* per drop_points[] entry */
 	struct pcap_out *drops_pcap;	 /* `drops_pcap:` capture of every drop, or NULL */
 	struct membw membw;		 /* the machine's copy traffic (used in h->machine) */
@@ -309,5 +328,19 @@ static inline uint64_t world_in_flight(const struct world *w)
 {
 	return sim_pool_in_use(&w->skb_pool) - w->clones_live;
 }
+
+struct cfg_node;
+struct sim_error;
+
+/*
+ * Charge @bytes of a table sized by the scenario (the skb pool, flow-limit
+ * buckets, fq_codel flows, traffic flows with their share of the ICMP peer
+ * table) to the world's load-time budget of WORLD_MEM_MAX, before allocating
+ * it: a scenario whose tables would pass it is an error at @at ("the
+ * scenario's tables would need more than 2GiB of memory"), not an
+ * out-of-memory kill.
+ */
+#define WORLD_MEM_MAX (2ull << 30)
+int world_charge(struct world *w, const struct cfg_node *at, uint64_t bytes, struct sim_error *err);
 
 #endif

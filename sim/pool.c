@@ -3,7 +3,9 @@
  *
  * Objects live in one zeroed block allocated at start-up; the free list is a
  * separate array of pointers, so a free object's bytes are never overwritten
- * by the pool. Exhaustion returns NULL for the caller to count as a drop.
+ * by the pool. Both come from calloc/malloc and are written only as objects
+ * are used (sim/pool.h). Exhaustion returns NULL for the caller to count as
+ * a drop.
  */
 #include "sim/pool.h"
 
@@ -27,11 +29,7 @@ int sim_pool_init(struct sim_pool *p, size_t obj_size, uint32_t cap)
 		sim_pool_release(p);
 		return -1;
 	}
-	/* Stack the objects so that the first get returns the first object. */
-	for (uint32_t i = 0; i < cap; i++)
-		p->free[i] = p->mem + (size_t)(cap - 1 - i) * obj_size;
-	p->nfree = cap;
-	p->cap = cap;
+	p->cap = cap; /* nothing handed out: gets take mem[0], mem[1], ... */
 	return 0;
 }
 

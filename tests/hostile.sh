@@ -52,11 +52,14 @@ gen_junk() { # 4 KiB of fixed pseudo-random bytes
 }
 gen_elf() { cp "$bin" "$1"; }
 gen_utf16() { printf '%bcpuz: 1\n' "$BASE" | iconv -f UTF-8 -t UTF-16 >"$1"; }
-gen_hosts257() {
-	{ printf 'name: h\nduration: 1ms\nhosts:\n'; for i in $(seq 257); do printf "  - name: h$i\n"; done; } >"$1"
+gen_hosts4097() {
+	{ printf 'name: h\nduration: 1ms\nhosts:\n'; for i in $(seq 4097); do printf "  - name: h$i\n"; done; } >"$1"
 }
 gen_nics65() {
 	{ printf 'name: h\nduration: 1ms\nhosts:\n  - name: rx\n    nics:\n'; for i in $(seq 65); do printf "      - name: e$i\n"; done; } >"$1"
+}
+gen_socks16385() {
+	{ printf 'name: h\nduration: 1ms\nhosts:\n  - name: rx\n    sockets:\n'; for i in $(seq 16385); do printf "      - {name: s$i, bind: '0.0.0.0:$((1000 + i))'}\n"; done; } >"$1"
 }
 gen_cpus4097() {
 	{ printf 'name: h\nduration: 1ms\nhosts:\n'; for i in $(seq 17); do printf "  - name: h$i\n    cpus: 256\n"; done; } >"$1"

@@ -85,6 +85,15 @@ json_get "$tmp/vnq/report.json" "sorted(set(d['stage'] for d in r['drops']))" | 
 	grep -q 'requeues [1-9]' "$tmp/vnq/c1/tc_qdisc" && ok ||
 	bad "veth-napi with pfifo: drops must move to the qdisc, with requeues"
 
+# conntrack.yaml: the table is full, conntrack -S per CPU sums its drops and
+# they are the PREROUTING/OUTPUT NETFILTER_DROPs (table full happens there only).
+$bin run scenarios/conntrack.yaml --quiet -o "$tmp/ct"
+[ "$(cat "$tmp/ct/fw/nf_conntrack_count")" -ge 4000 ] &&
+	[ "$(sed 's/.*\tfound/found/' "$tmp/ct/fw/conntrack_S" | wc -l)" = 2 ] &&
+	[ "$(python3 -c "import re,sys; print(sum(int(x) for x in re.findall(r' drop=(\d+)', open(sys.argv[1]).read())))" "$tmp/ct/fw/conntrack_S")" = \
+		"$(json_get "$tmp/ct/report.json" "sum(d['count'] for d in r['drops'] if d['host'] == 'fw' and d['stage'] in ('R17', 'T8'))")" ] &&
+	[ ! -e "$tmp/ct/client/conntrack_S" ] && ok || bad "conntrack.yaml: conntrack_S, nf_conntrack_count"
+
 # BQL state as sysfs prints it, for a NIC with BQL (fq-codel.yaml: bql_limit 6 KiB).
 $bin run scenarios/fq-codel.yaml --quiet -o "$tmp/fq"
 grep -qx '/sys/class/net/eth0/queues/tx-0/byte_queue_limits/limit_min:6144' \

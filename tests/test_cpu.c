@@ -8,11 +8,17 @@
  * (wake list IPI only from a halting state, none on the same CPU, a
  * reschedule IPI to a busy CPU); cost variability (a mean-1 table,
  * rare overflows near saturation that a constant cost never shows, the mean
- * cost unchanged); and an application sharing its CPU with a flood.
+ * cost unchanged); an application sharing its CPU with a flood; and EEVDF
+ * (sched_eevdf) against hand-computed references: V, eligibility and the
+ * pick on a CPU built by hand, lag placement, turns of the base slice rounded
+ * up to ticks (and the 6.18 VM's measured turn, tests/kernel-ref/sched_turns),
+ * the tick preempting user work, delayed dequeue, and the flood under EEVDF.
  */
 #include <check.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/kernel/cpu.h"
@@ -503,6 +509,7 @@ struct starve_out {
 	double app_share;    /* its %sys + %usr of CPU 0, as a fraction */
 	double ksoftirqd;    /* ksoftirqd's share */
 	sim_time_t sum_exec; /* ps: the application's scheduler clock */
+	uint64_t e2e_max;    /* ps: the longest creation-to-read time */
 };
 
 static void starve_run(int flood_pps, const char *ita, struct starve_out *o)
@@ -521,6 +528,7 @@ static void starve_run(int flood_pps, const char *ita, struct starve_out *o)
 	o->app_share = (double)(c->acct[ACCT_SYS] + c->acct[ACCT_USR]) / total;
 	o->ksoftirqd = (double)c->acct[ACCT_KSOFTIRQD] / total;
 	o->sum_exec = w->hosts[0]->apps[0]->thread.sum_exec;
+	o->e2e_max = w->hosts[0]->apps[0]->e2e.max;
 	world_free(w);
 }
 
@@ -568,6 +576,512 @@ START_TEST(test_irq_time_accounting)
 }
 END_TEST
 
+/* ---- EEVDF (sched_eevdf) ---- */
+
+/*
+ * The flood of test_flood_starves_app under EEVDF: inline softirq is outside
+ * the scheduler either way (same result at 1 Mpps); in ksoftirqd's regime the
+ * application still gets about half the CPU.
+ */
+START_TEST(test_eevdf_flood)
+{
+	struct starve_out cfs, eevdf;
+
+	starve_run(1000000, "false", &cfs);
+	starve_run(1000000, "false, sched_eevdf: true", &eevdf);
+	ck_assert_uint_eq(eevdf.msgs, cfs.msgs);
+	starve_run(3000000, "false", &cfs);
+	starve_run(3000000, "false, sched_eevdf: true", &eevdf);
+	ck_assert_msg(eevdf.ksoftirqd > 0.4, "3 Mpps: ksoftirqd %.3f", eevdf.ksoftirqd);
+	ck_assert_msg(eevdf.app_share > 0.35 && eevdf.app_share < 0.65, "3 Mpps: app %.3f",
+		      eevdf.app_share);
+	ck_assert_uint_gt(eevdf.msgs, cfs.msgs / 2);
+}
+END_TEST
+
+/*
+ * The rules against a hand-computed reference on a CPU built by hand: the
+ * queued threads' vruntimes (us) and deadlines (us), the current thread's
+ * (vprot = its deadline unless noted), then V, whether each is eligible
+ * and whom pick_eevdf() returns. Equal weights: V is the plain mean,
+ * rounded down; a thread is eligible when its vruntime is at most V.
+ */
+#define EV_MAX 4
+
+struct eevdf_case {
+	const char *name;
+	int n;			      /* queued threads in rq[] */
+	int64_t v[EV_MAX], d[EV_MAX]; /* their vruntime and deadline, us */
+	bool has_curr;		      /* a running current thread */
+	int64_t cv, cd, cprot;	      /* its vruntime, deadline and vprot, us */
+	int64_t avg;		      /* expected V, us */
+	int pick;		      /* expected pick: index into rq[], -1 for curr */
+};
+
+static const struct eevdf_case eevdf_cases[] = {
+	{ "alone: the current thread", 0, { 0 }, { 0 }, true, 500, 900, 900, 500, -1 },
+	{ "alone in the queue: that one", 1, { 300 }, { 1000 }, false, 0, 0, 0, 300, 0 },
+	{ "earliest deadline among the eligible",
+	  3,
+	  { 100, 200, 600 },
+	  { 900, 800, 700 },
+	  false,
+	  0,
+	  0,
+	  0,
+	  300,
+	  1 },
+	{ "protected current runs on", 1, { 200 }, { 500 }, true, 100, 900, 900, 150, -1 },
+	{ "ineligible current loses its protection",
+	  1,
+	  { 100 },
+	  { 1500 },
+	  true,
+	  300,
+	  900,
+	  900,
+	  200,
+	  0 },
+	{ "protection over: earlier deadline wins",
+	  1,
+	  { 200 },
+	  { 800 },
+	  true,
+	  200,
+	  900,
+	  200,
+	  200,
+	  0 },
+	{ "protection over: current's earlier deadline",
+	  1,
+	  { 200 },
+	  { 950 },
+	  true,
+	  200,
+	  900,
+	  200,
+	  200,
+	  -1 },
+	{ "equal deadlines: the queued one", 1, { 200 }, { 900 }, true, 200, 900, 200, 200, 0 },
+	{ "an ineligible earlier deadline is passed over",
+	  3,
+	  { 0, 100, 200 },
+	  { 900, 300, 100 },
+	  false,
+	  0,
+	  0,
+	  0,
+	  100,
+	  1 },
+};
+
+static struct host *eevdf_host(void)
+{
+	struct host *h = calloc(1, sizeof(*h));
+
+	ck_assert_ptr_nonnull(h);
+	h->hz = 250;
+	h->sysctl.sched_base_slice_ns = 700000;
+	h->costs.sched_eevdf = true;
+	return h;
+}
+
+START_TEST(test_eevdf_pick)
+{
+	const struct eevdf_case *ec = &eevdf_cases[_i];
+	struct host *h = eevdf_host();
+	static struct cpu c;
+	static struct thread t[EV_MAX], cur;
+	const struct thread *p;
+
+	memset(&c, 0, sizeof(c));
+	c.host = h;
+	for (int i = 0; i < ec->n; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		t[i].state = THREAD_RUNNABLE;
+		t[i].vruntime = ec->v[i] * SIM_US;
+		t[i].deadline = ec->d[i] * SIM_US;
+		c.rq[c.nrq++] = &t[i];
+	}
+	if (ec->has_curr) {
+		memset(&cur, 0, sizeof(cur));
+		cur.state = THREAD_RUNNABLE;
+		cur.vruntime = ec->cv * SIM_US;
+		cur.deadline = ec->cd * SIM_US;
+		cur.vprot = ec->cprot * SIM_US;
+		c.curr = &cur;
+	}
+	ck_assert_msg(avg_vruntime(&c) == ec->avg * SIM_US, "%s: V %lld ps", ec->name,
+		      (long long)avg_vruntime(&c));
+	for (int i = 0; i < ec->n; i++)
+		ck_assert_msg(entity_eligible(&c, &t[i]) == (t[i].vruntime <= avg_vruntime(&c)),
+			      "%s: thread %d", ec->name, i);
+	p = pick_eevdf(&c, true);
+	ck_assert_msg(p == (ec->pick < 0 ? &cur : &t[ec->pick]), "%s: picked %s", ec->name,
+		      p == &cur ? "curr" : "another");
+	free(h);
+}
+END_TEST
+
+/*
+ * place_entity(): V - vlag x (n + 1) / n for n queued threads (integer
+ * division toward zero, as div_s64), deadline one base slice (700 us) later;
+ * no lag is kept when nothing is queued (the thread lands on min_vruntime).
+ */
+struct place_case {
+	const char *name;
+	int n;		/* queued threads, all at vruntime 1000 us */
+	int64_t vlag;	/* the woken thread's saved lag, ps */
+	int64_t expect; /* its vruntime, ps */
+	bool eligible;	/* eligible once queued */
+};
+
+static const struct place_case place_cases[] = {
+	{ "empty queue: min_vruntime, lag dropped", 0, 300 * SIM_US, 500 * SIM_US, true },
+	{ "one queued: lag doubled", 1, 300 * SIM_US, 400 * SIM_US, true },
+	{ "three queued: lag x 4/3", 3, 300 * SIM_US, 600 * SIM_US, true },
+	{ "negative lag x 3/2: after V", 2, -100 * SIM_US, 1150 * SIM_US, false },
+	{ "rounding toward zero", 3, -1, 1000 * SIM_US + 1, false },
+	{ "no lag: at V", 2, 0, 1000 * SIM_US, true },
+};
+
+START_TEST(test_eevdf_place)
+{
+	const struct place_case *pc = &place_cases[_i];
+	struct host *h = eevdf_host();
+	static struct cpu c;
+	static struct thread t[EV_MAX], w;
+
+	memset(&c, 0, sizeof(c));
+	c.host = h;
+	c.min_vruntime = 500 * SIM_US;
+	for (int i = 0; i < pc->n; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		t[i].state = THREAD_RUNNABLE;
+		t[i].vruntime = 1000 * SIM_US;
+		c.rq[c.nrq++] = &t[i];
+	}
+	memset(&w, 0, sizeof(w));
+	w.vlag = pc->vlag;
+	place_entity(&c, &w);
+	ck_assert_msg(w.vruntime == pc->expect, "%s: vruntime %lld", pc->name,
+		      (long long)w.vruntime);
+	ck_assert(w.deadline == w.vruntime + 700 * SIM_US);
+	c.rq[c.nrq++] = &w;
+	ck_assert_msg(entity_eligible(&c, &w) == pc->eligible, "%s: eligible", pc->name);
+	free(h);
+}
+END_TEST
+
+/*
+ * Two always-runnable threads on one CPU, each doing 100 us jobs of user
+ * work (context switches free): they take turns. Under EEVDF a thread's
+ * deadline passes after one base slice (kernel.sched_base_slice_ns, 0.7 ms
+ * on one CPU), and the next scheduler tick notices it: it is no longer
+ * eligible and the other one is. A turn starts at a tick, so it lasts the
+ * slice rounded up to whole ticks: 4 ms (40 jobs) at HZ=250, as two spinning
+ * processes on one CPU of the 6.18 VM take turns of one tick (p90 3.98 ms);
+ * 1 ms or 2 ms at HZ=1000, 8 ms for a 5 ms slice at HZ=250. Under CFS (no
+ * tick modelled) a turn is sched_latency / 2 = 3 ms once the turns have
+ * settled (the second turn takes one job more, to pass the other's vruntime).
+ */
+struct turn_case {
+	const char *name;
+	const char *costs; /* costs: mapping */
+	int hz;		   /* CONFIG_HZ */
+	const char *sysctl;
+	int jobs; /* jobs per turn after the first two */
+};
+
+static const struct turn_case turn_cases[] = {
+	{ "EEVDF, HZ=250: one tick", "sched_eevdf: true", 250, "{}", 40 },
+	{ "EEVDF, HZ=250, base slice 5 ms: two ticks", "sched_eevdf: true", 250,
+	  "{kernel.sched_base_slice_ns: 5000000}", 80 },
+	{ "EEVDF, HZ=1000: one tick", "sched_eevdf: true", 1000, "{}", 10 },
+	{ "EEVDF, HZ=1000, base slice 1.5 ms: two ticks", "sched_eevdf: true", 1000,
+	  "{kernel.sched_base_slice_ns: 1500000}", 20 },
+	{ "CFS: half the period", "sched_eevdf: false", 250, "{}", 30 },
+};
+
+#define HOG_JOBS 4000
+
+static struct hog_log {
+	int who[HOG_JOBS]; /* which hog finished each job */
+	int n;
+} hog_log;
+
+static sim_time_t hog_job_ps = 100 * SIM_US; /* each hog job's user work */
+
+static void hog_done(struct cpu_job *j)
+{
+	struct thread *t = container_of(j, struct thread, job);
+
+	if (hog_log.n < HOG_JOBS)
+		hog_log.who[hog_log.n++] = (int)(intptr_t)t->priv;
+}
+
+static void hog_run(struct thread *t)
+{
+	thread_start_job(t, hog_job_ps, ACCT_USR, true, hog_done);
+}
+
+/*
+ * Two hogs with @job_ps jobs on the last CPU of a host of @cpus CPUs at @hz for
+ * 45 ms (context switches free); the lengths in jobs of the complete turns
+ * after the first two go to @turns (at most @max), their number is returned.
+ */
+static int hogs_turns(const char *costs, int cpus, int hz, const char *sysctl, sim_time_t job_ps,
+		      int *turns, int max)
+{
+	static struct thread hog[2];
+	struct sim_error err = { 0 };
+	struct cfg cfg = { 0 };
+	char yaml[1024];
+	struct world *w;
+	int run = 1, seen = 0, n = 0;
+
+	snprintf(yaml, sizeof(yaml),
+		 "name: turns\nduration: 45ms\nwarmup: 0s\n"
+		 "costs: {%s, context_switch: 0, cost_cv: 0}\n"
+		 "hosts:\n  - name: box\n    cpus: %d\n    hz: %d\n    sysctl: %s\n",
+		 costs, cpus, hz, sysctl);
+	ck_assert_msg(cfg_load_string(&cfg, "turns.yaml", yaml, &err) == 0, "%s", err.msg);
+	w = world_create(&cfg, -1, &err);
+	cfg_release(&cfg);
+	ck_assert_msg(w != NULL, "%s", err.msg);
+	world_start(w);
+	memset(&hog_log, 0, sizeof(hog_log));
+	hog_job_ps = job_ps;
+	for (int i = 0; i < 2; i++) {
+		thread_init(&hog[i], &w->hosts[0]->cpus[cpus - 1], i ? "hog1" : "hog0", hog_run,
+			    (void *)(intptr_t)i);
+		thread_wake(&hog[i]);
+	}
+	world_advance(w, w->duration);
+	world_finish(w, NULL);
+	world_free(w);
+	/* the last turn may be cut short by the end of the run or of the log */
+	for (int i = 1; i < hog_log.n; i++) {
+		if (hog_log.who[i] == hog_log.who[i - 1]) {
+			run++;
+			continue;
+		}
+		if (seen++ > 1 && n < max)
+			turns[n++] = run;
+		run = 1;
+	}
+	return n;
+}
+
+START_TEST(test_eevdf_turns)
+{
+	const struct turn_case *tc = &turn_cases[_i];
+	int turns[64], n;
+
+	n = hogs_turns(tc->costs, 1, tc->hz, tc->sysctl, 100 * SIM_US, turns, 64);
+	ck_assert_int_ge(hog_log.n, 440); /* about 45 ms of 100 us jobs */
+	for (int i = 0; i < n; i++)
+		ck_assert_msg(turns[i] == tc->jobs, "%s: a turn of %d jobs, expected %d", tc->name,
+			      turns[i], tc->jobs);
+	ck_assert_int_gt(n, 450 / (tc->jobs + 1) - 4);
+}
+END_TEST
+
+/*
+ * Against the 6.18 VM (tests/kernel-ref/sched_turns.sh: two spinning processes
+ * on CPU 1 of 2, HZ=250): the median of the runs' median turn against the
+ * model's, two hogs of 10 us jobs on CPU 1 of 2 under the VM profile's
+ * scheduler (base slice 1.4 ms, so one tick, 4 ms). Within 3 %: the gap
+ * detection of the measurement trims a few us of each turn.
+ */
+START_TEST(test_eevdf_kernel_turns)
+{
+	FILE *f = fopen("kernel-ref/sched_turns.csv", "r");
+	double p50[16], p90, mx, load, kernel_us, model_us = 0;
+	int turns[64], run, nturns, nruns = 0, n;
+	char line[256];
+
+	ck_assert_msg(f != NULL, "kernel-ref/sched_turns.csv");
+	while (fgets(line, sizeof(line), f))
+		if (nruns < 16 && sscanf(line, "%d,%lf,%d,%lf,%lf,%lf", &run, &load, &nturns,
+					 &p50[nruns], &p90, &mx) == 6)
+			nruns++;
+	fclose(f);
+	ck_assert_int_ge(nruns, 3);
+	for (int i = 0; i < nruns; i++) /* insertion sort for the median */
+		for (int j = i; j > 0 && p50[j] < p50[j - 1]; j--) {
+			double x = p50[j];
+
+			p50[j] = p50[j - 1];
+			p50[j - 1] = x;
+		}
+	kernel_us = p50[nruns / 2];
+	n = hogs_turns("sched_eevdf: true", 2, 250, "{}", 10 * SIM_US, turns, 64);
+	ck_assert_int_ge(n, 3);
+	for (int i = 0; i < n; i++)
+		model_us += turns[i] * 10.0 / n;
+	ck_assert_msg(fabs(model_us - kernel_us) < 0.03 * kernel_us,
+		      "turn: model %.0f us, kernel %.0f us", model_us, kernel_us);
+}
+END_TEST
+
+/*
+ * DELAY_DEQUEUE by hand (context switches free, one CPU, base slice 0.7 ms):
+ * a sleeper is woken first, then a hog (100 us jobs), both placed at V = 0
+ * with deadline 0.7 ms. The sleeper runs one 0.6 ms job and blocks with
+ * vruntime 0.6 ms against V = 0.3 ms: it is not eligible (it got more than
+ * its share), so it stays queued, sched_delayed (still counted in
+ * nr_running). The hog passes its deadline at 1.3 ms; the tick at 4 ms sees
+ * it (vruntime 3.4 ms): V is then 2 ms and the sleeper, eligible with the
+ * earliest deadline, is the pick: its dequeue is finished with a positive
+ * lag (1.4 ms), which DELAY_ZERO drops to 0. Under CFS the sleeper leaves
+ * the queue when it blocks.
+ */
+static int sleeper_jobs;
+
+static void sleeper_done(struct cpu_job *j)
+{
+	(void)j;
+	sleeper_jobs++;
+}
+
+static void sleeper_run(struct thread *t)
+{
+	if (sleeper_jobs) {
+		thread_block(t);
+		return;
+	}
+	thread_start_job(t, 600 * SIM_US, ACCT_USR, true, sleeper_done);
+}
+
+struct delay_case {
+	const char *name;
+	bool eevdf;
+	int64_t at1_us;		  /* just after the sleeper blocked */
+	uint32_t ndelayed1, nr1;  /* delayed threads and nr_running then */
+	uint32_t ndelayed_3950us; /* delayed threads just before the tick at 4 ms */
+	int64_t at2_us;		  /* later */
+	uint32_t ndelayed2, nr2;  /* and then */
+};
+
+static const struct delay_case delay_cases[] = {
+	{ "EEVDF: delayed until eligible", true, 650, 1, 2, 1, 4050, 0, 1 },
+	{ "CFS: dequeued at once", false, 650, 0, 1, 0, 4050, 0, 1 },
+};
+
+START_TEST(test_eevdf_delay_dequeue)
+{
+	const struct delay_case *dc = &delay_cases[_i];
+	static struct thread hog, sl;
+	struct sim_error err = { 0 };
+	struct cfg cfg = { 0 };
+	char yaml[512];
+	struct world *w;
+	struct cpu *c;
+
+	snprintf(yaml, sizeof(yaml),
+		 "name: delay\nduration: 5ms\nwarmup: 0s\n"
+		 "costs: {sched_eevdf: %s, context_switch: 0, cost_cv: 0, idle: poll}\n"
+		 "hosts:\n  - name: box\n    cpus: 1\n",
+		 dc->eevdf ? "true" : "false");
+	ck_assert_msg(cfg_load_string(&cfg, "delay.yaml", yaml, &err) == 0, "%s", err.msg);
+	w = world_create(&cfg, -1, &err);
+	cfg_release(&cfg);
+	ck_assert_msg(w != NULL, "%s", err.msg);
+	world_start(w);
+	c = &w->hosts[0]->cpus[0];
+	sleeper_jobs = 0;
+	hog_job_ps = 100 * SIM_US;
+	thread_init(&hog, c, "hog", hog_run, NULL);
+	thread_init(&sl, c, "sleeper", sleeper_run, NULL);
+	thread_wake(&sl);
+	thread_wake(&hog);
+	world_advance(w, dc->at1_us * SIM_US);
+	ck_assert_int_eq(sleeper_jobs, 1);
+	ck_assert_int_eq(sl.state, THREAD_BLOCKED);
+	ck_assert_msg(c->ndelayed == dc->ndelayed1 && sl.sched_delayed == !!c->ndelayed,
+		      "%s: %u delayed", dc->name, c->ndelayed);
+	ck_assert_uint_eq(cpu_nr_running(c), dc->nr1);
+	if (dc->eevdf)
+		ck_assert(sl.vruntime == 600 * SIM_US && !entity_eligible(c, &sl));
+	world_advance(w, 3950 * SIM_US);
+	ck_assert_uint_eq(c->ndelayed, dc->ndelayed_3950us);
+	world_advance(w, dc->at2_us * SIM_US);
+	ck_assert_msg(c->ndelayed == dc->ndelayed2, "%s: %u delayed later", dc->name, c->ndelayed);
+	ck_assert_uint_eq(cpu_nr_running(c), dc->nr2);
+	if (dc->eevdf)
+		ck_assert(sl.vlag == 0 && !sl.sched_delayed);
+	world_advance(w, w->duration);
+	world_finish(w, NULL);
+	world_free(w);
+}
+END_TEST
+
+/* kernel.sched_base_slice_ns defaults to 0.70 ms x (1 + ilog2(min(cpus, 8))), as fair.c's update_sysctl(). */
+static const struct {
+	uint32_t cpus;
+	uint64_t slice_ns;
+} slice_cases[] = { { 1, 700000 },  { 2, 1400000 }, { 3, 1400000 },
+		    { 4, 2100000 }, { 8, 2800000 }, { 64, 2800000 } };
+
+START_TEST(test_eevdf_base_slice_default)
+{
+	struct sim_error err = { 0 };
+	struct cfg cfg = { 0 };
+	char yaml[256];
+	struct world *w;
+
+	snprintf(yaml, sizeof(yaml),
+		 "name: s\nduration: 1ms\nhosts:\n  - name: box\n    cpus: %u\n",
+		 slice_cases[_i].cpus);
+	ck_assert_msg(cfg_load_string(&cfg, "s.yaml", yaml, &err) == 0, "%s", err.msg);
+	w = world_create(&cfg, -1, &err);
+	cfg_release(&cfg);
+	ck_assert_msg(w != NULL, "%s", err.msg);
+	ck_assert_uint_eq(w->hosts[0]->sysctl.sched_base_slice_ns, slice_cases[_i].slice_ns);
+	world_free(w);
+}
+END_TEST
+
+/*
+ * The tick preempts user work: two hogs of 3.3 ms jobs on one CPU at HZ=250
+ * (EEVDF, base slice 0.7 ms). Each turn ends at the tick after the deadline,
+ * inside the second job (4 ms, 8 ms, ... 44 ms of a 45 ms run: 11
+ * involuntary switches); were the tick seen only at the end of the job
+ * that spans it, the switches would come at job ends, 9 in the run.
+ */
+START_TEST(test_eevdf_tick_preempts_user_work)
+{
+	static struct thread hog[2];
+	struct sim_error err = { 0 };
+	struct cfg cfg = { 0 };
+	struct world *w;
+
+	ck_assert_msg(cfg_load_string(&cfg, "tick.yaml",
+				      "name: tick\nduration: 45ms\nwarmup: 0s\n"
+				      "costs: {sched_eevdf: true, context_switch: 0, cost_cv: 0, "
+				      "idle: poll}\n"
+				      "hosts:\n  - name: box\n    cpus: 1\n    hz: 250\n",
+				      &err) == 0,
+		      "%s", err.msg);
+	w = world_create(&cfg, -1, &err);
+	cfg_release(&cfg);
+	ck_assert_msg(w != NULL, "%s", err.msg);
+	world_start(w);
+	hog_job_ps = 3300 * SIM_US;
+	for (int i = 0; i < 2; i++) {
+		thread_init(&hog[i], &w->hosts[0]->cpus[0], i ? "hog1" : "hog0", hog_run,
+			    (void *)(intptr_t)i);
+		thread_wake(&hog[i]);
+	}
+	world_advance(w, w->duration);
+	world_finish(w, NULL);
+	ck_assert_uint_eq(hog[0].nivcsw + hog[1].nivcsw, 11);
+	ck_assert_uint_eq(hog[0].sum_exec + hog[1].sum_exec, 45 * SIM_MS);
+	world_free(w);
+}
+END_TEST
+
 Suite *cpu_suite(void);
 
 Suite *cpu_suite(void)
@@ -590,6 +1104,19 @@ Suite *cpu_suite(void)
 	tcase_add_test(tc, test_cost_cv_overflow);
 	tcase_add_test(tc, test_flood_starves_app);
 	tcase_add_test(tc, test_irq_time_accounting);
+	tcase_add_loop_test(tc, test_eevdf_pick, 0,
+			    (int)(sizeof(eevdf_cases) / sizeof(eevdf_cases[0])));
+	tcase_add_loop_test(tc, test_eevdf_place, 0,
+			    (int)(sizeof(place_cases) / sizeof(place_cases[0])));
+	tcase_add_loop_test(tc, test_eevdf_turns, 0,
+			    (int)(sizeof(turn_cases) / sizeof(turn_cases[0])));
+	tcase_add_loop_test(tc, test_eevdf_delay_dequeue, 0,
+			    (int)(sizeof(delay_cases) / sizeof(delay_cases[0])));
+	tcase_add_test(tc, test_eevdf_kernel_turns);
+	tcase_add_test(tc, test_eevdf_tick_preempts_user_work);
+	tcase_add_test(tc, test_eevdf_flood);
+	tcase_add_loop_test(tc, test_eevdf_base_slice_default, 0,
+			    (int)(sizeof(slice_cases) / sizeof(slice_cases[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }

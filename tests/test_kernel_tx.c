@@ -24,7 +24,7 @@
 #include "models/scenario.h"
 #include "models/sched/sch_generic.h"
 #include "models/ipv4/sock.h"
-#include "models/ipv4/udp_tx.h"
+#include "models/ipv4/udp.h"
 #include "sim/cfg.h"
 #include "tests/test_world.h"
 

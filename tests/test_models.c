@@ -34,6 +34,7 @@
 #include "models/apps/traffic.h"
 #include "models/core/skb.h"
 #include "models/ipv4/sock.h"
+#include "models/ipv4/udp.h"
 #include "tests/test_world.h"
 
 #define RCVBUF_CSV  "kernel-ref/udp_rcvbuf.csv"
@@ -159,7 +160,7 @@ static struct sock *sock_named(const struct host *h, const char *name)
 
 static uint32_t sock_queued(const struct sock *sk)
 {
-	return sk ? sk->sk_receive_queue.qlen + sk->reader_queue.qlen : 0;
+	return sk ? sk->sk_receive_queue.qlen + udp_sk(sk)->reader_queue.qlen : 0;
 }
 
 static uint64_t drops_at(const struct host *h, enum skb_drop_reason r, enum stage_id s)

@@ -9,11 +9,15 @@
  * included).
  */
 #include <check.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/netfilter/ip_set.h"
 #include "models/netfilter/netfilter.h"
+#include "models/netfilter/nf_conntrack.h"
+#include "tests/test_world.h"
 
 #define NF_HOOK_CYC 1000 /* costs.nf_hook in these tests */
 #define NF_RULE_CYC 10	 /* costs.nf_rule */
@@ -90,9 +94,11 @@ struct ecase {
 	const char *msg; /* the exact message */
 };
 
-#define CMDMSG	"iptables rule needs '-A CHAIN ... -j TARGET' or '-P CHAIN TARGET'"
-#define BANGMSG "'!' can only negate -p, -s, -d, -i, -o, -f, --sport or --dport"
-#define CHAINS	"(known: PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING)"
+#define CMDMSG "iptables rule needs '-A CHAIN ... -j TARGET' or '-P CHAIN TARGET'"
+#define BANGMSG                                                                                    \
+	"'!' can only negate -p, -s, -d, -i, -o, -f, --sport, --dport, --ctstate or --match-set"
+#define TGTS   "(known: ACCEPT, DROP, RETURN, REJECT, LOG, or a chain made by -N)"
+#define CHAINS "(known: PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING)"
 
 static const struct ecase ecases[] = {
 	{ "-A INPUT -p udp --dprot 9999 -j DROP", 4, 9, false,
@@ -183,10 +189,8 @@ static const struct ecase ecases[] = {
 	  "t.yaml:4:27: '--dport' needs '-p udp' or '-p tcp'" },
 	{ "-A INPUT --destination-port 53 -j DROP", 4, 9, false,
 	  "t.yaml:4:18: '--destination-port' needs '-p udp' or '-p tcp'" },
-	{ "-A INPUT -j REJECT", 4, 9, false,
-	  "t.yaml:4:21: unknown target 'REJECT' (known: ACCEPT, DROP)" },
-	{ "-A  INPUT   -j  DRPO", 4, 9, false,
-	  "t.yaml:4:25: unknown target 'DRPO' (known: ACCEPT, DROP)" },
+	{ "-A INPUT -j REJCT", 4, 9, false, "t.yaml:4:21: unknown target 'REJCT' " TGTS },
+	{ "-A  INPUT   -j  DRPO", 4, 9, false, "t.yaml:4:25: unknown target 'DRPO' " TGTS },
 	{ "-t nat -A PREROUTING -j DROP", 4, 9, false,
 	  "t.yaml:4:33: the nat table does not allow DROP" },
 	{ "-t nat -P INPUT DROP", 4, 9, true, "t.yaml:4:26: the nat table does not allow DROP" },
@@ -203,8 +207,80 @@ static const struct ecase ecases[] = {
 	  "t.yaml:4:21: unknown protocol 'gre' (known: udp, tcp, icmp, all, 0..255)" },
 	{ "-A INPUT -p 256 -j DROP", 4, 9, false,
 	  "t.yaml:4:21: unknown protocol '256' (known: udp, tcp, icmp, all, 0..255)" },
-	{ "-A INPUT -m conntrack -j DROP", 4, 9, false,
-	  "t.yaml:4:21: unknown match 'conntrack' (known: udp, tcp)" },
+	{ "-A INPUT -m multiport -j DROP", 4, 9, false,
+	  "t.yaml:4:21: unknown match 'multiport' (known: udp, tcp, limit, state, conntrack, "
+	  "set)" },
+	/* targets, user chains, matches (iptables' own checks) */
+	{ "-A CHK -j DROP", 4, 9, false, "t.yaml:4:12: unknown chain 'CHK' " CHAINS },
+	{ "-N INPUT", 4, 9, false, "t.yaml:4:12: chain 'INPUT' already exists in table 'filter'" },
+	{ "-N ACCEPT", 4, 9, false, "t.yaml:4:12: chain name 'ACCEPT' clashes with a target name" },
+	{ "-N -x", 4, 9, false, "t.yaml:4:12: chain name '-x' may not start with '-'" },
+	{ "-N ABCDEFGHIJKLMNOPQRSTUVWXYZ012", 4, 9, false,
+	  "t.yaml:4:12: chain name 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012' too long (at most 28 "
+	  "characters)" },
+	{ "-N X -p udp", 4, 9, false, "t.yaml:4:14: " CMDMSG },
+	{ "-N", 4, 9, false, "t.yaml:4:9: '-N' needs a chain" },
+	{ "-A INPUT -g ACCEPT", 4, 9, false,
+	  "t.yaml:4:21: '-g' needs a chain made by -N, got 'ACCEPT'" },
+	{ "-A INPUT -j ACCEPT -g X", 4, 9, false,
+	  "t.yaml:4:28: '-g' given twice in iptables rule" },
+	{ "-P INPUT RETURN", 4, 9, false,
+	  "t.yaml:4:18: a policy must be ACCEPT or DROP, got 'RETURN'" },
+	{ "-P INPUT REJECT", 4, 9, false,
+	  "t.yaml:4:18: a policy must be ACCEPT or DROP, got 'REJECT'" },
+	{ "-t raw -A PREROUTING -j REJECT", 4, 9, false,
+	  "t.yaml:4:33: '-j REJECT' is only valid in the filter table" },
+	{ "-A INPUT -j REJECT --reject-with tcp-reset", 4, 9, false,
+	  "t.yaml:4:42: unknown reject type 'tcp-reset' (known: icmp-port-unreachable, "
+	  "icmp-net-unreachable, icmp-host-unreachable, icmp-proto-unreachable, "
+	  "icmp-net-prohibited, icmp-host-prohibited, icmp-admin-prohibited)" },
+	{ "-A INPUT -j DROP --reject-with host-unreach", 4, 9, false,
+	  "t.yaml:4:26: '--reject-with' needs '-j REJECT'" },
+	{ "-A INPUT -j ACCEPT --log-prefix x", 4, 9, false,
+	  "t.yaml:4:28: '--log-prefix' needs '-j LOG'" },
+	{ "-A INPUT -j LOG --log-prefix 0123456789012345678901234567890", 4, 9, false,
+	  "t.yaml:4:38: log prefix '0123456789012345678901234567890' too long (at most 29 "
+	  "characters)" },
+	{ "-A INPUT -j LOG --log-level loud", 4, 9, false,
+	  "t.yaml:4:37: bad log level 'loud' in iptables rule (0-7 or emerg ... debug)" },
+	{ "-A INPUT -j LOG --log-level 8", 4, 9, false,
+	  "t.yaml:4:37: bad log level '8' in iptables rule (0-7 or emerg ... debug)" },
+	{ "-A INPUT --limit 5/s -j ACCEPT", 4, 9, false,
+	  "t.yaml:4:18: '--limit' needs '-m limit'" },
+	{ "-A INPUT -m limit --limit 5/week -j ACCEPT", 4, 9, false,
+	  "t.yaml:4:35: bad rate '5/week' in iptables rule (like '10/sec')" },
+	{ "-A INPUT -m limit --limit 0/s -j ACCEPT", 4, 9, false,
+	  "t.yaml:4:35: bad rate '0/s' in iptables rule (like '10/sec')" },
+	{ "-A INPUT -m limit --limit 20000/s -j ACCEPT", 4, 9, false,
+	  "t.yaml:4:35: rate '20000/s' is too fast" },
+	{ "-A INPUT -m limit --limit-burst 0 -j ACCEPT", 4, 9, false,
+	  "t.yaml:4:41: bad burst '0' in iptables rule (1-10000)" },
+	{ "-A INPUT -m limit --limit 1/day --limit-burst 5 -j ACCEPT", 4, 9, false,
+	  "t.yaml:4:27: rate times burst overflows, try lower" },
+	{ "-A INPUT -m limit -m limit -j ACCEPT", 4, 9, false,
+	  "t.yaml:4:30: match 'limit' given twice in iptables rule" },
+	{ "-A INPUT -m state -j ACCEPT", 4, 9, false, "t.yaml:4:9: '-m state' needs '--state'" },
+	{ "-A INPUT -m state --state NEW,BOGUS -j ACCEPT", 4, 9, false,
+	  "t.yaml:4:39: unknown state 'BOGUS' (known: INVALID, NEW, RELATED, ESTABLISHED)" },
+	{ "-A INPUT -m state ! --state NEW -j ACCEPT", 4, 9, false, "t.yaml:4:27: " BANGMSG },
+	{ "-A INPUT -m conntrack --state NEW -j ACCEPT", 4, 9, false,
+	  "t.yaml:4:31: '--state' needs '-m state'" },
+	{ "-A INPUT -j DNAT --to-destination 1.2.3.4", 4, 9, false,
+	  "t.yaml:4:21: '-j DNAT' is only valid in the nat table" },
+	{ "-t nat -A POSTROUTING -j DNAT --to-destination 1.2.3.4", 4, 9, false,
+	  "t.yaml:4:34: '-j DNAT' is only valid in chains PREROUTING and OUTPUT" },
+	{ "-t nat -A PREROUTING -j SNAT --to-source 1.2.3.4", 4, 9, false,
+	  "t.yaml:4:33: '-j SNAT' is only valid in chains POSTROUTING and INPUT" },
+	{ "-t nat -A INPUT -j MASQUERADE", 4, 9, false,
+	  "t.yaml:4:28: '-j MASQUERADE' is only valid in chains POSTROUTING" },
+	{ "-t nat -A POSTROUTING -j SNAT", 4, 9, false,
+	  "t.yaml:4:34: '-j SNAT' needs '--to-source'" },
+	{ "-t nat -A PREROUTING -j DNAT --to-destination 10.0.0.2:53", 4, 9, false,
+	  "t.yaml:4:38: a port in '--to-destination' needs '-p udp' or '-p tcp'" },
+	{ "-t nat -A PREROUTING -p udp -j DNAT --to-destination 10.0.0.2:0", 4, 9, false,
+	  "t.yaml:4:62: bad address '10.0.0.2:0' in iptables rule (ADDR or ADDR:PORT)" },
+	{ "-t nat -A PREROUTING -j ACCEPT --to-destination 10.0.0.2", 4, 9, false,
+	  "t.yaml:4:40: '--to-destination' needs '-j DNAT'" },
 	{ "-A INPUT -i averyveryverylongname -j DROP", 4, 9, false,
 	  "t.yaml:4:21: bad interface 'averyveryverylongname' in iptables rule" },
 	{ "-A INPUT -p udp -p tcp -j DROP", 4, 9, false,
@@ -1310,6 +1386,1074 @@ START_TEST(test_listing_out)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------- */
+/* User chains, RETURN, goto, REJECT, LOG, limit                             */
+
+#define NF_LOG_CYC 500 /* costs.nf_log in these tests */
+#define MAXU	   8
+
+struct ucase {
+	const char *rules[MAXU]; /* NULL-terminated */
+	struct tpkt pkt;	 /* arrives on INPUT */
+	enum nf_verdict verdict; /* expected */
+	int reject_code;	 /* expected nf_hook_state.reject_code */
+	uint64_t cycles;	 /* expected */
+	uint32_t hits[MAXU];	 /* expected pkts of each rule (0 for -N/-P lines) */
+	uint32_t policy;	 /* expected INPUT policy packets */
+};
+
+#define L NF_LOG_CYC
+
+static const struct ucase ucases[] = {
+	/* a jump and the chain's end: back to the next rule */
+	{ { "-N C", "-A INPUT -j C", "-A C -p tcp -j DROP", "-A INPUT -j DROP" },
+	  PKT,
+	  NF_DROP,
+	  -1,
+	  H + 3 * R,
+	  { 0, 1, 0, 1 },
+	  0 },
+	/* RETURN comes back to the rule after the jump */
+	{ { "-N C", "-A INPUT -j C", "-A C -j RETURN", "-A C -j ACCEPT", "-A INPUT -j DROP" },
+	  PKT,
+	  NF_DROP,
+	  -1,
+	  H + 3 * R,
+	  { 0, 1, 1, 0, 1 },
+	  0 },
+	/* RETURN in a built-in chain: the policy */
+	{ { "-A INPUT -j RETURN", "-A INPUT -j DROP" }, PKT, NF_ACCEPT, -1, H + R, { 1, 0 }, 1 },
+	/* -g: the goto chain's end skips the rest of INPUT: its policy */
+	{ { "-N C", "-A INPUT -g C", "-A C -p tcp -j ACCEPT", "-A INPUT -j DROP" },
+	  PKT,
+	  NF_ACCEPT,
+	  -1,
+	  H + 2 * R,
+	  { 0, 1, 0, 0 },
+	  1 },
+	/* -j then -g: the goto chain's RETURN goes back to the first chain's caller */
+	{ { "-N A", "-N B", "-A INPUT -j A", "-A A -g B", "-A A -j DROP", "-A B -j RETURN",
+	    "-A INPUT -j DROP" },
+	  PKT,
+	  NF_DROP,
+	  -1,
+	  H + 4 * R,
+	  { 0, 0, 1, 1, 0, 1, 1 },
+	  0 },
+	/* nested jumps, a verdict deep inside ends the traversal */
+	{ { "-N A", "-N B", "-A INPUT -j A", "-A A -j B", "-A B -p udp --dport 9999 -j DROP" },
+	  PKT,
+	  NF_DROP,
+	  -1,
+	  H + 3 * R,
+	  { 0, 0, 1, 1, 1 },
+	  0 },
+	/* an empty user chain: straight back */
+	{ { "-N E", "-A INPUT -j E", "-P INPUT DROP" }, PKT, NF_DROP, -1, H + R, { 0, 1, 0 }, 1 },
+	/* REJECT: NF_DROP and the ICMP code asked for */
+	{ { "-A INPUT -p udp -j REJECT" }, PKT, NF_DROP, 3, H + R, { 1 }, 0 },
+	{ { "-A INPUT -j REJECT --reject-with icmp-host-unreachable" },
+	  PKT,
+	  NF_DROP,
+	  1,
+	  H + R,
+	  { 1 },
+	  0 },
+	{ { "-A INPUT -j REJECT --reject-with admin-prohib" }, PKT, NF_DROP, 13, H + R, { 1 }, 0 },
+	{ { "-A INPUT -j REJECT --reject-with icmp-net-prohibited" },
+	  PKT,
+	  NF_DROP,
+	  9,
+	  H + R,
+	  { 1 },
+	  0 },
+	/* nf_send_unreach sends nothing about a later fragment */
+	{ { "-A INPUT -j REJECT" }, FRAG, NF_DROP, -1, H + R, { 1 }, 0 },
+	/* LOG continues, costs nf_log per logged packet */
+	{ { "-A INPUT -j LOG --log-prefix \"in: \"", "-A INPUT -j LOG", "-A INPUT -j DROP" },
+	  PKT,
+	  NF_DROP,
+	  -1,
+	  H + 3 * R + 2 * L,
+	  { 1, 1, 1 },
+	  0 },
+	{ { "-A INPUT -p tcp -j LOG", "-A INPUT -j ACCEPT" },
+	  PKT,
+	  NF_ACCEPT,
+	  -1,
+	  H + 2 * R,
+	  { 0, 1 },
+	  0 },
+	/* a limit with credit left admits the packet; a failed earlier match spends none */
+	{ { "-A INPUT -m limit -j ACCEPT", "-P INPUT DROP" }, PKT, NF_ACCEPT, -1, H + R, { 1 }, 0 },
+	{ { "-A INPUT -p tcp -m limit --limit-burst 1 -j ACCEPT", "-P INPUT DROP" },
+	  PKT,
+	  NF_DROP,
+	  -1,
+	  H + R,
+	  { 0 },
+	  1 },
+	/* state without a connection table: every packet is NEW */
+	{ { "-A INPUT -m state --state NEW -j DROP" }, PKT, NF_DROP, -1, H + R, { 1 }, 0 },
+	{ { "-A INPUT -m conntrack ! --ctstate NEW -j DROP" },
+	  PKT,
+	  NF_ACCEPT,
+	  -1,
+	  H + R,
+	  { 0 },
+	  1 },
+};
+
+#undef L
+
+/* The rule whose text is @text, in any chain of @rs. */
+static const struct nf_rule *find_rule(const struct nf_ruleset *rs, const char *text)
+{
+	for (int t = 0; t < NF_TABLE_NR; t++)
+		for (int h = 0; h < NF_HOOK_NR; h++)
+			for (uint32_t i = 0; i < rs->chain[t][h].nrules; i++)
+				if (!strcmp(rs->chain[t][h].rules[i].text, text))
+					return &rs->chain[t][h].rules[i];
+	for (uint32_t u = 0; u < rs->nuser; u++)
+		for (uint32_t i = 0; i < rs->user[u].nrules; i++)
+			if (!strcmp(rs->user[u].rules[i].text, text))
+				return &rs->user[u].rules[i];
+	return NULL;
+}
+
+static struct nf_hook_state in_state(uint64_t jiffies, uint32_t hz)
+{
+	struct nf_hook_state st = { NF_INET_LOCAL_IN, "eth0", NULL, jiffies, hz, 0, -1, 0 };
+
+	return st;
+}
+
+START_TEST(test_user_chains)
+{
+	const struct ucase *c = &ucases[_i];
+	struct nf_ruleset *rs = rs_new();
+	struct costs costs = test_costs();
+	struct sk_buff skb = mk_skb(&c->pkt);
+	struct nf_hook_state st = in_state(0, 250);
+	struct sim_error err = { 0 };
+	uint64_t cycles = 0;
+	enum nf_verdict v;
+
+	costs.nf_log = NF_LOG_CYC;
+	for (int i = 0; i < MAXU && c->rules[i]; i++)
+		ck_assert_msg(parse1(rs, c->rules[i], &err) == 0, "%s: %s", c->rules[i], err.msg);
+	v = nf_hook_slow(rs, &st, &skb, &costs, &cycles);
+	ck_assert_msg(v == c->verdict, "case %d: verdict %d", _i, v);
+	ck_assert_int_eq(st.reject_code, c->reject_code);
+	ck_assert_uint_eq(cycles, c->cycles);
+	for (int i = 0; i < MAXU && c->rules[i]; i++) {
+		const struct nf_rule *r = find_rule(rs, c->rules[i]);
+
+		if (!r) {
+			ck_assert_uint_eq(c->hits[i], 0);
+			continue;
+		}
+		ck_assert_msg(r->pkts == c->hits[i], "case %d rule '%s': %llu packets", _i,
+			      c->rules[i], (unsigned long long)r->pkts);
+	}
+	ck_assert_uint_eq(rs->chain[NF_TABLE_FILTER][NF_INET_LOCAL_IN].policy_pkts, c->policy);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/* -N, -j/-g and loops: what the rule set records, and what a rejected rule leaves. */
+START_TEST(test_user_chain_parse)
+{
+	struct nf_ruleset *rs = rs_new();
+	struct sim_error err = { 0 };
+
+	ck_assert_int_eq(parse1(rs, "-N A", &err), 0);
+	ck_assert_int_eq(parse1(rs, "-N B", &err), 0);
+	ck_assert_int_eq(parse1(rs, "-t nat -N A", &err), 0); /* the same name, another table */
+	ck_assert_uint_eq(rs->nuser, 3);
+	ck_assert_int_eq(parse1(rs, "-A A -j B", &err), 0);
+	ck_assert_int_eq(parse1(rs, "-A INPUT -g A", &err), 0);
+	ck_assert_uint_eq(rs->user[0].refs, 1);
+	ck_assert_uint_eq(rs->user[1].refs, 1);
+	ck_assert_int_eq(rs->user[0].rules[0].target, NF_TG_JUMP);
+	ck_assert_int_eq(rs->user[0].rules[0].chain, 1);
+	ck_assert_int_eq(parse1(rs, "-A B -j A", &err), -1);
+	ck_assert_str_eq(err.msg, "t.yaml:1:9: jump to 'A' makes a loop");
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(parse1(rs, "-A B -j B", &err), -1);
+	ck_assert_str_eq(err.msg, "t.yaml:1:9: jump to 'B' makes a loop");
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(parse1(rs, "-N A", &err), -1);
+	ck_assert_str_eq(err.msg, "t.yaml:1:4: chain 'A' already exists in table 'filter'");
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(parse1(rs, "-t raw -A B -j ACCEPT", &err), -1);
+	ck_assert_str_eq(err.msg, "t.yaml:1:11: chain 'B' does not exist in table 'raw'");
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(parse1(rs, "-t raw -A PREROUTING -j B", &err), -1);
+	ck_assert_str_eq(err.msg, "t.yaml:1:25: chain 'B' does not exist in table 'raw'");
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(parse1(rs, "-A X -j ACCEPT", &err), -1);
+	ck_assert_str_eq(err.msg, "t.yaml:1:4: unknown chain 'X' (known: PREROUTING, INPUT, "
+				  "FORWARD, OUTPUT, POSTROUTING, A, B, A)");
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(parse1(rs, "-P A DROP", &err), -1);
+	ck_assert_str_eq(err.msg, "t.yaml:1:4: '-P' needs a built-in chain, 'A' is a user chain");
+	memset(&err, 0, sizeof(err));
+	for (int i = 3; i < NF_MAX_USER_CHAINS; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "-N U%d", i);
+		ck_assert_int_eq(parse1(rs, name, &err), 0);
+	}
+	ck_assert_int_eq(parse1(rs, "-N ONEMORE", &err), -1);
+	ck_assert_str_eq(err.msg, "t.yaml:1:4: too many user chains (at most 16)");
+	free(rs);
+}
+END_TEST
+
+/*
+ * xt_limit against the kernel (tests/kernel-ref/nf.csv, limit-*): 10/sec
+ * burst 5 at HZ 250, datagram i at i * GAP; the ACCEPT rule's count.
+ */
+START_TEST(test_limit_vs_kernel)
+{
+	static const struct {
+		const char *c;	 /* case in nf.csv */
+		uint32_t n;	 /* datagrams */
+		uint32_t gap_us; /* between them */
+	} rows[] = { { "limit-1000pps", 400, 1000 }, { "limit-20pps", 40, 50000 } };
+	struct tpkt p = PKT;
+
+	for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+		struct nf_ruleset *rs = rs_new();
+		struct costs costs = test_costs();
+		struct sim_error err = { 0 };
+		const struct nf_rule *acc;
+		uint64_t cycles = 0;
+		FILE *f = test_ref_open("kernel-ref/nf.csv");
+		struct ref_row r;
+		long want_acc = -1, want_drop = -1;
+
+		ck_assert_int_eq(parse1(rs,
+					"-A INPUT -p udp -m limit --limit 10/sec --limit-burst 5 "
+					"-j ACCEPT",
+					&err),
+				 0);
+		ck_assert_int_eq(parse1(rs, "-A INPUT -p udp -j DROP", &err), 0);
+		for (uint32_t i = 0; i < rows[k].n; i++) {
+			struct sk_buff skb = mk_skb(&p);
+			struct nf_hook_state st =
+				in_state((uint64_t)i * rows[k].gap_us * 250 / 1000000, 250);
+
+			nf_hook_slow(rs, &st, &skb, &costs, &cycles);
+		}
+		while (test_ref_next(f, true, &r)) {
+			if (strcmp(r.c, rows[k].c))
+				continue;
+			if (!strcmp(r.k, "accept.pkts"))
+				want_acc = atol(r.val);
+			if (!strcmp(r.k, "drop.pkts"))
+				want_drop = atol(r.val);
+		}
+		fclose(f);
+		acc = &rs->chain[NF_TABLE_FILTER][NF_INET_LOCAL_IN].rules[0];
+		ck_assert_msg(acc->pkts == (uint64_t)want_acc, "%s: %llu admitted, kernel %ld",
+			      rows[k].c, (unsigned long long)acc->pkts, want_acc);
+		ck_assert_uint_eq(rs->chain[NF_TABLE_FILTER][NF_INET_LOCAL_IN].rules[1].pkts,
+				  (uint64_t)want_drop);
+		free(rs);
+	}
+}
+END_TEST
+
+/* The token bucket itself: a burst, then one packet per period (xt_limit.c arithmetic). */
+START_TEST(test_limit_bucket)
+{
+	static const struct {
+		const char *rule; /* the match */
+		uint32_t hz;	  /* CONFIG_HZ */
+		uint32_t every;	  /* a packet every this many jiffies */
+		uint32_t n;	  /* packets */
+		uint32_t admitted;
+	} rows[] = {
+		/* 1/sec burst 2 at HZ 1000, a packet per ms for 5 s: 2 + 4 (the 5th at 5000) */
+		{ "-m limit --limit 1/sec --limit-burst 2", 1000, 1, 5000, 6 },
+		/* 100/sec burst 1 at HZ 100: exactly one packet per jiffy */
+		{ "-m limit --limit 100/s --limit-burst 1", 100, 1, 50, 50 },
+		/* and two per jiffy offered: still one */
+		{ "-m limit --limit 100/s --limit-burst 1", 100, 0, 50, 1 },
+		/* 3/hour default: the burst of 5 and nothing more within a minute */
+		{ "-m limit", 250, 25, 2400, 5 },
+		/* 6/min at HZ 250: one per 10 s, 30 s of one packet per second: 5 + 3 */
+		{ "-m limit --limit 6/minute", 250, 250, 31, 8 },
+	};
+
+	for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+		struct nf_ruleset *rs = rs_new();
+		struct costs costs = test_costs();
+		struct sim_error err = { 0 };
+		struct tpkt p = PKT;
+		char rule[160];
+		uint64_t cycles = 0;
+
+		snprintf(rule, sizeof(rule), "-A INPUT %s -j ACCEPT", rows[k].rule);
+		ck_assert_msg(parse1(rs, rule, &err) == 0, "%s", err.msg);
+		for (uint32_t i = 0; i < rows[k].n; i++) {
+			struct sk_buff skb = mk_skb(&p);
+			struct nf_hook_state st = in_state((uint64_t)i * rows[k].every, rows[k].hz);
+
+			nf_hook_slow(rs, &st, &skb, &costs, &cycles);
+		}
+		ck_assert_msg(rs->chain[NF_TABLE_FILTER][NF_INET_LOCAL_IN].rules[0].pkts ==
+				      rows[k].admitted,
+			      "row %zu: %llu admitted", k,
+			      (unsigned long long)rs->chain[NF_TABLE_FILTER][NF_INET_LOCAL_IN]
+				      .rules[0]
+				      .pkts);
+		free(rs);
+	}
+}
+END_TEST
+
+/* A -- B over a veth pair, B's INPUT rules given; A sends to B:5000. */
+static const char ab_fmt[] = "name: nf-ab\n"
+			     "duration: %s\n"
+			     "hosts:\n"
+			     "  - name: A\n"
+			     "    cpus: 2\n"
+			     "    nics:\n"
+			     "      - {name: a0, driver: veth, peer: B/b0, address: 10.85.0.1/24}\n"
+			     "    neigh:\n"
+			     "      - {ip: 10.85.0.2, dev: a0}\n"
+			     "    sockets:\n"
+			     "      - {name: tx}\n"
+			     "    apps:\n"
+			     "      - {name: s, socket: tx, cpu: 0,\n"
+			     "         send: {to: '10.85.0.2:5000', size: 100%s}}\n"
+			     "  - name: B\n"
+			     "    machine: A\n"
+			     "%s"
+			     "    nics:\n"
+			     "      - {name: b0, driver: veth, peer: A/a0, address: 10.85.0.2/24}\n"
+			     "    neigh:\n"
+			     "      - {ip: 10.85.0.1, dev: b0}\n"
+			     "    sockets:\n"
+			     "      - {name: rx, bind: '10.85.0.2:5000'}\n"
+			     "    iptables:\n"
+			     "%s";
+
+/* The CSV's value of @counter for case @c in @ns (tests/kernel-ref/nf.csv). */
+static long nf_ref(const char *c, const char *ns, const char *counter)
+{
+	FILE *f = test_ref_open("kernel-ref/nf.csv");
+	struct ref_row r;
+	long v = -1;
+
+	while (test_ref_next(f, true, &r))
+		if (!strcmp(r.c, c) && !strcmp(r.ns, ns) && !strcmp(r.k, counter))
+			v = atol(r.val);
+	fclose(f);
+	ck_assert_msg(v >= 0, "nf.csv: no %s %s %s", c, ns, counter);
+	return v;
+}
+
+/*
+ * REJECT against the kernel (nf.csv, reject-*): every datagram matches, the
+ * ICMP errors go through icmp_send's per-peer limit like any other.
+ */
+START_TEST(test_reject_vs_kernel)
+{
+	static const struct {
+		const char *c;	      /* case */
+		const char *send;     /* rate and count */
+		const char *duration; /* long enough for every datagram and its ICMP */
+		const char *rule;     /* B's rule */
+	} rows[] = {
+		{ "reject-100pps", ", rate: 100pps, count: 300", "3100ms",
+		  "      - '-A INPUT -p udp --dport 5000 -j REJECT'\n" },
+		{ "reject-host", ", rate: 10pps, count: 20", "2100ms",
+		  "      - '-A INPUT -p udp --dport 5000 -j REJECT --reject-with "
+		  "icmp-host-unreachable'\n" },
+	};
+	static const char *const counters[][2] = {
+		{ "B", "Icmp.OutDestUnreachs" },
+		{ "B", "Icmp.OutRateLimitHost" },
+		{ "B", "Icmp.OutRateLimitGlobal" },
+		{ "A", "Icmp.InDestUnreachs" },
+	};
+	char yaml[4096];
+	struct world *w;
+	struct host *b;
+
+	snprintf(yaml, sizeof(yaml), ab_fmt, rows[_i].duration, rows[_i].send, "", rows[_i].rule);
+	w = test_world_run("nf-ab.yaml", yaml);
+	b = test_world_host(w, "B");
+	ck_assert_uint_eq(b->nf->chain[NF_TABLE_FILTER][NF_INET_LOCAL_IN].rules[0].pkts,
+			  (uint64_t)nf_ref(rows[_i].c, "B", "rule1.pkts"));
+	for (size_t k = 0; k < sizeof(counters) / sizeof(counters[0]); k++) {
+		uint64_t got =
+			test_snmp_counter(test_world_host(w, counters[k][0]), counters[k][1]);
+		long want = nf_ref(rows[_i].c, counters[k][0], counters[k][1]);
+
+		ck_assert_msg(got == (uint64_t)want, "%s: %s %s = %llu, kernel %ld", rows[_i].c,
+			      counters[k][0], counters[k][1], (unsigned long long)got, want);
+	}
+	world_free(w);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------- */
+/* Connection tracking                                                       */
+
+#define CT_HZ 250
+
+static uint64_t ct_skb_id = 1;
+
+/* A rule set from @rules with a connection table of @max entries in @buckets buckets. */
+static struct nf_ruleset *ct_rs(const char *const *rules, uint32_t max, uint32_t buckets)
+{
+	struct nf_ruleset *rs = rs_new();
+	struct nf_ct_params p = { max, buckets, 30, 120, 30, 600, CT_HZ, 2 };
+	struct sim_error err = { 0 };
+
+	for (int i = 0; rules[i]; i++)
+		ck_assert_msg(parse1(rs, rules[i], &err) == 0, "%s: %s", rules[i], err.msg);
+	ck_assert(rs->ct_needed);
+	ck_assert_int_eq(nf_conntrack_init(rs, &p), 0);
+	return rs;
+}
+
+/*
+ * One packet through the hooks a local delivery (@in: PRE_ROUTING, INPUT)
+ * or a local send (OUTPUT, POSTROUTING) passes, at @jiffies; its last verdict.
+ */
+static enum nf_verdict ct_pass(struct nf_ruleset *rs, bool in, const char *sa, const char *da,
+			       uint16_t sp, uint16_t dp, uint64_t jiffies)
+{
+	struct tpkt p = { 17, sa, da, sp, dp, in ? "eth0" : NULL, 142, in ? NULL : "eth0", 0 };
+	struct sk_buff skb = mk_skb(&p);
+	struct costs costs = test_costs();
+	enum nf_hook_id hooks[2] = { in ? NF_INET_PRE_ROUTING : NF_INET_LOCAL_OUT,
+				     in ? NF_INET_LOCAL_IN : NF_INET_POST_ROUTING };
+	uint64_t cycles = 0;
+
+	skb.id = ct_skb_id++;
+	for (int i = 0; i < 2; i++) {
+		struct nf_hook_state st = { hooks[i], p.dev, p.odev, jiffies, CT_HZ, 0, -1, 0 };
+
+		if (nf_hook_slow(rs, &st, &skb, &costs, &cycles) == NF_DROP)
+			return NF_DROP;
+	}
+	return NF_ACCEPT;
+}
+
+static uint64_t ct_sum(const struct nf_conntrack_net *cn, size_t off)
+{
+	uint64_t v = 0;
+
+	for (uint32_t c = 0; c < cn->p.ncpus; c++)
+		v += *(const uint64_t *)((const char *)&cn->stat[c] + off);
+	return v;
+}
+
+#define CT_STAT(cn, f) ct_sum(cn, offsetof(struct ip_conntrack_stat, f))
+
+/*
+ * Table full against the kernel (nf.csv, ctfull): nf_conntrack_max 40, 100
+ * new flows. Which flows early_drop() finds depends on the hash, so the
+ * comparison is of what does not: the count, and drops + early drops (each
+ * early drop admits one more flow).
+ */
+START_TEST(test_ct_full_vs_kernel)
+{
+	static const char *const rules[] = { "-A INPUT -m conntrack --ctstate NEW -j ACCEPT",
+					     NULL };
+	long max = nf_ref("ctfull", "B", "nf_conntrack_max");
+	struct nf_ruleset *rs = ct_rs(rules, (uint32_t)max, 262144);
+	const struct nf_conntrack_net *cn = rs->ct;
+	uint64_t drops = 0;
+
+	for (uint16_t i = 0; i < 100; i++)
+		drops += ct_pass(rs, true, "10.85.0.1", "10.85.0.2", (uint16_t)(40000 + i), 5000,
+				 i / 4) == NF_DROP;
+	ck_assert_uint_eq(cn->count, (uint64_t)nf_ref("ctfull", "B", "nf_conntrack_count"));
+	ck_assert_uint_eq(CT_STAT(cn, drop), drops);
+	ck_assert_uint_eq(CT_STAT(cn, drop) + CT_STAT(cn, early_drop),
+			  (uint64_t)(nf_ref("ctfull", "B", "ct.drop") +
+				     nf_ref("ctfull", "B", "ct.early_drop")));
+	ck_assert_uint_eq(rs->chain[NF_TABLE_FILTER][NF_INET_LOCAL_IN].rules[0].pkts,
+			  100 - CT_STAT(cn, drop));
+	ck_assert_uint_eq(CT_STAT(cn, found), (uint64_t)nf_ref("ctfull", "B", "ct.found"));
+	ck_assert_uint_eq(CT_STAT(cn, insert), (uint64_t)nf_ref("ctfull", "B", "ct.insert"));
+	ck_assert_uint_eq(CT_STAT(cn, invalid), (uint64_t)nf_ref("ctfull", "B", "ct.invalid"));
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/* NEW until the first reply, then ESTABLISHED (nf.csv, ctstate). */
+START_TEST(test_ct_state_vs_kernel)
+{
+	static const char *const rules[] = {
+		"-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT",
+		"-A INPUT -m conntrack --ctstate NEW -j ACCEPT", NULL
+	};
+	struct nf_ruleset *rs = ct_rs(rules, 100, 64);
+	const struct nf_chain *c = &rs->chain[NF_TABLE_FILTER][NF_INET_LOCAL_IN];
+
+	ct_pass(rs, true, "10.85.0.1", "10.85.0.2", 4000, 5000, 0);
+	ct_pass(rs, true, "10.85.0.1", "10.85.0.2", 4000, 5000, 0);
+	ct_pass(rs, false, "10.85.0.2", "10.85.0.1", 5000, 4000, 1); /* B replies */
+	for (int i = 0; i < 8; i++)
+		ct_pass(rs, true, "10.85.0.1", "10.85.0.2", 4000, 5000, 13);
+	ck_assert_uint_eq(c->rules[0].pkts, (uint64_t)nf_ref("ctstate", "B", "established.pkts"));
+	ck_assert_uint_eq(c->rules[1].pkts, (uint64_t)nf_ref("ctstate", "B", "new.pkts"));
+	ck_assert_uint_eq(rs->ct->count, 1);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/*
+ * ASSURED against the kernel (nf.csv, ctassured): a replied flow older than
+ * 2 s survives a flood of 100 new flows into a table of 40; the flood's
+ * admissions and drops add up as they did on 6.18.
+ */
+START_TEST(test_ct_assured_vs_kernel)
+{
+	static const char *const rules[] = {
+		"-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT",
+		"-A INPUT -m conntrack --ctstate NEW -j ACCEPT", NULL
+	};
+	long max = nf_ref("ctassured", "B", "nf_conntrack_max");
+	struct nf_ruleset *rs = ct_rs(rules, (uint32_t)max, 262144);
+	const struct nf_chain *c = &rs->chain[NF_TABLE_FILTER][NF_INET_LOCAL_IN];
+	const uint64_t s = CT_HZ, t0 = 2 * s + s / 5 + 13;
+	uint64_t early;
+	uint32_t i;
+
+	ct_pass(rs, true, "10.85.0.1", "10.85.0.2", 4000, 5000, 0);
+	ct_pass(rs, false, "10.85.0.2", "10.85.0.1", 5000, 4000, 1);
+	ct_pass(rs, true, "10.85.0.1", "10.85.0.2", 4000, 5000, 2 * s + s / 5);
+	for (uint16_t k = 0; k < 100; k++)
+		ct_pass(rs, true, "10.85.0.1", "10.85.0.2", (uint16_t)(40000 + k), 5000,
+			t0 + k / 4);
+	ct_pass(rs, true, "10.85.0.1", "10.85.0.2", 4000, 5000, t0 + 40);
+	for (i = 0; i < rs->ct->p.max; i++)
+		if (rs->ct->entries[i].used && rs->ct->entries[i].tuple[0].sport == 4000)
+			break;
+	ck_assert_uint_lt(i, rs->ct->p.max);
+	ck_assert_uint_eq((rs->ct->entries[i].status & IPS_ASSURED) != 0,
+			  (uint64_t)nf_ref("ctassured", "B", "x.assured"));
+	ck_assert_uint_eq(c->rules[0].pkts, (uint64_t)nf_ref("ctassured", "B", "established.pkts"));
+	ck_assert_uint_eq(rs->ct->count, (uint64_t)nf_ref("ctassured", "B", "nf_conntrack_count"));
+	early = CT_STAT(rs->ct, early_drop);
+	ck_assert_uint_eq(CT_STAT(rs->ct, drop) + early,
+			  (uint64_t)(nf_ref("ctassured", "B", "ct.drop") +
+				     nf_ref("ctassured", "B", "ct.early_drop")));
+	ck_assert_uint_eq(c->rules[1].pkts - early,
+			  (uint64_t)(nf_ref("ctassured", "B", "new.pkts") -
+				     nf_ref("ctassured", "B", "ct.early_drop")));
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/* The one entry's timeout, jiffies from @now. */
+static int64_t ct_left(const struct nf_ruleset *rs, uint64_t now)
+{
+	for (uint32_t i = 0; i < rs->ct->p.max; i++)
+		if (rs->ct->entries[i].used)
+			return (int64_t)rs->ct->entries[i].timeout - (int64_t)now;
+	return -1;
+}
+
+/* nf_conntrack_udp_packet: 30 s unreplied, 120 s once a stream (reply seen, older than 2 s). */
+START_TEST(test_ct_udp_timeouts)
+{
+	static const char *const rules[] = { "-A INPUT -m state --state INVALID -j DROP", NULL };
+	struct nf_ruleset *rs = ct_rs(rules, 100, 64);
+	const uint64_t s = CT_HZ;
+	uint32_t i;
+
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 0);
+	ck_assert_int_eq(ct_left(rs, 0), 30 * s);
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 29 * s); /* refreshed */
+	ck_assert_int_eq(ct_left(rs, 29 * s), 30 * s);
+	ct_pass(rs, false, "10.0.0.1", "10.0.0.9", 53, 1000, 29 * s + 10); /* reply, young */
+	ck_assert_int_eq(ct_left(rs, 29 * s + 10), 30 * s);
+	for (i = 0; i < rs->ct->p.max && !rs->ct->entries[i].used; i++)
+		;
+	ck_assert(!(rs->ct->entries[i].status & IPS_ASSURED));
+	ck_assert(rs->ct->entries[i].status & IPS_SEEN_REPLY);
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 32 * s); /* older than 2 s: stream */
+	ck_assert_int_eq(ct_left(rs, 32 * s), 120 * s);
+	ck_assert_uint_eq(rs->ct->count, 1);
+	for (i = 0; i < rs->ct->p.max && !rs->ct->entries[i].used; i++)
+		;
+	ck_assert(rs->ct->entries[i].status & IPS_ASSURED);
+	/* expired: a new entry for the same tuple, the old one reaped on the chain */
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 153 * s);
+	ck_assert_int_eq(ct_left(rs, 153 * s), 30 * s);
+	ck_assert_uint_eq(rs->ct->count, 1);
+	/* the sweep: unrelated expired entries go once a second */
+	ct_pass(rs, true, "10.0.0.8", "10.0.0.1", 1000, 53, 153 * s);
+	ck_assert_uint_eq(rs->ct->count, 2);
+	ct_pass(rs, true, "10.0.0.7", "10.0.0.1", 1000, 53, 190 * s);
+	ck_assert_uint_eq(rs->ct->count, 1);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/* early_drop: unassured entries of the new tuple's buckets go; assured ones stay. */
+START_TEST(test_ct_early_drop)
+{
+	static const char *const rules[] = { "-A INPUT -m state --state NEW -j ACCEPT", NULL };
+	struct nf_ruleset *rs = ct_rs(rules, 2, 1); /* one bucket: early_drop sees all */
+	const uint64_t s = CT_HZ;
+
+	/* flow A becomes assured (reply, then a packet after 2 s) */
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 0);
+	ct_pass(rs, false, "10.0.0.1", "10.0.0.9", 53, 1000, 1);
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 3 * s);
+	/* flow B unassured; C evicts B */
+	ct_pass(rs, true, "10.0.0.8", "10.0.0.1", 1000, 53, 3 * s);
+	ck_assert_uint_eq(rs->ct->count, 2);
+	ck_assert_int_eq(ct_pass(rs, true, "10.0.0.7", "10.0.0.1", 1000, 53, 3 * s), NF_ACCEPT);
+	ck_assert_uint_eq(CT_STAT(rs->ct, early_drop), 1);
+	ck_assert_uint_eq(rs->ct->count, 2);
+	/* C made assured too: the next new flow is dropped, table full */
+	ct_pass(rs, false, "10.0.0.1", "10.0.0.7", 53, 1000, 3 * s + 1);
+	ct_pass(rs, true, "10.0.0.7", "10.0.0.1", 1000, 53, 6 * s);
+	ck_assert_int_eq(ct_pass(rs, true, "10.0.0.6", "10.0.0.1", 1000, 53, 6 * s), NF_DROP);
+	ck_assert_uint_eq(CT_STAT(rs->ct, drop), 1);
+	ck_assert_uint_eq(CT_STAT(rs->ct, early_drop), 1);
+	/* an established packet of an existing flow still passes */
+	ck_assert_int_eq(ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 6 * s), NF_ACCEPT);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/* A new connection's entry dies with a packet dropped before confirmation. */
+START_TEST(test_ct_unconfirmed)
+{
+	static const char *const rules[] = { "-A INPUT -p udp --dport 9 -j DROP",
+					     "-A INPUT -m state --state NEW -j ACCEPT", NULL };
+	struct nf_ruleset *rs = ct_rs(rules, 1, 1);
+
+	ck_assert_int_eq(ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 9, 0), NF_DROP);
+	ck_assert_uint_eq(rs->ct->count, 0);
+	/* the table of one is free for the next */
+	ck_assert_int_eq(ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 0), NF_ACCEPT);
+	ck_assert_uint_eq(rs->ct->count, 1);
+	/* full: early_drop evicts the unassured entry */
+	ck_assert_int_eq(ct_pass(rs, true, "10.0.0.8", "10.0.0.1", 1000, 53, 0), NF_ACCEPT);
+	ck_assert_uint_eq(CT_STAT(rs->ct, early_drop), 1);
+	ck_assert_uint_eq(CT_STAT(rs->ct, drop), 0);
+	ck_assert_uint_eq(rs->ct->count, 1);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/* The raw table runs before nf_conntrack_in: a state match there sees no entry (INVALID). */
+START_TEST(test_ct_raw_before_conntrack)
+{
+	static const char *const rules[] = {
+		"-t raw -A PREROUTING -m state --state INVALID -j ACCEPT",
+		"-t mangle -A PREROUTING -m state --state NEW -j ACCEPT", NULL
+	};
+	struct nf_ruleset *rs = ct_rs(rules, 16, 16);
+
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 0);
+	ct_pass(rs, true, "10.0.0.9", "10.0.0.1", 1000, 53, 0);
+	ck_assert_uint_eq(rs->chain[NF_TABLE_RAW][NF_INET_PRE_ROUTING].rules[0].pkts, 2);
+	ck_assert_uint_eq(rs->chain[NF_TABLE_MANGLE][NF_INET_PRE_ROUTING].rules[0].pkts, 2);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/* ICMP errors: RELATED when they quote a tracked datagram, INVALID otherwise. */
+START_TEST(test_ct_icmp_related)
+{
+	static const char *const rules[] = { "-A INPUT -m state --state RELATED -j ACCEPT",
+					     "-A INPUT -m state --state INVALID -j DROP", NULL };
+	struct nf_ruleset *rs = ct_rs(rules, 16, 16);
+	struct costs costs = test_costs();
+	struct tpkt p = { 1, "10.9.9.9", "10.0.0.1", 0, 0, "eth0", 98, NULL, 0 };
+	const struct nf_chain *c = &rs->chain[NF_TABLE_FILTER][NF_INET_LOCAL_IN];
+	uint64_t cycles = 0;
+
+	/* we sent 10.0.0.1:1000 -> 10.5.0.1:53 */
+	ct_pass(rs, false, "10.0.0.1", "10.5.0.1", 1000, 53, 0);
+	for (int k = 0; k < 2; k++) {
+		struct sk_buff skb = mk_skb(&p);
+		enum nf_hook_id hooks[2] = { NF_INET_PRE_ROUTING, NF_INET_LOCAL_IN };
+
+		skb.id = ct_skb_id++;
+		skb.icmp_type = 3;
+		skb.icmp_orig_daddr = ip(k == 0 ? "10.5.0.1" : "10.5.0.2");
+		skb.sport = 1000;
+		skb.dport = 53;
+		for (int i = 0; i < 2; i++) {
+			struct nf_hook_state st = { hooks[i], "eth0", NULL, 1, CT_HZ, 0, -1, 0 };
+
+			nf_hook_slow(rs, &st, &skb, &costs, &cycles);
+		}
+	}
+	ck_assert_uint_eq(c->rules[0].pkts, 1);
+	ck_assert_uint_eq(c->rules[1].pkts, 1);
+	ck_assert_uint_eq(rs->ct->count, 1); /* errors make no entries */
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------- */
+/* NAT                                                                       */
+
+/* A packet through one hook, with the output device's address @oaddr; rewritten in *skb. */
+static enum nf_verdict nat_hook1(struct nf_ruleset *rs, enum nf_hook_id h, struct sk_buff *skb,
+				 uint32_t oaddr)
+{
+	bool has_in = h == NF_INET_PRE_ROUTING || h == NF_INET_LOCAL_IN || h == NF_INET_FORWARD;
+	bool has_out = h == NF_INET_LOCAL_OUT || h == NF_INET_POST_ROUTING || h == NF_INET_FORWARD;
+	struct nf_hook_state st = {
+		h, has_in ? "eth0" : NULL, has_out ? "eth1" : NULL, 0, CT_HZ, 0, -1, oaddr
+	};
+	struct costs costs = test_costs();
+	uint64_t cycles = 0;
+
+	costs.nf_nat = 7;
+	return nf_hook_slow(rs, &st, skb, &costs, &cycles);
+}
+
+/* A forwarded packet: PREROUTING, FORWARD, POSTROUTING; the packet as it leaves. */
+static struct sk_buff nat_fwd(struct nf_ruleset *rs, const char *sa, uint16_t sp, const char *da,
+			      uint16_t dp)
+{
+	struct tpkt p = { 17, sa, da, sp, dp, "eth0", 142, "eth1", 0 };
+	struct sk_buff skb = mk_skb(&p);
+
+	skb.id = ct_skb_id++;
+	ck_assert_int_eq(nat_hook1(rs, NF_INET_PRE_ROUTING, &skb, 0), NF_ACCEPT);
+	ck_assert_int_eq(nat_hook1(rs, NF_INET_FORWARD, &skb, 0), NF_ACCEPT);
+	ck_assert_int_eq(nat_hook1(rs, NF_INET_POST_ROUTING, &skb, ip("1.1.1.1")), NF_ACCEPT);
+	return skb;
+}
+
+static void expect_tuple(const struct sk_buff *skb, const char *sa, uint16_t sp, const char *da,
+			 uint16_t dp)
+{
+	ck_assert_uint_eq(skb->saddr, ip(sa));
+	ck_assert_uint_eq(skb->sport, sp);
+	ck_assert_uint_eq(skb->daddr, ip(da));
+	ck_assert_uint_eq(skb->dport, dp);
+}
+
+START_TEST(test_nat_dnat)
+{
+	static const char *const rules[] = {
+		"-t nat -A PREROUTING -p udp --dport 53 -j DNAT --to-destination 10.0.0.2:5353",
+		NULL
+	};
+	struct nf_ruleset *rs = ct_rs(rules, 16, 16);
+	struct sk_buff skb;
+
+	skb = nat_fwd(rs, "192.168.1.5", 1000, "10.0.0.1", 53);
+	expect_tuple(&skb, "192.168.1.5", 1000, "10.0.0.2", 5353);
+	skb = nat_fwd(rs, "192.168.1.5", 1000, "10.0.0.1", 53); /* the entry, not the table */
+	expect_tuple(&skb, "192.168.1.5", 1000, "10.0.0.2", 5353);
+	ck_assert_uint_eq(rs->chain[NF_TABLE_NAT][NF_INET_PRE_ROUTING].rules[0].pkts, 1);
+	skb = nat_fwd(rs, "10.0.0.2", 5353, "192.168.1.5", 1000); /* the reply, un-DNATed */
+	expect_tuple(&skb, "10.0.0.1", 53, "192.168.1.5", 1000);
+	skb = nat_fwd(rs, "192.168.1.5", 1001, "10.0.0.1", 54); /* no rule: untouched */
+	expect_tuple(&skb, "192.168.1.5", 1001, "10.0.0.1", 54);
+	ck_assert_uint_eq(rs->ct->count, 2);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+START_TEST(test_nat_snat_masquerade)
+{
+	static const char *const rules[] = {
+		"-t nat -A POSTROUTING -s 192.168.1.0/24 -p udp --sport 1000 -j SNAT --to-source "
+		"5.6.7.8:2000",
+		"-t nat -A POSTROUTING -s 192.168.1.0/24 -j SNAT --to-source 1.2.3.4",
+		"-t nat -A POSTROUTING -o eth1 -j MASQUERADE", NULL
+	};
+	struct nf_ruleset *rs = ct_rs(rules, 16, 16);
+	const struct nf_chain *c = &rs->chain[NF_TABLE_NAT][NF_INET_POST_ROUTING];
+	struct sk_buff skb;
+
+	skb = nat_fwd(rs, "192.168.1.5", 1000, "8.8.8.8", 53);
+	expect_tuple(&skb, "5.6.7.8", 2000, "8.8.8.8", 53);
+	skb = nat_fwd(rs, "8.8.8.8", 53, "5.6.7.8", 2000); /* reply: back to the inside */
+	expect_tuple(&skb, "8.8.8.8", 53, "192.168.1.5", 1000);
+	skb = nat_fwd(rs, "192.168.1.6", 999, "8.8.8.8", 53);
+	expect_tuple(&skb, "1.2.3.4", 999, "8.8.8.8", 53);
+	skb = nat_fwd(rs, "172.16.0.9", 999, "8.8.8.8", 53); /* masqueraded: eth1's address */
+	expect_tuple(&skb, "1.1.1.1", 999, "8.8.8.8", 53);
+	skb = nat_fwd(rs, "8.8.8.8", 53, "1.1.1.1", 999);
+	expect_tuple(&skb, "8.8.8.8", 53, "172.16.0.9", 999);
+	/* replies are not new: the nat table saw three first packets */
+	ck_assert_uint_eq(c->rules[0].pkts + c->rules[1].pkts + c->rules[2].pkts, 3);
+	ck_assert_uint_eq(c->rules[2].pkts, 1);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/*
+ * The `iptables -t @table -L -v -n -x` text of rule set @set in
+ * tests/kernel-ref/nf_listing.txt, as nf_write_listing heads it ("# table T").
+ */
+static void ref_listing(int set, const char *table, char *want, size_t size)
+{
+	char line[512], set_hdr[32], table_hdr[32];
+	FILE *f = fopen("kernel-ref/nf_listing.txt", "r");
+	size_t len;
+	int section = 0;
+
+	ck_assert_ptr_nonnull(f);
+	snprintf(set_hdr, sizeof(set_hdr), "# rule set %d\n", set);
+	snprintf(table_hdr, sizeof(table_hdr), "# table %s\n", table);
+	len = (size_t)snprintf(want, size, "%s", table_hdr);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strcmp(line, set_hdr))
+			section = 1;
+		else if (section == 1 && !strcmp(line, table_hdr))
+			section = 2;
+		else if (section == 2 && line[0] == '#')
+			break;
+		else if (section == 2)
+			len += (size_t)snprintf(want + len, size - len, "%s", line);
+	}
+	fclose(f);
+	ck_assert_uint_eq(section, 2);
+	ck_assert_uint_lt(len, size - 1);
+}
+
+/* The nat table of rule set 2: DNAT, SNAT and MASQUERADE as iptables prints them. */
+START_TEST(test_nat_listing_vs_kernel)
+{
+	static const char *const rules[] = {
+		"-t nat -A POSTROUTING -o eth0 -j MASQUERADE",
+		"-t nat -A POSTROUTING -s 10.0.0.0/8 -j SNAT --to-source 1.2.3.4",
+		"-t nat -A PREROUTING -p udp --dport 53 -j DNAT --to-destination 10.0.0.2:5353",
+		"-t nat -A PREROUTING -p udp --dport 54 -j DNAT --to-destination 10.0.0.2",
+	};
+	struct nf_ruleset *rs = rs_new();
+	struct sim_error err = { 0 };
+	char want[8192], *text;
+
+	ref_listing(2, "nat", want, sizeof(want));
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		ck_assert_msg(parse1(rs, rules[i], &err) == 0, "%s: %s", rules[i], err.msg);
+	text = listing(rs);
+	ck_assert_str_eq(text, want);
+	free(text);
+	free(rs);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------- */
+/* ipset                                                                     */
+
+/* Set @name of @n addresses into @rs, as ip_set_parse leaves it (sorted). */
+static void add_set(struct nf_ruleset *rs, const char *name, const char *const *addrs, uint32_t n)
+{
+	struct ip_set *set = &rs->sets[rs->nsets++];
+
+	snprintf(set->name, sizeof(set->name), "%s", name);
+	set->addr = malloc(n * sizeof(*set->addr));
+	ck_assert_ptr_nonnull(set->addr);
+	for (uint32_t i = 0; i < n; i++)
+		set->addr[i] = ip(addrs[i]);
+	set->n = n;
+}
+
+START_TEST(test_set_match)
+{
+	static const char *const bl[] = { "10.1.2.3", "10.9.0.1", "192.168.1.1" };
+	static const struct {
+		const char *rule;	 /* one rule, DROP on match */
+		const char *sa, *da;	 /* the packet */
+		enum nf_verdict verdict; /* expected */
+	} rows[] = {
+		{ "-A INPUT -m set --match-set bl src -j DROP", "10.1.2.3", "10.0.0.1", NF_DROP },
+		{ "-A INPUT -m set --match-set bl src -j DROP", "10.1.2.4", "10.0.0.1", NF_ACCEPT },
+		{ "-A INPUT -m set --match-set bl dst -j DROP", "10.1.2.3", "10.0.0.1", NF_ACCEPT },
+		{ "-A INPUT -m set --match-set bl dst -j DROP", "10.0.0.1", "192.168.1.1",
+		  NF_DROP },
+		{ "-A INPUT -m set ! --match-set bl src -j DROP", "10.1.2.3", "10.0.0.1",
+		  NF_ACCEPT },
+		{ "-A INPUT -m set ! --match-set bl src -j DROP", "10.0.0.7", "10.0.0.1", NF_DROP },
+		{ "-A INPUT -m set --match-set bl src -j DROP", "10.9.0.1", "10.0.0.1", NF_DROP },
+		{ "-A INPUT -m set --match-set bl src -j DROP", "0.0.0.0", "10.0.0.1", NF_ACCEPT },
+		{ "-A INPUT -m set --match-set bl src -j DROP", "255.255.255.255", "10.0.0.1",
+		  NF_ACCEPT },
+		/* an earlier failed match: no lookup */
+		{ "-A INPUT -p tcp -m set --match-set bl src -j DROP", "10.1.2.3", "10.0.0.1",
+		  NF_ACCEPT },
+	};
+
+	for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+		struct nf_ruleset *rs = rs_new();
+		struct costs costs = test_costs();
+		struct sim_error err = { 0 };
+		struct tpkt p = UDP(rows[k].sa, rows[k].da, 5000, 9999);
+		struct sk_buff skb = mk_skb(&p);
+		uint64_t cycles = 0;
+		bool proto_ok = !strstr(rows[k].rule, "tcp");
+
+		costs.ip_set_lookup = 3;
+		add_set(rs, "bl", bl, 3);
+		ck_assert_msg(parse1(rs, rows[k].rule, &err) == 0, "%s", err.msg);
+		ck_assert_int_eq(nf_hook(rs, NF_INET_LOCAL_IN, &skb, "eth0", NULL, &costs, &cycles),
+				 rows[k].verdict);
+		ck_assert_uint_eq(cycles, H + R + (proto_ok ? 3 : 0));
+		nf_ruleset_release(rs);
+		free(rs);
+	}
+}
+END_TEST
+
+/* The filter table of rule set 2: match-set as iptables prints it. */
+START_TEST(test_set_listing_vs_kernel)
+{
+	static const char *const bl[] = { "10.0.0.5" };
+	struct nf_ruleset *rs = rs_new();
+	struct sim_error err = { 0 };
+	char want[8192], *text;
+
+	ref_listing(2, "filter", want, sizeof(want));
+	add_set(rs, "bl", bl, 1);
+	ck_assert_int_eq(parse1(rs, "-A INPUT -m set --match-set bl src -j DROP", &err), 0);
+	ck_assert_int_eq(parse1(rs, "-A INPUT -m set ! --match-set bl dst -j DROP", &err), 0);
+	ck_assert_int_eq(parse1(rs, "-A INPUT -m set --match-set nope src -j DROP", &err), -1);
+	ck_assert_str_eq(err.msg, "t.yaml:1:29: unknown set 'nope' (sets are made in the host's "
+				  "'sets:')");
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(parse1(rs, "-A INPUT -m set --match-set bl both -j DROP", &err), -1);
+	ck_assert_str_eq(err.msg, "t.yaml:1:32: '--match-set' needs 'src' or 'dst', got 'both'");
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(parse1(rs, "-A INPUT -m set -j DROP", &err), -1);
+	ck_assert_str_eq(err.msg, "t.yaml:1:1: '-m set' needs '--match-set'");
+	text = listing(rs);
+	ck_assert_str_eq(text, want);
+	free(text);
+	nf_ruleset_release(rs);
+	free(rs);
+}
+END_TEST
+
+/* `sets:` in a scenario: CIDR members expand, duplicates go, the rule drops members only. */
+START_TEST(test_set_scenario)
+{
+	char yaml[4096];
+	struct world *w;
+	struct host *b;
+	const struct ip_set *set;
+
+	snprintf(
+		yaml, sizeof(yaml), ab_fmt, "200ms", ", rate: 100pps, count: 10",
+		"    sets:\n"
+		"      - {name: bl, type: hash:ip, members: [10.85.0.0/30, 10.85.0.3, 10.9.9.9]}\n",
+		"      - '-A INPUT -m set --match-set bl src -j DROP'\n");
+	w = test_world_run("nf-set.yaml", yaml);
+	b = test_world_host(w, "B");
+	set = &b->nf->sets[0];
+	ck_assert_uint_eq(set->n, 5);
+	ck_assert(ip_set_test(set, ip("10.85.0.1")) && ip_set_test(set, ip("10.9.9.9")));
+	ck_assert(!ip_set_test(set, ip("10.85.0.4")));
+	ck_assert_uint_eq(b->nf->chain[NF_TABLE_FILTER][NF_INET_LOCAL_IN].rules[0].pkts, 10);
+	ck_assert_uint_eq(test_snmp_counter(b, "Udp.InDatagrams"), 0);
+	world_free(w);
+}
+END_TEST
+
+/*
+ * NAT through ip.c against the kernel (nf.csv, dnat): B's DNAT at PREROUTING
+ * moves A's datagrams for port 5000 (where B's socket is) to 5001 before the
+ * route and socket lookups; the nat table sees the flow's first packet only.
+ */
+START_TEST(test_nat_scenario)
+{
+	static const char *const counters[][2] = {
+		{ "B", "Icmp.OutDestUnreachs" },
+		{ "B", "Icmp.OutRateLimitHost" },
+		{ "A", "Icmp.InDestUnreachs" },
+	};
+	char yaml[4096];
+	struct world *w;
+	struct host *b;
+
+	snprintf(yaml, sizeof(yaml), ab_fmt, "200ms", ", rate: 100pps, count: 10", "",
+		 "      - '-t nat -A PREROUTING -p udp --dport 5000 -j DNAT --to-destination "
+		 "10.85.0.2:5001'\n");
+	w = test_world_run("nf-nat.yaml", yaml);
+	b = test_world_host(w, "B");
+	ck_assert_uint_eq(test_snmp_counter(b, "Udp.InDatagrams"),
+			  (uint64_t)nf_ref("dnat", "B", "received.5000"));
+	ck_assert_uint_eq(test_snmp_counter(b, "Udp.NoPorts"), 10);
+	ck_assert_uint_eq(b->nf->chain[NF_TABLE_NAT][NF_INET_PRE_ROUTING].rules[0].pkts,
+			  (uint64_t)nf_ref("dnat", "B", "nat1.pkts"));
+	ck_assert_uint_eq(b->nf->ct->count, 1);
+	for (size_t k = 0; k < sizeof(counters) / sizeof(counters[0]); k++) {
+		uint64_t got =
+			test_snmp_counter(test_world_host(w, counters[k][0]), counters[k][1]);
+		long want = nf_ref("dnat", counters[k][0], counters[k][1]);
+
+		ck_assert_msg(got == (uint64_t)want, "dnat: %s %s = %llu, kernel %ld",
+			      counters[k][0], counters[k][1], (unsigned long long)got, want);
+	}
+	world_free(w);
+}
+END_TEST
+
+/* `iptables -L -v -n -x` of rule set 1 of tests/kernel-ref/nf_listing.txt, measured. */
+START_TEST(test_listing_vs_kernel)
+{
+	static const char *const rules[] = {
+		"-N CHK",
+		"-N EMPTY",
+		"-A INPUT -p udp --dport 9999 -j CHK",
+		"-A INPUT -p udp -g EMPTY",
+		"-A CHK -m limit --limit 10/sec --limit-burst 5 -j RETURN",
+		"-A CHK -j LOG --log-prefix \"chk: \"",
+		"-A CHK -j LOG --log-level 6",
+		"-A CHK -p udp -j REJECT",
+		"-A CHK -j REJECT --reject-with icmp-host-unreachable",
+		"-A CHK -j REJECT --reject-with admin-prohib",
+		"-A CHK -m limit --limit 3/min -j ACCEPT",
+		"-A CHK -m limit -j ACCEPT",
+		"-A CHK -m state --state NEW,ESTABLISHED -j ACCEPT",
+		"-A CHK -m conntrack --ctstate INVALID -j DROP",
+		"-A CHK -m conntrack ! --ctstate RELATED,ESTABLISHED,NEW,INVALID -j DROP",
+		"-A CHK -p udp --sport 53 -m limit --limit 100/hour --limit-burst 1 -j ACCEPT",
+		"-A CHK -j RETURN",
+		"-A FORWARD -j CHK",
+	};
+	struct nf_ruleset *rs = rs_new();
+	struct sim_error err = { 0 };
+	char want[8192], *text;
+
+	ref_listing(1, "filter", want, sizeof(want));
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		ck_assert_msg(parse1(rs, rules[i], &err) == 0, "%s: %s", rules[i], err.msg);
+	text = listing(rs);
+	ck_assert_str_eq(text, want);
+	free(text);
+	free(rs);
+}
+END_TEST
+
 Suite *netfilter_suite(void);
 
 Suite *netfilter_suite(void)
@@ -1327,6 +2471,27 @@ Suite *netfilter_suite(void)
 	tcase_add_test(tc, test_listing);
 	tcase_add_test(tc, test_listing_tables);
 	tcase_add_test(tc, test_listing_out);
+	tcase_add_loop_test(tc, test_user_chains, 0, (int)(sizeof(ucases) / sizeof(ucases[0])));
+	tcase_add_test(tc, test_user_chain_parse);
+	tcase_add_test(tc, test_limit_vs_kernel);
+	tcase_add_test(tc, test_limit_bucket);
+	tcase_add_test(tc, test_listing_vs_kernel);
+	tcase_add_test(tc, test_nat_listing_vs_kernel);
+	tcase_add_loop_test(tc, test_reject_vs_kernel, 0, 2);
+	tcase_add_test(tc, test_ct_full_vs_kernel);
+	tcase_add_test(tc, test_ct_state_vs_kernel);
+	tcase_add_test(tc, test_ct_assured_vs_kernel);
+	tcase_add_test(tc, test_ct_udp_timeouts);
+	tcase_add_test(tc, test_ct_early_drop);
+	tcase_add_test(tc, test_ct_unconfirmed);
+	tcase_add_test(tc, test_ct_icmp_related);
+	tcase_add_test(tc, test_ct_raw_before_conntrack);
+	tcase_add_test(tc, test_nat_dnat);
+	tcase_add_test(tc, test_nat_snat_masquerade);
+	tcase_add_test(tc, test_set_match);
+	tcase_add_test(tc, test_set_listing_vs_kernel);
+	tcase_add_test(tc, test_set_scenario);
+	tcase_add_test(tc, test_nat_scenario);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -19,6 +19,7 @@
 #include "models/kernel/cpu.h"
 #include "models/lib/net_dim.h"
 #include "models/drivers/hw_nic.h"
+#include "models/ipv4/udp.h"
 #include "models/sched/sch_generic.h"
 #include "models/scenario.h"
 #include "tests/test_world.h"
@@ -651,8 +652,8 @@ static uint64_t run_readers(int n, uint64_t *acquired)
 		 "     size: 64, flows: 16, dst: 10.0.0.1:5000}\n");
 	w = test_world_run("readers.yaml", yaml);
 	sk = test_world_host(w, "rx")->socks[0];
-	*acquired = sk->reader_lock.acquired;
-	contended = sk->reader_lock.contended + sk->reader_lock.bounced;
+	*acquired = udp_sk(sk)->reader_lock.acquired;
+	contended = udp_sk(sk)->reader_lock.contended + udp_sk(sk)->reader_lock.bounced;
 	world_free(w);
 	return contended;
 }

@@ -23,7 +23,7 @@
 #include "models/ipv4/ip_fragment.h"
 #include "models/scenario.h"
 #include "models/ipv4/sock.h"
-#include "models/ipv4/udp_tx.h"
+#include "models/ipv4/udp.h"
 #include "sim/cfg.h"
 #include "tests/test_world.h"
 

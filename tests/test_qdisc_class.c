@@ -38,6 +38,7 @@
 #include "models/core/skb.h"
 #include "tests/test_qdisc.h"
 #include "models/ipv4/sock.h"
+#include "models/ipv4/udp.h"
 
 #define TC_PRIO_CONTROL_ 7 /* include/uapi/linux/pkt_sched.h TC_PRIO_CONTROL */
 

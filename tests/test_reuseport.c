@@ -15,6 +15,12 @@
  *    sending CPU equals the kernel's exactly; past the group's end, the hash.
  *  - The bind rule (EADDRINUSE unless both sockets set reuseport) for every
  *    row of kernel-ref/reuseport_bind.csv.
+ *  - The udptable: jhash_1word() against vectors of the same independent
+ *    reimplementation; __udp4_lib_lookup through hash2 against a linear
+ *    scan of every socket (the exact address first, then the wildcard; the
+ *    first bound on ties) for 1500 sockets on 20000 ports, which collide in
+ *    the 8192 slots of both chains, every port bound and not; and a bind's
+ *    EADDRINUSE found among them.
  *  - Per-socket drops: a group of two, one with a 8 KiB buffer, one with
  *    2 MiB, nobody reading: only the small one drops, it admits what the
  *    kernel's did, and Udp RcvbufErrors and InErrors equal its drops.
@@ -28,7 +34,11 @@
 #include "sim/cfg.h"
 #include "models/scenario.h"
 #include "models/core/skb.h"
+#include "models/core/af_packet.h"
 #include "models/ipv4/sock.h"
+#include "models/ipv4/udp.h"
+#include "models/ipv4/protocol.h"
+#include "models/core/netdevice.h"
 
 #define REUSEPORT_CSV "kernel-ref/reuseport.csv"
 #define BIND_CSV      "kernel-ref/reuseport_bind.csv"
@@ -222,6 +232,207 @@ START_TEST(test_cpu_policy_fallback)
 		ck_assert_uint_eq(tgroup_pick(&c, p, 7), tgroup_pick(&h, p, 0));
 		ck_assert_uint_eq(tgroup_pick(&c, p, 1), 1);
 	}
+}
+END_TEST
+
+/* ---- 2b. the udptable ---- */
+
+static const struct {
+	uint32_t a, initval, hash;
+} jhash1_vectors[] = {
+	{ 0x00000000u, 0x00000000u, 0x049396b8u },
+	{ 0x0100000au, 0x00000000u, 0x2fa5f781u },
+	{ 0x0100007fu, 0x12345678u, 0x5ec61144u },
+	{ 0xffffffffu, 0xffffffffu, 0xeae46760u },
+};
+
+START_TEST(test_jhash_1word_vectors)
+{
+	for (size_t i = 0; i < sizeof(jhash1_vectors) / sizeof(jhash1_vectors[0]); i++)
+		ck_assert_msg(jhash_1word(jhash1_vectors[i].a, jhash1_vectors[i].initval) ==
+				      jhash1_vectors[i].hash,
+			      "vector %zu", i);
+	/* ipv4_portaddr_hash: the address as stored (network order), then ^ port */
+	ck_assert_uint_eq(ipv4_portaddr_hash(0x0a000001u, 5000), 0x2fa5f781u ^ 5000u);
+}
+END_TEST
+
+#define TABLE_SOCKS 1500  /* 8192 slots (a quarter full at most) */
+#define TABLE_PORTS 20000 /* ports 1000 .. 20999: both chains collide */
+
+static const char *const table_addrs[] = { "0.0.0.0", "10.0.0.1", "127.0.0.1" };
+
+/* Socket i: address i % 3, port 1000 + (i * 7919) % TABLE_PORTS, reuseport on all. */
+static char *table_yaml(void)
+{
+	size_t cap = 128 + TABLE_SOCKS * 64, n;
+	char *y = malloc(cap);
+
+	ck_assert_ptr_nonnull(y);
+	n = (size_t)snprintf(y, cap,
+			     "name: t\nduration: 1ms\nhosts:\n  - name: rx\n    nics:\n"
+			     "      - {name: eth0, address: 10.0.0.1/24}\n    sockets:\n");
+	for (int i = 0; i < TABLE_SOCKS; i++)
+		n += (size_t)snprintf(y + n, cap - n,
+				      "      - {name: s%d, bind: '%s:%d', reuseport: true}\n", i,
+				      table_addrs[i % 3], 1000 + (i * 7919) % TABLE_PORTS);
+	return y;
+}
+
+/* The reference: every socket in bind order, an exact match first, else the first wildcard. */
+static struct sock *linear_lookup(const struct host *h, uint32_t daddr, uint16_t dport)
+{
+	struct sock *best = NULL;
+
+	for (uint32_t i = 0; i < h->nsocks; i++) {
+		struct sock *sk = h->socks[i];
+
+		if (!sk->bound || sk->num != dport)
+			continue;
+		if (sk->rcv_saddr == daddr)
+			return sk;
+		if (!sk->rcv_saddr && !best)
+			best = sk;
+	}
+	return best;
+}
+
+START_TEST(test_udptable_vs_linear_scan)
+{
+	static const uint32_t daddrs[] = { 0x0a000001u, 0x7f000001u };
+	char *yaml = table_yaml();
+	struct cfg cfg;
+	struct sim_error err = { 0 };
+	struct world *w;
+	struct host *h;
+	uint32_t found = 0, missed = 0, wild = 0;
+
+	ck_assert_msg(!cfg_load_string(&cfg, "t.yaml", yaml, &err), "%s", err.msg);
+	w = world_create(&cfg, 1, &err);
+	ck_assert_msg(w, "%s", err.msg);
+	h = w->hosts[0];
+	ck_assert_uint_eq(h->udptable->mask, 8191);
+	for (uint32_t port = 990; port < 1010 + TABLE_PORTS; port++)
+		for (size_t a = 0; a < 2; a++) {
+			struct sock *ref = linear_lookup(h, daddrs[a], (uint16_t)port);
+
+			ck_assert_msg(udp4_lib_lookup(h, daddrs[a], (uint16_t)port) == ref,
+				      "port %u address %zu: '%s', reference '%s'", port, a,
+				      udp4_lib_lookup(h, daddrs[a], (uint16_t)port)
+					      ? udp4_lib_lookup(h, daddrs[a], (uint16_t)port)->name
+					      : "none",
+				      ref ? ref->name : "none");
+			found += ref != NULL;
+			missed += ref == NULL;
+			wild += ref && !ref->rcv_saddr;
+		}
+	/* the table held every kind: exact matches, wildcard ones, misses */
+	ck_assert_uint_gt(found - wild, 500);
+	ck_assert_uint_gt(wild, 500);
+	ck_assert_uint_gt(missed, 500);
+	world_free(w);
+	cfg_release(&cfg);
+	free(yaml);
+}
+END_TEST
+
+START_TEST(test_udptable_bind_conflict)
+{
+	char *yaml = table_yaml();
+	size_t n = strlen(yaml);
+	struct cfg cfg;
+	struct sim_error err = { 0 };
+
+	/* socket 1 holds 10.0.0.1:(1000 + 7919 % TABLE_PORTS) = 10.0.0.1:8919 with reuseport */
+	yaml = realloc(yaml, n + 64);
+	ck_assert_ptr_nonnull(yaml);
+	snprintf(yaml + n, 64, "      - {name: late, bind: '0.0.0.0:8919'}\n");
+	ck_assert_msg(!cfg_load_string(&cfg, "t.yaml", yaml, &err), "%s", err.msg);
+	ck_assert_ptr_null(world_create(&cfg, 1, &err));
+	ck_assert_str_eq(err.msg, "t.yaml:1508:28: cannot bind 'late': port 8919 is already bound "
+				  "by socket 's1' (EADDRINUSE: both need 'reuseport: true')");
+	cfg_release(&cfg);
+	free(yaml);
+}
+END_TEST
+
+/* ---- 2c. the protocol tables ---- */
+
+static const struct {
+	unsigned proto;			   /* IP protocol number */
+	const struct net_protocol *entry;  /* inet_protos[proto] */
+	bool err_handler;		   /* has one */
+	const struct net_offload *offload; /* inet_offloads[proto] */
+} proto_table[] = {
+	{ 1, &icmp_protocol, false, NULL },	     /* ICMP: errors are not about errors */
+	{ 17, &udp_protocol, true, &udpv4_offload }, /* UDP */
+};
+
+static const struct {
+	enum sock_kind kind;	  /* sock_protos[kind] */
+	const struct proto *prot; /* the entry */
+	size_t obj_size;	  /* its socket */
+	bool queues;		  /* a protocol handler returns it: queue_rcv_* set */
+} kind_table[] = {
+	{ SOCK_UDP, &udp_prot, sizeof(struct udp_sock), true },
+	{ SOCK_PACKET, &packet_proto, sizeof(struct packet_sock), false },
+};
+
+START_TEST(test_protocol_tables)
+{
+	uint32_t entries = 0;
+
+	for (size_t i = 0; i < sizeof(proto_table) / sizeof(proto_table[0]); i++) {
+		const struct net_protocol *p = inet_protos[proto_table[i].proto];
+
+		ck_assert_ptr_eq(p, proto_table[i].entry);
+		ck_assert_ptr_nonnull(p->handler);
+		ck_assert_int_eq(p->err_handler != NULL, proto_table[i].err_handler);
+		ck_assert_ptr_eq(inet_offloads[proto_table[i].proto], proto_table[i].offload);
+	}
+	for (unsigned p = 0; p < MAX_INET_PROTOS; p++)
+		entries += inet_protos[p] != NULL;
+	ck_assert_uint_eq(entries, sizeof(proto_table) / sizeof(proto_table[0]));
+	for (size_t i = 0; i < sizeof(kind_table) / sizeof(kind_table[0]); i++) {
+		const struct proto *k = sock_protos[kind_table[i].kind];
+
+		ck_assert_ptr_eq(k, kind_table[i].prot);
+		ck_assert_uint_eq(k->obj_size, kind_table[i].obj_size);
+		ck_assert_ptr_nonnull(k->init);
+		ck_assert_ptr_nonnull(k->dequeue);
+		ck_assert_int_eq(k->queue_rcv_cost != NULL, kind_table[i].queues);
+		ck_assert_int_eq(k->queue_rcv_skb != NULL, kind_table[i].queues);
+		ck_assert_int_eq(k->recv_lock_cost != NULL, k->recv_locks != NULL);
+	}
+}
+END_TEST
+
+/* Every socket of a world is its kind's: UDP sockets and taps, with their own fields. */
+static const char kinds_yaml[] =
+	"name: t\nduration: 1ms\nhosts:\n  - name: rx\n    nics:\n"
+	"      - {name: eth0, address: 10.0.0.1/24}\n    sockets:\n"
+	"      - {name: u, bind: '10.0.0.1:5000'}\n    taps:\n      - {name: t, dev: eth0}\n";
+
+START_TEST(test_sockets_are_their_kind)
+{
+	struct cfg cfg;
+	struct sim_error err = { 0 };
+	struct world *w;
+	struct host *h;
+
+	ck_assert_msg(!cfg_load_string(&cfg, "t.yaml", kinds_yaml, &err), "%s", err.msg);
+	w = world_create(&cfg, 1, &err);
+	ck_assert_msg(w, "%s", err.msg);
+	h = w->hosts[0];
+	ck_assert_uint_eq(h->nsocks, 2);
+	ck_assert_ptr_eq(h->socks[0]->sk_prot, &udp_prot);
+	ck_assert_ptr_eq(h->socks[1]->sk_prot, &packet_proto);
+	ck_assert_str_eq(pkt_sk(h->socks[1])->tap_dev->name, "eth0");
+	ck_assert_ptr_eq(udp4_lib_lookup(h, 0x0a000001u, 5000), h->socks[0]);
+	ck_assert_ptr_null(udp4_lib_lookup(h, 0x7f000001u, 5000)); /* bound to 10.0.0.1 only */
+	ck_assert_uint_eq((uintptr_t)h->socks[0] % 64, 0);	   /* on its own cache lines */
+	world_free(w);
+	cfg_release(&cfg);
 }
 END_TEST
 
@@ -497,6 +708,11 @@ Suite *reuseport_suite(void)
 	tcase_add_test(tc, test_spread_check_can_fail);
 	tcase_add_test(tc, test_cpu_policy_vs_kernel);
 	tcase_add_test(tc, test_cpu_policy_fallback);
+	tcase_add_test(tc, test_jhash_1word_vectors);
+	tcase_add_test(tc, test_udptable_vs_linear_scan);
+	tcase_add_test(tc, test_udptable_bind_conflict);
+	tcase_add_test(tc, test_protocol_tables);
+	tcase_add_test(tc, test_sockets_are_their_kind);
 	tcase_add_test(tc, test_bind_rule_vs_kernel);
 	tcase_add_test(tc, test_per_socket_drops_vs_kernel);
 	tcase_add_test(tc, test_udp_mem_admit_table);

@@ -30,7 +30,7 @@
 #include "models/ipv4/route.h"
 #include "models/scenario.h"
 #include "models/ipv4/sock.h"
-#include "models/ipv4/udp_tx.h"
+#include "models/ipv4/udp.h"
 #include "sim/cfg.h"
 #include "tests/test_world.h"
 

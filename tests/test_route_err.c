@@ -20,6 +20,7 @@
 #include "models/ipv4/route.h"
 #include "models/scenario.h"
 #include "models/ipv4/sock.h"
+#include "models/ipv4/udp.h"
 #include "tests/test_world.h"
 
 static const char *ref_path = "kernel-ref/route_err.csv"; /* the CSV ref_sum reads */

@@ -172,9 +172,19 @@ static const struct ecase ecases[] = {
 	{ TOP HOST "    sysctl:\n      net.core.netdev_max_backlog: 0\n",
 	  { NULL },
 	  "t.yaml:7:36: 'net.core.netdev_max_backlog' must be between 1 and 1073741824, got '0'" },
+	{ TOP HOST "    sysctl:\n      kernel.sched_base_slice_ns: 1000\n",
+	  { NULL },
+	  "t.yaml:7:35: 'kernel.sched_base_slice_ns' must be between 100000 and 1000000000, got "
+	  "'1000'" },
 	{ TOP HOST "    sysctl:\n      net.core.rmem_max: 1KiB\n",
 	  { NULL },
 	  "t.yaml:7:26: 'net.core.rmem_max' must be an integer, got '1KiB'" },
+	{ TOP HOST "    sysctl:\n      net.netfilter.nf_conntrack_max: 0\n",
+	  { NULL },
+	  "t.yaml:7:39: 'net.netfilter.nf_conntrack_max' must be between 1 and 4194304, got '0'" },
+	{ TOP HOST "    sysctl:\n      net.netfilter.nf_conntrack_udp_timeout: 30s\n",
+	  { NULL },
+	  "t.yaml:7:47: 'net.netfilter.nf_conntrack_udp_timeout' must be an integer, got '30s'" },
 	/* --- nics --- */
 	{ TOP HOST "    nics:\n      - name: eth0\n        driver: ixgb\n",
 	  { NULL },
@@ -233,6 +243,17 @@ static const struct ecase ecases[] = {
 	  { NULL },
 	  "t.yaml:10:19: 'rps_cpus' must be a CPU list like '0-3' or a mask like '0xf' within the "
 	  "host's 2 CPUs, got '0-9'" },
+	{ TOP HOST NIC "        ntuple: true\n",
+	  { NULL },
+	  "t.yaml:10:17: driver 'ixgbe' has no aRFS (ntuple needs a driver with ndo_rx_flow_steer: "
+	  "mlx5)" },
+	{ TOP HOST NIC "        rps_flow_cnt: 2000000000\n",
+	  { NULL },
+	  "t.yaml:10:23: 'rps_flow_cnt' must be between 0 and 1073741824, got '2000000000'" },
+	{ TOP HOST "    sysctl:\n      net.core.rps_sock_flow_entries: 1000000000\n",
+	  { NULL },
+	  "t.yaml:7:39: 'net.core.rps_sock_flow_entries' must be between 0 and 536870912, got "
+	  "'1000000000'" },
 	{ TOP HOST NIC "        rx_ring: 32\n",
 	  { NULL },
 	  "t.yaml:10:18: 'rx_ring' must be between 64 and 4096, got '32'" },
@@ -277,6 +298,33 @@ static const struct ecase ecases[] = {
 	  { NULL },
 	  "t.yaml:11:12: unknown chain 'FORWRD' (known: PREROUTING, INPUT, FORWARD, OUTPUT, "
 	  "POSTROUTING)" },
+	/* --- sets (ipset hash:ip) --- */
+	{ TOP HOST NIC "    sets:\n      - {name: bl, type: hash:net}\n",
+	  { NULL },
+	  "t.yaml:11:26: unknown set type 'hash:net' (known: hash:ip)" },
+	{ TOP HOST NIC "    sets:\n      - {name: bl, members: [10.0.0.1, 10.0.0.300]}\n",
+	  { NULL },
+	  "t.yaml:11:40: bad set member '10.0.0.300' (an IPv4 address or ADDR/PREFIX)" },
+	{ TOP HOST NIC "    sets:\n      - {name: bl, members: [10.0.0.0/15]}\n",
+	  { NULL },
+	  "t.yaml:11:30: set 'bl' would have more than 65536 members" },
+	{ TOP HOST NIC "    sets:\n      - {name: bl}\n      - {name: bl}\n",
+	  { NULL },
+	  "t.yaml:12:16: duplicate set name 'bl'" },
+	{ TOP HOST NIC "    sets:\n      - {name: bl, size: 3}\n",
+	  { NULL },
+	  "t.yaml:11:20: unknown key 'size' in set (known: name, type, members)" },
+	{ TOP HOST NIC "    iptables:\n      - -A INPUT -j CHK\n",
+	  { NULL },
+	  "t.yaml:11:21: unknown target 'CHK' (known: ACCEPT, DROP, RETURN, REJECT, LOG, or a "
+	  "chain "
+	  "made by -N)" },
+	{ TOP HOST NIC "    iptables:\n      - -N CHK\n      - -A CHK -j CHK\n",
+	  { NULL },
+	  "t.yaml:12:19: jump to 'CHK' makes a loop" },
+	{ TOP HOST NIC "    iptables:\n      - \"-A INPUT -m limit --limit 3/week -j ACCEPT\"\n",
+	  { NULL },
+	  "t.yaml:11:36: bad rate '3/week' in iptables rule (like '10/sec')" },
 	/* --- sockets --- */
 	{ TOP HOST NIC "    sockets:\n      - name: srv\n        bind: 0.0.0.0\n",
 	  { NULL },
@@ -437,6 +485,9 @@ static const struct ecase ecases[] = {
 	{ TOP "costs:\n  irq_time_accounting: maybe\n" HOST NIC,
 	  { NULL },
 	  "t.yaml:4:24: 'irq_time_accounting' must be true or false, got 'maybe'" },
+	{ TOP "costs:\n  sched_eevdf: maybe\n" HOST NIC,
+	  { NULL },
+	  "t.yaml:4:16: 'sched_eevdf' must be true or false, got 'maybe'" },
 	{ TOP "costs:\n  cpu_dma_latency: 5\n" HOST NIC,
 	  { NULL },
 	  "t.yaml:4:20: 'cpu_dma_latency' must be a time like '50us' (units: ps, ns, us, ms, s), "
@@ -557,8 +608,8 @@ static const struct ecase ecases[] = {
 	  "t.yaml:13:27: app 'a' cannot send on AF_XDP socket 'x' (no TX ring)" },
 	{ TOP HOST NIC "    xsks:\n      - {name: x, dev: eth0, rcvbuf: 1MiB}\n",
 	  { NULL },
-	  "t.yaml:11:30: unknown key 'rcvbuf' in xsk 'x' (known: name, rx_ring, fill_ring, dev, "
-	  "queue)" },
+	  "t.yaml:11:38: 'rcvbuf' does not apply to an AF_XDP socket (its RX ring has 'rx_ring' "
+	  "entries)" },
 };
 
 /* Load @yaml, apply @sets and build the world; the error message, or "" on success. */

@@ -17,6 +17,7 @@
 #include "models/sched/sch_generic.h"
 #include "models/scenario.h"
 #include "models/ipv4/sock.h"
+#include "models/ipv4/udp.h"
 #include "models/drivers/veth.h"
 #include "tests/test_world.h"
 

@@ -336,12 +336,11 @@ START_TEST(test_xsk_rings)
 	ck_assert_uint_eq(q->xdp_drop, r22 + r23);
 	ck_assert_uint_eq(q->xdp_redirect, xs->rx_packets);
 	/* a frame is on the RX ring (or about to be), with the reader, or delivered */
-	ck_assert_uint_eq(xs->rx_packets, a->msgs + xs->sk->sk_receive_queue.qlen +
-						  xs->pending.qlen + a->ninflight);
+	ck_assert_uint_eq(xs->rx_packets,
+			  a->msgs + xs->sk.sk_receive_queue.qlen + xs->pending.qlen + a->ninflight);
 	ck_assert_uint_eq(w->delivered, a->msgs);
 	/* UMEM frames: on the fill ring, on the RX ring, or with the reader */
-	ck_assert_uint_eq(xs->fill + xs->sk->sk_receive_queue.qlen + xs->pending.qlen +
-				  a->ninflight,
+	ck_assert_uint_eq(xs->fill + xs->sk.sk_receive_queue.qlen + xs->pending.qlen + a->ninflight,
 			  r->fill_ring);
 	ck_assert_uint_eq(r->limit == 0, r22 + r23 == 0);
 	ck_assert_uint_eq(r->limit == 1, r23 > 0);

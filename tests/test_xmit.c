@@ -10,6 +10,7 @@
 #include "models/scenario.h"
 #include "models/sched/sch_generic.h"
 #include "models/ipv4/sock.h"
+#include "models/ipv4/udp.h"
 #include "sim/cfg.h"
 #include "tests/test_world.h"
 
@@ -42,8 +43,8 @@ START_TEST(test_tx_tap)
 	struct world *w = run(SENDER_HOST("", "1"));
 	struct sock *tap = w->hosts[0]->socks[1];
 
-	ck_assert_uint_eq(tap->tp_packets, 100);
-	ck_assert_uint_eq(tap->tp_drops, 0);
+	ck_assert_uint_eq(pkt_sk(tap)->tp_packets, 100);
+	ck_assert_uint_eq(pkt_sk(tap)->tp_drops, 0);
 	ck_assert_uint_eq(w->transmitted, 100);
 	world_free(w);
 }

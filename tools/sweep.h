@@ -51,6 +51,8 @@ int sweep_write_manifest(const struct sweep *s, struct sim_error *err);
 int sweep_load_manifest(struct sweep *s, const char *dir, struct sim_error *err);
 /* Write DIR/sweep.csv and DIR/summary.csv from the run directories. */
 int sweep_collect(const struct sweep *s, struct sim_error *err);
+/* A copy of @str that @s owns (freed by sweep_release). */
+char *sweep_own(struct sweep *s, const char *str);
 void sweep_release(struct sweep *s);
 /* Write @text to @path through a temporary file and a rename. 0, or -1 with @err set. */
 int sweep_write_atomic(const char *path, const char *text, struct sim_error *err);

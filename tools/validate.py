@@ -578,8 +578,14 @@ WHY = """Why, mechanism by mechanism (nothing was tuned to pass; the numbers are
   values.
 - **An application against a flood on its CPU** (`flood_cpu0.loss`, predicted, PASS): sender and
   reader pinned to CPU 0 over loopback; the VM's reader lost 6·10⁻⁶ of the datagrams, skbsim's
-  8·10⁻⁴, both far below the ±10-point tolerance (the reader keeps up because the sender's
-  softirq is charged to the sender's own time slices).
+  none, both far below the ±10-point tolerance (the reader keeps up because the sender's
+  softirq is charged to the sender's own time slices). The datagrams still queued when the
+  run ends are not counted as lost (they were, 8·10⁻⁴, before). The profile's scheduler is
+  EEVDF (`sched_eevdf`, as the VM's 6.18): a turn on the CPU ends at the first tick after the
+  thread's deadline, one base slice (1.4 ms on 2 CPUs), so 4 ms at HZ=250 (two spinning
+  processes on one CPU of the VM take turns of 3.98 ms: `tests/kernel-ref/sched_turns.sh`),
+  where CFS gave the sender up to 6 ms (half the 12 ms period) before a waiting reader; the
+  loopback rate (`flood_cpu0.rate`, REF NOISY) went from +17 % (CFS) to +2 %.
 - **Rates** (`*.rate`): the drop-path and veth NAPI rates, measured while the sender had its
   CPU, are predicted within 30 %; the live loopback and forwarding rates are REF NOISY (their
   senders ran 26–74 % of the wall time, preempted by other builds).

@@ -12,8 +12,9 @@
 #include "models/core/observe.h"
 #include "models/apps/app.h"
 #include "models/core/xsk.h"
+#include "models/core/dev.h"
 #include "models/lib/dist_cfg.h"
-#include "models/ipv4/ip.h"
+#include "models/lib/inet_addr.h"
 #include "sim/error.h"
 
 /* Payload bytes of a datagram (a GRO skb's len covers all its segments). */
@@ -68,7 +69,7 @@ static void app_recv_done(struct cpu_job *j)
 		consume_skb(h, skb);
 	}
 	if (a->sk->kind == SOCK_XDP)
-		xsk_fill_return(a->sk->xs, a->ninflight);
+		xsk_fill_return(xdp_sk(a->sk), a->ninflight);
 	a->pending_work = a->ninflight;
 	a->ninflight = 0;
 	a->calls++;
@@ -108,9 +109,7 @@ static sim_time_t app_recv_take(struct app *a, uint32_t max, uint64_t *bytes)
 	while (a->ninflight < max && sock_readable(a->sk)) {
 		struct sk_buff *skb;
 
-		if (udp_recv_locks(a->sk))
-			extra +=
-				udp_recv_lock_cost(c, a->sk, now + cycles_to_ps(h, cycles + extra));
+		extra += sock_recv_lock_cost(c, a->sk, now + cycles_to_ps(h, cycles + extra));
 		skb = sock_dequeue(a->sk);
 		if (!(skb->flags & SKB_F_CLONE)) {
 			skb_set_stage(h, skb, STAGE_APP);
@@ -124,6 +123,7 @@ static sim_time_t app_recv_take(struct app *a, uint32_t max, uint64_t *bytes)
 			extra += skb_touch(c, skb);
 		if (a->syscall != APP_XSK) /* an XSK's frames are read in the UMEM */
 			cycles += k->recv_per_msg;
+		SIM_BUG_ON(a->ninflight >= a->inflight_cap);
 		a->inflight[a->ninflight++] = skb;
 	}
 	if (a->syscall == APP_XSK)
@@ -188,6 +188,8 @@ static void app_run(struct thread *t)
 		thread_block(t);
 		return;
 	}
+	if (a->sk->connected) /* inet_recvmsg: sock_rps_record_flow, for RFS */
+		sock_rps_record_flow(t->cpu, a->sk->sk_rxhash);
 	thread_start_job(t, app_recv_take(a, max, &bytes), ACCT_SYS, false, app_recv_done);
 	a->bytes += bytes;
 }
@@ -384,6 +386,8 @@ static bool app_await(struct app *a)
 		thread_block(t);
 		return false;
 	}
+	if (a->sk->connected) /* inet_recvmsg: sock_rps_record_flow, for RFS */
+		sock_rps_record_flow(t->cpu, a->sk->sk_rxhash);
 	thread_start_job(t, app_recv_take(a, APP_MAX_BATCH, &bytes), ACCT_SYS, false,
 			 app_reply_done);
 	return false;
@@ -580,6 +584,32 @@ static int app_check_xsk(struct app *a, const struct cfg_node *n, const char *so
 	return 0;
 }
 
+/*
+ * The per-call arrays, as large as the app's calls can fill them: a reader
+ * takes up to `batch` datagrams a call (a client reading replies up to
+ * APP_MAX_BATCH), a sender sends up to `batch` with sendmmsg (else one), an
+ * echo server up to APP_MAX_BATCH replies. Small apps stay small: 1000
+ * hosts fit in a few hundred MiB.
+ */
+static int app_alloc_arrays(struct app *a, struct sim_error *err)
+{
+	a->inflight_cap = a->sender && a->await_reply ? APP_MAX_BATCH : a->batch;
+	if (a->echo)
+		a->tx_cap = APP_MAX_BATCH;
+	else if (a->sender)
+		a->tx_cap = a->syscall == APP_SENDMMSG ? a->batch : 1;
+	a->inflight = calloc(a->inflight_cap, sizeof(*a->inflight));
+	if (a->tx_cap) {
+		a->tx = calloc(a->tx_cap, sizeof(*a->tx));
+		a->tx_cycles = calloc(a->tx_cap, sizeof(*a->tx_cycles));
+	}
+	if (a->echo)
+		a->echoq = calloc(APP_MAX_BATCH, sizeof(*a->echoq));
+	if (!a->inflight || (a->tx_cap && (!a->tx || !a->tx_cycles)) || (a->echo && !a->echoq))
+		return sim_error_set(err, "out of memory");
+	return 0;
+}
+
 int app_create(struct host *h, const struct cfg_node *n, struct app **out, struct sim_error *err)
 {
 	static const char *const calls[] = { "recvmsg", "recvmmsg", "xsk", NULL };
@@ -637,7 +667,9 @@ int app_create(struct host *h, const struct cfg_node *n, struct app **out, struc
 	sim_rng_init(&a->rng, h->w->seed, stream);
 	thread_init(&a->thread, &h->cpus[cpu], a->name, a->sender ? app_send_run : app_run, a);
 	snprintf(what, sizeof(what), "app '%s'", a->name);
-	return cfg_check_unknown(n, what, err);
+	if (cfg_check_unknown(n, what, err))
+		return -1;
+	return app_alloc_arrays(a, err);
 }
 
 void app_free(struct app *a)
@@ -646,5 +678,9 @@ void app_free(struct app *a)
 		return;
 	sim_hist_release(&a->e2e);
 	sim_hist_release(&a->rtt);
+	free(a->inflight);
+	free(a->tx);
+	free(a->tx_cycles);
+	free(a->echoq);
 	free(a);
 }

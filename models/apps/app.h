@@ -31,7 +31,7 @@
 #include "sim/stats.h"
 #include "models/kernel/cpu.h"
 #include "models/ipv4/sock.h"
-#include "models/ipv4/udp_tx.h"
+#include "models/ipv4/udp.h"
 #include "models/world.h"
 
 #define APP_MAX_BATCH 1024
@@ -63,18 +63,19 @@ enum app_err {
 extern const char *const app_err_name[APP_ERR_NR];
 
 struct app {
-	char name[32];				 /* from the scenario */
-	struct host *host;			 /* owner */
-	struct thread thread;			 /* the thread */
-	struct sock *sk;			 /* socket read */
-	enum app_syscall syscall;		 /* recvmsg or recvmmsg */
-	uint32_t batch;				 /* recvmmsg vlen */
-	struct sim_dist work;			 /* ps of user work per datagram */
-	bool has_work;				 /* work is not constant 0 */
-	struct sim_rng rng;			 /* stream "app/<host>/<name>" */
-	struct sk_buff *inflight[APP_MAX_BATCH]; /* datagrams of the call under way */
-	uint32_t ninflight;			 /* entries */
-	uint32_t pending_work;			 /* datagrams whose user work is due */
+	char name[32];		   /* from the scenario */
+	struct host *host;	   /* owner */
+	struct thread thread;	   /* the thread */
+	struct sock *sk;	   /* socket read */
+	enum app_syscall syscall;  /* recvmsg or recvmmsg */
+	uint32_t batch;		   /* recvmmsg vlen */
+	struct sim_dist work;	   /* ps of user work per datagram */
+	bool has_work;		   /* work is not constant 0 */
+	struct sim_rng rng;	   /* stream "app/<host>/<name>" */
+	struct sk_buff **inflight; /* [inflight_cap] datagrams of the call under way */
+	uint32_t inflight_cap; /* the most one call reads: batch, or APP_MAX_BATCH for replies */
+	uint32_t ninflight;    /* entries */
+	uint32_t pending_work; /* datagrams whose user work is due */
 	/* statistics */
 	uint64_t calls;	     /* syscalls completed */
 	uint64_t msgs;	     /* datagrams read */
@@ -82,28 +83,29 @@ struct app {
 	uint64_t sleeps;     /* times it blocked */
 	struct sim_hist e2e; /* ps from creation to this app's read (after warm-up) */
 	/* sender (a `send:` mapping) */
-	bool sender;			 /* sends instead of receiving */
-	uint32_t daddr;			 /* destination */
-	uint16_t dport;			 /* destination port */
-	struct sim_dist size;		 /* payload bytes per datagram */
-	double pps;			 /* target rate, 0 = as fast as the socket allows */
-	bool poisson;			 /* exponential gaps instead of constant */
-	uint32_t burst;			 /* datagrams due together (pattern burst), else 1 */
-	uint32_t in_burst;		 /* datagrams of the current burst already sent */
-	bool connect;			 /* connect() before sending (route cached) */
-	uint64_t count;			 /* datagrams to send, 0 = no limit */
-	sim_time_t next_send;		 /* ps: when the next datagram is due */
-	bool nanosleep;			 /* waits in nanosleep (paid), not an ideal timer */
-	bool sleep_armed;		 /* nanosleep's syscall and timer arm paid for this wait */
-	struct sim_event timer;		 /* wakes the thread when it is due */
-	struct udp_tx tx[APP_MAX_BATCH]; /* datagrams of the call under way */
-	uint32_t ntx;			 /* entries */
-	uint64_t tx_cycles[APP_MAX_BATCH]; /* CPU cycles of each datagram's way down */
-	uint32_t txi;			   /* next datagram of the call to hand off */
-	sim_time_t charge_ps;		   /* kernel work of the hand-off still to run */
-	uint64_t sent;			   /* datagrams the kernel accepted */
-	uint64_t errors[APP_ERR_NR];	   /* send errors seen, by errno */
-	uint64_t blocks;		   /* times it slept on a full send buffer */
+	bool sender;		     /* sends instead of receiving */
+	uint32_t daddr;		     /* destination */
+	uint16_t dport;		     /* destination port */
+	struct sim_dist size;	     /* payload bytes per datagram */
+	double pps;		     /* target rate, 0 = as fast as the socket allows */
+	bool poisson;		     /* exponential gaps instead of constant */
+	uint32_t burst;		     /* datagrams due together (pattern burst), else 1 */
+	uint32_t in_burst;	     /* datagrams of the current burst already sent */
+	bool connect;		     /* connect() before sending (route cached) */
+	uint64_t count;		     /* datagrams to send, 0 = no limit */
+	sim_time_t next_send;	     /* ps: when the next datagram is due */
+	bool nanosleep;		     /* waits in nanosleep (paid), not an ideal timer */
+	bool sleep_armed;	     /* nanosleep's syscall and timer arm paid for this wait */
+	struct sim_event timer;	     /* wakes the thread when it is due */
+	struct udp_tx *tx;	     /* [tx_cap] datagrams of the call under way */
+	uint32_t tx_cap;	     /* the most one call sends (0: the app never sends) */
+	uint32_t ntx;		     /* entries */
+	uint64_t *tx_cycles;	     /* [tx_cap] CPU cycles of each datagram's way down */
+	uint32_t txi;		     /* next datagram of the call to hand off */
+	sim_time_t charge_ps;	     /* kernel work of the hand-off still to run */
+	uint64_t sent;		     /* datagrams the kernel accepted */
+	uint64_t errors[APP_ERR_NR]; /* send errors seen, by errno */
+	uint64_t blocks;	     /* times it slept on a full send buffer */
 	/* request/response */
 	bool echo;		   /* server: send every datagram back to its source */
 	bool await_reply;	   /* client: wait for the replies before the next request */
@@ -117,7 +119,7 @@ struct app {
 		uint16_t port;	  /* its port */
 		uint32_t len;	  /* payload bytes to send back */
 		sim_time_t t_app; /* ps: when the request was sent */
-	} echoq[APP_MAX_BATCH];	  /* server: replies still to send */
+	} * echoq;		  /* server: [APP_MAX_BATCH] replies still to send, else NULL */
 	uint32_t nechos;	  /* entries in echoq */
 };
 

@@ -11,9 +11,9 @@
 
 #include "models/core/observe.h"
 #include "models/lib/dist_cfg.h"
-#include "models/ipv4/ip.h"
+#include "models/lib/inet_addr.h"
 #include "models/core/netdevice.h"
-#include "models/scenario.h"
+#include "models/world.h"
 #include "models/apps/traffic.h"
 #include "models/apps/traffic_pcap.h"
 #include "sim/error.h"

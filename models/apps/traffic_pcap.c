@@ -18,9 +18,9 @@
 
 #include <pcap/pcap.h>
 
-#include "models/ipv4/ip.h"
+#include "models/lib/inet_addr.h"
 #include "models/core/netdevice.h"
-#include "models/scenario.h"
+#include "models/world.h"
 #include "sim/error.h"
 
 #define REPLAY_FCS	 4

@@ -8,14 +8,17 @@
  * RPS IPIs). A device with a generic XDP program runs it first thing in
  * __netif_receive_skb_core (do_xdp_generic, models/core/xdp.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/core/observe.h"
 #include "models/core/dev.h"
 #include "models/core/xdp.h"
 #include "models/ipv4/ip.h"
+#include "models/ipv4/protocol.h"
 #include "models/core/neigh.h"
 #include "models/core/netdevice.h"
+#include "models/core/af_packet.h"
 #include "models/ipv4/sock.h"
 #include "sim/error.h"
 
@@ -103,22 +106,125 @@ int rps_map_cpu(const uint16_t *map, uint32_t len, uint32_t hash)
 	return len ? map[reciprocal_scale(hash, len)] : -1;
 }
 
-int get_rps_cpu(const struct netdev_rx_queue *q, const struct sk_buff *skb)
+int rps_sock_flow_init(struct host *h, struct sim_error *err)
 {
-	return rps_map_cpu(q->rps_map, q->rps_len, skb->hash);
+	uint32_t n = h->sysctl.rps_sock_flow_entries, size = 1, cpus = 1;
+
+	if (h->machine != h || !n)
+		return 0;
+	while (size < n) /* rps_sock_flow_sysctl: roundup_pow_of_two */
+		size <<= 1;
+	while (cpus < h->ncpus)
+		cpus <<= 1;
+	if (world_charge(h->w, NULL, (uint64_t)size * 4, err))
+		return -1;
+	h->rps_sock_flow_ents = malloc((size_t)size * sizeof(uint32_t));
+	if (!h->rps_sock_flow_ents)
+		return sim_error_set(err, "out of memory");
+	memset(h->rps_sock_flow_ents, 0xff, (size_t)size * sizeof(uint32_t)); /* RPS_NO_CPU */
+	h->rps_sock_flow_mask = size - 1;
+	h->rps_cpu_mask = cpus - 1;
+	return 0;
+}
+
+void sock_rps_record_flow(const struct cpu *c, uint32_t rxhash)
+{
+	struct host *m = c->host; /* the machine owns the CPUs and the table */
+	uint32_t *ent, val;
+
+	if (!m->rps_sock_flow_ents || !rxhash)
+		return;
+	ent = &m->rps_sock_flow_ents[rxhash & m->rps_sock_flow_mask];
+	val = (rxhash & ~m->rps_cpu_mask) | c->id; /* rps_record_sock_flow */
+	if (*ent != val)
+		*ent = val;
+}
+
+/* cpu_rmap_lookup_index(): the RX queue whose interrupt goes to @cpu, or -1. */
+static int rx_cpu_rmap_index(const struct net_device *dev, uint32_t cpu)
+{
+	for (uint32_t i = 0; i < dev->nrxq; i++)
+		if (dev->rxq[i].irq_cpu && dev->rxq[i].irq_cpu->id == cpu)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * set_rps_cpu(): the flow moves to @next_cpu, its last_qtail that CPU's
+ * input_queue_head (nothing of it is queued there yet). With aRFS (ntuple
+ * and the driver's ndo_rx_flow_steer) the NIC is first told to deliver the
+ * flow to the queue whose interrupt goes to @next_cpu, whose own flow
+ * table entry then takes over.
+ */
+static struct rps_dev_flow *set_rps_cpu(const struct host *m, struct net_device *dev,
+					const struct sk_buff *skb, struct rps_dev_flow *rflow,
+					uint32_t next_cpu)
+{
+	int rxq = dev->ntuple && dev->netdev_ops->ndo_rx_flow_steer
+			  ? rx_cpu_rmap_index(dev, next_cpu)
+			  : -1;
+
+	if (rxq >= 0 && rxq != skb->queue_mapping && dev->rxq[rxq].rps_flow) {
+		struct netdev_rx_queue *q = &dev->rxq[rxq];
+		uint32_t flow_id = skb->hash & q->rps_flow_mask;
+
+		if (dev->netdev_ops->ndo_rx_flow_steer(dev, skb, (uint16_t)rxq, flow_id) >= 0)
+			rflow = &q->rps_flow[flow_id];
+	}
+	rflow->last_qtail = m->cpus[next_cpu].sd->input_queue_head;
+	rflow->cpu = (uint16_t)next_cpu;
+	return rflow;
+}
+
+int get_rps_cpu(const struct netdev_rx_queue *q, const struct sk_buff *skb,
+		struct rps_dev_flow **rflowp)
+{
+	const struct host *m = q->dev->host->machine;
+	uint32_t hash = skb->hash;
+
+	*rflowp = NULL;
+	if (!q->rps_flow && !q->rps_len)
+		return -1;
+	if (!hash)
+		return -1;
+	if (q->rps_flow && m->rps_sock_flow_ents) {
+		uint32_t ident = m->rps_sock_flow_ents[hash & m->rps_sock_flow_mask];
+
+		/* the same flow (the hash's high bits) recorded a reader CPU */
+		if (!((ident ^ hash) & ~m->rps_cpu_mask)) {
+			uint32_t next_cpu = ident & m->rps_cpu_mask;
+			struct rps_dev_flow *rflow = &q->rps_flow[hash & q->rps_flow_mask];
+			uint32_t tcpu = rflow->cpu;
+
+			/* switch when unset, or the old CPU's backlog has passed the flow's last packet */
+			if (tcpu != next_cpu && next_cpu < m->ncpus &&
+			    (tcpu >= m->ncpus || (int32_t)(m->cpus[tcpu].sd->input_queue_head -
+							   rflow->last_qtail) >= 0)) {
+				tcpu = next_cpu;
+				rflow = set_rps_cpu(m, q->dev, skb, rflow, next_cpu);
+			}
+			if (tcpu < m->ncpus) {
+				*rflowp = rflow;
+				return (int)tcpu;
+			}
+		}
+	}
+	return rps_map_cpu(q->rps_map, q->rps_len, hash);
 }
 
 /*
  * The RPS CPU of @skb on its device's receive queue (its recorded queue, or
  * rx-0 for a queue number past the device's), or -1 (no RX queue, RPS off).
  */
-static int dev_rps_cpu(const struct sk_buff *skb)
+static int dev_rps_cpu(const struct sk_buff *skb, struct rps_dev_flow **rflowp)
 {
 	const struct net_device *dev = skb->dev;
 
+	*rflowp = NULL;
 	if (!dev->nrxq)
 		return -1;
-	return get_rps_cpu(&dev->rxq[skb->queue_mapping < dev->nrxq ? skb->queue_mapping : 0], skb);
+	return get_rps_cpu(&dev->rxq[skb->queue_mapping < dev->nrxq ? skb->queue_mapping : 0], skb,
+			   rflowp);
 }
 
 /* rps_trigger_softirq(): the IPI handler on the target CPU. */
@@ -196,7 +302,8 @@ static bool skb_flow_limit(struct softnet_data *sd, const struct sk_buff *skb, u
 	return false;
 }
 
-int enqueue_to_backlog(struct cpu *from, struct sk_buff *skb, struct softnet_data *sd)
+int enqueue_to_backlog(struct cpu *from, struct sk_buff *skb, struct softnet_data *sd,
+		       struct rps_dev_flow *rflow)
 {
 	struct host *h = skb->dev->host; /* the packet's namespace */
 	uint32_t max_backlog = h->sysctl.netdev_max_backlog;
@@ -216,6 +323,9 @@ int enqueue_to_backlog(struct cpu *from, struct sk_buff *skb, struct softnet_dat
 		napi_schedule_rps(from->sd, sd);
 	}
 	__skb_queue_tail(&sd->input_pkt_queue, skb);
+	sd->input_queue_tail++; /* rps_input_queue_tail_incr */
+	if (rflow)
+		rflow->last_qtail = sd->input_queue_tail; /* rps_input_queue_tail_save */
 	sim_level_add(&sd->backlog_level, now, 1);
 	if (h->w->measuring)
 		sd->backlog_in++;
@@ -278,13 +388,15 @@ static void stack_unit(struct cpu *c, struct sk_buff *skb, bool from_driver, uin
 	sd->unit_skb = skb;
 	if (from_driver) {
 		*cycles += k->netif_receive;
-		int cpu = dev_rps_cpu(skb);
+		struct rps_dev_flow *rflow;
+		int cpu = dev_rps_cpu(skb, &rflow);
 
 		if (cpu >= 0) {
 			*cycles += k->rps_enqueue;
 			skb_set_stage(skb->dev->host, skb, STAGE_R11);
 			sd->unit = UNIT_BACKLOG;
 			sd->unit_cpu = c->host->cpus[cpu].sd;
+			sd->unit_rflow = rflow;
 			return;
 		}
 		skb_set_stage(skb->dev->host, skb, STAGE_R13);
@@ -295,24 +407,20 @@ static void stack_unit(struct cpu *c, struct sk_buff *skb, bool from_driver, uin
 		sd->unit_skb = NULL;
 		return;
 	}
-	*cycles += udp_queue_rcv_cost(c, sk, c->host->w->q.now + cycles_to_ps(c->host, *cycles));
+	*cycles += sk->sk_prot->queue_rcv_cost(c, sk,
+					       c->host->w->q.now + cycles_to_ps(c->host, *cycles));
 	sd->unit = UNIT_SOCKET;
 	sd->unit_sk = sk;
 }
 
 /* ---- GRO (net/core/gro.c, net/ipv4/udp_offload.c) ---- */
 
-/* udp_gro_receive() merges plain UDP only for a local socket with UDP_GRO. */
-static bool udp_gro_eligible(struct host *h, const struct sk_buff *skb)
+/* inet_gro_receive: the protocol's offload decides whether its flow may merge. */
+static bool inet_gro_eligible(struct host *h, const struct sk_buff *skb)
 {
-	struct sock *sk;
+	const struct net_offload *ops = inet_offloads[skb->protocol];
 
-	if (skb->protocol != IPPROTO_UDP_ || skb->pkt_type != PACKET_HOST ||
-	    (skb->flags & (SKB_F_BAD_CSUM | SKB_F_BAD_IPHDR | SKB_F_FRAG)) ||
-	    !ip_is_local(h, skb->daddr))
-		return false;
-	sk = udp4_lib_lookup(h, skb->daddr, skb->dport);
-	return sk && sk->udp_gro;
+	return ops && ops->gro_receive(h, skb);
 }
 
 static bool gro_same_flow(const struct sk_buff *a, const struct sk_buff *b)
@@ -365,7 +473,7 @@ static void napi_gro_receive(struct cpu *c, struct napi_struct *n, struct sk_buf
 		return;
 	}
 	*cycles += k->gro_receive;
-	if (!udp_gro_eligible(skb->dev->host, skb)) {
+	if (!inet_gro_eligible(skb->dev->host, skb)) {
 		gro_normal_one(n, skb);
 		return;
 	}
@@ -636,10 +744,10 @@ static void net_rx_action_commit(struct cpu *c)
 	case UNIT_NONE:
 		break;
 	case UNIT_BACKLOG:
-		enqueue_to_backlog(c, skb, sd->unit_cpu);
+		enqueue_to_backlog(c, skb, sd->unit_cpu, sd->unit_rflow);
 		break;
 	case UNIT_SOCKET:
-		udp_queue_rcv_skb(sd->unit_sk, skb);
+		sd->unit_sk->sk_prot->queue_rcv_skb(sd->unit_sk, skb); /* sk_backlog_rcv */
 		break;
 	case UNIT_IPI:
 		net_rps_send_ipi(sd);
@@ -672,6 +780,7 @@ static struct sk_buff *backlog_poll_one(struct napi_struct *n, struct cpu *c, ui
 		if (skb) {
 			sim_time_t now = sd_now(sd);
 
+			sd->input_queue_head++; /* rps_input_queue_head_incr */
 			sim_level_add(&sd->backlog_level, now, -1);
 			if (sd_world(sd)->measuring && skb->t_mark >= sd_world(sd)->warmup) {
 				sd->wait_sum += (double)(now - skb->t_mark);

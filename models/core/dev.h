@@ -44,6 +44,7 @@ struct netdev_queue;
 #define SOFTNET_MAX_OUTQ 256
 struct net_device;
 struct netdev_rx_queue;
+struct rps_dev_flow;
 
 /*
  * A NAPI instance's poll, split into steps (the driver's napi->poll).
@@ -123,6 +124,8 @@ struct softnet_data {
 	bool in_net_rx_action;		     /* sd->in_net_rx_action */
 	struct sk_buff_head input_pkt_queue; /* RPS/netif_rx backlog (limit netdev_max_backlog) */
 	struct sk_buff_head process_queue;   /* spliced from input_pkt_queue */
+	uint32_t input_queue_head;	     /* packets taken from the backlog (RFS), wraps */
+	uint32_t input_queue_tail;	     /* packets put on the backlog (RFS), wraps */
 	struct napi_struct backlog;	     /* process_backlog's NAPI */
 	struct softnet_data *rps_ipi_list;   /* CPUs to IPI at the end of net_rx_action */
 	struct softnet_data *rps_ipi_next;   /* link on another CPU's rps_ipi_list */
@@ -139,19 +142,20 @@ struct softnet_data {
 	uint32_t fl_history[128]; /* FLOW_LIMIT_HISTORY last buckets */
 	uint32_t fl_head;	  /* next history slot */
 	/* net_rx_action state */
-	enum rx_phase phase;	       /* see enum */
-	struct napi_list list;	       /* local list */
-	struct napi_list repoll;       /* polled to full weight */
-	int budget;		       /* packets left */
-	uint64_t time_limit;	       /* jiffies */
-	struct napi_struct *cur;       /* NAPI being polled */
-	enum poll_phase pphase;	       /* poll phase */
-	int work;		       /* packets taken in this poll */
-	int weight;		       /* this poll's weight */
-	enum rx_unit_kind unit;	       /* what the running unit commits */
-	struct sk_buff *unit_skb;      /* its packet */
-	struct softnet_data *unit_cpu; /* UNIT_BACKLOG target */
-	struct sock *unit_sk;	       /* UNIT_SOCKET target */
+	enum rx_phase phase;		 /* see enum */
+	struct napi_list list;		 /* local list */
+	struct napi_list repoll;	 /* polled to full weight */
+	int budget;			 /* packets left */
+	uint64_t time_limit;		 /* jiffies */
+	struct napi_struct *cur;	 /* NAPI being polled */
+	enum poll_phase pphase;		 /* poll phase */
+	int work;			 /* packets taken in this poll */
+	int weight;			 /* this poll's weight */
+	enum rx_unit_kind unit;		 /* what the running unit commits */
+	struct sk_buff *unit_skb;	 /* its packet */
+	struct softnet_data *unit_cpu;	 /* UNIT_BACKLOG target */
+	struct rps_dev_flow *unit_rflow; /* UNIT_BACKLOG: its RFS flow entry, or NULL */
+	struct sock *unit_sk;		 /* UNIT_SOCKET target */
 	/* queue statistics (after warm-up) */
 	struct sim_level backlog_level; /* input + process queue length */
 	uint64_t backlog_in;		/* packets enqueued */
@@ -171,15 +175,30 @@ void net_dev_init(void);
 /* ____napi_schedule / napi_schedule: on @c's poll list and raise NET_RX. */
 void napi_schedule(struct cpu *c, struct napi_struct *n);
 
-/* RPS: the CPU for @skb from queue @q's rps map, or -1 (get_rps_cpu). */
-int get_rps_cpu(const struct netdev_rx_queue *q, const struct sk_buff *skb);
+/*
+ * get_rps_cpu(): the CPU for @skb received on queue @q, or -1. With RFS (a
+ * flow table on @q and the machine's rps_sock_flow_entries) a flow whose
+ * reader recorded its CPU goes there, switching only once the old CPU's
+ * backlog has taken the flow's last packet (*@rflowp is then the flow's
+ * entry, for enqueue_to_backlog); otherwise the rps map decides.
+ */
+int get_rps_cpu(const struct netdev_rx_queue *q, const struct sk_buff *skb,
+		struct rps_dev_flow **rflowp);
+/* net.core.rps_sock_flow_entries: the machine @h's RFS table (0 entries: none). 0 or -1. */
+int rps_sock_flow_init(struct host *h, struct sim_error *err);
+/*
+ * sock_rps_record_flow(): a reader on CPU @c of a connected socket whose
+ * last datagram had hash @rxhash records its CPU for RFS.
+ */
+void sock_rps_record_flow(const struct cpu *c, uint32_t rxhash);
 /* The CPU an rps map of @len entries gives @hash (reciprocal_scale), or -1 when @len is 0. */
 int rps_map_cpu(const uint16_t *map, uint32_t len, uint32_t hash);
 
 /* enqueue_to_backlog() at the end of the current unit on @from. NET_RX_SUCCESS or _DROP. */
 #define NET_RX_SUCCESS 0
 #define NET_RX_DROP    1
-int enqueue_to_backlog(struct cpu *from, struct sk_buff *skb, struct softnet_data *sd);
+int enqueue_to_backlog(struct cpu *from, struct sk_buff *skb, struct softnet_data *sd,
+		       struct rps_dev_flow *rflow);
 
 /* AF_PACKET taps on a device (ptype_all), delivered in __netif_receive_skb_core. */
 #define MAX_TAPS_PER_DEV 4

@@ -7,11 +7,10 @@
 #include <string.h>
 
 #include "models/core/observe.h"
-#include "models/ipv4/ip.h"
+#include "models/lib/inet_addr.h"
 #include "models/core/neigh.h"
 #include "models/core/netdevice.h"
 #include "models/sched/sch_generic.h"
-#include "models/ipv4/sock.h"
 #include "models/core/xmit.h"
 #include "sim/error.h"
 
@@ -101,7 +100,7 @@ static void neigh_arm(struct neighbour *n)
 	sim_event_schedule(&h->w->q, &n->timer, h->w->q.now + (retrans > min ? retrans : min));
 }
 
-/* neigh_invalidate: every queued packet fails (arp_error_report -> ICMP host unreachable). */
+/* neigh_invalidate: every queued packet fails (ops->error_report: ICMP host unreachable). */
 static void neigh_invalidate(struct cpu *c, struct neighbour *n, uint64_t *cycles)
 {
 	struct host *h = n->host;
@@ -109,7 +108,7 @@ static void neigh_invalidate(struct cpu *c, struct neighbour *n, uint64_t *cycle
 
 	h->neigh->res_failed++;
 	while ((skb = __skb_dequeue(&n->arp_queue))) {
-		icmp_send(c, h, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, cycles);
+		h->neigh->ops->error_report(c, h, skb, cycles);
 		kfree_skb_reason(h, skb, SKB_DROP_REASON_NEIGH_FAILED);
 	}
 	n->arp_queue_len_bytes = 0;

@@ -57,7 +57,19 @@ struct neighbour {
 
 #define NEIGH_MAX 256
 
+/*
+ * What the protocol resolving through the table does for it (include/net/
+ * neighbour.h struct neigh_ops): the ARP table's are arp_generic_ops
+ * (models/ipv4/arp.c), so the neighbour layer calls the protocol above it
+ * only through this table.
+ */
+struct neigh_ops {
+	/* arp_error_report(): a queued packet whose resolution failed */
+	void (*error_report)(struct cpu *c, struct host *h, struct sk_buff *skb, uint64_t *cycles);
+};
+
 struct neigh_table {
+	const struct neigh_ops *ops;   /* REQUIRED: the protocol's handlers */
 	struct neighbour e[NEIGH_MAX]; /* entries */
 	uint32_t n;		       /* slots used */
 	uint64_t res_failed;	       /* resolutions that failed */

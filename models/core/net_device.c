@@ -17,7 +17,7 @@
 
 #include "models/core/netdevice.h"
 #include "models/core/xmit.h"
-#include "models/ipv4/ip.h"
+#include "models/lib/inet_addr.h"
 #include "models/sched/sch_generic.h"
 
 #define U(x)	      ((unsigned long long)(x))
@@ -78,6 +78,8 @@ void free_netdev(struct net_device *dev)
 	if (dev->netdev_ops && dev->netdev_ops->ndo_uninit)
 		dev->netdev_ops->ndo_uninit(dev);
 	free(dev->txq);
+	for (uint32_t i = 0; dev->rxq && i < dev->nrxq; i++)
+		free(dev->rxq[i].rps_flow);
 	free(dev->rxq);
 	free(dev);
 }
@@ -234,6 +236,37 @@ int netif_parse_rps_cpus(const struct host *h, const struct cfg_node *n, uint16_
 			 "'rps_cpus' must be a CPU list like '0-3' or a mask like '0xf' within "
 			 "the host's %u CPUs, got '%s'",
 			 h->ncpus, s);
+}
+
+/*
+ * rps_flow_cnt (store_rps_dev_flow_table_cnt): rounded up to a power of two,
+ * one table per RX queue; 0 or absent for none.
+ */
+int netif_parse_rps_flow_cnt(struct net_device *dev, const struct cfg_node *n,
+			     struct sim_error *err)
+{
+	uint64_t cnt, size = 1;
+
+	if (cfg_get_u64(n, "rps_flow_cnt", &cnt, 0, 0, 1u << 30, err))
+		return -1;
+	if (!cnt)
+		return 0;
+	while (size < cnt)
+		size <<= 1;
+	if (world_charge(dev->host->w, cfg_get(n, "rps_flow_cnt"),
+			 size * sizeof(struct rps_dev_flow) * (dev->nrxq ? dev->nrxq : 1), err))
+		return -1;
+	for (uint32_t i = 0; i < dev->nrxq; i++) {
+		struct netdev_rx_queue *q = &dev->rxq[i];
+
+		q->rps_flow = malloc(size * sizeof(*q->rps_flow));
+		if (!q->rps_flow)
+			return cfg_error(cfg_get(n, "rps_flow_cnt"), err, "out of memory");
+		for (uint64_t f = 0; f < size; f++)
+			q->rps_flow[f] = (struct rps_dev_flow){ RPS_NO_CPU, 0 };
+		q->rps_flow_mask = (uint32_t)(size - 1);
+	}
+	return 0;
 }
 
 void netif_set_rps_map(struct net_device *dev, const uint16_t *map, uint32_t len)

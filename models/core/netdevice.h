@@ -75,12 +75,22 @@ struct netdev_queue {
 
 /* struct netdev_rx_queue: one RX queue as the stack sees it (RPS). */
 struct netdev_rx_queue {
-	struct net_device *dev; /* owner */
-	uint16_t index;		/* queue number */
-	struct cpu *irq_cpu;	/* CPU its interrupt is affine to, NULL = no interrupt */
-	uint16_t rps_map[64];	/* /sys/class/net/DEV/queues/rx-N/rps_cpus: CPUs */
-	uint32_t rps_len;	/* entries, 0 = RPS off */
-	struct xdp_sock *xsk;	/* AF_XDP socket bound to this queue (its pool), NULL = none */
+	struct net_device *dev;	       /* owner */
+	uint16_t index;		       /* queue number */
+	struct cpu *irq_cpu;	       /* CPU its interrupt is affine to, NULL = no interrupt */
+	uint16_t rps_map[64];	       /* /sys/class/net/DEV/queues/rx-N/rps_cpus: CPUs */
+	uint32_t rps_len;	       /* entries, 0 = RPS off */
+	struct rps_dev_flow *rps_flow; /* RFS: [rps_flow_mask + 1] (rps_flow_cnt), NULL = off */
+	uint32_t rps_flow_mask;	       /* rps_flow_cnt - 1 (a power of two minus one) */
+	struct xdp_sock *xsk; /* AF_XDP socket bound to this queue (its pool), NULL = none */
+};
+
+#define RPS_NO_CPU 0xffff /* rps_dev_flow.cpu of a flow never steered */
+
+/* include/net/rps.h struct rps_dev_flow: where RFS last sent a flow of this queue. */
+struct rps_dev_flow {
+	uint16_t cpu;	     /* CPU its packets are steered to, RPS_NO_CPU for none */
+	uint32_t last_qtail; /* that CPU's input_queue_tail after the flow's last packet */
 };
 
 /* struct ethtool_ringparam (ethtool -g) plus the hardware RX queue count (ethtool -l). */
@@ -135,6 +145,12 @@ struct net_device_ops {
 	void (*ndo_get_stats64)(const struct net_device *dev, struct rtnl_link_stats64 *s);
 	/* ndo_uninit: release what the driver allocated (before free_netdev). */
 	void (*ndo_uninit)(struct net_device *dev);
+	/*
+	 * ndo_rx_flow_steer (aRFS): make the hardware deliver @skb's flow to RX
+	 * queue @rxq_index from now on; the filter's id, or a negative errno.
+	 */
+	int (*ndo_rx_flow_steer)(struct net_device *dev, const struct sk_buff *skb,
+				 uint16_t rxq_index, uint32_t flow_id);
 	/* The end of the warm-up: restart the driver's queue statistics at @now. */
 	void (*ndo_stats_reset)(struct net_device *dev, sim_time_t now);
 	/*
@@ -216,6 +232,7 @@ struct net_device {
 	bool bql;	     /* BQL on: adaptive, or fixed at a limit */
 	bool xps;	     /* some TX queue has an xps_cpus mask */
 	bool gro;	     /* NETIF_F_GRO (ethtool -K gro) */
+	bool ntuple;	     /* NETIF_F_NTUPLE (ethtool -K ntuple on): aRFS with RFS */
 	struct xdp_prog *xdp_generic;	     /* generic XDP program (do_xdp_generic), NULL = none */
 	uint32_t ntaps;			     /* AF_PACKET sockets bound here */
 	struct sock *taps[MAX_TAPS_PER_DEV]; /* ptype_all */
@@ -293,6 +310,13 @@ void netdev_get_ringparam(const struct net_device *dev, struct ethtool_ringparam
  */
 int netif_parse_rps_cpus(const struct host *h, const struct cfg_node *n, uint16_t map[64],
 			 uint32_t *len, struct sim_error *err);
+/*
+ * The `rps_flow_cnt` key of mapping @n: an RFS flow table of that many
+ * entries (rounded up to a power of two) on every RX queue of @dev; call after
+ * the queues exist. 0 or -1 with @err set.
+ */
+int netif_parse_rps_flow_cnt(struct net_device *dev, const struct cfg_node *n,
+			     struct sim_error *err);
 /* Set the rps map of every RX queue of @dev (/sys/class/net/DEV/queues/rx-N/rps_cpus). */
 void netif_set_rps_map(struct net_device *dev, const uint16_t *map, uint32_t len);
 /*

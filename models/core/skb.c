@@ -9,7 +9,6 @@
 
 #include "models/kernel/cpu.h"
 #include "models/core/skb.h"
-#include "models/ipv4/sock.h"
 #include "models/world.h"
 #include "sim/error.h"
 
@@ -205,14 +204,18 @@ struct sk_buff *skb_clone(struct world *w, const struct sk_buff *skb)
 	return c;
 }
 
-/* skb_release_head_state: a send-buffer charge goes with the skb (sock_wfree). */
+void (*skb_wmem_destructor)(struct sock *sk, uint32_t truesize);
+
+/* skb_release_head_state: a send-buffer charge goes with the skb (its destructor). */
 void skb_free_chain(struct world *w, struct sk_buff *skb)
 {
 	while (skb) {
 		struct sk_buff *n = skb->frag_next;
 
-		if (skb->flags & SKB_F_WMEM)
-			sock_wfree(skb->sk, skb->truesize);
+		if (skb->flags & SKB_F_WMEM) {
+			SIM_BUG_ON(!skb_wmem_destructor); /* sock_init() not called */
+			skb_wmem_destructor(skb->sk, skb->truesize);
+		}
 
 		sim_pool_put(&w->skb_pool, skb);
 		skb = n;

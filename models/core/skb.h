@@ -299,6 +299,12 @@ static inline void skb_queue_splice_tail_init(struct sk_buff_head *from, struct 
 struct sk_buff *skb_alloc(struct world *w);
 /* A clone of @skb for a tap, or NULL when the pool is exhausted. */
 struct sk_buff *skb_clone(struct world *w, const struct sk_buff *skb);
+/*
+ * The destructor of an skb charged to a socket's send buffer (SKB_F_WMEM):
+ * sock_wfree, registered by the socket layer at start-up (sock_init), as the
+ * kernel's skb->destructor points at it; the skb layer names no socket code.
+ */
+extern void (*skb_wmem_destructor)(struct sock *sk, uint32_t truesize);
 /* Return @skb and its frag_next chain to the pool, releasing send-buffer charges (no accounting). */
 void skb_free_chain(struct world *w, struct sk_buff *skb);
 /* Free a tap clone (read or dropped by its packet socket). */

@@ -12,6 +12,7 @@
 #include "models/core/neigh.h"
 #include "models/core/netdevice.h"
 #include "models/sched/sch_generic.h"
+#include "models/core/af_packet.h"
 #include "models/ipv4/sock.h"
 #include "models/core/xmit.h"
 #include "sim/error.h"

@@ -63,28 +63,46 @@ static int xsk_bind(struct host *h, struct xdp_sock *xs, const struct cfg_node *
 
 enum { XSK_FLUSH_PRIO = 25 };
 
+/* The frame's descriptor is on the RX ring (R23), then sk_data_ready (R24) wakes a reader. */
+static void xsk_queue_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct world *w = sk->host->w;
+
+	skb->sk = sk;
+	skb_lat_next(sk->host, skb, LAT_SOCKET, w->q.now);
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+	sim_level_add(&sk->qlen, w->q.now, 1);
+	if (w->measuring)
+		sk->q_in++;
+	skb->t_mark = w->q.now;
+	skb_set_stage(sk->host, skb, STAGE_R24);
+	sk_data_ready(sk);
+}
+
 /* xsk_flush: the reserved descriptors whose driver work is done become visible. */
 static void xsk_flush_fire(struct sim_event *ev)
 {
 	struct xdp_sock *xs = container_of(ev, struct xdp_sock, flush_ev);
-	struct world *w = xs->sk->host->w;
+	struct world *w = xs->sk.host->w;
 
 	while (xs->pending.head && xs->pending.head->t_ready <= w->q.now)
-		sock_queue_xsk(xs->sk, __skb_dequeue(&xs->pending));
+		xsk_queue_rcv(&xs->sk, __skb_dequeue(&xs->pending));
 	if (xs->pending.head)
 		sim_event_schedule(&w->q, &xs->flush_ev, xs->pending.head->t_ready);
 }
 
-int xsk_parse(struct host *h, struct sock *sk, const struct cfg_node *n, struct sim_error *err)
+/* xsk_proto.init: the rings and the binding (xsk_setsockopt, xsk_bind). */
+static int xsk_init(struct host *h, struct sock *sk, const struct cfg_node *n,
+		    struct sim_error *err)
 {
-	struct xdp_sock *xs = calloc(1, sizeof(*xs));
+	struct xdp_sock *xs = xdp_sk(sk);
 
-	if (!xs)
-		return sim_error_set(err, "out of memory");
-	sk->xs = xs;
-	xs->sk = sk;
 	skb_queue_head_init(&xs->pending);
 	sim_event_init(&xs->flush_ev, xsk_flush_fire, XSK_FLUSH_PRIO);
+	if (cfg_has(n, "rcvbuf")) /* read by sock_create for every kind */
+		return cfg_error(cfg_get(n, "rcvbuf"), err,
+				 "'rcvbuf' does not apply to an AF_XDP socket (its RX ring has "
+				 "'rx_ring' entries)");
 	if (xsk_ring_size(n, "rx_ring", &xs->rx_ring_size, err) ||
 	    xsk_ring_size(n, "fill_ring", &xs->fill_ring_size, err) || xsk_bind(h, xs, n, err))
 		return -1;
@@ -92,14 +110,27 @@ int xsk_parse(struct host *h, struct sock *sk, const struct cfg_node *n, struct 
 	return 0;
 }
 
-void xsk_free(struct xdp_sock *xs)
+/* xsk_proto.dequeue: the reader takes the RX ring's next descriptor (no memory charged). */
+static struct sk_buff *xsk_dequeue(struct sock *sk)
 {
-	free(xs); /* skbs still pending go with the world's pool */
+	struct sk_buff *skb = __skb_dequeue(&sk->sk_receive_queue);
+
+	if (skb)
+		sock_dequeued(sk, skb);
+	return skb;
 }
+
+const struct proto xsk_proto = {
+	.name = "XDP",
+	.what = "xsk",
+	.obj_size = sizeof(struct xdp_sock),
+	.init = xsk_init,
+	.dequeue = xsk_dequeue,
+};
 
 bool xsk_rcv(struct xdp_sock *xs, struct sk_buff *skb, uint64_t *cycles, sim_time_t t_flush_ps)
 {
-	struct sock *sk = xs->sk;
+	struct sock *sk = &xs->sk;
 	struct host *h = sk->host;
 
 	/* __xsk_rcv: xsk_buff_alloc from the fill ring */

@@ -25,8 +25,9 @@
  * pass, for `xsk_batch` cycles, and puts as many frames back on the fill
  * ring: a frame is delivered when the application has taken it.
  *
- * The socket is a struct sock of kind SOCK_XDP whose sk_receive_queue is
- * the RX ring (entries, not bytes: no rcvbuf).
+ * The socket is a struct xdp_sock (kind SOCK_XDP, xsk_proto) embedding its
+ * struct sock first, whose sk_receive_queue is the RX ring (entries, not
+ * bytes: no rcvbuf).
  *
  * Simplified: copy mode only (no zero-copy driver path), one XSK per
  * queue, no TX ring or completion ring, no need_wakeup flag (the reader is
@@ -43,14 +44,14 @@
 #include "sim/error.h"
 #include "sim/event.h"
 #include "models/core/skb.h"
+#include "models/ipv4/sock.h"
 
-struct sock;
 struct sk_buff;
 struct host;
 struct net_device;
 
 struct xdp_sock {
-	struct sock *sk;	 /* its socket (kind SOCK_XDP): the RX ring is sk_receive_queue */
+	struct sock sk;		 /* first: the generic socket; the RX ring is sk_receive_queue */
 	struct net_device *dev;	 /* bound device (sxdp_ifindex) */
 	uint16_t queue_id;	 /* bound RX queue (sxdp_queue_id) */
 	uint32_t rx_ring_size;	 /* XDP_RX_RING entries */
@@ -65,13 +66,17 @@ struct xdp_sock {
 	uint64_t rx_packets;		   /* frames put on the RX ring (sim-only) */
 };
 
+static inline struct xdp_sock *xdp_sk(const struct sock *sk)
+{
+	return (struct xdp_sock *)sk;
+}
+
 /*
- * sock_create's part for an XSK (`xsks:` item): `dev` (a NIC of the host),
+ * sock_protos[SOCK_XDP]: an `xsks:` item's keys `dev` (a NIC of the host),
  * `queue` (default 0), `rx_ring`, `fill_ring` (entries, powers of two,
- * default XSK_RING_CONS__DEFAULT_NUM_DESCS 2048). Binds it to the queue.
+ * default XSK_RING_CONS__DEFAULT_NUM_DESCS 2048); binds it to the queue.
  */
-int xsk_parse(struct host *h, struct sock *sk, const struct cfg_node *n, struct sim_error *err);
-void xsk_free(struct xdp_sock *xs);
+extern const struct proto xsk_proto;
 
 /*
  * xsk_rcv in the NAPI poll: the frame @skb redirected to @xs. False when

@@ -89,6 +89,7 @@ struct nic_driver {
 	const char *missed_stat;       /* ethtool -S name of ring-full drops */
 	const char *coalesce_kind;     /* for docs: "moderation" or "itr" */
 	const struct nic_dim_ops *dim; /* adaptive moderation, NULL = not supported */
+	uint32_t arfs_filters;	       /* aRFS flow filters (a power of two), 0 = no aRFS */
 	/*
 	 * REQUIRED. A frame of queue @q completes its DMA at @t_ready while
 	 * the vector is armed: return when the interrupt fires, given the
@@ -205,6 +206,15 @@ struct nic_priv {
 	uint16_t indir[RSS_INDIR_SIZE]; /* indirection table */
 	struct xdp_prog *xdp;		/* native XDP program (`xdp:`), NULL = none */
 	struct nic_tx_ring *xdp_tx;	/* [nrxq] XDP TX rings when a program is attached */
+	struct nic_arfs_filter *arfs;	/* [drv->arfs_filters] with ntuple on, else NULL */
+	uint64_t arfs_steered;		/* filters installed (ndo_rx_flow_steer calls) */
+};
+
+/* An aRFS flow filter: frames of the flow with this hash go to queue rxq, before RSS. */
+struct nic_arfs_filter {
+	uint32_t hash; /* the flow's rxhash (stands for its 5-tuple) */
+	uint16_t rxq;  /* RX queue */
+	bool used;     /* slot holds a filter */
 };
 
 static inline struct nic_priv *nic_priv(const struct net_device *dev)

@@ -38,7 +38,7 @@ static int loopback_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *
 	skb->pkt_type = PACKET_HOST;
 	skb->t_wire = w->q.now;
 	skb_lat_next(dev->host, skb, LAT_SOFTIRQ, w->q.now);
-	if (enqueue_to_backlog(c, skb, c->sd) == NET_RX_SUCCESS) {
+	if (enqueue_to_backlog(c, skb, c->sd, NULL) == NET_RX_SUCCESS) {
 		/* counted only when netif_rx accepted it, as loopback_xmit does */
 		dev->tx_packets++;
 		dev->tx_bytes += len;

@@ -129,9 +129,43 @@ static void nic_irq_enable(struct nic_rx_queue *q)
 
 /* ---- receive (R1, R2) ---- */
 
+/* The flow's aRFS filter slot (direct-mapped by hash). */
+static struct nic_arfs_filter *nic_arfs_slot(const struct nic_priv *p, uint32_t hash)
+{
+	return &p->arfs[hash & (p->drv->arfs_filters - 1)];
+}
+
+/* The RX queue of a frame: its aRFS filter's, else RSS's indirection table. */
 static uint16_t nic_rss_queue(const struct net_device *dev, const struct sk_buff *skb)
 {
-	return nic_priv(dev)->indir[skb->hash & (RSS_INDIR_SIZE - 1)];
+	const struct nic_priv *p = nic_priv(dev);
+
+	if (p->arfs) {
+		const struct nic_arfs_filter *f = nic_arfs_slot(p, skb->hash);
+
+		if (f->used && f->hash == skb->hash)
+			return f->rxq;
+	}
+	return p->indir[skb->hash & (RSS_INDIR_SIZE - 1)];
+}
+
+/*
+ * ndo_rx_flow_steer (mlx5e_rx_flow_steer): a filter for @skb's flow to
+ * @rxq_index, replacing what held its slot; the slot is the filter's id.
+ */
+static int nic_rx_flow_steer(struct net_device *dev, const struct sk_buff *skb, uint16_t rxq_index,
+			     uint32_t flow_id)
+{
+	struct nic_priv *p = nic_priv(dev);
+	struct nic_arfs_filter *f;
+
+	(void)flow_id;
+	if (!p->arfs)
+		return -1; /* -EOPNOTSUPP */
+	f = nic_arfs_slot(p, skb->hash);
+	*f = (struct nic_arfs_filter){ skb->hash, rxq_index, true };
+	p->arfs_steered++;
+	return (int)(f - p->arfs);
 }
 
 static void nic_receive(struct net_device *dev, struct sk_buff *skb);
@@ -420,6 +454,8 @@ static void nic_uninit(struct net_device *dev)
 	dev->xdp_generic = NULL;
 	free(nic_priv(dev)->rxq);
 	nic_priv(dev)->rxq = NULL;
+	free(nic_priv(dev)->arfs);
+	nic_priv(dev)->arfs = NULL;
 }
 
 static const struct net_device_ops nic_netdev_ops = {
@@ -431,6 +467,7 @@ static const struct net_device_ops nic_netdev_ops = {
 	.ndo_wire_receive = nic_receive,
 	.ndo_wire_deliver = nic_wire_deliver,
 	.ndo_rx_hash = nic_rx_hash,
+	.ndo_rx_flow_steer = nic_rx_flow_steer,
 };
 
 /* ---- construction ---- */
@@ -505,8 +542,16 @@ static int nic_parse_ethtool(struct net_device *dev, const struct cfg_node *n,
 	    cfg_get_u64(n, "rss_equal", &equal, queues, 1, queues, err) ||
 	    cfg_get_u64(n, "napi_weight", &weight, 64, 1, 256, err) ||
 	    cfg_get_bool(n, "gro", &dev->gro, true, err) ||
-	    cfg_get_bool(n, "adaptive_rx", &p->adaptive_rx, false, err))
+	    cfg_get_bool(n, "adaptive_rx", &p->adaptive_rx, false, err) ||
+	    cfg_get_bool(n, "ntuple", &dev->ntuple, false, err))
 		return -1;
+	if (dev->ntuple && !d->arfs_filters)
+		return cfg_error(cfg_get(n, "ntuple"), err,
+				 "driver '%s' has no aRFS (ntuple needs a driver with "
+				 "ndo_rx_flow_steer: mlx5)",
+				 d->name);
+	if (dev->ntuple && !(p->arfs = calloc(d->arfs_filters, sizeof(*p->arfs))))
+		return sim_error_set(err, "out of memory");
 	if (p->adaptive_rx && !d->dim)
 		return cfg_error(cfg_get(n, "adaptive_rx"), err,
 				 "driver '%s' has no adaptive moderation (adaptive_rx needs ixgbe "
@@ -582,7 +627,8 @@ int nic_setup(struct net_device *dev, const struct cfg_node *n, struct sim_error
 		return -1;
 	for (uint32_t i = 0; i < p->nrxq; i++)
 		nic_init_queue(dev, &p->rxq[i], (uint16_t)i);
-	if (netif_parse_rps_cpus(dev->host, n, map, &len, err))
+	if (netif_parse_rps_cpus(dev->host, n, map, &len, err) ||
+	    netif_parse_rps_flow_cnt(dev, n, err))
 		return -1;
 	netif_set_rps_map(dev, map, len);
 	if (nic_tx_create(dev, n, err))

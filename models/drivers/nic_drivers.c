@@ -166,6 +166,7 @@ static const struct nic_driver mlx5 = {
 	.coalesce_kind = "moderation",
 	.coalesce = coalesce_moderation,
 	.dim = &net_dim_ops,
+	.arfs_filters = 4096, /* en_arfs.c: rules in per-protocol hash tables */
 };
 
 /* A plain device with no coalescing (rx-usecs 0): one interrupt per frame when armed. */

@@ -130,6 +130,7 @@ static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
 	/* veth_xmit: the peer's rq of the same index, if it has that many queues */
 	struct veth_rq *rq = pv->rq && txq < pv->nq ? &pv->rq[txq] : NULL;
 	uint32_t len = skb->len;
+	struct rps_dev_flow *rflow;
 	int cpu;
 
 	skb->dev = peer;
@@ -148,9 +149,9 @@ static int veth_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
 		return NETDEV_TX_OK;
 	}
 	skb_lat_next(dev->host, skb, LAT_SOFTIRQ, w->q.now);
-	/* netif_rx_internal: the backlog of the RPS CPU of the peer's rx-0 (no rx queue recorded) */
-	cpu = rps_map_cpu(peer->rxq[0].rps_map, peer->rxq[0].rps_len, skb->hash);
-	if (enqueue_to_backlog(c, skb, cpu >= 0 ? c->host->cpus[cpu].sd : c->sd) !=
+	/* netif_rx_internal: the backlog of the RPS/RFS CPU of the peer's rx-0 (no rx queue recorded) */
+	cpu = get_rps_cpu(&peer->rxq[0], skb, &rflow);
+	if (enqueue_to_backlog(c, skb, cpu >= 0 ? c->host->cpus[cpu].sd : c->sd, rflow) !=
 	    NET_RX_SUCCESS) {
 		dev->tx_dropped++; /* veth_xmit: priv->dropped */
 		return NET_XMIT_DROP;
@@ -430,6 +431,8 @@ static int veth_setup(struct net_device *dev, const struct cfg_node *n, struct s
 		return -1;
 	if (netif_alloc_queues(dev, v->nq, v->nq))
 		return sim_error_set(err, "out of memory");
+	if (netif_parse_rps_flow_cnt(dev, n, err))
+		return -1;
 	netif_set_rps_map(dev, map, len);
 	return dev_activate(dev, n, "noqueue", err);
 }

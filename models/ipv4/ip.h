@@ -1,5 +1,5 @@
 /*
- * models/ipv4/ip.h - IPv4 receive: ip_rcv, PRE_ROUTING, route, LOCAL_IN, ICMP errors.
+ * models/ipv4/ip.h - IPv4 receive: ip_rcv, PRE_ROUTING, route, LOCAL_IN, forwarding.
  *
  * Kernel references: net/ipv4/ip_input.c (ip_rcv, ip_rcv_core,
  * ip_rcv_finish, ip_local_deliver, ip_protocol_deliver_rcu), net/ipv4/route.c
@@ -11,11 +11,9 @@
  * NIC) are dropped without a MIB; every other packet counts InReceives; a bad
  * header checksum counts InHdrErrors and InCsumErrors. Then PRE_ROUTING, the
  * route decision (local address, else forwarding off: ip_error counts
- * InAddrErrors and sends no ICMP), LOCAL_IN, InDelivers, and UDP: socket
- * lookup; with no socket the checksum is verified (bad: InCsumErrors +
- * InErrors, silent), else NoPorts and an ICMP port unreachable subject to the
- * global (icmp_msgs_per_sec/icmp_msgs_burst) and per-peer (icmp_ratelimit,
- * icmp_ratemask) limits, never on loopback.
+ * InAddrErrors and sends no ICMP), LOCAL_IN, InDelivers, and the handler of
+ * the packet's protocol in inet_protos[] (models/ipv4/protocol.h): UDP
+ * (models/ipv4/udp.h) or ICMP (models/ipv4/icmp.h).
  *
  * With net.ipv4.ip_forward = 1 a packet for another address is forwarded
  * (ip_forward, R19): the route lookup first (ip_error: no route is
@@ -47,58 +45,21 @@
 #include <stdint.h>
 
 #include "models/core/skb.h"
+#include "models/ipv4/icmp.h"
 #include "models/world.h"
+#include "models/lib/inet_addr.h" /* the address parsers, for the models that include ip.h */
 
 struct sock;
 
 /*
- * The stack from ip_rcv to the UDP socket lookup (R15-R21), run when a unit
- * of softirq work starts. Returns the socket the skb is to be queued on at
- * the end of the unit, or NULL when it was dropped here. Adds its CPU cost
- * to *cycles.
+ * The stack from ip_rcv to the protocol's handler (inet_protos[], R15-R21 and
+ * on), run when a unit of softirq work starts. Returns the socket the skb is
+ * to be queued on at the end of the unit (by sk->sk_prot->queue_rcv_skb), or
+ * NULL when it was consumed or dropped. Adds its CPU cost to *cycles.
  */
 struct cpu;
 struct sock *ip_rcv(struct cpu *c, struct sk_buff *skb, uint64_t *cycles);
-/* Run netfilter hook @hook for @skb (devices may be NULL); true when it drops. */
-bool ip_nf_drops(struct host *h, enum nf_hook_id hook, const struct sk_buff *skb, const char *in,
-		 const char *out, uint64_t *cycles);
-#define ICMP_DEST_UNREACH  3
-#define ICMP_TIME_EXCEEDED 11
-/* codes of ICMP_DEST_UNREACH */
-#define ICMP_NET_UNREACH  0
-#define ICMP_HOST_UNREACH 1
-#define ICMP_PORT_UNREACH 3
-#define ICMP_FRAG_NEEDED  4
-#define ICMP_PKT_FILTERED 13
-/* codes of ICMP_TIME_EXCEEDED */
-#define ICMP_EXC_TTL	  0
-#define ICMP_EXC_FRAGTIME 1
-/*
- * icmp_send: an ICMP error of @type and @code about @skb_in (@info: the MTU
- * of ICMP_FRAG_NEEDED, else 0), from CPU @c of host @h:
- * the type mask and global limit, the route back to the source (none: no
- * error, nothing counted), the per-peer limit (not through lo), then a real
- * packet through LOCAL_OUT, POST_ROUTING, the neighbour and dev_queue_xmit.
- * Never about an ICMP error. Adds the cycles; true when it was sent.
- */
-bool icmp_send(struct cpu *c, struct host *h, const struct sk_buff *skb_in, unsigned type,
-	       unsigned code, uint32_t info, uint64_t *cycles);
-/* __ip_local_out + ip_output hooks for a locally built packet (T8, T9): 0 or -EPERM. */
-int ip_local_out_hooks(struct host *h, struct sk_buff *skb, struct net_device *dev,
-		       uint64_t *cycles);
-
 /* True when @addr is one of @h's addresses. */
 bool ip_is_local(const struct host *h, uint32_t addr);
-
-/* "a.b.c.d" → host-order address. 0 or -1. */
-int inet_parse_addr(const char *s, uint32_t *addr);
-/* "a.b.c.d/len" (len defaults to 32) → masked address and prefix length. 0 or -1. */
-int inet_parse_prefix(const char *s, uint32_t *addr, uint32_t *prefix_len);
-/* "a.b.c.d:port". 0 or -1. */
-int inet_parse_addr_port(const char *s, uint32_t *addr, uint16_t *port);
-/* "N" or "N:M" (N <= M). 0 or -1. */
-int inet_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);
-/* Dotted quad into @buf (16 bytes). */
-void inet_fmt(char *buf, uint32_t addr);
 
 #endif

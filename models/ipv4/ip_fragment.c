@@ -14,7 +14,7 @@
 #include "models/core/netdevice.h"
 #include "models/sched/sch_generic.h"
 #include "models/ipv4/sock.h"
-#include "models/ipv4/udp_tx.h"
+#include "models/ipv4/ip_output.h"
 #include "sim/event.h"
 
 enum { IPQ_TIMER_PRIO = 15, IPQ_NONE = UINT32_MAX };
@@ -42,11 +42,15 @@ struct ipfrag_table {
 	uint32_t cap;	    /* number of queues */
 	uint32_t *buckets;  /* nbuckets heads of in-use chains */
 	uint32_t nbuckets;  /* power of two */
-	uint32_t free_head; /* free list */
+	uint32_t free_head; /* free list of queues used before */
+	uint32_t used;	    /* queues used at least once: q[0 .. used - 1] */
+	struct host *host;  /* owner */
 	uint64_t mem;	    /* bytes: frag_mem_limit, truesize of everything queued */
 };
 
 static void ip_expire(struct sim_event *ev);
+
+#define IPQ_BUCKETS_MAX 1024 /* hash heads at most (4 KiB) */
 
 int ipfrag_init(struct host *h)
 {
@@ -59,22 +63,17 @@ int ipfrag_init(struct host *h)
 	if (cap > (1u << 20))
 		cap = 1u << 20;
 	t->cap = (uint32_t)cap;
-	t->nbuckets = 64;
-	while (t->nbuckets < t->cap)
+	t->nbuckets = 64; /* the chains' length is all the bucket count changes */
+	while (t->nbuckets < t->cap && t->nbuckets < IPQ_BUCKETS_MAX)
 		t->nbuckets <<= 1;
-	t->q = calloc(t->cap, sizeof(*t->q));
 	t->buckets = malloc(t->nbuckets * sizeof(*t->buckets));
 	h->frags = t;
-	if (!t->q || !t->buckets)
+	if (!t->buckets)
 		return -1;
 	for (uint32_t i = 0; i < t->nbuckets; i++)
 		t->buckets[i] = IPQ_NONE;
-	for (uint32_t i = 0; i < t->cap; i++) {
-		t->q[i].next = i + 1 < t->cap ? i + 1 : IPQ_NONE;
-		t->q[i].host = h;
-		sim_event_init(&t->q[i].timer, ip_expire, IPQ_TIMER_PRIO);
-	}
-	t->free_head = 0;
+	t->free_head = IPQ_NONE;
+	t->host = h;
 	return 0;
 }
 
@@ -115,11 +114,21 @@ static struct ipq *ip_find(struct ipfrag_table *t, const struct sk_buff *skb)
 	for (i = t->buckets[b]; i != IPQ_NONE; i = t->q[i].next)
 		if (ipq_match(&t->q[i], skb))
 			return &t->q[i];
-	if (t->free_head == IPQ_NONE)
+	if (t->free_head != IPQ_NONE) {
+		i = t->free_head;
+		q = &t->q[i];
+		t->free_head = q->next;
+	} else if (t->used < t->cap) { /* a queue never used: the next in order */
+		/* the queues' array, at the host's first fragment (most hosts never reassemble) */
+		if (!t->q && !(t->q = calloc(t->cap, sizeof(*t->q))))
+			return NULL;
+		i = t->used++;
+		q = &t->q[i];
+		q->host = t->host;
+		sim_event_init(&q->timer, ip_expire, IPQ_TIMER_PRIO);
+	} else {
 		return NULL;
-	i = t->free_head;
-	q = &t->q[i];
-	t->free_head = q->next;
+	}
 	q->saddr = skb->saddr;
 	q->daddr = skb->daddr;
 	q->id = skb->ip_id;
@@ -292,149 +301,4 @@ struct sk_buff *ip_defrag(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
 	ipq_kill(t, q);
 	h->ip.ReasmOKs++;
 	return head;
-}
-
-/*
- * __ip_append_data's skb for a fragment (the first one's 8 bytes of UDP
- * header change nothing: its headers fit the small head either way).
- */
-uint32_t ip_frag_truesize(uint32_t data)
-{
-	return ip_append_truesize(20 + data, 0);
-}
-
-/* The truesize and tailroom of fragment @f carrying @data bytes. */
-static void frag_set_size(struct sk_buff *f, uint32_t data)
-{
-	f->truesize = ip_frag_truesize(data);
-	f->tailroom = (uint16_t)ip_append_tailroom(20 + data);
-}
-
-/* The piece of @skb at offset @off (bytes into @skb's data) with @data bytes, as a new skb. */
-static struct sk_buff *frag_make(struct host *h, const struct sk_buff *skb, uint32_t off,
-				 uint32_t data)
-{
-	struct world *w = h->w;
-	struct sk_buff *f = skb_alloc(w);
-
-	if (!f)
-		return NULL;
-	w->offered++;
-	f->len = 34 + data;
-	frag_set_size(f, data);
-	f->saddr = skb->saddr;
-	f->daddr = skb->daddr;
-	f->sport = skb->sport;
-	f->dport = skb->dport;
-	f->protocol = skb->protocol;
-	f->eth_proto = ETH_P_IP;
-	f->ttl = skb->ttl;
-	f->priority = skb->priority;
-	f->tos = skb->tos;
-	f->hash = skb->hash;
-	f->ip_id = skb->ip_id;
-	f->frag_off = (uint16_t)(skb->frag_off + off);
-	/* a piece of the packet: born with it, in the same latency stage since the same moment */
-	f->t_born = skb->t_born;
-	f->t_mark = skb->t_mark;
-	f->t_acc = skb->t_acc;
-	f->lat = skb->lat;
-	f->stage = STAGE_T10;
-	if (skb->flags & SKB_F_WMEM) {
-		f->sk = skb->sk;
-		f->flags |= SKB_F_WMEM;
-	}
-	skb_observe(h, f, SKB_EV_BORN, 0);
-	return f;
-}
-
-/* Unlink and free every skb of a frag_next list (kfree_skb_list). */
-static void frag_list_free(struct host *h, struct sk_buff *l)
-{
-	while (l) {
-		struct sk_buff *n = l->frag_next;
-
-		l->frag_next = NULL;
-		kfree_skb_reason(h, l, SKB_DROP_REASON_NOT_SPECIFIED);
-		l = n;
-	}
-}
-
-/*
- * ip_skb_dst_mtu: the path MTU (the device's, or the one learnt for the
- * destination), except for a socket with IP_PMTUDISC_PROBE, which probes at
- * the device's.
- */
-static uint32_t ip_skb_dst_mtu(const struct sk_buff *skb, const struct net_device *dev)
-{
-	if ((skb->flags & SKB_F_WMEM) && skb->sk && skb->sk->pmtudisc == IP_PMTUDISC_PROBE)
-		return dev->mtu;
-	return ip_dev_pmtu(dev->host, dev, skb->daddr);
-}
-
-int ip_do_fragment(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop,
-		   uint64_t *cycles)
-{
-	struct host *h = dev->host;
-	uint32_t total = skb->len - 34, fs = ip_frag_size(ip_skb_dst_mtu(skb, dev));
-	struct sk_buff *list = NULL, **tailp = &list, *f;
-	/* a fragment being fragmented again: its last piece keeps its MF */
-	bool more = skb->flags & SKB_F_MF;
-	int rc = NET_XMIT_SUCCESS;
-
-	SIM_BUG_ON(total <= fs);
-	skb_set_stage(h, skb, STAGE_T10);
-	/* build the chain first (__ip_append_data's skbs); the head is fragment 0 */
-	for (uint32_t off = fs; off < total; off += fs) {
-		uint32_t data = total - off < fs ? total - off : fs;
-
-		f = frag_make(h, skb, off, data);
-		if (!f) {
-			/* no skb for a fragment: the datagram cannot go out */
-			h->ip.FragFails++;
-			frag_list_free(h, list);
-			kfree_skb_reason(h, skb, SKB_DROP_REASON_NOT_SPECIFIED);
-			return NET_XMIT_DROP;
-		}
-		f->flags |= off + data < total || more ? SKB_F_FRAG | SKB_F_MF : SKB_F_FRAG;
-		if (skb->flags & SKB_F_WMEM)
-			skb->truesize -= f->truesize;
-		*tailp = f;
-		tailp = &f->frag_next;
-	}
-	skb->len = 34 + fs;
-	skb->flags |= SKB_F_FRAG | SKB_F_MF;
-	skb->flags &= (uint8_t)~SKB_F_DF;
-	if (skb->flags & SKB_F_WMEM)
-		skb->tailroom = (uint16_t)ip_append_tailroom(20 + fs);
-	else
-		frag_set_size(skb, fs);
-	f = skb;
-	for (;;) {
-		h->ip.FragCreates++;
-		rc = neigh_output(c, f, dev, nexthop, cycles);
-		if (rc != NET_XMIT_SUCCESS || !list)
-			break;
-		f = list;
-		list = f->frag_next;
-		f->frag_next = NULL;
-		*cycles += h->costs.ip_output;
-		h->ip.OutTransmits++; /* ip_finish_output2 counts each fragment */
-	}
-	if (rc == NET_XMIT_SUCCESS) {
-		h->ip.FragOKs++;
-	} else {
-		frag_list_free(h, list);
-		h->ip.FragFails++;
-	}
-	return rc;
-}
-
-int ip_finish_output(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop,
-		     uint64_t *cycles)
-{
-	if (skb->len - (uint32_t)ETH_HLEN > ip_skb_dst_mtu(skb, dev))
-		return ip_do_fragment(c, skb, dev, nexthop, cycles);
-	skb_set_stage(dev->host, skb, STAGE_T10);
-	return neigh_output(c, skb, dev, nexthop, cycles);
 }

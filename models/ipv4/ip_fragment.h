@@ -48,22 +48,11 @@
 #include <stdint.h>
 
 #include "models/core/skb.h"
+#include "models/ipv4/ip_output.h" /* fragmentation on output: ip_do_fragment, ip_finish_output */
 #include "models/world.h"
 
 struct cpu;
 struct net_device;
-
-/* The bytes of IP payload each fragment carries on a link of @mtu. */
-static inline uint32_t ip_frag_size(uint32_t mtu)
-{
-	return (mtu - 20) & ~7u;
-}
-
-/*
- * The truesize of a locally built fragment skb carrying @data bytes of IP
- * payload: __ip_append_data's (ip_append_truesize) for its size.
- */
-uint32_t ip_frag_truesize(uint32_t data);
 
 /* Allocate @h's reassembly table (sized from ipfrag_high_thresh). 0 or -1 (no memory). */
 int ipfrag_init(struct host *h);
@@ -75,21 +64,5 @@ void ipfrag_release(struct host *h);
  * completed one, else NULL (queued or dropped). Adds CPU cycles to *cycles.
  */
 struct sk_buff *ip_defrag(struct cpu *c, struct sk_buff *skb, uint64_t *cycles);
-
-/*
- * ip_do_fragment: split @skb (IP datagram longer than @dev's MTU) and pass
- * each fragment to neigh_output for @nexthop. Returns what the first failed
- * output returned (the rest are freed), else NET_XMIT_SUCCESS.
- */
-int ip_do_fragment(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop,
-		   uint64_t *cycles);
-
-/*
- * ip_finish_output (T10) for every IPv4 packet leaving a host: longer than
- * @dev's MTU it goes to ip_do_fragment, else straight to neigh_output for
- * @nexthop. Returns what they return.
- */
-int ip_finish_output(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop,
-		     uint64_t *cycles);
 
 #endif

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/ipv4/ip.h"
+#include "models/lib/inet_addr.h"
 #include "models/core/netdevice.h"
 #include "models/ipv4/route.h"
 #include "sim/error.h"

@@ -1,63 +1,33 @@
 /*
- * models/ipv4/sock.h - sockets: UDP (receive side) and AF_PACKET taps.
+ * models/ipv4/sock.h - the generic socket (struct sock), the socket kinds
+ * (struct proto) and AF_PACKET taps.
  *
- * Kernel references: net/ipv4/udp.c (__udp4_lib_rcv, __udp4_lib_lookup,
- * udp_queue_rcv_one_skb, __udp_enqueue_schedule_skb, udp_rmem_release,
- * __skb_recv_udp, udp_recvmsg), net/core/sock.c (sock_setsockopt SO_RCVBUF,
- * __sock_set_rcvbuf, sock_def_readable), net/packet/af_packet.c (packet_rcv),
- * iproute2 misc/ss.c (skmem line).
+ * Kernel references: include/net/sock.h (struct sock, struct proto,
+ * sk_backlog_rcv), net/core/sock.c (sock_setsockopt SO_RCVBUF/SO_SNDBUF,
+ * __sock_set_rcvbuf, sock_def_readable, sock_wfree, sock_error),
+ * net/packet/af_packet.c (packet_proto, packet_rcv), iproute2 misc/ss.c
+ * (skmem line).
  *
- * Receive-buffer admission follows the measured 6.18 kernel (kernel-facts §7
- * "Measured", tests/kernel-ref): a datagram of truesize T is admitted iff
- * sk_rmem_alloc + T <= sk_rcvbuf or sk_rmem_alloc == 0. Memory is released
- * lazily as udp_rmem_release does: dequeued truesize accumulates in
- * forward_deficit and is returned when it reaches sk_rcvbuf / 4 or the
- * reader queue runs empty. SO_RCVBUF is doubled and clamped to rmem_max as
- * __sock_set_rcvbuf does; without it the buffer is rmem_default.
+ * A socket is a struct sock with its kind's struct proto (sk->sk_prot): UDP
+ * (udp_prot, models/ipv4/udp.h) or an AF_PACKET tap (packet_proto,
+ * models/core/af_packet.h).
+ * The softirq queues a datagram on a socket through
+ * sk->sk_prot->queue_rcv_skb (sk_backlog_rcv), a reader takes it through
+ * sk->sk_prot->dequeue (recvmsg); what is common (the receive queue and its
+ * statistics, readers and writers asleep, the send-buffer charge, buffer
+ * sizes, pending errors) is here. SO_RCVBUF is doubled and clamped to
+ * rmem_max as __sock_set_rcvbuf does; without it the buffer is
+ * rmem_default. A tap (packet_rcv) queues a clone of every frame its device
+ * sees while its buffer is under sk_rcvbuf, else counts tp_drops.
  *
- * Locks (models/kernel/contention.h): each enqueue holds sk_receive_queue.lock
- * for udp_queue_hold (also for a datagram then refused); a reader holds
- * reader_queue.lock per datagram and sk_receive_queue.lock when it splices.
- * Waking a reader costs `wakeup` on the softirq's own CPU, `wakeup_remote`
- * on another (ttwu_cost()).
+ * A kind's socket embeds struct sock as its first member (struct udp_sock,
+ * struct packet_sock) and is allocated with its proto's obj_size; udp_sk()
+ * and pkt_sk() recover it.
  *
- * SO_REUSEPORT (net/core/sock_reuseport.c reuseport_add_sock,
- * reuseport_select_sock, reuseport_select_sock_by_hash, run_bpf_filter;
- * net/ipv4/udp.c udp_lib_lport_inuse, udp_reuseport_add_sock, udp_ehashfn;
- * net/ipv4/inet_hashtables.c inet_lookup_reuseport, __inet_ehashfn): a
- * second bind to a held port is EADDRINUSE unless both sockets set
- * reuseport. Sockets with reuseport on the same address and port form one
- * group, in bind order (reuse->socks[]). The lookup's best socket, when it
- * is in a group, is replaced by the group's choice: with the CPU policy
- * (SO_ATTACH_REUSEPORT_CBPF of `ld #cpu; ret a`) the socket whose index is
- * the receiving CPU, else (and when that index is past the group's end) the
- * socket reciprocal_scale(udp_ehashfn(daddr, dport, saddr, sport), n).
- * udp_ehashfn is jhash_3words with udp_ehash_secret + net_hash_mix(net),
- * two per-boot random numbers: here one 32-bit draw from the host's seeded
- * stream "udp_ehash_secret/<host>", so a seed fixes the selection.
- *
- * udp_mem (net/ipv4/udp.c __udp_enqueue_schedule_skb, udp_rmem_schedule,
- * udp_rmem_release; net/core/sock.c __sk_mem_schedule,
- * __sk_mem_raise_allocated, __sk_mem_reduce_allocated; include/net/sock.h
- * sk_memory_allocated_add/_sub, proto_memory_pcpu_drain): a datagram the
- * socket's forward allocation cannot cover charges sk_mem_pages() of the
- * missing bytes to the machine's udp_memory_allocated, through the running
- * CPU's reserve (per_cpu_fw_alloc), which is added to the machine's count
- * only when it reaches +-net.core.mem_pcpu_rsv pages. The charge stands when
- * the count is at most udp_mem[0], never above udp_mem[2], and in between
- * only while sk_rmem_alloc (without the datagram, as with 6.18's per-NUMA
- * producer queues) is under net.ipv4.udp_rmem_min; udp_prot has no
- * memory-pressure hooks, so udp_mem[1] changes nothing. A refusal drops
- * with SKB_DROP_REASON_PROTO_MEM and counts in sk_drops only: 6.18 bumps no
- * Udp counter for it (measured, tests/kernel-ref/udp_mem.csv). udp_rmem_release
- * returns the forward allocation beyond one page to the count.
- *
- * Simplified: no multicast, no per-NUMA producer queues (so the lock is per
- * datagram and each datagram is scheduled alone, as with one producer); a
- * reuseport group ignores connected members (reuseport_has_conns), and the
- * hash and the BPF program cost nothing beyond udp_rcv; ICMP errors and the
- * GRO eligibility check use the group's first socket; the error queue's
- * charge and the taps take no udp_mem pages; no memcg.
+ * Simplified: inet_sock's fields (tos, pmtudisc, recverr, the bound address
+ * and port) and UDP_GRO (udp_sk()->gro_enabled, read on the receive path
+ * with the lookup's cache line) sit in struct sock; a tap's clone takes no
+ * udp_mem pages.
  */
 #ifndef MODELS_SOCK_H
 #define MODELS_SOCK_H
@@ -76,6 +46,7 @@ enum sock_kind {
 	SOCK_UDP,    /* AF_INET, SOCK_DGRAM */
 	SOCK_PACKET, /* AF_PACKET tap on a device */
 	SOCK_XDP,    /* AF_XDP socket on a NIC's RX queue (models/core/xsk.h) */
+	SOCK_KIND_NR,
 };
 
 #define SOCK_MIN_RCVBUF	 2304 /* 2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff)) */
@@ -83,7 +54,6 @@ enum sock_kind {
 
 struct fib_route;
 struct sock;
-struct xdp_sock;
 
 /* reuseport_policy: how a group picks a socket (the group's reuse->prog). */
 enum reuseport_policy {
@@ -99,21 +69,6 @@ struct sock_reuseport {
 	uint32_t hash_secret; /* udp_ehash_secret + net_hash_mix(net) of the host */
 	struct sock **socks;  /* [max_socks], bind order */
 };
-
-/* jhash_3words (include/linux/jhash.h). */
-uint32_t jhash_3words(uint32_t a, uint32_t b, uint32_t c, uint32_t initval);
-/*
- * udp_ehashfn for local @laddr:@lport and remote @faddr:@fport (host
- * order; converted to the kernel's network-order words as on x86).
- */
-uint32_t udp_ehashfn(uint32_t secret, uint32_t laddr, uint16_t lport, uint32_t faddr,
-		     uint16_t fport);
-/*
- * reuseport_select_sock: the member of @reuse that receives @skb on CPU
- * @cpu.
- */
-struct sock *reuseport_select_sock(const struct sock_reuseport *reuse, const struct sk_buff *skb,
-				   uint32_t cpu);
 
 /* A socket filter (SO_ATTACH_FILTER): a match with a cost. */
 struct sk_filter {
@@ -132,161 +87,178 @@ enum ip_pmtudisc {
 	IP_PMTUDISC_PROBE, /* always DF at the device's MTU, ignoring the learnt path MTU */
 };
 
+struct proto;
+
+/*
+ * struct proto: what one kind of socket does (udp_prot, packet_proto). Every
+ * socket points at its kind's (sk->sk_prot), so the device layer, the
+ * applications and the scenario reach a kind only through it.
+ */
+struct proto {
+	const char *name; /* the kernel's name: "UDP", "PACKET" */
+	const char *what; /* the scenario's word for one: "socket", "tap" */
+	size_t obj_size;  /* bytes of the kind's socket, which embeds struct sock first */
+	/*
+	 * REQUIRED. The kind's own scenario keys of @sk (mapping @n; name and
+	 * rcvbuf are read already, unknown keys are checked after): bind,
+	 * options, the device tapped. 0 or -1 with @err set.
+	 */
+	int (*init)(struct host *h, struct sock *sk, const struct cfg_node *n,
+		    struct sim_error *err);
+	/* Optional. Free what init allocated (the last reuseport member frees the group). */
+	void (*destroy)(struct sock *sk);
+	/*
+	 * Optional (REQUIRED for a kind a protocol handler returns). The cycles
+	 * on CPU @c, whose unit of softirq work reaches the enqueue at @t.
+	 */
+	uint64_t (*queue_rcv_cost)(const struct cpu *c, struct sock *sk, sim_time_t t);
+	/*
+	 * Optional (REQUIRED with queue_rcv_cost). sk_backlog_rcv: queue or
+	 * drop @skb at the end of that unit.
+	 */
+	void (*queue_rcv_skb)(struct sock *sk, struct sk_buff *skb);
+	/* REQUIRED. recvmsg's dequeue: the next datagram, its memory released, or NULL. */
+	struct sk_buff *(*dequeue)(struct sock *sk);
+	/*
+	 * Optional. The cycles a reader on @c waits at @t for the locks of its
+	 * next dequeue; none when absent or when recv_locks says none.
+	 */
+	uint64_t (*recv_lock_cost)(const struct cpu *c, struct sock *sk, sim_time_t t);
+	/* Optional. Whether the next dequeue takes a lock (a cheap test first). */
+	bool (*recv_locks)(const struct sock *sk);
+};
+
+/*
+ * struct sock. Laid out by use, as the kernel's struct sock is: the lookup
+ * and the admission of every received datagram read the first three cache
+ * lines only (the udptable link, the address and port, the buffer counters,
+ * the filter, the receive queue and its lock), its enqueue two more (the
+ * queue's statistics), so 10^4 sockets receiving in turn cost a few cache
+ * misses per datagram, not a dozen. The reader's side, the sender's and the
+ * cold rest (the name, error counts, the sojourn histogram, whose buckets
+ * are allocated when the first datagram is read) follow, then the kind's own
+ * fields (struct udp_sock, struct packet_sock).
+ */
 struct sock {
-	char name[32];				  /* from the scenario */
-	enum sock_kind kind;			  /* UDP or packet tap */
-	struct host *host;			  /* owner */
-	uint32_t rcv_saddr;			  /* bound address, 0 = INADDR_ANY */
-	uint16_t num;				  /* bound port */
-	uint32_t sk_rcvbuf;			  /* bytes */
-	uint32_t sk_rmem_alloc;			  /* bytes charged (truesize) */
-	int64_t sk_forward_alloc;		  /* bytes reserved but not charged */
-	uint32_t forward_deficit;		  /* udp_sock: released truesize not yet returned */
-	uint64_t sk_drops;			  /* drops on this socket (ss "d") */
-	bool udp_gro;				  /* setsockopt(UDP_GRO) */
-	bool sk_reuseport;			  /* setsockopt(SO_REUSEPORT, 1) */
-	struct sock_reuseport *sk_reuseport_cb;	  /* its group, or NULL */
-	struct sk_filter filter;		  /* SO_ATTACH_FILTER */
-	struct sk_buff_head sk_receive_queue;	  /* enqueued by softirq */
-	struct sk_buff_head reader_queue;	  /* udp_sock reader_queue */
-	struct sim_spinlock rq_lock;		  /* sk_receive_queue.lock */
-	struct sim_spinlock reader_lock;	  /* reader_queue.lock (readers only) */
+	/* the lookup (sock_common) */
+	struct sock *sk_portaddr_next;		/* udptable hash2 chain (skc_portaddr_node) */
+	uint32_t rcv_saddr;			/* bound address, 0 = INADDR_ANY */
+	uint16_t num;				/* bound port */
+	uint8_t kind;				/* enum sock_kind: UDP or packet tap */
+	const struct proto *sk_prot;		/* its kind's operations */
+	bool bound;				/* has a local port (bound or autobound) */
+	struct sock_reuseport *sk_reuseport_cb; /* its group, or NULL */
+	struct host *host;			/* owner */
+	/* the enqueue of every datagram (udp_queue_rcv_one_skb), admitted or dropped */
+	uint32_t sk_rcvbuf;		      /* bytes */
+	uint32_t sk_rmem_alloc;		      /* bytes charged (truesize) */
+	int64_t sk_forward_alloc;	      /* bytes reserved but not charged */
+	uint32_t nwaiters;		      /* entries in waiters */
+	bool udp_gro;			      /* setsockopt(UDP_GRO) */
+	bool sk_reuseport;		      /* setsockopt(SO_REUSEPORT, 1) */
+	uint64_t sk_drops;		      /* drops on this socket (ss "d") */
+	struct sk_filter filter;	      /* SO_ATTACH_FILTER */
+	struct sk_buff_head sk_receive_queue; /* enqueued by softirq */
+	struct sim_spinlock rq_lock;	      /* sk_receive_queue.lock */
+	/* statistics after warm-up, moved with every datagram queued */
+	struct sim_level qlen;			  /* datagrams queued */
+	struct sim_level rmem;			  /* sk_rmem_alloc */
+	uint64_t q_in;				  /* datagrams enqueued */
 	struct thread *waiters[SOCK_MAX_WAITERS]; /* readers asleep in recvmsg */
-	uint32_t nwaiters;			  /* entries in waiters */
-	uint32_t nreaders;		   /* apps reading this socket (at most SOCK_MAX_WAITERS) */
+	/* the reader's side */
+	uint32_t nreaders;	 /* apps reading this socket (at most SOCK_MAX_WAITERS) */
+	struct sim_hist sojourn; /* ps in the queue (also LAT_SOCKET), after warm-up */
+	/* the sender's side */
 	uint32_t sk_sndbuf;		   /* bytes */
 	uint32_t sk_wmem_alloc;		   /* bytes charged by skbs not yet freed or orphaned */
 	bool recverr;			   /* IP_RECVERR */
 	uint8_t pmtudisc;		   /* IP_MTU_DISCOVER: enum ip_pmtudisc */
 	bool nonblock;			   /* O_NONBLOCK */
-	uint32_t priority;		   /* SO_PRIORITY */
 	uint8_t tos;			   /* IP_TOS */
-	bool bound;			   /* has a local port (bound or autobound) */
+	uint32_t priority;		   /* SO_PRIORITY */
 	bool connected;			   /* connect()ed: the route is cached (sk_dst_cache) */
+	uint32_t sk_rxhash;		   /* connected: the last datagram's flow hash (RFS) */
 	const struct fib_route *dst_cache; /* connected sockets: the cached route */
 	int sk_err;			   /* pending error (positive errno), 0 = none */
+	uint32_t nwriters;		   /* entries in writers */
+	struct thread *writers[SOCK_MAX_WAITERS]; /* senders asleep on a full send buffer */
+	/* cold */
+	struct sock *sk_bind_next; /* udptable hash chain (sk_bind_node) */
 	uint64_t err_queued;   /* IP_RECVERR: errors queued on sk_error_queue (charged to rmem) */
 	uint64_t err_reported; /* sk_err returned to a send or recv call */
-	struct thread *writers[SOCK_MAX_WAITERS]; /* senders asleep on a full send buffer */
-	uint32_t nwriters;			  /* entries in writers */
-	struct net_device *tap_dev;		  /* SOCK_PACKET: device tapped */
-	uint64_t tp_packets;			  /* SOCK_PACKET: PACKET_STATISTICS tp_packets */
-	uint64_t tp_drops;			  /* SOCK_PACKET: tp_drops */
-	struct pcap_out *pcap;			  /* SOCK_PACKET: `pcap:` capture, or NULL */
-	struct xdp_sock *xs;			  /* SOCK_XDP: its rings (models/core/xsk.h) */
-	/* statistics after warm-up */
-	struct sim_level qlen;	 /* datagrams queued */
-	struct sim_level rmem;	 /* sk_rmem_alloc */
-	uint64_t q_in;		 /* datagrams enqueued */
-	struct sim_hist sojourn; /* ps in the queue (also LAT_SOCKET) */
+	char name[32];	       /* from the scenario */
 };
 
-/* Create from the scenario mapping; UDP sockets bind, taps attach to a device. */
-int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind, struct sock **out,
-		struct sim_error *err);
+/* struct packet_sock (net/packet/internal.h): an AF_PACKET tap. */
+struct packet_sock {
+	struct sock sk;		    /* first: the generic socket */
+	struct net_device *tap_dev; /* device tapped */
+	uint64_t tp_packets;	    /* PACKET_STATISTICS tp_packets */
+	uint64_t tp_drops;	    /* tp_drops */
+	struct pcap_out *pcap;	    /* `pcap:` capture, or NULL */
+};
+
+static inline struct packet_sock *pkt_sk(const struct sock *sk)
+{
+	return (struct packet_sock *)sk;
+}
+
+/*
+ * Create a socket of @kind with its @prot (sock_protos[kind], looked up by
+ * the caller as __sock_create looks up net_families[]) from the scenario
+ * mapping; UDP sockets bind, taps attach to a device.
+ */
+int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind,
+		const struct proto *prot, struct sock **out, struct sim_error *err);
 void sock_free(struct sock *sk);
 
 /* sk_rcvbuf after setsockopt(SO_RCVBUF, @val) with @rmem_max (kernel __sock_set_rcvbuf). */
 uint32_t sock_rcvbuf_for(uint64_t val, uint64_t rmem_max);
-/* The admission rule: may a datagram of @truesize join a socket holding @rmem of @rcvbuf? */
-bool udp_rmem_admit(uint32_t rmem, uint32_t truesize, uint32_t rcvbuf);
-
 /*
- * The udp_mem rule of __sk_mem_raise_allocated for a receive charge: may
- * the machine's count reach @allocated pages (the charge included) for a
- * socket holding @rmem bytes? At most udp_mem[0]: yes; over udp_mem[2]: no;
- * in between only while @rmem < @rmem_min (net.ipv4.udp_rmem_min).
+ * sock_queue_tail: @skb joins @sk's receive queue, charged (truesize) and
+ * counted in its statistics.
  */
-bool udp_mem_admit(int64_t allocated, const uint64_t udp_mem[3], uint32_t rmem, uint32_t rmem_min);
-
-/* A UDP socket of @h is bound to @port (any address). */
-bool udp4_port_used(const struct host *h, uint16_t port);
+void sock_queue_tail(struct sock *sk, struct sk_buff *skb);
 /*
- * The best socket for (daddr, dport) on @h, or NULL: an exact address
- * match, else the first wildcard one (compute_score). A group's first socket
- * stands for its group.
+ * sk_data_ready = sock_def_readable: wake the reader asleep longest (readers
+ * sleep exclusively), none when none sleeps.
  */
-struct sock *udp4_lib_lookup(struct host *h, uint32_t daddr, uint16_t dport);
-/*
- * __udp4_lib_lookup for @skb received on CPU @c: udp4_lib_lookup, then
- * the reuseport group's choice (inet_lookup_reuseport).
- */
-static inline struct sock *udp4_lib_lookup_skb(struct host *h, const struct sk_buff *skb,
-					       const struct cpu *c)
-{
-	struct sock *sk = udp4_lib_lookup(h, skb->daddr, skb->dport);
+void sk_data_ready(struct sock *sk);
 
-	if (sk && sk->sk_reuseport_cb)
-		return reuseport_select_sock(sk->sk_reuseport_cb, skb, c->id);
-	return sk;
-}
-
-/*
- * udp_queue_rcv_one_skb at R22-R24: socket filter, checksum completion when
- * filtered, receive-buffer admission, enqueue, sk_data_ready. Frees or queues
- * @skb. Its CPU cost is udp_queue_rcv_cost(), charged when the unit starts.
- */
-void udp_queue_rcv_skb(struct sock *sk, struct sk_buff *skb);
-/*
- * The cycles on CPU @c, whose unit reaches the enqueue at @t: enqueue, the
- * filter, waiting for sk_receive_queue.lock (held udp_queue_hold per
- * enqueue), and the wake-up of a sleeping reader (ttwu_cost(): wakeup, or
- * wakeup_remote when its CPU is not the running one).
- */
-uint64_t udp_queue_rcv_cost(const struct cpu *c, struct sock *sk, sim_time_t t);
-/*
- * The locks a reader on @c takes at @t to dequeue the next datagram
- * (reader_queue.lock when several readers share the socket, since a lone
- * reader never waits for it; sk_receive_queue.lock when it splices): the
- * cycles it waits. Call before sock_dequeue(), when udp_recv_locks() says
- * there is a lock to take.
- */
-uint64_t udp_recv_lock_cost(const struct cpu *c, struct sock *sk, sim_time_t t);
-
-static inline bool udp_recv_locks(const struct sock *sk)
-{
-	return sk->kind == SOCK_UDP &&
-	       (sk->nreaders > 1 || (!sk->reader_queue.qlen && sk->sk_receive_queue.qlen));
-}
-
-/* packet_rcv: a tap's clone of @skb (R14). Returns the cycles it cost. */
-uint64_t packet_rcv(struct sock *sk, const struct sk_buff *skb);
-
-/*
- * An AF_XDP frame onto the XSK's RX ring (sk_receive_queue; the caller
- * checked the room): R23, then sk_data_ready (R24) wakes a reader.
- */
-void sock_queue_xsk(struct sock *sk, struct sk_buff *skb);
-
-/* The reports' name of @sk's kind: "socket", "tap" or "xsk". */
+/* The reports' name of @sk's kind: "socket", "tap" or "xsk" (its proto's `what`). */
 static inline const char *sock_kind_name(const struct sock *sk)
 {
-	return sk->kind == SOCK_UDP ? "socket" : sk->kind == SOCK_XDP ? "xsk" : "tap";
+	return sk->sk_prot->what;
 }
 
 /* Any datagram ready to read. */
 bool sock_readable(const struct sock *sk);
 /*
- * Take the next datagram for recvmsg (__skb_recv_udp: reader_queue first,
- * refilled from sk_receive_queue), releasing memory as the kernel does.
+ * sock_dequeued: @skb, just taken off @sk's queues by a dequeue op, leaves
+ * the queue's statistics (length, memory, sojourn time) and the socket.
  */
-struct sk_buff *sock_dequeue(struct sock *sk);
+void sock_dequeued(struct sock *sk, struct sk_buff *skb);
+/* Take the next datagram for recvmsg: sk->sk_prot->dequeue. */
+static inline struct sk_buff *sock_dequeue(struct sock *sk)
+{
+	return sk->sk_prot->dequeue(sk);
+}
+
+/*
+ * The cycles a reader on @c waits at @t for the locks of its next dequeue
+ * (sk->sk_prot->recv_lock_cost). Call before sock_dequeue().
+ */
+static inline uint64_t sock_recv_lock_cost(const struct cpu *c, struct sock *sk, sim_time_t t)
+{
+	if (!sk->sk_prot->recv_locks || !sk->sk_prot->recv_locks(sk))
+		return 0;
+	return sk->sk_prot->recv_lock_cost(c, sk, t);
+}
 /* A reader goes to sleep on the socket / is woken by sk_data_ready. */
 void sock_add_waiter(struct sock *sk, struct thread *t);
 
 void sock_stats_reset(struct sock *sk, sim_time_t now);
 
-/*
- * __udp4_lib_err: ICMP error @icmp (received by @h) about a datagram one of
- * @h's UDP sockets sent. Fragmentation needed updates the path MTU
- * (ipv4_sk_update_pmtu). Hard errors (port unreachable, communication
- * prohibited, fragmentation needed unless IP_PMTUDISC_DONT) set sk_err on a
- * connected socket; with IP_RECVERR every error is queued (the ICMP skb's
- * truesize charged to sk_rmem_alloc, while the buffer has room; never read
- * by the model's applications) and sets sk_err.
- * Readers are woken (sk_error_report). No socket: Icmp InErrors.
- */
-void udp_err(struct host *h, const struct sk_buff *icmp);
 /* sock_error: take the pending error (negative errno), 0 when there is none. */
 int sock_error(struct sock *sk);
 
@@ -298,6 +270,8 @@ void skb_orphan(struct sk_buff *skb);
 
 /* sock_wfree: the skb charged @truesize to @sk's send buffer is gone. */
 void sock_wfree(struct sock *sk, uint32_t truesize);
+/* Register sock_wfree as the skb layer's send-buffer destructor (once, at start-up). */
+void sock_init(void);
 /* A sender sleeps until the send buffer is writeable (sock_wait_for_wmem). */
 void sock_add_writer(struct sock *sk, struct thread *t);
 /* sk_sndbuf after setsockopt(SO_SNDBUF, @val) (doubled, wmem_max clamp, SOCK_MIN_SNDBUF). */

@@ -1,5 +1,5 @@
 /*
- * models/kernel/cpu.c - CPUs: hardirq, softirq executor, ksoftirqd, CFS-like threads.
+ * models/kernel/cpu.c - CPUs: hardirq, softirq executor, ksoftirqd, CFS or EEVDF threads.
  *
  * See models/kernel/cpu.h for the model and its kernel references. The phases of
  * cpu_pick() mirror the priority of Linux contexts: a pending hardirq first,
@@ -60,6 +60,8 @@ static void cpu_account(struct cpu *c, struct cpu_job *j, sim_time_t d)
 	}
 }
 
+static void eevdf_tick_arm(struct cpu *c);
+
 /* Take the running job off the CPU, keeping its remaining time. */
 static void cpu_suspend(struct cpu *c)
 {
@@ -69,6 +71,8 @@ static void cpu_suspend(struct cpu *c)
 	cpu_account(c, j, d);
 	j->remaining -= d;
 	sim_event_cancel(&cpu_world(c)->q, &c->ev);
+	if (sim_event_pending(&c->tick_ev))
+		sim_event_cancel(&cpu_world(c)->q, &c->tick_ev);
 	c->running = NULL;
 }
 
@@ -87,6 +91,8 @@ static void cpu_start(struct cpu *c, struct cpu_job *j)
 	c->running = j;
 	c->run_start = now;
 	sim_event_schedule(&cpu_world(c)->q, &c->ev, now + j->remaining);
+	if (c->host->costs.sched_eevdf)
+		eevdf_tick_arm(c);
 }
 
 static void cpu_go_idle(struct cpu *c)
@@ -537,6 +543,370 @@ static void update_min_vruntime(struct cpu *c)
 		c->min_vruntime = cand;
 }
 
+/* ---- EEVDF (kernel/sched/fair.c 6.18; features.h: PLACE_LAG, RUN_TO_PARITY, DELAY_DEQUEUE, DELAY_ZERO) ---- */
+
+static bool sched_eevdf(const struct cpu *c)
+{
+	return c->host->costs.sched_eevdf;
+}
+
+/* sysctl_sched_base_slice: every thread's request r_i (no custom slices). */
+static sim_time_t base_slice(const struct cpu *c)
+{
+	return sched_ns(c->host->sysctl.sched_base_slice_ns);
+}
+
+/* cfs_rq->curr while queued: the switch target, else curr until schedule() dequeues it. */
+static struct thread *eevdf_curr(const struct cpu *c)
+{
+	return c->switch_to ? c->switch_to : c->curr;
+}
+
+/* cfs_rq->avg_vruntime and the entity count: sum of (v_i - min_vruntime) at weight 1. */
+static int64_t eevdf_sum(const struct cpu *c, int64_t *n)
+{
+	const struct thread *cur = eevdf_curr(c);
+	sim_time_t v0 = c->min_vruntime;
+	int64_t sum = 0;
+
+	for (uint32_t i = 0; i < c->nrq; i++)
+		sum += c->rq[i]->vruntime - v0;
+	for (uint32_t i = 0; i < c->ndelayed; i++)
+		sum += c->delayed[i]->vruntime - v0;
+	*n = (int64_t)(c->nrq + c->ndelayed);
+	if (cur) {
+		sum += cur->vruntime - v0;
+		(*n)++;
+	}
+	return sum;
+}
+
+sim_time_t avg_vruntime(const struct cpu *c)
+{
+	int64_t n, sum = eevdf_sum(c, &n);
+
+	if (!n)
+		return c->min_vruntime;
+	if (sum < 0) /* sign flips effective floor / ceiling */
+		sum -= n - 1;
+	return c->min_vruntime + sum / n;
+}
+
+/* vruntime_eligible(): lag_i >= 0, without the division's rounding. */
+static bool vruntime_eligible(const struct cpu *c, int64_t sum, int64_t n, sim_time_t v)
+{
+	return sum >= (v - c->min_vruntime) * n;
+}
+
+bool entity_eligible(const struct cpu *c, const struct thread *t)
+{
+	int64_t n, sum = eevdf_sum(c, &n);
+
+	return vruntime_eligible(c, sum, n, t->vruntime);
+}
+
+/* update_min_vruntime(): the smallest queued vruntime, never moving back. */
+static void eevdf_update_min_vruntime(struct cpu *c)
+{
+	const struct thread *cur = eevdf_curr(c);
+	sim_time_t v = SIM_NEVER;
+
+	for (uint32_t i = 0; i < c->nrq; i++)
+		if (c->rq[i]->vruntime < v)
+			v = c->rq[i]->vruntime;
+	for (uint32_t i = 0; i < c->ndelayed; i++)
+		if (c->delayed[i]->vruntime < v)
+			v = c->delayed[i]->vruntime;
+	if (cur && cur->vruntime < v)
+		v = cur->vruntime;
+	if (v != SIM_NEVER && v > c->min_vruntime)
+		c->min_vruntime = v;
+}
+
+/*
+ * update_entity_lag(): vlag = V - v_i, limited to the larger of two slices
+ * and a tick (the timing granularity), while @t is still queued.
+ */
+static void update_entity_lag(struct cpu *c, struct thread *t)
+{
+	sim_time_t limit = 2 * base_slice(c), tick = SIM_SEC / c->host->hz;
+	sim_time_t vlag = avg_vruntime(c) - t->vruntime;
+
+	if (limit < tick)
+		limit = tick;
+	if (vlag > limit)
+		vlag = limit;
+	if (vlag < -limit)
+		vlag = -limit;
+	t->vlag = vlag;
+}
+
+void place_entity(struct cpu *c, struct thread *t)
+{
+	int64_t n;
+	sim_time_t lag = 0, v;
+
+	(void)eevdf_sum(c, &n);
+	v = avg_vruntime(c);
+	/* vl_i = (W + w_i) * vl'_i / W keeps the lag once @t has joined the average */
+	if (n && t->vlag)
+		lag = t->vlag * (n + 1) / n;
+	t->vruntime = v - lag;
+	t->deadline = t->vruntime + base_slice(c);
+}
+
+/* update_deadline(): the request is used up, issue the next one; true to reschedule. */
+static bool update_deadline(struct cpu *c, struct thread *t)
+{
+	if (t->vruntime < t->deadline)
+		return false;
+	t->deadline = t->vruntime + base_slice(c);
+	return true;
+}
+
+/* protect_slice(): set_protect_slice() made vprot the deadline at the pick (equal slices). */
+static bool protect_slice(const struct thread *t)
+{
+	return t->vruntime < t->vprot;
+}
+
+/*
+ * update_curr(): bring the running thread's clock up to now (the model
+ * otherwise charges it at job ends), its deadline and min_vruntime.
+ */
+static void update_curr_fair(struct cpu *c)
+{
+	struct thread *cur = eevdf_curr(c);
+
+	cpu_acct_flush(c, cpu_now(c));
+	if (cur && cur->state == THREAD_RUNNABLE)
+		update_deadline(c, cur);
+	eevdf_update_min_vruntime(c);
+}
+
+struct thread *pick_eevdf(const struct cpu *c, bool protect)
+{
+	struct thread *curr = eevdf_curr(c), *best = NULL;
+	int64_t n, sum = eevdf_sum(c, &n);
+
+	if (curr && curr->state != THREAD_RUNNABLE)
+		curr = NULL; /* blocked, not yet dequeued: still in V, not a candidate */
+	if (!curr && !c->nrq && !c->ndelayed)
+		return NULL;
+	if (n == 1)
+		return curr ? curr : c->nrq ? c->rq[0] : c->delayed[0];
+	if (curr && !vruntime_eligible(c, sum, n, curr->vruntime))
+		curr = NULL;
+	if (curr && protect && protect_slice(curr))
+		return curr;
+	for (uint32_t i = 0; i < c->nrq; i++)
+		if (vruntime_eligible(c, sum, n, c->rq[i]->vruntime) &&
+		    (!best || c->rq[i]->deadline < best->deadline))
+			best = c->rq[i];
+	for (uint32_t i = 0; i < c->ndelayed; i++)
+		if (vruntime_eligible(c, sum, n, c->delayed[i]->vruntime) &&
+		    (!best || c->delayed[i]->deadline < best->deadline))
+			best = c->delayed[i];
+	if (!best || (curr && curr->deadline < best->deadline))
+		best = curr;
+	SIM_BUG_ON(n && !best);
+	return best;
+}
+
+static void delayed_add(struct cpu *c, struct thread *t)
+{
+	SIM_BUG_ON(t->sched_delayed || c->ndelayed >= CPU_MAX_THREADS);
+	c->delayed[c->ndelayed++] = t;
+	t->sched_delayed = true;
+}
+
+static void delayed_del(struct cpu *c, struct thread *t)
+{
+	uint32_t i = 0;
+
+	while (c->delayed[i] != t)
+		i++;
+	memmove(&c->delayed[i], &c->delayed[i + 1], (c->ndelayed - i - 1) * sizeof(c->delayed[0]));
+	c->ndelayed--;
+	t->sched_delayed = false;
+}
+
+/*
+ * dequeue_entity(DEQUEUE_SLEEP) of the current thread @t: an ineligible one
+ * (negative lag) stays queued, sched_delayed, so that it keeps competing until
+ * its lag is paid (DELAY_DEQUEUE); otherwise its lag is saved for place_entity().
+ */
+static void dequeue_entity_sleep(struct cpu *c, struct thread *t)
+{
+	if (!entity_eligible(c, t)) {
+		delayed_add(c, t);
+		return;
+	}
+	update_entity_lag(c, t);
+}
+
+/* dequeue_entity(DEQUEUE_DELAYED) when picked: finish_delayed_dequeue_entity() (DELAY_ZERO). */
+static void finish_delayed_dequeue(struct cpu *c, struct thread *t)
+{
+	update_entity_lag(c, t);
+	delayed_del(c, t);
+	if (t->vlag > 0)
+		t->vlag = 0;
+}
+
+/* requeue_delayed_entity(): woken while delayed; a lag that turned positive is dropped. */
+static void requeue_delayed_entity(struct cpu *c, struct thread *t)
+{
+	update_entity_lag(c, t);
+	delayed_del(c, t);
+	if (t->vlag > 0) {
+		t->vlag = 0;
+		place_entity(c, t);
+	}
+}
+
+/* pick_next_entity(): a delayed thread that comes up is dequeued for good, then pick again. */
+static struct thread *pick_next_entity(struct cpu *c)
+{
+	for (;;) {
+		struct thread *t = pick_eevdf(c, true);
+
+		if (!t || !t->sched_delayed)
+			return t;
+		finish_delayed_dequeue(c, t);
+	}
+}
+
+static int rq_index(const struct cpu *c, const struct thread *t)
+{
+	for (uint32_t i = 0; i < c->nrq; i++)
+		if (c->rq[i] == t)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * __schedule() under EEVDF: a blocking prev is dequeued (or delayed), the
+ * pick is pick_eevdf(); a runnable prev that is picked again keeps running
+ * with its protection unchanged (no set_next_entity), else it goes back to
+ * the queue (put_prev_entity) and the pick gets vprot = its deadline.
+ */
+static void schedule_fair(struct cpu *c)
+{
+	struct thread *prev = c->curr, *next;
+
+	c->need_resched = false;
+	if (prev && prev->state != THREAD_RUNNABLE) {
+		dequeue_entity_sleep(c, prev);
+		prev->nvcsw++;
+		c->curr = NULL;
+	}
+	update_curr_fair(c);
+	next = pick_next_entity(c);
+	if (next && next == c->curr)
+		return;
+	if (c->curr) {
+		c->curr->nivcsw++;
+		rq_add(c, c->curr);
+		c->curr = NULL;
+	}
+	if (!next)
+		return;
+	rq_take(c, rq_index(c, next));
+	next->slice_exec = 0;
+	next->vprot = next->deadline;
+	c->sched_tick = host_jiffies(c->host, cpu_now(c));
+	c->switch_to = next;
+	c->cs_job.remaining = cost_vary(c, cycles_to_ps(c->host, c->host->costs.context_switch));
+	c->cs_job.acct = ACCT_SYS;
+	c->cs_job.active = true;
+}
+
+/*
+ * Between the current thread's jobs, if a scheduler tick has passed since it
+ * was picked or last checked (task_tick_fair -> update_curr; nothing else
+ * looks at a thread that neither sleeps nor wakes anyone): update_curr() asks
+ * for a reschedule when the request is used up or the protection has ended
+ * with others queued; __schedule() switches only when the pick is another
+ * thread. So a turn ends at the first tick after the deadline, seen at the
+ * end of the job that spans it.
+ */
+static bool eevdf_resched(struct cpu *c, struct thread *t)
+{
+	uint64_t tick = host_jiffies(c->host, cpu_now(c));
+	bool expired;
+
+	if (tick == c->sched_tick)
+		return false;
+	c->sched_tick = tick;
+	expired = update_deadline(c, t);
+	if (!c->nrq && !c->ndelayed)
+		return false;
+	if (!expired && protect_slice(t))
+		return false;
+	return pick_next_entity(c) != t;
+}
+
+/*
+ * The scheduler tick inside the current thread's running user-mode job, with
+ * another thread queued: the next jiffy boundary, when the job would still
+ * run then (a job that ends on the boundary sees the tick at its end).
+ */
+static void eevdf_tick_arm(struct cpu *c)
+{
+	struct host *h = c->host;
+	sim_time_t now = cpu_now(c), jiffy = SIM_SEC / h->hz, next;
+
+	if (!c->curr || c->running != &c->curr->job || !c->running->preemptible ||
+	    (!c->nrq && !c->ndelayed) || sim_event_pending(&c->tick_ev))
+		return;
+	next = ((sim_time_t)host_jiffies(h, now) + 1) * jiffy;
+	if (now + c->running->remaining > next)
+		sim_event_schedule(&cpu_world(c)->q, &c->tick_ev, next);
+}
+
+/* task_tick_fair() during user work: update_curr(), and preempt at once if the pick changed. */
+static void sched_tick_fire(struct sim_event *ev)
+{
+	struct cpu *c = container_of(ev, struct cpu, tick_ev);
+	struct thread *t = c->curr;
+
+	cpu_acct_flush(c, cpu_now(c));
+	if (eevdf_resched(c, t)) {
+		c->need_resched = true;
+		cpu_kick(c);
+		return;
+	}
+	eevdf_tick_arm(c);
+}
+
+/* enqueue_entity() on wake-up, after update_curr(); a delayed thread is requeued in place. */
+static void enqueue_entity_fair(struct cpu *c, struct thread *t)
+{
+	update_curr_fair(c);
+	t->state = THREAD_RUNNABLE;
+	if (t->sched_delayed)
+		requeue_delayed_entity(c, t);
+	else
+		place_entity(c, t);
+	rq_add(c, t);
+	eevdf_tick_arm(c);
+}
+
+/*
+ * check_preempt_wakeup_fair(): update_curr() already rescheduled when the
+ * current thread's protection is over; else preempt when the woken thread
+ * is now the pick (eligible, earlier deadline). Equal slices: no PREEMPT_SHORT.
+ */
+static bool check_preempt_wakeup_fair(const struct cpu *c, const struct thread *t)
+{
+	const struct thread *cur = eevdf_curr(c);
+
+	if (!cur || cur->state != THREAD_RUNNABLE || !protect_slice(cur))
+		return true;
+	return pick_eevdf(c, true) == t;
+}
+
 static void cs_done(struct cpu_job *j)
 {
 	struct cpu *c = container_of(j, struct cpu, cs_job);
@@ -553,6 +923,10 @@ static void schedule(struct cpu *c)
 	struct thread *next;
 	int l;
 
+	if (sched_eevdf(c)) {
+		schedule_fair(c);
+		return;
+	}
 	c->need_resched = false;
 	update_min_vruntime(c);
 	if (prev && prev->state == THREAD_RUNNABLE) {
@@ -601,7 +975,7 @@ uint32_t cpu_nr_running(const struct cpu *c)
 		n++;
 	if (c->switch_to && c->switch_to != c->curr)
 		n++;
-	return n;
+	return n + c->ndelayed;
 }
 
 /* place_entity(): sleeper credit of half a period; then onto the run queue. */
@@ -610,6 +984,10 @@ static void ttwu_activate(struct thread *t)
 	struct cpu *c = t->cpu;
 	sim_time_t vmin = c->min_vruntime - sched_ns(c->host->sysctl.sched_latency_ns) / 2;
 
+	if (sched_eevdf(c)) {
+		enqueue_entity_fair(c, t);
+		return;
+	}
 	t->state = THREAD_RUNNABLE;
 	if (t->vruntime < vmin)
 		t->vruntime = vmin;
@@ -621,6 +999,8 @@ static bool wakeup_preempt(const struct cpu *c, const struct thread *t)
 {
 	const struct thread *cur = c->switch_to ? c->switch_to : c->curr;
 
+	if (sched_eevdf(c))
+		return check_preempt_wakeup_fair(c, t);
 	return !cur || cur->state != THREAD_RUNNABLE ||
 	       cur->vruntime - t->vruntime > sched_ns(c->host->sysctl.sched_wakeup_granularity_ns);
 }
@@ -727,7 +1107,8 @@ static struct cpu_job *cpu_pick_thread(struct cpu *c)
 			}
 			return &t->job;
 		}
-		if (!t || t->state == THREAD_BLOCKED || c->need_resched || slice_expired(c, t)) {
+		if (!t || t->state == THREAD_BLOCKED || c->need_resched ||
+		    (sched_eevdf(c) ? eevdf_resched(c, t) : slice_expired(c, t))) {
 			schedule(c);
 			if (!c->curr && !c->cs_job.active)
 				return NULL;
@@ -826,6 +1207,8 @@ static void cpu_ev_fire(struct sim_event *ev)
 	j->remaining = 0;
 	j->active = false;
 	c->running = NULL;
+	if (sim_event_pending(&c->tick_ev))
+		sim_event_cancel(&cpu_world(c)->q, &c->tick_ev);
 	c->idle_since = cpu_now(c);
 	c->in_kick = true;
 	cpu_world(c)->this_cpu = c;
@@ -863,6 +1246,7 @@ void cpu_init(struct cpu *c, struct host *h, uint32_t id)
 	c->id = id;
 	c->host = h;
 	sim_event_init(&c->ev, cpu_ev_fire, CPU_EV_PRIO);
+	sim_event_init(&c->tick_ev, sched_tick_fire, CPU_EV_PRIO);
 	c->hardirq_job.done = hardirq_done;
 	c->hardirq_job.acct = ACCT_IRQ;
 	c->softirq_job.done = softirq_job_done;

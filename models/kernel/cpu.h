@@ -3,7 +3,12 @@
  *
  * Kernel references: kernel/softirq.c (handle_softirqs, __irq_exit_rcu,
  * wakeup_softirqd, run_ksoftirqd), kernel/sched/fair.c (CFS: vruntime,
- * place_entity, check_preempt_wakeup, sched_slice), kernel/sched/core.c
+ * place_entity, check_preempt_wakeup, sched_slice; EEVDF as in 6.18:
+ * avg_vruntime, entity_eligible, __pick_eevdf, set_protect_slice,
+ * update_deadline, update_entity_lag, place_entity, dequeue_entity,
+ * requeue_delayed_entity, check_preempt_wakeup_fair, task_tick_fair),
+ * kernel/sched/features.h
+ * (PLACE_LAG, RUN_TO_PARITY, DELAY_DEQUEUE, DELAY_ZERO), kernel/sched/core.c
  * (try_to_wake_up, ttwu_queue_cond, ttwu_queue_wakelist, sched_ttwu_pending,
  * resched_curr, set_nr_if_polling), kernel/sched/cputime.c and
  * kernel/sched/core.c update_rq_clock_task (CONFIG_IRQ_TIME_ACCOUNTING),
@@ -41,17 +46,39 @@
  * the per-CPU ksoftirqd thread, which runs the same executor at thread level
  * (6.5+ behaviour: no deferral to a runnable ksoftirqd).
  *
- * Threads share a CPU under a CFS-like scheduler: equal weights (nice 0),
+ * Threads share a CPU under the fair class, equal weights (nice 0), with
  * vruntime advanced by the thread's own execution, plus the hardirq and
- * inline softirq time that interrupts it unless `irq_time_accounting`,
- * sleeper placement at min_vruntime - sched_latency/2, wake-up preemption
- * when the woken thread's vruntime is ahead by more than the wake-up
- * granularity, and slice expiry (sched_latency / nr_running, at least
- * min_granularity) checked at job boundaries. Kernel-mode jobs are not
- * preempted (voluntary preemption); user-mode jobs are.
+ * inline softirq time that interrupts it unless `irq_time_accounting`.
+ * The cost key `sched_eevdf` picks the rules:
  *
- * Simplified: no migration (threads are pinned), no nice levels, EEVDF's
- * lag/deadline rules are approximated by CFS's.
+ * - CFS (Linux up to 6.5): sleeper placement at min_vruntime -
+ *   sched_latency/2, wake-up preemption when the woken thread's vruntime is
+ *   ahead by more than the wake-up granularity, and slice expiry
+ *   (sched_latency / nr_running, at least min_granularity).
+ * - EEVDF (6.6+): each thread asks for one base slice
+ *   (kernel.sched_base_slice_ns) with virtual deadline vruntime + slice; the
+ *   pick is the eligible thread (vruntime <= V, the queued threads' mean)
+ *   with the earliest deadline, the current one kept while eligible and
+ *   short of the deadline it had when picked (RUN_TO_PARITY). A used-up
+ *   request gets the next deadline and a reschedule. A thread that sleeps
+ *   keeps its lag V - vruntime (limited to two slices or a tick) and wakes at
+ *   V - lag (n + 1) / n; one that blocks while not eligible stays queued,
+ *   sched_delayed, until it is picked or woken (DELAY_DEQUEUE), and then
+ *   loses any positive lag (DELAY_ZERO). A woken thread preempts when the
+ *   current one's protection is over or the woken one is now the pick.
+ *
+ * Both are checked at wake-ups; CFS's slice at every job boundary, EEVDF's
+ * deadline at the scheduler tick (a jiffy boundary: task_tick_fair), which
+ * preempts a user-mode job at once and is seen at the end of a kernel-mode
+ * one, so a turn lasts the slice rounded up to ticks.
+ * Kernel-mode jobs are not preempted (voluntary preemption); user-mode jobs
+ * are.
+ *
+ * Simplified: no migration (threads are pinned), no nice levels or custom
+ * slices (so no PREEMPT_SHORT, and set_protect_slice's vprot is the
+ * deadline), the tick is no interrupt (it costs nothing and only matters
+ * with another thread queued; CFS's slice has no tick at all), no
+ * NEXT_BUDDY, no cgroups.
  */
 #ifndef MODELS_CPU_H
 #define MODELS_CPU_H
@@ -114,6 +141,11 @@ struct thread {
 	uint64_t nvcsw;		       /* voluntary context switches */
 	uint64_t nivcsw;	       /* involuntary context switches */
 	bool on_rq;		       /* in the CPU's run queue array */
+	/* EEVDF (sched_eevdf), all in ps of vruntime (nice 0: real time) */
+	sim_time_t deadline; /* virtual deadline vd_i = ve_i + r_i / w_i */
+	sim_time_t vlag;     /* lag V - v_i saved at dequeue, clamped (update_entity_lag) */
+	sim_time_t vprot;    /* RUN_TO_PARITY: protected from wake-up preemption below it */
+	bool sched_delayed; /* DELAY_DEQUEUE: blocked but still queued, on the CPU's delayed list */
 };
 
 #define CPU_MAX_THREADS 16
@@ -198,6 +230,10 @@ struct cpu {
 	struct irq_desc ipi_call;		   /* CAL: the wake list's call-function IPI */
 	struct irq_desc ipi_resched;		   /* RES: reschedule IPI */
 	uint64_t ttwu_remote;			   /* wake-ups from another CPU */
+	struct thread *delayed[CPU_MAX_THREADS];   /* EEVDF: sched_delayed threads, still queued */
+	uint32_t ndelayed;			   /* entries in delayed */
+	uint64_t sched_tick; /* EEVDF: jiffy of the last scheduler tick curr has been through */
+	struct sim_event tick_ev; /* EEVDF: a tick due inside curr's running user-mode job */
 	/* cost variability */
 	struct sim_rng vary_rng; /* the stream cost_cv/<host>/<cpu>: the table and the seed */
 	uint64_t vary_state;	 /* xorshift64* state: one draw per job */
@@ -251,8 +287,31 @@ void thread_block(struct thread *t);
 void thread_wake(struct thread *t);
 /* The waker's cycles for waking @t from the running CPU: `wakeup` or `wakeup_remote`. */
 uint64_t ttwu_cost(const struct costs *k, const struct thread *t);
-/* Threads runnable on @c (rq->nr_running): curr when runnable, a switch target, the queue. */
+/*
+ * Threads queued on @c (rq->nr_running): curr when runnable, a switch target,
+ * the queue and (EEVDF) the delayed-dequeue threads.
+ */
 uint32_t cpu_nr_running(const struct cpu *c);
+
+/*
+ * EEVDF (kernel/sched/fair.c), exposed for tests. The queued entities are
+ * rq[], delayed[] and the current one (the switch target, else curr until
+ * schedule() dequeues it). All nice 0, so every weight is the same.
+ */
+/* V: the mean vruntime of the queued entities, rounded down; min_vruntime when none. */
+sim_time_t avg_vruntime(const struct cpu *c);
+/* lag >= 0: @t's vruntime is at most V (exactly: sum(v_i - v0) >= n (v - v0)). */
+bool entity_eligible(const struct cpu *c, const struct thread *t);
+/*
+ * Place @t (not queued) at V - lag, the saved lag scaled by (n + 1) / n for the
+ * n queued entities (PLACE_LAG), with a deadline one base slice later.
+ */
+void place_entity(struct cpu *c, struct thread *t);
+/*
+ * Earliest eligible virtual deadline first among the queued entities; the
+ * current one wins while eligible and protected (RUN_TO_PARITY) when @protect.
+ */
+struct thread *pick_eevdf(const struct cpu *c, bool protect);
 
 /* Re-evaluate what @c runs (after state changed from outside its own jobs). */
 void cpu_kick(struct cpu *c);

@@ -18,6 +18,12 @@
  * max xor invert), net/ipv4/netfilter/iptable_nat.c (the nat table only sees
  * a flow's first packet).
  *
+ * Targets and matches: see models/netfilter/netfilter.h; xt_limit.c's
+ * limit_mt/user2credits/CREDITS_PER_JIFFY are followed with their 32-bit
+ * arithmetic; libxt_limit print_rate, libxt_state/libxt_conntrack
+ * print_state, libxt_set print_match, libipt_REJECT and libxt_LOG print for
+ * the listing, measured with iptables 1.8.9 (tests/kernel-ref/nf_listing.txt).
+ *
  * Parsing: iptables/xshared.c do_parse ("Can't use -o with PREROUTING": -o
  * in PREROUTING/INPUT, -i in OUTPUT/POSTROUTING, checked by chain name
  * before any table is consulted), libxtables xtables_parse_interface.
@@ -42,8 +48,9 @@
  *  - addresses are dotted quads only (no host names, no octal, no dotted
  *    masks), ports decimal only (no service names, no open ranges "a:"),
  *    protocols udp, tcp, icmp, all or a number;
- *  - whether "-m udp"/"-m tcp" was given (it prints " udp" in the listing
- *    even without ports) is read back from the rule text.
+ *  - the listing prints the matches in the order the rule gave them and the
+ *    target's options last; "-m udp"/"-m tcp" prints " udp" even without
+ *    ports.
  *
  * Messages beyond the header's list, for input iptables also rejects:
  *   "'OPT' needs a table|a chain|a protocol|an address|an interface|a match|
@@ -55,6 +62,8 @@
  *   "'!' can only negate -p, -s, -d, -i, -o, --sport or --dport"
  */
 #include "models/netfilter/netfilter.h"
+#include "models/netfilter/ip_set.h"
+#include "models/netfilter/nf_conntrack.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -98,6 +107,40 @@ static const char *const nf_verdict_name[] = {
 	[NF_DROP] = "DROP",
 	[NF_ACCEPT] = "ACCEPT",
 };
+
+/* The built-in targets, by enum nf_target (JUMP and GOTO print the chain's name). */
+static const char *const nf_target_name[NF_TG_NR] = {
+	[NF_TG_ACCEPT] = "ACCEPT", [NF_TG_DROP] = "DROP",
+	[NF_TG_RETURN] = "RETURN", [NF_TG_JUMP] = NULL,
+	[NF_TG_GOTO] = NULL,	   [NF_TG_REJECT] = "REJECT",
+	[NF_TG_LOG] = "LOG",	   [NF_TG_SNAT] = "SNAT",
+	[NF_TG_DNAT] = "DNAT",	   [NF_TG_MASQUERADE] = "MASQUERADE",
+};
+
+/*
+ * --reject-with: libipt_REJECT's names (long form first, then the alias)
+ * and the ICMP_DEST_UNREACH code reject_tg() sends. tcp-reset is not
+ * modelled.
+ */
+static const struct {
+	const char *name;  /* as iptables prints it */
+	const char *alias; /* accepted too */
+	uint8_t code;	   /* ICMP code */
+} nf_reject_names[] = {
+	{ "icmp-port-unreachable", "port-unreach", 3 },	  /* ICMP_PORT_UNREACH, the default */
+	{ "icmp-net-unreachable", "net-unreach", 0 },	  /* ICMP_NET_UNREACH */
+	{ "icmp-host-unreachable", "host-unreach", 1 },	  /* ICMP_HOST_UNREACH */
+	{ "icmp-proto-unreachable", "proto-unreach", 2 }, /* ICMP_PROT_UNREACH */
+	{ "icmp-net-prohibited", "net-prohib", 9 },	  /* ICMP_NET_ANO */
+	{ "icmp-host-prohibited", "host-prohib", 10 },	  /* ICMP_HOST_ANO */
+	{ "icmp-admin-prohibited", "admin-prohib", 13 },  /* ICMP_PKT_FILTERED */
+};
+
+#define NF_NREJECT (sizeof(nf_reject_names) / sizeof(nf_reject_names[0]))
+
+/* syslog levels for --log-level, by number */
+static const char *const nf_log_levels[] = { "emerg",	"alert",  "crit", "error",
+					     "warning", "notice", "info", "debug" };
 
 /* Does table @t have a built-in chain on hook @h? */
 static bool nf_chain_exists(enum nf_table_id t, enum nf_hook_id h)
@@ -144,6 +187,18 @@ enum nf_opt {
 	OPT_SPORT,
 	OPT_DPORT,
 	OPT_FRAG,
+	OPT_NEW,
+	OPT_GOTO,
+	OPT_REJECT_WITH,
+	OPT_LOG_PREFIX,
+	OPT_LOG_LEVEL,
+	OPT_LIMIT,
+	OPT_LIMIT_BURST,
+	OPT_STATE,
+	OPT_CTSTATE,
+	OPT_TO_SOURCE,
+	OPT_TO_DEST,
+	OPT_MATCH_SET,
 	OPT_NR,
 };
 
@@ -162,6 +217,18 @@ enum nf_opt {
 	X("--sport", OPT_SPORT)                                                                    \
 	X("--dport", OPT_DPORT)                                                                    \
 	X("-f", OPT_FRAG)                                                                          \
+	X("-N", OPT_NEW)                                                                           \
+	X("-g", OPT_GOTO)                                                                          \
+	X("--reject-with", OPT_REJECT_WITH)                                                        \
+	X("--log-prefix", OPT_LOG_PREFIX)                                                          \
+	X("--log-level", OPT_LOG_LEVEL)                                                            \
+	X("--limit", OPT_LIMIT)                                                                    \
+	X("--limit-burst", OPT_LIMIT_BURST)                                                        \
+	X("--state", OPT_STATE)                                                                    \
+	X("--ctstate", OPT_CTSTATE)                                                                \
+	X("--to-source", OPT_TO_SOURCE)                                                            \
+	X("--to-destination", OPT_TO_DEST)                                                         \
+	X("--match-set", OPT_MATCH_SET)                                                            \
 	X("--table", OPT_TABLE)                                                                    \
 	X("--append", OPT_APPEND)                                                                  \
 	X("--policy", OPT_POLICY)                                                                  \
@@ -176,7 +243,9 @@ enum nf_opt {
 	X("--jump", OPT_JUMP)                                                                      \
 	X("--source-port", OPT_SPORT)                                                              \
 	X("--destination-port", OPT_DPORT)                                                         \
-	X("--fragment", OPT_FRAG)
+	X("--fragment", OPT_FRAG)                                                                  \
+	X("--new-chain", OPT_NEW)                                                                  \
+	X("--goto", OPT_GOTO)
 
 static const char *const nf_opt_names[] = {
 #define X(name, id) name,
@@ -194,43 +263,77 @@ static const enum nf_opt nf_opt_ids[] = {
 
 /* What each option's argument is, for "'-A' needs a chain". */
 static const char *const nf_opt_arg[OPT_NR] = {
-	[OPT_TABLE] = "a table",    [OPT_APPEND] = "a chain",	[OPT_POLICY] = "a chain",
-	[OPT_PROTO] = "a protocol", [OPT_SRC] = "an address",	[OPT_DST] = "an address",
-	[OPT_IN] = "an interface",  [OPT_OUT] = "an interface", [OPT_MATCH] = "a match",
-	[OPT_JUMP] = "a target",    [OPT_SPORT] = "a port",	[OPT_DPORT] = "a port",
+	[OPT_TABLE] = "a table",	[OPT_APPEND] = "a chain",
+	[OPT_POLICY] = "a chain",	[OPT_PROTO] = "a protocol",
+	[OPT_SRC] = "an address",	[OPT_DST] = "an address",
+	[OPT_IN] = "an interface",	[OPT_OUT] = "an interface",
+	[OPT_MATCH] = "a match",	[OPT_JUMP] = "a target",
+	[OPT_SPORT] = "a port",		[OPT_DPORT] = "a port",
+	[OPT_NEW] = "a chain",		[OPT_GOTO] = "a chain",
+	[OPT_REJECT_WITH] = "a type",	[OPT_LOG_PREFIX] = "a prefix",
+	[OPT_LOG_LEVEL] = "a level",	[OPT_LIMIT] = "a rate",
+	[OPT_LIMIT_BURST] = "a number", [OPT_STATE] = "a state list",
+	[OPT_CTSTATE] = "a state list", [OPT_TO_SOURCE] = "an address",
+	[OPT_TO_DEST] = "an address",	[OPT_MATCH_SET] = "a set",
 };
 
 /* Options "!" may precede. */
 static const bool nf_opt_invertible[OPT_NR] = {
-	[OPT_PROTO] = true, [OPT_SRC] = true,	[OPT_DST] = true,   [OPT_IN] = true,
-	[OPT_OUT] = true,   [OPT_SPORT] = true, [OPT_DPORT] = true, [OPT_FRAG] = true,
+	[OPT_PROTO] = true,   [OPT_SRC] = true,	      [OPT_DST] = true,	  [OPT_IN] = true,
+	[OPT_OUT] = true,     [OPT_SPORT] = true,     [OPT_DPORT] = true, [OPT_FRAG] = true,
+	[OPT_CTSTATE] = true, [OPT_MATCH_SET] = true,
+};
+
+/* What each target option belongs to, for "'--log-prefix' needs '-j LOG'". */
+static const struct {
+	enum nf_opt opt;      /* the option */
+	bool is_target;	      /* true: needs target tg, false: needs match m */
+	enum nf_target tg;    /* its target */
+	enum nf_match_kind m; /* its match */
+	const char *what;     /* "-j LOG" */
+} nf_opt_owner[] = {
+	{ OPT_REJECT_WITH, true, NF_TG_REJECT, NF_M_NR, "-j REJECT" },
+	{ OPT_LOG_PREFIX, true, NF_TG_LOG, NF_M_NR, "-j LOG" },
+	{ OPT_LOG_LEVEL, true, NF_TG_LOG, NF_M_NR, "-j LOG" },
+	{ OPT_LIMIT, false, NF_TG_NR, NF_M_LIMIT, "-m limit" },
+	{ OPT_LIMIT_BURST, false, NF_TG_NR, NF_M_LIMIT, "-m limit" },
+	{ OPT_STATE, false, NF_TG_NR, NF_M_STATE, "-m state" },
+	{ OPT_CTSTATE, false, NF_TG_NR, NF_M_CT, "-m conntrack" },
+	{ OPT_TO_SOURCE, true, NF_TG_SNAT, NF_M_NR, "-j SNAT" },
+	{ OPT_TO_DEST, true, NF_TG_DNAT, NF_M_NR, "-j DNAT" },
+	{ OPT_MATCH_SET, false, NF_TG_NR, NF_M_SET, "-m set" },
 };
 
 #define NF_CMD_NEEDED "iptables rule needs '-A CHAIN ... -j TARGET' or '-P CHAIN TARGET'"
-#define NF_BANG_ONLY  "'!' can only negate -p, -s, -d, -i, -o, -f, --sport or --dport"
+#define NF_BANG_ONLY                                                                               \
+	"'!' can only negate -p, -s, -d, -i, -o, -f, --sport, --dport, --ctstate or --match-set"
 
 struct nf_parser {
-	const struct cfg_node *n; /* the rule's node, for positions */
-	struct sim_error *err;	  /* where errors go */
-	const char *str;	  /* the rule string */
-	size_t pos;		  /* scan position in str */
-	struct nf_rule rule;	  /* the rule being built */
-	enum nf_table_id table;	  /* -t, default filter */
-	enum nf_hook_id hook;	  /* -A/-P chain */
-	enum nf_opt cmd;	  /* OPT_APPEND, OPT_POLICY or OPT_NR (none yet) */
-	bool have_target;	  /* -j or -P's target seen */
-	bool invert;		  /* a "!" is pending */
-	unsigned seen;		  /* options given, bit per enum nf_opt */
-	struct nf_word cmd_w;	  /* the -A/-P word */
-	struct nf_word chain_w;	  /* the chain name */
-	struct nf_word target_w;  /* the target name */
-	struct nf_word bang_w;	  /* the pending "!" */
-	struct nf_word sport_w;	  /* the --sport option word */
-	struct nf_word dport_w;	  /* the --dport option word */
-	struct nf_word in_w;	  /* the -i option word */
-	struct nf_word out_w;	  /* the -o option word */
-	struct nf_word spec_w;	  /* the first rule-specification option */
-	bool have_spec;		  /* spec_w is set */
+	const struct cfg_node *n;     /* the rule's node, for positions */
+	struct sim_error *err;	      /* where errors go */
+	const char *str;	      /* the rule string */
+	size_t pos;		      /* scan position in str */
+	struct nf_rule rule;	      /* the rule being built */
+	enum nf_table_id table;	      /* -t, default filter */
+	enum nf_hook_id hook;	      /* -A/-P chain */
+	enum nf_opt cmd;	      /* OPT_APPEND, OPT_POLICY, OPT_NEW or OPT_NR (none yet) */
+	int user;		      /* -A/-N: index of the user chain, -1 for a built-in one */
+	uint32_t matches;	      /* -m given (and implied), bit per enum nf_match_kind */
+	struct nf_word opt_w[OPT_NR]; /* each option's word, for positions */
+	bool have_target;	      /* -j or -P's target seen */
+	bool invert;		      /* a "!" is pending */
+	uint64_t seen;		      /* options given, bit per enum nf_opt */
+	struct nf_word cmd_w;	      /* the -A/-P word */
+	struct nf_word chain_w;	      /* the chain name */
+	struct nf_word target_w;      /* the target name */
+	struct nf_word bang_w;	      /* the pending "!" */
+	struct nf_word sport_w;	      /* the --sport option word */
+	struct nf_word dport_w;	      /* the --dport option word */
+	struct nf_word in_w;	      /* the -i option word */
+	struct nf_word out_w;	      /* the -o option word */
+	struct nf_word spec_w;	      /* the first rule-specification option */
+	bool have_spec;		      /* spec_w is set */
+	const struct nf_ruleset *rs;  /* the rule set, for user chain names */
 };
 
 static bool word_is(const struct nf_word *w, const char *s)
@@ -263,6 +366,14 @@ static bool next_word(const char *str, size_t *pos, struct nf_word *w)
 		return false;
 	w->s = str + i;
 	w->off = i;
+	if (str[i] == '"') {
+		/* a quoted argument ("--log-prefix \"in: \""): up to the closing quote */
+		i++;
+		while (str[i] && str[i] != '"')
+			i++;
+		if (str[i])
+			i++;
+	}
 	while (str[i] && !is_space(str[i]))
 		i++;
 	w->len = i - w->off;
@@ -296,7 +407,7 @@ static bool parse_uint(const char *s, size_t len, uint32_t max, uint32_t *out)
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return false;
-		if (v > (max - (uint32_t)(s[i] - '0')) / 10)
+		if ((uint32_t)(s[i] - '0') > max || v > (max - (uint32_t)(s[i] - '0')) / 10)
 			return false;
 		v = v * 10 + (uint32_t)(s[i] - '0');
 	}
@@ -390,29 +501,222 @@ static int parse_table(struct nf_parser *p, const struct nf_word *w)
 	return 0;
 }
 
+/* The user chain called @w in any table, or -1. */
+static int user_chain_find(const struct nf_ruleset *rs, const struct nf_word *w)
+{
+	for (uint32_t i = 0; i < rs->nuser; i++)
+		if (word_is(w, rs->user[i].name))
+			return (int)i;
+	return -1;
+}
+
+static int unknown_chain(struct nf_parser *p, const struct nf_word *w)
+{
+	char known[512] = "PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING";
+	size_t len = strlen(known);
+
+	for (uint32_t i = 0; i < p->rs->nuser && len < sizeof(known); i++)
+		len += (size_t)snprintf(known + len, sizeof(known) - len, ", %s",
+					p->rs->user[i].name);
+	return perr(p, w, "unknown chain '%.*s' (known: %s)", (int)w->len, w->s, known);
+}
+
+/* -A/-P CHAIN: a built-in chain, or (-A only) a user chain made by -N. */
 static int parse_chain(struct nf_parser *p, const struct nf_word *w)
 {
 	int h = word_find(w, nf_hook_chain_name, NF_HOOK_NR);
 
-	if (h < 0)
-		return perr(p, w,
-			    "unknown chain '%.*s' (known: PREROUTING, INPUT, FORWARD, OUTPUT, "
-			    "POSTROUTING)",
-			    (int)w->len, w->s);
-	p->hook = (enum nf_hook_id)h;
 	p->chain_w = *w;
+	p->user = -1;
+	if (h >= 0) {
+		p->hook = (enum nf_hook_id)h;
+		return 0;
+	}
+	p->user = user_chain_find(p->rs, w);
+	if (p->user < 0)
+		return unknown_chain(p, w);
+	if (p->cmd == OPT_POLICY)
+		return perr(p, w, "'-P' needs a built-in chain, '%.*s' is a user chain",
+			    (int)w->len, w->s);
 	return 0;
 }
 
+/* -N NAME: the checks of iptables' -N and xtables' chain names. */
+static int parse_new_chain(struct nf_parser *p, const struct nf_word *w)
+{
+	p->chain_w = *w;
+	p->user = -1;
+	if (w->len >= NF_CHAIN_MAXNAMELEN)
+		return perr(p, w, "chain name '%.*s' too long (at most %d characters)", (int)w->len,
+			    w->s, NF_CHAIN_MAXNAMELEN - 1);
+	if (w->s[0] == '-' || w->s[0] == '!')
+		return perr(p, w, "chain name '%.*s' may not start with '%c'", (int)w->len, w->s,
+			    w->s[0]);
+	for (int t = 0; t < NF_TG_NR; t++)
+		if (nf_target_name[t] && word_is(w, nf_target_name[t]))
+			return perr(p, w, "chain name '%.*s' clashes with a target name",
+				    (int)w->len, w->s);
+	if (p->rs->nuser >= NF_MAX_USER_CHAINS)
+		return perr(p, w, "too many user chains (at most %d)", NF_MAX_USER_CHAINS);
+	p->have_target = true; /* -N takes no -j */
+	return 0;
+}
+
+/* -j TARGET: a built-in target or a user chain. */
 static int parse_target(struct nf_parser *p, const struct nf_word *w)
 {
-	int v = word_find(w, nf_verdict_name, 2);
+	int v = -1;
 
-	if (v < 0)
-		return perr(p, w, "unknown target '%.*s' (known: ACCEPT, DROP)", (int)w->len, w->s);
-	p->rule.verdict = (enum nf_verdict)v;
+	for (int t = 0; t < NF_TG_NR && v < 0; t++)
+		if (nf_target_name[t] && word_is(w, nf_target_name[t]))
+			v = t;
 	p->target_w = *w;
 	p->have_target = true;
+	if (v >= 0) {
+		p->rule.target = (enum nf_target)v;
+		p->rule.verdict = v == NF_TG_DROP || v == NF_TG_REJECT ? NF_DROP : NF_ACCEPT;
+		return 0;
+	}
+	p->rule.chain = (int16_t)user_chain_find(p->rs, w);
+	if (p->rule.chain < 0)
+		return perr(p, w,
+			    "unknown target '%.*s' (known: ACCEPT, DROP, RETURN, REJECT, LOG, or a "
+			    "chain made by -N)",
+			    (int)w->len, w->s);
+	p->rule.target = NF_TG_JUMP;
+	p->rule.verdict = NF_ACCEPT;
+	return 0;
+}
+
+/* -g CHAIN: a user chain only. */
+static int parse_goto(struct nf_parser *p, const struct nf_word *w)
+{
+	p->target_w = *w;
+	p->have_target = true;
+	p->rule.chain = (int16_t)user_chain_find(p->rs, w);
+	if (p->rule.chain < 0)
+		return perr(p, w, "'-g' needs a chain made by -N, got '%.*s'", (int)w->len, w->s);
+	p->rule.target = NF_TG_GOTO;
+	p->rule.verdict = NF_ACCEPT;
+	return 0;
+}
+
+/* --reject-with TYPE (libipt_REJECT names and aliases). */
+static int parse_reject_with(struct nf_parser *p, const struct nf_word *w)
+{
+	for (size_t i = 0; i < NF_NREJECT; i++) {
+		if (word_is(w, nf_reject_names[i].name) || word_is(w, nf_reject_names[i].alias)) {
+			p->rule.reject_with = (uint8_t)i;
+			p->rule.reject_code = nf_reject_names[i].code;
+			return 0;
+		}
+	}
+	return perr(p, w,
+		    "unknown reject type '%.*s' (known: icmp-port-unreachable, "
+		    "icmp-net-unreachable, icmp-host-unreachable, icmp-proto-unreachable, "
+		    "icmp-net-prohibited, icmp-host-prohibited, icmp-admin-prohibited)",
+		    (int)w->len, w->s);
+}
+
+/* --log-prefix P: quotes stripped, at most 29 characters (libxt_LOG). */
+static int parse_log_prefix(struct nf_parser *p, const struct nf_word *w)
+{
+	const char *s = w->s;
+	size_t len = w->len;
+
+	if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
+		s++;
+		len -= 2;
+	}
+	if (len >= NF_LOG_PREFIX_LEN)
+		return perr(p, w, "log prefix '%.*s' too long (at most %d characters)", (int)len, s,
+			    NF_LOG_PREFIX_LEN - 1);
+	memcpy(p->rule.log_prefix, s, len);
+	p->rule.log_prefix[len] = '\0';
+	return 0;
+}
+
+/* --log-level: 0-7 or a syslog name. */
+static int parse_log_level(struct nf_parser *p, const struct nf_word *w)
+{
+	int i = word_find(w, nf_log_levels, 8);
+	uint32_t v;
+
+	if (i < 0 && parse_uint(w->s, w->len, 7, &v))
+		i = (int)v;
+	if (i < 0)
+		return perr(p, w, "bad log level '%.*s' in iptables rule (0-7 or emerg ... debug)",
+			    (int)w->len, w->s);
+	p->rule.log_level = (uint8_t)i;
+	return 0;
+}
+
+/*
+ * --limit N[/second|/minute|/hour|/day] (any prefix of the unit, as
+ * libxt_limit's parse_rate): avg = XT_LIMIT_SCALE * seconds / N.
+ */
+static int parse_limit(struct nf_parser *p, const struct nf_word *w)
+{
+	static const char *const units[] = { "second", "minute", "hour", "day" };
+	static const uint32_t mult[] = { 1, 60, 3600, 86400 };
+	const char *slash = memchr(w->s, '/', w->len);
+	size_t nlen = slash ? (size_t)(slash - w->s) : w->len;
+	uint32_t n, m = 1;
+
+	if (slash) {
+		size_t ulen = w->len - nlen - 1;
+		int u = -1;
+
+		for (int i = 0; i < 4 && ulen; i++)
+			if (ulen <= strlen(units[i]) && !strncmp(slash + 1, units[i], ulen))
+				u = i;
+		if (u < 0)
+			goto bad;
+		m = mult[u];
+	}
+	if (!parse_uint(w->s, nlen, UINT32_MAX, &n) || n == 0)
+		goto bad;
+	if ((uint64_t)XT_LIMIT_SCALE * m / n == 0)
+		return perr(p, w, "rate '%.*s' is too fast", (int)w->len, w->s);
+	p->rule.rate.avg = (uint32_t)((uint64_t)XT_LIMIT_SCALE * m / n);
+	return 0;
+bad:
+	return perr(p, w, "bad rate '%.*s' in iptables rule (like '10/sec')", (int)w->len, w->s);
+}
+
+static int parse_limit_burst(struct nf_parser *p, const struct nf_word *w)
+{
+	uint32_t v;
+
+	if (!parse_uint(w->s, w->len, 10000, &v) || v == 0)
+		return perr(p, w, "bad burst '%.*s' in iptables rule (1-10000)", (int)w->len, w->s);
+	p->rule.rate.burst = v;
+	return 0;
+}
+
+/* --state/--ctstate LIST: comma-separated INVALID, NEW, RELATED, ESTABLISHED. */
+static int parse_state(struct nf_parser *p, const struct nf_word *w, enum nf_opt opt)
+{
+	static const char *const names[] = { "INVALID", "ESTABLISHED", "RELATED", "NEW" };
+	size_t start = 0;
+
+	p->rule.ctstate = 0;
+	for (size_t i = 0; i <= w->len; i++) {
+		struct nf_word part = { w->s + start, i - start, w->off + start };
+		int k;
+
+		if (i < w->len && w->s[i] != ',')
+			continue;
+		k = word_find(&part, names, 4);
+		if (k < 0)
+			return perr(p, &part,
+				    "unknown state '%.*s' (known: INVALID, NEW, RELATED, "
+				    "ESTABLISHED)",
+				    (int)part.len, part.s);
+		p->rule.ctstate |= (uint8_t)(1u << k);
+		start = i + 1;
+	}
+	p->rule.ctstate_inv = opt == OPT_CTSTATE && p->invert;
 	return 0;
 }
 
@@ -436,10 +740,69 @@ static int parse_iface(struct nf_parser *p, const struct nf_word *opt_w, const s
 	return 0;
 }
 
+/* --to-source / --to-destination ADDR[:PORT]. */
+static int parse_nat_to(struct nf_parser *p, const struct nf_word *w)
+{
+	const char *colon = memchr(w->s, ':', w->len);
+	size_t alen = colon ? (size_t)(colon - w->s) : w->len;
+	uint32_t port = 0;
+
+	if (!parse_quad(w->s, alen, &p->rule.nat_addr) ||
+	    (colon && (!parse_uint(colon + 1, w->len - alen - 1, 65535, &port) || !port)))
+		return perr(p, w, "bad address '%.*s' in iptables rule (ADDR or ADDR:PORT)",
+			    (int)w->len, w->s);
+	p->rule.nat_port = (uint16_t)port;
+	return 0;
+}
+
+/* --match-set NAME src|dst: a set of the host, one direction (hash:ip has one dimension). */
+static int parse_match_set(struct nf_parser *p, const struct nf_word *w)
+{
+	struct nf_word dir;
+
+	p->rule.set = -1;
+	for (uint32_t i = 0; i < p->rs->nsets; i++)
+		if (word_is(w, p->rs->sets[i].name))
+			p->rule.set = (int16_t)i;
+	if (p->rule.set < 0)
+		return perr(p, w, "unknown set '%.*s' (sets are made in the host's 'sets:')",
+			    (int)w->len, w->s);
+	if (!next_word(p->str, &p->pos, &dir))
+		return perr(p, w, "'--match-set' needs a set and 'src' or 'dst'");
+	if (!word_is(&dir, "src") && !word_is(&dir, "dst"))
+		return perr(p, &dir, "'--match-set' needs 'src' or 'dst', got '%.*s'", (int)dir.len,
+			    dir.s);
+	p->rule.set_dst = word_is(&dir, "dst");
+	p->rule.set_inv = p->invert;
+	return 0;
+}
+
+/* Record match @m in the rule's order (once). */
+static void add_match(struct nf_parser *p, enum nf_match_kind m)
+{
+	if (p->matches & 1u << m)
+		return;
+	p->matches |= 1u << m;
+	SIM_BUG_ON(p->rule.nmatch >= NF_MAX_MATCHES);
+	p->rule.match[p->rule.nmatch++] = m;
+}
+
 static int parse_match(struct nf_parser *p, const struct nf_word *w)
 {
-	if (!word_is(w, "udp") && !word_is(w, "tcp"))
-		return perr(p, w, "unknown match '%.*s' (known: udp, tcp)", (int)w->len, w->s);
+	static const char *const names[] = { "udp", "tcp", "limit", "state", "conntrack", "set" };
+	static const enum nf_match_kind kind[] = { NF_M_PORTS, NF_M_PORTS, NF_M_LIMIT,
+						   NF_M_STATE, NF_M_CT,	   NF_M_SET };
+	int i = word_find(w, names, 6);
+
+	if (i < 0)
+		return perr(p, w,
+			    "unknown match '%.*s' (known: udp, tcp, limit, state, conntrack, set)",
+			    (int)w->len, w->s);
+	if (p->matches & 1u << kind[i])
+		return perr(p, w, "match '%.*s' given twice in iptables rule", (int)w->len, w->s);
+	if (i < 2)
+		p->rule.mproto = (uint8_t)(i == 0 ? IPPROTO_UDP_ : IPPROTO_TCP_);
+	add_match(p, kind[i]);
 	return 0;
 }
 
@@ -469,6 +832,7 @@ static int parse_port_opt(struct nf_parser *p, const struct nf_word *opt_w, cons
 
 	if (!parse_ports(w, &lo, &hi))
 		return perr(p, w, "bad port '%.*s' in iptables rule", (int)w->len, w->s);
+	add_match(p, NF_M_PORTS);
 	if (opt == OPT_SPORT) {
 		r->sport_lo = lo;
 		r->sport_hi = hi;
@@ -495,6 +859,8 @@ static int parse_command(struct nf_parser *p, const struct nf_word *opt_w, const
 		return perr(p, opt_w, NF_CMD_NEEDED);
 	p->cmd = opt;
 	p->cmd_w = *opt_w;
+	if (opt == OPT_NEW)
+		return parse_new_chain(p, w);
 	if (parse_chain(p, w))
 		return -1;
 	if (opt == OPT_APPEND)
@@ -513,7 +879,28 @@ static int parse_arg(struct nf_parser *p, const struct nf_word *opt_w, const str
 		return parse_table(p, w);
 	case OPT_APPEND:
 	case OPT_POLICY:
+	case OPT_NEW:
 		return parse_command(p, opt_w, w, opt);
+	case OPT_GOTO:
+		return parse_goto(p, w);
+	case OPT_REJECT_WITH:
+		return parse_reject_with(p, w);
+	case OPT_LOG_PREFIX:
+		return parse_log_prefix(p, w);
+	case OPT_LOG_LEVEL:
+		return parse_log_level(p, w);
+	case OPT_LIMIT:
+		return parse_limit(p, w);
+	case OPT_LIMIT_BURST:
+		return parse_limit_burst(p, w);
+	case OPT_STATE:
+	case OPT_CTSTATE:
+		return parse_state(p, w, opt);
+	case OPT_TO_SOURCE:
+	case OPT_TO_DEST:
+		return parse_nat_to(p, w);
+	case OPT_MATCH_SET:
+		return parse_match_set(p, w);
 	case OPT_PROTO:
 		return parse_proto(p, w);
 	case OPT_SRC:
@@ -553,7 +940,8 @@ static int unknown_option(struct nf_parser *p, const struct nf_word *w)
 /* Remember the first option that belongs to a rule (not allowed with -P). */
 static void note_spec(struct nf_parser *p, const struct nf_word *w, enum nf_opt opt)
 {
-	if (opt == OPT_TABLE || opt == OPT_APPEND || opt == OPT_POLICY || p->have_spec)
+	if (opt == OPT_TABLE || opt == OPT_APPEND || opt == OPT_POLICY || opt == OPT_NEW ||
+	    p->have_spec)
 		return;
 	p->spec_w = *w;
 	p->have_spec = true;
@@ -571,9 +959,14 @@ static int parse_option(struct nf_parser *p, const struct nf_word *w)
 	opt = nf_opt_ids[i];
 	if (p->invert && !nf_opt_invertible[opt])
 		return perr(p, &p->bang_w, NF_BANG_ONLY);
-	if (opt != OPT_APPEND && opt != OPT_POLICY && (p->seen & 1u << opt))
+	if (opt != OPT_APPEND && opt != OPT_POLICY && opt != OPT_NEW && opt != OPT_MATCH &&
+	    (p->seen & 1ull << opt))
 		return perr(p, w, "'%.*s' given twice in iptables rule", (int)w->len, w->s);
-	p->seen |= 1u << opt;
+	if ((opt == OPT_JUMP || opt == OPT_GOTO) &&
+	    (p->seen & (1ull << OPT_JUMP | 1ull << OPT_GOTO)))
+		return perr(p, w, "'%.*s' given twice in iptables rule", (int)w->len, w->s);
+	p->seen |= 1ull << opt;
+	p->opt_w[opt] = *w;
 	note_spec(p, w, opt);
 	if (opt == OPT_FRAG) {
 		/* a flag: no argument */
@@ -634,12 +1027,161 @@ static int check_ifaces(struct nf_parser *p)
 	bool no_out = p->hook == NF_INET_PRE_ROUTING || p->hook == NF_INET_LOCAL_IN;
 	bool no_in = p->hook == NF_INET_LOCAL_OUT || p->hook == NF_INET_POST_ROUTING;
 
-	if (no_out && (p->seen & 1u << OPT_OUT))
+	if (no_out && (p->seen & 1ull << OPT_OUT))
 		return perr(p, &p->out_w, "'%.*s' cannot be used in chain '%s'", (int)p->out_w.len,
 			    p->out_w.s, nf_hook_chain_name[p->hook]);
-	if (no_in && (p->seen & 1u << OPT_IN))
+	if (no_in && (p->seen & 1ull << OPT_IN))
 		return perr(p, &p->in_w, "'%.*s' cannot be used in chain '%s'", (int)p->in_w.len,
 			    p->in_w.s, nf_hook_chain_name[p->hook]);
+	return 0;
+}
+
+/* The user chain named @w in table @t, or -1. */
+static int user_chain_in(const struct nf_ruleset *rs, const struct nf_word *w, enum nf_table_id t)
+{
+	for (uint32_t i = 0; i < rs->nuser; i++)
+		if (rs->user[i].table == t && word_is(w, rs->user[i].name))
+			return (int)i;
+	return -1;
+}
+
+/* Can user chain @from reach user chain @to by -j/-g (mark_source_chains' loop check)? */
+static bool chain_reaches(const struct nf_ruleset *rs, int from, int to, int depth)
+{
+	const struct nf_chain *c = &rs->user[from];
+
+	if (from == to)
+		return true;
+	if (depth > NF_MAX_USER_CHAINS)
+		return false;
+	for (uint32_t i = 0; i < c->nrules; i++) {
+		const struct nf_rule *r = &c->rules[i];
+
+		if ((r->target == NF_TG_JUMP || r->target == NF_TG_GOTO) &&
+		    chain_reaches(rs, r->chain, to, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+/* -N NAME: not a chain of the table already. */
+static int check_new(struct nf_parser *p, const struct nf_ruleset *rs)
+{
+	int h = word_find(&p->chain_w, nf_hook_chain_name, NF_HOOK_NR);
+
+	if ((h >= 0 && nf_chain_exists(p->table, (enum nf_hook_id)h)) ||
+	    user_chain_in(rs, &p->chain_w, p->table) >= 0)
+		return perr(p, &p->chain_w, "chain '%.*s' already exists in table '%s'",
+			    (int)p->chain_w.len, p->chain_w.s, nf_table_name[p->table]);
+	return 0;
+}
+
+/* The -A chain and the -j/-g chain belong to the rule's table; no loops. */
+static int check_chains(struct nf_parser *p, const struct nf_ruleset *rs)
+{
+	struct nf_rule *r = &p->rule;
+
+	if (p->user >= 0) {
+		p->user = user_chain_in(rs, &p->chain_w, p->table);
+		if (p->user < 0)
+			return perr(p, &p->chain_w, "chain '%.*s' does not exist in table '%s'",
+				    (int)p->chain_w.len, p->chain_w.s, nf_table_name[p->table]);
+	} else {
+		if (check_ifaces(p))
+			return -1;
+		if (!nf_chain_exists(p->table, p->hook))
+			return perr(p, &p->chain_w, "chain '%s' does not exist in table '%s'",
+				    nf_hook_chain_name[p->hook], nf_table_name[p->table]);
+	}
+	if (r->target != NF_TG_JUMP && r->target != NF_TG_GOTO)
+		return 0;
+	r->chain = (int16_t)user_chain_in(rs, &p->target_w, p->table);
+	if (r->chain < 0)
+		return perr(p, &p->target_w, "chain '%.*s' does not exist in table '%s'",
+			    (int)p->target_w.len, p->target_w.s, nf_table_name[p->table]);
+	if (p->user >= 0 && chain_reaches(rs, r->chain, p->user, 0))
+		return perr(p, &p->target_w, "jump to '%.*s' makes a loop", (int)p->target_w.len,
+			    p->target_w.s);
+	return 0;
+}
+
+/* Target options need their target, match options their -m. */
+static int check_owners(struct nf_parser *p)
+{
+	for (size_t i = 0; i < sizeof(nf_opt_owner) / sizeof(nf_opt_owner[0]); i++) {
+		enum nf_opt o = nf_opt_owner[i].opt;
+		bool ok = nf_opt_owner[i].is_target ? p->rule.target == nf_opt_owner[i].tg
+						    : (p->matches & 1u << nf_opt_owner[i].m) != 0;
+
+		if ((p->seen & 1ull << o) && !ok)
+			return perr(p, &p->opt_w[o], "'%.*s' needs '%s'", (int)p->opt_w[o].len,
+				    p->opt_w[o].s, nf_opt_owner[i].what);
+	}
+	if ((p->matches & 1u << NF_M_STATE) && !(p->seen & 1ull << OPT_STATE))
+		return perr(p, &p->cmd_w, "'-m state' needs '--state'");
+	if ((p->matches & 1u << NF_M_CT) && !(p->seen & 1ull << OPT_CTSTATE))
+		return perr(p, &p->cmd_w, "'-m conntrack' needs '--ctstate'");
+	if ((p->matches & 1u << NF_M_SET) && !(p->seen & 1ull << OPT_MATCH_SET))
+		return perr(p, &p->cmd_w, "'-m set' needs '--match-set'");
+	return 0;
+}
+
+/*
+ * xt_nat / xt_MASQUERADE checkentry: the nat table, and the hooks that
+ * manipulate what the target changes (checked by chain name for built-in
+ * chains; a user chain may hold any).
+ */
+static int check_nat(struct nf_parser *p)
+{
+	static const struct {
+		enum nf_target tg;   /* the target */
+		unsigned hooks;	     /* built-in chains allowed, bit per hook */
+		const char *chains;  /* their names */
+		enum nf_opt to;	     /* its --to option, OPT_NR for none */
+		const char *to_name; /* as written */
+	} nat[] = {
+		{ NF_TG_DNAT, 1u << NF_INET_PRE_ROUTING | 1u << NF_INET_LOCAL_OUT,
+		  "PREROUTING and OUTPUT", OPT_TO_DEST, "--to-destination" },
+		{ NF_TG_SNAT, 1u << NF_INET_POST_ROUTING | 1u << NF_INET_LOCAL_IN,
+		  "POSTROUTING and INPUT", OPT_TO_SOURCE, "--to-source" },
+		{ NF_TG_MASQUERADE, 1u << NF_INET_POST_ROUTING, "POSTROUTING", OPT_NR, NULL },
+	};
+	const struct nf_rule *r = &p->rule;
+	bool l4 = (r->proto == IPPROTO_UDP_ || r->proto == IPPROTO_TCP_) && !r->proto_inv;
+
+	for (size_t i = 0; i < sizeof(nat) / sizeof(nat[0]); i++) {
+		if (r->target != nat[i].tg)
+			continue;
+		if (p->table != NF_TABLE_NAT)
+			return perr(p, &p->target_w, "'-j %s' is only valid in the nat table",
+				    nf_target_name[r->target]);
+		if (p->user < 0 && !(nat[i].hooks & 1u << p->hook))
+			return perr(p, &p->target_w, "'-j %s' is only valid in chains %s",
+				    nf_target_name[r->target], nat[i].chains);
+		if (nat[i].to != OPT_NR && !(p->seen & 1ull << nat[i].to))
+			return perr(p, &p->target_w, "'-j %s' needs '%s'",
+				    nf_target_name[r->target], nat[i].to_name);
+		if (r->nat_port && !l4)
+			return perr(p, &p->opt_w[nat[i].to],
+				    "a port in '%s' needs '-p udp' or '-p tcp'", nat[i].to_name);
+	}
+	return 0;
+}
+
+/* limit_mt_check: avg * burst must fit the 32 bits it is computed in. */
+static int check_limit(struct nf_parser *p)
+{
+	struct xt_rateinfo *r = &p->rule.rate;
+
+	if (!(p->matches & 1u << NF_M_LIMIT))
+		return 0;
+	if (!r->avg)
+		r->avg = XT_LIMIT_SCALE * 3600 / 3; /* XT_LIMIT_AVG "3/hour" */
+	if (!r->burst)
+		r->burst = 5; /* XT_LIMIT_BURST */
+	if ((uint64_t)r->avg * r->burst > UINT32_MAX)
+		return perr(p, p->seen & 1ull << OPT_LIMIT ? &p->opt_w[OPT_LIMIT] : &p->cmd_w,
+			    "rate times burst overflows, try lower");
 	return 0;
 }
 
@@ -647,25 +1189,33 @@ static int check_ifaces(struct nf_parser *p)
 static int check_rule(struct nf_parser *p, const struct nf_ruleset *rs)
 {
 	struct nf_word start = { p->str, 0, 0 };
+	const struct nf_chain *c;
 
 	if (p->cmd == OPT_NR)
 		return perr(p, &start, NF_CMD_NEEDED);
 	if (p->cmd == OPT_APPEND && !p->have_target)
 		return perr(p, &p->cmd_w, NF_CMD_NEEDED);
-	if (p->cmd == OPT_POLICY && p->have_spec)
+	if ((p->cmd == OPT_POLICY || p->cmd == OPT_NEW) && p->have_spec)
 		return perr(p, &p->spec_w, NF_CMD_NEEDED);
-	if (check_ifaces(p))
+	if (p->cmd == OPT_NEW)
+		return check_new(p, rs);
+	if (p->cmd == OPT_POLICY && p->rule.target != NF_TG_ACCEPT && p->rule.target != NF_TG_DROP)
+		return perr(p, &p->target_w, "a policy must be ACCEPT or DROP, got '%.*s'",
+			    (int)p->target_w.len, p->target_w.s);
+	if (check_chains(p, rs))
 		return -1;
-	if (!nf_chain_exists(p->table, p->hook))
-		return perr(p, &p->chain_w, "chain '%s' does not exist in table '%s'",
-			    nf_hook_chain_name[p->hook], nf_table_name[p->table]);
 	if (p->table == NF_TABLE_NAT && p->rule.verdict == NF_DROP)
 		return perr(p, &p->target_w, "the nat table does not allow DROP");
-	if (check_ports(p))
+	if (p->rule.target == NF_TG_REJECT && p->table != NF_TABLE_FILTER)
+		return perr(p, &p->target_w, "'-j REJECT' is only valid in the filter table");
+	if (check_nat(p))
 		return -1;
-	if (p->cmd == OPT_APPEND && rs->chain[p->table][p->hook].nrules >= NF_MAX_RULES)
-		return perr(p, &p->chain_w, "too many rules in chain '%s' (at most %d)",
-			    nf_hook_chain_name[p->hook], NF_MAX_RULES);
+	if (check_owners(p) || check_limit(p) || check_ports(p))
+		return -1;
+	c = p->user >= 0 ? &rs->user[p->user] : &rs->chain[p->table][p->hook];
+	if (p->cmd == OPT_APPEND && c->nrules >= NF_MAX_RULES)
+		return perr(p, &p->chain_w, "too many rules in chain '%.*s' (at most %d)",
+			    (int)p->chain_w.len, p->chain_w.s, NF_MAX_RULES);
 	return 0;
 }
 
@@ -679,18 +1229,43 @@ static void copy_text(char *dst, size_t size, const char *src)
 	dst[len] = '\0';
 }
 
+/* -N: a new user chain of the table. */
+static void commit_new(struct nf_parser *p, struct nf_ruleset *rs)
+{
+	struct nf_chain *c = &rs->user[rs->nuser++];
+
+	memset(c, 0, sizeof(*c));
+	c->table = p->table;
+	c->user = true;
+	c->policy = NF_ACCEPT;
+	memcpy(c->name, p->chain_w.s, p->chain_w.len);
+	c->name[p->chain_w.len] = '\0';
+}
+
 /* Apply a checked rule to @rs. */
 static void commit_rule(struct nf_parser *p, struct nf_ruleset *rs)
 {
-	struct nf_chain *c = &rs->chain[p->table][p->hook];
+	struct nf_chain *c;
 
+	if (p->cmd == OPT_NEW) {
+		commit_new(p, rs);
+		return;
+	}
+	c = p->user >= 0 ? &rs->user[p->user] : &rs->chain[p->table][p->hook];
 	if (p->cmd == OPT_POLICY) {
 		c->policy = p->rule.verdict;
 	} else {
 		copy_text(p->rule.text, sizeof(p->rule.text), p->str);
 		c->rules[c->nrules++] = p->rule;
+		if (p->rule.target == NF_TG_JUMP || p->rule.target == NF_TG_GOTO)
+			rs->user[p->rule.chain].refs++;
+		if (p->matches & (1u << NF_M_STATE | 1u << NF_M_CT) ||
+		    p->rule.target == NF_TG_SNAT || p->rule.target == NF_TG_DNAT ||
+		    p->rule.target == NF_TG_MASQUERADE)
+			rs->ct_needed = true;
 	}
-	c->used = c->nrules > 0 || c->policy != NF_ACCEPT;
+	if (!c->user)
+		c->used = c->nrules > 0 || c->policy != NF_ACCEPT;
 }
 
 static void parser_init(struct nf_parser *p, const struct cfg_node *n, struct sim_error *err)
@@ -701,7 +1276,12 @@ static void parser_init(struct nf_parser *p, const struct cfg_node *n, struct si
 	p->str = n->str ? n->str : "";
 	p->table = NF_TABLE_FILTER;
 	p->cmd = OPT_NR;
+	p->user = -1;
 	p->rule.proto = -1;
+	p->rule.chain = -1;
+	p->rule.set = -1;
+	p->rule.log_level = 4;	 /* LOG_WARNING, libxt_LOG's default */
+	p->rule.reject_code = 3; /* ICMP_PORT_UNREACH: libipt_REJECT's default */
 	p->rule.sport_hi = 65535;
 	p->rule.dport_hi = 65535;
 }
@@ -711,6 +1291,7 @@ int nf_parse_rule(struct nf_ruleset *rs, const struct cfg_node *n, struct sim_er
 	struct nf_parser p;
 
 	parser_init(&p, n, err);
+	p.rs = rs;
 	if (parse_words(&p) || check_rule(&p, rs))
 		return -1;
 	commit_rule(&p, rs);
@@ -780,25 +1361,221 @@ static bool rule_match(const struct nf_rule *r, const struct sk_buff *skb, const
 	return ports_match(r, skb);
 }
 
-/* ipt_do_table for one chain: first matching rule, else the policy. */
-static enum nf_verdict do_chain(struct nf_chain *c, const struct sk_buff *skb, const char *in_dev,
-				const char *out_dev, const struct costs *costs, uint64_t *cycles)
+/* What the matches of one traversal need besides the packet. */
+struct nf_match_ctx {
+	struct nf_ruleset *rs;		/* for the connection table */
+	const struct nf_hook_state *st; /* time, devices */
+	struct sk_buff *skb;		/* the packet (NAT rewrites it) */
+	uint8_t ctstate;		/* its XT_STATE_* bit, 0 until asked */
+	const struct costs *costs;	/* for the matches that cost more than a rule */
+	uint64_t *cycles;		/* where they add it */
+};
+
+/*
+ * CREDITS_PER_JIFFY of xt_limit.c for @hz: the power of two at or below
+ * MAX_CPJ = 0xFFFFFFFF / (HZ * 60 * 60 * 24).
+ */
+static uint32_t credits_per_jiffy(uint32_t hz)
 {
-	uint64_t bytes = skb->len > ETH_HLEN ? skb->len - ETH_HLEN : 0;
+	uint32_t max = UINT32_MAX / (hz * 86400u), p = 1;
 
-	for (uint32_t i = 0; i < c->nrules; i++) {
-		struct nf_rule *r = &c->rules[i];
+	while (p * 2 <= max)
+		p *= 2;
+	return p;
+}
 
-		*cycles += costs->nf_rule;
-		if (!rule_match(r, skb, in_dev, out_dev))
-			continue;
-		r->pkts++;
-		r->bytes += bytes;
-		return r->verdict;
+/* user2credits: with the kernel's 32-bit arithmetic. */
+static uint32_t user2credits(uint32_t user, uint32_t hz)
+{
+	uint32_t cpj = credits_per_jiffy(hz);
+
+	if (user > UINT32_MAX / (hz * cpj))
+		return (user / XT_LIMIT_SCALE) * hz * cpj;
+	return (user * hz * cpj) / XT_LIMIT_SCALE;
+}
+
+/* limit_mt_check at the rule's load (jiffy 0): credits full. */
+static void limit_init(struct xt_rateinfo *r, uint32_t hz)
+{
+	r->hz = hz;
+	r->prev = 0;
+	r->credit = user2credits(r->avg * r->burst, hz);
+	r->credit_cap = r->credit;
+	r->cost = user2credits(r->avg, hz);
+}
+
+/* limit_mt: refill by the jiffies since the last packet, take one packet's cost. */
+static bool limit_mt(struct xt_rateinfo *r, uint64_t now, uint32_t hz)
+{
+	uint32_t credit;
+
+	if (r->hz != hz)
+		limit_init(r, hz);
+	if (r->credit < r->cost && r->prev == now)
+		return false;
+	credit = r->credit + (uint32_t)(now - r->prev) * credits_per_jiffy(hz);
+	if (credit > r->credit_cap || credit < r->credit)
+		credit = r->credit_cap;
+	r->prev = now;
+	if (credit < r->cost) {
+		r->credit = credit;
+		return false;
 	}
+	r->credit = credit - r->cost;
+	return true;
+}
+
+/* xt_state / xt_conntrack's state test. */
+static bool state_mt(const struct nf_rule *r, struct nf_match_ctx *m)
+{
+	if (!m->ctstate)
+		m->ctstate =
+			m->rs->ct ? nf_ct_state(m->rs->ct, m->skb, m->st->jiffies) : XT_STATE_NEW;
+	return ((r->ctstate & m->ctstate) != 0) != r->ctstate_inv;
+}
+
+/* xt_set set_match_v0: ip_set_test on the packet's source or destination. */
+static bool set_mt(const struct nf_rule *r, struct nf_match_ctx *m)
+{
+	uint32_t addr = r->set_dst ? m->skb->daddr : m->skb->saddr;
+
+	*m->cycles += m->costs->ip_set_lookup;
+	return ip_set_test(&m->rs->sets[r->set], addr) != r->set_inv;
+}
+
+/* The rule's matches in order; the first that fails ends the test (IPT_MATCH_ITERATE). */
+static bool matches_match(struct nf_rule *r, struct nf_match_ctx *m)
+{
+	for (uint8_t i = 0; i < r->nmatch; i++) {
+		switch (r->match[i]) {
+		case NF_M_PORTS:
+			if (!ports_match(r, m->skb))
+				return false;
+			break;
+		case NF_M_LIMIT:
+			if (!limit_mt(&r->rate, m->st->jiffies, m->st->hz ? m->st->hz : 1000))
+				return false;
+			break;
+		case NF_M_STATE:
+		case NF_M_CT:
+			if (!state_mt(r, m))
+				return false;
+			break;
+		case NF_M_SET:
+			if (!set_mt(r, m))
+				return false;
+			break;
+		case NF_M_NR:
+			SIM_BUG_ON(1);
+		}
+	}
+	return true;
+}
+
+/* xt_nat / masquerade_tg: bind the new connection (NF_ACCEPT follows). */
+static void nat_target(struct nf_match_ctx *m, const struct nf_hook_state *st,
+		       const struct nf_rule *r)
+{
+	struct nf_conntrack_net *cn = m->rs->ct;
+
+	if (!cn)
+		return;
+	if (r->target == NF_TG_DNAT)
+		nf_nat_setup_info(cn, m->skb, false, r->nat_addr, r->nat_port);
+	else if (r->target == NF_TG_SNAT)
+		nf_nat_setup_info(cn, m->skb, true, r->nat_addr, r->nat_port);
+	else if (st->out_addr) /* nf_nat_masquerade_ipv4: inet_select_addr of the out device */
+		nf_nat_setup_info(cn, m->skb, true, st->out_addr, 0);
+}
+
+/* A return point of the jump stack. */
+struct nf_frame {
+	struct nf_chain *c; /* the chain that jumped */
+	uint32_t next;	    /* the rule after the jump */
+};
+
+static enum nf_verdict chain_policy(struct nf_chain *c, uint64_t bytes)
+{
 	c->policy_pkts++;
 	c->policy_bytes += bytes;
 	return c->policy;
+}
+
+/*
+ * ipt_do_table from built-in chain @base: rules in order, -j pushes a return
+ * point, -g does not, RETURN or a user chain's end pops one (or, with none,
+ * the policy of @base applies, its underflow entry).
+ */
+static enum nf_verdict do_chain(struct nf_chain *base, struct nf_match_ctx *m,
+				struct nf_hook_state *st, const struct costs *costs,
+				uint64_t *cycles)
+{
+	const struct sk_buff *skb = m->skb;
+	uint64_t bytes = skb->len > ETH_HLEN ? skb->len - ETH_HLEN : 0;
+	struct nf_frame stack[NF_MAX_USER_CHAINS + 1];
+	struct nf_chain *c = base;
+	uint32_t i = 0, sp = 0;
+
+	for (;;) {
+		struct nf_rule *r;
+
+		if (i >= c->nrules) {
+			if (!c->user)
+				return chain_policy(base, bytes);
+			goto do_return; /* a user chain ends in an implicit RETURN */
+		}
+		r = &c->rules[i++];
+		*cycles += costs->nf_rule;
+		if (!rule_match(r, skb, st->in, st->out) || !matches_match(r, m))
+			continue;
+		r->pkts++;
+		r->bytes += bytes;
+		switch (r->target) {
+		case NF_TG_ACCEPT:
+			return NF_ACCEPT;
+		case NF_TG_DROP:
+			return NF_DROP;
+		case NF_TG_REJECT:
+			/* reject_tg: nf_send_unreach (no error about a later fragment), NF_DROP */
+			if (!skb->frag_off)
+				st->reject_code = r->reject_code;
+			return NF_DROP;
+		case NF_TG_LOG:
+			*cycles += costs->nf_log;
+			continue; /* XT_CONTINUE */
+		case NF_TG_JUMP:
+			SIM_BUG_ON(sp >= NF_MAX_USER_CHAINS + 1);
+			stack[sp].c = c;
+			stack[sp++].next = i;
+			/* fall through */
+		case NF_TG_GOTO:
+			c = &m->rs->user[r->chain];
+			i = 0;
+			continue;
+		case NF_TG_SNAT:
+		case NF_TG_DNAT:
+		case NF_TG_MASQUERADE:
+			nat_target(m, st, r);
+			return NF_ACCEPT;
+		case NF_TG_RETURN:
+			goto do_return;
+		case NF_TG_NR:
+			SIM_BUG_ON(1);
+		}
+		continue;
+	do_return:
+		if (!sp)
+			return chain_policy(base, bytes);
+		sp--;
+		c = stack[sp].c;
+		i = stack[sp].next;
+	}
+}
+
+/* Does connection tracking run on @hook (nf_conntrack_in or its confirmation)? */
+static bool ct_hook(const struct nf_ruleset *rs, enum nf_hook_id hook)
+{
+	return rs->ct_needed && hook != NF_INET_FORWARD;
 }
 
 bool nf_hook_active(const struct nf_ruleset *rs, enum nf_hook_id hook)
@@ -806,30 +1583,103 @@ bool nf_hook_active(const struct nf_ruleset *rs, enum nf_hook_id hook)
 	SIM_BUG_ON(hook >= NF_HOOK_NR);
 	if (!rs)
 		return false;
+	if (ct_hook(rs, hook))
+		return true;
 	for (int i = 0; i < nf_hook_tables[hook].n; i++)
 		if (rs->chain[nf_hook_tables[hook].t[i]][hook].used)
 			return true;
 	return false;
 }
 
+/* The packet is dropped in this hook: an entry reserved for it dies. */
+static enum nf_verdict hook_drop(struct nf_ruleset *rs, const struct sk_buff *skb)
+{
+	if (rs->ct)
+		nf_conntrack_drop(rs->ct, skb);
+	return NF_DROP;
+}
+
+/*
+ * The nat table's place on a hook with connection tracking on: its chain for
+ * a connection's first packet only (nf_nat_inet_fn: IP_CT_NEW and not yet
+ * bound), then nf_nat_packet for every packet. Destination rewriting at
+ * PRE_ROUTING and LOCAL_OUT, source rewriting at POST_ROUTING and LOCAL_IN.
+ */
+static enum nf_verdict nat_hook(struct nf_chain *c, struct nf_match_ctx *m,
+				struct nf_hook_state *st, const struct costs *costs,
+				uint64_t *cycles)
+{
+	bool src = st->hook == NF_INET_POST_ROUTING || st->hook == NF_INET_LOCAL_IN;
+
+	if (c->used && nf_ct_is_new(m->rs->ct, m->skb) &&
+	    do_chain(c, m, st, costs, cycles) == NF_DROP)
+		return NF_DROP;
+	if (nf_nat_packet(m->rs->ct, m->skb, src))
+		*cycles += costs->nf_nat;
+	return NF_ACCEPT;
+}
+
+enum nf_verdict nf_hook_slow(struct nf_ruleset *rs, struct nf_hook_state *st, struct sk_buff *skb,
+			     const struct costs *costs, uint64_t *cycles)
+{
+	struct nf_match_ctx m = { rs, st, skb, 0, costs, cycles };
+	enum nf_hook_id hook = st->hook;
+	bool ct_in = rs && rs->ct && (hook == NF_INET_PRE_ROUTING || hook == NF_INET_LOCAL_OUT);
+
+	st->reject_code = -1;
+	if (!nf_hook_active(rs, hook))
+		return NF_ACCEPT;
+	if (!st->in)
+		st->in = ""; /* ipt_do_table: state->in ? state->in->name : nulldevname */
+	if (!st->out)
+		st->out = "";
+	*cycles += costs->nf_hook;
+	for (int i = 0; i < nf_hook_tables[hook].n; i++) {
+		enum nf_table_id t = nf_hook_tables[hook].t[i];
+		struct nf_chain *c = &rs->chain[t][hook];
+
+		if (ct_in && t != NF_TABLE_RAW) {
+			/* NF_IP_PRI_CONNTRACK (-200): after raw, before mangle */
+			ct_in = false;
+			m.ctstate = 0;
+			if (nf_conntrack_in(rs->ct, st, skb, costs, cycles) == NF_DROP)
+				return NF_DROP;
+		} else if (ct_in) {
+			m.ctstate = XT_STATE_INVALID; /* raw runs before conntrack: no entry yet */
+		}
+		if (t == NF_TABLE_NAT && rs->ct) {
+			if (nat_hook(c, &m, st, costs, cycles) == NF_DROP)
+				return hook_drop(rs, skb);
+			continue;
+		}
+		if (c->used && do_chain(c, &m, st, costs, cycles) == NF_DROP)
+			return hook_drop(rs, skb);
+	}
+	if (ct_in && nf_conntrack_in(rs->ct, st, skb, costs, cycles) == NF_DROP)
+		return NF_DROP;
+	/* NF_IP_PRI_CONNTRACK_CONFIRM: the last thing on LOCAL_IN and POST_ROUTING */
+	if (rs->ct && (hook == NF_INET_LOCAL_IN || hook == NF_INET_POST_ROUTING))
+		nf_conntrack_confirm(rs->ct, skb);
+	return NF_ACCEPT;
+}
+
 enum nf_verdict nf_hook(struct nf_ruleset *rs, enum nf_hook_id hook, const struct sk_buff *skb,
 			const char *in_dev, const char *out_dev, const struct costs *costs,
 			uint64_t *cycles)
 {
-	if (!nf_hook_active(rs, hook))
-		return NF_ACCEPT;
-	if (!in_dev)
-		in_dev = ""; /* ipt_do_table: state->in ? state->in->name : nulldevname */
-	if (!out_dev)
-		out_dev = "";
-	*cycles += costs->nf_hook;
-	for (int i = 0; i < nf_hook_tables[hook].n; i++) {
-		struct nf_chain *c = &rs->chain[nf_hook_tables[hook].t[i]][hook];
+	struct nf_hook_state st = { hook, in_dev, out_dev, 0, 1000, 0, -1, 0 };
+	struct sk_buff copy = *skb; /* NAT needs connection tracking, which needs a host */
 
-		if (c->used && do_chain(c, skb, in_dev, out_dev, costs, cycles) == NF_DROP)
-			return NF_DROP;
-	}
-	return NF_ACCEPT;
+	return nf_hook_slow(rs, &st, &copy, costs, cycles);
+}
+
+void nf_ruleset_release(struct nf_ruleset *rs)
+{
+	if (!rs)
+		return;
+	nf_conntrack_free(rs->ct);
+	rs->ct = NULL;
+	ip_set_release(rs);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -882,33 +1732,105 @@ static void write_ports(FILE *f, const char *name, uint16_t lo, uint16_t hi, boo
 		fprintf(f, " %ss:%s%u:%u", name, bang, lo, hi);
 }
 
-/* The "-m" argument in the rule text, if any. */
-static bool text_match(const char *text, struct nf_word *m)
-{
-	struct nf_word w;
-	size_t pos = 0;
-
-	while (next_word(text, &pos, &w))
-		if ((word_is(&w, "-m") || word_is(&w, "--match")) && next_word(text, &pos, m))
-			return true;
-	return false;
-}
-
 /* The udp/tcp match's print(): " udp spt:53 dpt:9999". */
-static void write_match(FILE *f, const struct nf_rule *r)
+static void write_ports_match(FILE *f, const struct nf_rule *r)
 {
-	struct nf_word m;
-
-	if (text_match(r->text, &m))
-		fprintf(f, " %.*s", (int)m.len, m.s);
-	else if (r->sport_set || r->dport_set)
-		fprintf(f, " %s", proto_name(r->proto));
-	else
-		return;
+	fprintf(f, " %s", proto_name(r->mproto ? r->mproto : r->proto));
 	if (r->sport_set)
 		write_ports(f, "spt", r->sport_lo, r->sport_hi, r->sport_inv);
 	if (r->dport_set)
 		write_ports(f, "dpt", r->dport_lo, r->dport_hi, r->dport_inv);
+}
+
+/* libxt_limit print_rate: the largest unit that keeps the rate whole enough. */
+static void write_rate(FILE *f, uint32_t period)
+{
+	static const struct {
+		const char *name;
+		uint32_t mult;
+	} rates[] = { { "day", XT_LIMIT_SCALE * 24 * 60 * 60 },
+		      { "hour", XT_LIMIT_SCALE * 60 * 60 },
+		      { "min", XT_LIMIT_SCALE * 60 },
+		      { "sec", XT_LIMIT_SCALE } };
+	size_t i;
+
+	for (i = 1; i < sizeof(rates) / sizeof(rates[0]); ++i)
+		if (period > rates[i].mult || rates[i].mult / period < rates[i].mult % period)
+			break;
+	fprintf(f, " %u/%s", rates[i - 1].mult / period, rates[i - 1].name);
+}
+
+/* libxt_state / libxt_conntrack print_state: INVALID, NEW, RELATED, ESTABLISHED. */
+static void write_states(FILE *f, uint8_t mask)
+{
+	static const struct {
+		uint8_t bit;
+		const char *name;
+	} order[] = { { XT_STATE_INVALID, "INVALID" },
+		      { XT_STATE_NEW, "NEW" },
+		      { XT_STATE_RELATED, "RELATED" },
+		      { XT_STATE_ESTABLISHED, "ESTABLISHED" } };
+	const char *sep = " ";
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (mask & order[i].bit) {
+			fprintf(f, "%s%s", sep, order[i].name);
+			sep = ",";
+		}
+	}
+}
+
+/* Every match's print(), in the rule's order. */
+static void write_match(FILE *f, const struct nf_ruleset *rs, const struct nf_rule *r)
+{
+	for (uint8_t i = 0; i < r->nmatch; i++) {
+		switch (r->match[i]) {
+		case NF_M_PORTS:
+			write_ports_match(f, r);
+			break;
+		case NF_M_LIMIT:
+			fprintf(f, " limit: avg");
+			write_rate(f, r->rate.avg);
+			fprintf(f, " burst %u", r->rate.burst);
+			break;
+		case NF_M_STATE:
+			fprintf(f, " state");
+			write_states(f, r->ctstate);
+			break;
+		case NF_M_CT:
+			fprintf(f, "%s ctstate", r->ctstate_inv ? " !" : "");
+			write_states(f, r->ctstate);
+			break;
+		case NF_M_SET:
+			/* libxt_set print_match: " ! match-set NAME src" */
+			fprintf(f, "%s match-set %s %s", r->set_inv ? " !" : "",
+				rs->sets[r->set].name, r->set_dst ? "dst" : "src");
+			break;
+		case NF_M_NR:
+			SIM_BUG_ON(1);
+		}
+	}
+}
+
+/* The target's print(): REJECT and LOG options. */
+static void write_target(FILE *f, const struct nf_rule *r)
+{
+	if (r->target == NF_TG_REJECT)
+		fprintf(f, " reject-with %s", nf_reject_names[r->reject_with].name);
+	if (r->target == NF_TG_SNAT || r->target == NF_TG_DNAT) {
+		/* xt_nat print_range: "to:ADDR[:PORT]" */
+		char buf[24];
+
+		format_addr(buf, sizeof(buf), r->nat_addr, 0xffffffffu);
+		fprintf(f, " to:%s", buf);
+		if (r->nat_port)
+			fprintf(f, ":%u", r->nat_port);
+	}
+	if (r->target == NF_TG_LOG) {
+		fprintf(f, " LOG flags 0 level %u", r->log_level);
+		if (r->log_prefix[0])
+			fprintf(f, " prefix \"%s\"", r->log_prefix);
+	}
 }
 
 /*
@@ -916,10 +1838,14 @@ static void write_match(FILE *f, const struct nf_rule *r)
  * iptables 1.8.9 prints the protocol's number (0 for any), as measured in
  * tests/kernel-ref/formats/iptables.
  */
-static void write_rule_head(FILE *f, const struct nf_rule *r)
+static void write_rule_head(FILE *f, const struct nf_ruleset *rs, const struct nf_rule *r)
 {
+	const char *target = r->target == NF_TG_JUMP || r->target == NF_TG_GOTO
+				     ? rs->user[r->chain].name
+				     : nf_target_name[r->target];
+
 	fprintf(f, "%8llu %8llu %-9s ", (unsigned long long)r->pkts, (unsigned long long)r->bytes,
-		nf_verdict_name[r->verdict]);
+		target);
 	fputc(r->proto_inv ? '!' : ' ', f);
 	fprintf(f, "%-4d ", r->proto < 0 ? 0 : r->proto);
 	/* print_fragment */
@@ -941,20 +1867,26 @@ static void write_rule_addrs(FILE *f, const struct nf_rule *r)
 	fprintf(f, "%c%-19s ", r->dst_inv ? '!' : ' ', buf);
 }
 
-static void write_rule(FILE *f, const struct nf_rule *r)
+static void write_rule(FILE *f, const struct nf_ruleset *rs, const struct nf_rule *r)
 {
-	write_rule_head(f, r);
+	write_rule_head(f, rs, r);
 	write_rule_addrs(f, r);
-	write_match(f, r);
+	if (r->target == NF_TG_GOTO)
+		fputs("[goto] ", f); /* print_firewall: IPT_F_GOTO */
+	write_match(f, rs, r);
+	write_target(f, r);
 	fputc('\n', f);
 }
 
 /* print_header with FMT_OPTIONS | FMT_VIA | FMT_NUMERIC, no FMT_KILOMEGAGIGA. */
 static void write_chain_header(FILE *f, const struct nf_chain *c)
 {
-	fprintf(f, "Chain %s (policy %s %llu packets, %llu bytes)\n", nf_hook_chain_name[c->hook],
-		nf_verdict_name[c->policy], (unsigned long long)c->policy_pkts,
-		(unsigned long long)c->policy_bytes);
+	if (c->user)
+		fprintf(f, "Chain %s (%u references)\n", c->name, c->refs);
+	else
+		fprintf(f, "Chain %s (policy %s %llu packets, %llu bytes)\n",
+			nf_hook_chain_name[c->hook], nf_verdict_name[c->policy],
+			(unsigned long long)c->policy_pkts, (unsigned long long)c->policy_bytes);
 	fprintf(f, "%8s %10s %-9s  prot opt %-6s %-6s  %-19s  %-19s \n", "pkts", "bytes", "target",
 		"in", "out", "source", "destination");
 }
@@ -963,6 +1895,9 @@ static bool table_used(const struct nf_ruleset *rs, enum nf_table_id t)
 {
 	for (int h = 0; h < NF_HOOK_NR; h++)
 		if (rs->chain[t][h].used)
+			return true;
+	for (uint32_t i = 0; i < rs->nuser; i++)
+		if (rs->user[i].table == t)
 			return true;
 	return false;
 }
@@ -986,7 +1921,17 @@ static void write_table(FILE *f, const struct nf_ruleset *rs, enum nf_table_id t
 		first = false;
 		write_chain_header(f, c);
 		for (uint32_t i = 0; i < c->nrules; i++)
-			write_rule(f, &c->rules[i]);
+			write_rule(f, rs, &c->rules[i]);
+	}
+	for (uint32_t u = 0; u < rs->nuser; u++) {
+		const struct nf_chain *c = &rs->user[u];
+
+		if (c->table != t)
+			continue;
+		fputc('\n', f);
+		write_chain_header(f, c);
+		for (uint32_t i = 0; i < c->nrules; i++)
+			write_rule(f, rs, &c->rules[i]);
 	}
 }
 

@@ -14,7 +14,7 @@
 #include "models/report/follow.h"
 #include "models/core/neigh.h"
 #include "models/core/observe.h"
-#include "models/ipv4/ip.h"
+#include "models/lib/inet_addr.h"
 #include "models/ipv4/sock.h"
 #include "models/kernel/cpu.h"
 

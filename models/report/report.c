@@ -16,9 +16,10 @@
 #include "models/apps/app.h"
 #include "models/kernel/cpu.h"
 #include "models/core/dev.h"
-#include "models/ipv4/ip.h"
+#include "models/lib/inet_addr.h"
 #include "models/core/neigh.h"
 #include "models/netfilter/netfilter.h"
+#include "models/netfilter/nf_conntrack.h"
 #include "models/sched/sch_generic.h"
 #include "models/core/netdevice.h"
 #include "models/report/report.h"
@@ -26,6 +27,7 @@
 #include "models/scenario.h"
 #include "models/ipv4/sock.h"
 #include "models/core/xsk.h"
+#include "models/ipv4/udp.h"
 #include "models/apps/traffic.h"
 #include "sim/units.h"
 
@@ -504,8 +506,8 @@ static void for_each_lock(const struct host *h,
 
 		if (sk->rq_lock.acquired)
 			fn(sk->name, "sk_receive_queue.lock", &sk->rq_lock, arg);
-		if (sk->reader_lock.acquired)
-			fn(sk->name, "reader_queue.lock", &sk->reader_lock, arg);
+		if (sk->kind == SOCK_UDP && udp_sk(sk)->reader_lock.acquired)
+			fn(sk->name, "reader_queue.lock", &udp_sk(sk)->reader_lock, arg);
 	}
 }
 
@@ -547,6 +549,20 @@ static void text_devs(const struct host *h, FILE *f)
 			h->devs[d]->ethtool_ops->report_text(h->devs[d], f);
 }
 
+/* nf_conntrack_count of max, `conntrack -S` drop/early_drop/invalid summed over the CPUs. */
+static void text_conntrack(const struct nf_conntrack_net *cn, FILE *f)
+{
+	uint64_t drop = 0, early = 0, invalid = 0;
+
+	for (uint32_t c = 0; c < (cn->p.ncpus ? cn->p.ncpus : 1); c++) {
+		drop += cn->stat[c].drop;
+		early += cn->stat[c].early_drop;
+		invalid += cn->stat[c].invalid;
+	}
+	fprintf(f, "  conntrack: count %u of max %u, drop %llu, early_drop %llu, invalid %llu\n",
+		cn->count, cn->p.max, U(drop), U(early), U(invalid));
+}
+
 static void text_host(const struct world *w, const struct host *h, FILE *f)
 {
 	(void)w;
@@ -578,6 +594,8 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 		(unsigned long long)h->icmp.OutDestUnreachs,
 		(unsigned long long)h->icmp.OutRateLimitGlobal,
 		(unsigned long long)h->icmp.OutRateLimitHost);
+	if (h->nf && h->nf->ct)
+		text_conntrack(h->nf->ct, f);
 	fprintf(f, "  softnet_stat: cpu processed dropped time_squeeze received_rps "
 		   "flow_limit_count\n");
 	for (uint32_t c = 0; c < h->ncpus; c++) {
@@ -598,14 +616,15 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 				"  xsk %s on %s queue %u: rx %llu rx_dropped %llu rx_ring_full "
 				"%llu "
 				"rx_fill_ring_empty_descs %llu\n",
-				sk->name, sk->xs->dev->name, sk->xs->queue_id,
-				U(sk->xs->rx_packets), U(sk->xs->rx_dropped),
-				U(sk->xs->rx_ring_full), U(sk->xs->rx_fill_ring_empty_descs));
+				sk->name, xdp_sk(sk)->dev->name, xdp_sk(sk)->queue_id,
+				U(xdp_sk(sk)->rx_packets), U(xdp_sk(sk)->rx_dropped),
+				U(xdp_sk(sk)->rx_ring_full),
+				U(xdp_sk(sk)->rx_fill_ring_empty_descs));
 		else if (sk->kind == SOCK_PACKET)
 			fprintf(f, "  tap %s on %s: tp_packets %llu tp_drops %llu\n", sk->name,
-				sk->tap_dev->name,
-				(unsigned long long)(sk->tp_packets + sk->tp_drops),
-				(unsigned long long)sk->tp_drops);
+				pkt_sk(sk)->tap_dev->name,
+				(unsigned long long)(pkt_sk(sk)->tp_packets + pkt_sk(sk)->tp_drops),
+				(unsigned long long)pkt_sk(sk)->tp_drops);
 		else
 			fprintf(f, "  socket %s: rcvbuf %u, drops %llu\n", sk->name, sk->sk_rcvbuf,
 				(unsigned long long)sk->sk_drops);
@@ -911,11 +930,12 @@ static cJSON *json_socks(const struct host *h)
 		JNUM(o, sk, sk_drops);
 		cJSON_AddNumberToObject(o, "queued", (double)sk->qlen.cur);
 		if (sk->kind == SOCK_XDP)
-			cJSON_AddItemToObject(o, "xdp_statistics", json_xsk(sk->xs));
+			cJSON_AddItemToObject(o, "xdp_statistics", json_xsk(xdp_sk(sk)));
 		if (sk->kind == SOCK_PACKET) {
-			cJSON_AddNumberToObject(o, "tp_packets",
-						(double)(sk->tp_packets + sk->tp_drops));
-			JNUM(o, sk, tp_drops);
+			cJSON_AddNumberToObject(
+				o, "tp_packets",
+				(double)(pkt_sk(sk)->tp_packets + pkt_sk(sk)->tp_drops));
+			JNUM(o, pkt_sk(sk), tp_drops);
 		}
 		cJSON_AddItemToArray(a, o);
 	}
@@ -960,6 +980,25 @@ static cJSON *json_apps(const struct host *h)
 
 static cJSON *json_sockstat(const struct host *h);
 
+/* nf_conntrack_count and `conntrack -S` summed over the CPUs (a host that tracks connections). */
+static cJSON *json_conntrack(const struct nf_conntrack_net *cn)
+{
+	struct ip_conntrack_stat sum = { 0 };
+	cJSON *o = cJSON_CreateObject();
+
+	for (uint32_t c = 0; c < (cn->p.ncpus ? cn->p.ncpus : 1); c++) {
+		sum.invalid += cn->stat[c].invalid;
+		sum.drop += cn->stat[c].drop;
+		sum.early_drop += cn->stat[c].early_drop;
+	}
+	cJSON_AddNumberToObject(o, "count", cn->count);
+	cJSON_AddNumberToObject(o, "max", cn->p.max);
+	cJSON_AddNumberToObject(o, "invalid", (double)sum.invalid);
+	cJSON_AddNumberToObject(o, "drop", (double)sum.drop);
+	cJSON_AddNumberToObject(o, "early_drop", (double)sum.early_drop);
+	return o;
+}
+
 static cJSON *json_hosts(const struct world *w)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -978,6 +1017,8 @@ static cJSON *json_hosts(const struct world *w)
 		cJSON_AddItemToObject(o, "sockstat", json_sockstat(h));
 		cJSON_AddItemToObject(o, "locks", json_locks(h));
 		cJSON_AddItemToObject(o, "apps", json_apps(h));
+		if (h->nf && h->nf->ct)
+			cJSON_AddItemToObject(o, "conntrack", json_conntrack(h->nf->ct));
 		cJSON_AddItemToArray(a, o);
 	}
 	return a;
@@ -1448,6 +1489,14 @@ static void fn_iptables(const void *a, FILE *f)
 {
 	nf_write_listing(a, f);
 }
+static void fn_conntrack_S(const void *a, FILE *f)
+{
+	nf_conntrack_write_stats(a, f);
+}
+static void fn_ct_count(const void *a, FILE *f)
+{
+	fprintf(f, "%u\n", ((const struct nf_conntrack_net *)a)->count);
+}
 static void fn_netstat(const void *a, FILE *f)
 {
 	proc_netstat_write(a, f);
@@ -1467,9 +1516,11 @@ static void fn_json(const void *a, FILE *f)
 	cJSON_Delete(j);
 }
 
-const char *const report_host_files[] = { "softnet_stat", "snmp",     "net_dev",  "ss",
-					  "interrupts",	  "tc_qdisc", "tc_class", "neigh",
-					  "iptables",	  "sockstat", "netstat",  NULL };
+const char *const report_host_files[] = {
+	"softnet_stat",	      "snmp",  "net_dev",  "ss",       "interrupts", "tc_qdisc",
+	"tc_class",	      "neigh", "iptables", "sockstat", "netstat",    "conntrack_S",
+	"nf_conntrack_count", NULL
+};
 const char *const report_host_prefixes[] = { "ethtool_S_", "ethtool_c_", "byte_queue_limits_",
 					     NULL };
 const char *const report_top_suffixes[] = { ".pcap", ".pcapng", ".csv", ".html", NULL };
@@ -1494,6 +1545,10 @@ static int write_host_files(const struct host *h, const char *dir, struct sim_er
 	    write_file(dir, h->name, "sockstat", fn_sockstat, h, err))
 		return -1;
 	if (h->nf && write_file(dir, h->name, "iptables", fn_iptables, h->nf, err))
+		return -1;
+	if (h->nf && h->nf->ct &&
+	    (write_file(dir, h->name, "conntrack_S", fn_conntrack_S, h->nf->ct, err) ||
+	     write_file(dir, h->name, "nf_conntrack_count", fn_ct_count, h->nf->ct, err)))
 		return -1;
 	for (uint32_t d = 0; d < h->ndevs; d++) {
 		const struct ethtool_ops *ops = h->devs[d]->ethtool_ops;

@@ -212,11 +212,6 @@ void qdisc_destroy(struct Qdisc *q)
 
 /* ---- the device's parameters ---- */
 
-uint32_t qdisc_dev_tx_queue_len(const struct Qdisc *q)
-{
-	return q->dev && q->dev->txqueuelen ? q->dev->txqueuelen : DEFAULT_TX_QUEUE_LEN;
-}
-
 /* psched_mtu(): dev->mtu + dev->hard_header_len (ETH_HLEN). */
 uint32_t qdisc_psched_mtu(const struct Qdisc *q)
 {

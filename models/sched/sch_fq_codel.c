@@ -41,7 +41,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "models/scenario.h"
+#include "models/world.h"
 #include "models/sched/sch_generic.h"
 
 /* ---- CoDel (include/net/codel.h, codel_impl.h) ---- */

@@ -25,6 +25,13 @@
 #include <stdint.h>
 
 #include "models/sched/sch_generic.h"
+#include "models/core/netdevice.h"
+
+/* The device's txqueuelen, the default limit of pfifo_fast, pfifo and htb's direct queue. */
+uint32_t qdisc_dev_tx_queue_len(const struct Qdisc *q)
+{
+	return q->dev && q->dev->txqueuelen ? q->dev->txqueuelen : DEFAULT_TX_QUEUE_LEN;
+}
 
 /* ---- noqueue ---- */
 
