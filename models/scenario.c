@@ -30,6 +30,7 @@
 #include "models/report/pcap_out.h"
 #include "models/scenario.h"
 #include "models/ipv4/sock.h"
+#include "models/core/xsk.h"
 #include "models/apps/traffic.h"
 #include "sim/error.h"
 
@@ -476,6 +477,11 @@ static int host_add_tap(struct host *h, const struct cfg_node *n, struct sim_err
 	return host_add_sock_kind(h, n, SOCK_PACKET, err);
 }
 
+static int host_add_xsk(struct host *h, const struct cfg_node *n, struct sim_error *err)
+{
+	return host_add_sock_kind(h, n, SOCK_XDP, err);
+}
+
 static int host_add_app(struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
 	struct app *a = NULL;
@@ -570,12 +576,16 @@ static int host_limits(const struct cfg_node *n, struct sim_error *err)
 		return cfg_error(taps, err,
 				 "'sockets' and 'taps' may list at most %u items together",
 				 MAX_SOCKS);
+	if (seq_len(n, "sockets") + seq_len(n, "taps") + seq_len(n, "xsks") > MAX_SOCKS)
+		return cfg_error(cfg_get(n, "xsks"), err,
+				 "'sockets', 'taps' and 'xsks' may list at most %u items together",
+				 MAX_SOCKS);
 	return 0;
 }
 
 static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
-	uint32_t nsocks = seq_len(n, "sockets") + seq_len(n, "taps");
+	uint32_t nsocks = seq_len(n, "sockets") + seq_len(n, "taps") + seq_len(n, "xsks");
 
 	if (h->machine == h)
 		h->cpus = calloc(h->ncpus, sizeof(*h->cpus));
@@ -677,6 +687,7 @@ static int host_create(struct world *w, const struct cfg_node *root, const struc
 	    host_parse_net(h, n, err) || host_parse_iptables(h, n, err) ||
 	    host_each(h, n, "sockets", host_add_sock, err) ||
 	    host_each(h, n, "taps", host_add_tap, err) ||
+	    host_each(h, n, "xsks", host_add_xsk, err) ||
 	    host_each(h, n, "apps", host_add_app, err))
 		return -1;
 	snprintf(what, sizeof(what), "host '%s'", h->name);
@@ -701,10 +712,12 @@ static uint64_t skb_pool_default(const struct world *w)
 		n += (uint64_t)h->ncpus * (2ull * h->sysctl.netdev_max_backlog + 2 + 64 * 9);
 		for (uint32_t d = 0; d < h->ndevs; d++) {
 			netdev_get_ringparam(h->devs[d], &r);
-			n += (uint64_t)r.rx_queues * (r.rx_pending + 64 * 9);
+			n += (uint64_t)r.rx_queues * (r.rx_pending + 64 * 9 + r.xdp_tx_pending);
 		}
 		for (uint32_t s = 0; s < h->nsocks; s++)
-			n += h->socks[s]->sk_rcvbuf / 256 + h->socks[s]->sk_sndbuf / 768 + 2;
+			n += h->socks[s]->sk_rcvbuf / 256 + h->socks[s]->sk_sndbuf / 768 + 2 +
+			     (h->socks[s]->kind == SOCK_XDP ? xdp_sk(h->socks[s])->rx_ring_size
+							    : 0); /* AF_XDP RX ring */
 		for (uint32_t d = 0; d < h->ndevs; d++) {
 			netdev_get_ringparam(h->devs[d], &r);
 			n += (uint64_t)h->devs[d]->ntxq *

@@ -96,6 +96,10 @@ struct pcap_out;
 	X(ip_forward)	    /* ip_forward + ip_forward_finish */                                     \
 	X(veth_xdp_rcv)	    /* veth_poll per skb: ptr_ring consume, veth_xdp_rcv_skb */              \
 	X(xdp_run)	    /* veth: skb to xdp_buff (may copy), bpf_prog_run_xdp, back */           \
+	X(xdp_prog)  /* NIC native XDP: xdp_buff setup, bpf_prog_run_xdp, verdict handling */        \
+	X(xdp_tx)    /* NIC XDP_TX: xdp_convert_buff_to_frame, XDP TX descriptor, doorbell */        \
+	X(xsk_rcv)   /* XDP_REDIRECT to an XSK: xdp_do_redirect, xsk_rcv (not the copy) */           \
+	X(xsk_batch) /* an AF_XDP reader's pass: RX ring peek/release, fill ring submit */           \
 	X(cacheline_remote) /* one cache line last written by another core (an LLC hit) */           \
 	X(lock_bounce)	    /* taking a lock (and its data) last held by another CPU */              \
 	X(udp_queue_hold)   /* sk_receive_queue.lock held: one enqueue or a reader's splice */       \

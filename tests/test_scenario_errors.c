@@ -282,7 +282,7 @@ static const struct ecase ecases[] = {
 	{ TOP HOST "    nics:\n      - name: eth0\n        driver: veth\n        peer: x/eth0\n"
 		   "        xdp: tx\n",
 	  { NULL },
-	  "t.yaml:10:14: 'xdp' must be one of none, pass, drop, got 'tx'" },
+	  "t.yaml:10:14: xdp verdict 'tx' is not modelled on veth" },
 	{ TOP HOST "    nics:\n      - name: eth0\n        driver: veth\n        peer: x/eth0\n"
 		   "        gro: maybe\n",
 	  { NULL },
@@ -460,7 +460,8 @@ static const struct ecase ecases[] = {
 	  "t.yaml:16:14: 'cpu' must be between 0 and 1, got '2'" },
 	{ BASE "    apps:\n      - name: a\n        socket: srv\n        syscall: recvmmsgs\n",
 	  { NULL },
-	  "t.yaml:16:18: 'syscall' must be one of recvmsg, recvmmsg, got 'recvmmsgs' (did you mean "
+	  "t.yaml:16:18: 'syscall' must be one of recvmsg, recvmmsg, xsk, got 'recvmmsgs' (did you "
+	  "mean "
 	  "'recvmmsg'?)" },
 	{ BASE "    apps:\n      - name: a\n        socket: srv\n"
 	       "        send: {to: '10.0.0.2:9', pattern: burst}\n",
@@ -617,6 +618,76 @@ static const struct ecase ecases[] = {
 	{ BASE,
 	  { "hosts/rx/sysctl/net.ipv4.ip_forward=2", NULL },
 	  "--set:1:37: 'net.ipv4.ip_forward' must be between 0 and 1, got '2'" },
+	/* --- XDP on NICs (models/core/xdp.c) and AF_XDP sockets (models/core/xsk.c) --- */
+	{ TOP HOST NIC "        xdp: fly\n",
+	  { NULL },
+	  "t.yaml:10:14: 'xdp' must be one of none, aborted, drop, pass, tx, redirect, got 'fly'" },
+	{ TOP HOST NIC
+	  "        xdp:\n          rules:\n            - {src: 10.0.0.300/8, action: drop}\n",
+	  { NULL },
+	  "t.yaml:12:21: 'src' must be an IPv4 prefix like '10.0.0.0/8', got '10.0.0.300/8'" },
+	{ TOP HOST NIC
+	  "        xdp:\n          rules:\n            - {dport: 5000-6000, action: drop}\n",
+	  { NULL },
+	  "t.yaml:12:23: 'dport' must be a port or a range like '1000:2000', got '5000-6000'" },
+	{ TOP HOST NIC "        xdp:\n          rules:\n            - {proto: tcp, action: drop}\n",
+	  { NULL },
+	  "t.yaml:12:23: 'proto' must be 'udp', 'icmp' or a number 1-255, got 'tcp'" },
+	{ TOP HOST NIC
+	  "        xdp:\n          rules:\n            - {fraction: 0, action: drop}\n",
+	  { NULL },
+	  "t.yaml:12:26: 'fraction' of an xdp rule must be above 0" },
+	{ TOP HOST NIC "        xdp:\n          rules:\n            - {dport: 9}\n",
+	  { NULL },
+	  "t.yaml:12:15: xdp rule needs 'action'" },
+	{ TOP HOST NIC "        xdp:\n          rules:\n            - {dprot: 9, action: drop}\n",
+	  { NULL },
+	  "t.yaml:12:16: unknown key 'dprot' in xdp rule (did you mean 'dport'?)" },
+	{ TOP HOST NIC "        xdp:\n          default: tx\n          rulez: []\n",
+	  { NULL },
+	  "t.yaml:12:11: unknown key 'rulez' in xdp (did you mean 'rules'?)" },
+	{ TOP HOST "    nics:\n      - name: eth0\n        driver: veth\n        peer: x/eth0\n"
+		   "        xdp:\n          rules:\n            - {dport: 9, action: redirect}\n",
+	  { NULL },
+	  "t.yaml:12:34: xdp verdict 'redirect' is not modelled on veth" },
+	{ TOP HOST NIC "        xdp: tx\n        xdp_mode: generic\n",
+	  { NULL },
+	  "t.yaml:10:14: xdp verdict 'tx' is not modelled on generic XDP" },
+	{ TOP HOST NIC "        xdp_mode: skb\n",
+	  { NULL },
+	  "t.yaml:10:19: 'xdp_mode' must be one of native, generic, got 'skb'" },
+	{ TOP HOST NIC "    xsks:\n      - {name: x, dev: eth1}\n",
+	  { NULL },
+	  "t.yaml:11:24: unknown device 'eth1' on host 'rx'" },
+	{ TOP HOST NIC "    xsks:\n      - {name: x, dev: eth0, queue: 3}\n",
+	  { NULL },
+	  "t.yaml:11:37: 'eth0' has no RX queue 3 (it has 1)" },
+	{ TOP HOST NIC "    xsks:\n      - {name: x, dev: eth0, rx_ring: 1000}\n",
+	  { NULL },
+	  "t.yaml:11:39: 'rx_ring' must be a power of two, got 1000" },
+	{ TOP HOST NIC "    xsks:\n      - {name: x, dev: eth0}\n      - {name: y, dev: eth0}\n",
+	  { NULL },
+	  "t.yaml:12:24: RX queue 0 of 'eth0' already has an AF_XDP socket" },
+	{ TOP HOST "    nics:\n      - name: eth0\n        driver: veth\n        peer: x/eth0\n"
+		   "    xsks:\n      - {name: x, dev: eth0}\n",
+	  { NULL },
+	  "t.yaml:11:24: an AF_XDP socket needs a NIC with native XDP, 'eth0' is veth" },
+	{ TOP HOST NIC "    xsks:\n      - {name: x}\n", { NULL }, "t.yaml:11:9: xsk needs 'dev'" },
+	{ BASE "    apps:\n      - {name: a, socket: srv, syscall: xsk}\n",
+	  { NULL },
+	  "t.yaml:14:41: app 'a' has 'syscall: xsk' but 'srv' is not an AF_XDP socket" },
+	{ TOP HOST NIC "    xsks:\n      - {name: x, dev: eth0}\n"
+		       "    apps:\n      - {name: a, socket: x, syscall: recvmmsg}\n",
+	  { NULL },
+	  "t.yaml:13:39: app 'a' reads AF_XDP socket 'x': 'syscall' must be 'xsk'" },
+	{ TOP HOST NIC "    xsks:\n      - {name: x, dev: eth0}\n"
+		       "    apps:\n      - {name: a, socket: x, send: {to: '10.0.0.2:9'}}\n",
+	  { NULL },
+	  "t.yaml:13:27: app 'a' cannot send on AF_XDP socket 'x' (no TX ring)" },
+	{ TOP HOST NIC "    xsks:\n      - {name: x, dev: eth0, rcvbuf: 1MiB}\n",
+	  { NULL },
+	  "t.yaml:11:38: 'rcvbuf' does not apply to an AF_XDP socket (its RX ring has 'rx_ring' "
+	  "entries)" },
 };
 
 /* Load @yaml, apply @sets and build the world; the error message, or "" on success. */

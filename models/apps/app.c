@@ -11,6 +11,7 @@
 
 #include "models/core/observe.h"
 #include "models/apps/app.h"
+#include "models/core/xsk.h"
 #include "models/core/dev.h"
 #include "models/lib/dist_cfg.h"
 #include "models/lib/inet_addr.h"
@@ -37,6 +38,13 @@ static void app_recv_done(struct cpu_job *j)
 			kfree_skb_clone(h->w, skb);
 			continue;
 		}
+		if (a->sk->kind == SOCK_XDP) {
+			a->msgs++;
+			if (h->w->measuring && skb->t_born >= h->w->warmup)
+				sim_hist_record(&a->e2e, (uint64_t)(h->w->q.now - skb->t_born));
+			consume_skb(h, skb);
+			continue;
+		}
 		if (skb->flags & SKB_F_BAD_CSUM) {
 			/* checksum completed at copy time: dropped inside recvmsg */
 			h->udp.InCsumErrors++;
@@ -60,6 +68,8 @@ static void app_recv_done(struct cpu_job *j)
 				sim_hist_record(&a->e2e, (uint64_t)(h->w->q.now - s->t_born));
 		consume_skb(h, skb);
 	}
+	if (a->sk->kind == SOCK_XDP)
+		xsk_fill_return(xdp_sk(a->sk), a->ninflight);
 	a->pending_work = a->ninflight;
 	a->ninflight = 0;
 	a->calls++;
@@ -93,7 +103,7 @@ static sim_time_t app_recv_take(struct app *a, uint32_t max, uint64_t *bytes)
 	const struct costs *k = &h->costs;
 	const struct cpu *c = a->thread.cpu;
 	sim_time_t now = h->w->q.now;
-	uint64_t cycles = k->syscall, extra = 0;
+	uint64_t cycles = a->syscall == APP_XSK ? k->xsk_batch : k->syscall, extra = 0;
 
 	*bytes = 0;
 	while (a->ninflight < max && sock_readable(a->sk)) {
@@ -106,11 +116,18 @@ static sim_time_t app_recv_take(struct app *a, uint32_t max, uint64_t *bytes)
 			skb_lat_next(h, skb, LAT_APP, now);
 		}
 		*bytes += skb_payload(skb);
-		extra += skb_touch(c, skb);
-		cycles += k->recv_per_msg;
+		if (a->syscall ==
+		    APP_XSK) /* the frame's line in the UMEM, copied in by the softirq */
+			extra += skb->touch_cpu && skb->touch_cpu != c ? k->cacheline_remote : 0;
+		else
+			extra += skb_touch(c, skb);
+		if (a->syscall != APP_XSK) /* an XSK's frames are read in the UMEM */
+			cycles += k->recv_per_msg;
 		SIM_BUG_ON(a->ninflight >= a->inflight_cap);
 		a->inflight[a->ninflight++] = skb;
 	}
+	if (a->syscall == APP_XSK)
+		return cycles_to_ps(h, cycles) + cycles_to_ps(c->host, extra);
 	return cycles_to_ps(h, cycles) + cycles_to_ps(c->host, extra) +
 	       (sim_time_t)(membw_copy_cycles(h, now, *bytes) * 1e12 / h->clock_hz);
 }
@@ -192,7 +209,7 @@ static bool app_busy_poll(struct app *a)
 static void app_run(struct thread *t)
 {
 	struct app *a = t->priv;
-	uint32_t max = a->syscall == APP_RECVMMSG ? a->batch : 1;
+	uint32_t max = a->syscall == APP_RECVMMSG || a->syscall == APP_XSK ? a->batch : 1;
 	uint64_t bytes = 0;
 	sim_time_t work;
 
@@ -599,6 +616,29 @@ static int app_unknown_socket(const struct host *h, const struct cfg_node *v, co
 	return cfg_error(v, err, "unknown socket '%s' on host '%s'", name, h->name);
 }
 
+/* An XSK is read with `syscall: xsk` (its default), and only an XSK is. */
+static int app_check_xsk(struct app *a, const struct cfg_node *n, const char *sock,
+			 struct sim_error *err)
+{
+	bool xsk = a->sk->kind == SOCK_XDP;
+
+	if (xsk && !cfg_has(n, "syscall") && !a->sender && !a->echo)
+		a->syscall = APP_XSK;
+	if (xsk && (a->sender || a->echo))
+		return cfg_error(cfg_get(n, "socket"), err,
+				 "app '%s' cannot send on AF_XDP socket '%s' (no TX ring)", a->name,
+				 sock);
+	if (xsk && a->syscall != APP_XSK)
+		return cfg_error(cfg_get(n, "syscall"), err,
+				 "app '%s' reads AF_XDP socket '%s': 'syscall' must be 'xsk'",
+				 a->name, sock);
+	if (!xsk && a->syscall == APP_XSK)
+		return cfg_error(cfg_get(n, "syscall"), err,
+				 "app '%s' has 'syscall: xsk' but '%s' is not an AF_XDP socket",
+				 a->name, sock);
+	return 0;
+}
+
 /*
  * The per-call arrays, as large as the app's calls can fill them: a reader
  * takes up to `batch` datagrams a call (a client reading replies up to
@@ -627,7 +667,7 @@ static int app_alloc_arrays(struct app *a, struct sim_error *err)
 
 int app_create(struct host *h, const struct cfg_node *n, struct app **out, struct sim_error *err)
 {
-	static const char *const calls[] = { "recvmsg", "recvmmsg", NULL };
+	static const char *const calls[] = { "recvmsg", "recvmmsg", "xsk", NULL };
 	struct app *a = calloc(1, sizeof(*a));
 	const char *name = NULL, *sock = NULL;
 	uint64_t cpu, batch;
@@ -654,7 +694,7 @@ int app_create(struct host *h, const struct cfg_node *n, struct app **out, struc
 		return -1;
 	snprintf(a->name, sizeof(a->name), "%s", name);
 	if (!a->sender)
-		a->syscall = (enum app_syscall)call;
+		a->syscall = call == 2 ? APP_XSK : (enum app_syscall)call;
 	a->batch = (uint32_t)batch;
 	a->has_work = !(a->work.kind == SIM_DIST_CONSTANT && a->work.a == 0);
 	for (uint32_t i = 0; i < h->nsocks; i++)
@@ -662,6 +702,8 @@ int app_create(struct host *h, const struct cfg_node *n, struct app **out, struc
 			a->sk = h->socks[i];
 	if (!a->sk)
 		return app_unknown_socket(h, cfg_get(n, "socket"), sock, err);
+	if (app_check_xsk(a, n, sock, err))
+		return -1;
 	if (a->sk->kind != SOCK_UDP && a->sender)
 		return cfg_error(cfg_get(n, "socket"), err, "app '%s' cannot send on tap '%s'",
 				 a->name, sock);

@@ -17,6 +17,12 @@
  * An empty socket puts the thread to sleep until sk_data_ready wakes it.
  * After each call the thread spends `work` (a distribution, per datagram) in
  * user space, where it can be preempted.
+ *
+ * An AF_XDP reader (`syscall: xsk`, on an XSK of `xsks:`, models/core/xsk.h)
+ * makes no syscall while its RX ring has descriptors: each pass takes up to
+ * `batch` of them for `xsk_batch` cycles (the frames are in the UMEM: no
+ * copy), gives their frames back to the fill ring and counts them delivered;
+ * on an empty ring it sleeps in poll() until xsk_rcv's sk_data_ready.
  */
 #ifndef MODELS_APP_H
 #define MODELS_APP_H
@@ -39,6 +45,7 @@ enum app_syscall {
 	APP_RECVMMSG,
 	APP_SENDTO,
 	APP_SENDMMSG,
+	APP_XSK, /* an AF_XDP reader: takes RX ring descriptors, refills the fill ring */
 };
 
 /* Errors an application counts, by errno (send calls, and recv calls for sk_err). */

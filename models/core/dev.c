@@ -5,7 +5,8 @@
  * net_rx_action_step() follows net/core/dev.c net_rx_action() line by line:
  * start (splice poll_list), loop (one napi_poll per NAPI, budget and
  * jiffy-granular time limit, time_squeeze), exit (splice back, re-raise,
- * RPS IPIs).
+ * RPS IPIs). A device with a generic XDP program runs it first thing in
+ * __netif_receive_skb_core (do_xdp_generic, models/core/xdp.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "models/core/observe.h"
 #include "models/core/dev.h"
+#include "models/core/xdp.h"
 #include "models/ipv4/ip.h"
 #include "models/ipv4/protocol.h"
 #include "models/core/neigh.h"
@@ -379,6 +381,24 @@ static bool netif_receive_stacked(struct cpu *c, struct sk_buff **pskb, bool *ag
 }
 
 /*
+ * do_xdp_generic (net/core/dev.c, `xdp_mode: generic`): the device's program
+ * on the skb, before the taps. XDP_DROP and XDP_ABORTED free the skb
+ * (kfree_skb_reason(SKB_DROP_REASON_XDP)). True when it goes on.
+ */
+static bool do_xdp_generic(struct cpu *c, struct sk_buff *skb, uint64_t *cycles)
+{
+	struct host *h = c->host;
+
+	*cycles += h->costs.xdp_prog;
+	if (bpf_prog_run_xdp(skb->dev->xdp_generic, skb, false, cycles, NULL) == XDP_PASS)
+		return true;
+	*cycles += h->costs.kfree_skb;
+	skb_set_stage(h, skb, STAGE_R13);
+	kfree_skb_reason(h, skb, SKB_DROP_REASON_XDP);
+	return false;
+}
+
+/*
  * __netif_receive_skb_core() and up (R13-R21): taps, VLAN devices and the
  * rx_handler (another_round), then ARP or IPv4. Returns the socket to queue
  * on at the end of the unit, or NULL (dropped, consumed or handed on here).
@@ -391,6 +411,8 @@ static struct sock *netif_receive_core(struct cpu *c, struct sk_buff *skb, uint6
 	for (;;) { /* another_round */
 		dev = skb->dev;
 		c->sd->processed++;
+		if (dev->xdp_generic && !do_xdp_generic(c, skb, cycles))
+			return NULL;
 		skb_set_stage(dev->host, skb, STAGE_R14);
 		for (uint32_t i = 0; i < dev->ntaps; i++)
 			*cycles += packet_rcv(dev->taps[i], skb);

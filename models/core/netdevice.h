@@ -57,6 +57,8 @@
 
 struct Qdisc;
 struct sock;
+struct xdp_sock;
+struct xdp_prog;
 
 #define NETDEV_MAX_QUEUES 64 /* TX or RX queues of one device */
 
@@ -88,6 +90,7 @@ struct netdev_rx_queue {
 	uint32_t rps_len;	       /* entries, 0 = RPS off */
 	struct rps_dev_flow *rps_flow; /* RFS: [rps_flow_mask + 1] (rps_flow_cnt), NULL = off */
 	uint32_t rps_flow_mask;	       /* rps_flow_cnt - 1 (a power of two minus one) */
+	struct xdp_sock *xsk; /* AF_XDP socket bound to this queue (its pool), NULL = none */
 };
 
 #define RPS_NO_CPU 0xffff /* rps_dev_flow.cpu of a flow never steered */
@@ -100,9 +103,10 @@ struct rps_dev_flow {
 
 /* struct ethtool_ringparam (ethtool -g) plus the hardware RX queue count (ethtool -l). */
 struct ethtool_ringparam {
-	uint32_t rx_queues;  /* hardware RX rings (0 for a virtual device) */
-	uint32_t rx_pending; /* descriptors per RX ring */
-	uint32_t tx_pending; /* descriptors per TX ring (1 without a ring) */
+	uint32_t rx_queues;	 /* hardware RX rings (0 for a virtual device) */
+	uint32_t rx_pending;	 /* descriptors per RX ring */
+	uint32_t tx_pending;	 /* descriptors per TX ring (1 without a ring) */
+	uint32_t xdp_tx_pending; /* descriptors per XDP TX ring, one per RX ring (0: none) */
 };
 
 /* One RX ring of a driver as the report's queue table sees it ("eth0 rx-1"). */
@@ -274,7 +278,8 @@ struct net_device {
 	bool xps;	     /* some TX queue has an xps_cpus mask */
 	bool gro;	     /* NETIF_F_GRO (ethtool -K gro) */
 	bool ntuple;	     /* NETIF_F_NTUPLE (ethtool -K ntuple on): aRFS with RFS */
-	uint32_t ntaps;	     /* AF_PACKET sockets bound here */
+	struct xdp_prog *xdp_generic;	     /* generic XDP program (do_xdp_generic), NULL = none */
+	uint32_t ntaps;			     /* AF_PACKET sockets bound here */
 	struct sock *taps[MAX_TAPS_PER_DEV]; /* ptype_all */
 	/* the device's own counters (struct rtnl_link_stats64; read them with dev_get_stats) */
 	uint64_t rx_packets, rx_bytes, rx_dropped, rx_missed_errors, rx_errors;

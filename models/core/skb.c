@@ -131,6 +131,15 @@ const struct drop_point drop_points[] = {
 	  "none" },
 	{ SKB_DROP_REASON_NETFILTER_DROP, STAGE_BR, "nf_hook_slow (br_netfilter FORWARD)",
 	  "iptables -L FORWARD pkts" },
+	{ SKB_DROP_REASON_XDP, STAGE_R8, "mlx5e_xdp_handle (XDP_DROP)", "ethtool -S rx_xdp_drop" },
+	{ SKB_DROP_REASON_XDP, STAGE_T15, "mlx5e_xmit_xdp_frame (ring full)",
+	  "ethtool -S rx_xdp_tx_full, rx_xdp_drop" },
+	{ SKB_DROP_REASON_XDP, STAGE_R13, "do_xdp_generic (XDP_DROP)",
+	  "none (generic XDP counts no drop)" },
+	{ SKB_DROP_REASON_XDP, STAGE_R22, "__xsk_rcv (fill ring empty)",
+	  "XDP_STATISTICS rx_dropped, rx_fill_ring_empty_descs; ethtool -S rx_xdp_drop" },
+	{ SKB_DROP_REASON_XDP, STAGE_R23, "__xsk_rcv_zc (RX ring full)",
+	  "XDP_STATISTICS rx_ring_full; ethtool -S rx_xdp_drop" },
 };
 const unsigned drop_points_nr = sizeof(drop_points) / sizeof(drop_points[0]);
 _Static_assert(sizeof(drop_points) / sizeof(drop_points[0]) <= DROP_POINTS_MAX,

@@ -114,7 +114,8 @@ extern const struct stage_info stage_info[STAGE_NR];
 	X(PKT_TOO_BIG)                                                                             \
 	X(FRAG_REASM_TIMEOUT)                                                                      \
 	X(NOT_SPECIFIED)                                                                           \
-	X(PROTO_MEM)
+	X(PROTO_MEM)                                                                               \
+	X(XDP)
 
 enum skb_drop_reason {
 #define X(n) SKB_DROP_REASON_##n,

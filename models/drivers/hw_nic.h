@@ -19,7 +19,12 @@
  * polls it in a napi kthread, models/core/dev.h). The driver's poll takes
  * completed frames in order (R8), builds skbs with the driver's truesize
  * (R9) and refills descriptors in batches of `refill_batch` and at the end of
- * each poll; a descriptor is reusable only once refilled.
+ * each poll; a descriptor is reusable only once refilled. With `xdp:` the
+ * poll runs the program (models/core/xdp.h) on each frame between the
+ * descriptor work and build_skb (mlx5e_xdp_handle in drivers/net/ethernet/
+ * mellanox/mlx5/core/en/xdp.c): XDP_DROP recycles the page, XDP_TX posts the
+ * frame on the queue's XDP TX ring (nic_tx.c), XDP_REDIRECT hands it to the
+ * queue's AF_XDP socket (models/core/xsk.h); only XDP_PASS builds an skb.
  *
  * The device is a struct net_device (models/core/netdevice.h) with a struct
  * nic_priv at netdev_priv(dev). Files: nic.c (receive, NAPI poll, setup),
@@ -55,6 +60,7 @@
 
 struct nic_rx_queue;
 struct sock;
+struct xdp_prog;
 
 /*
  * An adaptive interrupt moderation algorithm (ethtool -C adaptive-rx on).
@@ -125,12 +131,19 @@ struct nic_rx_queue {
 	uint64_t moder_changes;		    /* adaptive: times the moderation changed */
 	struct sim_level usecs_level;	    /* rx_usecs over time (after warm-up) */
 	struct napi_struct napi;	    /* this queue's NAPI */
+	struct xdp_prog *xdp;		    /* the device's XDP program, NULL = none */
+	struct nic_tx_ring *xdp_tx;	    /* XDP: this queue's XDP TX ring (XDPSQ) */
 	/* statistics (ethtool -S) */
 	uint64_t packets;	     /* rx_queue_N_packets */
 	uint64_t bytes;		     /* rx_queue_N_bytes */
 	uint64_t missed;	     /* ring full on this queue */
 	uint64_t irqs;		     /* interrupts raised */
 	uint64_t polls;		     /* NAPI polls */
+	uint64_t xdp_drop;	     /* rx_xdp_drop: XDP_DROP, XDP_ABORTED, failed XDP_TX */
+	uint64_t xdp_redirect;	     /* rx_xdp_redirect: XDP_REDIRECT done */
+	uint64_t xdp_pass;	     /* XDP_PASS (no mlx5 counter: report.json only) */
+	uint64_t xdp_tx_xmit;	     /* rx_xdp_tx_xmit: frames posted on the XDP TX ring */
+	uint64_t xdp_tx_full;	     /* rx_xdp_tx_full: XDP TX ring full */
 	bool tx_more;		     /* the last poll left TX completions uncleaned */
 	struct sim_level ring_level; /* frames in the ring (after warm-up) */
 	uint64_t ring_in;	     /* frames admitted (after warm-up) */
@@ -196,6 +209,8 @@ struct nic_priv {
 	uint8_t rss_key[RSS_KEY_LEN];	/* Toeplitz key */
 	uint32_t rss_tbl[12][256];	/* Toeplitz contribution of each input byte value */
 	uint16_t indir[RSS_INDIR_SIZE]; /* indirection table */
+	struct xdp_prog *xdp;		/* native XDP program (`xdp:`), NULL = none */
+	struct nic_tx_ring *xdp_tx;	/* [nrxq] XDP TX rings when a program is attached */
 	struct nic_arfs_filter *arfs;	/* [drv->arfs_filters] with ntuple on, else NULL */
 	uint64_t arfs_steered;		/* filters installed (ndo_rx_flow_steer calls) */
 };

@@ -10,6 +10,8 @@
 #include "models/core/observe.h"
 #include "models/core/neigh.h"
 #include "models/core/netdevice.h"
+#include "models/core/xdp.h"
+#include "models/core/xsk.h"
 #include "models/drivers/nic.h"
 #include "models/drivers/nic_tx.h"
 #include "sim/error.h"
@@ -269,9 +271,52 @@ static uint64_t nic_refill(struct nic_rx_queue *q)
 	return n * q->dev->host->costs.rx_refill;
 }
 
-static struct sk_buff *nic_poll_one(struct napi_struct *n, struct cpu *c, uint64_t *cycles)
+/*
+ * The native XDP hook (mlx5e_xdp_handle, ixgbe_run_xdp): after the RX
+ * descriptor work, before build_skb. True when the frame goes on to the
+ * stack (XDP_PASS); otherwise it has left the poll: posted on the XDP TX
+ * ring, or dropped (the page recycled: no skb was built, none is freed).
+ */
+static bool nic_xdp_run(struct nic_rx_queue *q, struct sk_buff *skb, uint64_t *cycles)
 {
-	struct nic_rx_queue *q = n->priv;
+	struct host *h = q->dev->host;
+	struct xdp_sock *xs = q->dev->rxq[q->index].xsk;
+
+	skb_set_stage(h, skb, STAGE_R8);
+	*cycles += h->costs.xdp_prog;
+	switch (bpf_prog_run_xdp(q->xdp, skb, xs != NULL, cycles, NULL)) {
+	case XDP_PASS:
+		q->xdp_pass++;
+		return true;
+	case XDP_TX:
+		*cycles += h->costs.xdp_tx;
+		if (nic_xdp_xmit(q, skb, cycles_to_ps(h, *cycles))) {
+			q->xdp_tx_xmit++;
+			return false;
+		}
+		q->xdp_tx_full++; /* mlx5e_xmit_xdp_frame: no room, then xdp_abort */
+		skb_set_stage(h, skb, STAGE_T15);
+		break;
+	case XDP_REDIRECT: /* xdp_do_redirect to the queue's XSK; a failure is xdp_abort */
+		*cycles += h->costs.xsk_rcv;
+		if (xsk_rcv(xs, skb, cycles, cycles_to_ps(h, *cycles)))
+			q->xdp_redirect++;
+		else
+			q->xdp_drop++; /* freed by xsk_rcv, counted in its XDP_STATISTICS */
+		return false;
+	case XDP_ABORTED: /* trace_xdp_exception, then as XDP_DROP */
+	case XDP_DROP:
+	case XDP_ACTION_NR:
+		break;
+	}
+	q->xdp_drop++;
+	kfree_skb_reason(h, skb, SKB_DROP_REASON_XDP);
+	return false;
+}
+
+/* The next completed frame of the ring, its descriptor taken (R8), or NULL. */
+static struct sk_buff *nic_rx_take(struct nic_rx_queue *q, uint64_t *cycles)
+{
 	struct net_device *dev = q->dev;
 	const struct nic_priv *p = nic_priv(dev);
 	struct world *w = dev->host->w;
@@ -283,12 +328,9 @@ static struct sk_buff *nic_poll_one(struct napi_struct *n, struct cpu *c, uint64
 	__skb_dequeue(&q->ring);
 	sim_level_add(&q->ring_level, now, -1);
 	q->to_refill++;
-	*cycles += dev->host->costs.driver_rx + dev->host->costs.build_skb;
+	*cycles += dev->host->costs.driver_rx;
 	if (q->to_refill >= p->drv->refill_batch)
 		*cycles += nic_refill(q);
-	skb_set_stage(dev->host, skb, STAGE_R9);
-	skb->touch_cpu = c; /* napi_build_skb writes the skb on the polling CPU */
-	skb->truesize = p->truesize;
 	q->packets++;
 	q->bytes += skb->len;
 	dev->rx_packets++;
@@ -297,9 +339,54 @@ static struct sk_buff *nic_poll_one(struct napi_struct *n, struct cpu *c, uint64
 		q->wait_sum += (double)(now - skb->t_wire);
 		q->wait_n++;
 	}
-	skb_lat_next(dev->host, skb, LAT_RING, skb->t_ready);
-	skb_lat_next(dev->host, skb, LAT_SOFTIRQ, now);
 	return skb;
+}
+
+/* The frame leaves the ring (done at its DMA completion) for the softirq. */
+static void nic_rx_lat(struct net_device *dev, struct sk_buff *skb)
+{
+	skb_lat_next(dev->host, skb, LAT_RING, skb->t_ready);
+	skb_lat_next(dev->host, skb, LAT_SOFTIRQ, dev->host->w->q.now);
+}
+
+/* napi_build_skb on the polling CPU (R9). */
+static void nic_build_skb(struct nic_rx_queue *q, struct cpu *c, struct sk_buff *skb,
+			  uint64_t *cycles)
+{
+	*cycles += q->dev->host->costs.build_skb;
+	skb_set_stage(q->dev->host, skb, STAGE_R9);
+	skb->touch_cpu = c; /* napi_build_skb writes the skb on the polling CPU */
+	skb->truesize = nic_priv(q->dev)->truesize;
+}
+
+static struct sk_buff *nic_poll_one(struct napi_struct *n, struct cpu *c, uint64_t *cycles)
+{
+	struct nic_rx_queue *q = n->priv;
+	struct sk_buff *skb;
+
+	if (!q->xdp) { /* the hot path without XDP */
+		skb = nic_rx_take(q, cycles);
+		if (skb) {
+			nic_build_skb(q, c, skb, cycles);
+			nic_rx_lat(q->dev, skb);
+		}
+		return skb;
+	}
+	while ((skb = nic_rx_take(q, cycles))) {
+		nic_rx_lat(q->dev, skb);
+		if (nic_xdp_run(q, skb, cycles)) {
+			nic_build_skb(q, c, skb, cycles);
+			return skb;
+		}
+		/*
+		 * A frame the program consumed still counts against the poll's
+		 * weight (the driver's work), though the caller counts only the
+		 * skbs returned; at the weight the poll stops.
+		 */
+		if (++n->run->work >= n->run->weight)
+			return NULL;
+	}
+	return NULL;
 }
 
 static uint64_t nic_poll_end(struct napi_struct *n, struct cpu *c, int work, int weight)
@@ -361,6 +448,10 @@ static void nic_uninit(struct net_device *dev)
 	for (uint32_t i = 0; nic_priv(dev)->rxq && i < nic_priv(dev)->nrxq; i++)
 		napi_thread_free(&nic_priv(dev)->rxq[i].napi);
 	nic_tx_free(dev);
+	xdp_prog_free(nic_priv(dev)->xdp);
+	nic_priv(dev)->xdp = NULL;
+	xdp_prog_free(dev->xdp_generic);
+	dev->xdp_generic = NULL;
 	free(nic_priv(dev)->rxq);
 	nic_priv(dev)->rxq = NULL;
 	free(nic_priv(dev)->arfs);
@@ -515,6 +606,36 @@ static int nic_set_threaded(struct net_device *dev, const struct cfg_node *n, st
 }
 
 /*
+ * `xdp:` attaches a native program (ip link set DEV xdp ...) to every RX
+ * queue, with an XDP TX ring per queue; `xdp_mode: generic` runs it on the
+ * skb instead (do_xdp_generic in models/core/dev.c: pass, drop, aborted). XDP_REDIRECT goes to the AF_XDP
+ * socket bound to the receiving queue (`xsks:`, models/core/xsk.h).
+ */
+static int nic_xdp_attach(struct net_device *dev, const struct cfg_node *n, struct sim_error *err)
+{
+	static const char *const modes[] = { "native", "generic", NULL };
+	struct nic_priv *p = nic_priv(dev);
+	unsigned allowed = XDP_ALLOW(XDP_ABORTED) | XDP_ALLOW(XDP_DROP) | XDP_ALLOW(XDP_PASS);
+	int mode;
+
+	if (cfg_get_enum(n, "xdp_mode", modes, &mode, 0, err))
+		return -1;
+	if (mode == 1) /* ip link set DEV xdpgeneric: do_xdp_generic on the skb */
+		return xdp_prog_parse(dev->host, dev->name, n, allowed, "generic XDP",
+				      &dev->xdp_generic, err);
+	allowed |= XDP_ALLOW(XDP_TX) | XDP_ALLOW(XDP_REDIRECT);
+	if (xdp_prog_parse(dev->host, dev->name, n, allowed, "a nic", &p->xdp, err))
+		return -1;
+	if (!p->xdp)
+		return 0;
+	if (nic_xdp_tx_alloc(dev))
+		return sim_error_set(err, "out of memory");
+	for (uint32_t i = 0; i < p->nrxq; i++)
+		p->rxq[i].xdp = p->xdp;
+	return 0;
+}
+
+/*
  * The setup of every NIC driver: ethtool keys, address, RX rings and their
  * vectors, RPS, then the TX side (nic_tx_create). Combined channels: as
  * many TX as RX queues.
@@ -549,5 +670,7 @@ int nic_setup(struct net_device *dev, const struct cfg_node *n, struct sim_error
 	    netif_parse_rps_flow_cnt(dev, n, err))
 		return -1;
 	netif_set_rps_map(dev, map, len);
-	return nic_tx_create(dev, n, err);
+	if (nic_tx_create(dev, n, err))
+		return -1;
+	return nic_xdp_attach(dev, n, err);
 }

@@ -12,10 +12,31 @@
 #include <cjson/cJSON.h>
 
 #include "models/core/netdevice.h"
+#include "models/core/xdp.h"
 #include "models/drivers/hw_nic.h"
 
 #define U(x)	      ((unsigned long long)(x))
 #define JNUM(o, s, f) cJSON_AddNumberToObject(o, #f, (double)(s)->f)
+
+/*
+ * With a program attached: mlx5's software counters (mlx5e_sw_stats_desc,
+ * the sums of its rings' rx%u_xdp_* counters), printed for every driver.
+ */
+static void nic_xdp_ethtool_stats(const struct nic_priv *p, FILE *f)
+{
+	uint64_t drop = 0, redirect = 0, xmit = 0, full = 0;
+
+	for (uint32_t i = 0; i < p->nrxq; i++) {
+		drop += p->rxq[i].xdp_drop;
+		redirect += p->rxq[i].xdp_redirect;
+		xmit += p->rxq[i].xdp_tx_xmit;
+		full += p->rxq[i].xdp_tx_full;
+	}
+	fprintf(f, "     rx_xdp_drop: %llu\n", U(drop));
+	fprintf(f, "     rx_xdp_redirect: %llu\n", U(redirect));
+	fprintf(f, "     rx_xdp_tx_xmit: %llu\n", U(xmit));
+	fprintf(f, "     rx_xdp_tx_full: %llu\n", U(full));
+}
 
 /* ixgbe_get_ethtool_stats-like: device, TX restart/busy, then per-queue counters. */
 static void nic_get_ethtool_stats(const struct net_device *v, FILE *f)
@@ -48,6 +69,8 @@ static void nic_get_ethtool_stats(const struct net_device *v, FILE *f)
 		fprintf(f, "     rx_queue_%u_packets: %llu\n", i, U(p->rxq[i].packets));
 		fprintf(f, "     rx_queue_%u_bytes: %llu\n", i, U(p->rxq[i].bytes));
 	}
+	if (p->xdp)
+		nic_xdp_ethtool_stats(p, f);
 }
 
 /*
@@ -88,6 +111,7 @@ static void nic_get_ringparam(const struct net_device *dev, struct ethtool_ringp
 	r->rx_queues = p->nrxq;
 	r->rx_pending = p->rx_ring;
 	r->tx_pending = p->tx_ring;
+	r->xdp_tx_pending = p->xdp ? p->tx_ring : 0;
 }
 
 static cJSON *nic_report_json(const struct net_device *dev)
@@ -113,6 +137,13 @@ static cJSON *nic_report_json(const struct net_device *dev)
 		JNUM(qo, q, polls);
 		JNUM(qo, q, rx_usecs);
 		JNUM(qo, q, rx_frames);
+		if (p->xdp) {
+			JNUM(qo, q, xdp_pass);
+			JNUM(qo, q, xdp_drop);
+			JNUM(qo, q, xdp_redirect);
+			JNUM(qo, q, xdp_tx_xmit);
+			JNUM(qo, q, xdp_tx_full);
+		}
 		if (p->adaptive_rx) {
 			cJSON_AddNumberToObject(
 				qo, "mean_rx_usecs",
@@ -122,6 +153,8 @@ static cJSON *nic_report_json(const struct net_device *dev)
 		cJSON_AddItemToArray(qs, qo);
 	}
 	cJSON_AddItemToObject(o, "rx_queues", qs);
+	if (p->xdp)
+		cJSON_AddItemToObject(o, "xdp", xdp_prog_json(p->xdp));
 	if (dev->bql)
 		cJSON_AddItemToObject(o, "byte_queue_limits", netdev_json_bql(dev));
 	return o;

@@ -31,6 +31,13 @@
  * NIC's (struct nic_tx_ring). The qdiscs are attached by dev_activate
  * (models/core/net_device.c): mq on a multi-queue NIC.
  *
+ * XDP_TX (drivers/net/ethernet/mellanox/mlx5/core/en/xdp.c
+ * mlx5e_xmit_xdp_frame, mlx5e_poll_xdpsq_cq): each RX queue of a NIC with a
+ * program has its own XDP TX ring of tx_ring descriptors, fed by the poll
+ * past the qdisc, BQL and the stack's stop bits, full = the frame dropped;
+ * it shares the transmitter and the queue pair's vector, and is cleaned at
+ * the start of the next poll.
+ *
  * Simplified: TX and RX of queue i share one vector and one NAPI (combined
  * channels); the transmitter serves queues in posting order; no TSO, no
  * pause frames, no TX taps.
@@ -129,6 +136,52 @@ static void nic_tx_fire(struct sim_event *ev)
 		sim_event_schedule(&w->q, &r->tx_ev, r->inflight.head->t_ready);
 }
 
+/*
+ * Post @skb on ring @r (T15): the descriptor holds its send-buffer charge;
+ * the NIC fetches it by DMA and serialises it after the frames before it.
+ */
+static void nic_tx_post(struct net_device *dev, struct nic_tx_ring *r, struct sk_buff *skb,
+			sim_time_t doorbell)
+{
+	struct nic_priv *p = nic_priv(dev);
+	struct world *w = dev->host->w;
+	struct nic_tx_desc *d = &r->desc[r->tail++ % r->size];
+	sim_time_t fetch, start;
+
+	d->sk = skb->flags & SKB_F_WMEM ? skb->sk : NULL;
+	d->truesize = skb->truesize;
+	d->len = skb->len;
+	skb->sk = NULL;
+	skb->flags &= (uint8_t)~SKB_F_WMEM;
+	skb_set_stage(dev->host, skb, STAGE_T15);
+	fetch = w->q.now + doorbell + p->pcie_latency +
+		(sim_time_t)((double)skb->len * 8.0 * 1e12 / p->dma_bps);
+	start = fetch > p->tx_wire_free ? fetch : p->tx_wire_free;
+	skb->t_ready = start + nic_wire_time(dev, skb->len + (skb->vlan_present ? VLAN_HLEN : 0));
+	p->tx_wire_free = skb->t_ready;
+	__skb_queue_tail(&r->inflight, skb);
+	if (!sim_event_pending(&r->tx_ev))
+		sim_event_schedule(&w->q, &r->tx_ev, skb->t_ready);
+}
+
+/*
+ * XDP_TX (mlx5e_xmit_xdp_frame, ixgbe_xmit_xdp_ring): the frame goes on the
+ * RX queue's own XDP TX ring, past the qdisc, BQL and the stack's stop bits;
+ * it shares the transmitter with the stack's rings. The doorbell rings
+ * @doorbell after now (the poll's work up to and with this frame). False
+ * when the ring is full (the caller drops it).
+ */
+bool nic_xdp_xmit(struct nic_rx_queue *rq, struct sk_buff *skb, sim_time_t doorbell)
+{
+	struct nic_tx_ring *r = rq->xdp_tx;
+
+	if (!tx_free_desc(r))
+		return false;
+	skb_lat_next(rq->dev->host, skb, LAT_TX_RING, rq->dev->host->w->q.now + doorbell);
+	nic_tx_post(rq->dev, r, skb, doorbell);
+	return true;
+}
+
 /* ndo_start_xmit for a NIC (T15): post a descriptor, ring the doorbell. */
 int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t i,
 		   uint64_t *cycles)
@@ -137,8 +190,6 @@ int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, u
 	struct netdev_queue *q = &dev->txq[i];
 	struct nic_tx_ring *r = &p->tx[i];
 	struct world *w = dev->host->w;
-	struct nic_tx_desc *d;
-	sim_time_t fetch, start;
 
 	(void)c;
 	(void)cycles;
@@ -146,21 +197,7 @@ int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, u
 		q->busy++;
 		return NETDEV_TX_BUSY;
 	}
-	d = &r->desc[r->tail++ % r->size];
-	d->sk = skb->flags & SKB_F_WMEM ? skb->sk : NULL;
-	d->truesize = skb->truesize;
-	d->len = skb->len;
-	skb->sk = NULL;
-	skb->flags &= (uint8_t)~SKB_F_WMEM;
-	skb_set_stage(dev->host, skb, STAGE_T15);
-	fetch = w->q.now + p->pcie_latency +
-		(sim_time_t)((double)skb->len * 8.0 * 1e12 / p->dma_bps);
-	start = fetch > p->tx_wire_free ? fetch : p->tx_wire_free;
-	skb->t_ready = start + nic_wire_time(dev, skb->len + (skb->vlan_present ? VLAN_HLEN : 0));
-	p->tx_wire_free = skb->t_ready;
-	__skb_queue_tail(&r->inflight, skb);
-	if (!sim_event_pending(&r->tx_ev))
-		sim_event_schedule(&w->q, &r->tx_ev, skb->t_ready);
+	nic_tx_post(dev, r, skb, 0);
 	if (tx_free_desc(r) < tx_stop_threshold(r)) {
 		q->stopped = true;
 		q->stops++;
@@ -177,6 +214,22 @@ int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, u
 
 /* ---- cleaning in the NAPI poll (T16) ---- */
 
+/*
+ * mlx5e_poll_xdpsq_cq: every completed XDP TX descriptor is released (its
+ * page recycled); no socket, no BQL, no stack queue to wake. Returns cycles.
+ */
+static uint64_t nic_xdp_tx_clean(struct nic_rx_queue *rq)
+{
+	struct nic_tx_ring *r = rq->xdp_tx;
+	uint64_t n = r->done - r->head;
+
+	for (uint64_t i = 0; i < n; i++) {
+		r->packets++;
+		r->bytes += r->desc[r->head++ % r->size].len;
+	}
+	return n * rq->dev->host->costs.tx_clean;
+}
+
 bool nic_tx_clean(struct nic_rx_queue *rq, uint64_t *cycles)
 {
 	struct net_device *dev = rq->dev;
@@ -185,6 +238,8 @@ bool nic_tx_clean(struct nic_rx_queue *rq, uint64_t *cycles)
 	struct nic_tx_ring *r;
 	uint32_t n = 0, bytes = 0;
 
+	if (rq->xdp_tx)
+		*cycles += nic_xdp_tx_clean(rq);
 	if (rq->index >= dev->ntxq)
 		return false;
 	q = &dev->txq[rq->index];
@@ -227,6 +282,10 @@ void nic_tx_rearm(struct nic_rx_queue *rq)
 		r->coal_frames = 0;
 		nic_tx_coal_note(r, dev->host->w->q.now);
 	}
+	if (rq->xdp_tx && rq->xdp_tx->head < rq->xdp_tx->done) {
+		rq->xdp_tx->coal_frames = 0;
+		nic_tx_coal_note(rq->xdp_tx, dev->host->w->q.now);
+	}
 }
 
 /* ---- construction ---- */
@@ -258,9 +317,37 @@ static int nic_tx_alloc(struct net_device *dev)
 	return 0;
 }
 
+/* The XDP TX rings, one per RX queue (the XDPSQ of each channel), as large as a TX ring. */
+int nic_xdp_tx_alloc(struct net_device *dev)
+{
+	struct nic_priv *p = nic_priv(dev);
+
+	p->xdp_tx = calloc(p->nrxq, sizeof(*p->xdp_tx));
+	if (!p->xdp_tx)
+		return -1;
+	for (uint32_t i = 0; i < p->nrxq; i++) {
+		struct nic_tx_ring *r = &p->xdp_tx[i];
+
+		r->txq = &dev->txq[i < dev->ntxq ? i : 0]; /* its device and vector */
+		r->size = p->tx_ring;
+		r->desc = calloc(r->size ? r->size : 1, sizeof(*r->desc));
+		if (!r->desc)
+			return -1;
+		skb_queue_head_init(&r->inflight);
+		sim_event_init(&r->tx_ev, nic_tx_fire, NIC_TX_PRIO);
+		p->rxq[i].xdp_tx = r;
+	}
+	return 0;
+}
+
 void nic_tx_free(struct net_device *dev)
 {
 	struct nic_priv *p = nic_priv(dev);
+
+	for (uint32_t i = 0; p->xdp_tx && i < p->nrxq; i++)
+		free(p->xdp_tx[i].desc);
+	free(p->xdp_tx);
+	p->xdp_tx = NULL;
 
 	for (uint32_t i = 0; p->tx && i < dev->ntxq; i++)
 		free(p->tx[i].desc);

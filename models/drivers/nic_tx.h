@@ -17,7 +17,11 @@ int nic_tx_create(struct net_device *dev, const struct cfg_node *n, struct sim_e
 /* ndo_start_xmit of a NIC (T15): post a descriptor, ring the doorbell. */
 int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t txq,
 		   uint64_t *cycles);
-/* Release the TX rings. */
+/* XDP_TX: post @skb on @rq's XDP TX ring, doorbell @doorbell ps from now; false when full. */
+bool nic_xdp_xmit(struct nic_rx_queue *rq, struct sk_buff *skb, sim_time_t doorbell);
+/* Allocate the XDP TX rings of @dev (after its RX queues and tx_ring are set). -1: no memory. */
+int nic_xdp_tx_alloc(struct net_device *dev);
+/* Release the TX rings (and the XDP TX rings). */
 void nic_tx_free(struct net_device *dev);
 /* TX completions to clean at the start of a NAPI poll; *cycles grows. true = more left. */
 bool nic_tx_clean(struct nic_rx_queue *rq, uint64_t *cycles);

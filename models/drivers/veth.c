@@ -37,8 +37,9 @@
  *   (rx_queue_0_xdp_packets; veth_get_stats64 adds them to the sender's tx
  *   and the receiver's rx).
  *
- * The XDP program is a verdict for every packet: `pass` or `drop` (XDP_DROP:
- * rx_queue_0_xdp_drops, kfree_skb). Before it runs, veth_convert_skb_to_xdp_buff
+ * The XDP program (models/core/xdp.h: a verdict for every packet, or rules
+ * matched in order) may return XDP_PASS, XDP_DROP or XDP_ABORTED (both
+ * dropped: rx_queue_0_xdp_drops, kfree_skb). Before it runs, veth_convert_skb_to_xdp_buff
  * copies the skb into the rq's page_pool (skb_pp_cow_data: a local or
  * forwarded skb never has XDP_PACKET_HEADROOM), so a passed skb's truesize
  * is that of a page fragment and varies from packet to packet (measured:
@@ -73,6 +74,7 @@
 
 #include "models/core/observe.h"
 #include "models/core/dev.h"
+#include "models/core/xdp.h"
 #include "models/core/netdevice.h"
 #include "models/sched/sch_generic.h"
 #include "models/ipv4/sock.h"
@@ -84,12 +86,12 @@
 #define U(x)	      ((unsigned long long)(x))
 #define JNUM(o, s, f) cJSON_AddNumberToObject(o, #f, (double)(s)->f)
 
-static const char *const veth_xdp_names[] = { "none", "pass", "drop", NULL };
-
-/* "none", "pass" or "drop". */
-static const char *veth_xdp_name(enum veth_xdp x)
+/* report.json: "none", the verdict of a program without rules ("pass", "drop"), or "rules". */
+static const char *veth_xdp_name(const struct xdp_prog *x)
 {
-	return veth_xdp_names[x];
+	if (!x)
+		return "none";
+	return x->nrules ? "rules" : xdp_action_name[x->dflt];
 }
 
 /*
@@ -111,7 +113,7 @@ static bool veth_skb_is_eligible(const struct net_device *dev, const struct net_
 	const struct veth_priv *s = veth_priv(dev), *r = veth_priv(rcv);
 
 	/* skb->destructor == sock_wfree: still charged to a local socket */
-	return r->xdp != VETH_XDP_NONE || !s->tso ||
+	return r->xdp || !s->tso ||
 	       ((skb->flags & SKB_F_WMEM) && (r->rx_gro_list || r->rx_udp_gro_forwarding));
 }
 
@@ -215,12 +217,14 @@ static bool veth_xdp_run(struct veth_rq *rq, struct sk_buff *skb, uint64_t *cycl
 {
 	struct net_device *dev = rq->dev;
 
-	if (veth_priv(dev)->xdp == VETH_XDP_NONE)
+	struct xdp_prog *prog = veth_priv(dev)->xdp;
+
+	if (!prog)
 		return true;
 	*cycles += dev->host->costs.xdp_run;
 	skb_orphan(skb); /* the original skb is consumed: its sock_wfree */
 	skb->truesize = veth_pp_cow_truesize(rq, skb->len);
-	if (veth_priv(dev)->xdp == VETH_XDP_PASS)
+	if (bpf_prog_run_xdp(prog, skb, false, cycles, NULL) == XDP_PASS)
 		return true;
 	rq->xdp_drops++;
 	kfree_skb_reason(dev->host, skb, SKB_DROP_REASON_NOT_SPECIFIED);
@@ -307,7 +311,6 @@ static int veth_parse_features(struct net_device *dev, const struct cfg_node *n,
 {
 	struct veth_priv *v = veth_priv(dev);
 	uint64_t nq, tcpu, defer;
-	int xdp;
 
 	if (netif_parse_rps_cpus(dev->host, n, map, len, err) ||
 	    cfg_get_bool(n, "threaded", &v->threaded, false, err) ||
@@ -319,9 +322,10 @@ static int veth_parse_features(struct net_device *dev, const struct cfg_node *n,
 	    cfg_get_bool(n, "rx_gro_list", &v->rx_gro_list, false, err) ||
 	    cfg_get_bool(n, "rx_udp_gro_forwarding", &v->rx_udp_gro_forwarding, false, err) ||
 	    cfg_get_bool(n, "tso", &v->tso, true, err) ||
-	    cfg_get_enum(n, "xdp", veth_xdp_names, &xdp, VETH_XDP_NONE, err))
+	    xdp_prog_parse(dev->host, dev->name, n,
+			   XDP_ALLOW(XDP_ABORTED) | XDP_ALLOW(XDP_DROP) | XDP_ALLOW(XDP_PASS),
+			   "veth", &v->xdp, err))
 		return -1;
-	v->xdp = (enum veth_xdp)xdp;
 	v->nq = (uint32_t)nq;
 	v->threaded_cpu = (uint32_t)tcpu;
 	v->defer_hard_irqs = (uint32_t)defer;
@@ -363,7 +367,7 @@ static int veth_napi_add(struct net_device *dev, struct sim_error *err)
 {
 	struct veth_priv *v = veth_priv(dev);
 
-	if (!v->gro && v->xdp == VETH_XDP_NONE)
+	if (!v->gro && !v->xdp)
 		return 0;
 	v->rq = calloc(v->nq, sizeof(*v->rq));
 	if (!v->rq)
@@ -428,6 +432,8 @@ static void veth_uninit(struct net_device *dev)
 		napi_thread_free(&veth_priv(dev)->rq[i].napi);
 	free(veth_priv(dev)->rq);
 	veth_priv(dev)->rq = NULL;
+	xdp_prog_free(veth_priv(dev)->xdp);
+	veth_priv(dev)->xdp = NULL;
 }
 
 static const struct ethtool_ops veth_ethtool_ops;

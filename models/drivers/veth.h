@@ -29,14 +29,8 @@
  * napi_build_skb adds sizeof(struct sk_buff) (256).
  */
 struct veth_rq;
+struct xdp_prog;
 uint32_t veth_pp_cow_truesize(struct veth_rq *rq, uint32_t len);
-
-/* The attached XDP program's verdict for every packet. */
-enum veth_xdp {
-	VETH_XDP_NONE, /* no program */
-	VETH_XDP_PASS, /* XDP_PASS */
-	VETH_XDP_DROP, /* XDP_DROP */
-};
 
 /* struct veth_rq: the NAPI side of a veth's receive queue (NAPI mode only). */
 struct veth_rq {
@@ -67,7 +61,7 @@ struct veth_priv {
 	bool rx_gro_list;	    /* ethtool -K rx-gro-list (NETIF_F_GRO_FRAGLIST) */
 	bool rx_udp_gro_forwarding; /* ethtool -K rx-udp-gro-forwarding (NETIF_F_GRO_UDP_FWD) */
 	bool tso;		    /* ethtool -K tso (NETIF_F_ALL_TSO), on by default */
-	enum veth_xdp xdp;	    /* attached XDP program */
+	struct xdp_prog *xdp;	    /* attached XDP program (models/core/xdp.h), NULL = none */
 	bool threaded;		    /* /sys/class/net/DEV/threaded: NAPI polled by kthreads */
 	uint32_t threaded_cpu;	    /* the CPU the kthreads are pinned to (sim-only) */
 	uint32_t defer_hard_irqs;   /* /sys/class/net/DEV/napi_defer_hard_irqs */

@@ -4,11 +4,13 @@
  * See models/ipv4/protocol.h. One line per protocol in each table.
  */
 #include "models/core/af_packet.h"
+#include "models/core/xsk.h"
 #include "models/ipv4/protocol.h"
 
 const struct proto *const sock_protos[SOCK_KIND_NR] = {
 	[SOCK_UDP] = &udp_prot,
 	[SOCK_PACKET] = &packet_proto,
+	[SOCK_XDP] = &xsk_proto,
 };
 
 const struct net_protocol *const inet_protos[MAX_INET_PROTOS] = {

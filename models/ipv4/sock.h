@@ -45,6 +45,7 @@
 enum sock_kind {
 	SOCK_UDP,    /* AF_INET, SOCK_DGRAM */
 	SOCK_PACKET, /* AF_PACKET tap on a device */
+	SOCK_XDP,    /* AF_XDP socket on a NIC's RX queue (models/core/xsk.h) */
 	SOCK_KIND_NR,
 };
 
@@ -230,6 +231,12 @@ void sock_queue_tail(struct sock *sk, struct sk_buff *skb);
  * sleep exclusively), none when none sleeps.
  */
 void sk_data_ready(struct sock *sk);
+
+/* The reports' name of @sk's kind: "socket", "tap" or "xsk" (its proto's `what`). */
+static inline const char *sock_kind_name(const struct sock *sk)
+{
+	return sk->sk_prot->what;
+}
 
 /* Any datagram ready to read. */
 bool sock_readable(const struct sock *sk);

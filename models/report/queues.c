@@ -45,8 +45,7 @@ void host_queues_walk(const struct host *h, void (*fn)(void *arg, const struct q
 	}
 	for (uint32_t s = 0; s < h->nsocks; s++) {
 		const struct sock *sk = h->socks[s];
-		struct queue_sample q = { sk->kind == SOCK_UDP ? "socket" : "tap", sk->name, -1,
-					  sk->qlen.cur };
+		struct queue_sample q = { sock_kind_name(sk), sk->name, -1, sk->qlen.cur };
 
 		fn(arg, &q);
 	}

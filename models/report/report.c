@@ -26,6 +26,7 @@
 #include "models/report/proc_netstat.h"
 #include "models/scenario.h"
 #include "models/ipv4/sock.h"
+#include "models/core/xsk.h"
 #include "models/ipv4/udp.h"
 #include "models/apps/traffic.h"
 #include "sim/units.h"
@@ -111,7 +112,7 @@ static uint32_t report_host_queues(const struct world *w, const struct host *h,
 	for (uint32_t s = 0; s < h->nsocks && n < max; s++, n++) {
 		const struct sock *sk = h->socks[s];
 
-		snprintf(out[n].kind, sizeof(out[n].kind), sk->kind == SOCK_UDP ? "socket" : "tap");
+		snprintf(out[n].kind, sizeof(out[n].kind), "%s", sock_kind_name(sk));
 		snprintf(out[n].name, sizeof(out[n].name), "%s", sk->name);
 		queue_fill(&out[n], w, &sk->qlen, sk->q_in, sk->sojourn.sum, sk->sojourn.count);
 		snprintf(out[n].host, sizeof(out[n].host), "%s", h->name);
@@ -653,7 +654,16 @@ static void text_host(const struct world *w, const struct host *h, FILE *f)
 	for (uint32_t s = 0; s < h->nsocks; s++) {
 		const struct sock *sk = h->socks[s];
 
-		if (sk->kind == SOCK_PACKET)
+		if (sk->kind == SOCK_XDP)
+			fprintf(f,
+				"  xsk %s on %s queue %u: rx %llu rx_dropped %llu rx_ring_full "
+				"%llu "
+				"rx_fill_ring_empty_descs %llu\n",
+				sk->name, xdp_sk(sk)->dev->name, xdp_sk(sk)->queue_id,
+				U(xdp_sk(sk)->rx_packets), U(xdp_sk(sk)->rx_dropped),
+				U(xdp_sk(sk)->rx_ring_full),
+				U(xdp_sk(sk)->rx_fill_ring_empty_descs));
+		else if (sk->kind == SOCK_PACKET)
 			fprintf(f, "  tap %s on %s: tp_packets %llu tp_drops %llu\n", sk->name,
 				pkt_sk(sk)->tap_dev->name,
 				(unsigned long long)(pkt_sk(sk)->tp_packets + pkt_sk(sk)->tp_drops),
@@ -951,6 +961,22 @@ static cJSON *json_devs(const struct host *h)
 	return a;
 }
 
+/* getsockopt(XDP_STATISTICS) of an AF_XDP socket, and its binding and rings. */
+static cJSON *json_xsk(const struct xdp_sock *xs)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "dev", xs->dev->name);
+	JNUM(o, xs, queue_id);
+	JNUM(o, xs, rx_ring_size);
+	JNUM(o, xs, fill_ring_size);
+	JNUM(o, xs, rx_packets);
+	JNUM(o, xs, rx_dropped);
+	JNUM(o, xs, rx_ring_full);
+	JNUM(o, xs, rx_fill_ring_empty_descs);
+	return o;
+}
+
 static cJSON *json_socks(const struct host *h)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -960,11 +986,16 @@ static cJSON *json_socks(const struct host *h)
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(o, "name", sk->name);
-		cJSON_AddStringToObject(o, "kind", sk->kind == SOCK_UDP ? "udp" : "packet");
+		cJSON_AddStringToObject(o, "kind",
+					sk->kind == SOCK_UDP   ? "udp"
+					: sk->kind == SOCK_XDP ? "xdp"
+							       : "packet");
 		JNUM(o, sk, sk_rcvbuf);
 		JNUM(o, sk, sk_rmem_alloc);
 		JNUM(o, sk, sk_drops);
 		cJSON_AddNumberToObject(o, "queued", (double)sk->qlen.cur);
+		if (sk->kind == SOCK_XDP)
+			cJSON_AddItemToObject(o, "xdp_statistics", json_xsk(xdp_sk(sk)));
 		if (sk->kind == SOCK_PACKET) {
 			cJSON_AddNumberToObject(
 				o, "tp_packets",
