@@ -2,7 +2,9 @@
  * sim/event.c - the pending-event set: a 4-ary min-heap of embedded events.
  *
  * Events are ordered by (time, prio, seq); seq is unique per queue, so the
- * order is total and runs are deterministic. Each event remembers its heap
+ * order is total and runs are deterministic. prio (16 bits, biased) and seq
+ * (48 bits: 2.8e14 events a run) are packed in one word, ev->tie, so that
+ * (time, tie) compares as one 128-bit key without branches. Each event remembers its heap
  * slot (heap_ix), which makes cancel and reschedule O(log n). Sifting moves a
  * hole instead of swapping, so each level costs one pointer store and one
  * heap_ix store. sim_eventq_run() leaves the root vacant while an event runs
@@ -17,18 +19,18 @@
 
 #include "sim/error.h"
 
-#define EVQ_ARITY   4u		     /* children per heap node */
-#define EVQ_MIN_CAP 16u		     /* smallest heap array, events */
-#define EVQ_MAX_CAP (UINT32_MAX / 2) /* heap_ix must stay below UINT32_MAX */
+#define EVQ_ARITY   4u			      /* children per heap node */
+#define EVQ_MIN_CAP 16u			      /* smallest heap array, events */
+#define EVQ_MAX_CAP (UINT32_MAX / 2)	      /* heap_ix must stay below UINT32_MAX */
+#define EVQ_MAX_SEQ ((UINT64_C(1) << 48) - 1) /* seq's share of the tie word */
 
 /* True when @a fires before @b. */
 static inline bool ev_before(const struct sim_event *a, const struct sim_event *b)
 {
-	if (a->time != b->time)
-		return a->time < b->time;
-	if (a->prio != b->prio)
-		return a->prio < b->prio;
-	return a->seq < b->seq;
+	unsigned __int128 ka = (unsigned __int128)(uint64_t)a->time << 64 | a->tie;
+	unsigned __int128 kb = (unsigned __int128)(uint64_t)b->time << 64 | b->tie;
+
+	return ka < kb;
 }
 
 /* Move the hole at @ix up until @ev fits there, then store @ev. */
@@ -175,7 +177,9 @@ void sim_eventq_release(struct sim_eventq *q)
 void sim_event_init(struct sim_event *ev, sim_event_fn fn, int32_t prio)
 {
 	SIM_BUG_ON(fn == NULL);
+	SIM_BUG_ON(prio < INT16_MIN || prio > INT16_MAX);
 	ev->time = 0;
+	ev->tie = 0;
 	ev->seq = 0;
 	ev->heap_ix = UINT32_MAX;
 	ev->prio = prio;
@@ -186,7 +190,13 @@ void sim_event_schedule(struct sim_eventq *q, struct sim_event *ev, sim_time_t t
 {
 	SIM_BUG_ON(t < q->now);
 	ev->time = t;
+	if (__builtin_expect(q->next_seq > EVQ_MAX_SEQ, 0)) {
+		fprintf(stderr, "skbsim: more than %llu events scheduled in one run\n",
+			(unsigned long long)EVQ_MAX_SEQ);
+		abort();
+	}
 	ev->seq = q->next_seq++;
+	ev->tie = (uint64_t)(uint16_t)(ev->prio + 32768) << 48 | ev->seq;
 	if (q->hole) {
 		if (__builtin_expect(!sim_event_pending(ev), 1)) {
 			q->hole = false;

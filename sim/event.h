@@ -37,6 +37,7 @@ typedef void (*sim_event_fn)(struct sim_event *ev);
 struct sim_event {
 	sim_time_t time;  /* ps: when it fires */
 	uint64_t seq;	  /* insertion sequence, ties broken FIFO */
+	uint64_t tie;	  /* (prio + 2^15) << 48 | seq: the order among equal times */
 	uint32_t heap_ix; /* index in the heap, UINT32_MAX when not pending */
 	int32_t prio;	  /* lower fires first among equal times */
 	sim_event_fn fn;  /* REQUIRED: called when the event fires */
@@ -62,7 +63,7 @@ struct sim_eventq {
 int sim_eventq_init(struct sim_eventq *q, uint32_t cap_hint);
 void sim_eventq_release(struct sim_eventq *q);
 
-/* Prepare an embedded event (not pending). */
+/* Prepare an embedded event (not pending); @prio in [-32768, 32767]. */
 void sim_event_init(struct sim_event *ev, sim_event_fn fn, int32_t prio);
 
 /* True while @ev is pending. */

@@ -223,12 +223,15 @@ int get_rps_cpu(const struct netdev_rx_queue *q, const struct sk_buff *skb,
 static int dev_rps_cpu(const struct sk_buff *skb, struct rps_dev_flow **rflowp)
 {
 	const struct net_device *dev = skb->dev;
+	const struct netdev_rx_queue *q;
 
 	*rflowp = NULL;
 	if (!dev->nrxq)
 		return -1;
-	return get_rps_cpu(&dev->rxq[skb->queue_mapping < dev->nrxq ? skb->queue_mapping : 0], skb,
-			   rflowp);
+	q = &dev->rxq[skb->queue_mapping < dev->nrxq ? skb->queue_mapping : 0];
+	if (!q->rps_flow && !q->rps_len) /* rcu_dereference(rxqueue->rps_map) is NULL */
+		return -1;
+	return get_rps_cpu(q, skb, rflowp);
 }
 
 /* rps_trigger_softirq(): the IPI handler on the target CPU. */

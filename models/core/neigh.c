@@ -177,6 +177,7 @@ static uint64_t neigh_static_ha(struct neighbour *n)
 {
 	struct world *w = n->host->w;
 
+	n->ha_searched = true;
 	for (uint32_t i = 0; i < w->nhosts && !n->ha; i++)
 		for (uint32_t d = 0; d < w->hosts[i]->ndevs; d++)
 			if (w->hosts[i]->devs[d]->addr == n->ip && !w->hosts[i]->devs[d]->loopback)
@@ -187,7 +188,7 @@ static uint64_t neigh_static_ha(struct neighbour *n)
 /* neigh_hh_output: the Ethernet header of a frame to @n. */
 static void neigh_hh_output(struct sk_buff *skb, struct neighbour *n)
 {
-	if (!n->ha && n->nud_state == NUD_PERMANENT)
+	if (!n->ha && n->nud_state == NUD_PERMANENT && !n->ha_searched)
 		neigh_static_ha(n);
 	skb->h_source = n->dev->dev_addr;
 	skb->h_dest = n->ha;

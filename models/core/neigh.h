@@ -54,6 +54,7 @@ struct neighbour {
 	struct sim_event timer;	       /* retransmission / failure */
 	struct host *host;	       /* owner */
 	bool used;		       /* slot taken */
+	bool ha_searched; /* a PERMANENT entry's device search is done (may find none) */
 };
 
 #define NEIGH_MAX 256

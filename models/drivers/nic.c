@@ -49,26 +49,33 @@ uint32_t toeplitz_hash(const uint8_t *key, uint32_t saddr, uint32_t daddr, uint1
 	return result;
 }
 
-/* Byte i of the input with value v contributes the key window at bit 8i for each set bit. */
+/* The 32 key bits from input bit position @bit (MSB first): what a set input bit XORs in. */
+static uint32_t toeplitz_window(const uint8_t *key, int bit)
+{
+	uint32_t window = 0;
+
+	for (int k = 0; k < 32; k++)
+		window = window << 1 | ((key[(bit + k) / 8] >> (7 - (bit + k) % 8)) & 1u);
+	return window;
+}
+
+/*
+ * Byte i of the input with value v contributes the key window at bit 8i for
+ * each set bit: the entry of v is that of v without its lowest set bit b,
+ * XOR the window of input bit 8i + 7 - b.
+ */
 void toeplitz_table_init(uint32_t tbl[12][256], const uint8_t *key)
 {
-	for (int i = 0; i < 12; i++)
-		for (int v = 0; v < 256; v++) {
-			uint32_t h = 0;
+	uint32_t win[96];
 
-			for (int b = 0; b < 8; b++) {
-				int bit = 8 * i + (7 - b); /* input bit position, MSB first */
-				uint32_t window = 0;
-
-				if (!(v & (1 << b)))
-					continue;
-				for (int k = 0; k < 32; k++)
-					window = window << 1 |
-						 ((key[(bit + k) / 8] >> (7 - (bit + k) % 8)) & 1u);
-				h ^= window;
-			}
-			tbl[i][v] = h;
-		}
+	for (int bit = 0; bit < 96; bit++)
+		win[bit] = toeplitz_window(key, bit);
+	for (int i = 0; i < 12; i++) {
+		tbl[i][0] = 0;
+		for (int v = 1; v < 256; v++)
+			tbl[i][v] =
+				tbl[i][v & (v - 1)] ^ win[8 * i + 7 - __builtin_ctz((unsigned)v)];
+	}
 }
 
 uint32_t toeplitz_hash_tbl(const uint32_t tbl[12][256], uint32_t saddr, uint32_t daddr,

@@ -27,15 +27,15 @@ void (*nf_send_unreach)(struct cpu *c, struct host *h, struct sk_buff *skb, unsi
  * nf_send_unreach (icmp_send and its rate limits), from the CPU running the
  * hook.
  */
-bool ip_nf_drops(struct host *h, enum nf_hook_id hook, struct sk_buff *skb,
-		 const struct net_device *in, const struct net_device *out, uint64_t *cycles)
+bool ip_nf_drops_slow(struct host *h, enum nf_hook_id hook, struct sk_buff *skb,
+		      const struct net_device *in, const struct net_device *out, uint64_t *cycles)
 {
 	struct cpu *c = h->w->this_cpu;
 	struct nf_hook_state st = {
 		hook, in ? in->name : NULL, out ? out->name : NULL, 0, h->hz, 0, -1, 0,
 	};
 
-	if (!h->nf || !nf_hook_active(h->nf, hook))
+	if (!nf_hook_active(h->nf, hook))
 		return false;
 	st.jiffies = host_jiffies(h, h->w->q.now);
 	st.cpu = c ? c->id : 0;

@@ -82,8 +82,18 @@ int ip_finish_output(struct cpu *c, struct sk_buff *skb, struct net_device *dev,
  */
 extern void (*nf_send_unreach)(struct cpu *c, struct host *h, struct sk_buff *skb, unsigned code,
 			       uint64_t *cycles);
+/* ip_nf_drops() past its inline test for a host without netfilter rules. */
+bool ip_nf_drops_slow(struct host *h, enum nf_hook_id hook, struct sk_buff *skb,
+		      const struct net_device *in, const struct net_device *out, uint64_t *cycles);
+
 /* Run netfilter hook @hook for @skb (devices may be NULL); true when it drops. */
-bool ip_nf_drops(struct host *h, enum nf_hook_id hook, struct sk_buff *skb,
-		 const struct net_device *in, const struct net_device *out, uint64_t *cycles);
+static inline bool ip_nf_drops(struct host *h, enum nf_hook_id hook, struct sk_buff *skb,
+			       const struct net_device *in, const struct net_device *out,
+			       uint64_t *cycles)
+{
+	if (!h->nf) /* no table registered a hook: nf_hook() finds no entries */
+		return false;
+	return ip_nf_drops_slow(h, hook, skb, in, out, cycles);
+}
 
 #endif

@@ -102,6 +102,9 @@ int udp_table_init(struct host *h, uint32_t nsocks)
 	t->hash = calloc(slots, sizeof(*t->hash));
 	t->hash2 = calloc(slots, sizeof(*t->hash2));
 	t->mask = slots - 1;
+	t->any_jhash = jhash_1word(0, 0);
+	t->memo_addr = 0;
+	t->memo_jhash = t->any_jhash;
 	h->udptable = t;
 	return t->hash && t->hash2 ? 0 : -1;
 }
@@ -197,16 +200,27 @@ static struct sock *udp4_lib_lookup2(const struct udp_hslot *hs, uint32_t addr, 
 	return NULL;
 }
 
+/* ipv4_portaddr_hash(@addr, @port) through the table's memo of the last address. */
+static uint32_t udp_portaddr_hash_memo(struct udp_table *t, uint32_t addr, uint16_t port)
+{
+	if (addr != t->memo_addr) {
+		t->memo_addr = addr;
+		t->memo_jhash = jhash_1word(be32_word(addr), 0);
+	}
+	return t->memo_jhash ^ port;
+}
+
 struct sock *udp4_lib_lookup(struct host *h, uint32_t daddr, uint16_t dport)
 {
-	const struct udp_table *t = h->udptable;
+	struct udp_table *t = h->udptable;
 	struct sock *sk;
 
 	/* connected or non-wildcard sockets first, then the wildcard ones */
-	sk = udp4_lib_lookup2(udp_hashslot2(t, ipv4_portaddr_hash(daddr, dport)), daddr, dport);
+	sk = udp4_lib_lookup2(udp_hashslot2(t, udp_portaddr_hash_memo(t, daddr, dport)), daddr,
+			      dport);
 	if (sk || !daddr)
 		return sk;
-	return udp4_lib_lookup2(udp_hashslot2(t, ipv4_portaddr_hash(0, dport)), 0, dport);
+	return udp4_lib_lookup2(udp_hashslot2(t, t->any_jhash ^ dport), 0, dport);
 }
 
 /* reciprocal_scale (include/linux/kernel.h): @val scaled into [0, @ep_ro). */
@@ -532,7 +546,8 @@ static bool udp_gro_receive(struct host *h, const struct sk_buff *skb)
 {
 	struct sock *sk;
 
-	if (skb->pkt_type != PACKET_HOST ||
+	/* udp4_gro_receive looks the socket up only behind static_branch(udp_encap_needed_key) */
+	if (!h->udptable->encap_needed || skb->pkt_type != PACKET_HOST ||
 	    (skb->flags & (SKB_F_BAD_CSUM | SKB_F_BAD_IPHDR | SKB_F_FRAG)) ||
 	    !ip_is_local(h, skb->daddr))
 		return false;
@@ -696,6 +711,8 @@ static int udp_init(struct host *h, struct sock *sk, const struct cfg_node *n,
 					     : (uint32_t)h->sysctl.wmem_default;
 	sk->priority = (uint32_t)prio;
 	sk->tos = (uint8_t)tos;
+	if (sk->udp_gro) /* udp_setsockopt(UDP_GRO): udp_tunnel_encap_enable() */
+		h->udptable->encap_needed = true;
 	if (!bind) /* unbound: inet_autobind at the first send */
 		return sock_parse_reuseport(h, sk, n, err);
 	if (inet_parse_addr_port(bind, &sk->rcv_saddr, &sk->num) || sk->num == 0)

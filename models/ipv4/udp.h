@@ -167,6 +167,10 @@ struct udp_table {
 	struct udp_hslot *hash;	 /* [mask + 1]: udp_hashfn(port) */
 	struct udp_hslot *hash2; /* [mask + 1]: ipv4_portaddr_hash(address, port) */
 	uint32_t mask;		 /* slots - 1 (slots: a power of two) */
+	uint32_t any_jhash;	 /* jhash_1word of INADDR_ANY: the wildcard lookup's hash2 */
+	uint32_t memo_addr;	 /* the last address hashed by a lookup (host order)... */
+	uint32_t memo_jhash;	 /* ...and its jhash_1word: receivers see few addresses */
+	bool encap_needed;	 /* udp_encap_needed_key: a socket has UDP_GRO (GRO looks up) */
 };
 
 /* udp_table_init: the table of @h for up to @nsocks sockets. 0 or -1 (out of memory). */
