@@ -767,7 +767,7 @@ static int udp_init(struct host *h, struct sock *sk, const struct cfg_node *n,
 	    cfg_get_bool(n, "prefer_busy_poll", &sk->sk_prefer_busy_poll, false, err) ||
 	    cfg_get_u64(n, "busy_poll_budget", &budget, 0, 0, UINT16_MAX, err) ||
 	    cfg_get_bool(n, "udp_gro", &sk->udp_gro, false, err) ||
-	    cfg_get_size(n, "udp_segment", &gso, 0, 0, UINT16_MAX, err) ||
+	    cfg_get_u64(n, "udp_segment", &gso, 0, 0, UINT16_MAX, err) ||
 	    cfg_get_bool(n, "reuseport", &sk->sk_reuseport, false, err) ||
 	    sock_parse_filter(sk, n, err) ||
 	    cfg_get_size(n, "sndbuf", &sndbuf, 0, 0, (uint64_t)INT32_MAX, err) ||
