@@ -156,10 +156,13 @@ static sim_time_t cost_vary(struct cpu *c, sim_time_t ps)
 static void cpu_idle_enter(struct cpu *c)
 {
 	const struct costs *k = &c->host->costs;
+	sim_time_t tick = SIM_SEC / c->host->hz;
 
 	c->in_idle = true;
 	c->idle_entered = cpu_now(c);
-	c->idle.state = cpuidle_select(&k->idle, &c->idle, k->cpu_dma_latency);
+	/* the closest timer: the next tick (jiffies at multiples of the tick period) */
+	c->idle.state = cpuidle_select(&k->idle, &c->idle, k->cpu_dma_latency, tick,
+				       tick - c->idle_entered % tick);
 	c->idle.usage[c->idle.state]++;
 }
 
@@ -174,7 +177,7 @@ static bool cpu_idle_exit(struct cpu *c)
 	const struct cpuidle_state *s = &k->idle.s[c->idle.state];
 	sim_time_t now = cpu_now(c);
 
-	cpuidle_reflect(&c->idle, now - c->idle_entered);
+	cpuidle_reflect(&c->idle, &k->idle, c->idle.state, now - c->idle_entered);
 	c->idle.time[c->idle.state] += now - c->idle_entered;
 	c->in_idle = false;
 	c->idle.state = -1;
@@ -1245,6 +1248,7 @@ void cpu_init(struct cpu *c, struct host *h, uint32_t id)
 	memset(c, 0, sizeof(*c));
 	c->id = id;
 	c->host = h;
+	cpuidle_device_init(&c->idle);
 	sim_event_init(&c->ev, cpu_ev_fire, CPU_EV_PRIO);
 	sim_event_init(&c->tick_ev, sched_tick_fire, CPU_EV_PRIO);
 	c->hardirq_job.done = hardirq_done;
