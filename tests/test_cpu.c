@@ -92,7 +92,7 @@ static const struct gov_case gov_cases[] = {
 static void reflect_us(struct cpuidle_device *d, const struct cpuidle_table *t, uint64_t us)
 {
 	cpuidle_select(t, d, SIM_SEC, TICK, TICK); /* the bucket and timer of that period */
-	cpuidle_reflect(d, t, 0, (sim_time_t)us * SIM_US);
+	cpuidle_reflect(d, t, 0, (sim_time_t)us * SIM_US, false);
 }
 
 START_TEST(test_governor)
@@ -151,7 +151,7 @@ START_TEST(test_governor_correction)
 	ck_assert_uint_eq(cpuidle_typical_interval_us(&d), UINT32_MAX);
 	ck_assert_str_eq(t.s[cpuidle_select(&t, &d, SIM_SEC, TICK, TICK)].name, "C6");
 	/* one period of 400 us against a 4 ms timer (bucket 3): 8192 - 1024 + 102 */
-	cpuidle_reflect(&d, &t, 0, 400 * SIM_US);
+	cpuidle_reflect(&d, &t, 0, 400 * SIM_US, false);
 	ck_assert_uint_eq(d.correction_factor[3], 8192 - 1024 + 102);
 	cpuidle_device_init(&d);
 	for (int r = 0; r < 8; r++)
@@ -164,10 +164,106 @@ START_TEST(test_governor_correction)
 	/* the exit latency comes off a measured period (C6: 133 us), or half when shorter */
 	cpuidle_device_init(&d);
 	cpuidle_select(&t, &d, SIM_SEC, TICK, TICK);
-	cpuidle_reflect(&d, &t, 3, 1000 * SIM_US);
+	cpuidle_reflect(&d, &t, 3, 1000 * SIM_US, false);
 	ck_assert_uint_eq(d.intervals_us[0], 867);
-	cpuidle_reflect(&d, &t, 3, 200 * SIM_US);
+	cpuidle_reflect(&d, &t, 3, 200 * SIM_US, false);
 	ck_assert_uint_eq(d.intervals_us[1], 100);
+}
+END_TEST
+
+/*
+ * haltpoll (drivers/cpuidle/governors/haltpoll.c): a fresh CPU halts; a
+ * halt shorter than guest_halt_poll_ns opens a window of 50 us, doubling
+ * with each short halt up to guest_halt_poll_ns; then it polls, and halts
+ * once a poll ran out with nothing to do; a long halt halves the window.
+ * With guest_halt_poll_ns 0 (this VM) it always halts.
+ */
+START_TEST(test_governor_haltpoll)
+{
+	static const struct {
+		int state;	    /* the period's state */
+		uint64_t us;	    /* its length */
+		bool time_limit;    /* a poll that ran out */
+		uint64_t window_us; /* poll_limit_ns after it, us */
+		int next;	    /* the state selected next */
+	} steps[] = {
+		{ 1, 20, false, 50, 0 },  /* short halt: a 50 us window, poll */
+		{ 0, 50, true, 50, 1 },	  /* the poll ran out: halt */
+		{ 1, 30, false, 50, 0 },  /* 30 us <= the window: unchanged, poll again */
+		{ 0, 10, false, 50, 0 },  /* work came while polling: poll again */
+		{ 0, 50, true, 50, 1 },	  /* ran out */
+		{ 1, 80, false, 100, 0 }, /* longer than the window, short of 200: double */
+		{ 0, 100, true, 100, 1 }, { 1, 150, false, 200, 0 },  /* 200 at most */
+		{ 0, 200, true, 200, 1 }, { 1, 5000, false, 100, 0 }, /* a long halt: halve */
+	};
+	struct cpuidle_table t;
+	struct cpuidle_device d;
+
+	t.n = 2;
+	t.s[0] = (struct cpuidle_state){ "POLL", 0, 0, false, true };
+	t.s[1] = (struct cpuidle_state){ "haltpoll", SIM_US, SIM_US, false, false };
+	t.governor = CPUIDLE_GOV_HALTPOLL;
+	t.guest_halt_poll = 200 * SIM_US;
+	cpuidle_device_init(&d);
+	ck_assert_int_eq(cpuidle_select(&t, &d, SIM_SEC, TICK, TICK), 1);
+	ck_assert_int_eq(cpuidle_poll_time(&t, &d), 0);
+	for (unsigned i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		cpuidle_reflect(&d, &t, steps[i].state, (sim_time_t)steps[i].us * SIM_US,
+				steps[i].time_limit);
+		ck_assert_msg(d.poll_limit_ns == steps[i].window_us * 1000,
+			      "step %u: window %llu ns", i, (unsigned long long)d.poll_limit_ns);
+		ck_assert_msg(cpuidle_select(&t, &d, SIM_SEC, TICK, TICK) == steps[i].next,
+			      "step %u: selected the other state", i);
+	}
+	ck_assert_int_eq(cpuidle_poll_time(&t, &d), 100 * SIM_US);
+	ck_assert_int_eq(cpuidle_select(&t, &d, 0, TICK, TICK), 0); /* PM QoS 0: poll */
+	/* guest_halt_poll_ns 0: no window ever opens */
+	t.guest_halt_poll = 0;
+	cpuidle_device_init(&d);
+	for (int i = 0; i < 4; i++) {
+		cpuidle_reflect(&d, &t, 1, 10 * SIM_US, false);
+		ck_assert_int_eq(cpuidle_select(&t, &d, SIM_SEC, TICK, TICK), 1);
+	}
+}
+END_TEST
+
+/*
+ * haltpoll in a run: a datagram every 100 us wakes the reader's CPU 1. Its
+ * first halt opens a 50 us window; from then on each idle period polls 50 us
+ * (the POLL loop's time limit ends it), halts, and is woken by the next
+ * datagram ~50 us later, which keeps the window at 50 us.
+ */
+START_TEST(test_haltpoll_run)
+{
+	static const char yaml[] =
+		"name: haltpoll\n"
+		"duration: 20ms\n"
+		"warmup: 0s\n"
+		"costs: {idle: [{name: POLL, latency: 0, residency: 0, polling: true},\n"
+		"               {name: haltpoll, latency: 1us, residency: 1us, polling: false}],\n"
+		"        idle_governor: haltpoll, guest_halt_poll_ns: 200us}\n"
+		"hosts:\n"
+		"  - name: box\n"
+		"    cpus: 2\n"
+		"    sockets:\n"
+		"      - {name: srv, bind: '127.0.0.1:9000'}\n"
+		"      - {name: cli}\n"
+		"    apps:\n"
+		"      - {name: client, socket: cli, cpu: 0,\n"
+		"         send: {to: '127.0.0.1:9000', size: 64, rate: 10kpps}}\n"
+		"      - {name: server, socket: srv, cpu: 1}\n";
+	struct world *w = test_world_run("haltpoll.yaml", yaml);
+	const struct cpuidle_device *d = &test_world_host(w, "box")->cpus[1].idle;
+
+	ck_assert_uint_eq(d->poll_limit_ns, 50000);
+	ck_assert_uint_gt(d->usage[0], 150);
+	ck_assert_uint_gt(d->usage[1], 150);
+	/* every poll ran its 50 us out (the datagrams come later): time = usage x 50 us */
+	ck_assert_msg(llabs((long long)(d->time[0] - (sim_time_t)d->usage[0] * 50 * SIM_US)) <=
+			      (long long)(50 * SIM_US),
+		      "POLL: %llu entries, %lld ps", (unsigned long long)d->usage[0],
+		      (long long)d->time[0]);
+	world_free(w);
 }
 END_TEST
 
@@ -1177,6 +1273,8 @@ Suite *cpu_suite(void)
 	tcase_add_loop_test(tc, test_governor, 0, (int)(sizeof(gov_cases) / sizeof(gov_cases[0])));
 	tcase_add_test(tc, test_governor_forgets);
 	tcase_add_test(tc, test_governor_correction);
+	tcase_add_test(tc, test_governor_haltpoll);
+	tcase_add_test(tc, test_haltpoll_run);
 	tcase_add_test(tc, test_nanosleep_pacing_cost);
 	tcase_add_test(tc, test_busy_per_packet_falls_with_load);
 	tcase_add_test(tc, test_exit_latency_at_low_load);

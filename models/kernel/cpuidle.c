@@ -120,6 +120,7 @@ void cpuidle_device_init(struct cpuidle_device *dev)
 	for (uint32_t i = 0; i < CPUIDLE_BUCKETS; i++)
 		dev->correction_factor[i] = RESOLUTION * DECAY;
 	dev->state = -1;
+	dev->last_state = -1;
 }
 
 /* which_bucket(): by the order of magnitude of the time to the closest timer. */
@@ -206,8 +207,8 @@ static uint64_t menu_predict(struct cpuidle_device *dev, uint64_t delta_ns)
 	return timer_us * 1000u < predicted ? timer_us * 1000u : predicted;
 }
 
-int cpuidle_select(const struct cpuidle_table *t, struct cpuidle_device *dev,
-		   sim_time_t latency_req, sim_time_t tick_ps, sim_time_t delta_tick_ps)
+static int menu_select(const struct cpuidle_table *t, struct cpuidle_device *dev,
+		       sim_time_t latency_req, sim_time_t tick_ps, sim_time_t delta_tick_ps)
 {
 	uint64_t tick = ns_of(tick_ps), delta_tick = ns_of(delta_tick_ps), req = ns_of(latency_req);
 	uint64_t predicted = menu_predict(dev, delta_tick);
@@ -256,8 +257,8 @@ int cpuidle_select(const struct cpuidle_table *t, struct cpuidle_device *dev,
 	return idx;
 }
 
-void cpuidle_reflect(struct cpuidle_device *dev, const struct cpuidle_table *t, int state,
-		     sim_time_t residency_ps)
+static void menu_update(struct cpuidle_device *dev, const struct cpuidle_table *t, int state,
+			sim_time_t residency_ps)
 {
 	uint64_t measured = ns_of(residency_ps), exit = ns_of(t->s[state].exit_latency);
 	uint32_t f = dev->correction_factor[dev->bucket];
@@ -277,4 +278,71 @@ void cpuidle_reflect(struct cpuidle_device *dev, const struct cpuidle_table *t, 
 	dev->correction_factor[dev->bucket] = f;
 	dev->intervals_us[dev->interval_ptr] = (uint32_t)(measured / 1000u);
 	dev->interval_ptr = (dev->interval_ptr + 1) % CPUIDLE_INTERVALS;
+}
+
+/* ---- haltpoll (drivers/cpuidle/governors/haltpoll.c, module parameters at their defaults) ---- */
+
+#define GUEST_HALT_POLL_SHRINK	   2u	  /* guest_halt_poll_shrink */
+#define GUEST_HALT_POLL_GROW	   2u	  /* guest_halt_poll_grow */
+#define GUEST_HALT_POLL_GROW_START 50000u /* guest_halt_poll_grow_start */
+
+/* haltpoll_select(): poll again after a halt or a poll that found work, halt after a timed-out poll. */
+static int haltpoll_select(const struct cpuidle_table *t, const struct cpuidle_device *dev,
+			   sim_time_t latency_req)
+{
+	if (t->n <= 1 || latency_req == 0)
+		return 0;
+	if (!dev->poll_limit_ns)
+		return 1;
+	if (dev->last_state == 0 && dev->poll_time_limit)
+		return 1;
+	return 0;
+}
+
+/* adjust_poll_limit(): grow the window after a short halt, shrink it after a long one. */
+static void haltpoll_reflect(struct cpuidle_device *dev, const struct cpuidle_table *t, int state,
+			     sim_time_t residency_ps)
+{
+	uint64_t block_ns = ns_of(residency_ps), max = ns_of(t->guest_halt_poll), val;
+
+	if (state == 0)
+		return;
+	if (block_ns > dev->poll_limit_ns && block_ns <= max) {
+		val = dev->poll_limit_ns * GUEST_HALT_POLL_GROW;
+		if (val < GUEST_HALT_POLL_GROW_START)
+			val = GUEST_HALT_POLL_GROW_START;
+		if (val > max)
+			val = max;
+		dev->poll_limit_ns = val;
+	} else if (block_ns > max) {
+		dev->poll_limit_ns /= GUEST_HALT_POLL_SHRINK;
+	}
+}
+
+const char *const cpuidle_governor_names[] = { "menu", "haltpoll", NULL };
+
+int cpuidle_select(const struct cpuidle_table *t, struct cpuidle_device *dev,
+		   sim_time_t latency_req, sim_time_t tick_ps, sim_time_t delta_tick_ps)
+{
+	if (t->governor == CPUIDLE_GOV_HALTPOLL)
+		return haltpoll_select(t, dev, latency_req);
+	return menu_select(t, dev, latency_req, tick_ps, delta_tick_ps);
+}
+
+void cpuidle_reflect(struct cpuidle_device *dev, const struct cpuidle_table *t, int state,
+		     sim_time_t residency_ps, bool time_limit)
+{
+	dev->poll_time_limit = time_limit;
+	dev->last_state = state;
+	if (t->governor == CPUIDLE_GOV_HALTPOLL)
+		haltpoll_reflect(dev, t, state, residency_ps);
+	else
+		menu_update(dev, t, state, residency_ps);
+}
+
+sim_time_t cpuidle_poll_time(const struct cpuidle_table *t, const struct cpuidle_device *dev)
+{
+	if (t->governor != CPUIDLE_GOV_HALTPOLL || !is_poll_loop(t, 0))
+		return 0;
+	return (sim_time_t)dev->poll_limit_ns * 1000;
 }

@@ -38,13 +38,22 @@
  * a call-function IPI by a flag write instead of an interrupt; state 0 when
  * it is polling with no exit latency is the POLL loop (CPUIDLE_FLAG_POLLING).
  *
+ * The haltpoll governor (`idle_governor: haltpoll`, what a KVM guest with
+ * cpuidle-haltpoll runs, as this development VM does) polls first: state 0
+ * (POLL) for up to poll_limit_ns, then, if nothing came, state 1 (the halt);
+ * a halt that ended within guest_halt_poll_ns (cost key `guest_halt_poll_ns`,
+ * the module's default 200 us; this VM's is 0: it never polls) doubles the
+ * window (at least guest_halt_poll_grow_start, 50 us, at most
+ * guest_halt_poll_ns), a longer one halves it (grow and shrink 2, shrinking
+ * allowed: the module's defaults); a fresh CPU has no window and halts.
+ *
  * Simplified: the closest timer is the next tick (jiffies of the host's HZ,
  * on every CPU at the same instants), as on a kernel whose tick runs in idle
  * (tick_nohz_get_sleep_length's value when the tick cannot be stopped): the
  * applications' timers and the kernel's own are not consulted and the tick's
- * own wake-ups are not simulated; the POLL loop has no time limit
- * (poll_time_limit); no teo or haltpoll governor, no per-state disabling, one
- * table for every CPU of a host.
+ * own wake-ups are not simulated; under menu the POLL loop has no time limit
+ * (poll_time_limit); no teo governor, no per-state disabling, one table for
+ * every CPU of a host.
  */
 #ifndef MODELS_CPUIDLE_H
 #define MODELS_CPUIDLE_H
@@ -68,10 +77,20 @@ struct cpuidle_state {
 	bool polling;		     /* woken by a flag write (TIF_POLLING_NRFLAG), no IPI needed */
 };
 
-/* A host's idle driver: its states, shallowest first. */
+/* The cpuidle governors (/sys/devices/system/cpu/cpuidle/current_governor). */
+enum cpuidle_governor {
+	CPUIDLE_GOV_MENU,     /* drivers/cpuidle/governors/menu.c */
+	CPUIDLE_GOV_HALTPOLL, /* drivers/cpuidle/governors/haltpoll.c (KVM guests) */
+};
+extern const char *const cpuidle_governor_names[]; /* "menu", "haltpoll", NULL */
+
+/* A host's idle driver: its states, shallowest first, and its governor. */
 struct cpuidle_table {
 	uint32_t n;				   /* states in s[] */
 	struct cpuidle_state s[CPUIDLE_STATE_MAX]; /* state0 .. state(n-1) */
+	int governor;		    /* enum cpuidle_governor (cost key idle_governor) */
+	sim_time_t guest_halt_poll; /* ps: haltpoll's guest_halt_poll_ns, its widest
+						      window (0: never poll, always halt) */
 };
 
 /* The governor's per-CPU state and the per-state statistics. */
@@ -81,6 +100,9 @@ struct cpuidle_device {
 	uint32_t correction_factor[CPUIDLE_BUCKETS]; /* measured/promised x RESOLUTION x DECAY */
 	uint32_t bucket;			     /* which_bucket() of next_timer_ns */
 	uint64_t next_timer_ns; /* ns: the closest timer at the last selection (KTIME_MAX: none) */
+	uint64_t poll_limit_ns; /* ns: haltpoll's window of polling before a halt (0: halt) */
+	bool poll_time_limit;	/* the last POLL ended at its time limit, not by work */
+	int last_state;		/* the state of the last idle period (last_state_idx) */
 	int state;		/* state entered, -1 when not idle */
 	uint64_t usage[CPUIDLE_STATE_MAX];  /* entries per state, whole run (.../usage) */
 	sim_time_t time[CPUIDLE_STATE_MAX]; /* ps per state, whole run (.../time) */
@@ -108,10 +130,16 @@ uint32_t cpuidle_typical_interval_us(const struct cpuidle_device *dev);
 int cpuidle_select(const struct cpuidle_table *t, struct cpuidle_device *dev,
 		   sim_time_t latency_req, sim_time_t tick_ps, sim_time_t delta_tick_ps);
 /*
- * menu_update(): the CPU was in state @state of @t for @residency_ps (entry
- * to wake-up); the correction factor and the intervals learn from it.
+ * menu_update() or haltpoll_reflect(): the CPU was in state @state of @t for
+ * @residency_ps (entry to wake-up, or to the POLL loop's time limit, when
+ * @time_limit); the governor learns from it.
  */
 void cpuidle_reflect(struct cpuidle_device *dev, const struct cpuidle_table *t, int state,
-		     sim_time_t residency_ps);
+		     sim_time_t residency_ps, bool time_limit);
+/*
+ * cpuidle_poll_time(): how long state 0 (the POLL loop) may poll before it
+ * leaves for a new selection; 0 = until work comes (menu here, see above).
+ */
+sim_time_t cpuidle_poll_time(const struct cpuidle_table *t, const struct cpuidle_device *dev);
 
 #endif
