@@ -22,6 +22,7 @@ const struct cost_key cost_keys[] = {
 	COSTS(X)
 #undef X
 		{ "copy_per_byte", COST_CYCLES_PER_BYTE, offsetof(struct costs, copy_per_byte) },
+	{ "send_copy_per_byte", COST_CYCLES_PER_BYTE, offsetof(struct costs, send_copy_per_byte) },
 	{ "ipi_latency", COST_TIME, offsetof(struct costs, ipi_latency) },
 	{ "pcie_latency", COST_TIME, offsetof(struct costs, pcie_latency) },
 	{ "cost_cv", COST_FRACTION, offsetof(struct costs, cost_cv) },

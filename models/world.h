@@ -116,7 +116,9 @@ struct costs {
 #define X(n) uint64_t n; /* cycles */
 	COSTS(X)
 #undef X
-	double copy_per_byte;	  /* cycles per byte copied to user space */
+	double copy_per_byte; /* cycles per byte copied to user space (recvmsg's copy_to_iter) */
+	double send_copy_per_byte; /* cycles per byte copied from user space (sendmsg's
+				      copy_from_iter into a new skb) */
 	uint32_t skb_cache_lines; /* lines of an skb the softirq writes (struct, shinfo, headers) */
 	double mem_bandwidth;	 /* bytes/s of user copies the machine's CPUs share, 0 = no limit */
 	sim_time_t ipi_latency;	 /* ps: IPI send to the target's hardirq */

@@ -552,8 +552,17 @@ WHY = """Why, mechanism by mechanism (nothing was tuned to pass; the numbers are
   for a full-batch drain); before that value was measured (2 µs assumed) these rows were
   +44 % to +88 %. What is left: skbsim's reader still returns with fewer datagrams per call
   than the VM's (the real wake-up latency varies with load, 35–49 µs round trips, and skbsim
-  draws none of that spread); `lo_s8000` (+39 %) also copies in page frags, which
-  `copy_per_byte` charges like linear data. The drain rows, which have no wake-up, pass.
+  draws none of that spread). The drain rows, which have no wake-up, pass.
+- **The two copies** (`lo_s*.recv_ns`, predicted). The fit had one per-byte copy cost, set by
+  the send rows (copy_from_iter into a new skb, 0.147 ns a byte); the drain rows, a reader
+  emptying a full socket, show copy_to_user costing half of that (0.075–0.094 ns a byte
+  beyond 64 bytes: the data is hot in the shared L3, written by the sender's CPU, and the user
+  buffer is reused), and with one cost the larger payloads' receive rows were +20 % to +39 %.
+  The VM profile now has `copy_per_byte` (the receive side, 0.22 cycles a byte from the drain
+  rows) and `send_copy_per_byte` (the fit's 0.3825), set apart from the fit without a refit;
+  the receive rows from 1 KiB up came within 20 % (+4 % to +19 %), the calibrated rows stayed
+  within their stated residuals (the send rows moved up by up to 6 %: a faster reader is woken
+  more often, and each wake-up costs the sender an IPI to the halted vCPU).
 - **VM exits** (measured apart, not fitted). This VM is a nested guest (KVM under a
   software hypervisor): every VM exit costs about 5 µs (a CPUID instruction from user space,
   `tests/kernel-ref/vm_costs.sh`). Two of the kernel's paths exit: sending an IPI to a halted

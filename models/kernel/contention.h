@@ -48,11 +48,11 @@ struct membw {
 };
 
 /*
- * Cycles to copy @bytes to or from user space for host @ns (whose
- * copy_per_byte applies) at time @t, on its machine's memory bandwidth; the
- * bytes join the machine's window.
+ * Cycles to copy @bytes to or from user space at @cpb cycles per byte (host
+ * @ns's copy_per_byte or send_copy_per_byte) at time @t, on its machine's
+ * memory bandwidth; the bytes join the machine's window.
  */
-double membw_copy_cycles(struct host *ns, sim_time_t t, uint64_t bytes);
+double membw_copy_cycles(struct host *ns, sim_time_t t, uint64_t bytes, double cpb);
 
 struct sim_spinlock {
 	sim_time_t busy_from;	 /* ps: start of the last reservation */
