@@ -653,17 +653,6 @@ static void world_warmup_fire(struct sim_event *ev)
 				(*t)->warmup_reset(w->hosts[i], now);
 }
 
-bool world_conserved(const struct world *w)
-{
-	uint64_t drops = 0;
-
-	for (uint32_t i = 0; i < w->nhosts; i++)
-		for (unsigned d = 0; d < DROP_POINTS_MAX; d++)
-			drops += w->hosts[i]->drops[d];
-	return drops == w->dropped && w->offered == w->delivered + w->consumed + w->transmitted +
-							    w->dropped + world_in_flight(w);
-}
-
 void world_start(struct world *w)
 {
 	sim_event_init(&w->warmup_ev, world_warmup_fire, WARMUP_EV_PRIO);

@@ -51,7 +51,6 @@ void world_finish(struct world *w, const char *stop_reason);
  */
 void world_estimate(const struct world *w, uint64_t *mem_bytes, double *events);
 
-/* offered == delivered + dropped + in flight, and per-host drop sums agree. */
-bool world_conserved(const struct world *w);
+/* world_conserved(): models/world.h. */
 
 #endif

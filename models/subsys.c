@@ -14,16 +14,18 @@
 #include "sim/error.h"
 
 const struct host_subsys_ops *const host_subsys[] = {
-	&pcap_subsys,	 /* drops_pcap, capture names */
-	&cpu_subsys,	 /* CPUs, softnet_data, RFS table */
-	&inet_subsys,	 /* reassembly, ICMP and autobind streams, SNMP */
-	&netdev_subsys,	 /* nics, vlans, bridges, lo */
-	&route_subsys,	 /* routes, neighbours */
-	&nf_subsys,	 /* sets, iptables, conntrack */
-	&sock_subsys,	 /* sockets, taps, xsks */
-	&app_subsys,	 /* apps */
-	&traffic_subsys, /* traffic sources (world), ICMP peer tables */
-	&skb_subsys,	 /* the skb pool (its default needs every host), packet accounting */
+	&pcap_subsys,	  /* drops_pcap, capture names */
+	&cpu_subsys,	  /* CPUs, softnet_data, RFS table */
+	&inet_subsys,	  /* reassembly, ICMP and autobind streams, SNMP */
+	&netdev_subsys,	  /* nics, vlans, bridges, lo */
+	&route_subsys,	  /* routes, neighbours */
+	&nf_subsys,	  /* sets, iptables, conntrack */
+	&sock_subsys,	  /* sockets, taps, xsks */
+	&app_subsys,	  /* apps */
+	&traffic_subsys,  /* traffic sources (world), ICMP peer tables */
+	&skb_subsys,	  /* the skb pool (its default needs every host), packet accounting */
+	&queues_subsys,	  /* the report's queue table */
+	&headroom_subsys, /* the report's headroom section */
 	NULL,
 };
 

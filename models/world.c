@@ -51,3 +51,14 @@ uint32_t cfg_seq_len(const struct cfg_node *n, const char *key)
 
 	return l && l->type == CFG_SEQ ? l->n : 0;
 }
+
+bool world_conserved(const struct world *w)
+{
+	uint64_t drops = 0;
+
+	for (uint32_t i = 0; i < w->nhosts; i++)
+		for (unsigned d = 0; d < DROP_POINTS_MAX; d++)
+			drops += w->hosts[i]->drops[d];
+	return drops == w->dropped && w->offered == w->delivered + w->consumed + w->transmitted +
+							    w->dropped + world_in_flight(w);
+}

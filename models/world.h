@@ -357,6 +357,9 @@ static inline uint64_t world_in_flight(const struct world *w)
 	return sim_pool_in_use(&w->skb_pool) - w->clones_live;
 }
 
+/* offered == delivered + dropped + in flight, and per-host drop sums agree. */
+bool world_conserved(const struct world *w);
+
 struct cfg_node;
 struct sim_error;
 

@@ -9,6 +9,7 @@
 
 #include "models/apps/traffic.h"
 #include "models/core/netdevice.h"
+#include "models/report/report_util.h"
 #include "models/subsys.h"
 
 static int traffic_subsys_world_init(struct world *w, const struct cfg_node *root,
@@ -105,6 +106,27 @@ static void traffic_subsys_world_estimate(const struct world *w, uint64_t *mem, 
 	}
 }
 
+/* report.json "traffic": each source's pattern, what it sent, its rate. */
+static void traffic_subsys_world_json(const struct world *w, cJSON *r)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t i = 0; i < w->nsrcs; i++) {
+		const struct traffic_source *s = w->srcs[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", s->name);
+		cJSON_AddStringToObject(o, "pattern", s->ops->name);
+		JNUM(o, s, sent);
+		JNUM(o, s, bytes);
+		cJSON_AddNumberToObject(o, "rate_pps", s->pps);
+		cJSON_AddNumberToObject(o, "offered_pps",
+					report_per_sec((double)s->sent, sim_time_sec(w->end)));
+		cJSON_AddItemToArray(a, o);
+	}
+	cJSON_AddItemToObject(r, "traffic", a);
+}
+
 const struct host_subsys_ops traffic_subsys = {
 	.name = "traffic",
 	.world_init = traffic_subsys_world_init,
@@ -112,4 +134,6 @@ const struct host_subsys_ops traffic_subsys = {
 	.world_start = traffic_subsys_world_start,
 	.world_release = traffic_subsys_world_release,
 	.world_estimate = traffic_subsys_world_estimate,
+	.world_rank = 60,
+	.world_json = traffic_subsys_world_json,
 };

@@ -11,6 +11,7 @@
 
 #include "models/core/dev.h"
 #include "models/kernel/cpu.h"
+#include "models/report/report_util.h"
 #include "models/subsys.h"
 
 /* The CPUs and their softnet_data; -1 (out of memory, located by the caller) on failure. */
@@ -91,6 +92,143 @@ static void cpu_subsys_estimate(const struct host *h, uint64_t *mem, double *pkt
 			(h->cpus[c].sd->fl_buckets ? 2u * h->sysctl.flow_limit_table_len : 0);
 }
 
+/* ---- report: the CPU table (world), softnet_stat and /proc/interrupts (hosts) ---- */
+
+static double cpu_pct(const struct world *w, const struct cpu *c, enum cpu_acct a)
+{
+	return report_pct_after_warmup(w, (double)c->acct[a]);
+}
+
+/* A napi kthread's own work (context switches aside) in % of the run after warm-up. */
+static double napi_thread_pct(const struct world *w, const struct napi_thread *nt)
+{
+	return report_pct_after_warmup(w, (double)nt->busy_ps);
+}
+
+/* Threaded NAPI kthreads (their time is in their CPU's %sys), when there are any. */
+static void text_napi_threads(const struct world *w, FILE *f)
+{
+	bool head = false;
+
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		const struct host *h = w->hosts[i];
+
+		for (uint32_t c = 0; h->machine == h && c < h->ncpus; c++) {
+			const struct softnet_data *sd = h->cpus[c].sd;
+
+			for (uint32_t k = 0; k < sd->nnapi_threads; k++) {
+				const struct napi_thread *nt = sd->napi_threads[k];
+
+				if (!head)
+					fprintf(f, "  %-6s %4s %-20s %7s %9s %9s %9s %9s\n", "host",
+						"cpu", "napi kthread", "%sys", "wakeups", "loops",
+						"nvcsw", "nivcsw");
+				head = true;
+				fprintf(f, "  %-6s %4u %-20s %7.2f %9llu %9llu %9llu %9llu\n",
+					h->name, c, nt->thread.name, napi_thread_pct(w, nt),
+					U(nt->wakeups), U(nt->loops), U(nt->thread.nvcsw),
+					U(nt->thread.nivcsw));
+			}
+		}
+	}
+	if (head)
+		fprintf(f, "  (napi kthreads: threaded NAPI, counted in %%sys; %%sys of the run "
+			   "after warm-up, counts of the whole run)\n");
+}
+
+static void cpu_subsys_world_text(const struct world *w, FILE *f)
+{
+	fprintf(f, "CPU utilisation (after warm-up; mpstat counts ksoftirqd inside %%soft)\n");
+	fprintf(f, "  %-6s %4s %7s %7s %10s %7s %7s %7s %9s %9s\n", "host", "cpu", "%irq", "%soft",
+		"%ksoftirqd", "%sys", "%usr", "%idle", "ctxsw", "ksoftirqd");
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		const struct host *h = w->hosts[i];
+
+		/* CPUs are listed once, under the host that owns them */
+		for (uint32_t c = 0; h->machine == h && c < h->ncpus; c++) {
+			const struct cpu *cp = &h->cpus[c];
+
+			fprintf(f, "  %-6s %4u %7.2f %7.2f %10.2f %7.2f %7.2f %7.2f %9llu %9llu\n",
+				h->name, c, cpu_pct(w, cp, ACCT_IRQ), cpu_pct(w, cp, ACCT_SOFTIRQ),
+				cpu_pct(w, cp, ACCT_KSOFTIRQD), cpu_pct(w, cp, ACCT_SYS),
+				cpu_pct(w, cp, ACCT_USR), cpu_pct(w, cp, ACCT_IDLE),
+				U(cp->context_switches), U(cp->ksoftirqd_wakeups));
+		}
+	}
+	fprintf(f, "  (ctxsw: context switches; ksoftirqd: wakeups of ksoftirqd, whole run)\n");
+	text_napi_threads(w, f);
+	fprintf(f, "\n");
+}
+
+/* cpuidle's per-state usage and time, as /sys/devices/system/cpu/cpuN/cpuidle/stateK/ shows them. */
+static cJSON *json_idle_states(const struct host *h, const struct cpu *cp)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t i = 0; i < h->costs.idle.n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", h->costs.idle.s[i].name);
+		cJSON_AddNumberToObject(o, "usage", (double)cp->idle.usage[i]);
+		cJSON_AddNumberToObject(o, "time_us", (double)(cp->idle.time[i] / SIM_US));
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+static cJSON *json_napi_threads(const struct world *w, const struct cpu *cp)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t k = 0; k < cp->sd->nnapi_threads; k++) {
+		const struct napi_thread *nt = cp->sd->napi_threads[k];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", nt->thread.name);
+		cJSON_AddNumberToObject(o, "sys", napi_thread_pct(w, nt));
+		cJSON_AddNumberToObject(o, "wakeups", (double)nt->wakeups);
+		cJSON_AddNumberToObject(o, "loops", (double)nt->loops);
+		cJSON_AddNumberToObject(o, "polls", (double)nt->napi->polls);
+		cJSON_AddNumberToObject(o, "voluntary_switches", (double)nt->thread.nvcsw);
+		cJSON_AddNumberToObject(o, "involuntary_switches", (double)nt->thread.nivcsw);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+static cJSON *json_cpu(const struct world *w, const struct host *h, uint32_t c)
+{
+	const struct cpu *cp = &h->cpus[c];
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "host", h->name);
+	cJSON_AddNumberToObject(o, "cpu", c);
+	for (int k = 0; k < ACCT_NR; k++)
+		cJSON_AddNumberToObject(o, cpu_acct_name[k], cpu_pct(w, cp, (enum cpu_acct)k));
+	cJSON_AddNumberToObject(o, "context_switches", (double)cp->context_switches);
+	cJSON_AddNumberToObject(o, "softirq_restarts", (double)cp->softirq_restarts);
+	cJSON_AddNumberToObject(o, "ksoftirqd_wakeups", (double)cp->ksoftirqd_wakeups);
+	cJSON_AddNumberToObject(o, "ttwu_remote", (double)cp->ttwu_remote);
+	if (cp->sd->nnapi_threads)
+		cJSON_AddItemToObject(o, "napi_threads", json_napi_threads(w, cp));
+	cJSON_AddItemToObject(o, "idle_states", json_idle_states(h, cp));
+	return o;
+}
+
+static void cpu_subsys_world_json(const struct world *w, cJSON *r)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t i = 0; i < w->nhosts; i++) {
+		const struct host *h = w->hosts[i];
+
+		/* CPUs are listed once, under the host that owns them */
+		for (uint32_t c = 0; h->machine == h && c < h->ncpus; c++)
+			cJSON_AddItemToArray(a, json_cpu(w, h, c));
+	}
+	cJSON_AddItemToObject(r, "cpus", a);
+}
+
 const struct host_subsys_ops cpu_subsys = {
 	.name = "cpu",
 	.init = cpu_subsys_init,
@@ -99,4 +237,7 @@ const struct host_subsys_ops cpu_subsys = {
 	.release = cpu_subsys_release,
 	.skb_pool_need = cpu_subsys_skb_pool_need,
 	.estimate = cpu_subsys_estimate,
+	.world_rank = 20,
+	.world_text = cpu_subsys_world_text,
+	.world_json = cpu_subsys_world_json,
 };

@@ -24,503 +24,14 @@
 #include "models/core/netdevice.h"
 #include "models/report/report.h"
 #include "models/report/proc_netstat.h"
+#include "models/report/report_util.h"
+#include "models/subsys.h"
 #include "models/scenario.h"
 #include "models/ipv4/sock.h"
 #include "models/core/xsk.h"
 #include "models/ipv4/udp.h"
 #include "models/apps/traffic.h"
 #include "sim/units.h"
-
-#define MAX_QUEUES 4096
-#define U(x)	   ((unsigned long long)(x))
-
-/* Seconds measured: from the warm-up to the time the run reached (0 when stopped before). */
-static double meas_sec(const struct world *w)
-{
-	return w->end > w->warmup ? sim_time_sec(w->end - w->warmup) : 0;
-}
-
-/* @n per second of @sec; 0 for an empty interval (a run stopped at once). */
-static double per_sec(double n, double sec)
-{
-	return sec > 0 ? n / sec : 0;
-}
-
-/* ---- latency ---- */
-
-struct lat_summary {
-	uint64_t count;			       /* samples */
-	double p50, p90, p99, p999, max, mean; /* ns */
-};
-
-static struct lat_summary lat_summarize(const struct sim_hist *h)
-{
-	struct lat_summary s = { 0 };
-
-	s.count = h->count;
-	if (!h->count)
-		return s;
-	s.p50 = (double)sim_hist_quantile(h, 0.5) / 1000.0;
-	s.p90 = (double)sim_hist_quantile(h, 0.9) / 1000.0;
-	s.p99 = (double)sim_hist_quantile(h, 0.99) / 1000.0;
-	s.p999 = (double)sim_hist_quantile(h, 0.999) / 1000.0;
-	s.max = (double)h->max / 1000.0;
-	s.mean = sim_hist_mean(h) / 1000.0;
-	return s;
-}
-
-/* ---- queues ---- */
-
-static void queue_fill(struct queue_stat *q, const struct world *w, const struct sim_level *l,
-		       uint64_t in, double wait_sum_ps, uint64_t wait_n)
-{
-	q->mean_len = sim_level_mean(l, w->end);
-	q->max_len = l->max;
-	q->arrival_rate = per_sec((double)in, meas_sec(w));
-	q->mean_wait_ns = wait_n ? wait_sum_ps / (double)wait_n / 1000.0 : 0;
-	q->departures = wait_n;
-}
-
-static uint32_t report_host_queues(const struct world *w, const struct host *h,
-				   struct queue_stat *out, uint32_t n, uint32_t max)
-{
-	for (uint32_t d = 0; d < h->ndevs; d++) {
-		const struct net_device *dev = h->devs[d];
-		struct netdev_queue_obs obs[NETDEV_MAX_QUEUES];
-		uint32_t k = dev->ethtool_ops->report_queues
-				     ? dev->ethtool_ops->report_queues(dev, obs, NETDEV_MAX_QUEUES)
-				     : 0;
-
-		for (uint32_t i = 0; i < k && n < max; i++, n++) {
-			snprintf(out[n].kind, sizeof(out[n].kind), "%s", obs[i].kind);
-			snprintf(out[n].name, sizeof(out[n].name), "%s rx-%u", dev->name,
-				 obs[i].index);
-			queue_fill(&out[n], w, obs[i].level, obs[i].in, obs[i].wait_sum,
-				   obs[i].wait_n);
-			snprintf(out[n].host, sizeof(out[n].host), "%s", h->name);
-		}
-	}
-	for (uint32_t c = 0; h->machine == h && c < h->ncpus && n < max; c++, n++) {
-		const struct softnet_data *sd = h->cpus[c].sd;
-
-		snprintf(out[n].kind, sizeof(out[n].kind), "backlog");
-		snprintf(out[n].name, sizeof(out[n].name), "cpu%u", c);
-		queue_fill(&out[n], w, &sd->backlog_level, sd->backlog_in, sd->wait_sum,
-			   sd->wait_n);
-		snprintf(out[n].host, sizeof(out[n].host), "%s", h->name);
-	}
-	for (uint32_t s = 0; s < h->nsocks && n < max; s++, n++) {
-		const struct sock *sk = h->socks[s];
-
-		snprintf(out[n].kind, sizeof(out[n].kind), "%s", sock_kind_name(sk));
-		snprintf(out[n].name, sizeof(out[n].name), "%s", sk->name);
-		queue_fill(&out[n], w, &sk->qlen, sk->q_in, sk->sojourn.sum, sk->sojourn.count);
-		snprintf(out[n].host, sizeof(out[n].host), "%s", h->name);
-	}
-	return n;
-}
-
-uint32_t report_queues(const struct world *w, struct queue_stat *out, uint32_t max)
-{
-	uint32_t n = 0;
-
-	for (uint32_t i = 0; i < w->nhosts; i++)
-		n = report_host_queues(w, w->hosts[i], out, n, max);
-	return n;
-}
-
-/* ---- CPU ---- */
-
-static double cpu_pct(const struct world *w, const struct cpu *c, enum cpu_acct a)
-{
-	double total = (double)(w->end - w->warmup);
-
-	return total > 0 ? 100.0 * (double)c->acct[a] / total : 0;
-}
-
-/* A napi kthread's own work (context switches aside) in % of the run after warm-up. */
-static double napi_thread_pct(const struct world *w, const struct napi_thread *nt)
-{
-	double total = (double)(w->end - w->warmup);
-
-	return total > 0 ? 100.0 * (double)nt->busy_ps / total : 0;
-}
-
-/* ---- headroom: what limited the run, and whether each tunable mattered ---- */
-
-enum hr_state { HR_UNUSED, HR_OK, HR_FULL };
-
-static const char *const hr_state_name[] = { "unused", "ok", "full" };
-
-/* One tunable's use: its largest occupancy after the warm-up against its limit. */
-struct headroom {
-	char host[32];	     /* host name */
-	char knob[48];	     /* "rx_ring", "net.core.netdev_max_backlog", "rcvbuf" */
-	char where[48];	     /* the busiest instance: "eth0 rx-1", "cpu1", "srv" */
-	double max;	     /* largest occupancy after the warm-up */
-	double limit;	     /* the tunable's value */
-	const char *unit;    /* "descriptors", "packets", "bytes" */
-	uint64_t drops;	     /* whole-run drops at this limit */
-	enum hr_state state; /* unused (never occupied), ok, full (it dropped) */
-};
-
-static enum hr_state hr_state_of(double max, uint64_t drops)
-{
-	return drops ? HR_FULL : max > 0 ? HR_OK : HR_UNUSED;
-}
-
-static uint32_t hr_rings(const struct host *h, struct headroom *out, uint32_t n, uint32_t cap)
-{
-	for (uint32_t d = 0; d < h->ndevs && n < cap; d++) {
-		const struct net_device *dev = h->devs[d];
-		struct headroom *r = &out[n];
-		struct netdev_ring_usage u;
-
-		if (!dev->ethtool_ops->get_ring_usage || !dev->ethtool_ops->get_ring_usage(dev, &u))
-			continue;
-		memset(r, 0, sizeof(*r));
-		r->max = (double)u.max;
-		snprintf(r->where, sizeof(r->where), "%s rx-%u", dev->name, u.queue);
-		r->drops = u.drops;
-		snprintf(r->host, sizeof(r->host), "%s", h->name);
-		snprintf(r->knob, sizeof(r->knob), "rx_ring");
-		r->limit = u.limit;
-		r->unit = "descriptors";
-		r->state = hr_state_of(r->max, r->drops);
-		n++;
-	}
-	return n;
-}
-
-static uint32_t hr_backlog(const struct host *h, struct headroom *out, uint32_t n, uint32_t cap)
-{
-	struct headroom *r = &out[n];
-
-	if (h->machine != h || n >= cap)
-		return n;
-	memset(r, 0, sizeof(*r));
-	for (uint32_t c = 0; c < h->ncpus; c++) {
-		const struct softnet_data *sd = h->cpus[c].sd;
-
-		if (!c || (double)sd->backlog_level.max > r->max) {
-			r->max = (double)sd->backlog_level.max;
-			snprintf(r->where, sizeof(r->where), "cpu%u", c);
-		}
-		r->drops += sd->dropped;
-	}
-	snprintf(r->host, sizeof(r->host), "%s", h->name);
-	snprintf(r->knob, sizeof(r->knob), "net.core.netdev_max_backlog");
-	r->limit = h->sysctl.netdev_max_backlog;
-	r->unit = "packets";
-	r->state = hr_state_of(r->max, r->drops);
-	return n + 1;
-}
-
-static uint32_t hr_sockets(const struct host *h, struct headroom *out, uint32_t n, uint32_t cap)
-{
-	for (uint32_t s = 0; s < h->nsocks && n < cap; s++) {
-		const struct sock *sk = h->socks[s];
-		struct headroom *r = &out[n];
-
-		if (sk->kind != SOCK_UDP)
-			continue;
-		memset(r, 0, sizeof(*r));
-		snprintf(r->host, sizeof(r->host), "%s", h->name);
-		snprintf(r->knob, sizeof(r->knob), "rcvbuf");
-		snprintf(r->where, sizeof(r->where), "%s", sk->name);
-		r->max = (double)sk->rmem.max;
-		r->limit = sk->sk_rcvbuf;
-		r->unit = "bytes";
-		r->drops = sk->sk_drops;
-		r->state = hr_state_of(r->max, r->drops);
-		n++;
-	}
-	return n;
-}
-
-static uint32_t report_headroom(const struct world *w, struct headroom *out, uint32_t cap)
-{
-	uint32_t n = 0;
-
-	for (uint32_t i = 0; i < w->nhosts; i++) {
-		n = hr_rings(w->hosts[i], out, n, cap);
-		n = hr_backlog(w->hosts[i], out, n, cap);
-		n = hr_sockets(w->hosts[i], out, n, cap);
-	}
-	return n;
-}
-
-/* The busiest CPU after the warm-up (its host and index), NULL when there is none. */
-static const struct host *busiest_cpu(const struct world *w, uint32_t *cpu, double *busy)
-{
-	const struct host *best = NULL;
-
-	*busy = -1;
-	for (uint32_t i = 0; i < w->nhosts; i++) {
-		const struct host *h = w->hosts[i];
-
-		for (uint32_t c = 0; h->machine == h && c < h->ncpus; c++) {
-			double b = 100 - cpu_pct(w, &h->cpus[c], ACCT_IDLE);
-
-			if (b > *busy) {
-				*busy = b;
-				*cpu = c;
-				best = h;
-			}
-		}
-	}
-	return best;
-}
-
-/* The drop point with the most drops (the first such in host and drop_points[] order). */
-static const struct host *main_drop(const struct world *w, unsigned *point)
-{
-	const struct host *best = NULL;
-	uint64_t most = 0;
-
-	for (uint32_t i = 0; i < w->nhosts; i++)
-		for (unsigned d = 0; d < drop_points_nr; d++)
-			if (w->hosts[i]->drops[d] > most) {
-				most = w->hosts[i]->drops[d];
-				best = w->hosts[i];
-				*point = d;
-			}
-	return best;
-}
-
-static void text_headroom_row(const struct headroom *r, FILE *f)
-{
-	char lim[32], max[32];
-
-	if (r->state == HR_UNUSED) {
-		fprintf(f, "  %-6s %-28s unused: no packet used %s\n", r->host, r->knob,
-			!strcmp(r->unit, "bytes") ? "the buffer"
-			: r->unit[0] == 'd'	  ? "the ring"
-						  : "a backlog");
-		return;
-	}
-	if (!strcmp(r->unit, "bytes")) {
-		sim_fmt_size(lim, sizeof(lim), (uint64_t)r->limit);
-		fprintf(f, "  %-6s %-28s %s: max occupancy %.0f %% of %s (%s)", r->host, r->knob,
-			hr_state_name[r->state], r->limit > 0 ? 100 * r->max / r->limit : 0, lim,
-			r->where);
-	} else {
-		snprintf(max, sizeof(max), "%.0f", r->max);
-		fprintf(f, "  %-6s %-28s %s: max %s of %.0f %s (%s)", r->host, r->knob,
-			hr_state_name[r->state], max, r->limit, r->unit, r->where);
-	}
-	if (r->drops)
-		fprintf(f, ", %llu drops", U(r->drops));
-	fputc('\n', f);
-}
-
-static void text_headroom(const struct world *w, FILE *f)
-{
-	static struct headroom hr[MAX_QUEUES];
-	uint32_t n = report_headroom(w, hr, MAX_QUEUES), cpu = 0;
-	unsigned d = 0;
-	double busy;
-	const struct host *h = busiest_cpu(w, &cpu, &busy), *dh = main_drop(w, &d);
-
-	fprintf(f, "Headroom (occupancy after warm-up, drops whole run)\n");
-	if (h)
-		fprintf(f, "  busiest CPU: %s cpu%u, %.1f %% busy%s\n", h->name, cpu, busy,
-			busy >= 95 ? " (saturated)" : "");
-	if (dh)
-		fprintf(f, "  most drops: %s %s %s in %s, %llu\n", dh->name,
-			stage_info[drop_points[d].stage].id,
-			skb_drop_reason_name[drop_points[d].reason], drop_points[d].function,
-			U(dh->drops[d]));
-	else
-		fprintf(f, "  most drops: none\n");
-	for (uint32_t i = 0; i < n; i++)
-		text_headroom_row(&hr[i], f);
-	fprintf(f, "\n");
-}
-
-static cJSON *json_headroom(const struct world *w)
-{
-	static struct headroom hr[MAX_QUEUES];
-	uint32_t n = report_headroom(w, hr, MAX_QUEUES), cpu = 0;
-	cJSON *o = cJSON_CreateObject(), *a = cJSON_CreateArray(), *c, *dr = NULL;
-	unsigned d = 0;
-	double busy;
-	const struct host *h = busiest_cpu(w, &cpu, &busy), *dh = main_drop(w, &d);
-
-	if (h) {
-		c = cJSON_AddObjectToObject(o, "busiest_cpu");
-		cJSON_AddStringToObject(c, "host", h->name);
-		cJSON_AddNumberToObject(c, "cpu", cpu);
-		cJSON_AddNumberToObject(c, "busy_pct", busy);
-	}
-	if (dh) {
-		dr = cJSON_AddObjectToObject(o, "most_drops");
-		cJSON_AddStringToObject(dr, "host", dh->name);
-		cJSON_AddStringToObject(dr, "stage", stage_info[drop_points[d].stage].id);
-		cJSON_AddStringToObject(dr, "reason", skb_drop_reason_name[drop_points[d].reason]);
-		cJSON_AddNumberToObject(dr, "count", (double)dh->drops[d]);
-	} else {
-		cJSON_AddNullToObject(o, "most_drops");
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		cJSON *k = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(k, "host", hr[i].host);
-		cJSON_AddStringToObject(k, "knob", hr[i].knob);
-		cJSON_AddStringToObject(k, "where", hr[i].where);
-		cJSON_AddNumberToObject(k, "max", hr[i].max);
-		cJSON_AddNumberToObject(k, "limit", hr[i].limit);
-		cJSON_AddStringToObject(k, "unit", hr[i].unit);
-		cJSON_AddNumberToObject(k, "drops", (double)hr[i].drops);
-		cJSON_AddStringToObject(k, "state", hr_state_name[hr[i].state]);
-		cJSON_AddItemToArray(a, k);
-	}
-	cJSON_AddItemToObject(o, "knobs", a);
-	return o;
-}
-
-/* ---- text ---- */
-
-static void text_packets(const struct world *w, FILE *f)
-{
-	double pct = w->offered ? 100.0 * (double)w->dropped / (double)w->offered : 0;
-
-	fprintf(f, "Packets (whole run)\n");
-	fprintf(f, "  offered    %12llu\n", (unsigned long long)w->offered);
-	fprintf(f, "  delivered  %12llu\n", (unsigned long long)w->delivered);
-	fprintf(f, "  dropped    %12llu  (%.3f %% of offered)\n", (unsigned long long)w->dropped,
-		pct);
-	if (w->consumed)
-		fprintf(f, "  consumed   %12llu  (ARP frames the kernel used)\n",
-			(unsigned long long)w->consumed);
-	if (w->transmitted)
-		fprintf(f, "  transmitted%12llu  (sent out of a NIC with no modelled peer)\n",
-			(unsigned long long)w->transmitted);
-	fprintf(f, "  in flight  %12llu\n", (unsigned long long)world_in_flight(w));
-	fprintf(f,
-		"  conservation: offered = delivered + consumed + transmitted + dropped + in "
-		"flight: %s\n\n",
-		world_conserved(w) ? "holds" : "VIOLATED");
-}
-
-static void text_drops(const struct world *w, FILE *f)
-{
-	bool any = false;
-
-	fprintf(f, "Drops (whole run)\n");
-	fprintf(f, "  %-6s %-18s %-5s %-30s %12s %12s  %s\n", "host", "reason", "stage", "function",
-		"count", "rate/s", "Linux counter");
-	for (uint32_t i = 0; i < w->nhosts; i++) {
-		const struct host *h = w->hosts[i];
-
-		for (unsigned d = 0; d < drop_points_nr; d++) {
-			const struct drop_point *p = &drop_points[d];
-
-			if (!h->drops[d])
-				continue;
-			any = true;
-			fprintf(f, "  %-6s %-18s %-5s %-30s %12llu %12.1f  %s\n", h->name,
-				skb_drop_reason_name[p->reason], stage_info[p->stage].id,
-				p->function, (unsigned long long)h->drops[d],
-				per_sec((double)h->drops[d], sim_time_sec(w->end)), p->counter);
-		}
-	}
-	if (!any)
-		fprintf(f, "  (none)\n");
-	fprintf(f, "\n");
-}
-
-static void text_lat_row(FILE *f, const char *name, const struct sim_hist *h)
-{
-	struct lat_summary s = lat_summarize(h);
-
-	fprintf(f, "  %-12s %10llu %10.0f %10.0f %10.0f %10.0f %10.0f %10.0f\n", name,
-		(unsigned long long)s.count, s.p50, s.p90, s.p99, s.p999, s.max, s.mean);
-}
-
-static void text_latency(const struct world *w, FILE *f)
-{
-	fprintf(f, "Latency in ns (after warm-up; percentiles within 1 %%)\n");
-	fprintf(f, "  %-12s %10s %10s %10s %10s %10s %10s %10s\n", "stage", "count", "p50", "p90",
-		"p99", "p99.9", "max", "mean");
-	text_lat_row(f, "end to end", &w->e2e);
-	for (int i = 0; i < LAT_NR; i++)
-		text_lat_row(f, lat_stage_name[i], &w->lat[i]);
-	fprintf(f, "\n");
-}
-
-/* Threaded NAPI kthreads (their time is in their CPU's %sys), when there are any. */
-static void text_napi_threads(const struct world *w, FILE *f)
-{
-	bool head = false;
-
-	for (uint32_t i = 0; i < w->nhosts; i++) {
-		const struct host *h = w->hosts[i];
-
-		for (uint32_t c = 0; h->machine == h && c < h->ncpus; c++) {
-			const struct softnet_data *sd = h->cpus[c].sd;
-
-			for (uint32_t k = 0; k < sd->nnapi_threads; k++) {
-				const struct napi_thread *nt = sd->napi_threads[k];
-
-				if (!head)
-					fprintf(f, "  %-6s %4s %-20s %7s %9s %9s %9s %9s\n", "host",
-						"cpu", "napi kthread", "%sys", "wakeups", "loops",
-						"nvcsw", "nivcsw");
-				head = true;
-				fprintf(f, "  %-6s %4u %-20s %7.2f %9llu %9llu %9llu %9llu\n",
-					h->name, c, nt->thread.name, napi_thread_pct(w, nt),
-					(unsigned long long)nt->wakeups,
-					(unsigned long long)nt->loops,
-					(unsigned long long)nt->thread.nvcsw,
-					(unsigned long long)nt->thread.nivcsw);
-			}
-		}
-	}
-	if (head)
-		fprintf(f, "  (napi kthreads: threaded NAPI, counted in %%sys; %%sys of the run "
-			   "after warm-up, counts of the whole run)\n");
-}
-
-static void text_cpus(const struct world *w, FILE *f)
-{
-	fprintf(f, "CPU utilisation (after warm-up; mpstat counts ksoftirqd inside %%soft)\n");
-	fprintf(f, "  %-6s %4s %7s %7s %10s %7s %7s %7s %9s %9s\n", "host", "cpu", "%irq", "%soft",
-		"%ksoftirqd", "%sys", "%usr", "%idle", "ctxsw", "ksoftirqd");
-	for (uint32_t i = 0; i < w->nhosts; i++) {
-		const struct host *h = w->hosts[i];
-
-		/* CPUs are listed once, under the host that owns them */
-		for (uint32_t c = 0; h->machine == h && c < h->ncpus; c++) {
-			const struct cpu *cp = &h->cpus[c];
-
-			fprintf(f, "  %-6s %4u %7.2f %7.2f %10.2f %7.2f %7.2f %7.2f %9llu %9llu\n",
-				h->name, c, cpu_pct(w, cp, ACCT_IRQ), cpu_pct(w, cp, ACCT_SOFTIRQ),
-				cpu_pct(w, cp, ACCT_KSOFTIRQD), cpu_pct(w, cp, ACCT_SYS),
-				cpu_pct(w, cp, ACCT_USR), cpu_pct(w, cp, ACCT_IDLE),
-				(unsigned long long)cp->context_switches,
-				(unsigned long long)cp->ksoftirqd_wakeups);
-		}
-	}
-	fprintf(f, "  (ctxsw: context switches; ksoftirqd: wakeups of ksoftirqd, whole run)\n");
-	text_napi_threads(w, f);
-	fprintf(f, "\n");
-}
-
-static void text_queues(const struct world *w, FILE *f)
-{
-	static struct queue_stat qs[MAX_QUEUES];
-	uint32_t n = report_queues(w, qs, MAX_QUEUES);
-
-	fprintf(f, "Queues (after warm-up)\n");
-	fprintf(f, "  %-6s %-9s %-14s %10s %8s %12s %12s\n", "host", "kind", "name", "mean len",
-		"max len", "arrivals/s", "mean wait ns");
-	for (uint32_t i = 0; i < n; i++)
-		fprintf(f, "  %-6s %-9s %-14s %10.2f %8lld %12.0f %12.0f\n", qs[i].host, qs[i].kind,
-			qs[i].name, qs[i].mean_len, (long long)qs[i].max_len, qs[i].arrival_rate,
-			qs[i].mean_wait_ns);
-	fprintf(f, "\n");
-}
 
 /* Calls @fn for every lock of @h that was taken: qdisc root locks and busylocks, socket locks. */
 static void for_each_lock(const struct host *h,
@@ -725,9 +236,26 @@ static void text_provenance(const struct world *w, FILE *f)
 	fprintf(f, "\n\n");
 }
 
+/* ---- report.txt ---- */
+
+/* Whether an entry has a part of the world's sections in report.txt / report.json. */
+static bool has_world_text(const struct host_subsys_ops *o)
+{
+	return o->world_text;
+}
+
+static bool has_world_json(const struct host_subsys_ops *o)
+{
+	return o->world_json;
+}
+
 void report_text(const struct world *w, FILE *f)
 {
+	const struct host_subsys_ops *v[SUBSYS_MAX];
+	size_t n = subsys_by_rank(world_subsys(w), offsetof(struct host_subsys_ops, world_rank),
+				  has_world_text, v);
 	char dur[32], warm[32], end[32];
+	bool hosts = false;
 
 	sim_fmt_time(dur, sizeof(dur), w->duration);
 	sim_fmt_time(warm, sizeof(warm), w->warmup);
@@ -738,153 +266,18 @@ void report_text(const struct world *w, FILE *f)
 		fprintf(f, "PARTIAL: stopped by %s at %s of simulated time\n", w->stop_reason, end);
 	}
 	text_provenance(w, f);
-	text_packets(w, f);
-	text_drops(w, f);
-	text_latency(w, f);
-	text_cpus(w, f);
-	text_queues(w, f);
-	text_headroom(w, f);
-	for (uint32_t i = 0; i < w->nhosts; i++)
-		text_host(w, w->hosts[i], f);
-}
-
-/* ---- JSON ---- */
-
-static cJSON *json_lat(const struct sim_hist *h)
-{
-	struct lat_summary s = lat_summarize(h);
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddNumberToObject(o, "count", (double)s.count);
-	cJSON_AddNumberToObject(o, "p50", s.p50);
-	cJSON_AddNumberToObject(o, "p90", s.p90);
-	cJSON_AddNumberToObject(o, "p99", s.p99);
-	cJSON_AddNumberToObject(o, "p999", s.p999);
-	cJSON_AddNumberToObject(o, "max", s.max);
-	cJSON_AddNumberToObject(o, "mean", s.mean);
-	return o;
-}
-
-static cJSON *json_drops(const struct world *w)
-{
-	cJSON *a = cJSON_CreateArray();
-
-	for (uint32_t i = 0; i < w->nhosts; i++) {
-		const struct host *h = w->hosts[i];
-
-		for (unsigned d = 0; d < drop_points_nr; d++) {
-			const struct drop_point *p = &drop_points[d];
-			cJSON *o;
-
-			if (!h->drops[d])
-				continue;
-			o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "host", h->name);
-			cJSON_AddStringToObject(o, "reason", skb_drop_reason_name[p->reason]);
-			cJSON_AddStringToObject(o, "stage", stage_info[p->stage].id);
-			cJSON_AddStringToObject(o, "function", p->function);
-			cJSON_AddStringToObject(o, "counter", p->counter);
-			cJSON_AddNumberToObject(o, "count", (double)h->drops[d]);
-			cJSON_AddNumberToObject(o, "rate_pps",
-						per_sec((double)h->drops[d], sim_time_sec(w->end)));
-			cJSON_AddItemToArray(a, o);
+	for (size_t i = 0; i <= n; i++) {
+		if (!hosts && (i == n || v[i]->world_rank > SUBSYS_RANK_HOSTS)) {
+			for (uint32_t k = 0; k < w->nhosts; k++)
+				text_host(w, w->hosts[k], f);
+			hosts = true;
 		}
+		if (i < n)
+			v[i]->world_text(w, f);
 	}
-	return a;
 }
 
-/* cpuidle's per-state usage and time, as /sys/devices/system/cpu/cpuN/cpuidle/stateK/ shows them. */
-static cJSON *json_idle_states(const struct host *h, const struct cpu *cp)
-{
-	cJSON *a = cJSON_CreateArray();
-
-	for (uint32_t i = 0; i < h->costs.idle.n; i++) {
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(o, "name", h->costs.idle.s[i].name);
-		cJSON_AddNumberToObject(o, "usage", (double)cp->idle.usage[i]);
-		cJSON_AddNumberToObject(o, "time_us", (double)(cp->idle.time[i] / SIM_US));
-		cJSON_AddItemToArray(a, o);
-	}
-	return a;
-}
-
-static cJSON *json_napi_threads(const struct world *w, const struct cpu *cp)
-{
-	cJSON *a = cJSON_CreateArray();
-
-	for (uint32_t k = 0; k < cp->sd->nnapi_threads; k++) {
-		const struct napi_thread *nt = cp->sd->napi_threads[k];
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(o, "name", nt->thread.name);
-		cJSON_AddNumberToObject(o, "sys", napi_thread_pct(w, nt));
-		cJSON_AddNumberToObject(o, "wakeups", (double)nt->wakeups);
-		cJSON_AddNumberToObject(o, "loops", (double)nt->loops);
-		cJSON_AddNumberToObject(o, "polls", (double)nt->napi->polls);
-		cJSON_AddNumberToObject(o, "voluntary_switches", (double)nt->thread.nvcsw);
-		cJSON_AddNumberToObject(o, "involuntary_switches", (double)nt->thread.nivcsw);
-		cJSON_AddItemToArray(a, o);
-	}
-	return a;
-}
-
-static cJSON *json_cpus(const struct world *w)
-{
-	cJSON *a = cJSON_CreateArray();
-
-	for (uint32_t i = 0; i < w->nhosts; i++) {
-		const struct host *h = w->hosts[i];
-
-		/* CPUs are listed once, under the host that owns them */
-		for (uint32_t c = 0; h->machine == h && c < h->ncpus; c++) {
-			const struct cpu *cp = &h->cpus[c];
-			cJSON *o = cJSON_CreateObject();
-
-			cJSON_AddStringToObject(o, "host", h->name);
-			cJSON_AddNumberToObject(o, "cpu", c);
-			for (int k = 0; k < ACCT_NR; k++)
-				cJSON_AddNumberToObject(o, cpu_acct_name[k],
-							cpu_pct(w, cp, (enum cpu_acct)k));
-			cJSON_AddNumberToObject(o, "context_switches",
-						(double)cp->context_switches);
-			cJSON_AddNumberToObject(o, "softirq_restarts",
-						(double)cp->softirq_restarts);
-			cJSON_AddNumberToObject(o, "ksoftirqd_wakeups",
-						(double)cp->ksoftirqd_wakeups);
-			cJSON_AddNumberToObject(o, "ttwu_remote", (double)cp->ttwu_remote);
-			if (cp->sd->nnapi_threads)
-				cJSON_AddItemToObject(o, "napi_threads", json_napi_threads(w, cp));
-			cJSON_AddItemToObject(o, "idle_states", json_idle_states(h, cp));
-			cJSON_AddItemToArray(a, o);
-		}
-	}
-	return a;
-}
-
-static cJSON *json_queues(const struct world *w)
-{
-	static struct queue_stat qs[MAX_QUEUES];
-	uint32_t n = report_queues(w, qs, MAX_QUEUES);
-	cJSON *a = cJSON_CreateArray();
-
-	for (uint32_t i = 0; i < n; i++) {
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(o, "host", qs[i].host);
-		cJSON_AddStringToObject(o, "kind", qs[i].kind);
-		cJSON_AddStringToObject(o, "name", qs[i].name);
-		cJSON_AddNumberToObject(o, "mean_len", qs[i].mean_len);
-		cJSON_AddNumberToObject(o, "max_len", (double)qs[i].max_len);
-		cJSON_AddNumberToObject(o, "arrivals_per_s", qs[i].arrival_rate);
-		cJSON_AddNumberToObject(o, "mean_wait_ns", qs[i].mean_wait_ns);
-		cJSON_AddNumberToObject(o, "departures", (double)qs[i].departures);
-		cJSON_AddItemToArray(a, o);
-	}
-	return a;
-}
-
-#define JNUM(o, s, f) cJSON_AddNumberToObject(o, #f, (double)(s)->f)
+/* ---- report.json ---- */
 
 static cJSON *json_snmp(const struct host *h)
 {
@@ -1024,14 +417,14 @@ static cJSON *json_apps(const struct host *h)
 		cJSON_AddNumberToObject(o, "voluntary_switches", (double)ap->thread.nvcsw);
 		cJSON_AddNumberToObject(o, "involuntary_switches", (double)ap->thread.nivcsw);
 		if (!ap->sender)
-			cJSON_AddItemToObject(o, "latency_ns", json_lat(&ap->e2e));
+			cJSON_AddItemToObject(o, "latency_ns", report_json_lat(&ap->e2e));
 		if (ap->sender || ap->echo) {
 			cJSON *e = cJSON_CreateObject();
 
 			JNUM(o, ap, sent);
 			JNUM(o, ap, blocks);
 			if (ap->await_reply) {
-				cJSON_AddItemToObject(o, "rtt_ns", json_lat(&ap->rtt));
+				cJSON_AddItemToObject(o, "rtt_ns", report_json_lat(&ap->rtt));
 				JNUM(o, ap, timeouts);
 			}
 			for (int k = 0; k < APP_ERR_NR; k++)
@@ -1089,26 +482,6 @@ static cJSON *json_hosts(const struct world *w)
 	return a;
 }
 
-static cJSON *json_traffic(const struct world *w)
-{
-	cJSON *a = cJSON_CreateArray();
-
-	for (uint32_t i = 0; i < w->nsrcs; i++) {
-		const struct traffic_source *s = w->srcs[i];
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(o, "name", s->name);
-		cJSON_AddStringToObject(o, "pattern", s->ops->name);
-		JNUM(o, s, sent);
-		JNUM(o, s, bytes);
-		cJSON_AddNumberToObject(o, "rate_pps", s->pps);
-		cJSON_AddNumberToObject(o, "offered_pps",
-					per_sec((double)s->sent, sim_time_sec(w->end)));
-		cJSON_AddItemToArray(a, o);
-	}
-	return a;
-}
-
 static cJSON *json_provenance(const struct world *w)
 {
 	cJSON *o = cJSON_CreateObject(), *ov = cJSON_CreateArray(), *pr = cJSON_CreateObject();
@@ -1128,7 +501,11 @@ static cJSON *json_provenance(const struct world *w)
 
 cJSON *report_json(const struct world *w)
 {
-	cJSON *r = cJSON_CreateObject(), *p = cJSON_CreateObject(), *lat = cJSON_CreateObject();
+	const struct host_subsys_ops *v[SUBSYS_MAX];
+	size_t n = subsys_by_rank(world_subsys(w), offsetof(struct host_subsys_ops, world_rank),
+				  has_world_json, v);
+	cJSON *r = cJSON_CreateObject();
+	bool hosts = false;
 
 	cJSON_AddStringToObject(r, "skbsim_version", SKBSIM_VERSION);
 	cJSON_AddStringToObject(r, "scenario", w->name);
@@ -1142,24 +519,14 @@ cJSON *report_json(const struct world *w)
 	else
 		cJSON_AddStringToObject(r, "stopped_by", w->stop_reason);
 	cJSON_AddItemToObject(r, "provenance", json_provenance(w));
-	cJSON_AddNumberToObject(p, "offered", (double)w->offered);
-	cJSON_AddNumberToObject(p, "delivered", (double)w->delivered);
-	cJSON_AddNumberToObject(p, "dropped", (double)w->dropped);
-	cJSON_AddNumberToObject(p, "consumed", (double)w->consumed);
-	cJSON_AddNumberToObject(p, "transmitted", (double)w->transmitted);
-	cJSON_AddNumberToObject(p, "in_flight", (double)world_in_flight(w));
-	cJSON_AddBoolToObject(p, "conserved", world_conserved(w));
-	cJSON_AddItemToObject(r, "packets", p);
-	cJSON_AddItemToObject(r, "drops", json_drops(w));
-	cJSON_AddItemToObject(lat, "end_to_end", json_lat(&w->e2e));
-	for (int i = 0; i < LAT_NR; i++)
-		cJSON_AddItemToObject(lat, lat_stage_name[i], json_lat(&w->lat[i]));
-	cJSON_AddItemToObject(r, "latency_ns", lat);
-	cJSON_AddItemToObject(r, "cpus", json_cpus(w));
-	cJSON_AddItemToObject(r, "queues", json_queues(w));
-	cJSON_AddItemToObject(r, "headroom", json_headroom(w));
-	cJSON_AddItemToObject(r, "hosts", json_hosts(w));
-	cJSON_AddItemToObject(r, "traffic", json_traffic(w));
+	for (size_t i = 0; i <= n; i++) {
+		if (!hosts && (i == n || v[i]->world_rank > SUBSYS_RANK_HOSTS)) {
+			cJSON_AddItemToObject(r, "hosts", json_hosts(w));
+			hosts = true;
+		}
+		if (i < n)
+			v[i]->world_json(w, r);
+	}
 	cJSON_AddNumberToObject(r, "events", (double)w->q.fired);
 	return r;
 }
