@@ -51,21 +51,14 @@
 
 #include "sim/cfg.h"
 #include "sim/error.h"
+#include "models/kernel/contention.h"
 #include "models/world.h"
 
 /* The rank of report.c's own parts: the hosts among the world's sections, the locks of a host. */
 #define SUBSYS_RANK_HOSTS 50
 #define SUBSYS_RANK_LOCKS 50
 
-/* One spinlock's counters for the report (struct sim_spinlock, models/kernel/contention.h). */
-struct lock_report {
-	const char *owner;  /* "eth0:0:" (a qdisc), "srv" (a socket) */
-	const char *lock;   /* "qdisc_lock", "busylock", "sk_receive_queue.lock" */
-	uint64_t acquired;  /* acquisitions, whole run */
-	uint64_t contended; /* acquisitions that waited */
-	uint64_t bounced;   /* acquisitions after another CPU held it */
-	sim_time_t spin_ps; /* ps spent waiting */
-};
+/* struct lock_report: models/kernel/contention.h. */
 
 /* Called once per lock by a subsystem's locks hook. */
 typedef void (*lock_report_fn)(const struct lock_report *l, void *arg);

@@ -14,6 +14,8 @@
 #include "models/core/dev.h"
 #include "models/core/netdevice.h"
 #include "models/core/xmit.h"
+#include "models/kernel/contention.h"
+#include "models/sched/sch_generic.h"
 #include "models/subsys.h"
 
 static void netdev_subsys_boot(void)
@@ -225,6 +227,183 @@ static int netdev_subsys_world_link(struct world *w, const struct cfg_node *root
 	return world_link_veths(w, root, err) || world_parse_links(w, root, err) ? -1 : 0;
 }
 
+/* ---- report ---- */
+
+/* The drivers' lines (adaptive moderation in force). */
+static void text_devs(const struct host *h, FILE *f)
+{
+	for (uint32_t d = 0; d < h->ndevs; d++)
+		if (h->devs[d]->ethtool_ops->report_text)
+			h->devs[d]->ethtool_ops->report_text(h->devs[d], f);
+}
+
+static cJSON *json_devs(const struct host *h)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t d = 0; d < h->ndevs; d++)
+		cJSON_AddItemToArray(a, h->devs[d]->ethtool_ops->report_json(h->devs[d]));
+	return a;
+}
+
+static void netdev_subsys_json(const struct host *h, cJSON *o)
+{
+	cJSON_AddItemToObject(o, "devices", json_devs(h));
+}
+
+/* The qdisc root locks and busylocks that were taken, once per qdisc (mq's children share none). */
+static void netdev_subsys_locks(const struct host *h, lock_report_fn fn, void *arg)
+{
+	char owner[64];
+
+	for (uint32_t d = 0; d < h->ndevs; d++) {
+		const struct net_device *dev = h->devs[d];
+
+		for (uint32_t i = 0; dev->txq && i < dev->ntxq; i++) {
+			const struct Qdisc *q = dev->txq[i].qdisc;
+			struct lock_report l;
+
+			if (!q || (i && q == dev->txq[0].qdisc) || !q->root_lock.acquired)
+				continue;
+			snprintf(owner, sizeof(owner), "%s:%x:", dev->name, q->handle >> 16);
+			l = lock_report_of(owner, "qdisc_lock", &q->root_lock);
+			fn(&l, arg);
+			if (!q->busylock.acquired)
+				continue;
+			l = lock_report_of(owner, "busylock", &q->busylock);
+			fn(&l, arg);
+		}
+	}
+}
+
+/* One /proc/net/dev line (dev_seq_printf_stats). */
+/* The host's devices as the kernel lists them: lo (registered first in a namespace), then the rest. */
+static const struct net_device *dev_in_kernel_order(const struct host *h, uint32_t i)
+{
+	uint32_t n = 0;
+
+	if (h->lo && !i)
+		return h->lo;
+	if (h->lo)
+		i--;
+	for (uint32_t d = 0; d < h->ndevs; d++)
+		if (h->devs[d] != h->lo && n++ == i)
+			return h->devs[d];
+	return NULL;
+}
+
+static void write_net_dev(const struct host *h, FILE *f)
+{
+	const struct net_device *v;
+
+	fprintf(f,
+		"Inter-|   Receive                                                |  Transmit\n");
+	fprintf(f, " face |bytes    packets errs drop fifo frame compressed multicast|bytes    "
+		   "packets errs drop fifo colls carrier compressed\n");
+	for (uint32_t i = 0; (v = dev_in_kernel_order(h, i)); i++)
+		netdev_show_proc_net_dev(v, f);
+}
+
+static void fn_bql(const void *a, FILE *f)
+{
+	netdev_show_bql(a, f);
+}
+
+/* `tc -s qdisc show`: every device's root qdisc by ifindex, lo first (mq on a multi-queue device, with its children). */
+static void write_tc_qdisc(const struct host *h, FILE *f)
+{
+	const struct net_device *v;
+
+	for (uint32_t d = 0; (v = dev_in_kernel_order(h, d)); d++)
+		qdisc_dump(v->qdisc, v->name, "root", f);
+}
+
+/*
+ * `tc -s class show`: the classes of every device's classful root (prio,
+ * htb) and of their classful children; empty when there are none.
+ */
+static void write_tc_class(const struct host *h, FILE *f)
+{
+	for (uint32_t d = 0; d < h->ndevs; d++)
+		qdisc_dump_classes(h->devs[d]->qdisc, h->devs[d]->name, f);
+}
+
+static void fn_tc_class(const void *a, FILE *f)
+{
+	write_tc_class(a, f);
+}
+
+static void fn_ethtool_c(const void *a, FILE *f)
+{
+	const struct net_device *dev = a;
+
+	dev->ethtool_ops->get_coalesce(dev, f);
+}
+
+static void fn_net_dev(const void *a, FILE *f)
+{
+	write_net_dev(a, f);
+}
+
+static void fn_ethtool(const void *a, FILE *f)
+{
+	const struct net_device *dev = a;
+
+	dev->ethtool_ops->get_ethtool_stats(dev, f);
+}
+
+static void fn_fdb(const void *a, FILE *f)
+{
+	const struct net_device *dev = a;
+
+	dev->ethtool_ops->show_fdb(dev, f);
+}
+
+static void fn_tc(const void *a, FILE *f)
+{
+	write_tc_qdisc(a, f);
+}
+
+/* A device's files: `bridge fdb show`, `ethtool -S`, `ethtool -c`, BQL's sysfs directory. */
+static int netdev_dev_files(const struct net_device *dev, struct host_files *out,
+			    struct sim_error *err)
+{
+	const struct ethtool_ops *ops = dev->ethtool_ops;
+	char name[64];
+
+	snprintf(name, sizeof(name), "bridge_fdb_%s", dev->name);
+	if (ops->show_fdb && out->emit(out, name, fn_fdb, dev, err))
+		return -1;
+	if (!ops->get_ethtool_stats)
+		return 0;
+	snprintf(name, sizeof(name), "ethtool_S_%s", dev->name);
+	if (out->emit(out, name, fn_ethtool, dev, err))
+		return -1;
+	snprintf(name, sizeof(name), "ethtool_c_%s", dev->name);
+	if (ops->get_coalesce && out->emit(out, name, fn_ethtool_c, dev, err))
+		return -1;
+	snprintf(name, sizeof(name), "byte_queue_limits_%s", dev->name);
+	if (dev->bql && out->emit(out, name, fn_bql, dev, err))
+		return -1;
+	return 0;
+}
+
+static int netdev_subsys_files(const struct host *h, struct host_files *out, struct sim_error *err)
+{
+	if (out->emit(out, "net_dev", fn_net_dev, h, err) ||
+	    out->emit(out, "tc_qdisc", fn_tc, h, err) ||
+	    out->emit(out, "tc_class", fn_tc_class, h, err))
+		return -1;
+	for (uint32_t d = 0; d < h->ndevs; d++)
+		if (netdev_dev_files(h->devs[d], out, err))
+			return -1;
+	return 0;
+}
+
+static const char *const netdev_files[] = { "net_dev", "tc_qdisc", "tc_class", NULL };
+static const char *const netdev_prefixes[] = { "ethtool_S_", "ethtool_c_", "byte_queue_limits_",
+					       "bridge_fdb_", NULL };
+
 const struct host_subsys_ops netdev_subsys = {
 	.name = "netdev",
 	.boot = netdev_subsys_boot,
@@ -233,4 +412,12 @@ const struct host_subsys_ops netdev_subsys = {
 	.warmup_reset = netdev_subsys_warmup_reset,
 	.release = netdev_subsys_release,
 	.skb_pool_need = netdev_subsys_skb_pool_need,
+	.text_rank = 40,
+	.text = text_devs,
+	.json_rank = 30,
+	.json = netdev_subsys_json,
+	.locks = netdev_subsys_locks,
+	.files = netdev_subsys_files,
+	.file_names = netdev_files,
+	.file_prefixes = netdev_prefixes,
 };

@@ -41,9 +41,23 @@ static uint64_t route_subsys_skb_pool_need(const struct host *h)
 	return h->sysctl.unres_qlen_bytes / 768 * 4;
 }
 
+static void fn_neigh(const void *a, FILE *f)
+{
+	neigh_write(a, f);
+}
+
+static int route_subsys_files(const struct host *h, struct host_files *out, struct sim_error *err)
+{
+	return out->emit(out, "neigh", fn_neigh, h, err);
+}
+
+static const char *const route_files[] = { "neigh", NULL };
+
 const struct host_subsys_ops route_subsys = {
 	.name = "route",
 	.init = route_subsys_init,
 	.release = route_subsys_release,
 	.skb_pool_need = route_subsys_skb_pool_need,
+	.files = route_subsys_files,
+	.file_names = route_files,
 };

@@ -12,6 +12,7 @@
 #include "models/core/dev.h"
 #include "models/kernel/cpu.h"
 #include "models/report/report_util.h"
+#include "models/core/netdevice.h"
 #include "models/subsys.h"
 
 /* The CPUs and their softnet_data; -1 (out of memory, located by the caller) on failure. */
@@ -229,6 +230,108 @@ static void cpu_subsys_world_json(const struct world *w, cJSON *r)
 	cJSON_AddItemToObject(r, "cpus", a);
 }
 
+/* The softnet_stat lines of report.txt's host section. */
+static void cpu_subsys_text(const struct host *h, FILE *f)
+{
+	fprintf(f, "  softnet_stat: cpu processed dropped time_squeeze received_rps "
+		   "flow_limit_count\n");
+	for (uint32_t c = 0; c < h->ncpus; c++) {
+		const struct softnet_data *sd = h->cpus[c].sd;
+
+		fprintf(f, "    %u %llu %llu %llu %llu %llu\n", c,
+			(unsigned long long)sd->processed, (unsigned long long)sd->dropped,
+			(unsigned long long)sd->time_squeeze, (unsigned long long)sd->received_rps,
+			(unsigned long long)sd->flow_limit_count);
+	}
+}
+
+static cJSON *json_softnet(const struct host *h)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (uint32_t c = 0; c < h->ncpus; c++) {
+		const struct softnet_data *sd = h->cpus[c].sd;
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "cpu", c);
+		JNUM(o, sd, processed);
+		JNUM(o, sd, dropped);
+		JNUM(o, sd, time_squeeze);
+		JNUM(o, sd, received_rps);
+		JNUM(o, sd, flow_limit_count);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+static void cpu_subsys_json(const struct host *h, cJSON *o)
+{
+	cJSON_AddItemToObject(o, "softnet_stat", json_softnet(h));
+}
+
+/* ---- Linux-format files ---- */
+
+static void write_softnet_stat(const struct host *h, FILE *f)
+{
+	for (uint32_t c = 0; c < h->ncpus; c++) {
+		const struct softnet_data *sd = h->cpus[c].sd;
+		uint32_t in = sd->input_pkt_queue.qlen, pq = sd->process_queue.qlen;
+
+		fprintf(f,
+			"%08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x "
+			"%08x\n",
+			(uint32_t)sd->processed, (uint32_t)sd->dropped, (uint32_t)sd->time_squeeze,
+			0, 0, 0, 0, 0, 0, (uint32_t)sd->received_rps,
+			(uint32_t)sd->flow_limit_count, in + pq, c, in, pq);
+	}
+}
+
+/*
+ * /proc/interrupts as kernel/irq/proc.c show_interrupts prints it (prec 3:
+ * "%*d: ", "%10u " per CPU, chip and name) and the x86 "RES" and "CAL" lines
+ * for the reschedule IPIs and the function-call IPIs that RPS and remote
+ * wake-ups send (arch_show_interrupts); an IPI a polling idle CPU takes as a
+ * flag is not counted, as in the kernel.
+ */
+static void write_interrupts(const struct host *h, FILE *f)
+{
+	fprintf(f, "%*s", 3 + 8, "");
+	for (uint32_t c = 0; c < h->ncpus; c++)
+		fprintf(f, "CPU%-8u", c);
+	fprintf(f, "\n");
+	for (uint32_t d = 0, irq = 64; d < h->ndevs; d++)
+		if (h->devs[d]->ethtool_ops->show_interrupts)
+			h->devs[d]->ethtool_ops->show_interrupts(h->devs[d], d, &irq, f);
+	fprintf(f, "%*s: ", 3, "RES");
+	for (uint32_t c = 0; c < h->ncpus; c++)
+		fprintf(f, "%10llu ", U(h->cpus[c].ipi_resched.count));
+	fprintf(f, "  Rescheduling interrupts\n");
+	fprintf(f, "%*s: ", 3, "CAL");
+	for (uint32_t c = 0; c < h->ncpus; c++)
+		fprintf(f, "%10llu ", U(h->cpus[c].sd->csd.count + h->cpus[c].ipi_call.count));
+	fprintf(f, "  Function call interrupts\n");
+}
+
+static void fn_softnet(const void *a, FILE *f)
+{
+	write_softnet_stat(a, f);
+}
+
+static void fn_interrupts(const void *a, FILE *f)
+{
+	write_interrupts(a, f);
+}
+
+static int cpu_subsys_files(const struct host *h, struct host_files *out, struct sim_error *err)
+{
+	return out->emit(out, "softnet_stat", fn_softnet, h, err) ||
+			       out->emit(out, "interrupts", fn_interrupts, h, err)
+		       ? -1
+		       : 0;
+}
+
+static const char *const cpu_files[] = { "softnet_stat", "interrupts", NULL };
+
 const struct host_subsys_ops cpu_subsys = {
 	.name = "cpu",
 	.init = cpu_subsys_init,
@@ -240,4 +343,10 @@ const struct host_subsys_ops cpu_subsys = {
 	.world_rank = 20,
 	.world_text = cpu_subsys_world_text,
 	.world_json = cpu_subsys_world_json,
+	.text_rank = 30,
+	.text = cpu_subsys_text,
+	.json_rank = 20,
+	.json = cpu_subsys_json,
+	.files = cpu_subsys_files,
+	.file_names = cpu_files,
 };

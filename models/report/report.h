@@ -40,12 +40,12 @@ cJSON *report_json(const struct world *w);
 int report_write_files(const struct world *w, const char *dir, struct sim_error *err);
 
 /*
- * The names report_write_files() may write in a host's directory, and the
- * prefixes of its per-nic files (NULL-terminated): what a results directory
- * may hold besides report.json and report.txt (tools/results.c).
+ * Whether report_write_files() may write a file called @name in a host's
+ * directory (a subsystem's file or per-device prefix, models/subsys.h): what
+ * a results directory may hold besides report.json and report.txt
+ * (tools/results.c).
  */
-extern const char *const report_host_files[];
-extern const char *const report_host_prefixes[];
+bool report_host_file_known(const char *name);
 /*
  * The endings of the other files a run writes at the top of its results
  * directory: captures (taps' `pcap:`, hosts' `drops_pcap:`;
