@@ -251,7 +251,7 @@ static void netdev_subsys_json(const struct host *h, cJSON *o)
 	cJSON_AddItemToObject(o, "devices", json_devs(h));
 }
 
-/* The qdisc root locks and busylocks that were taken, once per qdisc (mq's children share none). */
+/* The TX queues' qdisc root locks and busylocks that were taken (a shared root: once). */
 static void netdev_subsys_locks(const struct host *h, lock_report_fn fn, void *arg)
 {
 	char owner[64];
@@ -276,7 +276,6 @@ static void netdev_subsys_locks(const struct host *h, lock_report_fn fn, void *a
 	}
 }
 
-/* One /proc/net/dev line (dev_seq_printf_stats). */
 /* The host's devices as the kernel lists them: lo (registered first in a namespace), then the rest. */
 static const struct net_device *dev_in_kernel_order(const struct host *h, uint32_t i)
 {
@@ -292,6 +291,7 @@ static const struct net_device *dev_in_kernel_order(const struct host *h, uint32
 	return NULL;
 }
 
+/* /proc/net/dev: its header, then one line per device (dev_seq_printf_stats). */
 static void write_net_dev(const struct host *h, FILE *f)
 {
 	const struct net_device *v;

@@ -1,10 +1,15 @@
 /*
  * models/report/report.c - text report, report.json and the Linux-format counter files.
  *
- * Formats follow the kernel and tools that print them (kernel-facts §10):
- * net/core/net-procfs.c softnet_seq_show and dev_seq_printf_stats,
- * net/ipv4/proc.c snmp_seq_show_ipstats / icmp / udp, ethtool -S's
- * "NIC statistics:" layout, iproute2 ss.c print_skmeminfo.
+ * Only the orchestration: the header and provenance, the walks of the
+ * subsystem table (models/subsys.h) in rank order for the world's sections,
+ * each host's section and object (with the locks every subsystem reports at
+ * SUBSYS_RANK_LOCKS), and the files, each created new and never through a
+ * symlink. What each part prints, and the formats it follows (kernel-facts
+ * §10: net/core/net-procfs.c softnet_seq_show and dev_seq_printf_stats,
+ * net/ipv4/proc.c snmp_seq_show_ipstats / icmp / udp, ethtool -S's "NIC
+ * statistics:" layout, iproute2 ss.c print_skmeminfo), lives with its
+ * subsystem.
  */
 #include <errno.h>
 #include <fcntl.h>
