@@ -51,14 +51,13 @@
 
 #include "sim/cfg.h"
 #include "sim/error.h"
-#include "models/kernel/contention.h"
 #include "models/world.h"
 
 /* The rank of report.c's own parts: the hosts among the world's sections, the locks of a host. */
 #define SUBSYS_RANK_HOSTS 50
 #define SUBSYS_RANK_LOCKS 50
 
-/* struct lock_report: models/kernel/contention.h. */
+/* struct lock_report: models/kernel/contention.h (through models/world.h). */
 
 /* Called once per lock by a subsystem's locks hook. */
 typedef void (*lock_report_fn)(const struct lock_report *l, void *arg);
