@@ -41,6 +41,10 @@
  *   host json (report.json "hosts" items): inet 10 (snmp), cpu 20
  *     (softnet_stat), netdev 30 (devices), sock 40 (sockets, sockstat),
  *     [locks 50: report.c], app 60, netfilter 70 (conntrack)
+ *   host files (emit's rank): softnet_stat 10, snmp 20, netstat 30, net_dev
+ *     40, ss 50, interrupts 60, tc_qdisc 70, tc_class 80, neigh 90, sockstat
+ *     100, iptables 110, conntrack_S 120, nf_conntrack_count 130, each
+ *     device's bridge_fdb_/ethtool_S_/ethtool_c_/byte_queue_limits_ 140
  */
 #ifndef MODELS_SUBSYS_H
 #define MODELS_SUBSYS_H
@@ -66,12 +70,16 @@ typedef void (*lock_report_fn)(const struct lock_report *l, void *arg);
 typedef void (*host_file_write_fn)(const void *arg, FILE *f);
 
 /*
- * Handed to a files hook: emit(ctx, name, write, arg, err) creates the file
- * @name (one path component) in the host's directory and calls @write(@arg,
- * f); 0, or -1 with @err set (the hook then returns -1 at once).
+ * Handed to a files hook: emit(ctx, rank, name, write, arg, err) asks for
+ * the file @name (one path component, at most 255 bytes) in the host's
+ * directory, written by @write(@arg, f). The files are created once every
+ * hook has asked, by rank (lower first, ties in the order asked), so that
+ * a host's files are written in one order whatever the table's; @arg must
+ * stay valid until then (the host's own state does). 0, or -1 with @err set
+ * (the hook then returns -1 at once).
  */
 struct host_files {
-	int (*emit)(struct host_files *ctx, const char *name, host_file_write_fn write,
+	int (*emit)(struct host_files *ctx, int rank, const char *name, host_file_write_fn write,
 		    const void *arg, struct sim_error *err);
 };
 

@@ -264,16 +264,28 @@ static void fake_json(const struct host *h, cJSON *o)
 
 static void fake_write(const void *arg, FILE *f)
 {
+	fake_note("write first");
 	fprintf(f, "%s\n", ((const struct host *)arg)->name);
 }
 
+static void fake_write_last(const void *arg, FILE *f)
+{
+	(void)arg;
+	fake_note("write last");
+	fputs("last\n", f);
+}
+
+/* Asks for the last file first: files are written by rank, not in the order asked. */
 static int fake_files(const struct host *h, struct host_files *out, struct sim_error *err)
 {
 	fake_note("files");
-	return out->emit(out, "fake_file", fake_write, h, err);
+	return out->emit(out, 1000, "fake_last", fake_write_last, h, err) ||
+			       out->emit(out, 5, "fake_file", fake_write, h, err)
+		       ? -1
+		       : 0;
 }
 
-static const char *const fake_file_names[] = { "fake_file", NULL };
+static const char *const fake_file_names[] = { "fake_file", "fake_last", NULL };
 
 static const struct host_subsys_ops fake_subsys = {
 	.name = "fake",
@@ -360,8 +372,9 @@ START_TEST(test_fake_hooks_in_order)
 	static const char *const text[] = { "world_text", "text", "text" };
 	static const char *const json[] = { "world_json", "json", "json" };
 	/* report.json, report.txt, then each host's directory */
-	static const char *const files[] = { "world_json", "json", "json",  "world_text",
-					     "text",	   "text", "files", "files" };
+	static const char *const files[] = { "world_json", "json",  "json",	   "world_text",
+					     "text",	   "text",  "files",	   "write first",
+					     "write last", "files", "write first", "write last" };
 	static const char *const release[] = { "release", "release", "world_release" };
 	const struct host_subsys_ops *t[SUBSYS_MAX + 1];
 	char dir[] = "/tmp/skbsim-subsys-XXXXXX", p[512], line[64];

@@ -372,27 +372,27 @@ static int netdev_dev_files(const struct net_device *dev, struct host_files *out
 	char name[64];
 
 	snprintf(name, sizeof(name), "bridge_fdb_%s", dev->name);
-	if (ops->show_fdb && out->emit(out, name, fn_fdb, dev, err))
+	if (ops->show_fdb && out->emit(out, 140, name, fn_fdb, dev, err))
 		return -1;
 	if (!ops->get_ethtool_stats)
 		return 0;
 	snprintf(name, sizeof(name), "ethtool_S_%s", dev->name);
-	if (out->emit(out, name, fn_ethtool, dev, err))
+	if (out->emit(out, 140, name, fn_ethtool, dev, err))
 		return -1;
 	snprintf(name, sizeof(name), "ethtool_c_%s", dev->name);
-	if (ops->get_coalesce && out->emit(out, name, fn_ethtool_c, dev, err))
+	if (ops->get_coalesce && out->emit(out, 140, name, fn_ethtool_c, dev, err))
 		return -1;
 	snprintf(name, sizeof(name), "byte_queue_limits_%s", dev->name);
-	if (dev->bql && out->emit(out, name, fn_bql, dev, err))
+	if (dev->bql && out->emit(out, 140, name, fn_bql, dev, err))
 		return -1;
 	return 0;
 }
 
 static int netdev_subsys_files(const struct host *h, struct host_files *out, struct sim_error *err)
 {
-	if (out->emit(out, "net_dev", fn_net_dev, h, err) ||
-	    out->emit(out, "tc_qdisc", fn_tc, h, err) ||
-	    out->emit(out, "tc_class", fn_tc_class, h, err))
+	if (out->emit(out, 40, "net_dev", fn_net_dev, h, err) ||
+	    out->emit(out, 70, "tc_qdisc", fn_tc, h, err) ||
+	    out->emit(out, 80, "tc_class", fn_tc_class, h, err))
 		return -1;
 	for (uint32_t d = 0; d < h->ndevs; d++)
 		if (netdev_dev_files(h->devs[d], out, err))

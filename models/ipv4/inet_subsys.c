@@ -221,8 +221,8 @@ static void fn_netstat(const void *a, FILE *f)
 
 static int inet_subsys_files(const struct host *h, struct host_files *out, struct sim_error *err)
 {
-	return out->emit(out, "snmp", fn_snmp, h, err) ||
-			       out->emit(out, "netstat", fn_netstat, h, err)
+	return out->emit(out, 20, "snmp", fn_snmp, h, err) ||
+			       out->emit(out, 30, "netstat", fn_netstat, h, err)
 		       ? -1
 		       : 0;
 }

@@ -48,7 +48,7 @@ static void fn_neigh(const void *a, FILE *f)
 
 static int route_subsys_files(const struct host *h, struct host_files *out, struct sim_error *err)
 {
-	return out->emit(out, "neigh", fn_neigh, h, err);
+	return out->emit(out, 90, "neigh", fn_neigh, h, err);
 }
 
 static const char *const route_files[] = { "neigh", NULL };

@@ -323,8 +323,8 @@ static void fn_ss(const void *a, FILE *f)
 
 static int sock_subsys_files(const struct host *h, struct host_files *out, struct sim_error *err)
 {
-	return out->emit(out, "ss", fn_ss, h, err) ||
-			       out->emit(out, "sockstat", fn_sockstat, h, err)
+	return out->emit(out, 50, "ss", fn_ss, h, err) ||
+			       out->emit(out, 100, "sockstat", fn_sockstat, h, err)
 		       ? -1
 		       : 0;
 }

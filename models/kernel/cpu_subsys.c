@@ -324,8 +324,8 @@ static void fn_interrupts(const void *a, FILE *f)
 
 static int cpu_subsys_files(const struct host *h, struct host_files *out, struct sim_error *err)
 {
-	return out->emit(out, "softnet_stat", fn_softnet, h, err) ||
-			       out->emit(out, "interrupts", fn_interrupts, h, err)
+	return out->emit(out, 10, "softnet_stat", fn_softnet, h, err) ||
+			       out->emit(out, 60, "interrupts", fn_interrupts, h, err)
 		       ? -1
 		       : 0;
 }

@@ -130,11 +130,11 @@ static void fn_ct_count(const void *a, FILE *f)
 
 static int nf_subsys_files(const struct host *h, struct host_files *out, struct sim_error *err)
 {
-	if (h->nf && out->emit(out, "iptables", fn_iptables, h->nf, err))
+	if (h->nf && out->emit(out, 110, "iptables", fn_iptables, h->nf, err))
 		return -1;
 	if (h->nf && h->nf->ct &&
-	    (out->emit(out, "conntrack_S", fn_conntrack_S, h->nf->ct, err) ||
-	     out->emit(out, "nf_conntrack_count", fn_ct_count, h->nf->ct, err)))
+	    (out->emit(out, 120, "conntrack_S", fn_conntrack_S, h->nf->ct, err) ||
+	     out->emit(out, 130, "nf_conntrack_count", fn_ct_count, h->nf->ct, err)))
 		return -1;
 	return 0;
 }

@@ -256,36 +256,78 @@ static int write_file(const char *dir, const char *host, const char *name,
 	return 0;
 }
 
-/* Where a host's files go: the files hooks' emit() (struct host_files, models/subsys.h). */
-struct host_dir {
-	struct host_files files; /* first: the hooks see this */
-	const char *dir;	 /* the results directory */
-	const char *host;	 /* the host's directory in it */
+/* One file a files hook asked for (struct host_files, models/subsys.h). */
+struct host_file_req {
+	int rank;		  /* the order it is written in */
+	char name[256];		  /* one path component */
+	host_file_write_fn write; /* its writer */
+	const void *arg;	  /* the writer's argument */
 };
 
-static int host_dir_emit(struct host_files *ctx, const char *name, host_file_write_fn write,
-			 const void *arg, struct sim_error *err)
+/* The files of one host directory, collected from the hooks, then written by rank. */
+struct host_dir {
+	struct host_files files;   /* first: the hooks see this */
+	struct host_file_req *req; /* [n], grown by doubling */
+	size_t n, cap;		   /* entries, room */
+};
+
+static int host_dir_emit(struct host_files *ctx, int rank, const char *name,
+			 host_file_write_fn write, const void *arg, struct sim_error *err)
 {
 	struct host_dir *d = (struct host_dir *)ctx;
+	struct host_file_req *r;
 
-	return write_file(d->dir, d->host, name, write, arg, err);
+	SIM_BUG_ON(strlen(name) >= sizeof(r->name));
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 32;
+		struct host_file_req *q = realloc(d->req, cap * sizeof(*q));
+
+		if (!q)
+			return sim_error_set(err, "out of memory");
+		d->req = q;
+		d->cap = cap;
+	}
+	r = &d->req[d->n++];
+	r->rank = rank;
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->write = write;
+	r->arg = arg;
+	return 0;
 }
 
-/* The host's directory and every subsystem's files in it, in table order. */
+/* Stable: files of one rank keep the order their hooks asked for them in. */
+static void host_dir_sort(struct host_dir *d)
+{
+	for (size_t i = 1; i < d->n; i++) {
+		struct host_file_req r = d->req[i];
+		size_t j = i;
+
+		for (; j && d->req[j - 1].rank > r.rank; j--)
+			d->req[j] = d->req[j - 1];
+		d->req[j] = r;
+	}
+}
+
+/* The host's directory and every subsystem's files in it, by rank. */
 static int write_host_files(const struct world *w, const struct host *h, const char *dir,
 			    struct sim_error *err)
 {
-	struct host_dir d = { { host_dir_emit }, dir, h->name };
+	struct host_dir d = { { host_dir_emit }, NULL, 0, 0 };
 	char path[4096];
+	int rc = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, h->name);
 	SIM_BUG_ON(!safe_component(h->name));
 	if (mkdir(path, 0777))
 		return sim_error_set(err, "cannot create '%s': %s", path, strerror(errno));
-	for (const struct host_subsys_ops *const *t = world_subsys(w); *t; t++)
-		if ((*t)->files && (*t)->files(h, &d.files, err))
-			return -1;
-	return 0;
+	for (const struct host_subsys_ops *const *t = world_subsys(w); *t && !rc; t++)
+		if ((*t)->files)
+			rc = (*t)->files(h, &d.files, err);
+	host_dir_sort(&d);
+	for (size_t i = 0; i < d.n && !rc; i++)
+		rc = write_file(dir, h->name, d.req[i].name, d.req[i].write, d.req[i].arg, err);
+	free(d.req);
+	return rc;
 }
 
 bool report_host_file_known(const char *name)
