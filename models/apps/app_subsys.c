@@ -70,45 +70,50 @@ static void app_subsys_estimate(const struct host *h, uint64_t *mem, double *pkt
 
 /* ---- report ---- */
 
+/* A sender's or echo server's lines: calls, sends, errors, and a client's round trips. */
+static void app_text_sender(const struct app *ap, FILE *f)
+{
+	fprintf(f, "  app %s (cpu %u): %llu calls, %llu sent, %llu blocked on sndbuf, errors",
+		ap->name, ap->thread.cpu->id, U(ap->calls), U(ap->sent), U(ap->blocks));
+	for (int k = 0; k < APP_ERR_NR; k++)
+		if (k < APP_ERR_ALWAYS || ap->errors[k])
+			fprintf(f, " %s %llu", app_err_name[k], U(ap->errors[k]));
+	fputc('\n', f);
+	if (!ap->await_reply)
+		return;
+	fprintf(f,
+		"  app %s: round trip ns p50 %.0f p90 %.0f p99 %.0f max %.0f "
+		"(%llu replies after warm-up, %llu timed out)\n",
+		ap->name, (double)sim_hist_quantile(&ap->rtt, 0.5) / 1e3,
+		(double)sim_hist_quantile(&ap->rtt, 0.9) / 1e3,
+		(double)sim_hist_quantile(&ap->rtt, 0.99) / 1e3, (double)ap->rtt.max / 1e3,
+		U(ap->rtt.count), U(ap->timeouts));
+}
+
+/* A reader's lines: its datagrams' end-to-end latency, then calls and sleeps. */
+static void app_text_reader(const struct app *ap, FILE *f)
+{
+	if (ap->e2e.count)
+		fprintf(f,
+			"  app %s: end-to-end ns p50 %.0f p99 %.0f max %.0f (%llu datagrams "
+			"after warm-up)\n",
+			ap->name, (double)sim_hist_quantile(&ap->e2e, 0.5) / 1e3,
+			(double)sim_hist_quantile(&ap->e2e, 0.99) / 1e3, (double)ap->e2e.max / 1e3,
+			U(ap->e2e.count));
+	fprintf(f, "  app %s (cpu %u): %llu calls, %llu datagrams, %llu sleeps\n", ap->name,
+		ap->thread.cpu->id, U(ap->calls), U(ap->msgs), U(ap->sleeps));
+}
+
 /* Each app's lines in report.txt's host section. */
 static void app_subsys_text(const struct host *h, FILE *f)
 {
 	for (uint32_t a = 0; a < h->napps; a++) {
 		const struct app *ap = h->apps[a];
 
-		if (ap->sender || ap->echo) {
-			fprintf(f,
-				"  app %s (cpu %u): %llu calls, %llu sent, %llu blocked on sndbuf, "
-				"errors",
-				ap->name, ap->thread.cpu->id, U(ap->calls), U(ap->sent),
-				U(ap->blocks));
-			for (int k = 0; k < APP_ERR_NR; k++)
-				if (k < APP_ERR_ALWAYS || ap->errors[k])
-					fprintf(f, " %s %llu", app_err_name[k], U(ap->errors[k]));
-			fputc('\n', f);
-			if (ap->await_reply)
-				fprintf(f,
-					"  app %s: round trip ns p50 %.0f p90 %.0f p99 %.0f max "
-					"%.0f "
-					"(%llu replies after warm-up, %llu timed out)\n",
-					ap->name, (double)sim_hist_quantile(&ap->rtt, 0.5) / 1e3,
-					(double)sim_hist_quantile(&ap->rtt, 0.9) / 1e3,
-					(double)sim_hist_quantile(&ap->rtt, 0.99) / 1e3,
-					(double)ap->rtt.max / 1e3, U(ap->rtt.count),
-					U(ap->timeouts));
-			continue;
-		}
-		if (ap->e2e.count)
-			fprintf(f,
-				"  app %s: end-to-end ns p50 %.0f p99 %.0f max %.0f (%llu "
-				"datagrams "
-				"after warm-up)\n",
-				ap->name, (double)sim_hist_quantile(&ap->e2e, 0.5) / 1e3,
-				(double)sim_hist_quantile(&ap->e2e, 0.99) / 1e3,
-				(double)ap->e2e.max / 1e3, U(ap->e2e.count));
-		fprintf(f, "  app %s (cpu %u): %llu calls, %llu datagrams, %llu sleeps\n", ap->name,
-			ap->thread.cpu->id, (unsigned long long)ap->calls,
-			(unsigned long long)ap->msgs, (unsigned long long)ap->sleeps);
+		if (ap->sender || ap->echo)
+			app_text_sender(ap, f);
+		else
+			app_text_reader(ap, f);
 	}
 }
 

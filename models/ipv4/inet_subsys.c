@@ -2,7 +2,8 @@
  * models/ipv4/inet_subsys.c - IPv4's per-namespace state as a subsystem
  * (models/subsys.h; net/ipv4/af_inet.c ipv4_mib_init_net, icmp_sk_init,
  * ipv4_frags_init_net): the reassembly queues, the ICMP rate limit's and
- * autobind's random streams, the ICMP peer table, and the SNMP counters'
+ * autobind's random streams, the ICMP peer table (sized and allocated by
+ * models/apps/traffic_subsys.c, freed here), and the SNMP counters'
  * report (/proc/net/snmp, /proc/net/netstat).
  */
 #include <stdlib.h>
@@ -27,6 +28,7 @@ static int inet_subsys_init(struct host *h, const struct cfg_node *n, struct sim
 	return 0;
 }
 
+/* With the ICMP peer table (the traffic subsystem's world_late_init sizes it by the flows). */
 static void inet_subsys_release(struct host *h)
 {
 	free(h->peers);

@@ -91,29 +91,34 @@ static uint64_t sock_subsys_skb_pool_need(const struct host *h)
 
 /* ---- report ---- */
 
-/* Each socket's line in report.txt's host section. */
+/* An AF_XDP socket's line: its binding and getsockopt(XDP_STATISTICS). */
+static void xsk_text(const struct sock *sk, FILE *f)
+{
+	const struct xdp_sock *xs = xdp_sk(sk);
+
+	fprintf(f,
+		"  xsk %s on %s queue %u: rx %llu rx_dropped %llu rx_ring_full %llu "
+		"rx_fill_ring_empty_descs %llu\n",
+		sk->name, xs->dev->name, xs->queue_id, U(xs->rx_packets), U(xs->rx_dropped),
+		U(xs->rx_ring_full), U(xs->rx_fill_ring_empty_descs));
+}
+
+/* Each socket's line in report.txt's host section (a tap's: PACKET_STATISTICS). */
 static void sock_subsys_text(const struct host *h, FILE *f)
 {
 	for (uint32_t s = 0; s < h->nsocks; s++) {
 		const struct sock *sk = h->socks[s];
 
 		if (sk->kind == SOCK_XDP)
-			fprintf(f,
-				"  xsk %s on %s queue %u: rx %llu rx_dropped %llu rx_ring_full "
-				"%llu "
-				"rx_fill_ring_empty_descs %llu\n",
-				sk->name, xdp_sk(sk)->dev->name, xdp_sk(sk)->queue_id,
-				U(xdp_sk(sk)->rx_packets), U(xdp_sk(sk)->rx_dropped),
-				U(xdp_sk(sk)->rx_ring_full),
-				U(xdp_sk(sk)->rx_fill_ring_empty_descs));
+			xsk_text(sk, f);
 		else if (sk->kind == SOCK_PACKET)
 			fprintf(f, "  tap %s on %s: tp_packets %llu tp_drops %llu\n", sk->name,
 				pkt_sk(sk)->tap_dev->name,
-				(unsigned long long)(pkt_sk(sk)->tp_packets + pkt_sk(sk)->tp_drops),
-				(unsigned long long)pkt_sk(sk)->tp_drops);
+				U(pkt_sk(sk)->tp_packets + pkt_sk(sk)->tp_drops),
+				U(pkt_sk(sk)->tp_drops));
 		else
 			fprintf(f, "  socket %s: rcvbuf %u, drops %llu\n", sk->name, sk->sk_rcvbuf,
-				(unsigned long long)sk->sk_drops);
+				U(sk->sk_drops));
 	}
 }
 
