@@ -228,6 +228,26 @@ START_TEST(test_governor_haltpoll)
 END_TEST
 
 /*
+ * A sender on CPU 0 and a reader on CPU 1 over loopback, 10 kpps. Arguments:
+ * the scenario's name, top-level lines (profile, costs) and the send
+ * mapping's extra keys.
+ */
+static const char loop_fmt[] = "name: %s\n"
+			       "duration: 20ms\n"
+			       "warmup: 0s\n"
+			       "%s"
+			       "hosts:\n"
+			       "  - name: box\n"
+			       "    cpus: 2\n"
+			       "    sockets:\n"
+			       "      - {name: srv, bind: '127.0.0.1:9000'}\n"
+			       "      - {name: cli}\n"
+			       "    apps:\n"
+			       "      - {name: client, socket: cli, cpu: 0,\n"
+			       "         send: {to: '127.0.0.1:9000', size: 64, rate: 10kpps%s}}\n"
+			       "      - {name: server, socket: srv, cpu: 1}\n";
+
+/*
  * haltpoll in a run: a datagram every 100 us wakes the reader's CPU 1. Its
  * first halt opens a 50 us window; from then on each idle period polls 50 us
  * (the POLL loop's time limit ends it), halts, and is woken by the next
@@ -235,23 +255,13 @@ END_TEST
  */
 START_TEST(test_haltpoll_run)
 {
-	static const char yaml[] =
-		"name: haltpoll\n"
-		"duration: 20ms\n"
-		"warmup: 0s\n"
+	static const char costs[] =
 		"costs: {idle: [{name: POLL, latency: 0, residency: 0, polling: true},\n"
 		"               {name: haltpoll, latency: 1us, residency: 1us, polling: false}],\n"
-		"        idle_governor: haltpoll, guest_halt_poll_ns: 200us}\n"
-		"hosts:\n"
-		"  - name: box\n"
-		"    cpus: 2\n"
-		"    sockets:\n"
-		"      - {name: srv, bind: '127.0.0.1:9000'}\n"
-		"      - {name: cli}\n"
-		"    apps:\n"
-		"      - {name: client, socket: cli, cpu: 0,\n"
-		"         send: {to: '127.0.0.1:9000', size: 64, rate: 10kpps}}\n"
-		"      - {name: server, socket: srv, cpu: 1}\n";
+		"        idle_governor: haltpoll, guest_halt_poll_ns: 200us}\n";
+	char yaml[1024];
+
+	snprintf(yaml, sizeof(yaml), loop_fmt, "haltpoll", costs, "");
 	struct world *w = test_world_run("haltpoll.yaml", yaml);
 	const struct cpuidle_device *d = &test_world_host(w, "box")->cpus[1].idle;
 
@@ -269,22 +279,6 @@ END_TEST
 
 /* ---- a paced sender's sleep ---- */
 
-static const char pace_fmt[] = "name: pace\n"
-			       "duration: 20ms\n"
-			       "warmup: 0s\n"
-			       "profile: legacy-0.1\n"
-			       "costs: {timer_sleep: 30000}\n"
-			       "hosts:\n"
-			       "  - name: box\n"
-			       "    cpus: 2\n"
-			       "    sockets:\n"
-			       "      - {name: srv, bind: '127.0.0.1:9000'}\n"
-			       "      - {name: cli}\n"
-			       "    apps:\n"
-			       "      - {name: client, socket: cli, cpu: 0,\n"
-			       "         send: {to: '127.0.0.1:9000', size: 64, rate: 10kpps%s}}\n"
-			       "      - {name: server, socket: srv, cpu: 1}\n";
-
 /*
  * CPU 0's busy time (ps), the datagrams sent and a nanosleep's cycles
  * (syscall + timer_sleep), with the send mapping's extra keys.
@@ -296,7 +290,8 @@ static double pace_busy(const char *extra, uint64_t *sent, uint64_t *sleep_cycle
 	struct host *h;
 	double busy = 0;
 
-	snprintf(yaml, sizeof(yaml), pace_fmt, extra);
+	snprintf(yaml, sizeof(yaml), loop_fmt, "pace",
+		 "profile: legacy-0.1\ncosts: {timer_sleep: 30000}\n", extra);
 	w = test_world_run("pace.yaml", yaml);
 	h = test_world_host(w, "box");
 	for (int a = 0; a < ACCT_NR; a++)
