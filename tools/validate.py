@@ -552,7 +552,15 @@ WHY = """Why, mechanism by mechanism (nothing was tuned to pass; the numbers are
   for a full-batch drain); before that value was measured (2 µs assumed) these rows were
   +44 % to +88 %. What is left: skbsim's reader still returns with fewer datagrams per call
   than the VM's (the real wake-up latency varies with load, 35–49 µs round trips, and skbsim
-  draws none of that spread). The drain rows, which have no wake-up, pass.
+  draws none of that spread). The drain rows, which have no wake-up, pass. A caveat found
+  later: the ping-pong's 15 µs per wake-up includes the waker's own exit on the IPI's ICR write,
+  which `ipi_send` (9 µs, measured apart) now charges to the waker before the IPI leaves, so
+  skbsim's remote wake-up takes about 9 µs longer than the VM's. Taking the 9 µs off
+  (`ipi_latency` 6 µs) makes these rows worse, not better (+41 % to +54 % at 64 bytes; two
+  calibrated rows, `lo_b1.send_ns` and `fwd.send_ns`, leave their tolerance): with the quicker
+  wake-up skbsim's reader finds still fewer datagrams per call, so the VM's reader batches for
+  a reason skbsim does not model, and the double count stands in for it. Removing it needs that
+  mechanism and a refit; the profile keeps 15 µs and says so.
 - **The two copies** (`lo_s*.recv_ns`, predicted). The fit had one per-byte copy cost, set by
   the send rows (copy_from_iter into a new skb, 0.147 ns a byte); the drain rows, a reader
   emptying a full socket, show copy_to_user costing half of that (0.075–0.094 ns a byte
