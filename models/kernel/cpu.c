@@ -1198,9 +1198,9 @@ void cpu_observer_add(struct world *w, struct cpu_observer *o)
 	*p = o;
 }
 
-static void cpu_ev_fire(struct sim_event *ev)
+/* The running job's time is up: account it and run its done() as part of @c's work. */
+static void cpu_job_end(struct cpu *c)
 {
-	struct cpu *c = container_of(ev, struct cpu, ev);
 	struct cpu_job *j = c->running;
 
 	cpu_account(c, j, j->remaining);
@@ -1215,7 +1215,73 @@ static void cpu_ev_fire(struct sim_event *ev)
 	j->done(j);
 	cpu_world(c)->this_cpu = NULL;
 	c->in_kick = false;
-	cpu_kick(c);
+}
+
+/*
+ * cpu_pick() for a CPU whose job just ended, when no scheduler decision is
+ * needed: the hardirq job, the inline softirq's next unit, or the current
+ * thread's next job when it is not to be preempted. A CPU whose job just
+ * ended is awake and has no wake job. NULL when cpu_kick() must decide (IPIs
+ * taken as flags in idle, which the end of the wake job leaves to flush, a
+ * thread without work, a context switch, a pending reschedule, EEVDF's tick,
+ * a CPU observer).
+ */
+static struct cpu_job *cpu_pick_after_end(struct cpu *c)
+{
+	struct thread *t = c->curr;
+
+	if (c->csd_head || cpu_world(c)->cpu_observers)
+		return NULL;
+	if (c->hardirq_job.active || (c->irq_head && hardirq_next(c)))
+		return &c->hardirq_job;
+	if (c->sx.active && !c->sx.in_thread)
+		return &c->softirq_job;
+	if (c->cs_job.active || !t || !t->job.active || sched_eevdf(c) ||
+	    (c->need_resched && t->job.preemptible && c->nrq))
+		return NULL;
+	return &t->job;
+}
+
+/*
+ * After a job ended on @c, start what runs next: what cpu_pick_after_end()
+ * chose directly, as cpu_start() would on a CPU that just ended a job, else
+ * through cpu_kick(). And when no event comes before the new job's end, run
+ * it in place, without its completion event: the clock jumps there
+ * (sim_eventq_skip_to() consumes the schedule's sequence number and counts
+ * the event), which is exactly what scheduling c->ev and firing it next
+ * would have done. True when it ran in place (its end is now).
+ */
+static bool cpu_next_after_end(struct cpu *c)
+{
+	struct cpu_job *j = cpu_pick_after_end(c);
+	struct world *w = cpu_world(c);
+	sim_time_t end;
+
+	if (!j) {
+		cpu_kick(c);
+		return false;
+	}
+	j->remaining += c->cold_ps;
+	c->cold_ps = 0;
+	c->running = j;
+	c->run_start = w->q.now;
+	c->kick_again = false;
+	end = w->q.now + j->remaining;
+	if (sim_eventq_first_at(&w->q, end, CPU_EV_PRIO)) {
+		sim_event_schedule(&w->q, &c->ev, end);
+		return false;
+	}
+	sim_eventq_skip_to(&w->q, end);
+	return true;
+}
+
+static void cpu_ev_fire(struct sim_event *ev)
+{
+	struct cpu *c = container_of(ev, struct cpu, ev);
+
+	do
+		cpu_job_end(c);
+	while (cpu_next_after_end(c));
 }
 
 void cpu_acct_flush(struct cpu *c, sim_time_t now)
