@@ -1218,57 +1218,69 @@ static void cpu_job_end(struct cpu *c)
 }
 
 /*
- * cpu_pick() for a CPU whose job just ended, when no scheduler decision is
- * needed: the hardirq job, the inline softirq's next unit, or the current
- * thread's next job when it is not to be preempted. A CPU whose job just
- * ended is awake and has no wake job. NULL when cpu_kick() must decide (IPIs
- * taken as flags in idle, which the end of the wake job leaves to flush, a
- * thread without work, a context switch, a pending reschedule, EEVDF's tick,
- * a CPU observer).
+ * What cpu_pick() picks for a CPU whose job just ended, in cpu_kick_run()'s
+ * context: such a CPU is awake, so there is no wake job, only the IPIs taken
+ * as flags that the end of a wake job can leave (the caller leaves those to
+ * cpu_kick()). NULL: nothing to run.
  */
 static struct cpu_job *cpu_pick_after_end(struct cpu *c)
 {
-	struct thread *t = c->curr;
-
-	if (c->csd_head || cpu_world(c)->cpu_observers)
-		return NULL;
 	if (c->hardirq_job.active || (c->irq_head && hardirq_next(c)))
 		return &c->hardirq_job;
 	if (c->sx.active && !c->sx.in_thread)
 		return &c->softirq_job;
-	if (c->cs_job.active || !t || !t->job.active || sched_eevdf(c) ||
-	    (c->need_resched && t->job.preemptible && c->nrq))
-		return NULL;
-	return &t->job;
+	return cpu_pick_thread(c);
 }
 
 /*
- * After a job ended on @c, start what runs next: what cpu_pick_after_end()
- * chose directly, as cpu_start() would on a CPU that just ended a job, else
- * through cpu_kick(). And when no event comes before the new job's end, run
- * it in place, without its completion event: the clock jumps there
- * (sim_eventq_skip_to() consumes the schedule's sequence number and counts
- * the event), which is exactly what scheduling c->ev and firing it next
- * would have done. True when it ran in place (its end is now).
+ * After a job ended on @c, start what runs next: cpu_kick_run()'s first
+ * pass, with cpu_start() and cpu_go_idle() as they are on a CPU that just
+ * ended a job, and its further passes through cpu_kick() when the first one
+ * kicked @c again. When the new job is the last word (no further pass, no
+ * EEVDF tick to arm) and no event comes before its end, it runs in place,
+ * without its completion event: the clock jumps there (sim_eventq_skip_to()
+ * consumes the schedule's sequence number and counts the event), which is
+ * exactly what scheduling c->ev and firing it next would have done. True
+ * when it ran in place (its end is now). IPIs left to flush and CPU
+ * observers go through cpu_kick() itself.
  */
 static bool cpu_next_after_end(struct cpu *c)
 {
-	struct cpu_job *j = cpu_pick_after_end(c);
 	struct world *w = cpu_world(c);
+	struct cpu_job *j;
 	sim_time_t end;
+	bool again;
 
-	if (!j) {
+	if (c->csd_head || w->cpu_observers) {
 		cpu_kick(c);
+		return false;
+	}
+	c->in_kick = true;
+	w->this_cpu = c;
+	c->kick_again = false;
+	j = cpu_pick_after_end(c);
+	again = c->kick_again;
+	w->this_cpu = NULL;
+	c->in_kick = false;
+	if (!j) {
+		c->idle_since = w->q.now;
+		if (again)
+			cpu_kick(c);
+		else
+			cpu_idle_enter(c);
 		return false;
 	}
 	j->remaining += c->cold_ps;
 	c->cold_ps = 0;
 	c->running = j;
 	c->run_start = w->q.now;
-	c->kick_again = false;
 	end = w->q.now + j->remaining;
-	if (sim_eventq_first_at(&w->q, end, CPU_EV_PRIO)) {
+	if (again || sched_eevdf(c) || sim_eventq_first_at(&w->q, end, CPU_EV_PRIO)) {
 		sim_event_schedule(&w->q, &c->ev, end);
+		if (sched_eevdf(c))
+			eevdf_tick_arm(c);
+		if (again)
+			cpu_kick(c);
 		return false;
 	}
 	sim_eventq_skip_to(&w->q, end);
