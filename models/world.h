@@ -109,7 +109,8 @@ struct pcap_out;
 	X(br_pass_frame_up) /* br_pass_frame_up: bridge rx stats, netif_receive_skb on the bridge */ \
 	X(br_dev_xmit)	    /* the bridge's ndo_start_xmit (instead of driver_xmit) */               \
 	X(vlan_do_receive) /* vlan_do_receive: VID lookup, untag, rx stats */                        \
-	X(vlan_dev_xmit)   /* vlan_dev_hard_start_xmit (instead of driver_xmit) */
+	X(vlan_dev_xmit)   /* vlan_dev_hard_start_xmit (instead of driver_xmit) */                   \
+	X(gso_segment)	   /* software GSO, per segment built (skb_segment, __udp_gso_segment) */
 
 struct costs {
 #define X(n) uint64_t n; /* cycles */

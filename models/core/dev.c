@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/core/gso.h"
 #include "models/core/observe.h"
 #include "models/core/dev.h"
 #include "models/core/xdp.h"
@@ -466,7 +467,7 @@ static void stack_unit(struct cpu *c, struct napi_poll_run *r, struct sk_buff *s
 		r->unit_skb = NULL;
 		return;
 	}
-	*cycles += sk->sk_prot->queue_rcv_cost(c, sk,
+	*cycles += sk->sk_prot->queue_rcv_cost(c, sk, skb,
 					       c->host->w->q.now + cycles_to_ps(c->host, *cycles));
 	r->unit = UNIT_SOCKET;
 	r->unit_sk = sk;
@@ -532,7 +533,8 @@ static void napi_gro_receive(struct cpu *c, struct napi_struct *n, struct sk_buf
 		return;
 	}
 	*cycles += k->gro_receive;
-	if (!inet_gro_eligible(skb->dev->host, skb)) {
+	/* an skb that is already GSO (UDP_SEGMENT through veth) goes up as it is */
+	if (skb_is_gso(skb) || !inet_gro_eligible(skb->dev->host, skb)) {
 		gro_normal_one(n, skb);
 		return;
 	}

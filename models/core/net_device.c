@@ -74,6 +74,7 @@ int netdev_create(struct host *h, const struct netdev_driver *drv, const struct 
 	dev->host = h;
 	dev->driver = drv;
 	dev->dev_addr = n ? netdev_default_addr(h, name) : 0;
+	dev->gso_max_size = GSO_LEGACY_MAX_SIZE; /* netif_set_tso_max_size's default */
 	if (netdev_parse_mac(dev, n, err) || drv->setup(dev, n, err))
 		return -1;
 	SIM_BUG_ON(!dev->netdev_ops || !dev->netdev_ops->ndo_start_xmit || !dev->ethtool_ops ||

@@ -273,11 +273,15 @@ struct net_device {
 	struct netdev_queue *txq;    /* [ntxq] (dev->_tx) */
 	uint32_t nrxq;		     /* RX queues (real_num_rx_queues) */
 	struct netdev_rx_queue *rxq; /* [nrxq] (dev->_rx) */
-	struct Qdisc *qdisc; /* the root qdisc (dev->qdisc): mq, a shared root, or txq[0]'s */
-	bool bql;	     /* BQL on: adaptive, or fixed at a limit */
-	bool xps;	     /* some TX queue has an xps_cpus mask */
-	bool gro;	     /* NETIF_F_GRO (ethtool -K gro) */
-	bool ntuple;	     /* NETIF_F_NTUPLE (ethtool -K ntuple on): aRFS with RFS */
+	struct Qdisc *qdisc;   /* the root qdisc (dev->qdisc): mq, a shared root, or txq[0]'s */
+	bool bql;	       /* BQL on: adaptive, or fixed at a limit */
+	bool xps;	       /* some TX queue has an xps_cpus mask */
+	bool gro;	       /* NETIF_F_GRO (ethtool -K gro) */
+	bool gso_udp_l4;       /* NETIF_F_GSO_UDP_L4 (ethtool -K tx-udp-segmentation): takes a
+				UDP_SEGMENT skb whole (a NIC cuts it; lo, veth pass it on) */
+	uint32_t gso_max_size; /* bytes: netif_get_gso_max_size (GSO_LEGACY_MAX_SIZE 65536): a
+				  GSO skb this long or longer is segmented in software */
+	bool ntuple;	       /* NETIF_F_NTUPLE (ethtool -K ntuple on): aRFS with RFS */
 	struct xdp_prog *xdp_generic;	     /* generic XDP program (do_xdp_generic), NULL = none */
 	uint32_t ntaps;			     /* AF_PACKET sockets bound here */
 	struct sock *taps[MAX_TAPS_PER_DEV]; /* ptype_all */
@@ -289,7 +293,8 @@ struct net_device {
 	/* the driver's private state follows (netdev_priv), aligned to NETDEV_ALIGN */
 };
 
-#define NETDEV_ALIGN 32 /* NETDEV_ALIGN */
+#define NETDEV_ALIGN	    32	  /* NETDEV_ALIGN */
+#define GSO_LEGACY_MAX_SIZE 65536 /* bytes: a device's default gso_max_size */
 #define NETDEV_PRIV_OFFSET                                                                         \
 	((sizeof(struct net_device) + NETDEV_ALIGN - 1) & ~(size_t)(NETDEV_ALIGN - 1))
 

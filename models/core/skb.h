@@ -179,7 +179,7 @@ enum skb_flags {
 
 struct sk_buff {
 	struct sk_buff *next;	   /* queue link (sk_buff_head, ring) */
-	struct sk_buff *frag_next; /* GRO: next merged segment of this skb */
+	struct sk_buff *frag_next; /* next segment of this skb (GRO merged, UDP_SEGMENT built) */
 	struct net_device *dev;	   /* ingress device */
 	struct sock *sk;	   /* socket the truesize is charged to, or NULL */
 	uint32_t len;		   /* bytes: frame length without FCS (L2 + L3 + payload) */
@@ -188,7 +188,9 @@ struct sk_buff {
 	uint32_t saddr, daddr;	   /* IPv4 addresses, host byte order */
 	uint16_t sport, dport;	   /* UDP ports */
 	uint16_t queue_mapping;	   /* RX queue index */
-	uint16_t gso_segs;	   /* segments in this skb (1 unless GRO merged) */
+	uint16_t gso_segs;	   /* segments in this skb (1 unless GRO merged or UDP_SEGMENT) */
+	uint16_t gso_size;	   /* bytes: payload per segment of a UDP_SEGMENT skb (shinfo
+				      gso_size, SKB_GSO_UDP_L4); 0 = not one (GRO sets none) */
 	uint8_t protocol;	   /* IP protocol */
 	uint8_t pkt_type;	   /* PACKET_HOST or PACKET_OTHERHOST */
 	uint16_t tailroom;	   /* bytes: skb_tailroom of a fragment's linear head built by the

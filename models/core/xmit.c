@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "models/core/gso.h"
 #include "models/core/observe.h"
 #include "models/core/dev.h"
 #include "models/core/neigh.h"
@@ -67,6 +68,37 @@ static int xmit_one(struct cpu *c, struct net_device *dev, struct sk_buff *skb, 
 	*cycles +=
 		*dev->xmit_cost; /* the driver's: a ring post, or veth_xmit + __dev_forward_skb */
 	return dev->netdev_ops->ndo_start_xmit(c, dev, skb, txq, cycles);
+}
+
+/*
+ * validate_xmit_skb + dev_hard_start_xmit: a GSO skb @dev cannot take whole
+ * is cut here (skb_gso_segment) and its segments go to the driver one by
+ * one. A segment the driver refuses (NETDEV_TX_BUSY) comes back in *@rest
+ * with those after it, as one GSO skb to requeue (skb_gso_rechain: the
+ * kernel requeues the list; here the rest is cut again, and charged again,
+ * when it is sent). Returns the last driver's code.
+ */
+static int dev_hard_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
+			       uint16_t txq, uint64_t *cycles, struct sk_buff **rest)
+{
+	uint16_t gso = skb->gso_size;
+	struct sk_buff *next;
+	int rc = NETDEV_TX_OK;
+
+	*rest = skb;
+	if (!skb_is_gso(skb) || !netif_needs_gso(skb, dev))
+		return xmit_one(c, dev, skb, txq, cycles);
+	for (skb = skb_gso_segment(dev->host, skb, cycles); skb; skb = next) {
+		next = skb->next;
+		skb->next = NULL;
+		rc = xmit_one(c, dev, skb, txq, cycles);
+		if (rc == NETDEV_TX_BUSY) {
+			skb->next = next;
+			*rest = skb_gso_rechain(skb, gso);
+			return rc;
+		}
+	}
+	return rc;
 }
 
 static bool txq_frozen(const struct netdev_queue *txq)
@@ -148,7 +180,7 @@ static void qdisc_run(struct cpu *c, struct netdev_queue *txq, uint64_t *cycles)
 	const struct costs *k = &dev->host->costs;
 	int quota = (int)(dev->host->sysctl.dev_weight * dev->host->sysctl.dev_tx_weight);
 	struct netdev_queue *tq;
-	struct sk_buff *skb;
+	struct sk_buff *skb, *rest;
 
 	txq->sched_cpu = c;
 	q->running_cpu = c;
@@ -171,9 +203,9 @@ static void qdisc_run(struct cpu *c, struct netdev_queue *txq, uint64_t *cycles)
 			return;
 		}
 		skb_lat_next(dev->host, skb, LAT_TX_RING, dev->host->w->q.now);
-		if (xmit_one(c, dev, skb, tq->index, cycles) == NETDEV_TX_BUSY) {
-			skb_lat_next(dev->host, skb, LAT_QDISC, dev->host->w->q.now);
-			dev_requeue_skb(q, skb);
+		if (dev_hard_start_xmit(c, dev, skb, tq->index, cycles, &rest) == NETDEV_TX_BUSY) {
+			skb_lat_next(dev->host, rest, LAT_QDISC, dev->host->w->q.now);
+			dev_requeue_skb(q, rest);
 			return;
 		}
 		quota--;
@@ -184,11 +216,12 @@ static void qdisc_run(struct cpu *c, struct netdev_queue *txq, uint64_t *cycles)
 static int dev_xmit_noqueue(struct cpu *c, struct sk_buff *skb, struct net_device *dev,
 			    struct netdev_queue *txq, uint64_t *cycles)
 {
+	struct sk_buff *rest;
 	int rc;
 
 	SIM_BUG_ON(txq->stopped);
 	skb_lat_next(dev->host, skb, LAT_TX_RING, dev->host->w->q.now);
-	rc = xmit_one(c, dev, skb, txq->index, cycles);
+	rc = dev_hard_start_xmit(c, dev, skb, txq->index, cycles, &rest);
 	if (rc == NETDEV_TX_BUSY)
 		sim_bug(__FILE__, __LINE__, "Virtual device asks to queue packet");
 	return rc; /* dev_xmit_complete: NET_XMIT_SUCCESS or the driver's NET_XMIT_DROP */
@@ -200,7 +233,7 @@ int dev_queue_xmit(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 	struct netdev_queue *txq = &dev->txq[i];
 	struct Qdisc *q = txq->qdisc;
 	struct world *w = dev->host->w;
-	struct sk_buff *to_free = NULL;
+	struct sk_buff *to_free = NULL, *rest;
 	int rc;
 
 	skb->dev = dev;
@@ -212,12 +245,11 @@ int dev_queue_xmit(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 	if (qdisc_can_bypass(q) && !q->stats.qlen && !q->gso_skb && !txq->stopped &&
 	    !txq->stack_xoff) {
 		/* __dev_xmit_skb bypass: qdisc_run_begin, qdisc_bstats_update, sch_direct_xmit */
-		q->stats.packets++;
-		q->stats.bytes += skb->len;
+		qdisc_bstats_update(q, skb);
 		skb_lat_next(dev->host, skb, LAT_TX_RING, w->q.now);
 		q->running_cpu = c;
-		if (xmit_one(c, dev, skb, i, cycles) == NETDEV_TX_BUSY)
-			dev_requeue_skb(q, skb);
+		if (dev_hard_start_xmit(c, dev, skb, i, cycles, &rest) == NETDEV_TX_BUSY)
+			dev_requeue_skb(q, rest);
 		q->running_until = xmit_at(c, *cycles); /* qdisc_run_end */
 		return NET_XMIT_SUCCESS;
 	}

@@ -490,6 +490,7 @@ static int br_setup(struct net_device *dev, const struct cfg_node *n, struct sim
 	    cfg_get_u64(n, "mtu", &mtu, 1500, 68, 65535, err) || br_parse_ports(br, n, err))
 		return -1;
 	dev->mtu = (uint32_t)mtu;
+	dev->gso_udp_l4 = true; /* br_dev_setup: NETIF_F_GSO_SOFTWARE, the ports segment */
 	br_set_dev_addr(br, n);
 	for (uint32_t i = 0; i < br->nports; i++)
 		br_fdb_add_local(br, &br->port[i], br->port[i].dev->dev_addr);

@@ -92,6 +92,8 @@ struct nic_driver {
 	const char *coalesce_kind;     /* for docs: "moderation" or "itr" */
 	const struct nic_dim_ops *dim; /* adaptive moderation, NULL = not supported */
 	uint32_t arfs_filters;	       /* aRFS flow filters (a power of two), 0 = no aRFS */
+	bool tx_udp_segmentation;      /* NETIF_F_GSO_UDP_L4 on by default (UDP segmentation
+					  offload: the NIC cuts a UDP_SEGMENT skb itself) */
 	/*
 	 * REQUIRED. A frame of queue @q completes its DMA at @t_ready while
 	 * the vector is armed: return when the interrupt fires, given the

@@ -78,6 +78,7 @@ static int loopback_setup(struct net_device *dev, const struct cfg_node *n, stru
 	dev->addr = 0x7f000001;
 	dev->prefix_len = 8;
 	dev->mtu = 65536;
+	dev->gso_udp_l4 = true; /* LOOPBACK features: NETIF_F_GSO_SOFTWARE */
 	dev->netdev_ops = &loopback_ops;
 	dev->ethtool_ops = &loopback_ethtool_ops;
 	dev->xmit_cost = &dev->host->costs.driver_xmit;

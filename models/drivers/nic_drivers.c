@@ -137,6 +137,7 @@ static const struct nic_driver ixgbe = {
 	.coalesce_kind = "itr",
 	.coalesce = coalesce_itr,
 	.dim = &ixgbe_itr_ops,
+	.tx_udp_segmentation = true, /* ixgbe_main.c: NETIF_F_GSO_UDP_L4 (Linux 5.5) */
 };
 
 static const struct nic_driver i40e = {
@@ -151,6 +152,7 @@ static const struct nic_driver i40e = {
 	.missed_stat = "port.rx_dropped",
 	.coalesce_kind = "itr",
 	.coalesce = coalesce_itr,
+	.tx_udp_segmentation = true, /* i40e_main.c: NETIF_F_GSO_UDP_L4 (Linux 5.5) */
 };
 
 static const struct nic_driver mlx5 = {
@@ -166,7 +168,8 @@ static const struct nic_driver mlx5 = {
 	.coalesce_kind = "moderation",
 	.coalesce = coalesce_moderation,
 	.dim = &net_dim_ops,
-	.arfs_filters = 4096, /* en_arfs.c: rules in per-protocol hash tables */
+	.arfs_filters = 4096,	     /* en_arfs.c: rules in per-protocol hash tables */
+	.tx_udp_segmentation = true, /* en_main.c: NETIF_F_GSO_UDP_L4 (Linux 5.0) */
 };
 
 /* A plain device with no coalescing (rx-usecs 0): one interrupt per frame when armed. */

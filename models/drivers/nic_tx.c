@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/core/gso.h"
 #include "models/core/observe.h"
 #include "models/core/netdevice.h"
 #include "models/drivers/nic_tx.h"
@@ -182,6 +183,35 @@ bool nic_xdp_xmit(struct nic_rx_queue *rq, struct sk_buff *skb, sim_time_t doorb
 	return true;
 }
 
+/*
+ * UDP segmentation offload (NETIF_F_GSO_UDP_L4, `tx_udp_segmentation`): the
+ * NIC cuts the GSO skb @skb into frames on the wire, at no CPU cost. Here
+ * each segment takes a descriptor (a real driver takes 1 + nr_frags for
+ * the whole skb) and the skb's send-buffer charge rides on the last one,
+ * released when the whole skb has gone (the driver frees it then). Returns
+ * the bytes posted (netdev_tx_sent_queue's: every segment's headers).
+ */
+static uint32_t nic_tx_post_gso(struct net_device *dev, struct nic_tx_ring *r, struct sk_buff *skb)
+{
+	struct sock *sk = skb->flags & SKB_F_WMEM ? skb->sk : NULL;
+	uint32_t truesize = skb->truesize, bytes = 0;
+	struct nic_tx_desc *last;
+	struct sk_buff *s, *n;
+
+	skb->flags &= (uint8_t)~SKB_F_WMEM; /* the segments take no charge of their own */
+	skb->sk = NULL;
+	for (s = skb_gso_cut(skb); s; s = n) {
+		n = s->next;
+		s->next = NULL;
+		bytes += s->len;
+		nic_tx_post(dev, r, s, 0);
+	}
+	last = &r->desc[(r->tail - 1) % r->size];
+	last->sk = sk;
+	last->truesize = truesize;
+	return bytes;
+}
+
 /* ndo_start_xmit for a NIC (T15): post a descriptor, ring the doorbell. */
 int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, uint16_t i,
 		   uint64_t *cycles)
@@ -190,22 +220,27 @@ int nic_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb, u
 	struct netdev_queue *q = &dev->txq[i];
 	struct nic_tx_ring *r = &p->tx[i];
 	struct world *w = dev->host->w;
+	uint32_t len = skb->len;
 
 	(void)c;
 	(void)cycles;
-	if (q->stopped || q->stack_xoff || !tx_free_desc(r)) {
+	if (q->stopped || q->stack_xoff ||
+	    tx_free_desc(r) < (skb_is_gso(skb) ? skb->gso_segs : 1u)) {
 		q->busy++;
 		return NETDEV_TX_BUSY;
 	}
-	nic_tx_post(dev, r, skb, 0);
+	if (skb_is_gso(skb))
+		len = nic_tx_post_gso(dev, r, skb);
+	else
+		nic_tx_post(dev, r, skb, 0);
 	if (tx_free_desc(r) < tx_stop_threshold(r)) {
 		q->stopped = true;
 		q->stops++;
 	}
 	/* netdev_tx_sent_queue: BQL stops the stack above its byte limit */
-	q->bql_inflight += skb->len;
+	q->bql_inflight += len;
 	if (dev->bql) {
-		dql_queued(&q->dql, skb->len, host_jiffies(dev->host, w->q.now));
+		dql_queued(&q->dql, len, host_jiffies(dev->host, w->q.now));
 		if (dql_avail(&q->dql) < 0)
 			q->stack_xoff = true;
 	}
@@ -451,7 +486,8 @@ int nic_tx_create(struct net_device *dev, const struct cfg_node *n, struct sim_e
 	    cfg_get_u64(n, "txqueuelen", &qlen, 1000, 0, 1u << 20, err) ||
 	    cfg_get_u64(n, "mtu", &mtu, 1500, 68, 1500, err) ||
 	    cfg_get_size(n, "bql_limit", &bql, 0, 0, 1u << 30, err) ||
-	    cfg_get_bool(n, "bql", &adaptive, false, err))
+	    cfg_get_bool(n, "bql", &adaptive, false, err) ||
+	    cfg_get_bool(n, "tx_udp_segmentation", &dev->gso_udp_l4, drv->tx_udp_segmentation, err))
 		return -1;
 	if (adaptive && bql)
 		return cfg_error(cfg_get(n, "bql"), err,

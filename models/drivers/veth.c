@@ -492,6 +492,7 @@ static int veth_setup(struct net_device *dev, const struct cfg_node *n, struct s
 			peer);
 	snprintf(v->peer_name, sizeof(v->peer_name), "%s", peer);
 	dev->mtu = (uint32_t)mtu;
+	dev->gso_udp_l4 = true; /* VETH_FEATURES: NETIF_F_GSO_SOFTWARE */
 	if (veth_parse_features(dev, n, map, &len, err) || veth_napi_add(dev, err) ||
 	    veth_set_threaded(dev, n, err))
 		return -1;

@@ -118,6 +118,7 @@ static int vlan_setup(struct net_device *dev, const struct cfg_node *n, struct s
 	    netdev_parse_addr(dev, n, err))
 		return -1;
 	dev->mtu = (uint32_t)mtu;
+	dev->gso_udp_l4 = true; /* vlan_dev_init: NETIF_F_GSO_SOFTWARE, the real device segments */
 	if (!cfg_has(n, "mac"))
 		dev->dev_addr = v->real_dev->dev_addr; /* vlan_dev_init: the real device's */
 	if (vlan_vid_add(v->real_dev, v->vlan_id, dev))

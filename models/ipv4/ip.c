@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/core/gso.h"
 #include "models/core/observe.h"
 #include "models/ipv4/icmp.h"
 #include "models/ipv4/ip.h"
@@ -137,8 +138,9 @@ static struct sock *ip_forward(struct cpu *c, struct sk_buff *skb, const struct 
 	mtu = ip_dst_mtu(h, rt, skb->daddr);
 	/* counted before the MTU check and the FORWARD hook (current kernels; measured on 6.18) */
 	h->ip.ForwDatagrams++;
-	if (skb->len - ETH_HLEN > mtu && (skb->flags & SKB_F_DF)) {
-		/* ip_exceeds_mtu */
+	if ((skb_is_gso(skb) ? skb->gso_size + 28u : skb->len - ETH_HLEN) > mtu &&
+	    (skb->flags & SKB_F_DF)) {
+		/* ip_exceeds_mtu (skb_gso_validate_network_len: a GSO skb's segments) */
 		h->ip.FragFails++;
 		icmp_send(c, h, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu, cycles);
 		return ip_drop(h, skb, SKB_DROP_REASON_PKT_TOO_BIG, cycles);

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 
+#include "models/core/gso.h"
 #include "models/core/observe.h"
 #include "models/core/netdevice.h"
 #include "models/ipv4/ip.h"
@@ -83,6 +84,13 @@ uint32_t ip_append_truesize(uint32_t fraglen, uint32_t transhdrlen)
 
 	if (ip_append_linear(fraglen))
 		return skb_alloc_truesize(fraglen + IP_APPEND_ALLOC_EXTRA);
+	return skb_alloc_truesize(hdrs + IP_APPEND_ALLOC_EXTRA) + (fraglen - hdrs);
+}
+
+uint32_t ip_append_paged_truesize(uint32_t fraglen, uint32_t transhdrlen)
+{
+	uint32_t hdrs = 20 + transhdrlen;
+
 	return skb_alloc_truesize(hdrs + IP_APPEND_ALLOC_EXTRA) + (fraglen - hdrs);
 }
 
@@ -237,9 +245,36 @@ int ip_do_fragment(struct cpu *c, struct sk_buff *skb, struct net_device *dev, u
 	return rc;
 }
 
+/*
+ * ip_finish_output_gso: a GSO skb whose segments fit the MTU goes on whole
+ * (the device or validate_xmit_skb cuts it); otherwise it is cut here and
+ * each segment goes through ip_finish_output (and may be fragmented).
+ */
+static int ip_finish_output_gso(struct cpu *c, struct sk_buff *skb, struct net_device *dev,
+				uint32_t nexthop, uint64_t *cycles)
+{
+	struct sk_buff *segs, *next;
+	int rc = NET_XMIT_SUCCESS, r;
+
+	if (skb->gso_size + 28u <= ip_skb_dst_mtu(skb, dev)) {
+		skb_set_stage(dev->host, skb, STAGE_T10);
+		return neigh_output(c, skb, dev, nexthop, cycles);
+	}
+	for (segs = skb_gso_segment(dev->host, skb, cycles); segs; segs = next) {
+		next = segs->next;
+		segs->next = NULL;
+		r = ip_finish_output(c, segs, dev, nexthop, cycles);
+		if (r != NET_XMIT_SUCCESS)
+			rc = r;
+	}
+	return rc;
+}
+
 int ip_finish_output(struct cpu *c, struct sk_buff *skb, struct net_device *dev, uint32_t nexthop,
 		     uint64_t *cycles)
 {
+	if (skb_is_gso(skb))
+		return ip_finish_output_gso(c, skb, dev, nexthop, cycles);
 	if (skb->len - (uint32_t)ETH_HLEN > ip_skb_dst_mtu(skb, dev))
 		return ip_do_fragment(c, skb, dev, nexthop, cycles);
 	skb_set_stage(dev->host, skb, STAGE_T10);

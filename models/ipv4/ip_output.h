@@ -41,6 +41,12 @@ struct net_device *ip_route_dev(const struct host *h, const struct fib_route *rt
  * linear head keeps (0 when the data went to page frags).
  */
 uint32_t ip_append_truesize(uint32_t fraglen, uint32_t transhdrlen);
+/*
+ * The same for a paged build (paged = !!cork->gso_size: a UDP_SEGMENT
+ * socket's skbs, and skb_segment's segments): only the headers in the
+ * linear head, every data byte in page frags (truesize 832 + payload).
+ */
+uint32_t ip_append_paged_truesize(uint32_t fraglen, uint32_t transhdrlen);
 uint32_t ip_append_tailroom(uint32_t fraglen);
 
 struct cpu;

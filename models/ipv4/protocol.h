@@ -66,6 +66,12 @@ struct net_offload {
 	 * a local socket with UDP_GRO)?
 	 */
 	bool (*gro_receive)(struct host *h, const struct sk_buff *skb);
+	/*
+	 * Optional (REQUIRED for a protocol whose sockets build GSO skbs).
+	 * gso_segment: cut the GSO skb @skb into its segments, returned as a
+	 * list through ->next; a send-buffer charge moves to the segments.
+	 */
+	struct sk_buff *(*gso_segment)(struct sk_buff *skb);
 };
 
 /* inet_protos[protocol]: the handlers of each IP protocol, NULL when unknown. */

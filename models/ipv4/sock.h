@@ -109,9 +109,11 @@ struct proto {
 	void (*destroy)(struct sock *sk);
 	/*
 	 * Optional (REQUIRED for a kind a protocol handler returns). The cycles
-	 * on CPU @c, whose unit of softirq work reaches the enqueue at @t.
+	 * on CPU @c, whose unit of softirq work reaches the enqueue of @skb
+	 * at @t.
 	 */
-	uint64_t (*queue_rcv_cost)(const struct cpu *c, struct sock *sk, sim_time_t t);
+	uint64_t (*queue_rcv_cost)(const struct cpu *c, struct sock *sk, const struct sk_buff *skb,
+				   sim_time_t t);
 	/*
 	 * Optional (REQUIRED with queue_rcv_cost). sk_backlog_rcv: queue or
 	 * drop @skb at the end of that unit.

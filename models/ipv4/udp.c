@@ -19,6 +19,7 @@
 #include "models/ipv4/protocol.h"
 #include "models/ipv4/route.h"
 #include "models/ipv4/udp.h"
+#include "models/core/gso.h"
 #include "models/kernel/contention.h"
 #include "models/sched/sch_generic.h"
 #include "models/core/xmit.h"
@@ -286,13 +287,25 @@ uint64_t udp_recv_lock_cost(const struct cpu *c, struct sock *sk, sim_time_t t)
 	return cy;
 }
 
-uint64_t udp_queue_rcv_cost(const struct cpu *c, struct sock *sk, sim_time_t t)
+/* udp_unexpected_gso: a GSO skb for a socket that did not ask for them (no UDP_GRO). */
+static bool udp_unexpected_gso(const struct sock *sk, const struct sk_buff *skb)
+{
+	return skb_is_gso(skb) && !sk->udp_gro;
+}
+
+uint64_t udp_queue_rcv_cost(const struct cpu *c, struct sock *sk, const struct sk_buff *skb,
+			    sim_time_t t)
 {
 	const struct costs *k = &sk->host->costs;
-	uint64_t cy = k->udp_enqueue + sk_lock_cost(c, &sk->rq_lock, sk, t);
+	uint32_t n = udp_unexpected_gso(sk, skb) ? skb->gso_segs : 1;
+	uint64_t cy = n > 1 ? (uint64_t)n * k->gso_segment : 0; /* udp_rcv_segment */
 
-	if (sk->filter_on)
-		cy += k->sk_filter + sk->filter.cycles;
+	for (uint32_t i = 0; i < n; i++) {
+		cy += k->udp_enqueue +
+		      sk_lock_cost(c, &sk->rq_lock, sk, t + cycles_to_ps(c->host, cy));
+		if (sk->filter_on)
+			cy += k->sk_filter + sk->filter.cycles;
+	}
 	if (sk->nwaiters) /* sk_data_ready wakes waiters[0] */
 		cy += ttwu_cost(k, sk->waiters[0]);
 	return cy;
@@ -450,7 +463,46 @@ static int udp_rmem_schedule(struct sock *sk, uint32_t size)
 	return 0;
 }
 
-void udp_queue_rcv_skb(struct sock *sk, struct sk_buff *skb)
+/*
+ * __udp_gso_segment (udpv4_offload.gso_segment): the head becomes the first
+ * segment (gso_size bytes of payload), every segment gets skb_segment's
+ * truesize (a paged skb: 832 + its payload, tests/kernel-ref/udp_gso.csv)
+ * and, with copy_dtor (a sender's charge), its own share of the charge:
+ * sk_wmem_alloc moves by the sum of the segments' less the whole skb's.
+ */
+static struct sk_buff *udp4_gso_segment(struct sk_buff *skb)
+{
+	struct sock *sk = skb->flags & SKB_F_WMEM ? skb->sk : NULL;
+	uint32_t whole = skb->truesize, sum;
+	struct sk_buff *s = skb->frag_next, *n;
+
+	skb->len = skb->gso_size + UDP_FRAME_HDRS;
+	skb->truesize = ip_append_paged_truesize(skb->len - ETH_HLEN, 8);
+	skb->gso_size = 0;
+	skb->gso_segs = 1;
+	skb->frag_next = NULL;
+	skb->next = s;
+	sum = skb->truesize;
+	for (; s; s = n) {
+		/* skb_segment: the head's headers and state, the segment's own data */
+		uint64_t id = s->id;
+		uint32_t len = s->len;
+
+		n = s->frag_next;
+		*s = *skb;
+		s->id = id;
+		s->len = len;
+		s->truesize = ip_append_paged_truesize(len - ETH_HLEN, 8);
+		s->next = n;
+		sum += s->truesize;
+	}
+	if (sk) /* each segment now holds sock_wfree and its own truesize */
+		sk->sk_wmem_alloc += sum - whole;
+	return skb;
+}
+
+/* udp_queue_rcv_one_skb (R22-R24). */
+static void udp_queue_rcv_one_skb(struct sock *sk, struct sk_buff *skb)
 {
 	struct world *w = sk->host->w;
 
@@ -484,6 +536,26 @@ void udp_queue_rcv_skb(struct sock *sk, struct sk_buff *skb)
 	sock_queue_tail(sk, skb);
 	skb_set_stage(sk->host, skb, STAGE_R24);
 	sk_data_ready(sk);
+}
+
+/*
+ * udp_queue_rcv_skb: a GSO skb (UDP_SEGMENT over lo or veth) reaching a
+ * socket without UDP_GRO is cut first (udp_rcv_segment), each segment then
+ * admitted and queued on its own; a UDP_GRO socket queues it whole.
+ */
+void udp_queue_rcv_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct sk_buff *segs, *next;
+
+	if (!udp_unexpected_gso(sk, skb)) {
+		udp_queue_rcv_one_skb(sk, skb);
+		return;
+	}
+	for (segs = udp4_gso_segment(skb); segs; segs = next) {
+		next = segs->next;
+		segs->next = NULL;
+		udp_queue_rcv_one_skb(sk, segs);
+	}
 }
 
 /* udp_rmem_release(sk, size, partial = 1): lazy return of receive memory. */
@@ -693,7 +765,7 @@ static int udp_init(struct host *h, struct sock *sk, const struct cfg_node *n,
 {
 	static const char *const pmtudisc_names[] = { "dont", "want", "do", "probe", NULL };
 	const char *bind = NULL;
-	uint64_t sndbuf, prio, tos, budget;
+	uint64_t sndbuf, prio, tos, budget, gso;
 	sim_time_t ll;
 	int pmtudisc;
 
@@ -704,6 +776,7 @@ static int udp_init(struct host *h, struct sock *sk, const struct cfg_node *n,
 	    cfg_get_bool(n, "prefer_busy_poll", &sk->sk_prefer_busy_poll, false, err) ||
 	    cfg_get_u64(n, "busy_poll_budget", &budget, 0, 0, UINT16_MAX, err) ||
 	    cfg_get_bool(n, "udp_gro", &sk->udp_gro, false, err) ||
+	    cfg_get_u64(n, "udp_segment", &gso, 0, 0, UINT16_MAX, err) ||
 	    cfg_get_bool(n, "reuseport", &sk->sk_reuseport, false, err) ||
 	    sock_parse_filter(sk, n, err) ||
 	    cfg_get_size(n, "sndbuf", &sndbuf, 0, 0, (uint64_t)INT32_MAX, err) ||
@@ -714,6 +787,7 @@ static int udp_init(struct host *h, struct sock *sk, const struct cfg_node *n,
 	    cfg_get_enum(n, "mtu_discover", pmtudisc_names, &pmtudisc, IP_PMTUDISC_WANT, err))
 		return -1;
 	sk->pmtudisc = (uint8_t)pmtudisc;
+	udp_sk(sk)->gso_size = (uint16_t)gso;	  /* udp_lib_setsockopt(UDP_SEGMENT) */
 	sk->sk_ll_usec = (uint32_t)(ll / SIM_US); /* sock_setsockopt: SO_BUSY_POLL in us */
 	sk->sk_busy_poll_budget = (uint16_t)budget;
 	sk->sk_sndbuf = cfg_has(n, "sndbuf") ? sock_sndbuf_for(sndbuf, h->sysctl.wmem_max)
@@ -803,17 +877,76 @@ static uint32_t udp_tx_truesize_mtu(uint32_t payload, uint32_t mtu)
 	return sum;
 }
 
+/*
+ * The segments after the first of a GSO skb of @payload bytes cut every
+ * @gso (udp_send_skb: gso_segs = DIV_ROUND_UP(datalen, gso_size)), chained
+ * to @skb through frag_next: copies of its headers, uncharged until they
+ * are cut. -1 when the pool has no skb for one (nothing is left chained).
+ */
+static int udp_gso_chain(struct world *w, struct sk_buff *skb, uint32_t payload, uint16_t gso)
+{
+	uint32_t n = (payload + gso - 1) / gso;
+	struct sk_buff **tail = &skb->frag_next;
+
+	for (uint32_t i = 1; i < n; i++) {
+		uint32_t data = i + 1 < n ? gso : payload - (n - 1) * gso;
+		struct sk_buff *s = skb_alloc(w);
+
+		if (!s) {
+			skb_free_chain(w, skb->frag_next);
+			skb->frag_next = NULL;
+			return -1;
+		}
+		*tail = s;
+		tail = &s->frag_next;
+		s->len = data + UDP_FRAME_HDRS;
+		s->truesize = ip_append_paged_truesize(data + 28, 8);
+	}
+	skb->gso_size = gso;
+	skb->gso_segs = (uint16_t)n;
+	return 0;
+}
+
+/* A GSO skb's other segments take the head's headers and birth (skb_segment copies them). */
+static void udp_gso_chain_headers(struct sk_buff *skb)
+{
+	for (struct sk_buff *s = skb->frag_next; s; s = s->frag_next) {
+		s->saddr = skb->saddr;
+		s->daddr = skb->daddr;
+		s->sport = skb->sport;
+		s->dport = skb->dport;
+		s->protocol = skb->protocol;
+		s->eth_proto = skb->eth_proto;
+		s->ttl = skb->ttl;
+		s->priority = skb->priority;
+		s->tos = skb->tos;
+		s->hash = skb->hash;
+		s->ip_id = skb->ip_id;
+		s->flags = skb->flags & SKB_F_DF;
+		s->t_born = skb->t_born;
+		s->t_mark = skb->t_mark;
+		s->lat = skb->lat;
+	}
+}
+
 static struct sk_buff *ip_make_skb(struct sock *sk, const struct fib_route *rt, uint32_t daddr,
 				   uint16_t dport, uint32_t payload, uint32_t mtu)
 {
 	struct world *w = sk->host->w;
 	struct sk_buff *skb = skb_alloc(w);
+	uint16_t gso = udp_sk(sk)->gso_size;
 
 	if (!skb)
 		return NULL;
-	w->offered++;
+	if (gso && payload > gso && udp_gso_chain(w, skb, payload, gso)) {
+		skb_free_chain(w, skb);
+		return NULL;
+	}
+	w->offered += skb->gso_segs;
 	skb->len = payload + UDP_FRAME_HDRS;
-	skb->truesize = udp_tx_truesize_mtu(payload, mtu);
+	/* __ip_append_data: a UDP_SEGMENT socket builds paged skbs (paged = !!cork->gso_size) */
+	skb->truesize =
+		gso ? ip_append_paged_truesize(payload + 28, 8) : udp_tx_truesize_mtu(payload, mtu);
 	skb->ip_id = sk->host->ip_id_next++;
 	/* __ip_make_skb: DF with IP_PMTUDISC_DO/PROBE, or WANT on what fits (ip_dont_fragment) */
 	if (sk->pmtudisc == IP_PMTUDISC_DO || sk->pmtudisc == IP_PMTUDISC_PROBE ||
@@ -834,8 +967,24 @@ static struct sk_buff *ip_make_skb(struct sock *sk, const struct fib_route *rt, 
 	skb->sk = sk;
 	skb->flags |= SKB_F_WMEM;
 	sk->sk_wmem_alloc += skb->truesize;
-	skb_observe(sk->host, skb, SKB_EV_BORN, 0);
+	udp_gso_chain_headers(skb);
+	for (struct sk_buff *s = skb; s; s = s->frag_next)
+		skb_observe(sk->host, s, SKB_EV_BORN, 0);
 	return skb;
+}
+
+/*
+ * udp_send_skb's UDP_SEGMENT checks: a segment (or the datagram, when it
+ * is not longer than one) that does not fit the route's MTU is EMSGSIZE;
+ * more than UDP_MAX_SEGMENTS segments is EINVAL (nothing counted).
+ */
+static int udp_gso_check(uint32_t payload, uint16_t gso, uint32_t fragsize)
+{
+	if (28 + (payload < gso ? payload : gso) > fragsize)
+		return -EMSGSIZE;
+	if (payload > (uint32_t)gso * UDP_MAX_SEGMENTS)
+		return -EINVAL;
+	return 0;
 }
 
 /*
@@ -892,8 +1041,10 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 	/* ip_sk_use_pmtu: PROBE ignores the learnt path MTU and uses the device's */
 	mtu = sk->pmtudisc == IP_PMTUDISC_PROBE ? ip_route_dev(h, rt)->mtu
 						: ip_dst_mtu(h, rt, daddr);
-	/* __ip_append_data: IP_PMTUDISC_DO and PROBE refuse to fragment */
-	if (payload > UDP_MAX_PAYLOAD || (sk->pmtudisc >= IP_PMTUDISC_DO && payload + 28 > mtu))
+	/* __ip_append_data: IP_PMTUDISC_DO and PROBE refuse to fragment (with UDP_SEGMENT
+	 * its mtu is IP_MAX_MTU: udp_gso_check tests the segments) */
+	if (payload > UDP_MAX_PAYLOAD ||
+	    (!udp_sk(sk)->gso_size && sk->pmtudisc >= IP_PMTUDISC_DO && payload + 28 > mtu))
 		return -EMSGSIZE;
 	/* sock_alloc_send_pskb: a pending ICMP error fails the call (OutDiscards) */
 	rc = sock_error(sk);
@@ -903,6 +1054,12 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 	}
 	if (sk->sk_wmem_alloc >= sk->sk_sndbuf && !sk->nonblock)
 		return UDP_SEND_BLOCK;
+	/* the kernel builds the skb, then udp_send_skb frees it (kfree_skb): none is made here */
+	rc = udp_sk(sk)->gso_size && sk->sk_wmem_alloc < sk->sk_sndbuf
+		     ? udp_gso_check(payload, udp_sk(sk)->gso_size, mtu)
+		     : 0;
+	if (rc)
+		return rc;
 	skb = sk->sk_wmem_alloc >= sk->sk_sndbuf ? NULL
 						 : ip_make_skb(sk, rt, daddr, dport, payload, mtu);
 	if (!skb) {
@@ -966,4 +1123,5 @@ const struct net_protocol udp_protocol = {
 
 const struct net_offload udpv4_offload = {
 	.gro_receive = udp_gro_receive,
+	.gso_segment = udp4_gso_segment,
 };

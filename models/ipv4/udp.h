@@ -139,6 +139,7 @@ struct udp_sock {
 	struct sk_buff_head reader_queue; /* datagrams spliced for the readers */
 	uint32_t forward_deficit;	  /* bytes: released truesize not yet returned */
 	struct sim_spinlock reader_lock;  /* reader_queue.lock (readers only) */
+	uint16_t gso_size;		  /* bytes: setsockopt(UDP_SEGMENT), 0 = off */
 };
 
 static inline struct udp_sock *udp_sk(const struct sock *sk)
@@ -232,18 +233,24 @@ static inline struct sock *udp4_lib_lookup_skb(struct host *h, const struct sk_b
 }
 
 /*
- * udp_queue_rcv_one_skb at R22-R24: socket filter, checksum completion when
- * filtered, receive-buffer admission, enqueue, sk_data_ready. Frees or queues
- * @skb. Its CPU cost is udp_queue_rcv_cost(), charged when the unit starts.
+ * udp_queue_rcv_skb -> udp_queue_rcv_one_skb at R22-R24: socket filter,
+ * checksum completion when filtered, receive-buffer admission, enqueue,
+ * sk_data_ready. Frees or queues @skb; a GSO skb (UDP_SEGMENT over lo or
+ * veth) for a socket without UDP_GRO is cut first (udp_rcv_segment) and each
+ * segment goes through these steps. Its CPU cost is udp_queue_rcv_cost(),
+ * charged when the unit starts.
  */
 void udp_queue_rcv_skb(struct sock *sk, struct sk_buff *skb);
 /*
- * The cycles on CPU @c, whose unit reaches the enqueue at @t: enqueue, the
- * filter, waiting for sk_receive_queue.lock (held udp_queue_hold per
- * enqueue), and the wake-up of a sleeping reader (ttwu_cost(): wakeup, or
- * wakeup_remote when its CPU is not the running one).
+ * The cycles on CPU @c, whose unit reaches the enqueue of @skb at @t:
+ * udp_rcv_segment's gso_segment per segment when it is cut; per datagram
+ * queued the enqueue, the filter, waiting for sk_receive_queue.lock (held
+ * udp_queue_hold per enqueue); and the wake-up of a sleeping reader
+ * (ttwu_cost(): wakeup, or wakeup_remote when its CPU is not the running
+ * one).
  */
-uint64_t udp_queue_rcv_cost(const struct cpu *c, struct sock *sk, sim_time_t t);
+uint64_t udp_queue_rcv_cost(const struct cpu *c, struct sock *sk, const struct sk_buff *skb,
+			    sim_time_t t);
 /*
  * The locks a reader on @c takes at @t to dequeue the next datagram
  * (reader_queue.lock when several readers share the socket, since a lone
@@ -278,8 +285,9 @@ struct udp_tx {
 	uint32_t nexthop;	/* gateway or destination */
 };
 
-#define UDP_SEND_BLOCK	1     /* the send buffer is full and the socket blocks */
-#define UDP_MAX_PAYLOAD 65507 /* 65535 - 20 - 8: larger is EMSGSIZE */
+#define UDP_SEND_BLOCK	 1     /* the send buffer is full and the socket blocks */
+#define UDP_MAX_PAYLOAD	 65507 /* 65535 - 20 - 8: larger is EMSGSIZE */
+#define UDP_MAX_SEGMENTS 128   /* include/linux/udp.h (1 << 7): segments of one GSO send */
 
 /* The truesize of a locally built UDP datagram of @payload bytes in one skb. */
 uint32_t udp_tx_truesize(uint32_t payload);

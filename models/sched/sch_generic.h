@@ -230,11 +230,17 @@ static inline int qdisc_drop_reason(struct sk_buff *skb, struct Qdisc *q, struct
 	q->drop_reason = reason;
 	return qdisc_drop(skb, q, to_free);
 }
-/* qdisc_bstats_update(): @skb leaves for the device (Sent bytes/pkt). */
+/*
+ * qdisc_bstats_update(): @skb leaves for the device (Sent bytes/pkt). A GSO
+ * skb counts its segments, and its bytes as qdisc_pkt_len_init gives them:
+ * the headers (14 + 20 + 8) once per segment. (Backlogs count skb->len.)
+ */
 static inline void qdisc_bstats_update(struct Qdisc *q, const struct sk_buff *skb)
 {
-	q->stats.bytes += skb->len;
-	q->stats.packets++;
+	uint32_t extra = skb->gso_size ? (uint32_t)(skb->gso_segs - 1) * 42u : 0;
+
+	q->stats.bytes += skb->len + extra;
+	q->stats.packets += skb->gso_size ? skb->gso_segs : 1u;
 }
 /*
  * __dev_xmit_skb's kfree_skb_list_reason(to_free, tcf_get_drop_reason()):
