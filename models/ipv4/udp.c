@@ -301,8 +301,9 @@ uint64_t udp_queue_rcv_cost(const struct cpu *c, struct sock *sk, const struct s
 	uint64_t cy = n > 1 ? (uint64_t)n * k->gso_segment : 0; /* udp_rcv_segment */
 
 	for (uint32_t i = 0; i < n; i++) {
+		/* cycles_to_ps(h, 0) is 0: no division for the one datagram of a plain skb */
 		cy += k->udp_enqueue +
-		      sk_lock_cost(c, &sk->rq_lock, sk, t + cycles_to_ps(c->host, cy));
+		      sk_lock_cost(c, &sk->rq_lock, sk, t + (cy ? cycles_to_ps(c->host, cy) : 0));
 		if (sk->filter_on)
 			cy += k->sk_filter + sk->filter.cycles;
 	}
