@@ -158,6 +158,7 @@ int sim_eventq_init(struct sim_eventq *q, uint32_t cap_hint)
 	q->cap = 0;
 	q->next_seq = 0;
 	q->now = 0;
+	q->until = -1;
 	q->fired = 0;
 	q->stop = NULL;
 	return heap_resize(q, cap);
@@ -186,16 +187,22 @@ void sim_event_init(struct sim_event *ev, sim_event_fn fn, int32_t prio)
 	ev->fn = fn;
 }
 
-void sim_event_schedule(struct sim_eventq *q, struct sim_event *ev, sim_time_t t)
+/* The next insertion sequence; aborts when seq's 48 bits are used up. */
+static inline uint64_t seq_take(struct sim_eventq *q)
 {
-	SIM_BUG_ON(t < q->now);
-	ev->time = t;
 	if (__builtin_expect(q->next_seq > EVQ_MAX_SEQ, 0)) {
 		fprintf(stderr, "skbsim: more than %llu events scheduled in one run\n",
 			(unsigned long long)EVQ_MAX_SEQ);
 		abort();
 	}
-	ev->seq = q->next_seq++;
+	return q->next_seq++;
+}
+
+void sim_event_schedule(struct sim_eventq *q, struct sim_event *ev, sim_time_t t)
+{
+	SIM_BUG_ON(t < q->now);
+	ev->time = t;
+	ev->seq = seq_take(q);
 	ev->tie = (uint64_t)(uint16_t)(ev->prio + 32768) << 48 | ev->seq;
 	if (q->hole) {
 		if (__builtin_expect(!sim_event_pending(ev), 1)) {
@@ -257,12 +264,22 @@ struct sim_event *sim_eventq_pop(struct sim_eventq *q)
 	return ev;
 }
 
+void sim_eventq_skip_to(struct sim_eventq *q, sim_time_t t)
+{
+	SIM_BUG_ON(t < q->now || t > q->until);
+	seq_take(q);
+	q->now = t;
+	q->fired++;
+}
+
 uint64_t sim_eventq_run(struct sim_eventq *q, sim_time_t until)
 {
 	static const volatile sig_atomic_t never; /* the flag of a queue without q->stop */
 	const volatile sig_atomic_t *stop = q->stop ? q->stop : &never;
-	uint64_t n = 0;
+	uint64_t fired0 = q->fired;
+	sim_time_t until0 = q->until;
 
+	q->until = until;
 	for (;;) {
 		struct sim_event *ev;
 
@@ -270,17 +287,18 @@ uint64_t sim_eventq_run(struct sim_eventq *q, sim_time_t until)
 		if (!q->len || q->heap[0]->time > until)
 			break;
 		if (__builtin_expect(*stop, 0))
-			return n;
+			goto out;
 		/* Pop, leaving the root vacant for the next schedule (see the top). */
 		ev = q->heap[0];
 		ev->heap_ix = UINT32_MAX;
 		q->hole = true;
 		q->now = ev->time;
 		q->fired++;
-		n++;
 		ev->fn(ev);
 	}
 	if (!q->len && until > q->now)
 		q->now = until;
-	return n;
+out:
+	q->until = until0;
+	return q->fired - fired0;
 }

@@ -16,6 +16,13 @@
  * root slot it came from stays vacant until the next queue operation: nearly
  * every event schedules one event first (mostly itself), which then takes the
  * root with one sift down instead of a sift down and a sift up.
+ *
+ * Running in place: a callback that would schedule an event and then have it
+ * fire next may instead ask sim_eventq_first_at() whether anything comes
+ * before it, and when nothing does, go on at that time with
+ * sim_eventq_skip_to(), which advances the clock and consumes the sequence
+ * number and the count of fired events the schedule and the firing would
+ * have, so the order of every other event and the counts stay the same.
  */
 #ifndef SIM_EVENT_H
 #define SIM_EVENT_H
@@ -50,7 +57,8 @@ struct sim_eventq {
 	uint32_t cap;		 /* heap capacity */
 	uint64_t next_seq;	 /* next insertion sequence */
 	sim_time_t now;		 /* ps: time of the event being run */
-	uint64_t fired;		 /* events run so far */
+	sim_time_t until;	 /* ps: the running sim_eventq_run()'s bound, -1 outside it */
+	uint64_t fired;		 /* events run so far (runs in place included) */
 	/*
 	 * When non-NULL and non-zero, sim_eventq_run() returns before the next
 	 * event: a signal handler may set it (it is only read, never written).
@@ -86,7 +94,7 @@ struct sim_event *sim_eventq_peek(struct sim_eventq *q);
 
 /*
  * Pop and run events in order while their time is <= @until. Returns the number
- * of events run. q->now is left at the time of the last event run, then set to
+ * of events run, as counted in q->fired (runs in place included). q->now is left at the time of the last event run, then set to
  * @until if the queue ran dry before it. A set *q->stop ends the loop between
  * two events (q->now stays at the last event run).
  */
@@ -94,5 +102,38 @@ uint64_t sim_eventq_run(struct sim_eventq *q, sim_time_t until);
 
 /* Pop the earliest event without running it (tests); sets q->now. NULL if empty. */
 struct sim_event *sim_eventq_pop(struct sim_eventq *q);
+
+/*
+ * True when something would come before an event of priority @prio scheduled
+ * now at @t (its key (t, prio, q->next_seq)): a pending event with a smaller
+ * key, that is (time, prio) <= (@t, @prio), the end of the running
+ * sim_eventq_run() (@t > until), or a stop request. Always true outside
+ * sim_eventq_run(). Reads only the root, or its four children while the root
+ * is vacant, and changes nothing.
+ */
+static inline bool sim_eventq_first_at(const struct sim_eventq *q, sim_time_t t, int32_t prio)
+{
+	uint64_t tie = (uint64_t)(uint16_t)(prio + 32768) << 48 | q->next_seq;
+	uint32_t i = q->hole, end = q->hole ? 5 : 1;
+
+	if (t > q->until)
+		return true;
+	if (end > q->len)
+		end = q->len;
+	for (; i < end; i++) {
+		const struct sim_event *e = q->heap[i];
+
+		if (e->time < t || (e->time == t && e->tie < tie))
+			return true;
+	}
+	return q->stop && *q->stop;
+}
+
+/*
+ * Go on at @t (q->now <= @t <= until) as if an event scheduled now at @t had
+ * just fired: when sim_eventq_first_at() said nothing comes first. Consumes
+ * the sequence number of that schedule and counts the event as fired.
+ */
+void sim_eventq_skip_to(struct sim_eventq *q, sim_time_t t);
 
 #endif

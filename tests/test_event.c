@@ -547,6 +547,242 @@ START_TEST(test_schedule_in_past_is_bug)
 }
 END_TEST
 
+/*
+ * sim_eventq_first_at() against a table: pending events, then a probe event
+ * at time 0 (prio -100, so it runs first) asks whether anything comes before
+ * (t, prio), with the root vacant (as a callback sees it) or refilled by a
+ * schedule first.
+ */
+#define FA_MAX 8 /* pending events of a case */
+
+struct fa_case {
+	const char *what;      /* the case, for the failure message */
+	uint32_t n;	       /* events in ev[] */
+	sim_time_t at[FA_MAX]; /* ps: their times */
+	int32_t prio[FA_MAX];  /* their priorities */
+	sim_time_t t;	       /* ps: the query's time */
+	int32_t qprio;	       /* the query's priority */
+	sim_time_t until;      /* the run's bound */
+	bool stop;	       /* the stop flag is set during the probe */
+	bool expect;	       /* something comes first */
+};
+
+static const struct fa_case fa_cases[] = {
+	{ "empty queue", 0, { 0 }, { 0 }, 50, 30, 100, false, false },
+	{ "past the run's end", 0, { 0 }, { 0 }, 101, 30, 100, false, true },
+	{ "at the run's end", 0, { 0 }, { 0 }, 100, 30, 100, false, false },
+	{ "stop requested", 0, { 0 }, { 0 }, 50, 30, 100, true, true },
+	{ "earlier event", 1, { 40 }, { 99 }, 50, 30, 100, false, true },
+	{ "later event", 1, { 60 }, { -5 }, 50, 30, 100, false, false },
+	{ "same time, lower prio", 1, { 50 }, { 29 }, 50, 30, 100, false, true },
+	{ "same time, same prio: older seq first", 1, { 50 }, { 30 }, 50, 30, 100, false, true },
+	{ "same time, higher prio", 1, { 50 }, { 31 }, 50, 30, 100, false, false },
+	{ "min among four", 4, { 90, 80, 51, 70 }, { 0, 0, 0, 0 }, 50, 30, 100, false, false },
+	{ "min is the fourth", 4, { 90, 80, 70, 49 }, { 0, 0, 0, 0 }, 50, 30, 100, false, true },
+	{ "deeper heap, none first",
+	  8,
+	  { 60, 61, 62, 63, 64, 65, 66, 67 },
+	  { 0 },
+	  59,
+	  30,
+	  100,
+	  false,
+	  false },
+	{ "deeper heap, tie first",
+	  8,
+	  { 67, 66, 65, 64, 63, 62, 61, 60 },
+	  { 0 },
+	  60,
+	  30,
+	  100,
+	  false,
+	  true },
+};
+
+static const struct fa_case *fa_cur;  /* the case being probed */
+static bool fa_refill;		      /* the probe schedules one event first */
+static bool fa_got;		      /* the probe's answer */
+static struct sim_eventq *fa_q;	      /* the queue of the probe */
+static volatile sig_atomic_t fa_stop; /* the case's stop flag */
+static struct sim_event fa_extra;     /* scheduled by the probe to refill the root */
+
+static void fa_probe(struct sim_event *ev)
+{
+	(void)ev;
+	if (fa_refill)
+		sim_event_schedule(fa_q, &fa_extra, 1000);
+	fa_stop = fa_cur->stop;
+	fa_got = sim_eventq_first_at(fa_q, fa_cur->t, fa_cur->qprio);
+	fa_stop = 0;
+}
+
+START_TEST(test_first_at_table)
+{
+	for (uint32_t refill = 0; refill < 2; refill++) {
+		for (size_t k = 0; k < sizeof(fa_cases) / sizeof(fa_cases[0]); k++) {
+			const struct fa_case *c = &fa_cases[k];
+			struct sim_event ev[FA_MAX], probe;
+			struct sim_eventq q;
+
+			ck_assert_int_eq(sim_eventq_init(&q, 4), 0);
+			q.stop = &fa_stop;
+			fa_q = &q;
+			fa_cur = c;
+			fa_refill = refill;
+			sim_event_init(&fa_extra, noop_fn, 0);
+			sim_event_init(&probe, fa_probe, -100);
+			for (uint32_t i = 0; i < c->n; i++) {
+				sim_event_init(&ev[i], noop_fn, c->prio[i]);
+				sim_event_schedule(&q, &ev[i], c->at[i]);
+			}
+			sim_event_schedule(&q, &probe, 0);
+			/* outside sim_eventq_run() something always comes first */
+			ck_assert(sim_eventq_first_at(&q, 1, 30));
+			sim_eventq_run(&q, c->until);
+			ck_assert_msg(fa_got == c->expect, "%s (refill %u): got %d", c->what,
+				      refill, fa_got);
+			ck_assert_int_eq(q.until, -1);
+			sim_eventq_release(&q);
+		}
+	}
+}
+END_TEST
+
+/*
+ * Running in place is the same as scheduling: a worker with a chain of
+ * steps either schedules its event at each step's end, or goes on in place
+ * (sim_eventq_first_at(), sim_eventq_skip_to()) while nothing comes first,
+ * among noise events that reschedule themselves at random times and
+ * priorities (ties included). Both runs must log the same (id, time) order
+ * and end with the same counts and sequence numbers, for several run bounds.
+ */
+#define SK_NOISE 3    /* noise events */
+#define SK_STEPS 400  /* worker steps */
+#define SK_LOG	 4096 /* log entries */
+
+struct sk_run {
+	struct sim_eventq q;		  /* the queue */
+	struct sim_event worker;	  /* the worker's event */
+	struct sim_event noise[SK_NOISE]; /* the noise events */
+	uint64_t noise_state;		  /* the noise's own generator */
+	uint32_t step;			  /* worker steps done */
+	bool in_place;			  /* the variant */
+	uint32_t n;			  /* log entries */
+	uint32_t id[SK_LOG];		  /* who ran: SK_NOISE for the worker */
+	sim_time_t at[SK_LOG];		  /* ps: when */
+	uint64_t skipped;		  /* steps run in place */
+};
+
+static struct sk_run *sk_cur; /* the run whose callbacks fire */
+
+static uint64_t sk_rand(struct sk_run *r)
+{
+	uint64_t z = (r->noise_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	return z ^ (z >> 27);
+}
+
+static void sk_log(struct sk_run *r, uint32_t id)
+{
+	REQUIRE(r->n < SK_LOG);
+	r->id[r->n] = id;
+	r->at[r->n++] = r->q.now;
+}
+
+/* Step @i's length: a fixed pattern, short and long, ps. */
+static sim_time_t sk_len(uint32_t i)
+{
+	return (sim_time_t)(1 + (i * 7) % 13);
+}
+
+static void sk_worker_fn(struct sim_event *ev)
+{
+	struct sk_run *r = sk_cur;
+
+	(void)ev;
+	for (;;) {
+		sim_time_t end;
+
+		sk_log(r, SK_NOISE);
+		if (++r->step == SK_STEPS)
+			return;
+		end = r->q.now + sk_len(r->step);
+		if (!r->in_place || sim_eventq_first_at(&r->q, end, 30)) {
+			sim_event_schedule(&r->q, &r->worker, end);
+			return;
+		}
+		sim_eventq_skip_to(&r->q, end);
+		r->skipped++;
+	}
+}
+
+static void sk_noise_fn(struct sim_event *ev)
+{
+	struct sk_run *r = sk_cur;
+	uint32_t id = (uint32_t)(ev - r->noise);
+
+	sk_log(r, id);
+	ev->prio = 29 + (int32_t)(sk_rand(r) % 3); /* before, with or after the worker */
+	sim_event_schedule(&r->q, ev, r->q.now + (sim_time_t)(sk_rand(r) % 60));
+}
+
+static void sk_run_variant(struct sk_run *r, bool in_place, uint64_t seed, sim_time_t bound)
+{
+	memset(r, 0, sizeof(*r));
+	r->in_place = in_place;
+	r->noise_state = seed;
+	sk_cur = r;
+	ck_assert_int_eq(sim_eventq_init(&r->q, 4), 0);
+	sim_event_init(&r->worker, sk_worker_fn, 30);
+	sim_event_schedule(&r->q, &r->worker, 0);
+	for (uint32_t i = 0; i < SK_NOISE; i++) {
+		sim_event_init(&r->noise[i], sk_noise_fn, 30);
+		sim_event_schedule(&r->q, &r->noise[i], (sim_time_t)(sk_rand(r) % 40));
+	}
+	/* in slices, so that steps meet the run's bound */
+	for (sim_time_t t = bound; t < 4000; t += bound)
+		sim_eventq_run(&r->q, t);
+}
+
+START_TEST(test_skip_to_same_as_schedule)
+{
+	static const struct {
+		uint64_t seed;	  /* the noise's generator */
+		sim_time_t bound; /* ps: the length of each sim_eventq_run() */
+	} cases[] = { { 1, 4000 }, { 2, 7 }, { 3, 1 }, { 4, 100 }, { 5, 13 } };
+	static struct sk_run a, b;
+	uint64_t skipped = 0;
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		sk_run_variant(&a, false, cases[k].seed, cases[k].bound);
+		sk_run_variant(&b, true, cases[k].seed, cases[k].bound);
+		ck_assert_uint_eq(a.n, b.n);
+		for (uint32_t i = 0; i < a.n; i++) {
+			REQUIRE(a.id[i] == b.id[i]);
+			REQUIRE(a.at[i] == b.at[i]);
+		}
+		ck_assert_uint_eq(a.q.fired, b.q.fired);
+		ck_assert_uint_eq(a.q.next_seq, b.q.next_seq);
+		ck_assert_int_eq(a.q.now, b.q.now);
+		ck_assert_uint_eq(a.step, b.step);
+		skipped += b.skipped;
+		sim_eventq_release(&a.q);
+		sim_eventq_release(&b.q);
+	}
+	ck_assert_uint_gt(skipped, 100); /* the test runs in place at all */
+}
+END_TEST
+
+START_TEST(test_skip_past_until_is_bug)
+{
+	struct sim_eventq q;
+
+	sim_eventq_init(&q, 0);
+	sim_eventq_skip_to(&q, 1); /* outside sim_eventq_run(): until is -1 */
+}
+END_TEST
+
 Suite *event_suite(void);
 
 Suite *event_suite(void)
@@ -564,7 +800,10 @@ Suite *event_suite(void)
 	tcase_add_test(tc, test_zero_delay_chain);
 	tcase_add_test(tc, test_growth_and_release);
 	tcase_add_test(tc, test_stop_flag);
+	tcase_add_test(tc, test_first_at_table);
+	tcase_add_test(tc, test_skip_to_same_as_schedule);
 	tcase_add_test_raise_signal(tc, test_schedule_in_past_is_bug, SIGABRT);
+	tcase_add_test_raise_signal(tc, test_skip_past_until_is_bug, SIGABRT);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -15,6 +15,12 @@
 
 #define SMP_CACHE_BYTES 64 /* L1_CACHE_BYTES of x86 */
 
+/* Every datagram's lookup, admission and lock take the socket's first three lines. */
+_Static_assert(offsetof(struct sock, filter) == SMP_CACHE_BYTES &&
+		       offsetof(struct sock, rq_lock) == 2 * SMP_CACHE_BYTES &&
+		       offsetof(struct sock, qlen) == 3 * SMP_CACHE_BYTES,
+	       "struct sock: the hot fields fill lines 0 to 2");
+
 /* __sock_set_rcvbuf / __sock_set_sndbuf: clamp to the sysctl, double, floor. */
 static uint32_t sock_buf_for(uint64_t val, uint64_t max, uint32_t min)
 {

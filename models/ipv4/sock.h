@@ -70,13 +70,12 @@ struct sock_reuseport {
 	struct sock **socks;  /* [max_socks], bind order */
 };
 
-/* A socket filter (SO_ATTACH_FILTER): a match with a cost. */
+/* A socket filter (SO_ATTACH_FILTER): a match with a cost; attached when sk->filter_on. */
 struct sk_filter {
-	bool set;		     /* a filter is attached */
 	uint64_t cycles;	     /* cost per packet */
-	bool drop_match;	     /* true: drop matching packets; false: keep only matching */
-	uint16_t sport_lo, sport_hi; /* source port range matched */
 	uint32_t src, src_mask;	     /* source prefix matched */
+	uint16_t sport_lo, sport_hi; /* source port range matched */
+	bool drop_match;	     /* true: drop matching packets; false: keep only matching */
 };
 
 /* IP_MTU_DISCOVER values (include/uapi/linux/in.h); `mtu_discover:` in a scenario. */
@@ -143,31 +142,39 @@ struct proto {
  * fields (struct udp_sock, struct packet_sock).
  */
 struct sock {
-	/* the lookup (sock_common) */
+	/*
+	 * Line 0 (the socket is allocated cache-aligned): what every datagram's
+	 * lookup and admission read (sock_common, the buffer, the reader).
+	 */
 	struct sock *sk_portaddr_next;		/* udptable hash2 chain (skc_portaddr_node) */
-	uint32_t rcv_saddr;			/* bound address, 0 = INADDR_ANY */
-	uint16_t num;				/* bound port */
-	uint8_t kind;				/* enum sock_kind: UDP or packet tap */
 	const struct proto *sk_prot;		/* its kind's operations */
-	bool bound;				/* has a local port (bound or autobound) */
 	struct sock_reuseport *sk_reuseport_cb; /* its group, or NULL */
 	struct host *host;			/* owner */
-	/* the enqueue of every datagram (udp_queue_rcv_one_skb), admitted or dropped */
-	uint32_t sk_rcvbuf;		      /* bytes */
-	uint32_t sk_rmem_alloc;		      /* bytes charged (truesize) */
+	struct napi_struct *sk_napi; /* sk_napi_id: the NAPI of the first datagram queued */
+	uint32_t rcv_saddr;	     /* bound address, 0 = INADDR_ANY */
+	uint16_t num;		     /* bound port */
+	uint8_t kind;		     /* enum sock_kind: UDP or packet tap */
+	bool bound;		     /* has a local port (bound or autobound) */
+	uint32_t sk_rcvbuf;	     /* bytes */
+	uint32_t sk_rmem_alloc;	     /* bytes charged (truesize) */
+	uint32_t nwaiters;	     /* entries in waiters */
+	bool udp_gro;		     /* setsockopt(UDP_GRO) */
+	bool sk_reuseport;	     /* setsockopt(SO_REUSEPORT, 1) */
+	bool connected;		     /* connect()ed: the route is cached (sk_dst_cache) */
+	bool filter_on;		     /* SO_ATTACH_FILTER: filter is attached */
+	/* line 1: the enqueue of an admitted datagram, and the filter */
+	struct sk_filter filter;	      /* SO_ATTACH_FILTER, when filter_on */
 	int64_t sk_forward_alloc;	      /* bytes reserved but not charged */
-	uint32_t nwaiters;		      /* entries in waiters */
-	bool udp_gro;			      /* setsockopt(UDP_GRO) */
-	bool sk_reuseport;		      /* setsockopt(SO_REUSEPORT, 1) */
-	uint64_t sk_drops;		      /* drops on this socket (ss "d") */
-	struct sk_filter filter;	      /* SO_ATTACH_FILTER */
+	uint64_t q_in;			      /* datagrams enqueued */
 	struct sk_buff_head sk_receive_queue; /* enqueued by softirq */
-	struct sim_spinlock rq_lock;	      /* sk_receive_queue.lock */
+	/* line 2: the lock every datagram takes, and the count of those dropped */
+	struct sim_spinlock rq_lock; /* sk_receive_queue.lock */
+	uint64_t sk_drops;	     /* drops on this socket (ss "d") */
 	/* statistics after warm-up, moved with every datagram queued */
 	struct sim_level qlen;			  /* datagrams queued */
 	struct sim_level rmem;			  /* sk_rmem_alloc */
-	uint64_t q_in;				  /* datagrams enqueued */
 	struct thread *waiters[SOCK_MAX_WAITERS]; /* readers asleep in recvmsg */
+	uint32_t sk_rxhash; /* connected: the last datagram's flow hash (RFS) */
 	/* the reader's side */
 	uint32_t nreaders;	 /* apps reading this socket (at most SOCK_MAX_WAITERS) */
 	struct sim_hist sojourn; /* ps in the queue (also LAT_SOCKET), after warm-up */
@@ -175,7 +182,6 @@ struct sock {
 	uint32_t sk_ll_usec;	       /* us: SO_BUSY_POLL (net.core.busy_read), 0 = off */
 	bool sk_prefer_busy_poll;      /* SO_PREFER_BUSY_POLL */
 	uint16_t sk_busy_poll_budget;  /* SO_BUSY_POLL_BUDGET, 0 = BUSY_POLL_BUDGET */
-	struct napi_struct *sk_napi;   /* sk_napi_id: the NAPI of the first datagram queued */
 	uint64_t busy_poll_rx_packets; /* LINUX_MIB_BUSYPOLLRXPACKETS by its readers' polls */
 	/* the sender's side */
 	uint32_t sk_sndbuf;		   /* bytes */
@@ -185,8 +191,6 @@ struct sock {
 	bool nonblock;			   /* O_NONBLOCK */
 	uint8_t tos;			   /* IP_TOS */
 	uint32_t priority;		   /* SO_PRIORITY */
-	bool connected;			   /* connect()ed: the route is cached (sk_dst_cache) */
-	uint32_t sk_rxhash;		   /* connected: the last datagram's flow hash (RFS) */
 	const struct fib_route *dst_cache; /* connected sockets: the cached route */
 	int sk_err;			   /* pending error (positive errno), 0 = none */
 	uint32_t nwriters;		   /* entries in writers */

@@ -139,7 +139,7 @@ static struct udp_hslot *udp_hashslot2(const struct udp_table *t, uint32_t hash2
 /* Put bound @sk at the tails of its hash and hash2 chains (bind order). */
 static void udp_lib_hash(struct sock *sk)
 {
-	const struct udp_table *t = sk->host->udptable;
+	struct udp_table *t = sk->host->udptable;
 	struct udp_hslot *hs = udp_hashslot(t, sk->num);
 	struct udp_hslot *hs2 = udp_hashslot2(t, ipv4_portaddr_hash(sk->rcv_saddr, sk->num));
 	struct sock **pp;
@@ -154,6 +154,8 @@ static void udp_lib_hash(struct sock *sk)
 	*pp = sk;
 	sk->sk_portaddr_next = NULL;
 	hs2->count++;
+	if (sk->rcv_saddr)
+		t->naddr++;
 }
 
 /* A UDP socket of @h is bound to @port (any address): the port's hash chain. */
@@ -216,11 +218,18 @@ struct sock *udp4_lib_lookup(struct host *h, uint32_t daddr, uint16_t dport)
 	struct udp_table *t = h->udptable;
 	struct sock *sk;
 
-	/* connected or non-wildcard sockets first, then the wildcard ones */
-	sk = udp4_lib_lookup2(udp_hashslot2(t, udp_portaddr_hash_memo(t, daddr, dport)), daddr,
-			      dport);
-	if (sk || !daddr)
-		return sk;
+	/*
+	 * Sockets bound to @daddr first, then the wildcard ones. Without any
+	 * socket bound to an address, the first walk could only find a wildcard
+	 * socket when @daddr is 0, on the wildcard's own chain: go there at once
+	 * (the same answer, without touching the sockets of another chain).
+	 */
+	if (t->naddr) {
+		sk = udp4_lib_lookup2(udp_hashslot2(t, udp_portaddr_hash_memo(t, daddr, dport)),
+				      daddr, dport);
+		if (sk || !daddr)
+			return sk;
+	}
 	return udp4_lib_lookup2(udp_hashslot2(t, t->any_jhash ^ dport), 0, dport);
 }
 
@@ -292,9 +301,10 @@ uint64_t udp_queue_rcv_cost(const struct cpu *c, struct sock *sk, const struct s
 	uint64_t cy = n > 1 ? (uint64_t)n * k->gso_segment : 0; /* udp_rcv_segment */
 
 	for (uint32_t i = 0; i < n; i++) {
+		/* cycles_to_ps(h, 0) is 0: no division for the one datagram of a plain skb */
 		cy += k->udp_enqueue +
-		      sk_lock_cost(c, &sk->rq_lock, sk, t + cycles_to_ps(c->host, cy));
-		if (sk->filter.set)
+		      sk_lock_cost(c, &sk->rq_lock, sk, t + (cy ? cycles_to_ps(c->host, cy) : 0));
+		if (sk->filter_on)
 			cy += k->sk_filter + sk->filter.cycles;
 	}
 	if (sk->nwaiters) /* sk_data_ready wakes waiters[0] */
@@ -500,7 +510,7 @@ static void udp_queue_rcv_one_skb(struct sock *sk, struct sk_buff *skb)
 	if (sk->connected && sk->sk_rxhash != skb->hash) /* __udp_queue_rcv_skb: inet_daddr set */
 		sk->sk_rxhash = skb->hash;		 /* sock_rps_save_rxhash */
 	skb_set_stage(sk->host, skb, STAGE_R22);
-	if (sk->filter.set) {
+	if (sk->filter_on) {
 		/* a filter needs the full checksum first (udp_lib_checksum_complete) */
 		if (skb->flags & SKB_F_BAD_CSUM) {
 			udp_drop(sk, skb, SKB_DROP_REASON_UDP_CSUM);
@@ -641,7 +651,7 @@ static int sock_parse_filter(struct sock *sk, const struct cfg_node *n, struct s
 		return -1;
 	if (!f)
 		return 0;
-	sk->filter.set = true;
+	sk->filter_on = true;
 	sk->filter.sport_hi = 65535;
 	if (cfg_get_u64(f, "cycles", &sk->filter.cycles, 200, 0, 1000000, err) ||
 	    cfg_get_enum(f, "action", actions, &action, 0, err) || cfg_get_map(f, "match", &m, err))

@@ -171,6 +171,8 @@ struct udp_table {
 	uint32_t any_jhash;	 /* jhash_1word of INADDR_ANY: the wildcard lookup's hash2 */
 	uint32_t memo_addr;	 /* the last address hashed by a lookup (host order)... */
 	uint32_t memo_jhash;	 /* ...and its jhash_1word: receivers see few addresses */
+	uint32_t naddr;		 /* sockets bound to a specific address (0: the lookup by
+				    address can find none and goes to the wildcard's chain) */
 	bool encap_needed;	 /* udp_encap_needed_key: a socket has UDP_GRO (GRO looks up) */
 };
 

@@ -1228,9 +1228,9 @@ void cpu_observer_add(struct world *w, struct cpu_observer *o)
 	*p = o;
 }
 
-static void cpu_ev_fire(struct sim_event *ev)
+/* The running job's time is up: account it and run its done() as part of @c's work. */
+static void cpu_job_end(struct cpu *c)
 {
-	struct cpu *c = container_of(ev, struct cpu, ev);
 	struct cpu_job *j = c->running;
 
 	cpu_account(c, j, j->remaining);
@@ -1245,7 +1245,85 @@ static void cpu_ev_fire(struct sim_event *ev)
 	j->done(j);
 	cpu_world(c)->this_cpu = NULL;
 	c->in_kick = false;
-	cpu_kick(c);
+}
+
+/*
+ * What cpu_pick() picks for a CPU whose job just ended, in cpu_kick_run()'s
+ * context: such a CPU is awake, so there is no wake job, only the IPIs taken
+ * as flags that the end of a wake job can leave (the caller leaves those to
+ * cpu_kick()). NULL: nothing to run.
+ */
+static struct cpu_job *cpu_pick_after_end(struct cpu *c)
+{
+	if (c->hardirq_job.active || (c->irq_head && hardirq_next(c)))
+		return &c->hardirq_job;
+	if (c->sx.active && !c->sx.in_thread)
+		return &c->softirq_job;
+	return cpu_pick_thread(c);
+}
+
+/*
+ * After a job ended on @c, start what runs next: cpu_kick_run()'s first
+ * pass, with cpu_start() and cpu_go_idle() as they are on a CPU that just
+ * ended a job, and its further passes through cpu_kick() when the first one
+ * kicked @c again. When the new job is the last word (no further pass, no
+ * EEVDF tick to arm) and no event comes before its end, it runs in place,
+ * without its completion event: the clock jumps there (sim_eventq_skip_to()
+ * consumes the schedule's sequence number and counts the event), which is
+ * exactly what scheduling c->ev and firing it next would have done. True
+ * when it ran in place (its end is now). IPIs left to flush and CPU
+ * observers go through cpu_kick() itself.
+ */
+static bool cpu_next_after_end(struct cpu *c)
+{
+	struct world *w = cpu_world(c);
+	struct cpu_job *j;
+	sim_time_t end;
+	bool again;
+
+	if (c->csd_head || w->cpu_observers) {
+		cpu_kick(c);
+		return false;
+	}
+	c->in_kick = true;
+	w->this_cpu = c;
+	c->kick_again = false;
+	j = cpu_pick_after_end(c);
+	again = c->kick_again;
+	w->this_cpu = NULL;
+	c->in_kick = false;
+	if (!j) {
+		c->idle_since = w->q.now;
+		if (again)
+			cpu_kick(c);
+		else
+			cpu_idle_enter(c);
+		return false;
+	}
+	j->remaining += c->cold_ps;
+	c->cold_ps = 0;
+	c->running = j;
+	c->run_start = w->q.now;
+	end = w->q.now + j->remaining;
+	if (again || sched_eevdf(c) || sim_eventq_first_at(&w->q, end, CPU_EV_PRIO)) {
+		sim_event_schedule(&w->q, &c->ev, end);
+		if (sched_eevdf(c))
+			eevdf_tick_arm(c);
+		if (again)
+			cpu_kick(c);
+		return false;
+	}
+	sim_eventq_skip_to(&w->q, end);
+	return true;
+}
+
+static void cpu_ev_fire(struct sim_event *ev)
+{
+	struct cpu *c = container_of(ev, struct cpu, ev);
+
+	do
+		cpu_job_end(c);
+	while (cpu_next_after_end(c));
 }
 
 void cpu_acct_flush(struct cpu *c, sim_time_t now)

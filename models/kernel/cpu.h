@@ -74,6 +74,11 @@
  * Kernel-mode jobs are not preempted (voluntary preemption); user-mode jobs
  * are.
  *
+ * A job's end is its CPU's event (c->ev); the next job is chosen right
+ * there, and when no other event comes before its end it runs in place,
+ * without an event of its own (sim_eventq_first_at(), sim_eventq_skip_to():
+ * the same order of events and the same event count, docs/architecture.md).
+ *
  * Simplified: no migration (threads are pinned), no nice levels or custom
  * slices (so no PREEMPT_SHORT, and set_protect_slice's vprot is the
  * deadline), the tick is no interrupt (it costs nothing and only matters
