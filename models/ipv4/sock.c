@@ -16,8 +16,8 @@
 #define SMP_CACHE_BYTES 64 /* L1_CACHE_BYTES of x86 */
 
 /* Every datagram's lookup, admission and lock take the socket's first three lines. */
-_Static_assert(offsetof(struct sock, filter) == SMP_CACHE_BYTES &&
-		       offsetof(struct sock, rq_lock) == 2 * SMP_CACHE_BYTES &&
+_Static_assert(offsetof(struct sock, rq_lock) == SMP_CACHE_BYTES &&
+		       offsetof(struct sock, filter) == 2 * SMP_CACHE_BYTES &&
 		       offsetof(struct sock, qlen) == 3 * SMP_CACHE_BYTES,
 	       "struct sock: the hot fields fill lines 0 to 2");
 

@@ -162,14 +162,17 @@ struct sock {
 	bool sk_reuseport;	     /* setsockopt(SO_REUSEPORT, 1) */
 	bool connected;		     /* connect()ed: the route is cached (sk_dst_cache) */
 	bool filter_on;		     /* SO_ATTACH_FILTER: filter is attached */
-	/* line 1: the enqueue of an admitted datagram, and the filter */
+	/*
+	 * Line 1, next to line 0 (the pair a spatial prefetcher fetches): the
+	 * lock every datagram takes, and the count of those dropped.
+	 */
+	struct sim_spinlock rq_lock; /* sk_receive_queue.lock */
+	uint64_t sk_drops;	     /* drops on this socket (ss "d") */
+	/* line 2: the enqueue of an admitted datagram, and the filter */
 	struct sk_filter filter;	      /* SO_ATTACH_FILTER, when filter_on */
 	int64_t sk_forward_alloc;	      /* bytes reserved but not charged */
 	uint64_t q_in;			      /* datagrams enqueued */
 	struct sk_buff_head sk_receive_queue; /* enqueued by softirq */
-	/* line 2: the lock every datagram takes, and the count of those dropped */
-	struct sim_spinlock rq_lock; /* sk_receive_queue.lock */
-	uint64_t sk_drops;	     /* drops on this socket (ss "d") */
 	/* statistics after warm-up, moved with every datagram queued */
 	struct sim_level qlen;			  /* datagrams queued */
 	struct sim_level rmem;			  /* sk_rmem_alloc */
