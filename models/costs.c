@@ -22,11 +22,14 @@ const struct cost_key cost_keys[] = {
 	COSTS(X)
 #undef X
 		{ "copy_per_byte", COST_CYCLES_PER_BYTE, offsetof(struct costs, copy_per_byte) },
+	{ "send_copy_per_byte", COST_CYCLES_PER_BYTE, offsetof(struct costs, send_copy_per_byte) },
 	{ "ipi_latency", COST_TIME, offsetof(struct costs, ipi_latency) },
 	{ "pcie_latency", COST_TIME, offsetof(struct costs, pcie_latency) },
 	{ "cost_cv", COST_FRACTION, offsetof(struct costs, cost_cv) },
 	{ "cpu_dma_latency", COST_QOS_TIME, offsetof(struct costs, cpu_dma_latency) },
 	{ "idle", COST_IDLE_STATES, offsetof(struct costs, idle) },
+	{ "idle_governor", COST_GOVERNOR, offsetof(struct costs, idle.governor) },
+	{ "guest_halt_poll_ns", COST_TIME, offsetof(struct costs, idle.guest_halt_poll) },
 	{ "irq_time_accounting", COST_BOOL, offsetof(struct costs, irq_time_accounting) },
 	{ "sched_eevdf", COST_BOOL, offsetof(struct costs, sched_eevdf) },
 	{ "skb_cache_lines", COST_LINES, offsetof(struct costs, skb_cache_lines) },
@@ -37,8 +40,10 @@ const size_t cost_keys_nr = sizeof(cost_keys) / sizeof(cost_keys[0]);
 
 const char *cost_unit_name(enum cost_unit u)
 {
-	static const char *const names[] = { "cycles", "cycles/byte", "time",  "time", "fraction",
-					     "bool",   "states",      "lines", "bit/s" };
+	static const char *const names[] = {
+		"cycles", "cycles/byte", "time",  "time",  "fraction",
+		"bool",	  "states",	 "lines", "bit/s", "governor"
+	};
 
 	return names[u];
 }
@@ -99,6 +104,8 @@ int cost_key_read(const struct cost_key *k, struct costs *c, const struct cfg_no
 		return cost_read_lines(n, key, field, err);
 	case COST_BITRATE:
 		return cost_read_bitrate(n, key, field, err);
+	case COST_GOVERNOR:
+		return cfg_get_enum(n, key, cpuidle_governor_names, field, *(int *)field, err);
 	}
 	return -1;
 }

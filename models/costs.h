@@ -25,6 +25,7 @@ enum cost_unit {
 	COST_IDLE_STATES,     /* "states": poll, c1, c6 or a list of idle states */
 	COST_LINES,	      /* "lines": a count of cache lines, 0 - 1024 */
 	COST_BITRATE,	      /* "bit/s": a bit rate like "640Gbit", stored as bytes/s */
+	COST_GOVERNOR,	      /* "governor": the cpuidle governor, menu or haltpoll */
 };
 
 /* One key of the cost table. */

@@ -10,28 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "models/apps/app.h"
 #include "models/costs.h"
-#include "models/kernel/cpu.h"
-#include "models/core/dev.h"
-#include "models/ipv4/arp.h"
-#include "models/ipv4/icmp.h"
-#include "models/ipv4/ip.h"
-#include "models/ipv4/ip_fragment.h"
-#include "models/core/neigh.h"
 #include "models/profile.h"
-#include "models/netfilter/ip_set.h"
-#include "models/netfilter/netfilter.h"
-#include "models/netfilter/nf_conntrack.h"
-#include "models/ipv4/protocol.h"
-#include "models/ipv4/route.h"
-#include "models/core/xmit.h"
-#include "models/core/netdevice.h"
-#include "models/report/pcap_out.h"
 #include "models/scenario.h"
-#include "models/ipv4/sock.h"
-#include "models/core/xsk.h"
-#include "models/apps/traffic.h"
+#include "models/subsys.h"
 #include "sim/error.h"
 
 #define SK_RMEM_DEFAULT 212992 /* SKB_TRUESIZE(256) * 256 on x86_64 */
@@ -39,22 +21,19 @@
 
 /*
  * Limits on what drives memory and events, checked at load time (see
- * docs/scenarios.md, "Limits"): list lengths, CPUs over all machines, and
- * the skb pool (an explicit `skb_pool` up to SKB_POOL_MAX, the computed
- * default capped at SKB_POOL_DEFAULT_MAX).
+ * docs/scenarios.md, "Limits"): list lengths and CPUs over all machines
+ * (the skb pool's: models/world.h).
  */
-#define MAX_HOSTS	     4096
-#define MAX_TOTAL_CPUS	     4096
-#define MAX_NICS	     64
-#define MAX_SOCKS	     16384 /* sockets and taps of one host */
-#define MAX_APPS	     1024
-#define MAX_RULES	     10000 /* iptables rules of one host */
-#define MAX_ROUTES	     10000
-#define MAX_NEIGH	     10000
-#define MAX_TRAFFIC	     1024
-#define MAX_LINKS	     4096
-#define SKB_POOL_MAX	     (1u << 22)
-#define SKB_POOL_DEFAULT_MAX (1u << 21)
+#define MAX_HOSTS      4096
+#define MAX_TOTAL_CPUS 4096
+#define MAX_NICS       64
+#define MAX_SOCKS      16384 /* sockets and taps of one host */
+#define MAX_APPS       1024
+#define MAX_RULES      10000 /* iptables rules of one host */
+#define MAX_ROUTES     10000
+#define MAX_NEIGH      10000
+#define MAX_TRAFFIC    1024
+#define MAX_LINKS      4096
 
 enum { WARMUP_EV_PRIO = -1 };
 
@@ -312,246 +291,6 @@ static int host_parse_cpus(struct host *h, const struct cfg_node *n, struct sim_
 	return 0;
 }
 
-/* The CPUs and their softnet_data; -1 (out of memory, located by the caller) on failure. */
-static int host_init_cpus(struct host *h, struct sim_error *err)
-{
-	for (uint32_t i = 0; i < h->ncpus; i++)
-		cpu_init(&h->cpus[i], h, i);
-	for (uint32_t i = 0; i < h->ncpus; i++) {
-		struct softnet_data *sd = calloc(1, sizeof(*sd));
-
-		if (!sd)
-			return sim_error_set(err, "out of memory");
-		softnet_init(sd, &h->cpus[i]);
-		if (sd->flow_limit &&
-		    world_charge(h->w, NULL, 2ull * h->sysctl.flow_limit_table_len, err))
-			return -1;
-		if (sd->flow_limit) {
-			sd->fl_buckets = calloc(h->sysctl.flow_limit_table_len, sizeof(uint16_t));
-			if (!sd->fl_buckets)
-				return sim_error_set(err, "out of memory");
-		}
-	}
-	return 0;
-}
-
-/*
- * Pass @local on to @err; an error without a position (out of memory in a
- * model, and any other found away from the tree) gets @n's, the item being
- * built, so that every error is located.
- */
-static int error_locate(const struct cfg_node *n, const struct sim_error *local,
-			struct sim_error *err)
-{
-	if (local->located || !n)
-		return err->set ? -1 : (*err = *local, -1);
-	return cfg_error(n, err, "%s", local->msg);
-}
-
-/* Parse list @key of @n, calling @one for each item mapping. */
-static int host_each(struct host *h, const struct cfg_node *n, const char *key,
-		     int (*one)(struct host *h, const struct cfg_node *item, struct sim_error *err),
-		     struct sim_error *err)
-{
-	const struct cfg_node *l;
-
-	if (cfg_get_seq(n, key, &l, err))
-		return -1;
-	for (uint32_t i = 0; l && i < l->n; i++) {
-		struct sim_error local = { 0 };
-
-		if (cfg_node_map(l->items[i], key, err))
-			return -1;
-		if (one(h, l->items[i], &local))
-			return error_locate(l->items[i], &local, err);
-	}
-	return 0;
-}
-
-/* A device of @drv from mapping @n (a @what: "nic", "bridge", "vlan"), added to @h. */
-static int host_add_dev(struct host *h, const struct cfg_node *n, const struct netdev_driver *drv,
-			const char *what, struct sim_error *err)
-{
-	struct net_device *dev = NULL;
-	const char *name = NULL;
-	int rc;
-
-	if (cfg_get_name(n, "name", &name, sizeof(dev->name) - 1, err))
-		return -1;
-	rc = netdev_create(h, drv, n, name, &dev, err);
-	if (dev)
-		h->devs[h->ndevs++] = dev;
-	if (rc)
-		return -1;
-	if (!strcmp(dev->name, "lo"))
-		return cfg_error(cfg_get(n, "name"), err,
-				 "%s name 'lo' is taken by the loopback device", what);
-	for (uint32_t i = 0; i + 1 < h->ndevs; i++)
-		if (!strcmp(h->devs[i]->name, dev->name))
-			return cfg_error(cfg_get(n, "name"), err, "duplicate %s name '%s'", what,
-					 dev->name);
-	if (dev->addr && h->nlocal >= 16)
-		return cfg_error(cfg_get(n, "address"), err,
-				 "too many addresses on host '%s' (at most 16)", h->name);
-	if (dev->addr)
-		h->local_addr[h->nlocal++] = dev->addr;
-	return 0;
-}
-
-static int host_add_nic(struct host *h, const struct cfg_node *n, struct sim_error *err)
-{
-	const struct netdev_driver *drv;
-	const char *kind = NULL, *name = NULL;
-
-	if (cfg_require(n, "name", "nic", err) ||
-	    cfg_get_name(n, "name", &name, sizeof(((struct net_device *)0)->name) - 1, err) ||
-	    cfg_get_str(n, "driver", &kind, "ixgbe", err))
-		return -1;
-	drv = netdev_driver_find(kind);
-	if (!drv || !drv->scenario)
-		return netdev_driver_unknown(cfg_get(n, "driver"), kind, err);
-	return host_add_dev(h, n, drv, "nic", err);
-}
-
-/* A `vlans:` item: a VLAN device on one of the host's devices made before it. */
-static int host_add_vlan(struct host *h, const struct cfg_node *n, struct sim_error *err)
-{
-	if (cfg_require(n, "name", "vlan", err))
-		return -1;
-	return host_add_dev(h, n, netdev_driver_find("vlan"), "vlan", err);
-}
-
-/* A `bridges:` item: a bridge whose ports are devices made before it. */
-static int host_add_bridge(struct host *h, const struct cfg_node *n, struct sim_error *err)
-{
-	if (cfg_require(n, "name", "bridge", err))
-		return -1;
-	return host_add_dev(h, n, netdev_driver_find("bridge"), "bridge", err);
-}
-
-static int host_add_lo(struct host *h, struct sim_error *err)
-{
-	struct net_device *lo = NULL;
-	int rc = netdev_create(h, netdev_driver_find("loopback"), NULL, "lo", &lo, err);
-
-	if (lo)
-		h->devs[h->ndevs++] = lo;
-	h->lo = lo;
-	return rc;
-}
-
-/* Routes (connected, local, `routes:`) and static neighbours (`neigh:`). */
-static int host_parse_net(struct host *h, const struct cfg_node *n, struct sim_error *err)
-{
-	const struct cfg_node *neigh;
-
-	if (cfg_get_seq(n, "neigh", &neigh, err) || fib_add_connected(h, err) ||
-	    fib_parse(h, n, err) || neigh_parse(h, neigh, err))
-		return -1;
-	return 0;
-}
-
-static int host_add_sock_kind(struct host *h, const struct cfg_node *n, enum sock_kind kind,
-			      struct sim_error *err)
-{
-	struct sock *sk = NULL;
-	int rc = sock_create(h, n, kind, sock_protos[kind], &sk, err);
-
-	h->socks[h->nsocks++] = sk;
-	if (rc)
-		return -1;
-	for (uint32_t i = 0; i + 1 < h->nsocks; i++)
-		if (!strcmp(h->socks[i]->name, sk->name))
-			return cfg_error(cfg_get(n, "name"), err, "duplicate socket name '%s'",
-					 sk->name);
-	return 0;
-}
-
-static int host_add_sock(struct host *h, const struct cfg_node *n, struct sim_error *err)
-{
-	return host_add_sock_kind(h, n, SOCK_UDP, err);
-}
-
-static int host_add_tap(struct host *h, const struct cfg_node *n, struct sim_error *err)
-{
-	return host_add_sock_kind(h, n, SOCK_PACKET, err);
-}
-
-static int host_add_xsk(struct host *h, const struct cfg_node *n, struct sim_error *err)
-{
-	return host_add_sock_kind(h, n, SOCK_XDP, err);
-}
-
-static int host_add_app(struct host *h, const struct cfg_node *n, struct sim_error *err)
-{
-	struct app *a = NULL;
-	int rc = app_create(h, n, &a, err);
-
-	h->apps[h->napps++] = a;
-	if (rc)
-		return -1;
-	for (uint32_t i = 0; i + 1 < h->napps; i++)
-		if (!strcmp(h->apps[i]->name, a->name))
-			return cfg_error(cfg_get(n, "name"), err, "duplicate app name '%s'",
-					 a->name);
-	return 0;
-}
-
-/* A rule needs connection tracking: the table, sized by the host's sysctls. */
-static int host_init_conntrack(struct host *h, const struct cfg_node *l, struct sim_error *err)
-{
-	const struct sysctls *s = &h->sysctl;
-	struct nf_ct_params p = {
-		s->nf_conntrack_max,
-		s->nf_conntrack_buckets,
-		s->nf_conntrack_udp_timeout,
-		s->nf_conntrack_udp_timeout_stream,
-		s->nf_conntrack_icmp_timeout,
-		s->nf_conntrack_generic_timeout,
-		h->hz,
-		h->machine->ncpus,
-	};
-
-	if (!h->nf->ct_needed)
-		return 0;
-	if (world_charge(h->w, l, (uint64_t)p.max * sizeof(struct nf_conn) + 4ull * p.buckets, err))
-		return -1;
-	if (nf_conntrack_init(h->nf, &p))
-		return cfg_error(l, err, "out of memory");
-	return 0;
-}
-
-/* `sets:` (ipset hash:ip) then `iptables:`, whose rules may name the sets. */
-static int host_parse_iptables(struct host *h, const struct cfg_node *n, struct sim_error *err)
-{
-	const struct cfg_node *l, *sets;
-
-	if (cfg_get_seq(n, "sets", &sets, err) || cfg_get_seq(n, "iptables", &l, err))
-		return -1;
-	if (!l && !sets)
-		return 0;
-	h->nf = calloc(1, sizeof(*h->nf));
-	if (!h->nf)
-		return cfg_error(l ? l : sets, err, "out of memory");
-	nf_ruleset_init(h->nf);
-	for (uint32_t i = 0; sets && i < sets->n; i++)
-		if (ip_set_parse(h->nf, sets->items[i], err))
-			return -1;
-	if (!l)
-		return 0;
-	for (uint32_t i = 0; i < l->n; i++)
-		if (nf_parse_rule(h->nf, l->items[i], err))
-			return -1;
-	return host_init_conntrack(h, l, err);
-}
-
-static uint32_t seq_len(const struct cfg_node *n, const char *key)
-{
-	const struct cfg_node *l = cfg_get(n, key);
-
-	return l && l->type == CFG_SEQ ? l->n : 0;
-}
-
 /* "'KEY' may list at most MAX items, got N", at the list. */
 static int list_limit(const struct cfg_node *n, const char *key, uint32_t max,
 		      struct sim_error *err)
@@ -572,42 +311,22 @@ static int host_limits(const struct cfg_node *n, struct sim_error *err)
 	    list_limit(n, "apps", MAX_APPS, err) || list_limit(n, "iptables", MAX_RULES, err) ||
 	    list_limit(n, "routes", MAX_ROUTES, err) || list_limit(n, "neigh", MAX_NEIGH, err))
 		return -1;
-	if (seq_len(n, "sockets") + seq_len(n, "taps") > MAX_SOCKS)
+	if (cfg_seq_len(n, "sockets") + cfg_seq_len(n, "taps") > MAX_SOCKS)
 		return cfg_error(taps, err,
 				 "'sockets' and 'taps' may list at most %u items together",
 				 MAX_SOCKS);
-	if (seq_len(n, "sockets") + seq_len(n, "taps") + seq_len(n, "xsks") > MAX_SOCKS)
+	if (cfg_seq_len(n, "sockets") + cfg_seq_len(n, "taps") + cfg_seq_len(n, "xsks") > MAX_SOCKS)
 		return cfg_error(cfg_get(n, "xsks"), err,
 				 "'sockets', 'taps' and 'xsks' may list at most %u items together",
 				 MAX_SOCKS);
 	return 0;
 }
 
-static int host_alloc(struct host *h, const struct cfg_node *n, struct sim_error *err)
-{
-	uint32_t nsocks = seq_len(n, "sockets") + seq_len(n, "taps") + seq_len(n, "xsks");
-
-	if (h->machine == h)
-		h->cpus = calloc(h->ncpus, sizeof(*h->cpus));
-	h->devs = calloc(seq_len(n, "nics") + seq_len(n, "vlans") + seq_len(n, "bridges") + 2,
-			 sizeof(*h->devs));
-	h->fib = calloc(1, sizeof(*h->fib));
-	h->neigh = calloc(1, sizeof(*h->neigh));
-	if (h->neigh)
-		h->neigh->ops = &arp_generic_ops;
-	h->socks = calloc(nsocks + 1, sizeof(*h->socks));
-	h->apps = calloc(seq_len(n, "apps") + 1, sizeof(*h->apps));
-	if (!h->cpus || !h->devs || !h->socks || !h->apps || !h->fib || !h->neigh ||
-	    ipfrag_init(h) || udp_table_init(h, nsocks))
-		return cfg_error(n, err, "out of memory");
-	return 0;
-}
-
 /* A host's unknown keys before its nics, sockets and apps (file order, see world_check_top()). */
 static int host_check_keys(const struct host *h, const struct cfg_node *n, struct sim_error *err)
 {
-	static const char *const lists[] = { "iptables", "sets",    "routes", "routes_file",
-					     "neigh",	 "bridges", "vlans" };
+	static const char *const lists[] = { "drops_pcap",  "iptables", "sets",	   "routes",
+					     "routes_file", "neigh",	"bridges", "vlans" };
 	char what[64];
 
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
@@ -657,7 +376,7 @@ static int host_create(struct world *w, const struct cfg_node *root, const struc
 {
 	const struct cfg_node *sys, *costs;
 	const char *name = NULL;
-	char what[64], stream[64];
+	char what[64];
 
 	h->w = w;
 	if (cfg_require(n, "name", "host", err) ||
@@ -669,27 +388,11 @@ static int host_create(struct world *w, const struct cfg_node *root, const struc
 	sysctl_defaults(&h->sysctl, h->ncpus, h->hz);
 	if (cfg_get_map(n, "sysctl", &sys, err) || sysctl_parse(h, sys, err) ||
 	    cfg_get_map(n, "costs", &costs, err) || costs_parse(&h->costs, costs, err) ||
-	    host_limits(n, err) || host_alloc(h, n, err) ||
-	    (cfg_has(n, "drops_pcap") &&
-	     pcap_out_create(w, h, n, "drops_pcap", true, &h->drops_pcap, err)) ||
-	    host_check_keys(h, n, err))
+	    host_limits(n, err) || host_check_keys(h, n, err))
 		return -1;
-	if (h->machine == h && (host_init_cpus(h, err) || rps_sock_flow_init(h, err)))
-		return -1;
-	snprintf(stream, sizeof(stream), "icmp/%s", h->name);
-	sim_rng_init(&h->icmp_rng, w->seed, stream);
-	h->icmp_global_stamp = -(sim_time_t)h->hz;
-	snprintf(stream, sizeof(stream), "autobind/%s", h->name);
-	sim_rng_init(&h->port_rng, w->seed, stream);
-	if (host_each(h, n, "nics", host_add_nic, err) ||
-	    host_each(h, n, "vlans", host_add_vlan, err) ||
-	    host_each(h, n, "bridges", host_add_bridge, err) || host_add_lo(h, err) ||
-	    host_parse_net(h, n, err) || host_parse_iptables(h, n, err) ||
-	    host_each(h, n, "sockets", host_add_sock, err) ||
-	    host_each(h, n, "taps", host_add_tap, err) ||
-	    host_each(h, n, "xsks", host_add_xsk, err) ||
-	    host_each(h, n, "apps", host_add_app, err))
-		return -1;
+	for (const struct host_subsys_ops *const *t = world_subsys(w); *t; t++)
+		if ((*t)->init && (*t)->init(h, n, err))
+			return -1;
 	snprintf(what, sizeof(what), "host '%s'", h->name);
 	return cfg_check_unknown(n, what, err);
 }
@@ -697,37 +400,20 @@ static int host_create(struct world *w, const struct cfg_node *root, const struc
 /* ---- the world ---- */
 
 /*
- * Enough skbs that only a deliberately small `skb_pool` can run out, capped
- * at SKB_POOL_DEFAULT_MAX. Each term is at most 2^30 * 2^12, and there are
- * fewer than 2^20 of them, so the sum cannot overflow 64 bits.
+ * Enough skbs that only a deliberately small `skb_pool` can run out (the
+ * skb subsystem caps it at SKB_POOL_DEFAULT_MAX). Each term is at most
+ * 2^30 * 2^12, and there are fewer than 2^20 of them, so the sum cannot
+ * overflow 64 bits.
  */
-static uint64_t skb_pool_default(const struct world *w)
+static uint64_t skb_pool_need(const struct world *w)
 {
 	uint64_t n = 4096;
 
-	for (uint32_t i = 0; i < w->nhosts; i++) {
-		const struct host *h = w->hosts[i];
-		struct ethtool_ringparam r;
-
-		n += (uint64_t)h->ncpus * (2ull * h->sysctl.netdev_max_backlog + 2 + 64 * 9);
-		for (uint32_t d = 0; d < h->ndevs; d++) {
-			netdev_get_ringparam(h->devs[d], &r);
-			n += (uint64_t)r.rx_queues * (r.rx_pending + 64 * 9 + r.xdp_tx_pending);
-		}
-		for (uint32_t s = 0; s < h->nsocks; s++)
-			n += h->socks[s]->sk_rcvbuf / 256 + h->socks[s]->sk_sndbuf / 768 + 2 +
-			     (h->socks[s]->kind == SOCK_XDP ? xdp_sk(h->socks[s])->rx_ring_size
-							    : 0); /* AF_XDP RX ring */
-		for (uint32_t d = 0; d < h->ndevs; d++) {
-			netdev_get_ringparam(h->devs[d], &r);
-			n += (uint64_t)h->devs[d]->ntxq *
-			     (r.tx_pending + 3ull * h->devs[d]->txqueuelen + 64);
-		}
-		n += h->sysctl.unres_qlen_bytes / 768 * 4;
-		for (uint32_t a = 0; a < h->napps; a++)
-			n += h->apps[a]->batch;
-	}
-	return n < SKB_POOL_DEFAULT_MAX ? n : SKB_POOL_DEFAULT_MAX;
+	for (uint32_t i = 0; i < w->nhosts; i++)
+		for (const struct host_subsys_ops *const *t = world_subsys(w); *t; t++)
+			if ((*t)->skb_pool_need)
+				n += (*t)->skb_pool_need(w->hosts[i]);
+	return n;
 }
 
 static int world_parse_hosts(struct world *w, const struct cfg_node *root, struct sim_error *err)
@@ -756,7 +442,7 @@ static int world_parse_hosts(struct world *w, const struct cfg_node *root, struc
 		if (cfg_node_map(l->items[i], "hosts", err))
 			return -1;
 		if (host_create(w, root, l->items[i], h, &local))
-			return error_locate(l->items[i], &local, err);
+			return world_error_locate(l->items[i], &local, err);
 		if (h->machine == h && (ncpus += h->ncpus) > MAX_TOTAL_CPUS)
 			return cfg_error(cfg_get(l->items[i], "cpus"), err,
 					 "more than %u CPUs over all machines", MAX_TOTAL_CPUS);
@@ -765,113 +451,6 @@ static int world_parse_hosts(struct world *w, const struct cfg_node *root, struc
 				return cfg_error(cfg_get(l->items[i], "name"), err,
 						 "duplicate host name '%s'", h->name);
 	}
-	return 0;
-}
-
-static int world_parse_traffic(struct world *w, const struct cfg_node *root, struct sim_error *err)
-{
-	const struct cfg_node *l;
-
-	if (cfg_get_seq(root, "traffic", &l, err))
-		return -1;
-	if (!l)
-		return 0;
-	w->srcs = calloc(l->n + 1, sizeof(*w->srcs));
-	if (!w->srcs)
-		return cfg_error(l, err, "out of memory");
-	for (uint32_t i = 0; i < l->n; i++) {
-		struct traffic_source *s = NULL;
-		struct sim_error local = { 0 };
-		int rc;
-
-		if (cfg_node_map(l->items[i], "traffic", err))
-			return -1;
-		rc = traffic_create(w, l->items[i], i, &s, &local);
-		if (s)
-			w->srcs[w->nsrcs++] = s;
-		if (rc)
-			return error_locate(l->items[i], &local, err);
-		for (uint32_t j = 0; j + 1 < w->nsrcs; j++)
-			if (!strcmp(w->srcs[j]->name, s->name))
-				return cfg_error(cfg_get(l->items[i], "name"), err,
-						 "duplicate traffic source name '%s'", s->name);
-	}
-	return 0;
-}
-
-/* The ICMP peer table of each host holds every traffic source address aimed at it. */
-static int world_alloc_peers(struct world *w, struct sim_error *err)
-{
-	for (uint32_t i = 0; i < w->nhosts; i++) {
-		struct host *h = w->hosts[i];
-		uint64_t need = 64;
-
-		for (uint32_t s = 0; s < w->nsrcs; s++)
-			if (w->srcs[s]->host == h)
-				need += 2ull * w->srcs[s]->nflows;
-		h->npeers_cap = 64;
-		while (h->npeers_cap < need)
-			h->npeers_cap <<= 1;
-		h->peers = calloc(h->npeers_cap, sizeof(*h->peers));
-		if (!h->peers)
-			return sim_error_set(err, "out of memory");
-	}
-	return 0;
-}
-
-/* A link's end "HOST/DEV": netdev_find(), but never a host's loopback. */
-static struct net_device *world_find_dev(struct world *w, const char *spec)
-{
-	struct net_device *dev = netdev_find(w, spec);
-
-	return dev && !dev->loopback ? dev : NULL;
-}
-
-/* One `links:` entry: two NICs of two hosts, full duplex. */
-static int world_parse_link(struct world *w, const struct cfg_node *n, struct sim_error *err)
-{
-	const char *as = NULL, *bs = NULL;
-	struct net_device *a, *b;
-	sim_time_t delay;
-	double loss;
-
-	if (cfg_node_map(n, "links", err) || cfg_require(n, "a", "link", err) ||
-	    cfg_require(n, "b", "link", err) || cfg_get_str(n, "a", &as, NULL, err) ||
-	    cfg_get_str(n, "b", &bs, NULL, err) ||
-	    cfg_get_time(n, "delay", &delay, 500 * SIM_NS, 0, SIM_SEC, err) ||
-	    cfg_get_fraction(n, "loss", &loss, 0, err))
-		return -1;
-	if (!(a = world_find_dev(w, as)))
-		return cfg_error(cfg_get(n, "a"), err, "no nic '%s' (expected HOST/NIC)", as);
-	if (!(b = world_find_dev(w, bs)))
-		return cfg_error(cfg_get(n, "b"), err, "no nic '%s' (expected HOST/NIC)", bs);
-	if (a == b || a->host == b->host)
-		return cfg_error(cfg_get(n, "b"), err, "a link joins NICs of two different hosts");
-	if (a->peer || b->peer)
-		return cfg_error(cfg_get(n, a->peer ? "a" : "b"), err, "nic '%s' is already linked",
-				 a->peer ? as : bs);
-	a->peer = b;
-	b->peer = a;
-	a->link_delay = b->link_delay = delay;
-	a->link_loss = b->link_loss = loss;
-	return cfg_check_unknown(n, "link", err);
-}
-
-static int world_parse_links(struct world *w, const struct cfg_node *root, struct sim_error *err)
-{
-	const struct cfg_node *l;
-
-	if (cfg_get_seq(root, "links", &l, err))
-		return -1;
-	for (uint32_t i = 0; l && i < l->n; i++)
-		if (world_parse_link(w, l->items[i], err))
-			return -1;
-	for (uint32_t i = 0; i < w->nsrcs; i++)
-		if (w->srcs[i]->dev->peer)
-			return cfg_error(cfg_get(cfg_get(root, "traffic")->items[i], "to"), err,
-					 "traffic source '%s' feeds nic '%s', which is linked to "
-					 "another host; send from an app instead",
-					 w->srcs[i]->name, w->srcs[i]->dev->name);
 	return 0;
 }
 
@@ -887,38 +466,6 @@ static int world_parse_profile(struct world *w, const struct cfg_node *root, str
 	snprintf(w->profile, sizeof(w->profile), "%s", p.name);
 	profile_release(&p);
 	return 0;
-}
-
-/* The scenario node of nic @d of host @h (hosts and their nics are built in list order). */
-static const struct cfg_node *world_nic_node(const struct world *w, const struct cfg_node *root,
-					     const struct net_device *dev)
-{
-	const struct cfg_node *hosts = cfg_get(root, "hosts"), *nics;
-
-	for (uint32_t i = 0; i < w->nhosts; i++) {
-		if (w->hosts[i] != dev->host)
-			continue;
-		nics = cfg_get(hosts->items[i], "nics");
-		for (uint32_t d = 0; nics && d < nics->n && d < dev->host->ndevs; d++)
-			if (dev->host->devs[d] == dev)
-				return nics->items[d];
-	}
-	return NULL;
-}
-
-/* veth pairing, found after parsing: the error goes to the veth's 'peer'. */
-static int world_link_veths(struct world *w, const struct cfg_node *root, struct sim_error *err)
-{
-	struct sim_error local = { 0 };
-	struct net_device *bad = NULL;
-	const struct cfg_node *n;
-
-	if (!netdev_link_all(w, &bad, &local))
-		return 0;
-	n = bad ? world_nic_node(w, root, bad) : NULL;
-	if (n && cfg_get(n, "peer"))
-		return cfg_error(cfg_get(n, "peer"), err, "%s", local.msg);
-	return sim_error_set(err, "%s", local.msg);
 }
 
 static int world_parse_top(struct world *w, const struct cfg_node *root, int64_t seed_override,
@@ -961,26 +508,37 @@ static int world_check_top(const struct cfg_node *root, struct sim_error *err)
 	       cfg_check_unknown(root, "scenario", err);
 }
 
+enum world_phase { WORLD_INIT, WORLD_LINK, WORLD_LATE_INIT };
+
+/* Every subsystem's world-level part of @phase, in table order (models/subsys.h). */
+static int world_init_subsys(struct world *w, const struct cfg_node *root, enum world_phase phase,
+			     struct sim_error *err)
+{
+	for (const struct host_subsys_ops *const *t = world_subsys(w); *t; t++) {
+		int (*fn)(struct world *, const struct cfg_node *, struct sim_error *) =
+			phase == WORLD_INIT   ? (*t)->world_init
+			: phase == WORLD_LINK ? (*t)->world_link
+					      : (*t)->world_late_init;
+
+		if (fn && fn(w, root, err))
+			return -1;
+	}
+	return 0;
+}
+
 static int world_build(struct world *w, const struct cfg_node *root, int64_t seed_override,
 		       struct sim_error *err)
 {
-	uint64_t pool;
-
 	if (world_parse_top(w, root, seed_override, err) || world_check_top(root, err) ||
-	    world_parse_hosts(w, root, err) || pcap_out_check_names(w, err) ||
-	    world_parse_traffic(w, root, err) || world_link_veths(w, root, err) ||
-	    world_parse_links(w, root, err) || world_alloc_peers(w, err) ||
-	    cfg_get_u64(root, "skb_pool", &pool, skb_pool_default(w), 16, SKB_POOL_MAX, err))
+	    world_parse_hosts(w, root, err) || world_init_subsys(w, root, WORLD_INIT, err) ||
+	    world_init_subsys(w, root, WORLD_LINK, err))
 		return -1;
-	if (world_charge(w, cfg_get(root, "skb_pool"), pool * (sizeof(struct sk_buff) + 4), err))
+	w->skb_pool_need = skb_pool_need(w);
+	if (world_init_subsys(w, root, WORLD_LATE_INIT, err))
 		return -1;
-	if (sim_pool_init(&w->skb_pool, sizeof(struct sk_buff), (uint32_t)pool) ||
-	    sim_eventq_init(&w->q, 1024))
+	if (sim_eventq_init(&w->q, 1024))
 		return cfg_error(cfg_get(root, "skb_pool") ? cfg_get(root, "skb_pool") : root, err,
 				 "out of memory");
-	for (int i = 0; i < LAT_NR; i++)
-		sim_hist_init(&w->lat[i]);
-	sim_hist_init(&w->e2e);
 	return 0;
 }
 
@@ -998,7 +556,9 @@ static void world_copy_provenance(struct world *w, const struct cfg *c)
 	w->noverrides = c->noverrides;
 }
 
-struct world *world_create(const struct cfg *c, int64_t seed_override, struct sim_error *err)
+struct world *world_create_subsys(const struct cfg *c, int64_t seed_override,
+				  const struct host_subsys_ops *const *subsys,
+				  struct sim_error *err)
 {
 	struct world *w = calloc(1, sizeof(*w));
 
@@ -1006,10 +566,10 @@ struct world *world_create(const struct cfg *c, int64_t seed_override, struct si
 		sim_error_set(err, "out of memory");
 		return NULL;
 	}
-	net_dev_init();
-	net_tx_init();
-	sock_init();
-	icmp_init();
+	w->subsys = subsys;
+	for (const struct host_subsys_ops *const *t = world_subsys(w); *t; t++)
+		if ((*t)->boot)
+			(*t)->boot();
 	world_copy_provenance(w, c);
 	if (world_build(w, c->root, seed_override, err)) {
 		world_free(w);
@@ -1018,54 +578,37 @@ struct world *world_create(const struct cfg *c, int64_t seed_override, struct si
 	return w;
 }
 
-static void host_free(struct host *h)
+struct world *world_create(const struct cfg *c, int64_t seed_override, struct sim_error *err)
 {
-	for (uint32_t i = 0; i < h->napps; i++)
-		app_free(h->apps[i]);
-	for (uint32_t i = 0; i < h->nsocks; i++)
-		sock_free(h->socks[i]);
-	udp_table_free(h);
-	for (uint32_t i = 0; i < h->ndevs; i++)
-		free_netdev(h->devs[i]);
-	for (uint32_t i = 0; h->machine == h && h->cpus && i < h->ncpus; i++) {
-		if (h->cpus[i].sd)
-			free(h->cpus[i].sd->fl_buckets);
-		free(h->cpus[i].sd);
-	}
-	free(h->apps);
-	free(h->socks);
-	free(h->devs);
-	if (h->machine == h)
-		free(h->cpus);
-	nf_ruleset_release(h->nf);
-	free(h->nf);
-	free(h->peers);
-	if (h->fib)
-		fib_table_release(h->fib);
-	free(h->fib);
-	free(h->neigh);
-	ipfrag_release(h);
-	free(h->rps_sock_flow_ents);
+	return world_create_subsys(c, seed_override, NULL, err);
+}
+
+/* Every subsystem's release, in reverse table order (models/subsys.h). */
+static void host_free(const struct world *w, struct host *h)
+{
+	const struct host_subsys_ops *const *t = world_subsys(w);
+
+	for (size_t i = subsys_count(t); i-- > 0;)
+		if (t[i]->release)
+			t[i]->release(h);
 	free(h);
 }
 
 void world_free(struct world *w)
 {
+	const struct host_subsys_ops *const *t;
+
 	if (!w)
 		return;
+	t = world_subsys(w);
 	/* first: it unlinks pending events, which live inside sources and hosts */
 	sim_eventq_release(&w->q);
-	for (uint32_t i = 0; i < w->nsrcs; i++)
-		traffic_free(w->srcs[i]);
 	for (uint32_t i = 0; i < w->nhosts; i++)
-		host_free(w->hosts[i]);
-	free(w->srcs);
+		host_free(w, w->hosts[i]);
 	free(w->hosts);
-	pcap_out_free_all(w);
-	sim_pool_release(&w->skb_pool);
-	for (int i = 0; i < LAT_NR; i++)
-		sim_hist_release(&w->lat[i]);
-	sim_hist_release(&w->e2e);
+	for (size_t i = subsys_count(t); i-- > 0;)
+		if (t[i]->world_release)
+			t[i]->world_release(w);
 	for (uint32_t i = 0; i < w->noverrides; i++)
 		free(w->overrides[i]);
 	free(w->overrides);
@@ -1077,39 +620,20 @@ void world_free(struct world *w)
 
 /* Events per packet per host it crosses, measured on the shipped scenarios (2.6 - 4). */
 #define EST_EVENTS_PER_PACKET 4.0
-/* A sender with no rate: as fast as its CPU allows, about this many datagrams a second. */
-#define EST_UNPACED_PPS 2e6
-
-static double est_span_sec(const struct world *w, sim_time_t start, sim_time_t stop)
-{
-	sim_time_t end = stop && stop < w->duration ? stop : w->duration;
-
-	return end > start ? sim_time_sec(end - start) : 0;
-}
 
 void world_estimate(const struct world *w, uint64_t *mem_bytes, double *events)
 {
+	const struct host_subsys_ops *const *t = world_subsys(w);
 	double pkts = 0;
 	uint64_t mem = 4u << 20; /* code, the tree, the report */
 
-	mem += (uint64_t)w->skb_pool.cap * (sizeof(struct sk_buff) + sizeof(void *));
-	for (uint32_t i = 0; i < w->nhosts; i++) {
-		const struct host *h = w->hosts[i];
-
-		for (uint32_t c = 0; h->machine == h && c < h->ncpus; c++)
-			mem += sizeof(struct cpu) + sizeof(struct softnet_data) +
-			       (h->cpus[c].sd->fl_buckets ? 2u * h->sysctl.flow_limit_table_len
-							  : 0);
-		mem += h->npeers_cap * sizeof(*h->peers);
-		for (uint32_t a = 0; a < h->napps; a++)
-			if (h->apps[a]->sender)
-				pkts += (h->apps[a]->pps ? h->apps[a]->pps : EST_UNPACED_PPS) *
-					sim_time_sec(w->duration);
-	}
-	for (uint32_t s = 0; s < w->nsrcs; s++) {
-		mem += w->srcs[s]->nflows * (sizeof(*w->srcs[s]->flows) + sizeof(double));
-		pkts += w->srcs[s]->pps * est_span_sec(w, w->srcs[s]->start, w->srcs[s]->stop);
-	}
+	for (uint32_t i = 0; i < w->nhosts; i++)
+		for (size_t k = 0; t[k]; k++)
+			if (t[k]->estimate)
+				t[k]->estimate(w->hosts[i], &mem, &pkts);
+	for (size_t k = 0; t[k]; k++)
+		if (t[k]->world_estimate)
+			t[k]->world_estimate(w, &mem, &pkts);
 	*mem_bytes = mem;
 	*events = pkts * EST_EVENTS_PER_PACKET;
 }
@@ -1123,32 +647,10 @@ static void world_warmup_fire(struct sim_event *ev)
 	sim_time_t now = w->q.now;
 
 	w->measuring = true;
-	for (uint32_t i = 0; i < w->nhosts; i++) {
-		struct host *h = w->hosts[i];
-
-		for (uint32_t c = 0; c < h->ncpus; c++) {
-			cpu_acct_reset(&h->cpus[c], now);
-			sim_level_reset(&h->cpus[c].sd->backlog_level, now);
-			h->cpus[c].sd->backlog_in = 0;
-			h->cpus[c].sd->wait_sum = 0;
-			h->cpus[c].sd->wait_n = 0;
-		}
-		for (uint32_t d = 0; d < h->ndevs; d++)
-			netdev_stats_reset(h->devs[d], now);
-		for (uint32_t s = 0; s < h->nsocks; s++)
-			sock_stats_reset(h->socks[s], now);
-	}
-}
-
-bool world_conserved(const struct world *w)
-{
-	uint64_t drops = 0;
-
 	for (uint32_t i = 0; i < w->nhosts; i++)
-		for (unsigned d = 0; d < drop_points_nr; d++)
-			drops += w->hosts[i]->drops[d];
-	return drops == w->dropped && w->offered == w->delivered + w->consumed + w->transmitted +
-							    w->dropped + world_in_flight(w);
+		for (const struct host_subsys_ops *const *t = world_subsys(w); *t; t++)
+			if ((*t)->warmup_reset)
+				(*t)->warmup_reset(w->hosts[i], now);
 }
 
 void world_start(struct world *w)
@@ -1156,10 +658,12 @@ void world_start(struct world *w)
 	sim_event_init(&w->warmup_ev, world_warmup_fire, WARMUP_EV_PRIO);
 	sim_event_schedule(&w->q, &w->warmup_ev, w->warmup);
 	for (uint32_t i = 0; i < w->nhosts; i++)
-		for (uint32_t a = 0; a < w->hosts[i]->napps; a++)
-			app_start(w->hosts[i]->apps[a]);
-	for (uint32_t i = 0; i < w->nsrcs; i++)
-		traffic_start(w->srcs[i]);
+		for (const struct host_subsys_ops *const *t = world_subsys(w); *t; t++)
+			if ((*t)->start)
+				(*t)->start(w->hosts[i]);
+	for (const struct host_subsys_ops *const *t = world_subsys(w); *t; t++)
+		if ((*t)->world_start)
+			(*t)->world_start(w);
 }
 
 bool world_advance(struct world *w, sim_time_t until)
@@ -1178,8 +682,9 @@ void world_finish(struct world *w, const char *stop_reason)
 	w->stop_reason = stop_reason;
 	w->end = w->complete ? w->duration : w->q.now;
 	for (uint32_t i = 0; i < w->nhosts; i++)
-		for (uint32_t c = 0; c < w->hosts[i]->ncpus; c++)
-			cpu_acct_flush(&w->hosts[i]->cpus[c], w->end);
+		for (const struct host_subsys_ops *const *t = world_subsys(w); *t; t++)
+			if ((*t)->finish)
+				(*t)->finish(w->hosts[i], w->end);
 	SIM_BUG_ON(!world_conserved(w));
 }
 

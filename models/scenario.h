@@ -16,6 +16,13 @@
  * scenario's seed. NULL with @err set on bad input.
  */
 struct world *world_create(const struct cfg *c, int64_t seed_override, struct sim_error *err);
+/*
+ * The same with the subsystem table @subsys (NULL: host_subsys[],
+ * models/subsys.h), for tests that add a subsystem of their own.
+ */
+struct world *world_create_subsys(const struct cfg *c, int64_t seed_override,
+				  const struct host_subsys_ops *const *subsys,
+				  struct sim_error *err);
 void world_free(struct world *w);
 
 /* Run to the end; afterwards the conservation law is checked (a bug aborts). */
@@ -44,7 +51,6 @@ void world_finish(struct world *w, const char *stop_reason);
  */
 void world_estimate(const struct world *w, uint64_t *mem_bytes, double *events);
 
-/* offered == delivered + dropped + in flight, and per-host drop sums agree. */
-bool world_conserved(const struct world *w);
+/* world_conserved(): models/world.h. */
 
 #endif

@@ -116,7 +116,9 @@ struct costs {
 #define X(n) uint64_t n; /* cycles */
 	COSTS(X)
 #undef X
-	double copy_per_byte;	  /* cycles per byte copied to user space */
+	double copy_per_byte; /* cycles per byte copied to user space (recvmsg's copy_to_iter) */
+	double send_copy_per_byte; /* cycles per byte copied from user space (sendmsg's
+				      copy_from_iter into a new skb) */
 	uint32_t skb_cache_lines; /* lines of an skb the softirq writes (struct, shinfo, headers) */
 	double mem_bandwidth;	 /* bytes/s of user copies the machine's CPUs share, 0 = no limit */
 	sim_time_t ipi_latency;	 /* ps: IPI send to the target's hardirq */
@@ -129,6 +131,9 @@ struct costs {
 };
 
 /* Linux sysctls a host honours, by their Linux names in the scenario. */
+/* The smallest receive buffer (include/net/sock.h), the floor of net.core.rmem_*. */
+#define SOCK_MIN_RCVBUF 2304 /* 2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff)) */
+
 struct sysctls {
 	uint32_t netdev_max_backlog;	/* net.core.netdev_max_backlog, packets */
 	uint32_t rps_sock_flow_entries; /* net.core.rps_sock_flow_entries (global: the machine's) */
@@ -267,8 +272,17 @@ struct host {
 	int64_t udp_memory_allocated;	 /* pages: udp_prot.memory_allocated (used in h->machine) */
 };
 
+/*
+ * The skb pool's limits (docs/scenarios.md, "Limits"): an explicit
+ * `skb_pool` up to SKB_POOL_MAX, the computed default capped at
+ * SKB_POOL_DEFAULT_MAX.
+ */
+#define SKB_POOL_MAX	     (1u << 22)
+#define SKB_POOL_DEFAULT_MAX (1u << 21)
+
 struct skb_observer;
 struct cpu_observer;
+struct host_subsys_ops;
 
 struct world {
 	char name[64];		      /* scenario name (results/<name>/) */
@@ -286,6 +300,7 @@ struct world {
 	double clock_hz;	      /* Hz: default clock of a host (the scenario's profile's) */
 	char profile[64];	      /* name of the scenario's profile */
 	struct sim_pool skb_pool;     /* every skb of the run */
+	uint64_t skb_pool_need;	      /* skbs the hosts' queues may hold (the default skb_pool) */
 	uint64_t next_skb_id;	      /* id of the next skb */
 	uint64_t mem_charged;	      /* bytes: large tables allocated at load (world_charge()) */
 	uint32_t nhosts;	      /* hosts */
@@ -296,6 +311,8 @@ struct world {
 	struct skb_observer
 		*observers; /* models/core/observe.h: called at every packet event, a list */
 	struct cpu_observer *cpu_observers; /* models/kernel/cpu.h: what CPUs run, a list */
+	/* models/subsys.h: the subsystems' lifecycle and report hooks (NULL: host_subsys[]) */
+	const struct host_subsys_ops *const *subsys;
 	/* packet accounting, whole run (conservation: offered = delivered + dropped + in flight) */
 	uint64_t offered;     /* frames that reached a NIC */
 	uint64_t delivered;   /* datagrams read by an application */
@@ -343,6 +360,9 @@ static inline uint64_t world_in_flight(const struct world *w)
 	return sim_pool_in_use(&w->skb_pool) - w->clones_live;
 }
 
+/* offered == delivered + dropped + in flight, and per-host drop sums agree. */
+bool world_conserved(const struct world *w);
+
 struct cfg_node;
 struct sim_error;
 
@@ -356,5 +376,21 @@ struct sim_error;
  */
 #define WORLD_MEM_MAX (2ull << 30)
 int world_charge(struct world *w, const struct cfg_node *at, uint64_t bytes, struct sim_error *err);
+
+/*
+ * Pass @local on to @err; an error without a position (out of memory in a
+ * model, and any other found away from the tree) gets @n's, the item being
+ * built, so that every error is located. Returns -1.
+ */
+int world_error_locate(const struct cfg_node *n, const struct sim_error *local,
+		       struct sim_error *err);
+
+/* Parse list @key of host mapping @n, calling @one for each item mapping (errors located). */
+int host_each_item(struct host *h, const struct cfg_node *n, const char *key,
+		   int (*one)(struct host *h, const struct cfg_node *item, struct sim_error *err),
+		   struct sim_error *err);
+
+/* Items of list @key of @n (0 when absent or not a list). */
+uint32_t cfg_seq_len(const struct cfg_node *n, const char *key);
 
 #endif

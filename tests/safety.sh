@@ -133,10 +133,10 @@ for sig in INT TERM; do
 done
 $bin run "$long" --quiet -o wall --set duration=600s --max-wall 300ms 2>wall.err
 [ $? = 4 ] && ok || bad "--max-wall exit code"
-[ "$(head -n 1 wall.err)" = "skbsim: warning: a large run (about 13.792MiB of memory, 2.4e+09 events); the limits given stop it" ] &&
+[ "$(head -n 1 wall.err)" = "skbsim: warning: a large run (about 13.793MiB of memory, 2.4e+09 events); the limits given stop it" ] &&
 	grep -q '^skbsim: stopped by max-wall at .* of simulated time; writing a partial report$' wall.err &&
 	ok || bad "--max-wall stderr: $(cat wall.err)"
-[ "$($bin check "$long" --set duration=600s 2>&1 >/dev/null)" = "skbsim: warning: a large run (about 13.792MiB of memory, 2.4e+09 events); consider --max-wall and --max-memory" ] &&
+[ "$($bin check "$long" --set duration=600s 2>&1 >/dev/null)" = "skbsim: warning: a large run (about 13.793MiB of memory, 2.4e+09 events); consider --max-wall and --max-memory" ] &&
 	ok || bad "check does not warn about a large run"
 partial "--max-wall" wall max-wall
 $bin run "$long" --quiet -o mem --set duration=600s --max-memory 1MiB 2>/dev/null

@@ -119,7 +119,10 @@ class SyntheticFit(unittest.TestCase):
             truth = predict(self.TRUE)
             targets = sorted(truth.items())
             groups = [g for g, _ in calibrate.PARAMS]
-            scales, resid, sens, _ = calibrate.fit(targets, predict, groups, iters=6)
+            # the true scales are up to 4x the prior's; with CPUs that always halt (this VM's
+            # haltpoll with guest_halt_poll_ns 0) the metrics are less smooth in the costs
+            # and the Gauss-Newton steps need 10 iterations to get there (6 did before)
+            scales, resid, sens, _ = calibrate.fit(targets, predict, groups, iters=10)
         finally:
             shutil.rmtree(d)
         # skbsim is not smooth in its costs (batches form or not), so the residuals do not

@@ -30,41 +30,83 @@
 
 /* ---- the governor ---- */
 
+#define TICK (4 * SIM_MS) /* HZ 250 */
+
 struct gov_case {
 	const char *name;
 	uint64_t intervals_us[CPUIDLE_INTERVALS]; /* recorded idle times */
 	uint32_t n;				  /* how many */
 	sim_time_t latency_req;			  /* PM QoS limit */
+	sim_time_t delta_tick;			  /* time to the next tick */
 	const char *expect;			  /* state picked from the c6 preset */
 };
 
+/* Expected picks worked out by hand from menu.c (Linux 6.18) for intel_idle's skx table. */
 static const struct gov_case gov_cases[] = {
-	{ "no history: deepest", { 0 }, 0, SIM_SEC, "C6" },
-	{ "1 ms idles: C6", { 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 }, 8, SIM_SEC, "C6" },
-	{ "100 us idles: C1E", { 100, 100, 100, 100, 100, 100, 100, 100 }, 8, SIM_SEC, "C1E" },
-	{ "10 us idles: C1", { 10, 10, 10, 10, 10, 10, 10, 10 }, 8, SIM_SEC, "C1" },
-	{ "1 us idles: POLL", { 1, 1, 1, 1, 1, 1, 1, 1 }, 8, SIM_SEC, "POLL" },
-	{ "one outlier dropped", { 10, 10, 10, 10, 10, 10, 10, 5000 }, 8, SIM_SEC, "C1" },
-	{ "spread: no prediction", { 1, 3000, 5, 9000, 2, 7000, 4, 8000 }, 8, SIM_SEC, "C6" },
+	{ "no history: the next tick", { 0 }, 0, SIM_SEC, TICK, "C6" },
+	{ "no history, tick in 500 us: C1E", { 0 }, 0, SIM_SEC, 500 * SIM_US, "C1E" },
+	{ "1 ms idles: C6",
+	  { 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 },
+	  8,
+	  SIM_SEC,
+	  TICK,
+	  "C6" },
+	{ "1 ms idles, tick in 300 us: C1E",
+	  { 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 },
+	  8,
+	  SIM_SEC,
+	  300 * SIM_US,
+	  "C1E" },
+	{ "100 us idles: C1E",
+	  { 100, 100, 100, 100, 100, 100, 100, 100 },
+	  8,
+	  SIM_SEC,
+	  TICK,
+	  "C1E" },
+	{ "10 us idles: C1", { 10, 10, 10, 10, 10, 10, 10, 10 }, 8, SIM_SEC, TICK, "C1" },
+	/* below RESIDENCY_THRESHOLD a physical state beats the POLL loop */
+	{ "1 us idles: C1, not POLL", { 1, 1, 1, 1, 1, 1, 1, 1 }, 8, SIM_SEC, TICK, "C1" },
+	{ "one outlier dropped", { 10, 10, 10, 10, 10, 10, 10, 5000 }, 8, SIM_SEC, TICK, "C1" },
+	{ "a short outlier dropped",
+	  { 900, 900, 900, 900, 900, 900, 900, 1 },
+	  8,
+	  SIM_SEC,
+	  TICK,
+	  "C6" },
+	{ "spread: the next tick", { 1, 3000, 5, 9000, 2, 7000, 4, 8000 }, 8, SIM_SEC, TICK, "C6" },
 	{ "PM QoS 20 us caps at C1E",
 	  { 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 },
 	  8,
 	  20 * SIM_US,
+	  TICK,
 	  "C1E" },
-	{ "PM QoS 0 keeps POLL", { 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 }, 8, 0, "POLL" },
+	{ "PM QoS 0 keeps POLL",
+	  { 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 },
+	  8,
+	  0,
+	  TICK,
+	  "POLL" },
 };
+
+/* Record @us as an idle period in state POLL (no exit latency to take off). */
+static void reflect_us(struct cpuidle_device *d, const struct cpuidle_table *t, uint64_t us)
+{
+	cpuidle_select(t, d, SIM_SEC, TICK, TICK); /* the bucket and timer of that period */
+	cpuidle_reflect(d, t, 0, (sim_time_t)us * SIM_US, false);
+}
 
 START_TEST(test_governor)
 {
 	const struct gov_case *gc = &gov_cases[_i];
 	struct cpuidle_table t;
-	struct cpuidle_device d = { 0 };
+	struct cpuidle_device d;
 	int ix;
 
 	ck_assert_int_eq(cpuidle_preset(&t, "c6"), 0);
+	cpuidle_device_init(&d);
 	for (uint32_t i = 0; i < gc->n; i++)
-		cpuidle_reflect(&d, (sim_time_t)gc->intervals_us[i] * SIM_US);
-	ix = cpuidle_select(&t, &d, gc->latency_req);
+		d.intervals_us[i] = (uint32_t)gc->intervals_us[i];
+	ix = cpuidle_select(&t, &d, gc->latency_req, TICK, gc->delta_tick);
 	ck_assert_msg(!strcmp(t.s[ix].name, gc->expect), "%s: picked %s, expected %s", gc->name,
 		      t.s[ix].name, gc->expect);
 }
@@ -74,26 +116,126 @@ END_TEST
 START_TEST(test_governor_forgets)
 {
 	struct cpuidle_table t;
-	struct cpuidle_device d = { 0 };
+	struct cpuidle_device d;
 
 	cpuidle_preset(&t, "c6");
+	cpuidle_device_init(&d);
 	for (int i = 0; i < 8; i++)
-		cpuidle_reflect(&d, 5 * SIM_MS);
-	ck_assert_str_eq(t.s[cpuidle_select(&t, &d, SIM_SEC)].name, "C6");
+		reflect_us(&d, &t, 3000);
+	ck_assert_str_eq(t.s[cpuidle_select(&t, &d, SIM_SEC, TICK, TICK)].name, "C6");
 	for (int i = 0; i < 8; i++)
-		cpuidle_reflect(&d, 50 * SIM_US);
+		reflect_us(&d, &t, 50);
 	ck_assert_uint_eq(cpuidle_typical_interval_us(&d), 50);
-	ck_assert_str_eq(t.s[cpuidle_select(&t, &d, SIM_SEC)].name, "C1E");
+	ck_assert_str_eq(t.s[cpuidle_select(&t, &d, SIM_SEC, TICK, TICK)].name, "C1E");
 }
 END_TEST
 
-/* ---- a paced sender's sleep ---- */
+/*
+ * The correction factor: idle periods of no pattern (get_typical_interval
+ * gives none) but all far shorter than the timer teach the governor that the
+ * timer's promise is not kept; a fresh CPU takes the tick's word (C6), one
+ * that has seen them picks a shallow state. menu_update's arithmetic: the
+ * factor decays by 1/8 and gains 1024 x measured / promised per period.
+ */
+START_TEST(test_governor_correction)
+{
+	static const uint64_t spread_us[] = { 3, 60, 2, 90, 4, 300, 5, 200 };
+	struct cpuidle_table t;
+	struct cpuidle_device d;
+	uint32_t f;
 
-static const char pace_fmt[] = "name: pace\n"
+	cpuidle_preset(&t, "c6");
+	cpuidle_device_init(&d);
+	for (int i = 0; i < 8; i++)
+		d.intervals_us[i] = (uint32_t)spread_us[i];
+	ck_assert_uint_eq(cpuidle_typical_interval_us(&d), UINT32_MAX);
+	ck_assert_str_eq(t.s[cpuidle_select(&t, &d, SIM_SEC, TICK, TICK)].name, "C6");
+	/* one period of 400 us against a 4 ms timer (bucket 3): 8192 - 1024 + 102 */
+	cpuidle_reflect(&d, &t, 0, 400 * SIM_US, false);
+	ck_assert_uint_eq(d.correction_factor[3], 8192 - 1024 + 102);
+	cpuidle_device_init(&d);
+	for (int r = 0; r < 8; r++)
+		for (int i = 0; i < 8; i++)
+			reflect_us(&d, &t, spread_us[i]);
+	ck_assert_uint_eq(cpuidle_typical_interval_us(&d), UINT32_MAX);
+	f = d.correction_factor[3];
+	ck_assert_uint_lt(f, 8192 / 10);
+	ck_assert_str_eq(t.s[cpuidle_select(&t, &d, SIM_SEC, TICK, TICK)].name, "C1E");
+	/* the exit latency comes off a measured period (C6: 133 us), or half when shorter */
+	cpuidle_device_init(&d);
+	cpuidle_select(&t, &d, SIM_SEC, TICK, TICK);
+	cpuidle_reflect(&d, &t, 3, 1000 * SIM_US, false);
+	ck_assert_uint_eq(d.intervals_us[0], 867);
+	cpuidle_reflect(&d, &t, 3, 200 * SIM_US, false);
+	ck_assert_uint_eq(d.intervals_us[1], 100);
+}
+END_TEST
+
+/*
+ * haltpoll (drivers/cpuidle/governors/haltpoll.c): a fresh CPU halts; a
+ * halt shorter than guest_halt_poll_ns opens a window of 50 us, doubling
+ * with each short halt up to guest_halt_poll_ns; then it polls, and halts
+ * once a poll ran out with nothing to do; a long halt halves the window.
+ * With guest_halt_poll_ns 0 (this VM) it always halts.
+ */
+START_TEST(test_governor_haltpoll)
+{
+	static const struct {
+		int state;	    /* the period's state */
+		uint64_t us;	    /* its length */
+		bool time_limit;    /* a poll that ran out */
+		uint64_t window_us; /* poll_limit_ns after it, us */
+		int next;	    /* the state selected next */
+	} steps[] = {
+		{ 1, 20, false, 50, 0 },  /* short halt: a 50 us window, poll */
+		{ 0, 50, true, 50, 1 },	  /* the poll ran out: halt */
+		{ 1, 30, false, 50, 0 },  /* 30 us <= the window: unchanged, poll again */
+		{ 0, 10, false, 50, 0 },  /* work came while polling: poll again */
+		{ 0, 50, true, 50, 1 },	  /* ran out */
+		{ 1, 80, false, 100, 0 }, /* longer than the window, short of 200: double */
+		{ 0, 100, true, 100, 1 }, { 1, 150, false, 200, 0 },  /* 200 at most */
+		{ 0, 200, true, 200, 1 }, { 1, 5000, false, 100, 0 }, /* a long halt: halve */
+	};
+	struct cpuidle_table t;
+	struct cpuidle_device d;
+
+	t.n = 2;
+	t.s[0] = (struct cpuidle_state){ "POLL", 0, 0, false, true };
+	t.s[1] = (struct cpuidle_state){ "haltpoll", SIM_US, SIM_US, false, false };
+	t.governor = CPUIDLE_GOV_HALTPOLL;
+	t.guest_halt_poll = 200 * SIM_US;
+	cpuidle_device_init(&d);
+	ck_assert_int_eq(cpuidle_select(&t, &d, SIM_SEC, TICK, TICK), 1);
+	ck_assert_int_eq(cpuidle_poll_time(&t, &d), 0);
+	for (unsigned i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		cpuidle_reflect(&d, &t, steps[i].state, (sim_time_t)steps[i].us * SIM_US,
+				steps[i].time_limit);
+		ck_assert_msg(d.poll_limit_ns == steps[i].window_us * 1000,
+			      "step %u: window %llu ns", i, (unsigned long long)d.poll_limit_ns);
+		ck_assert_msg(cpuidle_select(&t, &d, SIM_SEC, TICK, TICK) == steps[i].next,
+			      "step %u: selected the other state", i);
+	}
+	ck_assert_int_eq(cpuidle_poll_time(&t, &d), 100 * SIM_US);
+	ck_assert_int_eq(cpuidle_select(&t, &d, 0, TICK, TICK), 0); /* PM QoS 0: poll */
+	/* guest_halt_poll_ns 0: no window ever opens */
+	t.guest_halt_poll = 0;
+	cpuidle_device_init(&d);
+	for (int i = 0; i < 4; i++) {
+		cpuidle_reflect(&d, &t, 1, 10 * SIM_US, false);
+		ck_assert_int_eq(cpuidle_select(&t, &d, SIM_SEC, TICK, TICK), 1);
+	}
+}
+END_TEST
+
+/*
+ * A sender on CPU 0 and a reader on CPU 1 over loopback, 10 kpps. Arguments:
+ * the scenario's name, top-level lines (profile, costs) and the send
+ * mapping's extra keys.
+ */
+static const char loop_fmt[] = "name: %s\n"
 			       "duration: 20ms\n"
 			       "warmup: 0s\n"
-			       "profile: legacy-0.1\n"
-			       "costs: {timer_sleep: 30000}\n"
+			       "%s"
 			       "hosts:\n"
 			       "  - name: box\n"
 			       "    cpus: 2\n"
@@ -106,6 +248,38 @@ static const char pace_fmt[] = "name: pace\n"
 			       "      - {name: server, socket: srv, cpu: 1}\n";
 
 /*
+ * haltpoll in a run: a datagram every 100 us wakes the reader's CPU 1. Its
+ * first halt opens a 50 us window; from then on each idle period polls 50 us
+ * (the POLL loop's time limit ends it), halts, and is woken by the next
+ * datagram ~50 us later, which keeps the window at 50 us.
+ */
+START_TEST(test_haltpoll_run)
+{
+	static const char costs[] =
+		"costs: {idle: [{name: POLL, latency: 0, residency: 0, polling: true},\n"
+		"               {name: haltpoll, latency: 1us, residency: 1us, polling: false}],\n"
+		"        idle_governor: haltpoll, guest_halt_poll_ns: 200us}\n";
+	char yaml[1024];
+
+	snprintf(yaml, sizeof(yaml), loop_fmt, "haltpoll", costs, "");
+	struct world *w = test_world_run("haltpoll.yaml", yaml);
+	const struct cpuidle_device *d = &test_world_host(w, "box")->cpus[1].idle;
+
+	ck_assert_uint_eq(d->poll_limit_ns, 50000);
+	ck_assert_uint_gt(d->usage[0], 150);
+	ck_assert_uint_gt(d->usage[1], 150);
+	/* every poll ran its 50 us out (the datagrams come later): time = usage x 50 us */
+	ck_assert_msg(llabs((long long)(d->time[0] - (sim_time_t)d->usage[0] * 50 * SIM_US)) <=
+			      (long long)(50 * SIM_US),
+		      "POLL: %llu entries, %lld ps", (unsigned long long)d->usage[0],
+		      (long long)d->time[0]);
+	world_free(w);
+}
+END_TEST
+
+/* ---- a paced sender's sleep ---- */
+
+/*
  * CPU 0's busy time (ps), the datagrams sent and a nanosleep's cycles
  * (syscall + timer_sleep), with the send mapping's extra keys.
  */
@@ -116,7 +290,8 @@ static double pace_busy(const char *extra, uint64_t *sent, uint64_t *sleep_cycle
 	struct host *h;
 	double busy = 0;
 
-	snprintf(yaml, sizeof(yaml), pace_fmt, extra);
+	snprintf(yaml, sizeof(yaml), loop_fmt, "pace",
+		 "profile: legacy-0.1\ncosts: {timer_sleep: 30000}\n", extra);
 	w = test_world_run("pace.yaml", yaml);
 	h = test_world_host(w, "box");
 	for (int a = 0; a < ACCT_NR; a++)
@@ -1092,6 +1267,9 @@ Suite *cpu_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_governor, 0, (int)(sizeof(gov_cases) / sizeof(gov_cases[0])));
 	tcase_add_test(tc, test_governor_forgets);
+	tcase_add_test(tc, test_governor_correction);
+	tcase_add_test(tc, test_governor_haltpoll);
+	tcase_add_test(tc, test_haltpoll_run);
 	tcase_add_test(tc, test_nanosleep_pacing_cost);
 	tcase_add_test(tc, test_busy_per_packet_falls_with_load);
 	tcase_add_test(tc, test_exit_latency_at_low_load);

@@ -327,6 +327,7 @@ END_TEST
 
 static const char defer_fmt[] = "name: nic-defer\n"
 				"duration: 5ms\n"
+				"costs: {idle: poll}\n" /* no idle exits in the 100 us */
 				"hosts:\n"
 				"  - name: rx\n"
 				"    cpus: 2\n"

@@ -265,6 +265,7 @@ static const char rr_fmt[] =
 	"name: dim-rr\n"
 	"duration: 100ms\n"
 	"warmup: 10ms\n"
+	"costs: {idle: poll}\n" /* DIM's walk alone: no idle-state exits in the round trips */
 	"hosts:\n"
 	"  - name: client\n"
 	"    cpus: 2\n"
@@ -451,7 +452,8 @@ START_TEST(test_wake_ipi_only_to_halted)
 
 	ck_assert_uint_eq(halt.msgs, halt0.msgs);
 	ck_assert_uint_gt(halt.sleeps, 500);
-	ck_assert_msg(fabs(got - want) <= 5000 * CYCLE_PS,
+	/* menu_select polls instead when the next tick is closer than HLT's 1 us: a few wake-ups */
+	ck_assert_msg(fabs(got - want) <= 3 * 5000 * CYCLE_PS,
 		      "halted reader: %.0f ps more with the IPI, want %.0f", got, want);
 	ck_assert_uint_gt(poll.sleeps, 500);
 	ck_assert_double_eq(poll.busy_ps, poll0.busy_ps);

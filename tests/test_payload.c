@@ -111,15 +111,6 @@ static struct world *build(const char *yaml)
 	return w;
 }
 
-static struct sock *sock_named(struct host *h, const char *name)
-{
-	for (uint32_t i = 0; i < h->nsocks; i++)
-		if (!strcmp(h->socks[i]->name, name))
-			return h->socks[i];
-	ck_abort_msg("host %s has no socket %s", h->name, name);
-	return NULL;
-}
-
 /*
  * One sendto() of @payload bytes as the application's send does it, then the
  * softirq it raised; the truesize left queued on @rx, which is then drained.
@@ -157,8 +148,8 @@ START_TEST(test_payload_sweep)
 	const struct payload_path *pp = &paths[_i];
 	uint32_t *want = calloc(NPAYLOADS, sizeof(*want));
 	struct world *w = build(pp->yaml);
-	struct sock *tx = sock_named(test_world_host(w, pp->tx_host), "tx");
-	struct sock *rx = sock_named(test_world_host(w, pp->rx_host), "rx");
+	struct sock *tx = test_world_sock(test_world_host(w, pp->tx_host), "tx");
+	struct sock *rx = test_world_sock(test_world_host(w, pp->rx_host), "rx");
 	uint32_t daddr, bad = 0, first = 0, first_got = 0;
 
 	ck_assert_ptr_nonnull(want);

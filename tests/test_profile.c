@@ -54,7 +54,7 @@ static void entry_line(char *buf, size_t len, const struct cost_key *k)
 		[COST_TIME] = "3us",	   [COST_QOS_TIME] = "3us",
 		[COST_FRACTION] = "0.5",   [COST_BOOL] = "true",
 		[COST_IDLE_STATES] = "c1", [COST_LINES] = "6",
-		[COST_BITRATE] = "10Gbit",
+		[COST_BITRATE] = "10Gbit", [COST_GOVERNOR] = "haltpoll",
 	};
 
 	snprintf(buf, len, "  %s: {value: %s, unit: %s, source: assumed}\n", k->name,
@@ -545,7 +545,9 @@ START_TEST(test_default_is_cai_xeon_gold_6128)
 		/* a bool is one byte: 8 from the last field would read past struct costs */
 		ck_assert_msg(!memcmp((char *)&d.costs + cost_keys[k].off,
 				      (char *)&c.costs + cost_keys[k].off,
-				      cost_keys[k].unit == COST_BOOL ? sizeof(bool) : 8),
+				      cost_keys[k].unit == COST_BOOL	   ? sizeof(bool)
+				      : cost_keys[k].unit == COST_GOVERNOR ? sizeof(int)
+									   : 8),
 			      "cost '%s' differs between default and cai-xeon-gold-6128",
 			      cost_keys[k].name);
 	ck_assert(d.clock_hz == c.clock_hz);

@@ -106,30 +106,12 @@ static unsigned load_cases(struct gso_case *cs, unsigned max)
 	return n;
 }
 
-static struct net_device *dev_named(struct host *h, const char *name)
-{
-	for (uint32_t i = 0; i < h->ndevs; i++)
-		if (!strcmp(h->devs[i]->name, name))
-			return h->devs[i];
-	ck_abort_msg("host %s has no device %s", h->name, name);
-	return NULL;
-}
-
-static struct sock *sock_named(struct host *h, const char *name)
-{
-	for (uint32_t i = 0; i < h->nsocks; i++)
-		if (!strcmp(h->socks[i]->name, name))
-			return h->socks[i];
-	ck_abort_msg("host %s has no socket %s", h->name, name);
-	return NULL;
-}
-
 /* The model's value of counter @k of case @c in world @w. */
 static uint64_t model_value(const struct gso_case *c, struct world *w, const char *k)
 {
 	bool lo = !strcmp(c->path, "lo");
 	struct host *tx = test_world_host(w, "A"), *rx = lo ? tx : test_world_host(w, "B");
-	struct sock *srv = sock_named(rx, "srv");
+	struct sock *srv = test_world_sock(rx, "srv");
 	const struct sk_buff_head *q = &srv->sk_receive_queue;
 
 	if (!strcmp(k, "rmem_alloc"))
@@ -143,8 +125,8 @@ static uint64_t model_value(const struct gso_case *c, struct world *w, const cha
 	if (!strncmp(k, "tx_dev_", 7) || !strncmp(k, "rx_dev_", 7)) {
 		struct rtnl_link_stats64 st;
 
-		dev_get_stats(k[0] == 't' ? dev_named(tx, lo ? "lo" : "veth0")
-					  : dev_named(rx, lo ? "lo" : "veth1"),
+		dev_get_stats(k[0] == 't' ? test_world_dev(tx, lo ? "lo" : "veth0")
+					  : test_world_dev(rx, lo ? "lo" : "veth1"),
 			      &st);
 		if (!strcmp(k + 7, "tx_packets"))
 			return st.tx_packets;
@@ -268,16 +250,16 @@ START_TEST(test_udp_gso_nic)
 		w = test_world_run("gso-nic.yaml", yaml);
 		tx = test_world_host(w, "tx");
 		rx = test_world_host(w, "rx");
-		ck_assert_uint_eq(dev_named(tx, "eth0")->tx_packets, 200);
-		ck_assert_uint_eq(dev_named(tx, "eth0")->tx_bytes, 200 * (1200 + 42));
+		ck_assert_uint_eq(test_world_dev(tx, "eth0")->tx_packets, 200);
+		ck_assert_uint_eq(test_world_dev(tx, "eth0")->tx_bytes, 200 * (1200 + 42));
 		ck_assert_uint_eq(tx->udp.OutDatagrams, runs[i].count);
 		ck_assert_uint_eq(tx->ip.OutRequests, runs[i].count);
 		/* the wire carries frames: the receiver sees 200 datagrams of 1200 bytes */
 		ck_assert_uint_eq(rx->ip.InReceives, 200);
-		ck_assert_uint_eq(sock_named(rx, "s0")->sk_receive_queue.qlen, 200);
-		ck_assert_uint_eq(sock_named(rx, "s0")->sk_rmem_alloc, 200 * 2304);
+		ck_assert_uint_eq(test_world_sock(rx, "s0")->sk_receive_queue.qlen, 200);
+		ck_assert_uint_eq(test_world_sock(rx, "s0")->sk_rmem_alloc, 200 * 2304);
 		/* everything completed: the send buffer is empty again */
-		ck_assert_uint_eq(sock_named(tx, "a")->sk_wmem_alloc, 0);
+		ck_assert_uint_eq(test_world_sock(tx, "a")->sk_wmem_alloc, 0);
 		busy[i] = sender_busy(w);
 		world_free(w);
 	}

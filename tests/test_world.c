@@ -7,6 +7,8 @@
 
 #include "sim/cfg.h"
 #include "models/world.h"
+#include "models/core/netdevice.h"
+#include "models/ipv4/sock.h"
 #include "tests/test_world.h"
 
 struct world *test_world_run(const char *file, const char *yaml)
@@ -30,6 +32,24 @@ struct host *test_world_host(struct world *w, const char *name)
 		if (!strcmp(w->hosts[i]->name, name))
 			return w->hosts[i];
 	ck_abort_msg("no host '%s'", name);
+	return NULL;
+}
+
+struct sock *test_world_sock(struct host *h, const char *name)
+{
+	for (uint32_t i = 0; i < h->nsocks; i++)
+		if (!strcmp(h->socks[i]->name, name))
+			return h->socks[i];
+	ck_abort_msg("host '%s' has no socket '%s'", h->name, name);
+	return NULL;
+}
+
+struct net_device *test_world_dev(struct host *h, const char *name)
+{
+	for (uint32_t i = 0; i < h->ndevs; i++)
+		if (!strcmp(h->devs[i]->name, name))
+			return h->devs[i];
+	ck_abort_msg("host '%s' has no device '%s'", h->name, name);
 	return NULL;
 }
 

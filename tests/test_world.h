@@ -17,6 +17,10 @@
 struct world *test_world_run(const char *file, const char *yaml);
 /* The host called @name; fails the test when there is none. */
 struct host *test_world_host(struct world *w, const char *name);
+/* @h's socket (or tap, xsk) called @name; fails the test when there is none. */
+struct sock *test_world_sock(struct host *h, const char *name);
+/* @h's device called @name; fails the test when there is none. */
+struct net_device *test_world_dev(struct host *h, const char *name);
 
 /*
  * The /proc/net/snmp counter @name ("Ip.InReceives", "Icmp.InDestUnreachs",

@@ -108,7 +108,7 @@ PARAMS = [
                    "ip_local_deliver", "udp_rcv", "udp_enqueue"]),
     ("backlog", ["softirq_entry", "backlog_dequeue", "rps_enqueue"]),
     ("recv_per_msg", ["recv_per_msg"]),
-    ("copy_per_byte", ["copy_per_byte"]),
+    ("copy_per_byte", ["copy_per_byte", "send_copy_per_byte"]),
     ("veth_xmit", ["veth_xmit"]),
     ("veth_napi", ["veth_xdp_rcv", "napi_poll", "gro_receive"]),
     ("ip_forward", ["ip_forward"]),

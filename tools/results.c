@@ -68,7 +68,7 @@ static bool dir_empty(const char *path)
 	return empty;
 }
 
-/* Files skbsim writes at the top; a host's are report_host_files[] and report_host_prefixes[]. */
+/* Files skbsim writes at the top; a host's are its subsystems' (report_host_file_known()). */
 static const char *const top_files[] = { RESULTS_MARKER, "report.json", "report.txt", NULL };
 
 /* Whether @name is in the NULL-terminated list @l (or starts with one of its entries). */
@@ -107,7 +107,7 @@ static bool entry_ours(const char *name, const struct stat *st, int depth)
 		return false;
 	if (depth == 0)
 		return in_list(name, top_files, false) || is_capture(name);
-	return in_list(name, report_host_files, false) || in_list(name, report_host_prefixes, true);
+	return report_host_file_known(name);
 }
 
 /* The first entry under @dir that skbsim did not write, into @bad; false when there is none. */

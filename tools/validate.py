@@ -151,7 +151,7 @@ MECH = [
                 "times the high-load one (no published end-to-end figure)"),
     dict(id="first_overflow_cv", metric="overflow_cv",
          what="share dropped at the RPS backlog (CPU_BACKLOG) at 97 % of CPU 1's "
-              "saturation rate, the profile's cost_cv",
+              "saturation rate, the profile's cost_cv (steady state: the start left out)",
          ref=(1e-6, 0.01),
          source="issue 8: near saturation a real kernel drops rarely (jitter), not a steady "
                 "share nor never; no published figure: range 'more than none, at most 1 %'"),
@@ -225,6 +225,10 @@ def drop_rate(rep, reason):
     return sum(d["rate_pps"] for d in rep["drops"] if d["reason"] == reason)
 
 
+def drop_count(rep, reason):
+    return sum(d["count"] for d in rep["drops"] if d["reason"] == reason)
+
+
 def mech_value(metric, skbsim, workdir, prof):
     """(skbsim's figure, a note of the runs behind it) for a MECH row under profile prof."""
     val = os.path.join(ROOT, "scenarios", "validation")
@@ -244,9 +248,14 @@ def mech_value(metric, skbsim, workdir, prof):
         if metric.endswith("_poll"):
             cv += ("costs/idle=poll",)
         sat = drop_rate(run(skbsim, path, cv, workdir, prof), "NETFILTER_DROP")
-        rep = run(skbsim, path, cv + ("traffic/load/rate=%dpps" % int(0.97 * sat),), workdir,
+        load = cv + ("traffic/load/rate=%dpps" % int(0.97 * sat),)
+        # the steady state: the drops of a run twice as long less those of one run (the
+        # start, when the flood meets CPUs idle in their deepest state, drops the same in both)
+        one = run(skbsim, path, load, workdir, prof)
+        two = run(skbsim, path, load + ("duration=%gs" % (2 * one["duration_s"]),), workdir,
                   prof)
-        back = drop_rate(rep, "CPU_BACKLOG")
+        back = (drop_count(two, "CPU_BACKLOG") - drop_count(one, "CPU_BACKLOG")) / \
+            one["duration_s"]
         share = back / (0.97 * sat)
         return share, "saturation %.3g Mpps; at 97 %%: %.3g pps dropped at the backlog" % (
             sat / 1e6, back)
@@ -543,8 +552,25 @@ WHY = """Why, mechanism by mechanism (nothing was tuned to pass; the numbers are
   for a full-batch drain); before that value was measured (2 µs assumed) these rows were
   +44 % to +88 %. What is left: skbsim's reader still returns with fewer datagrams per call
   than the VM's (the real wake-up latency varies with load, 35–49 µs round trips, and skbsim
-  draws none of that spread); `lo_s8000` (+39 %) also copies in page frags, which
-  `copy_per_byte` charges like linear data. The drain rows, which have no wake-up, pass.
+  draws none of that spread). The drain rows, which have no wake-up, pass. A caveat found
+  later: the ping-pong's 15 µs per wake-up includes the waker's own exit on the IPI's ICR write,
+  which `ipi_send` (9 µs, measured apart) now charges to the waker before the IPI leaves, so
+  skbsim's remote wake-up takes about 9 µs longer than the VM's. Taking the 9 µs off
+  (`ipi_latency` 6 µs) makes these rows worse, not better (+41 % to +54 % at 64 bytes; two
+  calibrated rows, `lo_b1.send_ns` and `fwd.send_ns`, leave their tolerance): with the quicker
+  wake-up skbsim's reader finds still fewer datagrams per call, so the VM's reader batches for
+  a reason skbsim does not model, and the double count stands in for it. Removing it needs that
+  mechanism and a refit; the profile keeps 15 µs and says so.
+- **The two copies** (`lo_s*.recv_ns`, predicted). The fit had one per-byte copy cost, set by
+  the send rows (copy_from_iter into a new skb, 0.147 ns a byte); the drain rows, a reader
+  emptying a full socket, show copy_to_user costing half of that (0.075–0.094 ns a byte
+  beyond 64 bytes: the data is hot in the shared L3, written by the sender's CPU, and the user
+  buffer is reused), and with one cost the larger payloads' receive rows were +20 % to +39 %.
+  The VM profile now has `copy_per_byte` (the receive side, 0.22 cycles a byte from the drain
+  rows) and `send_copy_per_byte` (the fit's 0.3825), set apart from the fit without a refit;
+  the receive rows from 1 KiB up came within 20 % (+4 % to +19 %), the calibrated rows stayed
+  within their stated residuals (the send rows moved up by up to 6 %: a faster reader is woken
+  more often, and each wake-up costs the sender an IPI to the halted vCPU).
 - **VM exits** (measured apart, not fitted). This VM is a nested guest (KVM under a
   software hypervisor): every VM exit costs about 5 µs (a CPUID instruction from user space,
   `tests/kernel-ref/vm_costs.sh`). Two of the kernel's paths exit: sending an IPI to a halted
@@ -601,23 +627,33 @@ WHY = """Why, mechanism by mechanism (nothing was tuned to pass; the numbers are
   1.20 with both profiles: a datagram's send path (`send_per_msg` + `ip_output` + ...) is only
   about twice `syscall` in those profiles, where the commit's machine spent five times the
   syscall per datagram; those values are assumed.
-- **Latency at low against high load** (`latency_low_vs_high`, range, PASS on both server
-  profiles): with the profiles' intel_idle tables the median application latency at 2 kpps is
-  175–270 µs (C6 exits on the IRQ's CPU and on the reader's) against 40 µs at 200 kpps.
-- **The first overflow of a backlog near saturation** (`first_overflow_*`, range). With the
-  default profile 0.3 % of the datagrams are dropped at the backlog at 97 % of saturation, so
-  `first_overflow_cv` is in its range, but for the wrong reason: the same share is dropped with
-  `cost_cv` 0 (`first_overflow_cv0` FAIL), and none with `idle: poll`. The drops come from
-  idle-state exits: at 4.4 Mpps, with CPU 0 40 % idle in short gaps, skbsim's governor still
-  enters C6 (133 µs exit) about a hundred times per run and the ring and the backlog fill
-  while the CPU wakes. A real menu governor would rarely pick a state whose 600 µs target
-  residency exceeds the recent idle periods: a question for `models/kernel/cpuidle.c`, not changed
-  here. With `brouer-i7-6700k-mlx5` (CPU 1 saturates at 5.1 Mpps, CPU 0 is busier and sleeps
-  less) nothing overflows at 97 % in any variant. With `idle: poll` the cost variability alone (cost_cv 0.1 per job, independent draws)
-  never overflows a 1000-packet backlog at 97 % (`first_overflow_cv_poll` FAIL on both
-  profiles): independent per-job jitter averages out over the hundreds of jobs a backlog
-  holds; the rare drops of a real kernel need correlated variation (a cache-cold stretch, an
-  interrupt storm, a timer tick), which skbsim does not draw.
+- **Latency at low against high load** (`latency_low_vs_high`, range, FAIL with the default
+  profile, PASS with `brouer-i7-6700k-mlx5`). The governor follows menu.c (6.18): when the idle
+  periods show no pattern it predicts the time to the closest timer (here the next tick) scaled
+  by the correction factor it learnt, which tracks the mean idle period. At 2 kpps (Poisson) the
+  periods average about 500 µs: below the 600 µs target residency of Skylake-SP's C6, so the
+  default profile's CPUs take C1E for about 70 % of them and C6 for the rest, and the median
+  datagram meets a 10 µs exit, not a 133 µs one: p50 25 µs at 2 kpps against 39 µs at 200 kpps
+  (ITR batching). The i7-6700K's C6 (200 µs residency) is taken at 2 kpps, so its ratio is
+  4.5. Before this governor (a spread of intervals meant "no limit", and C6 every time) the
+  default profile's ratio was 6.8 and passed; the range (no published figure) was written for
+  that behaviour. A median is blind to the 30 % of datagrams that meet C6; what a real Skylake-SP
+  server shows at 2 kpps depends on its idle periods in just this way, and no figure of one
+  was found to settle it.
+- **The first overflow of a backlog near saturation** (`first_overflow_*`, range, the steady
+  state: the drops of a run twice as long less those of one run). At the start of every run the
+  flood meets CPUs idle in their deepest state (the governor has no history and the tick is
+  4 ms away: C6), and while they wake (133 µs) the ring and the backlog overflow: a few hundred
+  packets in every variant with idle states, the same in a run of any length, so they are left
+  out. In the steady state nothing overflows at 97 % with either server profile: with constant
+  costs (`first_overflow_cv0`, PASS) as queueing says, and also with the profiles' cost_cv
+  (`first_overflow_cv`, `first_overflow_cv_poll`, FAIL on both): independent per-job jitter
+  (cost_cv 0.1) averages out over the hundreds of jobs a backlog holds, and the governor, now
+  learning from the short idle periods at this load, no longer sends a CPU into C6 mid-run
+  (with the earlier governor about a hundred C6 exits per run made `first_overflow_cv` pass for
+  the wrong reason: `first_overflow_cv0` dropped the same share). The rare drops of a real
+  kernel need correlated variation (a cache-cold stretch, an interrupt storm, a timer's
+  softirq work), which skbsim does not draw.
 - **Multi-core scaling** (`scaling_4_cores`, range, FAIL on both): four senders with their own
   sockets and TX queues (mq) scale exactly linearly in skbsim (1.00): none of the contention
   terms engages when nothing is shared (`lock_bounce` needs a shared lock, `mem_bandwidth` is

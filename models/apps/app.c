@@ -129,7 +129,8 @@ static sim_time_t app_recv_take(struct app *a, uint32_t max, uint64_t *bytes)
 	if (a->syscall == APP_XSK)
 		return cycles_to_ps(h, cycles) + cycles_to_ps(c->host, extra);
 	return cycles_to_ps(h, cycles) + cycles_to_ps(c->host, extra) +
-	       (sim_time_t)(membw_copy_cycles(h, now, *bytes) * 1e12 / h->clock_hz);
+	       (sim_time_t)(membw_copy_cycles(h, now, *bytes, h->costs.copy_per_byte) * 1e12 /
+			    h->clock_hz);
 }
 
 /* The thread's loop: user work, then recvmsg/recvmmsg, sleeping when empty. */

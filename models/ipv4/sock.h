@@ -49,7 +49,7 @@ enum sock_kind {
 	SOCK_KIND_NR,
 };
 
-#define SOCK_MIN_RCVBUF	 2304 /* 2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff)) */
+/* SOCK_MIN_RCVBUF: models/world.h (the floor of net.core.rmem_*). */
 #define SOCK_MAX_WAITERS 8
 
 struct fib_route;

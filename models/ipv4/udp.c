@@ -1029,7 +1029,8 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 	uint32_t mtu;
 	int rc;
 
-	*cycles += k->send_per_msg + (uint64_t)membw_copy_cycles(h, h->w->q.now, payload);
+	*cycles += k->send_per_msg +
+		   (uint64_t)membw_copy_cycles(h, h->w->q.now, payload, k->send_copy_per_byte);
 	if (!sk->bound && inet_autobind(sk))
 		return -EAGAIN;
 	/* a connected socket reuses the route connect() cached (sk_dst_check) */

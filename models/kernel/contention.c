@@ -74,10 +74,10 @@ static void membw_roll(struct membw *m, double bw, sim_time_t t)
 	m->win_bytes = 0;
 }
 
-double membw_copy_cycles(struct host *ns, sim_time_t t, uint64_t bytes)
+double membw_copy_cycles(struct host *ns, sim_time_t t, uint64_t bytes, double cpb)
 {
 	struct host *mh = ns->machine;
-	double cpb = ns->costs.copy_per_byte, u;
+	double u;
 
 	if (!mh->costs.mem_bandwidth)
 		return (double)bytes * cpb;

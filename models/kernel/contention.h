@@ -48,11 +48,11 @@ struct membw {
 };
 
 /*
- * Cycles to copy @bytes to or from user space for host @ns (whose
- * copy_per_byte applies) at time @t, on its machine's memory bandwidth; the
- * bytes join the machine's window.
+ * Cycles to copy @bytes to or from user space at @cpb cycles per byte (host
+ * @ns's copy_per_byte or send_copy_per_byte) at time @t, on its machine's
+ * memory bandwidth; the bytes join the machine's window.
  */
-double membw_copy_cycles(struct host *ns, sim_time_t t, uint64_t bytes);
+double membw_copy_cycles(struct host *ns, sim_time_t t, uint64_t bytes, double cpb);
 
 struct sim_spinlock {
 	sim_time_t busy_from;	 /* ps: start of the last reservation */
@@ -63,6 +63,24 @@ struct sim_spinlock {
 	uint64_t bounced;	 /* acquisitions after another CPU's (lock_bounce paid) */
 	sim_time_t spin_ps;	 /* ps spun by all CPUs (whole run) */
 };
+
+/* One spinlock's counters as the report shows them (models/subsys.h's locks hook). */
+struct lock_report {
+	const char *owner;  /* "eth0:0:" (a qdisc), "srv" (a socket) */
+	const char *lock;   /* "qdisc_lock", "busylock", "sk_receive_queue.lock" */
+	uint64_t acquired;  /* acquisitions, whole run */
+	uint64_t contended; /* acquisitions that spun */
+	uint64_t bounced;   /* acquisitions after another CPU held it */
+	sim_time_t spin_ps; /* ps spun by all CPUs */
+};
+
+static inline struct lock_report lock_report_of(const char *owner, const char *lock,
+						const struct sim_spinlock *l)
+{
+	struct lock_report r = { owner, lock, l->acquired, l->contended, l->bounced, l->spin_ps };
+
+	return r;
+}
 
 /*
  * When CPU @c, reaching @l at @t, gets it (at or after @t + the bounce);

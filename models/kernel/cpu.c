@@ -156,11 +156,39 @@ static sim_time_t cost_vary(struct cpu *c, sim_time_t ps)
 static void cpu_idle_enter(struct cpu *c)
 {
 	const struct costs *k = &c->host->costs;
+	sim_time_t tick = SIM_SEC / c->host->hz;
 
 	c->in_idle = true;
 	c->idle_entered = cpu_now(c);
-	c->idle.state = cpuidle_select(&k->idle, &c->idle, k->cpu_dma_latency);
+	sim_time_t limit;
+
+	/* the closest timer: the next tick (jiffies at multiples of the tick period) */
+	c->idle.state = cpuidle_select(&k->idle, &c->idle, k->cpu_dma_latency, tick,
+				       tick - c->idle_entered % tick);
 	c->idle.usage[c->idle.state]++;
+	limit = c->idle.state == 0 ? cpuidle_poll_time(&k->idle, &c->idle) : 0;
+	if (limit) /* poll_idle: leave the loop at the limit for a new selection */
+		sim_event_schedule(&cpu_world(c)->q, &c->poll_ev, c->idle_entered + limit);
+}
+
+/*
+ * The POLL loop reached its time limit with nothing to do (poll_idle sets
+ * poll_time_limit): the governor learns it and selects again (haltpoll: the
+ * halt). The CPU stays idle throughout.
+ */
+static void cpu_poll_timeout(struct sim_event *ev)
+{
+	struct cpu *c = container_of(ev, struct cpu, poll_ev);
+	const struct costs *k = &c->host->costs;
+	struct world *w = cpu_world(c);
+	sim_time_t now = cpu_now(c);
+
+	SIM_BUG_ON(!c->in_idle || c->idle.state != 0);
+	cpuidle_reflect(&c->idle, &k->idle, 0, now - c->idle_entered, true);
+	c->idle.time[0] += now - c->idle_entered;
+	cpu_idle_enter(c);
+	for (struct cpu_observer *o = w->cpu_observers; o; o = o->next)
+		o->ops->run(o, c, now);
 }
 
 /*
@@ -174,7 +202,9 @@ static bool cpu_idle_exit(struct cpu *c)
 	const struct cpuidle_state *s = &k->idle.s[c->idle.state];
 	sim_time_t now = cpu_now(c);
 
-	cpuidle_reflect(&c->idle, now - c->idle_entered);
+	if (sim_event_pending(&c->poll_ev))
+		sim_event_cancel(&cpu_world(c)->q, &c->poll_ev);
+	cpuidle_reflect(&c->idle, &k->idle, c->idle.state, now - c->idle_entered, false);
 	c->idle.time[c->idle.state] += now - c->idle_entered;
 	c->in_idle = false;
 	c->idle.state = -1;
@@ -1323,8 +1353,10 @@ void cpu_init(struct cpu *c, struct host *h, uint32_t id)
 	memset(c, 0, sizeof(*c));
 	c->id = id;
 	c->host = h;
+	cpuidle_device_init(&c->idle);
 	sim_event_init(&c->ev, cpu_ev_fire, CPU_EV_PRIO);
 	sim_event_init(&c->tick_ev, sched_tick_fire, CPU_EV_PRIO);
+	sim_event_init(&c->poll_ev, cpu_poll_timeout, CPU_EV_PRIO);
 	c->hardirq_job.done = hardirq_done;
 	c->hardirq_job.acct = ACCT_IRQ;
 	c->softirq_job.done = softirq_job_done;

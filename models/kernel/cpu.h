@@ -240,6 +240,7 @@ struct cpu {
 	uint32_t ndelayed;			   /* entries in delayed */
 	uint64_t sched_tick; /* EEVDF: jiffy of the last scheduler tick curr has been through */
 	struct sim_event tick_ev; /* EEVDF: a tick due inside curr's running user-mode job */
+	struct sim_event poll_ev; /* the POLL loop's time limit (haltpoll's window), idle only */
 	/* cost variability */
 	struct sim_rng vary_rng; /* the stream cost_cv/<host>/<cpu>: the table and the seed */
 	uint64_t vary_state;	 /* xorshift64* state: one draw per job */

@@ -31,4 +31,27 @@ struct queue_sample {
 void host_queues_walk(const struct host *h, void (*fn)(void *arg, const struct queue_sample *q),
 		      void *arg);
 
+/*
+ * The report's "Queues" section and report.json's "queues" (the world-level
+ * subsystem queues_subsys, models/subsys.h): the same queues without the
+ * qdiscs, with Little's-law figures after the warm-up, at most
+ * REPORT_MAX_QUEUES of them.
+ */
+#define REPORT_MAX_QUEUES 4096
+
+/* A queue's Little's-law figures after the warm-up. */
+struct queue_stat {
+	char host[32];	     /* host name */
+	char kind[16];	     /* "rx_ring", "backlog", "socket" */
+	char name[48];	     /* "eth0 rx-0", "cpu1", "srv" */
+	double mean_len;     /* time-weighted mean length, packets */
+	int64_t max_len;     /* maximum length, packets */
+	double arrival_rate; /* packets admitted per second */
+	double mean_wait_ns; /* mean time spent by packets leaving, ns */
+	uint64_t departures; /* packets counted in mean_wait_ns */
+};
+
+/* Every queue of the world, in a stable order. Returns the count (at most @max). */
+uint32_t report_queues(const struct world *w, struct queue_stat *out, uint32_t max);
+
 #endif

@@ -25,21 +25,9 @@
 
 #include "sim/error.h"
 #include "models/world.h"
+#include "models/report/queues.h"
 
-/* A queue's Little's-law figures after the warm-up. */
-struct queue_stat {
-	char host[32];	     /* host name */
-	char kind[16];	     /* "rx_ring", "backlog", "socket" */
-	char name[48];	     /* "eth0 rx-0", "cpu1", "srv" */
-	double mean_len;     /* time-weighted mean length, packets */
-	int64_t max_len;     /* maximum length, packets */
-	double arrival_rate; /* packets admitted per second */
-	double mean_wait_ns; /* mean time spent by packets leaving, ns */
-	uint64_t departures; /* packets counted in mean_wait_ns */
-};
-
-/* Every queue of the world, in a stable order. Returns the count (at most @max). */
-uint32_t report_queues(const struct world *w, struct queue_stat *out, uint32_t max);
+/* struct queue_stat and report_queues(): models/report/queues.h. */
 
 /* The text report. */
 void report_text(const struct world *w, FILE *f);
@@ -52,12 +40,12 @@ cJSON *report_json(const struct world *w);
 int report_write_files(const struct world *w, const char *dir, struct sim_error *err);
 
 /*
- * The names report_write_files() may write in a host's directory, and the
- * prefixes of its per-nic files (NULL-terminated): what a results directory
- * may hold besides report.json and report.txt (tools/results.c).
+ * Whether report_write_files() may write a file called @name in a host's
+ * directory (a subsystem's file or per-device prefix, models/subsys.h): what
+ * a results directory may hold besides report.json and report.txt
+ * (tools/results.c).
  */
-extern const char *const report_host_files[];
-extern const char *const report_host_prefixes[];
+bool report_host_file_known(const char *name);
 /*
  * The endings of the other files a run writes at the top of its results
  * directory: captures (taps' `pcap:`, hosts' `drops_pcap:`;

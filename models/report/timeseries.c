@@ -12,9 +12,9 @@
  * (what a poll would read), not its mean or maximum over the interval.
  * CPU time is split at the boundary exactly: the running job's part up to
  * T counts in the interval, as the kernel's cputime accounting would at a
- * tick. The warm-up resets the CPU accounting (world_warmup_fire); the
- * interval that contains it reports fractions of its part after the
- * warm-up.
+ * tick. The warm-up resets the CPU accounting (world_warmup_fire, through
+ * the cpu subsystem's warmup_reset hook); the interval that contains it
+ * reports fractions of its part after the warm-up.
  */
 #define _GNU_SOURCE
 #include <errno.h>

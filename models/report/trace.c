@@ -302,7 +302,8 @@ static void tr_flows_in(struct trace *t, struct tr_cpu *tc, sim_time_t now)
 			tc->flow_at[keep++] = tc->flow_at[i];
 			continue;
 		}
-		if (!tr_begin(t))
+		/* the receiver runs after the window: the flow keeps its start, no end (no arrow) */
+		if (now > t->o.w1 || !tr_begin(t))
 			continue;
 		tr_printf(t,
 			  "\"ph\": \"f\", \"bp\": \"e\", \"name\": \"IPI\", \"cat\": \"ipi\", "
