@@ -132,11 +132,13 @@ struct proto {
 
 /*
  * struct sock. Laid out by use, as the kernel's struct sock is: the lookup
- * and the admission of every received datagram read the first three cache
+ * and the admission of every received datagram read the first two cache
  * lines only (the udptable link, the address and port, the buffer counters,
- * the filter, the receive queue and its lock), its enqueue two more (the
- * queue's statistics), so 10^4 sockets receiving in turn cost a few cache
- * misses per datagram, not a dozen. The reader's side, the sender's and the
+ * the reader, the filter flag; the receive lock and the drop count), an
+ * admitted datagram's enqueue the third (the filter, the forward
+ * allocation, the receive queue) and two more (the queue's statistics), so
+ * 10^4 sockets receiving in turn cost a few cache misses per datagram, not a
+ * dozen. The reader's side, the sender's and the
  * cold rest (the name, error counts, the sojourn histogram, whose buckets
  * are allocated when the first datagram is read) follow, then the kind's own
  * fields (struct udp_sock, struct packet_sock).
