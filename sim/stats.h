@@ -112,8 +112,10 @@ void sim_level_init(struct sim_level *l, sim_time_t now);
 static inline void sim_level_set(struct sim_level *l, sim_time_t now, int64_t v)
 {
 	SIM_BUG_ON(now < l->last);
-	l->area += (double)l->cur * (double)(now - l->last);
-	l->last = now;
+	if (now != l->last) { /* at the same time the area would grow by cur * 0: not at all */
+		l->area += (double)l->cur * (double)(now - l->last);
+		l->last = now;
+	}
 	l->cur = v;
 	if (v > l->max)
 		l->max = v;

@@ -274,6 +274,37 @@ START_TEST(test_level)
 }
 END_TEST
 
+/*
+ * Several changes at one time (a batch dequeued by one call): only the last
+ * value counts for the time after, every one for the maximum, and the area
+ * is bit-for-bit the one of the plain formula (cur * 0 adds nothing).
+ */
+START_TEST(test_level_same_time)
+{
+	static const struct {
+		sim_time_t t; /* ps */
+		int64_t v;    /* value set */
+	} steps[] = { { 0, 5 }, { 10, 3 }, { 10, 7 }, { 10, -2 }, { 20, 4 }, { 20, 4 }, { 25, 1 } };
+	struct sim_level l;
+	double area = 0; /* the reference, every step through the formula */
+	int64_t cur = 0;
+	sim_time_t last = 0;
+
+	sim_level_init(&l, 0);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		area += (double)cur * (double)(steps[i].t - last);
+		last = steps[i].t;
+		cur = steps[i].v;
+		sim_level_set(&l, steps[i].t, steps[i].v);
+		ck_assert(l.area == area);
+		ck_assert_int_eq(l.cur, cur);
+	}
+	ck_assert_int_eq(l.max, 7);
+	ck_assert_double_eq_tol(sim_level_mean(&l, 30), (5.0 * 10 - 2 * 10 + 4 * 5 + 1 * 5) / 30,
+				1e-12);
+}
+END_TEST
+
 Suite *stats_suite(void);
 
 Suite *stats_suite(void)
@@ -288,6 +319,7 @@ Suite *stats_suite(void)
 	tcase_add_test(tc, test_bucket_layout);
 	tcase_add_test(tc, test_merge);
 	tcase_add_test(tc, test_level);
+	tcase_add_test(tc, test_level_same_time);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -15,11 +15,11 @@
 
 #define SMP_CACHE_BYTES 64 /* L1_CACHE_BYTES of x86 */
 
-/* Every datagram's lookup, admission and lock take the socket's first three lines. */
-_Static_assert(offsetof(struct sock, filter) == SMP_CACHE_BYTES &&
-		       offsetof(struct sock, rq_lock) == 2 * SMP_CACHE_BYTES &&
+/* Every datagram's lookup, admission and lock take lines 0 and 1, an enqueue line 2. */
+_Static_assert(offsetof(struct sock, rq_lock) == SMP_CACHE_BYTES &&
+		       offsetof(struct sock, filter) == 2 * SMP_CACHE_BYTES &&
 		       offsetof(struct sock, qlen) == 3 * SMP_CACHE_BYTES,
-	       "struct sock: the hot fields fill lines 0 to 2");
+	       "struct sock: the per-datagram fields fill lines 0 to 2");
 
 /* __sock_set_rcvbuf / __sock_set_sndbuf: clamp to the sysctl, double, floor. */
 static uint32_t sock_buf_for(uint64_t val, uint64_t max, uint32_t min)
