@@ -70,24 +70,14 @@ static int xmit_one(struct cpu *c, struct net_device *dev, struct sk_buff *skb, 
 	return dev->netdev_ops->ndo_start_xmit(c, dev, skb, txq, cycles);
 }
 
-/*
- * validate_xmit_skb + dev_hard_start_xmit: a GSO skb @dev cannot take whole
- * is cut here (skb_gso_segment) and its segments go to the driver one by
- * one. A segment the driver refuses (NETDEV_TX_BUSY) comes back in *@rest
- * with those after it, as one GSO skb to requeue (skb_gso_rechain: the
- * kernel requeues the list; here the rest is cut again, and charged again,
- * when it is sent). Returns the last driver's code.
- */
-static int dev_hard_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
-			       uint16_t txq, uint64_t *cycles, struct sk_buff **rest)
+/* The GSO half of dev_hard_start_xmit: cut @skb, the segments one by one. */
+static int dev_hard_start_xmit_gso(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
+				   uint16_t txq, uint64_t *cycles, struct sk_buff **rest)
 {
 	uint16_t gso = skb->gso_size;
 	struct sk_buff *next;
 	int rc = NETDEV_TX_OK;
 
-	*rest = skb;
-	if (!skb_is_gso(skb) || !netif_needs_gso(skb, dev))
-		return xmit_one(c, dev, skb, txq, cycles);
 	for (skb = skb_gso_segment(dev->host, skb, cycles); skb; skb = next) {
 		next = skb->next;
 		skb->next = NULL;
@@ -99,6 +89,23 @@ static int dev_hard_start_xmit(struct cpu *c, struct net_device *dev, struct sk_
 		}
 	}
 	return rc;
+}
+
+/*
+ * validate_xmit_skb + dev_hard_start_xmit: a GSO skb @dev cannot take whole
+ * is cut here (skb_gso_segment) and its segments go to the driver one by
+ * one. A segment the driver refuses (NETDEV_TX_BUSY) comes back in *@rest
+ * with those after it, as one GSO skb to requeue (skb_gso_rechain: the
+ * kernel requeues the list; here the rest is cut again, and charged again,
+ * when it is sent). Returns the last driver's code.
+ */
+static inline int dev_hard_start_xmit(struct cpu *c, struct net_device *dev, struct sk_buff *skb,
+				      uint16_t txq, uint64_t *cycles, struct sk_buff **rest)
+{
+	*rest = skb;
+	if (!skb_is_gso(skb) || !netif_needs_gso(skb, dev))
+		return xmit_one(c, dev, skb, txq, cycles);
+	return dev_hard_start_xmit_gso(c, dev, skb, txq, cycles, rest);
 }
 
 static bool txq_frozen(const struct netdev_queue *txq)
