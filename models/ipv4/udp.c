@@ -968,9 +968,12 @@ static struct sk_buff *ip_make_skb(struct sock *sk, const struct fib_route *rt, 
 	skb->sk = sk;
 	skb->flags |= SKB_F_WMEM;
 	sk->sk_wmem_alloc += skb->truesize;
-	udp_gso_chain_headers(skb);
-	for (struct sk_buff *s = skb; s; s = s->frag_next)
-		skb_observe(sk->host, s, SKB_EV_BORN, 0);
+	skb_observe(sk->host, skb, SKB_EV_BORN, 0);
+	if (skb->frag_next) {
+		udp_gso_chain_headers(skb);
+		for (struct sk_buff *s = skb->frag_next; s; s = s->frag_next)
+			skb_observe(sk->host, s, SKB_EV_BORN, 0);
+	}
 	return skb;
 }
 
@@ -1025,6 +1028,7 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 	struct host *h = sk->host;
 	const struct costs *k = &h->costs;
 	const struct fib_route *rt;
+	uint16_t gso = udp_sk(sk)->gso_size; /* UDP_SEGMENT */
 	struct sk_buff *skb;
 	uint32_t mtu;
 	int rc;
@@ -1046,7 +1050,7 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 	/* __ip_append_data: IP_PMTUDISC_DO and PROBE refuse to fragment (with UDP_SEGMENT
 	 * its mtu is IP_MAX_MTU: udp_gso_check tests the segments) */
 	if (payload > UDP_MAX_PAYLOAD ||
-	    (!udp_sk(sk)->gso_size && sk->pmtudisc >= IP_PMTUDISC_DO && payload + 28 > mtu))
+	    (!gso && sk->pmtudisc >= IP_PMTUDISC_DO && payload + 28 > mtu))
 		return -EMSGSIZE;
 	/* sock_alloc_send_pskb: a pending ICMP error fails the call (OutDiscards) */
 	rc = sock_error(sk);
@@ -1057,9 +1061,7 @@ int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, uint32_t payloa
 	if (sk->sk_wmem_alloc >= sk->sk_sndbuf && !sk->nonblock)
 		return UDP_SEND_BLOCK;
 	/* the kernel builds the skb, then udp_send_skb frees it (kfree_skb): none is made here */
-	rc = udp_sk(sk)->gso_size && sk->sk_wmem_alloc < sk->sk_sndbuf
-		     ? udp_gso_check(payload, udp_sk(sk)->gso_size, mtu)
-		     : 0;
+	rc = gso && sk->sk_wmem_alloc < sk->sk_sndbuf ? udp_gso_check(payload, gso, mtu) : 0;
 	if (rc)
 		return rc;
 	skb = sk->sk_wmem_alloc >= sk->sk_sndbuf ? NULL
