@@ -910,25 +910,6 @@ END_TEST
 
 /* ---- /proc/net/dev as written by report_write_files ---- */
 
-static void rm_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[1024];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		if (unlink(p))
-			rm_tree(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 /* The receive "drop" column of @dev's line in the host's net_dev file. */
 static uint64_t proc_net_dev_drop(const struct world *w, const char *host, const char *dev)
 {
@@ -954,7 +935,7 @@ static uint64_t proc_net_dev_drop(const struct world *w, const char *host, const
 			break;
 	}
 	fclose(f);
-	rm_tree(dir);
+	test_rm_tree(dir);
 	ck_assert_msg(found, "no line for %s in net_dev", dev);
 	return v[3]; /* bytes packets errs drop */
 }

@@ -17,6 +17,7 @@
 #include "models/report/report.h"
 #include "models/scenario.h"
 #include "models/subsys.h"
+#include "tests/test_world.h"
 #include "sim/cfg.h"
 
 START_TEST(test_registry_names_unique)
@@ -90,25 +91,6 @@ static struct world *load(const char *path, const struct host_subsys_ops *const 
 	return w;
 }
 
-static void rm_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[512];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		if (unlink(p))
-			rm_tree(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 /* Every file of every host directory of a run is one its subsystems list. */
 static const char *const file_scenarios[] = {
 	"../scenarios/default.yaml",  "../scenarios/conntrack.yaml",
@@ -145,7 +127,7 @@ START_TEST(test_host_files_listed)
 	ck_assert_uint_ge(files, 10 * w->nhosts);
 	ck_assert(!report_host_file_known("report.json"));
 	ck_assert(!report_host_file_known("notes.txt"));
-	rm_tree(dir);
+	test_rm_tree(dir);
 	world_free(w);
 }
 END_TEST
@@ -418,7 +400,7 @@ START_TEST(test_fake_hooks_in_order)
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
 	ck_assert_str_eq(line, "rx\n");
 	fclose(f);
-	rm_tree(dir);
+	test_rm_tree(dir);
 	fake_n = 0;
 	world_free(w);
 	expect_log(release, sizeof(release) / sizeof(release[0]));

@@ -2,6 +2,9 @@
  * tests/test_world.c - see tests/test_world.h.
  */
 #include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -51,6 +54,25 @@ struct net_device *test_world_dev(struct host *h, const char *name)
 			return h->devs[i];
 	ck_abort_msg("host '%s' has no device '%s'", h->name, name);
 	return NULL;
+}
+
+void test_rm_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[1024];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		if (unlink(p))
+			test_rm_tree(p);
+	}
+	closedir(d);
+	rmdir(dir);
 }
 
 uint64_t test_snmp_counter(const struct host *h, const char *name)

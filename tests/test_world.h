@@ -21,6 +21,8 @@ struct host *test_world_host(struct world *w, const char *name);
 struct sock *test_world_sock(struct host *h, const char *name);
 /* @h's device called @name; fails the test when there is none. */
 struct net_device *test_world_dev(struct host *h, const char *name);
+/* Remove directory @dir and everything under it (a test's results directory). */
+void test_rm_tree(const char *dir);
 
 /*
  * The /proc/net/snmp counter @name ("Ip.InReceives", "Icmp.InDestUnreachs",
