@@ -28,8 +28,9 @@
  * qdisc running on another CPU first serializes on q->busylock. The wait
  * (spin, and lock_bounce after another CPU) is added to the caller's work.
  *
- * Simplified: no XPS by receive queue (xps_rxqs), no GSO segmentation, no
- * defer_list batching (later kernels); the dequeues of a run are charged to
+ * validate_xmit_skb cuts a UDP GSO skb the device cannot take
+ * (models/core/gso.h). Simplified: no XPS by receive queue (xps_rxqs), no
+ * GSO but UDP's, no defer_list batching (later kernels); the dequeues of a run are charged to
  * the CPU that computed it, even when the kernel's running owner would
  * dequeue for an enqueuer that found the qdisc running.
  */

@@ -1,5 +1,5 @@
 /*
- * models/kernel/cpuidle.c - idle state tables, their parsing, and the menu-like governor.
+ * models/kernel/cpuidle.c - idle state tables, their parsing, the menu and haltpoll governors.
  *
  * See models/kernel/cpuidle.h for the model and its kernel references.
  */
