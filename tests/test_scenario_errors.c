@@ -478,9 +478,13 @@ static const struct ecase ecases[] = {
 	  { NULL },
 	  "t.yaml:16:41: 'sleep: nanosleep' needs a 'rate'" },
 	{ BASE "    apps:\n      - name: a\n        socket: srv\n"
+	       "        send: {to: '10.0.0.2:9', sleep: spin}\n",
+	  { NULL },
+	  "t.yaml:16:41: 'sleep: spin' needs a 'rate'" },
+	{ BASE "    apps:\n      - name: a\n        socket: srv\n"
 	       "        send: {to: '10.0.0.2:9', rate: 1kpps, sleep: nap}\n",
 	  { NULL },
-	  "t.yaml:16:54: 'sleep' must be one of timer, nanosleep, got 'nap'" },
+	  "t.yaml:16:54: 'sleep' must be one of timer, nanosleep, spin, got 'nap'" },
 	{ BASE "    apps:\n      - name: a\n        socket: srv\n"
 	       "        send: {to: '10.0.0.2:9', rate: 1kpps, burst: 8}\n",
 	  { NULL },

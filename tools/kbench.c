@@ -2,7 +2,7 @@
  * tools/kbench.c - UDP microbenchmarks of the real kernel for `skbsim calibrate`.
  *
  *   kbench send ADDR PORT [--size S] [--batch B] [--seconds T] [--count N]
- *                         [--cpu C] [--gap-us G] [--sndbuf BYTES]
+ *                         [--cpu C] [--gap-us G] [--spin-us G] [--sndbuf BYTES]
  *   kbench recv PORT [--batch B] [--seconds T] [--cpu C] [--rcvbuf BYTES]
  *                    [--drain] [--count N]
  *
@@ -10,7 +10,9 @@
  * (B per call; B = 1 uses sendto()) for T seconds or N datagrams. With
  * --gap-us it sleeps G microseconds (nanosleep, plus the timer slack) after
  * every call: a paced sender whose CPU time includes its own sleeps and
- * wake-ups, as a paced sender in skbsim does.
+ * wake-ups, as a paced sender in skbsim does. With --spin-us it busy-waits G
+ * microseconds instead (CLOCK_MONOTONIC): a paced sender whose CPU never
+ * sleeps, so the spacing of its datagrams is G plus the send itself.
  * recv: binds 0.0.0.0:PORT and reads with recvmmsg() (B per call,
  * MSG_WAITFORONE; B = 1 uses recvmsg()), blocking, until T seconds have passed
  * since the first datagram, N datagrams were read or nothing came for 0.2 s
@@ -51,7 +53,8 @@ struct bench_opts {
 	double seconds;	  /* run length, s */
 	uint64_t count;	  /* datagrams to send or read; 0 = by time */
 	int cpu;	  /* CPU to pin to, -1 = none */
-	double gap_us;	  /* send: spin between calls, us; 0 = none */
+	double gap_us;	  /* send: nanosleep between calls, us; 0 = none */
+	double spin_us;	  /* send: busy-wait between calls, us; 0 = none */
 	int bufsize;	  /* SO_SNDBUFFORCE / SO_RCVBUFFORCE bytes, 0 = default */
 	int drain;	  /* recv: fill-then-drain mode */
 };
@@ -82,7 +85,7 @@ static void die(const char *what)
 static void usage(void)
 {
 	fprintf(stderr, "usage: kbench send ADDR PORT [--size S] [--batch B] [--seconds T] "
-			"[--count N] [--cpu C] [--gap-us G] [--sndbuf BYTES]\n"
+			"[--count N] [--cpu C] [--gap-us G] [--spin-us G] [--sndbuf BYTES]\n"
 			"       kbench recv PORT [--batch B] [--seconds T] [--count N] [--cpu C] "
 			"[--rcvbuf BYTES] [--drain]\n");
 	exit(2);
@@ -120,6 +123,8 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o)
 				o->cpu = atoi(v);
 			else if (!strcmp(a, "--gap-us"))
 				o->gap_us = atof(v);
+			else if (!strcmp(a, "--spin-us"))
+				o->spin_us = atof(v);
 			else if (!strcmp(a, "--sndbuf") || !strcmp(a, "--rcvbuf"))
 				o->bufsize = atoi(v);
 			else
@@ -158,6 +163,14 @@ static void sleep_us(double us)
 	struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)(us * 1000.0) };
 
 	nanosleep(&ts, NULL);
+}
+
+static void spin_us(double us)
+{
+	uint64_t end = clock_ns(CLOCK_MONOTONIC) + (uint64_t)(us * 1000.0);
+
+	while (clock_ns(CLOCK_MONOTONIC) < end)
+		;
 }
 
 static int run_send(const struct bench_opts *o, struct bench_result *r)
@@ -202,6 +215,8 @@ static int run_send(const struct bench_opts *o, struct bench_result *r)
 			r->packets += (uint64_t)k, r->bytes += (uint64_t)k * (uint64_t)o->size;
 		if (o->gap_us > 0)
 			sleep_us(o->gap_us);
+		if (o->spin_us > 0)
+			spin_us(o->spin_us);
 	}
 	r->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
 	r->wall_ns = clock_ns(CLOCK_MONOTONIC) - t0;

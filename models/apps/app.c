@@ -529,6 +529,10 @@ static void app_send_run(struct thread *t)
 					 ACCT_SYS, false, app_work_done);
 			return;
 		}
+		if (a->spin) { /* busy-waits in user space until the datagram is due */
+			thread_start_job(t, a->next_send - now, ACCT_USR, true, app_work_done);
+			return;
+		}
 		a->sleep_armed = false;
 		sim_event_schedule(&h->w->q, &a->timer, a->next_send);
 		thread_block(t);
@@ -543,7 +547,7 @@ static int app_parse_send(struct app *a, const struct cfg_node *n, struct sim_er
 {
 	static const char *const calls[] = { "sendto", "sendmmsg", "sendmsg", NULL };
 	static const char *const pats[] = { "constant", "poisson", "burst", NULL };
-	static const char *const waits[] = { "timer", "nanosleep", NULL };
+	static const char *const waits[] = { "timer", "nanosleep", "spin", NULL };
 	const struct cfg_node *s;
 	const char *to = NULL;
 	uint64_t burst;
@@ -566,11 +570,13 @@ static int app_parse_send(struct app *a, const struct cfg_node *n, struct sim_er
 	if (inet_parse_addr_port(to, &a->daddr, &a->dport) || !a->dport)
 		return cfg_error(cfg_get(s, "to"), err,
 				 "'to' must be ADDRESS:PORT like '10.0.0.2:5000', got '%s'", to);
-	if (wait == 1 && !a->pps)
-		return cfg_error(cfg_get(s, "sleep"), err, "'sleep: nanosleep' needs a 'rate'");
+	if (wait && !a->pps)
+		return cfg_error(cfg_get(s, "sleep"), err, "'sleep: %s' needs a 'rate'",
+				 waits[wait]);
 	a->sender = true;
 	a->connect = connect;
 	a->nanosleep = wait == 1;
+	a->spin = wait == 2;
 	a->poisson = pat == 1;
 	a->burst = pat == 2 ? (uint32_t)burst : 1;
 	if (pat == 2 && !a->pps)

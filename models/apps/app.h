@@ -101,6 +101,7 @@ struct app {
 	uint64_t count;		     /* datagrams to send, 0 = no limit */
 	sim_time_t next_send;	     /* ps: when the next datagram is due */
 	bool nanosleep;		     /* waits in nanosleep (paid), not an ideal timer */
+	bool spin;		     /* busy-waits until due (user time), not a timer */
 	bool sleep_armed;	     /* nanosleep's syscall and timer arm paid for this wait */
 	struct sim_event timer;	     /* wakes the thread when it is due */
 	struct udp_tx *tx;	     /* [tx_cap] datagrams of the call under way */
