@@ -567,6 +567,21 @@ static const struct ecase ecases[] = {
 	      "    - {name: C2, latency: 3us, residency: 1us}\n" HOST NIC,
 	  { NULL },
 	  "t.yaml:6:43: idle state 'C2' has a lower residency than 'C1' before it" },
+	{ TOP "costs:\n  idle:\n    - {name: H, refill: 5us}\n" HOST NIC,
+	  { NULL },
+	  "t.yaml:5:25: 'refill' must list 1 to 8 points" },
+	{ TOP "costs:\n  idle:\n    - {name: H, refill: [{cost: 5us}]}\n" HOST NIC,
+	  { NULL },
+	  "t.yaml:5:26: refill point 0 of idle state 'H' has no 'idle'" },
+	{ TOP
+	  "costs:\n  idle:\n    - {name: H, refill: [{idle: 9us, cost: 1us}, {idle: 9us}]}\n" HOST
+		  NIC,
+	  { NULL },
+	  "t.yaml:5:57: refill points of idle state 'H' must have increasing 'idle'" },
+	{ TOP "costs:\n  idle:\n    - {name: H, refill: [{idle: 9us, cots: 1us}]}\n" HOST NIC,
+	  { NULL },
+	  "t.yaml:5:38: unknown key 'cots' in refill point 0 of idle state 'H' (did you mean "
+	  "'cost'?)" },
 	{ TOP "costs:\n  cost_cv: 2\n" HOST NIC,
 	  { NULL },
 	  "t.yaml:4:12: 'cost_cv' must be between 0 and 1, got '2'" },

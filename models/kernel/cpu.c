@@ -194,7 +194,7 @@ static void cpu_poll_timeout(struct sim_event *ev)
 /*
  * Out of the idle state: the governor learns the idle time; the exit latency
  * runs as the wake job (accounted idle), a cold state owes its cache refill
- * to the first job. True when there is an exit latency to wait for.
+ * (`idle_cold`, and its refill curve for the time spent in it) to the first job. True when there is an exit latency to wait for.
  */
 static bool cpu_idle_exit(struct cpu *c)
 {
@@ -210,6 +210,8 @@ static bool cpu_idle_exit(struct cpu *c)
 	c->idle.state = -1;
 	if (s->cold)
 		c->cold_ps = cycles_to_ps(c->host, k->idle_cold);
+	if (s->nrefill)
+		c->cold_ps += cpuidle_refill(s, now - c->idle_entered);
 	if (!s->exit_latency)
 		return false;
 	c->wake_job.remaining = s->exit_latency;

@@ -10,12 +10,20 @@
 #include "sim/error.h"
 
 /* drivers/cpuidle/poll_state.c: exit latency 0, target residency 0. */
-static const struct cpuidle_state poll_state = { "POLL", 0, 0, false, true };
+static const struct cpuidle_state poll_state = { .name = "POLL", .polling = true };
 
 /* drivers/idle/intel_idle.c skx_cstates (Skylake-SP), latencies in us. */
-static const struct cpuidle_state skx_c1 = { "C1", 2 * SIM_US, 2 * SIM_US, false, true };
-static const struct cpuidle_state skx_c1e = { "C1E", 10 * SIM_US, 20 * SIM_US, false, true };
-static const struct cpuidle_state skx_c6 = { "C6", 133 * SIM_US, 600 * SIM_US, true, true };
+static const struct cpuidle_state skx_c1 = {
+	.name = "C1", .exit_latency = 2 * SIM_US, .target_residency = 2 * SIM_US, .polling = true
+};
+static const struct cpuidle_state skx_c1e = {
+	.name = "C1E", .exit_latency = 10 * SIM_US, .target_residency = 20 * SIM_US, .polling = true
+};
+static const struct cpuidle_state skx_c6 = { .name = "C6",
+					     .exit_latency = 133 * SIM_US,
+					     .target_residency = 600 * SIM_US,
+					     .cold = true,
+					     .polling = true };
 
 static void table_set(struct cpuidle_table *t, const struct cpuidle_state *const *s, uint32_t n)
 {
@@ -41,6 +49,59 @@ int cpuidle_preset(struct cpuidle_table *t, const char *name)
 	return 0;
 }
 
+static int refill_parse_point(struct cpuidle_state *s, const struct cfg_node *n, uint32_t i,
+			      struct sim_error *err)
+{
+	struct cpuidle_refill *p = &s->refill[i];
+	char what[48];
+
+	snprintf(what, sizeof(what), "refill point %u of idle state '%s'", i, s->name);
+	if (cfg_node_map(n, what, err) ||
+	    cfg_get_time(n, "idle", &p->idle, 0, 1, 10 * SIM_SEC, err) ||
+	    cfg_get_time(n, "cost", &p->cost, 0, 0, SIM_SEC, err))
+		return -1;
+	if (!cfg_get(n, "idle"))
+		return cfg_error(n, err, "%s has no 'idle'", what);
+	if (i && p->idle <= s->refill[i - 1].idle)
+		return cfg_error(cfg_get(n, "idle"), err,
+				 "refill points of idle state '%s' must have increasing 'idle'",
+				 s->name);
+	return cfg_check_unknown(n, what, err);
+}
+
+/* `refill`: a list of {idle, cost} points (see cpuidle_refill()). */
+static int refill_parse(struct cpuidle_state *s, const struct cfg_node *n, struct sim_error *err)
+{
+	const struct cfg_node *seq = cfg_get(n, "refill");
+
+	s->nrefill = 0;
+	if (!seq)
+		return 0;
+	if (seq->type != CFG_SEQ || seq->n == 0 || seq->n > CPUIDLE_REFILL_MAX)
+		return cfg_error(seq, err, "'refill' must list 1 to %d points", CPUIDLE_REFILL_MAX);
+	for (uint32_t i = 0; i < seq->n; i++)
+		if (refill_parse_point(s, seq->items[i], i, err))
+			return -1;
+	s->nrefill = seq->n;
+	return 0;
+}
+
+sim_time_t cpuidle_refill(const struct cpuidle_state *s, sim_time_t idle_ps)
+{
+	sim_time_t x0 = 0, y0 = 0;
+
+	for (uint32_t i = 0; i < s->nrefill; i++) {
+		const struct cpuidle_refill *p = &s->refill[i];
+
+		if (idle_ps < p->idle)
+			return y0 + (sim_time_t)((double)(p->cost - y0) * (double)(idle_ps - x0) /
+						 (double)(p->idle - x0));
+		x0 = p->idle;
+		y0 = p->cost;
+	}
+	return y0;
+}
+
 static int state_parse(struct cpuidle_state *s, const struct cfg_node *n, uint32_t ix,
 		       struct sim_error *err)
 {
@@ -56,6 +117,8 @@ static int state_parse(struct cpuidle_state *s, const struct cfg_node *n, uint32
 	    cfg_get_bool(n, "polling", &s->polling, true, err))
 		return -1;
 	snprintf(s->name, sizeof(s->name), "%s", name);
+	if (refill_parse(s, n, err))
+		return -1;
 	return cfg_check_unknown(n, what, err);
 }
 

@@ -33,7 +33,12 @@
  * off (or is halved when shorter than twice it). Waking costs the state's
  * exit latency, as idle time (/proc/stat counts it idle), and from a state
  * that loses the caches (`cold`, intel_idle's TLB_FLUSHED states) the cost
- * `idle_cold` for the work after it. A `polling` state (POLL, and MWAIT
+ * `idle_cold` for the work after it. A state may also have a `refill` curve:
+ * the work after a wake-up is longer by an amount that grows with the time
+ * spent in the state (a KVM guest's halt: while the vCPU is descheduled, the
+ * host runs other work on its core and evicts its caches and TLB, and the
+ * longer the halt the deeper the host core sleeps; measured on this VM by
+ * tests/kernel-ref/measure_halt_wake.py). A `polling` state (POLL, and MWAIT
  * states: the CPU monitors its thread flags) is woken for a remote wake-up or
  * a call-function IPI by a flag write instead of an interrupt; state 0 when
  * it is polling with no exit latency is the POLL loop (CPUIDLE_FLAG_POLLING).
@@ -64,9 +69,16 @@
 #include "sim/cfg.h"
 #include "sim/time.h"
 
-#define CPUIDLE_STATE_MAX 8
-#define CPUIDLE_INTERVALS 8 /* menu.c INTERVALS */
-#define CPUIDLE_BUCKETS	  6 /* menu.c BUCKETS (no iowait buckets: iowait is not modelled) */
+#define CPUIDLE_STATE_MAX  8
+#define CPUIDLE_REFILL_MAX 8 /* points of a state's refill curve */
+#define CPUIDLE_INTERVALS  8 /* menu.c INTERVALS */
+#define CPUIDLE_BUCKETS	   6 /* menu.c BUCKETS (no iowait buckets: iowait is not modelled) */
+
+/* A point of a refill curve: after @idle in the state, the work owes @cost more. */
+struct cpuidle_refill {
+	sim_time_t idle; /* ps: time spent in the state */
+	sim_time_t cost; /* ps: extra CPU time of the work after the wake-up */
+};
 
 /* One state, as /sys/devices/system/cpu/cpuN/cpuidle/stateK/ shows it. */
 struct cpuidle_state {
@@ -75,6 +87,8 @@ struct cpuidle_state {
 	sim_time_t target_residency; /* ps: .../residency (us in sysfs) */
 	bool cold;		     /* caches lost: the wake-up pays `idle_cold` */
 	bool polling;		     /* woken by a flag write (TIF_POLLING_NRFLAG), no IPI needed */
+	uint32_t nrefill;	     /* points in refill[] (0: no curve) */
+	struct cpuidle_refill refill[CPUIDLE_REFILL_MAX]; /* idle strictly increasing */
 };
 
 /* The cpuidle governors (/sys/devices/system/cpu/cpuidle/current_governor). */
@@ -107,6 +121,13 @@ struct cpuidle_device {
 	uint64_t usage[CPUIDLE_STATE_MAX];  /* entries per state, whole run (.../usage) */
 	sim_time_t time[CPUIDLE_STATE_MAX]; /* ps per state, whole run (.../time) */
 };
+
+/*
+ * The refill a wake-up from state @s owes after @idle_ps in it (ps): the
+ * state's curve, linear from (0, 0) through its points, flat after the last;
+ * 0 without a curve.
+ */
+sim_time_t cpuidle_refill(const struct cpuidle_state *s, sim_time_t idle_ps);
 
 /* The presets `poll`, `c1` and `c6`; -1 for an unknown name. */
 int cpuidle_preset(struct cpuidle_table *t, const char *name);
