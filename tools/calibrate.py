@@ -527,6 +527,10 @@ class Sim:
             return sum(busy[cpu][k] for k in ctx) / 100.0 * dur_ns / max(n, 1)
 
         out["send_ns"] = ns_per(0, sent)
+        # RPS IPIs CPU 1 received (softnet_stat's received_rps) on the receiving host
+        rx = [h for h in rep["hosts"] if "server" in {a["name"] for a in h.get("apps", [])}]
+        ipis = sum(s.get("received_rps", 0) for h in rx for s in h.get("softnet_stat", []))
+        out["dgrams_per_ipi"] = sent / ipis if ipis else 0.0
         if "server" in apps:
             got = apps["server"]["msgs"]
             out["recv_ns"] = ns_per(1, got)
