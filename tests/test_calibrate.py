@@ -148,6 +148,25 @@ class SyntheticFit(unittest.TestCase):
         self.assertGreater(resid["a"], 0.15)  # minimum of the relative residuals: x = 1.2
         self.assertLess(resid["b"], -0.5)
 
+    def test_ridge_holds_a_flat_direction(self):
+        # two groups with nearly the same effect on two metrics that disagree by 6 %: the
+        # data fix a + b and hardly anything else, so with fit()'s small default ridge the
+        # scales split apart (a to 0.4, b to 1.6) for a residual no better than the
+        # ridge's; with RIDGE_DATA both stay near the prior and the residuals show the
+        # disagreement
+        targets = [("m1", 200.0), ("m2", 212.0)]
+
+        def predict(s):
+            return {"m1": 100.0 * s["a"] + 100.0 * s["b"], "m2": 100.0 * s["a"] + 101.0 * s["b"]}
+        free, r_free, _, _ = calibrate.fit(targets, predict, ["a", "b"], iters=10, parallel=1)
+        held, r_held, _, _ = calibrate.fit(targets, predict, ["a", "b"], iters=10, parallel=1,
+                                           ridge=calibrate.RIDGE_DATA)
+        self.assertGreater(abs(free["a"] - free["b"]), 0.5)
+        self.assertLess(abs(held["a"] - 1.0), 0.05)
+        self.assertLess(abs(held["b"] - 1.0), 0.05)
+        for k in ("m1", "m2"):  # both fits leave the same disagreement
+            self.assertLess(abs(r_held[k]), 0.03)
+            self.assertLess(abs(r_free[k]), 0.03)
 
 class VmCosts(unittest.TestCase):
     """The VM profile's ipi_send and timer_sleep are what tests/kernel-ref/vm_costs.csv
