@@ -10,7 +10,7 @@
  *  - A scheduled event may be cancelled or rescheduled in O(log n).
  *  - The clock never goes backwards: scheduling before sim_now() is a bug.
  *
- * The set is a 4-ary min-heap of pointers; the heap array grows by doubling
+ * The set is a binary min-heap of pointers; the heap array grows by doubling
  * (amortised, never per event) and is sized at init for the expected number of
  * simultaneously pending events. While sim_eventq_run() runs an event, the
  * root slot it came from stays vacant until the next queue operation: nearly
@@ -51,7 +51,7 @@ struct sim_event {
 };
 
 struct sim_eventq {
-	struct sim_event **heap; /* 4-ary min-heap */
+	struct sim_event **heap; /* binary min-heap */
 	uint32_t len;		 /* heap slots in use: pending events, + 1 with a hole */
 	bool hole;		 /* heap[0] is vacant (the event being run came from it) */
 	uint32_t cap;		 /* heap capacity */
@@ -108,13 +108,13 @@ struct sim_event *sim_eventq_pop(struct sim_eventq *q);
  * now at @t (its key (t, prio, q->next_seq)): a pending event with a smaller
  * key, that is (time, prio) <= (@t, @prio), the end of the running
  * sim_eventq_run() (@t > until), or a stop request. Always true outside
- * sim_eventq_run(). Reads only the root, or its four children while the root
+ * sim_eventq_run(). Reads only the root, or its two children while the root
  * is vacant, and changes nothing.
  */
 static inline bool sim_eventq_first_at(const struct sim_eventq *q, sim_time_t t, int32_t prio)
 {
 	uint64_t tie = (uint64_t)(uint16_t)(prio + 32768) << 48 | q->next_seq;
-	uint32_t i = q->hole, end = q->hole ? 5 : 1;
+	uint32_t i = q->hole, end = q->hole ? 3 : 1;
 
 	if (t > q->until)
 		return true;

@@ -63,13 +63,14 @@ double sim_hist_mean(const struct sim_hist *h);
  */
 static inline uint32_t sim_hist_bucket_of(uint64_t v)
 {
-	uint32_t e, shift;
+	/*
+	 * Branch-free: with e' = max(e, S) (the top bit of v | N) and
+	 * shift = e' - S, g * N + sub = (shift << S) + (v >> shift), which for
+	 * v < 2N (shift 0) is v itself.
+	 */
+	uint32_t shift = (63u ^ (uint32_t)__builtin_clzll(v | SIM_HIST_SUB)) - SIM_HIST_SUB_BITS;
 
-	if (v < SIM_HIST_SUB)
-		return (uint32_t)v;
-	e = 63u - (uint32_t)__builtin_clzll(v);
-	shift = e - SIM_HIST_SUB_BITS;
-	return ((shift + 1) << SIM_HIST_SUB_BITS) + (uint32_t)(v >> shift) - SIM_HIST_SUB;
+	return (shift << SIM_HIST_SUB_BITS) + (uint32_t)(v >> shift);
 }
 
 void sim_hist_bucket_range(uint32_t ix, uint64_t *lo, uint64_t *hi);

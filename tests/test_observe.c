@@ -128,6 +128,39 @@ START_TEST(test_observers_called_in_order)
 }
 END_TEST
 
+/*
+ * Taking an observer off: the list keeps the others in order, the global
+ * count follows (an observer taken off twice counts once), and with every
+ * observer gone a run sees none of its events.
+ */
+START_TEST(test_observer_del)
+{
+	struct world *w = load("../scenarios/default.yaml");
+	struct counting a = { .obs = { .ops = &counting_ops } }, b = a, c = a;
+	uint32_t n0 = skb_observers_attached;
+
+	skb_observer_add(w, &a.obs);
+	skb_observer_add(w, &b.obs);
+	skb_observer_add(w, &c.obs);
+	ck_assert_uint_eq(skb_observers_attached, n0 + 3);
+	skb_observer_del(w, &b.obs);
+	skb_observer_del(w, &b.obs);
+	ck_assert_uint_eq(skb_observers_attached, n0 + 2);
+	ck_assert_ptr_eq(w->observers, &a.obs);
+	ck_assert_ptr_eq(a.obs.next, &c.obs);
+	skb_observer_del(w, &a.obs);
+	ck_assert_ptr_eq(w->observers, &c.obs);
+	skb_observer_del(w, &c.obs);
+	ck_assert_ptr_null(w->observers);
+	ck_assert_uint_eq(skb_observers_attached, n0);
+	world_run(w);
+	for (int e = 0; e < SKB_EV_NR; e++)
+		ck_assert_uint_eq(a.ev[e] + b.ev[e] + c.ev[e], 0);
+	ck_assert_uint_gt(w->delivered, 0);
+	world_free(w);
+}
+END_TEST
+
 Suite *observe_suite(void);
 Suite *observe_suite(void)
 {
@@ -138,6 +171,7 @@ Suite *observe_suite(void)
 	tcase_add_loop_test(t, test_observer_counts_match_accounting, 0,
 			    (int)(sizeof(scenario_files) / sizeof(scenario_files[0])));
 	tcase_add_test(t, test_observers_called_in_order);
+	tcase_add_test(t, test_observer_del);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -157,28 +157,27 @@ static uint32_t traffic_pick_len(struct traffic_source *s)
 }
 
 /*
- * Schedule the next frame; false when the source is done. A source that has
- * its NIC's wire to itself reserves the wire at once and its event is the
- * frame's arrival (one event per frame); sources that share a wire fire at
- * generation and queue on the wire in generation order (ndo_wire_send).
+ * The time of the next frame's event in *@t; false when the source is done.
+ * A source that has its NIC's wire to itself reserves the wire at once and
+ * its event is the frame's arrival (one event per frame); sources that share
+ * a wire fire at generation and queue on the wire in generation order
+ * (ndo_wire_send).
  */
-static bool traffic_next(struct traffic_source *s, bool first)
+static bool traffic_next(struct traffic_source *s, bool first, sim_time_t *t)
 {
 	struct net_device *dev = s->dev;
-	sim_time_t t;
 
 	if (!first)
 		s->t_gen += s->ops->next_gap(s);
 	if ((s->stop && s->t_gen >= s->stop) || (s->count && s->sent >= s->count))
 		return false;
-	t = s->t_gen;
+	*t = s->t_gen;
 	if (dev->nsources == 1) {
 		s->next_len = traffic_pick_len(s);
-		t = t > dev->wire_free ? t : dev->wire_free;
-		t += dev->netdev_ops->ndo_wire_time(dev, s->next_len - FCS_LEN);
-		dev->wire_free = t;
+		*t = *t > dev->wire_free ? *t : dev->wire_free;
+		*t += dev->netdev_ops->ndo_wire_time(dev, s->next_len - FCS_LEN);
+		dev->wire_free = *t;
 	}
-	sim_event_schedule(&s->w->q, &s->ev, t);
 	return true;
 }
 
@@ -216,10 +215,9 @@ static void traffic_fill(struct traffic_source *s, struct sk_buff *skb, uint32_t
 		skb->flags |= SKB_F_BAD_IPHDR;
 }
 
-/* A frame is generated: it goes onto the wire towards the NIC. */
-static void traffic_fire(struct sim_event *ev)
+/* One frame from @s, now: to the NIC's receive side, or to its wire when it has several. */
+static void traffic_emit(struct traffic_source *s)
 {
-	struct traffic_source *s = container_of(ev, struct traffic_source, ev);
 	struct world *w = s->w;
 	bool direct = s->dev->nsources == 1;
 	uint32_t len = direct ? s->next_len : traffic_pick_len(s);
@@ -230,23 +228,47 @@ static void traffic_fire(struct sim_event *ev)
 	s->bytes += len;
 	if (!skb) {
 		skb_drop_unallocated(s->host, SKB_DROP_REASON_SKB_POOL, STAGE_R2);
-	} else {
-		traffic_fill(s, skb, len);
-		skb_observe(s->host, skb, SKB_EV_BORN, 0);
-		if (direct) {
-			skb->t_wire = skb->t_born = w->q.now;
-			s->dev->netdev_ops->ndo_wire_receive(s->dev, skb);
-		} else {
-			s->dev->netdev_ops->ndo_wire_send(s->dev, skb);
-		}
+		return;
 	}
-	traffic_next(s, false);
+	traffic_fill(s, skb, len);
+	skb_observe(s->host, skb, SKB_EV_BORN, 0);
+	if (direct) {
+		skb->t_wire = skb->t_born = w->q.now;
+		s->dev->netdev_ops->ndo_wire_receive(s->dev, skb);
+	} else {
+		s->dev->netdev_ops->ndo_wire_send(s->dev, skb);
+	}
+}
+
+/*
+ * The source's event: emit a frame, then the next ones in place while each
+ * would be the next event to fire anyway (sim_eventq_first_at, skip_to), so
+ * the order of every event and the counts are those of one event per frame.
+ */
+static void traffic_fire(struct sim_event *ev)
+{
+	struct traffic_source *s = container_of(ev, struct traffic_source, ev);
+	struct sim_eventq *q = &s->w->q;
+	sim_time_t t;
+
+	for (;;) {
+		traffic_emit(s);
+		if (!traffic_next(s, false, &t))
+			return;
+		if (sim_eventq_first_at(q, t, TRAFFIC_EV_PRIO))
+			break;
+		sim_eventq_skip_to(q, t);
+	}
+	sim_event_schedule(q, &s->ev, t);
 }
 
 void traffic_start(struct traffic_source *s)
 {
+	sim_time_t t;
+
 	s->t_gen = s->start;
-	traffic_next(s, true);
+	if (traffic_next(s, true, &t))
+		sim_event_schedule(&s->w->q, &s->ev, t);
 }
 
 /* ---- construction ---- */

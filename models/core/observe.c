@@ -18,6 +18,8 @@ const char *const skb_ev_name[SKB_EV_NR] = {
 	[SKB_EV_XMIT] = "transmit",
 };
 
+uint32_t skb_observers_attached;
+
 void skb_observer_add(struct world *w, struct skb_observer *o)
 {
 	struct skb_observer **p = &w->observers;
@@ -27,6 +29,17 @@ void skb_observer_add(struct world *w, struct skb_observer *o)
 		p = &(*p)->next;
 	o->next = NULL;
 	*p = o;
+	skb_observers_attached++;
+}
+
+void skb_observer_del(struct world *w, struct skb_observer *o)
+{
+	for (struct skb_observer **p = &w->observers; *p; p = &(*p)->next)
+		if (*p == o) {
+			*p = o->next;
+			skb_observers_attached--;
+			return;
+		}
 }
 
 void skb_observe_call(const struct host *h, const struct sk_buff *skb, enum skb_ev ev, uint32_t arg)

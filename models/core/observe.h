@@ -24,7 +24,10 @@
  *   its segments hang off skb->frag_next. A frame dropped before it got
  *   an skb (pool exhausted, skb_drop_unallocated) is a SKB_EV_DROP with
  *   @skb NULL.
- * - With no observer the cost is one load and a not-taken branch per event.
+ * - With no observer attached in any world of the process the cost is one
+ *   compare of a global count with zero and a branch not taken per event
+ *   (skb_observers_attached), without reaching the host or its world; with
+ *   one attached anywhere, each event walks h->w's list, which may be empty.
  */
 #ifndef MODELS_OBSERVE_H
 #define MODELS_OBSERVE_H
@@ -63,6 +66,11 @@ struct skb_observer {
 
 /* Append @o to @w's observers (called at load, before the run). */
 void skb_observer_add(struct world *w, struct skb_observer *o);
+/* Take @o off @w's observers, if it is there. */
+void skb_observer_del(struct world *w, struct skb_observer *o);
+
+/* Observers attached in all worlds (skb_observer_add() less skb_observer_del()). */
+extern uint32_t skb_observers_attached;
 
 /* Call every observer of h->w: the out-of-line half of skb_observe(). */
 void skb_observe_call(const struct host *h, const struct sk_buff *skb, enum skb_ev ev,
@@ -71,7 +79,7 @@ void skb_observe_call(const struct host *h, const struct sk_buff *skb, enum skb_
 static inline void skb_observe(const struct host *h, const struct sk_buff *skb, enum skb_ev ev,
 			       uint32_t arg)
 {
-	if (__builtin_expect(h->w->observers != 0, 0))
+	if (__builtin_expect(skb_observers_attached != 0, 0))
 		skb_observe_call(h, skb, ev, arg);
 }
 

@@ -73,7 +73,7 @@ void sock_queue_tail(struct sock *sk, struct sk_buff *skb)
 	sk->sk_rmem_alloc += skb->truesize;
 	__skb_queue_tail(&sk->sk_receive_queue, skb);
 	sim_level_add(&sk->qlen, now, 1);
-	sim_level_set(&sk->rmem, now, sk->sk_rmem_alloc);
+	sock_rmem_note(sk);
 	if (w->measuring)
 		sk->q_in++;
 	skb->t_mark = now;
@@ -142,8 +142,9 @@ void sock_add_waiter(struct sock *sk, struct thread *t)
 void sock_stats_reset(struct sock *sk, sim_time_t now)
 {
 	sim_level_reset(&sk->qlen, now);
-	sim_level_reset(&sk->rmem, now);
-	sim_hist_reset(&sk->sojourn);
+	sk->rmem_max = sk->sk_rmem_alloc;
+	sk->wait_n = 0;
+	sk->wait_sum = 0;
 	sk->q_in = 0;
 }
 
@@ -153,9 +154,10 @@ void sock_dequeued(struct sock *sk, struct sk_buff *skb)
 	sim_time_t now = w->q.now;
 
 	sim_level_add(&sk->qlen, now, -1);
-	sim_level_set(&sk->rmem, now, sk->sk_rmem_alloc);
-	if (w->measuring && skb->t_mark >= w->warmup)
-		sim_hist_record(&sk->sojourn, (uint64_t)(now - skb->t_mark));
+	if (w->measuring && skb->t_mark >= w->warmup) {
+		sk->wait_n++;
+		sk->wait_sum += (double)(uint64_t)(now - skb->t_mark);
+	}
 	skb->sk = NULL;
 }
 
@@ -179,8 +181,6 @@ int sock_create(struct host *h, const struct cfg_node *n, enum sock_kind kind,
 	sk->host = h;
 	skb_queue_head_init(&sk->sk_receive_queue);
 	sim_level_init(&sk->qlen, 0);
-	sim_level_init(&sk->rmem, 0);
-	sim_hist_init(&sk->sojourn);
 	*out = sk;
 	if (cfg_require(n, "name", sk->sk_prot->what, err) ||
 	    cfg_get_name(n, "name", &name, sizeof(sk->name) - 1, err))
@@ -200,6 +200,5 @@ void sock_free(struct sock *sk)
 {
 	if (sk->sk_prot && sk->sk_prot->destroy)
 		sk->sk_prot->destroy(sk);
-	sim_hist_release(&sk->sojourn);
 	free(sk);
 }

@@ -139,9 +139,8 @@ struct proto {
  * allocation, the receive queue) and two more (the queue's statistics), so
  * 10^4 sockets receiving in turn cost a few cache misses per datagram, not a
  * dozen. The reader's side, the sender's and the
- * cold rest (the name, error counts, the sojourn histogram, whose buckets
- * are allocated when the first datagram is read) follow, then the kind's own
- * fields (struct udp_sock, struct packet_sock).
+ * cold rest (the name, error counts) follow, then the kind's own fields
+ * (struct udp_sock, struct packet_sock).
  */
 struct sock {
 	/*
@@ -177,12 +176,13 @@ struct sock {
 	struct sk_buff_head sk_receive_queue; /* enqueued by softirq */
 	/* statistics after warm-up, moved with every datagram queued */
 	struct sim_level qlen;			  /* datagrams queued */
-	struct sim_level rmem;			  /* sk_rmem_alloc */
+	uint32_t rmem_max;			  /* bytes: largest sk_rmem_alloc since reset */
 	struct thread *waiters[SOCK_MAX_WAITERS]; /* readers asleep in recvmsg */
 	uint32_t sk_rxhash; /* connected: the last datagram's flow hash (RFS) */
 	/* the reader's side */
-	uint32_t nreaders;	 /* apps reading this socket (at most SOCK_MAX_WAITERS) */
-	struct sim_hist sojourn; /* ps in the queue (also LAT_SOCKET), after warm-up */
+	uint32_t nreaders; /* apps reading this socket (at most SOCK_MAX_WAITERS) */
+	uint64_t wait_n;   /* datagrams read after warm-up that were queued after it */
+	double wait_sum;   /* ps: their total time in the queue (also LAT_SOCKET) */
 	/* busy polling (include/net/busy_poll.h) */
 	uint32_t sk_ll_usec;	       /* us: SO_BUSY_POLL (net.core.busy_read), 0 = off */
 	bool sk_prefer_busy_poll;      /* SO_PREFER_BUSY_POLL */
@@ -249,11 +249,18 @@ static inline const char *sock_kind_name(const struct sock *sk)
 	return sk->sk_prot->what;
 }
 
+/* sk_rmem_alloc grew: keep its maximum since the reset (the headroom's rcvbuf row). */
+static inline void sock_rmem_note(struct sock *sk)
+{
+	if (sk->sk_rmem_alloc > sk->rmem_max)
+		sk->rmem_max = sk->sk_rmem_alloc;
+}
+
 /* Any datagram ready to read. */
 bool sock_readable(const struct sock *sk);
 /*
  * sock_dequeued: @skb, just taken off @sk's queues by a dequeue op, leaves
- * the queue's statistics (length, memory, sojourn time) and the socket.
+ * the queue's statistics (length, time in the queue) and the socket.
  */
 void sock_dequeued(struct sock *sk, struct sk_buff *skb);
 /* Take the next datagram for recvmsg: sk->sk_prot->dequeue. */

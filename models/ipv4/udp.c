@@ -371,7 +371,7 @@ void udp_err(struct host *h, const struct sk_buff *icmp)
 		 */
 		sk->err_queued++;
 		sk->sk_rmem_alloc += icmp->truesize;
-		sim_level_set(&sk->rmem, sk->host->w->q.now, sk->sk_rmem_alloc);
+		sock_rmem_note(sk);
 	}
 	sk->sk_err = err;
 	while (sk->nwaiters) /* sk_error_report: EPOLLERR wakes every reader */

@@ -288,11 +288,7 @@ void follow_free(struct follow *f)
 	if (!f)
 		return;
 	if (f->w)
-		for (struct skb_observer **p = &f->w->observers; *p; p = &(*p)->next)
-			if (*p == &f->obs) {
-				*p = f->obs.next;
-				break;
-			}
+		skb_observer_del(f->w, &f->obs);
 	free(f->p);
 	free(f->active);
 	free(f);

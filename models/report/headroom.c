@@ -115,7 +115,7 @@ static void hr_sockets(struct hr_walk *hw, const struct host *h)
 		snprintf(r.host, sizeof(r.host), "%s", h->name);
 		snprintf(r.knob, sizeof(r.knob), "rcvbuf");
 		snprintf(r.where, sizeof(r.where), "%s", sk->name);
-		r.max = (double)sk->rmem.max;
+		r.max = (double)sk->rmem_max;
 		r.limit = sk->sk_rcvbuf;
 		r.unit = "bytes";
 		r.drops = sk->sk_drops;

@@ -118,8 +118,8 @@ static void queue_report_host(struct queue_report_walk *qw, const struct host *h
 	for (uint32_t s = 0; s < h->nsocks; s++) {
 		const struct sock *sk = h->socks[s];
 
-		queue_row(qw, h, sock_kind_name(sk), sk->name, &sk->qlen, sk->q_in, sk->sojourn.sum,
-			  sk->sojourn.count);
+		queue_row(qw, h, sock_kind_name(sk), sk->name, &sk->qlen, sk->q_in, sk->wait_sum,
+			  sk->wait_n);
 	}
 }
 

@@ -543,11 +543,7 @@ static void tr_detach(struct trace *t)
 {
 	struct world *w = t->w;
 
-	for (struct skb_observer **p = &w->observers; *p; p = &(*p)->next)
-		if (*p == &t->skb_obs) {
-			*p = t->skb_obs.next;
-			break;
-		}
+	skb_observer_del(w, &t->skb_obs);
 	for (struct cpu_observer **p = &w->cpu_observers; *p; p = &(*p)->next)
 		if (*p == &t->cpu_obs) {
 			*p = t->cpu_obs.next;
