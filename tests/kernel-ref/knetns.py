@@ -35,6 +35,18 @@ def script_args(doc, script, extra=None):
     return a
 
 
+def read_text(path):
+    """The contents of a (sysfs, procfs) file, stripped."""
+    with open(path) as f:
+        return f.read().strip()
+
+
+def write_text(path, value):
+    """Write str(value) to a (sysfs, procfs) file."""
+    with open(path, "w") as f:
+        f.write(str(value))
+
+
 def sh(*args, check=True):
     """Run a command; its stdout. A failure raises RuntimeError with stderr."""
     p = subprocess.run(list(args), stdout=subprocess.PIPE,

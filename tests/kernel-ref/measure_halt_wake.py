@@ -51,23 +51,13 @@ import subprocess
 import sys
 import time
 
-from knetns import Netns, nsexec, script_args, veth_link
+from knetns import Netns, nsexec, read_text as read, script_args, veth_link, write_text as write
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 KBENCH = os.path.join(HERE, "..", "..", "build", "kbench")
 GAPS = [2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000]
 HP = "/sys/module/haltpoll/parameters"
 IDLE = "/sys/devices/system/cpu/cpu1/cpuidle"
-
-
-def read(path):
-    with open(path) as f:
-        return f.read().strip()
-
-
-def write(path, value):
-    with open(path, "w") as f:
-        f.write(str(value))
 
 
 def kv(line):

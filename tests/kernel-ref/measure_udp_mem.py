@@ -30,7 +30,8 @@ Output: udp_mem.csv, columns case,ns,counter,value.
 import os
 import socket
 
-from knetns import script_args, Netns, InNetns, meminfo, snmp_flat, write_long_csv
+from knetns import (script_args, Netns, InNetns, meminfo, read_text as rd, snmp_flat,
+                    write_long_csv, write_text as wr)
 
 SO_RCVBUFFORCE = 33
 SOCKS = 4
@@ -41,16 +42,6 @@ CASES = [  # name, udp_mem relative to G (pages): min, pressure, max; datagrams 
     ("pressure", 100, 200, 100000, 8),  # over min: only below udp_rmem_min
 ]
 UDP_MEM = "/proc/sys/net/ipv4/udp_mem"
-
-
-def rd(path):
-    with open(path) as f:
-        return f.read().strip()
-
-
-def wr(path, val):
-    with open(path, "w") as f:
-        f.write(val)
 
 
 def sockstat_mem():
