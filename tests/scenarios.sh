@@ -172,9 +172,12 @@ for f in profiles/*.yaml; do
 	[ "$(echo "$out" | head -n 1)" = "profile $p (format 1)" ] && ok || bad "skbsim profile $p: header"
 	[ "$(echo "$out" | grep -c '^      source: ')" = "$nkeys" ] && ok ||
 		bad "skbsim profile $p: not one source per cost"
+	echo "$out" | grep -q '(null)' && bad "skbsim profile $p prints (null)" || ok
 	$bin run scenarios/default.yaml --quiet --set profile="$p" -o "$tmp/prof-$p" && ok ||
 		bad "scenarios/default.yaml with profile $p"
 done
+$bin profile epyc-vm-6.18 | grep -q '^  idle: \[{name: POLL, .*refill: \[{idle: 26.6us' && ok ||
+	bad "skbsim profile epyc-vm-6.18: the idle states and their refill curve"
 [ "$($bin profiles | wc -l)" = $(($(ls profiles/*.yaml | wc -l) + 1)) ] && ok ||
 	bad "skbsim profiles lists other profiles than profiles/*.yaml"
 mkdir -p "$tmp/own/p" && cp profiles/legacy-0.1.yaml "$tmp/own/p/" &&

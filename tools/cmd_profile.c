@@ -98,6 +98,24 @@ static void print_source(const struct cfg_node *entry)
 	}
 }
 
+/* A value as YAML flow text: a scalar, [a, b] or {key: value} (an `idle` list of states). */
+static void print_flow(const struct cfg_node *n)
+{
+	if (n->type == CFG_SCALAR) {
+		fputs(n->str, stdout);
+		return;
+	}
+	fputc(n->type == CFG_MAP ? '{' : '[', stdout);
+	for (uint32_t i = 0; i < n->n; i++) {
+		if (i)
+			fputs(", ", stdout);
+		if (n->type == CFG_MAP)
+			printf("%s: ", n->keys[i]);
+		print_flow(n->items[i]);
+	}
+	fputc(n->type == CFG_MAP ? '}' : ']', stdout);
+}
+
 static void print_profile(const struct profile *p)
 {
 	unsigned kinds[4] = { 0 };
@@ -120,8 +138,9 @@ static void print_profile(const struct profile *p)
 	for (size_t i = 0; i < cost_keys_nr; i++) {
 		const struct cfg_node *e = cfg_get(p->entries, cost_keys[i].name);
 
-		printf("  %s: %s %s\n", cost_keys[i].name, cfg_get(e, "value")->str,
-		       cost_unit_name(cost_keys[i].unit));
+		printf("  %s: ", cost_keys[i].name);
+		print_flow(cfg_get(e, "value"));
+		printf(" %s\n", cost_unit_name(cost_keys[i].unit));
 		print_source(e);
 	}
 }
